@@ -1,0 +1,31 @@
+"""Market data: OHLCV frames, loaders, Nautilus instruments/bars/ticks, catalogs, synthetic markets.
+
+The frame convention (see :mod:`nautilus_rl_lab.data.ohlcv`): columns ``open, high,
+low, close, volume`` (float64) and a UTC ``DatetimeIndex`` named ``timestamp`` holding
+the bar **open** time, strictly increasing; gaps are normal. Nautilus objects are
+stamped at the bar **close** (:mod:`nautilus_rl_lab.data.wrangling`).
+"""
+
+from nautilus_rl_lab.data.catalog import read_bars, read_instrument, write_catalog
+from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
+from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, from_dataframe, validate_ohlcv
+from nautilus_rl_lab.data.wrangling import bar_interval, bar_type_for, to_bars, to_quote_ticks
+
+__all__ = [
+    "OHLCV_COLUMNS",
+    "InstrumentSpec",
+    "bar_interval",
+    "bar_type_for",
+    "from_dataframe",
+    "load_csv",
+    "load_parquet",
+    "load_sample_eurusd",
+    "make_instrument",
+    "read_bars",
+    "read_instrument",
+    "to_bars",
+    "to_quote_ticks",
+    "validate_ohlcv",
+    "write_catalog",
+]

@@ -1,0 +1,194 @@
+"""Loaders that turn CSV, Parquet and the bundled sample into validated OHLCV frames.
+
+All loaders return the frame described in :mod:`nautilus_rl_lab.data.ohlcv` (UTC
+``DatetimeIndex`` of bar open times named ``timestamp``; float64 ``open, high, low,
+close, volume``). Turn it into Nautilus objects with
+:func:`~nautilus_rl_lab.data.wrangling.to_bars` /
+:func:`~nautilus_rl_lab.data.wrangling.to_quote_ticks`.
+
+CSV errors name the file and the 1-based line number in the file (the header is line
+1, so the first data row is line 2). Blank lines are skipped but keep their line
+numbers; quoted fields spanning several lines would shift the reported numbers.
+A missing file raises :class:`FileNotFoundError`; everything else raises
+:class:`~nautilus_rl_lab.errors.DataValidationError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nautilus_rl_lab.data.ohlcv import (
+    OHLCV_COLUMNS,
+    find_time_column,
+    from_dataframe,
+    map_columns,
+    parse_times,
+    validate_ohlcv,
+)
+from nautilus_rl_lab.errors import DataValidationError
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_EURUSD_FILE = "EURUSD_1H_2017_ASK.csv"
+DATA_DIR_ENV = "NRL_DATA_DIR"
+SAMPLE_TIME_FORMAT = "%d.%m.%Y %H:%M:%S.%f"
+
+
+def _existing_file(path: str | os.PathLike[str]) -> Path:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    return path
+
+
+def load_csv(
+    path: str | os.PathLike[str],
+    *,
+    column_map: Mapping[str, str] | None = None,
+    time_column: str = "Time",
+    time_format: str | None = SAMPLE_TIME_FORMAT,
+    tz: str = "UTC",
+) -> pd.DataFrame:
+    """Load a generic OHLCV CSV file (one bar per line, bar open time) into a validated frame.
+
+    Parameters
+    ----------
+    path
+        The CSV file; the first line is the header.
+    column_map
+        ``{file column: canonical name}`` (canonical: ``open, high, low, close,
+        volume``). Columns not in the map are matched case-insensitively, so
+        ``Open,High,Low,Close,Volume`` needs no map.
+    time_column
+        The column holding the bar open time (matched case-insensitively).
+    time_format
+        ``strftime`` format of the time column; ``None`` lets pandas infer it. The
+        default fits the bundled Dukascopy-style sample (``01.01.2017 22:00:00.000``).
+    tz
+        Time zone of naive times in the file; the result is always UTC.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    DataValidationError
+        On an empty file, malformed CSV, a missing column, an unparsable timestamp or
+        value, or any check of :func:`~nautilus_rl_lab.data.ohlcv.validate_ohlcv`; the
+        message names the file, the line and the field.
+    """
+    path = _existing_file(path)
+    source = str(path)
+    try:
+        raw = pd.read_csv(path, dtype=str, skip_blank_lines=False, keep_default_na=False)
+    except pd.errors.EmptyDataError as e:
+        raise DataValidationError(
+            f"{source}: file is empty; expected a header line "
+            f"({time_column},Open,High,Low,Close,Volume) followed by one bar per line",
+        ) from e
+    except pd.errors.ParserError as e:
+        raise DataValidationError(f"{source}: malformed CSV: {e}".strip()) from e
+    except UnicodeDecodeError as e:
+        raise DataValidationError(f"{source}: not a UTF-8 text CSV file: {e}") from e
+
+    columns = [str(c).strip() for c in raw.columns]
+    raw.columns = columns
+    time_col = find_time_column(columns, time_column)
+    if time_col is None:
+        raise DataValidationError(
+            f"{source}: missing time column `{time_column}` in the header (line 1); "
+            f"columns found: {', '.join(columns)}; pass `time_column=` to name it",
+        )
+    mapping = map_columns([c for c in columns if c != time_col], column_map, source)
+
+    raw = raw.apply(lambda s: s.str.strip())
+    blank = (raw == "").all(axis=1).to_numpy()
+    lines = np.arange(len(raw)) + 2  # header is line 1
+    if blank.any():
+        logger.debug("%s: skipping %d blank line(s)", source, int(blank.sum()))
+        raw = raw.loc[~blank]
+        lines = lines[~blank]
+    if len(raw) == 0:
+        raise DataValidationError(
+            f"{source}: no data rows after the header; expected at least one OHLCV bar",
+        )
+
+    def line_label(pos: int) -> str:
+        return f"line {lines[pos]}"
+
+    frame = pd.DataFrame(index=raw.index)
+    for file_col, canonical in mapping.items():
+        text = raw[file_col]
+        empty = (text == "").to_numpy()
+        if empty.any():
+            pos = int(np.flatnonzero(empty)[0])
+            raise DataValidationError(
+                f"{source}: missing value in `{file_col}` at {line_label(pos)}; expected a number",
+            )
+        values = pd.to_numeric(text, errors="coerce")
+        bad = values.isna().to_numpy()
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            raise DataValidationError(
+                f"{source}: unparsable value {text.iloc[pos]!r} in `{file_col}` at "
+                f"{line_label(pos)}; expected a number",
+            )
+        frame[canonical] = values.to_numpy(dtype=np.float64)
+    frame = frame[list(OHLCV_COLUMNS)]
+    frame.index = parse_times(raw[time_col], source, time_col, time_format, tz, line_label)
+
+    def row_label(pos: int) -> str:
+        return f"{line_label(pos)} (timestamp {frame.index[pos]})"
+
+    return validate_ohlcv(frame, source, row_label=row_label)
+
+
+def load_parquet(
+    path: str | os.PathLike[str],
+    *,
+    column_map: Mapping[str, str] | None = None,
+    time_column: str | None = None,
+) -> pd.DataFrame:
+    """Load an OHLCV Parquet file into a validated frame.
+
+    Times come from ``time_column``, a ``DatetimeIndex`` or a column named
+    ``timestamp``/``time``/``datetime``/``date`` (see
+    :func:`~nautilus_rl_lab.data.ohlcv.from_dataframe`).
+    """
+    path = _existing_file(path)
+    try:
+        df = pd.read_parquet(path)
+    except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet input
+        raise DataValidationError(f"{path}: not a readable Parquet file: {e}") from e
+    return from_dataframe(df, column_map=column_map, time_column=time_column, source=str(path))
+
+
+def sample_data_dir() -> Path:
+    """Return the directory holding the bundled sample data.
+
+    ``$NRL_DATA_DIR`` wins; otherwise the repository's ``data/`` next to the package
+    (editable installs and source checkouts), then ``./data``.
+    """
+    override = os.environ.get(DATA_DIR_ENV)
+    if override:
+        return Path(override).expanduser()
+    candidates = [parent / "data" for parent in Path(__file__).resolve().parents]
+    candidates.append(Path.cwd() / "data")
+    for candidate in candidates:
+        if (candidate / SAMPLE_EURUSD_FILE).is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"cannot find the bundled {SAMPLE_EURUSD_FILE}: looked in the `data/` folders "
+        f"above {Path(__file__).resolve().parent} and in ./data; set ${DATA_DIR_ENV} "
+        "to the folder that holds it",
+    )
+
+
+def load_sample_eurusd() -> pd.DataFrame:
+    """Load the bundled EUR/USD 1-hour ASK bars of 2017 (6,225 bars, UTC open times)."""
+    return load_csv(sample_data_dir() / SAMPLE_EURUSD_FILE)
