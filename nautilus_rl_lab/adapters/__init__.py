@@ -1,0 +1,1 @@
+"""Adapters connecting Nautilus to outside venues and terminals (MetaTrader 5)."""
