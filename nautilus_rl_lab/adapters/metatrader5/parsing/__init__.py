@@ -1,0 +1,91 @@
+"""Pure conversions between MetaTrader 5 structures and Nautilus objects (no I/O).
+
+The adapter's clients do the I/O; everything they translate goes through these
+functions, which unit tests call directly.
+"""
+
+from __future__ import annotations
+
+from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
+    MAX_COMMENT_LENGTH,
+    MT5_VENUE,
+    MT5_VENUE_NAME,
+    client_order_id_from_comment,
+    comment_from_client_order_id,
+    comment_matches,
+    instrument_id_from_symbol,
+    lots_to_units,
+    server_msc_to_unix_nanos,
+    server_secs_to_unix_nanos,
+    symbol_from_instrument_id,
+    units_to_lots,
+    unix_nanos_to_server_secs,
+)
+from nautilus_rl_lab.adapters.metatrader5.parsing.data import (
+    bar_type_to_timeframe,
+    is_empty_tick,
+    rates_to_bars,
+    tick_to_quote_tick,
+    ticks_to_quote_ticks,
+    timeframe_to_bar_spec,
+)
+from nautilus_rl_lab.adapters.metatrader5.parsing.instruments import symbol_info_to_instrument
+from nautilus_rl_lab.adapters.metatrader5.parsing.orders import (
+    SendOutcome,
+    UnsupportedOrderError,
+    cancel_request,
+    classify_send_result,
+    deal_commission,
+    deal_side,
+    deal_to_fill_report,
+    filling_for,
+    is_trade_deal,
+    modify_request,
+    mt5_order_side_type,
+    net_position_report,
+    order_status_from_state,
+    order_to_request,
+    position_to_report,
+    retcode_reason,
+    trade_order_to_report,
+)
+
+__all__ = [
+    "MAX_COMMENT_LENGTH",
+    "MT5_VENUE",
+    "MT5_VENUE_NAME",
+    "SendOutcome",
+    "UnsupportedOrderError",
+    "bar_type_to_timeframe",
+    "cancel_request",
+    "classify_send_result",
+    "client_order_id_from_comment",
+    "comment_from_client_order_id",
+    "comment_matches",
+    "deal_commission",
+    "deal_side",
+    "deal_to_fill_report",
+    "filling_for",
+    "instrument_id_from_symbol",
+    "is_empty_tick",
+    "is_trade_deal",
+    "lots_to_units",
+    "modify_request",
+    "mt5_order_side_type",
+    "net_position_report",
+    "order_status_from_state",
+    "order_to_request",
+    "position_to_report",
+    "rates_to_bars",
+    "retcode_reason",
+    "server_msc_to_unix_nanos",
+    "server_secs_to_unix_nanos",
+    "symbol_from_instrument_id",
+    "symbol_info_to_instrument",
+    "tick_to_quote_tick",
+    "ticks_to_quote_ticks",
+    "timeframe_to_bar_spec",
+    "trade_order_to_report",
+    "units_to_lots",
+    "unix_nanos_to_server_secs",
+]

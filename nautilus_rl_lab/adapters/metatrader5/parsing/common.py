@@ -1,0 +1,105 @@
+"""Shared conversions: identifiers, server time, lots ⇄ units, order comments.
+
+Decisions:
+
+- Instrument ids are ``f"{mt5_symbol}.MT5"``; the symbol keeps MT5's spelling (``EURUSD``).
+- Nautilus quantities are in *units* (base currency for FX, contract units for CFDs), as
+  in Nautilus' FX examples and `nautilus_rl_lab.data.make_instrument`; MT5 volumes are
+  *lots*. ``units = lots * trade_contract_size``.
+- MT5 timestamps are the trade server's wall clock. ``server_time_offset_secs`` is
+  "server time minus UTC" (e.g. ``7200`` for a UTC+2 server); UTC nanoseconds are
+  ``(time_msc - offset * 1000) * 1_000_000``.
+- The Nautilus client order id travels in the MT5 ``comment`` (at most 31 characters).
+  Longer ids are replaced by a stable hash marker (``#`` + 30 hex chars), which still
+  matches the order while this process knows the id, but cannot be turned back into it
+  after a restart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbol, Venue
+
+MT5_VENUE_NAME = "MT5"
+MT5_VENUE = Venue(MT5_VENUE_NAME)
+
+#: MT5 truncates request comments longer than this.
+MAX_COMMENT_LENGTH = 31
+_HASH_MARKER = "#"
+
+NANOS_IN_MILLI = 1_000_000
+NANOS_IN_SECOND = 1_000_000_000
+
+
+def instrument_id_from_symbol(symbol: str, venue: Venue = MT5_VENUE) -> InstrumentId:
+    """Return the Nautilus instrument id of an MT5 symbol (``EURUSD`` → ``EURUSD.MT5``)."""
+    return InstrumentId(Symbol(symbol), venue)
+
+
+def symbol_from_instrument_id(instrument_id: InstrumentId) -> str:
+    """Return the MT5 symbol of a Nautilus instrument id (``EURUSD.MT5`` → ``EURUSD``)."""
+    return instrument_id.symbol.value
+
+
+def to_decimal(value: float) -> Decimal:
+    """Convert an MT5 float exactly as printed (``0.1`` → ``Decimal("0.1")``)."""
+    return Decimal(repr(float(value)))
+
+
+def server_msc_to_unix_nanos(time_msc: int, offset_secs: int = 0) -> int:
+    """Convert an MT5 server time in milliseconds to UTC UNIX nanoseconds."""
+    return (int(time_msc) - int(offset_secs) * 1000) * NANOS_IN_MILLI
+
+
+def server_secs_to_unix_nanos(time_secs: int, offset_secs: int = 0) -> int:
+    """Convert an MT5 server time in seconds to UTC UNIX nanoseconds."""
+    return (int(time_secs) - int(offset_secs)) * NANOS_IN_SECOND
+
+
+def unix_nanos_to_server_secs(unix_nanos: int, offset_secs: int = 0) -> int:
+    """Convert UTC UNIX nanoseconds to an MT5 server time in whole seconds."""
+    return int(unix_nanos) // NANOS_IN_SECOND + int(offset_secs)
+
+
+def lots_to_units(lots: float, contract_size: float) -> Decimal:
+    """Convert an MT5 volume in lots to Nautilus units."""
+    return to_decimal(lots) * to_decimal(contract_size)
+
+
+def units_to_lots(
+    units: Decimal | float,
+    contract_size: float,
+    volume_step: float,
+) -> float:
+    """Convert Nautilus units to MT5 lots rounded to the symbol's `volume_step`."""
+    step = to_decimal(volume_step) if volume_step > 0 else Decimal("0.01")
+    lots = Decimal(str(units)) / to_decimal(contract_size)
+    steps = (lots / step).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+    return float(steps * step)
+
+
+def comment_from_client_order_id(client_order_id: ClientOrderId | str) -> str:
+    """Return the MT5 comment carrying a Nautilus client order id (≤ 31 characters)."""
+    value = str(client_order_id)
+    if len(value) <= MAX_COMMENT_LENGTH and not value.startswith(_HASH_MARKER):
+        return value
+    digest = hashlib.sha1(value.encode()).hexdigest()
+    return _HASH_MARKER + digest[: MAX_COMMENT_LENGTH - 1]
+
+
+def client_order_id_from_comment(comment: str) -> ClientOrderId | None:
+    """Recover the client order id from an MT5 comment (None if absent or hashed)."""
+    text = (comment or "").strip()
+    if not text or text.startswith(_HASH_MARKER) or " " in text:
+        return None
+    try:
+        return ClientOrderId(text)
+    except ValueError:
+        return None
+
+
+def comment_matches(comment: str, client_order_id: ClientOrderId | str) -> bool:
+    """Return whether an MT5 comment was written for `client_order_id`."""
+    return (comment or "").strip() == comment_from_client_order_id(client_order_id)

@@ -1,0 +1,394 @@
+"""Pure MT5 ⇄ Nautilus conversions (no terminal involved)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from nautilus_trader.core.uuid import UUID4
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import (
+    AssetClass,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    TimeInForce,
+    TriggerType,
+)
+from nautilus_trader.model.identifiers import (
+    AccountId,
+    ClientOrderId,
+    PositionId,
+    StrategyId,
+    TraderId,
+)
+from nautilus_trader.model.instruments import Cfd, CurrencyPair
+from nautilus_trader.model.objects import Price, Quantity
+from nautilus_trader.model.orders import LimitOrder, MarketOrder, StopLimitOrder
+
+from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5 import parsing
+from nautilus_rl_lab.adapters.metatrader5.structures import (
+    RATES_DTYPE,
+    TICKS_DTYPE,
+    OrderSendResult,
+    SymbolInfo,
+    Tick,
+    TradeDeal,
+    TradeOrder,
+    TradePosition,
+)
+
+EURUSD = SymbolInfo(
+    name="EURUSD",
+    digits=5,
+    point=0.00001,
+    trade_tick_size=0.00001,
+    trade_contract_size=100_000.0,
+    volume_min=0.01,
+    volume_max=100.0,
+    volume_step=0.01,
+    currency_base="EUR",
+    currency_profit="USD",
+    currency_margin="EUR",
+    trade_calc_mode=mt5c.SYMBOL_CALC_MODE_FOREX,
+    filling_mode=mt5c.SYMBOL_FILLING_IOC,
+)
+US500 = SymbolInfo(
+    name="US500",
+    digits=1,
+    point=0.1,
+    trade_tick_size=0.25,
+    trade_contract_size=1.0,
+    volume_min=0.1,
+    volume_max=50.0,
+    volume_step=0.1,
+    currency_base="USD",
+    currency_profit="USD",
+    currency_margin="USD",
+    trade_calc_mode=mt5c.SYMBOL_CALC_MODE_CFDINDEX,
+    filling_mode=mt5c.SYMBOL_FILLING_FOK | mt5c.SYMBOL_FILLING_IOC,
+)
+ACCOUNT = AccountId("MT5-5000000")
+
+
+@pytest.fixture
+def eurusd() -> CurrencyPair:
+    return parsing.symbol_info_to_instrument(EURUSD, ts_init=0)
+
+
+def _market(instrument, side=OrderSide.BUY, qty="10000", coid="O-20250101-000000-001-000-1"):
+    return MarketOrder(
+        trader_id=TraderId("TESTER-001"),
+        strategy_id=StrategyId("S-001"),
+        instrument_id=instrument.id,
+        client_order_id=ClientOrderId(coid),
+        order_side=side,
+        quantity=Quantity.from_str(qty),
+        init_id=UUID4(),
+        ts_init=0,
+    )
+
+
+def test_fx_symbol_becomes_currency_pair_in_units(eurusd):
+    assert isinstance(eurusd, CurrencyPair)
+    assert str(eurusd.id) == "EURUSD.MT5"
+    assert eurusd.price_precision == 5
+    assert eurusd.price_increment == Price.from_str("0.00001")
+    assert eurusd.size_increment == Quantity.from_int(1000)  # 0.01 lot
+    assert eurusd.min_quantity == Quantity.from_int(1000)
+    assert eurusd.max_quantity == Quantity.from_int(10_000_000)
+    assert eurusd.lot_size == Quantity.from_int(100_000)
+    assert eurusd.base_currency.code == "EUR"
+    assert eurusd.quote_currency.code == "USD"
+    assert eurusd.info["trade_contract_size"] == 100_000.0
+
+
+def test_index_symbol_becomes_cfd_with_tick_size():
+    cfd = parsing.symbol_info_to_instrument(US500, ts_init=0)
+    assert isinstance(cfd, Cfd)
+    assert cfd.asset_class == AssetClass.INDEX
+    assert cfd.price_increment == Price.from_str("0.25")
+    assert cfd.price_precision == 2
+    assert cfd.size_increment == Quantity.from_str("0.1")
+
+
+def test_unknown_profit_currency_is_a_clear_error():
+    with pytest.raises(ValueError, match="currency_profit"):
+        parsing.symbol_info_to_instrument(EURUSD._replace(currency_profit="ZZZ"), ts_init=0)
+
+
+def test_lots_units_round_trip_on_volume_step():
+    assert parsing.units_to_lots(Decimal(12_000), 100_000.0, 0.01) == pytest.approx(0.12)
+    assert parsing.units_to_lots(Decimal(12_345), 100_000.0, 0.01) == pytest.approx(0.12)
+    assert parsing.lots_to_units(0.12, 100_000.0) == Decimal("12000.0")
+
+
+def test_server_time_offset_is_subtracted():
+    assert parsing.server_msc_to_unix_nanos(7_200_000, offset_secs=7200) == 0
+    assert parsing.unix_nanos_to_server_secs(0, offset_secs=7200) == 7200
+
+
+def test_all_zero_tick_is_ignored_and_real_tick_is_quote(eurusd):
+    assert parsing.tick_to_quote_tick(Tick(), eurusd, ts_init=1) is None
+    tick = Tick(time=10, bid=1.10001, ask=1.10011, time_msc=10_500)
+    quote = parsing.tick_to_quote_tick(tick, eurusd, ts_init=1, server_time_offset_secs=10)
+    assert quote.bid_price == Price.from_str("1.10001")
+    assert quote.ask_price == Price.from_str("1.10011")
+    assert quote.ts_event == 500 * 1_000_000
+    assert quote.bid_size == Quantity.from_int(100_000)
+
+
+def test_tick_array_converts_and_skips_zero_rows(eurusd):
+    ticks = np.zeros(3, dtype=TICKS_DTYPE)
+    ticks[1] = (1, 1.1, 1.1002, 0, 0, 1000, 6, 0.0)
+    ticks[2] = (2, 1.1001, 1.1003, 0, 0, 2000, 6, 0.0)
+    quotes = parsing.ticks_to_quote_ticks(ticks, eurusd, ts_init=0)
+    assert [q.ts_event for q in quotes] == [1_000_000_000, 2_000_000_000]
+
+
+def test_rates_become_bars_stamped_at_close(eurusd):
+    bar_type = BarType.from_str("EURUSD.MT5-1-HOUR-BID-EXTERNAL")
+    assert parsing.bar_type_to_timeframe(bar_type) == mt5c.TIMEFRAME_H1
+    rates = np.zeros(2, dtype=RATES_DTYPE)
+    rates[0] = (3600, 1.1, 1.2, 1.0, 1.15, 10, 5, 0)
+    rates[1] = (7200, 1.15, 1.16, 1.14, 1.155, 12, 5, 0)
+    bars = parsing.rates_to_bars(rates, bar_type, eurusd, ts_init=0, server_time_offset_secs=3600)
+    assert [b.ts_event for b in bars] == [3600 * 10**9, 7200 * 10**9]
+    assert bars[0].close == Price.from_str("1.15000")
+    assert bars[1].volume == Quantity.from_int(12)
+
+
+@pytest.mark.parametrize(
+    "bar_type",
+    [
+        "EURUSD.MT5-7-MINUTE-BID-EXTERNAL",
+        "EURUSD.MT5-1-HOUR-BID-INTERNAL",
+        "EURUSD.MT5-1-HOUR-ASK-EXTERNAL",
+    ],
+)
+def test_unsupported_bar_types_say_what_works(bar_type):
+    with pytest.raises(ValueError, match="MT5"):
+        parsing.bar_type_to_timeframe(BarType.from_str(bar_type))
+
+
+def test_timeframe_to_spec_round_trip():
+    spec = parsing.timeframe_to_bar_spec(mt5c.TIMEFRAME_H4)
+    assert str(spec) == "4-HOUR-BID"
+    spec = parsing.timeframe_to_bar_spec(mt5c.TIMEFRAME_M15)
+    assert str(spec) == "15-MINUTE-BID"
+
+
+def test_market_order_request_uses_symbol_filling_magic_and_comment(eurusd):
+    order = _market(eurusd, OrderSide.SELL, "25000")
+    tick = Tick(bid=1.1, ask=1.1002, time_msc=1)
+    request = parsing.order_to_request(order, EURUSD, magic=4242, tick=tick, deviation=5)
+    assert request["action"] == mt5c.TRADE_ACTION_DEAL
+    assert request["type"] == mt5c.ORDER_TYPE_SELL
+    assert request["price"] == 1.1
+    assert request["volume"] == pytest.approx(0.25)
+    assert request["type_filling"] == mt5c.ORDER_FILLING_IOC  # from the bitmask, not the TIF
+    assert request["magic"] == 4242
+    assert request["comment"] == "O-20250101-000000-001-000-1"
+    assert request["deviation"] == 5
+    fok = parsing.order_to_request(order, EURUSD._replace(filling_mode=3), magic=1, tick=tick)
+    assert fok["type_filling"] == mt5c.ORDER_FILLING_FOK
+    ret = parsing.order_to_request(order, EURUSD._replace(filling_mode=0), magic=1, tick=tick)
+    assert ret["type_filling"] == mt5c.ORDER_FILLING_RETURN
+
+
+def test_pending_orders_are_pending_requests_with_stops_and_position(eurusd):
+    limit = LimitOrder(
+        trader_id=TraderId("TESTER-001"),
+        strategy_id=StrategyId("S-001"),
+        instrument_id=eurusd.id,
+        client_order_id=ClientOrderId("O-1"),
+        order_side=OrderSide.BUY,
+        quantity=Quantity.from_int(1000),
+        price=Price.from_str("1.09000"),
+        init_id=UUID4(),
+        ts_init=0,
+    )
+    request = parsing.order_to_request(limit, EURUSD, magic=7, sl=1.08, tp=1.1, position_ticket=99)
+    assert request["action"] == mt5c.TRADE_ACTION_PENDING
+    assert request["type"] == mt5c.ORDER_TYPE_BUY_LIMIT
+    assert request["price"] == 1.09
+    assert request["type_filling"] == mt5c.ORDER_FILLING_RETURN
+    assert (request["sl"], request["tp"], request["position"]) == (1.08, 1.1, 99)
+    stop_limit = StopLimitOrder(
+        trader_id=TraderId("TESTER-001"),
+        strategy_id=StrategyId("S-001"),
+        instrument_id=eurusd.id,
+        client_order_id=ClientOrderId("O-2"),
+        order_side=OrderSide.SELL,
+        quantity=Quantity.from_int(1000),
+        price=Price.from_str("1.08900"),
+        trigger_price=Price.from_str("1.09000"),
+        trigger_type=TriggerType.DEFAULT,
+        init_id=UUID4(),
+        ts_init=0,
+    )
+    request = parsing.order_to_request(stop_limit, EURUSD, magic=7)
+    assert request["type"] == mt5c.ORDER_TYPE_SELL_STOP_LIMIT
+    assert (request["price"], request["stoplimit"]) == (1.09, 1.089)
+
+
+def test_market_order_without_quote_is_refused(eurusd):
+    with pytest.raises(parsing.UnsupportedOrderError, match="tick"):
+        parsing.order_to_request(_market(eurusd), EURUSD, magic=1, tick=Tick())
+
+
+def test_long_client_order_ids_are_hashed_to_31_chars():
+    coid = ClientOrderId("O-" + "x" * 40)
+    comment = parsing.comment_from_client_order_id(coid)
+    assert len(comment) == parsing.MAX_COMMENT_LENGTH
+    assert parsing.comment_matches(comment, coid)
+    assert parsing.client_order_id_from_comment(comment) is None
+    assert parsing.client_order_id_from_comment("O-1") == ClientOrderId("O-1")
+    assert parsing.client_order_id_from_comment("") is None
+
+
+@pytest.mark.parametrize(
+    ("retcode", "kind"),
+    [
+        (mt5c.TRADE_RETCODE_DONE, "filled"),
+        (mt5c.TRADE_RETCODE_PLACED, "placed"),
+        (mt5c.TRADE_RETCODE_DONE_PARTIAL, "partially_filled"),
+        (mt5c.TRADE_RETCODE_REQUOTE, "retry_price"),
+        (mt5c.TRADE_RETCODE_PRICE_OFF, "retry_price"),
+        (mt5c.TRADE_RETCODE_TIMEOUT, "unknown"),
+        (mt5c.TRADE_RETCODE_CONNECTION, "unknown"),
+        (mt5c.TRADE_RETCODE_NO_MONEY, "rejected"),
+        (mt5c.TRADE_RETCODE_INVALID_VOLUME, "rejected"),
+    ],
+)
+def test_retcodes_are_classified(retcode, kind):
+    outcome = parsing.classify_send_result(OrderSendResult(retcode=retcode, comment=""))
+    assert outcome.kind == kind
+    assert f"MT5 {retcode} " in outcome.reason
+
+
+def test_rejection_reason_names_code_and_text():
+    outcome = parsing.classify_send_result(
+        OrderSendResult(retcode=mt5c.TRADE_RETCODE_NO_MONEY, comment="No money"),
+    )
+    assert outcome.reason == "MT5 10019 TRADE_RETCODE_NO_MONEY: No money"
+    failed = parsing.classify_send_result(
+        None, (mt5c.RES_E_INTERNAL_FAIL_CONNECT, "No IPC connection")
+    )
+    assert failed.kind == "unknown"
+    assert "-10004" in failed.reason
+
+
+def test_open_and_history_orders_become_status_reports(eurusd):
+    pending = TradeOrder(
+        ticket=11,
+        time_setup_msc=1_000,
+        type=mt5c.ORDER_TYPE_SELL_STOP,
+        state=mt5c.ORDER_STATE_PLACED,
+        magic=7,
+        volume_initial=0.5,
+        volume_current=0.5,
+        price_open=1.05,
+        symbol="EURUSD",
+        comment="O-abc",
+    )
+    report = parsing.trade_order_to_report(pending, eurusd, ACCOUNT, ts_init=5, own_magic=7)
+    assert report.order_status == OrderStatus.ACCEPTED
+    assert report.order_type == OrderType.STOP_MARKET
+    assert report.order_side == OrderSide.SELL
+    assert report.trigger_price == Price.from_str("1.05000")
+    assert report.quantity == Quantity.from_int(50_000)
+    assert report.filled_qty == Quantity.from_int(0)
+    assert report.client_order_id == ClientOrderId("O-abc")
+    assert str(report.venue_order_id) == "11"
+    foreign = parsing.trade_order_to_report(
+        pending._replace(magic=8), eurusd, ACCOUNT, 5, own_magic=7
+    )
+    assert foreign.client_order_id is None
+    filled = pending._replace(
+        type=mt5c.ORDER_TYPE_BUY,
+        state=mt5c.ORDER_STATE_FILLED,
+        volume_current=0.0,
+        type_filling=mt5c.ORDER_FILLING_IOC,
+        time_done_msc=2_000,
+    )
+    report = parsing.trade_order_to_report(
+        filled, eurusd, ACCOUNT, 5, own_magic=7, avg_px=Decimal("1.1")
+    )
+    assert report.order_status == OrderStatus.FILLED
+    assert report.time_in_force == TimeInForce.IOC
+    assert report.filled_qty == Quantity.from_int(50_000)
+    assert report.avg_px == Decimal("1.1")
+    assert report.ts_last == 2_000_000_000
+
+
+def test_deal_becomes_fill_report_with_positive_commission(eurusd):
+    deal = TradeDeal(
+        ticket=21,
+        order=11,
+        time_msc=3_000,
+        type=mt5c.DEAL_TYPE_SELL,
+        entry=mt5c.DEAL_ENTRY_IN,
+        magic=7,
+        position_id=11,
+        volume=0.1,
+        price=1.10123,
+        commission=-0.7,
+        fee=-0.1,
+        symbol="EURUSD",
+        comment="O-abc",
+    )
+    report = parsing.deal_to_fill_report(
+        deal,
+        eurusd,
+        ACCOUNT,
+        eurusd.quote_currency,
+        ts_init=9,
+        own_magic=7,
+        venue_position_id=PositionId("11"),
+    )
+    assert report.order_side == OrderSide.SELL
+    assert str(report.trade_id) == "21"
+    assert str(report.venue_order_id) == "11"
+    assert report.last_qty == Quantity.from_int(10_000)
+    assert report.last_px == Price.from_str("1.10123")
+    assert report.commission.as_double() == pytest.approx(0.8)
+    assert report.client_order_id == ClientOrderId("O-abc")
+    assert report.ts_event == 3_000_000_000
+    assert not parsing.is_trade_deal(deal._replace(type=mt5c.DEAL_TYPE_BALANCE))
+
+
+def test_positions_become_hedging_and_net_reports(eurusd):
+    long = TradePosition(
+        ticket=31, type=mt5c.POSITION_TYPE_BUY, volume=0.3, price_open=1.1, symbol="EURUSD"
+    )
+    short = TradePosition(
+        ticket=32, type=mt5c.POSITION_TYPE_SELL, volume=0.1, price_open=1.2, symbol="EURUSD"
+    )
+    hedge = parsing.position_to_report(short, eurusd, ACCOUNT, ts_init=1)
+    assert hedge.venue_position_id == PositionId("32")
+    assert hedge.position_side == PositionSide.SHORT
+    assert hedge.quantity == Quantity.from_int(10_000)
+    net = parsing.net_position_report([long, short], eurusd, ACCOUNT, ts_init=1)
+    assert net.venue_position_id is None
+    assert net.position_side == PositionSide.LONG
+    assert net.signed_decimal_qty == Decimal(20_000)
+    flat = parsing.net_position_report([], eurusd, ACCOUNT, ts_init=1)
+    assert flat.position_side == PositionSide.FLAT
+
+
+def test_modify_and_cancel_requests():
+    mt5_order = TradeOrder(
+        ticket=5, type=mt5c.ORDER_TYPE_BUY_LIMIT, price_open=1.0, sl=0.9, symbol="EURUSD"
+    )
+    request = parsing.modify_request(mt5_order, price=1.01)
+    assert request["action"] == mt5c.TRADE_ACTION_MODIFY
+    assert (request["order"], request["price"], request["sl"]) == (5, 1.01, 0.9)
+    assert parsing.cancel_request(5, magic=3) == {
+        "action": mt5c.TRADE_ACTION_REMOVE,
+        "order": 5,
+        "magic": 3,
+    }
