@@ -1,0 +1,336 @@
+"""`TrainingNode`: a Nautilus `BacktestEngine` exposed as a `gymnasium.Env`.
+
+It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
+`TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
+(`BacktestEngine.reset()` keeps data and instruments).
+
+Stepping. The engine runs one streaming `run(start, end)` per episode inside a greenlet.
+When a decision bar reaches the strategy, `on_bar` switches back to `step()`/`reset()` with
+the observation; the next `step(action)` switches into the paused `on_bar`, which submits the
+orders exactly where a plain backtest strategy would. A greenlet switch costs about a
+microsecond and needs no thread, so the env runs at the engine's own speed and orders,
+fills and balances are identical to a plain backtest (the parity test proves it).
+
+Episodes. `reset()` picks the first decision bar (random with `random_start`, drawn from
+`self.np_random`), the engine replays the observation scheme's warm-up bars before it, and
+the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fraction` of its
+start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
+reached. An unfinished episode is drained (the engine runs to its end with no further
+decisions) before the next reset.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pandas as pd
+from greenlet import greenlet
+from nautilus_trader.accounting.error import AccountError
+from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_trader.config import NautilusConfig
+from nautilus_trader.model.data import Bar
+
+from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
+from nautilus_rl_lab.data.wrangling import bar_type_for
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.nodes.engine import (
+    EXECUTION_MODES,
+    build_engine,
+    default_venue,
+    prepare_market_data,
+)
+from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_reward
+from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
+
+ENV_ID = "NautilusTrading-v0"
+
+
+class TrainingNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """Everything a `TrainingNode` needs; serialisable to JSON/YAML (`.json()`, `.parse()`).
+
+    `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
+    fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
+    open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
+    """
+
+    venue: BacktestVenueConfig = default_venue()
+    instrument: InstrumentSpec = InstrumentSpec()
+    data: DataSourceConfig = DataSourceConfig()
+    bar_step: int = 1
+    bar_aggregation: str = "HOUR"
+    price_type: str = "ASK"
+    observation: SchemeConfig = SchemeConfig(name="window")
+    action: SchemeConfig = SchemeConfig(name="target_position")
+    reward: SchemeConfig = SchemeConfig(name="log_return")
+    episode_length: int | None = 256
+    random_start: bool = True
+    seed: int | None = None
+    execution: str = "next_open"
+    ruin_fraction: float = 0.5
+    log_level: str = "ERROR"
+
+    def __post_init__(self) -> None:
+        if self.episode_length is not None and self.episode_length < 1:
+            raise ConfigError(f"`episode_length` must be >= 1 or None, was {self.episode_length}")
+        if self.execution not in EXECUTION_MODES:
+            raise ConfigError(
+                f"`execution` {self.execution!r} is unknown: use one of {EXECUTION_MODES}"
+            )
+        if not 0.0 <= self.ruin_fraction < 1.0:
+            raise ConfigError(f"`ruin_fraction` must be in [0, 1), was {self.ruin_fraction}")
+        if self.bar_step < 1:
+            raise ConfigError(f"`bar_step` must be >= 1, was {self.bar_step}")
+
+
+class _Detach:
+    """Sent into a paused episode to let the engine finish it without further decisions."""
+
+
+_DETACH = _Detach()
+
+
+class GymStrategy(SchemeStrategy):
+    """The strategy inside a `TrainingNode`: hands each observation to the env and waits."""
+
+    def __init__(self, config: SchemeStrategyConfig) -> None:
+        super().__init__(config)
+        self.detached = False
+        self.last_bar: Bar | None = None
+
+    def on_reset(self) -> None:
+        super().on_reset()
+        self.detached = False
+        self.last_bar = None
+
+    def on_bar(self, bar: Bar) -> None:
+        if not self.detached:  # a drained episode needs no observations
+            super().on_bar(bar)
+
+    def decide(self, observation: np.ndarray, state: MarketState, bar: Bar) -> Any | None:
+        self.last_bar = bar
+        action = greenlet.getcurrent().parent.switch((observation, state))
+        if action is _DETACH:
+            self.detached = True
+            return None
+        return action
+
+
+@dataclass
+class _Episode:
+    first: int
+    length: int
+    runner: greenlet
+    initial_equity: float
+    steps: int = 0
+    done: bool = False
+
+
+class TrainingNode(gym.Env):
+    """Gymnasium environment whose every fill, fee, margin check and balance comes from Nautilus."""
+
+    metadata = {"render_modes": ["human", "rgb_array"], "render_fps": 4}
+
+    def __init__(
+        self,
+        config: TrainingNodeConfig | None = None,
+        *,
+        frame: pd.DataFrame | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        self.config = config = config or TrainingNodeConfig()
+        if render_mode is not None and render_mode not in self.metadata["render_modes"]:
+            raise ConfigError(
+                f"`render_mode` {render_mode!r} is not one of {self.metadata['render_modes']}"
+            )
+        self.render_mode = render_mode
+        instrument = make_instrument(config.instrument)
+        bar_type = bar_type_for(
+            instrument.id, config.bar_step, config.bar_aggregation, config.price_type
+        )
+        self.market = prepare_market_data(
+            load_frame(config.data, frame),
+            instrument,
+            bar_type,
+            spread=config.data.spread,
+            price_side=config.data.price_side,
+        )
+        self.engine = build_engine(
+            config.venue, self.market, execution=config.execution, log_level=config.log_level
+        )
+        self.strategy = GymStrategy(
+            SchemeStrategyConfig(
+                strategy_id="GYM-001",
+                instrument_id=instrument.id,
+                bar_type=bar_type,
+                observation=config.observation,
+                action=config.action,
+            ),
+        )
+        self.engine.add_strategy(self.strategy)
+        self.reward_scheme = build_reward(config.reward)
+        self.observation_space = self.strategy.observation_scheme.space
+        self.action_space = self.strategy.action_scheme.space
+        self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
+        self._warmup = self.strategy.observation_scheme.warmup_bars
+        if len(self._timestamps) < self._warmup + 1:
+            raise ConfigError(
+                f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
+                f"{self._warmup} warm-up bars plus one step",
+            )
+        self._episode: _Episode | None = None
+        self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
+        self._engine_used = False
+        self._closed = False
+        self.history: list[dict[str, float]] = []
+        if config.seed is not None:
+            super().reset(seed=config.seed)
+
+    # -- gymnasium API ---------------------------------------------------------------------
+
+    def reset(
+        self,
+        *,
+        seed: int | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Start an episode; `options={"start": i}` fixes the first decision bar index."""
+        self._check_open()
+        super().reset(seed=seed)
+        self._finish_episode()
+        first, length = self._episode_window(options or {})
+        start_index = first - self._warmup + 1
+        start = int(self._timestamps[start_index - 1]) + 1 if start_index > 0 else None
+        end = int(self._timestamps[first + length])
+        runner = greenlet(self._run_engine)
+        payload = runner.switch(start, end)
+        if runner.dead:
+            raise EnvironmentStateError("the engine stopped before the first decision bar")
+        observation, state = payload
+        self.reward_scheme.reset(state)
+        self._episode = _Episode(first, length, runner, state.equity)
+        self._last_observation = observation
+        self.history = [self._record(state, None)]
+        return observation, self._info(state)
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Hand `action` to the strategy and run the engine to the next decision bar."""
+        episode = self._episode
+        if episode is None or episode.done:
+            raise EnvironmentStateError("call reset() before step() (and after an episode ends)")
+        self._check_action(action)
+        payload = episode.runner.switch(action)
+        episode.steps += 1
+        blown = episode.runner.dead
+        if blown:  # Nautilus stopped the run (AccountError): score the final state
+            observation = self._last_observation
+            state = self.strategy.market_state(self.strategy.last_bar)
+        else:
+            observation, state = payload
+        self._last_observation = observation
+        reward = float(self.reward_scheme.reward(state))
+        at_data_end = episode.first + episode.steps >= len(self._timestamps) - 1
+        ruined = state.equity <= self.config.ruin_fraction * episode.initial_equity
+        terminated = blown or ruined or at_data_end
+        truncated = not terminated and episode.steps >= episode.length
+        episode.done = terminated or truncated
+        self.history.append(self._record(state, action))
+        return observation, reward, terminated, truncated, self._info(state)
+
+    def render(self) -> np.ndarray | None:
+        """Plot price, fills and equity of the current episode (`rgb_array` returns pixels)."""
+        from nautilus_rl_lab.reports.plots import figure_to_rgb, plot_episode
+
+        if self.render_mode is None:
+            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
+            return None
+        figure = plot_episode(self.history, self.fills())
+        if self.render_mode == "rgb_array":
+            return figure_to_rgb(figure)
+        import matplotlib.pyplot as plt
+
+        plt.show()
+        return None
+
+    def close(self) -> None:
+        """Finish any running episode and dispose of the engine; safe to call twice."""
+        if self._closed:
+            return
+        self._finish_episode()
+        self.engine.dispose()
+        self._closed = True
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def fills(self) -> pd.DataFrame:
+        """Nautilus' fills report for the current episode."""
+        return self.engine.trader.generate_fills_report()
+
+    @property
+    def bar_count(self) -> int:
+        """Number of bars loaded."""
+        return len(self._timestamps)
+
+    def _run_engine(self, start: int | None, end: int) -> None:
+        # An account blown mid-run ends the episode at the last state (step() sees a dead runner).
+        with contextlib.suppress(AccountError):
+            self.engine.run(start=start, end=end, streaming=True)
+
+    def _episode_window(self, options: dict[str, Any]) -> tuple[int, int]:
+        n = len(self._timestamps)
+        earliest = self._warmup - 1
+        length = self.config.episode_length or n
+        length = min(length, n - 1 - earliest)
+        latest = n - 1 - length
+        if "start" in options:
+            first = int(options["start"])
+            if not earliest <= first <= n - 2:
+                raise ValueError(f"options['start'] must be in [{earliest}, {n - 2}], was {first}")
+            return first, min(length, n - 1 - first)
+        if self.config.random_start and latest > earliest:
+            return int(self.np_random.integers(earliest, latest + 1)), length
+        return earliest, length
+
+    def _finish_episode(self) -> None:
+        episode, self._episode = self._episode, None
+        if episode is not None and not episode.runner.dead:
+            episode.runner.switch(_DETACH)
+        if self._engine_used:
+            self.engine.reset()
+        self._engine_used = True
+
+    def _check_action(self, action: Any) -> None:
+        if isinstance(self.action_space, gym.spaces.Discrete):
+            value = np.asarray(action).reshape(-1)
+            if value.size != 1 or not self.action_space.contains(int(value[0])):
+                raise ValueError(f"action {action!r} is not in {self.action_space}")
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EnvironmentStateError("the TrainingNode is closed")
+
+    def _record(self, state: MarketState, action: Any) -> dict[str, float]:
+        return {
+            "ts": state.ts_ns,
+            "close": state.close,
+            "position": state.position,
+            "equity": state.equity,
+            "action": np.nan if action is None else float(np.asarray(action).reshape(-1)[0]),
+        }
+
+    def _info(self, state: MarketState) -> dict[str, Any]:
+        return {
+            "timestamp": state.ts_ns,
+            "equity": state.equity,
+            "balance": state.balance,
+            "position": state.position,
+            "unrealized_pnl": state.unrealized_pnl,
+            "commissions": state.commissions,
+            "trades": self.strategy.fill_count,
+            "step": self._episode.steps if self._episode else 0,
+        }

@@ -1,0 +1,96 @@
+"""Action schemes: map an agent's action to a signed target position in instrument units.
+
+The mapping is pure; turning "target minus current" into a Nautilus market order is done by
+`nautilus_rl_lab.strategies.execution.submit_to_target`, shared by training and trading.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.schemes.base import ActionScheme
+
+
+def _positive(name: str, value: float) -> float:
+    if not value > 0:
+        raise ConfigError(f"`{name}` must be > 0, was {value}")
+    return float(value)
+
+
+class TargetPosition(ActionScheme):
+    """Discrete target position: 0 = short, 1 = flat, 2 = long `trade_size` units.
+
+    With `allow_short=False` the space is {flat, long}.
+    """
+
+    def __init__(self, trade_size: float = 10_000, allow_short: bool = True) -> None:
+        self.trade_size = _positive("trade_size", trade_size)
+        self.allow_short = allow_short
+        self._targets = (
+            (-self.trade_size, 0.0, self.trade_size) if allow_short else (0.0, self.trade_size)
+        )
+        self._space = gym.spaces.Discrete(len(self._targets))
+
+    @property
+    def space(self) -> gym.spaces.Discrete:
+        return self._space
+
+    @property
+    def position_limit(self) -> float:
+        return self.trade_size
+
+    def target_position(self, action: Any, position: float) -> float | None:
+        return self._targets[int(action)]
+
+
+class BuySellHold(ActionScheme):
+    """Discrete trades: 0 = hold, 1 = buy `trade_size`, 2 = sell `trade_size`,
+    never beyond +/- `max_position` (an order that would exceed it is clipped).
+    """
+
+    HOLD, BUY, SELL = 0, 1, 2
+
+    def __init__(self, trade_size: float = 10_000, max_position: float = 10_000) -> None:
+        self.trade_size = _positive("trade_size", trade_size)
+        self.max_position = _positive("max_position", max_position)
+        self._space = gym.spaces.Discrete(3)
+
+    @property
+    def space(self) -> gym.spaces.Discrete:
+        return self._space
+
+    @property
+    def position_limit(self) -> float:
+        return self.max_position
+
+    def target_position(self, action: Any, position: float) -> float | None:
+        action = int(action)
+        if action == self.HOLD:
+            return None
+        step = self.trade_size if action == self.BUY else -self.trade_size
+        return float(np.clip(position + step, -self.max_position, self.max_position))
+
+
+class ContinuousExposure(ActionScheme):
+    """Continuous target exposure in [-1, 1] times `max_position`, rounded to `lot_size` units."""
+
+    def __init__(self, max_position: float = 10_000, lot_size: float = 1_000) -> None:
+        self.max_position = _positive("max_position", max_position)
+        self.lot_size = _positive("lot_size", lot_size)
+        self._space = gym.spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
+
+    @property
+    def space(self) -> gym.spaces.Box:
+        return self._space
+
+    @property
+    def position_limit(self) -> float:
+        return self.max_position
+
+    def target_position(self, action: Any, position: float) -> float | None:
+        exposure = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], -1.0, 1.0))
+        return round(exposure * self.max_position / self.lot_size) * self.lot_size

@@ -1,0 +1,103 @@
+"""Scheme interfaces (TensorTrade's idea): observation, action and reward are small swappable objects.
+
+Schemes never see the environment or the engine. They get a read-only `MarketState`
+snapshot built by whichever Nautilus component drives them (the training strategy,
+`RLAgent`, `AgentStrategy`), so training, backtesting and live trading run the same code.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from nautilus_trader.model.data import Bar
+
+
+@dataclass(frozen=True, slots=True)
+class MarketState:
+    """What a scheme may know at a decision point, read from Nautilus' cache and portfolio.
+
+    Money fields are in the account's currency; `position` is the signed net quantity in
+    instrument units and `position_limit` the largest absolute position the action scheme takes.
+    """
+
+    ts_ns: int
+    close: float
+    position: float
+    balance: float
+    equity: float
+    unrealized_pnl: float
+    commissions: float
+    position_limit: float
+
+
+class ObservationScheme(ABC):
+    """Turns the bars seen so far and the account state into a fixed-shape observation."""
+
+    @property
+    @abstractmethod
+    def space(self) -> gym.spaces.Box:
+        """The observation space; every observation lies inside it."""
+
+    @property
+    @abstractmethod
+    def warmup_bars(self) -> int:
+        """Bars that must be seen before the first observation can be made."""
+
+    @abstractmethod
+    def reset(self) -> None:
+        """Forget all bars (called at every episode or run start)."""
+
+    @abstractmethod
+    def update(self, bar: Bar) -> None:
+        """Take in one closed bar."""
+
+    @abstractmethod
+    def observe(self, state: MarketState) -> np.ndarray:
+        """Return the observation for the latest bar and `state`."""
+
+    @property
+    def ready(self) -> bool:
+        """Whether enough bars were seen to observe."""
+        return self.bars_seen >= self.warmup_bars
+
+    @property
+    @abstractmethod
+    def bars_seen(self) -> int:
+        """Bars taken in since the last reset."""
+
+
+class ActionScheme(ABC):
+    """Declares the action space and maps an action to a signed target position (in units)."""
+
+    @property
+    @abstractmethod
+    def space(self) -> gym.Space[Any]:
+        """The action space."""
+
+    @property
+    @abstractmethod
+    def position_limit(self) -> float:
+        """The largest absolute position (units) this scheme ever targets."""
+
+    @abstractmethod
+    def target_position(self, action: Any, position: float) -> float | None:
+        """Return the signed target position for `action` given the current `position`.
+
+        `None` means "leave the position alone". Pure: no engine, no side effects.
+        """
+
+
+class RewardScheme(ABC):
+    """Computes the step reward from successive `MarketState`s (equity comes from Nautilus)."""
+
+    @abstractmethod
+    def reset(self, state: MarketState) -> None:
+        """Start a new episode at `state`."""
+
+    @abstractmethod
+    def reward(self, state: MarketState) -> float:
+        """Return the reward for the step that ended at `state`."""

@@ -1,0 +1,67 @@
+"""Helpers shared by every Nautilus component that runs schemes: read the state, trade to a target."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.schemes.base import MarketState
+
+
+def read_market_state(
+    component: Actor,
+    instrument: Instrument,
+    close: float,
+    ts_ns: int,
+    position_limit: float,
+) -> MarketState:
+    """Snapshot position, balance, unrealised P&L and equity from the component's portfolio."""
+    portfolio = component.portfolio
+    account = portfolio.account(instrument.id.venue)
+    position = float(portfolio.net_position(instrument.id))
+    if account is None:
+        balance = commissions = 0.0
+    else:
+        currency = account.base_currency or instrument.quote_currency
+        balance = account.balance_total(currency).as_double()
+        commission = account.commission(currency)
+        commissions = commission.as_double() if commission is not None else 0.0
+    pnl = portfolio.unrealized_pnl(instrument.id) if position else None
+    unrealized = pnl.as_double() if pnl is not None else 0.0
+    return MarketState(
+        ts_ns=ts_ns,
+        close=close,
+        position=position,
+        balance=balance,
+        equity=balance + unrealized,
+        unrealized_pnl=unrealized,
+        commissions=commissions,
+        position_limit=position_limit,
+    )
+
+
+def submit_to_target(
+    strategy: Strategy,
+    instrument: Instrument,
+    target: float | None,
+    position: float,
+) -> bool:
+    """Send one market order that moves the net `position` to `target` units.
+
+    The difference is rounded to the instrument's size increment; nothing is sent when the
+    target is `None` or already held. Returns whether an order was submitted.
+    """
+    if target is None:
+        return False
+    increment = float(instrument.size_increment)
+    delta = round((target - position) / increment) * increment
+    if abs(delta) < increment:
+        return False
+    side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+    quantity = instrument.make_qty(Decimal(str(abs(delta))))
+    strategy.submit_order(strategy.order_factory.market(instrument.id, side, quantity))
+    return True

@@ -1,0 +1,313 @@
+"""TrainingNode: gymnasium contract, real Nautilus fills, timing, parity, determinism."""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from decimal import Decimal
+
+import gymnasium as gym
+import numpy as np
+import pandas as pd
+import pytest
+from gymnasium.utils.env_checker import check_env as gym_check_env
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.trading.strategy import Strategy
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
+from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
+
+from .conftest import small_config
+
+SCHEME_COMBINATIONS = list(itertools.product(sorted(ACTION_SCHEMES), sorted(REWARD_SCHEMES)))
+
+
+@pytest.mark.parametrize(("action", "reward"), SCHEME_COMBINATIONS)
+def test_env_checkers_pass_for_every_default_scheme_combination(action: str, reward: str) -> None:
+    env = TrainingNode(
+        small_config(action=SchemeConfig(name=action), reward=SchemeConfig(name=reward))
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            gym_check_env(env, skip_render_check=True)
+            sb3_check_env(env, warn=True)
+    finally:
+        env.close()
+
+
+def test_observation_with_nautilus_indicator_features_passes_checkers() -> None:
+    observation = SchemeConfig(
+        name="window",
+        params={"window": 8, "features": ["rsi:14", "ema:10", "atr:14", "bollinger:20"]},
+    )
+    env = TrainingNode(small_config(observation=observation))
+    try:
+        gym_check_env(env, skip_render_check=True)
+        obs, _ = env.reset(seed=1)
+        assert obs.shape == (8 * 5 + 4 + 2,)
+        assert np.isfinite(obs).all()
+    finally:
+        env.close()
+
+
+def test_gymnasium_make_builds_the_registered_env(config) -> None:
+    env = gym.make(ENV_ID, config=config)
+    try:
+        obs, info = env.reset(seed=3)
+        assert env.observation_space.contains(obs)
+        assert info["equity"] == pytest.approx(100_000.0)
+    finally:
+        env.close()
+
+
+def _run_actions(
+    env: TrainingNode, actions: list[int], start: int
+) -> tuple[list[np.ndarray], list[float], pd.DataFrame, dict]:
+    obs, info = env.reset(options={"start": start})
+    observations, rewards = [obs], []
+    for action in actions:
+        obs, reward, terminated, truncated, info = env.step(action)
+        observations.append(obs)
+        rewards.append(reward)
+        if terminated or truncated:
+            break
+    return observations, rewards, env.fills(), info
+
+
+def test_default_execution_fills_at_next_bar_open_never_at_a_seen_price(config) -> None:
+    env = TrainingNode(config)
+    frame = env.market.frame
+    spread = config.data.spread
+    try:
+        start = 20
+        _, _, fills, _ = _run_actions(
+            env, [2, 0, 1, 2, 2, 0], start
+        )  # long, short, flat, long, hold, short
+        assert len(fills) == 5
+        decision_bars = env.market.bar_timestamps
+        for _, fill in fills.iterrows():
+            ts = pd.Timestamp(fill["ts_event"]).value
+            # the decision bar is the last bar closed before the fill; the fill is inside the next bar
+            k = int(np.searchsorted(decision_bars, ts)) - 1
+            next_open_ask = frame["open"].iloc[k + 1]
+            expected = next_open_ask if fill["order_side"] == "BUY" else next_open_ask - spread
+            assert float(fill["last_px"]) == pytest.approx(expected, abs=1e-9)
+            seen = frame.iloc[: k + 1]
+            assert ts > decision_bars[k]  # filled after the decision bar closed
+            assert float(fill["last_px"]) != pytest.approx(seen["close"].iloc[-1], abs=1e-12) or (
+                seen["close"].iloc[-1] == next_open_ask
+            )
+    finally:
+        env.close()
+
+
+def test_bar_close_execution_is_explicit_and_fills_at_the_seen_close() -> None:
+    config = small_config(execution="bar_close")
+    env = TrainingNode(config)
+    try:
+        _, _, fills, _ = _run_actions(env, [2, 0, 1], 20)
+        assert len(fills) == 3
+        closes = env.market.frame["close"]
+        bar_ts = env.market.bar_timestamps
+        for _, fill in fills.iterrows():
+            k = bar_ts.index(pd.Timestamp(fill["ts_event"]).value)
+            spread = 0.0 if fill["order_side"] == "BUY" else config.data.spread
+            assert float(fill["last_px"]) == pytest.approx(closes.iloc[k] - spread, abs=1e-9)
+    finally:
+        env.close()
+
+
+def test_info_and_reward_come_from_nautilus_account(config) -> None:
+    env = TrainingNode(small_config(reward=SchemeConfig(name="equity_change")))
+    try:
+        env.reset(options={"start": 10})
+        _, _, _, _, info = env.step(2)  # go long
+        _, reward2, _, _, info2 = env.step(2)  # hold long
+        account = env.engine.portfolio.account(env.market.instrument.id.venue)
+        assert info2["balance"] == pytest.approx(account.balance_total().as_double())
+        assert info2["position"] == 10_000
+        assert info2["commissions"] > 0  # real fees charged by the venue
+        assert reward2 == pytest.approx((info2["equity"] - info["equity"]) / 100_000 * 100)
+    finally:
+        env.close()
+
+
+class _PlainTargetStrategy(Strategy):
+    """A plain Nautilus strategy: from bar `first` on, trade to the given targets with market orders."""
+
+    def __init__(self, instrument, bar_type, first_ts: int, targets: list[float]) -> None:
+        super().__init__(StrategyConfig(strategy_id="GYM-001"))
+        self.instrument, self.bar_type, self.first_ts, self.targets = (
+            instrument,
+            bar_type,
+            first_ts,
+            targets,
+        )
+        self.i = 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        if bar.ts_event < self.first_ts or self.i >= len(self.targets):
+            return
+        target = self.targets[self.i]
+        self.i += 1
+        delta = Decimal(str(target)) - self.portfolio.net_position(self.instrument.id)
+        if delta:
+            side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+            self.submit_order(
+                self.order_factory.market(
+                    self.instrument.id, side, self.instrument.make_qty(abs(delta))
+                )
+            )
+
+
+@pytest.mark.parametrize("execution", ["next_open", "bar_close"])
+def test_parity_with_plain_backtest_engine(execution: str) -> None:
+    config = small_config(execution=execution, episode_length=60)
+    env = TrainingNode(config)
+    rng = np.random.default_rng(5)
+    actions = [int(a) for a in rng.integers(0, 3, size=60)]
+    start = 12
+    try:
+        _, _, env_fills, info = _run_actions(env, actions, start)
+        env_balance = info["balance"]
+        targets = [(-10_000.0, 0.0, 10_000.0)[a] for a in actions]
+        first_ts = env.market.bar_timestamps[start]
+        end_ts = env.market.bar_timestamps[start + len(actions)]
+        plain = build_engine(config.venue, env.market, execution=execution)
+        plain.add_strategy(
+            _PlainTargetStrategy(env.market.instrument, env.market.bar_type, first_ts, targets)
+        )
+        plain.run(start=env.market.bar_timestamps[start - 9] + 1, end=end_ts)
+        plain_fills = plain.trader.generate_fills_report()
+        account = plain.portfolio.account(env.market.instrument.id.venue)
+        columns = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
+        assert len(env_fills) > 20
+        pd.testing.assert_frame_equal(
+            env_fills[columns].reset_index(drop=True), plain_fills[columns].reset_index(drop=True)
+        )
+        assert env_balance == pytest.approx(account.balance_total().as_double(), abs=1e-9)
+        plain.dispose()
+    finally:
+        env.close()
+
+
+def test_same_seed_gives_identical_episodes() -> None:
+    def episode(seed: int) -> tuple:
+        env = TrainingNode(small_config(seed=None, episode_length=40))
+        try:
+            obs, info = env.reset(seed=seed)
+            env.action_space.seed(seed)
+            observations, rewards = [obs], []
+            done = False
+            while not done:
+                obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+                observations.append(obs)
+                rewards.append(reward)
+                done = terminated or truncated
+            fills = env.fills()[["order_side", "last_qty", "last_px", "ts_event"]].reset_index(
+                drop=True
+            )
+            return np.array(observations), np.array(rewards), fills, info["balance"]
+        finally:
+            env.close()
+
+    a, b, c = episode(11), episode(11), episode(12)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    pd.testing.assert_frame_equal(a[2], b[2])
+    assert a[3] == b[3]
+    assert not np.array_equal(a[0][0], c[0][0])  # another seed starts elsewhere
+
+
+def test_episode_truncates_at_length_and_terminates_at_data_end(config) -> None:
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        for _ in range(config.episode_length - 1):
+            _, _, terminated, truncated, _ = env.step(1)
+            assert not (terminated or truncated)
+        _, _, terminated, truncated, _ = env.step(1)
+        assert truncated and not terminated
+        with pytest.raises(EnvironmentStateError, match="reset"):
+            env.step(1)
+        last = env.bar_count - 2
+        env.reset(options={"start": last})
+        _, _, terminated, truncated, _ = env.step(1)
+        assert terminated and not truncated
+    finally:
+        env.close()
+
+
+def test_account_blown_terminates_the_episode() -> None:
+    config = small_config(
+        action=SchemeConfig(name="target_position", params={"trade_size": 2_500_000}),
+        ruin_fraction=0.999,
+    )
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        terminated = False
+        for step in range(30):
+            _, _, terminated, truncated, info = env.step(2 if step % 2 else 0)
+            if terminated or truncated:
+                break
+        assert terminated
+        assert info["equity"] <= 0.999 * 100_000
+    finally:
+        env.close()
+
+
+def test_render_returns_an_rgb_picture_of_the_episode() -> None:
+    env = TrainingNode(small_config(), render_mode="rgb_array")
+    try:
+        env.reset(options={"start": 10})
+        for action in (2, 2, 0, 1):
+            env.step(action)
+        frame = env.render()
+        assert frame.ndim == 3 and frame.shape[2] == 3 and frame.std() > 0
+    finally:
+        env.close()
+
+
+def test_misuse_raises_clear_errors(config) -> None:
+    env = TrainingNode(config)
+    with pytest.raises(EnvironmentStateError, match="reset"):
+        env.step(1)
+    env.reset()
+    with pytest.raises(ValueError, match="not in Discrete"):
+        env.step(7)
+    env.close()
+    env.close()  # twice is safe
+    with pytest.raises(EnvironmentStateError, match="closed"):
+        env.reset()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"episode_length": 0}, "`episode_length`"),
+        ({"execution": "same_bar"}, "`execution`"),
+        ({"ruin_fraction": 1.5}, "`ruin_fraction`"),
+        ({"action": SchemeConfig(name="nope")}, "`action.name`"),
+        ({"reward": SchemeConfig(name="log_return", params={"bogus": 1})}, "`reward.params`"),
+    ],
+)
+def test_bad_config_names_the_field(overrides: dict, field: str) -> None:
+    with pytest.raises(ConfigError, match=field.replace(".", r"\.")):
+        TrainingNode(small_config(**overrides))
+
+
+def test_config_round_trips_through_json(config) -> None:
+    from nautilus_rl_lab.nodes import TrainingNodeConfig
+
+    assert TrainingNodeConfig.parse(config.json()) == config
+    with pytest.raises(Exception, match="unknown_field"):
+        TrainingNodeConfig.parse(b'{"unknown_field": 1}')
