@@ -10,13 +10,20 @@ from nautilus_rl_lab.data.catalog import read_bars, read_instrument, write_catal
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
 from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, from_dataframe, validate_ohlcv
-from nautilus_rl_lab.data.wrangling import bar_interval, bar_type_for, to_bars, to_quote_ticks
+from nautilus_rl_lab.data.wrangling import (
+    bar_interval,
+    bar_type_for,
+    bars_to_frame,
+    to_bars,
+    to_quote_ticks,
+)
 
 __all__ = [
     "OHLCV_COLUMNS",
     "InstrumentSpec",
     "bar_interval",
     "bar_type_for",
+    "bars_to_frame",
     "from_dataframe",
     "load_csv",
     "load_parquet",

@@ -4,6 +4,9 @@
 :func:`read_bars` and :func:`read_instrument` read them back, raising
 :class:`~nautilus_rl_lab.errors.UnknownInstrumentError` (listing what the catalog does
 hold) instead of returning an empty list.
+
+Known Nautilus 1.221 limitation: the catalog's Arrow schema for ``Equity`` does not
+store ``min_quantity``/``max_quantity``, so an equity read back has neither.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import os
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from nautilus_trader.model.data import Bar, BarType
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
@@ -52,9 +56,14 @@ def _open_catalog(path: str | os.PathLike[str]) -> ParquetDataCatalog:
     return ParquetDataCatalog(str(path))
 
 
-def _stems(catalog: ParquetDataCatalog, subdirectory: str) -> list[str]:
-    root = Path(catalog.path) / "data" / subdirectory
-    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+def _bar_types_present(catalog: ParquetDataCatalog) -> list[str]:
+    """Bar types stored in the catalog, from the Parquet metadata (directory names drop '/')."""
+    root = Path(catalog.path) / "data" / "bar"
+    found = set()
+    for file in root.glob("*/*.parquet"):
+        metadata = pq.read_schema(file).metadata or {}
+        found.add(metadata.get(b"bar_type", file.parent.name.encode()).decode())
+    return sorted(found)
 
 
 def read_bars(path: str | os.PathLike[str], bar_type: BarType | str) -> list[Bar]:
@@ -62,7 +71,7 @@ def read_bars(path: str | os.PathLike[str], bar_type: BarType | str) -> list[Bar
     catalog = _open_catalog(path)
     bars = catalog.bars(bar_types=[str(bar_type)])
     if not bars:
-        available = _stems(catalog, "bar")
+        available = _bar_types_present(catalog)
         raise UnknownInstrumentError(
             f"{path}: catalog has no bars for `{bar_type}`; "
             f"bar types present: {', '.join(available) or '(none)'}",

@@ -40,6 +40,14 @@ DATA_DIR_ENV = "NRL_DATA_DIR"
 SAMPLE_TIME_FORMAT = "%d.%m.%Y %H:%M:%S.%f"
 
 
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _existing_file(path: str | os.PathLike[str]) -> Path:
     path = Path(path)
     if not path.is_file():
@@ -131,9 +139,10 @@ def load_csv(
                 f"{source}: missing value in `{file_col}` at {line_label(pos)}; expected a number",
             )
         values = pd.to_numeric(text, errors="coerce")
-        bad = values.isna().to_numpy()
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
+        # "nan"/"inf" parse as floats: the checks of validate_ohlcv report them below.
+        unparsable = (p for p in np.flatnonzero(values.isna()) if not _is_float(text.iloc[p]))
+        pos = next(unparsable, None)
+        if pos is not None:
             raise DataValidationError(
                 f"{source}: unparsable value {text.iloc[pos]!r} in `{file_col}` at "
                 f"{line_label(pos)}; expected a number",

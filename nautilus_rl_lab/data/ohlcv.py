@@ -192,7 +192,8 @@ def validate_ohlcv(
             "bar open times (use `df.tz_localize('UTC')` or `from_dataframe`)",
         )
     label = row_label or _default_row_label(index)
-    out = pd.DataFrame(index=index.tz_convert("UTC").rename(INDEX_NAME))
+    # No `freq`: gaps are normal, so every frame carries freq=None (comparable frames).
+    out = pd.DataFrame(index=pd.DatetimeIndex(index.tz_convert("UTC"), freq=None, name=INDEX_NAME))
     for col in OHLCV_COLUMNS:
         series = df[col]
         if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):

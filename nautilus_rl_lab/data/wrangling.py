@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -126,6 +127,33 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
     _check_spacing(frame, interval, "DataFrame")
     wrangler = BarDataWrangler(bar_type=bar_type, instrument=instrument)
     return wrangler.process(_at_close(frame, interval))
+
+
+def bars_to_frame(bars: Sequence[Bar]) -> pd.DataFrame:
+    """Turn Nautilus bars of one bar type back into an OHLCV frame (the inverse of :func:`to_bars`).
+
+    The index holds bar open times, ``ts_event - interval``.
+    """
+    if not bars:
+        raise DataValidationError("bars: no bars; expected at least one Nautilus `Bar`")
+    bar_type = bars[0].bar_type
+    other = next((b for b in bars if b.bar_type != bar_type), None)
+    if other is not None:
+        raise DataValidationError(
+            f"bars: mixed bar types {bar_type} and {other.bar_type}; expected one bar type",
+        )
+    interval = bar_interval(bar_type)
+    # Round to the objects' precision: `as_double` of large fixed-point values is inexact.
+    columns = {
+        name: np.round(
+            np.fromiter((getattr(b, name).as_double() for b in bars), np.float64, len(bars)),
+            getattr(bars[0], name).precision,
+        )
+        for name in OHLCV_COLUMNS
+    }
+    ts_event = np.fromiter((b.ts_event for b in bars), np.int64, len(bars))
+    index = pd.DatetimeIndex(pd.to_datetime(ts_event, utc=True) - interval, name="timestamp")
+    return validate_ohlcv(pd.DataFrame(columns, index=index), f"bars ({bar_type})")
 
 
 def _infer_interval(df: pd.DataFrame) -> pd.Timedelta:

@@ -1,0 +1,414 @@
+"""Seeded synthetic markets as OHLCV frames (same convention as the loaders).
+
+Every generator simulates a log-price path on a fine grid of ``substeps`` points per
+bar and reads each bar off it: ``open`` is the previous bar's close (the first bar
+opens at ``start_price``), ``high``/``low`` are the path's extremes inside the bar and
+``close`` its last point, so ``low <= open, close <= high`` always holds and the
+intrabar range is real. Volumes are positive integers that rise with the bar's range.
+Prices are rounded to ``decimals`` (monotone, so OHLC stays consistent).
+
+Parameters shared by all generators (keyword-only):
+
+- ``n_bars``: number of bars; ``start``: first bar's open time (UTC);
+  ``freq``: bar length (``"1h"``); ``seed``: same seed -> identical frame;
+- ``start_price``; ``volatility``: standard deviation of the log return per bar
+  (0.001 = 0.1 %, roughly EUR/USD at 1 hour).
+
+Generators: :func:`gbm` (geometric Brownian motion), :func:`ornstein_uhlenbeck`
+(log-price mean reversion with a half-life in bars; with the default half-life of 2
+bars consecutive returns are clearly negatively correlated), :func:`regime_switching`
+(Markov switching of drift/volatility), :func:`jump_diffusion` (Merton jumps),
+:func:`flash_crash` (one sudden drop inside a bar, then a recovery). Transformations
+of any frame: :func:`with_gaps` (weekends and random missing bars) and
+:func:`low_liquidity` (tiny volumes and stale, flat bars; the wide spread of an
+illiquid market is set when making quotes: ``to_quote_ticks(..., spread=...)``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from nautilus_rl_lab.data.ohlcv import INDEX_NAME, validate_ohlcv
+from nautilus_rl_lab.errors import ConfigError
+
+DEFAULT_START = "2020-01-01"
+
+
+def _check_positive(name: str, value: float, *, allow_zero: bool = False) -> None:
+    ok = isinstance(value, int | float) and math.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ConfigError(f"`{name}` must be a finite number {bound}, was {value!r}")
+
+
+def _check_fraction(name: str, value: float) -> None:
+    if not isinstance(value, int | float) or not 0 <= value < 1:
+        raise ConfigError(f"`{name}` must be a fraction in [0, 1), was {value!r}")
+
+
+def _bar_index(start: str | pd.Timestamp, n_bars: int, freq: str) -> pd.DatetimeIndex:
+    if not isinstance(n_bars, int) or isinstance(n_bars, bool) or n_bars < 1:
+        raise ConfigError(f"`n_bars` must be a positive integer, was {n_bars!r}")
+    try:
+        step = pd.Timedelta(freq)
+    except ValueError as e:
+        raise ConfigError(f"`freq` must be a time span such as '1h', was {freq!r}") from e
+    if step <= pd.Timedelta(0):
+        raise ConfigError(f"`freq` must be positive, was {freq!r}")
+    first = pd.Timestamp(start)
+    first = first.tz_localize("UTC") if first.tzinfo is None else first.tz_convert("UTC")
+    return pd.DatetimeIndex(first + step * np.arange(n_bars), name=INDEX_NAME)
+
+
+def _bars_from_path(
+    log_path: np.ndarray,
+    index: pd.DatetimeIndex,
+    rng: np.random.Generator,
+    decimals: int | None,
+    volume: float,
+) -> pd.DataFrame:
+    """Read OHLCV bars off a fine log-price path of ``len(index) * substeps + 1`` points."""
+    n_bars = len(index)
+    substeps = (len(log_path) - 1) // n_bars
+    prices = np.exp(log_path)
+    if decimals is not None:
+        prices = np.round(prices, decimals)
+    ends = np.arange(n_bars + 1) * substeps
+    # Each bar spans points [i*s, (i+1)*s] inclusive: it opens at the previous close.
+    windows = np.lib.stride_tricks.sliding_window_view(prices, substeps + 1)[ends[:-1]]
+    open_, close = prices[ends[:-1]], prices[ends[1:]]
+    high, low = windows.max(axis=1), windows.min(axis=1)
+    rel_range = (high - low) / np.maximum(low, np.finfo(float).tiny)
+    typical = np.median(rel_range) or 1.0
+    vol = volume * (0.5 + rel_range / typical) * rng.lognormal(0.0, 0.25, n_bars)
+    frame = pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": np.round(vol)},
+        index=index,
+    )
+    return validate_ohlcv(frame, "synthetic")
+
+
+def _brownian_log_path(
+    rng: np.random.Generator,
+    n_bars: int,
+    substeps: int,
+    drift: np.ndarray | float,
+    volatility: np.ndarray | float,
+) -> np.ndarray:
+    """Cumulative log returns (starting at 0) of Brownian motion on the fine grid.
+
+    ``drift``/``volatility`` are per bar, scalars or arrays of one value per substep.
+    """
+    dt = 1.0 / substeps
+    sigma = np.asarray(volatility, dtype=float)
+    mu = np.asarray(drift, dtype=float)
+    steps = (mu - 0.5 * sigma**2) * dt + sigma * math.sqrt(dt) * rng.standard_normal(
+        n_bars * substeps,
+    )
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def _setup(
+    n_bars: int,
+    start: str | pd.Timestamp,
+    freq: str,
+    seed: int | None,
+    start_price: float,
+    volatility: float,
+    substeps: int,
+) -> tuple[pd.DatetimeIndex, np.random.Generator]:
+    """Check the shared parameters; return the bar index and the seeded generator."""
+    index = _bar_index(start, n_bars, freq)
+    _check_positive("start_price", start_price)
+    _check_positive("volatility", volatility, allow_zero=True)
+    if not isinstance(substeps, int) or substeps < 1:
+        raise ConfigError(f"`substeps` must be a positive integer, was {substeps!r}")
+    return index, np.random.default_rng(seed)
+
+
+def gbm(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    drift: float = 0.0,
+    volatility: float = 0.001,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """Geometric Brownian motion; ``drift`` is the expected log return per bar.
+
+    (Merton's :func:`jump_diffusion` without jumps.)
+    """
+    return jump_diffusion(
+        n_bars,
+        start=start,
+        freq=freq,
+        seed=seed,
+        start_price=start_price,
+        drift=drift,
+        volatility=volatility,
+        jump_rate=0.0,
+        substeps=substeps,
+        decimals=decimals,
+        volume=volume,
+    )
+
+
+def ornstein_uhlenbeck(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    mean_price: float | None = None,
+    half_life: float = 2.0,
+    volatility: float = 0.001,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """Mean-reverting log price: ``d log p = theta (log m - log p) dt + sigma dW``.
+
+    ``half_life`` (bars) sets ``theta = ln 2 / half_life``; ``mean_price`` (default
+    ``start_price``) is the level it reverts to. The process is simulated exactly on
+    the fine grid, so the reversion is real at the bar scale: for half-life ``h`` the
+    lag-1 autocorrelation of bar log returns is about ``-(1 - 2**(-1/h)) / 2``
+    (``-0.15`` for ``h = 2``, ``-0.25`` for ``h = 1``).
+    """
+    index, rng = _setup(n_bars, start, freq, seed, start_price, volatility, substeps)
+    _check_positive("half_life", half_life)
+    mean_price = start_price if mean_price is None else mean_price
+    _check_positive("mean_price", mean_price)
+    theta = math.log(2.0) / half_life
+    dt = 1.0 / substeps
+    phi = math.exp(-theta * dt)
+    shock_sd = volatility * math.sqrt((1.0 - phi**2) / (2.0 * theta))
+    shocks = shock_sd * rng.standard_normal(n_bars * substeps)
+    mu = math.log(mean_price)
+    deviation = _ar1(math.log(start_price) - mu, phi, shocks)
+    return _bars_from_path(deviation + mu, index, rng, decimals, volume)
+
+
+def _ar1(x0: float, phi: float, shocks: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """``x[0] = x0``, ``x[k] = phi * x[k-1] + shocks[k-1]``, vectorised in chunks.
+
+    Within a chunk ``x[j] = phi**j * (x_start + sum_{i<=j} shocks[i] / phi**i)``;
+    chunks keep ``phi**-j`` far from overflow.
+    """
+    out = np.empty(len(shocks) + 1)
+    out[0] = x0
+    powers = phi ** np.arange(1, chunk + 1)
+    for begin in range(0, len(shocks), chunk):
+        block = shocks[begin : begin + chunk]
+        p = powers[: len(block)]
+        out[begin + 1 : begin + 1 + len(block)] = p * (out[begin] + np.cumsum(block / p))
+    return out
+
+
+def regime_labels(
+    n_bars: int,
+    *,
+    n_regimes: int = 2,
+    mean_duration: float = 200.0,
+    seed: int | None = None,
+) -> np.ndarray:
+    """The regime of each bar as :func:`regime_switching` draws it for the same arguments.
+
+    A Markov chain starting in regime 0 that leaves its regime with probability
+    ``1 / mean_duration`` per bar, to one of the other regimes uniformly.
+    """
+    rng = np.random.default_rng(seed)
+    return _draw_regimes(rng, n_bars, n_regimes, mean_duration)
+
+
+def _draw_regimes(
+    rng: np.random.Generator,
+    n_bars: int,
+    n_regimes: int,
+    mean_duration: float,
+) -> np.ndarray:
+    if not isinstance(n_regimes, int) or n_regimes < 1:
+        raise ConfigError(f"`n_regimes` must be a positive integer, was {n_regimes!r}")
+    if not isinstance(mean_duration, int | float) or mean_duration < 1:
+        raise ConfigError(f"`mean_duration` must be >= 1 bar, was {mean_duration!r}")
+    switch = rng.random(n_bars) < 1.0 / mean_duration
+    hops = rng.integers(1, max(n_regimes, 2), size=n_bars)
+    labels = np.zeros(n_bars, dtype=np.int64)
+    current = 0
+    for i in range(1, n_bars):
+        if switch[i] and n_regimes > 1:
+            current = (current + hops[i]) % n_regimes
+        labels[i] = current
+    return labels
+
+
+def regime_switching(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    regimes: Sequence[tuple[float, float]] = ((0.0, 0.0005), (0.0002, 0.002)),
+    mean_duration: float = 200.0,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """GBM whose ``(drift, volatility)`` per bar switches between ``regimes``.
+
+    The default alternates a calm, flat market with a volatile, trending one; the bar
+    regimes are :func:`regime_labels` with the same ``n_bars``, ``mean_duration`` and
+    ``seed``.
+    """
+    if len(regimes) == 0:
+        raise ConfigError("`regimes` must list at least one (drift, volatility) pair")
+    for drift, vol in regimes:
+        if not (math.isfinite(drift) and math.isfinite(vol) and vol >= 0):
+            raise ConfigError(
+                f"`regimes` must hold (drift, volatility) pairs with finite drift and "
+                f"volatility >= 0, got {(drift, vol)!r}",
+            )
+    index, rng = _setup(n_bars, start, freq, seed, start_price, 0.0, substeps)
+    labels = _draw_regimes(rng, n_bars, len(regimes), mean_duration)
+    params = np.asarray(regimes, dtype=float)[np.repeat(labels, substeps)]
+    path = math.log(start_price) + _brownian_log_path(
+        rng, n_bars, substeps, params[:, 0], params[:, 1]
+    )
+    return _bars_from_path(path, index, rng, decimals, volume)
+
+
+def jump_diffusion(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    drift: float = 0.0,
+    volatility: float = 0.001,
+    jump_rate: float = 0.01,
+    jump_mean: float = 0.0,
+    jump_std: float = 0.01,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """Merton jump diffusion: GBM plus Poisson jumps (``jump_rate`` per bar) of normal log size."""
+    index, rng = _setup(n_bars, start, freq, seed, start_price, volatility, substeps)
+    _check_positive("jump_rate", jump_rate, allow_zero=True)
+    _check_positive("jump_std", jump_std, allow_zero=True)
+    path = _brownian_log_path(rng, n_bars, substeps, drift, volatility)
+    counts = rng.poisson(jump_rate / substeps, size=n_bars * substeps)
+    sizes = counts * jump_mean + np.sqrt(counts) * jump_std * rng.standard_normal(counts.size)
+    path[1:] += np.cumsum(sizes)
+    return _bars_from_path(math.log(start_price) + path, index, rng, decimals, volume)
+
+
+def flash_crash(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    volatility: float = 0.001,
+    crash_bar: int | None = None,
+    depth: float = 0.05,
+    recovery_bars: int = 10,
+    recovery: float = 0.8,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """GBM with one flash crash: a drop of ``depth`` (fraction) inside bar ``crash_bar``.
+
+    The drop happens within the bar (its low shows it); over the next ``recovery_bars``
+    bars the price regains ``recovery`` of the lost log distance. ``crash_bar``
+    defaults to the middle bar.
+    """
+    index, rng = _setup(n_bars, start, freq, seed, start_price, volatility, substeps)
+    crash_bar = n_bars // 2 if crash_bar is None else crash_bar
+    if not isinstance(crash_bar, int) or not 0 <= crash_bar < n_bars:
+        raise ConfigError(f"`crash_bar` must be a bar position in [0, {n_bars}), was {crash_bar!r}")
+    _check_fraction("depth", depth)
+    if not isinstance(recovery, int | float) or not 0 <= recovery <= 1:
+        raise ConfigError(f"`recovery` must be a fraction in [0, 1], was {recovery!r}")
+    if not isinstance(recovery_bars, int) or recovery_bars < 1:
+        raise ConfigError(f"`recovery_bars` must be a positive integer, was {recovery_bars!r}")
+    path = _brownian_log_path(rng, n_bars, substeps, 0.0, volatility)
+    drop = math.log(1.0 - depth)
+    offset = np.zeros_like(path)
+    hit = crash_bar * substeps + substeps // 2  # mid-bar: the crash shows in the bar's low
+    offset[hit:] = drop
+    ramp_end = min(hit + recovery_bars * substeps, len(path) - 1)
+    ramp = np.linspace(0.0, 1.0, ramp_end - hit + 1)
+    offset[hit : ramp_end + 1] = drop * (1.0 - recovery * ramp)
+    offset[ramp_end + 1 :] = drop * (1.0 - recovery)
+    return _bars_from_path(math.log(start_price) + path + offset, index, rng, decimals, volume)
+
+
+def with_gaps(
+    df: pd.DataFrame,
+    *,
+    weekends: bool = True,
+    drop_fraction: float = 0.0,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Return ``df`` without the bars a real market would not have.
+
+    ``weekends`` drops bars opening in the FX weekend (Friday 22:00 to Sunday 22:00
+    UTC); ``drop_fraction`` drops that share of the remaining bars at random (missing
+    hours). The first bar is always kept.
+    """
+    frame = validate_ohlcv(df)
+    _check_fraction("drop_fraction", drop_fraction)
+    keep = np.ones(len(frame), dtype=bool)
+    if weekends:
+        hour_of_week = frame.index.dayofweek * 24 + frame.index.hour  # Monday 00:00 = 0
+        keep &= ~((hour_of_week >= 4 * 24 + 22) & (hour_of_week < 6 * 24 + 22))
+    if drop_fraction:
+        rng = np.random.default_rng(seed)
+        keep &= rng.random(len(frame)) >= drop_fraction
+    keep[0] = True
+    return frame.loc[keep].copy()
+
+
+def low_liquidity(
+    df: pd.DataFrame,
+    *,
+    volume_scale: float = 0.01,
+    stale_fraction: float = 0.3,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Return ``df`` as an illiquid market: volumes scaled by ``volume_scale`` and a
+    ``stale_fraction`` of bars flat (no trade: all four prices at the previous close,
+    volume 0). Price moves then arrive in jumps at the next live bar."""
+    frame = validate_ohlcv(df)
+    _check_positive("volume_scale", volume_scale)
+    _check_fraction("stale_fraction", stale_fraction)
+    rng = np.random.default_rng(seed)
+    stale = rng.random(len(frame)) < stale_fraction
+    stale[0] = False
+    prices = frame[["open", "high", "low", "close"]].to_numpy().copy()
+    # Index of the last live bar at or before each bar; stale bars repeat its close.
+    last_live = np.maximum.accumulate(np.where(stale, 0, np.arange(len(frame))))
+    prices[stale] = prices[last_live[stale], 3][:, None]
+    # A live bar right after stale ones opens where the market last traded.
+    reopen = np.flatnonzero(~stale & np.concatenate([[False], stale[:-1]]))
+    prices[reopen, 0] = prices[reopen - 1, 3]
+    prices[:, 1] = prices[:, :4].max(axis=1)
+    prices[:, 2] = prices[:, :4].min(axis=1)
+    volume = np.where(stale, 0.0, np.round(frame["volume"].to_numpy() * volume_scale))
+    out = pd.DataFrame(prices, index=frame.index, columns=["open", "high", "low", "close"])
+    out["volume"] = volume
+    return validate_ohlcv(out, "synthetic")

@@ -1,0 +1,223 @@
+"""CSV/Parquet loaders and the bundled sample: good input loads, bad input names file, line and field."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nautilus_rl_lab.data import load_csv, load_parquet, load_sample_eurusd
+from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE
+from nautilus_rl_lab.errors import DataValidationError
+
+WriteCsv = Callable[..., Path]
+HEAD = 10  # header + 9 bars of the sample
+
+
+def test_sample_loads_6225_hourly_ask_bars_with_weekend_gaps(
+    sample_df: pd.DataFrame, sample_lines: list[str]
+) -> None:
+    assert len(sample_df) == len(sample_lines) - 1 == 6225
+    assert str(sample_df.index.tz) == "UTC" and sample_df.index.name == "timestamp"
+    assert sample_df.index[0] == pd.Timestamp("2017-01-01 22:00", tz="UTC")
+    first = sample_lines[1].split(",")
+    assert sample_df.iloc[0].tolist() == [float(v) for v in first[1:]]
+    gaps = sample_df.index.to_series().diff().dropna()
+    assert gaps.min() == pd.Timedelta("1h")
+    weekend = gaps[gaps >= pd.Timedelta("47h")]
+    assert len(weekend) >= 40  # one gap per weekend: accepted, not an error
+    assert (weekend.index.dayofweek == 6).all()  # trading resumes on Sunday evening
+
+
+def test_load_sample_eurusd_matches_load_csv(sample_df: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(load_sample_eurusd(), sample_df)
+
+
+def test_nrl_data_dir_overrides_the_sample_location(
+    tmp_path: Path, sample_lines: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / SAMPLE_EURUSD_FILE).write_text("\n".join(sample_lines[:4]) + "\n")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    assert len(load_sample_eurusd()) == 3
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        load_sample_eurusd()
+
+
+def _replace(lines: list[str], line_no: int, column: int, value: str) -> list[str]:
+    """Set field `column` of file line `line_no` (1-based, header = 1)."""
+    out = list(lines)
+    fields = out[line_no - 1].split(",")
+    fields[column] = value
+    out[line_no - 1] = ",".join(fields)
+    return out
+
+
+def _swap(lines: list[str], a: int, b: int) -> list[str]:
+    out = list(lines)
+    out[a - 1], out[b - 1] = out[b - 1], out[a - 1]
+    return out
+
+
+def _swap_high_low(lines: list[str], line_no: int) -> list[str]:
+    fields = lines[line_no - 1].split(",")
+    return _replace(_replace(lines, line_no, 2, fields[3]), line_no, 3, fields[2])
+
+
+# name -> (edit of the sample's first lines, substrings the message must contain)
+BAD_CSVS: dict[str, tuple[Callable[[list[str]], list[str]], list[str]]] = {
+    "unparsable timestamp": (
+        lambda ls: _replace(ls, 5, 0, "2017-13-45 25:00"),
+        ["unparsable timestamp '2017-13-45 25:00'", "`Time`", "line 5", "%d.%m.%Y"],
+    ),
+    "unparsable price": (
+        lambda ls: _replace(ls, 7, 1, "1.05x"),
+        ["unparsable value '1.05x'", "`Open`", "line 7", "expected a number"],
+    ),
+    "missing price": (
+        lambda ls: _replace(ls, 3, 4, ""),
+        ["missing value in `Close`", "line 3"],
+    ),
+    "nan price": (lambda ls: _replace(ls, 4, 2, "nan"), ["NaN in `high`", "line 4"]),
+    "inf price": (lambda ls: _replace(ls, 6, 3, "inf"), ["infinite value in `low`", "line 6"]),
+    "zero price": (lambda ls: _replace(ls, 9, 4, "0"), ["non-positive `close`", "line 9"]),
+    "high below low": (
+        lambda ls: _swap_high_low(ls, 8),
+        ["`high` < `low`", "line 8", "expected high >= low"],
+    ),
+    "close above high": (
+        lambda ls: _replace(ls, 2, 4, "1.5"),
+        ["`close` outside [`low`, `high`]", "line 2"],
+    ),
+    "negative volume": (lambda ls: _replace(ls, 10, 5, "-5"), ["negative `volume`", "line 10"]),
+    "unsorted": (lambda ls: _swap(ls, 4, 5), ["unsorted timestamp", "line 5"]),
+    "duplicate": (
+        lambda ls: [*ls[:4], ls[3], *ls[4:]],
+        ["duplicate timestamp", "line 5"],
+    ),
+    "malformed (extra field)": (
+        lambda ls: [*ls[:5], ls[5] + ",42", *ls[6:]],
+        ["malformed CSV", "line 6", "Expected 6 fields"],
+    ),
+    "missing column": (
+        lambda ls: [",".join(line.split(",")[:4] + line.split(",")[5:]) for line in ls],
+        ["missing column(s) `close`", "columns found: Open, High, Low, Volume"],
+    ),
+    "missing time column": (
+        lambda ls: [ls[0].replace("Time", "When"), *ls[1:]],
+        ["missing time column `Time`", "line 1", "time_column="],
+    ),
+    "header only": (lambda ls: ls[:1], ["no data rows after the header"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_CSVS))
+def test_bad_csv_raises_naming_file_line_and_field(
+    case: str, sample_lines: list[str], write_csv: WriteCsv
+) -> None:
+    edit, expected = BAD_CSVS[case]
+    path = write_csv(edit(sample_lines[:HEAD]), name="eurusd_bad.csv")
+    with pytest.raises(DataValidationError) as info:
+        load_csv(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ")
+    for part in expected:
+        assert part in message, f"{part!r} not in {message!r}"
+
+
+def test_the_unedited_head_loads(sample_lines: list[str], write_csv: WriteCsv) -> None:
+    assert len(load_csv(write_csv(sample_lines[:HEAD]))) == HEAD - 1
+
+
+def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(b"")
+    with pytest.raises(DataValidationError, match=r"empty\.csv: file is empty; expected a header"):
+        load_csv(path)
+
+
+def test_binary_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bars.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81" * 50)
+    with pytest.raises(DataValidationError, match=r"bars\.csv"):
+        load_csv(path)
+
+
+def test_missing_file_raises_file_not_found(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
+        load_csv(tmp_path / "nope.csv")
+
+
+def test_blank_lines_are_skipped_but_keep_line_numbers(
+    sample_lines: list[str], write_csv: WriteCsv
+) -> None:
+    lines = [*sample_lines[:3], "", *sample_lines[3:HEAD]]
+    assert len(load_csv(write_csv(lines))) == HEAD - 1
+    bad = _replace(lines, 6, 0, "garbage")
+    with pytest.raises(DataValidationError, match="line 6"):
+        load_csv(write_csv(bad))
+
+
+def test_generic_csv_with_column_map_time_format_and_time_zone(
+    sample_df: pd.DataFrame, write_csv: WriteCsv
+) -> None:
+    ref = sample_df.iloc[:24]
+    local = ref.index.tz_convert("Europe/Berlin").strftime("%Y-%m-%d %H:%M")
+    lines = ["date;o;h;l;c;tick_volume".replace(";", ",")]
+    lines += [
+        f"{t},{o!r},{h!r},{lo!r},{c!r},{v!r}"
+        for t, (o, h, lo, c, v) in zip(local, ref.itertuples(index=False), strict=True)
+    ]
+    out = load_csv(
+        write_csv(lines),
+        column_map={"o": "open", "h": "high", "l": "low", "c": "close", "TICK_VOLUME": "volume"},
+        time_column="Date",
+        time_format="%Y-%m-%d %H:%M",
+        tz="Europe/Berlin",
+    )
+    pd.testing.assert_frame_equal(out, ref)
+
+
+def test_time_format_none_infers_iso_times(sample_df: pd.DataFrame, write_csv: WriteCsv) -> None:
+    ref = sample_df.iloc[:5]
+    lines = ["timestamp,open,high,low,close,volume"]
+    lines += [
+        f"{t.isoformat()},{','.join(map(repr, row))}"
+        for t, row in zip(ref.index, ref.itertuples(index=False), strict=True)
+    ]
+    out = load_csv(write_csv(lines), time_column="timestamp", time_format=None)
+    pd.testing.assert_frame_equal(out, ref)
+
+
+def test_load_parquet_round_trips_a_frame(sample_df: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "bars.parquet"
+    sample_df.to_parquet(path)
+    pd.testing.assert_frame_equal(load_parquet(path), sample_df)
+
+
+def test_load_parquet_with_time_column_and_column_map(
+    sample_df: pd.DataFrame, tmp_path: Path
+) -> None:
+    ref = sample_df.iloc[:100]
+    df = ref.reset_index().rename(columns={"timestamp": "Time", "volume": "Vol"})
+    df["Time"] = df["Time"].dt.tz_localize(None)
+    path = tmp_path / "bars.parquet"
+    df.to_parquet(path, index=False)
+    out = load_parquet(path, column_map={"Vol": "volume"}, time_column="time")
+    pd.testing.assert_frame_equal(out, ref)
+
+
+def test_load_parquet_validates_and_names_the_file(sample_df: pd.DataFrame, tmp_path: Path) -> None:
+    df = sample_df.iloc[:10].copy()
+    df.iloc[3, df.columns.get_loc("low")] = np.nan
+    path = tmp_path / "holes.parquet"
+    df.to_parquet(path)
+    with pytest.raises(DataValidationError, match=r"holes\.parquet: NaN in `low` at row 3"):
+        load_parquet(path)
+    not_parquet = tmp_path / "text.parquet"
+    not_parquet.write_text("hello")
+    with pytest.raises(DataValidationError, match=r"text\.parquet: not a readable Parquet"):
+        load_parquet(not_parquet)

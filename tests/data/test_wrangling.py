@@ -1,0 +1,197 @@
+"""OHLCV frames -> Nautilus bars and quote ticks: timestamps at the bar close, prices, spreads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from nautilus_trader.model.data import BarType, QuoteTick
+from nautilus_trader.model.instruments import Instrument
+
+from nautilus_rl_lab.data import (
+    InstrumentSpec,
+    bar_interval,
+    bar_type_for,
+    bars_to_frame,
+    make_instrument,
+    to_bars,
+    to_quote_ticks,
+)
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
+
+SPREAD = 0.00002
+NS_PER_MS = 1_000_000
+
+
+def _ns(index: pd.DatetimeIndex) -> np.ndarray:
+    return index.asi8.astype(np.int64)
+
+
+def test_bar_type_for_builds_external_time_bar_types() -> None:
+    bar_type = bar_type_for("EUR/USD.SIM")
+    assert str(bar_type) == "EUR/USD.SIM-1-HOUR-ASK-EXTERNAL"
+    assert bar_interval(bar_type) == pd.Timedelta("1h")
+    minutes = bar_type_for("AAPL.XNAS", step=15, aggregation="minute", price_type="last")
+    assert str(minutes) == "AAPL.XNAS-15-MINUTE-LAST-EXTERNAL"
+    assert bar_interval(minutes) == pd.Timedelta("15min")
+    assert bar_interval(BarType.from_str(str(minutes))) == pd.Timedelta("15min")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"aggregation": "HOURS"}, "aggregation"),  # Nautilus' own parser would abort here
+        ({"aggregation": "MONTH"}, "aggregation"),
+        ({"aggregation": "TICK"}, "aggregation"),
+        ({"price_type": "LASTX"}, "price_type"),
+        ({"step": 24}, "step"),
+        ({"step": 0}, "step"),
+    ],
+)
+def test_bar_type_for_rejects_bad_arguments(kwargs: dict, field: str) -> None:
+    with pytest.raises(ConfigError, match=f"`{field}`"):
+        bar_type_for("EUR/USD.SIM", **kwargs)
+
+
+def test_bars_are_stamped_at_the_close(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    bars = to_bars(sample_df, eurusd_bar_type, eurusd)
+    assert len(bars) == len(sample_df)
+    close_ns = _ns(sample_df.index) + pd.Timedelta("1h").value
+    assert [b.ts_event for b in bars] == close_ns.tolist()
+    assert [b.ts_init for b in bars] == close_ns.tolist()
+    assert all(b.bar_type == eurusd_bar_type for b in bars)
+    for col in ("open", "high", "low", "close"):
+        got = np.array([getattr(b, col).as_double() for b in bars])
+        np.testing.assert_allclose(got, sample_df[col].to_numpy(), rtol=0, atol=5e-6)
+    np.testing.assert_array_equal(
+        [int(b.volume.as_decimal()) for b in bars], np.round(sample_df["volume"].to_numpy())
+    )
+
+
+def test_bars_to_frame_inverts_to_bars(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    back = bars_to_frame(to_bars(sample_df, eurusd_bar_type, eurusd))
+    pd.testing.assert_frame_equal(back, sample_df.assign(volume=sample_df["volume"].round()))
+
+
+def test_to_bars_rejects_overlapping_bars_and_wrong_instrument(
+    sample_df: pd.DataFrame, eurusd: Instrument
+) -> None:
+    four_hour = bar_type_for(eurusd.id, step=4)
+    with pytest.raises(DataValidationError, match=r"row 1 .* expected at least the bar interval"):
+        to_bars(sample_df.iloc[:10], four_hour, eurusd)
+    with pytest.raises(ConfigError, match=r"GBP/USD\.SIM"):
+        to_bars(sample_df.iloc[:10], bar_type_for("GBP/USD.SIM"), eurusd)
+
+
+def _keys(ticks: list[QuoteTick]) -> list[tuple]:
+    """Comparable tick contents: in Nautilus 1.221 `QuoteTick.__eq__` on two *different*
+    ticks aborts the process (a Rust `assert_eq!`), so tests never compare ticks with ==."""
+    return [
+        (t.bid_price.raw, t.ask_price.raw, t.bid_size.raw, t.ask_size.raw, t.ts_init, t.ts_event)
+        for t in ticks
+    ]
+
+
+def _ticks_by_bar(ticks: list, n_bars: int) -> list[list]:
+    assert len(ticks) == 4 * n_bars
+    return [ticks[4 * i : 4 * i + 4] for i in range(n_bars)]
+
+
+def test_quote_ticks_four_per_bar_inside_the_bar_close_tick_at_bar_timestamp(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    bars = to_bars(sample_df, eurusd_bar_type, eurusd)
+    ticks = to_quote_ticks(sample_df, eurusd, spread=SPREAD, offset_interval_ms=100)
+    previous_bar_ts = -1
+    for bar, group in zip(bars, _ticks_by_bar(ticks, len(bars)), strict=True):
+        ts = [t.ts_event for t in group]
+        assert ts[-1] == bar.ts_event  # close tick exactly at the bar's timestamp
+        assert ts == [bar.ts_event - k * 100 * NS_PER_MS for k in (3, 2, 1, 0)]
+        assert ts[0] > previous_bar_ts  # open tick strictly after the previous bar
+        assert [t.ts_init for t in group] == ts
+        previous_bar_ts = bar.ts_event
+        asks = [t.ask_price for t in group]
+        assert asks == [bar.open, bar.high, bar.low, bar.close]
+        for t in group:
+            spread = t.ask_price.as_double() - t.bid_price.as_double()
+            assert spread == pytest.approx(SPREAD, abs=1e-9)
+
+
+@pytest.mark.parametrize("side", ["ask", "bid", "mid"])
+def test_quote_side_sets_which_price_the_frame_holds(
+    sample_df: pd.DataFrame, eurusd: Instrument, side: str
+) -> None:
+    df = sample_df.iloc[:50]
+    spread = 0.0002
+    ticks = to_quote_ticks(df, eurusd, spread=spread, side=side)
+    closes = ticks[3::4]
+    bid = np.array([t.bid_price.as_double() for t in closes])
+    ask = np.array([t.ask_price.as_double() for t in closes])
+    given = df["close"].to_numpy()
+    expected = {
+        "ask": (given - spread, given),
+        "bid": (given, given + spread),
+        "mid": (given - spread / 2, given + spread / 2),
+    }[side]
+    np.testing.assert_allclose(bid, expected[0], atol=6e-6)
+    np.testing.assert_allclose(ask, expected[1], atol=6e-6)
+    np.testing.assert_allclose(ask - bid, spread, atol=1.1e-5)
+
+
+def test_quote_sizes_are_a_quarter_of_the_bar_volume(
+    sample_df: pd.DataFrame, eurusd: Instrument
+) -> None:
+    df = sample_df.iloc[:20]
+    ticks = to_quote_ticks(df, eurusd, spread=SPREAD)
+    sizes = np.array([int(t.ask_size.as_decimal()) for t in ticks[::4]])
+    np.testing.assert_array_equal(sizes, np.maximum(np.round(df["volume"] / 4), 1))
+
+
+def test_seed_shuffles_high_low_order_reproducibly(
+    sample_df: pd.DataFrame, eurusd: Instrument
+) -> None:
+    df = sample_df.iloc[:200]
+    plain = to_quote_ticks(df, eurusd, spread=SPREAD)
+    a = _keys(to_quote_ticks(df, eurusd, spread=SPREAD, seed=7))
+    b = _keys(to_quote_ticks(df, eurusd, spread=SPREAD, seed=7))
+    ordered = _keys(plain)
+    assert a == b
+    assert a != ordered
+    assert [k[-1] for k in a] == [k[-1] for k in ordered]  # same timestamps
+    for i in range(0, len(a), 4):
+        assert a[i] == ordered[i] and a[i + 3] == ordered[i + 3]  # open, close stay
+        assert {k[:4] for k in a[i + 1 : i + 3]} == {k[:4] for k in ordered[i + 1 : i + 3]}
+
+
+def test_quote_ticks_across_weekend_gap(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
+    gap = int(np.flatnonzero(sample_df.index.to_series().diff() > pd.Timedelta("24h"))[0])
+    df = sample_df.iloc[gap - 2 : gap + 2]
+    ticks = to_quote_ticks(df, eurusd, spread=SPREAD)
+    closes = [t.ts_event for t in ticks[3::4]]
+    assert closes == (_ns(df.index) + pd.Timedelta("1h").value).tolist()
+
+
+def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
+    df = sample_df.iloc[:10]
+    with pytest.raises(ConfigError, match="`spread`"):
+        to_quote_ticks(df, eurusd, spread=-0.0001)
+    with pytest.raises(ConfigError, match="`side`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, side="last")
+    with pytest.raises(ConfigError, match="`offset_interval_ms`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, offset_interval_ms=1_200_000)
+    with pytest.raises(DataValidationError, match="bid low non-positive"):
+        to_quote_ticks(df, eurusd, spread=2.0)
+    with pytest.raises(DataValidationError, match="pass `interval`"):
+        to_quote_ticks(df.iloc[:1], eurusd, spread=SPREAD)
+    one = to_quote_ticks(df.iloc[:1], eurusd, spread=SPREAD, interval="1h")
+    assert one[-1].ts_event == df.index[0].value + pd.Timedelta("1h").value
+
+
+def test_quote_ticks_follow_instrument_precision(sample_df: pd.DataFrame) -> None:
+    coarse = make_instrument(InstrumentSpec(price_precision=3))
+    ticks = to_quote_ticks(sample_df.iloc[:5], coarse, spread=0.001)
+    assert all(t.ask_price.precision == 3 for t in ticks)
