@@ -53,8 +53,23 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         `trade_stops_level` of every symbol, in points.
     commission_per_lot : float
         Commission charged per lot and per deal, in account currency (negative in deals).
-    latency_ms : int
-        Simulated execution delay reported in deal times, in milliseconds (0: none).
+    server_utc_offset_s : int
+        Offset of the server clock from UTC (many brokers run UTC+2/+3): every time the
+        terminal reports (ticks, rates, orders, deals) and every date it receives is in
+        server time = UTC + offset.
+    shift_to_now : bool
+        Shift the data by whole weeks so that the replay starts in the current week
+        (weekday structure kept), which makes live sessions look live.
+    faults : dict[str, int], optional
+        Faults armed at start, ``{fault: count}`` (see `simulator.faults`).
+    fault_rates : dict[str, float], optional
+        Trade faults drawn at random per `order_send`, ``{fault: probability}`` (seeded).
+    replay_speed : float
+        Speed-up factor of the real-time replay started by the serve command (0: the
+        clock only moves when advanced explicitly).
+    gap_pause_s : float
+        Real-time replay: wall seconds the market stays closed in a data gap (weekend)
+        before the clock jumps to the next tick.
     """
 
     symbols: tuple[str, ...] = ("EURUSD",)
@@ -75,7 +90,12 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     name: str = "Simulated account"
     stops_level: int = 0
     commission_per_lot: float = 0.0
-    latency_ms: int = 0
+    server_utc_offset_s: int = 0
+    shift_to_now: bool = False
+    faults: dict[str, int] | None = None
+    fault_rates: dict[str, float] | None = None
+    replay_speed: float = 0.0
+    gap_pause_s: float = 0.5
 
     def __post_init__(self) -> None:
         if self.margin_mode not in MARGIN_MODES:
@@ -95,7 +115,8 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             ("spread_points", self.spread_points),
             ("warmup_bars", self.warmup_bars),
             ("stops_level", self.stops_level),
-            ("latency_ms", self.latency_ms),
+            ("replay_speed", self.replay_speed),
+            ("gap_pause_s", self.gap_pause_s),
             ("commission_per_lot", self.commission_per_lot),
         ):
             if value < 0:
