@@ -86,19 +86,23 @@ def tick_to_quote_tick(
     ts_init: int,
     server_time_offset_secs: int = 0,
 ) -> QuoteTick | None:
-    """Convert `symbol_info_tick()` to a `QuoteTick` (None for an empty/one-sided tick)."""
+    """Convert `symbol_info_tick()` to a `QuoteTick` (None for an empty/one-sided tick).
+
+    ``ts_init=0`` stamps the quote's `ts_init` with its event time (historical requests).
+    """
     if is_empty_tick(tick) or tick.bid <= 0 or tick.ask <= 0:
         return None
     time_msc = tick.time_msc or int(tick.time) * 1000
     size = _quote_size(instrument, float(tick.volume_real))
+    ts_event = server_msc_to_unix_nanos(time_msc, server_time_offset_secs)
     return QuoteTick(
         instrument_id=instrument.id,
         bid_price=instrument.make_price(tick.bid),
         ask_price=instrument.make_price(tick.ask),
         bid_size=size,
         ask_size=size,
-        ts_event=server_msc_to_unix_nanos(time_msc, server_time_offset_secs),
-        ts_init=ts_init,
+        ts_event=ts_event,
+        ts_init=ts_init or ts_event,
     )
 
 

@@ -1,0 +1,146 @@
+"""Frozen configs of the MT5 data client, execution client and instrument provider.
+
+Every config names the terminal through `backend` (`Mt5BackendConfig`: simulator, RPyC
+bridge or the native module); clients whose backend configs are equal share one terminal
+connection (`core.Mt5Connection`). Like every Nautilus config they are frozen, reject
+unknown fields and round-trip through ``.json()`` / ``.parse()``.
+"""
+
+from __future__ import annotations
+
+from nautilus_trader.common.config import InstrumentProviderConfig
+from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
+
+from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig
+from nautilus_rl_lab.errors import ConfigError
+
+OMS_TYPES = ("NETTING", "HEDGING")
+
+
+class Mt5InstrumentProviderConfig(
+    InstrumentProviderConfig, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """Which MT5 symbols become Nautilus instruments.
+
+    Parameters
+    ----------
+    symbols : tuple[str, ...]
+        MT5 symbol names to load (e.g. ``("EURUSD",)``); each is `symbol_select`-ed.
+        Empty with ``load_all=True`` loads every symbol of `group`.
+    group : str, optional
+        `symbols_get(group)` filter when loading all symbols (``"*USD*"``).
+    load_all : bool
+        Inherited from Nautilus; ``True`` by default here so connecting loads `symbols`.
+    """
+
+    symbols: tuple[str, ...] = ()
+    group: str | None = None
+    load_all: bool = True
+
+
+def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
+    if config.poll_interval_secs <= 0:
+        raise ConfigError(
+            f"`poll_interval_secs` must be positive, was {config.poll_interval_secs}; "
+            "0.05-1.0 s suits a terminal on this machine",
+        )
+    if config.reconnect_max_attempts < 1 or config.reconnect_backoff_secs < 0:
+        raise ConfigError(
+            "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_secs` >= 0, were "
+            f"{config.reconnect_max_attempts} and {config.reconnect_backoff_secs}",
+        )
+    if abs(config.server_time_offset_secs) > 14 * 3600:
+        raise ConfigError(
+            f"`server_time_offset_secs` must be within +/-14 h, was {config.server_time_offset_secs}",
+        )
+
+
+class Mt5DataClientConfig(
+    LiveDataClientConfig, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """Configuration of `Mt5DataClient`.
+
+    Parameters
+    ----------
+    backend : Mt5BackendConfig
+        The terminal to talk to.
+    instrument_provider : Mt5InstrumentProviderConfig
+        Symbols to load on connect.
+    server_time_offset_secs : int
+        Trade server time minus UTC, in seconds (``7200`` for a UTC+2 server).
+    poll_interval_secs : float
+        How often subscribed ticks and bars are polled.
+    reconnect_backoff_secs, reconnect_backoff_max_secs, reconnect_max_attempts
+        Reconnect schedule after the terminal link drops (doubling pauses).
+    """
+
+    backend: Mt5BackendConfig = Mt5BackendConfig()
+    instrument_provider: Mt5InstrumentProviderConfig = Mt5InstrumentProviderConfig()
+    server_time_offset_secs: int = 0
+    poll_interval_secs: float = 0.1
+    reconnect_backoff_secs: float = 0.1
+    reconnect_backoff_max_secs: float = 5.0
+    reconnect_max_attempts: int = 50
+
+    def __post_init__(self) -> None:
+        _check_common(self)
+
+
+class Mt5ExecClientConfig(
+    LiveExecClientConfig, frozen=True, kw_only=True, forbid_unknown_fields=True
+):
+    """Configuration of `Mt5ExecutionClient`.
+
+    Parameters
+    ----------
+    backend : Mt5BackendConfig
+        The terminal to talk to.
+    instrument_provider : Mt5InstrumentProviderConfig
+        Symbols to load on connect (orders for other symbols are rejected).
+    magic : int
+        Expert id written on every request; orders with another magic are foreign
+        (reported without a client order id).
+    oms_type : str, optional
+        ``"NETTING"`` or ``"HEDGING"``; None (default) reads the account's `margin_mode`
+        when the client is built. A value that contradicts the account is an error.
+    server_time_offset_secs : int
+        Trade server time minus UTC, in seconds.
+    poll_interval_secs : float
+        How often pending orders, positions and the account are polled for changes the
+        terminal does not push (pending fills, SL/TP closes, margin).
+    deviation_points : int
+        Maximum slippage of market orders, in points.
+    max_price_retries : int
+        Resends with a fresh price after a requote / price changed / off quotes.
+    unknown_outcome_checks : int
+        How many times the terminal is searched (with backoff) for an order whose
+        `order_send` outcome is unknown (timeout, lost connection) before resending it.
+    reconnect_backoff_secs, reconnect_backoff_max_secs, reconnect_max_attempts
+        Reconnect schedule after the terminal link drops (doubling pauses).
+    """
+
+    backend: Mt5BackendConfig = Mt5BackendConfig()
+    instrument_provider: Mt5InstrumentProviderConfig = Mt5InstrumentProviderConfig()
+    magic: int = 20_250_101
+    oms_type: str | None = None
+    server_time_offset_secs: int = 0
+    poll_interval_secs: float = 0.1
+    deviation_points: int = 20
+    max_price_retries: int = 3
+    unknown_outcome_checks: int = 3
+    reconnect_backoff_secs: float = 0.1
+    reconnect_backoff_max_secs: float = 5.0
+    reconnect_max_attempts: int = 50
+
+    def __post_init__(self) -> None:
+        _check_common(self)
+        if self.oms_type is not None and self.oms_type not in OMS_TYPES:
+            raise ConfigError(
+                f"`oms_type` must be None (read from the account) or one of {OMS_TYPES}, "
+                f"was {self.oms_type!r}",
+            )
+        if not 0 <= self.magic < 2**63:
+            raise ConfigError(f"`magic` must be a non-negative 64-bit integer, was {self.magic}")
+        for field in ("deviation_points", "max_price_retries", "unknown_outcome_checks"):
+            if getattr(self, field) < 0:
+                raise ConfigError(f"`{field}` must be >= 0, was {getattr(self, field)}")

@@ -1,0 +1,362 @@
+"""`Mt5DataClient`: quotes, bars and historical data from an MT5 terminal.
+
+The `MetaTrader5` module pushes nothing, so subscriptions poll (every
+``poll_interval_secs``):
+
+- quotes: `symbol_info_tick`; a `QuoteTick` is emitted when the tick changed (time, bid or
+  ask); the all-zero placeholder tick is ignored;
+- bars: `copy_rates_from_pos(symbol, timeframe, 0, n)`. A bar still forming (its end
+  after the latest tick) is never emitted; every completed row newer than the last one
+  emitted is, oldest first, stamped at its close (`parsing.rates_to_bars`). Subscribing emits no
+  history: request it with `request_bars`.
+
+Historical requests use `copy_rates_range` / `copy_rates_from_pos` and `copy_ticks_range`
+/ `copy_ticks_from`. A lost terminal link (`Mt5ConnectionLost`) pauses the polls while
+`Mt5Connection.reconnect` re-initialises the terminal with backoff; bars completed while
+the link was down are emitted after it is back (nothing is skipped, nothing repeated).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pandas as pd
+from nautilus_trader.cache.cache import Cache
+from nautilus_trader.common.component import LiveClock, MessageBus
+from nautilus_trader.data.messages import (
+    RequestBars,
+    RequestInstrument,
+    RequestInstruments,
+    RequestQuoteTicks,
+    SubscribeBars,
+    SubscribeInstrument,
+    SubscribeInstruments,
+    SubscribeQuoteTicks,
+    UnsubscribeBars,
+    UnsubscribeInstrument,
+    UnsubscribeInstruments,
+    UnsubscribeQuoteTicks,
+)
+from nautilus_trader.live.data_client import LiveMarketDataClient
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.identifiers import ClientId, InstrumentId
+from nautilus_trader.model.instruments import Instrument
+
+from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig
+from nautilus_rl_lab.adapters.metatrader5.core import (
+    MT5,
+    MT5_VENUE,
+    Mt5Connection,
+    Mt5ConnectionLost,
+    acquire_connection,
+    release_connection,
+)
+from nautilus_rl_lab.adapters.metatrader5.parsing import (
+    bar_type_to_timeframe,
+    is_empty_tick,
+    rates_to_bars,
+    symbol_from_instrument_id,
+    tick_to_quote_tick,
+    ticks_to_quote_ticks,
+)
+from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
+
+#: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.
+BAR_POLL_ROWS = 64
+#: Bars returned by `request_bars` without `start` or `limit`.
+DEFAULT_HISTORY_BARS = 1_000
+
+
+def completed_rates(rates: Any, timeframe_secs: int, tick: Any) -> Any:
+    """Rows of a `copy_rates_*` answer whose bar has closed.
+
+    Every row but the newest is closed; the newest is closed once the latest tick's time
+    (server clock) reached its end (``time + timeframe``). The real terminal's newest row
+    is the bar in progress; the simulator returns completed bars only: both work.
+    """
+    if rates is None or len(rates) == 0:
+        return rates
+    now = int(tick.time_msc // 1000) if tick is not None and tick.time_msc else -1
+    if int(rates[-1]["time"]) + timeframe_secs <= now:
+        return rates
+    return rates[:-1]
+
+
+class Mt5DataClient(LiveMarketDataClient):
+    """Live market data from a MetaTrader 5 terminal (native, RPyC bridge or simulator).
+
+    Parameters
+    ----------
+    loop : asyncio.AbstractEventLoop
+        The event loop for the client.
+    connection : Mt5Connection
+        The shared terminal connection (one user is counted for this client).
+    msgbus, cache, clock
+        Nautilus components of the node.
+    instrument_provider : Mt5InstrumentProvider
+        Loads the configured symbols on connect.
+    config : Mt5DataClientConfig
+        The client configuration.
+    name : str, optional
+        Client id (default ``"MT5"``).
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        connection: Mt5Connection,
+        msgbus: MessageBus,
+        cache: Cache,
+        clock: LiveClock,
+        instrument_provider: Mt5InstrumentProvider,
+        config: Mt5DataClientConfig,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            loop=loop,
+            client_id=ClientId(name or MT5),
+            venue=MT5_VENUE,
+            msgbus=msgbus,
+            cache=cache,
+            clock=clock,
+            instrument_provider=instrument_provider,
+            config=config,
+        )
+        self._connection: Mt5Connection | None = connection
+        self._mt5_config = config
+        self._offset = config.server_time_offset_secs
+        self._quote_tasks: dict[InstrumentId, asyncio.Task] = {}
+        self._bar_tasks: dict[BarType, asyncio.Task] = {}
+
+    @property
+    def connection(self) -> Mt5Connection:
+        """The terminal connection (re-acquired on reconnect after a disconnect)."""
+        if self._connection is None:
+            self._connection = acquire_connection(self._mt5_config.backend)
+        return self._connection
+
+    # -- connection ----------------------------------------------------------------------
+
+    async def _connect(self) -> None:
+        await self.connection.connect()
+        self._instrument_provider.connection = self.connection
+        await self._instrument_provider.initialize(reload=True)
+        for instrument in self._instrument_provider.list_all():
+            self._handle_data(instrument)
+        for currency in self._instrument_provider.currencies().values():
+            self._cache.add_currency(currency)
+
+    async def _disconnect(self) -> None:
+        tasks = [*self._quote_tasks.values(), *self._bar_tasks.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._quote_tasks.clear()
+        self._bar_tasks.clear()
+        if self._connection is not None:
+            release_connection(self._connection)
+            self._connection = None
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        """Call the terminal; on a lost link reconnect (with backoff) and return None."""
+        try:
+            return await self.connection.call(name, *args)
+        except Mt5ConnectionLost as e:
+            self._log.warning(f"MT5 link lost ({e}); reconnecting")
+            ok = await self.connection.reconnect(
+                self._mt5_config.reconnect_backoff_secs,
+                self._mt5_config.reconnect_backoff_max_secs,
+                self._mt5_config.reconnect_max_attempts,
+                log=self._log,
+            )
+            if not ok:
+                self._log.error("MT5 terminal unreachable; giving up reconnecting")
+                raise
+            return None
+
+    def _instrument(self, instrument_id: InstrumentId) -> Instrument:
+        instrument = self._cache.instrument(instrument_id) or self._instrument_provider.find(
+            instrument_id,
+        )
+        if instrument is None:
+            raise ValueError(
+                f"{instrument_id} is not loaded; add its symbol to "
+                "`instrument_provider.symbols` of the MT5 data client config",
+            )
+        return instrument
+
+    # -- subscriptions -------------------------------------------------------------------
+
+    async def _subscribe_instruments(self, command: SubscribeInstruments) -> None:
+        pass  # Instruments are sent on connect; MT5 symbol specs rarely change.
+
+    async def _subscribe_instrument(self, command: SubscribeInstrument) -> None:
+        pass
+
+    async def _unsubscribe_instruments(self, command: UnsubscribeInstruments) -> None:
+        pass
+
+    async def _unsubscribe_instrument(self, command: UnsubscribeInstrument) -> None:
+        pass
+
+    async def _subscribe_quote_ticks(self, command: SubscribeQuoteTicks) -> None:
+        instrument_id = command.instrument_id
+        if instrument_id in self._quote_tasks:
+            return
+        instrument = self._instrument(instrument_id)
+        await self._call("symbol_select", symbol_from_instrument_id(instrument_id), True)
+        self._quote_tasks[instrument_id] = self.create_task(
+            self._poll_quotes(instrument),
+            log_msg=f"poll_quotes: {instrument_id}",
+        )
+
+    async def _unsubscribe_quote_ticks(self, command: UnsubscribeQuoteTicks) -> None:
+        task = self._quote_tasks.pop(command.instrument_id, None)
+        if task is not None:
+            task.cancel()
+
+    async def _subscribe_bars(self, command: SubscribeBars) -> None:
+        bar_type = command.bar_type
+        if bar_type in self._bar_tasks:
+            return
+        timeframe = bar_type_to_timeframe(bar_type)
+        instrument = self._instrument(bar_type.instrument_id)
+        self._bar_tasks[bar_type] = self.create_task(
+            self._poll_bars(bar_type, timeframe, instrument),
+            log_msg=f"poll_bars: {bar_type}",
+        )
+
+    async def _unsubscribe_bars(self, command: UnsubscribeBars) -> None:
+        task = self._bar_tasks.pop(command.bar_type, None)
+        if task is not None:
+            task.cancel()
+
+    async def _poll_quotes(self, instrument: Instrument) -> None:
+        symbol = symbol_from_instrument_id(instrument.id)
+        last_key: tuple | None = None
+        interval = self._mt5_config.poll_interval_secs
+        while True:
+            tick = await self._call("symbol_info_tick", symbol)
+            if not is_empty_tick(tick):
+                key = (tick.time_msc, tick.bid, tick.ask)
+                if key != last_key:
+                    last_key = key
+                    quote = tick_to_quote_tick(
+                        tick,
+                        instrument,
+                        self._clock.timestamp_ns(),
+                        self._offset,
+                    )
+                    if quote is not None:
+                        self._handle_data(quote)
+            await asyncio.sleep(interval)
+
+    async def _poll_bars(self, bar_type: BarType, timeframe: int, instrument: Instrument) -> None:
+        symbol = symbol_from_instrument_id(instrument.id)
+        timeframe_secs = mt5c.timeframe_seconds(timeframe)
+        last_open: int | None = None
+        interval = self._mt5_config.poll_interval_secs
+        while True:
+            rates = await self._call("copy_rates_from_pos", symbol, timeframe, 0, BAR_POLL_ROWS)
+            tick = await self._call("symbol_info_tick", symbol) if rates is not None else None
+            completed = completed_rates(rates, timeframe_secs, tick)
+            if completed is not None and len(completed):
+                if last_open is None:
+                    last_open = int(completed[-1]["time"])  # no history on subscribe
+                else:
+                    new = completed[completed["time"] > last_open]
+                    if len(new):
+                        last_open = int(new[-1]["time"])
+                        bars = rates_to_bars(
+                            new,
+                            bar_type,
+                            instrument,
+                            self._clock.timestamp_ns(),
+                            self._offset,
+                            timeframe_secs,
+                        )
+                        for bar in bars:
+                            self._handle_data(bar)
+            elif last_open is None and rates is not None:
+                last_open = -1  # no completed bar yet: every bar from now on is new
+            await asyncio.sleep(interval)
+
+    # -- requests ------------------------------------------------------------------------
+
+    async def _request_instrument(self, request: RequestInstrument) -> None:
+        instrument = self._instrument_provider.find(request.instrument_id)
+        if instrument is None:
+            self._log.error(f"Cannot find instrument {request.instrument_id}")
+            return
+        self._handle_instrument(instrument, request.id, request.start, request.end, request.params)
+
+    async def _request_instruments(self, request: RequestInstruments) -> None:
+        self._handle_instruments(
+            MT5_VENUE,
+            self._instrument_provider.list_all(),
+            request.id,
+            request.start,
+            request.end,
+            request.params,
+        )
+
+    def _server_secs(self, timestamp: pd.Timestamp | None) -> int | None:
+        if timestamp is None:
+            return None
+        return int(pd.Timestamp(timestamp).timestamp()) + self._offset
+
+    async def _request_bars(self, request: RequestBars) -> None:
+        bar_type = request.bar_type
+        instrument = self._instrument(bar_type.instrument_id)
+        symbol = symbol_from_instrument_id(instrument.id)
+        timeframe = bar_type_to_timeframe(bar_type)
+        timeframe_secs = mt5c.timeframe_seconds(timeframe)
+        start = self._server_secs(request.start)
+        end = self._server_secs(request.end)
+        if start is not None:
+            end = end if end is not None else self._server_secs(self._clock.utc_now()) + 86_400
+            rates = await self._call("copy_rates_range", symbol, timeframe, start, end)
+        else:
+            count = request.limit or DEFAULT_HISTORY_BARS
+            rates = await self._call("copy_rates_from_pos", symbol, timeframe, 1, count)
+        bars = rates_to_bars(rates, bar_type, instrument, 0, self._offset, timeframe_secs)
+        now = self._clock.timestamp_ns()
+        tick = await self._call("symbol_info_tick", symbol)
+        if tick is not None and tick.time_msc:
+            now = min(now, (tick.time_msc - self._offset * 1000) * 1_000_000)
+        bars = [bar for bar in bars if bar.ts_event <= now]  # completed bars only
+        if end is not None and start is not None and request.end is not None:
+            end_ns = pd.Timestamp(request.end).value
+            bars = [bar for bar in bars if bar.ts_event <= end_ns]
+        if request.limit:
+            bars = bars[-request.limit :]
+        self._handle_bars(bar_type, bars, request.id, request.start, request.end, request.params)
+
+    async def _request_quote_ticks(self, request: RequestQuoteTicks) -> None:
+        instrument = self._instrument(request.instrument_id)
+        symbol = symbol_from_instrument_id(instrument.id)
+        start = self._server_secs(request.start)
+        end = self._server_secs(request.end)
+        if start is not None:
+            end = end if end is not None else self._server_secs(self._clock.utc_now()) + 86_400
+            ticks = await self._call("copy_ticks_range", symbol, start, end, mt5c.COPY_TICKS_ALL)
+        else:
+            tick = await self._call("symbol_info_tick", symbol)
+            since = (int(tick.time) if tick is not None else 0) - 86_400
+            count = request.limit or 10_000
+            ticks = await self._call(
+                "copy_ticks_from", symbol, max(since, 0), count, mt5c.COPY_TICKS_ALL
+            )
+        quotes = ticks_to_quote_ticks(ticks, instrument, 0, self._offset)
+        if request.limit:
+            quotes = quotes[-request.limit :]
+        self._handle_quote_ticks(
+            instrument.id,
+            quotes,
+            request.id,
+            request.start,
+            request.end,
+            request.params,
+        )

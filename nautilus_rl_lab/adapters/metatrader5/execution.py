@@ -1,0 +1,980 @@
+"""`Mt5ExecutionClient`: Nautilus orders through a MetaTrader 5 terminal.
+
+Decisions (see also `parsing.orders`):
+
+- Netting vs hedging comes from the account's `margin_mode` (read when the client is
+  built, checked again on connect); in hedging accounts fills carry the MT5 position
+  ticket as ``venue_position_id`` and closing orders name it (``position``).
+- The Nautilus account is *reported*: every `AccountState` is built from
+  `account_info()` (balance → total, margin → locked, the rest free; equity, free margin
+  and margin level in ``info``), sent on connect, after every fill and whenever the
+  polled balance or margin changes. Nautilus never recomputes it.
+- `order_send` outcomes: DONE → accepted + one `OrderFilled` per deal (price, volume and
+  commission of the deal from `history_deals_get`, retried while the history lags);
+  PLACED → accepted (the poll then reports fills, cancels and expiries); requote / price
+  changed / off quotes → resent with a fresh price at most ``max_price_retries`` times;
+  timeout / no connection / too many requests / a lost link → the order is searched in
+  the terminal (open orders, then history, by our magic and the client order id in the
+  comment) after reconnecting, ``unknown_outcome_checks`` times with backoff; only when
+  it is provably absent is it resent (once) — never blindly. Other retcodes →
+  `OrderRejected` whose reason is ``"MT5 <retcode> <NAME>: <terminal comment>"``.
+- MT5 pushes no events, so a poll (every ``poll_interval_secs``) finds fills, cancels and
+  expiries of pending orders, and deals of positions closed by the server (SL/TP, stop
+  out, manual): those are sent to the execution engine as an `ExecutionMassStatus` of a
+  FILLED external order plus its fill reports, i.e. through Nautilus' own reconciliation
+  (claim the instrument with `external_order_claims` to attribute them to a strategy in
+  netting accounts; in hedging accounts the position ticket routes them).
+- Reconciliation reports come from `orders_get` / `history_orders_get` (orders),
+  `history_deals_get` (fills) and `positions_get` (positions) — never inferred from
+  positions alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from nautilus_trader.cache.cache import Cache
+from nautilus_trader.common.component import LiveClock, MessageBus
+from nautilus_trader.core.uuid import UUID4
+from nautilus_trader.execution.messages import (
+    BatchCancelOrders,
+    CancelAllOrders,
+    CancelOrder,
+    GenerateFillReports,
+    GenerateOrderStatusReport,
+    GenerateOrderStatusReports,
+    GeneratePositionStatusReports,
+    ModifyOrder,
+    QueryAccount,
+    SubmitOrder,
+    SubmitOrderList,
+)
+from nautilus_trader.execution.reports import (
+    ExecutionMassStatus,
+    FillReport,
+    OrderStatusReport,
+    PositionStatusReport,
+)
+from nautilus_trader.live.execution_client import LiveExecutionClient
+from nautilus_trader.model.enums import (
+    AccountType,
+    LiquiditySide,
+    OmsType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+)
+from nautilus_trader.model.identifiers import (
+    AccountId,
+    ClientId,
+    ClientOrderId,
+    InstrumentId,
+    PositionId,
+    TradeId,
+    VenueOrderId,
+)
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money
+from nautilus_trader.model.orders import Order
+
+from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
+from nautilus_rl_lab.adapters.metatrader5.core import (
+    MT5,
+    MT5_VENUE,
+    Mt5Connection,
+    Mt5ConnectionLost,
+    acquire_connection,
+    release_connection,
+)
+from nautilus_rl_lab.adapters.metatrader5.parsing import (
+    SendOutcome,
+    UnsupportedOrderError,
+    cancel_request,
+    classify_send_result,
+    comment_matches,
+    deal_commission,
+    deal_to_fill_report,
+    instrument_id_from_symbol,
+    is_trade_deal,
+    lots_to_units,
+    modify_request,
+    net_position_report,
+    order_to_request,
+    position_to_report,
+    server_msc_to_unix_nanos,
+    symbol_from_instrument_id,
+    trade_order_to_report,
+)
+from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
+from nautilus_rl_lab.adapters.metatrader5.structures import (
+    AccountInfo,
+    OrderSendResult,
+    TradeDeal,
+    TradeOrder,
+)
+from nautilus_rl_lab.errors import ConfigError
+
+_HEDGING_MODES = frozenset({mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING})
+#: Deals are looked up this many times (doubling pauses from 10 ms) after a DONE reply.
+_DEAL_LOOKUP_ATTEMPTS = 6
+_DAY = 86_400
+
+
+def oms_type_for_account(margin_mode: int, configured: str | None = None) -> OmsType:
+    """Return the OMS type of an MT5 account; raise if `configured` contradicts it."""
+    actual = OmsType.HEDGING if int(margin_mode) in _HEDGING_MODES else OmsType.NETTING
+    if configured is not None and configured != actual.name:
+        raise ConfigError(
+            f"`oms_type` is {configured!r} but the MT5 account's margin_mode {margin_mode} is "
+            f"{actual.name}; set `oms_type=None` to follow the account",
+        )
+    return actual
+
+
+class Mt5ExecutionClient(LiveExecutionClient):
+    """Live execution on a MetaTrader 5 terminal (native, RPyC bridge or simulator).
+
+    Build it with `Mt5LiveExecClientFactory` (which reads the account's margin mode and
+    currency first); `oms_type` and `account_currency` must match the account.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        connection: Mt5Connection,
+        msgbus: MessageBus,
+        cache: Cache,
+        clock: LiveClock,
+        instrument_provider: Mt5InstrumentProvider,
+        config: Mt5ExecClientConfig,
+        oms_type: OmsType,
+        account_currency: Currency,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(
+            loop=loop,
+            client_id=ClientId(name or MT5),
+            venue=MT5_VENUE,
+            oms_type=oms_type,
+            account_type=AccountType.MARGIN,
+            base_currency=account_currency,
+            instrument_provider=instrument_provider,
+            msgbus=msgbus,
+            cache=cache,
+            clock=clock,
+            config=config,
+        )
+        self._connection: Mt5Connection | None = connection
+        self._mt5_config = config
+        self._offset = config.server_time_offset_secs
+        self._magic = config.magic
+        self._hedging = oms_type == OmsType.HEDGING
+        self._currency = account_currency
+        self._known_deals: set[int] = set()
+        self._resolving: set[ClientOrderId] = set()
+        self._inflight = 0
+        self._last_account_key: tuple | None = None
+        self._deal_cursor_secs: int | None = None
+        self._poll_task: asyncio.Task | None = None
+
+    @property
+    def connection(self) -> Mt5Connection:
+        """The terminal connection (re-acquired when connecting after a disconnect)."""
+        if self._connection is None:
+            self._connection = acquire_connection(self._mt5_config.backend)
+        return self._connection
+
+    @property
+    def provider(self) -> Mt5InstrumentProvider:
+        """The instrument provider (MT5 symbol specs)."""
+        return self._instrument_provider  # type: ignore[return-value]
+
+    # -- connection ----------------------------------------------------------------------
+
+    async def _connect(self) -> None:
+        await self.connection.connect()
+        self.provider.connection = self.connection
+        await self.provider.initialize(reload=True)
+        for instrument in self.provider.list_all():
+            if self._cache.instrument(instrument.id) is None:
+                self._cache.add_instrument(instrument)
+        account = await self._call("account_info")
+        if account is None:
+            raise ConnectionError(
+                "MT5 `account_info()` returned None; is a trading account logged in?"
+            )
+        oms_type_for_account(account.margin_mode, self.oms_type.name)
+        self._set_account_id(AccountId(f"{MT5}-{account.login}"))
+        self._publish_account(account, force=True)
+        await self._await_account_registered()
+        self._deal_cursor_secs = await self._server_now_secs()
+        self._poll_task = self.create_task(self._poll_loop(), log_msg="mt5_exec_poll")
+
+    async def _disconnect(self) -> None:
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            await asyncio.gather(self._poll_task, return_exceptions=True)
+            self._poll_task = None
+        if self._connection is not None:
+            release_connection(self._connection)
+            self._connection = None
+
+    async def _reconnect(self) -> bool:
+        return await self.connection.reconnect(
+            self._mt5_config.reconnect_backoff_secs,
+            self._mt5_config.reconnect_backoff_max_secs,
+            self._mt5_config.reconnect_max_attempts,
+            log=self._log,
+        )
+
+    async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Call the terminal; after a lost link reconnect and retry the (read) call once."""
+        try:
+            return await self.connection.call(name, *args, **kwargs)
+        except Mt5ConnectionLost as e:
+            self._log.warning(f"MT5 link lost during `{name}` ({e}); reconnecting")
+            if not await self._reconnect():
+                raise
+            return await self.connection.call(name, *args, **kwargs)
+
+    async def _server_now_secs(self) -> int:
+        """Best estimate of the trade server's clock (latest tick of a loaded symbol)."""
+        now = int(self._clock.timestamp()) + self._offset
+        for instrument in self.provider.list_all()[:1]:
+            tick = await self._call("symbol_info_tick", symbol_from_instrument_id(instrument.id))
+            if tick is not None and tick.time:
+                return int(tick.time)
+        return now
+
+    async def _history_window(
+        self, start: pd.Timestamp | None, end: pd.Timestamp | None
+    ) -> tuple[int, int]:
+        date_from = int(pd.Timestamp(start).timestamp()) + self._offset if start is not None else 0
+        if end is not None:
+            date_to = int(pd.Timestamp(end).timestamp()) + self._offset
+        else:
+            wall = int(self._clock.timestamp()) + self._offset
+            date_to = max(wall, await self._server_now_secs()) + _DAY
+        return date_from, date_to
+
+    # -- account -------------------------------------------------------------------------
+
+    def _publish_account(self, account: AccountInfo, force: bool = False) -> None:
+        key = (account.balance, account.margin, account.credit)
+        if not force and key == self._last_account_key:
+            return
+        self._last_account_key = key
+        precision = self._currency.precision
+        total = round(Decimal(repr(float(account.balance))), precision)
+        locked = round(Decimal(repr(max(float(account.margin), 0.0))), precision)
+        locked = min(locked, max(total, Decimal(0)))
+        self.generate_account_state(
+            balances=[
+                AccountBalance(
+                    Money(total, self._currency),
+                    Money(locked, self._currency),
+                    Money(total - locked, self._currency),
+                ),
+            ],
+            margins=[
+                MarginBalance(
+                    Money(max(float(account.margin), 0.0), self._currency),
+                    Money(
+                        max(float(account.margin_maintenance or account.margin), 0.0),
+                        self._currency,
+                    ),
+                ),
+            ],
+            reported=True,
+            ts_event=self._clock.timestamp_ns(),
+            info={
+                "equity": account.equity,
+                "margin_free": account.margin_free,
+                "margin_level": account.margin_level,
+                "profit": account.profit,
+                "leverage": account.leverage,
+                "margin_mode": account.margin_mode,
+                "server": account.server,
+            },
+        )
+
+    async def _update_account_state(self, force: bool = False) -> None:
+        account = await self._call("account_info")
+        if account is not None:
+            self._publish_account(account, force=force)
+
+    async def _query_account(self, command: QueryAccount) -> None:
+        await self._update_account_state(force=True)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _instrument(self, instrument_id: InstrumentId) -> Instrument | None:
+        return self._cache.instrument(instrument_id) or self.provider.find(instrument_id)
+
+    def _reject(self, order: Order, reason: str) -> None:
+        self._log.warning(f"{order.client_order_id!r} rejected: {reason}")
+        self.generate_order_rejected(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            reason,
+            self._clock.timestamp_ns(),
+        )
+
+    def _accept(self, order: Order, ticket: int) -> None:
+        if order.status in (OrderStatus.INITIALIZED, OrderStatus.SUBMITTED):
+            self.generate_order_accepted(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                VenueOrderId(str(ticket)),
+                self._clock.timestamp_ns(),
+            )
+
+    def _emit_fill(self, order: Order, instrument: Instrument, deal: TradeDeal) -> None:
+        if deal.ticket in self._known_deals or not is_trade_deal(deal):
+            return
+        self._known_deals.add(deal.ticket)
+        contract = float(instrument.info["trade_contract_size"])
+        last_qty = instrument.make_qty(lots_to_units(deal.volume, contract))
+        if last_qty > order.leaves_qty:
+            self._log.error(
+                f"Deal {deal.ticket} ({last_qty}) exceeds leaves qty of {order.client_order_id!r}",
+            )
+            return
+        self.generate_order_filled(
+            strategy_id=order.strategy_id,
+            instrument_id=order.instrument_id,
+            client_order_id=order.client_order_id,
+            venue_order_id=VenueOrderId(str(deal.order)),
+            venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
+            trade_id=TradeId(str(deal.ticket)),
+            order_side=order.side,
+            order_type=order.order_type,
+            last_qty=last_qty,
+            last_px=instrument.make_price(deal.price),
+            quote_currency=instrument.quote_currency,
+            commission=deal_commission(deal, self._currency),
+            liquidity_side=LiquiditySide.TAKER
+            if order.order_type in (OrderType.MARKET, OrderType.STOP_MARKET)
+            else LiquiditySide.MAKER,
+            ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, self._offset),
+            info={"mt5_deal": deal.ticket, "mt5_position": deal.position_id},
+        )
+
+    async def _order_send(self, request: dict) -> tuple[OrderSendResult | None, SendOutcome]:
+        """Send a request once; a lost link gives an ``"unknown"`` outcome (no retry here)."""
+        try:
+            result, error = await self.connection.call_ex("order_send", request)
+        except Mt5ConnectionLost as e:
+            return None, SendOutcome("unknown", e.code or mt5c.RES_E_INTERNAL_FAIL, str(e))
+        return result, classify_send_result(result, error)
+
+    async def _deals_for_order(self, ticket: int, expected_deal: int = 0) -> list[TradeDeal]:
+        """Deals of an MT5 order, retried while the history lags behind the reply."""
+        pause = 0.01
+        deals: list[TradeDeal] = []
+        for _ in range(_DEAL_LOOKUP_ATTEMPTS):
+            found = await self._call("history_deals_get", ticket=int(ticket))
+            deals = sorted(
+                (d for d in found or () if d.order == int(ticket) and is_trade_deal(d)),
+                key=lambda d: (d.time_msc, d.ticket),
+            )
+            if deals and (not expected_deal or any(d.ticket == expected_deal for d in deals)):
+                return deals
+            await asyncio.sleep(pause)
+            pause *= 2
+        return deals
+
+    # -- submit --------------------------------------------------------------------------
+
+    async def _submit_order_list(self, command: SubmitOrderList) -> None:
+        for order in command.order_list.orders:
+            await self._submit_order(
+                SubmitOrder(
+                    trader_id=command.trader_id,
+                    strategy_id=command.strategy_id,
+                    order=order,
+                    command_id=UUID4(),
+                    ts_init=command.ts_init,
+                    position_id=command.position_id,
+                    client_id=command.client_id,
+                    params=command.params,
+                ),
+            )
+
+    async def _submit_order(self, command: SubmitOrder) -> None:
+        order = command.order
+        if order.is_closed:
+            self._log.warning(f"Cannot submit already closed order {order}")
+            return
+        self.generate_order_submitted(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            self._clock.timestamp_ns(),
+        )
+        instrument = self._instrument(order.instrument_id)
+        try:
+            symbol = self.provider.symbol_info(order.instrument_id)
+        except KeyError as e:
+            self._reject(order, str(e))
+            return
+        if instrument is None:
+            self._reject(order, f"{order.instrument_id} is not loaded")
+            return
+        self._inflight += 1
+        self._resolving.add(order.client_order_id)
+        try:
+            await self._send_new_order(command, order, instrument, symbol)
+        finally:
+            self._resolving.discard(order.client_order_id)
+            self._inflight -= 1
+
+    async def _send_new_order(self, command: SubmitOrder, order: Order, instrument, symbol) -> None:
+        params = command.params or {}
+        position_ticket = None
+        if (
+            self._hedging
+            and command.position_id is not None
+            and command.position_id.value.isdigit()
+        ):
+            position_ticket = int(command.position_id.value)
+        price_retries = 0
+        resent = False
+        while True:
+            tick = None
+            if order.order_type == OrderType.MARKET:
+                tick = await self._call("symbol_info_tick", symbol.name)
+            try:
+                request = order_to_request(
+                    order,
+                    symbol,
+                    magic=self._magic,
+                    tick=tick,
+                    deviation=self._mt5_config.deviation_points,
+                    position_ticket=position_ticket,
+                    sl=params.get("sl"),
+                    tp=params.get("tp"),
+                    server_time_offset_secs=self._offset,
+                )
+            except UnsupportedOrderError as e:
+                self._reject(order, str(e))
+                return
+            result, outcome = await self._order_send(request)
+            self._log.debug(f"order_send {request} -> {outcome}")
+
+            if outcome.kind in ("filled", "partially_filled"):
+                await self._on_done(order, instrument, result)
+                if outcome.kind == "partially_filled" and order.is_open:
+                    # IOC/FOK remainder is gone at the terminal.
+                    self.generate_order_canceled(
+                        order.strategy_id,
+                        order.instrument_id,
+                        order.client_order_id,
+                        VenueOrderId(str(result.order)),
+                        self._clock.timestamp_ns(),
+                    )
+                return
+            if outcome.kind == "placed":
+                self._accept(order, result.order)
+                return
+            if outcome.kind == "retry_price" and price_retries < self._mt5_config.max_price_retries:
+                price_retries += 1
+                self._log.info(
+                    f"{outcome.reason}; resending {order.client_order_id!r} at a fresh price"
+                )
+                continue
+            if outcome.kind == "unknown":
+                if await self._resolve_unknown(order, instrument, outcome):
+                    return
+                if not resent and self.connection.is_initialized:
+                    resent = True
+                    self._log.warning(
+                        f"{order.client_order_id!r} not found at the terminal after "
+                        f"{outcome.reason}; resending once",
+                    )
+                    continue
+                self._reject(order, f"{outcome.reason} (not found at the terminal after checking)")
+                return
+            self._reject(order, outcome.reason)
+            return
+
+    async def _on_done(self, order: Order, instrument: Instrument, result: OrderSendResult) -> None:
+        self._accept(order, result.order)
+        deals = await self._deals_for_order(result.order, expected_deal=result.deal)
+        if deals:
+            for deal in deals:
+                self._emit_fill(order, instrument, deal)
+        else:
+            self._log.warning(
+                f"No deal found for MT5 order {result.order}; filling from the reply (no commission)",
+            )
+            self._emit_fill(
+                order,
+                instrument,
+                TradeDeal(
+                    ticket=result.deal or result.order,
+                    order=result.order,
+                    time_msc=int(self._clock.timestamp_ms()) + self._offset * 1000,
+                    type=mt5c.DEAL_TYPE_BUY if order.side == OrderSide.BUY else mt5c.DEAL_TYPE_SELL,
+                    volume=result.volume,
+                    price=result.price,
+                    position_id=result.request.position or result.order,
+                ),
+            )
+        await self._update_account_state()
+
+    async def _find_at_terminal(self, order: Order) -> tuple[str, TradeOrder | None]:
+        """Search an order by magic + comment: ``("open"|"history"|"absent", order)``."""
+        symbol = symbol_from_instrument_id(order.instrument_id)
+        for mt5_order in await self.connection.call("orders_get", symbol=symbol) or ():
+            if mt5_order.magic == self._magic and comment_matches(
+                mt5_order.comment, order.client_order_id
+            ):
+                return "open", mt5_order
+        now = await self._server_now_secs()
+        history = await self.connection.call("history_orders_get", now - 7 * _DAY, now + _DAY)
+        for mt5_order in history or ():
+            if (
+                mt5_order.symbol == symbol
+                and mt5_order.magic == self._magic
+                and comment_matches(mt5_order.comment, order.client_order_id)
+            ):
+                return "history", mt5_order
+        return "absent", None
+
+    async def _resolve_unknown(
+        self, order: Order, instrument: Instrument, outcome: SendOutcome
+    ) -> bool:
+        """After an unknown outcome: reconnect, search the order, apply what happened."""
+        pause = self._mt5_config.reconnect_backoff_secs
+        for attempt in range(1, self._mt5_config.unknown_outcome_checks + 1):
+            try:
+                if not self.connection.is_initialized and not await self._reconnect():
+                    continue
+                await asyncio.sleep(pause)  # let the history catch up
+                where, mt5_order = await self._find_at_terminal(order)
+            except Mt5ConnectionLost as e:
+                self._log.warning(f"Check {attempt} of {order.client_order_id!r} failed: {e}")
+                continue
+            finally:
+                pause = min(pause * 2, self._mt5_config.reconnect_backoff_max_secs)
+            if mt5_order is None:
+                continue
+            self._log.info(
+                f"{order.client_order_id!r} found at the terminal ({where}, MT5 order "
+                f"{mt5_order.ticket}) after {outcome.reason}",
+            )
+            await self._apply_terminal_order(order, instrument, mt5_order)
+            return True
+        return False
+
+    async def _apply_terminal_order(
+        self, order: Order, instrument: Instrument, mt5_order: TradeOrder
+    ) -> None:
+        """Bring a Nautilus order in line with the terminal's view of it."""
+        state = mt5_order.state
+        if state == mt5c.ORDER_STATE_REJECTED:
+            self._reject(order, f"MT5 order {mt5_order.ticket} rejected by the server")
+            return
+        self._accept(order, mt5_order.ticket)
+        for deal in await self._deals_for_order(mt5_order.ticket):
+            self._emit_fill(order, instrument, deal)
+        if state in (mt5c.ORDER_STATE_CANCELED, mt5c.ORDER_STATE_EXPIRED) and not order.is_closed:
+            generate = (
+                self.generate_order_expired
+                if state == mt5c.ORDER_STATE_EXPIRED
+                else self.generate_order_canceled
+            )
+            generate(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                VenueOrderId(str(mt5_order.ticket)),
+                self._clock.timestamp_ns(),
+            )
+        await self._update_account_state()
+
+    # -- cancel / modify -----------------------------------------------------------------
+
+    async def _cancel_order(self, command: CancelOrder) -> None:
+        order = self._cache.order(command.client_order_id)
+        if order is None or order.is_closed:
+            return
+        venue_order_id = command.venue_order_id or order.venue_order_id
+        if venue_order_id is None:
+            self.generate_order_cancel_rejected(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                venue_order_id,
+                "order has no MT5 ticket yet",
+                self._clock.timestamp_ns(),
+            )
+            return
+        ticket = int(venue_order_id.value)
+        _, outcome = await self._order_send(cancel_request(ticket, magic=self._magic))
+        if outcome.kind in ("filled", "placed", "no_changes"):
+            self.generate_order_canceled(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                venue_order_id,
+                self._clock.timestamp_ns(),
+            )
+            return
+        # Not canceled: find out what the order is now (it may have filled meanwhile).
+        if outcome.kind == "unknown" and not self.connection.is_initialized:
+            await self._reconnect()
+        history = await self._call("history_orders_get", ticket=ticket)
+        if history:
+            instrument = self._instrument(order.instrument_id)
+            await self._apply_terminal_order(order, instrument, history[0])
+            if order.is_closed or history[0].state == mt5c.ORDER_STATE_CANCELED:
+                return
+        self.generate_order_cancel_rejected(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            venue_order_id,
+            outcome.reason,
+            self._clock.timestamp_ns(),
+        )
+
+    async def _cancel_all_orders(self, command: CancelAllOrders) -> None:
+        for order in self._cache.orders_open(venue=MT5_VENUE, instrument_id=command.instrument_id):
+            if command.order_side not in (OrderSide.NO_ORDER_SIDE, order.side):
+                continue
+            await self._cancel_order(
+                CancelOrder(
+                    trader_id=command.trader_id,
+                    strategy_id=order.strategy_id,
+                    instrument_id=order.instrument_id,
+                    client_order_id=order.client_order_id,
+                    venue_order_id=order.venue_order_id,
+                    command_id=UUID4(),
+                    ts_init=command.ts_init,
+                ),
+            )
+
+    async def _batch_cancel_orders(self, command: BatchCancelOrders) -> None:
+        for cancel in command.cancels:
+            await self._cancel_order(cancel)
+
+    async def _modify_order(self, command: ModifyOrder) -> None:
+        order = self._cache.order(command.client_order_id)
+        if order is None or order.is_closed:
+            return
+        venue_order_id = command.venue_order_id or order.venue_order_id
+
+        def reject(reason: str) -> None:
+            self.generate_order_modify_rejected(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                venue_order_id,
+                reason,
+                self._clock.timestamp_ns(),
+            )
+
+        if venue_order_id is None:
+            reject("order has no MT5 ticket yet")
+            return
+        if command.quantity is not None and command.quantity != order.quantity:
+            reject("MT5 cannot change the volume of a pending order; cancel and replace it")
+            return
+        found = await self._call("orders_get", ticket=int(venue_order_id.value))
+        if not found:
+            reject(f"MT5 order {venue_order_id} is not open")
+            return
+        params = command.params or {}
+        request = modify_request(
+            found[0],
+            price=float(command.price) if command.price is not None else None,
+            trigger_price=float(command.trigger_price)
+            if command.trigger_price is not None
+            else None,
+            sl=params.get("sl"),
+            tp=params.get("tp"),
+        )
+        _, outcome = await self._order_send(request)
+        if outcome.kind in ("filled", "placed", "no_changes"):
+            self.generate_order_updated(
+                order.strategy_id,
+                order.instrument_id,
+                order.client_order_id,
+                venue_order_id,
+                order.quantity,
+                command.price if command.price is not None else getattr(order, "price", None),
+                command.trigger_price
+                if command.trigger_price is not None
+                else getattr(order, "trigger_price", None),
+                self._clock.timestamp_ns(),
+            )
+        else:
+            reject(outcome.reason)
+
+    # -- polling -------------------------------------------------------------------------
+
+    async def _poll_loop(self) -> None:
+        interval = self._mt5_config.poll_interval_secs
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self._poll_pending_orders()
+                if self._inflight == 0:
+                    await self._poll_external_deals()
+                await self._update_account_state()
+            except Mt5ConnectionLost as e:
+                self._log.warning(f"MT5 link lost while polling ({e}); reconnecting")
+                await self._reconnect()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                self._log.exception("Error polling the MT5 terminal", e)
+
+    async def _poll_pending_orders(self) -> None:
+        watched = [
+            order
+            for order in self._cache.orders_open(venue=MT5_VENUE)
+            if order.venue_order_id is not None
+            and order.client_order_id not in self._resolving
+            and order.order_type != OrderType.MARKET
+        ]
+        if not watched:
+            return
+        open_orders = await self.connection.call("orders_get")
+        if open_orders is None:
+            return  # the call failed: decide nothing this round
+        open_by_ticket = {o.ticket: o for o in open_orders}
+        for order in watched:
+            ticket = int(order.venue_order_id.value)
+            instrument = self._instrument(order.instrument_id)
+            mt5_order = open_by_ticket.get(ticket)
+            if mt5_order is not None:
+                if mt5_order.volume_current < mt5_order.volume_initial:
+                    for deal in await self._deals_for_order(ticket):
+                        self._emit_fill(order, instrument, deal)
+                continue
+            history = await self.connection.call("history_orders_get", ticket=ticket)
+            if history:
+                await self._apply_terminal_order(order, instrument, history[0])
+
+    async def _poll_external_deals(self) -> None:
+        """Report deals of orders Nautilus did not send (SL/TP, stop out, manual closes)."""
+        if self._deal_cursor_secs is None:
+            return
+        date_to = max(await self._server_now_secs(), self._deal_cursor_secs) + _DAY
+        deals = await self.connection.call("history_deals_get", self._deal_cursor_secs - 1, date_to)
+        if not deals:
+            return
+        by_order: dict[int, list[TradeDeal]] = defaultdict(list)
+        for deal in deals:
+            if deal.ticket in self._known_deals or not is_trade_deal(deal):
+                continue
+            venue_order_id = VenueOrderId(str(deal.order))
+            if self._cache.client_order_id(venue_order_id) is not None:
+                continue  # ours: handled by the submit path or the pending-order poll
+            instrument_id = instrument_id_from_symbol(deal.symbol)
+            if self._instrument(instrument_id) is None:
+                continue
+            by_order[deal.order].append(deal)
+        for ticket, order_deals in by_order.items():
+            await self._report_external_order(ticket, order_deals)
+        self._deal_cursor_secs = max(self._deal_cursor_secs, max(int(d.time) for d in deals))
+
+    async def _report_external_order(self, ticket: int, deals: list[TradeDeal]) -> None:
+        history = await self.connection.call("history_orders_get", ticket=ticket)
+        if not history:
+            return  # the order may lag its deals: try again next poll
+        mt5_order = history[0]
+        instrument = self._instrument(instrument_id_from_symbol(mt5_order.symbol))
+        ts_init = self._clock.timestamp_ns()
+        mass_status = ExecutionMassStatus(
+            client_id=self.id,
+            account_id=self.account_id,
+            venue=MT5_VENUE,
+            report_id=UUID4(),
+            ts_init=ts_init,
+        )
+        fills = [self._fill_report(deal, instrument, ts_init) for deal in deals]
+        report = self._order_report(mt5_order, instrument, ts_init, deals)
+        report.client_order_id = None  # external: the engine assigns one
+        mass_status.add_order_reports([report])
+        mass_status.add_fill_reports(fills)
+        for deal in deals:
+            self._known_deals.add(deal.ticket)
+        self._log.info(
+            f"Reporting MT5 order {ticket} not sent by Nautilus (reason {mt5_order.reason})"
+        )
+        self._send_mass_status_report(mass_status)
+        await self._update_account_state()
+
+    # -- reconciliation reports ------------------------------------------------------------
+
+    def _fill_report(self, deal: TradeDeal, instrument: Instrument, ts_init: int) -> FillReport:
+        return deal_to_fill_report(
+            deal,
+            instrument,
+            self.account_id,
+            self._currency,
+            ts_init,
+            own_magic=self._magic,
+            server_time_offset_secs=self._offset,
+            venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
+        )
+
+    def _order_report(
+        self,
+        mt5_order: TradeOrder,
+        instrument: Instrument,
+        ts_init: int,
+        deals: list[TradeDeal] | None = None,
+    ) -> OrderStatusReport:
+        avg_px = None
+        if deals:
+            volume = sum(Decimal(repr(d.volume)) for d in deals)
+            if volume > 0:
+                avg_px = (
+                    sum(Decimal(repr(d.volume)) * Decimal(repr(d.price)) for d in deals) / volume
+                )
+        client_order_id = None
+        if mt5_order.magic == self._magic:
+            client_order_id = self._cache.client_order_id(VenueOrderId(str(mt5_order.ticket)))
+        return trade_order_to_report(
+            mt5_order,
+            instrument,
+            self.account_id,
+            ts_init,
+            own_magic=self._magic,
+            server_time_offset_secs=self._offset,
+            avg_px=avg_px,
+            client_order_id=client_order_id,
+        )
+
+    def _reportable(self, symbol: str, instrument_id: InstrumentId | None) -> Instrument | None:
+        candidate = instrument_id_from_symbol(symbol)
+        if instrument_id is not None and candidate != instrument_id:
+            return None
+        return self._instrument(candidate)
+
+    async def generate_order_status_report(
+        self,
+        command: GenerateOrderStatusReport,
+    ) -> OrderStatusReport | None:
+        if command.client_order_id is not None and command.client_order_id in self._resolving:
+            return None  # the submit path is resolving it and will emit its events
+        ticket: int | None = None
+        if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
+            ticket = int(command.venue_order_id.value)
+        mt5_order = None
+        if ticket is not None:
+            found = await self._call("orders_get", ticket=ticket) or await self._call(
+                "history_orders_get",
+                ticket=ticket,
+            )
+            mt5_order = found[0] if found else None
+        elif command.client_order_id is not None:
+            order = self._cache.order(command.client_order_id)
+            if order is not None:
+                _, mt5_order = await self._find_at_terminal(order)
+        if mt5_order is None:
+            return None
+        instrument = self._instrument(instrument_id_from_symbol(mt5_order.symbol))
+        if instrument is None:
+            return None
+        deals = (
+            await self._deals_for_order(mt5_order.ticket)
+            if mt5_order.state
+            in (
+                mt5c.ORDER_STATE_FILLED,
+                mt5c.ORDER_STATE_PARTIAL,
+            )
+            else []
+        )
+        return self._order_report(mt5_order, instrument, self._clock.timestamp_ns(), deals)
+
+    async def generate_order_status_reports(
+        self,
+        command: GenerateOrderStatusReports,
+    ) -> list[OrderStatusReport]:
+        ts_init = self._clock.timestamp_ns()
+        reports: list[OrderStatusReport] = []
+        for mt5_order in await self._call("orders_get") or ():
+            instrument = self._reportable(mt5_order.symbol, command.instrument_id)
+            if instrument is not None:
+                reports.append(self._order_report(mt5_order, instrument, ts_init))
+        if command.open_only:
+            return reports
+        date_from, date_to = await self._history_window(command.start, command.end)
+        history = await self._call("history_orders_get", date_from, date_to) or ()
+        deals_by_order: dict[int, list[TradeDeal]] = defaultdict(list)
+        for deal in await self._call("history_deals_get", date_from, date_to) or ():
+            if is_trade_deal(deal):
+                deals_by_order[deal.order].append(deal)
+        for mt5_order in history:
+            instrument = self._reportable(mt5_order.symbol, command.instrument_id)
+            if instrument is None:
+                continue
+            deals = deals_by_order.get(mt5_order.ticket, [])
+            reports.append(self._order_report(mt5_order, instrument, ts_init, deals))
+        return reports
+
+    async def generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
+        ts_init = self._clock.timestamp_ns()
+        if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
+            deals = await self._call("history_deals_get", ticket=int(command.venue_order_id.value))
+        else:
+            date_from, date_to = await self._history_window(command.start, command.end)
+            deals = await self._call("history_deals_get", date_from, date_to)
+        reports: list[FillReport] = []
+        for deal in deals or ():
+            if not is_trade_deal(deal):
+                continue
+            instrument = self._reportable(deal.symbol, command.instrument_id)
+            if instrument is not None:
+                reports.append(self._fill_report(deal, instrument, ts_init))
+        return reports
+
+    async def generate_position_status_reports(
+        self,
+        command: GeneratePositionStatusReports,
+    ) -> list[PositionStatusReport]:
+        ts_init = self._clock.timestamp_ns()
+        positions = await self._call("positions_get")
+        if positions is None:
+            raise ConnectionError("MT5 `positions_get()` failed; cannot report positions")
+        if self._hedging:
+            reports = []
+            for position in positions:
+                instrument = self._reportable(position.symbol, command.instrument_id)
+                if instrument is not None:
+                    reports.append(
+                        position_to_report(
+                            position,
+                            instrument,
+                            self.account_id,
+                            ts_init,
+                            server_time_offset_secs=self._offset,
+                        ),
+                    )
+            return reports
+        by_symbol: dict[str, list] = defaultdict(list)
+        for position in positions:
+            by_symbol[position.symbol].append(position)
+        if command.instrument_id is not None:
+            by_symbol.setdefault(symbol_from_instrument_id(command.instrument_id), [])
+        reports = []
+        for symbol, symbol_positions in by_symbol.items():
+            instrument = self._reportable(symbol, command.instrument_id)
+            if instrument is not None:
+                reports.append(
+                    net_position_report(symbol_positions, instrument, self.account_id, ts_init)
+                )
+        return reports

@@ -1,0 +1,312 @@
+"""`LiveNode`: a Nautilus `TradingNode` wired to a MetaTrader 5 terminal, and its config.
+
+`LiveNodeConfig` is a small, frozen, JSON/YAML-loadable description of a paper/live
+session (terminal backend, symbols, actors and strategies as Nautilus
+`ImportableActorConfig` / `ImportableStrategyConfig`, risk limits, reconciliation
+checks); `build_live_node_config` turns it into the full `TradingNodeConfig`.
+`LiveNode` registers the MT5 client factories, builds, and offers start/stop helpers
+that never block forever: `start()` runs the node's own event loop on a background
+thread (so it works inside Jupyter, whose loop is already running), `stop()` stops it
+gracefully, `run_for(seconds, until=...)` does both.
+
+State recovery: NautilusTrader 1.221 persists its cache only to Redis
+(`DatabaseConfig(type="redis")`, optional here through `cache_database`). Without it,
+a restarted node recovers from the terminal: startup reconciliation
+(`LiveExecEngineConfig(reconciliation=True)`) rebuilds orders, fills and positions from
+`orders_get` / `history_orders_get` / `history_deals_get` / `positions_get`. Orders of a
+previous session come back as EXTERNAL unless a strategy claims the instrument
+(`external_order_claims`). During the session, in-flight and open-order checks keep
+Nautilus in step with the terminal, which pushes no events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from nautilus_trader.common.config import DatabaseConfig, NautilusConfig
+from nautilus_trader.config import (
+    CacheConfig,
+    ImportableActorConfig,
+    ImportableStrategyConfig,
+    LiveDataEngineConfig,
+    LiveExecEngineConfig,
+    LiveRiskEngineConfig,
+    LoggingConfig,
+    TradingNodeConfig,
+)
+from nautilus_trader.live.node import TradingNode
+from nautilus_trader.model.identifiers import TraderId
+
+from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig
+from nautilus_rl_lab.adapters.metatrader5.config import (
+    Mt5DataClientConfig,
+    Mt5ExecClientConfig,
+    Mt5InstrumentProviderConfig,
+)
+from nautilus_rl_lab.adapters.metatrader5.core import MT5
+from nautilus_rl_lab.adapters.metatrader5.factories import (
+    Mt5LiveDataClientFactory,
+    Mt5LiveExecClientFactory,
+)
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+
+__all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
+
+
+class LiveNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """A paper/live trading session on an MT5 terminal.
+
+    Parameters
+    ----------
+    backend : Mt5BackendConfig
+        The terminal (simulator in-process, RPyC bridge, native module).
+    symbols : tuple[str, ...]
+        MT5 symbols to load as instruments (``EURUSD`` → ``EURUSD.MT5``).
+    trader_id : str
+        Nautilus trader id (``NAME-TAG``).
+    actors, strategies : list
+        `ImportableActorConfig` / `ImportableStrategyConfig` of the components to run
+        (e.g. the RL agent and its strategy); any importable Nautilus component works.
+    magic : int
+        MT5 expert id written on every order.
+    oms_type : str, optional
+        None follows the account's margin mode; ``"NETTING"``/``"HEDGING"`` asserts it.
+    server_time_offset_secs : int
+        Trade server clock minus UTC.
+    poll_interval_secs : float
+        Poll period for ticks, bars, pending orders and the account.
+    max_order_submit_rate, max_order_modify_rate : str
+        Risk engine throttles (``"<count>/HH:MM:SS"``).
+    max_notional_per_order : dict[str, int]
+        Risk engine notional caps per instrument id (``{"EURUSD.MT5": 1_000_000}``).
+    reconciliation : bool
+        Rebuild state from the terminal at start (keep True).
+    reconciliation_lookback_mins : int, optional
+        Limit the history read at start (None: all of it).
+    inflight_check_interval_ms, inflight_check_threshold_ms, inflight_check_retries
+        In-flight order checks; threshold x retries must exceed a terminal reconnect.
+    open_check_interval_secs : float, optional
+        Period of the open-order consistency check (None: off).
+    cache_database : DatabaseConfig, optional
+        Redis cache persistence (the only backend of Nautilus 1.221).
+    log_level : str
+        Nautilus log level (``"INFO"``, ``"WARNING"``...).
+    timeout_connection, timeout_reconciliation, timeout_disconnection, timeout_post_stop
+        Kernel timeouts in seconds (short post-stop wait: the terminal pushes nothing).
+    """
+
+    backend: Mt5BackendConfig = Mt5BackendConfig()
+    symbols: tuple[str, ...] = ("EURUSD",)
+    trader_id: str = "TRADER-001"
+    actors: list[ImportableActorConfig] = []
+    strategies: list[ImportableStrategyConfig] = []
+    magic: int = 20_250_101
+    oms_type: str | None = None
+    server_time_offset_secs: int = 0
+    poll_interval_secs: float = 0.1
+    max_order_submit_rate: str = "100/00:00:01"
+    max_order_modify_rate: str = "100/00:00:01"
+    max_notional_per_order: dict[str, int] = {}
+    reconciliation: bool = True
+    reconciliation_lookback_mins: int | None = None
+    inflight_check_interval_ms: int = 1_000
+    inflight_check_threshold_ms: int = 5_000
+    inflight_check_retries: int = 5
+    open_check_interval_secs: float | None = 5.0
+    cache_database: DatabaseConfig | None = None
+    log_level: str = "INFO"
+    timeout_connection: float = 30.0
+    timeout_reconciliation: float = 30.0
+    timeout_disconnection: float = 5.0
+    timeout_post_stop: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not self.symbols:
+            raise ConfigError("`symbols` must name at least one MT5 symbol, e.g. ('EURUSD',)")
+        try:
+            TraderId(self.trader_id)
+        except ValueError as e:
+            raise ConfigError(
+                f"`trader_id` {self.trader_id!r} is invalid ({e}); use NAME-TAG"
+            ) from e
+        if self.poll_interval_secs <= 0:
+            raise ConfigError(
+                f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
+            )
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> LiveNodeConfig:
+        """Load a config from a ``.json`` or ``.yaml``/``.yml`` file."""
+        path = Path(path)
+        text = path.read_text()
+        if path.suffix.lower() in (".yaml", ".yml"):
+            return cls.parse(json.dumps(yaml.safe_load(text)))
+        return cls.parse(text)
+
+
+def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
+    """Build the Nautilus `TradingNodeConfig` of a `LiveNodeConfig` (MT5 data + execution)."""
+    provider = Mt5InstrumentProviderConfig(symbols=tuple(config.symbols))
+    common: dict[str, Any] = {
+        "backend": config.backend,
+        "instrument_provider": provider,
+        "server_time_offset_secs": config.server_time_offset_secs,
+        "poll_interval_secs": config.poll_interval_secs,
+    }
+    return TradingNodeConfig(
+        trader_id=TraderId(config.trader_id),
+        logging=LoggingConfig(log_level=config.log_level, bypass_logging=False),
+        cache=CacheConfig(database=config.cache_database) if config.cache_database else None,
+        data_engine=LiveDataEngineConfig(),
+        risk_engine=LiveRiskEngineConfig(
+            max_order_submit_rate=config.max_order_submit_rate,
+            max_order_modify_rate=config.max_order_modify_rate,
+            max_notional_per_order=dict(config.max_notional_per_order),
+        ),
+        exec_engine=LiveExecEngineConfig(
+            reconciliation=config.reconciliation,
+            reconciliation_lookback_mins=config.reconciliation_lookback_mins,
+            inflight_check_interval_ms=config.inflight_check_interval_ms,
+            inflight_check_threshold_ms=config.inflight_check_threshold_ms,
+            inflight_check_retries=config.inflight_check_retries,
+            open_check_interval_secs=config.open_check_interval_secs,
+            reconciliation_startup_delay_secs=1.0,
+        ),
+        data_clients={MT5: Mt5DataClientConfig(**common)},
+        exec_clients={
+            MT5: Mt5ExecClientConfig(magic=config.magic, oms_type=config.oms_type, **common),
+        },
+        actors=list(config.actors),
+        strategies=list(config.strategies),
+        timeout_connection=config.timeout_connection,
+        timeout_reconciliation=config.timeout_reconciliation,
+        timeout_portfolio=10.0,
+        timeout_disconnection=config.timeout_disconnection,
+        timeout_post_stop=config.timeout_post_stop,
+    )
+
+
+class LiveNode(TradingNode):
+    """A `TradingNode` on an MT5 terminal with non-blocking start/stop helpers.
+
+    Parameters
+    ----------
+    config : LiveNodeConfig or TradingNodeConfig
+        The session (a `TradingNodeConfig` must already name the MT5 clients as ``"MT5"``).
+    """
+
+    def __init__(self, config: LiveNodeConfig | TradingNodeConfig) -> None:
+        node_config = (
+            build_live_node_config(config) if isinstance(config, LiveNodeConfig) else config
+        )
+        self._loop = asyncio.new_event_loop()
+        super().__init__(config=node_config, loop=self._loop)
+        self.add_data_client_factory(MT5, Mt5LiveDataClientFactory)
+        self.add_exec_client_factory(MT5, Mt5LiveExecClientFactory)
+        self.build()
+        self._thread: threading.Thread | None = None
+        self._run_error: BaseException | None = None
+        self._disposed = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def _run_in_thread(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        try:
+            self._loop.run_until_complete(self.run_async())
+        except BaseException as e:  # reported by `stop()` / `wait_until_running()`
+            self._run_error = e
+
+    def start(self, timeout_secs: float | None = None) -> None:
+        """Start the node on a background thread; wait until the trader runs.
+
+        Raises `EnvironmentStateError` if it does not start within `timeout_secs`
+        (default: the connection + reconciliation timeouts).
+        """
+        if self._disposed:
+            raise EnvironmentStateError("this LiveNode was disposed; build a new one")
+        if self._thread is not None:
+            raise EnvironmentStateError("the LiveNode is already started; call `stop()` first")
+        self._thread = threading.Thread(target=self._run_in_thread, name="LiveNode", daemon=True)
+        self._thread.start()
+        timeout = timeout_secs or (
+            self._config.timeout_connection + self._config.timeout_reconciliation + 10
+        )
+        if not self.wait_until(lambda: self.trader.is_running, timeout_secs=timeout):
+            error = self._run_error
+            self.stop()
+            raise EnvironmentStateError(
+                f"the LiveNode did not start within {timeout:.0f}s (see the Nautilus log: "
+                "terminal unreachable, reconciliation failed or an instrument is missing)",
+            ) from error
+
+    def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        timeout_secs: float,
+        poll_secs: float = 0.02,
+    ) -> bool:
+        """Poll `predicate` until true or `timeout_secs` passed; return the last value."""
+        deadline = time.monotonic() + timeout_secs
+        while True:
+            if predicate():
+                return True
+            if time.monotonic() >= deadline or (
+                self._thread is not None and not self._thread.is_alive()
+            ):
+                return bool(predicate())
+            time.sleep(poll_secs)
+
+    def call(self, fn: Callable[[], Any], timeout_secs: float = 10.0) -> Any:
+        """Run `fn()` on the node's event loop thread and return its result.
+
+        Use it to touch Nautilus objects (strategies, cache) from another thread safely.
+        """
+        if self._thread is None or not self._loop.is_running():
+            return fn()
+
+        async def _call() -> Any:
+            return fn()
+
+        return asyncio.run_coroutine_threadsafe(_call(), self._loop).result(timeout_secs)
+
+    def stop(self, timeout_secs: float = 30.0) -> None:
+        """Stop the trader, disconnect the clients and end the loop thread (idempotent)."""
+        thread = self._thread
+        if thread is None:
+            return
+        if self._loop.is_running() and thread.is_alive():
+            future = asyncio.run_coroutine_threadsafe(self.stop_async(), self._loop)
+            try:
+                future.result(timeout_secs)
+            except Exception as e:
+                self.kernel.logger.warning(f"LiveNode stop: {e!r}")
+        thread.join(timeout_secs)
+        self._thread = None
+
+    def run_for(
+        self,
+        seconds: float,
+        until: Callable[[LiveNode], bool] | None = None,
+    ) -> None:
+        """Start, run for `seconds` (or until `until(node)` is true), then stop."""
+        self.start()
+        try:
+            self.wait_until(lambda: until is not None and until(self), timeout_secs=seconds)
+        finally:
+            self.stop()
+
+    def dispose(self) -> None:
+        """Stop if needed and release the node's resources (idempotent)."""
+        if self._disposed:
+            return
+        self.stop()
+        self._disposed = True
+        super().dispose()
