@@ -141,11 +141,11 @@ def load_csv(
         values = pd.to_numeric(text, errors="coerce")
         # "nan"/"inf" parse as floats: the checks of validate_ohlcv report them below.
         unparsable = (p for p in np.flatnonzero(values.isna()) if not _is_float(text.iloc[p]))
-        pos = next(unparsable, None)
-        if pos is not None:
+        first = next(unparsable, None)
+        if first is not None:
             raise DataValidationError(
-                f"{source}: unparsable value {text.iloc[pos]!r} in `{file_col}` at "
-                f"{line_label(pos)}; expected a number",
+                f"{source}: unparsable value {text.iloc[first]!r} in `{file_col}` at "
+                f"{line_label(int(first))}; expected a number",
             )
         frame[canonical] = values.to_numpy(dtype=np.float64)
     frame = frame[list(OHLCV_COLUMNS)]

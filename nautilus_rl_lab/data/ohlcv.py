@@ -31,11 +31,9 @@ INDEX_NAME = "timestamp"
 RowLabel = Callable[[int], str]
 
 
-def _default_row_label(index: pd.Index) -> RowLabel:
-    def label(pos: int) -> str:
-        return f"row {pos} (position, 0-based; timestamp {index[pos]})"
-
-    return label
+def describe_row(index: pd.Index, pos: int) -> str:
+    """``row <pos> (position, 0-based; timestamp <index[pos]>)`` for error messages."""
+    return f"row {pos} (position, 0-based; timestamp {index[pos]})"
 
 
 def _position_label(pos: int) -> str:
@@ -191,7 +189,7 @@ def validate_ohlcv(
             f"{source}: index `{index.name}` is timezone-naive; expected tz-aware UTC "
             "bar open times (use `df.tz_localize('UTC')` or `from_dataframe`)",
         )
-    label = row_label or _default_row_label(index)
+    label = row_label or (lambda pos: describe_row(index, pos))
     # No `freq`: gaps are normal, so every frame carries freq=None (comparable frames).
     out = pd.DataFrame(index=pd.DatetimeIndex(index.tz_convert("UTC"), freq=None, name=INDEX_NAME))
     for col in OHLCV_COLUMNS:

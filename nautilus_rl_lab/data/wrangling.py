@@ -26,7 +26,7 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.persistence.wranglers import BarDataWrangler, QuoteTickDataWrangler
 
-from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, PRICE_COLUMNS, validate_ohlcv
+from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, PRICE_COLUMNS, describe_row, validate_ohlcv
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 
 # Time aggregations with a fixed length (MONTH/YEAR have none, so no close time).
@@ -99,7 +99,7 @@ def _check_spacing(df: pd.DataFrame, interval: pd.Timedelta, source: str) -> Non
     if short.size:
         pos = int(short[0]) + 1
         raise DataValidationError(
-            f"{source}: row {pos} (position, 0-based; timestamp {df.index[pos]}) opens "
+            f"{source}: {describe_row(df.index, pos)} opens "
             f"{pd.Timedelta(int(step[pos - 1]))} after the previous bar; expected at least "
             f"the bar interval {interval} (is the bar type right?)",
         )
@@ -225,8 +225,8 @@ def to_quote_ticks(
     if (low_bid <= 0).any():
         pos = int(np.flatnonzero(low_bid <= 0)[0])
         raise DataValidationError(
-            f"DataFrame: spread {spread} makes the bid low non-positive at row {pos} "
-            f"(position, 0-based; timestamp {frame.index[pos]}); expected spread < low price",
+            f"DataFrame: spread {spread} makes the bid low non-positive at "
+            f"{describe_row(frame.index, pos)}; expected spread < low price",
         )
     wrangler = QuoteTickDataWrangler(instrument=instrument)
     return wrangler.process_bar_data(
