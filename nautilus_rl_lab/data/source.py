@@ -11,7 +11,7 @@ from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.catalog import read_bars
 from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
 from nautilus_rl_lab.data.ohlcv import validate_ohlcv
-from nautilus_rl_lab.data.wrangling import bar_interval
+from nautilus_rl_lab.data.wrangling import bars_to_frame
 from nautilus_rl_lab.errors import ConfigError
 
 SOURCE_KINDS = ("sample", "csv", "parquet", "catalog", "synthetic", "frame")
@@ -64,23 +64,6 @@ def _utc(value: str) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def _frame_from_catalog(path: str, bar_type: str) -> pd.DataFrame:
-    bars = read_bars(path, bar_type)
-    interval = bar_interval(bars[0].bar_type) if bars else pd.Timedelta(0)
-    index = pd.to_datetime([b.ts_event for b in bars], utc=True) - interval
-    frame = pd.DataFrame(
-        {
-            "open": [b.open.as_double() for b in bars],
-            "high": [b.high.as_double() for b in bars],
-            "low": [b.low.as_double() for b in bars],
-            "close": [b.close.as_double() for b in bars],
-            "volume": [b.volume.as_double() for b in bars],
-        },
-        index=pd.DatetimeIndex(index, name="timestamp"),
-    )
-    return validate_ohlcv(frame, source=f"catalog {path} ({bar_type})")
-
-
 def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> pd.DataFrame:
     """Load the validated OHLCV frame `config` describes, cut to `[start, end)`."""
     if config.kind == "frame":
@@ -97,7 +80,7 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
     elif config.kind == "parquet":
         df = load_parquet(config.path, column_map=config.column_map, time_column=config.time_column)
     elif config.kind == "catalog":
-        df = _frame_from_catalog(config.path, config.bar_type)
+        df = bars_to_frame(read_bars(config.path, config.bar_type))
     else:
         df = getattr(synthetic, config.generator)(**config.params)
     if config.start is not None:

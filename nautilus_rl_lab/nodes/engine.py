@@ -35,7 +35,7 @@ from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId, Venue
 from nautilus_trader.model.instruments import Instrument
 
-from nautilus_rl_lab.data.wrangling import to_bars, to_quote_ticks
+from nautilus_rl_lab.data.wrangling import bar_interval, to_bars, to_quote_ticks
 from nautilus_rl_lab.errors import ConfigError
 
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -87,7 +87,9 @@ def prepare_market_data(
 ) -> MarketData:
     """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks."""
     bars = to_bars(frame, bar_type, instrument)
-    quotes = to_quote_ticks(frame, instrument, spread=spread, side=price_side)
+    quotes = to_quote_ticks(
+        frame, instrument, spread=spread, side=price_side, interval=bar_interval(bar_type)
+    )
     return MarketData(instrument, bar_type, frame, bars, quotes)
 
 
