@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.instruments import Instrument
@@ -62,6 +60,8 @@ def submit_to_target(
     if abs(delta) < increment:
         return False
     side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-    quantity = instrument.make_qty(Decimal(str(abs(delta))))
+    # make_qty converts its argument to float first: a float gives the same Quantity as
+    # Decimal(str(x)) without the string round trip.
+    quantity = instrument.make_qty(abs(delta))
     strategy.submit_order(strategy.order_factory.market(instrument.id, side, quantity))
     return True
