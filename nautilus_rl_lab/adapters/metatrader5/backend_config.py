@@ -19,7 +19,8 @@ from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 
-BACKENDS = ("simulator", "rpyc", "native")
+#: Backend names a config accepts; `client.register_backend` adds to it.
+BACKENDS: list[str] = ["simulator", "rpyc", "native"]
 MARGIN_MODES = ("netting", "hedging")
 
 
@@ -158,7 +159,10 @@ class Mt5BackendConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
-            raise ConfigError(f"`backend` must be one of {BACKENDS}, was {self.backend!r}")
+            raise ConfigError(
+                f"`backend` must be one of {tuple(BACKENDS)}, was {self.backend!r} "
+                "(`client.register_backend` adds names)",
+            )
         if not 0 < self.port < 65536:
             raise ConfigError(f"`port` must be in 1..65535, was {self.port}")
         if self.timeout_s <= 0:

@@ -30,7 +30,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig
+from nautilus_rl_lab.adapters.metatrader5.backend_config import BACKENDS, Mt5BackendConfig
 from nautilus_rl_lab.adapters.metatrader5.structures import (
     AccountInfo,
     OrderCheckResult,
@@ -337,6 +337,8 @@ _BACKENDS: dict[str, BackendFactory] = {}
 def register_backend(name: str, factory: BackendFactory) -> None:
     """Register (or replace) the factory building backend `name` from a config."""
     _BACKENDS[name] = factory
+    if name not in BACKENDS:
+        BACKENDS.append(name)
 
 
 def available_backends() -> tuple[str, ...]:

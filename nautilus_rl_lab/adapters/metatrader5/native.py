@@ -8,6 +8,7 @@ The import happens in the constructor, so choosing another backend never needs t
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from collections.abc import Callable
@@ -29,7 +30,9 @@ def import_metatrader5() -> ModuleType:
 class NativeMt5Client:
     """Delegate every `Mt5Client` function to the `MetaTrader5` module under a lock."""
 
-    def __init__(self, module: ModuleType | None = None) -> None:
+    def __init__(self, module: ModuleType | Any = None) -> None:
+        """Wrap `module` (default: ``import MetaTrader5``); anything with the module's
+        functions works, e.g. the simulator, which is how the tests exercise this path."""
         self._mt5 = module if module is not None else import_metatrader5()
         self._lock = threading.RLock()
         for name in MT5_FUNCTIONS:
@@ -41,9 +44,9 @@ class NativeMt5Client:
         return self._mt5
 
     def _locked(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
             with self._lock:
                 return function(*args, **kwargs)
 
-        call.__name__ = function.__name__ if hasattr(function, "__name__") else "call"
         return call

@@ -202,6 +202,16 @@ for _name in MT5_FUNCTIONS:
     setattr(Mt5RpycService, f"exposed_{_name}", _make_exposed(_name))
 
 
+class _BridgeServer(ThreadedServer):
+    """ThreadedServer whose connection threads end quietly when the server closes them."""
+
+    def _handle_connection(self, conn: Any) -> None:
+        try:
+            conn.serve_all()
+        except (ValueError, OSError, EOFError):  # socket closed under the poll by `close()`
+            logger.debug("RPyC connection ended while closing", exc_info=True)
+
+
 @dataclass
 class ServerHandle:
     """A running `Mt5RpycService` (ThreadedServer on a daemon thread)."""
@@ -249,7 +259,7 @@ def serve(client: Mt5Client, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT)
             "MT5 RPyC bridge binds %s: anyone reaching this address can trade the account",
             host,
         )
-    server = ThreadedServer(
+    server = _BridgeServer(
         Mt5RpycService(client),
         hostname=host,
         port=port,
@@ -630,9 +640,16 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
 
 
 def run_serve(
-    args: argparse.Namespace, *, ready: Callable[[ServerHandle], None] | None = None
+    args: argparse.Namespace,
+    *,
+    ready: Callable[[ServerHandle], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Serve until interrupted (Ctrl-C / SIGTERM); return the exit code."""
+    """Serve until interrupted (Ctrl-C / SIGTERM, or `stop` set); return the exit code.
+
+    `ready` is called with the running server's handle (e.g. to learn the port when
+    ``--port 0``).
+    """
     if args.backend == "native":
         from nautilus_rl_lab.adapters.metatrader5.native import NativeMt5Client
 
@@ -644,7 +661,7 @@ def run_serve(
         config = simulator_config_from_args(args)
         simulator = Mt5TerminalSimulator.from_config(config)
         client = simulator
-    stop = threading.Event()
+    stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     handle = serve(client, args.host, args.port)

@@ -135,7 +135,7 @@ class Account:
         return self.margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
 
     # --- conversion and arithmetic -----------------------------------------------------
-    def _rate(self, currency: str, spec: SymbolSpec, price: float | None) -> float:
+    def rate(self, currency: str, spec: SymbolSpec, price: float | None) -> float:
         """Units of account currency per unit of `currency`."""
         if currency == self.currency:
             return 1.0
@@ -167,7 +167,7 @@ class Account:
         """Profit in account currency of a BUY/SELL of `volume` lots from open to close."""
         direction = 1.0 if side == c.ORDER_TYPE_BUY else -1.0
         raw = direction * (price_close - price_open) * volume * spec.contract_size
-        return round(raw * self._rate(spec.currency_profit, spec, price_close), 2)
+        return round(raw * self.rate(spec.currency_profit, spec, price_close), 2)
 
     def calc_margin(self, spec: SymbolSpec, side: int, volume: float, price: float) -> float:
         """Margin in account currency of `volume` lots opened at `price`."""
@@ -179,7 +179,7 @@ class Account:
             amount = volume * spec.contract_size
         else:  # CFD modes: notional in the margin currency
             amount = units * price
-        return round(amount * self._rate(spec.currency_margin, spec, price), 2)
+        return round(amount * self.rate(spec.currency_margin, spec, price), 2)
 
     def mark_price(self, position: Position) -> float:
         quote = self.quote(position.symbol)

@@ -307,11 +307,14 @@ class Mt5TerminalSimulator:
             raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
 
     def _tick_value(self, spec: SymbolSpec) -> float:
+        """Value of one tick on one lot in the account currency (unrounded, like MT5)."""
         quote = self._quote(spec.name)
         price = quote[0] if quote else spec.base_price
-        return self.account.calc_profit(
-            spec, c.ORDER_TYPE_BUY, 1.0, price, price + spec.tick_size
-        ) or (spec.tick_size * spec.contract_size)
+        return (
+            spec.tick_size
+            * spec.contract_size
+            * self.account.rate(spec.currency_profit, spec, price)
+        )
 
     def _rates(self, symbol: str, timeframe: int) -> tuple[np.ndarray, np.ndarray]:
         """Completed bars (server time) and their end times (UTC ms)."""
