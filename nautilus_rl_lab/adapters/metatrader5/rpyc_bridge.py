@@ -2,7 +2,9 @@
 
 Server: `Mt5RpycService` exposes one named ``exposed_<function>`` per `MT5_FUNCTIONS`
 entry and nothing else — no classic mode, no code evaluation, no attribute access. It
-binds 127.0.0.1 by default. Arguments must be plain data (None, bool, int, float, str,
+binds 127.0.0.1 by default. Sessions are per connection, as the module's are per
+process: a (re)connected client calls `initialize()` first; its `shutdown()` leaves the
+terminal running for the other clients. Arguments must be plain data (None, bool, int, float, str,
 bytes, tuples of those); anything else (a netref) is refused. Each call returns
 ``(result, last_error)`` with `result` as plain data: named tuples as tuples (nested
 `request` too), numpy arrays as ``(dtype descr, bytes)``. A simulator behind the service
@@ -40,6 +42,7 @@ from typing import Any
 
 import numpy as np
 import rpyc
+from rpyc.utils.helpers import classpartial
 from rpyc.utils.server import ThreadedServer
 
 from nautilus_rl_lab.adapters.metatrader5 import constants as c
@@ -147,14 +150,18 @@ def _plain_arg(value: Any) -> Any:
 class Mt5RpycService(rpyc.Service):
     """A fixed RPyC service of the `Mt5Client` functions over one wrapped client.
 
-    Every call holds one lock so that the result and `last_error` belong together even
-    with several connected clients.
+    `serve` creates one service per connection (like one Python process per IPC link to a
+    real terminal): each connection must call `initialize()` before anything else works,
+    and its `shutdown()` closes only its own session — the wrapped terminal, and every
+    other connection, keep running. All connections share one lock, so that a result and
+    its `last_error` belong together.
     """
 
-    def __init__(self, client: Mt5Client) -> None:
+    def __init__(self, client: Mt5Client, lock: threading.RLock | None = None) -> None:
         super().__init__()
         self._client = client
-        self._lock = threading.RLock()
+        self._lock = lock or threading.RLock()
+        self._session = False
 
     def _call(self, name: str, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, tuple[int, str]]:
         if not _is_plain(args) or not all(_is_plain(v) for v in kwargs.values()):
@@ -162,8 +169,17 @@ class Mt5RpycService(rpyc.Service):
         if name in _REQUEST_FUNCTIONS and args and isinstance(args[0], tuple):
             args = (dict(args[0]), *args[1:])
         with self._lock:
+            if name == "shutdown":
+                self._session = False
+                return None, (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+            if name != "initialize" and not self._session:
+                failure = False if name in _BOOL_FUNCTIONS else None
+                code = c.RES_E_INTERNAL_FAIL_CONNECT
+                return failure, (code, c.last_error_description(code))
             result = getattr(self._client, name)(*args, **kwargs)
             error = tuple(self._client.last_error())
+            if name == "initialize":
+                self._session = bool(result)
         return encode_result(name, result), (int(error[0]), str(error[1]))
 
     def _simulator(self) -> Any:
@@ -260,7 +276,7 @@ def serve(client: Mt5Client, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT)
             host,
         )
     server = _BridgeServer(
-        Mt5RpycService(client),
+        classpartial(Mt5RpycService, client, threading.RLock()),
         hostname=host,
         port=port,
         protocol_config=dict(_SERVER_CONFIG),

@@ -138,11 +138,11 @@ def test_connection_loss_maps_to_no_ipc_and_reconnects(served: Any) -> None:
     restarted: ServerHandle = serve(sim, "127.0.0.1", port)
     try:
         deadline = time.monotonic() + 5.0
-        info = None
-        while info is None and time.monotonic() < deadline:
-            info = client.account_info()  # reconnects, respecting the backoff
+        while not client.initialize() and time.monotonic() < deadline:
+            # Reconnects (respecting the backoff); a new link needs a new session.
+            assert c.is_connection_error(client.last_error()[0])
             time.sleep(0.02)
-        assert info is not None and info.balance == 10_000.0
+        assert client.account_info().balance == 10_000.0
         assert client.last_error() == (c.RES_S_OK, "Success")
     finally:
         restarted.stop()
@@ -160,6 +160,8 @@ def test_sync_timeout_reports_an_unknown_outcome(served: Any) -> None:
     deadline = time.monotonic() + 5.0
     while sim.positions_total() == 0 and time.monotonic() < deadline:
         time.sleep(0.01)
+    assert slow.positions_get() is None  # the link was dropped with the late reply ...
+    assert slow.initialize() is True  # ... so reconnect, then reconcile
     assert len(slow.positions_get()) == 1
     slow.close()
 
@@ -177,11 +179,17 @@ def test_simulator_controls_over_rpyc(served: Any) -> None:
     assert client.order_send(BUY).retcode == c.TRADE_RETCODE_DONE
 
 
-def test_two_clients_share_one_terminal(served: Any) -> None:
+def test_each_connection_has_its_own_session_on_one_terminal(served: Any) -> None:
     _, handle, client = served
     other = RpycMt5Client("127.0.0.1", handle.port)
     client.order_send(BUY)
-    assert [p.volume for p in other.positions_get()] == [0.1]  # session already initialised
+    assert other.positions_get() is None  # like a second process: initialize first
+    assert other.last_error()[0] == c.RES_E_INTERNAL_FAIL_CONNECT
+    assert other.initialize() is True
+    assert [p.volume for p in other.positions_get()] == [0.1]  # the same terminal
+    other.shutdown()  # ends only its own session
+    assert other.positions_get() is None
+    assert [p.volume for p in client.positions_get()] == [0.1]
     other.close()
 
 
