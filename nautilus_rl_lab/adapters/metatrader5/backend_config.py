@@ -98,6 +98,9 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     replay_speed: float = 0.0
     gap_pause_s: float = 0.5
 
+    def __hash__(self) -> int:  # the fault dicts are unhashable; the JSON form is not
+        return hash(self.json())
+
     def __post_init__(self) -> None:
         if self.margin_mode not in MARGIN_MODES:
             raise ConfigError(

@@ -133,7 +133,7 @@ class Mt5Client(Protocol):
         ...
 
     # --- symbols ---------------------------------------------------------------------
-    def symbols_total(self) -> int:
+    def symbols_total(self) -> int | None:
         """Return the number of symbols."""
         ...
 
@@ -234,7 +234,7 @@ class Mt5Client(Protocol):
         """Send a trade request to the trade server."""
         ...
 
-    def orders_total(self) -> int:
+    def orders_total(self) -> int | None:
         """Return the number of active (pending) orders."""
         ...
 
@@ -247,7 +247,7 @@ class Mt5Client(Protocol):
         """Return active orders, filtered by `symbol`, `group` or `ticket`."""
         ...
 
-    def positions_total(self) -> int:
+    def positions_total(self) -> int | None:
         """Return the number of open positions."""
         ...
 

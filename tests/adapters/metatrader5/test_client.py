@@ -101,6 +101,7 @@ def test_configs_round_trip_json_and_reject_unknown_fields() -> None:
         backend="rpyc", port=1234, simulator=Mt5SimulatorConfig(faults={"requote": 2})
     )
     assert Mt5BackendConfig.parse(config.json()) == config
+    assert hash(Mt5BackendConfig.parse(config.json())) == hash(config)
     with pytest.raises(Exception, match="unknown"):
         Mt5BackendConfig.parse('{"backend": "simulator", "prot": 1}')
 

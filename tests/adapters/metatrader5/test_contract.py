@@ -829,6 +829,34 @@ def test_sell_stop_fills_at_the_market_when_the_bid_falls_through(terminal: Term
     assert (position.type, position.price_open) == (c.POSITION_TYPE_SELL, trigger.bid)
 
 
+def test_buy_stop_limit_becomes_a_limit_at_the_trigger(terminal: Terminal) -> None:
+    tick = terminal.tick()
+    trigger_price = round(tick.ask + 10 * POINT, 5)
+    limit_price = round(trigger_price - 5 * POINT, 5)
+    placed = terminal.pending(
+        c.ORDER_TYPE_BUY_STOP_LIMIT, 0.1, trigger_price, stoplimit=limit_price
+    )
+    assert placed.retcode == c.TRADE_RETCODE_PLACED
+    assert terminal.api.orders_get()[0].price_stoplimit == limit_price
+    _first_tick_where(terminal, lambda t: t.ask >= trigger_price)
+    if terminal.api.orders_total():  # not filled on the trigger tick: now a limit order
+        (order,) = terminal.api.orders_get()
+        assert (order.type, order.price_open) == (c.ORDER_TYPE_BUY_LIMIT, limit_price)
+        fill = _first_tick_where(terminal, lambda t: t.ask <= limit_price)
+        assert terminal.api.positions_get()[0].price_open == min(limit_price, fill.ask)
+    assert terminal.api.history_orders_get(ticket=placed.order)[0].state == c.ORDER_STATE_FILLED
+
+
+def test_pending_order_without_margin_at_the_trigger_is_rejected(make_terminal) -> None:
+    term = make_terminal(balance=100.0)
+    tick = term.tick()
+    price = round(tick.ask + 10 * POINT, 5)
+    assert term.pending(c.ORDER_TYPE_BUY_STOP, 50.0, price).retcode == c.TRADE_RETCODE_PLACED
+    _first_tick_where(term, lambda t: t.ask >= price)
+    assert term.api.positions_total() == 0
+    assert term.api.history_orders_get(0, far_future())[-1].state == c.ORDER_STATE_REJECTED
+
+
 def test_pending_prices_on_the_wrong_side_or_off_grid_are_invalid(terminal: Terminal) -> None:
     tick = terminal.tick()
     above = round(tick.ask + 20 * POINT, 5)
