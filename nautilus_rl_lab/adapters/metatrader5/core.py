@@ -32,6 +32,7 @@ from nautilus_rl_lab.adapters.metatrader5.client import (
     initialize_from_config,
 )
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import MT5_VENUE, MT5_VENUE_NAME
+from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import RpycMt5Client
 from nautilus_rl_lab.errors import Mt5Error
 
 logger = logging.getLogger(__name__)
@@ -221,6 +222,8 @@ class Mt5Connection:
         if client is not None:
             try:
                 self._executor.submit(client.shutdown).result(timeout=self.config.timeout_s)
+                if isinstance(client, RpycMt5Client):
+                    client.close()  # drop the socket too; the bridge keeps serving others
             except Exception as e:
                 logger.debug("MT5 shutdown failed: %s", e)
         self._initialized = False

@@ -120,9 +120,10 @@ def test_unknown_profit_currency_is_a_clear_error():
         parsing.symbol_info_to_instrument(EURUSD._replace(currency_profit="ZZZ"), ts_init=0)
 
 
-def test_lots_units_round_trip_on_volume_step():
-    assert parsing.units_to_lots(Decimal(12_000), 100_000.0, 0.01) == pytest.approx(0.12)
-    assert parsing.units_to_lots(Decimal(12_345), 100_000.0, 0.01) == pytest.approx(0.12)
+def test_lots_units_round_trip_without_silent_rounding():
+    assert parsing.units_to_lots(Decimal(12_000), 100_000.0) == pytest.approx(0.12)
+    # Off-step volumes are sent as is: the terminal answers 10014 INVALID_VOLUME.
+    assert parsing.units_to_lots(Decimal(12_345), 100_000.0) == pytest.approx(0.12345)
     assert parsing.lots_to_units(0.12, 100_000.0) == Decimal("12000.0")
 
 

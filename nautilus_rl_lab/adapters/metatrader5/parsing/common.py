@@ -18,7 +18,7 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbol, Venue
 
@@ -68,16 +68,14 @@ def lots_to_units(lots: float, contract_size: float) -> Decimal:
     return to_decimal(lots) * to_decimal(contract_size)
 
 
-def units_to_lots(
-    units: Decimal | float,
-    contract_size: float,
-    volume_step: float,
-) -> float:
-    """Convert Nautilus units to MT5 lots rounded to the symbol's `volume_step`."""
-    step = to_decimal(volume_step) if volume_step > 0 else Decimal("0.01")
+def units_to_lots(units: Decimal | float, contract_size: float) -> float:
+    """Convert Nautilus units to MT5 lots, exactly (no rounding to `volume_step`).
+
+    A volume off the symbol's step is sent as is, so the terminal rejects it with
+    10014 INVALID_VOLUME instead of the adapter silently trading another size.
+    """
     lots = Decimal(str(units)) / to_decimal(contract_size)
-    steps = (lots / step).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return float(steps * step)
+    return float(round(lots, 8))
 
 
 def comment_from_client_order_id(client_order_id: ClientOrderId | str) -> str:

@@ -142,9 +142,7 @@ def order_to_request(
 
     `tick` is required for market orders (its ask/bid is the request price).
     """
-    volume = units_to_lots(
-        order.quantity.as_decimal(), symbol.trade_contract_size, symbol.volume_step
-    )
+    volume = units_to_lots(order.quantity.as_decimal(), symbol.trade_contract_size)
     request: dict[str, Any] = {
         "symbol": symbol_from_instrument_id(order.instrument_id),
         "volume": volume,

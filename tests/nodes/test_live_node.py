@@ -1,0 +1,290 @@
+"""`LiveNode` end to end against the MT5 terminal simulator served over RPyC on 127.0.0.1.
+
+The simulator's clock is stepped bar by bar from the test (`advance_bars`), so every
+assertion waits for a state that must come (polling with timeouts), never for a guess of
+how long something takes. The strategy is a plain Nautilus `Strategy` loaded through
+`ImportableStrategyConfig`, as the RL agent will be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
+from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.events import OrderRejected
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.adapters.metatrader5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import ServerHandle, serve
+from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
+from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+
+INSTRUMENT = "EURUSD.MT5"
+BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
+MAGIC = 777
+WAIT = 10.0
+
+
+class ScriptedConfig(StrategyConfig, frozen=True):
+    """One market order per bar: ``orders[i] = (side, units)`` on the i-th bar."""
+
+    instrument_id: str = INSTRUMENT
+    bar_type: str = BAR_TYPE
+    orders: list[tuple[str, int]] = []
+
+
+class ScriptedStrategy(Strategy):
+    """Sends the scripted market orders, one per bar, and records what comes back."""
+
+    def __init__(self, config: ScriptedConfig) -> None:
+        super().__init__(config)
+        self.bars: list[Bar] = []
+        self.rejections: list[OrderRejected] = []
+        self.before_submit: Callable[[int], None] | None = None
+
+    def on_start(self) -> None:
+        self.subscribe_bars(BarType.from_str(self.config.bar_type))
+
+    def on_bar(self, bar: Bar) -> None:
+        index = len(self.bars)
+        self.bars.append(bar)
+        if index >= len(self.config.orders):
+            return
+        side, units = self.config.orders[index]
+        instrument = self.cache.instrument(InstrumentId.from_str(self.config.instrument_id))
+        order = self.order_factory.market(
+            instrument.id,
+            OrderSide[side],
+            instrument.make_qty(units),
+        )
+        if self.before_submit is not None:
+            self.before_submit(index)
+        self.submit_order(order)
+
+    def on_order_rejected(self, event: OrderRejected) -> None:
+        self.rejections.append(event)
+
+
+# -- fixtures ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["netting", "hedging"])
+def margin_mode(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def terminal(margin_mode: str) -> Iterator[tuple[Mt5TerminalSimulator, ServerHandle]]:
+    config = Mt5SimulatorConfig(
+        bar_seconds=60,
+        synthetic_bars=400,
+        warmup_bars=20,
+        margin_mode=margin_mode,
+        commission_per_lot=3.5,
+    )
+    simulator = Mt5TerminalSimulator(config=config)
+    handle = serve(simulator, "127.0.0.1", 0)
+    yield simulator, handle
+    simulator.stop_replay()
+    handle.stop()
+
+
+def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNode:
+    backend = Mt5BackendConfig(
+        backend="rpyc",
+        host="127.0.0.1",
+        port=handle.port,
+        timeout_s=5.0,
+        reconnect_backoff_s=0.02,
+        reconnect_backoff_max_s=0.2,
+    )
+    strategies = []
+    if orders is not None:
+        strategies.append(
+            ImportableStrategyConfig(
+                strategy_path=f"{__name__}:ScriptedStrategy",
+                config_path=f"{__name__}:ScriptedConfig",
+                config={"orders": orders},
+            ),
+        )
+    config = LiveNodeConfig(
+        backend=backend,
+        symbols=("EURUSD",),
+        magic=MAGIC,
+        strategies=strategies,
+        poll_interval_secs=0.02,
+        log_level="ERROR",
+        open_check_interval_secs=1.0,
+    )
+    return LiveNode(config)
+
+
+@pytest.fixture
+def run_node(terminal) -> Iterator[Callable[..., tuple[LiveNode, ScriptedStrategy | None]]]:
+    _, handle = terminal
+    nodes: list[LiveNode] = []
+
+    def start(orders: list[tuple[str, int]] | None = None):
+        node = _node(handle, orders)
+        nodes.append(node)
+        node.start()
+        strategies = node.trader.strategies()
+        return node, (strategies[0] if strategies else None)
+
+    yield start
+    for node in nodes:
+        node.dispose()
+
+
+def _step_bar(
+    node: LiveNode,
+    simulator: Mt5TerminalSimulator,
+    strategy: ScriptedStrategy,
+) -> None:
+    """Close one more bar at the terminal and wait until the strategy saw it."""
+    seen = len(strategy.bars)
+    for _ in range(3):  # the first bar may land before the subscription's first poll
+        simulator.advance_bars(1)
+        if node.wait_until(lambda: len(strategy.bars) > seen, timeout_secs=1.5):
+            return
+    raise AssertionError("no bar reached the strategy")
+
+
+def _settled(node: LiveNode, strategy: ScriptedStrategy) -> bool:
+    """Every order sent so far reached a final state (filled, rejected, ...)."""
+    orders = node.cache.orders()
+    expected = min(len(strategy.bars), len(strategy.config.orders))
+    return len(orders) == expected and all(o.is_closed for o in orders)
+
+
+def _trade(node, simulator, strategy, n_bars: int) -> None:
+    for _ in range(n_bars):
+        _step_bar(node, simulator, strategy)
+        assert node.wait_until(lambda: _settled(node, strategy), timeout_secs=WAIT)
+    # One more poll round so the last account state is in.
+    assert node.wait_until(
+        lambda: _balance(node) == pytest.approx(simulator.account_info().balance),
+        timeout_secs=WAIT,
+    )
+
+
+def _balance(node: LiveNode) -> float:
+    account = node.cache.accounts()[0]
+    return float(account.balance_total().as_double())
+
+
+def _net_units(node: LiveNode) -> Decimal:
+    positions = node.cache.positions_open(instrument_id=InstrumentId.from_str(INSTRUMENT))
+    return sum((p.signed_decimal_qty() for p in positions), Decimal(0))
+
+
+def _terminal_net_units(simulator: Mt5TerminalSimulator) -> Decimal:
+    total = Decimal(0)
+    for position in simulator.positions_get() or ():
+        sign = 1 if position.type == 0 else -1
+        total += sign * Decimal(repr(position.volume)) * 100_000
+    return total
+
+
+def _our_mt5_orders(simulator: Mt5TerminalSimulator) -> list:
+    history = simulator.history_orders_get(0, 2**31 - 1) or ()
+    return [o for o in history if o.magic == MAGIC]
+
+
+def _assert_in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
+    """Nautilus orders/fills/positions/balance equal the terminal's."""
+    nautilus_orders = node.cache.orders()
+    mt5_orders = _our_mt5_orders(simulator)
+    comments = sorted(o.comment for o in mt5_orders)
+    assert comments == sorted(
+        o.client_order_id.value for o in nautilus_orders if o.is_closed and o.filled_qty > 0
+    )
+    assert len(set(comments)) == len(comments), "an order reached the terminal twice"
+    deals = [d for d in simulator.history_deals_get(0, 2**31 - 1) or () if d.magic == MAGIC]
+    fills = [f for o in nautilus_orders for f in o.events if type(f).__name__ == "OrderFilled"]
+    assert sorted(str(f.trade_id) for f in fills) == sorted(str(d.ticket) for d in deals)
+    assert _net_units(node) == _terminal_net_units(simulator)
+    assert _balance(node) == pytest.approx(simulator.account_info().balance)
+    if simulator.account_info().margin_mode == 2:  # hedging: Nautilus positions are tickets
+        open_ids = {p.id.value for p in node.cache.positions_open()}
+        assert open_ids == {str(p.ticket) for p in simulator.positions_get()}
+
+
+# -- tests -------------------------------------------------------------------------------
+
+
+def test_bars_arrive_orders_fill_and_state_matches_terminal(terminal, run_node):
+    simulator, _ = terminal
+    orders = [("BUY", 10_000), ("BUY", 20_000), ("SELL", 10_000), ("SELL", 50_000), ("BUY", 10_000)]
+    node, strategy = run_node(orders)
+    _trade(node, simulator, strategy, len(orders))
+
+    assert len(strategy.bars) == len(orders)
+    rates = simulator.copy_rates_from_pos("EURUSD", 1, 0, len(orders))
+    assert [b.ts_event // 10**9 for b in strategy.bars] == [int(t) + 60 for t in rates["time"]]
+    assert all(o.status_string() == "FILLED" for o in node.cache.orders())
+    _assert_in_step(node, simulator)
+    assert _net_units(node) == Decimal(-20_000)
+    commission = sum(
+        float(f.commission.as_double())
+        for f in node.cache.orders()[0].events
+        if hasattr(f, "commission")
+    )
+    assert commission > 0
+
+
+@pytest.mark.parametrize("fault", ["disconnect", "timeout", "connection", "requote"])
+def test_faults_mid_session_lose_and_duplicate_no_order(terminal, run_node, fault):
+    simulator, _ = terminal
+    orders = [("BUY", 10_000), ("SELL", 30_000), ("BUY", 10_000)]
+    node, strategy = run_node(orders)
+
+    def inject(index: int) -> None:
+        if index == 1:  # the 2nd order meets the fault
+            simulator.inject(fault, count=4 if fault == "disconnect" else 1)
+
+    strategy.before_submit = inject
+    _trade(node, simulator, strategy, len(orders))
+
+    assert fault not in simulator.armed_faults(), "the fault was never met"
+    statuses = [(o.client_order_id.value, o.status_string()) for o in node.cache.orders()]
+    assert all(status == "FILLED" for _, status in statuses), (statuses, strategy.rejections)
+    assert not strategy.rejections
+    _assert_in_step(node, simulator)
+    assert _net_units(node) == Decimal(-10_000)
+
+
+def test_rejected_orders_carry_the_mt5_retcode_and_reason(terminal, run_node):
+    simulator, _ = terminal
+    orders = [("BUY", 1_500), ("BUY", 10_000_000), ("SELL", 10_000)]
+    node, strategy = run_node(orders)
+    _trade(node, simulator, strategy, len(orders))
+
+    reasons = [r.reason for r in strategy.rejections]
+    assert len(reasons) == 2
+    assert "10014" in reasons[0] and "INVALID_VOLUME" in reasons[0]
+    assert "10019" in reasons[1] and "NO_MONEY" in reasons[1]
+    _assert_in_step(node, simulator)
+    assert _net_units(node) == Decimal(-10_000)
+
+
+def test_restarted_node_reconciles_positions_from_the_terminal(terminal, run_node):
+    simulator, _ = terminal
+    orders = [("BUY", 10_000), ("BUY", 20_000), ("SELL", 40_000)]
+    node, strategy = run_node(orders)
+    _trade(node, simulator, strategy, len(orders))
+    _assert_in_step(node, simulator)
+    expected = _terminal_net_units(simulator)
+    node.dispose()
+
+    restarted, _ = run_node(None)  # a fresh node: nothing in its cache but the terminal's state
+    assert restarted.wait_until(lambda: _net_units(restarted) == expected, timeout_secs=WAIT)
+    assert _balance(restarted) == pytest.approx(simulator.account_info().balance)
+    if simulator.account_info().margin_mode == 2:
+        open_ids = {p.id.value for p in restarted.cache.positions_open()}
+        assert open_ids == {str(p.ticket) for p in simulator.positions_get()}
