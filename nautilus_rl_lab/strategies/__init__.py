@@ -1,6 +1,21 @@
-"""Nautilus strategies: the scheme-driven strategy base and order helpers."""
+"""Nautilus strategies: the scheme-driven strategy base, order helpers and the agent executor."""
 
+from nautilus_rl_lab.strategies.agent_strategy import (
+    AgentStrategy,
+    AgentStrategyConfig,
+    RiskLimits,
+    RiskManager,
+)
 from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_target
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
-__all__ = ["SchemeStrategy", "SchemeStrategyConfig", "read_market_state", "submit_to_target"]
+__all__ = [
+    "AgentStrategy",
+    "AgentStrategyConfig",
+    "RiskLimits",
+    "RiskManager",
+    "SchemeStrategy",
+    "SchemeStrategyConfig",
+    "read_market_state",
+    "submit_to_target",
+]

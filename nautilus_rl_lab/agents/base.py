@@ -1,0 +1,135 @@
+"""The `Agent` interface: `act(observation) -> action`, `save(path)`, `load(path)`, `learn(...)`.
+
+Decisions:
+
+- An agent is saved as a *directory* holding `agent.json` (`{"agent": "module:Class", ...}`)
+  plus whatever the class needs (an SB3 `model.zip`, `vecnormalize.pkl`). `load_agent(path)`
+  reads `agent.json` and dispatches to the right class, so a path is all a Nautilus config
+  (`RLAgentConfig.agent_path`) needs to bring a policy into any kernel.
+- `act` sees only the observation built by the `ObservationScheme`; agents that keep their own
+  Nautilus indicators (the rule-based baselines) also get every bar through `observe_bar`, which
+  `RLAgent` calls before building the observation. `reset` is called at every run start.
+- Actions are plain Python values (`int` for discrete spaces, `list[float]` for boxes) so they
+  can travel on the message bus and into logs; `to_plain_action` does the conversion.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from nautilus_trader.model.data import Bar
+
+from nautilus_rl_lab.agents.files import atomic_write_text
+from nautilus_rl_lab.errors import ConfigError
+
+SPEC_FILE = "agent.json"
+
+
+class Agent(ABC):
+    """Maps observations to actions; saved to and loaded from a directory."""
+
+    @abstractmethod
+    def act(self, observation: np.ndarray) -> Any:
+        """Return the action for `observation` (deterministic for trained policies)."""
+
+    def observe_bar(self, bar: Bar) -> None:  # noqa: B027 - optional hook, empty by default
+        """Take in a closed bar before `act` (agents with their own indicators override)."""
+
+    def reset(self) -> None:  # noqa: B027 - optional hook, empty by default
+        """Forget per-run state (called at every run start)."""
+
+    def learn(self, *args: Any, **kwargs: Any) -> Agent:
+        """Train the agent; agents that do not learn raise `NotImplementedError`."""
+        raise NotImplementedError(f"{type(self).__name__} does not learn")
+
+    @abstractmethod
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save everything needed to act again into the directory `path`; return it."""
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: str | os.PathLike[str]) -> Agent:
+        """Load an agent saved with `save`."""
+
+
+def class_path(obj: object) -> str:
+    """`module:QualName` of `obj`'s class."""
+    cls = type(obj)
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def write_spec(path: str | os.PathLike[str], agent: Agent, **fields: Any) -> Path:
+    """Create the agent directory `path` and write its `agent.json` atomically."""
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    spec = {"agent": class_path(agent), **fields}
+    atomic_write_text(directory / SPEC_FILE, json.dumps(spec, indent=2, sort_keys=True))
+    return directory
+
+
+def read_spec(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read an agent directory's `agent.json`."""
+    file = Path(path) / SPEC_FILE
+    if not file.is_file():
+        raise ConfigError(
+            f"`agent_path` {str(path)!r} is not a saved agent: {SPEC_FILE} is missing "
+            f"(save one with `agent.save(path)` or train one with `train(config)`)",
+        )
+    return json.loads(file.read_text(encoding="utf-8"))
+
+
+def load_agent(path: str | os.PathLike[str]) -> Agent:
+    """Load whichever `Agent` was saved in the directory `path`."""
+    spec = read_spec(path)
+    module_name, _, class_name = str(spec.get("agent", "")).partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError) as e:
+        raise ConfigError(f"`agent` {spec.get('agent')!r} in {path} cannot be imported: {e}") from e
+    if not (isinstance(cls, type) and issubclass(cls, Agent)):
+        raise ConfigError(f"`agent` {spec.get('agent')!r} in {path} is not an Agent")
+    return cls.load(path)
+
+
+def space_to_dict(space: gym.Space[Any]) -> dict[str, Any]:
+    """Describe a `Discrete` or `Box` space as JSON-able data."""
+    if isinstance(space, gym.spaces.Discrete):
+        return {"type": "Discrete", "n": int(space.n), "start": int(space.start)}
+    if isinstance(space, gym.spaces.Box):
+        return {
+            "type": "Box",
+            "low": space.low.tolist(),
+            "high": space.high.tolist(),
+            "shape": list(space.shape),
+            "dtype": str(space.dtype),
+        }
+    raise ConfigError(f"action space {space} is not supported: use Discrete or Box")
+
+
+def space_from_dict(data: dict[str, Any]) -> gym.Space[Any]:
+    """Inverse of `space_to_dict`."""
+    if data["type"] == "Discrete":
+        return gym.spaces.Discrete(data["n"], start=data.get("start", 0))
+    return gym.spaces.Box(
+        np.asarray(data["low"]),
+        np.asarray(data["high"]),
+        shape=tuple(data["shape"]),
+        dtype=np.dtype(data["dtype"]),
+    )
+
+
+def to_plain_action(action: Any, space: gym.Space[Any] | None = None) -> int | list[float]:
+    """Turn a policy's action (numpy scalar/array) into an `int` or a `list[float]`."""
+    value = np.asarray(action)
+    if isinstance(space, gym.spaces.Discrete) or (
+        space is None and np.issubdtype(value.dtype, np.integer)
+    ):
+        return int(value.reshape(-1)[0])
+    return [float(v) for v in value.reshape(-1)]

@@ -1,0 +1,161 @@
+"""`RLAgent(Actor, Agent)`: a Nautilus actor that runs a policy and publishes its actions.
+
+On every bar of `bar_type` it hands the bar to the policy (`observe_bar`), updates the same
+`ObservationScheme` the policy was trained with, reads the same `MarketState` from the
+portfolio (`read_market_state`), asks the policy for an action and publishes an `AgentAction`
+on `topic`. An `AgentStrategy` listening on that topic turns it into orders through the same
+`ActionScheme`. Since `TrainingNode`'s strategy runs this exact sequence (scheme update ->
+state -> observation -> action -> `submit_to_target`) inside the same bar, a deterministic
+policy trades identically in training, backtests and live nodes (tests/agents prove it).
+
+Decisions:
+
+- The config is a frozen `ActorConfig` with a path to a saved agent (`agent_path`), so
+  `ImportableActorConfig(actor_path="nautilus_rl_lab.agents:RLAgent",
+  config_path="nautilus_rl_lab.agents:RLAgentConfig", config={...})` adds it to any kernel
+  (`BacktestNode`, `LiveNode`). In Python an `Agent` object can be passed directly instead.
+- `Actor` already has `save()`/`load(state)` (Nautilus' state persistence) and `reset()`
+  (lifecycle). `RLAgent.save(path)` saves the policy and the actor config; without a path it is
+  Nautilus' `Actor.save()`. `RLAgent.load(path)` on the class loads a saved `RLAgent`; on an
+  instance it stays Nautilus' `Actor.load(state)`. `reset()` is the Nautilus lifecycle reset,
+  whose `on_reset` resets the schemes and the wrapped agent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.config import ActorConfig
+from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.instruments import Instrument
+
+from nautilus_rl_lab.agents.base import Agent, load_agent
+from nautilus_rl_lab.agents.files import atomic_write_text
+from nautilus_rl_lab.agents.messages import DEFAULT_TOPIC, AgentAction
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.strategies.agent_strategy import require_instrument
+from nautilus_rl_lab.strategies.execution import read_market_state
+
+ACTOR_CONFIG_FILE = "rl_agent.json"
+
+
+class RLAgentConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
+    """Instrument, decision bars, the schemes the policy was trained with, and where it is saved.
+
+    `agent_path` is a directory written by `Agent.save` (e.g. a training run's `best/`); it may
+    be `None` only when an `Agent` object is passed to `RLAgent` directly. `topic` is the
+    message-bus topic the actions go to (the `AgentStrategy` must listen on the same one).
+    """
+
+    instrument_id: InstrumentId
+    bar_type: BarType
+    agent_path: str | None = None
+    observation: SchemeConfig = SchemeConfig(name="window")
+    action: SchemeConfig = SchemeConfig(name="target_position")
+    topic: str = DEFAULT_TOPIC
+
+
+class _ClassLoadOrActorLoad:
+    """`RLAgent.load(path)` on the class; Nautilus' `Actor.load(state)` on an instance."""
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is None:
+            return owner._load_saved
+        return Actor.load.__get__(instance, owner)
+
+
+class RLAgent(Actor, Agent):
+    """Runs an `Agent` inside a Nautilus kernel and publishes its actions on the message bus."""
+
+    def __init__(self, config: RLAgentConfig, agent: Agent | None = None) -> None:
+        super().__init__(config)
+        if agent is None:
+            if config.agent_path is None:
+                raise ConfigError("`agent_path` is required when no Agent object is passed")
+            agent = load_agent(config.agent_path)
+        self.agent = agent
+        self.observation_scheme: ObservationScheme = build_observation(config.observation)
+        self.action_scheme: ActionScheme = build_action(config.action)
+        self.instrument: Instrument | None = None
+        self.actions_published = 0
+
+    # -- Nautilus lifecycle ------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self.instrument = require_instrument(self, self.config.instrument_id)
+        self._reset_state()
+        self.subscribe_bars(self.config.bar_type)
+
+    def on_stop(self) -> None:
+        self.unsubscribe_bars(self.config.bar_type)
+
+    def on_reset(self) -> None:
+        self._reset_state()
+
+    def on_bar(self, bar: Bar) -> None:
+        self.agent.observe_bar(bar)
+        self.observation_scheme.update(bar)
+        if not self.observation_scheme.ready:
+            return
+        state = read_market_state(
+            self,
+            self.instrument,
+            bar.close.as_double(),
+            bar.ts_event,
+            self.action_scheme.position_limit,
+        )
+        action = self.agent.act(self.observation_scheme.observe(state))
+        message = AgentAction(
+            agent_id=self.id.value,
+            instrument_id=self.config.instrument_id,
+            action=action,
+            ts_event=bar.ts_event,
+            close=state.close,
+        )
+        self.msgbus.publish(self.config.topic, message, external_pub=False)
+        self.actions_published += 1
+
+    def _reset_state(self) -> None:
+        self.observation_scheme.reset()
+        self.agent.reset()
+        self.actions_published = 0
+
+    # -- Agent -------------------------------------------------------------------------------
+
+    def act(self, observation: np.ndarray) -> Any:
+        return self.agent.act(observation)
+
+    def observe_bar(self, bar: Bar) -> None:
+        self.agent.observe_bar(bar)
+
+    def learn(self, *args: Any, **kwargs: Any) -> Agent:
+        return self.agent.learn(*args, **kwargs)
+
+    def save(self, path: str | os.PathLike[str] | None = None) -> Any:  # type: ignore[override]
+        """Save the policy and this actor's config to `path` (no path: Nautilus' `Actor.save()`)."""
+        if path is None:
+            return Actor.save(self)
+        directory = self.agent.save(path)
+        config = self.config.json().decode()
+        atomic_write_text(Path(directory) / ACTOR_CONFIG_FILE, config)
+        return directory
+
+    @classmethod
+    def _load_saved(cls, path: str | os.PathLike[str]) -> RLAgent:
+        file = Path(path) / ACTOR_CONFIG_FILE
+        if not file.is_file():
+            raise ConfigError(
+                f"{str(path)!r} holds no {ACTOR_CONFIG_FILE}: it was not saved by RLAgent.save; "
+                f"build RLAgent(RLAgentConfig(..., agent_path={str(path)!r})) instead",
+            )
+        config = RLAgentConfig.parse(file.read_text(encoding="utf-8"))
+        return cls(config, load_agent(path))
+
+    load = _ClassLoadOrActorLoad()  # type: ignore[assignment]

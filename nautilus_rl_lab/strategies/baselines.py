@@ -1,0 +1,108 @@
+"""Rule-based baselines adapted from Nautilus' example strategies, as `Agent`s.
+
+`EMACrossAgent` follows `nautilus_trader/examples/strategies/ema_cross.py` (long while the fast
+EMA is at or above the slow EMA, short below it); `BollingerMeanReversionAgent` is the classic
+band fade (short above the upper band, long below the lower band, flat once the price is back
+at the middle band). Both keep Nautilus' own indicators (`ExponentialMovingAverage`,
+`BollingerBands`), updated from the bars `RLAgent` hands to `observe_bar`, and turn their signal
+into an action of the *same* ActionScheme a trained policy uses (`SignalActions`), so
+baselines and policies share one order path. They stay flat until their indicators are warm.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from nautilus_trader.indicators import BollingerBands, ExponentialMovingAverage
+from nautilus_trader.model.data import Bar
+
+from nautilus_rl_lab.agents.base import Agent, read_spec, write_spec
+from nautilus_rl_lab.agents.simple import DEFAULT_ACTION, SignalActions
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.schemes.registry import SchemeConfig
+
+
+class EMACrossAgent(Agent):
+    """Long when EMA(`fast`) >= EMA(`slow`), short otherwise (flat with a long-only scheme)."""
+
+    def __init__(
+        self, fast: int = 10, slow: int = 20, action: SchemeConfig = DEFAULT_ACTION
+    ) -> None:
+        if not 0 < fast < slow:
+            raise ConfigError(f"`fast` must be > 0 and < `slow`, was fast={fast}, slow={slow}")
+        self.fast, self.slow, self.action = fast, slow, action
+        self._signals = SignalActions(action)
+        self.fast_ema = ExponentialMovingAverage(fast)
+        self.slow_ema = ExponentialMovingAverage(slow)
+
+    def reset(self) -> None:
+        self.fast_ema.reset()
+        self.slow_ema.reset()
+
+    def observe_bar(self, bar: Bar) -> None:
+        self.fast_ema.handle_bar(bar)
+        self.slow_ema.handle_bar(bar)
+
+    def act(self, observation: np.ndarray) -> Any:
+        if not (self.fast_ema.initialized and self.slow_ema.initialized):
+            return self._signals(0.0)
+        return self._signals(1.0 if self.fast_ema.value >= self.slow_ema.value else -1.0)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        return write_spec(
+            path, self, fast=self.fast, slow=self.slow, action=self.action.json().decode()
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> EMACrossAgent:
+        spec = read_spec(path)
+        return cls(spec["fast"], spec["slow"], SchemeConfig.parse(spec["action"]))
+
+
+class BollingerMeanReversionAgent(Agent):
+    """Fade moves outside Bollinger bands (`period`, `k` standard deviations); exit at the middle."""
+
+    def __init__(
+        self, period: int = 20, k: float = 2.0, action: SchemeConfig = DEFAULT_ACTION
+    ) -> None:
+        if period < 2 or k <= 0:
+            raise ConfigError(f"`period` must be >= 2 and `k` > 0, was period={period}, k={k}")
+        self.period, self.k, self.action = period, k, action
+        self._signals = SignalActions(action)
+        self.bands = BollingerBands(period, k)
+        self._signal = 0.0
+        self._close = 0.0
+
+    def reset(self) -> None:
+        self.bands.reset()
+        self._signal = 0.0
+
+    def observe_bar(self, bar: Bar) -> None:
+        self.bands.handle_bar(bar)
+        self._close = bar.close.as_double()
+
+    def act(self, observation: np.ndarray) -> Any:
+        if self.bands.initialized:
+            close, bands = self._close, self.bands
+            if close > bands.upper:
+                self._signal = -1.0
+            elif close < bands.lower:
+                self._signal = 1.0
+            elif (self._signal > 0 and close >= bands.middle) or (
+                self._signal < 0 and close <= bands.middle
+            ):
+                self._signal = 0.0
+        return self._signals(self._signal)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        return write_spec(
+            path, self, period=self.period, k=self.k, action=self.action.json().decode()
+        )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> BollingerMeanReversionAgent:
+        spec = read_spec(path)
+        return cls(spec["period"], spec["k"], SchemeConfig.parse(spec["action"]))

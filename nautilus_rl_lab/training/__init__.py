@@ -1,0 +1,15 @@
+"""Training: `TrainConfig` (YAML/JSON) and `train()` with SB3 over `TrainingNode`s."""
+
+from nautilus_rl_lab.training.checkpoints import latest_checkpoint, save_checkpoint
+from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.train import TrainResult, env_factory, make_vec_env, train
+
+__all__ = [
+    "TrainConfig",
+    "TrainResult",
+    "env_factory",
+    "latest_checkpoint",
+    "make_vec_env",
+    "save_checkpoint",
+    "train",
+]

@@ -1,0 +1,148 @@
+"""`TrainConfig`: one frozen, serialisable description of a training run (YAML or JSON file).
+
+Decisions:
+
+- The training env is a full `TrainingNodeConfig`; evaluation reuses it with another data
+  range (`eval_data`) and plays that whole range as one deterministic episode from its first
+  bar (`random_start=False`, `episode_length=None`), so the eval score is an out-of-sample
+  backtest of the current policy.
+- `hyperparameters` go to the SB3 constructor unchanged (`learning_rate`, `n_steps`,
+  `batch_size`, `gamma`, `policy_kwargs`, ...); SB3 validates them and its error names the
+  parameter. Everything else is an explicit, typed field.
+- Frequencies (`eval_freq`, `checkpoint_freq`) count environment steps summed over all envs,
+  like `total_timesteps`; 0 disables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+from nautilus_trader.config import NautilusConfig
+
+from nautilus_rl_lab.agents.policy import ALGORITHMS, CONTINUOUS_ALGORITHMS, DISCRETE_ALGORITHMS
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.schemes.registry import build_action
+
+VEC_ENV_KINDS = ("dummy", "subproc")
+
+
+class TrainConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """An SB3 training run over `TrainingNode`s; load it with `TrainConfig.from_file(path)`.
+
+    Parameters
+    ----------
+    algorithm
+        `PPO`, `A2C`, `DQN` (discrete actions) or `SAC`, `TD3` (continuous actions).
+    policy, hyperparameters
+        SB3 policy name and constructor keyword arguments.
+    total_timesteps, n_envs, vec_env
+        Budget in env steps; number of parallel envs; `dummy` (one process) or `subproc`
+        (`SubprocVecEnv`, one engine per process).
+    seed
+        Seeds SB3, torch and env `i` (with `seed + i`).
+    env, eval_data
+        Training env; held-out data range for evaluation (`None`: no evaluation).
+    eval_freq, n_eval_episodes, checkpoint_freq, keep_checkpoints
+        Evaluation/checkpoint cadence in env steps (0 disables) and checkpoints kept.
+    run_dir
+        Where checkpoints, TensorBoard logs, `best/` and `final/` agents go.
+    normalize_observations, normalize_rewards, clip_observations
+        `VecNormalize` settings (statistics are saved with every checkpoint and agent).
+    progress_bar, tensorboard, torch_threads, device
+        A tqdm/rich progress bar; TensorBoard logs in `run_dir/tensorboard`; torch threads.
+    """
+
+    algorithm: str = "PPO"
+    policy: str = "MlpPolicy"
+    hyperparameters: dict[str, Any] = {}
+    total_timesteps: int = 100_000
+    n_envs: int = 1
+    vec_env: str = "dummy"
+    seed: int = 0
+    env: TrainingNodeConfig = TrainingNodeConfig()
+    eval_data: DataSourceConfig | None = None
+    eval_freq: int = 10_000
+    n_eval_episodes: int = 1
+    checkpoint_freq: int = 10_000
+    keep_checkpoints: int = 2
+    run_dir: str = "runs/train"
+    normalize_observations: bool = True
+    normalize_rewards: bool = False
+    clip_observations: float = 10.0
+    progress_bar: bool = False
+    tensorboard: bool = True
+    torch_threads: int | None = 1
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        name = self.algorithm.upper()
+        if name not in ALGORITHMS:
+            raise ConfigError(
+                f"`algorithm` {self.algorithm!r} is unknown: use one of {sorted(ALGORITHMS)}"
+            )
+        discrete = build_action(self.env.action).space.__class__.__name__ == "Discrete"
+        allowed = DISCRETE_ALGORITHMS if discrete else CONTINUOUS_ALGORITHMS
+        if name not in allowed:
+            kind = "discrete" if discrete else "continuous"
+            raise ConfigError(
+                f"`algorithm` {name} does not support the {kind} action space of "
+                f"`env.action` {self.env.action.name!r}: use one of {allowed}",
+            )
+        if self.vec_env not in VEC_ENV_KINDS:
+            raise ConfigError(f"`vec_env` {self.vec_env!r} is unknown: use one of {VEC_ENV_KINDS}")
+        for field_name in ("total_timesteps", "n_envs", "n_eval_episodes", "keep_checkpoints"):
+            if getattr(self, field_name) < 1:
+                raise ConfigError(f"`{field_name}` must be >= 1, was {getattr(self, field_name)}")
+        for field_name in ("eval_freq", "checkpoint_freq"):
+            if getattr(self, field_name) < 0:
+                raise ConfigError(
+                    f"`{field_name}` must be >= 0 (0 disables), was {getattr(self, field_name)}"
+                )
+        if self.torch_threads is not None and self.torch_threads < 1:
+            raise ConfigError(f"`torch_threads` must be >= 1 or None, was {self.torch_threads}")
+
+    @property
+    def eval_env(self) -> TrainingNodeConfig | None:
+        """The evaluation env: `env` on `eval_data`, one deterministic episode over all of it."""
+        if self.eval_data is None:
+            return None
+        return msgspec.structs.replace(
+            self.env, data=self.eval_data, random_start=False, episode_length=None
+        )
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> TrainConfig:
+        """Load a config from a `.yaml`/`.yml` or `.json` file."""
+        file = Path(path)
+        if not file.is_file():
+            raise ConfigError(f"config file {str(file)!r} does not exist")
+        text = file.read_text(encoding="utf-8")
+        data = yaml.safe_load(text) if file.suffix in (".yaml", ".yml") else json.loads(text)
+        return cls.from_dict(data or {})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build a config from plain data (as read from YAML/JSON); unknown fields are rejected."""
+        try:
+            return cls.parse(json.dumps(data))
+        except msgspec.ValidationError as e:
+            raise ConfigError(f"invalid training config: {e}") from e
+
+    def to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
+        from nautilus_rl_lab.agents.files import atomic_write_text
+
+        data = json.loads(self.json())
+        text = (
+            yaml.safe_dump(data, sort_keys=False)
+            if str(path).endswith((".yaml", ".yml"))
+            else json.dumps(data, indent=2)
+        )
+        return atomic_write_text(path, text)

@@ -1,0 +1,290 @@
+"""`train(config) -> TrainResult`: stable-baselines3 on `TrainingNode`s, resumable after a kill.
+
+What a run does (no training loop of our own: SB3's `learn` with callbacks):
+
+- envs: `n_envs` `TrainingNode`s (seeds `seed + i`) in a `DummyVecEnv` or a `SubprocVecEnv`
+  (one engine per process), each wrapped in `Monitor`, under `VecNormalize`;
+- evaluation: SB3's `EvalCallback` plays the held-out range (`TrainConfig.eval_env`)
+  deterministically with the training statistics; every new best is saved as a complete
+  agent directory (`run_dir/best/`: model + normalisation statistics) that `PolicyAgent.load`
+  and `RLAgentConfig(agent_path=...)` read;
+- checkpoints: `run_dir/checkpoints/` (see `checkpoints.py`), atomic; `train(config,
+  resume=True)` continues from the latest one: the timestep counter, optimiser, VecNormalize
+  statistics, replay buffer (off-policy) and best eval score carry on and `learn` runs only
+  the remaining steps (the RNG streams restart from the seed, so a resumed run is not
+  bit-identical to an uninterrupted one);
+- logs: TensorBoard in `run_dir/tensorboard/`, a tqdm/rich progress bar with
+  `progress_bar=True`; the final agent goes to `run_dir/final/`.
+
+Speed: the garbage collector's generation-0 threshold is raised while training (and in each
+env process): the engine keeps many long-lived objects, and collections triggered by torch's
+allocations otherwise cost about a third of the wall time (measured here).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import msgspec
+import numpy as np
+import pandas as pd
+import torch
+from stable_baselines3.common.callbacks import BaseCallback, CallbackList, EvalCallback
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecNormalize
+
+from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
+from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.training.checkpoints import (
+    MODEL_FILE,
+    REPLAY_BUFFER_FILE,
+    VECNORMALIZE_FILE,
+    CheckpointCallback,
+    latest_checkpoint,
+    read_state,
+)
+from nautilus_rl_lab.training.config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+GC_THRESHOLD0 = 50_000
+
+
+@contextlib.contextmanager
+def _relaxed_gc() -> Iterator[None]:
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD0, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _build_env(config_json: bytes, seed: int) -> gym.Env:
+    gc.set_threshold(GC_THRESHOLD0, *gc.get_threshold()[1:])  # own process (subproc) or no-op
+    config = msgspec.structs.replace(TrainingNodeConfig.parse(config_json), seed=seed)
+    return Monitor(TrainingNode(config))
+
+
+def env_factory(config: TrainingNodeConfig, seed: int) -> Callable[[], gym.Env]:
+    """A picklable function that builds a `Monitor`-wrapped `TrainingNode` seeded with `seed`."""
+    return functools.partial(_build_env, config.json(), seed)
+
+
+def make_vec_env(config: TrainConfig) -> VecEnv:
+    """The training envs (`dummy` or `subproc`), seeds `seed + i`, without normalisation."""
+    factories = [env_factory(config.env, config.seed + i) for i in range(config.n_envs)]
+    if config.vec_env == "subproc" and config.n_envs > 1:
+        return SubprocVecEnv(factories)
+    return DummyVecEnv(factories)
+
+
+@dataclass
+class TrainResult:
+    """Where a run's artefacts are and how it went."""
+
+    run_dir: Path
+    final_agent: Path
+    best_agent: Path | None
+    num_timesteps: int
+    resumed_from: int | None
+    wall_time: float
+    evaluations: pd.DataFrame
+
+    def load_agent(self, best: bool = True) -> PolicyAgent:
+        """The best agent (if evaluation ran) or the final one."""
+        path = self.best_agent if best and self.best_agent is not None else self.final_agent
+        return PolicyAgent.load(path)
+
+
+class _SaveBestAgent(BaseCallback):
+    """Called by `EvalCallback` on a new best mean reward: save a complete agent directory."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__()
+        self.directory = directory
+
+    def _on_step(self) -> bool:
+        _save_agent(self.model, self.directory)
+        log.info(
+            "new best eval reward %.4f at %d steps",
+            self.parent.best_mean_reward,
+            self.num_timesteps,
+        )
+        return True
+
+
+def _save_agent(model: Any, directory: Path) -> Path:
+    with atomic_directory(directory) as tmp:
+        PolicyAgent(model, model.get_vec_normalize_env()).save(tmp)
+    return directory
+
+
+def _evaluations(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        return pd.DataFrame(columns=["timesteps", "mean_reward", "std_reward"])
+    with np.load(path) as data:
+        results = data["results"]
+        return pd.DataFrame(
+            {
+                "timesteps": data["timesteps"],
+                "mean_reward": results.mean(axis=1),
+                "std_reward": results.std(axis=1),
+            }
+        )
+
+
+def train(
+    config: TrainConfig,
+    *,
+    resume: bool = False,
+    callbacks: list[BaseCallback] | None = None,
+) -> TrainResult:
+    """Train `config.algorithm` on `TrainingNode`s; with `resume=True` continue the latest checkpoint.
+
+    Without `resume`, a `run_dir` that already holds checkpoints is refused (choose another
+    `run_dir` or resume), so a run is never silently overwritten.
+    """
+    started = time.perf_counter()
+    run_dir = Path(config.run_dir)
+    checkpoint_dir = run_dir / "checkpoints"
+    checkpoint = latest_checkpoint(checkpoint_dir)
+    if checkpoint is not None and not resume:
+        raise ConfigError(
+            f"`run_dir` {str(run_dir)!r} already holds checkpoints: pass resume=True "
+            f"(CLI: --resume) to continue, or choose another `run_dir`",
+        )
+    if resume and checkpoint is None:
+        log.info("no checkpoint in %s: starting a new run", checkpoint_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(
+        run_dir / "train_config.json", json.dumps(json.loads(config.json()), indent=2)
+    )
+    if config.torch_threads is not None:
+        torch.set_num_threads(config.torch_threads)
+    algorithm = algorithm_class(config.algorithm)
+    tensorboard = str(run_dir / "tensorboard") if config.tensorboard else None
+
+    venv = make_vec_env(config)
+    eval_venv: VecEnv | None = None
+    try:
+        state: dict[str, Any] = {}
+        if checkpoint is not None:
+            state = read_state(checkpoint)
+            venv = VecNormalize.load(str(checkpoint / VECNORMALIZE_FILE), venv)
+            venv.training = True
+            model = algorithm.load(
+                checkpoint / MODEL_FILE, env=venv, device=config.device, tensorboard_log=tensorboard
+            )
+            if (
+                isinstance(model, OffPolicyAlgorithm)
+                and (checkpoint / REPLAY_BUFFER_FILE).is_file()
+            ):
+                model.load_replay_buffer(checkpoint / REPLAY_BUFFER_FILE)
+            log.info(
+                "resuming %s from %s at %d timesteps",
+                config.algorithm,
+                checkpoint,
+                model.num_timesteps,
+            )
+        else:
+            venv = VecNormalize(
+                venv,
+                norm_obs=config.normalize_observations,
+                norm_reward=config.normalize_rewards,
+                clip_obs=config.clip_observations,
+                gamma=float(config.hyperparameters.get("gamma", 0.99)),
+            )
+            try:
+                model = algorithm(
+                    config.policy,
+                    venv,
+                    seed=config.seed,
+                    device=config.device,
+                    tensorboard_log=tensorboard,
+                    verbose=0,
+                    **config.hyperparameters,
+                )
+            except TypeError as e:
+                raise ConfigError(f"`hyperparameters` do not fit {config.algorithm}: {e}") from e
+        resumed_from = int(model.num_timesteps) if checkpoint is not None else None
+
+        callback_list: list[BaseCallback] = []
+        eval_callback: EvalCallback | None = None
+        eval_env_config = config.eval_env
+        if eval_env_config is not None and config.eval_freq > 0:
+            eval_venv = VecNormalize(
+                DummyVecEnv([env_factory(eval_env_config, config.seed + 10_000)]),
+                norm_obs=config.normalize_observations,
+                norm_reward=False,
+                clip_obs=config.clip_observations,
+                training=False,
+            )
+            eval_callback = EvalCallback(
+                eval_venv,
+                callback_on_new_best=_SaveBestAgent(run_dir / "best"),
+                n_eval_episodes=config.n_eval_episodes,
+                eval_freq=max(config.eval_freq // config.n_envs, 1),
+                log_path=str(run_dir / "eval"),
+                deterministic=True,
+                verbose=0,
+            )
+            eval_callback.best_mean_reward = float(state.get("best_mean_reward", -np.inf))
+            callback_list.append(eval_callback)
+
+        def best() -> float:
+            return (
+                float(eval_callback.best_mean_reward)
+                if eval_callback is not None
+                else float("-inf")
+            )
+
+        checkpointer = CheckpointCallback(
+            checkpoint_dir,
+            config.checkpoint_freq,
+            config.keep_checkpoints,
+            extra={"algorithm": config.algorithm, "best_mean_reward": best},
+        )
+        callback_list.insert(0, checkpointer)
+        callback_list.extend(callbacks or [])
+
+        remaining = config.total_timesteps - int(model.num_timesteps)
+        with _relaxed_gc():
+            if remaining > 0:
+                model.learn(
+                    remaining,
+                    callback=CallbackList(callback_list),
+                    progress_bar=config.progress_bar,
+                    tb_log_name=config.algorithm.upper(),
+                    reset_num_timesteps=checkpoint is None,
+                )
+        checkpointer.init_callback(model)
+        checkpointer.save()
+        final = _save_agent(model, run_dir / "final")
+        best_dir = run_dir / "best"
+        return TrainResult(
+            run_dir=run_dir,
+            final_agent=final,
+            best_agent=best_dir if best_dir.is_dir() else None,
+            num_timesteps=int(model.num_timesteps),
+            resumed_from=resumed_from,
+            wall_time=time.perf_counter() - started,
+            evaluations=_evaluations(run_dir / "eval" / "evaluations.npz"),
+        )
+    finally:
+        venv.close()
+        if eval_venv is not None:
+            eval_venv.close()
