@@ -33,10 +33,12 @@ from nautilus_trader.data.messages import (
     SubscribeInstrument,
     SubscribeInstruments,
     SubscribeQuoteTicks,
+    SubscribeTradeTicks,
     UnsubscribeBars,
     UnsubscribeInstrument,
     UnsubscribeInstruments,
     UnsubscribeQuoteTicks,
+    UnsubscribeTradeTicks,
 )
 from nautilus_trader.live.data_client import LiveMarketDataClient
 from nautilus_trader.model.data import BarType
@@ -199,6 +201,15 @@ class Mt5DataClient(LiveMarketDataClient):
         pass
 
     async def _unsubscribe_instrument(self, command: UnsubscribeInstrument) -> None:
+        pass
+
+    async def _subscribe_trade_ticks(self, command: SubscribeTradeTicks) -> None:
+        self._log.warning(
+            f"MT5 FX/CFD symbols have no trades (ticks carry last=0): not subscribing to "
+            f"{command.instrument_id} trades; subscribe to quotes instead",
+        )
+
+    async def _unsubscribe_trade_ticks(self, command: UnsubscribeTradeTicks) -> None:
         pass
 
     async def _subscribe_quote_ticks(self, command: SubscribeQuoteTicks) -> None:

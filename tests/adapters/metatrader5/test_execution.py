@@ -1,0 +1,208 @@
+"""`Mt5ExecutionClient` against the in-process terminal simulator: pending orders, cancel,
+modify, SL/TP closes by the server, account state and reconciliation reports.
+
+Orders are sent from the test through a probe strategy on the node's loop thread
+(`LiveNode.call`); the simulator's clock is advanced explicitly, and every check polls
+for the expected state with a timeout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
+from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.adapters.metatrader5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.core import acquire_connection, release_connection
+from nautilus_rl_lab.adapters.metatrader5.execution import oms_type_for_account
+from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+
+INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
+WAIT = 10.0
+
+
+class ProbeConfig(StrategyConfig, frozen=True):
+    """A strategy driven from the test."""
+
+
+class Probe(Strategy):
+    """Sends what the test asks and keeps the events."""
+
+    def __init__(self, config: ProbeConfig) -> None:
+        super().__init__(config)
+        self.events: list = []
+
+    def on_order_event(self, event) -> None:
+        self.events.append(event)
+
+
+@pytest.fixture(params=["netting", "hedging"])
+def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
+    sim_config = Mt5SimulatorConfig(
+        bar_seconds=60,
+        synthetic_bars=3_000,
+        warmup_bars=20,
+        margin_mode=request.param,
+        seed=3,
+    )
+    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
+    simulator = Mt5TerminalSimulator(config=sim_config)
+    connection = acquire_connection(backend, client=simulator)  # the node shares it
+    claims = [str(INSTRUMENT)]
+    node = LiveNode(
+        LiveNodeConfig(
+            backend=backend,
+            poll_interval_secs=0.02,
+            log_level="ERROR",
+            strategies=[
+                ImportableStrategyConfig(
+                    strategy_path=f"{__name__}:Probe",
+                    config_path=f"{__name__}:ProbeConfig",
+                    config={"external_order_claims": claims},
+                ),
+            ],
+        ),
+    )
+    node.start()
+    yield node, node.trader.strategies()[0], simulator
+    node.dispose()
+    release_connection(connection)
+
+
+def _advance_until(
+    node: LiveNode, simulator: Mt5TerminalSimulator, predicate, bars: int = 400
+) -> bool:
+    for _ in range(bars):
+        if predicate():
+            return True
+        simulator.advance(1)
+        node.wait_until(predicate, timeout_secs=0.05)
+    return node.wait_until(predicate, timeout_secs=1.0)
+
+
+def _instrument(node: LiveNode):
+    return node.cache.instrument(INSTRUMENT)
+
+
+def test_oms_type_follows_the_account_margin_mode():
+    from nautilus_trader.model.enums import OmsType
+
+    assert oms_type_for_account(mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING) == OmsType.HEDGING
+    assert oms_type_for_account(mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING) == OmsType.NETTING
+    with pytest.raises(ConfigError, match="margin_mode"):
+        oms_type_for_account(mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING, "HEDGING")
+
+
+def test_account_state_is_the_terminals(session):
+    node, _, simulator = session
+    account = node.cache.accounts()[0]
+    info = simulator.account_info()
+    assert str(account.id) == f"MT5-{info.login}"
+    assert account.balance_total().as_double() == pytest.approx(info.balance)
+    assert account.base_currency.code == info.currency
+    assert account.last_event.info["margin_mode"] == info.margin_mode
+    assert not account.calculate_account_state  # reported by the terminal, never recomputed
+
+
+def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    buy_stop = probe.order_factory.stop_market(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(10_000),
+        trigger_price=instrument.make_price(tick.ask + 0.0005),
+    )
+    sell_stop = probe.order_factory.stop_market(
+        INSTRUMENT,
+        OrderSide.SELL,
+        instrument.make_qty(10_000),
+        trigger_price=instrument.make_price(tick.bid - 0.0005),
+    )
+    node.call(lambda: (probe.submit_order(buy_stop), probe.submit_order(sell_stop)))
+    assert node.wait_until(
+        lambda: (
+            buy_stop.status == OrderStatus.ACCEPTED and sell_stop.status == OrderStatus.ACCEPTED
+        ),
+        timeout_secs=WAIT,
+    )
+    assert len(simulator.orders_get()) == 2
+    assert {o.comment for o in simulator.orders_get()} == {
+        buy_stop.client_order_id.value,
+        sell_stop.client_order_id.value,
+    }
+
+    assert _advance_until(node, simulator, lambda: buy_stop.is_closed or sell_stop.is_closed)
+    filled, other = (buy_stop, sell_stop) if buy_stop.is_closed else (sell_stop, buy_stop)
+    assert filled.status == OrderStatus.FILLED
+    node.call(lambda: probe.cancel_order(other))
+    assert node.wait_until(lambda: other.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    assert not simulator.orders_get()
+    deal = [
+        d
+        for d in simulator.history_deals_get(0, 2**31 - 1)
+        if d.order == int(filled.venue_order_id.value)
+    ]
+    assert float(filled.avg_px) == pytest.approx(deal[0].price)
+
+
+def test_modify_moves_the_pending_order_and_volume_changes_are_refused(session):
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.limit(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(10_000),
+        price=instrument.make_price(tick.bid - 0.05),
+        time_in_force=TimeInForce.GTC,
+    )
+    node.call(lambda: probe.submit_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
+    new_price = instrument.make_price(tick.bid - 0.04)
+    node.call(lambda: probe.modify_order(order, price=new_price))
+    assert node.wait_until(lambda: order.price == new_price, timeout_secs=WAIT)
+    assert simulator.orders_get()[0].price_open == pytest.approx(float(new_price))
+
+    node.call(lambda: probe.modify_order(order, quantity=instrument.make_qty(20_000)))
+    assert node.wait_until(
+        lambda: any(type(e).__name__ == "OrderModifyRejected" for e in probe.events),
+        timeout_secs=WAIT,
+    )
+    rejected = next(e for e in probe.events if type(e).__name__ == "OrderModifyRejected")
+    assert "volume" in rejected.reason
+    node.call(lambda: probe.cancel_all_orders(INSTRUMENT))
+    assert node.wait_until(lambda: order.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+
+
+def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(session):
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000))
+    params = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
+    node.call(lambda: probe.submit_order(order, params=params))
+    assert node.wait_until(lambda: order.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    position = simulator.positions_get()[0]
+    assert (position.sl, position.tp) == (params["sl"], params["tp"])
+
+    assert _advance_until(node, simulator, lambda: not simulator.positions_get())
+    assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
+    closing = [o for o in node.cache.orders() if o.client_order_id != order.client_order_id]
+    assert len(closing) == 1 and closing[0].status == OrderStatus.FILLED
+    assert closing[0].strategy_id == probe.id  # claimed through `external_order_claims`
+    assert node.wait_until(
+        lambda: (
+            node.cache.accounts()[0].balance_total().as_double()
+            == pytest.approx(simulator.account_info().balance)
+        ),
+        timeout_secs=WAIT,
+    )
