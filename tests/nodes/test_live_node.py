@@ -288,3 +288,22 @@ def test_restarted_node_reconciles_positions_from_the_terminal(terminal, run_nod
     if simulator.account_info().margin_mode == 2:
         open_ids = {p.id.value for p in restarted.cache.positions_open()}
         assert open_ids == {str(p.ticket) for p in simulator.positions_get()}
+
+
+def test_run_for_trades_a_high_speed_replay_and_stops_when_done(terminal):
+    simulator, handle = terminal
+    node = _node(handle, [("BUY", 10_000), ("SELL", 10_000), ("BUY", 10_000)])
+    try:
+        simulator.start_replay(speed=60 * 20)  # 20 one-minute bars per second
+        node.run_for(
+            WAIT,
+            until=lambda n: (
+                len(n.cache.orders()) == 3 and all(o.is_closed for o in n.cache.orders())
+            ),
+        )
+        simulator.stop_replay()
+        assert not node.trader.is_running
+        assert [o.status_string() for o in node.cache.orders()] == ["FILLED"] * 3
+        assert _net_units(node) == _terminal_net_units(simulator) == Decimal(10_000)
+    finally:
+        node.dispose()
