@@ -139,15 +139,20 @@ class Mt5DataClient(LiveMarketDataClient):
             self._connection = acquire_connection(self._mt5_config.backend)
         return self._connection
 
+    @property
+    def provider(self) -> Mt5InstrumentProvider:
+        """The instrument provider (MT5 symbol specs)."""
+        return self._instrument_provider  # type: ignore[return-value]
+
     # -- connection ----------------------------------------------------------------------
 
     async def _connect(self) -> None:
         await self.connection.connect()
-        self._instrument_provider.connection = self.connection
-        await self._instrument_provider.initialize(reload=True)
-        for instrument in self._instrument_provider.list_all():
+        self.provider.connection = self.connection
+        await self.provider.initialize(reload=True)
+        for instrument in self.provider.list_all():
             self._handle_data(instrument)
-        for currency in self._instrument_provider.currencies().values():
+        for currency in self.provider.currencies().values():
             self._cache.add_currency(currency)
 
     async def _disconnect(self) -> None:
@@ -218,10 +223,11 @@ class Mt5DataClient(LiveMarketDataClient):
             return
         instrument = self._instrument(instrument_id)
         await self._call("symbol_select", symbol_from_instrument_id(instrument_id), True)
-        self._quote_tasks[instrument_id] = self.create_task(
-            self._poll_quotes(instrument),
-            log_msg=f"poll_quotes: {instrument_id}",
+        task = self.create_task(
+            self._poll_quotes(instrument), log_msg=f"poll_quotes: {instrument_id}"
         )
+        if task is not None:
+            self._quote_tasks[instrument_id] = task
 
     async def _unsubscribe_quote_ticks(self, command: UnsubscribeQuoteTicks) -> None:
         task = self._quote_tasks.pop(command.instrument_id, None)
@@ -234,10 +240,12 @@ class Mt5DataClient(LiveMarketDataClient):
             return
         timeframe = bar_type_to_timeframe(bar_type)
         instrument = self._instrument(bar_type.instrument_id)
-        self._bar_tasks[bar_type] = self.create_task(
+        task = self.create_task(
             self._poll_bars(bar_type, timeframe, instrument),
             log_msg=f"poll_bars: {bar_type}",
         )
+        if task is not None:
+            self._bar_tasks[bar_type] = task
 
     async def _unsubscribe_bars(self, command: UnsubscribeBars) -> None:
         task = self._bar_tasks.pop(command.bar_type, None)
@@ -318,6 +326,9 @@ class Mt5DataClient(LiveMarketDataClient):
             return None
         return int(pd.Timestamp(timestamp).timestamp()) + self._offset
 
+    def _server_now_secs(self) -> int:
+        return int(self._clock.timestamp()) + self._offset
+
     async def _request_bars(self, request: RequestBars) -> None:
         bar_type = request.bar_type
         instrument = self._instrument(bar_type.instrument_id)
@@ -327,7 +338,7 @@ class Mt5DataClient(LiveMarketDataClient):
         start = self._server_secs(request.start)
         end = self._server_secs(request.end)
         if start is not None:
-            end = end if end is not None else self._server_secs(self._clock.utc_now()) + 86_400
+            end = end if end is not None else self._server_now_secs() + 86_400
             rates = await self._call("copy_rates_range", symbol, timeframe, start, end)
         else:
             count = request.limit or DEFAULT_HISTORY_BARS
@@ -351,7 +362,7 @@ class Mt5DataClient(LiveMarketDataClient):
         start = self._server_secs(request.start)
         end = self._server_secs(request.end)
         if start is not None:
-            end = end if end is not None else self._server_secs(self._clock.utc_now()) + 86_400
+            end = end if end is not None else self._server_now_secs() + 86_400
             ticks = await self._call("copy_ticks_range", symbol, start, end, mt5c.COPY_TICKS_ALL)
         else:
             tick = await self._call("symbol_info_tick", symbol)

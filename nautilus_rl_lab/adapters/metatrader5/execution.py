@@ -470,6 +470,7 @@ class Mt5ExecutionClient(LiveExecutionClient):
             self._log.debug(f"order_send {request} -> {outcome}")
 
             if outcome.kind in ("filled", "partially_filled"):
+                assert result is not None  # a retcode came back
                 await self._on_done(order, instrument, result)
                 if outcome.kind == "partially_filled" and order.is_open:
                     # IOC/FOK remainder is gone at the terminal.
@@ -482,6 +483,7 @@ class Mt5ExecutionClient(LiveExecutionClient):
                     )
                 return
             if outcome.kind == "placed":
+                assert result is not None
                 self._accept(order, result.order)
                 return
             if outcome.kind == "retry_price" and price_retries < self._mt5_config.max_price_retries:
@@ -837,13 +839,14 @@ class Mt5ExecutionClient(LiveExecutionClient):
         ts_init: int,
         deals: list[TradeDeal] | None = None,
     ) -> OrderStatusReport:
-        avg_px = None
+        avg_px: Decimal | None = None
         if deals:
-            volume = sum(Decimal(repr(d.volume)) for d in deals)
+            volume = sum((Decimal(repr(d.volume)) for d in deals), Decimal(0))
+            notional = sum(
+                (Decimal(repr(d.volume)) * Decimal(repr(d.price)) for d in deals), Decimal(0)
+            )
             if volume > 0:
-                avg_px = (
-                    sum(Decimal(repr(d.volume)) * Decimal(repr(d.price)) for d in deals) / volume
-                )
+                avg_px = notional / volume
         client_order_id = None
         if mt5_order.magic == self._magic:
             client_order_id = self._cache.client_order_id(VenueOrderId(str(mt5_order.ticket)))
