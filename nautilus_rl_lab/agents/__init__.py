@@ -1,11 +1,11 @@
 """Agents: the `Agent` interface, SB3 policies, reference and rule-based agents, and `RLAgent`."""
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
-from nautilus_rl_lab.agents.messages import DEFAULT_TOPIC, AgentAction
 from nautilus_rl_lab.agents.policy import ALGORITHMS, ObservationNormalizer, PolicyAgent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
+from nautilus_rl_lab.agents.rules import BollingerMeanReversionAgent, EMACrossAgent
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent, SignalActions
-from nautilus_rl_lab.strategies.baselines import BollingerMeanReversionAgent, EMACrossAgent
+from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
 
 __all__ = [
     "ALGORITHMS",

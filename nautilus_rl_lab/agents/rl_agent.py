@@ -36,11 +36,10 @@ from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.agents.messages import DEFAULT_TOPIC, AgentAction
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
-from nautilus_rl_lab.strategies.agent_strategy import require_instrument
+from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction, require_instrument
 from nautilus_rl_lab.strategies.execution import read_market_state
 
 ACTOR_CONFIG_FILE = "rl_agent.json"

@@ -46,7 +46,7 @@ from nautilus_rl_lab.strategies.agent_strategy import (
     AgentStrategyConfig,
     RiskLimits,
 )
-from nautilus_rl_lab.strategies.baselines import BollingerMeanReversionAgent, EMACrossAgent
+from nautilus_rl_lab.strategies.baselines import BASELINES
 
 TRADING_DAYS = 252
 
@@ -186,9 +186,6 @@ def run_backtest(
         engine.dispose()
 
 
-RULE_BASELINES = {"ema_cross": EMACrossAgent, "bollinger": BollingerMeanReversionAgent}
-
-
 @dataclass
 class EvaluationResult:
     """The agent's and the baselines' runs over one out-of-sample range."""
@@ -269,11 +266,9 @@ def backtest_agent(
         runs["random_mean"] = _mean_run(random_runs, "random_mean")
     if rule is not None:
         if isinstance(rule, str):
-            if rule not in RULE_BASELINES:
-                raise ConfigError(
-                    f"`rule` {rule!r} is unknown: use one of {sorted(RULE_BASELINES)}"
-                )
-            rule_agent: Agent = RULE_BASELINES[rule](action=config.action)
+            if rule not in BASELINES:
+                raise ConfigError(f"`rule` {rule!r} is unknown: use one of {sorted(BASELINES)}")
+            rule_agent: Agent = BASELINES[rule](action=config.action)
             rule_name = rule
         else:
             rule_agent, rule_name = rule, type(rule).__name__

@@ -1,6 +1,8 @@
 """Nautilus strategies: the scheme-driven strategy base, order helpers and the agent executor."""
 
 from nautilus_rl_lab.strategies.agent_strategy import (
+    DEFAULT_TOPIC,
+    AgentAction,
     AgentStrategy,
     AgentStrategyConfig,
     RiskLimits,
@@ -10,6 +12,8 @@ from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_ta
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
 __all__ = [
+    "DEFAULT_TOPIC",
+    "AgentAction",
     "AgentStrategy",
     "AgentStrategyConfig",
     "RiskLimits",

@@ -34,13 +34,30 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.agents.messages import DEFAULT_TOPIC, AgentAction
 from nautilus_rl_lab.errors import ConfigError, UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_target
 
 NANOS_PER_HOUR = 3_600_000_000_000
+DEFAULT_TOPIC = "rl_lab.agent.actions"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentAction:
+    """An agent's action for `instrument_id`, decided on the bar closed at `ts_event` at `close`.
+
+    The message an `RLAgent` publishes on the message bus (`msgbus.publish(topic, msg)`).
+    Delivery is synchronous within the engine loop, so the order goes out while the decision
+    bar is being processed, exactly as when a strategy decides in its own `on_bar`. It is
+    published with `external_pub=False`: an in-process command, not data to stream to Redis.
+    """
+
+    agent_id: str
+    instrument_id: InstrumentId
+    action: int | list[float]
+    ts_event: int
+    close: float
 
 
 class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):

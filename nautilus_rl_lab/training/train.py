@@ -271,8 +271,10 @@ def train(
                     tb_log_name=config.algorithm.upper(),
                     reset_num_timesteps=checkpoint is None,
                 )
-        checkpointer.init_callback(model)
-        checkpointer.save()
+        latest = latest_checkpoint(checkpoint_dir)
+        if latest is None or read_state(latest)["num_timesteps"] != model.num_timesteps:
+            checkpointer.init_callback(model)
+            checkpointer.save()
         final = _save_agent(model, run_dir / "final")
         best_dir = run_dir / "best"
         return TrainResult(

@@ -1,0 +1,138 @@
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo` (and `mt5-sim serve` when present).
+
+argparse with one sub-parser per command; each command is a small function over the library
+(`train`, `backtest_agent`, `write_report`, `run_demo`). The CLI is the one place that prints
+to stdout (where the artefacts are); library code logs. The MT5 simulator server registers
+itself through `add_serve_arguments(parser)`/`run_serve(args)` in
+`nautilus_rl_lab.adapters.metatrader5.rpyc_bridge`; while that module does not exist the
+command is simply absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import msgspec
+
+SERVE_MODULE = "nautilus_rl_lab.adapters.metatrader5.rpyc_bridge"
+
+
+def _train(args: argparse.Namespace) -> int:
+    from nautilus_rl_lab.training import TrainConfig, train
+
+    config = TrainConfig.from_file(args.config)
+    if args.progress is not None:
+        config = msgspec.structs.replace(config, progress_bar=args.progress)
+    result = train(config, resume=args.resume)
+    print(f"trained {result.num_timesteps} timesteps in {result.wall_time:.1f}s")
+    if result.resumed_from is not None:
+        print(f"resumed from the checkpoint at {result.resumed_from} timesteps")
+    print(f"final agent: {result.final_agent}")
+    if result.best_agent is not None:
+        print(f"best agent:  {result.best_agent}")
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from nautilus_rl_lab.evaluation import backtest_agent
+    from nautilus_rl_lab.reports.tearsheet import write_report
+    from nautilus_rl_lab.training import TrainConfig
+
+    config = TrainConfig.from_file(args.config)
+    env = config.eval_env or config.env
+    if args.start or args.end:
+        data = msgspec.structs.replace(
+            env.data, start=args.start or env.data.start, end=args.end or env.data.end
+        )
+        env = msgspec.structs.replace(env, data=data)
+    evaluation = backtest_agent(args.agent, env, n_random=args.n_random, rule=args.rule)
+    out = Path(args.out) if args.out else Path(args.agent).parent / "backtest"
+    report = write_report(evaluation, out, tearsheet=not args.no_tearsheet)
+    print(evaluation.stats.round(3).to_string())
+    print(f"report: {report.directory}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from nautilus_rl_lab.training.demo import run_demo
+
+    result = run_demo(args.runs, fast=True if args.fast else None)
+    print(result.evaluation.stats.round(3).to_string())
+    print(f"run folder:  {result.run_dir}")
+    print(f"tear sheet:  {result.report.tearsheet}")
+    print(f"figures:     {result.report.equity}, {result.report.drawdown}, {result.report.trades}")
+    print(f"wall time:   {result.wall_time:.1f}s")
+    return 0
+
+
+def _add_mt5_commands(commands: argparse._SubParsersAction) -> None:
+    try:
+        module = importlib.import_module(SERVE_MODULE)
+    except ModuleNotFoundError as e:
+        if e.name != SERVE_MODULE:
+            raise
+        return
+    if not (hasattr(module, "add_serve_arguments") and hasattr(module, "run_serve")):
+        return
+    mt5 = commands.add_parser("mt5-sim", help="MetaTrader 5 terminal simulator")
+    mt5_commands = mt5.add_subparsers(dest="mt5_command", required=True)
+    serve = mt5_commands.add_parser("serve", help="serve the simulator over RPyC")
+    module.add_serve_arguments(serve)
+    serve.set_defaults(handler=module.run_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `nautilus-rl-lab` argument parser."""
+    parser = argparse.ArgumentParser(prog="nautilus-rl-lab", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log INFO messages")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    train = commands.add_parser("train", help="train an agent from a YAML/JSON TrainConfig")
+    train.add_argument("--config", required=True, help="TrainConfig file (.yaml, .yml or .json)")
+    train.add_argument("--resume", action="store_true", help="continue from the latest checkpoint")
+    progress = train.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None)
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
+    train.set_defaults(handler=_train)
+
+    backtest = commands.add_parser("backtest", help="backtest a saved agent against baselines")
+    backtest.add_argument("--agent", required=True, help="saved agent directory (e.g. RUN/best)")
+    backtest.add_argument(
+        "--config", required=True, help="the TrainConfig the agent was trained with"
+    )
+    backtest.add_argument("--start", help="first bar (UTC date), default: the config's eval range")
+    backtest.add_argument("--end", help="end (exclusive, UTC date)")
+    backtest.add_argument("--n-random", type=int, default=5, help="random agents to average")
+    backtest.add_argument(
+        "--rule", default="bollinger", help="rule baseline: bollinger or ema_cross"
+    )
+    backtest.add_argument("--out", help="report folder (default: next to the agent)")
+    backtest.add_argument("--no-tearsheet", action="store_true", help="skip the quantstats HTML")
+    backtest.set_defaults(handler=_backtest)
+
+    demo = commands.add_parser("demo", help="train PPO on the sample, backtest, write a report")
+    demo.add_argument("--runs", default="runs", help="parent folder of the run folder")
+    demo.add_argument("--fast", action="store_true", help="tiny budgets (same as NRL_FAST=1)")
+    demo.set_defaults(handler=_demo)
+
+    _add_mt5_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose or args.command == "demo" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    return int(args.handler(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

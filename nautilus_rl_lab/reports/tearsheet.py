@@ -1,0 +1,114 @@
+"""Reports of an out-of-sample evaluation: a quantstats HTML tear sheet plus matplotlib PNGs.
+
+`write_report(evaluation, directory)` writes into `directory` (atomically, file by file):
+`tearsheet.html` (quantstats, the agent's daily returns against the benchmark's),
+`equity.png`, `drawdown.png`, `trades.png`, `stats.csv` and `equity.csv`.
+
+Decisions:
+
+- quantstats runs offline: the benchmark is always a returns *series* (another agent of the
+  evaluation, buy-and-hold by default) or `None`, never a ticker, so nothing is downloaded.
+  Its font and runtime warnings are silenced for the call only.
+- Every file is rendered in memory and written with `atomic_write_bytes`, so a report folder
+  never holds half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from nautilus_rl_lab.agents.files import atomic_write_bytes, atomic_write_text
+from nautilus_rl_lab.evaluation.backtest import EvaluationResult
+from nautilus_rl_lab.reports.plots import plot_drawdowns, plot_equity_curves, plot_trades
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """Paths of a written report."""
+
+    directory: Path
+    tearsheet: Path | None
+    equity: Path
+    drawdown: Path
+    trades: Path
+    stats: Path
+
+
+def save_figure(figure: Figure, path: str | os.PathLike[str], dpi: int = 110) -> Path:
+    """Render `figure` to PNG, write it atomically and close the figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return atomic_write_bytes(path, buffer.getvalue())
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    font_logger = logging.getLogger("matplotlib.font_manager")
+    level = font_logger.level
+    font_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        font_logger.setLevel(level)
+
+
+def write_tearsheet(
+    evaluation: EvaluationResult,
+    path: str | os.PathLike[str],
+    *,
+    agent: str = "agent",
+    benchmark: str | None = "buy_and_hold",
+    title: str = "nautilus_rl_lab: out-of-sample tear sheet",
+) -> Path:
+    """Write quantstats' HTML tear sheet of `agent`'s daily returns (vs `benchmark`'s) to `path`."""
+    import quantstats as qs
+
+    returns = evaluation.returns
+    bench = returns[benchmark] if benchmark is not None and benchmark in returns else None
+    with _quiet(), tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "tearsheet.html"
+        qs.reports.html(returns[agent], benchmark=bench, output=str(output), title=title)
+        return atomic_write_bytes(path, output.read_bytes())
+
+
+def write_report(
+    evaluation: EvaluationResult,
+    directory: str | os.PathLike[str],
+    *,
+    agent: str = "agent",
+    benchmark: str | None = "buy_and_hold",
+    tearsheet: bool = True,
+) -> ReportFiles:
+    """Write the tear sheet, the equity/drawdown/trades figures and the tables into `directory`."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    equity = evaluation.equity
+    run = evaluation.runs[agent]
+    files = ReportFiles(
+        directory=folder,
+        tearsheet=write_tearsheet(
+            evaluation, folder / "tearsheet.html", agent=agent, benchmark=benchmark
+        )
+        if tearsheet
+        else None,
+        equity=save_figure(plot_equity_curves(equity), folder / "equity.png"),
+        drawdown=save_figure(plot_drawdowns(equity), folder / "drawdown.png"),
+        trades=save_figure(plot_trades(run.close, run.fills, run.position), folder / "trades.png"),
+        stats=atomic_write_text(folder / "stats.csv", evaluation.stats.to_csv()),
+    )
+    atomic_write_text(folder / "equity.csv", equity.to_csv())
+    return files

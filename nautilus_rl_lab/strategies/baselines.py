@@ -1,0 +1,12 @@
+"""Baselines for evaluations: the rule-based agents adapted from Nautilus' example strategies.
+
+They are `Agent`s (defined in `nautilus_rl_lab.agents.rules`) so that they reach the market
+through the same `RLAgent` -> `AgentStrategy` -> `ActionScheme` path as trained policies;
+this module names them as the strategy baselines `backtest_agent` compares against.
+"""
+
+from nautilus_rl_lab.agents.rules import BollingerMeanReversionAgent, EMACrossAgent
+
+BASELINES = {"ema_cross": EMACrossAgent, "bollinger": BollingerMeanReversionAgent}
+
+__all__ = ["BASELINES", "BollingerMeanReversionAgent", "EMACrossAgent"]
