@@ -787,14 +787,17 @@ class Mt5ExecutionClient(LiveExecutionClient):
             if self._instrument(instrument_id) is None:
                 continue
             by_order[deal.order].append(deal)
+        cursor = max(self._deal_cursor_secs, max(int(d.time) for d in deals))
         for ticket, order_deals in by_order.items():
-            await self._report_external_order(ticket, order_deals)
-        self._deal_cursor_secs = max(self._deal_cursor_secs, max(int(d.time) for d in deals))
+            if not await self._report_external_order(ticket, order_deals):
+                # The order lags its deals: look at these deals again next poll.
+                cursor = min(cursor, min(int(d.time) for d in order_deals))
+        self._deal_cursor_secs = cursor
 
-    async def _report_external_order(self, ticket: int, deals: list[TradeDeal]) -> None:
+    async def _report_external_order(self, ticket: int, deals: list[TradeDeal]) -> bool:
         history = await self.connection.call("history_orders_get", ticket=ticket)
         if not history:
-            return  # the order may lag its deals: try again next poll
+            return False
         mt5_order = history[0]
         instrument = self._instrument(instrument_id_from_symbol(mt5_order.symbol))
         ts_init = self._clock.timestamp_ns()
@@ -817,6 +820,7 @@ class Mt5ExecutionClient(LiveExecutionClient):
         )
         self._send_mass_status_report(mass_status)
         await self._update_account_state()
+        return True
 
     # -- reconciliation reports ------------------------------------------------------------
 
