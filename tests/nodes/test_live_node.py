@@ -94,7 +94,7 @@ def terminal(margin_mode: str) -> Iterator[tuple[Mt5TerminalSimulator, ServerHan
     handle.stop()
 
 
-def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNode:
+def _config(handle: ServerHandle, strategies=(), actors=()) -> LiveNodeConfig:
     backend = Mt5BackendConfig(
         backend="rpyc",
         host="127.0.0.1",
@@ -103,6 +103,19 @@ def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNod
         reconnect_backoff_s=0.02,
         reconnect_backoff_max_s=0.2,
     )
+    return LiveNodeConfig(
+        backend=backend,
+        symbols=("EURUSD",),
+        magic=MAGIC,
+        strategies=list(strategies),
+        actors=list(actors),
+        poll_interval_secs=0.02,
+        log_level="ERROR",
+        open_check_interval_secs=1.0,
+    )
+
+
+def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNode:
     strategies = []
     if orders is not None:
         strategies.append(
@@ -112,16 +125,7 @@ def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNod
                 config={"orders": orders},
             ),
         )
-    config = LiveNodeConfig(
-        backend=backend,
-        symbols=("EURUSD",),
-        magic=MAGIC,
-        strategies=strategies,
-        poll_interval_secs=0.02,
-        log_level="ERROR",
-        open_check_interval_secs=1.0,
-    )
-    return LiveNode(config)
+    return LiveNode(_config(handle, strategies))
 
 
 @pytest.fixture
@@ -305,5 +309,58 @@ def test_run_for_trades_a_high_speed_replay_and_stops_when_done(terminal):
         assert not node.trader.is_running
         assert [o.status_string() for o in node.cache.orders()] == ["FILLED"] * 3
         assert _net_units(node) == _terminal_net_units(simulator) == Decimal(10_000)
+    finally:
+        node.dispose()
+
+
+def test_rl_agent_and_agent_strategy_trade_through_the_live_node(terminal, tmp_path):
+    """The project's RLAgent (here wrapping a seeded random policy) plugs in as importable
+    configs; its actions become MT5 orders and the state still matches the terminal."""
+    import gymnasium as gym
+    from nautilus_trader.config import ImportableActorConfig
+
+    from nautilus_rl_lab.agents import RandomAgent
+
+    simulator, handle = terminal
+    agent_dir = RandomAgent(gym.spaces.Discrete(3), seed=5).save(tmp_path / "agent")
+    window = {"name": "window", "params": {"window": 3}}
+    action = {"name": "target_position", "params": {"trade_size": 10_000}}
+    agent = ImportableActorConfig(
+        actor_path="nautilus_rl_lab.agents:RLAgent",
+        config_path="nautilus_rl_lab.agents:RLAgentConfig",
+        config={
+            "instrument_id": INSTRUMENT,
+            "bar_type": BAR_TYPE,
+            "agent_path": str(agent_dir),
+            "observation": window,
+            "action": action,
+        },
+    )
+    executor = ImportableStrategyConfig(
+        strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
+        config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
+        config={"instrument_id": INSTRUMENT, "action": action},
+    )
+    config = _config(handle, strategies=[executor], actors=[agent])
+    node = LiveNode(config)
+    try:
+        node.start()
+        for _ in range(12):
+            seen = node.cache.bar_count(BarType.from_str(BAR_TYPE))
+            simulator.advance_bars(1)
+            node.wait_until(
+                lambda seen=seen: node.cache.bar_count(BarType.from_str(BAR_TYPE)) > seen,
+                timeout_secs=1.5,
+            )
+            assert node.wait_until(
+                lambda: all(o.is_closed for o in node.cache.orders()),
+                timeout_secs=WAIT,
+            )
+        assert node.cache.orders(), "the agent never acted"
+        assert node.wait_until(
+            lambda: _balance(node) == pytest.approx(simulator.account_info().balance),
+            timeout_secs=WAIT,
+        )
+        _assert_in_step(node, simulator)
     finally:
         node.dispose()
