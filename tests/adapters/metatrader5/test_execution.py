@@ -43,6 +43,28 @@ class Probe(Strategy):
         self.events.append(event)
 
 
+class FlakyLinkSimulator(Mt5TerminalSimulator):
+    """The simulator, whose link can drop exactly around one `order_send`.
+
+    ``drop = "before"``: the link is down when the request is sent (nothing executes);
+    ``drop = "after"``: the request executes but the reply is lost with the link.
+    """
+
+    drop: str | None = None
+
+    def order_send(self, request):
+        drop, self.drop = self.drop, None
+        if drop == "before":
+            self.inject("disconnect", count=3)
+            return super().order_send(request)
+        result = super().order_send(request)
+        if drop == "after":
+            self.inject("disconnect", count=3)
+            self.account_info()  # fails: last_error() is now (-10004, "No IPC connection")
+            return None
+        return result
+
+
 @pytest.fixture(params=["netting", "hedging"])
 def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
     sim_config = Mt5SimulatorConfig(
@@ -53,7 +75,7 @@ def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
         seed=3,
     )
     backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
-    simulator = Mt5TerminalSimulator(config=sim_config)
+    simulator = FlakyLinkSimulator(config=sim_config)
     connection = acquire_connection(backend, client=simulator)  # the node shares it
     claims = [str(INSTRUMENT)]
     node = LiveNode(
@@ -206,3 +228,25 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
         ),
         timeout_secs=WAIT,
     )
+
+
+@pytest.mark.parametrize("drop", ["before", "after"])
+def test_link_lost_during_order_send_is_reconciled_before_any_resend(session, drop):
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    order = probe.order_factory.market(INSTRUMENT, OrderSide.SELL, instrument.make_qty(20_000))
+    simulator.drop = drop
+    node.call(lambda: probe.submit_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    assert simulator.drop is None and not simulator.armed_faults()
+    sent = [
+        o
+        for o in simulator.history_orders_get(0, 2**31 - 1)
+        if o.comment == order.client_order_id.value
+    ]
+    assert len(sent) == 1, "the order must reach the terminal exactly once"
+    terminal_units = sum(
+        (1 if p.type == 0 else -1) * p.volume * 100_000 for p in simulator.positions_get()
+    )
+    assert terminal_units == -20_000
+    assert float(order.filled_qty) == 20_000
