@@ -245,6 +245,11 @@ def acquire_connection(config: Mt5BackendConfig, client: Mt5Client | None = None
         if connection is None:
             connection = Mt5Connection(config, client=client)
             _CONNECTIONS[key] = connection
+        elif client is not None and connection._client is not client:
+            raise Mt5Error(
+                "a connection for this backend config is already open with another client; "
+                "release it (`release_connection`) or use a different config",
+            )
         connection._refs += 1
         return connection
 

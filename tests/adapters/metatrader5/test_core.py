@@ -107,4 +107,6 @@ def test_connections_are_shared_per_config_and_closed_by_the_last_user(simulator
     release_connection(second)
     third = acquire_connection(config, client=simulator)
     assert third is not first
+    with pytest.raises(Mt5Error, match="already open with another client"):
+        acquire_connection(config, client=Mt5TerminalSimulator(config=Mt5SimulatorConfig(seed=99)))
     release_connection(third)
