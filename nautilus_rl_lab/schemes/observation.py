@@ -94,6 +94,13 @@ def _scaled_log_ratio(x: float, previous: float) -> float:
             return float(np.log(np.float64(x) / np.float64(previous))) * RETURN_SCALE
 
 
+def _bounded(x: float) -> float:
+    """What `np.clip(np.nan_to_num(x), -CLIP, CLIP)` gives, for one Python float."""
+    if x != x:  # NaN
+        return 0.0
+    return CLIP if x > CLIP else -CLIP if x < -CLIP else x
+
+
 def _log1p(x: float) -> float:
     try:
         return math.log1p(x)
@@ -107,8 +114,8 @@ class WindowObservation(ObservationScheme):
     the latest value of each feature, the position as a fraction of the limit and the
     unrealised P&L in percent of equity; flattened to one float32 vector.
 
-    Speed: each bar's five values are computed once, in `update`, into a ring buffer, so
-    `observe` only copies the window in order (a few microseconds per step).
+    Speed: each bar's five values are computed, cleaned and clipped once, in `update`, into a
+    float32 ring buffer, so `observe` only copies the window in order (a few microseconds).
     """
 
     def __init__(self, window: int = 32, features: tuple[str, ...] | list[str] = ()) -> None:
@@ -118,7 +125,7 @@ class WindowObservation(ObservationScheme):
         self.features = tuple(features)
         self._features = [parse_feature(f) for f in self.features]
         # Ring buffer: row k holds bar k+1 vs bar k (its first `window` rows are valid once ready).
-        self._rows = np.zeros((window, 5), dtype=np.float64)
+        self._rows = np.zeros((window, 5), dtype=np.float32)
         self._previous = (0.0, 0.0)  # previous bar's close and log1p(volume)
         self._count = 0
         self._size = window * 5 + len(self._features) + 2
@@ -150,11 +157,11 @@ class WindowObservation(ObservationScheme):
         if self._count:
             previous_close, previous_log_volume = self._previous
             self._rows[(self._count - 1) % self.window] = (
-                _scaled_log_ratio(bar.open.as_double(), previous_close),
-                _scaled_log_ratio(bar.high.as_double(), previous_close),
-                _scaled_log_ratio(bar.low.as_double(), previous_close),
-                _scaled_log_ratio(close, previous_close),
-                math.tanh(log_volume - previous_log_volume),
+                _bounded(_scaled_log_ratio(bar.open.as_double(), previous_close)),
+                _bounded(_scaled_log_ratio(bar.high.as_double(), previous_close)),
+                _bounded(_scaled_log_ratio(bar.low.as_double(), previous_close)),
+                _bounded(_scaled_log_ratio(close, previous_close)),
+                _bounded(math.tanh(log_volume - previous_log_volume)),
             )
         self._previous = (close, log_volume)
         self._count += 1
@@ -162,20 +169,15 @@ class WindowObservation(ObservationScheme):
             feature.indicator.handle_bar(bar)
 
     def observe(self, state: MarketState) -> np.ndarray:
-        obs = np.empty(self._size, dtype=np.float64)
-        size = self.window * 5
-        start = (self._count - 1) % self.window  # the oldest row of the window
-        head = (self.window - start) * 5
+        obs = np.empty(self._size, dtype=np.float32)
+        window = self.window
+        start = (self._count - 1) % window  # the oldest row of the window
+        head = (window - start) * 5
         obs[:head] = self._rows[start:].ravel()
-        obs[head:size] = self._rows[:start].ravel()
+        obs[head : window * 5] = self._rows[:start].ravel()
         close = self._previous[0]
-        for i, feature in enumerate(self._features, start=size):
-            obs[i] = feature.transform(feature.indicator, close)
-        limit = state.position_limit or 1.0
-        equity = state.equity or 1.0
-        obs[-2] = state.position / limit
-        obs[-1] = state.unrealized_pnl / equity * RETURN_SCALE
-        obs[np.isnan(obs)] = 0.0  # clipping maps +/-inf to the bounds
-        np.maximum(obs, -CLIP, out=obs)  # the ufuncs skip np.clip's Python-level dispatch
-        np.minimum(obs, CLIP, out=obs)
-        return obs.astype(np.float32)
+        for i, feature in enumerate(self._features, start=window * 5):
+            obs[i] = _bounded(feature.transform(feature.indicator, close))
+        obs[-2] = _bounded(state.position / (state.position_limit or 1.0))
+        obs[-1] = _bounded(state.unrealized_pnl / (state.equity or 1.0) * RETURN_SCALE)
+        return obs
