@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.running_mean_std import RunningMeanStd
 from stable_baselines3.common.vec_env import VecNormalize
 
 from nautilus_rl_lab.agents.base import Agent, read_spec, to_plain_action, write_spec
@@ -76,6 +77,8 @@ class ObservationNormalizer:
         if not vec_normalize.norm_obs:
             return None
         rms = vec_normalize.obs_rms
+        if not isinstance(rms, RunningMeanStd):
+            raise ConfigError("dict observation spaces are not supported: use a Box observation")
         return cls(
             np.array(rms.mean, dtype=np.float64),
             np.array(rms.var, dtype=np.float64),

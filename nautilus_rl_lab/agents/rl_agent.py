@@ -64,7 +64,7 @@ class RLAgentConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
 class _ClassLoadOrActorLoad:
     """`RLAgent.load(path)` on the class; Nautilus' `Actor.load(state)` on an instance."""
 
-    def __get__(self, instance: Any, owner: type) -> Any:
+    def __get__(self, instance: RLAgent | None, owner: type[RLAgent]) -> Any:
         if instance is None:
             return owner._load_saved
         return Actor.load.__get__(instance, owner)
@@ -137,7 +137,7 @@ class RLAgent(Actor, Agent):
     def learn(self, *args: Any, **kwargs: Any) -> Agent:
         return self.agent.learn(*args, **kwargs)
 
-    def save(self, path: str | os.PathLike[str] | None = None) -> Any:  # type: ignore[override]
+    def save(self, path: str | os.PathLike[str] | None = None) -> Any:
         """Save the policy and this actor's config to `path` (no path: Nautilus' `Actor.save()`)."""
         if path is None:
             return Actor.save(self)
@@ -157,4 +157,4 @@ class RLAgent(Actor, Agent):
         config = RLAgentConfig.parse(file.read_text(encoding="utf-8"))
         return cls(config, load_agent(path))
 
-    load = _ClassLoadOrActorLoad()  # type: ignore[assignment]
+    load = _ClassLoadOrActorLoad()

@@ -5,8 +5,13 @@ through the same `RLAgent` -> `AgentStrategy` -> `ActionScheme` path as trained 
 this module names them as the strategy baselines `backtest_agent` compares against.
 """
 
+from __future__ import annotations
+
 from nautilus_rl_lab.agents.rules import BollingerMeanReversionAgent, EMACrossAgent
 
-BASELINES = {"ema_cross": EMACrossAgent, "bollinger": BollingerMeanReversionAgent}
+BASELINES: dict[str, type[EMACrossAgent] | type[BollingerMeanReversionAgent]] = {
+    "ema_cross": EMACrossAgent,
+    "bollinger": BollingerMeanReversionAgent,
+}
 
 __all__ = ["BASELINES", "BollingerMeanReversionAgent", "EMACrossAgent"]

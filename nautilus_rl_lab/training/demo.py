@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult, backtest_agent
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.reports.tearsheet import ReportFiles, write_report
@@ -60,14 +61,14 @@ def demo_config(run_dir: str | os.PathLike[str], *, fast: bool | None = None) ->
             "ent_coef": 0.01,
             "policy_kwargs": {"net_arch": [64, 64]},
         },
-        total_timesteps=1_024 if fast else 60_000,
+        total_timesteps=1_024 if fast else 40_000,
         n_envs=2,
         vec_env="dummy" if fast else "subproc",
         seed=0,
         env=env,
         eval_data=DataSourceConfig(kind="sample", start=TEST_RANGE[0], end=TEST_RANGE[1]),
-        eval_freq=512 if fast else 15_000,
-        checkpoint_freq=512 if fast else 15_000,
+        eval_freq=512 if fast else 10_000,
+        checkpoint_freq=512 if fast else 10_000,
         run_dir=str(run_dir),
         normalize_rewards=True,
         progress_bar=not fast,
@@ -97,6 +98,9 @@ def run_demo(root: str | os.PathLike[str] = "runs", *, fast: bool | None = None)
     training = train(config)
     agent = training.best_agent or training.final_agent
     log.info("backtesting %s out of sample", agent)
-    evaluation = backtest_agent(agent, config.eval_env, n_random=2 if fast else 5, rule="bollinger")
+    eval_env = config.eval_env
+    if eval_env is None:  # demo_config always sets eval_data
+        raise ConfigError("the demo needs `eval_data` for its out-of-sample backtest")
+    evaluation = backtest_agent(agent, eval_env, n_random=2 if fast else 5, rule="bollinger")
     report = write_report(evaluation, run_dir / "report")
     return DemoResult(run_dir, training, evaluation, report, time.perf_counter() - started)

@@ -119,9 +119,12 @@ class _SaveBestAgent(BaseCallback):
 
     def _on_step(self) -> bool:
         _save_agent(self.model, self.directory)
+        best = (
+            self.parent.best_mean_reward if isinstance(self.parent, EvalCallback) else float("nan")
+        )
         log.info(
             "new best eval reward %.4f at %d steps",
-            self.parent.best_mean_reward,
+            best,
             self.num_timesteps,
         )
         return True

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from stable_baselines3.common.callbacks import BaseCallback
 
@@ -105,12 +106,27 @@ def test_killed_run_resumes_from_its_last_checkpoint(tmp_path) -> None:
 
     counter = _CountSteps()
     result = train(config, resume=True, callbacks=[counter])
-    assert (
-        result.resumed_from == json.loads(pointer.read_text())["num_timesteps"]
-        or result.resumed_from >= killed_at
-    )
-    assert result.resumed_from >= killed_at
+    assert result.resumed_from == killed_at  # the last checkpoint written before the kill
     assert result.num_timesteps >= 3_000
     # only the remaining steps were run (rounded up to whole PPO rollouts of 64 steps)
     assert counter.steps == result.num_timesteps - result.resumed_from
     assert counter.steps <= 3_000 - result.resumed_from + 64
+
+
+def test_same_seed_trains_the_same_policy(tmp_path) -> None:
+    def policy(name: str, seed: int) -> PolicyAgent:
+        config = tiny_config(tmp_path / name, seed=seed, eval_freq=0, tensorboard=False)
+        return PolicyAgent.load(train(config).final_agent)
+
+    a, b, c = policy("a", 1), policy("b", 1), policy("c", 2)
+    observations = np.random.default_rng(0).normal(0, 1, (200, a.model.observation_space.shape[0]))
+    first = [a.act(o) for o in observations]
+    assert first == [b.act(o) for o in observations]
+    np.testing.assert_array_equal(a.normalizer.mean, b.normalizer.mean)
+    weights = [p.detach().numpy() for p in a.model.policy.parameters()]
+    for w, v in zip(
+        weights, [p.detach().numpy() for p in b.model.policy.parameters()], strict=True
+    ):
+        np.testing.assert_array_equal(w, v)
+    other = [p.detach().numpy() for p in c.model.policy.parameters()]
+    assert any(not np.array_equal(w, v) for w, v in zip(weights, other, strict=True))
