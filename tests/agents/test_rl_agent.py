@@ -65,6 +65,7 @@ def test_parity_policy_trades_identically_in_training_node_and_plain_backtest(
     plain_fills = engine.trader.generate_fills_report()[FILL_COLUMNS].reset_index(drop=True)
     balance = engine.portfolio.account(market.instrument.id.venue).balance_total().as_double()
     assert actor.save() == {}  # without a path it is Nautilus' own Actor.save() (state dict)
+    actor.load({})  # on an instance, load(state) is Nautilus' Actor.load
     engine.dispose()
 
     assert len(env_fills) > 30  # the policy trades a lot: the comparison has teeth
