@@ -1,0 +1,30 @@
+"""Tuning: Optuna studies over agent hyperparameters (`tune`) and rule parameters (`tune_rule`)."""
+
+from nautilus_rl_lab.tuning.config import (
+    BACKTEST_METRICS,
+    EVAL_REWARD,
+    PrunerConfig,
+    RuleTuneConfig,
+    StudySettings,
+    TuneConfig,
+)
+from nautilus_rl_lab.tuning.rules import backtest_rule, tune_rule
+from nautilus_rl_lab.tuning.space import ParamSpec
+from nautilus_rl_lab.tuning.study import TRIAL_FILE, open_study
+from nautilus_rl_lab.tuning.tune import ReportEvaluations, tune
+
+__all__ = [
+    "BACKTEST_METRICS",
+    "EVAL_REWARD",
+    "TRIAL_FILE",
+    "ParamSpec",
+    "PrunerConfig",
+    "ReportEvaluations",
+    "RuleTuneConfig",
+    "StudySettings",
+    "TuneConfig",
+    "backtest_rule",
+    "open_study",
+    "tune",
+    "tune_rule",
+]

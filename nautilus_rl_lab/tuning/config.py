@@ -1,0 +1,268 @@
+"""Study configs: `TuneConfig` (agent hyperparameters) and `RuleTuneConfig` (rule-based agents).
+
+Both are frozen, serialisable `NautilusConfig`s loaded from YAML/JSON (`from_file`), and share
+the study settings of `StudySettings`: an Optuna study named `study_name` in an RDB
+`storage` (default `sqlite:///<run_dir>/optuna.db`; a PostgreSQL URL lets workers on several
+machines share one study), `n_trials` as the study's *total* (a re-run, or another worker,
+only adds what is missing), an optional `timeout` per call, a seeded sampler and a pruner.
+
+Decisions:
+
+- Every study maximises: the objective metrics are "higher is better" (`max_drawdown_%` is a
+  negative percentage).
+- The objective of an agent study is measured on `train.eval_data`, the held-out range that
+  the training's evaluation also uses: it is the study's validation range, so keep a later
+  range untouched for the final out-of-sample test of the tuned agent.
+- `eval_reward` is the best mean episode return of the training's evaluations on that range;
+  the other metrics (`sharpe`, `total_return_%`, ...) come from a plain Nautilus backtest of
+  the best agent over it (`evaluation.run_backtest`, daily returns, 252 days).
+- With a seed, trial `k` of a study is drawn by a sampler seeded with `seed + k` at the start
+  of each `tune` call, so a resumed study never repeats the first call's draws. Several
+  workers on one storage should use different seeds (or `seed: null`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+from pathlib import Path
+from typing import Any, Self
+
+import msgspec
+import yaml
+from nautilus_trader.config import NautilusConfig
+
+from nautilus_rl_lab.agents.base import Agent
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.strategies.baselines import BASELINES
+from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.tuning.space import ParamSpec, apply_params, check_space
+
+EVAL_REWARD = "eval_reward"
+BACKTEST_METRICS = ("sharpe", "sortino", "total_return_%", "max_drawdown_%", "final_equity")
+SAMPLERS = ("tpe", "random")
+PRUNERS = ("median", "none")
+STORAGE_FILE = "optuna.db"
+
+
+class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """Optuna pruner: `median` (`MedianPruner`) or `none`; steps are training env steps."""
+
+    kind: str = "median"
+    n_startup_trials: int = 2
+    n_warmup_steps: int = 0
+    interval_steps: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in PRUNERS:
+            raise ConfigError(f"`pruner.kind` {self.kind!r} is unknown: use one of {PRUNERS}")
+        for name in ("n_startup_trials", "n_warmup_steps"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"`pruner.{name}` must be >= 0, was {getattr(self, name)}")
+        if self.interval_steps < 1:
+            raise ConfigError(f"`pruner.interval_steps` must be >= 1, was {self.interval_steps}")
+
+
+class StudySettings(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """Settings shared by every study (see the module docstring)."""
+
+    search_space: dict[str, ParamSpec] = {}
+    objective: str = "sharpe"
+    n_trials: int = 20
+    timeout: float | None = None
+    study_name: str = "nautilus-rl-lab"
+    storage: str | None = None
+    run_dir: str = "runs/tune"
+    sampler: str = "tpe"
+    seed: int | None = 0
+    heartbeat_interval: int | None = 60
+
+    def _check_study(self, objectives: tuple[str, ...]) -> None:
+        check_space(self.search_space)
+        if self.objective not in objectives:
+            raise ConfigError(f"`objective` {self.objective!r} is unknown: use one of {objectives}")
+        if self.n_trials < 1:
+            raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ConfigError(f"`timeout` must be > 0 seconds or None, was {self.timeout}")
+        if not self.study_name:
+            raise ConfigError("`study_name` must not be empty")
+        if self.storage is not None and "://" not in self.storage:
+            raise ConfigError(
+                f"`storage` {self.storage!r} is not a database URL: use e.g. "
+                f"'sqlite:///runs/tune/optuna.db' or 'postgresql://user:pw@host/db'",
+            )
+        if self.sampler not in SAMPLERS:
+            raise ConfigError(f"`sampler` {self.sampler!r} is unknown: use one of {SAMPLERS}")
+        if self.heartbeat_interval is not None and self.heartbeat_interval < 1:
+            raise ConfigError(
+                f"`heartbeat_interval` must be >= 1 second or None, was {self.heartbeat_interval}"
+            )
+
+    @property
+    def storage_url(self) -> str:
+        """`storage`, or the default sqlite file `<run_dir>/optuna.db` (absolute path)."""
+        if self.storage is not None:
+            return self.storage
+        return f"sqlite:///{(Path(self.run_dir) / STORAGE_FILE).resolve()}"
+
+    def trial_dir(self, number: int) -> Path:
+        """Where trial `number`'s artefacts go: `<run_dir>/<study_name>/trial_<number>`."""
+        return Path(self.run_dir) / self.study_name / f"trial_{number:05d}"
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Self:
+        """Load a config from a `.yaml`/`.yml` or `.json` file; unknown fields are rejected."""
+        return cls.from_dict(read_mapping(path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Build a config from plain data (as read from YAML/JSON)."""
+        try:
+            return cls.parse(json.dumps(data))
+        except msgspec.ValidationError as e:
+            raise ConfigError(f"invalid {cls.__name__}: {e}") from e
+
+    def to_file(self, path: str | os.PathLike[str]) -> Path:
+        """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
+        from nautilus_rl_lab.agents.files import atomic_write_text
+
+        data = json.loads(self.json())
+        text = (
+            yaml.safe_dump(data, sort_keys=False)
+            if str(path).endswith((".yaml", ".yml"))
+            else json.dumps(data, indent=2)
+        )
+        return atomic_write_text(path, text)
+
+
+def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The mapping in a YAML or JSON config file."""
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"config file {str(file)!r} does not exist")
+    text = file.read_text(encoding="utf-8")
+    data = yaml.safe_load(text) if file.suffix in (".yaml", ".yml") else json.loads(text)
+    if data is not None and not isinstance(data, dict):
+        raise ConfigError(f"config file {str(file)!r} must hold a mapping of fields")
+    return data or {}
+
+
+class TuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
+    """An Optuna study over `TrainConfig`s: each trial trains `train` with sampled parameters.
+
+    Parameters
+    ----------
+    train
+        The base training run (keep its budget small); its `run_dir` is replaced per trial and
+        its `eval_data` is the range the objective is measured on.
+    search_space
+        Parameter name -> `ParamSpec` (bare names are SB3 hyperparameters, dotted names are
+        paths into `train`, e.g. `env.reward.name`, `env.observation.params.window`).
+    objective
+        `eval_reward`, or a backtest statistic: `sharpe`, `sortino`, `total_return_%`,
+        `max_drawdown_%`, `final_equity`.
+    pruner
+        `MedianPruner` over the evaluations' mean episode returns, reported at each
+        evaluation (`train.eval_freq`), or `none`.
+    """
+
+    train: TrainConfig = TrainConfig()
+    pruner: PrunerConfig = PrunerConfig()
+
+    def __post_init__(self) -> None:
+        self._check_study((EVAL_REWARD, *BACKTEST_METRICS))
+        if self.train.eval_data is None:
+            raise ConfigError(
+                "`train.eval_data` is required: the objective is measured on that held-out range"
+            )
+        needs_evaluations = self.pruner.kind != "none" or self.objective == EVAL_REWARD
+        if needs_evaluations and self.train.eval_freq == 0:
+            raise ConfigError(
+                "`train.eval_freq` is 0, so training reports no evaluations: set it (e.g. to a "
+                "quarter of `train.total_timesteps`), or use `pruner.kind: none` and a "
+                "backtest `objective`",
+            )
+        probe = {name: spec.probe() for name, spec in self.search_space.items()}
+        self.train_config(probe, self.run_dir)  # every path exists and the result is valid
+
+    def train_config(self, params: dict[str, Any], run_dir: str | os.PathLike[str]) -> TrainConfig:
+        """`train` with `params` applied and `run_dir` set; errors name the parameter."""
+        data = apply_params(json.loads(self.train.json()), params)
+        data["run_dir"] = str(run_dir)
+        try:
+            return TrainConfig.from_dict(data)
+        except ConfigError as e:
+            names = ", ".join(f"`search_space.{name}`" for name in params) or "`train`"
+            raise ConfigError(f"{names}: the training config they give is invalid: {e}") from e
+
+
+def resolve_rule(rule: str) -> type[Agent]:
+    """The rule-based `Agent` class named `rule` (`ema_cross`, `bollinger` or `module:Class`)."""
+    if rule in BASELINES:
+        return BASELINES[rule]
+    module_name, _, class_name = rule.partition(":")
+    if not class_name:
+        raise ConfigError(
+            f"`rule` {rule!r} is unknown: use one of {sorted(BASELINES)} or a "
+            f"'package.module:Class' path to an Agent",
+        )
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError) as e:
+        raise ConfigError(f"`rule` {rule!r} cannot be imported: {e}") from e
+    if not (isinstance(cls, type) and issubclass(cls, Agent)):
+        raise ConfigError(f"`rule` {rule!r} is not an Agent subclass")
+    return cls
+
+
+class RuleTuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
+    """An Optuna study over a rule-based agent's parameters; each trial is one Nautilus backtest.
+
+    Parameters
+    ----------
+    rule
+        `ema_cross`, `bollinger` or a `package.module:Class` path to an `Agent` whose
+        constructor takes the parameters (and `action`).
+    params
+        Fixed constructor arguments; `search_space` names the tuned ones (e.g. `fast`, `slow`).
+    env
+        Venue, instrument, data range, action scheme and execution timing of the backtest.
+    objective
+        A backtest statistic: `sharpe`, `sortino`, `total_return_%`, `max_drawdown_%`,
+        `final_equity`.
+    """
+
+    rule: str = "ema_cross"
+    params: dict[str, Any] = {}
+    env: TrainingNodeConfig = TrainingNodeConfig()
+
+    def __post_init__(self) -> None:
+        self._check_study(BACKTEST_METRICS)
+        accepted = set(inspect.signature(resolve_rule(self.rule)).parameters) - {"action"}
+        for field, names in (("params", self.params), ("search_space", self.search_space)):
+            for name in names:
+                if name not in accepted:
+                    raise ConfigError(
+                        f"`{field}.{name}` is not a parameter of rule {self.rule!r}: "
+                        f"use one of {sorted(accepted)}",
+                    )
+
+    def agent(self, params: dict[str, Any]) -> Agent:
+        """The rule's agent with `params` (over the fixed `params`) on `env.action`."""
+        return resolve_rule(self.rule)(**{**self.params, **params}, action=self.env.action)
+
+
+__all__ = [
+    "BACKTEST_METRICS",
+    "EVAL_REWARD",
+    "PrunerConfig",
+    "RuleTuneConfig",
+    "StudySettings",
+    "TuneConfig",
+    "read_mapping",
+    "resolve_rule",
+]

@@ -1,0 +1,211 @@
+"""Open and run Optuna studies on an RDB storage; record each trial's artefacts atomically.
+
+Decisions:
+
+- Storage is Optuna's `RDBStorage` (sqlite by default, any SQLAlchemy URL such as PostgreSQL
+  for a cluster) with a heartbeat: a trial whose worker died (killed, machine lost) is marked
+  FAIL once its heartbeat is older than two intervals, and retried once with the same
+  parameters under a new number (`RetryHeartbeatStaleTrialCallback`). No scheduler of our own: start
+  `tune` on as many processes/machines as you like against one storage.
+- `n_trials` is the study's total of finished (COMPLETE or PRUNED) trials: a call runs only
+  the missing ones and Optuna's `MaxTrialsCallback` stops every worker at the total.
+- Trials that raise a library error (`NautilusRLLabError`, e.g. an invalid combination of
+  sampled values) or a `ValueError` are recorded as FAIL with the message in the `error` user
+  attribute, and the study goes on; any other exception stops it.
+- Each trial writes `trial.json` (study, number, state, params, metrics, run dir) into its
+  own directory with an atomic replace, and the same params/metrics/run dir go into the
+  trial's user attributes in the storage.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import math
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import optuna
+from optuna.storages import RDBStorage
+from optuna.study import MaxTrialsCallback
+from optuna.trial import TrialState
+
+from nautilus_rl_lab.agents.files import atomic_write_text
+from nautilus_rl_lab.errors import NautilusRLLabError
+from nautilus_rl_lab.tuning.config import PrunerConfig, StudySettings
+
+log = logging.getLogger(__name__)
+
+TRIAL_FILE = "trial.json"
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+CAUGHT = (NautilusRLLabError, ValueError)
+
+
+def make_sampler(config: StudySettings, offset: int = 0) -> optuna.samplers.BaseSampler:
+    """The configured sampler, seeded with `seed + offset` (unseeded when `seed` is None)."""
+    seed = None if config.seed is None else config.seed + offset
+    if config.sampler == "random":
+        return optuna.samplers.RandomSampler(seed=seed)
+    return optuna.samplers.TPESampler(seed=seed)
+
+
+def make_pruner(config: PrunerConfig | None) -> optuna.pruners.BasePruner:
+    """`MedianPruner` with the configured warm-up, or `NopPruner`."""
+    if config is None or config.kind == "none":
+        return optuna.pruners.NopPruner()
+    return optuna.pruners.MedianPruner(
+        n_startup_trials=config.n_startup_trials,
+        n_warmup_steps=config.n_warmup_steps,
+        interval_steps=config.interval_steps,
+    )
+
+
+def make_storage(config: StudySettings) -> RDBStorage:
+    """`RDBStorage` at `config.storage_url` (creating the sqlite file's folder)."""
+    url = config.storage_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    if config.heartbeat_interval is None:
+        return RDBStorage(url)
+    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna, and what we want
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        # Optuna >= 4.9 renamed the stale-trial hook; older releases only have the first one.
+        retry: dict[str, Any]
+        if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage).parameters:
+            callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=1)
+            retry = {"heartbeat_stale_trial_callback": callback}
+        else:  # pragma: no cover - Optuna < 4.9
+            callback = optuna.storages.RetryFailedTrialCallback(max_retry=1)
+            retry = {"failed_trial_callback": callback}
+        return RDBStorage(
+            url,
+            heartbeat_interval=config.heartbeat_interval,
+            grace_period=2 * config.heartbeat_interval,
+            **retry,
+        )
+
+
+def open_study(config: StudySettings, pruner: PrunerConfig | None = None) -> optuna.Study:
+    """Create the study, or load it when it exists in the storage (`load_if_exists=True`).
+
+    The sampler is seeded with `seed + (trials already in the study)`, so resuming a seeded
+    study draws new values instead of repeating the first call's.
+    """
+    study = optuna.create_study(
+        storage=make_storage(config),
+        study_name=config.study_name,
+        sampler=make_sampler(config),
+        pruner=make_pruner(pruner),
+        direction="maximize",
+        load_if_exists=True,
+    )
+    existing = len(study.trials)
+    if existing:
+        study.sampler = make_sampler(config, offset=existing)
+    return study
+
+
+def finished_trials(study: optuna.Study) -> int:
+    """COMPLETE plus PRUNED trials (what counts towards `n_trials`)."""
+    return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+
+def plain(value: Any) -> Any:
+    """`value` as JSON-safe data (numpy scalars to Python, non-finite floats to None)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def record_trial(
+    trial: optuna.Trial,
+    directory: Path,
+    *,
+    state: str,
+    params: dict[str, Any],
+    metrics: dict[str, Any],
+    error: str | None = None,
+) -> Path:
+    """Store params/metrics/run dir as user attributes and write `trial.json` atomically."""
+    record = {
+        "study": trial.study.study_name,
+        "number": trial.number,
+        "state": state,
+        "params": plain(params),
+        "metrics": plain(metrics),
+        "run_dir": str(directory),
+    }
+    if error is not None:
+        record["error"] = error
+    for key in ("params", "metrics", "run_dir", "error"):
+        if key in record:
+            trial.set_user_attr(key, record[key])
+    return atomic_write_text(directory / TRIAL_FILE, json.dumps(record, indent=2))
+
+
+def guarded(
+    objective: Callable[[optuna.Trial], float],
+    directory: Callable[[int], Path],
+) -> Callable[[optuna.Trial], float]:
+    """Wrap `objective` so a caught error is recorded (user attribute and `trial.json`)."""
+
+    def run(trial: optuna.Trial) -> float:
+        try:
+            return objective(trial)
+        except CAUGHT as e:
+            error = f"{type(e).__name__}: {e}"
+            log.warning("trial %d failed: %s", trial.number, error)
+            record_trial(
+                trial,
+                directory(trial.number),
+                state="FAIL",
+                params=dict(trial.params),
+                metrics={},
+                error=error,
+            )
+            raise
+
+    return run
+
+
+def run_study(
+    study: optuna.Study,
+    objective: Callable[[optuna.Trial], float],
+    config: StudySettings,
+    *,
+    gc_after_trial: bool = False,
+) -> optuna.Study:
+    """Run the missing trials of `config.n_trials` (within `config.timeout`) and return `study`.
+
+    `gc_after_trial` runs a full garbage collection after each trial (~0.3 s here): worth it
+    after a training run, not after a sub-second backtest.
+    """
+    remaining = config.n_trials - finished_trials(study)
+    if remaining <= 0:
+        log.info("study %r already has %d finished trials", config.study_name, config.n_trials)
+        return study
+    log.info(
+        "study %r: running %d trial(s) into %s (storage %s)",
+        config.study_name,
+        remaining,
+        config.run_dir,
+        config.storage_url,
+    )
+    study.optimize(
+        guarded(objective, config.trial_dir),
+        n_trials=remaining,
+        timeout=config.timeout,
+        catch=CAUGHT,
+        callbacks=[MaxTrialsCallback(config.n_trials, states=FINISHED)],
+        gc_after_trial=gc_after_trial,
+    )
+    return study
