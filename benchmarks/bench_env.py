@@ -1,0 +1,256 @@
+"""Benchmark: `TrainingNode` steps/s next to a plain Nautilus `BacktestEngine` doing the same work.
+
+Prints one JSON line per figure (`make bench`):
+
+- `hold_only`: the env with a policy that never trades vs. the do-nothing engine (a plain
+  strategy that subscribes to the bars and ignores them).
+- `random`: the env with a seeded random policy vs. a plain strategy that submits the same
+  market orders on the same bars (the orders and fills are checked to be identical).
+- `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
+  finished episode, half abandoning one after a step; next to it, the time of Nautilus'
+  `log_sysinfo`, which every fresh `BacktestEngine.run()` calls (even with bypassed logging).
+- `subproc_vec_env`: `SubprocVecEnv` steps/s with 1 and 2 processes (one engine each, "spawn":
+  a forkserver would import this script, and with it Nautilus and its native threads, before forking).
+
+Every env/plain pair runs interleaved in the same process, `--repeats` times, each run after
+a `gc.collect()` (the garbage collector stays on during the run); the median is reported. Episodes cover the whole bundled sample (~6,200 decision bars).
+Usage: `python benchmarks/bench_env.py [--repeats 5] [--vec-steps 3000] [--only random]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+
+import numpy as np
+from nautilus_trader.backtest.engine import BacktestEngine
+from nautilus_trader.common.component import log_sysinfo
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
+
+FLAT = 1  # `target_position`: 0 short, 1 flat, 2 long
+TARGETS = (-10_000.0, 0.0, 10_000.0)
+
+
+class PlainOrdersStrategy(Strategy):
+    """A plain Nautilus strategy: from `first_ts` on, submits the i-th precomputed market order
+    (side, quantity) on the i-th bar; `None` sends nothing. No orders: the do-nothing strategy.
+    """
+
+    def __init__(self, instrument, bar_type, first_ts: int, orders: list) -> None:
+        super().__init__(StrategyConfig(strategy_id="GYM-001"))
+        self.instrument = instrument
+        self.bar_type = bar_type
+        self.first_ts = first_ts
+        self.orders = orders
+        self.i = 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_reset(self) -> None:
+        self.i = 0
+
+    def on_bar(self, bar: Bar) -> None:
+        if bar.ts_event < self.first_ts or self.i >= len(self.orders):
+            return
+        order = self.orders[self.i]
+        self.i += 1
+        if order is not None:
+            side, quantity = order
+            self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
+
+
+def orders_for(actions: list[int], instrument) -> list:
+    """The market orders that move a flat account through the actions' target positions."""
+    orders, position = [], 0.0
+    for action in actions:
+        target = TARGETS[action]
+        delta = target - position
+        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+        orders.append((side, instrument.make_qty(abs(delta))) if delta else None)
+        position = target
+    return orders
+
+
+def emit(record: dict) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def whole_sample_env() -> TrainingNode:
+    return TrainingNode(TrainingNodeConfig(episode_length=None, random_start=False, seed=0))
+
+
+def outcome(engine: BacktestEngine) -> tuple[int, float]:
+    """Orders filled and final balance: must be equal for the env and the plain engine."""
+    account = next(iter(engine.cache.accounts()))
+    return len(engine.cache.orders_closed()), account.balance_total().as_double()
+
+
+def run_env_episode(
+    env: TrainingNode, actions: list[int] | None
+) -> tuple[int, float, tuple[int, float]]:
+    """One whole-sample episode (reset included); returns steps, seconds, outcome."""
+    gc.collect()
+    started = time.perf_counter()
+    env.reset()
+    steps, done = 0, False
+    while not done:
+        action = FLAT if actions is None else actions[steps]
+        _, _, terminated, truncated, _ = env.step(action)
+        steps += 1
+        done = terminated or truncated
+    elapsed = time.perf_counter() - started
+    return steps, elapsed, outcome(env.engine)
+
+
+def plain_engine(env: TrainingNode, actions: list[int] | None) -> BacktestEngine:
+    market = env.market
+    orders = [] if actions is None else orders_for(actions, market.instrument)
+    engine = build_engine(env.config.venue, market, execution=env.config.execution)
+    first_ts = market.bar_timestamps[env.strategy.observation_scheme.warmup_bars - 1]
+    engine.add_strategy(
+        PlainOrdersStrategy(market.instrument, market.bar_type, first_ts, orders),
+    )
+    return engine
+
+
+def run_plain(engine: BacktestEngine, end: int) -> tuple[float, tuple[int, float]]:
+    """One plain run over the whole sample; returns seconds, outcome."""
+    engine.reset()
+    gc.collect()
+    started = time.perf_counter()
+    engine.run(end=end)
+    elapsed = time.perf_counter() - started
+    return elapsed, outcome(engine)
+
+
+def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: int) -> None:
+    plain = plain_engine(env, actions)
+    end = env.market.bar_timestamps[-1]
+    env_rates, plain_rates = [], []
+    for _ in range(repeats):  # interleaved: machine noise hits both alike
+        steps, seconds, env_outcome = run_env_episode(env, actions)
+        env_rates.append(steps / seconds)
+        seconds, plain_outcome = run_plain(plain, end)
+        plain_rates.append(steps / seconds)
+    plain.dispose()
+    if env_outcome != plain_outcome:
+        raise RuntimeError(f"{name}: env (orders, balance) {env_outcome} != plain {plain_outcome}")
+    env_sps, plain_sps = statistics.median(env_rates), statistics.median(plain_rates)
+    emit(
+        {
+            "figure": name,
+            "steps": steps,
+            "orders_filled": env_outcome[0],
+            "final_balance": env_outcome[1],
+            "env_steps_per_s": round(env_sps, 1),
+            "plain_steps_per_s": round(plain_sps, 1),
+            "ratio_env_plain": round(env_sps / plain_sps, 3),
+            # best of the repeats: the least disturbed runs on a shared machine
+            "ratio_env_plain_best": round(max(env_rates) / max(plain_rates), 3),
+            "repeats": repeats,
+        },
+    )
+
+
+def bench_reset(repeats: int) -> None:
+    env = TrainingNode(TrainingNodeConfig(seed=0))  # default: 256-step episodes, random starts
+    times = []
+    try:
+        for i in range(20 * repeats):
+            started = time.perf_counter()
+            env.reset()
+            times.append((time.perf_counter() - started) * 1000)
+            if i % 2:  # half the resets follow a finished episode, half abandon one
+                done = False
+                while not done:
+                    _, _, terminated, truncated, _ = env.step(FLAT)
+                    done = terminated or truncated
+            else:
+                env.step(FLAT)
+    finally:
+        env.close()
+    sysinfo = []
+    for _ in range(10):
+        started = time.perf_counter()
+        log_sysinfo("bench")
+        sysinfo.append((time.perf_counter() - started) * 1000)
+    emit(
+        {
+            "figure": "reset",
+            "resets": len(times),
+            "mean_ms": round(statistics.fmean(times), 2),
+            "median_ms": round(statistics.median(times), 2),
+            "nautilus_log_sysinfo_median_ms": round(statistics.median(sysinfo), 2),
+        },
+    )
+
+
+def bench_subproc(vec_steps: int, repeats: int) -> None:
+    from stable_baselines3.common.vec_env import SubprocVecEnv
+
+    rates = {}
+    for n_envs in (1, 2):
+        vec = SubprocVecEnv([whole_sample_env] * n_envs, start_method="spawn")
+        try:
+            vec.seed(0)
+            vec.reset()
+            rng = np.random.default_rng(0)
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                for _ in range(vec_steps):
+                    vec.step(rng.integers(0, 3, size=n_envs))
+                samples.append(n_envs * vec_steps / (time.perf_counter() - started))
+            rates[n_envs] = statistics.median(samples)
+        finally:
+            vec.close()
+    emit(
+        {
+            "figure": "subproc_vec_env",
+            "policy": "random",
+            "steps_per_s_1_proc": round(rates[1], 1),
+            "steps_per_s_2_procs": round(rates[2], 1),
+            "ratio_2_over_1": round(rates[2] / rates[1], 3),
+            "vec_steps": vec_steps,
+            "repeats": repeats,
+        },
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--vec-steps", type=int, default=3000)
+    parser.add_argument(
+        "--only", choices=["hold_only", "random", "reset", "subproc_vec_env"], default=None
+    )
+    args = parser.parse_args()
+    wanted = (args.only,) if args.only else ("hold_only", "random", "reset", "subproc_vec_env")
+    if {"hold_only", "random"} & set(wanted):
+        env = whole_sample_env()
+        try:
+            if "hold_only" in wanted:
+                compare("hold_only", env, None, args.repeats)
+            if "random" in wanted:
+                n = env.bar_count
+                actions = [int(a) for a in np.random.default_rng(0).integers(0, 3, size=n)]
+                compare("random", env, actions, args.repeats)
+        finally:
+            env.close()
+    if "reset" in wanted:
+        bench_reset(args.repeats)
+    if "subproc_vec_env" in wanted:
+        bench_subproc(args.vec_steps, args.repeats)
+
+
+if __name__ == "__main__":
+    main()
