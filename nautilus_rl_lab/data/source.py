@@ -73,16 +73,20 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
     elif config.kind == "sample":
         df = load_sample_eurusd()
     elif config.kind == "csv":
-        kwargs = {"column_map": config.column_map, "time_column": config.time_column or "Time"}
+        kwargs: dict[str, Any] = {"column_map": config.column_map}
+        if config.time_column is not None:
+            kwargs["time_column"] = config.time_column
         if config.time_format is not None:
             kwargs["time_format"] = config.time_format
-        df = load_csv(config.path, **kwargs)
+        df = load_csv(str(config.path), **kwargs)
     elif config.kind == "parquet":
-        df = load_parquet(config.path, column_map=config.column_map, time_column=config.time_column)
+        df = load_parquet(
+            str(config.path), column_map=config.column_map, time_column=config.time_column
+        )
     elif config.kind == "catalog":
-        df = bars_to_frame(read_bars(config.path, config.bar_type))
+        df = bars_to_frame(read_bars(str(config.path), str(config.bar_type)))
     else:
-        df = getattr(synthetic, config.generator)(**config.params)
+        df = getattr(synthetic, str(config.generator))(**config.params)
     if config.start is not None:
         df = df[df.index >= _utc(config.start)]
     if config.end is not None:

@@ -8,6 +8,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
@@ -46,8 +47,9 @@ def _scatter_fills(ax: plt.Axes, fills: pd.DataFrame | None) -> None:
 
 def figure_to_rgb(figure: Figure) -> np.ndarray:
     """Render `figure` to an RGB array (Gymnasium's `rgb_array` mode) and close it."""
-    figure.canvas.draw()
-    rgb = np.asarray(figure.canvas.buffer_rgba())[..., :3].copy()
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    rgb = np.asarray(canvas.buffer_rgba())[..., :3].copy()
     plt.close(figure)
     return rgb
 

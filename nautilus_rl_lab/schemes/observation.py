@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
@@ -31,8 +32,8 @@ RETURN_SCALE = 100.0  # log returns in percent
 class Feature:
     """A Nautilus indicator fed with bars and a function mapping its value to a small number."""
 
-    indicator: object
-    transform: Callable[[object, float], float]
+    indicator: Any
+    transform: Callable[[Any, float], float]
     warmup: int
 
 

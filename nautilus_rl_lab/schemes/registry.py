@@ -69,14 +69,14 @@ def _build(field: str, config: SchemeConfig, registry: dict[str, type[T]], base:
 
 def build_observation(config: SchemeConfig) -> ObservationScheme:
     """Instantiate the observation scheme named by `config`."""
-    return _build("observation", config, OBSERVATION_SCHEMES, ObservationScheme)
+    return _build("observation", config, OBSERVATION_SCHEMES, ObservationScheme)  # type: ignore[type-abstract]
 
 
 def build_action(config: SchemeConfig) -> ActionScheme:
     """Instantiate the action scheme named by `config`."""
-    return _build("action", config, ACTION_SCHEMES, ActionScheme)
+    return _build("action", config, ACTION_SCHEMES, ActionScheme)  # type: ignore[type-abstract]
 
 
 def build_reward(config: SchemeConfig) -> RewardScheme:
     """Instantiate the reward scheme named by `config`."""
-    return _build("reward", config, REWARD_SCHEMES, RewardScheme)
+    return _build("reward", config, REWARD_SCHEMES, RewardScheme)  # type: ignore[type-abstract]
