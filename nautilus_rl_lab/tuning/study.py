@@ -5,10 +5,13 @@ Decisions:
 - Storage is Optuna's `RDBStorage` (sqlite by default, any SQLAlchemy URL such as PostgreSQL
   for a cluster) with a heartbeat: a trial whose worker died (killed, machine lost) is marked
   FAIL once its heartbeat is older than two intervals, and retried once with the same
-  parameters under a new number (`RetryHeartbeatStaleTrialCallback`). No scheduler of our own: start
-  `tune` on as many processes/machines as you like against one storage.
-- `n_trials` is the study's total of finished (COMPLETE or PRUNED) trials: a call runs only
-  the missing ones and Optuna's `MaxTrialsCallback` stops every worker at the total.
+  parameters under a new number (`RetryHeartbeatStaleTrialCallback`). No scheduler of our
+  own: start `tune` on as many processes/machines as you like against one storage.
+- `n_trials` is the study's total of finished (COMPLETE or PRUNED) trials: a call runs
+  trials until the study has them (Optuna's `MaxTrialsCallback` stops every worker at the
+  total; in-flight trials of other workers may overshoot it by a few), so a re-run adds only
+  what is missing. Failed trials do not count; a call gives up after `max(10, n_trials)`
+  of them.
 - Trials that raise a library error (`NautilusRLLabError`, e.g. an invalid combination of
   sampled values) or a `ValueError` are recorded as FAIL with the message in the `error` user
   attribute, and the study goes on; any other exception stops it.
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 TRIAL_FILE = "trial.json"
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 CAUGHT = (NautilusRLLabError, ValueError)
+MIN_FAILURES = 10
 
 
 def make_sampler(config: StudySettings, offset: int = 0) -> optuna.samplers.BaseSampler:
@@ -184,7 +188,7 @@ def run_study(
     *,
     gc_after_trial: bool = False,
 ) -> optuna.Study:
-    """Run the missing trials of `config.n_trials` (within `config.timeout`) and return `study`.
+    """Run trials until the study has `config.n_trials` finished ones (or `config.timeout`).
 
     `gc_after_trial` runs a full garbage collection after each trial (~0.3 s here): worth it
     after a training run, not after a sub-second backtest.
@@ -202,10 +206,28 @@ def run_study(
     )
     study.optimize(
         guarded(objective, config.trial_dir),
-        n_trials=remaining,
+        n_trials=None,  # the callbacks stop it
         timeout=config.timeout,
         catch=CAUGHT,
-        callbacks=[MaxTrialsCallback(config.n_trials, states=FINISHED)],
+        callbacks=[
+            MaxTrialsCallback(config.n_trials, states=FINISHED),
+            StopAfterFailures(max(MIN_FAILURES, config.n_trials)),
+        ],
         gc_after_trial=gc_after_trial,
     )
     return study
+
+
+class StopAfterFailures:
+    """Optuna callback: stop the study after `limit` failed trials of this call."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.failures = 0
+
+    def __call__(self, study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if trial.state == TrialState.FAIL:
+            self.failures += 1
+            if self.failures >= self.limit:
+                log.warning("study %r: %d trials failed, stopping", study.study_name, self.failures)
+                study.stop()
