@@ -211,7 +211,7 @@ def _trading_info(info: dict[str, Any], where: str) -> tuple[float, ...]:
 
 
 def _fills(env: gym.Env) -> pd.DataFrame:
-    fills = env.unwrapped.fills()
+    fills = getattr(env.unwrapped, "fills")()  # noqa: B009 (not on gym.Env)
     if not isinstance(fills, pd.DataFrame):
         raise AssertionError(f"fills() must return a pandas DataFrame, got {type(fills).__name__}")
     columns = [c for c in FILL_COLUMNS if c in fills.columns]
@@ -227,23 +227,24 @@ def _assert_same_rollout(first: _Rollout, second: _Rollout, seed: int) -> None:
                 f"{how} give different observations at index {i} (max |difference| "
                 f"{np.max(np.abs(a - b)) if a.shape == b.shape else 'shape'}): {fix}"
             )
-    for episode, (a, b) in enumerate(zip(first.fills, second.fills, strict=False)):
-        if not a.equals(b):
+    for episode, (fills, refills) in enumerate(zip(first.fills, second.fills, strict=False)):
+        if not fills.equals(refills):
             rows = _first_difference(
-                [tuple(r) for r in a.itertuples(index=False)],
-                [tuple(r) for r in b.itertuples(index=False)],
+                [tuple(r) for r in fills.itertuples(index=False)],
+                [tuple(r) for r in refills.itertuples(index=False)],
             )
             raise AssertionError(
-                f"{how} give different fills in episode {episode} ({len(a)} vs {len(b)} "
+                f"{how} give different fills in episode {episode} ({len(fills)} vs {len(refills)} "
                 f"fills; first difference at fill {rows}): {fix}"
             )
-    for name, a, b in (
+    sequences: list[tuple[str, list[Any], list[Any]]] = [
         ("rewards", first.rewards, second.rewards),
         ("episode ends (terminated, truncated)", first.ends, second.ends),
         (f"trading info {list(TRADING_INFO_KEYS)}", first.infos, second.infos),
-    ):
-        if a != b:
-            index = _first_difference(a, b)
+    ]
+    for name, values, again in sequences:
+        if values != again:
+            index = _first_difference(values, again)
             raise AssertionError(f"{how} give different {name} at index {index}: {fix}")
 
 
