@@ -108,6 +108,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             )
         if not self.symbols:
             raise ConfigError("`symbols` must name at least one symbol, e.g. ('EURUSD',)")
+        value: float  # the counts below, then the amounts
         for field, value in (
             ("synthetic_bars", self.synthetic_bars),
             ("bar_seconds", self.bar_seconds),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 
 import numpy as np
 
@@ -384,7 +384,8 @@ def _create_rpyc(config: Mt5BackendConfig) -> Mt5Client:
 def _create_native(config: Mt5BackendConfig) -> Mt5Client:
     from nautilus_rl_lab.adapters.metatrader5.native import NativeMt5Client
 
-    return NativeMt5Client()
+    # `NativeMt5Client` sets the `Mt5Client` functions as attributes in its constructor.
+    return cast(Mt5Client, NativeMt5Client())
 
 
 register_backend("simulator", _create_simulator)

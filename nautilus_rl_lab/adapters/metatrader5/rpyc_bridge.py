@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import rpyc
@@ -177,7 +177,7 @@ class Mt5RpycService(rpyc.Service):
                 code = c.RES_E_INTERNAL_FAIL_CONNECT
                 return failure, (code, c.last_error_description(code))
             result = getattr(self._client, name)(*args, **kwargs)
-            error = tuple(self._client.last_error())
+            error = self._client.last_error()
             if name == "initialize":
                 self._session = bool(result)
         return encode_result(name, result), (int(error[0]), str(error[1]))
@@ -669,7 +669,8 @@ def run_serve(
     if args.backend == "native":
         from nautilus_rl_lab.adapters.metatrader5.native import NativeMt5Client
 
-        client: Mt5Client = NativeMt5Client()
+        # `NativeMt5Client` sets the `Mt5Client` functions as attributes in its constructor.
+        client = cast(Mt5Client, NativeMt5Client())
         simulator = None
     else:
         from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator

@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from nautilus_rl_lab.adapters.metatrader5 import constants as c
 from nautilus_rl_lab.adapters.metatrader5.simulator.symbols import SymbolSpec, normalize_volume
@@ -92,6 +93,20 @@ class Order:
     position_by_id: int = 0
     reason: int = c.ORDER_REASON_EXPERT
     comment: str = ""
+
+
+class _DealFields(TypedDict):
+    """The `Account._book` arguments that every deal of one `execute` call shares."""
+
+    spec: SymbolSpec
+    side: int
+    volume: float
+    price: float
+    order: int
+    time_msc: int
+    magic: int
+    reason: int
+    comment: str
 
 
 @dataclass
@@ -348,7 +363,7 @@ class Account:
         tp: float = 0.0,
     ) -> TradeDeal:
         """Execute a BUY/SELL deal of `volume` at `price` (checks done by the caller)."""
-        book = {
+        book: _DealFields = {
             "spec": spec,
             "side": side,
             "volume": volume,

@@ -662,25 +662,25 @@ class TradeEngine:
             position.time_update_msc = now_ms
             return self._result(request, c.TRADE_RETCODE_DONE, comment="Request executed")
         if action == c.TRADE_ACTION_MODIFY:
-            order = plan.order
-            assert order is not None
-            order.price_open = request.price
-            order.sl, order.tp = request.sl, request.tp
-            if order.type in _STOP_LIMIT_TYPES:
-                order.price_stoplimit = request.stoplimit
-            order.type_time = request.type_time
-            order.time_expiration = self._check_expiration(
+            pending = plan.order
+            assert pending is not None
+            pending.price_open = request.price
+            pending.sl, pending.tp = request.sl, request.tp
+            if pending.type in _STOP_LIMIT_TYPES:
+                pending.price_stoplimit = request.stoplimit
+            pending.type_time = request.type_time
+            pending.time_expiration = self._check_expiration(
                 request.type_time, request.expiration, now_ms
             )
             return self._result(
-                request, c.TRADE_RETCODE_DONE, order=order.ticket, comment="Request executed"
+                request, c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
             )
         if action == c.TRADE_ACTION_REMOVE:
-            order = plan.order
-            assert order is not None
-            self._finish_order(order, c.ORDER_STATE_CANCELED, now_ms)
+            pending = plan.order
+            assert pending is not None
+            self._finish_order(pending, c.ORDER_STATE_CANCELED, now_ms)
             return self._result(
-                request, c.TRADE_RETCODE_DONE, order=order.ticket, comment="Request executed"
+                request, c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
             )
         position, position_by = plan.position, plan.position_by
         assert position is not None and position_by is not None
