@@ -37,7 +37,7 @@ from optuna.study import MaxTrialsCallback
 from optuna.trial import TrialState
 
 from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.errors import NautilusRLLabError
+from nautilus_rl_lab.errors import ConfigError, NautilusRLLabError
 from nautilus_rl_lab.tuning.config import PrunerConfig, StudySettings
 
 log = logging.getLogger(__name__)
@@ -193,6 +193,13 @@ def run_study(
     `gc_after_trial` runs a full garbage collection after each trial (~0.3 s here): worth it
     after a training run, not after a sub-second backtest.
     """
+    leftovers = config.trial_dir(0).parent
+    if not study.trials and leftovers.is_dir() and any(leftovers.glob("trial_*")):
+        raise ConfigError(
+            f"`run_dir`/`study_name`: {str(leftovers)!r} holds trials of an earlier study that "
+            f"is not in `storage` {config.storage_url!r}: choose another `study_name` or "
+            f"`run_dir`, point `storage` at that study's database, or delete the folder",
+        )
     remaining = config.n_trials - finished_trials(study)
     if remaining <= 0:
         log.info("study %r already has %d finished trials", config.study_name, config.n_trials)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 
+import pytest
+from optuna.storages import RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
 
 from nautilus_rl_lab.agents import EMACrossAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.tuning import TRIAL_FILE, ParamSpec, RuleTuneConfig, open_study, tune_rule
@@ -76,3 +80,28 @@ def test_cli_runs_a_study_from_a_yaml_file_and_resumes_it(tmp_path, capsys) -> N
     assert "2 finished trial(s)" in out and "3 finished trial(s)" in out and "best trial #" in out
     study = open_study(ema_config(tmp_path / "tune"))
     assert [t.number for t in study.trials] == [0, 1, 2]
+
+
+@pytest.mark.filterwarnings(
+    "ignore::optuna.exceptions.ExperimentalWarning", "ignore:Heartbeat of storage:UserWarning"
+)
+def test_trial_of_a_killed_worker_is_failed_and_retried_with_its_parameters(tmp_path) -> None:
+    config = ema_config(tmp_path / "tune", n_trials=1, heartbeat_interval=1)
+    study = open_study(config)
+    study.enqueue_trial({"fast": 5, "slow": 20})
+    dead = study.ask()  # a worker takes the trial, beats once, then is killed:
+    study._storage.record_heartbeat(dead._trial_id)  # what Optuna's heartbeat thread does
+    time.sleep(3.5)  # older than the grace period (2 s) even at sqlite's 1 s clock resolution
+
+    study = tune_rule(config)
+    stale, retried = study.trials
+    assert stale.state == TrialState.FAIL
+    assert retried.state == TrialState.COMPLETE and retried.params == {"fast": 5, "slow": 20}
+    assert RetryHeartbeatStaleTrialCallback.retried_trial_number(retried) == stale.number
+
+
+def test_trial_folders_of_a_study_missing_from_the_storage_are_refused(tmp_path) -> None:
+    config = ema_config(tmp_path / "tune")
+    config.trial_dir(0).mkdir(parents=True)  # e.g. the database was deleted, the runs were not
+    with pytest.raises(ConfigError, match="`run_dir`/`study_name`"):
+        tune_rule(config)
