@@ -20,7 +20,7 @@ import functools
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nautilus_trader.model.identifiers import ClientId
 
@@ -35,6 +35,13 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import MT5_VENUE, MT5_V
 from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import RpycMt5Client
 from nautilus_rl_lab.errors import Mt5Error
 
+if TYPE_CHECKING:
+    from nautilus_rl_lab.adapters.metatrader5.config import (
+        Mt5DataClientConfig,
+        Mt5ExecClientConfig,
+    )
+    from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
+
 logger = logging.getLogger(__name__)
 
 #: Venue / client id name used in node configs (``data_clients={"MT5": ...}``).
@@ -45,6 +52,7 @@ __all__ = [
     "MT5",
     "MT5_CLIENT_ID",
     "MT5_VENUE",
+    "Mt5ClientMixin",
     "Mt5Connection",
     "Mt5ConnectionLost",
     "acquire_connection",
@@ -264,3 +272,50 @@ def release_connection(connection: Mt5Connection) -> None:
         if _CONNECTIONS.get(key) is connection:
             del _CONNECTIONS[key]
     connection.shutdown()
+
+
+class Mt5ClientMixin:
+    """Terminal-connection plumbing shared by `Mt5DataClient` and `Mt5ExecutionClient`.
+
+    The client sets `_connection` (from `acquire_connection`), `_mt5_config` (its config:
+    `backend` and the `reconnect_*` schedule); Nautilus sets `_instrument_provider` and
+    `_log`.
+    """
+
+    _connection: Mt5Connection | None
+    _mt5_config: Mt5DataClientConfig | Mt5ExecClientConfig
+    _instrument_provider: Any
+    _log: Any
+
+    @property
+    def connection(self) -> Mt5Connection:
+        """The terminal connection (re-acquired when connecting after a disconnect)."""
+        if self._connection is None:
+            self._connection = acquire_connection(self._mt5_config.backend)
+        return self._connection
+
+    @property
+    def provider(self) -> Mt5InstrumentProvider:
+        """The instrument provider (MT5 symbol specs)."""
+        return self._instrument_provider
+
+    async def _connect_terminal(self) -> None:
+        """Initialise the terminal if needed and (re)load the provider's instruments."""
+        await self.connection.connect()
+        self.provider.connection = self.connection
+        await self.provider.initialize(reload=True)
+
+    def _release_connection(self) -> None:
+        """Drop this client's use of the shared connection (see `release_connection`)."""
+        if self._connection is not None:
+            release_connection(self._connection)
+            self._connection = None
+
+    async def _reconnect(self) -> bool:
+        """Re-initialise the terminal on the configured schedule; return whether it is back."""
+        return await self.connection.reconnect(
+            self._mt5_config.reconnect_backoff_secs,
+            self._mt5_config.reconnect_backoff_max_secs,
+            self._mt5_config.reconnect_max_attempts,
+            log=self._log,
+        )

@@ -50,10 +50,9 @@ from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig
 from nautilus_rl_lab.adapters.metatrader5.core import (
     MT5,
     MT5_VENUE,
+    Mt5ClientMixin,
     Mt5Connection,
     Mt5ConnectionLost,
-    acquire_connection,
-    release_connection,
 )
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
     bar_type_to_timeframe,
@@ -86,7 +85,7 @@ def completed_rates(rates: Any, timeframe_secs: int, tick: Any) -> Any:
     return rates[:-1]
 
 
-class Mt5DataClient(LiveMarketDataClient):
+class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
     """Live market data from a MetaTrader 5 terminal (native, RPyC bridge or simulator).
 
     Parameters
@@ -132,24 +131,10 @@ class Mt5DataClient(LiveMarketDataClient):
         self._quote_tasks: dict[InstrumentId, asyncio.Task] = {}
         self._bar_tasks: dict[BarType, asyncio.Task] = {}
 
-    @property
-    def connection(self) -> Mt5Connection:
-        """The terminal connection (re-acquired on reconnect after a disconnect)."""
-        if self._connection is None:
-            self._connection = acquire_connection(self._mt5_config.backend)
-        return self._connection
-
-    @property
-    def provider(self) -> Mt5InstrumentProvider:
-        """The instrument provider (MT5 symbol specs)."""
-        return self._instrument_provider  # type: ignore[return-value]
-
     # -- connection ----------------------------------------------------------------------
 
     async def _connect(self) -> None:
-        await self.connection.connect()
-        self.provider.connection = self.connection
-        await self.provider.initialize(reload=True)
+        await self._connect_terminal()
         for instrument in self.provider.list_all():
             self._handle_data(instrument)
         for currency in self.provider.currencies().values():
@@ -162,9 +147,7 @@ class Mt5DataClient(LiveMarketDataClient):
         await asyncio.gather(*tasks, return_exceptions=True)
         self._quote_tasks.clear()
         self._bar_tasks.clear()
-        if self._connection is not None:
-            release_connection(self._connection)
-            self._connection = None
+        self._release_connection()
 
     async def _call(self, name: str, *args: Any) -> Any:
         """Call the terminal; on a lost link reconnect (with backoff) and return None."""
@@ -172,13 +155,7 @@ class Mt5DataClient(LiveMarketDataClient):
             return await self.connection.call(name, *args)
         except Mt5ConnectionLost as e:
             self._log.warning(f"MT5 link lost ({e}); reconnecting")
-            ok = await self.connection.reconnect(
-                self._mt5_config.reconnect_backoff_secs,
-                self._mt5_config.reconnect_backoff_max_secs,
-                self._mt5_config.reconnect_max_attempts,
-                log=self._log,
-            )
-            if not ok:
+            if not await self._reconnect():
                 self._log.error("MT5 terminal unreachable; giving up reconnecting")
                 raise
             return None

@@ -86,10 +86,9 @@ from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.core import (
     MT5,
     MT5_VENUE,
+    Mt5ClientMixin,
     Mt5Connection,
     Mt5ConnectionLost,
-    acquire_connection,
-    release_connection,
 )
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
     SendOutcome,
@@ -136,12 +135,14 @@ def oms_type_for_account(margin_mode: int, configured: str | None = None) -> Oms
     return actual
 
 
-class Mt5ExecutionClient(LiveExecutionClient):
+class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
     """Live execution on a MetaTrader 5 terminal (native, RPyC bridge or simulator).
 
     Build it with `Mt5LiveExecClientFactory` (which reads the account's margin mode and
     currency first); `oms_type` and `account_currency` must match the account.
     """
+
+    _mt5_config: Mt5ExecClientConfig
 
     def __init__(
         self,
@@ -182,24 +183,10 @@ class Mt5ExecutionClient(LiveExecutionClient):
         self._deal_cursor_secs: int | None = None
         self._poll_task: asyncio.Task | None = None
 
-    @property
-    def connection(self) -> Mt5Connection:
-        """The terminal connection (re-acquired when connecting after a disconnect)."""
-        if self._connection is None:
-            self._connection = acquire_connection(self._mt5_config.backend)
-        return self._connection
-
-    @property
-    def provider(self) -> Mt5InstrumentProvider:
-        """The instrument provider (MT5 symbol specs)."""
-        return self._instrument_provider  # type: ignore[return-value]
-
     # -- connection ----------------------------------------------------------------------
 
     async def _connect(self) -> None:
-        await self.connection.connect()
-        self.provider.connection = self.connection
-        await self.provider.initialize(reload=True)
+        await self._connect_terminal()
         for instrument in self.provider.list_all():
             if self._cache.instrument(instrument.id) is None:
                 self._cache.add_instrument(instrument)
@@ -220,17 +207,7 @@ class Mt5ExecutionClient(LiveExecutionClient):
             self._poll_task.cancel()
             await asyncio.gather(self._poll_task, return_exceptions=True)
             self._poll_task = None
-        if self._connection is not None:
-            release_connection(self._connection)
-            self._connection = None
-
-    async def _reconnect(self) -> bool:
-        return await self.connection.reconnect(
-            self._mt5_config.reconnect_backoff_secs,
-            self._mt5_config.reconnect_backoff_max_secs,
-            self._mt5_config.reconnect_max_attempts,
-            log=self._log,
-        )
+        self._release_connection()
 
     async def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
         """Call the terminal; after a lost link reconnect and retry the (read) call once."""
