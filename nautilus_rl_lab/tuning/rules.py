@@ -11,16 +11,12 @@ agent rejects (e.g. `fast >= slow`) are recorded as FAIL with the agent's messag
 
 from __future__ import annotations
 
-import logging
-
 import optuna
 
 from nautilus_rl_lab.evaluation.backtest import AgentRun, market_for, run_backtest
 from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.tuning.config import RuleTuneConfig
-from nautilus_rl_lab.tuning.study import open_study, record_trial, run_study
-
-log = logging.getLogger(__name__)
+from nautilus_rl_lab.tuning.study import objective_value, open_study, record_trial, run_study
 
 
 def backtest_rule(
@@ -44,9 +40,10 @@ def tune_rule(config: RuleTuneConfig) -> optuna.Study:
         params = {name: spec.suggest(trial, name) for name, spec in config.search_space.items()}
         run = backtest_rule(config, params, market)
         metrics = run.stats
+        value = objective_value(metrics, config.objective)
         record_trial(
             trial, config.trial_dir(trial.number), state="COMPLETE", params=params, metrics=metrics
         )
-        return float(metrics[config.objective])
+        return value
 
     return run_study(study, objective, config)

@@ -130,6 +130,16 @@ def plain(value: Any) -> Any:
     return value
 
 
+def objective_value(metrics: dict[str, Any], objective: str) -> float:
+    """`metrics[objective]` as a float; a missing or non-finite value fails the trial."""
+    value = float(metrics.get(objective, float("nan")))
+    if not math.isfinite(value):
+        raise ValueError(
+            f"`objective` {objective!r} is {value} for this trial (metrics: {metrics})"
+        )
+    return value
+
+
 def record_trial(
     trial: optuna.Trial,
     directory: Path,

@@ -27,7 +27,7 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import TrainResult, train
 from nautilus_rl_lab.tuning.config import EVAL_REWARD, TuneConfig
-from nautilus_rl_lab.tuning.study import open_study, record_trial, run_study
+from nautilus_rl_lab.tuning.study import objective_value, open_study, record_trial, run_study
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,8 @@ def tune(config: TuneConfig) -> optuna.Study:
             record_trial(trial, directory, state="PRUNED", params=params, metrics=metrics)
             raise optuna.TrialPruned(f"pruned at step {reporter.pruned_at}")
         metrics = trial_metrics(train_config, result)
+        value = objective_value(metrics, config.objective)
         record_trial(trial, directory, state="COMPLETE", params=params, metrics=metrics)
-        return float(metrics[config.objective])
+        return value
 
     return run_study(study, objective, config, gc_after_trial=True)
