@@ -422,6 +422,11 @@ class RpycMt5Client:
             return int(self._remote("exposed_sim_time_msc"))
 
     # --- Mt5Client -------------------------------------------------------------------
+    @staticmethod
+    def _filters(**filters: Any) -> dict[str, Any]:
+        """The keyword arguments that are not None (None ones are left out of the call)."""
+        return {k: v for k, v in filters.items() if v is not None}
+
     def initialize(
         self,
         path: str | None = None,
@@ -432,16 +437,7 @@ class RpycMt5Client:
         timeout: int | None = None,
         portable: bool = False,
     ) -> bool:
-        kwargs = {
-            k: v
-            for k, v in {
-                "login": login,
-                "password": password,
-                "server": server,
-                "timeout": timeout,
-            }.items()
-            if v is not None
-        }
+        kwargs = self._filters(login=login, password=password, server=server, timeout=timeout)
         if portable:
             kwargs["portable"] = True
         args = (path,) if path is not None else ()
@@ -455,11 +451,7 @@ class RpycMt5Client:
         server: str | None = None,
         timeout: int | None = None,
     ) -> bool:
-        kwargs = {
-            k: v
-            for k, v in {"password": password, "server": server, "timeout": timeout}.items()
-            if v is not None
-        }
+        kwargs = self._filters(password=password, server=server, timeout=timeout)
         return self._call("login", login, **kwargs)
 
     def shutdown(self) -> None:
@@ -533,10 +525,6 @@ class RpycMt5Client:
 
     def orders_total(self) -> Any:
         return self._call("orders_total")
-
-    @staticmethod
-    def _filters(**filters: Any) -> dict[str, Any]:
-        return {k: v for k, v in filters.items() if v is not None}
 
     def orders_get(
         self,
