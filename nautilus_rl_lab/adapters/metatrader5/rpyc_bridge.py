@@ -401,25 +401,25 @@ class RpycMt5Client:
             return decode_result(name, payload)
 
     # --- simulator controls (served simulator only) ----------------------------------
-    def sim_advance(self, n_ticks: int = 1) -> int:
+    def _sim(self, name: str, *args: Any) -> Any:
+        """Call the served simulator's ``exposed_sim_<name>`` control."""
         with self._lock:
-            return int(self._remote("exposed_sim_advance", int(n_ticks)))
+            return self._remote(f"exposed_sim_{name}", *args)
+
+    def sim_advance(self, n_ticks: int = 1) -> int:
+        return int(self._sim("advance", int(n_ticks)))
 
     def sim_advance_bars(self, n: int = 1) -> int:
-        with self._lock:
-            return int(self._remote("exposed_sim_advance_bars", int(n)))
+        return int(self._sim("advance_bars", int(n)))
 
     def sim_inject(self, fault: str, count: int | None = 1) -> None:
-        with self._lock:
-            self._remote("exposed_sim_inject", fault, count)
+        self._sim("inject", fault, count)
 
     def sim_clear_faults(self, fault: str | None = None) -> None:
-        with self._lock:
-            self._remote("exposed_sim_clear_faults", fault)
+        self._sim("clear_faults", fault)
 
     def sim_time_msc(self) -> int:
-        with self._lock:
-            return int(self._remote("exposed_sim_time_msc"))
+        return int(self._sim("time_msc"))
 
     # --- Mt5Client -------------------------------------------------------------------
     @staticmethod
