@@ -587,15 +587,19 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         if order is None or order.is_closed:
             return
         venue_order_id = command.venue_order_id or order.venue_order_id
-        if venue_order_id is None:
+
+        def reject(reason: str) -> None:
             self.generate_order_cancel_rejected(
                 order.strategy_id,
                 order.instrument_id,
                 order.client_order_id,
                 venue_order_id,
-                "order has no MT5 ticket yet",
+                reason,
                 self._clock.timestamp_ns(),
             )
+
+        if venue_order_id is None:
+            reject("order has no MT5 ticket yet")
             return
         ticket = int(venue_order_id.value)
         _, outcome = await self._order_send(cancel_request(ticket, magic=self._magic))
@@ -617,14 +621,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             await self._apply_terminal_order(order, instrument, history[0])
             if order.is_closed or history[0].state == mt5c.ORDER_STATE_CANCELED:
                 return
-        self.generate_order_cancel_rejected(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            venue_order_id,
-            outcome.reason,
-            self._clock.timestamp_ns(),
-        )
+        reject(outcome.reason)
 
     async def _cancel_all_orders(self, command: CancelAllOrders) -> None:
         for order in self._cache.orders_open(venue=MT5_VENUE, instrument_id=command.instrument_id):
