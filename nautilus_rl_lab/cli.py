@@ -1,25 +1,20 @@
-"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo` (and `mt5-sim serve` when present).
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune` and `mt5-sim serve`.
 
 argparse with one sub-parser per command; each command is a small function over the library
-(`train`, `backtest_agent`, `write_report`, `run_demo`). The CLI is the one place that prints
-to stdout (where the artefacts are); library code logs. The MT5 simulator server registers
-itself through `add_serve_arguments(parser)`/`run_serve(args)` in
-`nautilus_rl_lab.adapters.metatrader5.rpyc_bridge`; while that module does not exist the
-command is simply absent.
+(`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
+prints to stdout (where the artefacts are); library code logs. `tune` and `mt5-sim serve` bring
+their own arguments (`nautilus_rl_lab.tuning.cli`, `...adapters.metatrader5.rpyc_bridge`).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import msgspec
-
-SERVE_MODULE = "nautilus_rl_lab.adapters.metatrader5.rpyc_bridge"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -71,19 +66,21 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _add_mt5_commands(commands: argparse._SubParsersAction) -> None:
-    try:
-        module = importlib.import_module(SERVE_MODULE)
-    except ModuleNotFoundError as e:
-        if e.name != SERVE_MODULE:
-            raise
-        return
-    if not (hasattr(module, "add_serve_arguments") and hasattr(module, "run_serve")):
-        return
+    from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import add_serve_arguments, run_serve
+
     mt5 = commands.add_parser("mt5-sim", help="MetaTrader 5 terminal simulator")
     mt5_commands = mt5.add_subparsers(dest="mt5_command", required=True)
-    serve = mt5_commands.add_parser("serve", help="serve the simulator over RPyC")
-    module.add_serve_arguments(serve)
-    serve.set_defaults(handler=module.run_serve)
+    serve = mt5_commands.add_parser("serve", help="serve the simulator over RPyC on 127.0.0.1")
+    add_serve_arguments(serve)
+    serve.set_defaults(handler=run_serve)
+
+
+def _add_tune_command(commands: argparse._SubParsersAction) -> None:
+    from nautilus_rl_lab.tuning.cli import add_tune_arguments, run_tune
+
+    tune = commands.add_parser("tune", help="Optuna study from a TuneConfig/RuleTuneConfig file")
+    add_tune_arguments(tune)
+    tune.set_defaults(handler=run_tune)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--fast", action="store_true", help="tiny budgets (same as NRL_FAST=1)")
     demo.set_defaults(handler=_demo)
 
+    _add_tune_command(commands)
     _add_mt5_commands(commands)
     return parser
 

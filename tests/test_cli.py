@@ -39,3 +39,13 @@ def test_cli_has_the_documented_commands() -> None:
         assert parser.parse_args(argv).handler is not None
     with pytest.raises(SystemExit):
         parser.parse_args(["train"])  # --config is required
+
+
+def test_every_subcommand_is_wired() -> None:
+    from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import run_serve
+    from nautilus_rl_lab.cli import build_parser
+    from nautilus_rl_lab.tuning.cli import run_tune
+
+    parser = build_parser()
+    assert parser.parse_args(["tune", "--config", "t.yaml"]).handler is run_tune
+    assert parser.parse_args(["mt5-sim", "serve", "--port", "0"]).handler is run_serve
