@@ -250,3 +250,32 @@ def test_link_lost_during_order_send_is_reconciled_before_any_resend(session, dr
     )
     assert terminal_units == -20_000
     assert float(order.filled_qty) == 20_000
+
+
+def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(session):
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.limit(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(10_000),
+        price=instrument.make_price(tick.bid - 0.05),
+        time_in_force=TimeInForce.GTC,
+    )
+    node.call(lambda: probe.submit_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
+
+    simulator.inject("reject")
+    node.call(lambda: probe.cancel_order(order))
+    assert node.wait_until(
+        lambda: any(type(e).__name__ == "OrderCancelRejected" for e in probe.events),
+        timeout_secs=WAIT,
+    )
+    rejected = next(e for e in probe.events if type(e).__name__ == "OrderCancelRejected")
+    assert rejected.venue_order_id == order.venue_order_id
+    assert order.status == OrderStatus.ACCEPTED
+    assert len(simulator.orders_get()) == 1
+
+    node.call(lambda: probe.cancel_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.CANCELED, timeout_secs=WAIT)
