@@ -11,6 +11,10 @@ Failures follow the module's convention: a call that fails returns None (or Fals
 failure — an IPC `last_error` code (-10000…-10005) or a transport exception of the RPyC
 bridge — raises `Mt5ConnectionLost`; `Mt5Connection.reconnect` then re-initialises the
 terminal with doubling pauses.
+
+`Mt5ClientMixin` is what the data and execution clients share on top of that: the
+connection (re-acquired after a disconnect), the provider, connecting, releasing and the
+configured reconnect schedule.
 """
 
 from __future__ import annotations
