@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any, TypeVar
 
 from nautilus_trader.config import NautilusConfig
 
+from nautilus_rl_lab.config import resolve_class
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.action import BuySellHold, ContinuousExposure, TargetPosition
 from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme, RewardScheme
@@ -41,26 +41,8 @@ class SchemeConfig(NautilusConfig, frozen=True):
     params: dict[str, Any] = {}
 
 
-def _resolve(field: str, name: str, registry: dict[str, type[T]], base: type[T]) -> type[T]:
-    if name in registry:
-        return registry[name]
-    module_name, _, class_name = name.partition(":")
-    if not class_name:
-        raise ConfigError(
-            f"`{field}.name` {name!r} is unknown: use one of {sorted(registry)} "
-            f"or a 'package.module:Class' path",
-        )
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as e:
-        raise ConfigError(f"`{field}.name` {name!r} cannot be imported: {e}") from e
-    if not (isinstance(cls, type) and issubclass(cls, base)):
-        raise ConfigError(f"`{field}.name` {name!r} is not a subclass of {base.__name__}")
-    return cls
-
-
 def _build(field: str, config: SchemeConfig, registry: dict[str, type[T]], base: type[T]) -> T:
-    cls = _resolve(field, config.name, registry, base)
+    cls = resolve_class(f"{field}.name", config.name, registry, base)
     try:
         return cls(**config.params)
     except TypeError as e:

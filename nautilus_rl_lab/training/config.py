@@ -15,16 +15,12 @@ Decisions:
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 import msgspec
-import yaml
-from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.agents.policy import ALGORITHMS, CONTINUOUS_ALGORITHMS, DISCRETE_ALGORITHMS
+from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
@@ -33,7 +29,7 @@ from nautilus_rl_lab.schemes.registry import build_action
 VEC_ENV_KINDS = ("dummy", "subproc")
 
 
-class TrainConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     """An SB3 training run over `TrainingNode`s; load it with `TrainConfig.from_file(path)`.
 
     Parameters
@@ -116,33 +112,3 @@ class TrainConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
         return msgspec.structs.replace(
             self.env, data=self.eval_data, random_start=False, episode_length=None
         )
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> TrainConfig:
-        """Load a config from a `.yaml`/`.yml` or `.json` file."""
-        file = Path(path)
-        if not file.is_file():
-            raise ConfigError(f"config file {str(file)!r} does not exist")
-        text = file.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if file.suffix in (".yaml", ".yml") else json.loads(text)
-        return cls.from_dict(data or {})
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Build a config from plain data (as read from YAML/JSON); unknown fields are rejected."""
-        try:
-            return cls.parse(json.dumps(data))
-        except msgspec.ValidationError as e:
-            raise ConfigError(f"invalid training config: {e}") from e
-
-    def to_file(self, path: str | os.PathLike[str]) -> Path:
-        """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
-        from nautilus_rl_lab.agents.files import atomic_write_text
-
-        data = json.loads(self.json())
-        text = (
-            yaml.safe_dump(data, sort_keys=False)
-            if str(path).endswith((".yaml", ".yml"))
-            else json.dumps(data, indent=2)
-        )
-        return atomic_write_text(path, text)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from nautilus_rl_lab.tuning.config import RuleTuneConfig, TuneConfig, read_mapping
+from nautilus_rl_lab.config import read_mapping
+from nautilus_rl_lab.tuning.config import RuleTuneConfig, TuneConfig
 from nautilus_rl_lab.tuning.rules import tune_rule
 from nautilus_rl_lab.tuning.tune import tune
 

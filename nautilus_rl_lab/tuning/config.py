@@ -23,19 +23,17 @@ Decisions:
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-import msgspec
-import yaml
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.agents.base import Agent
+from nautilus_rl_lab.config import FileConfig, resolve_class
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.strategies.baselines import BASELINES
@@ -67,7 +65,7 @@ class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`pruner.interval_steps` must be >= 1, was {self.interval_steps}")
 
 
-class StudySettings(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
     """Settings shared by every study (see the module docstring)."""
 
     search_space: dict[str, ParamSpec] = {}
@@ -113,43 +111,6 @@ class StudySettings(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     def trial_dir(self, number: int) -> Path:
         """Where trial `number`'s artefacts go: `<run_dir>/<study_name>/trial_<number>`."""
         return Path(self.run_dir) / self.study_name / f"trial_{number:05d}"
-
-    @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Self:
-        """Load a config from a `.yaml`/`.yml` or `.json` file; unknown fields are rejected."""
-        return cls.from_dict(read_mapping(path))
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Build a config from plain data (as read from YAML/JSON)."""
-        try:
-            return cls.parse(json.dumps(data))
-        except msgspec.ValidationError as e:
-            raise ConfigError(f"invalid {cls.__name__}: {e}") from e
-
-    def to_file(self, path: str | os.PathLike[str]) -> Path:
-        """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
-        from nautilus_rl_lab.agents.files import atomic_write_text
-
-        data = json.loads(self.json())
-        text = (
-            yaml.safe_dump(data, sort_keys=False)
-            if str(path).endswith((".yaml", ".yml"))
-            else json.dumps(data, indent=2)
-        )
-        return atomic_write_text(path, text)
-
-
-def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The mapping in a YAML or JSON config file."""
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"config file {str(file)!r} does not exist")
-    text = file.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) if file.suffix in (".yaml", ".yml") else json.loads(text)
-    if data is not None and not isinstance(data, dict):
-        raise ConfigError(f"config file {str(file)!r} must hold a mapping of fields")
-    return data or {}
 
 
 class TuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
@@ -203,21 +164,7 @@ class TuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
 
 def resolve_rule(rule: str) -> Callable[..., Agent]:
     """The rule-based `Agent` class named `rule` (`ema_cross`, `bollinger` or `module:Class`)."""
-    if rule in BASELINES:
-        return BASELINES[rule]
-    module_name, _, class_name = rule.partition(":")
-    if not class_name:
-        raise ConfigError(
-            f"`rule` {rule!r} is unknown: use one of {sorted(BASELINES)} or a "
-            f"'package.module:Class' path to an Agent",
-        )
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as e:
-        raise ConfigError(f"`rule` {rule!r} cannot be imported: {e}") from e
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise ConfigError(f"`rule` {rule!r} is not an Agent subclass")
-    return cls
+    return resolve_class("rule", rule, BASELINES, Agent)
 
 
 class RuleTuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
@@ -274,6 +221,5 @@ __all__ = [
     "RuleTuneConfig",
     "StudySettings",
     "TuneConfig",
-    "read_mapping",
     "resolve_rule",
 ]
