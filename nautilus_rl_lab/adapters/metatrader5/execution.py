@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -582,14 +583,24 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
 
     # -- cancel / modify -----------------------------------------------------------------
 
-    async def _cancel_order(self, command: CancelOrder) -> None:
+    def _command_target(
+        self,
+        command: CancelOrder | ModifyOrder,
+        generate_rejected: Callable[..., None],
+    ) -> tuple[Order, VenueOrderId, Callable[[str], None]] | None:
+        """The open order a cancel/modify `command` targets, with its venue order id and a
+        ``reject(reason)`` that emits `generate_rejected` for it.
+
+        None when there is nothing to do: the order is unknown or closed, or it has no MT5
+        ticket yet (then it is rejected here).
+        """
         order = self._cache.order(command.client_order_id)
         if order is None or order.is_closed:
-            return
+            return None
         venue_order_id = command.venue_order_id or order.venue_order_id
 
         def reject(reason: str) -> None:
-            self.generate_order_cancel_rejected(
+            generate_rejected(
                 order.strategy_id,
                 order.instrument_id,
                 order.client_order_id,
@@ -600,7 +611,14 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
 
         if venue_order_id is None:
             reject("order has no MT5 ticket yet")
+            return None
+        return order, venue_order_id, reject
+
+    async def _cancel_order(self, command: CancelOrder) -> None:
+        target = self._command_target(command, self.generate_order_cancel_rejected)
+        if target is None:
             return
+        order, venue_order_id, reject = target
         ticket = int(venue_order_id.value)
         _, outcome = await self._order_send(cancel_request(ticket, magic=self._magic))
         if outcome.kind in ("filled", "placed", "no_changes"):
@@ -644,24 +662,10 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             await self._cancel_order(cancel)
 
     async def _modify_order(self, command: ModifyOrder) -> None:
-        order = self._cache.order(command.client_order_id)
-        if order is None or order.is_closed:
+        target = self._command_target(command, self.generate_order_modify_rejected)
+        if target is None:
             return
-        venue_order_id = command.venue_order_id or order.venue_order_id
-
-        def reject(reason: str) -> None:
-            self.generate_order_modify_rejected(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                reason,
-                self._clock.timestamp_ns(),
-            )
-
-        if venue_order_id is None:
-            reject("order has no MT5 ticket yet")
-            return
+        order, venue_order_id, reject = target
         if command.quantity is not None and command.quantity != order.quantity:
             reject("MT5 cannot change the volume of a pending order; cancel and replace it")
             return
