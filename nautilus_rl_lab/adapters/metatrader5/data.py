@@ -19,6 +19,7 @@ the link was down are emitted after it is back (nothing is skipped, nothing repe
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 import pandas as pd
@@ -200,16 +201,15 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
             return
         instrument = self._instrument(instrument_id)
         await self._call("symbol_select", symbol_from_instrument_id(instrument_id), True)
-        task = self.create_task(
-            self._poll_quotes(instrument), log_msg=f"poll_quotes: {instrument_id}"
+        self._start_poll(
+            self._quote_tasks,
+            instrument_id,
+            self._poll_quotes(instrument),
+            f"poll_quotes: {instrument_id}",
         )
-        if task is not None:
-            self._quote_tasks[instrument_id] = task
 
     async def _unsubscribe_quote_ticks(self, command: UnsubscribeQuoteTicks) -> None:
-        task = self._quote_tasks.pop(command.instrument_id, None)
-        if task is not None:
-            task.cancel()
+        self._stop_poll(self._quote_tasks, command.instrument_id)
 
     async def _subscribe_bars(self, command: SubscribeBars) -> None:
         bar_type = command.bar_type
@@ -217,15 +217,32 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
             return
         timeframe = bar_type_to_timeframe(bar_type)
         instrument = self._instrument(bar_type.instrument_id)
-        task = self.create_task(
+        self._start_poll(
+            self._bar_tasks,
+            bar_type,
             self._poll_bars(bar_type, timeframe, instrument),
-            log_msg=f"poll_bars: {bar_type}",
+            f"poll_bars: {bar_type}",
         )
-        if task is not None:
-            self._bar_tasks[bar_type] = task
 
     async def _unsubscribe_bars(self, command: UnsubscribeBars) -> None:
-        task = self._bar_tasks.pop(command.bar_type, None)
+        self._stop_poll(self._bar_tasks, command.bar_type)
+
+    def _start_poll(
+        self,
+        tasks: dict[Any, asyncio.Task],
+        key: Any,
+        poll: Coroutine[Any, Any, None],
+        log_msg: str,
+    ) -> None:
+        """Run the `poll` loop as a task and keep it in `tasks` under `key`."""
+        task = self.create_task(poll, log_msg=log_msg)
+        if task is not None:
+            tasks[key] = task
+
+    @staticmethod
+    def _stop_poll(tasks: dict[Any, asyncio.Task], key: Any) -> None:
+        """Cancel the poll task kept in `tasks` under `key` (if any)."""
+        task = tasks.pop(key, None)
         if task is not None:
             task.cancel()
 

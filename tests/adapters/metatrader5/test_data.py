@@ -11,7 +11,7 @@ import pytest
 import yaml
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig, StrategyConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.trading.strategy import Strategy
 
@@ -186,3 +186,19 @@ def test_live_node_config_rejects_bad_fields_with_their_name():
         LiveNodeConfig(poll_interval_secs=0)
     with pytest.raises(Exception, match="unknown field"):
         LiveNodeConfig.parse(b'{"symbol": "EURUSD"}')
+
+
+def test_unsubscribing_cancels_the_quote_and_bar_polls(session):
+    node, listener, _ = session
+    client = node.kernel.data_engine._clients[ClientId("MT5")]
+    assert node.wait_until(
+        lambda: INSTRUMENT in client._quote_tasks and BAR_TYPE in client._bar_tasks,
+        timeout_secs=WAIT,
+    )
+    tasks = [client._quote_tasks[INSTRUMENT], client._bar_tasks[BAR_TYPE]]
+    node.call(
+        lambda: (listener.unsubscribe_quote_ticks(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
+    )
+    assert node.wait_until(lambda: all(task.done() for task in tasks), timeout_secs=WAIT)
+    assert all(task.cancelled() for task in tasks)
+    assert not client._quote_tasks and not client._bar_tasks
