@@ -22,6 +22,7 @@ decisions) before the next reset.
 from __future__ import annotations
 
 import contextlib
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,7 +224,7 @@ class TrainingNode(gym.Env):
         episode = self._episode
         if episode is None or episode.done:
             raise EnvironmentStateError("call reset() before step() (and after an episode ends)")
-        self._check_action(action)
+        action = self._check_action(action)
         payload = episode.runner.switch(action)
         episode.steps += 1
         blown = episode.runner.dead
@@ -304,11 +305,21 @@ class TrainingNode(gym.Env):
             self.engine.reset()
         self._engine_used = True
 
-    def _check_action(self, action: Any) -> None:
-        if isinstance(self.action_space, gym.spaces.Discrete):
-            value = np.asarray(action).reshape(-1)
-            if value.size != 1 or not self.action_space.contains(int(value[0])):
-                raise ValueError(f"action {action!r} is not in {self.action_space}")
+    def _check_action(self, action: Any) -> Any:
+        """Return `action` (a plain int for discrete spaces) or raise if it is not in the space."""
+        space = self.action_space
+        if not isinstance(space, gym.spaces.Discrete):
+            return action  # Box actions are clipped by the action scheme
+        value: int | None
+        try:
+            value = operator.index(action)  # int or numpy integer: the per-step fast path
+        except TypeError:
+            flat = np.asarray(action).reshape(-1)
+            integer = flat.size == 1 and np.issubdtype(flat.dtype, np.integer)
+            value = int(flat[0]) if integer else None
+        if value is None or not int(space.start) <= value < int(space.start) + int(space.n):
+            raise ValueError(f"action {action!r} is not in {space}")
+        return value
 
     def _check_open(self) -> None:
         if self._closed:

@@ -15,6 +15,11 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme
 
 
+def discrete_index(action: Any) -> int:
+    """The integer of a discrete action given as int, numpy scalar or one-element array."""
+    return int(np.asarray(action).reshape(-1)[0])
+
+
 def _positive(name: str, value: float) -> float:
     if not value > 0:
         raise ConfigError(f"`{name}` must be > 0, was {value}")
@@ -44,7 +49,7 @@ class TargetPosition(ActionScheme):
         return self.trade_size
 
     def target_position(self, action: Any, position: float) -> float | None:
-        return self._targets[int(action)]
+        return self._targets[discrete_index(action)]
 
 
 class BuySellHold(ActionScheme):
@@ -68,7 +73,7 @@ class BuySellHold(ActionScheme):
         return self.max_position
 
     def target_position(self, action: Any, position: float) -> float | None:
-        action = int(action)
+        action = discrete_index(action)
         if action == self.HOLD:
             return None
         step = self.trade_size if action == self.BUY else -self.trade_size

@@ -307,3 +307,27 @@ def test_config_round_trips_through_json(config) -> None:
     assert TrainingNodeConfig.parse(config.json()) == config
     with pytest.raises(Exception, match="unknown_field"):
         TrainingNodeConfig.parse(b'{"unknown_field": 1}')
+
+
+@pytest.mark.parametrize("action", [2, np.int64(2), np.array(2), np.array([2])])
+def test_discrete_actions_accept_ints_numpy_scalars_and_one_element_arrays(config, action) -> None:
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        _, _, _, _, info = env.step(action)
+        _, _, _, _, info = env.step(action)
+        assert info["position"] == 10_000
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize("action", [1.0, np.float32(1), np.array([1, 2]), "long"])
+def test_non_integer_discrete_actions_are_rejected_before_the_engine(config, action) -> None:
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        with pytest.raises(ValueError, match="not in Discrete"):
+            env.step(action)
+        env.step(1)  # the episode is intact
+    finally:
+        env.close()
