@@ -1,9 +1,9 @@
 """`RLAgent(Actor, Agent)`: a Nautilus actor that runs a policy and publishes its actions.
 
-On every bar of `bar_type` it hands the bar to the policy (`observe_bar`), updates the same
-`ObservationScheme` the policy was trained with, reads the same `MarketState` from the
-portfolio (`read_market_state`), asks the policy for an action and publishes an `AgentAction`
-on `topic`. An `AgentStrategy` listening on that topic turns it into orders through the same
+On every bar of `bar_type` it hands the bar to the policy (`Agent.observe_bar`), updates the
+same `ObservationScheme` the policy was trained with and reads the same `MarketState` from the
+portfolio (`strategies.execution.observe_bar`, the path training uses too), asks the policy for
+an action and publishes an `AgentAction` on `topic`. An `AgentStrategy` listening on that topic turns it into orders through the same
 `ActionScheme`. Since `TrainingNode`'s strategy runs this exact sequence (scheme update ->
 state -> observation -> action -> `submit_to_target`) inside the same bar, a deterministic
 policy trades identically in training, backtests and live nodes (tests/agents prove it).
@@ -39,8 +39,8 @@ from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
-from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction, require_instrument
-from nautilus_rl_lab.strategies.execution import read_market_state
+from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
+from nautilus_rl_lab.strategies.execution import observe_bar, require_instrument
 
 ACTOR_CONFIG_FILE = "rl_agent.json"
 
@@ -100,17 +100,17 @@ class RLAgent(Actor, Agent):
 
     def on_bar(self, bar: Bar) -> None:
         self.agent.observe_bar(bar)
-        self.observation_scheme.update(bar)
-        if not self.observation_scheme.ready:
-            return
-        state = read_market_state(
+        observed = observe_bar(
             self,
+            self.observation_scheme,
             self.instrument,
-            bar.close.as_double(),
-            bar.ts_event,
+            bar,
             self.action_scheme.position_limit,
         )
-        action = self.agent.act(self.observation_scheme.observe(state))
+        if observed is None:
+            return
+        observation, state = observed
+        action = self.agent.act(observation)
         message = AgentAction(
             agent_id=self.id.value,
             instrument_id=self.config.instrument_id,

@@ -8,7 +8,12 @@ from nautilus_rl_lab.strategies.agent_strategy import (
     RiskLimits,
     RiskManager,
 )
-from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_target
+from nautilus_rl_lab.strategies.execution import (
+    observe_bar,
+    read_market_state,
+    require_instrument,
+    submit_to_target,
+)
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
 __all__ = [
@@ -20,6 +25,8 @@ __all__ = [
     "RiskManager",
     "SchemeStrategy",
     "SchemeStrategyConfig",
+    "observe_bar",
     "read_market_state",
+    "require_instrument",
     "submit_to_target",
 ]

@@ -28,16 +28,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import NautilusConfig, StrategyConfig
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.errors import ConfigError, UnknownInstrumentError
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
-from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_target
+from nautilus_rl_lab.strategies.execution import (
+    read_market_state,
+    require_instrument,
+    submit_to_target,
+)
 
 NANOS_PER_HOUR = 3_600_000_000_000
 DEFAULT_TOPIC = "rl_lab.agent.actions"
@@ -84,16 +87,6 @@ class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 f"`risk.trading_hours` must be [start_hour, end_hour] in 0..24 UTC, "
                 f"was {self.trading_hours}"
             )
-
-
-def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
-    """The instrument from the component's cache, or `UnknownInstrumentError` saying what to do."""
-    instrument = component.cache.instrument(instrument_id)
-    if instrument is None:
-        raise UnknownInstrumentError(
-            f"instrument {instrument_id} is not in the cache; add it to the engine",
-        )
-    return instrument
 
 
 def _sign(x: float) -> int:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import numpy as np
 from nautilus_trader.common.actor import Actor
+from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
+
+
+def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
+    """The instrument from the component's cache, or `UnknownInstrumentError` saying what to do."""
+    instrument = component.cache.instrument(instrument_id)
+    if instrument is None:
+        raise UnknownInstrumentError(
+            f"instrument {instrument_id} is not in the cache; add it to the engine",
+        )
+    return instrument
 
 
 def read_market_state(
@@ -65,3 +79,23 @@ def submit_to_target(
     quantity = instrument.make_qty(abs(delta))
     strategy.submit_order(strategy.order_factory.market(instrument.id, side, quantity))
     return True
+
+
+def observe_bar(
+    component: Actor,
+    scheme: ObservationScheme,
+    instrument: Instrument,
+    bar: Bar,
+    position_limit: float,
+) -> tuple[np.ndarray, MarketState] | None:
+    """Feed `bar` to `scheme`; once it is warm, return the observation and the state it saw.
+
+    The one observation path of training (`SchemeStrategy`) and trading (`RLAgent`).
+    """
+    scheme.update(bar)
+    if not scheme.ready:
+        return None
+    state = read_market_state(
+        component, instrument, bar.close.as_double(), bar.ts_event, position_limit
+    )
+    return scheme.observe(state), state

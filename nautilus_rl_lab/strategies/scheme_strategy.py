@@ -14,10 +14,14 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
-from nautilus_rl_lab.strategies.execution import read_market_state, submit_to_target
+from nautilus_rl_lab.strategies.execution import (
+    observe_bar,
+    read_market_state,
+    require_instrument,
+    submit_to_target,
+)
 
 
 class SchemeStrategyConfig(StrategyConfig, frozen=True):
@@ -40,11 +44,7 @@ class SchemeStrategy(Strategy):
         self.fill_count = 0
 
     def on_start(self) -> None:
-        self.instrument = self.cache.instrument(self.config.instrument_id)
-        if self.instrument is None:
-            raise UnknownInstrumentError(
-                f"instrument {self.config.instrument_id} is not in the cache; add it to the engine",
-            )
+        self.instrument = require_instrument(self, self.config.instrument_id)
         self.observation_scheme.reset()
         self.fill_count = 0
         self.subscribe_bars(self.config.bar_type)
@@ -57,11 +57,16 @@ class SchemeStrategy(Strategy):
         self.fill_count += 1
 
     def on_bar(self, bar: Bar) -> None:
-        self.observation_scheme.update(bar)
-        if not self.observation_scheme.ready:
+        observed = observe_bar(
+            self,
+            self.observation_scheme,
+            self.instrument,
+            bar,
+            self.action_scheme.position_limit,
+        )
+        if observed is None:
             return
-        state = self.market_state(bar)
-        observation = self.observation_scheme.observe(state)
+        observation, state = observed
         action = self.decide(observation, state, bar)
         if action is not None:
             self.execute(action, state)
