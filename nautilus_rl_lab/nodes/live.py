@@ -22,15 +22,12 @@ Nautilus in step with the terminal, which pushes no events.
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-import yaml
-from nautilus_trader.common.config import DatabaseConfig, NautilusConfig
+from nautilus_trader.common.config import DatabaseConfig
 from nautilus_trader.config import (
     CacheConfig,
     ImportableActorConfig,
@@ -55,12 +52,13 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
     Mt5LiveDataClientFactory,
     Mt5LiveExecClientFactory,
 )
+from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 
 __all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
 
 
-class LiveNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     """A paper/live trading session on an MT5 terminal.
 
     Parameters
@@ -140,15 +138,6 @@ class LiveNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
             )
-
-    @classmethod
-    def from_file(cls, path: str | Path) -> LiveNodeConfig:
-        """Load a config from a ``.json`` or ``.yaml``/``.yml`` file."""
-        path = Path(path)
-        text = path.read_text()
-        if path.suffix.lower() in (".yaml", ".yml"):
-            return cls.parse(json.dumps(yaml.safe_load(text)))
-        return cls.parse(text)
 
 
 def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:

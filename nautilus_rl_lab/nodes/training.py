@@ -32,16 +32,16 @@ import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
 from nautilus_trader.backtest.config import BacktestVenueConfig
-from nautilus_trader.config import NautilusConfig
 from nautilus_trader.model.data import Bar
 
+from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.data.wrangling import bar_type_for
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
-    EXECUTION_MODES,
     build_engine,
+    check_execution,
     default_venue,
     prepare_market_data,
 )
@@ -52,8 +52,8 @@ from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStr
 ENV_ID = "NautilusTrading-v0"
 
 
-class TrainingNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
-    """Everything a `TrainingNode` needs; serialisable to JSON/YAML (`.json()`, `.parse()`).
+class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
+    """Everything a `TrainingNode` needs; JSON/YAML via `.json()`/`.parse()` and `from_file`/`to_file`.
 
     `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
     fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
@@ -79,10 +79,7 @@ class TrainingNodeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     def __post_init__(self) -> None:
         if self.episode_length is not None and self.episode_length < 1:
             raise ConfigError(f"`episode_length` must be >= 1 or None, was {self.episode_length}")
-        if self.execution not in EXECUTION_MODES:
-            raise ConfigError(
-                f"`execution` {self.execution!r} is unknown: use one of {EXECUTION_MODES}"
-            )
+        check_execution(self.execution)
         if not 0.0 <= self.ruin_fraction < 1.0:
             raise ConfigError(f"`ruin_fraction` must be in [0, 1), was {self.ruin_fraction}")
         if self.bar_step < 1:

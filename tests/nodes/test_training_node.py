@@ -301,10 +301,11 @@ def test_bad_config_names_the_field(overrides: dict, field: str) -> None:
         TrainingNode(small_config(**overrides))
 
 
-def test_config_round_trips_through_json(config) -> None:
+def test_config_round_trips_through_json_and_yaml(config, tmp_path) -> None:
     from nautilus_rl_lab.nodes import TrainingNodeConfig
 
     assert TrainingNodeConfig.parse(config.json()) == config
+    assert TrainingNodeConfig.from_file(config.to_file(tmp_path / "node.yaml")) == config
     with pytest.raises(Exception, match="unknown_field"):
         TrainingNodeConfig.parse(b'{"unknown_field": 1}')
 
