@@ -183,7 +183,6 @@ class TrainingNode(gym.Env):
             )
         self._episode: _Episode | None = None
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
-        self._engine_used = False
         self._closed = False
         self.history: list[dict[str, float]] = []
         if config.seed is not None:
@@ -298,9 +297,8 @@ class TrainingNode(gym.Env):
         episode, self._episode = self._episode, None
         if episode is not None and not episode.runner.dead:
             episode.runner.switch(_DETACH)
-        if self._engine_used:
+        if self.engine.run_started is not None:
             self.engine.reset()
-        self._engine_used = True
 
     def _check_action(self, action: Any) -> Any:
         """Return `action` (a plain int for discrete spaces) or raise if it is not in the space."""
