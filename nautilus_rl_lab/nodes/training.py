@@ -301,20 +301,44 @@ class TrainingNode(gym.Env):
             self.engine.reset()
 
     def _check_action(self, action: Any) -> Any:
-        """Return `action` (a plain int for discrete spaces) or raise if it is not in the space."""
+        """Return `action` (a plain int for discrete spaces) or raise if it is not in the space.
+
+        Raised before the engine sees the action, so the episode stays usable after the error.
+        """
         space = self.action_space
+        if isinstance(space, gym.spaces.Box):
+            return self._check_box_action(action, space)
         if not isinstance(space, gym.spaces.Discrete):
-            return action  # Box actions are clipped by the action scheme
-        value: int | None
-        try:
-            value = operator.index(action)  # int or numpy integer: the per-step fast path
-        except TypeError:
-            flat = np.asarray(action).reshape(-1)
-            integer = flat.size == 1 and np.issubdtype(flat.dtype, np.integer)
-            value = int(flat[0]) if integer else None
+            return action  # a custom scheme's space: its scheme checks the action
+        value: int | None = None
+        if not isinstance(action, bool | np.bool_):  # True is an int to Python, not an action
+            try:
+                value = operator.index(action)  # int or numpy integer: the per-step fast path
+            except TypeError:
+                flat = np.asarray(action).reshape(-1)
+                integer = flat.size == 1 and np.issubdtype(flat.dtype, np.integer)
+                value = int(flat[0]) if integer else None
         if value is None or not int(space.start) <= value < int(space.start) + int(space.n):
             raise ValueError(f"action {action!r} is not in {space}")
         return value
+
+    @staticmethod
+    def _check_box_action(action: Any, space: gym.spaces.Box) -> np.ndarray:
+        """The action as a float array of the space's shape; NaN/inf, empty or misshaped raise.
+
+        Values outside the bounds are accepted (the action scheme clips them, as SB3 expects).
+        """
+        try:
+            array = np.asarray(action, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"action {action!r} is not a number array for {space}") from None
+        if array.size != int(np.prod(space.shape)) or array.size == 0:
+            raise ValueError(
+                f"action {action!r} has shape {array.shape}; {space} expects shape {space.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"action {action!r} is not finite; {space} needs finite numbers")
+        return array.reshape(space.shape)
 
     def _check_open(self) -> None:
         if self._closed:

@@ -322,7 +322,9 @@ def test_discrete_actions_accept_ints_numpy_scalars_and_one_element_arrays(confi
         env.close()
 
 
-@pytest.mark.parametrize("action", [1.0, np.float32(1), np.array([1, 2]), "long"])
+@pytest.mark.parametrize(
+    "action", [1.0, np.float32(1), np.array([1, 2]), "long", True, np.bool_(True), np.array([True])]
+)
 def test_non_integer_discrete_actions_are_rejected_before_the_engine(config, action) -> None:
     env = TrainingNode(config)
     try:
@@ -330,5 +332,32 @@ def test_non_integer_discrete_actions_are_rejected_before_the_engine(config, act
         with pytest.raises(ValueError, match="not in Discrete"):
             env.step(action)
         env.step(1)  # the episode is intact
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize(
+    ("action", "problem"),
+    [
+        (np.array([np.nan], dtype=np.float32), "not finite"),
+        (np.array([np.inf]), "not finite"),
+        (float("nan"), "not finite"),
+        (np.array([], dtype=np.float32), "expects shape"),
+        (np.array([0.5, 0.5]), "expects shape"),
+        ("long", "not a number array"),
+    ],
+)
+def test_bad_continuous_actions_raise_and_leave_the_episode_usable(action, problem) -> None:
+    env = TrainingNode(small_config(action=SchemeConfig(name="continuous")))
+    try:
+        env.reset(options={"start": 10})
+        with pytest.raises(ValueError, match=problem) as error:
+            env.step(action)
+        assert "Box(" in str(error.value)  # names the space
+        _, reward, terminated, truncated, info = env.step(np.array([1.0], dtype=np.float32))
+        _, reward, terminated, truncated, info = env.step(np.array([1.0], dtype=np.float32))
+        assert not terminated and not truncated
+        assert info["position"] == 10_000 and info["step"] == 2
+        assert np.isfinite(reward)
     finally:
         env.close()
