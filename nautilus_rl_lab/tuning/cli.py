@@ -3,7 +3,7 @@
 One config file drives either study: a mapping with a `rule` field is a `RuleTuneConfig`
 (rule-based agent on backtests), anything else a `TuneConfig` (agent hyperparameters). Flags
 override the study settings, so several workers can share one file and one storage
-(`--storage postgresql://...`, a different `--seed` each). Like the rest of the CLI, it
+(`--storage postgresql://...`; one seed serves them all: draws are seeded per trial). Like the rest of the CLI, it
 prints where the results are; the library only logs.
 """
 
@@ -28,7 +28,7 @@ def add_tune_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--storage", help="database URL (default: sqlite:///<run_dir>/optuna.db)")
     parser.add_argument("--study-name", help="study name in the storage")
-    parser.add_argument("--seed", type=int, help="sampler seed (give each worker its own)")
+    parser.add_argument("--seed", type=int, help="sampler seed (workers may share it)")
 
 
 def load_tune_config(

@@ -16,19 +16,24 @@ Decisions:
 - `eval_reward` is the best mean episode return of the training's evaluations on that range;
   the other metrics (`sharpe`, `total_return_%`, ...) come from a plain Nautilus backtest of
   the best agent over it (`evaluation.run_backtest`, daily returns, 252 days).
-- With a seed, trial `k` of a study is drawn by a sampler seeded with `seed + k` at the start
-  of each `tune` call, so a resumed study never repeats the first call's draws. Several
-  workers on one storage should use different seeds (or `seed: null`).
+- With a seed, trial `k` of a study is drawn by a sampler reseeded from `(seed, k)` before the
+  trial: trial numbers are unique across workers, so a resumed study never repeats a draw and
+  workers sharing one config and seed on one storage draw different values.
+- `storage` never holds a secret: write `${VAR}` for the password (filled from the environment
+  when connecting; `storage_url` shows the URL as written) or rely on libpq's `PGPASSWORD`.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from nautilus_trader.config import NautilusConfig
 
@@ -45,6 +50,46 @@ BACKTEST_METRICS = ("sharpe", "sortino", "total_return_%", "max_drawdown_%", "fi
 SAMPLERS = ("tpe", "random")
 PRUNERS = ("median", "none")
 STORAGE_FILE = "optuna.db"
+
+
+_URL = re.compile(r"^(?P<scheme>[A-Za-z0-9+]+)://(?:(?P<user>[^:@/]*)(?::(?P<password>[^@/]*))?@)?")
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def check_storage_url(url: str) -> None:
+    """Refuse a `storage` that is no database URL or that holds a password in clear text."""
+    match = _URL.match(url)
+    if match is None:
+        raise ConfigError(
+            f"`storage` {url!r} is not a database URL: use e.g. 'sqlite:///runs/tune/optuna.db' "
+            f"or 'postgresql://user:${{NRL_DB_PASSWORD}}@host:5432/db'",
+        )
+    password = match.group("password")
+    if password and not _VAR.fullmatch(password):
+        raise ConfigError(
+            "`storage` holds a password: secrets never go into config files; write "
+            "'postgresql://user:${NRL_DB_PASSWORD}@host/db' and set that environment variable "
+            "(or use PGPASSWORD / ~/.pgpass)",
+        )
+
+
+def expand_storage_url(url: str) -> str:
+    """Fill `${VAR}`s from the environment; `postgresql://` uses psycopg (3) when psycopg2 is absent."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            raise ConfigError(f"`storage` needs the environment variable {name}, which is not set")
+        return quote(os.environ[name], safe="")
+
+    expanded = _VAR.sub(value, url)
+    if expanded.startswith(("postgresql://", "postgres://")) and not _has_module("psycopg2"):
+        expanded = "postgresql+psycopg://" + expanded.split("://", 1)[1]
+    return expanded
+
+
+def _has_module(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
 
 
 class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
@@ -89,11 +134,8 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`timeout` must be > 0 seconds or None, was {self.timeout}")
         if not self.study_name:
             raise ConfigError("`study_name` must not be empty")
-        if self.storage is not None and "://" not in self.storage:
-            raise ConfigError(
-                f"`storage` {self.storage!r} is not a database URL: use e.g. "
-                f"'sqlite:///runs/tune/optuna.db' or 'postgresql://user:pw@host/db'",
-            )
+        if self.storage is not None:
+            check_storage_url(self.storage)
         if self.sampler not in SAMPLERS:
             raise ConfigError(f"`sampler` {self.sampler!r} is unknown: use one of {SAMPLERS}")
         if self.heartbeat_interval is not None and self.heartbeat_interval < 1:
@@ -103,10 +145,14 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
 
     @property
     def storage_url(self) -> str:
-        """`storage`, or the default sqlite file `<run_dir>/optuna.db` (absolute path)."""
+        """`storage` as written (safe to show), or the default sqlite file `<run_dir>/optuna.db`."""
         if self.storage is not None:
             return self.storage
         return f"sqlite:///{(Path(self.run_dir) / STORAGE_FILE).resolve()}"
+
+    def database_url(self) -> str:
+        """The URL to connect with: `${VAR}`s filled from the environment, a driver for PostgreSQL."""
+        return expand_storage_url(self.storage_url)
 
     def trial_dir(self, number: int) -> Path:
         """Where trial `number`'s artefacts go: `<run_dir>/<study_name>/trial_<number>`."""

@@ -26,15 +26,19 @@ import inspect
 import json
 import logging
 import math
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
+import sqlalchemy.exc
+from optuna.samplers._lazy_random_state import LazyRandomState
 from optuna.storages import RDBStorage
 from optuna.study import MaxTrialsCallback
-from optuna.trial import TrialState
+from optuna.trial import FrozenTrial, TrialState
 
 from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError, NautilusRLLabError
@@ -46,14 +50,61 @@ TRIAL_FILE = "trial.json"
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 CAUGHT = (NautilusRLLabError, ValueError)
 MIN_FAILURES = 10
+SCHEMA_ATTEMPTS = 10
 
 
-def make_sampler(config: StudySettings, offset: int = 0) -> optuna.samplers.BaseSampler:
-    """The configured sampler, seeded with `seed + offset` (unseeded when `seed` is None)."""
-    seed = None if config.seed is None else config.seed + offset
+class _TrialSeeded:
+    """Sampler mixin: reseed before every trial from `(seed, trial number)`.
+
+    Trial numbers are unique across all workers of a study (the storage allocates them), so
+    workers sharing one seed still draw different values, and a study's draws depend only on
+    its seed and history, not on which worker ran which trial or on how often it was resumed.
+    """
+
+    _rng: LazyRandomState
+    _base_seed: int
+
+    def _reseed(self, number: int) -> None:
+        entropy = np.random.SeedSequence([self._base_seed, number]).generate_state(1)[0]
+        self._rng.rng.seed(int(entropy))
+
+
+class TrialSeededRandomSampler(_TrialSeeded, optuna.samplers.RandomSampler):
+    """`RandomSampler` seeded per trial (see `_TrialSeeded`)."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed=seed)
+        self._base_seed = seed
+
+    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self._reseed(trial.number)
+        super().before_trial(study, trial)
+
+
+class TrialSeededTPESampler(_TrialSeeded, optuna.samplers.TPESampler):
+    """`TPESampler` seeded per trial, start-up random draws included (see `_TrialSeeded`)."""
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed=seed)
+        self._base_seed = seed
+        self._startup = TrialSeededRandomSampler(seed)
+        self._random_sampler = self._startup
+
+    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self._reseed(trial.number)
+        self._startup.before_trial(study, trial)
+        super().before_trial(study, trial)
+
+
+def make_sampler(config: StudySettings) -> optuna.samplers.BaseSampler:
+    """The configured sampler: seeded per trial from `seed` (unseeded when `seed` is None)."""
+    if config.seed is None:
+        if config.sampler == "random":
+            return optuna.samplers.RandomSampler()
+        return optuna.samplers.TPESampler()
     if config.sampler == "random":
-        return optuna.samplers.RandomSampler(seed=seed)
-    return optuna.samplers.TPESampler(seed=seed)
+        return TrialSeededRandomSampler(config.seed)
+    return TrialSeededTPESampler(config.seed)
 
 
 def make_pruner(config: PrunerConfig | None) -> optuna.pruners.BasePruner:
@@ -68,37 +119,50 @@ def make_pruner(config: PrunerConfig | None) -> optuna.pruners.BasePruner:
 
 
 def make_storage(config: StudySettings) -> RDBStorage:
-    """`RDBStorage` at `config.storage_url` (creating the sqlite file's folder)."""
-    url = config.storage_url
+    """`RDBStorage` at `config.database_url()` (creating the sqlite file's folder).
+
+    Workers that start together race to create the schema in a new database (one of them gets
+    an `IntegrityError` on Optuna's version table): the loser waits and connects again.
+    """
+    url = config.database_url()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    if config.heartbeat_interval is None:
-        return RDBStorage(url)
-    with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna, and what we want
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+    kwargs: dict[str, Any] = {}
+    if config.heartbeat_interval is not None:
         # Optuna >= 4.9 renamed the stale-trial hook; older releases only have the first one.
-        retry: dict[str, Any]
         if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage).parameters:
             callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=1)
-            retry = {"heartbeat_stale_trial_callback": callback}
+            kwargs["heartbeat_stale_trial_callback"] = callback
         else:  # pragma: no cover - Optuna < 4.9
-            callback = optuna.storages.RetryFailedTrialCallback(max_retry=1)
-            retry = {"failed_trial_callback": callback}
-        return RDBStorage(
-            url,
-            heartbeat_interval=config.heartbeat_interval,
-            grace_period=2 * config.heartbeat_interval,
-            **retry,
-        )
+            kwargs["failed_trial_callback"] = optuna.storages.RetryFailedTrialCallback(max_retry=1)
+        kwargs["heartbeat_interval"] = config.heartbeat_interval
+        kwargs["grace_period"] = 2 * config.heartbeat_interval
+
+    def connect() -> RDBStorage:
+        with warnings.catch_warnings():  # heartbeats are "experimental", and what we want
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return RDBStorage(url, **kwargs)
+
+    for attempt in range(SCHEMA_ATTEMPTS - 1):
+        try:
+            return connect()
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError) as e:
+            log.info(
+                "storage %s is being created by another worker (%s); retrying",
+                config.storage_url,
+                type(e).__name__,
+            )
+            time.sleep(0.2 * (attempt + 1))
+    return connect()
 
 
 def open_study(config: StudySettings, pruner: PrunerConfig | None = None) -> optuna.Study:
     """Create the study, or load it when it exists in the storage (`load_if_exists=True`).
 
-    The sampler is seeded with `seed + (trials already in the study)`, so resuming a seeded
-    study draws new values instead of repeating the first call's.
+    The sampler is seeded per trial number, so resuming a seeded study, or running several
+    workers with the same seed, never repeats a draw (`TrialSeededTPESampler`).
     """
-    study = optuna.create_study(
+    return optuna.create_study(
         storage=make_storage(config),
         study_name=config.study_name,
         sampler=make_sampler(config),
@@ -106,10 +170,6 @@ def open_study(config: StudySettings, pruner: PrunerConfig | None = None) -> opt
         direction="maximize",
         load_if_exists=True,
     )
-    existing = len(study.trials)
-    if existing:
-        study.sampler = make_sampler(config, offset=existing)
-    return study
 
 
 def finished_trials(study: optuna.Study) -> int:

@@ -13,11 +13,11 @@ from .conftest import tiny_train, tiny_tune
 
 
 def test_config_round_trips_through_yaml_and_json(tmp_path) -> None:
-    config = tiny_tune(tmp_path / "tune", storage="postgresql://user:pw@db/optuna")
+    config = tiny_tune(tmp_path / "tune", storage="postgresql://user:${PW}@db/optuna")
     for name in ("tune.yaml", "tune.json"):
         config.to_file(tmp_path / name)
         assert TuneConfig.from_file(tmp_path / name) == config
-    assert config.storage_url == "postgresql://user:pw@db/optuna"
+    assert config.storage_url == "postgresql://user:${PW}@db/optuna"
     rule = RuleTuneConfig(search_space={"fast": ParamSpec(type="int", low=3, high=9)})
     rule.to_file(tmp_path / "rule.yaml")
     assert RuleTuneConfig.from_file(tmp_path / "rule.yaml") == rule
