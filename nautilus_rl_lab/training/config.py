@@ -9,6 +9,10 @@ Decisions:
 - `hyperparameters` go to the SB3 constructor unchanged (`learning_rate`, `n_steps`,
   `batch_size`, `gamma`, `policy_kwargs`, ...); SB3 validates them and its error names the
   parameter. Everything else is an explicit, typed field.
+- Split discipline: `env.data` is the training range, `eval_data` the validation range (early
+  stopping, best-agent selection, tuning objectives) and `test_data` the final out-of-sample
+  range that nothing in training or tuning reads; overlapping ranges of the same source are a
+  `ConfigError` unless `allow_overlap` (logged as a warning).
 - Frequencies (`eval_freq`, `checkpoint_freq`) count environment steps summed over all envs,
   like `total_timesteps`; 0 disables.
 """
@@ -22,6 +26,7 @@ import msgspec
 from nautilus_rl_lab.agents.policy import ALGORITHMS, CONTINUOUS_ALGORITHMS, DISCRETE_ALGORITHMS
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.data.splits import check_disjoint
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
@@ -43,8 +48,11 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         (`SubprocVecEnv`, one engine per process).
     seed
         Seeds SB3, torch and env `i` (with `seed + i`).
-    env, eval_data
-        Training env; held-out data range for evaluation (`None`: no evaluation).
+    env, eval_data, test_data
+        Training env (its data: the training range); validation range for evaluation and
+        best-agent selection (`None`: no evaluation); the test range kept for the final report.
+    allow_overlap
+        Accept overlapping train/validation/test ranges (biased; logged as a warning).
     eval_freq, n_eval_episodes, checkpoint_freq, keep_checkpoints
         Evaluation/checkpoint cadence in env steps (0 disables) and checkpoints kept.
     run_dir
@@ -64,6 +72,8 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     seed: int = 0
     env: TrainingNodeConfig = TrainingNodeConfig()
     eval_data: DataSourceConfig | None = None
+    test_data: DataSourceConfig | None = None
+    allow_overlap: bool = False
     eval_freq: int = 10_000
     n_eval_episodes: int = 1
     checkpoint_freq: int = 10_000
@@ -103,6 +113,19 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 )
         if self.torch_threads is not None and self.torch_threads < 1:
             raise ConfigError(f"`torch_threads` must be >= 1 or None, was {self.torch_threads}")
+        check_disjoint(
+            {"env.data": self.env.data, "eval_data": self.eval_data, "test_data": self.test_data},
+            allow_overlap=self.allow_overlap,
+        )
+
+    @property
+    def test_env(self) -> TrainingNodeConfig | None:
+        """The final report's env: `env` on `test_data`, one episode over all of it."""
+        if self.test_data is None:
+            return None
+        return msgspec.structs.replace(
+            self.env, data=self.test_data, random_start=False, episode_length=None
+        )
 
     @property
     def eval_env(self) -> TrainingNodeConfig | None:

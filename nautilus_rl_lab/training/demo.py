@@ -1,7 +1,8 @@
 """The main job (`make demo`): train PPO on the bundled EUR/USD sample, backtest it out of
 sample against the baselines and write the tear sheet and figures into `runs/<timestamp>/`.
 
-Decisions: training uses Jan-Sep 2017 and evaluation Oct-Dec 2017 (never seen in training);
+Decisions: training uses Jan-Aug 2017, validation (early stopping, best-agent selection) Sep
+2017, and the final out-of-sample test Oct-Dec 2017, which nothing before the report reads;
 the observation adds Nautilus indicators (EMA, RSI) to the return window; the agent trades
 one standard lot (100k units) on a 100k USD account. The budget fits a few minutes on two
 cores; `NRL_FAST=1` (or `fast=True`) shrinks every budget to seconds for CI. The best
@@ -28,7 +29,8 @@ from nautilus_rl_lab.training.train import TrainResult, train
 
 log = logging.getLogger(__name__)
 
-TRAIN_RANGE = ("2017-01-01", "2017-10-01")
+TRAIN_RANGE = ("2017-01-01", "2017-09-01")
+VALIDATION_RANGE = ("2017-09-01", "2017-10-01")
 TEST_RANGE = ("2017-10-01", None)
 
 
@@ -66,7 +68,10 @@ def demo_config(run_dir: str | os.PathLike[str], *, fast: bool | None = None) ->
         vec_env="dummy" if fast else "subproc",
         seed=0,
         env=env,
-        eval_data=DataSourceConfig(kind="sample", start=TEST_RANGE[0], end=TEST_RANGE[1]),
+        eval_data=DataSourceConfig(
+            kind="sample", start=VALIDATION_RANGE[0], end=VALIDATION_RANGE[1]
+        ),
+        test_data=DataSourceConfig(kind="sample", start=TEST_RANGE[0], end=TEST_RANGE[1]),
         eval_freq=512 if fast else 10_000,
         checkpoint_freq=512 if fast else 10_000,
         run_dir=str(run_dir),
@@ -98,9 +103,9 @@ def run_demo(root: str | os.PathLike[str] = "runs", *, fast: bool | None = None)
     training = train(config)
     agent = training.best_agent or training.final_agent
     log.info("backtesting %s out of sample", agent)
-    eval_env = config.eval_env
-    if eval_env is None:  # demo_config always sets eval_data
-        raise ConfigError("the demo needs `eval_data` for its out-of-sample backtest")
-    evaluation = backtest_agent(agent, eval_env, n_random=2 if fast else 5, rule="bollinger")
+    test_env = config.test_env
+    if test_env is None:  # demo_config always sets test_data
+        raise ConfigError("the demo needs `test_data` for its out-of-sample backtest")
+    evaluation = backtest_agent(agent, test_env, n_random=2 if fast else 5, rule="bollinger")
     report = write_report(evaluation, run_dir / "report")
     return DemoResult(run_dir, training, evaluation, report, time.perf_counter() - started)

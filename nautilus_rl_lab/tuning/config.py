@@ -39,6 +39,8 @@ from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.config import FileConfig, resolve_class
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.data.splits import check_disjoint
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.strategies.baselines import BASELINES
@@ -224,7 +226,11 @@ class RuleTuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
     params
         Fixed constructor arguments; `search_space` names the tuned ones (e.g. `fast`, `slow`).
     env
-        Venue, instrument, data range, action scheme and execution timing of the backtest.
+        Venue, instrument, data range, action scheme and execution timing of the backtest:
+        its data are the range the parameters are fitted (scored) on.
+    test_data, allow_overlap
+        The range kept for the final out-of-sample test; it must not overlap `env.data`
+        (unless `allow_overlap`, logged), so no trial is ever scored on it.
     objective
         A backtest statistic: `sharpe`, `sortino`, `total_return_%`, `max_drawdown_%`,
         `final_equity`.
@@ -236,10 +242,16 @@ class RuleTuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
     rule: str = "ema_cross"
     params: dict[str, Any] = {}
     env: TrainingNodeConfig = TrainingNodeConfig()
+    test_data: DataSourceConfig | None = None
+    allow_overlap: bool = False
     heartbeat_interval: int | None = None
 
     def __post_init__(self) -> None:
         self._check_study(BACKTEST_METRICS)
+        check_disjoint(
+            {"env.data": self.env.data, "test_data": self.test_data},
+            allow_overlap=self.allow_overlap,
+        )
         accepted = set(inspect.signature(resolve_rule(self.rule)).parameters)
         if "action" not in accepted:
             raise ConfigError(

@@ -130,3 +130,17 @@ def test_same_seed_trains_the_same_policy(tmp_path) -> None:
         np.testing.assert_array_equal(w, v)
     other = [p.detach().numpy() for p in c.model.policy.parameters()]
     assert any(not np.array_equal(w, v) for w, v in zip(weights, other, strict=True))
+
+
+def test_train_config_refuses_validation_or_test_ranges_that_overlap(tmp_path) -> None:
+    from nautilus_rl_lab.data.source import DataSourceConfig
+
+    test = DataSourceConfig(kind="sample", start="2017-03-20", end="2017-03-29")
+    with pytest.raises(ConfigError, match=r"`eval_data` .* and `test_data`"):
+        tiny_config(tmp_path, test_data=test)  # eval 03-15..03-22 overlaps the test range
+    disjoint = DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29")
+    config = tiny_config(tmp_path, test_data=disjoint)
+    assert config.test_env is not None and config.test_env.data == disjoint
+    assert config.test_env.episode_length is None and not config.test_env.random_start
+    with pytest.raises(ConfigError, match=r"`env.data` .* and `eval_data`"):
+        tiny_config(tmp_path, eval_data=DataSourceConfig(kind="sample", start="2017-03-10"))

@@ -26,7 +26,10 @@ def test_config_round_trips_through_yaml_and_json(tmp_path) -> None:
 def test_search_space_from_plain_data() -> None:
     config = TuneConfig.from_dict(
         {
-            "train": {"eval_data": {"kind": "sample", "start": "2017-10-01"}},
+            "train": {
+                "env": {"data": {"kind": "sample", "end": "2017-10-01"}},
+                "eval_data": {"kind": "sample", "start": "2017-10-01"},
+            },
             "search_space": {
                 "learning_rate": {"type": "float", "low": 1e-5, "high": 1e-3, "log": True},
                 "n_steps": {"type": "categorical", "choices": [64, 128]},
@@ -78,7 +81,7 @@ def test_search_space_from_plain_data() -> None:
 )
 def test_bad_search_space_spec_raises_config_error_naming_the_field(space, message) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
-        TuneConfig.from_dict({"train": {"eval_data": {"kind": "sample"}}, "search_space": space})
+        TuneConfig.from_dict({"train": tiny_train().json_primitives(), "search_space": space})
 
 
 @pytest.mark.parametrize(
@@ -106,3 +109,27 @@ def test_bad_rule_config_names_the_field() -> None:
         RuleTuneConfig(search_space={"period": ParamSpec(type="int", low=5, high=9)})
     with pytest.raises(ConfigError, match=re.escape("`pruner.kind`")):
         PrunerConfig(kind="hyperband")
+
+
+def test_a_study_can_never_score_trials_on_its_test_range(tmp_path) -> None:
+    from nautilus_rl_lab.data.source import DataSourceConfig
+    from nautilus_rl_lab.nodes import TrainingNodeConfig
+
+    test = DataSourceConfig(kind="sample", start="2017-03-15", end="2017-03-22")
+    # An agent study scores on `train.eval_data`: the same range as the test range is refused.
+    with pytest.raises(ConfigError, match=r"`eval_data` .* and `test_data`"):
+        tiny_tune(tmp_path, train=tiny_train(test_data=test))
+    # ... and so is a search space that would move the validation range onto it.
+    later = DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29")
+    with pytest.raises(ConfigError, match=r"`search_space.eval_data.end`"):
+        tiny_tune(
+            tmp_path,
+            train=tiny_train(test_data=later),
+            search_space={
+                "eval_data.end": ParamSpec(type="categorical", choices=["2017-03-25"]),
+            },
+        )
+    # A rule study scores on `env.data`, which must not reach into `test_data`.
+    env = TrainingNodeConfig(data=DataSourceConfig(kind="sample", start="2017-03-01"))
+    with pytest.raises(ConfigError, match=r"`env.data` .* and `test_data`"):
+        RuleTuneConfig(env=env, test_data=test)

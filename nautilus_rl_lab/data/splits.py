@@ -1,0 +1,69 @@
+"""Train / validation / test discipline: the date ranges of one experiment must not overlap.
+
+A range is a `DataSourceConfig`'s half-open `[start, end)` (open-ended where `None`). Two
+ranges can only leak into each other when they cut the *same* source (same kind, file,
+catalog bar type or synthetic generator and parameters), so ranges of different sources are
+never compared. `check_disjoint` raises `ConfigError` naming both fields and the overlap;
+`allow_overlap=True` is the explicit opt-in, logged as a warning every time it is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def _bound(value: str | None, default: float) -> float:
+    if value is None:
+        return default
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return float(ts.value)
+
+
+def _source(config: DataSourceConfig) -> tuple[object, ...]:
+    """What identifies the underlying data, whatever slice of it is taken."""
+    params = tuple(sorted((k, repr(v)) for k, v in config.params.items()))
+    return (config.kind, config.path, config.bar_type, config.generator, params)
+
+
+def date_range(config: DataSourceConfig) -> tuple[float, float]:
+    """`[start, end)` of `config` in UTC nanoseconds (infinite where open-ended)."""
+    return _bound(config.start, -math.inf), _bound(config.end, math.inf)
+
+
+def overlap(a: DataSourceConfig, b: DataSourceConfig) -> bool:
+    """Whether `a` and `b` share any bar: the same source and intersecting date ranges."""
+    if _source(a) != _source(b):
+        return False
+    (a0, a1), (b0, b1) = date_range(a), date_range(b)
+    return max(a0, b0) < min(a1, b1)
+
+
+def check_disjoint(
+    ranges: Mapping[str, DataSourceConfig | None], *, allow_overlap: bool = False
+) -> None:
+    """Raise `ConfigError` if two of the named ranges overlap (`None` entries are skipped)."""
+    named = [(name, config) for name, config in ranges.items() if config is not None]
+    for i, (name_a, a) in enumerate(named):
+        for name_b, b in named[i + 1 :]:
+            if not overlap(a, b):
+                continue
+            message = (
+                f"`{name_a}` ({a.start} .. {a.end}) and `{name_b}` ({b.start} .. {b.end}) "
+                f"overlap on the same data"
+            )
+            if not allow_overlap:
+                raise ConfigError(
+                    f"{message}: give them disjoint `start`/`end` ranges (or set "
+                    f"`allow_overlap: true` to accept a biased estimate)",
+                )
+            log.warning("%s; allowed by `allow_overlap`: the estimate is biased", message)

@@ -1,0 +1,116 @@
+"""Multi-seed confidence: train the same config with N seeds, score each out of sample.
+
+One seed's result is an anecdote: the same PPO config can win or lose depending on its seed.
+`train_seeds(config, seeds)` trains every seed (in parallel worker processes by default,
+one `TrainingNode` engine set per process), backtests each trained agent on `config.test_data`
+(the range nothing in training read), and returns a `SeedsResult` with the per-seed table,
+the equity curves and percentile-bootstrap confidence intervals of the mean of each metric.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+import msgspec
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.backtest import run_backtest
+from nautilus_rl_lab.evaluation.statistics import bootstrap_ci, probabilistic_sharpe_ratio
+from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.train import train
+
+log = logging.getLogger(__name__)
+
+CI_METRICS = ("total_return_%", "sharpe", "sortino", "max_drawdown_%", "psr")
+
+
+@dataclass
+class SeedsResult:
+    """Per-seed out-of-sample metrics and equity curves of one config."""
+
+    table: pd.DataFrame
+    equity: pd.DataFrame
+
+    def confidence(self, confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
+        """Mean, median and bootstrap CI of the mean over seeds, one row per metric."""
+        rows = {}
+        for metric in CI_METRICS:
+            values = self.table[metric].to_numpy(dtype=np.float64)
+            low, high = bootstrap_ci(values, np.mean, confidence=confidence, seed=seed)
+            rows[metric] = {
+                "mean": float(np.nanmean(values)),
+                "median": float(np.nanmedian(values)),
+                "ci_low": low,
+                "ci_high": high,
+                "seeds": int(np.isfinite(values).sum()),
+            }
+        return pd.DataFrame(rows).T
+
+
+def _train_and_test(config_json: bytes, seed: int, run_dir: str) -> tuple[int, pd.Series, dict]:
+    """Worker: train `seed`, backtest the best (else final) agent on the test range."""
+    config = TrainConfig.parse(config_json)
+    config = msgspec.structs.replace(config, seed=seed, run_dir=run_dir)
+    result = train(config)
+    test_env = config.test_env
+    assert test_env is not None  # train_seeds checks it
+    agent = result.best_agent or result.final_agent
+    run = run_backtest(agent, test_env, name=f"seed_{seed}")
+    stats = {**run.stats, "psr": probabilistic_sharpe_ratio(run.returns), "agent": str(agent)}
+    return seed, run.equity, stats
+
+
+def train_seeds(
+    config: TrainConfig,
+    seeds: Sequence[int],
+    *,
+    run_dir: str | os.PathLike[str] | None = None,
+    max_workers: int | None = None,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> SeedsResult:
+    """Train `config` once per seed into `<run_dir>/seed_<s>` and score each on `test_data`.
+
+    Runs in a `ProcessPoolExecutor` (spawned processes, `max_workers` defaults to the number
+    of cores) unless an `executor` is given (e.g. one of a cluster, or a thread pool for
+    debugging); `max_workers=1` without an executor trains in this process. `progress` shows
+    a progress bar over the finished seeds.
+    """
+    if config.test_data is None:
+        raise ConfigError("`test_data` is required: each seed is scored on that untouched range")
+    if len(set(seeds)) != len(seeds) or not seeds:
+        raise ConfigError(f"`seeds` must be distinct and not empty, was {list(seeds)}")
+    root = Path(run_dir or config.run_dir)
+    payload = config.json()
+    jobs = [(payload, seed, str(root / f"seed_{seed}")) for seed in seeds]
+    if executor is None and max_workers == 1:
+        results = [_train_and_test(*job) for job in tqdm(jobs, desc="seeds", disable=not progress)]
+    else:
+        owned = executor is None
+        pool = executor or ProcessPoolExecutor(
+            max_workers=max_workers or min(len(jobs), os.cpu_count() or 1),
+            mp_context=multiprocessing.get_context("spawn"),
+        )
+        try:
+            futures = [pool.submit(_train_and_test, *job) for job in jobs]
+            done = as_completed(futures)
+            for _ in tqdm(done, total=len(futures), desc="seeds", disable=not progress):
+                pass
+            results = [future.result() for future in futures]
+        finally:
+            if owned:
+                pool.shutdown()
+    table = pd.DataFrame({seed: stats for seed, _, stats in results}).T
+    table.index.name = "seed"
+    equity = pd.DataFrame({seed: curve for seed, curve, _ in results})
+    log.info("trained %d seeds into %s", len(results), root)
+    return SeedsResult(table, equity)

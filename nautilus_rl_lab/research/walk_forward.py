@@ -1,0 +1,222 @@
+"""Walk-forward validation: fit on one segment, score on the next, stitch the scored segments.
+
+`walk_forward_windows` cuts `[start, end)` into windows of a training segment followed by a
+test segment. Rolling windows keep the training length fixed; anchored windows grow it from
+`start`. `purge` is left out between a training segment's end and its test segment (nothing
+the agent fitted on sits right next to what it is scored on, e.g. indicator warm-up or a
+position still open), `embargo` between one test segment's end and the next one's start.
+
+`walk_forward(train_config, windows)` trains one agent per window (its last `validation` of
+the training segment is the validation range that selects the best agent), and backtests it
+on the test segment in a plain Nautilus backtest. `walk_forward_rule(rule_config, windows)`
+tunes a rule-based agent on each training segment (`tune_rule`) and backtests the best
+parameters on the test segment. Both return a `WalkForwardResult`: the per-window table,
+the test runs and one out-of-sample equity curve made by chaining the segments' returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeAlias
+
+import msgspec
+import pandas as pd
+
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.backtest import AgentRun, daily_returns, performance_stats
+from nautilus_rl_lab.evaluation.backtest import run_backtest as backtest
+from nautilus_rl_lab.evaluation.statistics import probabilistic_sharpe_ratio
+from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.train import train
+from nautilus_rl_lab.tuning.config import RuleTuneConfig
+from nautilus_rl_lab.tuning.rules import tune_rule
+
+log = logging.getLogger(__name__)
+
+Span: TypeAlias = str | pd.Timedelta | pd.DateOffset
+
+
+@dataclass(frozen=True)
+class Window:
+    """One walk-forward window: `[train_start, train_end)` then `[test_start, test_end)` (UTC)."""
+
+    index: int
+    train_start: pd.Timestamp
+    train_end: pd.Timestamp
+    test_start: pd.Timestamp
+    test_end: pd.Timestamp
+
+
+def _offset(name: str, value: Span) -> pd.Timedelta | pd.DateOffset:
+    if isinstance(value, pd.DateOffset):
+        return value
+    try:
+        delta = pd.Timedelta(value)
+    except ValueError as e:
+        raise ConfigError(
+            f"`{name}` {value!r} is not a duration: use e.g. '30D', '12h' or pd.DateOffset(months=3)"
+        ) from e
+    if delta < pd.Timedelta(0):
+        raise ConfigError(f"`{name}` must not be negative, was {value!r}")
+    return delta
+
+
+def _utc(value: str | pd.Timestamp) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def walk_forward_windows(
+    start: str | pd.Timestamp,
+    end: str | pd.Timestamp,
+    *,
+    train: Span,
+    test: Span,
+    anchored: bool = False,
+    purge: Span = "0s",
+    embargo: Span = "0s",
+) -> list[Window]:
+    """Consecutive windows over `[start, end)`; only windows whose test segment fits are made."""
+    first, last = _utc(start), _utc(end)
+    train_span, test_span = _offset("train", train), _offset("test", test)
+    purge_span, embargo_span = _offset("purge", purge), _offset("embargo", embargo)
+    windows: list[Window] = []
+    train_end = first + train_span
+    while True:
+        test_start = train_end + purge_span
+        test_end = test_start + test_span
+        if test_end > last or test_start >= test_end:
+            break
+        train_start = first if anchored else train_end - train_span
+        windows.append(Window(len(windows), train_start, train_end, test_start, test_end))
+        train_end = test_end + embargo_span - purge_span
+    if not windows:
+        raise ConfigError(
+            f"no walk-forward window fits in {first} .. {last} with `train` {train!r}, "
+            f"`test` {test!r}, `purge` {purge!r}: shorten them or widen the range",
+        )
+    return windows
+
+
+@dataclass
+class WalkForwardResult:
+    """Per-window metrics, the out-of-sample runs and their stitched equity curve."""
+
+    windows: list[Window]
+    runs: list[AgentRun]
+    table: pd.DataFrame
+
+    @property
+    def equity(self) -> pd.Series:
+        """Out-of-sample equity: each test segment's returns chained onto the previous segment."""
+        pieces: list[pd.Series] = []
+        level: float | None = None
+        for run in self.runs:
+            curve = run.equity
+            if curve.empty:
+                continue
+            level = float(curve.iloc[0]) if level is None else level
+            scaled = curve / float(curve.iloc[0]) * level
+            pieces.append(scaled)
+            level = float(scaled.iloc[-1])
+        return pd.concat(pieces) if pieces else pd.Series(dtype=float)
+
+    @property
+    def overall(self) -> dict[str, float]:
+        """`performance_stats` of the stitched curve plus the PSR of its daily returns."""
+        equity = self.equity
+        stats = performance_stats(equity, trades=float(self.table["trades"].sum()))
+        stats["psr"] = probabilistic_sharpe_ratio(daily_returns(equity))
+        stats["windows"] = float(len(self.runs))
+        return stats
+
+
+def _cut(data: DataSourceConfig, start: pd.Timestamp, end: pd.Timestamp) -> DataSourceConfig:
+    return msgspec.structs.replace(data, start=start.isoformat(), end=end.isoformat())
+
+
+def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, object]:
+    stats = run.stats
+    return {
+        "window": window.index,
+        "train_start": window.train_start,
+        "train_end": window.train_end,
+        "test_start": window.test_start,
+        "test_end": window.test_end,
+        **stats,
+        "psr": probabilistic_sharpe_ratio(run.returns),
+        **extra,
+    }
+
+
+def walk_forward(
+    config: TrainConfig,
+    windows: Sequence[Window],
+    *,
+    validation: Span | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+) -> WalkForwardResult:
+    """Train one agent per window on its training segment; backtest it on its test segment.
+
+    With `validation`, the last `validation` of each training segment is held out as the
+    validation range (evaluation and best-agent selection); without it, the final agent of
+    each window is scored. Runs go to `<run_dir>/window_<k>` (default: `config.run_dir`).
+    """
+    root = Path(run_dir or config.run_dir)
+    data = config.env.data
+    runs, rows = [], []
+    for window in windows:
+        fit_end = window.train_end
+        eval_data = None
+        if validation is not None:
+            fit_end = window.train_end - _offset("validation", validation)
+            eval_data = _cut(data, fit_end, window.train_end)
+        window_config = msgspec.structs.replace(
+            config,
+            env=msgspec.structs.replace(config.env, data=_cut(data, window.train_start, fit_end)),
+            eval_data=eval_data,
+            eval_freq=config.eval_freq if eval_data is not None else 0,
+            test_data=_cut(data, window.test_start, window.test_end),
+            run_dir=str(root / f"window_{window.index}"),
+        )
+        window_config.__post_init__()  # replace() does not validate: check the ranges again
+        log.info("walk-forward window %d: training %s", window.index, window_config.run_dir)
+        result = train(window_config)
+        agent = result.best_agent or result.final_agent
+        test_env = window_config.test_env
+        assert test_env is not None  # set just above
+        run = backtest(agent, test_env, name=f"window_{window.index}")
+        runs.append(run)
+        rows.append(_row(window, run, {"agent": str(agent)}))
+    return WalkForwardResult(list(windows), runs, pd.DataFrame(rows).set_index("window"))
+
+
+def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> WalkForwardResult:
+    """Tune the rule on each training segment (`tune_rule`), backtest its best on the test segment."""
+    data = config.env.data
+    runs, rows = [], []
+    for window in windows:
+        test_data = _cut(data, window.test_start, window.test_end)
+        window_config = msgspec.structs.replace(
+            config,
+            env=msgspec.structs.replace(
+                config.env, data=_cut(data, window.train_start, window.train_end)
+            ),
+            test_data=test_data,
+            study_name=f"{config.study_name}-window{window.index}",
+        )
+        window_config.__post_init__()
+        study = tune_rule(window_config)
+        params = dict(study.best_trial.params)
+        test_env = msgspec.structs.replace(config.env, data=test_data)
+        run = backtest(window_config.agent(params), test_env, name=f"window_{window.index}")
+        runs.append(run)
+        rows.append(
+            _row(window, run, {"params": params, "train_" + config.objective: study.best_value})
+        )
+    return WalkForwardResult(list(windows), runs, pd.DataFrame(rows).set_index("window"))

@@ -1,0 +1,40 @@
+"""Multi-seed runs: every seed trained in worker processes, scored on the untouched test range."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.reports.research import plot_seed_equity
+from nautilus_rl_lab.research import train_seeds
+from tests.training.conftest import tiny_config
+
+TEST = DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29")
+
+
+@pytest.mark.slow
+def test_three_seeds_give_a_confidence_table_and_a_fan_of_curves(tmp_path) -> None:
+    config = tiny_config(tmp_path, total_timesteps=128, eval_freq=64, checkpoint_freq=0,
+                         tensorboard=False, test_data=TEST)  # fmt: skip
+    result = train_seeds(config, [0, 1, 2], max_workers=2, run_dir=tmp_path / "seeds")
+    assert list(result.table.index) == [0, 1, 2]
+    assert list(result.equity.columns) == [0, 1, 2]
+    assert result.equity.index.min() >= pd.Timestamp("2017-03-22", tz="UTC")  # the test range only
+    ci = result.confidence()
+    for metric, row in ci.iterrows():
+        values = result.table[metric].astype(float)
+        assert row["seeds"] == 3
+        assert row["mean"] == pytest.approx(values.mean())
+        assert row["ci_low"] <= row["mean"] <= row["ci_high"] or values.nunique() == 1, metric
+    assert {f"seed_{s}" for s in (0, 1, 2)} <= {p.name for p in (tmp_path / "seeds").iterdir()}
+    figure = plot_seed_equity(result)
+    assert len(figure.axes[0].lines) == 4  # three seeds and the median
+
+
+def test_seeds_need_a_test_range_and_distinct_seeds(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="`test_data` is required"):
+        train_seeds(tiny_config(tmp_path), [0, 1])
+    with pytest.raises(ConfigError, match="distinct"):
+        train_seeds(tiny_config(tmp_path, test_data=TEST), [1, 1])
