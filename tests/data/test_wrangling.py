@@ -41,7 +41,7 @@ def test_bar_type_for_builds_external_time_bar_types() -> None:
     ("kwargs", "field"),
     [
         ({"aggregation": "HOURS"}, "aggregation"),  # Nautilus' own parser would abort here
-        ({"aggregation": "MONTH"}, "aggregation"),
+        ({"aggregation": "YEAR"}, "aggregation"),
         ({"aggregation": "TICK"}, "aggregation"),
         ({"price_type": "LASTX"}, "price_type"),
         ({"step": 24}, "step"),
@@ -81,7 +81,7 @@ def test_to_bars_rejects_overlapping_bars_and_wrong_instrument(
     sample_df: pd.DataFrame, eurusd: Instrument
 ) -> None:
     four_hour = bar_type_for(eurusd.id, step=4)
-    with pytest.raises(DataValidationError, match=r"row 1 .* expected at least the bar interval"):
+    with pytest.raises(DataValidationError, match=r"row 1 .* finer than 4-HOUR-ASK bars"):
         to_bars(sample_df.iloc[:10], four_hour, eurusd)
     with pytest.raises(ConfigError, match=r"GBP/USD\.SIM"):
         to_bars(sample_df.iloc[:10], bar_type_for("GBP/USD.SIM"), eurusd)
@@ -101,24 +101,36 @@ def _ticks_by_bar(ticks: list, n_bars: int) -> list[list]:
     return [ticks[4 * i : 4 * i + 4] for i in range(n_bars)]
 
 
-def test_quote_ticks_four_per_bar_inside_the_bar_close_tick_at_bar_timestamp(
+def test_quote_ticks_spread_through_the_bar_open_tick_just_after_the_bar_opens(
     sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
 ) -> None:
     bars = to_bars(sample_df, eurusd_bar_type, eurusd)
-    ticks = to_quote_ticks(sample_df, eurusd, spread=SPREAD, offset_interval_ms=100)
-    previous_bar_ts = -1
+    ticks = to_quote_ticks(sample_df, eurusd, spread=SPREAD)
+    hour = pd.Timedelta("1h").value
+    previous_close = -1
     for bar, group in zip(bars, _ticks_by_bar(ticks, len(bars)), strict=True):
         ts = [t.ts_event for t in group]
-        assert ts[-1] == bar.ts_event  # close tick exactly at the bar's timestamp
-        assert ts == [bar.ts_event - k * 100 * NS_PER_MS for k in (3, 2, 1, 0)]
-        assert ts[0] > previous_bar_ts  # open tick strictly after the previous bar
+        opened = bar.ts_event - hour  # the bar's open: its close minus the interval
+        assert ts == [
+            opened + NS_PER_MS,
+            opened + hour // 3,
+            opened + 2 * (hour // 3),
+            bar.ts_event,
+        ]
+        assert ts[0] > previous_close  # strictly after the previous bar's close tick
         assert [t.ts_init for t in group] == ts
-        previous_bar_ts = bar.ts_event
+        previous_close = bar.ts_event
         asks = [t.ask_price for t in group]
         assert asks == [bar.open, bar.high, bar.low, bar.close]
         for t in group:
             spread = t.ask_price.as_double() - t.bid_price.as_double()
             assert spread == pytest.approx(SPREAD, abs=1e-9)
+
+
+def test_open_delay_places_the_open_tick(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
+    df = sample_df.iloc[:3]
+    ticks = to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=0)
+    assert [t.ts_event for t in ticks[::4]] == _ns(df.index).tolist()
 
 
 @pytest.mark.parametrize("side", ["ask", "bid", "mid"])
@@ -181,8 +193,10 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
         to_quote_ticks(df, eurusd, spread=-0.0001)
     with pytest.raises(ConfigError, match="`side`"):
         to_quote_ticks(df, eurusd, spread=SPREAD, side="last")
-    with pytest.raises(ConfigError, match="`offset_interval_ms`"):
-        to_quote_ticks(df, eurusd, spread=SPREAD, offset_interval_ms=1_200_000)
+    with pytest.raises(ConfigError, match="`open_delay_ns`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=1_200 * 10**9)
+    with pytest.raises(ConfigError, match="`open_delay_ns`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=-1)
     with pytest.raises(DataValidationError, match="bid low non-positive"):
         to_quote_ticks(df, eurusd, spread=2.0)
     with pytest.raises(DataValidationError, match="pass `interval`"):
@@ -193,5 +207,6 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
 
 def test_quote_ticks_follow_instrument_precision(sample_df: pd.DataFrame) -> None:
     coarse = make_instrument(InstrumentSpec(price_precision=3))
-    ticks = to_quote_ticks(sample_df.iloc[:5], coarse, spread=0.001)
+    rounded = sample_df.iloc[:5].round(3)
+    ticks = to_quote_ticks(rounded, coarse, spread=0.001)
     assert all(t.ask_price.precision == 3 for t in ticks)
