@@ -17,6 +17,8 @@ from nautilus_rl_lab.data import (
     to_bars,
     to_quote_ticks,
 )
+from nautilus_rl_lab.data.ohlcv import to_ns
+from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification, parse_bar_type
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 
 SPREAD = 0.00002
@@ -185,6 +187,10 @@ def test_quote_ticks_across_weekend_gap(sample_df: pd.DataFrame, eurusd: Instrum
     ticks = to_quote_ticks(df, eurusd, spread=SPREAD)
     closes = [t.ts_event for t in ticks[3::4]]
     assert closes == (_ns(df.index) + pd.Timedelta("1h").value).tolist()
+    # Monday's first bar opens at its close minus one hour, not at Friday's close.
+    opens = [t.ts_event for t in ticks[::4]]
+    assert opens == (_ns(df.index) + NS_PER_MS).tolist()
+    assert opens[2] - closes[1] > pd.Timedelta("24h").value
 
 
 def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
@@ -210,3 +216,106 @@ def test_quote_ticks_follow_instrument_precision(sample_df: pd.DataFrame) -> Non
     rounded = sample_df.iloc[:5].round(3)
     ticks = to_quote_ticks(rounded, coarse, spread=0.001)
     assert all(t.ask_price.precision == 3 for t in ticks)
+
+
+def _daily(n: int, freq: str = "1D") -> pd.DataFrame:
+    """Bars every `freq` with 5-digit prices."""
+    index = pd.date_range("2021-01-01", periods=n, freq=freq, tz="UTC", name="timestamp")
+    close = np.round(1.1 + 0.001 * np.arange(n), 5)
+    return pd.DataFrame(
+        {"open": close, "high": close + 0.001, "low": close - 0.001, "close": close, "volume": 1.0},
+        index=index,
+    )
+
+
+def test_coarser_data_than_the_bar_type_is_refused_naming_both(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    with pytest.raises(DataValidationError, match=r"1 days.*1-HOUR-ASK bars.*1-DAY"):
+        to_bars(_daily(10), eurusd_bar_type, eurusd)
+    minutes = bar_type_for(eurusd.id, aggregation="MINUTE")
+    with pytest.raises(DataValidationError, match=r"0 days 01:00:00.*1-MINUTE-ASK bars.*1-HOUR"):
+        to_bars(sample_df.iloc[:50], minutes, eurusd)
+    with pytest.raises(DataValidationError, match=r"1-DAY"):
+        to_quote_ticks(_daily(10), eurusd, spread=SPREAD, interval="1h")
+
+
+def test_monthly_bars_are_declared_as_month_and_never_accepted_as_day(
+    eurusd: Instrument,
+) -> None:
+    monthly = _daily(6, freq="MS")
+    month = bar_type_for(eurusd.id, aggregation="MONTH")
+    bars = to_bars(monthly, month, eurusd)
+    closes = pd.date_range("2021-02-01", periods=6, freq="MS", tz="UTC")
+    assert [b.ts_event for b in bars] == _ns(closes).tolist()
+    ticks = to_quote_ticks(monthly, eurusd, spread=SPREAD, interval=bar_interval(month))
+    assert [t.ts_event for t in ticks[3::4]] == _ns(closes).tolist()
+    assert [t.ts_event for t in ticks[::4]] == (_ns(monthly.index) + NS_PER_MS).tolist()
+    with pytest.raises(DataValidationError, match=r"1-DAY-ASK bars.*1-MONTH"):
+        to_bars(monthly, bar_type_for(eurusd.id, aggregation="DAY"), eurusd)
+
+
+def test_a_precision_that_would_round_the_data_is_an_error(
+    sample_df: pd.DataFrame, eurusd_bar_type: BarType
+) -> None:
+    two_digits = make_instrument(InstrumentSpec(price_precision=2))
+    bar_type = bar_type_for(two_digits.id)
+    distinct = sample_df["open"].nunique()
+    rounded = sample_df["open"].round(2).nunique()
+    with pytest.raises(DataValidationError) as info:
+        to_bars(sample_df, bar_type, two_digits)
+    message = str(info.value)
+    for part in (
+        "`open` has 5 decimals",
+        "`price_precision` is 2",
+        f"{distinct} distinct values would become {rounded}",
+        "set the instrument's `price_precision` to 5",
+    ):
+        assert part in message
+    with pytest.raises(DataValidationError, match="`price_precision`"):
+        to_quote_ticks(sample_df.iloc[:10], two_digits, spread=0.01)
+
+
+def test_a_price_below_one_tick_is_an_error_not_zero(eurusd: Instrument) -> None:
+    df = _daily(3) * 0 + 0.000004  # below EUR/USD's 0.00001 tick: Nautilus would make it 0.0
+    df["high"] = 0.000005
+    with pytest.raises(DataValidationError, match=r"`open` has 6 decimals.*`price_precision` to 6"):
+        to_bars(df, bar_type_for(eurusd.id, aggregation="DAY"), eurusd)
+
+
+def test_a_spread_off_the_price_grid_is_an_error(
+    sample_df: pd.DataFrame, eurusd: Instrument
+) -> None:
+    with pytest.raises(ConfigError, match=r"`spread`.*`price_precision` 5"):
+        to_quote_ticks(sample_df.iloc[:10], eurusd, spread=0.000015)
+    with pytest.raises(ConfigError, match="half of it"):
+        to_quote_ticks(sample_df.iloc[:10], eurusd, spread=0.00001, side="mid")
+
+
+def test_conversion_to_nanoseconds_ignores_the_index_resolution(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    df = sample_df.iloc[:30]
+    micro = df.set_axis(pd.DatetimeIndex(df.index, dtype="datetime64[us, UTC]", name="timestamp"))
+    assert micro.index.asi8[0] * 1000 == df.index.asi8[0]  # the trap: asi8 counts µs here
+    np.testing.assert_array_equal(to_ns(micro.index), df.index.as_unit("ns").asi8)
+    assert _keys(to_quote_ticks(micro, eurusd, spread=SPREAD)) == _keys(
+        to_quote_ticks(df, eurusd, spread=SPREAD)
+    )
+    expected = [b.ts_event for b in to_bars(df, eurusd_bar_type, eurusd)]
+    assert [b.ts_event for b in to_bars(micro, eurusd_bar_type, eurusd)] == expected
+
+
+def test_bar_specification_names_the_config_fields() -> None:
+    with pytest.raises(ConfigError, match="`bar_aggregation`"):
+        bar_specification(1, "HOURS", "ASK", fields=NODE_BAR_FIELDS)
+    with pytest.raises(ConfigError, match="`bar_step`"):
+        bar_specification(0, "HOUR", "ASK", fields=NODE_BAR_FIELDS)
+    assert str(bar_specification(3, "month", "bid")) == "3-MONTH-BID"
+
+
+def test_parse_bar_type_round_trips_time_bar_types() -> None:
+    for text in ("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL", "BTC-PERP.BINANCE-1-MONTH-LAST-INTERNAL"):
+        assert str(parse_bar_type(text)) == text
+    with pytest.raises(ConfigError, match=r"`bar_type`.*not a bar type"):
+        parse_bar_type("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL@1-MINUTE-EXTERNAL")
