@@ -25,6 +25,7 @@ import pandas as pd
 
 from nautilus_rl_lab.data.ohlcv import (
     OHLCV_COLUMNS,
+    TIME_COLUMN_NAMES,
     find_time_column,
     from_dataframe,
     map_columns,
@@ -59,8 +60,9 @@ def load_csv(
     path: str | os.PathLike[str],
     *,
     column_map: Mapping[str, str] | None = None,
-    time_column: str = "Time",
-    time_format: str | None = SAMPLE_TIME_FORMAT,
+    time_column: str | None = None,
+    time_format: str | None = None,
+    dayfirst: bool | None = None,
     tz: str = "UTC",
 ) -> pd.DataFrame:
     """Load a generic OHLCV CSV file (one bar per line, bar open time) into a validated frame.
@@ -74,10 +76,17 @@ def load_csv(
         volume``). Columns not in the map are matched case-insensitively, so
         ``Open,High,Low,Close,Volume`` needs no map.
     time_column
-        The column holding the bar open time (matched case-insensitively).
+        The column holding the bar open time (matched case-insensitively); ``None``
+        looks for ``timestamp``, ``time``, ``datetime``, ``date``, ``gmt time``, ``local
+        time``, then for an unnamed first column (the index ``DataFrame.to_csv()`` writes).
     time_format
-        ``strftime`` format of the time column; ``None`` lets pandas infer it. The
-        default fits the bundled Dukascopy-style sample (``01.01.2017 22:00:00.000``).
+        ``strftime`` format of the time column; ``None`` infers it (ISO 8601 with or
+        without changing UTC offsets, Unix seconds/milliseconds, ``dd.mm.yyyy`` ...; see
+        :func:`~nautilus_rl_lab.data.ohlcv.parse_times`). The bundled sample's format is
+        ``SAMPLE_TIME_FORMAT`` (``01.01.2017 22:00:00.000``).
+    dayfirst
+        Whether ``01.02.2017`` is 1 February (``True``) or 2 January (``False``); with
+        ``None`` a column that reads both ways is refused.
     tz
         Time zone of naive times in the file; the result is always UTC.
 
@@ -97,7 +106,7 @@ def load_csv(
     except pd.errors.EmptyDataError as e:
         raise DataValidationError(
             f"{source}: file is empty; expected a header line "
-            f"({time_column},Open,High,Low,Close,Volume) followed by one bar per line",
+            f"({time_column or 'Time'},Open,High,Low,Close,Volume) followed by one bar per line",
         ) from e
     except pd.errors.ParserError as e:
         raise DataValidationError(f"{source}: malformed CSV: {e}".strip()) from e
@@ -106,10 +115,13 @@ def load_csv(
 
     columns = [str(c).strip() for c in raw.columns]
     raw.columns = columns
-    time_col = find_time_column(columns, time_column)
+    time_col = find_time_column(columns, time_column, source)
     if time_col is None:
+        wanted = (
+            f"`{time_column}`" if time_column else f"(looked for {', '.join(TIME_COLUMN_NAMES)})"
+        )
         raise DataValidationError(
-            f"{source}: missing time column `{time_column}` in the header (line 1); "
+            f"{source}: missing time column {wanted} in the header (line 1); "
             f"columns found: {', '.join(columns)}; pass `time_column=` to name it",
         )
     mapping = map_columns([c for c in columns if c != time_col], column_map, source)
@@ -149,7 +161,9 @@ def load_csv(
             )
         frame[canonical] = values.to_numpy(dtype=np.float64)
     frame = frame[list(OHLCV_COLUMNS)]
-    frame.index = parse_times(raw[time_col], source, time_col, time_format, tz, line_label)
+    frame.index = parse_times(
+        raw[time_col], source, time_col or "index", time_format, tz, line_label, dayfirst
+    )
 
     def row_label(pos: int) -> str:
         return f"{line_label(pos)} (timestamp {frame.index[pos]})"
@@ -162,19 +176,29 @@ def load_parquet(
     *,
     column_map: Mapping[str, str] | None = None,
     time_column: str | None = None,
+    time_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Load an OHLCV Parquet file into a validated frame.
 
     Times come from ``time_column``, a ``DatetimeIndex`` or a column named
     ``timestamp``/``time``/``datetime``/``date`` (see
-    :func:`~nautilus_rl_lab.data.ohlcv.from_dataframe`).
+    :func:`~nautilus_rl_lab.data.ohlcv.from_dataframe`, also for ``time_format`` and
+    ``dayfirst``).
     """
     path = _existing_file(path)
     try:
         df = pd.read_parquet(path)
     except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet input
         raise DataValidationError(f"{path}: not a readable Parquet file: {e}") from e
-    return from_dataframe(df, column_map=column_map, time_column=time_column, source=str(path))
+    return from_dataframe(
+        df,
+        column_map=column_map,
+        time_column=time_column,
+        time_format=time_format,
+        dayfirst=dayfirst,
+        source=str(path),
+    )
 
 
 def sample_data_dir() -> Path:
@@ -200,4 +224,4 @@ def sample_data_dir() -> Path:
 
 def load_sample_eurusd() -> pd.DataFrame:
     """Load the bundled EUR/USD 1-hour ASK bars of 2017 (6,225 bars, UTC open times)."""
-    return load_csv(sample_data_dir() / SAMPLE_EURUSD_FILE)
+    return load_csv(sample_data_dir() / SAMPLE_EURUSD_FILE, time_format=SAMPLE_TIME_FORMAT)

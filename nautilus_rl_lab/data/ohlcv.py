@@ -16,19 +16,55 @@ the row (position and timestamp; for files, the 1-based line number) and the fie
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from nautilus_trader.model.objects import PRICE_MAX, QUANTITY_MAX
 
 from nautilus_rl_lab.errors import DataValidationError
 
 OHLCV_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")
 INDEX_NAME = "timestamp"
+TIME_COLUMN_NAMES: tuple[str, ...] = (
+    "timestamp",
+    "time",
+    "datetime",
+    "date",
+    "gmt time",
+    "local time",
+)
+# The first column of `DataFrame.to_csv()` output: the unnamed index.
+_UNNAMED_INDEX = re.compile(r"^(Unnamed: 0)?$")
+_UTC_OFFSET = re.compile(r"\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})$")
+_CLOCK_TIME = re.compile(r"\d{1,2}:\d{2}")
+_YEAR_FIRST = re.compile(r"^\d{4}\D")
+_EPOCH = re.compile(r"^[+-]?\d+(?:\.\d*)?$")
+# Unix times are told apart by magnitude: seconds below 1e11 (year 5138), milliseconds
+# below 1e14, microseconds below 1e17, else nanoseconds. Values below 1e8 s (March 1973)
+# are refused: they are more likely dates written as numbers (20170102) than Unix times.
+_EPOCH_UNITS: tuple[tuple[float, str, int], ...] = (
+    (1e11, "seconds", 1_000_000_000),
+    (1e14, "milliseconds", 1_000_000),
+    (1e17, "microseconds", 1_000),
+    (math.inf, "nanoseconds", 1),
+)
+_EPOCH_FLOOR_S = 1e8
 
 # Describes row `pos` (0-based position in the frame) for error messages.
 RowLabel = Callable[[int], str]
+
+
+def to_ns(index: pd.DatetimeIndex) -> np.ndarray:
+    """Nanoseconds since the Unix epoch (int64), whatever the index's resolution.
+
+    ``DatetimeIndex.asi8`` counts in the index's own unit: microseconds under pandas 3
+    (and for ``datetime64[us]`` data under pandas 2), so never read it directly.
+    """
+    return np.asarray(index.as_unit("ns").asi8, dtype=np.int64)
 
 
 def describe_row(index: pd.Index, pos: int) -> str:
@@ -51,6 +87,25 @@ def _fail(source: str, what: str, rows: np.ndarray, row_label: RowLabel, expecte
     )
 
 
+def _column_lookup(
+    columns: Sequence[str], name: str, source: str, what: str, *, exact_wins: bool
+) -> str | None:
+    """The one column named ``name``, case-insensitively; two candidates are an error.
+
+    With ``exact_wins`` a column spelled exactly ``name`` is taken (the user named it).
+    """
+    if exact_wins and name in columns:
+        return name
+    key = str(name).strip().lower()
+    matches = [c for c in columns if str(c).strip().lower() == key]
+    if len(matches) > 1:
+        raise DataValidationError(
+            f"{source}: columns {' and '.join(f'`{c}`' for c in matches)} all match {what}; "
+            "expected exactly one (drop the others or name one in `column_map`)",
+        )
+    return matches[0] if matches else None
+
+
 def map_columns(
     columns: Sequence[str],
     column_map: Mapping[str, str] | None,
@@ -60,9 +115,9 @@ def map_columns(
 
     ``column_map`` (file/frame column -> canonical name) takes precedence; the remaining
     canonical names are matched case-insensitively (``Open`` -> ``open``). Keys of
-    ``column_map`` are matched case-insensitively too.
+    ``column_map`` are matched case-insensitively too. Two columns for one name (``Open``
+    and ``open``, or a ``column_map`` sending two columns to ``close``) are an error.
     """
-    by_lower = {str(c).strip().lower(): c for c in columns}
     mapping: dict[str, str] = {}
     for given, canonical in (column_map or {}).items():
         if canonical not in OHLCV_COLUMNS:
@@ -70,17 +125,25 @@ def map_columns(
                 f"{source}: column_map maps `{given}` to `{canonical}`; "
                 f"expected one of {', '.join(OHLCV_COLUMNS)}",
             )
-        actual = given if given in columns else by_lower.get(str(given).strip().lower())
+        actual = _column_lookup(
+            columns, given, source, f"column_map key `{given}`", exact_wins=True
+        )
         if actual is None:
             raise DataValidationError(
                 f"{source}: column_map names column `{given}`, which is not present; "
                 f"columns found: {', '.join(map(str, columns))}",
             )
+        other = next((c for c, name in mapping.items() if name == canonical), None)
+        if other is not None:
+            raise DataValidationError(
+                f"{source}: column_map sends both `{other}` and `{actual}` to `{canonical}`; "
+                "expected one column per name",
+            )
         mapping[actual] = canonical
     for canonical in OHLCV_COLUMNS:
         if canonical in mapping.values():
             continue
-        actual = by_lower.get(canonical)
+        actual = _column_lookup(columns, canonical, source, f"`{canonical}`", exact_wins=False)
         if actual is not None and actual not in mapping:
             mapping[actual] = canonical
     missing = [c for c in OHLCV_COLUMNS if c not in mapping.values()]
@@ -100,8 +163,17 @@ def _check_values(df: pd.DataFrame, source: str, row_label: RowLabel) -> None:
         _fail(source, f"infinite value in `{col}`", np.isinf(values), row_label, "a finite number")
         if col == "volume":
             _fail(source, "negative `volume`", values < 0, row_label, "volume >= 0")
+            limit = QUANTITY_MAX
         else:
             _fail(source, f"non-positive `{col}`", values <= 0, row_label, "prices > 0")
+            limit = PRICE_MAX
+        _fail(
+            source,
+            f"`{col}` beyond what Nautilus can represent",
+            values > limit,
+            row_label,
+            f"{col} <= {limit:,.0f}",
+        )
     o, h, low, c = (df[col].to_numpy(dtype=np.float64) for col in PRICE_COLUMNS)
     _fail(source, "`high` < `low`", h < low, row_label, "high >= low")
     for name, values in (("open", o), ("close", c)):
@@ -116,8 +188,7 @@ def _check_values(df: pd.DataFrame, source: str, row_label: RowLabel) -> None:
 
 def _check_index(index: pd.DatetimeIndex, source: str, row_label: RowLabel) -> None:
     _fail(source, "missing timestamp (NaT)", np.asarray(index.isna()), row_label, "a timestamp")
-    ns = index.asi8
-    step = np.diff(ns)
+    step = np.diff(to_ns(index))
     # Report the later row of each offending pair: that is where the order breaks.
     _fail(
         source,
@@ -191,7 +262,9 @@ def validate_ohlcv(
         )
     label = row_label or (lambda pos: describe_row(index, pos))
     # No `freq`: gaps are normal, so every frame carries freq=None (comparable frames).
-    out = pd.DataFrame(index=pd.DatetimeIndex(index.tz_convert("UTC"), freq=None, name=INDEX_NAME))
+    # Nanosecond resolution, whatever the input's: Nautilus timestamps are nanoseconds.
+    utc = pd.DatetimeIndex(index.tz_convert("UTC").as_unit("ns"), freq=None, name=INDEX_NAME)
+    out = pd.DataFrame(index=utc)
     for col in OHLCV_COLUMNS:
         series = df[col]
         if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
@@ -210,6 +283,92 @@ def validate_ohlcv(
     return out
 
 
+def _from_epoch(
+    numbers: pd.Series, source: str, field: str, row_label: RowLabel
+) -> pd.DatetimeIndex:
+    """Naive times from Unix seconds/milliseconds/microseconds/nanoseconds (told by magnitude)."""
+    values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
+    present = ~np.isnan(values)
+    if not present.any():
+        return pd.DatetimeIndex(np.full(len(values), np.datetime64("NaT", "ns")))
+    _fail(
+        source,
+        f"`{field}` value that is no Unix time after 1973",
+        present & (values < _EPOCH_FLOOR_S),
+        row_label,
+        "Unix seconds, milliseconds, microseconds or nanoseconds (for dates written as "
+        "numbers such as 20170102 pass `time_format`, e.g. '%Y%m%d')",
+    )
+    unit = np.searchsorted([limit for limit, _, _ in _EPOCH_UNITS], values, side="right")
+    first = int(np.flatnonzero(present)[0])
+    names = [name for _, name, _ in _EPOCH_UNITS]
+    _fail(
+        source,
+        f"`{field}` mixing Unix time units ({names[unit[first]]} first, then a value in "
+        "another unit)",
+        present & (unit != unit[first]),
+        row_label,
+        "one unit for the whole column",
+    )
+    factor = _EPOCH_UNITS[unit[first]][2]
+    ns = np.zeros(len(values), dtype=np.int64)
+    if np.all(values[present] == np.round(values[present])):
+        ns[present] = values[present].astype(np.int64) * factor
+    else:  # fractional: float64 holds whole microseconds exactly at today's magnitudes
+        ns[present] = np.round(values[present] * (factor / 1_000)).astype(np.int64) * 1_000
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
+    return index.where(present, pd.NaT)
+
+
+def _to_datetime(text: pd.Series, time_format: str | None, dayfirst: bool, utc: bool) -> pd.Series:
+    return pd.to_datetime(text, format=time_format, dayfirst=dayfirst, utc=utc, errors="coerce")
+
+
+def _parse_text(
+    text: pd.Series,
+    source: str,
+    field: str,
+    time_format: str | None,
+    dayfirst: bool | None,
+    row_label: RowLabel,
+) -> pd.Series:
+    """Parse date/time strings; all or none must carry a UTC offset; day/month order is never guessed."""
+    given = text.notna() & (text != "")
+    with_offset = text.str.contains(_UTC_OFFSET).fillna(False).astype(bool) & given
+    if with_offset.any():
+        naive_time = text.str.contains(_CLOCK_TIME).fillna(False).astype(bool) & ~with_offset
+        _fail(
+            source,
+            f"timestamp without a UTC offset in `{field}` (other rows have one)",
+            np.asarray(given & naive_time),
+            row_label,
+            "all times with an offset or none",
+        )
+    utc = bool(with_offset.any())
+    try:
+        if time_format is not None or text[given].str.match(_YEAR_FIRST).all():
+            return _to_datetime(text, time_format, False, utc)
+        month_first = _to_datetime(text, None, False, utc)
+        day_first = _to_datetime(text, None, True, utc)
+    except (ValueError, TypeError) as e:  # e.g. a bad format string
+        raise DataValidationError(
+            f"{source}: cannot parse `{field}` with format {time_format!r}: {e}",
+        ) from e
+    if dayfirst is not None:
+        return day_first if dayfirst else month_first
+    complete = [bool((parsed.notna() | ~given).all()) for parsed in (month_first, day_first)]
+    if all(complete):
+        differ = np.asarray((month_first != day_first) & given)
+        if differ.any():
+            pos = int(np.flatnonzero(differ)[0])
+            raise DataValidationError(
+                f"{source}: ambiguous timestamp {text.iloc[pos]!r} in `{field}` at "
+                f"{row_label(pos)}: month first it is {month_first.iloc[pos]}, day first "
+                f"{day_first.iloc[pos]}; pass `dayfirst` (true or false) or `time_format`",
+            )
+    return day_first if complete[1] and not complete[0] else month_first
+
+
 def parse_times(
     values: pd.Series | pd.Index,
     source: str,
@@ -217,35 +376,45 @@ def parse_times(
     time_format: str | None,
     tz: str,
     row_label: RowLabel,
+    dayfirst: bool | None = None,
 ) -> pd.DatetimeIndex:
-    """Parse ``values`` into a UTC ``DatetimeIndex`` named ``timestamp``.
+    """Parse ``values`` into a UTC ``DatetimeIndex`` named ``timestamp`` (nanoseconds).
 
-    Numeric values are read as Unix seconds (the MT5 rates convention); strings are
-    parsed with ``time_format`` (inferred when ``None``); naive times are localised to
-    ``tz`` and converted to UTC.
+    - Numbers (and, without ``time_format``, strings of digits) are Unix times; the unit
+      (s, ms, us, ns) is told by magnitude and must be the same for the whole column.
+    - Strings are parsed with ``time_format`` or, when it is ``None``, inferred. Strings
+      carrying a UTC offset (``+01:00``, ``Z``) may change offset from row to row (a file
+      spanning a daylight-saving change); then every row must have one. Day-first and
+      month-first readings (``01.02.2017``) are never guessed: when both fit every row
+      and disagree, pass ``dayfirst`` (or ``time_format``).
+    - Naive times are localised to ``tz`` and converted to UTC.
     """
-    series = pd.Series(values)
+    series = pd.Series(values).reset_index(drop=True)
     if pd.api.types.is_datetime64_any_dtype(series):
         parsed = pd.to_datetime(series)
-    elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        parsed = pd.to_datetime(series, unit="s", errors="coerce")
+    elif (
+        pd.api.types.is_numeric_dtype(series)
+        and not pd.api.types.is_bool_dtype(series)
+        and time_format is None
+    ):
+        parsed = pd.Series(_from_epoch(series, source, field, row_label))
     else:
         text = series.astype("string").str.strip()
-        try:
-            parsed = pd.to_datetime(text, format=time_format, errors="coerce")
-        except (ValueError, TypeError) as e:  # e.g. mixed offsets, bad format string
-            raise DataValidationError(
-                f"{source}: cannot parse `{field}` with format {time_format!r}: {e}",
-            ) from e
-        bad = np.asarray(parsed.isna() & text.notna() & (text != ""))
-        if bad.any():
-            pos = int(np.flatnonzero(bad)[0])
-            more = f" ({int(bad.sum())} rows affected)" if bad.sum() > 1 else ""
-            fmt = f"format {time_format!r}" if time_format else "a recognisable date/time"
-            raise DataValidationError(
-                f"{source}: unparsable timestamp {text.iloc[pos]!r} in `{field}` at "
-                f"{row_label(pos)}{more}; expected {fmt}",
-            )
+        given = text.notna() & (text != "")
+        if time_format is None and given.any() and text[given].str.match(_EPOCH).all():
+            numbers = pd.to_numeric(text.where(given), errors="coerce")
+            parsed = pd.Series(_from_epoch(numbers, source, field, row_label))
+        else:
+            parsed = _parse_text(text, source, field, time_format, dayfirst, row_label)
+            bad = np.asarray(parsed.isna() & given)
+            if bad.any():
+                pos = int(np.flatnonzero(bad)[0])
+                more = f" ({int(bad.sum())} rows affected)" if bad.sum() > 1 else ""
+                fmt = f"format {time_format!r}" if time_format else "a recognisable date/time"
+                raise DataValidationError(
+                    f"{source}: unparsable timestamp {text.iloc[pos]!r} in `{field}` at "
+                    f"{row_label(pos)}{more}; expected {fmt}",
+                )
     missing = np.asarray(parsed.isna())
     if missing.any():
         pos = int(np.flatnonzero(missing)[0])
@@ -260,19 +429,25 @@ def parse_times(
             raise DataValidationError(
                 f"{source}: cannot localise `{field}` to time zone {tz!r}: {e}",
             ) from e
-    return index.tz_convert("UTC").rename(INDEX_NAME)
+    return index.tz_convert("UTC").as_unit("ns").rename(INDEX_NAME)
 
 
-def find_time_column(columns: Sequence[str], time_column: str | None) -> str | None:
-    """Resolve ``time_column`` case-insensitively; with ``None`` look for a usual name."""
-    by_lower = {str(c).strip().lower(): c for c in columns}
+def find_time_column(
+    columns: Sequence[str], time_column: str | None, source: str = "DataFrame"
+) -> str | None:
+    """Resolve ``time_column`` case-insensitively; with ``None`` look for a usual name.
+
+    The usual names are ``timestamp, time, datetime, date, gmt time, local time``; failing
+    those, an unnamed first column (the index ``DataFrame.to_csv()`` writes) is taken.
+    """
     if time_column is not None:
-        if time_column in columns:
-            return time_column
-        return by_lower.get(time_column.strip().lower())
-    for name in ("timestamp", "time", "datetime", "date", "gmt time", "local time"):
-        if name in by_lower:
-            return by_lower[name]
+        return _column_lookup(columns, time_column, source, f"`{time_column}`", exact_wins=True)
+    for name in TIME_COLUMN_NAMES:
+        found = _column_lookup(columns, name, source, f"time column `{name}`", exact_wins=False)
+        if found is not None:
+            return found
+    if columns and _UNNAMED_INDEX.match(str(columns[0])):
+        return columns[0]
     return None
 
 
@@ -282,6 +457,7 @@ def from_dataframe(
     column_map: Mapping[str, str] | None = None,
     time_column: str | None = None,
     time_format: str | None = None,
+    dayfirst: bool | None = None,
     tz: str = "UTC",
     source: str = "DataFrame",
 ) -> pd.DataFrame:
@@ -292,12 +468,16 @@ def from_dataframe(
     df
         Input frame. Times come from ``time_column`` if given, else from a
         ``DatetimeIndex``, else from a column named ``timestamp``/``time``/``datetime``/
-        ``date`` (case-insensitive). Numeric times are Unix seconds (MT5 ``rates``).
+        ``date`` (case-insensitive). Numeric times are Unix times (seconds as in MT5
+        ``rates``, or milliseconds, ...; see :func:`parse_times`).
     column_map
         ``{frame column: canonical name}``, e.g. ``{"tick_volume": "volume"}``; the
         rest is matched case-insensitively.
     time_format
         ``strftime`` format for string times (inferred when ``None``).
+    dayfirst
+        Read ``01.02.2017`` as 1 February (``True``) or 2 January (``False``); with
+        ``None`` an ambiguous column is refused.
     tz
         Time zone of naive times; the result is always UTC.
     source
@@ -312,7 +492,15 @@ def from_dataframe(
     columns = [str(c) for c in df.columns]
     frame = df.copy()
     frame.columns = columns
-    time_col = find_time_column(columns, time_column)
+    time_col = find_time_column(columns, time_column, source)
+    # A DatetimeIndex beats an unnamed first column; a usual time column beats the index.
+    if (
+        time_column is None
+        and time_col is not None
+        and isinstance(frame.index, pd.DatetimeIndex)
+        and str(time_col).strip().lower() not in TIME_COLUMN_NAMES
+    ):
+        time_col = None
     if time_column is not None and time_col is None:
         raise DataValidationError(
             f"{source}: missing time column `{time_column}`; columns found: {', '.join(columns)}",
@@ -329,7 +517,7 @@ def from_dataframe(
             f"{source}: no time information; expected a DatetimeIndex or a time column "
             f"(pass `time_column`); columns found: {', '.join(columns)}",
         )
-    index = parse_times(times, source, field, time_format, tz, _position_label)
+    index = parse_times(times, source, field, time_format, tz, _position_label, dayfirst)
     out = frame[list(mapping)].rename(columns=mapping)
     out.index = index
     return validate_ohlcv(out, source)

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
 from nautilus_trader.config import NautilusConfig
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import AggregationSource
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.catalog import read_bars
 from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
 from nautilus_rl_lab.data.ohlcv import validate_ohlcv
-from nautilus_rl_lab.data.wrangling import bars_to_frame
+from nautilus_rl_lab.data.wrangling import (
+    NODE_BAR_FIELDS,
+    bar_specification,
+    bars_to_frame,
+    parse_bar_type,
+)
 from nautilus_rl_lab.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 SOURCE_KINDS = ("sample", "csv", "parquet", "catalog", "synthetic", "frame")
 
@@ -21,9 +32,11 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     """Where bars come from and which slice of them to use.
 
     `kind`: `sample` (bundled EUR/USD 1H ask bars), `csv`/`parquet` (`path`, optional
-    `column_map`, `time_column`, `time_format`), `catalog` (`path` of a ParquetDataCatalog and
-    `bar_type`), `synthetic` (`generator` in `nautilus_rl_lab.data.synthetic` with `params`) or
-    `frame` (a DataFrame handed to the node directly). `start`/`end` cut a half-open UTC
+    `column_map`, `time_column`, `time_format`, `dayfirst`; `null` means "find/infer" as in
+    `load_csv`), `catalog` (`path` of a ParquetDataCatalog and `bar_type`, whose step,
+    aggregation and price type the node then uses), `synthetic` (`generator` in
+    `nautilus_rl_lab.data.synthetic` with `params`) or `frame` (a DataFrame handed to the node
+    directly). `start`/`end` cut a half-open UTC
     date range `[start, end)` of bar open times, e.g. to hold out an evaluation period.
     `spread` (price units) and `price_side` (`ask`, `bid`, `mid`) say how quotes are derived.
     """
@@ -33,6 +46,7 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     column_map: dict[str, str] | None = None
     time_column: str | None = None
     time_format: str | None = None
+    dayfirst: bool | None = None
     bar_type: str | None = None
     generator: str | None = None
     params: dict[str, Any] = {}
@@ -48,6 +62,8 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`data.path` is required when `data.kind` is {self.kind!r}")
         if self.kind == "catalog" and not self.bar_type:
             raise ConfigError("`data.bar_type` is required when `data.kind` is 'catalog'")
+        if self.bar_type is not None:
+            parse_bar_type(self.bar_type, "data.bar_type")
         if self.kind == "synthetic" and not callable(
             getattr(synthetic, self.generator or "", None)
         ):
@@ -72,16 +88,14 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
         df = validate_ohlcv(frame)
     elif config.kind == "sample":
         df = load_sample_eurusd()
-    elif config.kind == "csv":
-        kwargs: dict[str, Any] = {"column_map": config.column_map}
-        if config.time_column is not None:
-            kwargs["time_column"] = config.time_column
-        if config.time_format is not None:
-            kwargs["time_format"] = config.time_format
-        df = load_csv(str(config.path), **kwargs)
-    elif config.kind == "parquet":
-        df = load_parquet(
-            str(config.path), column_map=config.column_map, time_column=config.time_column
+    elif config.kind in ("csv", "parquet"):
+        loader = load_csv if config.kind == "csv" else load_parquet
+        df = loader(
+            str(config.path),
+            column_map=config.column_map,
+            time_column=config.time_column,
+            time_format=config.time_format,
+            dayfirst=config.dayfirst,
         )
     elif config.kind == "catalog":
         df = bars_to_frame(read_bars(str(config.path), str(config.bar_type)))
@@ -96,3 +110,25 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
             f"`data.start`/`data.end` ({config.start} .. {config.end}) leave no bars in the source",
         )
     return df
+
+
+def source_bar_type(
+    config: DataSourceConfig,
+    instrument_id: InstrumentId,
+    step: int,
+    aggregation: str,
+    price_type: str,
+) -> BarType:
+    """The node's bar type: a catalog's own step, aggregation and price type, else the configured ones."""
+    spec = bar_specification(step, aggregation, price_type, fields=NODE_BAR_FIELDS)
+    if config.kind == "catalog":
+        stored = parse_bar_type(str(config.bar_type), "data.bar_type")
+        if stored.instrument_id != instrument_id:
+            raise ConfigError(
+                f"`data.bar_type` {config.bar_type} is for {stored.instrument_id} but "
+                f"`instrument` is {instrument_id}; make them name the same instrument",
+            )
+        if stored.spec != spec:
+            logger.info("using the catalog's bar type %s, not the configured %s", stored, spec)
+        spec = stored.spec
+    return BarType(instrument_id, spec, AggregationSource.EXTERNAL)

@@ -1,15 +1,26 @@
-"""OHLCV frames -> Nautilus ``Bar`` and ``QuoteTick`` objects, through Nautilus' own wranglers.
+"""OHLCV frames -> Nautilus ``Bar`` and ``QuoteTick`` objects.
 
 Timestamps: OHLCV frames hold bar **open** times; Nautilus stamps a bar at its
-**close**, so :func:`to_bars` gives every bar ``ts_event = ts_init = open + interval``.
-:func:`to_quote_ticks` feeds ``QuoteTickDataWrangler.process_bar_data`` frames indexed
-at the bar close with ``timestamp_is_close=True``: each bar yields four ticks (open,
-high, low, close; with ``seed`` the high/low order is shuffled) at ``close - 3*offset``,
-``close - 2*offset``, ``close - offset`` and ``close``, i.e. strictly inside the bar,
-the close tick landing exactly on the bar's timestamp. Tick sizes are a quarter of the
-bar volume (Nautilus' convention), at least one size increment.
+**close**, so :func:`to_bars` gives every bar ``ts_event = ts_init = open + interval``
+(a calendar month for ``MONTH`` bars). The bar type must match the data: bars may have
+gaps but must not overlap, and at least two consecutive bars must touch (one opens where
+the previous one closes), so daily data declared as hourly bars, or hourly data as
+minute bars, is refused instead of being re-stamped.
 
-The spread is always explicit (price units); this module never guesses it.
+:func:`to_quote_ticks` spreads four ticks through each bar ``[open, close]``: the open
+tick at ``open + open_delay_ns`` (1 ms by default, the engine's default latency), the
+high and low ticks at one and two thirds of the bar (with ``seed`` their order is
+shuffled per bar) and the close tick exactly at the bar's close timestamp. So an order
+decided on bar t (at its close) reaches the venue with the 1 ms latency exactly when bar
+t+1's open tick arrives and fills at that open, stamped at bar t+1's open + latency, and
+trade reports show real times. Gaps are respected: a bar's open is its close minus the
+bar interval, not the previous bar's close. Tick sizes are a quarter of the bar volume
+(Nautilus' convention), at least one size increment.
+
+Prices must be representable at the instrument's ``price_precision``: Nautilus would
+otherwise round them silently (5-digit EUR/USD at precision 2 keeps 18 distinct closes
+of 4,615), so such data are refused. The spread is always explicit (price units); this
+module never guesses it.
 """
 
 from __future__ import annotations
@@ -17,6 +28,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -24,12 +36,19 @@ from nautilus_trader.model.data import Bar, BarSpecification, BarType, QuoteTick
 from nautilus_trader.model.enums import AggregationSource, BarAggregation, PriceType
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.persistence.wranglers import BarDataWrangler, QuoteTickDataWrangler
+from nautilus_trader.model.objects import FIXED_PRECISION
+from nautilus_trader.persistence.wranglers import BarDataWrangler
 
-from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, PRICE_COLUMNS, describe_row, validate_ohlcv
+from nautilus_rl_lab.data.ohlcv import (
+    OHLCV_COLUMNS,
+    PRICE_COLUMNS,
+    describe_row,
+    to_ns,
+    validate_ohlcv,
+)
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 
-# Time aggregations with a fixed length (MONTH/YEAR have none, so no close time).
+# Time aggregations with a fixed length, then calendar months (Nautilus uses a DateOffset).
 FIXED_TIME_AGGREGATIONS: tuple[str, ...] = (
     "MILLISECOND",
     "SECOND",
@@ -38,7 +57,58 @@ FIXED_TIME_AGGREGATIONS: tuple[str, ...] = (
     "DAY",
     "WEEK",
 )
+TIME_AGGREGATIONS: tuple[str, ...] = (*FIXED_TIME_AGGREGATIONS, "MONTH")
+PRICE_TYPES: tuple[str, ...] = ("BID", "ASK", "MID", "LAST")
 QUOTE_SIDES: tuple[str, ...] = ("ask", "bid", "mid")
+OPEN_TICK_DELAY_NS = 1_000_000  # 1 ms after the bar's open: the engine's default latency
+BAR_TYPE_FORMAT = "SYMBOL.VENUE-STEP-AGGREGATION-PRICE_TYPE-SOURCE"
+# The names of step, aggregation and price type in node configs (`TrainingNodeConfig`).
+NODE_BAR_FIELDS: tuple[str, str, str] = ("bar_step", "bar_aggregation", "price_type")
+
+# A bar's length: fixed, or calendar months.
+BarInterval: TypeAlias = pd.Timedelta | pd.DateOffset
+
+
+def bar_specification(
+    step: int,
+    aggregation: str,
+    price_type: str,
+    *,
+    fields: tuple[str, str, str] = ("step", "aggregation", "price_type"),
+) -> BarSpecification:
+    """Return the time ``BarSpecification`` for the three names, checked before Nautilus sees them.
+
+    Nautilus' string parsers (``bar_aggregation_from_str``) abort the process on an
+    unknown name, so every name is checked here; ``fields`` names the three values in
+    messages (``TrainingNodeConfig`` passes ``bar_step, bar_aggregation, price_type``).
+    """
+    step_field, aggregation_field, price_field = fields
+    agg = str(aggregation).upper()
+    if agg not in TIME_AGGREGATIONS:
+        raise ConfigError(
+            f"`{aggregation_field}` must be one of {', '.join(TIME_AGGREGATIONS)}, "
+            f"was {aggregation!r}",
+        )
+    price = str(price_type).upper()
+    if price not in PRICE_TYPES:
+        raise ConfigError(
+            f"`{price_field}` must be one of {', '.join(PRICE_TYPES)}, was {price_type!r}"
+        )
+    if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
+        raise ConfigError(f"`{step_field}` must be a positive integer, was {step!r}")
+    try:
+        return BarSpecification(step, BarAggregation[agg], PriceType[price])
+    except ValueError as e:
+        raise ConfigError(f"`{step_field}` {step} is invalid for {agg} bars: {e}") from e
+
+
+def _instrument_id(instrument_id: InstrumentId | str, field: str) -> InstrumentId:
+    if isinstance(instrument_id, InstrumentId):
+        return instrument_id
+    try:
+        return InstrumentId.from_str(instrument_id)
+    except ValueError as e:
+        raise ConfigError(f"`{field}` {instrument_id!r} is not 'SYMBOL.VENUE': {e}") from e
 
 
 def bar_type_for(
@@ -51,72 +121,152 @@ def bar_type_for(
 
     E.g. ``bar_type_for("EUR/USD.SIM")`` is ``EUR/USD.SIM-1-HOUR-ASK-EXTERNAL``.
 
-    ``aggregation`` is a fixed-length time aggregation (``MILLISECOND`` ... ``WEEK``) and
-    ``price_type`` one of ``BID``, ``ASK``, ``MID``, ``LAST`` (case-insensitive).
-    Names are checked here because Nautilus' string parsers abort the process on an
-    unknown name.
+    ``aggregation`` is a time aggregation (``MILLISECOND`` ... ``WEEK``, ``MONTH``) and
+    ``price_type`` one of ``BID``, ``ASK``, ``MID``, ``LAST`` (case-insensitive), checked
+    by :func:`bar_specification`.
     """
-    if isinstance(instrument_id, str):
-        try:
-            instrument_id = InstrumentId.from_str(instrument_id)
-        except ValueError as e:
-            raise ConfigError(
-                f"`instrument_id` {instrument_id!r} is not 'SYMBOL.VENUE': {e}",
-            ) from e
-    agg = str(aggregation).upper()
-    if agg not in FIXED_TIME_AGGREGATIONS:
+    spec = bar_specification(step, aggregation, price_type)
+    return BarType(_instrument_id(instrument_id, "instrument_id"), spec, AggregationSource.EXTERNAL)
+
+
+def parse_bar_type(value: str, field: str = "bar_type") -> BarType:
+    """Parse a bar-type string such as ``EUR/USD.SIM-1-HOUR-ASK-EXTERNAL``, checked first.
+
+    Only time bar types are accepted; every part is validated before Nautilus' parser
+    sees it (its enum parsers abort the process on unknown names).
+    """
+    parts = str(value).rsplit("-", 4)
+    if not isinstance(value, str) or "@" in value or len(parts) != 5 or not parts[1].isdigit():
         raise ConfigError(
-            f"`aggregation` must be one of {', '.join(FIXED_TIME_AGGREGATIONS)}, "
-            f"was {aggregation!r}",
+            f"`{field}` {value!r} is not a bar type {BAR_TYPE_FORMAT} "
+            "(e.g. 'EUR/USD.SIM-1-HOUR-ASK-EXTERNAL')",
         )
-    price = str(price_type).upper()
-    if price not in ("BID", "ASK", "MID", "LAST"):
-        raise ConfigError(f"`price_type` must be one of BID, ASK, MID, LAST, was {price_type!r}")
-    if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
-        raise ConfigError(f"`step` must be a positive integer, was {step!r}")
+    instrument, step, aggregation, price_type, source = parts
+    if source not in AggregationSource.__members__:
+        raise ConfigError(
+            f"`{field}` {value!r} has source {source!r}; expected EXTERNAL or INTERNAL",
+        )
     try:
-        spec = BarSpecification(step, BarAggregation[agg], PriceType[price])
-    except ValueError as e:
-        raise ConfigError(f"`step` {step} is invalid for {agg} bars: {e}") from e
-    return BarType(instrument_id, spec, AggregationSource.EXTERNAL)
+        spec = bar_specification(int(step), aggregation, price_type)
+    except ConfigError as e:
+        raise ConfigError(f"`{field}` {value!r}: {e}") from e
+    return BarType(_instrument_id(instrument, field), spec, AggregationSource[source])
 
 
-def bar_interval(bar_type: BarType) -> pd.Timedelta:
-    """Return the length of one bar of ``bar_type`` (e.g. ``Timedelta('1h')``)."""
+def bar_interval(bar_type: BarType) -> BarInterval:
+    """Return the length of one bar of ``bar_type`` (``Timedelta('1h')``; months as a ``DateOffset``)."""
+    spec = bar_type.spec
+    if spec.aggregation == BarAggregation.MONTH:
+        return pd.DateOffset(months=spec.step)
     try:
-        return pd.Timedelta(bar_type.spec.timedelta)
+        return pd.Timedelta(spec.timedelta)
     except ValueError as e:
         raise ConfigError(
             f"`bar_type` {bar_type} has no fixed interval; expected a time aggregation "
-            f"({', '.join(FIXED_TIME_AGGREGATIONS)})",
+            f"({', '.join(TIME_AGGREGATIONS)})",
         ) from e
 
 
-def _check_spacing(df: pd.DataFrame, interval: pd.Timedelta, source: str) -> None:
-    """Bars may have gaps but must not overlap: consecutive opens are >= one interval apart."""
-    step = np.diff(df.index.asi8)
-    short = np.flatnonzero(step < interval.value)
-    if short.size:
-        pos = int(short[0]) + 1
+def _suggest_spec(spacing: pd.Timedelta) -> str:
+    """The bar specification whose length is ``spacing`` (``'1-DAY'``), for messages."""
+    if pd.Timedelta(days=28) <= spacing <= pd.Timedelta(days=31):
+        return "1-MONTH"
+    for unit, length in (
+        ("WEEK", pd.Timedelta(weeks=1)),
+        ("DAY", pd.Timedelta(days=1)),
+        ("HOUR", pd.Timedelta(hours=1)),
+        ("MINUTE", pd.Timedelta(minutes=1)),
+        ("SECOND", pd.Timedelta(seconds=1)),
+        ("MILLISECOND", pd.Timedelta(milliseconds=1)),
+    ):
+        if spacing >= length and spacing % length == pd.Timedelta(0):
+            return f"{spacing // length}-{unit}"
+    return f"{spacing}"
+
+
+def check_bar_spacing(
+    df: pd.DataFrame, interval: BarInterval, source: str, declared: str | None = None
+) -> None:
+    """Refuse bars that overlap (shorter than ``interval``) or never touch (longer than it).
+
+    Gaps are normal, but if no bar opens where the previous one closes the data are
+    coarser than the bar type says (daily bars declared ``HOUR``) and would be re-stamped.
+    """
+    if len(df) < 2:
+        return
+    opens = to_ns(df.index)
+    closes = to_ns(df.index + interval)
+    spacing = np.diff(opens)
+    gap = opens[1:] - closes[:-1]
+    what = declared or f"bars of {interval}"
+    overlap = np.flatnonzero(gap < 0)
+    if overlap.size:
+        pos = int(overlap[0]) + 1
         raise DataValidationError(
-            f"{source}: {describe_row(df.index, pos)} opens "
-            f"{pd.Timedelta(int(step[pos - 1]))} after the previous bar; expected at least "
-            f"the bar interval {interval} (is the bar type right?)",
+            f"{source}: {describe_row(df.index, pos)} opens {pd.Timedelta(int(spacing[pos - 1]))} "
+            f"after the previous bar, before that bar closes; the data are finer than "
+            f"{what} (expected bars at least the bar interval {interval} apart; is the bar "
+            "type right?)",
+        )
+    if (gap > 0).all():
+        pos = int(np.argmin(spacing)) + 1
+        shortest = pd.Timedelta(int(spacing[pos - 1]))
+        raise DataValidationError(
+            f"{source}: the data's bars are at least {shortest} apart (e.g. at "
+            f"{describe_row(df.index, pos)}) but the bar type says {what}: no bar opens where "
+            f"the previous one closes; declare the bar type the data have (e.g. "
+            f"{_suggest_spec(shortest)}) or resample the data",
         )
 
 
-def _at_close(df: pd.DataFrame, interval: pd.Timedelta) -> pd.DataFrame:
-    """A copy of the OHLCV columns re-indexed at each bar's close time."""
+def _at_close(df: pd.DataFrame, interval: BarInterval) -> pd.DataFrame:
+    """A copy of the OHLCV columns re-indexed at each bar's close time (nanoseconds)."""
     out = df.loc[:, list(OHLCV_COLUMNS)].copy()
-    out.index = (df.index + interval).rename("timestamp")
+    out.index = (df.index + interval).as_unit("ns").rename("timestamp")
     return out
+
+
+def _off_grid(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Which values are not a whole number of ``10**-decimals`` (beyond float64 noise)."""
+    scaled = values * 10.0**decimals
+    return np.abs(scaled - np.round(scaled)) > np.maximum(1e-6, np.abs(scaled) * 1e-12)
+
+
+def _decimals(values: np.ndarray, at_least: int) -> int | None:
+    """The fewest decimals (> ``at_least``) that hold every value exactly; ``None``: more than 16."""
+    return next((d for d in range(at_least + 1, 17) if not _off_grid(values, d).any()), None)
+
+
+def check_price_precision(df: pd.DataFrame, instrument: Instrument, source: str) -> None:
+    """Refuse prices that Nautilus would round at ``instrument.price_precision``."""
+    precision = instrument.price_precision
+    for col in PRICE_COLUMNS:
+        values = df[col].to_numpy(dtype=np.float64)
+        off = _off_grid(values, precision)
+        if not off.any():
+            continue
+        pos = int(np.flatnonzero(off)[0])
+        needed = _decimals(values, precision)
+        fix = (
+            f"set the instrument's `price_precision` to {needed}"
+            if needed is not None and needed <= FIXED_PRECISION
+            else f"round the data to at most {FIXED_PRECISION} decimals"
+        )
+        rounded = np.round(values, precision)
+        raise DataValidationError(
+            f"{source}: `{col}` has {needed or 'more than 16'} decimals (e.g. {float(values[pos])!r} "
+            f"at {describe_row(df.index, pos)}) but the instrument's `price_precision` is "
+            f"{precision}: Nautilus would round it to {float(rounded[pos])!r} "
+            f"({np.unique(values).size} distinct values would become "
+            f"{np.unique(rounded).size}); {fix}",
+        )
 
 
 def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list[Bar]:
     """Turn an OHLCV frame into Nautilus bars (``ts_event = ts_init = open + interval``).
 
-    Prices are rounded to ``instrument.price_precision`` and volumes to its size
-    precision by Nautilus.
+    Prices must be exact at ``instrument.price_precision`` (see
+    :func:`check_price_precision`); volumes are rounded to its size precision by Nautilus.
     """
     if bar_type.instrument_id != instrument.id:
         raise ConfigError(
@@ -124,7 +274,8 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
         )
     interval = bar_interval(bar_type)
     frame = validate_ohlcv(df)
-    _check_spacing(frame, interval, "DataFrame")
+    check_bar_spacing(frame, interval, "DataFrame", f"{bar_type.spec} bars")
+    check_price_precision(frame, instrument, "DataFrame")
     wrangler = BarDataWrangler(bar_type=bar_type, instrument=instrument)
     return wrangler.process(_at_close(frame, interval))
 
@@ -161,7 +312,16 @@ def _infer_interval(df: pd.DataFrame) -> pd.Timedelta:
         raise DataValidationError(
             "DataFrame: cannot infer the bar interval from a single bar; pass `interval`",
         )
-    return pd.Timedelta(int(np.diff(df.index.asi8).min()))
+    return pd.Timedelta(int(np.diff(to_ns(df.index)).min()))
+
+
+def _quote_sides(frame: pd.DataFrame, spread: float, side: str) -> tuple[np.ndarray, np.ndarray]:
+    """Bid and ask prices, shape (bars, 4) in open/high/low/close order, from one side and a spread."""
+    given = frame[list(PRICE_COLUMNS)].to_numpy(dtype=np.float64)
+    lower, upper = {"ask": (spread, 0.0), "bid": (0.0, spread), "mid": (spread / 2, spread / 2)}[
+        side
+    ]
+    return given - lower, given + upper
 
 
 def to_quote_ticks(
@@ -170,11 +330,11 @@ def to_quote_ticks(
     *,
     spread: float,
     side: str = "ask",
-    offset_interval_ms: int = 100,
+    open_delay_ns: int = OPEN_TICK_DELAY_NS,
     seed: int | None = None,
-    interval: pd.Timedelta | str | None = None,
+    interval: BarInterval | str | None = None,
 ) -> list[QuoteTick]:
-    """Turn an OHLCV frame into four quote ticks per bar, the last at the bar's close time.
+    """Turn an OHLCV frame into four quote ticks per bar spread through the bar (module docstring).
 
     Parameters
     ----------
@@ -183,56 +343,81 @@ def to_quote_ticks(
     instrument
         The instrument the ticks are for (precisions, size increment).
     spread
-        Bid/ask spread in price units (``0.00002`` = 0.2 pips on EUR/USD); must be >= 0.
+        Bid/ask spread in price units (``0.00002`` = 0.2 pips on EUR/USD); must be >= 0
+        and exact at the instrument's price precision (half of it for ``side="mid"``).
     side
         Which side ``df``'s prices are: ``"ask"`` (bid = ask - spread; the bundled
         sample), ``"bid"`` (ask = bid + spread) or ``"mid"`` (bid/ask = mid -/+ spread/2).
-    offset_interval_ms
-        Milliseconds between the four ticks of a bar; ``3 * offset`` must be shorter
-        than the bar interval so every tick falls inside its bar.
+    open_delay_ns
+        Nanoseconds from the bar's open to its open tick (>= 0, less than a third of the
+        bar): the default 1 ms equals the engine's default latency, so an order decided at
+        the previous close fills at this open, stamped open + 1 ms.
     seed
-        If given, Nautilus shuffles the high/low tick order per bar with this seed.
+        If given, the high/low tick order is shuffled per bar with this seed.
     interval
-        Bar length; inferred as the smallest spacing of ``df``'s index when ``None``.
+        Bar length (``"1h"``, a ``Timedelta``, or a ``DateOffset`` for months); inferred
+        as the smallest spacing of ``df``'s index when ``None``.
     """
     if not isinstance(spread, numbers.Real) or not math.isfinite(spread) or spread < 0:
         raise ConfigError(f"`spread` must be a finite price difference >= 0, was {spread!r}")
     if side not in QUOTE_SIDES:
         raise ConfigError(f"`side` must be one of {', '.join(QUOTE_SIDES)}, was {side!r}")
-    if not isinstance(offset_interval_ms, int) or offset_interval_ms <= 0:
-        raise ConfigError(
-            f"`offset_interval_ms` must be a positive integer, was {offset_interval_ms!r}",
-        )
+    if not isinstance(open_delay_ns, int) or isinstance(open_delay_ns, bool) or open_delay_ns < 0:
+        raise ConfigError(f"`open_delay_ns` must be an integer >= 0, was {open_delay_ns!r}")
     frame = validate_ohlcv(df)
-    bar_len = _infer_interval(frame) if interval is None else pd.Timedelta(interval)
-    if 3 * pd.Timedelta(milliseconds=offset_interval_ms) >= bar_len:
-        raise ConfigError(
-            f"`offset_interval_ms` {offset_interval_ms} puts the open tick outside a "
-            f"{bar_len} bar; expected 3 * offset < bar interval",
-        )
-    _check_spacing(frame, bar_len, "DataFrame")
-    at_close = _at_close(frame, bar_len)
-    prices = list(PRICE_COLUMNS)
-    bid, ask = at_close.copy(), at_close.copy()
-    if side == "ask":
-        bid[prices] -= spread
-    elif side == "bid":
-        ask[prices] += spread
+    if interval is None:
+        bar_len: BarInterval = _infer_interval(frame)
+    elif isinstance(interval, str):
+        bar_len = pd.Timedelta(interval)
     else:
-        bid[prices] -= spread / 2
-        ask[prices] += spread / 2
-    low_bid = bid["low"].to_numpy()
+        bar_len = interval
+    check_bar_spacing(frame, bar_len, "DataFrame")
+    check_price_precision(frame, instrument, "DataFrame")
+    opens = to_ns(frame.index)
+    closes = to_ns(frame.index + bar_len)
+    length = closes - opens
+    if (3 * open_delay_ns >= length).any():
+        raise ConfigError(
+            f"`open_delay_ns` {open_delay_ns} does not leave room for the high and low ticks "
+            f"in a {pd.Timedelta(int(length.min()))} bar; expected less than a third of the bar",
+        )
+    bid, ask = _quote_sides(frame, spread, side)
+    low_bid = bid[:, 2]
     if (low_bid <= 0).any():
         pos = int(np.flatnonzero(low_bid <= 0)[0])
         raise DataValidationError(
             f"DataFrame: spread {spread} makes the bid low non-positive at "
             f"{describe_row(frame.index, pos)}; expected spread < low price",
         )
-    wrangler = QuoteTickDataWrangler(instrument=instrument)
-    return wrangler.process_bar_data(
-        bid_data=bid,
-        ask_data=ask,
-        offset_interval_ms=offset_interval_ms,
-        timestamp_is_close=True,
-        random_seed=seed,
+    if _off_grid(np.array([spread / 2 if side == "mid" else spread]), instrument.price_precision)[
+        0
+    ]:
+        raise ConfigError(
+            f"`spread` {spread!r} ({'half of it' if side == 'mid' else 'it'} on each side) is "
+            f"not a whole number of ticks at the instrument's `price_precision` "
+            f"{instrument.price_precision}: Nautilus would round the quotes",
+        )
+    times = np.column_stack(
+        [opens + open_delay_ns, opens + length // 3, opens + 2 * (length // 3), closes]
+    )
+    if seed is not None:  # swap the high and low prices of randomly chosen bars
+        swap = np.random.default_rng(seed).random(len(frame)) < 0.5
+        for prices in (bid, ask):
+            prices[swap, 1], prices[swap, 2] = prices[swap, 2], prices[swap, 1].copy()
+    size = np.round(
+        np.maximum(frame["volume"].to_numpy() / 4.0, float(instrument.size_increment)),
+        instrument.size_precision,
+    )
+    sizes = np.repeat(size, 4)
+    ts = times.ravel().astype(np.uint64)
+    return QuoteTick.from_raw_arrays_to_list(
+        instrument.id,
+        instrument.price_precision,
+        instrument.size_precision,
+        bid.ravel(),
+        ask.ravel(),
+        sizes,
+        sizes,
+        ts,
+        ts,
     )

@@ -35,8 +35,7 @@ from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import make_instrument
-from nautilus_rl_lab.data.source import load_frame
-from nautilus_rl_lab.data.wrangling import bar_type_for
+from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_market_data
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
@@ -54,8 +53,8 @@ TRADING_DAYS = 252
 def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
     """The bars and quote ticks a `TrainingNode` built from `config` would use."""
     instrument = make_instrument(config.instrument)
-    bar_type = bar_type_for(
-        instrument.id, config.bar_step, config.bar_aggregation, config.price_type
+    bar_type = source_bar_type(
+        config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
     )
     return prepare_market_data(
         load_frame(config.data, frame),

@@ -1,13 +1,16 @@
 """Build a Nautilus `BacktestEngine` for one instrument from a venue config and an OHLCV frame.
 
 Execution timing (no look-ahead, see DESIGN.md). `next_open` (default): the venue gets four
-quote ticks per bar (open/high/low/close, the close tick at the bar's timestamp), the
-strategies get the bars, bars do not move the market (`bar_execution=False`) and a 1 ms
-latency model delays orders, so an order decided on bar t fills at bar t+1's open, at the
-ask for buys and the bid for sells. `bar_close`: orders reach the venue without latency and fill
-at the bar's close quote, the very price the agent just saw (no latency: look-ahead, only
-for comparisons). Both modes fill against the same quote ticks, at the ask for buys and the
-bid for sells.
+quote ticks per bar spread through it (`to_quote_ticks`: the open tick 1 ms after the bar's
+open time, high and low inside, the close tick at the bar's timestamp), the strategies get
+the bars, bars do not move the market (`bar_execution=False`) and a 1 ms latency model delays
+orders. So an order decided on bar t (at its close) reaches the venue together with bar
+t+1's open tick and fills at bar t+1's open, stamped bar t+1's open time + 1 ms (after a
+weekend gap too: a bar opens at its close minus the bar interval), at the ask for buys and
+the bid for sells. A venue latency longer than 1 ms fills at the first tick after the order
+arrives (inside bar t+1). `bar_close`: orders reach the venue without latency and fill at the
+bar's close quote, the very price the agent just saw (no latency: look-ahead, only for
+comparisons). Both modes fill against the same quote ticks.
 """
 
 from __future__ import annotations
@@ -35,11 +38,17 @@ from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId, Venue
 from nautilus_trader.model.instruments import Instrument
 
-from nautilus_rl_lab.data.wrangling import bar_interval, to_bars, to_quote_ticks
+from nautilus_rl_lab.data.wrangling import (
+    OPEN_TICK_DELAY_NS,
+    bar_interval,
+    to_bars,
+    to_quote_ticks,
+)
 from nautilus_rl_lab.errors import ConfigError
 
 EXECUTION_MODES = ("next_open", "bar_close")
-DEFAULT_LATENCY_NS = 1_000_000  # 1 ms: the order reaches the venue after the bar's close tick
+# 1 ms: an order decided at a bar's close reaches the venue with the next bar's open tick.
+DEFAULT_LATENCY_NS = OPEN_TICK_DELAY_NS
 
 
 def default_venue(
@@ -88,7 +97,12 @@ def prepare_market_data(
     """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks."""
     bars = to_bars(frame, bar_type, instrument)
     quotes = to_quote_ticks(
-        frame, instrument, spread=spread, side=price_side, interval=bar_interval(bar_type)
+        frame,
+        instrument,
+        spread=spread,
+        side=price_side,
+        open_delay_ns=DEFAULT_LATENCY_NS,
+        interval=bar_interval(bar_type),
     )
     return MarketData(instrument, bar_type, frame, bars, quotes)
 

@@ -36,8 +36,8 @@ from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
-from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
-from nautilus_rl_lab.data.wrangling import bar_type_for
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame, source_bar_type
+from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
     build_engine,
@@ -82,8 +82,9 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         check_execution(self.execution)
         if not 0.0 <= self.ruin_fraction < 1.0:
             raise ConfigError(f"`ruin_fraction` must be in [0, 1), was {self.ruin_fraction}")
-        if self.bar_step < 1:
-            raise ConfigError(f"`bar_step` must be >= 1, was {self.bar_step}")
+        bar_specification(
+            self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
+        )
 
 
 class _Detach:
@@ -148,8 +149,8 @@ class TrainingNode(gym.Env):
             )
         self.render_mode = render_mode
         instrument = make_instrument(config.instrument)
-        bar_type = bar_type_for(
-            instrument.id, config.bar_step, config.bar_aggregation, config.price_type
+        bar_type = source_bar_type(
+            config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
         )
         self.market = prepare_market_data(
             load_frame(config.data, frame),

@@ -8,13 +8,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from nautilus_trader.model.objects import PRICE_MAX
 
 from nautilus_rl_lab.data import load_csv, load_parquet, load_sample_eurusd
-from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE
+from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE, SAMPLE_TIME_FORMAT
 from nautilus_rl_lab.errors import DataValidationError
 
 WriteCsv = Callable[..., Path]
 HEAD = 10  # header + 9 bars of the sample
+
+
+def _load_head(path: Path) -> pd.DataFrame:
+    """The sample's head reads both day and month first: its format must be given."""
+    return load_csv(path, time_format=SAMPLE_TIME_FORMAT)
 
 
 def test_sample_loads_6225_hourly_ask_bars_with_weekend_gaps(
@@ -108,7 +114,7 @@ BAD_CSVS: dict[str, tuple[Callable[[list[str]], list[str]], list[str]]] = {
     ),
     "missing time column": (
         lambda ls: [ls[0].replace("Time", "When"), *ls[1:]],
-        ["missing time column `Time`", "line 1", "time_column="],
+        ["missing time column (looked for timestamp, time,", "line 1", "time_column="],
     ),
     "header only": (lambda ls: ls[:1], ["no data rows after the header"]),
 }
@@ -121,7 +127,7 @@ def test_bad_csv_raises_naming_file_line_and_field(
     edit, expected = BAD_CSVS[case]
     path = write_csv(edit(sample_lines[:HEAD]), name="eurusd_bad.csv")
     with pytest.raises(DataValidationError) as info:
-        load_csv(path)
+        _load_head(path)
     message = str(info.value)
     assert message.startswith(f"{path}: ")
     for part in expected:
@@ -129,7 +135,7 @@ def test_bad_csv_raises_naming_file_line_and_field(
 
 
 def test_the_unedited_head_loads(sample_lines: list[str], write_csv: WriteCsv) -> None:
-    assert len(load_csv(write_csv(sample_lines[:HEAD]))) == HEAD - 1
+    assert len(_load_head(write_csv(sample_lines[:HEAD]))) == HEAD - 1
 
 
 def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
@@ -155,10 +161,10 @@ def test_blank_lines_are_skipped_but_keep_line_numbers(
     sample_lines: list[str], write_csv: WriteCsv
 ) -> None:
     lines = [*sample_lines[:3], "", *sample_lines[3:HEAD]]
-    assert len(load_csv(write_csv(lines))) == HEAD - 1
+    assert len(_load_head(write_csv(lines))) == HEAD - 1
     bad = _replace(lines, 6, 0, "garbage")
     with pytest.raises(DataValidationError, match="line 6"):
-        load_csv(write_csv(bad))
+        _load_head(write_csv(bad))
 
 
 def test_generic_csv_with_column_map_time_format_and_time_zone(
@@ -221,3 +227,61 @@ def test_load_parquet_validates_and_names_the_file(sample_df: pd.DataFrame, tmp_
     not_parquet.write_text("hello")
     with pytest.raises(DataValidationError, match=r"text\.parquet: not a readable Parquet"):
         load_parquet(not_parquet)
+
+
+def _csv_lines(ref: pd.DataFrame, times: list[str], header: str = "Time") -> list[str]:
+    rows = zip(times, ref.itertuples(index=False), strict=True)
+    return [f"{header},Open,High,Low,Close,Volume"] + [
+        f"{t},{','.join(map(repr, row))}" for t, row in rows
+    ]
+
+
+def test_a_csv_spanning_a_daylight_saving_change_with_utc_offsets(
+    sample_df: pd.DataFrame, write_csv: WriteCsv
+) -> None:
+    ref = sample_df.loc["2017-03-24 20:00":"2017-03-27 03:00"]  # Berlin springs forward on 26 March
+    times = [t.tz_convert("Europe/Berlin").isoformat() for t in ref.index]
+    assert {t[-6:] for t in times} == {"+01:00", "+02:00"}
+    pd.testing.assert_frame_equal(load_csv(write_csv(_csv_lines(ref, times))), ref)
+
+
+@pytest.mark.parametrize("scale", [10**9, 10**6])
+def test_a_csv_with_unix_seconds_or_milliseconds(
+    scale: int, sample_df: pd.DataFrame, write_csv: WriteCsv
+) -> None:
+    ref = sample_df.iloc[:24]
+    times = [str(ns // scale) for ns in ref.index.as_unit("ns").asi8]
+    pd.testing.assert_frame_equal(load_csv(write_csv(_csv_lines(ref, times))), ref)
+
+
+def test_day_first_csv_dates_need_dayfirst_when_ambiguous(
+    sample_lines: list[str], sample_df: pd.DataFrame, write_csv: WriteCsv
+) -> None:
+    path = write_csv(sample_lines[:HEAD])  # 01.01.2017 ... 02.01.2017: both readings fit
+    with pytest.raises(
+        DataValidationError, match=r"ambiguous timestamp '02.01.2017 00:00:00.000'.* line 4"
+    ):
+        load_csv(path)
+    pd.testing.assert_frame_equal(load_csv(path, dayfirst=True), sample_df.iloc[: HEAD - 1])
+
+
+def test_a_file_written_by_to_csv_loads_without_naming_its_index(
+    sample_df: pd.DataFrame, tmp_path: Path
+) -> None:
+    ref = sample_df.iloc[:30]
+    path = tmp_path / "bars.csv"
+    ref.rename_axis(None).to_csv(path)
+    assert path.read_text().startswith(",open,")
+    pd.testing.assert_frame_equal(load_csv(path), ref)
+
+
+def test_prices_nautilus_cannot_represent_are_refused_with_file_line_and_field(
+    sample_lines: list[str], write_csv: WriteCsv
+) -> None:
+    lines = _replace(_replace(sample_lines[:HEAD], 4, 2, "2e13"), 4, 4, "2e13")
+    path = write_csv(lines)
+    with pytest.raises(DataValidationError) as info:
+        _load_head(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: `high` beyond what Nautilus can represent at line 4")
+    assert f"expected high <= {PRICE_MAX:,.0f}" in message

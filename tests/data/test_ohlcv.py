@@ -172,3 +172,84 @@ def test_from_dataframe_rejects_a_column_map_to_an_unknown_name() -> None:
         from_dataframe(df, column_map={"qty": "size"})
     with pytest.raises(DataValidationError, match=r"missing column.*`volume`"):
         from_dataframe(df)
+
+
+def test_two_columns_for_one_name_are_an_error_not_last_one_wins() -> None:
+    df = _frame()
+    df["Open"] = df["open"] + 0.0001
+    with pytest.raises(DataValidationError, match=r"`open` and `Open` all match `open`"):
+        from_dataframe(df)
+    both = _frame().rename(columns={"close": "last"})
+    both["mid"] = both["last"]
+    with pytest.raises(DataValidationError, match=r"sends both `last` and `mid` to `close`"):
+        from_dataframe(both, column_map={"last": "close", "mid": "close"})
+    assert from_dataframe(df, column_map={"Open": "open"})["open"].equals(df["Open"])
+
+
+def _dst_frame() -> pd.DataFrame:
+    """Hourly bars across the 2021 spring daylight-saving change in Berlin."""
+    index = pd.date_range("2021-03-27 22:00", periods=8, freq="1h", tz="UTC", name="timestamp")
+    return _frame(8).set_axis(pd.DatetimeIndex(index, freq=None))
+
+
+def test_iso_strings_with_changing_utc_offsets_parse_to_utc() -> None:
+    ref = _dst_frame()
+    df = ref.reset_index()
+    df["timestamp"] = [t.tz_convert("Europe/Berlin").isoformat() for t in ref.index]
+    assert df["timestamp"].str[-6:].nunique() == 2  # +01:00 and +02:00
+    pd.testing.assert_frame_equal(from_dataframe(df), ref)
+    df.loc[3, "timestamp"] = df.loc[3, "timestamp"][:-6]
+    with pytest.raises(
+        DataValidationError, match=r"without a UTC offset in `timestamp` .* at row 3"
+    ):
+        from_dataframe(df)
+
+
+@pytest.mark.parametrize(("unit", "scale"), [("seconds", 10**9), ("milliseconds", 10**6)])
+def test_unix_times_in_seconds_or_milliseconds(unit: str, scale: int) -> None:
+    ref = _frame()
+    df = ref.reset_index(drop=True)
+    df.insert(0, "time", ref.index.as_unit("ns").asi8 // scale)
+    pd.testing.assert_frame_equal(from_dataframe(df), ref)
+    df.loc[4, "time"] = df.loc[4, "time"] * 1000
+    with pytest.raises(DataValidationError, match=rf"mixing Unix time units \({unit} first.*row 4"):
+        from_dataframe(df)
+
+
+def test_dates_written_as_numbers_are_not_read_as_unix_times() -> None:
+    days = pd.date_range("2021-03-01", periods=4, freq="D", tz="UTC", name="timestamp")
+    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None))
+    df = ref.reset_index(drop=True)
+    df.insert(0, "date", [int(d.strftime("%Y%m%d")) for d in days])
+    with pytest.raises(DataValidationError, match=r"no Unix time after 1973 at row 0.*'%Y%m%d'"):
+        from_dataframe(df)
+    pd.testing.assert_frame_equal(from_dataframe(df, time_format="%Y%m%d"), ref)
+
+
+def test_day_first_dates_need_dayfirst_when_ambiguous() -> None:
+    days = pd.date_range("2021-03-01", periods=4, freq="D", tz="UTC", name="timestamp")
+    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None))
+    df = ref.reset_index(drop=True)
+    df.insert(0, "date", ref.index.strftime("%d.%m.%Y"))
+    with pytest.raises(DataValidationError) as info:
+        from_dataframe(df)
+    message = str(info.value)
+    assert "ambiguous timestamp '01.03.2021'" in message and "pass `dayfirst`" in message
+    pd.testing.assert_frame_equal(from_dataframe(df, dayfirst=True), ref)
+    month_first = ref.set_axis(
+        pd.DatetimeIndex(
+            pd.to_datetime(df["date"], format="%m.%d.%Y").dt.tz_localize("UTC"), name="timestamp"
+        )
+    )
+    pd.testing.assert_frame_equal(from_dataframe(df, dayfirst=False), month_first)
+    df.loc[3, "date"] = "13.03.2021"  # no 13th month: only day first fits, nothing to guess
+    assert from_dataframe(df).index[3] == pd.Timestamp("2021-03-13", tz="UTC")
+
+
+def test_prices_beyond_what_nautilus_represents_are_refused() -> None:
+    df = _frame()
+    df.iloc[2, df.columns.get_loc("high")] = 1e14
+    with pytest.raises(
+        DataValidationError, match=r"`high` beyond what Nautilus can represent at row 2"
+    ):
+        validate_ohlcv(df)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nautilus_rl_lab.data import (
@@ -14,8 +16,9 @@ from nautilus_rl_lab.data import (
     to_bars,
     write_catalog,
 )
-from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame, source_bar_type
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from tests.conftest import assert_python_error
 
 
 def test_sample_source_cuts_a_half_open_date_range() -> None:
@@ -69,3 +72,69 @@ def test_bad_source_config_names_the_field(kwargs: dict, field: str) -> None:
 def test_empty_date_range_is_a_clear_error() -> None:
     with pytest.raises(ConfigError, match="leave no bars"):
         load_frame(DataSourceConfig(start="2030-01-01"))
+
+
+@pytest.mark.parametrize(
+    ("bar_type", "fragment"),
+    [
+        ("EUR/USD.SIM-1-HOURS-ASK-EXTERNAL", "`aggregation` must be one of"),
+        ("EUR/USD.SIM-1-HOUR-ASKX-EXTERNAL", "`price_type` must be one of"),
+        ("garbage", "is not a bar type"),
+    ],
+)
+def test_a_bad_catalog_bar_type_is_an_error_not_an_abort(bar_type: str, fragment: str) -> None:
+    # In a subprocess: had the string reached Nautilus' enum parser, the process would abort.
+    assert_python_error(
+        "from nautilus_rl_lab.data.source import DataSourceConfig\n"
+        f"DataSourceConfig(kind='catalog', path='x', bar_type={bar_type!r})",
+        "ConfigError",
+        "`data.bar_type`",
+        fragment,
+    )
+
+
+def test_a_catalog_source_uses_the_catalogs_own_bar_type(tmp_path: Path) -> None:
+    sample = load_sample_eurusd().iloc[:200]
+    daily = sample.resample("1D").agg(
+        {"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"}
+    )
+    daily = daily.dropna()
+    instrument = make_instrument(InstrumentSpec())
+    stored = bar_type_for(instrument.id, aggregation="DAY", price_type="BID")
+    write_catalog(tmp_path, instrument, to_bars(daily, stored, instrument))
+    config = DataSourceConfig(kind="catalog", path=str(tmp_path), bar_type=str(stored))
+    # The node's defaults say 1-HOUR-ASK; the catalog's 1-DAY-BID wins.
+    bar_type = source_bar_type(config, instrument.id, 1, "HOUR", "ASK")
+    assert bar_type == stored
+    bars = to_bars(load_frame(config), bar_type, instrument)
+    assert [b.ts_event for b in bars] == (daily.index + pd.Timedelta("1D")).as_unit(
+        "ns"
+    ).asi8.tolist()
+    other = make_instrument(InstrumentSpec(symbol="GBP/USD"))
+    with pytest.raises(ConfigError, match=r"`data.bar_type` .* is for EUR/USD\.SIM"):
+        source_bar_type(config, other.id, 1, "HOUR", "ASK")
+
+
+def test_other_sources_use_the_configured_bar_type() -> None:
+    instrument = make_instrument(InstrumentSpec())
+    bar_type = source_bar_type(DataSourceConfig(), instrument.id, 4, "hour", "bid")
+    assert str(bar_type) == "EUR/USD.SIM-4-HOUR-BID-EXTERNAL"
+    with pytest.raises(ConfigError, match="`bar_aggregation`"):
+        source_bar_type(DataSourceConfig(), instrument.id, 1, "HOURS", "ASK")
+
+
+def test_time_format_null_infers_the_format_as_load_csv_does(tmp_path: Path) -> None:
+    sample = load_sample_eurusd().iloc[:48]
+    path = tmp_path / "iso.csv"
+    sample.to_csv(path, date_format="%Y-%m-%dT%H:%M:%S%z")
+    config = DataSourceConfig.parse(
+        json.dumps({"kind": "csv", "path": str(path), "time_format": None})
+    )
+    assert config.time_format is None
+    pd.testing.assert_frame_equal(load_frame(config), sample)
+    dayfirst = tmp_path / "dayfirst.csv"
+    sample.to_csv(dayfirst, date_format="%d/%m/%Y %H:%M")
+    with pytest.raises(DataValidationError, match="ambiguous timestamp"):
+        load_frame(DataSourceConfig(kind="csv", path=str(dayfirst)))
+    loaded = load_frame(DataSourceConfig(kind="csv", path=str(dayfirst), dayfirst=True))
+    pd.testing.assert_frame_equal(loaded, sample)

@@ -17,6 +17,8 @@ from nautilus_rl_lab.data import (
     to_bars,
     to_quote_ticks,
 )
+from nautilus_rl_lab.data.ohlcv import to_ns
+from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification, parse_bar_type
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 
 SPREAD = 0.00002
@@ -41,7 +43,7 @@ def test_bar_type_for_builds_external_time_bar_types() -> None:
     ("kwargs", "field"),
     [
         ({"aggregation": "HOURS"}, "aggregation"),  # Nautilus' own parser would abort here
-        ({"aggregation": "MONTH"}, "aggregation"),
+        ({"aggregation": "YEAR"}, "aggregation"),
         ({"aggregation": "TICK"}, "aggregation"),
         ({"price_type": "LASTX"}, "price_type"),
         ({"step": 24}, "step"),
@@ -81,7 +83,7 @@ def test_to_bars_rejects_overlapping_bars_and_wrong_instrument(
     sample_df: pd.DataFrame, eurusd: Instrument
 ) -> None:
     four_hour = bar_type_for(eurusd.id, step=4)
-    with pytest.raises(DataValidationError, match=r"row 1 .* expected at least the bar interval"):
+    with pytest.raises(DataValidationError, match=r"row 1 .* finer than 4-HOUR-ASK bars"):
         to_bars(sample_df.iloc[:10], four_hour, eurusd)
     with pytest.raises(ConfigError, match=r"GBP/USD\.SIM"):
         to_bars(sample_df.iloc[:10], bar_type_for("GBP/USD.SIM"), eurusd)
@@ -101,24 +103,36 @@ def _ticks_by_bar(ticks: list, n_bars: int) -> list[list]:
     return [ticks[4 * i : 4 * i + 4] for i in range(n_bars)]
 
 
-def test_quote_ticks_four_per_bar_inside_the_bar_close_tick_at_bar_timestamp(
+def test_quote_ticks_spread_through_the_bar_open_tick_just_after_the_bar_opens(
     sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
 ) -> None:
     bars = to_bars(sample_df, eurusd_bar_type, eurusd)
-    ticks = to_quote_ticks(sample_df, eurusd, spread=SPREAD, offset_interval_ms=100)
-    previous_bar_ts = -1
+    ticks = to_quote_ticks(sample_df, eurusd, spread=SPREAD)
+    hour = pd.Timedelta("1h").value
+    previous_close = -1
     for bar, group in zip(bars, _ticks_by_bar(ticks, len(bars)), strict=True):
         ts = [t.ts_event for t in group]
-        assert ts[-1] == bar.ts_event  # close tick exactly at the bar's timestamp
-        assert ts == [bar.ts_event - k * 100 * NS_PER_MS for k in (3, 2, 1, 0)]
-        assert ts[0] > previous_bar_ts  # open tick strictly after the previous bar
+        opened = bar.ts_event - hour  # the bar's open: its close minus the interval
+        assert ts == [
+            opened + NS_PER_MS,
+            opened + hour // 3,
+            opened + 2 * (hour // 3),
+            bar.ts_event,
+        ]
+        assert ts[0] > previous_close  # strictly after the previous bar's close tick
         assert [t.ts_init for t in group] == ts
-        previous_bar_ts = bar.ts_event
+        previous_close = bar.ts_event
         asks = [t.ask_price for t in group]
         assert asks == [bar.open, bar.high, bar.low, bar.close]
         for t in group:
             spread = t.ask_price.as_double() - t.bid_price.as_double()
             assert spread == pytest.approx(SPREAD, abs=1e-9)
+
+
+def test_open_delay_places_the_open_tick(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
+    df = sample_df.iloc[:3]
+    ticks = to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=0)
+    assert [t.ts_event for t in ticks[::4]] == _ns(df.index).tolist()
 
 
 @pytest.mark.parametrize("side", ["ask", "bid", "mid"])
@@ -173,6 +187,10 @@ def test_quote_ticks_across_weekend_gap(sample_df: pd.DataFrame, eurusd: Instrum
     ticks = to_quote_ticks(df, eurusd, spread=SPREAD)
     closes = [t.ts_event for t in ticks[3::4]]
     assert closes == (_ns(df.index) + pd.Timedelta("1h").value).tolist()
+    # Monday's first bar opens at its close minus one hour, not at Friday's close.
+    opens = [t.ts_event for t in ticks[::4]]
+    assert opens == (_ns(df.index) + NS_PER_MS).tolist()
+    assert opens[2] - closes[1] > pd.Timedelta("24h").value
 
 
 def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instrument) -> None:
@@ -181,8 +199,10 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
         to_quote_ticks(df, eurusd, spread=-0.0001)
     with pytest.raises(ConfigError, match="`side`"):
         to_quote_ticks(df, eurusd, spread=SPREAD, side="last")
-    with pytest.raises(ConfigError, match="`offset_interval_ms`"):
-        to_quote_ticks(df, eurusd, spread=SPREAD, offset_interval_ms=1_200_000)
+    with pytest.raises(ConfigError, match="`open_delay_ns`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=1_200 * 10**9)
+    with pytest.raises(ConfigError, match="`open_delay_ns`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=-1)
     with pytest.raises(DataValidationError, match="bid low non-positive"):
         to_quote_ticks(df, eurusd, spread=2.0)
     with pytest.raises(DataValidationError, match="pass `interval`"):
@@ -193,5 +213,109 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
 
 def test_quote_ticks_follow_instrument_precision(sample_df: pd.DataFrame) -> None:
     coarse = make_instrument(InstrumentSpec(price_precision=3))
-    ticks = to_quote_ticks(sample_df.iloc[:5], coarse, spread=0.001)
+    rounded = sample_df.iloc[:5].round(3)
+    ticks = to_quote_ticks(rounded, coarse, spread=0.001)
     assert all(t.ask_price.precision == 3 for t in ticks)
+
+
+def _daily(n: int, freq: str = "1D") -> pd.DataFrame:
+    """Bars every `freq` with 5-digit prices."""
+    index = pd.date_range("2021-01-01", periods=n, freq=freq, tz="UTC", name="timestamp")
+    close = np.round(1.1 + 0.001 * np.arange(n), 5)
+    return pd.DataFrame(
+        {"open": close, "high": close + 0.001, "low": close - 0.001, "close": close, "volume": 1.0},
+        index=index,
+    )
+
+
+def test_coarser_data_than_the_bar_type_is_refused_naming_both(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    with pytest.raises(DataValidationError, match=r"1 days.*1-HOUR-ASK bars.*1-DAY"):
+        to_bars(_daily(10), eurusd_bar_type, eurusd)
+    minutes = bar_type_for(eurusd.id, aggregation="MINUTE")
+    with pytest.raises(DataValidationError, match=r"0 days 01:00:00.*1-MINUTE-ASK bars.*1-HOUR"):
+        to_bars(sample_df.iloc[:50], minutes, eurusd)
+    with pytest.raises(DataValidationError, match=r"1-DAY"):
+        to_quote_ticks(_daily(10), eurusd, spread=SPREAD, interval="1h")
+
+
+def test_monthly_bars_are_declared_as_month_and_never_accepted_as_day(
+    eurusd: Instrument,
+) -> None:
+    monthly = _daily(6, freq="MS")
+    month = bar_type_for(eurusd.id, aggregation="MONTH")
+    bars = to_bars(monthly, month, eurusd)
+    closes = pd.date_range("2021-02-01", periods=6, freq="MS", tz="UTC")
+    assert [b.ts_event for b in bars] == _ns(closes).tolist()
+    ticks = to_quote_ticks(monthly, eurusd, spread=SPREAD, interval=bar_interval(month))
+    assert [t.ts_event for t in ticks[3::4]] == _ns(closes).tolist()
+    assert [t.ts_event for t in ticks[::4]] == (_ns(monthly.index) + NS_PER_MS).tolist()
+    with pytest.raises(DataValidationError, match=r"1-DAY-ASK bars.*1-MONTH"):
+        to_bars(monthly, bar_type_for(eurusd.id, aggregation="DAY"), eurusd)
+
+
+def test_a_precision_that_would_round_the_data_is_an_error(
+    sample_df: pd.DataFrame, eurusd_bar_type: BarType
+) -> None:
+    two_digits = make_instrument(InstrumentSpec(price_precision=2))
+    bar_type = bar_type_for(two_digits.id)
+    distinct = sample_df["open"].nunique()
+    rounded = sample_df["open"].round(2).nunique()
+    with pytest.raises(DataValidationError) as info:
+        to_bars(sample_df, bar_type, two_digits)
+    message = str(info.value)
+    for part in (
+        "`open` has 5 decimals",
+        "`price_precision` is 2",
+        f"{distinct} distinct values would become {rounded}",
+        "set the instrument's `price_precision` to 5",
+    ):
+        assert part in message
+    with pytest.raises(DataValidationError, match="`price_precision`"):
+        to_quote_ticks(sample_df.iloc[:10], two_digits, spread=0.01)
+
+
+def test_a_price_below_one_tick_is_an_error_not_zero(eurusd: Instrument) -> None:
+    df = _daily(3) * 0 + 0.000004  # below EUR/USD's 0.00001 tick: Nautilus would make it 0.0
+    df["high"] = 0.000005
+    with pytest.raises(DataValidationError, match=r"`open` has 6 decimals.*`price_precision` to 6"):
+        to_bars(df, bar_type_for(eurusd.id, aggregation="DAY"), eurusd)
+
+
+def test_a_spread_off_the_price_grid_is_an_error(
+    sample_df: pd.DataFrame, eurusd: Instrument
+) -> None:
+    with pytest.raises(ConfigError, match=r"`spread`.*`price_precision` 5"):
+        to_quote_ticks(sample_df.iloc[:10], eurusd, spread=0.000015)
+    with pytest.raises(ConfigError, match="half of it"):
+        to_quote_ticks(sample_df.iloc[:10], eurusd, spread=0.00001, side="mid")
+
+
+def test_conversion_to_nanoseconds_ignores_the_index_resolution(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    df = sample_df.iloc[:30]
+    micro = df.set_axis(pd.DatetimeIndex(df.index, dtype="datetime64[us, UTC]", name="timestamp"))
+    assert micro.index.asi8[0] * 1000 == df.index.asi8[0]  # the trap: asi8 counts µs here
+    np.testing.assert_array_equal(to_ns(micro.index), df.index.as_unit("ns").asi8)
+    assert _keys(to_quote_ticks(micro, eurusd, spread=SPREAD)) == _keys(
+        to_quote_ticks(df, eurusd, spread=SPREAD)
+    )
+    expected = [b.ts_event for b in to_bars(df, eurusd_bar_type, eurusd)]
+    assert [b.ts_event for b in to_bars(micro, eurusd_bar_type, eurusd)] == expected
+
+
+def test_bar_specification_names_the_config_fields() -> None:
+    with pytest.raises(ConfigError, match="`bar_aggregation`"):
+        bar_specification(1, "HOURS", "ASK", fields=NODE_BAR_FIELDS)
+    with pytest.raises(ConfigError, match="`bar_step`"):
+        bar_specification(0, "HOUR", "ASK", fields=NODE_BAR_FIELDS)
+    assert str(bar_specification(3, "month", "bid")) == "3-MONTH-BID"
+
+
+def test_parse_bar_type_round_trips_time_bar_types() -> None:
+    for text in ("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL", "BTC-PERP.BINANCE-1-MONTH-LAST-INTERNAL"):
+        assert str(parse_bar_type(text)) == text
+    with pytest.raises(ConfigError, match=r"`bar_type`.*not a bar type"):
+        parse_bar_type("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL@1-MINUTE-EXTERNAL")

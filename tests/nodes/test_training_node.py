@@ -19,7 +19,9 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
+from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
+from tests.conftest import assert_python_error
 
 from .conftest import small_config
 
@@ -359,5 +361,65 @@ def test_bad_continuous_actions_raise_and_leave_the_episode_usable(action, probl
         assert not terminated and not truncated
         assert info["position"] == 10_000 and info["step"] == 2
         assert np.isfinite(reward)
+    finally:
+        env.close()
+
+
+def test_fills_are_stamped_at_the_next_bar_open_plus_latency_also_after_a_weekend(config) -> None:
+    env = TrainingNode(config)
+    try:
+        opens = env.market.frame.index
+        gap = int(np.flatnonzero(np.diff(opens.as_unit("ns").asi8) > pd.Timedelta("24h").value)[0])
+        start = gap - 3  # decisions on the last bars before the weekend and the first after it
+        _, _, fills, _ = _run_actions(env, [2, 0, 2, 0, 2, 0], start)
+        assert len(fills) == 6
+        stamps = [pd.Timestamp(ts).value for ts in fills["ts_event"]]
+        expected = [opens[k + 1].value + DEFAULT_LATENCY_NS for k in range(start, start + 6)]
+        assert stamps == expected
+        assert opens[gap + 1] - opens[gap] > pd.Timedelta("24h")  # one fill crossed the gap
+    finally:
+        env.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("bar_aggregation", "HOURS", "must be one of"),
+        ("price_type", "ASKX", "must be one of"),
+        ("bar_step", 0, "positive integer"),
+    ],
+)
+def test_bad_bar_fields_are_config_errors_not_aborts(
+    field: str, value: object, fragment: str
+) -> None:
+    assert_python_error(
+        "from nautilus_rl_lab.nodes import TrainingNodeConfig\n"
+        f"TrainingNodeConfig({field}={value!r})",
+        "ConfigError",
+        f"`{field}`",
+        fragment,
+    )
+
+
+def test_a_daily_catalog_trains_on_daily_bars(tmp_path) -> None:
+    from nautilus_rl_lab.data import bar_type_for, load_sample_eurusd, to_bars, write_catalog
+    from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+    from nautilus_rl_lab.data.source import DataSourceConfig
+
+    hourly = load_sample_eurusd().iloc[:1500]
+    daily = (
+        hourly.resample("1D")
+        .agg({"open": "first", "high": "max", "low": "min", "close": "last", "volume": "sum"})
+        .dropna()
+    )
+    instrument = make_instrument(InstrumentSpec())
+    stored = bar_type_for(instrument.id, aggregation="DAY")
+    write_catalog(tmp_path, instrument, to_bars(daily, stored, instrument))
+    data = DataSourceConfig(kind="catalog", path=str(tmp_path), bar_type=str(stored))
+    env = TrainingNode(small_config(data=data, episode_length=8))  # bar_aggregation: HOUR
+    try:
+        assert env.market.bar_type == stored
+        closes = (daily.index + pd.Timedelta("1D")).as_unit("ns").asi8.tolist()
+        assert env.market.bar_timestamps == closes
     finally:
         env.close()

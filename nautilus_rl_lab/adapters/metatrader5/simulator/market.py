@@ -78,7 +78,7 @@ def synthetic_ohlcv(
 def _bar_seconds(index: pd.DatetimeIndex, symbol: str) -> int:
     if len(index) < 2:
         raise ConfigError(f"`data` for {symbol} needs at least 2 bars to infer the bar length")
-    diffs = np.diff(index.asi8) // 1_000_000_000
+    diffs = np.diff(index.as_unit("ns").asi8) // 1_000_000_000
     values, counts = np.unique(diffs, return_counts=True)
     return int(values[np.argmax(counts)])
 
@@ -138,7 +138,7 @@ class SymbolFeed:
         return cls(
             spec=spec,
             bar_seconds=_bar_seconds(index, spec.name),
-            bar_times_s=(index.asi8 // 1_000_000_000).astype(np.int64),
+            bar_times_s=(index.as_unit("ns").asi8 // 1_000_000_000).astype(np.int64),
             open=values[:, 0],
             high=values[:, 1],
             low=values[:, 2],
