@@ -89,12 +89,14 @@ _BOOL_FIELDS = (
 def default_venue(
     name: str = "SIM",
     starting_balance: str = "100000 USD",
-    leverage: float = 30.0,
+    leverage: float | None = None,
     oms_type: str = "NETTING",
     account_type: str = "MARGIN",
 ) -> BacktestVenueConfig:
-    """A margin FX venue: netting OMS, one USD balance, `leverage`:1."""
+    """A netting venue with one balance; `leverage`:1 (default 30 on MARGIN, 1 on CASH)."""
     currency = starting_balance.split()[-1]
+    if leverage is None:
+        leverage = 30.0 if account_type == "MARGIN" else 1.0
     return BacktestVenueConfig(
         name=name,
         oms_type=oms_type,
