@@ -69,7 +69,11 @@ class InstrumentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     lot_size, min_quantity, max_quantity
         Standard lot and order size limits in units (``None``: no limit).
     margin_init, margin_maint
-        Initial and maintenance margin as a fraction of notional (0.03 = 33x leverage).
+        Initial and maintenance margin rates. With Nautilus' default leveraged margin model the
+        margin is ``notional / venue leverage * rate``, so the default 1 makes the venue's
+        ``default_leverage`` the leverage (30 = 30:1); a lower rate would stack on it and is
+        refused by ``nautilus_rl_lab.nodes.engine.check_account``. With the standard margin
+        model the rate alone sets it (0.05 = 20:1).
     maker_fee, taker_fee
         Commission rates as a fraction of notional (negative = rebate).
     asset_class
@@ -86,8 +90,8 @@ class InstrumentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     lot_size: float = 1000.0
     min_quantity: float | None = 1000.0
     max_quantity: float | None = 10_000_000.0
-    margin_init: float = 0.03
-    margin_maint: float = 0.03
+    margin_init: float = 1.0
+    margin_maint: float = 1.0
     maker_fee: float = 0.00002
     taker_fee: float = 0.00002
     asset_class: str | None = None

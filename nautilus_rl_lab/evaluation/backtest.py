@@ -9,10 +9,13 @@ mean of N seeded random agents, a rule-based agent) on the same bars and venue.
 
 Decisions:
 
-- The equity curve is Nautilus' own equity (account balance + the portfolio's unrealised
-  P&L, marked at the bar close) sampled by the strategy at every decision bar; Nautilus'
+- The equity curve is the account's mark-to-market value from Nautilus' balances, positions
+  and rates (`nautilus_rl_lab.strategies.valuation`, right for cash and margin accounts),
+  marked at the bar close and sampled by the strategy at every decision bar; Nautilus'
   account report only moves on fills, so it cannot show open-position risk. The final
   balance is read from the account, and the reports are kept for inspection.
+- Orders Nautilus denied (risk checks, the margin gate) or the venue rejected are counted from
+  the engine's cache and reported in `stats` (`orders_denied`, `orders_rejected`).
 - Returns for statistics and tear sheets are daily (last equity of each UTC day), the
   frequency quantstats and the usual annualisation (252 days) assume.
 - The random baseline is one curve: the mean of the N random agents' equity curves; its
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from nautilus_trader.model.enums import OrderStatus
 from nautilus_trader.model.identifiers import Venue
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
@@ -46,6 +50,7 @@ from nautilus_rl_lab.strategies.agent_strategy import (
     RiskLimits,
 )
 from nautilus_rl_lab.strategies.baselines import BASELINES
+from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
 
 TRADING_DAYS = 252
 
@@ -77,7 +82,9 @@ def daily_returns(equity: pd.Series) -> pd.Series:
     return returns
 
 
-def performance_stats(equity: pd.Series, trades: int | float = 0) -> dict[str, float]:
+def performance_stats(
+    equity: pd.Series, trades: int | float = 0, denied: float = 0, rejected: float = 0
+) -> dict[str, float]:
     """Total return, annualised Sharpe/Sortino (daily returns, 252 days), max drawdown (%)."""
     if equity.empty:
         return {"total_return_%": 0.0, "sharpe": 0.0, "sortino": 0.0, "max_drawdown_%": 0.0}
@@ -95,6 +102,8 @@ def performance_stats(equity: pd.Series, trades: int | float = 0) -> dict[str, f
         "max_drawdown_%": float(((equity - peak) / peak).min() * 100.0),
         "final_equity": float(equity.iloc[-1]),
         "trades": float(trades),
+        "orders_denied": float(denied),
+        "orders_rejected": float(rejected),
     }
 
 
@@ -111,6 +120,8 @@ class AgentRun:
     account_report: pd.DataFrame
     final_balance: float
     trade_count: float | None = None
+    orders_denied: float = 0
+    orders_rejected: float = 0
 
     @property
     def returns(self) -> pd.Series:
@@ -121,7 +132,7 @@ class AgentRun:
     def stats(self) -> dict[str, float]:
         """`performance_stats` of the equity curve."""
         trades = len(self.fills) if self.trade_count is None else self.trade_count
-        return performance_stats(self.equity, trades)
+        return performance_stats(self.equity, trades, self.orders_denied, self.orders_rejected)
 
 
 def run_backtest(
@@ -171,6 +182,13 @@ def run_backtest(
         venue = Venue(config.venue.name)
         frame = strategy.equity_frame()
         account = engine.portfolio.account(venue)
+        value = account_value(
+            engine.portfolio,
+            engine.cache,
+            account,
+            valuation_currency(account, market.instrument),
+        )
+        statuses = [order.status for order in engine.cache.orders()]
         return AgentRun(
             name=name or type(agent).__name__,
             equity=frame["equity"],
@@ -179,7 +197,9 @@ def run_backtest(
             fills=engine.trader.generate_fills_report(),
             positions_report=engine.trader.generate_positions_report(),
             account_report=engine.trader.generate_account_report(venue),
-            final_balance=account.balance_total().as_double(),
+            final_balance=value.balance,
+            orders_denied=statuses.count(OrderStatus.DENIED),
+            orders_rejected=statuses.count(OrderStatus.REJECTED),
         )
     finally:
         engine.dispose()
@@ -222,6 +242,8 @@ def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
         account_report=runs[0].account_report.iloc[0:0],
         final_balance=float(np.mean([r.final_balance for r in runs])),
         trade_count=trades,
+        orders_denied=float(np.mean([r.orders_denied for r in runs])),
+        orders_rejected=float(np.mean([r.orders_rejected for r in runs])),
     )
 
 

@@ -41,12 +41,13 @@ from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
     build_engine,
+    check_account,
     check_execution,
     default_venue,
     prepare_market_data,
 )
-from nautilus_rl_lab.schemes.base import MarketState
-from nautilus_rl_lab.schemes.registry import SchemeConfig, build_reward
+from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
 ENV_ID = "NautilusTrading-v0"
@@ -85,6 +86,30 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         bar_specification(
             self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
         )
+        check_account(self.venue, make_instrument(self.instrument))
+        if str(getattr(self.venue.account_type, "name", self.venue.account_type)) == "CASH":
+            _check_long_only(build_action(self.action))
+
+
+def _check_long_only(scheme: ActionScheme) -> None:
+    """Raise `ConfigError` if `scheme` can target a short position (probed from flat).
+
+    Nautilus 1.221 books short sales on a CASH account wrongly (a currency pair's sale without
+    holdings changes no balance; a long-to-short flip credits only the closing part), so the
+    account value would be wrong; equities it rejects outright.
+    """
+    space = scheme.space
+    actions: Any = [getattr(space, "low", None)]
+    if isinstance(space, gym.spaces.Discrete):
+        actions = range(int(space.start), int(space.start) + int(space.n))
+    for action in actions:
+        target = scheme.target_position(action, 0.0)
+        if target is not None and target < 0:
+            raise ConfigError(
+                f"`action` {type(scheme).__name__} can go short (target {target:g} for action "
+                f"{action}) but `venue.account_type` is CASH, which cannot hold short positions; "
+                "use `account_type: MARGIN` or a long-only action (e.g. `allow_short: false`)",
+            )
 
 
 class _Detach:
@@ -363,5 +388,7 @@ class TrainingNode(gym.Env):
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
             "trades": self.strategy.fill_count,
+            "orders_denied": self.strategy.denied_count,
+            "orders_rejected": self.strategy.rejected_count,
             "step": self._episode.steps if self._episode else 0,
         }

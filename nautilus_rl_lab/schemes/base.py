@@ -20,7 +20,9 @@ from nautilus_trader.model.data import Bar
 class MarketState:
     """What a scheme may know at a decision point, read from Nautilus' cache and portfolio.
 
-    Money fields are in the account's currency; `position` is the signed net quantity in
+    Money fields are in `currency` (the account's base currency, or the instrument's quote
+    currency on a multi-currency account); `equity` is the account's mark-to-market value
+    (`nautilus_rl_lab.strategies.valuation`). `position` is the signed net quantity in
     instrument units and `position_limit` the largest absolute position the action scheme takes.
     """
 
@@ -32,6 +34,7 @@ class MarketState:
     unrealized_pnl: float
     commissions: float
     position_limit: float
+    currency: str = ""
 
 
 class ObservationScheme(ABC):

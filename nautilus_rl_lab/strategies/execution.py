@@ -12,6 +12,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
+from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
 
 
 def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
@@ -31,28 +32,24 @@ def read_market_state(
     ts_ns: int,
     position_limit: float,
 ) -> MarketState:
-    """Snapshot position, balance, unrealised P&L and equity from the component's portfolio."""
+    """Snapshot position, balance, unrealised P&L and mark-to-market equity (see `valuation`)."""
     portfolio = component.portfolio
     account = portfolio.account(instrument.id.venue)
     position = float(portfolio.net_position(instrument.id))
-    if account is None:
-        balance = commissions = 0.0
-    else:
-        currency = account.base_currency or instrument.quote_currency
-        balance = account.balance_total(currency).as_double()
-        commission = account.commission(currency)
-        commissions = commission.as_double() if commission is not None else 0.0
-    pnl = portfolio.unrealized_pnl(instrument.id) if position else None
-    unrealized = pnl.as_double() if pnl is not None else 0.0
+    if account is None:  # no account yet (a live node before the venue reported it)
+        return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
+    currency = valuation_currency(account, instrument)
+    value = account_value(portfolio, component.cache, account, currency)
     return MarketState(
         ts_ns=ts_ns,
         close=close,
         position=position,
-        balance=balance,
-        equity=balance + unrealized,
-        unrealized_pnl=unrealized,
-        commissions=commissions,
+        balance=value.balance,
+        equity=value.equity,
+        unrealized_pnl=value.unrealized_pnl,
+        commissions=value.commissions,
         position_limit=position_limit,
+        currency=currency.code,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.events import OrderFilled
+from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
@@ -41,20 +41,27 @@ class SchemeStrategy(Strategy):
         self.observation_scheme: ObservationScheme = build_observation(config.observation)
         self.action_scheme: ActionScheme = build_action(config.action)
         self.instrument: Instrument | None = None
-        self.fill_count = 0
+        self.fill_count = self.denied_count = self.rejected_count = 0
 
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
-        self.observation_scheme.reset()
-        self.fill_count = 0
+        self.on_reset()
         self.subscribe_bars(self.config.bar_type)
 
     def on_reset(self) -> None:
         self.observation_scheme.reset()
-        self.fill_count = 0
+        self.fill_count = self.denied_count = self.rejected_count = 0
 
     def on_order_filled(self, event: OrderFilled) -> None:
         self.fill_count += 1
+
+    def on_order_denied(self, event: OrderDenied) -> None:
+        """Count orders Nautilus' risk checks (or the margin gate) refused; it logs the reason."""
+        self.denied_count += 1
+
+    def on_order_rejected(self, event: OrderRejected) -> None:
+        """Count orders the venue refused."""
+        self.rejected_count += 1
 
     def on_bar(self, bar: Bar) -> None:
         observed = observe_bar(

@@ -29,12 +29,13 @@ def test_default_spec_builds_the_same_pair_as_nautilus_test_kit() -> None:
         "lot_size",
         "min_quantity",
         "max_quantity",
-        "margin_init",
-        "margin_maint",
         "maker_fee",
         "taker_fee",
     ):
         assert getattr(ours, attr) == getattr(kit, attr), attr
+    # Margin rates differ on purpose: 1, so the venue's leverage alone sets the margin
+    # (the kit's 0.03 would stack on it, see nautilus_rl_lab.nodes.engine).
+    assert ours.margin_init == ours.margin_maint == 1
 
 
 def test_spec_round_trips_through_json_and_is_frozen() -> None:

@@ -1,0 +1,95 @@
+"""`MarginGate`: the pre-trade margin check Nautilus 1.221 lacks for margin accounts in backtests.
+
+Nautilus' `RiskEngine` returns early for margin accounts (`if account.is_margin_account: return
+True  # TODO`) and the simulated venue never checks margin, so a 100,000 USD account would fill
+any order size. The gate sits in front of the risk engine on the message bus (the
+`RiskEngine.execute` endpoint every strategy submits through). For a `SubmitOrder` on a margin
+account whose resulting position is larger than the current one it asks the account's own margin
+model for the initial margin of the resulting position at the price a market order would pay
+(ask for buys, bid for sells) and denies the order when that margin plus the margin held for
+other instruments exceeds the account's equity (`nautilus_rl_lab.strategies.valuation`). The
+denial goes through `RiskEngine._deny_order`, so the order ends DENIED with an `OrderDenied`
+event, exactly as Nautilus' own cash-account checks deny; every other command, and every order
+that passes, reaches the risk engine unchanged. Orders that reduce the position always pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nautilus_trader.backtest.engine import BacktestEngine
+from nautilus_trader.execution.messages import SubmitOrder
+from nautilus_trader.model.enums import OrderSide, PriceType
+from nautilus_trader.model.objects import Quantity
+from nautilus_trader.model.orders import Order
+
+from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
+
+ENDPOINT = "RiskEngine.execute"
+
+
+class MarginGate:
+    """Denies margin-account orders whose resulting position needs more margin than the equity."""
+
+    def __init__(self, engine: BacktestEngine) -> None:
+        kernel = engine.kernel
+        self._risk = kernel.risk_engine
+        self._cache = kernel.cache
+        self._portfolio = kernel.portfolio
+
+    @classmethod
+    def install(cls, engine: BacktestEngine) -> MarginGate:
+        """Put a gate in front of `engine`'s risk engine and return it."""
+        gate = cls(engine)
+        msgbus = engine.kernel.msgbus
+        msgbus.deregister(ENDPOINT, gate._risk.execute)
+        msgbus.register(ENDPOINT, gate.execute)
+        return gate
+
+    def execute(self, command: Any) -> None:
+        """Deny `command` if it is an over-margined order, else hand it to the risk engine."""
+        if isinstance(command, SubmitOrder):
+            reason = self.denial(command.order)
+            if reason is not None:
+                self._risk._deny_order(command.order, reason)
+                return
+        self._risk.execute(command)
+
+    def denial(self, order: Order) -> str | None:
+        """The reason to deny `order`, or `None` when the account's margin covers it."""
+        instrument_id = order.instrument_id
+        venue = instrument_id.venue
+        account = self._cache.account_for_venue(venue)
+        instrument = self._cache.instrument(instrument_id)
+        if account is None or instrument is None or not account.is_margin_account:
+            return None
+        position = self._portfolio.net_position(instrument_id)
+        signed = order.quantity.as_decimal()
+        resulting = position + (signed if order.side == OrderSide.BUY else -signed)
+        if abs(resulting) <= abs(position):
+            return None
+        side = PriceType.ASK if order.side == OrderSide.BUY else PriceType.BID
+        price = self._cache.price(instrument_id, side)
+        if price is None:
+            return None  # no market yet: Nautilus' own checks handle it
+        currency = valuation_currency(account, instrument)
+        margin = account.calculate_margin_init(
+            instrument, Quantity(abs(resulting), instrument.size_precision), price
+        )
+        required = convert(self._cache, venue, margin, currency)
+        held = sum(
+            convert(self._cache, venue, balance.initial, currency)
+            + convert(self._cache, venue, balance.maintenance, currency)
+            for other, balance in account.margins().items()
+            if other != instrument_id
+        )
+        equity = account_value(self._portfolio, self._cache, account, currency).equity
+        if required + held <= equity:
+            return None
+        leverage = account.leverage(instrument_id) or account.default_leverage
+        others = f" plus {held:.2f} held for other instruments" if held else ""
+        return (
+            f"MARGIN_EXCEEDS_EQUITY: a position of {resulting} {instrument_id} needs "
+            f"{required:.2f} {currency} initial margin at leverage {leverage}{others}, "
+            f"equity is {equity:.2f} {currency}"
+        )

@@ -1,0 +1,131 @@
+"""Mark-to-market value of a Nautilus account: the equity every reward, ruin check and report uses.
+
+Nautilus 1.221 has no account-equity call, so the value is assembled from Nautilus' own numbers:
+the account's balances, the portfolio's unrealised P&L, the instruments' notional values at the
+cache's quotes, and the cache's exchange rates (`Cache.get_xrate`). What counts depends on how
+Nautilus books fills on each account type:
+
+- MARGIN: fills move the balance only by realised P&L and commissions, so
+  equity = balances + the portfolio's unrealised P&L of every open position.
+- CASH: fills move the balances by the cash paid or received, so
+  equity = balances + the market value of every open position whose asset is not itself a
+  balance. On a multi-currency cash account (no base currency) a currency pair's base currency
+  is booked as a balance (buying EUR/USD adds EUR, subtracts USD), so only the balances count;
+  an equity (no base currency) or any position on a single-currency account is valued at the
+  quote that would close it (bid for longs, ask for shorts, as the portfolio marks positions).
+
+Everything is expressed in the valuation currency: the account's base currency, or for a
+multi-currency account the instrument's quote currency. Amounts in other currencies are converted
+at the cache's rate for the side that would realise them (bid for holdings, ask for debts). A
+missing price or rate raises `ValuationError`; it is never read as zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nautilus_trader.accounting.accounts.base import Account
+from nautilus_trader.cache.base import CacheFacade
+from nautilus_trader.model.enums import PriceType
+from nautilus_trader.model.identifiers import Venue
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.objects import Currency, Money
+from nautilus_trader.model.position import Position
+from nautilus_trader.portfolio.base import PortfolioFacade
+
+from nautilus_rl_lab.errors import ValuationError
+
+
+@dataclass(frozen=True, slots=True)
+class AccountValue:
+    """An account's balances, unrealised P&L, commissions and equity in one currency."""
+
+    currency: Currency
+    balance: float
+    unrealized_pnl: float
+    commissions: float
+    equity: float
+
+
+def valuation_currency(account: Account, instrument: Instrument) -> Currency:
+    """The account's base currency, or the instrument's quote currency on multi-currency accounts."""
+    return account.base_currency or instrument.quote_currency
+
+
+def account_value(
+    portfolio: PortfolioFacade,
+    cache: CacheFacade,
+    account: Account,
+    currency: Currency,
+) -> AccountValue:
+    """Value `account` (see the module docstring) in `currency`."""
+    venue = Venue(account.id.get_issuer())
+
+    def value(money: Money) -> float:
+        return convert(cache, venue, money, currency)
+
+    balance = sum((value(money) for money in account.balances_total().values()), 0.0)
+    commissions = sum((value(money) for money in account.commissions().values()), 0.0)
+    positions = cache.positions_open(venue=venue)
+    unrealized = sum(
+        (
+            value(_unrealized_pnl(portfolio, instrument_id))
+            for instrument_id in {p.instrument_id for p in positions}
+        ),
+        0.0,
+    )
+    if account.is_margin_account:
+        held = unrealized
+    else:
+        held = sum(
+            (
+                value(_market_value(cache, position))
+                for position in positions
+                if not _carried_by_balances(account, cache.instrument(position.instrument_id))
+            ),
+            0.0,
+        )
+    return AccountValue(currency, balance, unrealized, commissions, balance + held)
+
+
+def _carried_by_balances(account: Account, instrument: Instrument) -> bool:
+    """Whether a cash account books the instrument's base asset as a balance of its own."""
+    return account.base_currency is None and instrument.get_base_currency() is not None
+
+
+def _unrealized_pnl(portfolio: PortfolioFacade, instrument_id: object) -> Money:
+    pnl = portfolio.unrealized_pnl(instrument_id)
+    if pnl is None:
+        raise ValuationError(
+            f"Nautilus cannot compute the unrealised P&L of {instrument_id} "
+            "(no quote or no exchange rate to the account currency yet)",
+        )
+    return pnl
+
+
+def _market_value(cache: CacheFacade, position: Position) -> Money:
+    """Signed notional of `position` at the quote that would close it."""
+    instrument = cache.instrument(position.instrument_id)
+    side = PriceType.BID if position.is_long else PriceType.ASK
+    price = cache.price(position.instrument_id, side) or cache.price(
+        position.instrument_id, PriceType.LAST
+    )
+    if price is None:
+        raise ValuationError(f"no quote for {position.instrument_id} to value the position")
+    notional = instrument.notional_value(position.quantity, price)
+    return notional if position.is_long else Money(-notional.as_double(), notional.currency)
+
+
+def convert(cache: CacheFacade, venue: Venue, money: Money, currency: Currency) -> float:
+    """`money` in `currency` at the venue's rate for the side that would realise it."""
+    amount = money.as_double()
+    if money.currency == currency or amount == 0.0:
+        return amount
+    side = PriceType.BID if amount > 0 else PriceType.ASK
+    rate = cache.get_xrate(venue, money.currency, currency, side)
+    if not rate:
+        raise ValuationError(
+            f"no {money.currency}/{currency} exchange rate at venue {venue} "
+            f"to value {money.to_formatted_str()}",
+        )
+    return float(amount * rate)

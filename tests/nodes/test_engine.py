@@ -1,0 +1,140 @@
+"""Venue checks: every bad venue value is a Python `ConfigError` naming the field, never a signal.
+
+The strings Nautilus parses by aborting the interpreter on bad input (OMS, account and book
+type: measured, SIGABRT) run in a fresh interpreter (`assert_python_error`): exit status 1 with
+the message, not a signal. The other values make Nautilus raise Python errors at worst, so they
+are checked in-process, which keeps the test file fast.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+
+from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.engine import check_account, check_venue, default_venue
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from tests.conftest import assert_python_error
+
+CONFIG = """
+from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+venue = dict(name="SIM", oms_type="NETTING", account_type="MARGIN",
+             starting_balances=["100000 USD"], base_currency="USD", default_leverage=30.0)
+venue.update({{{overrides}}})
+TrainingNodeConfig(venue=BacktestVenueConfig(**venue))
+"""
+
+ABORTING = [
+    ('"oms_type": "NETTNG"', "`venue.oms_type`"),
+    ('"account_type": "CASHH"', "`venue.account_type`"),
+    ('"book_type": "L9_XYZ"', "`venue.book_type`"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field"), ABORTING)
+def test_string_nautilus_would_abort_on_is_a_python_error_naming_the_field(
+    overrides: str, field: str
+) -> None:
+    code = CONFIG.format(overrides=overrides)
+    assert_python_error(code, "ConfigError", field)
+
+
+BASE_VENUE = {
+    "name": "SIM",
+    "oms_type": "NETTING",
+    "account_type": "MARGIN",
+    "starting_balances": ["100000 USD"],
+    "base_currency": "USD",
+    "default_leverage": 30.0,
+}
+BAD_VENUES = [
+    ({"name": "S IM"}, "`venue.name`"),
+    ({"starting_balances": []}, "`venue.starting_balances`"),
+    ({"starting_balances": ["abc USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["0 USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["-100 USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["1e30 USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["100000 QQQ"], "base_currency": None}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["100000USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["1 USD", "2 USD"], "base_currency": None}, "appears twice"),
+    ({"base_currency": "XYZ"}, "`venue.base_currency`"),
+    ({"base_currency": "EUR"}, "`venue.base_currency` EUR needs exactly one"),
+    ({"default_leverage": 0}, "`venue.default_leverage`"),
+    ({"default_leverage": float("nan")}, "`venue.default_leverage`"),
+    ({"leverages": {"EURUSD": 10.0}}, "`venue.leverages` key 'EURUSD'"),
+    ({"leverages": {"EUR/USD.OTHER": 10.0}}, "`venue.leverages` key"),
+    ({"leverages": {"EUR/USD.SIM": -1.0}}, "`venue.leverages['EUR/USD.SIM']`"),
+    ({"margin_model": MarginModelConfig(model_type="magic")}, "`venue.margin_model.model_type`"),
+    ({"routing": "yes"}, "`venue.routing`"),
+]
+
+
+def _config(overrides: dict, **instrument: object) -> TrainingNodeConfig:
+    venue = BacktestVenueConfig(**{**BASE_VENUE, **overrides})
+    return TrainingNodeConfig(venue=venue, instrument=InstrumentSpec(**instrument))
+
+
+@pytest.mark.parametrize(("overrides", "field"), BAD_VENUES)
+def test_bad_venue_value_is_a_config_error_naming_the_field(overrides: dict, field: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        _config(overrides)
+    assert field in str(error.value)
+
+
+BAD_ACCOUNTS = [
+    # A cash account pays in full: leverage there is a contradiction.
+    ({"account_type": "CASH"}, {}, "`venue.default_leverage` (30.0)"),
+    # The standard margin model ignores the venue leverage.
+    ({"margin_model": MarginModelConfig(model_type="standard")}, {}, "standard margin"),
+    # The leveraged model divides by the leverage AND multiplies by margin_init: 1000:1.
+    ({}, {"margin_init": 0.03}, "`instrument.margin_init` 0.03 stacks"),
+    # Nautilus could not convert EUR/GBP P&L into USD.
+    ({}, {"symbol": "EUR/GBP"}, "`venue.base_currency` USD is neither"),
+    ({}, {"venue": "OTHER"}, "`instrument.venue`"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "instrument", "message"), BAD_ACCOUNTS)
+def test_contradictory_leverage_or_currency_is_refused(
+    overrides: dict, instrument: dict, message: str
+) -> None:
+    with pytest.raises(ConfigError) as error:
+        _config(overrides, **instrument)
+    assert message in str(error.value)
+
+
+def test_build_engine_checks_the_venue_before_nautilus_parses_it() -> None:
+    code = """
+from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
+from nautilus_rl_lab.nodes.engine import build_engine
+from tests.nodes.conftest import small_config
+market = market_for(small_config())
+venue = BacktestVenueConfig(name="SIM", oms_type="HEDGNG", account_type="MARGIN",
+                            starting_balances=["100000 USD"])
+build_engine(venue, market)
+"""
+    assert_python_error(code, "ConfigError", "`venue.oms_type`")
+
+
+def test_default_venue_and_instrument_give_the_documented_leverage() -> None:
+    venue, instrument = default_venue(), make_instrument(InstrumentSpec())
+    check_account(venue, instrument)  # no contradiction: margin rates 1, leverage 30
+    assert venue.default_leverage == 30.0
+    assert instrument.margin_init == instrument.margin_maint == 1
+    check_venue(default_venue(account_type="CASH"))  # a cash venue gets leverage 1
+
+
+def test_standard_margin_model_takes_the_leverage_from_margin_init() -> None:
+    venue = BacktestVenueConfig(
+        name="SIM",
+        oms_type="NETTING",
+        account_type="MARGIN",
+        starting_balances=["100000 USD"],
+        base_currency="USD",
+        margin_model=MarginModelConfig(model_type="standard"),
+    )
+    check_account(venue, make_instrument(InstrumentSpec(margin_init=0.05, margin_maint=0.05)))

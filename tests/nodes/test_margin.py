@@ -1,0 +1,139 @@
+"""`MarginGate`: an order beyond the venue's leverage is denied (never resized) in training and
+in backtests, and the denial shows in `info`, in Nautilus' orders and in the evaluation stats.
+
+The sizes are derived from the bars' ask price: `over` needs 20 % more margin than the equity
+at the configured leverage, `under` 20 % less, so neither sits on the boundary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.model.enums import OrderStatus
+
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
+from nautilus_rl_lab.data.instruments import InstrumentSpec
+from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
+from nautilus_rl_lab.nodes.training import TrainingNode
+from nautilus_rl_lab.schemes import SchemeConfig
+from tests.nodes.conftest import small_config
+
+BALANCE = 100_000.0
+LONG = 2
+NO_CAP = InstrumentSpec(max_quantity=None)
+
+
+def _sizes(leverage: float) -> tuple[float, float]:
+    """Units needing 1.2x / 0.8x the balance as margin at `leverage`, at the data's top price."""
+    frame = market_for(small_config()).frame
+    top = float(frame["high"].max()) + small_config().data.spread
+    low = float(frame["low"].min())
+    over = math.ceil(1.2 * BALANCE * leverage / low / 1000) * 1000
+    under = math.floor(0.8 * BALANCE * leverage / top / 1000) * 1000
+    return over, under
+
+
+def _first_step(trade_size: float, **overrides: object) -> tuple[TrainingNode, dict]:
+    action = SchemeConfig(name="target_position", params={"trade_size": trade_size})
+    env = TrainingNode(small_config(action=action, instrument=NO_CAP, **overrides))
+    env.reset(options={"start": 10})
+    return env, env.step(LONG)[-1]
+
+
+def _denials(env: TrainingNode) -> list[str]:
+    return [
+        event.reason
+        for order in env.engine.cache.orders()
+        if order.status == OrderStatus.DENIED
+        for event in order.events[-1:]
+    ]
+
+
+def test_order_beyond_the_default_30_to_1_leverage_is_denied_not_resized() -> None:
+    over, under = _sizes(30.0)
+    env, info = _first_step(over)
+    try:
+        assert info["orders_denied"] == 1 and info["trades"] == 0 and info["position"] == 0
+        assert info["equity"] == BALANCE
+        (reason,) = _denials(env)
+        assert "MARGIN_EXCEEDS_EQUITY" in reason and f"{over}" in reason
+        report = env.engine.trader.generate_orders_report()
+        assert list(report["status"]) == ["DENIED"]
+    finally:
+        env.close()
+    env, info = _first_step(under)
+    try:
+        assert info["orders_denied"] == 0 and info["position"] == under
+    finally:
+        env.close()
+
+
+def test_denials_are_counted_per_episode_and_the_gate_survives_reset() -> None:
+    over, _ = _sizes(30.0)
+    action = SchemeConfig(name="target_position", params={"trade_size": over})
+    env = TrainingNode(small_config(action=action, instrument=NO_CAP))
+    try:
+        for _ in range(2):
+            env.reset(options={"start": 10})
+            infos = [env.step(LONG)[-1] for _ in range(3)]
+            assert [i["orders_denied"] for i in infos] == [1, 2, 3]
+            assert all(i["position"] == 0 for i in infos)
+    finally:
+        env.close()
+
+
+def test_per_instrument_leverage_overrides_the_default() -> None:
+    _, under_30 = _sizes(30.0)
+    over_10, _ = _sizes(10.0)
+    assert over_10 < under_30
+    venue = BacktestVenueConfig(
+        name="SIM",
+        oms_type="NETTING",
+        account_type="MARGIN",
+        starting_balances=["100000 USD"],
+        base_currency="USD",
+        default_leverage=30.0,
+        leverages={"EUR/USD.SIM": 10.0},
+    )
+    env, info = _first_step(over_10, venue=venue)
+    env.close()
+    assert info["orders_denied"] == 1 and info["position"] == 0
+
+
+def test_standard_margin_model_takes_its_leverage_from_margin_init() -> None:
+    over, under = _sizes(20.0)
+    venue = BacktestVenueConfig(
+        name="SIM",
+        oms_type="NETTING",
+        account_type="MARGIN",
+        starting_balances=["100000 USD"],
+        base_currency="USD",
+        margin_model=MarginModelConfig(model_type="standard"),
+    )
+    instrument = InstrumentSpec(max_quantity=None, margin_init=0.05, margin_maint=0.05)
+    for size, denied in ((over, 1), (under, 0)):
+        action = SchemeConfig(name="target_position", params={"trade_size": size})
+        env = TrainingNode(small_config(action=action, instrument=instrument, venue=venue))
+        try:
+            env.reset(options={"start": 10})
+            info = env.step(LONG)[-1]
+            assert info["orders_denied"] == denied
+            assert info["position"] == (0 if denied else size)
+        finally:
+            env.close()
+
+
+@pytest.mark.parametrize("leveraged", [True, False])
+def test_backtest_reports_the_denial_in_its_stats(leveraged: bool) -> None:
+    over, under = _sizes(30.0)
+    size = over if leveraged else under
+    action = SchemeConfig(name="target_position", params={"trade_size": size})
+    config = small_config(action=action, instrument=NO_CAP)
+    run = run_backtest(BuyAndHoldAgent(config.action), config)
+    if leveraged:  # asked again on every bar, denied every time
+        assert run.stats["orders_denied"] >= 1 and run.stats["trades"] == 0
+        assert run.equity.eq(BALANCE).all()
+    else:
+        assert run.stats["orders_denied"] == 0 and run.stats["trades"] == 1
