@@ -65,6 +65,11 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         Faults armed at start, ``{fault: count}`` (see `simulator.faults`).
     fault_rates : dict[str, float], optional
         Trade faults drawn at random per `order_send`, ``{fault: probability}`` (seeded).
+    pending_fill_lots : float
+        Liquidity a triggered pending order with RETURN filling finds per tick, in lots
+        (0: unlimited). A bigger order fills in parts on successive ticks (state
+        ORDER_STATE_PARTIAL, one deal per part) — a simulator choice that lets tests
+        exercise partial fills; market orders are not affected.
     replay_speed : float
         Speed-up factor of the real-time replay started by the serve command (0: the
         clock only moves when advanced explicitly).
@@ -95,6 +100,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     shift_to_now: bool = False
     faults: dict[str, int] | None = None
     fault_rates: dict[str, float] | None = None
+    pending_fill_lots: float = 0.0
     replay_speed: float = 0.0
     gap_pause_s: float = 0.5
 
@@ -123,6 +129,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             ("replay_speed", self.replay_speed),
             ("gap_pause_s", self.gap_pause_s),
             ("commission_per_lot", self.commission_per_lot),
+            ("pending_fill_lots", self.pending_fill_lots),
         ):
             if value < 0:
                 raise ConfigError(f"`{field}` must be >= 0, was {value}")

@@ -52,7 +52,7 @@ from nautilus_rl_lab.adapters.metatrader5.structures import (
     structure_from_plain,
     structure_to_plain,
 )
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, Mt5Error
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,12 @@ _SERVER_CONFIG = {
     "instantiate_custom_exceptions": False,
     "include_local_traceback": False,
 }
+
+
+def _error(code: int, detail: str = "") -> tuple[int, str]:
+    """A `last_error()` pair for `code`, with `detail` appended to the description."""
+    description = c.last_error_description(code)
+    return code, f"{description}: {detail}" if detail else description
 
 
 def _is_plain(value: Any) -> bool:
@@ -164,45 +170,64 @@ class Mt5RpycService(rpyc.Service):
         self._session = False
 
     def _call(self, name: str, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, tuple[int, str]]:
+        failure = False if name in _BOOL_FUNCTIONS else None
         if not _is_plain(args) or not all(_is_plain(v) for v in kwargs.values()):
-            raise TypeError(f"{name}: arguments must be plain data (numbers, strings, tuples)")
+            return failure, _error(
+                c.RES_E_INVALID_PARAMS, "arguments must be plain data (numbers, strings, tuples)"
+            )
         if name in _REQUEST_FUNCTIONS and args and isinstance(args[0], tuple):
-            args = (dict(args[0]), *args[1:])
+            try:
+                args = (dict(args[0]), *args[1:])
+            except (TypeError, ValueError):
+                return failure, _error(c.RES_E_INVALID_PARAMS, "request must be (key, value) pairs")
         with self._lock:
             if name == "shutdown":
                 self._session = False
-                return None, (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+                return None, _error(c.RES_S_OK)
             if name != "initialize" and not self._session:
-                failure = False if name in _BOOL_FUNCTIONS else None
-                code = c.RES_E_INTERNAL_FAIL_CONNECT
-                return failure, (code, c.last_error_description(code))
-            result = getattr(self._client, name)(*args, **kwargs)
+                return failure, _error(c.RES_E_INTERNAL_FAIL_CONNECT)
+            try:
+                result = getattr(self._client, name)(*args, **kwargs)
+                payload = encode_result(name, result)
+            except Exception as exc:  # e.g. a wrong argument count: never raise to the client
+                logger.debug("MT5 bridge call %s failed", name, exc_info=True)
+                return failure, _error(c.RES_E_INVALID_PARAMS, f"{name}: {exc}")
             error = self._client.last_error()
             if name == "initialize":
                 self._session = bool(result)
-        return encode_result(name, result), (int(error[0]), str(error[1]))
+        return payload, (int(error[0]), str(error[1]))
 
-    def _simulator(self) -> Any:
+    def _control(self, name: str, *args: Any) -> tuple[Any, tuple[int, str]]:
+        """Run simulator control `name` for an initialised session; return (result, error)."""
         from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
 
         if not isinstance(self._client, Mt5TerminalSimulator):
-            raise TypeError("simulator controls are only available when serving the simulator")
-        return self._client
+            return None, _error(c.RES_E_NOT_FOUND, "only served simulators have sim controls")
+        if not _is_plain(args):
+            return None, _error(c.RES_E_INVALID_PARAMS, "arguments must be plain data")
+        with self._lock:
+            if not self._session:
+                return None, _error(c.RES_E_INTERNAL_FAIL_CONNECT, "call initialize() first")
+            try:
+                control = getattr(self._client, name)  # a method, or the `time_msc` property
+                return (control(*args) if callable(control) else control), _error(c.RES_S_OK)
+            except Exception as exc:  # a bad count or fault name: report, never raise
+                return None, _error(c.RES_E_INVALID_PARAMS, str(exc))
 
-    def exposed_sim_advance(self, n_ticks: int = 1) -> int:
-        return int(self._simulator().advance(int(n_ticks)))
+    def exposed_sim_advance(self, n_ticks: int = 1) -> tuple[Any, tuple[int, str]]:
+        return self._control("advance", n_ticks)
 
-    def exposed_sim_advance_bars(self, n: int = 1) -> int:
-        return int(self._simulator().advance_bars(int(n)))
+    def exposed_sim_advance_bars(self, n: int = 1) -> tuple[Any, tuple[int, str]]:
+        return self._control("advance_bars", n)
 
-    def exposed_sim_inject(self, fault: str, count: int | None = 1) -> None:
-        self._simulator().inject(str(fault), None if count is None else int(count))
+    def exposed_sim_inject(self, fault: str, count: int | None = 1) -> tuple[Any, tuple[int, str]]:
+        return self._control("inject", fault, count)
 
-    def exposed_sim_clear_faults(self, fault: str | None = None) -> None:
-        self._simulator().clear_faults(None if fault is None else str(fault))
+    def exposed_sim_clear_faults(self, fault: str | None = None) -> tuple[Any, tuple[int, str]]:
+        return self._control("clear_faults", fault)
 
-    def exposed_sim_time_msc(self) -> int:
-        return int(self._simulator().time_msc)
+    def exposed_sim_time_msc(self) -> tuple[Any, tuple[int, str]]:
+        return self._control("time_msc")
 
 
 def _make_exposed(name: str) -> Callable[..., Any]:
@@ -268,8 +293,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def check_port(port: Any) -> int:
+    """Return `port` if it is a TCP port (1..65535, or 0 for a free one), else `ConfigError`.
+
+    rpyc would silently wrap a bigger number (70000 serves on 4464).
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ConfigError(f"`port` must be in 1..65535 (0: a free port), was {port!r}")
+    return port
+
+
 def serve(client: Mt5Client, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> ServerHandle:
     """Serve `client` over RPyC on `host:port` (0 = a free port) and return the handle."""
+    check_port(port)
     if not _is_loopback(host):
         logger.warning(
             "MT5 RPyC bridge binds %s: anyone reaching this address can trade the account",
@@ -402,15 +438,21 @@ class RpycMt5Client:
 
     # --- simulator controls (served simulator only) ----------------------------------
     def _sim(self, name: str, *args: Any) -> Any:
-        """Call the served simulator's ``exposed_sim_<name>`` control."""
+        """Call the served simulator's ``exposed_sim_<name>``; raise `Mt5Error` if it failed."""
         with self._lock:
-            return self._remote(f"exposed_sim_{name}", *args)
+            try:
+                result, (code, description) = self._remote(f"exposed_sim_{name}", *args)
+            except _LinkDownError as exc:
+                raise Mt5Error(f"sim_{name}: {exc}", code=c.RES_E_INTERNAL_FAIL_CONNECT) from exc
+        if code != c.RES_S_OK:
+            raise Mt5Error(f"sim_{name} failed: {description}", code=code)
+        return result
 
     def sim_advance(self, n_ticks: int = 1) -> int:
-        return int(self._sim("advance", int(n_ticks)))
+        return int(self._sim("advance", n_ticks))
 
     def sim_advance_bars(self, n: int = 1) -> int:
-        return int(self._sim("advance_bars", int(n)))
+        return int(self._sim("advance_bars", n))
 
     def sim_inject(self, fault: str, count: int | None = 1) -> None:
         self._sim("inject", fault, count)
@@ -652,8 +694,9 @@ def run_serve(
     """Serve until interrupted (Ctrl-C / SIGTERM, or `stop` set); return the exit code.
 
     `ready` is called with the running server's handle (e.g. to learn the port when
-    ``--port 0``).
+    ``--port 0``). Prints the address it listens on (this is the command's output).
     """
+    check_port(args.port)
     if args.backend == "native":
         from nautilus_rl_lab.adapters.metatrader5.native import NativeMt5Client
 
@@ -670,6 +713,7 @@ def run_serve(
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     handle = serve(client, args.host, args.port)
+    print(f"MT5 {args.backend} serving on {handle.host}:{handle.port} (RPyC)", flush=True)
     try:
         if simulator is not None and simulator.config.replay_speed > 0:
             simulator.start_replay(simulator.config.replay_speed)

@@ -10,7 +10,9 @@ bridge on 127.0.0.1, and the native-module wrapper around it (see conftest). Exp
 from __future__ import annotations
 
 import inspect
+import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pytest
@@ -447,6 +449,20 @@ def test_order_calc_margin_and_profit(terminal: Terminal) -> None:
     ) == pytest.approx(-75.0)
     assert terminal.api.order_calc_margin(c.ORDER_TYPE_BUY_LIMIT, "EURUSD", 1.0, 1.1) is None
     assert terminal.api.last_error()[0] == c.RES_E_INVALID_PARAMS
+
+
+@pytest.mark.parametrize("volume", [math.nan, -0.1, math.inf, "0.1"])
+def test_order_calc_with_a_nan_or_negative_volume_fails_like_the_module(
+    terminal: Terminal, volume: Any
+) -> None:
+    api = terminal.api
+    assert api.order_calc_margin(c.ORDER_TYPE_BUY, "EURUSD", volume, 1.1) is None
+    assert api.last_error()[0] == c.RES_E_INVALID_PARAMS
+    assert "volume" in api.last_error()[1]
+    assert api.order_calc_profit(c.ORDER_TYPE_SELL, "EURUSD", volume, 1.1, 1.2) is None
+    assert api.last_error()[0] == c.RES_E_INVALID_PARAMS
+    assert api.order_calc_profit(c.ORDER_TYPE_BUY, "EURUSD", 0.1, math.nan, 1.2) is None
+    assert api.order_calc_margin(c.ORDER_TYPE_BUY, "EURUSD", 0.1, 1.1) is not None  # still up
 
 
 def test_order_check_reports_margin_after_the_request(terminal: Terminal) -> None:

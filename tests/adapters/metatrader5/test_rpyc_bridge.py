@@ -27,7 +27,7 @@ from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import (
     simulator_config_from_args,
 )
 from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, Mt5Error
 
 from .conftest import wave_frame
 
@@ -111,10 +111,78 @@ def test_netref_arguments_are_refused(served: Any) -> None:
     _, handle, _ = served
     conn = rpyc.connect("127.0.0.1", handle.port)
     try:
-        with pytest.raises(TypeError, match="plain data"):
-            conn.root.exposed_order_send(dict(BUY))  # a dict travels as a netref
+        payload, (code, description) = conn.root.exposed_order_send(dict(BUY))  # a netref
+        assert payload is None and code == c.RES_E_INVALID_PARAMS
+        assert "plain data" in description
     finally:
         conn.close()
+
+
+def test_no_exposed_call_raises_a_python_exception_to_the_client(served: Any) -> None:
+    _, handle, _ = served
+    conn = rpyc.connect("127.0.0.1", handle.port)
+    try:
+        assert conn.root.exposed_initialize()[0] is True
+        for name, args in [
+            ("exposed_symbol_info", ()),  # missing argument
+            ("exposed_symbol_info", ("EURUSD", 1, 2)),  # too many
+            ("exposed_copy_rates_from", ("EURUSD", "H1", 0, 10)),
+            ("exposed_order_send", (("action", "x"),)),  # not (key, value) pairs
+            ("exposed_order_calc_margin", (c.ORDER_TYPE_BUY, "EURUSD", float("nan"), 1.1)),
+        ]:
+            payload, (code, _) = getattr(conn.root, name)(*args)
+            assert payload in (None, False) and code < 0, name
+        assert conn.root.exposed_sim_advance(-1)[1][0] == c.RES_E_INVALID_PARAMS
+        assert conn.root.exposed_sim_inject("no_such_fault")[1][0] == c.RES_E_INVALID_PARAMS
+        assert conn.root.exposed_account_info()[1][0] == c.RES_S_OK  # the session survives
+    finally:
+        conn.close()
+
+
+def test_simulator_controls_need_a_session_and_a_count_of_at_least_zero(served: Any) -> None:
+    sim, handle, client = served
+    other = RpycMt5Client("127.0.0.1", handle.port)
+    before = sim.time_msc
+    with pytest.raises(Mt5Error, match="initialize") as excinfo:
+        other.sim_advance(5)
+    assert excinfo.value.code == c.RES_E_INTERNAL_FAIL_CONNECT
+    with pytest.raises(Mt5Error):
+        other.sim_inject("requote")
+    assert sim.time_msc == before and not sim.armed_faults()
+    other.close()
+
+    with pytest.raises(Mt5Error, match="n_ticks") as excinfo:
+        client.sim_advance(-3)
+    assert excinfo.value.code == c.RES_E_INVALID_PARAMS
+    with pytest.raises(Mt5Error, match="`n`"):
+        client.sim_advance_bars(-1)
+    with pytest.raises(Mt5Error, match="count"):
+        client.sim_inject("requote", -2)
+    assert sim.time_msc == before and not sim.armed_faults()
+    assert client.sim_advance(0) == 0 and sim.time_msc == before
+    assert client.sim_advance(2) == 2
+
+
+def test_in_process_clock_controls_refuse_negative_counts() -> None:
+    sim = Mt5TerminalSimulator(wave_frame(), config=Mt5SimulatorConfig(warmup_bars=5))
+    before = sim.time_msc
+    for control in (sim.advance, sim.advance_bars):
+        with pytest.raises(ConfigError, match="must be an int >= 0"):
+            control(-1)
+        with pytest.raises(ConfigError):
+            control(1.5)
+    assert sim.time_msc == before
+    assert sim.advance(0) == 0 and sim.advance_bars(0) == 0 and sim.time_msc == before
+
+
+@pytest.mark.parametrize("port", [70_000, 65_536, -1])
+def test_serve_refuses_ports_outside_the_tcp_range(port: int) -> None:
+    sim = Mt5TerminalSimulator(wave_frame(), config=Mt5SimulatorConfig(warmup_bars=5))
+    with pytest.raises(ConfigError, match=r"`port` must be in 1\.\.65535"):
+        serve(sim, "127.0.0.1", port)
+    args = add_serve_arguments(argparse.ArgumentParser()).parse_args(["--port", str(port)])
+    with pytest.raises(ConfigError, match=r"`port`"):
+        run_serve(args, stop=threading.Event())
 
 
 def test_arrays_and_structures_round_trip() -> None:
@@ -193,7 +261,7 @@ def test_each_connection_has_its_own_session_on_one_terminal(served: Any) -> Non
     other.close()
 
 
-def test_serve_command_runs_until_stopped(tmp_path: Any) -> None:
+def test_serve_command_runs_until_stopped(tmp_path: Any, capsys: Any) -> None:
     config_file = tmp_path / "sim.json"
     config_file.write_text('{"balance": 2500.0, "margin_mode": "hedging"}')
     parser = add_serve_arguments(argparse.ArgumentParser())
@@ -218,6 +286,7 @@ def test_serve_command_runs_until_stopped(tmp_path: Any) -> None:
             50,
             c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
         )
+        assert f"serving on 127.0.0.1:{ready[0].port}" in capsys.readouterr().out
         t0 = client.sim_time_msc()
         time.sleep(0.3)
         assert client.sim_time_msc() > t0  # the replay runs at 3600x

@@ -48,7 +48,7 @@ from nautilus_trader.model.identifiers import (
     VenueOrderId,
 )
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Currency, Money
+from nautilus_trader.model.objects import Currency, Money, Quantity
 from nautilus_trader.model.orders import Order
 
 from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
@@ -337,8 +337,15 @@ def trade_order_to_report(
     avg_px: Decimal | None = None,
     client_order_id: ClientOrderId | None = None,
     venue_position_id: PositionId | None = None,
+    delivered_qty: Quantity | None = None,
 ) -> OrderStatusReport:
-    """Convert an open (`orders_get`) or historical (`history_orders_get`) order."""
+    """Convert an open (`orders_get`) or historical (`history_orders_get`) order.
+
+    `delivered_qty`: for an order whose deals the caller delivers as fills itself, the
+    quantity Nautilus already has. A report showing more would make Nautilus infer a fill
+    (no deal ticket, no price) that the real deal then duplicates, so the report then says
+    what Nautilus knows: this quantity, the order still working.
+    """
     side, order_type = mt5_order_side_type(mt5_order.type)
     contract = float(instrument.info["trade_contract_size"])
     quantity = instrument.make_qty(lots_to_units(mt5_order.volume_initial, contract))
@@ -351,6 +358,10 @@ def trade_order_to_report(
         filled = instrument.make_qty(filled_lots * to_decimal(contract))
         if status == OrderStatus.ACCEPTED and filled > 0:
             status = OrderStatus.PARTIALLY_FILLED
+    if delivered_qty is not None and filled > delivered_qty:
+        filled = delivered_qty
+        status = OrderStatus.PARTIALLY_FILLED if filled > 0 else OrderStatus.ACCEPTED
+        avg_px = None
     price = trigger_price = None
     trigger_type = TriggerType.NO_TRIGGER
     if order_type == OrderType.LIMIT:

@@ -359,10 +359,15 @@ class Account:
         comment: str = "",
         reason: int = c.DEAL_REASON_EXPERT,
         position_ticket: int = 0,
+        add_to: int = 0,
         sl: float = 0.0,
         tp: float = 0.0,
     ) -> TradeDeal:
-        """Execute a BUY/SELL deal of `volume` at `price` (checks done by the caller)."""
+        """Execute a BUY/SELL deal of `volume` at `price` (checks done by the caller).
+
+        `position_ticket` names the position to close (hedging); `add_to` the position a
+        further part of a partially filled order adds to.
+        """
         book: _DealFields = {
             "spec": spec,
             "side": side,
@@ -374,7 +379,7 @@ class Account:
             "reason": reason,
             "comment": comment,
         }
-        target = self.positions.get(position_ticket) if position_ticket else None
+        target = self.positions.get(position_ticket or add_to)
         if target is None and not self.hedging:
             target = self.netting_position(spec.name)
         if target is None or (target.type == side and not position_ticket):
@@ -511,7 +516,7 @@ class Account:
 
     def trade_order(self, order: Order, offset_ms: int) -> TradeOrder:
         price_current = order.price_current
-        if order.state == c.ORDER_STATE_PLACED:
+        if order.state in (c.ORDER_STATE_PLACED, c.ORDER_STATE_PARTIAL):
             quote = self.quote(order.symbol)
             if quote:
                 buy = order.type in (

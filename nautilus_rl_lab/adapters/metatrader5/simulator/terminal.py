@@ -29,6 +29,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -108,6 +109,13 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
         return wrapper
 
     return decorate
+
+
+def _check_steps(name: str, value: Any) -> int:
+    """A clock control's count: an int >= 0, else `ConfigError` naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
+        raise ConfigError(f"`{name}` must be an int >= 0, was {value!r}")
+    return int(value)
 
 
 def _group_match(name: str, group: str | None) -> bool:
@@ -220,6 +228,7 @@ class Mt5TerminalSimulator:
             market_open=self._is_open,
             faults=self._faults,
             offset_ms=self._offset_ms,
+            pending_fill_lots=config.pending_fill_lots,
         )
         self._advance_to_ms(start_ms)
         if config.balance:
@@ -587,6 +596,16 @@ class Mt5TerminalSimulator:
                 c.RES_E_INVALID_PARAMS, "action must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
             )
 
+    @staticmethod
+    def _check_amount(name: str, value: Any) -> float:
+        """A finite number >= 0 (volume, price), else the module's invalid-params failure."""
+        number = float(value) if isinstance(value, int | float | np.number) else math.nan
+        if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+            raise _Failure(
+                c.RES_E_INVALID_PARAMS, f"{name} must be a finite number >= 0, was {value!r}"
+            )
+        return number
+
     @_api(None)
     def order_calc_margin(
         self,
@@ -597,7 +616,9 @@ class Mt5TerminalSimulator:
     ) -> float | None:
         self._check_side(action)
         spec = self._spec(symbol)
-        return self.account.calc_margin(spec, action, float(volume), float(price))
+        return self.account.calc_margin(
+            spec, action, self._check_amount("volume", volume), self._check_amount("price", price)
+        )
 
     @_api(None)
     def order_calc_profit(
@@ -611,7 +632,11 @@ class Mt5TerminalSimulator:
         self._check_side(action)
         spec = self._spec(symbol)
         return self.account.calc_profit(
-            spec, action, float(volume), float(price_open), float(price_close)
+            spec,
+            action,
+            self._check_amount("volume", volume),
+            self._check_amount("price_open", price_open),
+            self._check_amount("price_close", price_close),
         )
 
     def _parse(self, request: Any) -> Any:
@@ -773,9 +798,10 @@ class Mt5TerminalSimulator:
             return self._is_open(symbol or self._primary)
 
     def advance(self, n_ticks: int = 1) -> int:
-        """Move the clock to the `n_ticks`-th next tick; return the ticks processed."""
+        """Move the clock to the `n_ticks`-th next tick (0: stay); return the ticks processed."""
+        n_ticks = _check_steps("n_ticks", n_ticks)
         with self._lock:
-            target = self._market.nth_tick_ms(self._now_ms, max(1, int(n_ticks)))
+            target = self._market.nth_tick_ms(self._now_ms, n_ticks) if n_ticks else None
             return 0 if target is None else self._advance_to_ms(target)
 
     def advance_to(self, when: datetime | pd.Timestamp | float) -> int:
@@ -795,10 +821,12 @@ class Mt5TerminalSimulator:
 
     def advance_bars(self, n: int = 1, symbol: str | None = None) -> int:
         """Move the clock to the open tick of the `n`-th next bar of `symbol` (default: first)."""
+        if not _check_steps("n", n):
+            return 0
         with self._lock:
             feed = self._market.feeds[symbol or self._primary]
             idx = int(np.searchsorted(feed.bar_times_s * 1000, self._now_ms, side="right"))
-            target_idx = min(idx + max(1, int(n)) - 1, len(feed.bar_times_s) - 1)
+            target_idx = min(idx + int(n) - 1, len(feed.bar_times_s) - 1)
             if idx >= len(feed.bar_times_s):
                 return self._advance_to_ms(self._market.end_ms())
             return self._advance_to_ms(int(feed.bar_times_s[target_idx]) * 1000)

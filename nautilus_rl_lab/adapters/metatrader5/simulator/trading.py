@@ -169,8 +169,10 @@ class TradeEngine:
         market_open: Callable[[str], bool],
         faults: FaultInjector,
         offset_ms: int = 0,
+        pending_fill_lots: float = 0.0,
     ) -> None:
         self.account = account
+        self._pending_fill_lots = pending_fill_lots
         self._quote = quote
         self._market_open = market_open
         self._faults = faults
@@ -754,8 +756,11 @@ class TradeEngine:
             return
         spec = self.account.specs[order.symbol]
         side = c.ORDER_TYPE_BUY if kind in _BUY_TYPES else c.ORDER_TYPE_SELL
+        volume = order.volume_current
+        if self._pending_fill_lots and order.type_filling == c.ORDER_FILLING_RETURN:
+            volume = normalize_volume(spec, min(volume, self._pending_fill_lots))
         try:
-            self._check_margin(spec, side, order.volume_current, fill, 0)
+            self._check_margin(spec, side, volume, fill, 0)
         except _Reject:
             logger.info("Pending order %d rejected on trigger: no money", order.ticket)
             self._finish_order(order, c.ORDER_STATE_REJECTED, now_ms)
@@ -763,19 +768,23 @@ class TradeEngine:
         deal = self.account.execute(
             spec=spec,
             side=side,
-            volume=order.volume_current,
+            volume=volume,
             price=normalize_price(spec, fill),
             order=order.ticket,
             time_msc=now_ms,
             magic=order.magic,
             comment=order.comment,
+            add_to=order.position_id if self.account.hedging else 0,
             sl=order.sl,
             tp=order.tp,
         )
         order.position_id = deal.position_id
         order.price_current = deal.price
-        order.volume_current = 0.0
-        self._finish_order(order, c.ORDER_STATE_FILLED, now_ms)
+        order.volume_current = normalize_volume(spec, order.volume_current - volume)
+        if order.volume_current > 0:
+            order.state = c.ORDER_STATE_PARTIAL  # the rest waits for more liquidity
+        else:
+            self._finish_order(order, c.ORDER_STATE_FILLED, now_ms)
 
     def _close_position(
         self, position: Position, price: float, now_ms: int, reason: int, comment: str
