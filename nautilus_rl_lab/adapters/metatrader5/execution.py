@@ -1,6 +1,6 @@
 """`Mt5ExecutionClient`: Nautilus orders through a MetaTrader 5 terminal.
 
-Decisions (see also `parsing.orders`):
+Decisions (see also `parsing.requests` and `parsing.reports`):
 
 - Netting vs hedging comes from the account's `margin_mode` (read when the client is
   built, checked again on connect); in hedging accounts fills carry the MT5 position
@@ -82,15 +82,10 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money
 from nautilus_trader.model.orders import Order
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
-from nautilus_rl_lab.adapters.metatrader5.core import (
-    MT5,
-    MT5_VENUE,
-    Mt5ClientMixin,
-    Mt5Connection,
-    Mt5ConnectionLost,
-)
+from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection, Mt5ConnectionLost
+from nautilus_rl_lab.adapters.metatrader5.core import MT5, MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
     SendOutcome,
     UnsupportedOrderError,
@@ -111,13 +106,14 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     trade_order_to_report,
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
-from nautilus_rl_lab.adapters.metatrader5.structures import (
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
     OrderSendResult,
     TradeDeal,
     TradeOrder,
 )
-from nautilus_rl_lab.errors import ConfigError
 
 _HEDGING_MODES = frozenset({mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING})
 #: Deals are looked up this many times (doubling pauses from 10 ms) after a DONE reply.

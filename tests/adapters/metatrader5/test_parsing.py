@@ -28,9 +28,9 @@ from nautilus_trader.model.instruments import Cfd, CurrencyPair
 from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.model.orders import LimitOrder, MarketOrder, StopLimitOrder
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
 from nautilus_rl_lab.adapters.metatrader5 import parsing
-from nautilus_rl_lab.adapters.metatrader5.structures import (
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.structures import (
     RATES_DTYPE,
     TICKS_DTYPE,
     OrderSendResult,
