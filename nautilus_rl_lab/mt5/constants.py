@@ -46,6 +46,10 @@ ORDER_FILLING_IOC: Final = 1
 ORDER_FILLING_RETURN: Final = 2
 ORDER_FILLING_BOC: Final = 3
 
+#: The trade server keeps at most this many characters of a request `comment` (not an
+#: export of the module: a documented limit of the trade server).
+MAX_COMMENT_LENGTH: Final = 31
+
 # --- Order lifetime (ORDER_TYPE_TIME, request `type_time`) -----------------------------
 ORDER_TIME_GTC: Final = 0
 ORDER_TIME_DAY: Final = 1

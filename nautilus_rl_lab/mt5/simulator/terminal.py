@@ -11,7 +11,7 @@ completed bars only (``copy_rates_from_pos(..., 0, n)``'s newest bar is the last
 drop any bar whose ``time + timeframe`` is after the current tick); `copy_ticks_*` return
 ticks up to the clock. `symbol_info_tick` needs `symbol_select(symbol, True)` first.
 
-The clock only moves when told to: `advance(n_ticks)`, `advance_bars(n)`,
+The clock (`clock.ReplayClock`) only moves when told to: `advance(n_ticks)`, `advance_bars(n)`,
 `advance_to(time)`, or `start_replay(speed)` which runs it in real time times `speed` on a
 background thread until `stop_replay()`. One lock serialises every call, so the terminal
 can be shared between threads (and served over RPyC).
@@ -43,6 +43,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as c
 from nautilus_rl_lab.mt5.protocol import DateLike, to_timestamp
 from nautilus_rl_lab.mt5.simulator.account import Account
+from nautilus_rl_lab.mt5.simulator.clock import ReplayClock
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.faults import FaultInjector
 from nautilus_rl_lab.mt5.simulator.market import (
@@ -50,15 +51,12 @@ from nautilus_rl_lab.mt5.simulator.market import (
     SymbolFeed,
     synthetic_ohlcv,
 )
+from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
+from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_request
 from nautilus_rl_lab.mt5.simulator.symbols import (
     DEFAULT_SYMBOL_SPECS,
     SymbolSpec,
     symbol_info,
-)
-from nautilus_rl_lab.mt5.simulator.trading import (
-    InvalidRequestError,
-    TradeEngine,
-    parse_request,
 )
 from nautilus_rl_lab.mt5.structures import (
     TICKS_DTYPE,
@@ -109,13 +107,6 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
         return wrapper
 
     return decorate
-
-
-def _check_steps(name: str, value: Any) -> int:
-    """A clock control's count: an int >= 0, else `ConfigError` naming `name`."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0:
-        raise ConfigError(f"`{name}` must be an int >= 0, was {value!r}")
-    return int(value)
 
 
 def _group_match(name: str, group: str | None) -> bool:
@@ -198,11 +189,16 @@ class Mt5TerminalSimulator:
         self._primary = symbols[0]
         self._market = MarketData(feeds)
         self._lock = threading.RLock()
+        self._clock = ReplayClock(
+            self._market,
+            lock=self._lock,
+            start_ms=start_ms,
+            primary=self._primary,
+            gap_pause_s=config.gap_pause_s,
+        )
         self._initialized = False
         self._last_error: tuple[int, str] = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
         self._selected: set[str] = set()
-        self._tick_counts = dict.fromkeys(symbols, 0)
-        self._now_ms = start_ms - 1
         self._faults = FaultInjector(config.faults, config.fault_rates, seed=config.seed)
         margin_mode = (
             c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
@@ -225,16 +221,15 @@ class Mt5TerminalSimulator:
         self._engine = TradeEngine(
             self.account,
             quote=self._quote,
-            market_open=self._is_open,
+            market_open=self._clock.is_open,
             faults=self._faults,
             offset_ms=self._offset_ms,
             pending_fill_lots=config.pending_fill_lots,
         )
-        self._advance_to_ms(start_ms)
+        self._clock.on_tick = self._engine.on_tick
+        self._clock.advance_to_ms(start_ms)
         if config.balance:
             self.account.deposit(config.balance, start_ms)
-        self._replay_thread: threading.Thread | None = None
-        self._replay_stop = threading.Event()
 
     @classmethod
     def from_config(cls, config: Mt5SimulatorConfig | None = None) -> Mt5TerminalSimulator:
@@ -277,30 +272,11 @@ class Mt5TerminalSimulator:
         return failure
 
     def _quote(self, symbol: str) -> tuple[float, float] | None:
-        count = self._tick_counts.get(symbol, 0)
+        count = self._clock.tick_counts.get(symbol, 0)
         if not count:
             return None
         feed = self._market.feeds[symbol]
         return float(feed.tick_bid[count - 1]), float(feed.tick_ask[count - 1])
-
-    def _is_open(self, symbol: str) -> bool:
-        return self._market.feeds[symbol].is_open(self._now_ms)
-
-    def _advance_to_ms(self, target_ms: int) -> int:
-        """Process every tick up to `target_ms` and move the clock there; return the count."""
-        timeline = self._market.timeline
-        first = int(np.searchsorted(timeline, self._now_ms, side="right"))
-        last = int(np.searchsorted(timeline, target_ms, side="right"))
-        for t in timeline[first:last]:
-            now = int(t)
-            self._now_ms = now
-            for symbol, feed in self._market.feeds.items():
-                count = feed.tick_count(now)
-                if count != self._tick_counts[symbol]:
-                    self._tick_counts[symbol] = count
-                    self._engine.on_tick(symbol, now)
-        self._now_ms = max(self._now_ms, int(target_ms))
-        return last - first
 
     def _spec(self, symbol: str, code: int = c.RES_E_INVALID_PARAMS) -> SymbolSpec:
         spec = self._specs.get(symbol) if isinstance(symbol, str) else None
@@ -339,7 +315,7 @@ class Mt5TerminalSimulator:
                 f"timeframe {timeframe} is finer than, or no multiple of, the replayed bars",
             )
         bars, ends = rates
-        done = int(np.searchsorted(ends, self._now_ms, side="right"))
+        done = int(np.searchsorted(ends, self._clock.now_ms, side="right"))
         out = bars[:done].copy()
         out["time"] += self._offset_ms // 1000
         return out, ends[:done]
@@ -349,7 +325,7 @@ class Mt5TerminalSimulator:
         if flags not in (c.COPY_TICKS_ALL, c.COPY_TICKS_INFO, c.COPY_TICKS_TRADE):
             raise _Failure(c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
         feed = self._market.feeds[symbol]
-        return feed.tick_msc[: self._tick_counts[symbol]], feed
+        return feed.tick_msc[: self._clock.tick_counts[symbol]], feed
 
     def _tick_array(self, feed: SymbolFeed, start: int, stop: int, flags: int) -> np.ndarray:
         if flags == c.COPY_TICKS_TRADE:  # FX/CFD quotes carry no trades
@@ -459,7 +435,7 @@ class Mt5TerminalSimulator:
     def _symbol_info(self, name: str) -> SymbolInfo:
         spec = self._specs[name]
         quote = self._quote(name) or (0.0, 0.0)
-        count = self._tick_counts[name]
+        count = self._clock.tick_counts[name]
         feed = self._market.feeds[name]
         time_s = (int(feed.tick_msc[count - 1]) + self._offset_ms) // 1000 if count else 0
         return symbol_info(
@@ -484,7 +460,7 @@ class Mt5TerminalSimulator:
                 c.RES_E_NOT_FOUND,
                 f"{symbol} is not selected in Market Watch; call symbol_select({symbol!r}, True)",
             )
-        count = self._tick_counts[symbol]
+        count = self._clock.tick_counts[symbol]
         if not count:
             raise _Failure(c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
         tick = self._tick_array(self._market.feeds[symbol], count - 1, count, c.COPY_TICKS_ALL)[0]
@@ -647,11 +623,11 @@ class Mt5TerminalSimulator:
 
     @_api(None)
     def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
-        return self._engine.check(self._parse(request), self._now_ms)
+        return self._engine.check(self._parse(request), self._clock.now_ms)
 
     @_api(None)
     def order_send(self, request: Mapping[str, Any]) -> OrderSendResult | None:
-        result = self._engine.send(self._parse(request), self._now_ms)
+        result = self._engine.send(self._parse(request), self._clock.now_ms)
         logger.debug("order_send %s -> %s %s", request, result.retcode, result.comment)
         return result
 
@@ -771,13 +747,13 @@ class Mt5TerminalSimulator:
     def now(self) -> datetime:
         """The clock, UTC."""
         with self._lock:
-            return datetime.fromtimestamp(self._now_ms / 1000, tz=UTC)
+            return datetime.fromtimestamp(self._clock.now_ms / 1000, tz=UTC)
 
     @property
     def time_msc(self) -> int:
         """The clock in UTC milliseconds."""
         with self._lock:
-            return self._now_ms
+            return self._clock.now_ms
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -791,45 +767,23 @@ class Mt5TerminalSimulator:
     def data_ended(self) -> bool:
         """Whether the clock is past the last bar of every symbol."""
         with self._lock:
-            return self._now_ms >= self._market.end_ms()
+            return self._clock.now_ms >= self._market.end_ms()
 
     def is_market_open(self, symbol: str | None = None) -> bool:
         with self._lock:
-            return self._is_open(symbol or self._primary)
+            return self._clock.is_open(symbol or self._primary)
 
     def advance(self, n_ticks: int = 1) -> int:
         """Move the clock to the `n_ticks`-th next tick (0: stay); return the ticks processed."""
-        n_ticks = _check_steps("n_ticks", n_ticks)
-        with self._lock:
-            target = self._market.nth_tick_ms(self._now_ms, n_ticks) if n_ticks else None
-            return 0 if target is None else self._advance_to_ms(target)
+        return self._clock.advance(n_ticks)
 
     def advance_to(self, when: datetime | pd.Timestamp | float) -> int:
         """Move the clock to `when` (UTC; naive = UTC), processing every tick on the way."""
-        if isinstance(when, int | float):
-            target = round(when * 1000)
-        else:
-            stamp = pd.Timestamp(when)
-            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-            target = stamp.value // 1_000_000
-        with self._lock:
-            if target < self._now_ms:
-                raise ConfigError(
-                    f"`advance_to` cannot go back in time (now {self.now}, asked {when})"
-                )
-            return self._advance_to_ms(target)
+        return self._clock.advance_to(when)
 
     def advance_bars(self, n: int = 1, symbol: str | None = None) -> int:
         """Move the clock to the open tick of the `n`-th next bar of `symbol` (default: first)."""
-        if not _check_steps("n", n):
-            return 0
-        with self._lock:
-            feed = self._market.feeds[symbol or self._primary]
-            idx = int(np.searchsorted(feed.bar_times_s * 1000, self._now_ms, side="right"))
-            target_idx = min(idx + int(n) - 1, len(feed.bar_times_s) - 1)
-            if idx >= len(feed.bar_times_s):
-                return self._advance_to_ms(self._market.end_ms())
-            return self._advance_to_ms(int(feed.bar_times_s[target_idx]) * 1000)
+        return self._clock.advance_bars(n, symbol)
 
     def inject(self, fault: str, count: int | None = 1) -> None:
         """Arm `fault` for the next `count` occasions (None: until `clear_faults`)."""
@@ -848,65 +802,23 @@ class Mt5TerminalSimulator:
     def deposit(self, amount: float, comment: str = "Deposit") -> TradeDeal:
         """Book a balance deal (a withdrawal when negative)."""
         with self._lock:
-            return self.account.deposit(amount, self._now_ms, comment)
+            return self.account.deposit(amount, self._clock.now_ms, comment)
 
-    # --- real-time replay ------------------------------------------------------------
+    # --- real-time replay (see `clock`) ----------------------------------------------
     @property
     def replaying(self) -> bool:
-        return self._replay_thread is not None and self._replay_thread.is_alive()
+        return self._clock.replaying
 
     def start_replay(
         self, speed: float = 1.0, *, gap_pause_s: float | None = None, step_s: float = 0.02
     ) -> None:
-        """Run the clock at `speed` x real time on a background thread.
-
-        In a data gap with every market closed (weekend), the clock jumps to the next tick
-        after `gap_pause_s` wall seconds (config `gap_pause_s` by default).
-        """
-        if speed <= 0:
-            raise ConfigError(f"`speed` must be positive, was {speed}")
-        if self.replaying:
-            raise ConfigError("the replay is already running; call `stop_replay()` first")
-        pause = self.config.gap_pause_s if gap_pause_s is None else gap_pause_s
-        self._replay_stop.clear()
-        self._replay_thread = threading.Thread(
-            target=self._replay_loop,
-            args=(float(speed), float(pause), float(step_s)),
-            name="mt5-sim-replay",
-            daemon=True,
-        )
-        self._replay_thread.start()
-        logger.info("MT5 simulator replay started at %.1fx", speed)
+        """Run the clock at `speed` x real time on a background thread (see `clock`)."""
+        self._clock.start_replay(speed, gap_pause_s=gap_pause_s, step_s=step_s)
 
     def stop_replay(self, timeout: float = 5.0) -> None:
         """Stop the replay thread (no-op if not running)."""
-        thread = self._replay_thread
-        self._replay_stop.set()
-        if thread is not None:
-            thread.join(timeout)
-        self._replay_thread = None
+        self._clock.stop_replay(timeout)
 
     def close(self) -> None:
         """Stop the replay; the terminal stays usable with explicit advances."""
         self.stop_replay()
-
-    def _replay_loop(self, speed: float, gap_pause_s: float, step_s: float) -> None:
-        last = time.monotonic()
-        closed_since: float | None = None
-        while not self._replay_stop.wait(step_s):
-            wall = time.monotonic()
-            elapsed, last = wall - last, wall
-            with self._lock:
-                nxt = self._market.next_tick_ms(self._now_ms)
-                if nxt is None:
-                    logger.info("MT5 simulator replay reached the end of the data")
-                    return
-                target = self._now_ms + int(elapsed * speed * 1000)
-                if any(self._is_open(s) for s in self._specs):
-                    closed_since = None
-                else:
-                    closed_since = wall if closed_since is None else closed_since
-                    if wall - closed_since >= gap_pause_s:
-                        target = max(target, nxt)
-                        closed_since = None
-                self._advance_to_ms(target)

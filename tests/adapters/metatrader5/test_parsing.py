@@ -244,7 +244,7 @@ def test_market_order_without_quote_is_refused(eurusd):
 def test_long_client_order_ids_are_hashed_to_31_chars():
     coid = ClientOrderId("O-" + "x" * 40)
     comment = parsing.comment_from_client_order_id(coid)
-    assert len(comment) == parsing.MAX_COMMENT_LENGTH
+    assert len(comment) == mt5c.MAX_COMMENT_LENGTH
     assert parsing.comment_matches(comment, coid)
     assert parsing.client_order_id_from_comment(comment) is None
     assert parsing.client_order_id_from_comment("O-1") == ClientOrderId("O-1")

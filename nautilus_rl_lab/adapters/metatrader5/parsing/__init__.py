@@ -11,7 +11,6 @@ functions, which unit tests call directly.
 from __future__ import annotations
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
-    MAX_COMMENT_LENGTH,
     client_order_id_from_comment,
     comment_from_client_order_id,
     comment_matches,
@@ -55,7 +54,6 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.requests import (
 )
 
 __all__ = [
-    "MAX_COMMENT_LENGTH",
     "SendOutcome",
     "UnsupportedOrderError",
     "bar_type_to_timeframe",

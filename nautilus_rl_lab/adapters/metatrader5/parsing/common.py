@@ -26,8 +26,6 @@ from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbo
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.mt5 import constants as mt5c
 
-#: MT5 truncates request comments longer than this.
-MAX_COMMENT_LENGTH = 31
 _HASH_MARKER = "#"
 
 NANOS_IN_MILLI = 1_000_000
@@ -82,10 +80,10 @@ def units_to_lots(units: Decimal | float, contract_size: float) -> float:
 def comment_from_client_order_id(client_order_id: ClientOrderId | str) -> str:
     """Return the MT5 comment carrying a Nautilus client order id (≤ 31 characters)."""
     value = str(client_order_id)
-    if len(value) <= MAX_COMMENT_LENGTH and not value.startswith(_HASH_MARKER):
+    if len(value) <= mt5c.MAX_COMMENT_LENGTH and not value.startswith(_HASH_MARKER):
         return value
     digest = hashlib.sha1(value.encode()).hexdigest()
-    return _HASH_MARKER + digest[: MAX_COMMENT_LENGTH - 1]
+    return _HASH_MARKER + digest[: mt5c.MAX_COMMENT_LENGTH - 1]
 
 
 def client_order_id_from_comment(comment: str) -> ClientOrderId | None:
