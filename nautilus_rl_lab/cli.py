@@ -3,7 +3,7 @@
 argparse with one sub-parser per command; each command is a small function over the library
 (`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
 prints to stdout (where the artefacts are); library code logs. `tune` and `mt5-sim serve` bring
-their own arguments (`nautilus_rl_lab.tuning.cli`, `...adapters.metatrader5.rpyc_bridge`).
+their own arguments (`nautilus_rl_lab.tuning.cli`, `nautilus_rl_lab.mt5.serve`).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _add_mt5_commands(commands: argparse._SubParsersAction) -> None:
-    from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import add_serve_arguments, run_serve
+    from nautilus_rl_lab.mt5.serve import add_serve_arguments, run_serve
 
     mt5 = commands.add_parser("mt5-sim", help="MetaTrader 5 terminal simulator")
     mt5_commands = mt5.add_subparsers(dest="mt5_command", required=True)

@@ -42,8 +42,8 @@ def test_cli_has_the_documented_commands() -> None:
 
 
 def test_every_subcommand_is_wired() -> None:
-    from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import run_serve
     from nautilus_rl_lab.cli import build_parser
+    from nautilus_rl_lab.mt5.serve import run_serve
     from nautilus_rl_lab.tuning.cli import run_tune
 
     parser = build_parser()

@@ -41,7 +41,6 @@ from nautilus_trader.config import (
 from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.identifiers import TraderId
 
-from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig
 from nautilus_rl_lab.adapters.metatrader5.config import (
     Mt5DataClientConfig,
     Mt5ExecClientConfig,
@@ -54,6 +53,7 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
 )
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 
 __all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
 

@@ -19,9 +19,9 @@ from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.adapters.metatrader5 import Mt5BackendConfig, Mt5SimulatorConfig
-from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import ServerHandle, serve
-from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
+from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
+from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 
 INSTRUMENT = "EURUSD.MT5"

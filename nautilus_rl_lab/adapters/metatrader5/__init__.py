@@ -1,39 +1,28 @@
-"""MetaTrader 5: the `Mt5Client` protocol, its backends (native, RPyC, simulator) and the adapter.
+"""The Nautilus adapter for MetaTrader 5 (layer 4, on top of `nautilus_rl_lab.mt5`).
 
-Terminal side (this package's lower layer): `constants`, `structures`, `client`
-(`Mt5Client`, `create_client`), `backend_config` (`Mt5BackendConfig`,
-`Mt5SimulatorConfig`), `simulator` (`Mt5TerminalSimulator`), `rpyc_bridge`
-(`Mt5RpycService`, `RpycMt5Client`, `serve`) and `native` (`NativeMt5Client`).
+Nautilus' adapter layout: `config` (client configs), `core` (venue constants only),
+`connection` (the shared, serialised terminal link), `providers` (instruments), `data`,
+`execution`, `factories`, and the pure `parsing` package (`requests`, `reports`, ...).
+The terminal API, its backends and the simulator live in `nautilus_rl_lab.mt5` and never
+import this package. Names below are imported on first use.
 """
 
-from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig, Mt5SimulatorConfig
-from nautilus_rl_lab.adapters.metatrader5.client import (
-    Mt5Client,
-    create_client,
-    initialize_from_config,
-    register_backend,
-)
-from nautilus_rl_lab.adapters.metatrader5.native import NativeMt5Client
-from nautilus_rl_lab.adapters.metatrader5.rpyc_bridge import (
-    Mt5RpycService,
-    RpycMt5Client,
-    ServerHandle,
-    serve,
-)
-from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator, SymbolSpec
+from __future__ import annotations
 
-__all__ = [
-    "Mt5BackendConfig",
-    "Mt5Client",
-    "Mt5RpycService",
-    "Mt5SimulatorConfig",
-    "Mt5TerminalSimulator",
-    "NativeMt5Client",
-    "RpycMt5Client",
-    "ServerHandle",
-    "SymbolSpec",
-    "create_client",
-    "initialize_from_config",
-    "register_backend",
-    "serve",
-]
+from nautilus_rl_lab.mt5._lazy import lazy_getattr
+
+_LAZY = {
+    "MT5": "nautilus_rl_lab.adapters.metatrader5.core",
+    "MT5_VENUE": "nautilus_rl_lab.adapters.metatrader5.core",
+    "Mt5DataClientConfig": "nautilus_rl_lab.adapters.metatrader5.config",
+    "Mt5ExecClientConfig": "nautilus_rl_lab.adapters.metatrader5.config",
+    "Mt5InstrumentProviderConfig": "nautilus_rl_lab.adapters.metatrader5.config",
+    "Mt5DataClient": "nautilus_rl_lab.adapters.metatrader5.data",
+    "Mt5ExecutionClient": "nautilus_rl_lab.adapters.metatrader5.execution",
+    "Mt5InstrumentProvider": "nautilus_rl_lab.adapters.metatrader5.providers",
+    "Mt5LiveDataClientFactory": "nautilus_rl_lab.adapters.metatrader5.factories",
+    "Mt5LiveExecClientFactory": "nautilus_rl_lab.adapters.metatrader5.factories",
+}
+
+__all__ = sorted(_LAZY)
+__getattr__ = lazy_getattr(__name__, _LAZY)

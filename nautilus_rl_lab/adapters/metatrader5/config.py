@@ -2,7 +2,7 @@
 
 Every config names the terminal through `backend` (`Mt5BackendConfig`: simulator, RPyC
 bridge or the native module); clients whose backend configs are equal share one terminal
-connection (`core.Mt5Connection`). Like every Nautilus config they are frozen, reject
+connection (`connection.Mt5Connection`). Like every Nautilus config they are frozen, reject
 unknown fields and round-trip through ``.json()`` / ``.parse()``.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 from nautilus_trader.common.config import InstrumentProviderConfig
 from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
 
-from nautilus_rl_lab.adapters.metatrader5.backend_config import Mt5BackendConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 
 OMS_TYPES = ("NETTING", "HEDGING")
 

@@ -46,15 +46,10 @@ from nautilus_trader.model.data import BarType
 from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.model.instruments import Instrument
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig
-from nautilus_rl_lab.adapters.metatrader5.core import (
-    MT5,
-    MT5_VENUE,
-    Mt5ClientMixin,
-    Mt5Connection,
-    Mt5ConnectionLost,
-)
+from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection, Mt5ConnectionLost
+from nautilus_rl_lab.adapters.metatrader5.core import MT5, MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
     bar_type_to_timeframe,
     is_empty_tick,
@@ -64,6 +59,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     ticks_to_quote_ticks,
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
+from nautilus_rl_lab.mt5 import constants as mt5c
 
 #: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.
 BAR_POLL_ROWS = 64

@@ -1,6 +1,6 @@
 """`Mt5ExecutionClient`: Nautilus orders through a MetaTrader 5 terminal.
 
-Decisions (see also `parsing.orders`):
+Decisions (see also `parsing.requests` and `parsing.reports`):
 
 - Netting vs hedging comes from the account's `margin_mode` (read when the client is
   built, checked again on connect); in hedging accounts fills carry the MT5 position
@@ -82,15 +82,10 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money
 from nautilus_trader.model.orders import Order
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
+from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
-from nautilus_rl_lab.adapters.metatrader5.core import (
-    MT5,
-    MT5_VENUE,
-    Mt5ClientMixin,
-    Mt5Connection,
-    Mt5ConnectionLost,
-)
+from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection, Mt5ConnectionLost
+from nautilus_rl_lab.adapters.metatrader5.core import MT5, MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
     SendOutcome,
     UnsupportedOrderError,
@@ -111,13 +106,14 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     trade_order_to_report,
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
-from nautilus_rl_lab.adapters.metatrader5.structures import (
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
     OrderSendResult,
     TradeDeal,
     TradeOrder,
 )
-from nautilus_rl_lab.errors import ConfigError
 
 _HEDGING_MODES = frozenset({mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING})
 #: Deals are looked up this many times (doubling pauses from 10 ms) after a DONE reply.
@@ -178,6 +174,8 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._hedging = oms_type == OmsType.HEDGING
         self._currency = account_currency
         self._known_deals: set[int] = set()
+        #: Orders sent in this session: their deals reach Nautilus through this client only.
+        self._own_orders: set[ClientOrderId] = set()
         self._resolving: set[ClientOrderId] = set()
         self._inflight = 0
         self._last_account_key: tuple | None = None
@@ -315,9 +313,12 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             )
 
     def _emit_fill(self, order: Order, instrument: Instrument, deal: TradeDeal) -> None:
+        trade_id = TradeId(str(deal.ticket))
         if deal.ticket in self._known_deals or not is_trade_deal(deal):
             return
         self._known_deals.add(deal.ticket)
+        if trade_id in order.trade_ids:  # e.g. reconciled from a fill report after a restart
+            return
         contract = float(instrument.info["trade_contract_size"])
         last_qty = instrument.make_qty(lots_to_units(deal.volume, contract))
         if last_qty > order.leaves_qty:
@@ -331,7 +332,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             client_order_id=order.client_order_id,
             venue_order_id=VenueOrderId(str(deal.order)),
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
-            trade_id=TradeId(str(deal.ticket)),
+            trade_id=trade_id,
             order_side=order.side,
             order_type=order.order_type,
             last_qty=last_qty,
@@ -407,6 +408,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             self._reject(order, f"{order.instrument_id} is not loaded")
             return
         self._inflight += 1
+        self._own_orders.add(order.client_order_id)
         self._resolving.add(order.client_order_id)
         try:
             await self._send_new_order(command, order, instrument, symbol)
@@ -830,8 +832,14 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             if volume > 0:
                 avg_px = notional / volume
         client_order_id = None
+        delivered_qty = None
         if mt5_order.magic == self._magic:
             client_order_id = self._cache.client_order_id(VenueOrderId(str(mt5_order.ticket)))
+        order = self._cache.order(client_order_id) if client_order_id is not None else None
+        if order is not None and order.is_open and client_order_id in self._own_orders:
+            # Its deals reach Nautilus as real fills through this client (submit path or
+            # poll); a report ahead of them would make Nautilus infer a duplicate fill.
+            delivered_qty = order.filled_qty
         return trade_order_to_report(
             mt5_order,
             instrument,
@@ -841,6 +849,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             server_time_offset_secs=self._offset,
             avg_px=avg_px,
             client_order_id=client_order_id,
+            delivered_qty=delivered_qty,
         )
 
     def _reportable(self, symbol: str, instrument_id: InstrumentId | None) -> Instrument | None:

@@ -19,7 +19,7 @@ from nautilus_trader.live.factories import LiveDataClientFactory, LiveExecClient
 from nautilus_trader.model.objects import Currency
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
-from nautilus_rl_lab.adapters.metatrader5.core import acquire_connection, release_connection
+from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.adapters.metatrader5.data import Mt5DataClient
 from nautilus_rl_lab.adapters.metatrader5.execution import Mt5ExecutionClient, oms_type_for_account
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider

@@ -12,14 +12,14 @@ from nautilus_trader.common.providers import InstrumentProvider
 from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5InstrumentProviderConfig
-from nautilus_rl_lab.adapters.metatrader5.core import Mt5Connection
+from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection
+from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
-    MT5_VENUE,
     symbol_from_instrument_id,
     symbol_info_to_instrument,
 )
-from nautilus_rl_lab.adapters.metatrader5.structures import SymbolInfo
 from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.mt5.structures import SymbolInfo
 
 
 class Mt5InstrumentProvider(InstrumentProvider):

@@ -15,10 +15,10 @@ from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.adapters.metatrader5 import Mt5BackendConfig, Mt5SimulatorConfig
-from nautilus_rl_lab.adapters.metatrader5.core import acquire_connection, release_connection
-from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
+from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")

@@ -8,20 +8,21 @@ for the expected state with a timeout.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
 from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
-from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.adapters.metatrader5 import Mt5BackendConfig, Mt5SimulatorConfig
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
-from nautilus_rl_lab.adapters.metatrader5.core import acquire_connection, release_connection
+from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.adapters.metatrader5.execution import oms_type_for_account
-from nautilus_rl_lab.adapters.metatrader5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
@@ -279,3 +280,92 @@ def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(se
 
     node.call(lambda: probe.cancel_order(order))
     assert node.wait_until(lambda: order.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+
+
+@pytest.fixture(params=["netting", "hedging"])
+def manual_session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
+    """A session whose adapter poll and open-order check run only when the test says so.
+
+    The terminal fills triggered pending orders 0.1 lot per tick (`pending_fill_lots`).
+    """
+    sim_config = Mt5SimulatorConfig(
+        bar_seconds=60,
+        synthetic_bars=3_000,
+        warmup_bars=20,
+        margin_mode=request.param,
+        seed=3,
+        pending_fill_lots=0.1,
+    )
+    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
+    simulator = Mt5TerminalSimulator(config=sim_config)
+    connection = acquire_connection(backend, client=simulator)
+    node = LiveNode(
+        LiveNodeConfig(
+            backend=backend,
+            poll_interval_secs=3_600.0,  # the test runs the poll itself
+            open_check_interval_secs=None,  # ... and Nautilus' open-order check
+            log_level="ERROR",
+            strategies=[
+                ImportableStrategyConfig(
+                    strategy_path=f"{__name__}:Probe",
+                    config_path=f"{__name__}:ProbeConfig",
+                    config={},
+                ),
+            ],
+        ),
+    )
+    node.start()
+    yield node, node.trader.strategies()[0], simulator
+    node.dispose()
+    release_connection(connection)
+
+
+def _run_on_loop(node: LiveNode, make_coro) -> None:
+    """Run a coroutine on the node's loop and let the events it emitted be processed."""
+    asyncio.run_coroutine_threadsafe(make_coro(), node.get_event_loop()).result(WAIT)
+    node.call(lambda: None)  # the queued events are handled before this runs
+
+
+@pytest.mark.parametrize("first", ["open_order_check", "adapter_poll"])
+def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_first(
+    manual_session, first
+):
+    node, probe, simulator = manual_session
+    instrument = _instrument(node)
+    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    engine = node.kernel.exec_engine
+    check = engine._check_orders_consistency  # Nautilus' periodic open-order check
+    poll = exec_client._poll_pending_orders  # the adapter's deal poll
+    steps = (check, poll) if first == "open_order_check" else (poll, check)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.limit(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(30_000),  # 0.3 lot: three parts
+        price=instrument.make_price(tick.ask - 0.0003),
+        time_in_force=TimeInForce.GTC,
+    )
+    node.call(lambda: probe.submit_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
+    ticket = int(order.venue_order_id.value)
+
+    def terminal_deals():
+        return simulator.history_deals_get(ticket=ticket) or ()
+
+    saw_partial = False
+    for _ in range(3_000):
+        simulator.advance(1)
+        working = bool(simulator.orders_get(ticket=ticket))
+        saw_partial |= working and bool(terminal_deals())
+        for step in steps:
+            _run_on_loop(node, step)
+        if not working:
+            break
+    assert saw_partial, "the terminal never held the order partially filled"
+    deals = terminal_deals()
+    assert len(deals) == 3
+    fills = [e for e in probe.events if type(e).__name__ == "OrderFilled"]
+    assert [(f.trade_id.value, float(f.last_qty), float(f.last_px)) for f in fills] == [
+        (str(d.ticket), d.volume * 100_000, d.price) for d in deals
+    ]
+    assert order.status == OrderStatus.FILLED

@@ -28,9 +28,9 @@ from nautilus_trader.model.instruments import Cfd, CurrencyPair
 from nautilus_trader.model.objects import Price, Quantity
 from nautilus_trader.model.orders import LimitOrder, MarketOrder, StopLimitOrder
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
 from nautilus_rl_lab.adapters.metatrader5 import parsing
-from nautilus_rl_lab.adapters.metatrader5.structures import (
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.structures import (
     RATES_DTYPE,
     TICKS_DTYPE,
     OrderSendResult,
@@ -244,7 +244,7 @@ def test_market_order_without_quote_is_refused(eurusd):
 def test_long_client_order_ids_are_hashed_to_31_chars():
     coid = ClientOrderId("O-" + "x" * 40)
     comment = parsing.comment_from_client_order_id(coid)
-    assert len(comment) == parsing.MAX_COMMENT_LENGTH
+    assert len(comment) == mt5c.MAX_COMMENT_LENGTH
     assert parsing.comment_matches(comment, coid)
     assert parsing.client_order_id_from_comment(comment) is None
     assert parsing.client_order_id_from_comment("O-1") == ClientOrderId("O-1")

@@ -1,5 +1,9 @@
 """Pure conversions between MetaTrader 5 structures and Nautilus objects (no I/O).
 
+`common` (ids, times, lots, comments), `instruments`, `data` (bars, ticks), `requests`
+(orders → MT5 requests, send results) and `reports` (MT5 orders/deals/positions →
+Nautilus reports). Nothing here imports a backend (RPyC, the simulator).
+
 The adapter's clients do the I/O; everything they translate goes through these
 functions, which unit tests call directly.
 """
@@ -7,14 +11,12 @@ functions, which unit tests call directly.
 from __future__ import annotations
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
-    MAX_COMMENT_LENGTH,
-    MT5_VENUE,
-    MT5_VENUE_NAME,
     client_order_id_from_comment,
     comment_from_client_order_id,
     comment_matches,
     instrument_id_from_symbol,
     lots_to_units,
+    mt5_order_side_type,
     server_msc_to_unix_nanos,
     server_secs_to_unix_nanos,
     symbol_from_instrument_id,
@@ -30,30 +32,28 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.data import (
     timeframe_to_bar_spec,
 )
 from nautilus_rl_lab.adapters.metatrader5.parsing.instruments import symbol_info_to_instrument
-from nautilus_rl_lab.adapters.metatrader5.parsing.orders import (
+from nautilus_rl_lab.adapters.metatrader5.parsing.reports import (
+    deal_commission,
+    deal_side,
+    deal_to_fill_report,
+    is_trade_deal,
+    net_position_report,
+    order_status_from_state,
+    position_to_report,
+    trade_order_to_report,
+)
+from nautilus_rl_lab.adapters.metatrader5.parsing.requests import (
     SendOutcome,
     UnsupportedOrderError,
     cancel_request,
     classify_send_result,
-    deal_commission,
-    deal_side,
-    deal_to_fill_report,
     filling_for,
-    is_trade_deal,
     modify_request,
-    mt5_order_side_type,
-    net_position_report,
-    order_status_from_state,
     order_to_request,
-    position_to_report,
     retcode_reason,
-    trade_order_to_report,
 )
 
 __all__ = [
-    "MAX_COMMENT_LENGTH",
-    "MT5_VENUE",
-    "MT5_VENUE_NAME",
     "SendOutcome",
     "UnsupportedOrderError",
     "bar_type_to_timeframe",

@@ -20,13 +20,12 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
+from nautilus_trader.model.enums import OrderSide, OrderType
 from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbol, Venue
 
-MT5_VENUE_NAME = "MT5"
-MT5_VENUE = Venue(MT5_VENUE_NAME)
+from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
+from nautilus_rl_lab.mt5 import constants as mt5c
 
-#: MT5 truncates request comments longer than this.
-MAX_COMMENT_LENGTH = 31
 _HASH_MARKER = "#"
 
 NANOS_IN_MILLI = 1_000_000
@@ -81,10 +80,10 @@ def units_to_lots(units: Decimal | float, contract_size: float) -> float:
 def comment_from_client_order_id(client_order_id: ClientOrderId | str) -> str:
     """Return the MT5 comment carrying a Nautilus client order id (≤ 31 characters)."""
     value = str(client_order_id)
-    if len(value) <= MAX_COMMENT_LENGTH and not value.startswith(_HASH_MARKER):
+    if len(value) <= mt5c.MAX_COMMENT_LENGTH and not value.startswith(_HASH_MARKER):
         return value
     digest = hashlib.sha1(value.encode()).hexdigest()
-    return _HASH_MARKER + digest[: MAX_COMMENT_LENGTH - 1]
+    return _HASH_MARKER + digest[: mt5c.MAX_COMMENT_LENGTH - 1]
 
 
 def client_order_id_from_comment(comment: str) -> ClientOrderId | None:
@@ -101,3 +100,23 @@ def client_order_id_from_comment(comment: str) -> ClientOrderId | None:
 def comment_matches(comment: str, client_order_id: ClientOrderId | str) -> bool:
     """Return whether an MT5 comment was written for `client_order_id`."""
     return (comment or "").strip() == comment_from_client_order_id(client_order_id)
+
+
+_MT5_ORDER_TYPES = {
+    mt5c.ORDER_TYPE_BUY: (OrderSide.BUY, OrderType.MARKET),
+    mt5c.ORDER_TYPE_SELL: (OrderSide.SELL, OrderType.MARKET),
+    mt5c.ORDER_TYPE_BUY_LIMIT: (OrderSide.BUY, OrderType.LIMIT),
+    mt5c.ORDER_TYPE_SELL_LIMIT: (OrderSide.SELL, OrderType.LIMIT),
+    mt5c.ORDER_TYPE_BUY_STOP: (OrderSide.BUY, OrderType.STOP_MARKET),
+    mt5c.ORDER_TYPE_SELL_STOP: (OrderSide.SELL, OrderType.STOP_MARKET),
+    mt5c.ORDER_TYPE_BUY_STOP_LIMIT: (OrderSide.BUY, OrderType.STOP_LIMIT),
+    mt5c.ORDER_TYPE_SELL_STOP_LIMIT: (OrderSide.SELL, OrderType.STOP_LIMIT),
+}
+
+
+def mt5_order_side_type(mt5_type: int) -> tuple[OrderSide, OrderType]:
+    """Return the Nautilus side and type of an MT5 ``ORDER_TYPE_*``."""
+    try:
+        return _MT5_ORDER_TYPES[int(mt5_type)]
+    except KeyError:
+        raise ValueError(f"unsupported MT5 order type {mt5_type}") from None

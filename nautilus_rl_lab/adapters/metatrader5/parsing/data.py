@@ -23,13 +23,13 @@ from nautilus_trader.model.data import Bar, BarSpecification, BarType, QuoteTick
 from nautilus_trader.model.enums import AggregationSource, BarAggregation, PriceType
 from nautilus_trader.model.instruments import Instrument
 
-from nautilus_rl_lab.adapters.metatrader5 import constants as mt5c
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     NANOS_IN_SECOND,
     server_msc_to_unix_nanos,
     server_secs_to_unix_nanos,
 )
-from nautilus_rl_lab.adapters.metatrader5.structures import Tick
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.structures import Tick
 
 _AGGREGATION_SECONDS = {
     BarAggregation.MINUTE: 60,

@@ -1,0 +1,245 @@
+"""Market data of the simulated terminal: OHLCV bars replayed as quote ticks.
+
+Input: per symbol, a pandas frame with columns ``open, high, low, close`` (``volume``
+optional) and a UTC `DatetimeIndex` of bar OPEN times (gaps, e.g. weekends, allowed).
+Prices are bids; the ask is the bid plus the symbol's spread.
+
+Each bar becomes four ticks inside the bar, at ``open + k * bar/4`` (k = 0..3): open, then
+low and high (low first on an up bar, high first on a down bar), then close. A bar is
+*completed* once the clock reaches its end (``open + bar``), i.e. when the next bar's open
+tick arrives — so a decision made on completed bars is filled at the next bar's open, never
+at a price the caller saw before deciding. The market is open while the clock lies inside
+some bar (``open <= now < open + bar``); in gaps (weekends, missing data) it is closed.
+
+Everything here works in UTC milliseconds; the terminal applies the server time offset.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec
+from nautilus_rl_lab.mt5.structures import RATES_DTYPE, TICKS_DTYPE
+
+TICKS_PER_BAR = 4
+_WEEK_ANCHOR_S = 3 * 86_400  # 1970-01-01 was a Thursday; MT5 weeks start on Sunday
+_TICK_FLAGS = c.TICK_FLAG_BID | c.TICK_FLAG_ASK
+
+
+def synthetic_ohlcv(
+    n_bars: int,
+    *,
+    bar_seconds: int = 3_600,
+    start: str | pd.Timestamp = "2024-01-01",
+    base_price: float = 1.10,
+    volatility: float = 0.0015,
+    seed: int = 42,
+    skip_weekends: bool = True,
+) -> pd.DataFrame:
+    """Return a seeded random-walk OHLCV frame (bar open times, UTC).
+
+    With `skip_weekends`, bars opening between Friday 22:00 and Sunday 22:00 UTC are left
+    out, as in FX data, so the replay has weekend gaps (market closed).
+    """
+    if n_bars <= 0 or bar_seconds <= 0:
+        raise ConfigError("`n_bars` and `bar_seconds` must be positive")
+    rng = np.random.default_rng(seed)
+    start_ts = pd.Timestamp(start)
+    start_ts = (
+        start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
+    )
+    step = pd.Timedelta(seconds=bar_seconds)
+    # Generate enough candidate times to keep n_bars after removing weekends.
+    candidates = pd.date_range(start_ts, periods=int(n_bars * 1.6) + 200, freq=step)
+    if skip_weekends:
+        week_hours = (candidates.dayofweek * 24 + candidates.hour).to_numpy()
+        closed = (week_hours >= 4 * 24 + 22) & (week_hours < 6 * 24 + 22)
+        candidates = candidates[~closed]
+    index = candidates[:n_bars]
+    returns = rng.normal(0.0, volatility, size=(n_bars, TICKS_PER_BAR))
+    path = base_price * np.exp(np.cumsum(returns.ravel())).reshape(n_bars, TICKS_PER_BAR)
+    open_ = np.concatenate([[base_price], path[:-1, -1]])
+    close = path[:, -1]
+    high = np.maximum.reduce([open_, close, path[:, 0], path[:, 1], path[:, 2]])
+    low = np.minimum.reduce([open_, close, path[:, 0], path[:, 1], path[:, 2]])
+    volume = rng.integers(50, 500, size=n_bars).astype(float)
+    frame = pd.DataFrame(
+        {"open": open_, "high": high, "low": low, "close": close, "volume": volume},
+        index=pd.DatetimeIndex(index, name="timestamp"),
+    )
+    return frame
+
+
+def _bar_seconds(index: pd.DatetimeIndex, symbol: str) -> int:
+    if len(index) < 2:
+        raise ConfigError(f"`data` for {symbol} needs at least 2 bars to infer the bar length")
+    diffs = np.diff(index.as_unit("ns").asi8) // 1_000_000_000
+    values, counts = np.unique(diffs, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+@dataclass
+class SymbolFeed:
+    """One symbol's bars and the ticks made from them (UTC)."""
+
+    spec: SymbolSpec
+    bar_seconds: int
+    bar_times_s: np.ndarray
+    open: np.ndarray
+    high: np.ndarray
+    low: np.ndarray
+    close: np.ndarray
+    volume: np.ndarray
+    tick_msc: np.ndarray = field(init=False)
+    tick_bid: np.ndarray = field(init=False)
+    tick_ask: np.ndarray = field(init=False)
+    _rates_cache: dict[int, tuple[np.ndarray, np.ndarray]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        bar_ms = self.bar_seconds * 1000
+        offsets = np.arange(TICKS_PER_BAR, dtype=np.int64) * (bar_ms // TICKS_PER_BAR)
+        self.tick_msc = (self.bar_times_s[:, None] * 1000 + offsets[None, :]).ravel()
+        up = self.close >= self.open
+        second = np.where(up, self.low, self.high)
+        third = np.where(up, self.high, self.low)
+        bids = np.stack([self.open, second, third, self.close], axis=1).ravel()
+        self.tick_bid = np.round(bids, self.spec.digits)
+        spread = int(self.spec.spread_points or 0) * self.spec.point
+        self.tick_ask = np.round(self.tick_bid + spread, self.spec.digits)
+
+    @classmethod
+    def from_frame(cls, spec: SymbolSpec, frame: pd.DataFrame) -> SymbolFeed:
+        """Validate `frame` (see the module docstring) and build the feed."""
+        missing = [col for col in ("open", "high", "low", "close") if col not in frame.columns]
+        if missing:
+            raise ConfigError(
+                f"`data` for {spec.name} lacks column(s) {missing}; expected open, high, "
+                "low, close (and optionally volume) indexed by bar open time",
+            )
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            raise ConfigError(f"`data` for {spec.name} must have a DatetimeIndex of bar open times")
+        index = frame.index
+        index = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+        if not index.is_monotonic_increasing or index.has_duplicates:
+            raise ConfigError(f"`data` for {spec.name}: bar open times must strictly increase")
+        values = frame[["open", "high", "low", "close"]].to_numpy(dtype=float)
+        if not np.isfinite(values).all() or (values <= 0).any():
+            raise ConfigError(f"`data` for {spec.name}: prices must be finite and positive")
+        volume = (
+            frame["volume"].to_numpy(dtype=float)
+            if "volume" in frame.columns
+            else np.full(len(frame), float(TICKS_PER_BAR))
+        )
+        return cls(
+            spec=spec,
+            bar_seconds=_bar_seconds(index, spec.name),
+            bar_times_s=(index.as_unit("ns").asi8 // 1_000_000_000).astype(np.int64),
+            open=values[:, 0],
+            high=values[:, 1],
+            low=values[:, 2],
+            close=values[:, 3],
+            volume=np.nan_to_num(volume, nan=0.0),
+        )
+
+    # --- queries (UTC ms) ------------------------------------------------------------
+    def tick_count(self, now_ms: int) -> int:
+        """Number of ticks at or before `now_ms`."""
+        return int(np.searchsorted(self.tick_msc, now_ms, side="right"))
+
+    def is_open(self, now_ms: int) -> bool:
+        """Whether `now_ms` lies inside a bar of the data."""
+        now_s = now_ms / 1000
+        idx = int(np.searchsorted(self.bar_times_s, now_s, side="right")) - 1
+        return idx >= 0 and now_s < self.bar_times_s[idx] + self.bar_seconds
+
+    def end_ms(self) -> int:
+        """End of the last bar."""
+        return int(self.bar_times_s[-1] + self.bar_seconds) * 1000
+
+    def ticks(self, start: int, stop: int) -> np.ndarray:
+        """Ticks with indices ``[start, stop)`` as a `TICKS_DTYPE` array (UTC)."""
+        out = np.zeros(max(0, stop - start), dtype=TICKS_DTYPE)
+        msc = self.tick_msc[start:stop]
+        out["time"] = msc // 1000
+        out["time_msc"] = msc
+        out["bid"] = self.tick_bid[start:stop]
+        out["ask"] = self.tick_ask[start:stop]
+        out["flags"] = _TICK_FLAGS
+        return out
+
+    def rates(self, timeframe_s: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """All bars of `timeframe_s` (UTC rates array, bar end times in ms), or None.
+
+        Timeframes must be whole multiples of the data's bar length; higher timeframes are
+        aggregated from the data, aligned to UTC midnight (weeks to Sunday).
+        """
+        if timeframe_s in self._rates_cache:
+            return self._rates_cache[timeframe_s]
+        if timeframe_s < self.bar_seconds or timeframe_s % self.bar_seconds:
+            return None
+        spread = int(self.spec.spread_points or 0)
+        if timeframe_s == self.bar_seconds:
+            starts = self.bar_times_s
+            opens, highs, lows, closes, vols = (
+                self.open,
+                self.high,
+                self.low,
+                self.close,
+                self.volume,
+            )
+        else:
+            anchor = _WEEK_ANCHOR_S if timeframe_s == 7 * 86_400 else 0
+            keys = (self.bar_times_s - anchor) // timeframe_s
+            uniq, first = np.unique(keys, return_index=True)
+            last = np.append(first[1:], len(keys)) - 1
+            starts = uniq * timeframe_s + anchor
+            opens = self.open[first]
+            closes = self.close[last]
+            highs = np.maximum.reduceat(self.high, first)
+            lows = np.minimum.reduceat(self.low, first)
+            vols = np.add.reduceat(self.volume, first)
+        out = np.zeros(len(starts), dtype=RATES_DTYPE)
+        out["time"] = starts
+        digits = self.spec.digits
+        out["open"] = np.round(opens, digits)
+        out["high"] = np.round(highs, digits)
+        out["low"] = np.round(lows, digits)
+        out["close"] = np.round(closes, digits)
+        out["tick_volume"] = np.round(vols).astype(np.uint64)
+        out["spread"] = spread
+        out["real_volume"] = 0
+        ends = (starts + timeframe_s) * 1000
+        # A bar ends no later than its last data bar does (data may stop mid-period).
+        self._rates_cache[timeframe_s] = (out, ends.astype(np.int64))
+        return self._rates_cache[timeframe_s]
+
+
+class MarketData:
+    """All symbols' feeds and the merged timeline of tick times (UTC ms)."""
+
+    def __init__(self, feeds: dict[str, SymbolFeed]) -> None:
+        if not feeds:
+            raise ConfigError("the simulator needs data for at least one symbol")
+        self.feeds = feeds
+        self.timeline = np.unique(np.concatenate([feed.tick_msc for feed in feeds.values()]))
+
+    def next_tick_ms(self, now_ms: int) -> int | None:
+        """Time of the first tick strictly after `now_ms`, or None when the data ended."""
+        idx = int(np.searchsorted(self.timeline, now_ms, side="right"))
+        return int(self.timeline[idx]) if idx < len(self.timeline) else None
+
+    def nth_tick_ms(self, now_ms: int, n: int) -> int | None:
+        """Time of the `n`-th tick after `now_ms` (the last one if fewer remain)."""
+        idx = int(np.searchsorted(self.timeline, now_ms, side="right"))
+        if idx >= len(self.timeline):
+            return None
+        return int(self.timeline[min(idx + n - 1, len(self.timeline) - 1)])
+
+    def end_ms(self) -> int:
+        """End of the last bar of any symbol."""
+        return max(feed.end_ms() for feed in self.feeds.values())

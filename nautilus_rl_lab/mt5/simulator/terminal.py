@@ -1,0 +1,824 @@
+"""`Mt5TerminalSimulator`: a stateful MetaTrader 5 terminal implementing `Mt5Client`.
+
+It behaves like ``import MetaTrader5 as mt5`` connected to a demo account: call
+`initialize()` first (every other call fails with ``(-10004, "No IPC connection")``
+before it and after `shutdown()`), a failing call returns None (False for the boolean
+calls) and sets `last_error()`, a successful one resets it to ``(1, "Success")``.
+
+Market data replay (see `market`): bars become four ticks each; `copy_rates_*` return
+completed bars only (``copy_rates_from_pos(..., 0, n)``'s newest bar is the last
+*completed* one — the real terminal's index 0 is the bar in progress, so robust clients
+drop any bar whose ``time + timeframe`` is after the current tick); `copy_ticks_*` return
+ticks up to the clock. `symbol_info_tick` needs `symbol_select(symbol, True)` first.
+
+The clock (`clock.ReplayClock`) only moves when told to: `advance(n_ticks)`, `advance_bars(n)`,
+`advance_to(time)`, or `start_replay(speed)` which runs it in real time times `speed` on a
+background thread until `stop_replay()`. One lock serialises every call, so the terminal
+can be shared between threads (and served over RPyC).
+
+Other simulator controls (not part of the MT5 API): `inject(fault, count)` /
+`clear_faults()` (see `faults`), `deposit(amount)`, `now`, `is_market_open(symbol)`,
+`data_ended`, `account` (the bookkeeping object; read-only use).
+
+Dates given to the MT5 API are server time (UTC + `server_utc_offset_s`); dates given to
+the clock controls are UTC.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5.protocol import DateLike, to_timestamp
+from nautilus_rl_lab.mt5.simulator.account import Account
+from nautilus_rl_lab.mt5.simulator.clock import ReplayClock
+from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
+from nautilus_rl_lab.mt5.simulator.faults import FaultInjector
+from nautilus_rl_lab.mt5.simulator.market import (
+    MarketData,
+    SymbolFeed,
+    synthetic_ohlcv,
+)
+from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
+from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_request
+from nautilus_rl_lab.mt5.simulator.symbols import (
+    DEFAULT_SYMBOL_SPECS,
+    SymbolSpec,
+    symbol_info,
+)
+from nautilus_rl_lab.mt5.structures import (
+    TICKS_DTYPE,
+    AccountInfo,
+    OrderCheckResult,
+    OrderSendResult,
+    SymbolInfo,
+    TerminalInfo,
+    Tick,
+    TradeDeal,
+    TradeOrder,
+    TradePosition,
+)
+
+logger = logging.getLogger(__name__)
+
+VERSION = (500, 4755, "13 Feb 2025")
+_WEEK_MS = 7 * 86_400_000
+_T = TypeVar("_T")
+
+
+class _Failure(Exception):
+    def __init__(self, code: int, detail: str = "") -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
+    """Run an MT5 API method under the lock with the module's failure convention."""
+
+    def decorate(method: Callable[..., _T]) -> Callable[..., _T]:
+        @functools.wraps(method)
+        def wrapper(self: Mt5TerminalSimulator, *args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                if self._faults.take_disconnect():
+                    self._initialized = False
+                    return self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, failure)
+                if not self._initialized:
+                    return self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, failure)
+                try:
+                    result = method(self, *args, **kwargs)
+                except _Failure as exc:
+                    return self._fail(exc.code, failure, exc.detail)
+                self._last_error = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+                return result
+
+        return wrapper
+
+    return decorate
+
+
+def _group_match(name: str, group: str | None) -> bool:
+    """MT5 group filter: comma-separated masks with ``*``; ``!mask`` excludes."""
+    if not group:
+        return True
+    masks = [m.strip() for m in group.split(",") if m.strip()]
+    includes = [m for m in masks if not m.startswith("!")] or ["*"]
+    excludes = [m[1:] for m in masks if m.startswith("!")]
+    if any(fnmatch.fnmatchcase(name, mask) for mask in excludes):
+        return False
+    return any(fnmatch.fnmatchcase(name, mask) for mask in includes)
+
+
+def load_frame(data_path: str) -> pd.DataFrame:
+    """Load bars from ``"sample"`` (bundled EUR/USD), a ``.parquet`` or a CSV file."""
+    from nautilus_rl_lab import data as nrl_data
+
+    if data_path == "sample":
+        return nrl_data.load_sample_eurusd()
+    if data_path.endswith(".parquet"):
+        return nrl_data.load_parquet(data_path)
+    return nrl_data.load_csv(data_path)
+
+
+class Mt5TerminalSimulator:
+    """A simulated MetaTrader 5 terminal and trade server (see the module docstring).
+
+    Parameters
+    ----------
+    data : DataFrame or mapping of symbol to DataFrame, optional
+        Bars to replay (columns open/high/low/close[/volume], UTC index of bar open
+        times, prices are bids). A single frame is for the first configured symbol.
+        Symbols without data get a seeded synthetic walk on the first frame's times.
+        Without data, every symbol replays `config.synthetic_bars` synthetic bars.
+    config : Mt5SimulatorConfig, optional
+        Account, spreads, replay and fault options.
+    specs : mapping of symbol to SymbolSpec, optional
+        Symbol specifications adding to / replacing `DEFAULT_SYMBOL_SPECS`.
+    """
+
+    def __init__(
+        self,
+        data: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+        *,
+        config: Mt5SimulatorConfig | None = None,
+        specs: Mapping[str, SymbolSpec] | None = None,
+    ) -> None:
+        self.config = config = config or Mt5SimulatorConfig()
+        frames: dict[str, pd.DataFrame] = (
+            {config.symbols[0]: data} if isinstance(data, pd.DataFrame) else dict(data or {})
+        )
+        symbols = list(dict.fromkeys([*config.symbols, *frames]))
+        known = {**DEFAULT_SYMBOL_SPECS, **(specs or {})}
+        unknown = [s for s in symbols if s not in known]
+        if unknown:
+            raise ConfigError(
+                f"`symbols` {unknown} have no spec; pass `specs={{name: SymbolSpec(...)}}` or "
+                f"use one of {sorted(known)}",
+            )
+        self._specs = {
+            s: known[s].with_defaults(config.spread_points, config.stops_level) for s in symbols
+        }
+        frames = self._complete_frames(frames, symbols)
+        self._offset_ms = int(config.server_utc_offset_s) * 1000
+        feeds = {s: SymbolFeed.from_frame(self._specs[s], frames[s]) for s in symbols}
+        primary = feeds[symbols[0]]
+        if config.warmup_bars >= len(primary.bar_times_s):
+            raise ConfigError(
+                f"`warmup_bars` ({config.warmup_bars}) must be smaller than the number of "
+                f"bars ({len(primary.bar_times_s)})",
+            )
+        start_ms = int(primary.bar_times_s[config.warmup_bars]) * 1000
+        if config.shift_to_now:
+            weeks = (int(time.time() * 1000) - start_ms) // _WEEK_MS
+            shift = pd.Timedelta(milliseconds=weeks * _WEEK_MS)
+            frames = {s: f.set_axis(f.index + shift) for s, f in frames.items()}
+            feeds = {s: SymbolFeed.from_frame(self._specs[s], frames[s]) for s in symbols}
+            start_ms += weeks * _WEEK_MS
+        self._primary = symbols[0]
+        self._market = MarketData(feeds)
+        self._lock = threading.RLock()
+        self._clock = ReplayClock(
+            self._market,
+            lock=self._lock,
+            start_ms=start_ms,
+            primary=self._primary,
+            gap_pause_s=config.gap_pause_s,
+        )
+        self._initialized = False
+        self._last_error: tuple[int, str] = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+        self._selected: set[str] = set()
+        self._faults = FaultInjector(config.faults, config.fault_rates, seed=config.seed)
+        margin_mode = (
+            c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+            if config.margin_mode == "hedging"
+            else c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING
+        )
+        self.account = Account(
+            login=config.login,
+            balance=0.0,
+            leverage=config.leverage,
+            currency=config.currency,
+            margin_mode=margin_mode,
+            specs=self._specs,
+            quote=self._quote,
+            name=config.name,
+            server=config.server,
+            company=config.company,
+            commission_per_lot=config.commission_per_lot,
+        )
+        self._engine = TradeEngine(
+            self.account,
+            quote=self._quote,
+            market_open=self._clock.is_open,
+            faults=self._faults,
+            offset_ms=self._offset_ms,
+            pending_fill_lots=config.pending_fill_lots,
+        )
+        self._clock.on_tick = self._engine.on_tick
+        self._clock.advance_to_ms(start_ms)
+        if config.balance:
+            self.account.deposit(config.balance, start_ms)
+
+    @classmethod
+    def from_config(cls, config: Mt5SimulatorConfig | None = None) -> Mt5TerminalSimulator:
+        """Build the simulator from config, loading `config.data_path` when set."""
+        config = config or Mt5SimulatorConfig()
+        data = load_frame(config.data_path) if config.data_path else None
+        return cls(data, config=config)
+
+    def _complete_frames(
+        self,
+        frames: dict[str, pd.DataFrame],
+        symbols: list[str],
+    ) -> dict[str, pd.DataFrame]:
+        config = self.config
+        template = next(iter(frames.values()), None)
+        out = dict(frames)
+        for i, symbol in enumerate(symbols):
+            if symbol in out:
+                continue
+            spec = self._specs[symbol]
+            n_bars = len(template) if template is not None else config.synthetic_bars
+            frame = synthetic_ohlcv(
+                n_bars,
+                bar_seconds=config.bar_seconds,
+                base_price=spec.base_price,
+                volatility=0.0015 if spec.calc_mode == c.SYMBOL_CALC_MODE_FOREX else 0.002,
+                seed=config.seed + i,
+            )
+            out[symbol] = frame.set_axis(template.index) if template is not None else frame
+        return out
+
+    # --- internals -------------------------------------------------------------------
+    def _fail(self, code: int, failure: Any, detail: str = "") -> Any:
+        description = c.last_error_description(code)
+        if code > c.RES_E_INTERNAL_FAIL:
+            description = f"Terminal: {description}"
+        if detail:
+            description = f"{description}: {detail}"
+        self._last_error = (code, description)
+        return failure
+
+    def _quote(self, symbol: str) -> tuple[float, float] | None:
+        count = self._clock.tick_counts.get(symbol, 0)
+        if not count:
+            return None
+        feed = self._market.feeds[symbol]
+        return float(feed.tick_bid[count - 1]), float(feed.tick_ask[count - 1])
+
+    def _spec(self, symbol: str, code: int = c.RES_E_INVALID_PARAMS) -> SymbolSpec:
+        spec = self._specs.get(symbol) if isinstance(symbol, str) else None
+        if spec is None:
+            raise _Failure(code, f"unknown symbol {symbol!r}")
+        return spec
+
+    def _utc_ms(self, value: DateLike) -> int:
+        """Server-time date from the API -> UTC ms."""
+        try:
+            return round(to_timestamp(value) * 1000) - self._offset_ms
+        except TypeError as exc:
+            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+
+    def _tick_value(self, spec: SymbolSpec) -> float:
+        """Value of one tick on one lot in the account currency (unrounded, like MT5)."""
+        quote = self._quote(spec.name)
+        price = quote[0] if quote else spec.base_price
+        return (
+            spec.tick_size
+            * spec.contract_size
+            * self.account.rate(spec.currency_profit, spec, price)
+        )
+
+    def _rates(self, symbol: str, timeframe: int) -> tuple[np.ndarray, np.ndarray]:
+        """Completed bars (server time) and their end times (UTC ms)."""
+        self._spec(symbol)
+        try:
+            seconds = c.timeframe_seconds(timeframe)
+        except ValueError as exc:
+            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+        rates = self._market.feeds[symbol].rates(seconds)
+        if rates is None:
+            raise _Failure(
+                c.RES_E_INVALID_PARAMS,
+                f"timeframe {timeframe} is finer than, or no multiple of, the replayed bars",
+            )
+        bars, ends = rates
+        done = int(np.searchsorted(ends, self._clock.now_ms, side="right"))
+        out = bars[:done].copy()
+        out["time"] += self._offset_ms // 1000
+        return out, ends[:done]
+
+    def _ticks(self, symbol: str, flags: int) -> tuple[np.ndarray, SymbolFeed]:
+        self._spec(symbol)
+        if flags not in (c.COPY_TICKS_ALL, c.COPY_TICKS_INFO, c.COPY_TICKS_TRADE):
+            raise _Failure(c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
+        feed = self._market.feeds[symbol]
+        return feed.tick_msc[: self._clock.tick_counts[symbol]], feed
+
+    def _tick_array(self, feed: SymbolFeed, start: int, stop: int, flags: int) -> np.ndarray:
+        if flags == c.COPY_TICKS_TRADE:  # FX/CFD quotes carry no trades
+            return np.zeros(0, dtype=TICKS_DTYPE)
+        out = feed.ticks(start, stop)
+        out["time_msc"] += self._offset_ms
+        out["time"] = out["time_msc"] // 1000
+        return out
+
+    # --- session ---------------------------------------------------------------------
+    def _check_credentials(
+        self,
+        login: int | None,
+        password: str | None,
+        server: str | None,
+    ) -> bool:
+        config = self.config
+        wrong = (
+            (login is not None and int(login) != config.login)
+            or (password is not None and config.password != "" and password != config.password)
+            or (server is not None and server != config.server)
+        )
+        if wrong:
+            self._fail(c.RES_E_AUTH_FAILED, None, "invalid account, password or server")
+        return not wrong
+
+    def initialize(
+        self,
+        path: str | None = None,
+        *,
+        login: int | None = None,
+        password: str | None = None,
+        server: str | None = None,
+        timeout: int | None = None,
+        portable: bool = False,
+    ) -> bool:
+        """Connect to the (simulated) terminal; credentials must match the config if given."""
+        del path, timeout, portable
+        with self._lock:
+            if self._faults.take_disconnect():
+                self._initialized = False
+                return bool(self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, False))
+            if not self._check_credentials(login, password, server):
+                return False
+            self._initialized = True
+            self._last_error = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+            return True
+
+    @_api(False)
+    def login(
+        self,
+        login: int,
+        *,
+        password: str | None = None,
+        server: str | None = None,
+        timeout: int | None = None,
+    ) -> bool:
+        """Log in to the account (only the configured one exists)."""
+        del timeout
+        if not self._check_credentials(login, password, server):
+            raise _Failure(c.RES_E_AUTH_FAILED, "invalid account, password or server")
+        return True
+
+    def shutdown(self) -> None:
+        """Close the session (the terminal keeps running and keeps its state)."""
+        with self._lock:
+            self._initialized = False
+
+    @_api(None)
+    def version(self) -> tuple[int, int, str] | None:
+        return VERSION
+
+    def last_error(self) -> tuple[int, str]:
+        with self._lock:
+            return self._last_error
+
+    # --- info ------------------------------------------------------------------------
+    @_api(None)
+    def account_info(self) -> AccountInfo | None:
+        return self.account.account_info()
+
+    @_api(None)
+    def terminal_info(self) -> TerminalInfo | None:
+        return TerminalInfo(
+            connected=True,
+            trade_allowed=True,
+            build=VERSION[1],
+            maxbars=100_000,
+            codepage=1252,
+            ping_last=1_000,
+            company=self.config.company,
+            name="MetaTrader 5 (nautilus_rl_lab simulator)",
+            path="simulator",
+            data_path="simulator",
+            commondata_path="simulator",
+        )
+
+    # --- symbols ---------------------------------------------------------------------
+    @_api(None)
+    def symbols_total(self) -> int | None:
+        return len(self._specs)
+
+    @_api(None)
+    def symbols_get(self, group: str | None = None) -> tuple[SymbolInfo, ...] | None:
+        return tuple(self._symbol_info(name) for name in self._specs if _group_match(name, group))
+
+    def _symbol_info(self, name: str) -> SymbolInfo:
+        spec = self._specs[name]
+        quote = self._quote(name) or (0.0, 0.0)
+        count = self._clock.tick_counts[name]
+        feed = self._market.feeds[name]
+        time_s = (int(feed.tick_msc[count - 1]) + self._offset_ms) // 1000 if count else 0
+        return symbol_info(
+            spec,
+            bid=quote[0],
+            ask=quote[1],
+            time_s=time_s,
+            tick_value=self._tick_value(spec),
+            selected=name in self._selected,
+        )
+
+    @_api(None)
+    def symbol_info(self, symbol: str) -> SymbolInfo | None:
+        self._spec(symbol, c.RES_E_NOT_FOUND)
+        return self._symbol_info(symbol)
+
+    @_api(None)
+    def symbol_info_tick(self, symbol: str) -> Tick | None:
+        self._spec(symbol, c.RES_E_NOT_FOUND)
+        if symbol not in self._selected:
+            raise _Failure(
+                c.RES_E_NOT_FOUND,
+                f"{symbol} is not selected in Market Watch; call symbol_select({symbol!r}, True)",
+            )
+        count = self._clock.tick_counts[symbol]
+        if not count:
+            raise _Failure(c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+        tick = self._tick_array(self._market.feeds[symbol], count - 1, count, c.COPY_TICKS_ALL)[0]
+        return Tick(
+            time=int(tick["time"]),
+            bid=float(tick["bid"]),
+            ask=float(tick["ask"]),
+            last=0.0,
+            volume=0,
+            time_msc=int(tick["time_msc"]),
+            flags=int(tick["flags"]),
+            volume_real=0.0,
+        )
+
+    @_api(False)
+    def symbol_select(self, symbol: str, enable: bool = True) -> bool:
+        self._spec(symbol, c.RES_E_NOT_FOUND)
+        if enable:
+            self._selected.add(symbol)
+            return True
+        busy = any(p.symbol == symbol for p in self.account.positions.values()) or any(
+            o.symbol == symbol for o in self.account.orders.values()
+        )
+        if busy:
+            raise _Failure(c.RES_E_FAIL, f"{symbol} has open positions or orders")
+        self._selected.discard(symbol)
+        return True
+
+    # --- market data -----------------------------------------------------------------
+    @staticmethod
+    def _check_count(count: int) -> int:
+        if not isinstance(count, int | np.integer) or count <= 0:
+            raise _Failure(c.RES_E_INVALID_PARAMS, f"count must be a positive int, was {count!r}")
+        return int(count)
+
+    @_api(None)
+    def copy_rates_from(
+        self,
+        symbol: str,
+        timeframe: int,
+        date_from: DateLike,
+        count: int,
+    ) -> np.ndarray | None:
+        count = self._check_count(count)
+        bars, _ = self._rates(symbol, timeframe)
+        limit = (self._utc_ms(date_from) + self._offset_ms) // 1000
+        stop = int(np.searchsorted(bars["time"], limit, side="right"))
+        return bars[max(0, stop - count) : stop]
+
+    @_api(None)
+    def copy_rates_from_pos(
+        self,
+        symbol: str,
+        timeframe: int,
+        start_pos: int,
+        count: int,
+    ) -> np.ndarray | None:
+        count = self._check_count(count)
+        if start_pos < 0:
+            raise _Failure(c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
+        bars, _ = self._rates(symbol, timeframe)
+        stop = len(bars) - int(start_pos)
+        return bars[max(0, stop - count) : max(0, stop)]
+
+    @_api(None)
+    def copy_rates_range(
+        self,
+        symbol: str,
+        timeframe: int,
+        date_from: DateLike,
+        date_to: DateLike,
+    ) -> np.ndarray | None:
+        bars, _ = self._rates(symbol, timeframe)
+        lo = (self._utc_ms(date_from) + self._offset_ms) / 1000
+        hi = (self._utc_ms(date_to) + self._offset_ms) / 1000
+        return bars[(bars["time"] >= lo) & (bars["time"] <= hi)]
+
+    @_api(None)
+    def copy_ticks_from(
+        self,
+        symbol: str,
+        date_from: DateLike,
+        count: int,
+        flags: int,
+    ) -> np.ndarray | None:
+        count = self._check_count(count)
+        times, feed = self._ticks(symbol, flags)
+        start = int(np.searchsorted(times, self._utc_ms(date_from), side="left"))
+        return self._tick_array(feed, start, min(len(times), start + count), flags)
+
+    @_api(None)
+    def copy_ticks_range(
+        self,
+        symbol: str,
+        date_from: DateLike,
+        date_to: DateLike,
+        flags: int,
+    ) -> np.ndarray | None:
+        times, feed = self._ticks(symbol, flags)
+        start = int(np.searchsorted(times, self._utc_ms(date_from), side="left"))
+        stop = int(np.searchsorted(times, self._utc_ms(date_to), side="right"))
+        return self._tick_array(feed, start, max(start, stop), flags)
+
+    # --- trading ---------------------------------------------------------------------
+    @staticmethod
+    def _check_side(action: int) -> None:
+        if action not in (c.ORDER_TYPE_BUY, c.ORDER_TYPE_SELL):
+            raise _Failure(
+                c.RES_E_INVALID_PARAMS, "action must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
+            )
+
+    @staticmethod
+    def _check_amount(name: str, value: Any) -> float:
+        """A finite number >= 0 (volume, price), else the module's invalid-params failure."""
+        number = float(value) if isinstance(value, int | float | np.number) else math.nan
+        if isinstance(value, bool) or not math.isfinite(number) or number < 0:
+            raise _Failure(
+                c.RES_E_INVALID_PARAMS, f"{name} must be a finite number >= 0, was {value!r}"
+            )
+        return number
+
+    @_api(None)
+    def order_calc_margin(
+        self,
+        action: int,
+        symbol: str,
+        volume: float,
+        price: float,
+    ) -> float | None:
+        self._check_side(action)
+        spec = self._spec(symbol)
+        return self.account.calc_margin(
+            spec, action, self._check_amount("volume", volume), self._check_amount("price", price)
+        )
+
+    @_api(None)
+    def order_calc_profit(
+        self,
+        action: int,
+        symbol: str,
+        volume: float,
+        price_open: float,
+        price_close: float,
+    ) -> float | None:
+        self._check_side(action)
+        spec = self._spec(symbol)
+        return self.account.calc_profit(
+            spec,
+            action,
+            self._check_amount("volume", volume),
+            self._check_amount("price_open", price_open),
+            self._check_amount("price_close", price_close),
+        )
+
+    def _parse(self, request: Any) -> Any:
+        try:
+            return parse_request(request)
+        except InvalidRequestError as exc:
+            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+
+    @_api(None)
+    def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
+        return self._engine.check(self._parse(request), self._clock.now_ms)
+
+    @_api(None)
+    def order_send(self, request: Mapping[str, Any]) -> OrderSendResult | None:
+        result = self._engine.send(self._parse(request), self._clock.now_ms)
+        logger.debug("order_send %s -> %s %s", request, result.retcode, result.comment)
+        return result
+
+    @staticmethod
+    def _select(
+        items: list[Any], symbol: str | None, group: str | None, ticket: int | None
+    ) -> list[Any]:
+        if ticket is not None:
+            return [i for i in items if i.ticket == int(ticket)]
+        if symbol is not None:
+            return [i for i in items if i.symbol == symbol]
+        return [i for i in items if _group_match(i.symbol, group)]
+
+    @_api(None)
+    def orders_total(self) -> int | None:
+        return len(self.account.orders)
+
+    @_api(None)
+    def orders_get(
+        self,
+        symbol: str | None = None,
+        group: str | None = None,
+        ticket: int | None = None,
+    ) -> tuple[TradeOrder, ...] | None:
+        orders = self._select(list(self.account.orders.values()), symbol, group, ticket)
+        return tuple(self.account.trade_order(o, self._offset_ms) for o in orders)
+
+    @_api(None)
+    def positions_total(self) -> int | None:
+        return len(self.account.positions)
+
+    @_api(None)
+    def positions_get(
+        self,
+        symbol: str | None = None,
+        group: str | None = None,
+        ticket: int | None = None,
+    ) -> tuple[TradePosition, ...] | None:
+        positions = self._select(list(self.account.positions.values()), symbol, group, ticket)
+        return tuple(self.account.trade_position(p, self._offset_ms) for p in positions)
+
+    def _history(
+        self,
+        items: list[Any],
+        time_of: Callable[[Any], int],
+        ticket_of: Callable[[Any], int],
+        date_from: DateLike | None,
+        date_to: DateLike | None,
+        group: str | None,
+        ticket: int | None,
+        position: int | None,
+    ) -> list[Any]:
+        if ticket is not None:
+            return [i for i in items if ticket_of(i) == int(ticket)]
+        if position is not None:
+            return [i for i in items if i.position_id == int(position)]
+        if date_from is None or date_to is None:
+            raise _Failure(
+                c.RES_E_INVALID_PARAMS,
+                "pass date_from and date_to, or ticket=, or position=",
+            )
+        lo, hi = self._utc_ms(date_from), self._utc_ms(date_to)
+        return [i for i in items if lo <= time_of(i) <= hi and _group_match(i.symbol, group)]
+
+    def _history_orders(self, *args: Any) -> list[TradeOrder]:
+        orders = self._history(
+            self.account.history_orders,
+            lambda o: o.time_done_msc or o.time_setup_msc,
+            lambda o: o.ticket,
+            *args,
+        )
+        return [self.account.trade_order(o, self._offset_ms) for o in orders]
+
+    def _history_deals(self, *args: Any) -> list[TradeDeal]:
+        deals = self._history(
+            self.account.deals,
+            lambda d: d.time_msc,
+            lambda d: d.order,
+            *args,
+        )
+        return [self.account.trade_deal(d, self._offset_ms) for d in deals]
+
+    @_api(None)
+    def history_orders_total(self, date_from: DateLike, date_to: DateLike) -> int | None:
+        return len(self._history_orders(date_from, date_to, None, None, None))
+
+    @_api(None)
+    def history_orders_get(
+        self,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        group: str | None = None,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeOrder, ...] | None:
+        """History orders by interval (+`group`), by order `ticket`, or by `position` id."""
+        return tuple(self._history_orders(date_from, date_to, group, ticket, position))
+
+    @_api(None)
+    def history_deals_total(self, date_from: DateLike, date_to: DateLike) -> int | None:
+        return len(self._history_deals(date_from, date_to, None, None, None))
+
+    @_api(None)
+    def history_deals_get(
+        self,
+        date_from: DateLike | None = None,
+        date_to: DateLike | None = None,
+        group: str | None = None,
+        ticket: int | None = None,
+        position: int | None = None,
+    ) -> tuple[TradeDeal, ...] | None:
+        """Deals by interval (+`group`), by ORDER `ticket` (as the module does), or `position`."""
+        return tuple(self._history_deals(date_from, date_to, group, ticket, position))
+
+    # --- simulator controls (not part of the MT5 API) --------------------------------
+    @property
+    def now(self) -> datetime:
+        """The clock, UTC."""
+        with self._lock:
+            return datetime.fromtimestamp(self._clock.now_ms / 1000, tz=UTC)
+
+    @property
+    def time_msc(self) -> int:
+        """The clock in UTC milliseconds."""
+        with self._lock:
+            return self._clock.now_ms
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return tuple(self._specs)
+
+    @property
+    def specs(self) -> dict[str, SymbolSpec]:
+        return dict(self._specs)
+
+    @property
+    def data_ended(self) -> bool:
+        """Whether the clock is past the last bar of every symbol."""
+        with self._lock:
+            return self._clock.now_ms >= self._market.end_ms()
+
+    def is_market_open(self, symbol: str | None = None) -> bool:
+        with self._lock:
+            return self._clock.is_open(symbol or self._primary)
+
+    def advance(self, n_ticks: int = 1) -> int:
+        """Move the clock to the `n_ticks`-th next tick (0: stay); return the ticks processed."""
+        return self._clock.advance(n_ticks)
+
+    def advance_to(self, when: datetime | pd.Timestamp | float) -> int:
+        """Move the clock to `when` (UTC; naive = UTC), processing every tick on the way."""
+        return self._clock.advance_to(when)
+
+    def advance_bars(self, n: int = 1, symbol: str | None = None) -> int:
+        """Move the clock to the open tick of the `n`-th next bar of `symbol` (default: first)."""
+        return self._clock.advance_bars(n, symbol)
+
+    def inject(self, fault: str, count: int | None = 1) -> None:
+        """Arm `fault` for the next `count` occasions (None: until `clear_faults`)."""
+        with self._lock:
+            self._faults.inject(fault, count)
+
+    def clear_faults(self, fault: str | None = None) -> None:
+        """Disarm `fault` (all when None)."""
+        with self._lock:
+            self._faults.clear(fault)
+
+    def armed_faults(self) -> dict[str, int | None]:
+        with self._lock:
+            return self._faults.armed()
+
+    def deposit(self, amount: float, comment: str = "Deposit") -> TradeDeal:
+        """Book a balance deal (a withdrawal when negative)."""
+        with self._lock:
+            return self.account.deposit(amount, self._clock.now_ms, comment)
+
+    # --- real-time replay (see `clock`) ----------------------------------------------
+    @property
+    def replaying(self) -> bool:
+        return self._clock.replaying
+
+    def start_replay(
+        self, speed: float = 1.0, *, gap_pause_s: float | None = None, step_s: float = 0.02
+    ) -> None:
+        """Run the clock at `speed` x real time on a background thread (see `clock`)."""
+        self._clock.start_replay(speed, gap_pause_s=gap_pause_s, step_s=step_s)
+
+    def stop_replay(self, timeout: float = 5.0) -> None:
+        """Stop the replay thread (no-op if not running)."""
+        self._clock.stop_replay(timeout)
+
+    def close(self) -> None:
+        """Stop the replay; the terminal stays usable with explicit advances."""
+        self.stop_replay()
