@@ -27,10 +27,12 @@ def _train(args: argparse.Namespace) -> int:
     config = TrainConfig.from_file(args.config)
     if args.progress is not None:
         config = msgspec.structs.replace(config, progress_bar=args.progress)
-    result = train(config, resume=args.resume)
+    result = train(config, resume=args.resume, allow_fresh_start=args.allow_fresh_start)
     print(f"trained {result.num_timesteps} timesteps in {result.wall_time:.1f}s")
     if result.resumed_from is not None:
         print(f"resumed from the checkpoint at {result.resumed_from} timesteps")
+    elif args.resume:
+        print(f"no checkpoint resumed: started from step 0 in {result.run_dir}")
     print(f"final agent: {result.final_agent}")
     if result.best_agent is not None:
         print(f"best agent:  {result.best_agent}")
@@ -111,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--config", required=True, help="TrainConfig file (.yaml, .yml or .json)")
     train.add_argument("--resume", action="store_true", help="continue from the latest checkpoint")
+    train.add_argument(
+        "--allow-fresh-start",
+        action="store_true",
+        help="with --resume: start from step 0 if no checkpoint is complete (else an error)",
+    )
     progress = train.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")

@@ -42,3 +42,7 @@ class Mt5Error(NautilusRLLabError, RuntimeError):
     def __init__(self, message: str, code: int | None = None) -> None:
         super().__init__(message if code is None else f"{message} (MT5 code {code})")
         self.code = code
+
+
+class CheckpointError(NautilusRLLabError, RuntimeError):
+    """Raised when a run cannot resume: its checkpoints are all missing files or damaged."""

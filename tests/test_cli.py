@@ -39,7 +39,10 @@ def test_cli_train_then_backtest_on_a_tiny_config(tmp_path, capsys) -> None:
 
 def test_cli_has_the_documented_commands() -> None:
     parser = build_parser()
-    for argv in (["demo", "--fast"], ["train", "--config", "x.yaml", "--resume"]):
+    for argv in (
+        ["demo", "--fast"],
+        ["train", "--config", "x.yaml", "--resume", "--allow-fresh-start"],
+    ):
         assert parser.parse_args(argv).handler is not None
     with pytest.raises(SystemExit):
         parser.parse_args(["train"])  # --config is required

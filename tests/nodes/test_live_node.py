@@ -393,7 +393,14 @@ _RL_AGENT = {
             "`strategies[0].config.instrument_id`",
         ),
         (
-            {"strategies": [{**_AGENT_STRATEGY, "config": {"oms_type": "NETING"}}]},
+            {
+                "strategies": [
+                    {
+                        **_AGENT_STRATEGY,
+                        "config": {"instrument_id": "EURUSD.MT5", "oms_type": "NETING"},
+                    }
+                ]
+            },
             "`strategies[0].config.oms_type`",
         ),
         (
