@@ -16,6 +16,10 @@ from pathlib import Path
 
 import msgspec
 
+from nautilus_rl_lab.errors import NautilusRLLabError
+
+VERBOSE_HELP = "log INFO messages; show the traceback of an error"
+
 
 def _train(args: argparse.Namespace) -> int:
     from nautilus_rl_lab.training import TrainConfig, train
@@ -23,10 +27,12 @@ def _train(args: argparse.Namespace) -> int:
     config = TrainConfig.from_file(args.config)
     if args.progress is not None:
         config = msgspec.structs.replace(config, progress_bar=args.progress)
-    result = train(config, resume=args.resume)
+    result = train(config, resume=args.resume, allow_fresh_start=args.allow_fresh_start)
     print(f"trained {result.num_timesteps} timesteps in {result.wall_time:.1f}s")
     if result.resumed_from is not None:
         print(f"resumed from the checkpoint at {result.resumed_from} timesteps")
+    elif args.resume:
+        print(f"no checkpoint resumed: started from step 0 in {result.run_dir}")
     print(f"final agent: {result.final_agent}")
     if result.best_agent is not None:
         print(f"best agent:  {result.best_agent}")
@@ -65,20 +71,28 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_mt5_commands(commands: argparse._SubParsersAction) -> None:
+def _add_mt5_commands(
+    commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
     from nautilus_rl_lab.mt5.serve import add_serve_arguments, run_serve
 
     mt5 = commands.add_parser("mt5-sim", help="MetaTrader 5 terminal simulator")
     mt5_commands = mt5.add_subparsers(dest="mt5_command", required=True)
-    serve = mt5_commands.add_parser("serve", help="serve the simulator over RPyC on 127.0.0.1")
+    serve = mt5_commands.add_parser(
+        "serve", help="serve the simulator over RPyC on 127.0.0.1", parents=parents
+    )
     add_serve_arguments(serve)
     serve.set_defaults(handler=run_serve)
 
 
-def _add_tune_command(commands: argparse._SubParsersAction) -> None:
+def _add_tune_command(
+    commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
     from nautilus_rl_lab.tuning.cli import add_tune_arguments, run_tune
 
-    tune = commands.add_parser("tune", help="Optuna study from a TuneConfig/RuleTuneConfig file")
+    tune = commands.add_parser(
+        "tune", help="Optuna study from a TuneConfig/RuleTuneConfig file", parents=parents
+    )
     add_tune_arguments(tune)
     tune.set_defaults(handler=run_tune)
 
@@ -86,18 +100,32 @@ def _add_tune_command(commands: argparse._SubParsersAction) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The `nautilus-rl-lab` argument parser."""
     parser = argparse.ArgumentParser(prog="nautilus-rl-lab", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="log INFO messages")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     commands = parser.add_subparsers(dest="command", required=True)
+    # `-v` after the command too; SUPPRESS keeps a sub-parser from resetting the top-level flag
+    verbose = argparse.ArgumentParser(add_help=False)
+    verbose.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP
+    )
 
-    train = commands.add_parser("train", help="train an agent from a YAML/JSON TrainConfig")
+    train = commands.add_parser(
+        "train", help="train an agent from a YAML/JSON TrainConfig", parents=[verbose]
+    )
     train.add_argument("--config", required=True, help="TrainConfig file (.yaml, .yml or .json)")
     train.add_argument("--resume", action="store_true", help="continue from the latest checkpoint")
+    train.add_argument(
+        "--allow-fresh-start",
+        action="store_true",
+        help="with --resume: start from step 0 if no checkpoint is complete (else an error)",
+    )
     progress = train.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None)
     progress.add_argument("--no-progress", dest="progress", action="store_false")
     train.set_defaults(handler=_train)
 
-    backtest = commands.add_parser("backtest", help="backtest a saved agent against baselines")
+    backtest = commands.add_parser(
+        "backtest", help="backtest a saved agent against baselines", parents=[verbose]
+    )
     backtest.add_argument("--agent", required=True, help="saved agent directory (e.g. RUN/best)")
     backtest.add_argument(
         "--config", required=True, help="the TrainConfig the agent was trained with"
@@ -112,24 +140,38 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument("--no-tearsheet", action="store_true", help="skip the quantstats HTML")
     backtest.set_defaults(handler=_backtest)
 
-    demo = commands.add_parser("demo", help="train PPO on the sample, backtest, write a report")
+    demo = commands.add_parser(
+        "demo", help="train PPO on the sample, backtest, write a report", parents=[verbose]
+    )
     demo.add_argument("--runs", default="runs", help="parent folder of the run folder")
     demo.add_argument("--fast", action="store_true", help="tiny budgets (same as NRL_FAST=1)")
     demo.set_defaults(handler=_demo)
 
-    _add_tune_command(commands)
-    _add_mt5_commands(commands)
+    _add_tune_command(commands, [verbose])
+    _add_mt5_commands(commands, [verbose])
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`."""
-    args = build_parser().parse_args(argv)
+    """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`.
+
+    An error the library detects (`ConfigError`, `DataValidationError`, ...) ends the command
+    with one line on stderr and exit status 2 (as argparse does for bad arguments); `--verbose`
+    shows the traceback instead.
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose or args.command == "demo" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except NautilusRLLabError as e:
+        if args.verbose:
+            raise
+        print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ rejecting unknown fields with a `ConfigError`; `resolve_class` turns a registry 
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar, cast
 
@@ -21,33 +23,77 @@ from nautilus_rl_lab.errors import ConfigError
 
 T = TypeVar("T")
 YAML_SUFFIXES = (".yaml", ".yml")
+SUFFIXES = (*YAML_SUFFIXES, ".json")
+
+
+def _config_file(path: str | os.PathLike[str]) -> Path:
+    """`path` as a `Path` if it names a YAML or JSON file (by extension)."""
+    file = Path(path)
+    if file.suffix.lower() not in SUFFIXES:
+        raise ConfigError(
+            f"config file {str(file)!r} has an unknown extension {file.suffix!r}: "
+            f"use one of {', '.join(SUFFIXES)}",
+        )
+    return file
+
+
+def _parse(file: Path, text: str) -> Any:
+    """The data in `text`; a syntax error names `file`, line and column."""
+    if file.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"{file}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(file)
+        problem = getattr(e, "problem", None) or str(e)
+        raise ConfigError(f"{where}: invalid YAML: {problem}") from e
 
 
 def read_mapping(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The mapping of fields in a YAML or JSON config file."""
-    file = Path(path)
+    file = _config_file(path)
     if not file.is_file():
         raise ConfigError(f"config file {str(file)!r} does not exist")
-    text = file.read_text(encoding="utf-8")
-    data = yaml.safe_load(text) if file.suffix in YAML_SUFFIXES else json.loads(text)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"config file {str(file)!r} is not UTF-8 text: {e}") from e
+    data = _parse(file, text)
     if data is not None and not isinstance(data, dict):
         raise ConfigError(f"config file {str(file)!r} must hold a mapping of fields")
     return data or {}
+
+
+def _json_default(value: object) -> str:
+    """YAML reads unquoted dates as `date`/`datetime`: pass them on as ISO strings."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    raise ConfigError(f"value {value!r} ({type(value).__name__}) is not plain YAML/JSON data")
 
 
 class FileConfig(NautilusConfig, frozen=True):
     """A frozen config that loads from and saves to `.yaml`/`.yml`/`.json` files."""
 
     @classmethod
-    def from_file(cls, path: str | os.PathLike[str]) -> Self:
-        """Load a config file; unknown fields are rejected."""
-        return cls.from_dict(read_mapping(path))
+    def from_file(
+        cls, path: str | os.PathLike[str], overrides: Mapping[str, Any] | None = None
+    ) -> Self:
+        """Load a config file (top-level `overrides` win); errors name the file, unknown fields too."""
+        data = {**read_mapping(path), **(overrides or {})}
+        try:
+            return cls.from_dict(data)
+        except ConfigError as e:
+            raise ConfigError(f"{path}: {e}") from e
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build a config from plain data (as read from YAML/JSON)."""
         try:
-            return cls.parse(json.dumps(data))
+            return cls.parse(json.dumps(data, default=_json_default))
         except msgspec.ValidationError as e:
             raise ConfigError(f"invalid {cls.__name__}: {e}") from e
 
@@ -55,13 +101,14 @@ class FileConfig(NautilusConfig, frozen=True):
         """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
         from nautilus_rl_lab.agents.files import atomic_write_text
 
+        file = _config_file(path)
         data = json.loads(self.json())
         text = (
             yaml.safe_dump(data, sort_keys=False)
-            if str(path).endswith(YAML_SUFFIXES)
+            if file.suffix.lower() in YAML_SUFFIXES
             else json.dumps(data, indent=2)
         )
-        return atomic_write_text(path, text)
+        return atomic_write_text(file, text)
 
 
 def resolve_class(field: str, name: str, registry: dict[str, type[T]], base: type) -> type[T]:

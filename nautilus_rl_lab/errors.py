@@ -46,3 +46,7 @@ class Mt5Error(NautilusRLLabError, RuntimeError):
 
 class ValuationError(NautilusRLLabError, RuntimeError):
     """Raised when an account cannot be valued (no quote or exchange rate); never read as zero."""
+
+
+class CheckpointError(NautilusRLLabError, RuntimeError):
+    """Raised when a run cannot resume: its checkpoints are all missing files or damaged."""

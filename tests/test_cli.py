@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from nautilus_rl_lab.cli import build_parser, main
 from nautilus_rl_lab.training import latest_checkpoint
 
+from .conftest import REPO_ROOT
 from .training.conftest import tiny_config
 
 
@@ -35,7 +39,10 @@ def test_cli_train_then_backtest_on_a_tiny_config(tmp_path, capsys) -> None:
 
 def test_cli_has_the_documented_commands() -> None:
     parser = build_parser()
-    for argv in (["demo", "--fast"], ["train", "--config", "x.yaml", "--resume"]):
+    for argv in (
+        ["demo", "--fast"],
+        ["train", "--config", "x.yaml", "--resume", "--allow-fresh-start"],
+    ):
         assert parser.parse_args(argv).handler is not None
     with pytest.raises(SystemExit):
         parser.parse_args(["train"])  # --config is required
@@ -49,3 +56,43 @@ def test_every_subcommand_is_wired() -> None:
     parser = build_parser()
     assert parser.parse_args(["tune", "--config", "t.yaml"]).handler is run_tune
     assert parser.parse_args(["mt5-sim", "serve", "--port", "0"]).handler is run_serve
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nautilus_rl_lab.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+
+
+def test_bad_input_ends_every_command_with_one_line_and_exit_2(tmp_path) -> None:
+    (tmp_path / "syntax.yaml").write_text("algorithm: PPO\nseed: [1\n", encoding="utf-8")
+    (tmp_path / "field.yaml").write_text("algorithm: XYZ\n", encoding="utf-8")
+    (tmp_path / "tune.json").write_text('{"n_trials": 2,}', encoding="utf-8")
+    missing = str(tmp_path / "missing.yaml")
+    cases = [
+        (["train", "--config", str(tmp_path / "syntax.yaml")], "syntax.yaml:3:"),
+        (["train", "--config", str(tmp_path / "field.yaml")], "`algorithm` 'XYZ'"),
+        (["backtest", "--agent", str(tmp_path), "--config", missing], "does not exist"),
+        (["tune", "--config", str(tmp_path / "tune.json")], "tune.json:1:16: invalid JSON"),
+        (["mt5-sim", "serve", "--port", "0", "--balance", "-5"], "`balance`"),
+    ]
+    for argv, fragment in cases:
+        result = _cli(*argv)
+        assert result.returncode == 2, (argv, result.stderr[-2000:])
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert lines[0].startswith(f"nautilus-rl-lab {argv[0]}: error: ") and fragment in lines[0]
+
+
+def test_verbose_shows_the_traceback_before_or_after_the_command(tmp_path) -> None:
+    (tmp_path / "field.yaml").write_text("algorithm: XYZ\n", encoding="utf-8")
+    config = str(tmp_path / "field.yaml")
+    for argv in (["-v", "train", "--config", config], ["train", "--config", config, "--verbose"]):
+        result = _cli(*argv)
+        assert result.returncode == 1
+        assert "Traceback" in result.stderr and "ConfigError: " in result.stderr

@@ -54,6 +54,14 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
+from nautilus_rl_lab.validation import (
+    check_component_config,
+    check_log_level,
+    check_notional_map,
+    check_rate_limit,
+    check_symbol,
+    check_trader_id,
+)
 
 __all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
 
@@ -128,12 +136,17 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if not self.symbols:
             raise ConfigError("`symbols` must name at least one MT5 symbol, e.g. ('EURUSD',)")
-        try:
-            TraderId(self.trader_id)
-        except ValueError as e:
-            raise ConfigError(
-                f"`trader_id` {self.trader_id!r} is invalid ({e}); use NAME-TAG"
-            ) from e
+        for i, symbol in enumerate(self.symbols):
+            check_symbol(f"symbols[{i}]", symbol)
+        check_trader_id("trader_id", self.trader_id)
+        check_log_level("log_level", self.log_level)
+        check_rate_limit("max_order_submit_rate", self.max_order_submit_rate)
+        check_rate_limit("max_order_modify_rate", self.max_order_modify_rate)
+        check_notional_map("max_notional_per_order", self.max_notional_per_order)
+        for i, actor in enumerate(self.actors):
+            check_component_config(f"actors[{i}]", actor)
+        for i, strategy in enumerate(self.strategies):
+            check_component_config(f"strategies[{i}]", strategy)
         if self.poll_interval_secs <= 0:
             raise ConfigError(
                 f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"

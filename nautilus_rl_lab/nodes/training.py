@@ -49,6 +49,7 @@ from nautilus_rl_lab.nodes.engine import (
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
+from nautilus_rl_lab.validation import check_log_level
 
 ENV_ID = "NautilusTrading-v0"
 
@@ -81,6 +82,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         if self.episode_length is not None and self.episode_length < 1:
             raise ConfigError(f"`episode_length` must be >= 1 or None, was {self.episode_length}")
         check_execution(self.execution)
+        check_log_level("log_level", self.log_level)
         if not 0.0 <= self.ruin_fraction < 1.0:
             raise ConfigError(f"`ruin_fraction` must be in [0, 1), was {self.ruin_fraction}")
         bar_specification(

@@ -46,17 +46,24 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.training.checkpoints import (
     MODEL_FILE,
     REPLAY_BUFFER_FILE,
     VECNORMALIZE_FILE,
     CheckpointCallback,
+    check_settings,
+    has_checkpoints,
     latest_checkpoint,
     read_state,
 )
 from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.evaluations import (
+    evaluation_history,
+    read_evaluations,
+    restore_evaluation_history,
+)
 
 log = logging.getLogger(__name__)
 
@@ -136,46 +143,62 @@ def _save_agent(model: Any, directory: Path) -> Path:
     return directory
 
 
-def _evaluations(path: Path) -> pd.DataFrame:
-    if not path.is_file():
-        return pd.DataFrame(columns=["timesteps", "mean_reward", "std_reward"])
-    with np.load(path) as data:
-        results = data["results"]
-        return pd.DataFrame(
-            {
-                "timesteps": data["timesteps"],
-                "mean_reward": results.mean(axis=1),
-                "std_reward": results.std(axis=1),
-            }
+def run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
+    """What a checkpoint records and a resume must match: algorithm, policy, spaces, schemes."""
+    env = config.env
+    return {
+        "algorithm": algorithm_class(config.algorithm).__name__,
+        "policy": config.policy,
+        "observation_space": repr(venv.observation_space),
+        "action_space": repr(venv.action_space),
+        "env.observation": json.loads(env.observation.json()),
+        "env.action": json.loads(env.action.json()),
+        "env.reward": json.loads(env.reward.json()),
+    }
+
+
+def _resume_point(checkpoint_dir: Path, allow_fresh_start: bool) -> Path | None:
+    """The checkpoint `resume=True` continues from, or `None` to start at step 0 (said loudly)."""
+    try:
+        checkpoint = latest_checkpoint(checkpoint_dir)
+    except CheckpointError as e:
+        if not allow_fresh_start:
+            raise
+        log.warning("%s; starting again from step 0 as `allow_fresh_start` asks", e)
+        return None
+    if checkpoint is None:
+        log.warning(
+            "`resume` was asked but %s holds no checkpoint: starting a new run from step 0",
+            checkpoint_dir,
         )
+    return checkpoint
 
 
 def train(
     config: TrainConfig,
     *,
     resume: bool = False,
+    allow_fresh_start: bool = False,
     callbacks: list[BaseCallback] | None = None,
 ) -> TrainResult:
     """Train `config.algorithm` on `TrainingNode`s; with `resume=True` continue the latest checkpoint.
 
     Without `resume`, a `run_dir` that already holds checkpoints is refused (choose another
-    `run_dir` or resume), so a run is never silently overwritten.
+    `run_dir` or resume), so a run is never silently overwritten. With `resume`, a damaged
+    latest checkpoint falls back to the newest complete one (warning); none complete raises
+    `CheckpointError` unless `allow_fresh_start`; an empty `run_dir` starts at step 0 with a
+    warning; a config whose algorithm, policy, spaces or schemes differ from the checkpoint's
+    is refused with a `ConfigError` naming them.
     """
     started = time.perf_counter()
     run_dir = Path(config.run_dir)
     checkpoint_dir = run_dir / "checkpoints"
-    checkpoint = latest_checkpoint(checkpoint_dir)
-    if checkpoint is not None and not resume:
+    if not resume and has_checkpoints(checkpoint_dir):
         raise ConfigError(
             f"`run_dir` {str(run_dir)!r} already holds checkpoints: pass resume=True "
             f"(CLI: --resume) to continue, or choose another `run_dir`",
         )
-    if resume and checkpoint is None:
-        log.info("no checkpoint in %s: starting a new run", checkpoint_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(
-        run_dir / "train_config.json", json.dumps(json.loads(config.json()), indent=2)
-    )
+    checkpoint = _resume_point(checkpoint_dir, allow_fresh_start) if resume else None
     if config.torch_threads is not None:
         torch.set_num_threads(config.torch_threads)
     algorithm = algorithm_class(config.algorithm)
@@ -184,9 +207,16 @@ def train(
     venv = make_vec_env(config)
     eval_venv: VecEnv | None = None
     try:
+        settings = run_settings(config, venv)
         state: dict[str, Any] = {}
         if checkpoint is not None:
+            check_settings(checkpoint, settings)
             state = read_state(checkpoint)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(
+            run_dir / "train_config.json", json.dumps(json.loads(config.json()), indent=2)
+        )
+        if checkpoint is not None:
             venv = VecNormalize.load(str(checkpoint / VECNORMALIZE_FILE), venv)
             venv.training = True
             model = algorithm.load(
@@ -246,6 +276,8 @@ def train(
                 verbose=0,
             )
             eval_callback.best_mean_reward = float(state.get("best_mean_reward", -np.inf))
+            if state.get("evaluations"):
+                restore_evaluation_history(eval_callback, state["evaluations"])
             callback_list.append(eval_callback)
 
         def best() -> float:
@@ -255,13 +287,19 @@ def train(
                 else float("-inf")
             )
 
+        def evaluations() -> dict[str, list[Any]] | None:
+            if eval_callback is None:  # keep what an earlier evaluating run recorded
+                return state.get("evaluations")
+            return evaluation_history(eval_callback)
+
+        # after the evaluation: a checkpoint at step N holds the evaluation made at step N
         checkpointer = CheckpointCallback(
             checkpoint_dir,
             config.checkpoint_freq,
             config.keep_checkpoints,
-            extra={"algorithm": config.algorithm, "best_mean_reward": best},
+            extra={**settings, "best_mean_reward": best, "evaluations": evaluations},
         )
-        callback_list.insert(0, checkpointer)
+        callback_list.append(checkpointer)
         callback_list.extend(callbacks or [])
 
         remaining = config.total_timesteps - int(model.num_timesteps)
@@ -274,8 +312,7 @@ def train(
                     tb_log_name=config.algorithm.upper(),
                     reset_num_timesteps=checkpoint is None,
                 )
-        latest = latest_checkpoint(checkpoint_dir)
-        if latest is None or read_state(latest)["num_timesteps"] != model.num_timesteps:
+        if checkpointer.last_saved != model.num_timesteps:
             checkpointer.init_callback(model)
             checkpointer.save()
         final = _save_agent(model, run_dir / "final")
@@ -287,7 +324,7 @@ def train(
             num_timesteps=int(model.num_timesteps),
             resumed_from=resumed_from,
             wall_time=time.perf_counter() - started,
-            evaluations=_evaluations(run_dir / "eval" / "evaluations.npz"),
+            evaluations=read_evaluations(run_dir / "eval" / "evaluations.npz"),
         )
     finally:
         venv.close()

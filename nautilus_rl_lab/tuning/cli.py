@@ -35,10 +35,9 @@ def load_tune_config(
     path: str, args: argparse.Namespace | None = None
 ) -> TuneConfig | RuleTuneConfig:
     """The study config in `path` (a `rule` field selects `RuleTuneConfig`), with CLI overrides."""
-    data = read_mapping(path)
-    data.update({k: getattr(args, k) for k in OVERRIDES if getattr(args, k, None) is not None})
-    cls = RuleTuneConfig if "rule" in data else TuneConfig
-    return cls.from_dict(data)
+    overrides = {k: getattr(args, k) for k in OVERRIDES if getattr(args, k, None) is not None}
+    cls = RuleTuneConfig if "rule" in read_mapping(path) else TuneConfig
+    return cls.from_file(path, overrides)
 
 
 def run_tune(args: argparse.Namespace) -> int:

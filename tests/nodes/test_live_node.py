@@ -23,6 +23,7 @@ from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from tests.conftest import assert_python_error
 
 INSTRUMENT = "EURUSD.MT5"
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
@@ -364,3 +365,53 @@ def test_rl_agent_and_agent_strategy_trade_through_the_live_node(terminal, tmp_p
         _assert_in_step(node, simulator)
     finally:
         node.dispose()
+
+
+# Each typo below reached Nautilus unchecked: most aborted the interpreter (SIGABRT) while the
+# node was built, the rest raised a ValueError that named no config field.
+_AGENT_STRATEGY = {
+    "strategy_path": "nautilus_rl_lab.strategies.agent_strategy:AgentStrategy",
+    "config_path": "nautilus_rl_lab.strategies.agent_strategy:AgentStrategyConfig",
+}
+_RL_AGENT = {
+    "actor_path": "nautilus_rl_lab.agents.rl_agent:RLAgent",
+    "config_path": "nautilus_rl_lab.agents.rl_agent:RLAgentConfig",
+}
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"trader_id": "BAD"}, "`trader_id`"),
+        ({"log_level": "BOGUS"}, "`log_level`"),
+        ({"max_order_submit_rate": "bad"}, "`max_order_submit_rate`"),
+        ({"max_order_modify_rate": "100/1"}, "`max_order_modify_rate`"),
+        ({"max_notional_per_order": {"EURUSD": 1_000}}, "`max_notional_per_order['EURUSD']`"),
+        ({"symbols": ["EURUSD", " "]}, "`symbols[1]`"),
+        (
+            {"strategies": [{**_AGENT_STRATEGY, "config": {"instrument_id": "EURUSD.MTÉ"}}]},
+            "`strategies[0].config.instrument_id`",
+        ),
+        (
+            {
+                "strategies": [
+                    {
+                        **_AGENT_STRATEGY,
+                        "config": {"instrument_id": "EURUSD.MT5", "oms_type": "NETING"},
+                    }
+                ]
+            },
+            "`strategies[0].config.oms_type`",
+        ),
+        (
+            {"actors": [{**_RL_AGENT, "config": {"component_id": "Agént"}}]},
+            "`actors[0].config.component_id`",
+        ),
+    ],
+)
+def test_live_node_config_typos_raise_a_python_error_naming_the_field(fields, fragment):
+    code = (
+        "from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig\n"
+        f"LiveNode(LiveNodeConfig.from_dict({fields!r}))\n"
+    )
+    assert_python_error(code, "ConfigError", fragment)

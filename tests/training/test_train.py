@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
+import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import msgspec
 import numpy as np
 import pytest
 from stable_baselines3.common.callbacks import BaseCallback
 
 from nautilus_rl_lab.agents import PolicyAgent
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.training import TrainConfig, latest_checkpoint, train
 
@@ -54,8 +58,6 @@ def test_bad_config_names_the_field(tmp_path, overrides, field) -> None:
     action = overrides.pop("env_action", None)
     if action is not None:
         base = tiny_config(tmp_path)
-        import msgspec
-
         overrides["env"] = msgspec.structs.replace(base.env, action=SchemeConfig(name=action))
     with pytest.raises(ConfigError, match=field):
         tiny_config(tmp_path, **overrides)
@@ -144,3 +146,120 @@ def test_train_config_refuses_validation_or_test_ranges_that_overlap(tmp_path) -
     assert config.test_env.episode_length is None and not config.test_env.random_start
     with pytest.raises(ConfigError, match=r"`env.data` .* and `eval_data`"):
         tiny_config(tmp_path, eval_data=DataSourceConfig(kind="sample", start="2017-03-10"))
+
+
+# -- resume: never from zero silently, never with other settings, evaluations kept ----------
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory) -> Path:
+    """A finished 256-step run: checkpoints at 128 and 256, evaluations at 128 and 256."""
+    run_dir = tmp_path_factory.mktemp("trained") / "run"
+    train(tiny_config(run_dir, tensorboard=False))
+    return run_dir
+
+
+def _copy(trained_run: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(trained_run, tmp_path / "run"))
+
+
+def _resume(run_dir: Path, total: int, **kwargs: object):
+    config = tiny_config(run_dir, total_timesteps=total, tensorboard=False)
+    return train(config, resume=True, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("damage", "resumed_from", "named"),
+    [
+        ("truncate step_000000000256/model.zip", 128, "step_000000000256"),
+        ("delete step_000000000256/vecnormalize.pkl", 128, "step_000000000256"),
+        ("delete step_000000000256/state.json", 128, "step_000000000256"),
+        ("delete latest.json", 256, "latest.json"),
+    ],
+)
+def test_resume_past_a_damaged_latest_checkpoint_warns_and_uses_the_newest_complete_one(
+    trained_run, tmp_path, caplog, damage, resumed_from, named
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    action, target = damage.split(" ")
+    path = run_dir / "checkpoints" / target
+    if action == "truncate":
+        path.write_bytes(path.read_bytes()[:1000])
+    else:
+        path.unlink()
+    with caplog.at_level(logging.WARNING):
+        result = _resume(run_dir, 320)
+    assert result.resumed_from == resumed_from
+    assert result.num_timesteps == 320
+    warning = next(r.getMessage() for r in caplog.records if "newest complete" in r.message)
+    assert named in warning and f"step_{resumed_from:012d}" in warning
+
+
+def test_resume_without_a_complete_checkpoint_is_an_error_unless_asked_to_start_again(
+    trained_run, tmp_path, caplog
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    for checkpoint in (run_dir / "checkpoints").glob("step_*"):
+        (checkpoint / "model.zip").write_bytes(b"")
+    with pytest.raises(CheckpointError, match=r"step_000000000128.*allow_fresh_start"):
+        _resume(run_dir, 256)
+    with caplog.at_level(logging.WARNING):
+        result = _resume(run_dir, 64, allow_fresh_start=True)
+    assert result.resumed_from is None and result.num_timesteps == 64
+    assert "starting again from step 0" in caplog.text
+
+
+def test_resume_on_a_run_dir_without_checkpoints_says_so_loudly(tmp_path, caplog) -> None:
+    with caplog.at_level(logging.WARNING):
+        result = _resume(tmp_path / "fresh", 64)
+    assert result.resumed_from is None and result.num_timesteps == 64
+    assert "holds no checkpoint" in caplog.text and str(tmp_path / "fresh") in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        (
+            {"algorithm": "A2C", "hyperparameters": {"n_steps": 8}},
+            "`algorithm` was 'PPO', now 'A2C'",
+        ),
+        ({"observation": {"window": 6}}, "`observation_space`"),
+        ({"reward": "equity_change"}, "`env.reward`"),
+        ({"action": "buy_sell_hold"}, "`env.action`"),
+    ],
+)
+def test_resume_with_other_algorithm_space_or_scheme_is_refused_naming_it(
+    trained_run, tmp_path, overrides, named
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    saved_config = (run_dir / "train_config.json").read_text()
+    base = tiny_config(run_dir, total_timesteps=320, tensorboard=False)
+    env = base.env
+    if "observation" in overrides:
+        env = msgspec.structs.replace(
+            env, observation=SchemeConfig(name="window", params=overrides.pop("observation"))
+        )
+    for scheme in ("reward", "action"):
+        if scheme in overrides:
+            env = msgspec.structs.replace(env, **{scheme: SchemeConfig(name=overrides.pop(scheme))})
+    config = msgspec.structs.replace(base, env=env, **overrides)
+    with pytest.raises(ConfigError, match="cannot resume") as error:
+        train(config, resume=True)
+    assert named in str(error.value)
+    assert (run_dir / "train_config.json").read_text() == saved_config  # the run's own config
+
+
+@pytest.mark.parametrize("crash", ["none", "delete", "truncate"])
+def test_evaluation_history_written_before_a_kill_survives_the_resume(
+    trained_run, tmp_path, crash
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    npz = run_dir / "eval" / "evaluations.npz"
+    if crash == "delete":
+        npz.unlink()
+    elif crash == "truncate":  # SB3 rewrites it in place: a kill mid-write leaves half a file
+        npz.write_bytes(npz.read_bytes()[:100])
+    result = _resume(run_dir, 384)
+    assert result.resumed_from == 256
+    assert list(result.evaluations["timesteps"]) == [128, 256, 384]
+    assert np.isfinite(result.evaluations["mean_reward"]).all()

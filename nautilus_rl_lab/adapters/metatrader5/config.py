@@ -13,6 +13,7 @@ from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
+from nautilus_rl_lab.validation import check_symbol
 
 OMS_TYPES = ("NETTING", "HEDGING")
 
@@ -36,6 +37,10 @@ class Mt5InstrumentProviderConfig(
     symbols: tuple[str, ...] = ()
     group: str | None = None
     load_all: bool = True
+
+    def __post_init__(self) -> None:
+        for i, symbol in enumerate(self.symbols):
+            check_symbol(f"symbols[{i}]", symbol)
 
 
 def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_currency
 
 MARGIN_MODES = ("netting", "hedging")
 
@@ -124,3 +125,4 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
                 raise ConfigError(f"`{field}` must be >= 0, was {value}")
         if self.balance < 0:
             raise ConfigError(f"`balance` must be >= 0, was {self.balance}")
+        check_currency("currency", self.currency)

@@ -1,0 +1,204 @@
+"""Checks for the strings the toolkit hands to Nautilus parsers, run before Nautilus sees them.
+
+Nautilus 1.221 parses identifiers, log levels and enum names in Rust, where a bad string
+panics and aborts the whole interpreter (SIGABRT, exit 134: a dead Jupyter kernel) instead of
+raising. Measured here: `TraderId("BAD")` (no hyphen), any trader/strategy/component/client id
+or venue with a non-ASCII character, the log level ``"ERR"`` or ``"INFO "``,
+`oms_type_from_str("X")`. Other bad strings raise late and far from their config field (a rate
+``"bad"`` fails inside the risk engine's constructor). Each check below raises a `ConfigError`
+that names the field in backticks and returns the value unchanged, so configs call them in
+`__post_init__`.
+
+Rules (Nautilus 1.221): an identifier is a non-empty ASCII string that is not all whitespace;
+trader and strategy ids also hold a hyphen (``NAME-TAG``); an instrument id is
+``SYMBOL.VENUE`` split at the last ``.`` (the symbol may be any non-blank text, the venue is an
+identifier); log levels are ``OFF``, ``TRACE``, ``DEBUG``, ``INFO``, ``WARN``/``WARNING``,
+``ERROR`` in any case; a rate is ``<count>/HH:MM:SS``; currencies must be ISO codes Nautilus
+knows (`Currency.from_str` without `strict` invents a currency for any other string).
+"""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import msgspec
+import pandas as pd
+from nautilus_trader.common.config import ImportableActorConfig, resolve_config_path
+from nautilus_trader.config import ImportableStrategyConfig
+from nautilus_trader.model.enums import OmsType
+from nautilus_trader.model.identifiers import Identifier, InstrumentId, StrategyId, TraderId
+from nautilus_trader.model.objects import Currency
+
+from nautilus_rl_lab.errors import ConfigError
+
+__all__ = [
+    "LOG_LEVELS",
+    "check_component_config",
+    "check_currency",
+    "check_identifier",
+    "check_instrument_id",
+    "check_log_level",
+    "check_notional_map",
+    "check_rate_limit",
+    "check_strategy_id",
+    "check_symbol",
+    "check_trader_id",
+]
+
+#: Log level names Nautilus parses (case-insensitive).
+LOG_LEVELS = ("OFF", "TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR")
+_RATE = re.compile(r"^(\d+)/(\d+:\d{2}:\d{2}(?:\.\d+)?)$")
+
+
+def check_identifier(field: str, value: object, example: str = "NAME-001") -> str:
+    """A Nautilus identifier: a non-empty ASCII string that is not all whitespace."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"`{field}` must be a non-empty string such as {example!r}, was {value!r}"
+        )
+    if not value.isascii():
+        raise ConfigError(
+            f"`{field}` {value!r} must contain ASCII characters only (Nautilus identifiers), "
+            f"e.g. {example!r}",
+        )
+    return value
+
+
+def _check_hyphenated(field: str, value: object, example: str) -> str:
+    check_identifier(field, value, example)
+    if "-" not in str(value):
+        raise ConfigError(f"`{field}` {value!r} must be NAME-TAG with a hyphen, e.g. {example!r}")
+    return str(value)
+
+
+def check_trader_id(field: str, value: object) -> str:
+    """A `TraderId`: ``NAME-TAG`` in ASCII (Nautilus aborts on anything else)."""
+    return _check_hyphenated(field, value, "TRADER-001")
+
+
+def check_strategy_id(field: str, value: object) -> str:
+    """A `StrategyId`: ``NAME-TAG`` in ASCII, or ``EXTERNAL``."""
+    if value == "EXTERNAL":
+        return value
+    return _check_hyphenated(field, value, "MyStrategy-001")
+
+
+def check_symbol(field: str, value: object) -> str:
+    """A symbol: non-blank text without surrounding whitespace."""
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        raise ConfigError(
+            f"`{field}` must be a symbol without surrounding spaces, e.g. 'EURUSD', was {value!r}"
+        )
+    return value
+
+
+def check_instrument_id(field: str, value: object) -> str:
+    """An `InstrumentId` string, ``SYMBOL.VENUE`` split at the last ``.`` (ASCII venue)."""
+    symbol, dot, venue = value.rpartition(".") if isinstance(value, str) else ("", "", "")
+    if not dot or not symbol.strip() or symbol != symbol.strip() or not venue.strip():
+        raise ConfigError(f"`{field}` must be 'SYMBOL.VENUE' such as 'EURUSD.MT5', was {value!r}")
+    if not venue.isascii():
+        raise ConfigError(f"`{field}` {value!r}: the venue {venue!r} must be ASCII, e.g. 'MT5'")
+    return str(value)
+
+
+def check_log_level(field: str, value: object) -> str:
+    """A Nautilus log level name (case-insensitive)."""
+    if not isinstance(value, str) or value.upper() not in LOG_LEVELS:
+        raise ConfigError(f"`{field}` must be one of {', '.join(LOG_LEVELS)}, was {value!r}")
+    return value
+
+
+def check_rate_limit(field: str, value: object) -> str:
+    """A Nautilus throttle rate, ``<count>/HH:MM:SS`` with a positive count and interval."""
+    match = _RATE.match(value) if isinstance(value, str) else None
+    if (
+        match is None
+        or int(match.group(1)) < 1
+        or pd.to_timedelta(match.group(2)) <= pd.Timedelta(0)
+    ):
+        raise ConfigError(
+            f"`{field}` must be '<count>/HH:MM:SS' with a positive count and interval, "
+            f"e.g. '100/00:00:01', was {value!r}",
+        )
+    return str(value)
+
+
+def check_currency(field: str, value: object) -> str:
+    """An ISO currency code Nautilus knows (upper case, e.g. ``USD``)."""
+    if not isinstance(value, str) or Currency.from_str(value, strict=True) is None:
+        raise ConfigError(
+            f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
+        )
+    return value
+
+
+def check_notional_map(field: str, value: Mapping[str, object]) -> Mapping[str, object]:
+    """A risk engine notional map: instrument id string -> positive amount."""
+    for instrument_id, amount in value.items():
+        where = f"{field}[{instrument_id!r}]"
+        check_instrument_id(where, instrument_id)
+        try:
+            number = Decimal(str(amount))
+            positive = not isinstance(amount, bool) and number.is_finite() and number > 0
+        except InvalidOperation:
+            positive = False
+        if not positive:
+            raise ConfigError(f"`{where}` must be a positive amount, was {amount!r}")
+    return value
+
+
+def _identifier_check(annotation: Any) -> Any:
+    """The check for a field annotated `annotation` (an identifier, optional or in a list)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list, tuple, set):
+        checks = {_identifier_check(arg) for arg in typing.get_args(annotation)} - {None}
+        return checks.pop() if len(checks) == 1 else None
+    if annotation is InstrumentId:
+        return check_instrument_id
+    if annotation is TraderId:
+        return check_trader_id
+    if annotation is StrategyId:
+        return check_strategy_id
+    if isinstance(annotation, type) and issubclass(annotation, Identifier):
+        return check_identifier
+    return None
+
+
+def check_component_config(
+    field: str, component: ImportableStrategyConfig | ImportableActorConfig
+) -> None:
+    """Check the identifier strings in an importable actor/strategy's `config` mapping.
+
+    Nautilus decodes them only when the node builds the component, where a bad one aborts
+    the process. Fields typed as Nautilus identifiers (`instrument_id`, `component_id`,
+    `strategy_id`, lists of them) are checked, and a strategy's `order_id_tag` (it becomes
+    part of the `StrategyId`) and `oms_type`.
+    """
+    try:
+        config_class = resolve_config_path(component.config_path)
+    except (ImportError, AttributeError, TypeError, ValueError) as e:
+        raise ConfigError(f"`{field}.config_path` {component.config_path!r}: {e}") from e
+    types_by_name = {f.name: f.type for f in msgspec.structs.fields(config_class)}
+    for name, value in component.config.items():
+        where = f"{field}.config.{name}"
+        check = _identifier_check(types_by_name.get(name))
+        if check is not None and value is not None:
+            for item in value if isinstance(value, list | tuple) else [value]:
+                check(where, item)
+    if isinstance(component, ImportableStrategyConfig):
+        tag = component.config.get("order_id_tag")
+        if tag is not None:
+            check_identifier(f"{field}.config.order_id_tag", tag, "001")
+        oms_type = component.config.get("oms_type")
+        if oms_type is not None and (
+            not isinstance(oms_type, str) or oms_type.upper() not in OmsType.__members__
+        ):
+            raise ConfigError(
+                f"`{field}.config.oms_type` must be one of {', '.join(OmsType.__members__)} "
+                f"or None, was {oms_type!r}",
+            )

@@ -1,0 +1,138 @@
+"""The string checks run before Nautilus parses a config value (a bad one would abort the process).
+
+Each rejected value is also handed to Nautilus' own parser in a fresh interpreter, to prove the
+check stands for something real: that parser aborts the process or raises far from the field.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import (
+    check_component_config,
+    check_currency,
+    check_instrument_id,
+    check_log_level,
+    check_notional_map,
+    check_rate_limit,
+    check_strategy_id,
+    check_symbol,
+    check_trader_id,
+)
+from tests.conftest import run_python
+
+STRATEGY = "nautilus_rl_lab.strategies.agent_strategy"
+ACTOR = "nautilus_rl_lab.agents.rl_agent"
+
+# (check, rejected value, what Nautilus does with it in a fresh interpreter)
+NAUTILUS_ABORTS = [
+    (
+        check_trader_id,
+        "BAD",
+        "from nautilus_trader.model.identifiers import TraderId as T; T({!r})",
+    ),
+    (
+        check_trader_id,
+        "É-1",
+        "from nautilus_trader.model.identifiers import TraderId as T; T({!r})",
+    ),
+    (
+        check_strategy_id,
+        "é-1",
+        "from nautilus_trader.model.identifiers import StrategyId as S; S({!r})",
+    ),
+    (
+        check_log_level,
+        "ERR",
+        "from nautilus_trader.common.enums import log_level_from_str as f; f({!r})",
+    ),
+    (
+        check_log_level,
+        "INFO ",
+        "from nautilus_trader.common.enums import log_level_from_str as f; f({!r})",
+    ),
+]
+
+
+@pytest.mark.parametrize(("check", "value", "nautilus"), NAUTILUS_ABORTS)
+def test_rejects_what_aborts_nautilus(check, value, nautilus) -> None:
+    with pytest.raises(ConfigError, match="`the_field`"):
+        check("the_field", value)
+    assert run_python(nautilus.format(value)).returncode == -6  # SIGABRT: why the check exists
+
+
+@pytest.mark.parametrize(
+    ("check", "good", "bad"),
+    [
+        (check_trader_id, ["TRADER-001", "A-B-C"], ["", " ", "TRADER", "TRÄDER-1", None]),
+        (check_strategy_id, ["EMACross-001", "EXTERNAL"], ["EMACross", "é-1", ""]),
+        (check_symbol, ["EURUSD", "EUR/USD", "#AAPL", "EURUSD.m"], ["", " ", " EURUSD", 3]),
+        (
+            check_instrument_id,
+            ["EURUSD.MT5", "EUR/USD.SIM", "EURUSD.m.MT5"],
+            ["EURUSD", ".MT5", "EURUSD.", "EURUSD. ", "EURUSD.MTÉ", None],
+        ),
+        (
+            check_log_level,
+            ["INFO", "info", "Warning", "WARN", "ERROR", "OFF", "TRACE", "DEBUG"],
+            ["ERR", "INFO ", "", "VERBOSE", 3],
+        ),
+        (
+            check_rate_limit,
+            ["100/00:00:01", "5/00:01:00", "1/00:00:00.5"],
+            ["bad", "100", "0/00:00:01", "100/00:00:00", "100/1", "100/1s", "-1/00:00:01"],
+        ),
+        (check_currency, ["USD", "EUR", "JPY"], ["usd", "XYZ", "", "US D", None]),
+    ],
+)
+def test_accepts_what_nautilus_parses_and_rejects_the_rest(check, good, bad) -> None:
+    for value in good:
+        assert check("f", value) == value
+    for value in bad:
+        with pytest.raises(ConfigError, match="`f"):
+            check("f", value)
+
+
+def test_notional_map_checks_ids_and_amounts() -> None:
+    assert check_notional_map("caps", {"EURUSD.MT5": 1_000_000, "GBPUSD.MT5": "5e5"})
+    for bad in ({"EURUSD": 1}, {"EURUSD.MT5": 0}, {"EURUSD.MT5": "x"}, {"EURUSD.MT5": "nan"}):
+        with pytest.raises(ConfigError, match="`caps"):
+            check_notional_map("caps", bad)
+
+
+def _strategy(**config: object) -> ImportableStrategyConfig:
+    return ImportableStrategyConfig(
+        strategy_path=f"{STRATEGY}:AgentStrategy",
+        config_path=f"{STRATEGY}:AgentStrategyConfig",
+        config=config,
+    )
+
+
+def test_component_config_checks_fields_typed_as_nautilus_identifiers() -> None:
+    check_component_config(
+        "s", _strategy(instrument_id="EURUSD.MT5", order_id_tag="001", oms_type="netting")
+    )
+    cases = [
+        (_strategy(instrument_id="EURUSD"), "`s.config.instrument_id`"),
+        (_strategy(external_order_claims=["EURUSD.MT5", "É"]), "`s.config.external_order_claims`"),
+        (_strategy(strategy_id="NoHyphen"), "`s.config.strategy_id`"),
+        (_strategy(order_id_tag="é"), "`s.config.order_id_tag`"),
+        (_strategy(oms_type="BOGUS"), "`s.config.oms_type`"),
+        (
+            ImportableActorConfig(
+                actor_path=f"{ACTOR}:RLAgent",
+                config_path=f"{ACTOR}:RLAgentConfig",
+                config={"component_id": "Agént"},
+            ),
+            "`s.config.component_id`",
+        ),
+        (
+            ImportableStrategyConfig(strategy_path="x:y", config_path="no.such:Config", config={}),
+            "`s.config_path`",
+        ),
+    ]
+    for component, field in cases:
+        with pytest.raises(ConfigError, match=field):
+            check_component_config("s", component)
