@@ -129,12 +129,15 @@ def make_storage(config: StudySettings) -> RDBStorage:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {}
     if config.heartbeat_interval is not None:
-        # Optuna >= 4.9 renamed the stale-trial hook; older releases only have the first one.
-        if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage).parameters:
-            callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=1)
-            kwargs["heartbeat_stale_trial_callback"] = callback
-        else:  # pragma: no cover - Optuna < 4.9
-            kwargs["failed_trial_callback"] = optuna.storages.RetryFailedTrialCallback(max_retry=1)
+        with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna, and what we want
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # Optuna >= 4.9 renamed the stale-trial hook; older releases only have the first one.
+            if "heartbeat_stale_trial_callback" in inspect.signature(RDBStorage).parameters:
+                callback = optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=1)
+                kwargs["heartbeat_stale_trial_callback"] = callback
+            else:  # pragma: no cover - Optuna < 4.9
+                retry = optuna.storages.RetryFailedTrialCallback(max_retry=1)
+                kwargs["failed_trial_callback"] = retry
         kwargs["heartbeat_interval"] = config.heartbeat_interval
         kwargs["grace_period"] = 2 * config.heartbeat_interval
 
