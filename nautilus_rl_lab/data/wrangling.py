@@ -364,7 +364,13 @@ def to_quote_ticks(
     if interval is None:
         bar_len: BarInterval = _infer_interval(frame)
     elif isinstance(interval, str):
-        bar_len = pd.Timedelta(interval)
+        try:
+            bar_len = pd.Timedelta(interval)
+        except ValueError as e:
+            raise ConfigError(
+                f"`interval` {interval!r} is not a time span such as '1h' (pass a "
+                "`pd.DateOffset(months=1)` for months)",
+            ) from e
     else:
         bar_len = interval
     check_bar_spacing(frame, bar_len, "DataFrame")

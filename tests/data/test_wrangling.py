@@ -203,6 +203,8 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
         to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=1_200 * 10**9)
     with pytest.raises(ConfigError, match="`open_delay_ns`"):
         to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=-1)
+    with pytest.raises(ConfigError, match="`interval`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, interval="1 month")
     with pytest.raises(DataValidationError, match="bid low non-positive"):
         to_quote_ticks(df, eurusd, spread=2.0)
     with pytest.raises(DataValidationError, match="pass `interval`"):
