@@ -2,8 +2,9 @@
 
 The frame convention (see :mod:`nautilus_rl_lab.data.ohlcv`): columns ``open, high,
 low, close, volume`` (float64) and a UTC ``DatetimeIndex`` named ``timestamp`` holding
-the bar **open** time, strictly increasing; gaps are normal. Nautilus objects are
-stamped at the bar **close** (:mod:`nautilus_rl_lab.data.wrangling`).
+the bar **open** time (nanoseconds), strictly increasing; gaps are normal. Nautilus
+objects are stamped at the bar **close**, quote ticks spread through the bar
+(:mod:`nautilus_rl_lab.data.wrangling`).
 """
 
 from nautilus_rl_lab.data.catalog import read_bars, read_instrument, write_catalog
@@ -12,8 +13,10 @@ from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eur
 from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, from_dataframe, validate_ohlcv
 from nautilus_rl_lab.data.wrangling import (
     bar_interval,
+    bar_specification,
     bar_type_for,
     bars_to_frame,
+    parse_bar_type,
     to_bars,
     to_quote_ticks,
 )
@@ -22,6 +25,7 @@ __all__ = [
     "OHLCV_COLUMNS",
     "InstrumentSpec",
     "bar_interval",
+    "bar_specification",
     "bar_type_for",
     "bars_to_frame",
     "from_dataframe",
@@ -29,6 +33,7 @@ __all__ = [
     "load_parquet",
     "load_sample_eurusd",
     "make_instrument",
+    "parse_bar_type",
     "read_bars",
     "read_instrument",
     "to_bars",

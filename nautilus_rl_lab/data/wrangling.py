@@ -37,7 +37,6 @@ from nautilus_trader.model.enums import AggregationSource, BarAggregation, Price
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import FIXED_PRECISION
-from nautilus_trader.persistence.wranglers import BarDataWrangler
 
 from nautilus_rl_lab.data.ohlcv import (
     OHLCV_COLUMNS,
@@ -219,13 +218,6 @@ def check_bar_spacing(
         )
 
 
-def _at_close(df: pd.DataFrame, interval: BarInterval) -> pd.DataFrame:
-    """A copy of the OHLCV columns re-indexed at each bar's close time (nanoseconds)."""
-    out = df.loc[:, list(OHLCV_COLUMNS)].copy()
-    out.index = (df.index + interval).as_unit("ns").rename("timestamp")
-    return out
-
-
 def _off_grid(values: np.ndarray, decimals: int) -> np.ndarray:
     """Which values are not a whole number of ``10**-decimals`` (beyond float64 noise)."""
     scaled = values * 10.0**decimals
@@ -276,8 +268,12 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
     frame = validate_ohlcv(df)
     check_bar_spacing(frame, interval, "DataFrame", f"{bar_type.spec} bars")
     check_price_precision(frame, instrument, "DataFrame")
-    wrangler = BarDataWrangler(bar_type=bar_type, instrument=instrument)
-    return wrangler.process(_at_close(frame, interval))
+    ts = to_ns(frame.index + interval).astype(np.uint64)
+    # Writable float64 copies: Nautilus' memoryviews refuse pandas' read-only (copy-on-write) arrays.
+    columns = [np.array(frame[col], dtype=np.float64) for col in OHLCV_COLUMNS]
+    return Bar.from_raw_arrays_to_list(
+        bar_type, instrument.price_precision, instrument.size_precision, *columns, ts, ts
+    )
 
 
 def bars_to_frame(bars: Sequence[Bar]) -> pd.DataFrame:
@@ -368,7 +364,13 @@ def to_quote_ticks(
     if interval is None:
         bar_len: BarInterval = _infer_interval(frame)
     elif isinstance(interval, str):
-        bar_len = pd.Timedelta(interval)
+        try:
+            bar_len = pd.Timedelta(interval)
+        except ValueError as e:
+            raise ConfigError(
+                f"`interval` {interval!r} is not a time span such as '1h' (pass a "
+                "`pd.DateOffset(months=1)` for months)",
+            ) from e
     else:
         bar_len = interval
     check_bar_spacing(frame, bar_len, "DataFrame")
@@ -409,7 +411,7 @@ def to_quote_ticks(
         instrument.size_precision,
     )
     sizes = np.repeat(size, 4)
-    ts = times.ravel().astype(np.uint64)
+    ts = np.ascontiguousarray(times.ravel(), dtype=np.uint64)
     return QuoteTick.from_raw_arrays_to_list(
         instrument.id,
         instrument.price_precision,

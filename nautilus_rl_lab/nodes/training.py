@@ -60,6 +60,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
     fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
     open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
+    `bar_step`, `bar_aggregation` (a time aggregation, `MILLISECOND` ... `WEEK`, `MONTH`) and
+    `price_type` must match the data (a catalog source brings its own bar type).
     """
 
     venue: BacktestVenueConfig = default_venue()

@@ -15,6 +15,7 @@ from nautilus_rl_lab.errors import DataValidationError
 def _frame(n: int = 6) -> pd.DataFrame:
     start = pd.Timestamp("2021-03-01", tz="UTC")
     index = pd.DatetimeIndex(start + pd.Timedelta("1h") * np.arange(n), name="timestamp")
+    index = index.as_unit("ns")  # the frame convention (pandas 3 would make it µs)
     close = 1.1 + 0.001 * np.arange(n)
     return pd.DataFrame(
         {
@@ -189,7 +190,7 @@ def test_two_columns_for_one_name_are_an_error_not_last_one_wins() -> None:
 def _dst_frame() -> pd.DataFrame:
     """Hourly bars across the 2021 spring daylight-saving change in Berlin."""
     index = pd.date_range("2021-03-27 22:00", periods=8, freq="1h", tz="UTC", name="timestamp")
-    return _frame(8).set_axis(pd.DatetimeIndex(index, freq=None))
+    return _frame(8).set_axis(pd.DatetimeIndex(index, freq=None).as_unit("ns"))
 
 
 def test_iso_strings_with_changing_utc_offsets_parse_to_utc() -> None:
@@ -218,7 +219,7 @@ def test_unix_times_in_seconds_or_milliseconds(unit: str, scale: int) -> None:
 
 def test_dates_written_as_numbers_are_not_read_as_unix_times() -> None:
     days = pd.date_range("2021-03-01", periods=4, freq="D", tz="UTC", name="timestamp")
-    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None))
+    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None).as_unit("ns"))
     df = ref.reset_index(drop=True)
     df.insert(0, "date", [int(d.strftime("%Y%m%d")) for d in days])
     with pytest.raises(DataValidationError, match=r"no Unix time after 1973 at row 0.*'%Y%m%d'"):
@@ -228,7 +229,7 @@ def test_dates_written_as_numbers_are_not_read_as_unix_times() -> None:
 
 def test_day_first_dates_need_dayfirst_when_ambiguous() -> None:
     days = pd.date_range("2021-03-01", periods=4, freq="D", tz="UTC", name="timestamp")
-    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None))
+    ref = _frame(4).set_axis(pd.DatetimeIndex(days, freq=None).as_unit("ns"))
     df = ref.reset_index(drop=True)
     df.insert(0, "date", ref.index.strftime("%d.%m.%Y"))
     with pytest.raises(DataValidationError) as info:
@@ -238,7 +239,9 @@ def test_day_first_dates_need_dayfirst_when_ambiguous() -> None:
     pd.testing.assert_frame_equal(from_dataframe(df, dayfirst=True), ref)
     month_first = ref.set_axis(
         pd.DatetimeIndex(
-            pd.to_datetime(df["date"], format="%m.%d.%Y").dt.tz_localize("UTC"), name="timestamp"
+            pd.to_datetime(df["date"], format="%m.%d.%Y").dt.tz_localize("UTC"),
+            name="timestamp",
+            dtype="datetime64[ns, UTC]",
         )
     )
     pd.testing.assert_frame_equal(from_dataframe(df, dayfirst=False), month_first)

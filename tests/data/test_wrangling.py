@@ -26,7 +26,7 @@ NS_PER_MS = 1_000_000
 
 
 def _ns(index: pd.DatetimeIndex) -> np.ndarray:
-    return index.asi8.astype(np.int64)
+    return index.as_unit("ns").asi8
 
 
 def test_bar_type_for_builds_external_time_bar_types() -> None:
@@ -203,6 +203,8 @@ def test_quote_tick_arguments_are_checked(sample_df: pd.DataFrame, eurusd: Instr
         to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=1_200 * 10**9)
     with pytest.raises(ConfigError, match="`open_delay_ns`"):
         to_quote_ticks(df, eurusd, spread=SPREAD, open_delay_ns=-1)
+    with pytest.raises(ConfigError, match="`interval`"):
+        to_quote_ticks(df, eurusd, spread=SPREAD, interval="1 month")
     with pytest.raises(DataValidationError, match="bid low non-positive"):
         to_quote_ticks(df, eurusd, spread=2.0)
     with pytest.raises(DataValidationError, match="pass `interval`"):
@@ -221,6 +223,7 @@ def test_quote_ticks_follow_instrument_precision(sample_df: pd.DataFrame) -> Non
 def _daily(n: int, freq: str = "1D") -> pd.DataFrame:
     """Bars every `freq` with 5-digit prices."""
     index = pd.date_range("2021-01-01", periods=n, freq=freq, tz="UTC", name="timestamp")
+    index = index.as_unit("ns")
     close = np.round(1.1 + 0.001 * np.arange(n), 5)
     return pd.DataFrame(
         {"open": close, "high": close + 0.001, "low": close - 0.001, "close": close, "volume": 1.0},
