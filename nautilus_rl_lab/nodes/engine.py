@@ -34,6 +34,7 @@ from nautilus_trader.config import CacheConfig, LoggingConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId, Venue
 from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.data.wrangling import bar_interval, to_bars, to_quote_ticks
 from nautilus_rl_lab.errors import ConfigError
@@ -134,11 +135,13 @@ def build_engine(
     log_level: str = "ERROR",
     bypass_logging: bool = True,
     run_analysis: bool = False,
+    risk_engine: RiskEngineConfig | None = None,
 ) -> BacktestEngine:
     """Create an engine with `venue`, the instrument and its data; strategies are added by the caller.
 
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
-    read it (turn it on for reporting backtests).
+    read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
+    `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
     """
     check_execution(execution)
     engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
@@ -148,6 +151,7 @@ def build_engine(
             logging=LoggingConfig(log_level=log_level, bypass_logging=bypass_logging),
             cache=CacheConfig(drop_instruments_on_reset=False),
             run_analysis=run_analysis,
+            risk_engine=risk_engine or RiskEngineConfig(),
         ),
     )
     engine.add_venue(

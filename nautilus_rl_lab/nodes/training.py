@@ -47,6 +47,7 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.schemes.base import MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_reward
+from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
 ENV_ID = "NautilusTrading-v0"
@@ -58,6 +59,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
     fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
     open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
+    `risk` holds the risk rules the agent trains under, the same section as
+    `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits).
     """
 
     venue: BacktestVenueConfig = default_venue()
@@ -69,6 +72,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     observation: SchemeConfig = SchemeConfig(name="window")
     action: SchemeConfig = SchemeConfig(name="target_position")
     reward: SchemeConfig = SchemeConfig(name="log_return")
+    risk: RiskLimits = RiskLimits()
     episode_length: int | None = 256
     random_start: bool = True
     seed: int | None = None
@@ -108,10 +112,10 @@ class GymStrategy(SchemeStrategy):
 
     def on_bar(self, bar: Bar) -> None:
         if not self.detached:  # a drained episode needs no observations
+            self.last_bar = bar
             super().on_bar(bar)
 
-    def decide(self, observation: np.ndarray, state: MarketState, bar: Bar) -> Any | None:
-        self.last_bar = bar
+    def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
         action = greenlet.getcurrent().parent.switch((observation, state))
         if action is _DETACH:
             self.detached = True
@@ -159,7 +163,11 @@ class TrainingNode(gym.Env):
             price_side=config.data.price_side,
         )
         self.engine = build_engine(
-            config.venue, self.market, execution=config.execution, log_level=config.log_level
+            config.venue,
+            self.market,
+            execution=config.execution,
+            log_level=config.log_level,
+            risk_engine=risk_engine_config(config.risk, instrument.id),
         )
         self.strategy = GymStrategy(
             SchemeStrategyConfig(
@@ -168,6 +176,7 @@ class TrainingNode(gym.Env):
                 bar_type=bar_type,
                 observation=config.observation,
                 action=config.action,
+                risk=config.risk,
             ),
         )
         self.engine.add_strategy(self.strategy)
@@ -184,6 +193,7 @@ class TrainingNode(gym.Env):
         self._episode: _Episode | None = None
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
         self._closed = False
+        self._events_seen = 0
         self.history: list[dict[str, float]] = []
         if config.seed is not None:
             super().reset(seed=config.seed)
@@ -213,6 +223,7 @@ class TrainingNode(gym.Env):
         self._episode = _Episode(first, length, runner, state.equity)
         self._last_observation = observation
         self.history = [self._record(state, None)]
+        self._events_seen = 0
         return observation, self._info(state)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -330,6 +341,9 @@ class TrainingNode(gym.Env):
         }
 
     def _info(self, state: MarketState) -> dict[str, Any]:
+        """The step's info; `risk_events` are the rules that fired since the previous step."""
+        all_events = self.strategy.risk_events
+        events, self._events_seen = all_events[self._events_seen :], len(all_events)
         return {
             "timestamp": state.ts_ns,
             "equity": state.equity,
@@ -338,5 +352,8 @@ class TrainingNode(gym.Env):
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
             "trades": self.strategy.fill_count,
+            "orders_denied": self.strategy.orders_denied,
+            "orders_rejected": self.strategy.orders_rejected,
+            "risk_events": [event.to_dict() for event in events],
             "step": self._episode.steps if self._episode else 0,
         }
