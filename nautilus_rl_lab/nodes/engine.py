@@ -7,7 +7,8 @@ latency model delays orders, so an order decided on bar t fills at bar t+1's ope
 ask for buys and the bid for sells. `bar_close`: orders reach the venue without latency and fill
 at the bar's close quote, the very price the agent just saw (no latency: look-ahead, only
 for comparisons). Both modes fill against the same quote ticks, at the ask for buys and the
-bid for sells.
+bid for sells. Without a fill model in the venue config, `GapFillModel` fills a stop that a bar
+opens beyond at that open (Nautilus alone would fill it at the stop price).
 """
 
 from __future__ import annotations
@@ -38,9 +39,11 @@ from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.data.wrangling import bar_interval, to_bars, to_quote_ticks
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.fills import GapFillModel
 
 EXECUTION_MODES = ("next_open", "bar_close")
 DEFAULT_LATENCY_NS = 1_000_000  # 1 ms: the order reaches the venue after the bar's close tick
+TICKS_PER_BAR = 4  # open, high, low, close (`to_quote_ticks`)
 
 
 def default_venue(
@@ -76,6 +79,11 @@ class MarketData:
     def bar_timestamps(self) -> list[int]:
         """Bar timestamps (close times, ns)."""
         return [bar.ts_event for bar in self.bars]
+
+    @property
+    def open_tick_timestamps(self) -> list[int]:
+        """Timestamps of each bar's open quote tick (the first of its four ticks)."""
+        return [tick.ts_event for tick in self.quotes[::TICKS_PER_BAR]]
 
 
 def prepare_market_data(
@@ -163,7 +171,8 @@ def build_engine(
         default_leverage=Decimal(str(venue.default_leverage)),
         leverages=get_leverages(venue),
         margin_model=get_margin_model(venue),
-        fill_model=get_fill_model(venue),
+        fill_model=get_fill_model(venue)
+        or GapFillModel(data.open_tick_timestamps, engine.kernel.clock),
         fee_model=get_fee_model(venue),
         latency_model=_latency_model(venue, execution),
         reject_stop_orders=venue.reject_stop_orders,

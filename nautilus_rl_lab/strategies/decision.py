@@ -115,10 +115,10 @@ class DecisionPath:
         return True
 
     def on_order_filled(self, strategy: Strategy, event: OrderFilled) -> None:
-        """Count the fill; a protective fill blocks re-entry on the side it closed."""
+        """Count the fill; a completed protective order blocks re-entry on the side it closed."""
         self.fill_count += 1
         order = strategy.cache.order(event.client_order_id)
-        rule = protective_rule(order) if order is not None else None
+        rule = protective_rule(order) if order is not None and order.is_closed else None
         if rule is not None:
             closed_side = -1 if event.order_side == OrderSide.BUY else 1
             self.risk.record_exit(closed_side, rule, event.ts_event)

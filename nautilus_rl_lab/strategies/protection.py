@@ -92,15 +92,16 @@ def submit_protected(
     direction = 1.0 if target > 0 else -1.0
 
     def child(own: ClientOrderId, tag: str) -> dict[str, Any]:
+        siblings = [i for i in child_ids if i != own]
         return {
             **common,
             "init_id": UUID4(),
             "client_order_id": own,
             "order_side": OrderSide.SELL if target > 0 else OrderSide.BUY,
             "quantity": instrument.make_qty(abs(target)),
-            "contingency_type": ContingencyType.OUO,
+            "contingency_type": ContingencyType.OUO if siblings else ContingencyType.NO_CONTINGENCY,
             "order_list_id": list_id,
-            "linked_order_ids": [i for i in child_ids if i != own] or None,
+            "linked_order_ids": siblings or None,
             "parent_order_id": entry_id,
             "reduce_only": True,
             "tags": [tag],
@@ -113,7 +114,7 @@ def submit_protected(
             children.append(
                 TrailingStopMarketOrder(
                     trigger_price=trigger,
-                    trigger_type=TriggerType.DEFAULT,
+                    trigger_type=TriggerType.BID_ASK,  # the venue trails on quotes (no trades)
                     trailing_offset=Decimal(str(limits.stop_loss)) * BASIS_POINTS,
                     trailing_offset_type=TrailingOffsetType.BASIS_POINTS,
                     **child(sl_id, STOP_LOSS_TAG),
