@@ -205,7 +205,9 @@ def run_backtest(
             fills=engine.trader.generate_fills_report(),
             positions_report=engine.trader.generate_positions_report(),
             account_report=engine.trader.generate_account_report(venue),
-            final_balance=account.balance_total().as_double(),
+            final_balance=account.balance_total(
+                account.base_currency or market.instrument.quote_currency
+            ).as_double(),
             risk_events=risk_events_frame(strategy.risk_events),
             orders_denied=strategy.orders_denied,
         )

@@ -88,6 +88,12 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`ruin_fraction` must be in [0, 1), was {self.ruin_fraction}")
         if self.bar_step < 1:
             raise ConfigError(f"`bar_step` must be >= 1, was {self.bar_step}")
+        if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
+            raise ConfigError(
+                "`risk.max_notional_per_order` is not enforced on a MARGIN account: Nautilus "
+                "1.221's RiskEngine skips notional checks for margin accounts; use a CASH "
+                "`venue.account_type` or `risk.max_position`"
+            )
 
 
 class _Detach:

@@ -364,3 +364,24 @@ def test_rl_agent_and_agent_strategy_trade_through_the_live_node(terminal, tmp_p
         _assert_in_step(node, simulator)
     finally:
         node.dispose()
+
+
+def test_live_risk_engine_takes_the_limits_of_the_strategies_risk_section() -> None:
+    from nautilus_rl_lab.nodes.live import build_live_node_config
+
+    executor = ImportableStrategyConfig(
+        strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
+        config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
+        config={
+            "instrument_id": INSTRUMENT,
+            "risk": {"max_notional_per_order": 250_000, "max_order_submit_rate": "5/00:01:00"},
+        },
+    )
+    config = LiveNodeConfig(strategies=[executor], max_notional_per_order={"GBPUSD.MT5": 9})
+    risk_engine = build_live_node_config(config).risk_engine
+    assert risk_engine.max_notional_per_order == {"GBPUSD.MT5": 9, INSTRUMENT: 250_000}
+    assert risk_engine.max_order_submit_rate == "5/00:01:00"
+    # without a risk section the node's own limits stay
+    assert build_live_node_config(LiveNodeConfig()).risk_engine.max_order_submit_rate == (
+        LiveNodeConfig().max_order_submit_rate
+    )
