@@ -55,13 +55,15 @@ def differential_sharpe(ret: float, a: float, b: float, eta: float) -> tuple[flo
 
 
 def differential_downside_ratio(
-    ret: float, a: float, dd2: float, eta: float
+    ret: float, a: float, b: float, eta: float
 ) -> tuple[float, float, float]:
     """Moody & Saffell's differential downside deviation ratio (online Sortino) for `ret`.
 
-    `a` is the exponential moving mean return and `dd2` the exponential moving mean of squared
-    negative returns before this step; returns `(d_sortino, a_new, dd2_new)`.
+    `a` is the exponential moving mean return and `b` the exponential moving mean of squared
+    negative returns (the squared downside deviation) before this step; returns
+    `(d_sortino, a_new, b_new)`.
     """
+    dd2 = b
     if dd2 <= 1e-12:
         d = 0.0
     elif ret > 0:
@@ -110,6 +112,8 @@ class LogReturn(RewardScheme):
 class DifferentialSharpe(RewardScheme):
     """Differential Sharpe ratio of the step's equity return (online risk-adjusted reward)."""
 
+    _update = staticmethod(differential_sharpe)
+
     def __init__(self, eta: float = 0.01) -> None:
         if not 0 < eta < 1:
             raise ConfigError(f"`eta` must be in (0, 1), was {eta}")
@@ -123,7 +127,7 @@ class DifferentialSharpe(RewardScheme):
     def reward(self, state: MarketState) -> float:
         ret = log_return(self._previous, state.equity)
         self._previous = state.equity
-        d, self._a, self._b = differential_sharpe(ret, self._a, self._b, self.eta)
+        d, self._a, self._b = self._update(ret, self._a, self._b, self.eta)
         return d
 
 
@@ -148,24 +152,14 @@ class DrawdownPenalised(RewardScheme):
         return r
 
 
-class DifferentialSortino(RewardScheme):
-    """Differential Sortino (downside deviation) ratio of the step's equity return."""
+class DifferentialSortino(DifferentialSharpe):
+    """Differential Sortino (downside deviation) ratio of the step's equity return.
 
-    def __init__(self, eta: float = 0.01) -> None:
-        if not 0 < eta < 1:
-            raise ConfigError(f"`eta` must be in (0, 1), was {eta}")
-        self.eta = eta
+    The same online update as `DifferentialSharpe`, with the second moment taken over
+    negative returns only (Moody & Saffell's differential downside deviation ratio).
+    """
 
-    def reset(self, state: MarketState) -> None:
-        self._previous = state.equity
-        self._a = 0.0
-        self._dd2 = 0.0
-
-    def reward(self, state: MarketState) -> float:
-        ret = log_return(self._previous, state.equity)
-        self._previous = state.equity
-        d, self._a, self._dd2 = differential_downside_ratio(ret, self._a, self._dd2, self.eta)
-        return d
+    _update = staticmethod(differential_downside_ratio)
 
 
 class Calmar(RewardScheme):
