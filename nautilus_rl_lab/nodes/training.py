@@ -17,6 +17,12 @@ the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fracti
 start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
 reached. An unfinished episode is drained (the engine runs to its end with no further
 decisions) before the next reset.
+
+Risk. The strategy runs the same `DecisionPath` as `RLAgent` + `AgentStrategy`, under
+`TrainingNodeConfig.risk`, so the agent trains under the rules it will trade under. `info`
+carries `risk_events` (the rules that changed a target or closed a position since the last
+step: rule, target before/after), `orders_denied` (Nautilus' `RiskEngine`) and
+`orders_rejected` (the venue).
 """
 
 from __future__ import annotations

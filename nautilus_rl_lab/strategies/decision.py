@@ -27,7 +27,7 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.execution import observe_bar, submit_to_target
+from nautilus_rl_lab.strategies.execution import observe_bar, order_delta, submit_to_target
 from nautilus_rl_lab.strategies.protection import (
     cancel_protection,
     protective_rule,
@@ -87,7 +87,8 @@ class DecisionPath:
     ) -> float | None:
         """Action-scheme target -> risk rules -> orders; return the target traded to."""
         target = self.action_scheme.target_position(action, state.position)
-        adjusted = self.risk.adjust(target, state, _entry_price(strategy, instrument))
+        entry = _entry_price(strategy, instrument) if self.limits.protection == "close" else None
+        adjusted = self.risk.adjust(target, state, entry)
         if self.risk.last_reason is not None:
             strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
         if self._send(strategy, instrument, adjusted, state):
@@ -100,14 +101,11 @@ class DecisionPath:
     ) -> bool:
         if not self.limits.venue_protection:
             return submit_to_target(strategy, instrument, target, state.position)
-        if target is None:
+        delta = order_delta(instrument, target, state.position)
+        if target is None or not delta:
             return False
-        increment = float(instrument.size_increment)
-        delta = round((target - state.position) / increment) * increment
-        if abs(delta) < increment:
-            return False
-        cancel_protection(strategy, instrument)
-        if abs(target) < increment:
+        cancel_protection(strategy, instrument)  # the new order brings its own
+        if not order_delta(instrument, target, 0.0):  # to flat: nothing left to protect
             return submit_to_target(strategy, instrument, target, state.position)
         side = OrderSide.BUY if delta > 0 else OrderSide.SELL
         quantity = instrument.make_qty(abs(delta))
