@@ -38,7 +38,7 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.data.wrangling import bar_interval, to_bars, to_quote_ticks
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -83,6 +83,11 @@ class MarketData:
     @property
     def open_tick_timestamps(self) -> list[int]:
         """Timestamps of each bar's open quote tick (the first of its four ticks)."""
+        if len(self.quotes) != TICKS_PER_BAR * len(self.bars):
+            raise DataValidationError(
+                f"`quotes`: expected {TICKS_PER_BAR} quote ticks per bar (open, high, low, "
+                f"close), got {len(self.quotes)} for {len(self.bars)} bars"
+            )
         return [tick.ts_event for tick in self.quotes[::TICKS_PER_BAR]]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pytest
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent
+from nautilus_rl_lab.errors import DataValidationError
 from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.strategies import RiskLimits
 from tests.strategies.conftest import ENTRY, path_frame, protected_config
@@ -36,3 +38,12 @@ def test_stop_gapped_through_fills_at_the_open_not_at_the_stop(agent, gap_open, 
     assert float(run.fills.iloc[0]["last_px"]) == pytest.approx(ENTRY)
     assert float(run.fills.iloc[1]["last_px"]) == pytest.approx(gap_open)
     assert run.stats["risk:stop_loss"] == 1
+
+
+def test_gap_fills_need_four_quote_ticks_per_bar() -> None:
+    config = protected_config(RiskLimits(stop_loss=0.01))
+    market = market_for(config, path_frame())
+    assert len(market.open_tick_timestamps) == len(market.bars)
+    broken = dataclasses.replace(market, quotes=market.quotes[:-1])
+    with pytest.raises(DataValidationError, match="`quotes`: expected 4 quote ticks per bar"):
+        _ = broken.open_tick_timestamps
