@@ -25,6 +25,12 @@ order; the first rule that forces the target wins:
 
 `RiskManager.adjust` is a pure state machine that unit tests drive without an engine; every
 change it makes to a target is recorded as a `RiskEvent` (which rule, target before/after).
+Event rules: the names above when a rule trips (`max_drawdown`, `max_daily_loss`,
+`stop_loss`, `take_profit`, `max_position`, `trading_hours`, `max_trades_per_day`), and
+`halted`, `daily_halt`, `loss_cooldown`, `reentry_block` for decisions overridden while a
+halt, a cooldown or a no-re-entry block lasts. Venue-side exits are recorded at their fill
+(target `None`, adjusted `0.0`). `max_trades_per_day` counts the orders the strategy sent
+(protective exits at the venue are not counted).
 """
 
 from __future__ import annotations
