@@ -3,7 +3,11 @@
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.policy import ALGORITHMS, ObservationNormalizer, PolicyAgent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
-from nautilus_rl_lab.agents.rules import BollingerMeanReversionAgent, EMACrossAgent
+from nautilus_rl_lab.agents.rules import (
+    BollingerMeanReversionAgent,
+    DonchianBreakoutAgent,
+    EMACrossAgent,
+)
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent, SignalActions
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
 
@@ -14,6 +18,7 @@ __all__ = [
     "AgentAction",
     "BollingerMeanReversionAgent",
     "BuyAndHoldAgent",
+    "DonchianBreakoutAgent",
     "EMACrossAgent",
     "ObservationNormalizer",
     "PolicyAgent",

@@ -1,12 +1,12 @@
 """`RLAgent(Actor, Agent)`: a Nautilus actor that runs a policy and publishes its actions.
 
-On every bar of `bar_type` it hands the bar to the policy (`Agent.observe_bar`), updates the
-same `ObservationScheme` the policy was trained with and reads the same `MarketState` from the
-portfolio (`strategies.execution.observe_bar`, the path training uses too), asks the policy for
-an action and publishes an `AgentAction` on `topic`. An `AgentStrategy` listening on that topic turns it into orders through the same
-`ActionScheme`. Since `TrainingNode`'s strategy runs this exact sequence (scheme update ->
-state -> observation -> action -> `submit_to_target`) inside the same bar, a deterministic
-policy trades identically in training, backtests and live nodes (tests/agents prove it).
+On every bar of `bar_type` it hands the bar to the policy (`Agent.observe_bar`) and runs the
+first half of the `DecisionPath` (`strategies.decision`: the same `ObservationScheme` the policy
+was trained with, the same `MarketState` from the portfolio, the policy's action), then
+publishes an `AgentAction` on `topic`. The `AgentStrategy` listening on that topic runs the
+second half (action-scheme target -> risk rules -> orders) inside the same bar. `TrainingNode`'s
+strategy runs the same `DecisionPath`, so a deterministic policy trades identically in
+training, backtests and live nodes (tests/agents prove it).
 
 Decisions:
 
@@ -37,10 +37,11 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme
+from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
-from nautilus_rl_lab.strategies.execution import observe_bar, require_instrument
+from nautilus_rl_lab.strategies.decision import DecisionPath
+from nautilus_rl_lab.strategies.execution import require_instrument
 
 ACTOR_CONFIG_FILE = "rl_agent.json"
 
@@ -82,6 +83,7 @@ class RLAgent(Actor, Agent):
         self.agent = agent
         self.observation_scheme: ObservationScheme = build_observation(config.observation)
         self.action_scheme: ActionScheme = build_action(config.action)
+        self.path = DecisionPath(self.action_scheme, observation=self.observation_scheme)
         self.instrument: Instrument | None = None
         self.actions_published = 0
 
@@ -100,17 +102,10 @@ class RLAgent(Actor, Agent):
 
     def on_bar(self, bar: Bar) -> None:
         self.agent.observe_bar(bar)
-        observed = observe_bar(
-            self,
-            self.observation_scheme,
-            self.instrument,
-            bar,
-            self.action_scheme.position_limit,
-        )
-        if observed is None:
+        decided = self.path.decide(self, self.instrument, bar, self._act)
+        if decided is None:
             return
-        observation, state = observed
-        action = self.agent.act(observation)
+        action, state = decided
         message = AgentAction(
             agent_id=self.id.value,
             instrument_id=self.config.instrument_id,
@@ -121,8 +116,11 @@ class RLAgent(Actor, Agent):
         self.msgbus.publish(self.config.topic, message, external_pub=False)
         self.actions_published += 1
 
+    def _act(self, observation: np.ndarray, state: MarketState) -> Any:
+        return self.agent.act(observation)
+
     def _reset_state(self) -> None:
-        self.observation_scheme.reset()
+        self.path.reset()
         self.agent.reset()
         self.actions_published = 0
 

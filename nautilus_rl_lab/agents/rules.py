@@ -3,10 +3,13 @@
 `EMACrossAgent` follows `nautilus_trader/examples/strategies/ema_cross.py` (long while the fast
 EMA is at or above the slow EMA, short below it); `BollingerMeanReversionAgent` is the classic
 band fade (short above the upper band, long below the lower band, flat once the price is back
-at the middle band). Both keep Nautilus' own indicators (`ExponentialMovingAverage`,
-`BollingerBands`), updated from the bars `RLAgent` hands to `observe_bar`, and turn their signal
-into an action of the *same* ActionScheme a trained policy uses (`SignalActions`), so
-baselines and policies share one order path. They stay flat until their indicators are warm.
+at the middle band); `DonchianBreakoutAgent` is the turtle-style breakout (long when the close
+breaks above the highest high of the previous `period` bars, short below the lowest low, and
+in the market on the last breakout's side until the opposite one). All keep Nautilus' own
+indicators (`ExponentialMovingAverage`, `BollingerBands`, `DonchianChannel`), updated from the
+bars `RLAgent` hands to `observe_bar`, and turn their signal into an action of the *same*
+ActionScheme a trained policy uses (`SignalActions`), so baselines and policies share one
+order path, risk rules included. They stay flat until their indicators are warm.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from nautilus_trader.indicators import BollingerBands, ExponentialMovingAverage
+from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
 from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.agents.base import Agent, read_spec, write_spec
@@ -106,3 +109,39 @@ class BollingerMeanReversionAgent(Agent):
     def load(cls, path: str | os.PathLike[str]) -> BollingerMeanReversionAgent:
         spec = read_spec(path)
         return cls(spec["period"], spec["k"], SchemeConfig.parse(spec["action"]))
+
+
+class DonchianBreakoutAgent(Agent):
+    """Long on a close above the previous `period` bars' high, short below their low; hold between."""
+
+    def __init__(self, period: int = 20, action: SchemeConfig = DEFAULT_ACTION) -> None:
+        if period < 2:
+            raise ConfigError(f"`period` must be >= 2, was {period}")
+        self.period, self.action = period, action
+        self._signals = SignalActions(action)
+        self.channel = DonchianChannel(period)
+        self._signal = 0.0
+
+    def reset(self) -> None:
+        self.channel.reset()
+        self._signal = 0.0
+
+    def observe_bar(self, bar: Bar) -> None:
+        if self.channel.initialized:  # the channel of the bars *before* this one
+            close = bar.close.as_double()
+            if close > self.channel.upper:
+                self._signal = 1.0
+            elif close < self.channel.lower:
+                self._signal = -1.0
+        self.channel.handle_bar(bar)
+
+    def act(self, observation: np.ndarray) -> Any:
+        return self._signals(self._signal)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        return write_spec(path, self, period=self.period, action=self.action.json().decode())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> DonchianBreakoutAgent:
+        spec = read_spec(path)
+        return cls(spec["period"], SchemeConfig.parse(spec["action"]))

@@ -44,12 +44,9 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_market_data
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
-from nautilus_rl_lab.strategies.agent_strategy import (
-    AgentStrategy,
-    AgentStrategyConfig,
-    RiskLimits,
-)
+from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
 from nautilus_rl_lab.strategies.baselines import BASELINES
+from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
 
 TRADING_DAYS = 252
@@ -107,6 +104,24 @@ def performance_stats(
     }
 
 
+def risk_events_frame(events: list[RiskEvent]) -> pd.DataFrame:
+    """Risk events (which rule, target before/after) as a frame indexed by UTC time."""
+    frame = pd.DataFrame(
+        [event.to_dict() for event in events], columns=["ts_ns", "rule", "target", "adjusted"]
+    )
+    frame.index = pd.to_datetime(frame.pop("ts_ns"), utc=True)
+    return frame
+
+
+def risk_event_counts(events: pd.DataFrame) -> dict[str, float]:
+    """`risk_events` (total) and `risk:<rule>` counts of a `risk_events_frame`."""
+    counts = events["rule"].value_counts()
+    return {
+        "risk_events": float(len(events)),
+        **{f"risk:{rule}": float(n) for rule, n in sorted(counts.items())},
+    }
+
+
 @dataclass
 class AgentRun:
     """One agent's backtest: Nautilus reports and the equity curve sampled at every decision bar."""
@@ -120,6 +135,7 @@ class AgentRun:
     account_report: pd.DataFrame
     final_balance: float
     trade_count: float | None = None
+    risk_events: pd.DataFrame = field(default_factory=lambda: risk_events_frame([]))
     orders_denied: float = 0
     orders_rejected: float = 0
 
@@ -130,9 +146,12 @@ class AgentRun:
 
     @property
     def stats(self) -> dict[str, float]:
-        """`performance_stats` of the equity curve."""
+        """`performance_stats` of the equity curve plus the risk events per rule."""
         trades = len(self.fills) if self.trade_count is None else self.trade_count
-        return performance_stats(self.equity, trades, self.orders_denied, self.orders_rejected)
+        return {
+            **performance_stats(self.equity, trades, self.orders_denied, self.orders_rejected),
+            **risk_event_counts(self.risk_events),
+        }
 
 
 def run_backtest(
@@ -148,14 +167,18 @@ def run_backtest(
     """Run `agent` (or the agent saved at a path) as `RLAgent` + `AgentStrategy` over `config`'s data.
 
     `start_ns`/`end_ns` narrow the run (Nautilus' `run(start, end)`); by default it covers
-    every bar. `risk` sets the strategy's risk rules (none by default, as in training).
+    every bar. `risk` overrides the risk rules (default: `config.risk`, those of training).
     """
     if not isinstance(agent, Agent):
         agent = load_agent(agent)
     market = market or market_for(config)
-    risk = risk or RiskLimits()
+    risk = config.risk if risk is None else risk
     engine = build_engine(
-        config.venue, market, execution=config.execution, log_level=config.log_level
+        config.venue,
+        market,
+        execution=config.execution,
+        log_level=config.log_level,
+        risk_engine=risk_engine_config(risk, market.instrument.id),
     )
     try:
         actor = RLAgent(
@@ -200,6 +223,7 @@ def run_backtest(
             final_balance=value.balance,
             orders_denied=statuses.count(OrderStatus.DENIED),
             orders_rejected=statuses.count(OrderStatus.REJECTED),
+            risk_events=risk_events_frame(strategy.risk_events),
         )
     finally:
         engine.dispose()

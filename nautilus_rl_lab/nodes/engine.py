@@ -28,6 +28,9 @@ resized. Live, the broker (the MT5 terminal) decides and rejects with "no money"
 `check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
 `build_engine` runs both.
+
+Without a fill model in the venue config, `GapFillModel` fills a stop that a bar
+opens beyond at that open (Nautilus alone would fill it at the stop price).
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId, Venue
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import Currency
+from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.data.wrangling import (
     OPEN_TICK_DELAY_NS,
@@ -68,7 +72,8 @@ from nautilus_rl_lab.data.wrangling import (
     to_bars,
     to_quote_ticks,
 )
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
 
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -93,6 +98,7 @@ _BOOL_FIELDS = (
     "allow_cash_borrowing",
     "frozen_account",
 )
+TICKS_PER_BAR = 4  # open, high, low, close (`to_quote_ticks`)
 
 
 def default_venue(
@@ -291,6 +297,16 @@ class MarketData:
         """Bar timestamps (close times, ns)."""
         return [bar.ts_event for bar in self.bars]
 
+    @property
+    def open_tick_timestamps(self) -> list[int]:
+        """Timestamps of each bar's open quote tick (the first of its four ticks)."""
+        if len(self.quotes) != TICKS_PER_BAR * len(self.bars):
+            raise DataValidationError(
+                f"`quotes`: expected {TICKS_PER_BAR} quote ticks per bar (open, high, low, "
+                f"close), got {len(self.quotes)} for {len(self.bars)} bars"
+            )
+        return [tick.ts_event for tick in self.quotes[::TICKS_PER_BAR]]
+
 
 def prepare_market_data(
     frame: pd.DataFrame,
@@ -354,11 +370,13 @@ def build_engine(
     log_level: str = "ERROR",
     bypass_logging: bool = True,
     run_analysis: bool = False,
+    risk_engine: RiskEngineConfig | None = None,
 ) -> BacktestEngine:
     """Create an engine with `venue`, the instrument and its data; strategies are added by the caller.
 
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
-    read it (turn it on for reporting backtests).
+    read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
+    `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
     """
     check_execution(execution)
     check_account(venue, data.instrument)
@@ -369,6 +387,7 @@ def build_engine(
             logging=LoggingConfig(log_level=log_level, bypass_logging=bypass_logging),
             cache=CacheConfig(drop_instruments_on_reset=False),
             run_analysis=run_analysis,
+            risk_engine=risk_engine or RiskEngineConfig(),
         ),
     )
     engine.add_venue(
@@ -380,7 +399,8 @@ def build_engine(
         default_leverage=Decimal(str(venue.default_leverage)),
         leverages=get_leverages(venue),
         margin_model=get_margin_model(venue),
-        fill_model=get_fill_model(venue),
+        fill_model=get_fill_model(venue)
+        or GapFillModel(data.open_tick_timestamps, engine.kernel.clock),
         fee_model=get_fee_model(venue),
         latency_model=_latency_model(venue, execution),
         reject_stop_orders=venue.reject_stop_orders,

@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from nautilus_trader.common.config import DatabaseConfig
 from nautilus_trader.config import (
     CacheConfig,
@@ -39,7 +40,7 @@ from nautilus_trader.config import (
     TradingNodeConfig,
 )
 from nautilus_trader.live.node import TradingNode
-from nautilus_trader.model.identifiers import TraderId
+from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
 from nautilus_rl_lab.adapters.metatrader5.config import (
     Mt5DataClientConfig,
@@ -54,6 +55,7 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
+from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.validation import (
     check_component_config,
     check_log_level,
@@ -153,6 +155,30 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             )
 
 
+def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
+    """The node's `RiskEngine` limits plus those of every strategy's `risk` section.
+
+    A strategy config with `instrument_id` and `risk` (an `AgentStrategyConfig`, the same
+    section as training's) sets `max_notional_per_order` for its instrument and, if given,
+    the node's `max_order_submit_rate`, so the Nautilus limits are the same in every mode.
+    """
+    notionals = dict(config.max_notional_per_order)
+    submit_rate = config.max_order_submit_rate
+    for strategy in config.strategies:
+        section, instrument = strategy.config.get("risk"), strategy.config.get("instrument_id")
+        if not section or instrument is None:
+            continue
+        limits = RiskLimits.parse(msgspec.json.encode(section))
+        engine = risk_engine_config(limits, InstrumentId.from_str(str(instrument)))
+        notionals.update(engine.max_notional_per_order)
+        submit_rate = limits.max_order_submit_rate or submit_rate
+    return LiveRiskEngineConfig(
+        max_order_submit_rate=submit_rate,
+        max_order_modify_rate=config.max_order_modify_rate,
+        max_notional_per_order=notionals,
+    )
+
+
 def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
     """Build the Nautilus `TradingNodeConfig` of a `LiveNodeConfig` (MT5 data + execution)."""
     provider = Mt5InstrumentProviderConfig(symbols=tuple(config.symbols))
@@ -167,11 +193,7 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
         logging=LoggingConfig(log_level=config.log_level, bypass_logging=False),
         cache=CacheConfig(database=config.cache_database) if config.cache_database else None,
         data_engine=LiveDataEngineConfig(),
-        risk_engine=LiveRiskEngineConfig(
-            max_order_submit_rate=config.max_order_submit_rate,
-            max_order_modify_rate=config.max_order_modify_rate,
-            max_notional_per_order=dict(config.max_notional_per_order),
-        ),
+        risk_engine=live_risk_engine_config(config),
         exec_engine=LiveExecEngineConfig(
             reconciliation=config.reconciliation,
             reconciliation_lookback_mins=config.reconciliation_lookback_mins,

@@ -17,6 +17,12 @@ the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fracti
 start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
 reached. An unfinished episode is drained (the engine runs to its end with no further
 decisions) before the next reset.
+
+Risk. The strategy runs the same `DecisionPath` as `RLAgent` + `AgentStrategy`, under
+`TrainingNodeConfig.risk`, so the agent trains under the rules it will trade under. `info`
+carries `risk_events` (the rules that changed a target or closed a position since the last
+step: rule, target before/after), `orders_denied` (Nautilus' `RiskEngine`) and
+`orders_rejected` (the venue).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
+from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 from nautilus_rl_lab.validation import check_log_level
 
@@ -60,8 +67,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
     fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
     open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
-    `bar_step`, `bar_aggregation` (a time aggregation, `MILLISECOND` ... `WEEK`, `MONTH`) and
-    `price_type` must match the data (a catalog source brings its own bar type).
+    `risk` holds the risk rules the agent trains under, the same section as
+    `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits).
     """
 
     venue: BacktestVenueConfig = default_venue()
@@ -73,6 +80,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     observation: SchemeConfig = SchemeConfig(name="window")
     action: SchemeConfig = SchemeConfig(name="target_position")
     reward: SchemeConfig = SchemeConfig(name="log_return")
+    risk: RiskLimits = RiskLimits()
     episode_length: int | None = 256
     random_start: bool = True
     seed: int | None = None
@@ -93,6 +101,12 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         check_account(self.venue, make_instrument(self.instrument))
         if str(getattr(self.venue.account_type, "name", self.venue.account_type)) == "CASH":
             _check_long_only(build_action(self.action))
+        if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
+            raise ConfigError(
+                "`risk.max_notional_per_order` is not enforced on a MARGIN account: Nautilus "
+                "1.221's RiskEngine skips notional checks for margin accounts; use a CASH "
+                "`venue.account_type` or `risk.max_position`"
+            )
 
 
 def _check_long_only(scheme: ActionScheme) -> None:
@@ -138,10 +152,10 @@ class GymStrategy(SchemeStrategy):
 
     def on_bar(self, bar: Bar) -> None:
         if not self.detached:  # a drained episode needs no observations
+            self.last_bar = bar
             super().on_bar(bar)
 
-    def decide(self, observation: np.ndarray, state: MarketState, bar: Bar) -> Any | None:
-        self.last_bar = bar
+    def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
         action = greenlet.getcurrent().parent.switch((observation, state))
         if action is _DETACH:
             self.detached = True
@@ -189,7 +203,11 @@ class TrainingNode(gym.Env):
             price_side=config.data.price_side,
         )
         self.engine = build_engine(
-            config.venue, self.market, execution=config.execution, log_level=config.log_level
+            config.venue,
+            self.market,
+            execution=config.execution,
+            log_level=config.log_level,
+            risk_engine=risk_engine_config(config.risk, instrument.id),
         )
         self.strategy = GymStrategy(
             SchemeStrategyConfig(
@@ -198,6 +216,7 @@ class TrainingNode(gym.Env):
                 bar_type=bar_type,
                 observation=config.observation,
                 action=config.action,
+                risk=config.risk,
             ),
         )
         self.engine.add_strategy(self.strategy)
@@ -214,6 +233,7 @@ class TrainingNode(gym.Env):
         self._episode: _Episode | None = None
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
         self._closed = False
+        self._events_seen = 0
         self.history: list[dict[str, float]] = []
         if config.seed is not None:
             super().reset(seed=config.seed)
@@ -243,6 +263,7 @@ class TrainingNode(gym.Env):
         self._episode = _Episode(first, length, runner, state.equity)
         self._last_observation = observation
         self.history = [self._record(state, None)]
+        self._events_seen = 0
         return observation, self._info(state)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
@@ -384,6 +405,9 @@ class TrainingNode(gym.Env):
         }
 
     def _info(self, state: MarketState) -> dict[str, Any]:
+        """The step's info; `risk_events` are the rules that fired since the previous step."""
+        all_events = self.strategy.risk_events
+        events, self._events_seen = all_events[self._events_seen :], len(all_events)
         return {
             "timestamp": state.ts_ns,
             "equity": state.equity,
@@ -392,7 +416,8 @@ class TrainingNode(gym.Env):
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
             "trades": self.strategy.fill_count,
-            "orders_denied": self.strategy.denied_count,
-            "orders_rejected": self.strategy.rejected_count,
+            "orders_denied": self.strategy.orders_denied,
+            "orders_rejected": self.strategy.orders_rejected,
+            "risk_events": [event.to_dict() for event in events],
             "step": self._episode.steps if self._episode else 0,
         }

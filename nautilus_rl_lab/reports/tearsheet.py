@@ -2,7 +2,8 @@
 
 `write_report(evaluation, directory)` writes into `directory` (atomically, file by file):
 `tearsheet.html` (quantstats, the agent's daily returns against the benchmark's),
-`equity.png`, `drawdown.png`, `trades.png`, `stats.csv` and `equity.csv`.
+`equity.png`, `drawdown.png`, `trades.png`, `stats.csv` (with risk events per rule),
+`equity.csv` and `risk_events.csv` (the agent's risk events: rule, target before/after).
 
 Decisions:
 
@@ -111,4 +112,5 @@ def write_report(
         stats=atomic_write_text(folder / "stats.csv", evaluation.stats.to_csv()),
     )
     atomic_write_text(folder / "equity.csv", equity.to_csv())
+    atomic_write_text(folder / "risk_events.csv", run.risk_events.to_csv())
     return files

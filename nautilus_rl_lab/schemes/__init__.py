@@ -13,7 +13,10 @@ from nautilus_rl_lab.schemes.registry import (
     build_reward,
 )
 from nautilus_rl_lab.schemes.reward import (
+    Calmar,
+    CostPenalised,
     DifferentialSharpe,
+    DifferentialSortino,
     DrawdownPenalised,
     EquityChange,
     LogReturn,
@@ -25,8 +28,11 @@ __all__ = [
     "REWARD_SCHEMES",
     "ActionScheme",
     "BuySellHold",
+    "Calmar",
     "ContinuousExposure",
+    "CostPenalised",
     "DifferentialSharpe",
+    "DifferentialSortino",
     "DrawdownPenalised",
     "EquityChange",
     "LogReturn",

@@ -12,7 +12,10 @@ from nautilus_rl_lab.schemes.action import BuySellHold, ContinuousExposure, Targ
 from nautilus_rl_lab.schemes.base import ActionScheme, ObservationScheme, RewardScheme
 from nautilus_rl_lab.schemes.observation import WindowObservation
 from nautilus_rl_lab.schemes.reward import (
+    Calmar,
+    CostPenalised,
     DifferentialSharpe,
+    DifferentialSortino,
     DrawdownPenalised,
     EquityChange,
     LogReturn,
@@ -30,7 +33,10 @@ REWARD_SCHEMES: dict[str, type[RewardScheme]] = {
     "equity_change": EquityChange,
     "log_return": LogReturn,
     "differential_sharpe": DifferentialSharpe,
+    "differential_sortino": DifferentialSortino,
+    "calmar": Calmar,
     "drawdown_penalised": DrawdownPenalised,
+    "cost_penalised": CostPenalised,
 }
 
 

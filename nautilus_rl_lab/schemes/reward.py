@@ -1,12 +1,27 @@
 """Reward schemes on Nautilus' equity (balance + unrealised P&L, after real fees and fills).
 
 The maths are pure functions so tests check them without an engine; the scheme classes only
-keep the state between steps.
+keep the state between steps. What each one optimises (by its registry name):
+
+- `equity_change`: the episode's profit (rewards sum to the equity change in % of the start).
+- `log_return`: the episode's log growth (rewards sum to the log return of equity, in %).
+- `differential_sharpe`: the Sharpe ratio of step returns, online (Moody & Saffell 2001).
+- `differential_sortino`: the Sortino ratio, online: mean return over downside deviation, so
+  only losses count as risk (Moody & Saffell's differential downside deviation ratio).
+- `calmar`: the episode's return over its maximum drawdown; step rewards are the increments
+  of the running ratio, so they sum to the final Calmar-style ratio (`min_drawdown` keeps the
+  ratio finite before the first drawdown).
+- `drawdown_penalised`: profit minus `penalty` times every new percent of drawdown.
+- `cost_penalised`: wraps any of the above (`reward`) and subtracts `cost_weight` times the
+  step's commissions (% of initial equity) and `turnover_penalty` times the step's traded
+  position (in units of the action scheme's position limit): it optimises the wrapped
+  objective net of trading costs and churn.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState, RewardScheme
@@ -37,6 +52,31 @@ def differential_sharpe(ret: float, a: float, b: float, eta: float) -> tuple[flo
     variance = b - a * a
     d = 0.0 if variance <= 1e-12 else (b * delta_a - 0.5 * a * delta_b) / variance**1.5
     return d, a + eta * delta_a, b + eta * delta_b
+
+
+def differential_downside_ratio(
+    ret: float, a: float, b: float, eta: float
+) -> tuple[float, float, float]:
+    """Moody & Saffell's differential downside deviation ratio (online Sortino) for `ret`.
+
+    `a` is the exponential moving mean return and `b` the exponential moving mean of squared
+    negative returns (the squared downside deviation) before this step; returns
+    `(d_sortino, a_new, b_new)`.
+    """
+    dd2 = b
+    if dd2 <= 1e-12:
+        d = 0.0
+    elif ret > 0:
+        d = (ret - 0.5 * a) / math.sqrt(dd2)
+    else:
+        d = (dd2 * (ret - 0.5 * a) - 0.5 * a * ret * ret) / dd2**1.5
+    downside = min(ret, 0.0)
+    return d, a + eta * (ret - a), dd2 + eta * (downside * downside - dd2)
+
+
+def calmar_ratio(equity: float, initial: float, max_drawdown: float, floor: float) -> float:
+    """Return since `initial` over the maximum drawdown (both fractions; drawdown >= `floor`)."""
+    return (equity / initial - 1.0) / max(max_drawdown, floor)
 
 
 def drawdown(equity: float, peak: float) -> float:
@@ -72,6 +112,8 @@ class LogReturn(RewardScheme):
 class DifferentialSharpe(RewardScheme):
     """Differential Sharpe ratio of the step's equity return (online risk-adjusted reward)."""
 
+    _update = staticmethod(differential_sharpe)
+
     def __init__(self, eta: float = 0.01) -> None:
         if not 0 < eta < 1:
             raise ConfigError(f"`eta` must be in (0, 1), was {eta}")
@@ -85,7 +127,7 @@ class DifferentialSharpe(RewardScheme):
     def reward(self, state: MarketState) -> float:
         ret = log_return(self._previous, state.equity)
         self._previous = state.equity
-        d, self._a, self._b = differential_sharpe(ret, self._a, self._b, self.eta)
+        d, self._a, self._b = self._update(ret, self._a, self._b, self.eta)
         return d
 
 
@@ -108,3 +150,71 @@ class DrawdownPenalised(RewardScheme):
         r -= self.penalty * max(0.0, dd - self._drawdown) * PERCENT
         self._previous, self._drawdown = state.equity, dd
         return r
+
+
+class DifferentialSortino(DifferentialSharpe):
+    """Differential Sortino (downside deviation) ratio of the step's equity return.
+
+    The same online update as `DifferentialSharpe`, with the second moment taken over
+    negative returns only (Moody & Saffell's differential downside deviation ratio).
+    """
+
+    _update = staticmethod(differential_downside_ratio)
+
+
+class Calmar(RewardScheme):
+    """Increment of the running return-over-max-drawdown ratio (sums to the episode's ratio)."""
+
+    def __init__(self, min_drawdown: float = 0.01) -> None:
+        if not 0 < min_drawdown < 1:
+            raise ConfigError(f"`min_drawdown` must be in (0, 1), was {min_drawdown}")
+        self.min_drawdown = min_drawdown
+
+    def reset(self, state: MarketState) -> None:
+        self._initial = self._peak = state.equity
+        self._max_drawdown = 0.0
+        self._ratio = 0.0
+
+    def reward(self, state: MarketState) -> float:
+        self._peak = max(self._peak, state.equity)
+        self._max_drawdown = max(self._max_drawdown, drawdown(state.equity, self._peak))
+        ratio = calmar_ratio(state.equity, self._initial, self._max_drawdown, self.min_drawdown)
+        step, self._ratio = ratio - self._ratio, ratio
+        return step
+
+
+class CostPenalised(RewardScheme):
+    """Any reward (`reward`: a registry name or `{"name": ..., "params": ...}`) net of costs."""
+
+    def __init__(
+        self,
+        reward: str | dict[str, Any] = "log_return",
+        cost_weight: float = 1.0,
+        turnover_penalty: float = 0.0,
+    ) -> None:
+        # imported here: the registry imports this module to list the reward schemes
+        from nautilus_rl_lab.schemes.registry import SchemeConfig, build_reward
+
+        for name, value in (("cost_weight", cost_weight), ("turnover_penalty", turnover_penalty)):
+            if value < 0:
+                raise ConfigError(f"`reward.params.{name}` must be >= 0, was {value}")
+        spec = {"name": reward} if isinstance(reward, str) else reward
+        try:
+            config = SchemeConfig(**spec)
+        except TypeError as e:
+            raise ConfigError(
+                f"`reward.params.reward` must be a reward name or {{name, params}}, was {reward!r}"
+            ) from e
+        self.base = build_reward(config)
+        self.cost_weight, self.turnover_penalty = cost_weight, turnover_penalty
+
+    def reset(self, state: MarketState) -> None:
+        self.base.reset(state)
+        self._initial = state.equity
+        self._commissions, self._position = state.commissions, state.position
+
+    def reward(self, state: MarketState) -> float:
+        cost = (state.commissions - self._commissions) / self._initial * PERCENT
+        turnover = abs(state.position - self._position) / state.position_limit
+        self._commissions, self._position = state.commissions, state.position
+        return self.base.reward(state) - self.cost_weight * cost - self.turnover_penalty * turnover

@@ -1,18 +1,24 @@
-"""Nautilus strategies: the scheme-driven strategy base, order helpers and the agent executor."""
+"""Nautilus strategies: the decision path, risk rules, order helpers and the agent executor."""
 
 from nautilus_rl_lab.strategies.agent_strategy import (
     DEFAULT_TOPIC,
     AgentAction,
     AgentStrategy,
     AgentStrategyConfig,
-    RiskLimits,
-    RiskManager,
 )
+from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
 from nautilus_rl_lab.strategies.execution import (
     observe_bar,
     read_market_state,
     require_instrument,
     submit_to_target,
+)
+from nautilus_rl_lab.strategies.risk import (
+    RiskEvent,
+    RiskLimits,
+    RiskManager,
+    in_trading_hours,
+    risk_engine_config,
 )
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
@@ -21,12 +27,17 @@ __all__ = [
     "AgentAction",
     "AgentStrategy",
     "AgentStrategyConfig",
+    "DecisionPath",
+    "DecisionPathEvents",
+    "RiskEvent",
     "RiskLimits",
     "RiskManager",
     "SchemeStrategy",
     "SchemeStrategyConfig",
+    "in_trading_hours",
     "observe_bar",
     "read_market_state",
     "require_instrument",
+    "risk_engine_config",
     "submit_to_target",
 ]

@@ -7,11 +7,18 @@ this module names them as the strategy baselines `backtest_agent` compares again
 
 from __future__ import annotations
 
-from nautilus_rl_lab.agents.rules import BollingerMeanReversionAgent, EMACrossAgent
+from nautilus_rl_lab.agents.rules import (
+    BollingerMeanReversionAgent,
+    DonchianBreakoutAgent,
+    EMACrossAgent,
+)
 
-BASELINES: dict[str, type[EMACrossAgent] | type[BollingerMeanReversionAgent]] = {
+BASELINES: dict[
+    str, type[EMACrossAgent] | type[BollingerMeanReversionAgent] | type[DonchianBreakoutAgent]
+] = {
     "ema_cross": EMACrossAgent,
     "bollinger": BollingerMeanReversionAgent,
+    "donchian": DonchianBreakoutAgent,
 }
 
-__all__ = ["BASELINES", "BollingerMeanReversionAgent", "EMACrossAgent"]
+__all__ = ["BASELINES", "BollingerMeanReversionAgent", "DonchianBreakoutAgent", "EMACrossAgent"]

@@ -53,6 +53,15 @@ def read_market_state(
     )
 
 
+def order_delta(instrument: Instrument, target: float | None, position: float) -> float:
+    """The signed quantity that moves `position` to `target`, in size increments (0: no order)."""
+    if target is None:
+        return 0.0
+    increment = float(instrument.size_increment)
+    delta = round((target - position) / increment) * increment
+    return 0.0 if abs(delta) < increment else delta
+
+
 def submit_to_target(
     strategy: Strategy,
     instrument: Instrument,
@@ -64,11 +73,8 @@ def submit_to_target(
     The difference is rounded to the instrument's size increment; nothing is sent when the
     target is `None` or already held. Returns whether an order was submitted.
     """
-    if target is None:
-        return False
-    increment = float(instrument.size_increment)
-    delta = round((target - position) / increment) * increment
-    if abs(delta) < increment:
+    delta = order_delta(instrument, target, position)
+    if not delta:
         return False
     side = OrderSide.BUY if delta > 0 else OrderSide.SELL
     # make_qty converts its argument to float first: a float gives the same Quantity as
@@ -87,7 +93,7 @@ def observe_bar(
 ) -> tuple[np.ndarray, MarketState] | None:
     """Feed `bar` to `scheme`; once it is warm, return the observation and the state it saw.
 
-    The one observation path of training (`SchemeStrategy`) and trading (`RLAgent`).
+    The observation half of `DecisionPath.decide`, in training and trading alike.
     """
     scheme.update(bar)
     if not scheme.ready:

@@ -2,11 +2,13 @@
 
 from nautilus_rl_lab.training.checkpoints import latest_checkpoint, save_checkpoint
 from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.risk_comparison import compare_risk_in_training
 from nautilus_rl_lab.training.train import TrainResult, env_factory, make_vec_env, train
 
 __all__ = [
     "TrainConfig",
     "TrainResult",
+    "compare_risk_in_training",
     "env_factory",
     "latest_checkpoint",
     "make_vec_env",

@@ -211,7 +211,7 @@ class TuneConfig(StudySettings, frozen=True, forbid_unknown_fields=True):
 
 
 def resolve_rule(rule: str) -> Callable[..., Agent]:
-    """The rule-based `Agent` class named `rule` (`ema_cross`, `bollinger` or `module:Class`)."""
+    """The rule-based `Agent` class named `rule` (`ema_cross`, `bollinger`, `donchian` or `module:Class`)."""
     return resolve_class("rule", rule, BASELINES, Agent)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import msgspec
 import pandas as pd
 import pytest
 from nautilus_trader.common.config import ActorFactory, ImportableActorConfig
@@ -10,8 +13,10 @@ from nautilus_trader.trading.config import ImportableStrategyConfig, StrategyFac
 from nautilus_rl_lab.agents import PolicyAgent, RLAgent, RLAgentConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, build_engine
+from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.strategies import RiskLimits, risk_engine_config
 
-from .conftest import fixed_policy
+from .conftest import fixed_policy, small_env_config
 
 FILL_COLUMNS = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
 
@@ -34,30 +39,53 @@ def _importable_pair(config, market, agent_path: str) -> tuple[RLAgent, object]:
         ImportableStrategyConfig(
             strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
             config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
-            config={"instrument_id": str(market.instrument.id), "action": config.action.dict()},
+            config={
+                "instrument_id": str(market.instrument.id),
+                "action": config.action.dict(),
+                "risk": config.risk.dict(),
+            },
         )
     )
     return actor, strategy
 
 
-def test_parity_policy_trades_identically_in_training_node_and_plain_backtest(
-    tmp_path, env_config
-) -> None:
+@dataclass
+class _BothRuns:
+    env_fills: pd.DataFrame
+    plain_fills: pd.DataFrame
+    env_balance: float
+    plain_balance: float
+    env_events: list[dict]
+    plain_events: list[dict]
+    actions_published: int
+    actions_received: int
+    last_bar_ts: int
+
+
+def _run_in_training_node_and_plain_backtest(tmp_path, env_config) -> _BothRuns:
+    """The same saved policy, deterministic, in a TrainingNode and as RLAgent + AgentStrategy."""
     path = fixed_policy(env_config).save(tmp_path / "policy")
     policy = PolicyAgent.load(path)
     env = TrainingNode(env_config)
+    env_events: list[dict] = []
     try:
         obs, info = env.reset()
         done = False
         while not done:
             obs, _, terminated, truncated, info = env.step(policy.act(obs))
+            env_events += info["risk_events"]
             done = terminated or truncated
         env_fills = env.fills()[FILL_COLUMNS].reset_index(drop=True)
         market = env.market
+        last_bar_ts = env.history[-1]["ts"]  # the env observes the last bar but cannot act on it
     finally:
         env.close()
 
-    engine = build_engine(env_config.venue, market)  # a plain Nautilus BacktestEngine
+    engine = build_engine(  # a plain Nautilus BacktestEngine
+        env_config.venue,
+        market,
+        risk_engine=risk_engine_config(env_config.risk, market.instrument.id),
+    )
     actor, strategy = _importable_pair(env_config, market, str(path))
     engine.add_actor(actor)
     engine.add_strategy(strategy)
@@ -67,12 +95,52 @@ def test_parity_policy_trades_identically_in_training_node_and_plain_backtest(
     assert actor.save() == {}  # without a path it is Nautilus' own Actor.save() (state dict)
     actor.load({})  # on an instance, load(state) is Nautilus' Actor.load
     engine.dispose()
+    return _BothRuns(
+        env_fills,
+        plain_fills,
+        info["balance"],
+        balance,
+        env_events,
+        [event.to_dict() for event in strategy.risk_events],
+        actor.actions_published,
+        strategy.actions_received,
+        last_bar_ts,
+    )
 
-    assert len(env_fills) > 30  # the policy trades a lot: the comparison has teeth
-    assert set(env_fills["order_side"]) == {"BUY", "SELL"}
-    pd.testing.assert_frame_equal(env_fills, plain_fills)
-    assert balance == pytest.approx(info["balance"], abs=1e-9)
-    assert actor.actions_published == strategy.actions_received > len(env_fills)
+
+def test_parity_policy_trades_identically_in_training_node_and_plain_backtest(
+    tmp_path, env_config
+) -> None:
+    runs = _run_in_training_node_and_plain_backtest(tmp_path, env_config)
+    assert len(runs.env_fills) > 30  # the policy trades a lot: the comparison has teeth
+    assert set(runs.env_fills["order_side"]) == {"BUY", "SELL"}
+    pd.testing.assert_frame_equal(runs.env_fills, runs.plain_fills)
+    assert runs.plain_balance == pytest.approx(runs.env_balance, abs=1e-9)
+    assert runs.actions_published == runs.actions_received > len(runs.env_fills)
+    assert runs.env_events == runs.plain_events == []
+
+
+ALL_RULES = RiskLimits(
+    stop_loss=0.0015, take_profit=0.002, max_drawdown=0.04, trading_hours=(6, 20)
+)
+
+
+@pytest.mark.parametrize("protection", ["venue", "close"])
+def test_parity_with_stop_loss_take_profit_drawdown_halt_and_trading_hours_all_on(
+    tmp_path, protection
+) -> None:
+    risk = msgspec.structs.replace(ALL_RULES, protection=protection)
+    action = SchemeConfig(name="target_position", params={"trade_size": 500_000})
+    runs = _run_in_training_node_and_plain_backtest(
+        tmp_path, small_env_config(action=action, risk=risk)
+    )
+    rules = {event["rule"] for event in runs.env_events}
+    assert {"stop_loss", "take_profit", "max_drawdown", "trading_hours"} <= rules
+    assert len(runs.env_fills) > 20
+    pd.testing.assert_frame_equal(runs.env_fills, runs.plain_fills)
+    assert runs.plain_balance == pytest.approx(runs.env_balance, abs=1e-9)
+    assert runs.env_events == [e for e in runs.plain_events if e["ts_ns"] < runs.last_bar_ts]
+    assert runs.actions_published == runs.actions_received
 
 
 def test_rl_agent_save_and_class_load_round_trip(tmp_path, env_config) -> None:

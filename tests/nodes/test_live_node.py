@@ -415,3 +415,24 @@ def test_live_node_config_typos_raise_a_python_error_naming_the_field(fields, fr
         f"LiveNode(LiveNodeConfig.from_dict({fields!r}))\n"
     )
     assert_python_error(code, "ConfigError", fragment)
+
+
+def test_live_risk_engine_takes_the_limits_of_the_strategies_risk_section() -> None:
+    from nautilus_rl_lab.nodes.live import build_live_node_config
+
+    executor = ImportableStrategyConfig(
+        strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
+        config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
+        config={
+            "instrument_id": INSTRUMENT,
+            "risk": {"max_notional_per_order": 250_000, "max_order_submit_rate": "5/00:01:00"},
+        },
+    )
+    config = LiveNodeConfig(strategies=[executor], max_notional_per_order={"GBPUSD.MT5": 9})
+    risk_engine = build_live_node_config(config).risk_engine
+    assert risk_engine.max_notional_per_order == {"GBPUSD.MT5": 9, INSTRUMENT: 250_000}
+    assert risk_engine.max_order_submit_rate == "5/00:01:00"
+    # without a risk section the node's own limits stay
+    assert build_live_node_config(LiveNodeConfig()).risk_engine.max_order_submit_rate == (
+        LiveNodeConfig().max_order_submit_rate
+    )

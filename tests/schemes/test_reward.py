@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -9,11 +10,15 @@ import pytest
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes import (
+    Calmar,
     DifferentialSharpe,
+    DifferentialSortino,
     DrawdownPenalised,
     EquityChange,
     LogReturn,
     MarketState,
+    SchemeConfig,
+    build_reward,
 )
 from nautilus_rl_lab.schemes.reward import differential_sharpe, drawdown, equity_change, log_return
 
@@ -91,3 +96,80 @@ def test_differential_sharpe_prefers_steady_gains() -> None:
 def test_bad_parameters_name_the_field(cls, kwargs, field) -> None:
     with pytest.raises(ConfigError, match=field):
         cls(**kwargs)
+
+
+def _state(equity: float, commissions: float = 0.0, position: float = 0.0) -> MarketState:
+    return MarketState(0, 1.0, position, equity, equity, 0.0, commissions, 10_000.0)
+
+
+def _rewards(scheme, equities: list[float]) -> list[float]:
+    scheme.reset(_state(equities[0]))
+    return [scheme.reward(_state(e)) for e in equities[1:]]
+
+
+def test_differential_sortino_matches_moody_saffell_downside_deviation_ratio() -> None:
+    equities = [100.0, 101.0, 99.0, 99.5, 102.0, 101.0]
+    eta = 0.1
+    got = _rewards(
+        build_reward(SchemeConfig(name="differential_sortino", params={"eta": eta})), equities
+    )
+    # independent recomputation: R_t in %, A_t and DD_t^2 exponential moving averages
+    returns = [100 * math.log(b / a) for a, b in itertools.pairwise(equities)]
+    a = dd2 = 0.0
+    expected = []
+    for r in returns:
+        if dd2 == 0:
+            expected.append(0.0)
+        elif r > 0:
+            expected.append((r - a / 2) / math.sqrt(dd2))
+        else:
+            expected.append((dd2 * (r - a / 2) - a * r**2 / 2) / dd2**1.5)
+        a, dd2 = a + eta * (r - a), dd2 + eta * (min(r, 0) ** 2 - dd2)
+    assert got == pytest.approx(expected)
+    assert got[0] == 0.0 and got[2] != 0.0  # no downside seen yet, then it counts
+    # gains are never punished for their size: a bigger gain gives a bigger reward
+    assert (
+        _rewards(DifferentialSortino(eta), [100, 99, 103])[1]
+        > _rewards(DifferentialSortino(eta), [100, 99, 101])[1]
+    )
+
+
+def test_calmar_rewards_sum_to_return_over_max_drawdown() -> None:
+    equities = [100.0, 110.0, 99.0, 121.0]
+    got = _rewards(Calmar(min_drawdown=0.01), equities)
+    # by hand: +10% with no drawdown yet (floor 1%) = 10; -1% over 10% dd = -0.1; +21% / 10%
+    assert got == pytest.approx([10.0, -0.1 - 10.0, 2.1 + 0.1])
+    assert sum(got) == pytest.approx((121 / 100 - 1) / ((110 - 99) / 110))
+
+
+def test_cost_penalty_wraps_any_reward_and_charges_commissions_and_turnover() -> None:
+    scheme = build_reward(
+        SchemeConfig(
+            name="cost_penalised",
+            params={
+                "reward": {"name": "equity_change"},
+                "cost_weight": 2.0,
+                "turnover_penalty": 0.5,
+            },
+        )
+    )
+    scheme.reset(_state(100_000.0))
+    # +100 equity (0.1%), 20 commission (0.02% of start, x2), 10k traded (one limit, x0.5)
+    first = scheme.reward(_state(100_100.0, commissions=20.0, position=10_000.0))
+    assert first == pytest.approx(0.1 - 2.0 * 0.02 - 0.5 * 1.0)
+    # a flip trades two limits; no new commission
+    second = scheme.reward(_state(100_100.0, commissions=20.0, position=-10_000.0))
+    assert second == pytest.approx(0.0 - 0.0 - 0.5 * 2.0)
+    plain = build_reward(
+        SchemeConfig(name="cost_penalised", params={"reward": "log_return", "cost_weight": 0.0})
+    )
+    assert _rewards(plain, [100.0, 110.0]) == pytest.approx([100 * math.log(1.1)])
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"cost_weight": -1.0}, "cost_weight"), ({"reward": {"nam": "x"}}, "reward")],
+)
+def test_cost_penalty_bad_params_name_the_field(params, field) -> None:
+    with pytest.raises(ConfigError, match=f"`reward.params.{field}`"):
+        build_reward(SchemeConfig(name="cost_penalised", params=params))

@@ -35,11 +35,15 @@ def test_max_position_caps_the_target() -> None:
     risk = RiskManager(RiskLimits(max_position=4_000))
     assert risk.adjust(10_000.0, state(), None) == 4_000
     assert risk.adjust(-10_000.0, state(), None) == -4_000
-    assert risk.last_reason == "limits"
+    assert risk.last_reason == "max_position"
+    assert [(e.rule, e.target, e.adjusted) for e in risk.events] == [
+        ("max_position", 10_000.0, 4_000),
+        ("max_position", -10_000.0, -4_000),
+    ]
 
 
 def test_stop_loss_closes_and_blocks_reentry_on_the_same_side() -> None:
-    risk = RiskManager(RiskLimits(stop_loss=0.01))
+    risk = RiskManager(RiskLimits(stop_loss=0.01, protection="close"))
     assert risk.adjust(10_000.0, state(10_000.0, close=0.995), 1.0) == 10_000.0  # -0.5%: keep
     assert risk.adjust(10_000.0, state(10_000.0, close=0.989), 1.0) == 0.0  # -1.1%: stop
     assert risk.last_reason == "stop_loss"
@@ -49,7 +53,7 @@ def test_stop_loss_closes_and_blocks_reentry_on_the_same_side() -> None:
 
 
 def test_take_profit_closes_a_short_that_gained() -> None:
-    risk = RiskManager(RiskLimits(take_profit=0.02))
+    risk = RiskManager(RiskLimits(take_profit=0.02, protection="close"))
     assert risk.adjust(-10_000.0, state(-10_000.0, close=0.97), 1.0) == 0.0
     assert risk.last_reason == "take_profit"
 
@@ -59,7 +63,8 @@ def test_max_drawdown_halts_for_good() -> None:
     assert risk.adjust(10_000.0, state(equity=120_000.0), None) == 10_000.0
     assert risk.adjust(10_000.0, state(10_000.0, equity=109_000.0), 1.0) == 10_000.0  # 9.2%
     assert risk.adjust(10_000.0, state(10_000.0, equity=107_000.0), 1.0) == 0.0  # 10.8% from peak
-    assert risk.adjust(10_000.0, state(0.0, equity=130_000.0), None) == 0.0
+    assert risk.last_reason == "max_drawdown"
+    assert risk.adjust(10_000.0, state(0.0, equity=130_000.0), None) is None  # flat: stay flat
     assert risk.halted and risk.last_reason == "halted"
     risk.reset()
     assert risk.adjust(10_000.0, state(), None) == 10_000.0

@@ -1,0 +1,169 @@
+"""`DecisionPath`: the one decision sequence of training, backtests and live trading.
+
+scheme update -> market state -> observation -> action (`decide`), then action-scheme target
+-> risk rules -> orders (`execute`). `TrainingNode`'s strategy runs both halves in its
+`on_bar`; in backtests and live nodes `RLAgent` runs `decide` and publishes the action, and the
+`AgentStrategy` listening on the topic runs `execute` inside the same bar (the message bus is
+synchronous). Both sides build their `DecisionPath` from the same scheme configs and `risk`
+section, so a deterministic policy trades identically in every mode (the parity tests).
+
+The path also owns what happens to orders after they are sent: protective fills at the venue
+(`on_order_filled`: the stop-loss/take-profit rule is recorded and re-entry on that side is
+blocked), closed round trips (`on_position_closed`: losing streaks) and the counts of orders
+Nautilus denied (`RiskEngine`) or the venue rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected, PositionClosed
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
+from nautilus_rl_lab.strategies.execution import observe_bar, order_delta, submit_to_target
+from nautilus_rl_lab.strategies.protection import (
+    cancel_protection,
+    protective_rule,
+    submit_protected,
+)
+from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, RiskManager
+
+Policy = Callable[[np.ndarray, MarketState], Any]
+
+
+class DecisionPath:
+    """Observation, action and risk of one component: `decide` then `execute` on every bar."""
+
+    def __init__(
+        self,
+        action: ActionScheme,
+        risk: RiskLimits | None = None,
+        observation: ObservationScheme | None = None,
+    ) -> None:
+        self.action_scheme = action
+        self.observation_scheme = observation
+        self.limits = risk or RiskLimits()
+        self.risk = RiskManager(self.limits)
+        self.orders_submitted = 0
+        self.orders_denied = 0
+        self.orders_rejected = 0
+        self.fill_count = 0
+
+    @property
+    def events(self) -> list[RiskEvent]:
+        """Every risk event since the last reset."""
+        return self.risk.events
+
+    def reset(self) -> None:
+        """Forget the bars, the risk state and the counters (a new episode or run)."""
+        if self.observation_scheme is not None:
+            self.observation_scheme.reset()
+        self.risk.reset()
+        self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
+
+    def decide(
+        self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
+    ) -> tuple[Any, MarketState] | None:
+        """Scheme update -> market state -> observation -> `policy` action (`None`: not warm)."""
+        if self.observation_scheme is None:
+            raise TypeError("this DecisionPath has no observation scheme: it only executes")
+        observed = observe_bar(
+            component, self.observation_scheme, instrument, bar, self.action_scheme.position_limit
+        )
+        if observed is None:
+            return None
+        observation, state = observed
+        return policy(observation, state), state
+
+    def execute(
+        self, strategy: Strategy, instrument: Instrument, action: Any, state: MarketState
+    ) -> float | None:
+        """Action-scheme target -> risk rules -> orders; return the target traded to."""
+        target = self.action_scheme.target_position(action, state.position)
+        entry = _entry_price(strategy, instrument) if self.limits.protection == "close" else None
+        adjusted = self.risk.adjust(target, state, entry)
+        if self.risk.last_reason is not None:
+            strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
+        if self._send(strategy, instrument, adjusted, state):
+            self.orders_submitted += 1
+            self.risk.record_order()
+        return adjusted
+
+    def _send(
+        self, strategy: Strategy, instrument: Instrument, target: float | None, state: MarketState
+    ) -> bool:
+        if not self.limits.venue_protection:
+            return submit_to_target(strategy, instrument, target, state.position)
+        delta = order_delta(instrument, target, state.position)
+        if target is None or not delta:
+            return False
+        cancel_protection(strategy, instrument)  # the new order brings its own
+        if not order_delta(instrument, target, 0.0):  # to flat: nothing left to protect
+            return submit_to_target(strategy, instrument, target, state.position)
+        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+        quantity = instrument.make_qty(abs(delta))
+        submit_protected(strategy, instrument, side, quantity, target, state.close, self.limits)
+        return True
+
+    def on_order_filled(self, strategy: Strategy, event: OrderFilled) -> None:
+        """Count the fill; a completed protective order blocks re-entry on the side it closed."""
+        self.fill_count += 1
+        order = strategy.cache.order(event.client_order_id)
+        rule = protective_rule(order) if order is not None and order.is_closed else None
+        if rule is not None:
+            closed_side = -1 if event.order_side == OrderSide.BUY else 1
+            self.risk.record_exit(closed_side, rule, event.ts_event)
+
+    def on_position_closed(self, event: PositionClosed) -> None:
+        """A round trip ended: feed its realised P&L to the losing-streak rule."""
+        self.risk.record_round_trip(event.realized_pnl.as_double())
+
+
+def _entry_price(strategy: Strategy, instrument: Instrument) -> float | None:
+    positions = strategy.cache.positions_open(instrument_id=instrument.id)
+    return positions[0].avg_px_open if positions else None
+
+
+class DecisionPathEvents:
+    """Mixin for a `Strategy` with a `path`: routes order and position events to it."""
+
+    path: DecisionPath
+
+    @property
+    def fill_count(self) -> int:
+        """Fills since the start of the run."""
+        return self.path.fill_count
+
+    @property
+    def orders_denied(self) -> int:
+        """Orders Nautilus' `RiskEngine` denied since the start of the run."""
+        return self.path.orders_denied
+
+    @property
+    def orders_rejected(self) -> int:
+        """Orders the venue rejected since the start of the run."""
+        return self.path.orders_rejected
+
+    @property
+    def risk_events(self) -> list[RiskEvent]:
+        """Every rule that changed a target (or closed a position at the venue) this run."""
+        return self.path.events
+
+    def on_order_filled(self, event: OrderFilled) -> None:
+        self.path.on_order_filled(self, event)
+
+    def on_order_denied(self, event: OrderDenied) -> None:
+        self.path.orders_denied += 1
+
+    def on_order_rejected(self, event: OrderRejected) -> None:
+        self.path.orders_rejected += 1
+
+    def on_position_closed(self, event: PositionClosed) -> None:
+        self.path.on_position_closed(event)
