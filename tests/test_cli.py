@@ -96,3 +96,12 @@ def test_verbose_shows_the_traceback_before_or_after_the_command(tmp_path) -> No
         result = _cli(*argv)
         assert result.returncode == 1
         assert "Traceback" in result.stderr and "ConfigError: " in result.stderr
+
+
+def test_cli_resume_on_an_empty_run_dir_says_it_started_from_step_0(tmp_path, capsys) -> None:
+    run_dir = tmp_path / "run"
+    config = tiny_config(run_dir, total_timesteps=64, eval_freq=0, tensorboard=False)
+    config.to_file(tmp_path / "cfg.yaml")
+    assert main(["train", "--config", str(tmp_path / "cfg.yaml"), "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "trained 64 timesteps" in out and f"started from step 0 in {run_dir}" in out
