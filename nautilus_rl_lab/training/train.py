@@ -195,6 +195,11 @@ def train(
     is refused with a `ConfigError` naming them.
     """
     started = time.perf_counter()
+    if allow_fresh_start and not resume:
+        raise ConfigError(
+            "`allow_fresh_start` (CLI: --allow-fresh-start) applies only with resume=True "
+            "(CLI: --resume)",
+        )
     run_dir = Path(config.run_dir)
     checkpoint_dir = run_dir / "checkpoints"
     if not resume and has_checkpoints(checkpoint_dir):
