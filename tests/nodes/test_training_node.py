@@ -20,6 +20,7 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
+from tests.conftest import assert_python_error
 
 from .conftest import small_config
 
@@ -332,3 +333,11 @@ def test_non_integer_discrete_actions_are_rejected_before_the_engine(config, act
         env.step(1)  # the episode is intact
     finally:
         env.close()
+
+
+def test_log_level_typo_is_a_python_error_naming_the_field() -> None:
+    code = (
+        "from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig\n"
+        "TrainingNode(TrainingNodeConfig.from_dict({'log_level': 'ERR'}))\n"
+    )
+    assert_python_error(code, "ConfigError", "`log_level`")
