@@ -41,6 +41,7 @@ __all__ = [
     "check_component_config",
     "check_currency",
     "check_identifier",
+    "check_identifier_fields",
     "check_instrument_id",
     "check_log_level",
     "check_notional_map",
@@ -169,27 +170,36 @@ def _identifier_check(annotation: Any) -> Any:
     return None
 
 
+def check_identifier_fields(field: str, config_class: type, data: Mapping[str, Any]) -> None:
+    """Check the values in `data` of `config_class`'s fields typed as Nautilus identifiers.
+
+    For plain data a Nautilus config will decode later (a file, an importable component's
+    `config`): decoding `instrument_id`, `component_id`, `strategy_id`, ... (or lists of them)
+    is where a bad string aborts the process. Errors name `field.<name>` (`<name>` when
+    `field` is empty).
+    """
+    types_by_name = {f.name: f.type for f in msgspec.structs.fields(config_class)}
+    for name, value in data.items():
+        check = _identifier_check(types_by_name.get(name))
+        if check is not None and value is not None:
+            for item in value if isinstance(value, list | tuple) else [value]:
+                check(f"{field}.{name}" if field else name, item)
+
+
 def check_component_config(
     field: str, component: ImportableStrategyConfig | ImportableActorConfig
 ) -> None:
-    """Check the identifier strings in an importable actor/strategy's `config` mapping.
+    """Check the Nautilus strings in an importable actor/strategy's `config` mapping.
 
-    Nautilus decodes them only when the node builds the component, where a bad one aborts
-    the process. Fields typed as Nautilus identifiers (`instrument_id`, `component_id`,
-    `strategy_id`, lists of them) are checked, and a strategy's `order_id_tag` (it becomes
-    part of the `StrategyId`) and `oms_type`.
+    Nautilus decodes them only when the node builds the component. Besides the identifier
+    fields, a strategy's `order_id_tag` (it becomes part of the `StrategyId`) and `oms_type`
+    are checked.
     """
     try:
         config_class = resolve_config_path(component.config_path)
     except (ImportError, AttributeError, TypeError, ValueError) as e:
         raise ConfigError(f"`{field}.config_path` {component.config_path!r}: {e}") from e
-    types_by_name = {f.name: f.type for f in msgspec.structs.fields(config_class)}
-    for name, value in component.config.items():
-        where = f"{field}.config.{name}"
-        check = _identifier_check(types_by_name.get(name))
-        if check is not None and value is not None:
-            for item in value if isinstance(value, list | tuple) else [value]:
-                check(where, item)
+    check_identifier_fields(f"{field}.config", config_class, component.config)
     if isinstance(component, ImportableStrategyConfig):
         tag = component.config.get("order_id_tag")
         if tag is not None:

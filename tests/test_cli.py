@@ -74,9 +74,12 @@ def test_bad_input_ends_every_command_with_one_line_and_exit_2(tmp_path) -> None
     (tmp_path / "field.yaml").write_text("algorithm: XYZ\n", encoding="utf-8")
     (tmp_path / "tune.json").write_text('{"n_trials": 2,}', encoding="utf-8")
     missing = str(tmp_path / "missing.yaml")
+    (tmp_path / "bars.csv").write_text("time,open,high,low,close,volume\nyesterday,1,1,1,1,1\n")
+    (tmp_path / "data.yaml").write_text(f"env:\n  data: {{kind: csv, path: {tmp_path}/bars.csv}}\n")
     cases = [
         (["train", "--config", str(tmp_path / "syntax.yaml")], "syntax.yaml:3:"),
         (["train", "--config", str(tmp_path / "field.yaml")], "`algorithm` 'XYZ'"),
+        (["train", "--config", str(tmp_path / "data.yaml")], "bars.csv: unparsable timestamp"),
         (["backtest", "--agent", str(tmp_path), "--config", missing], "does not exist"),
         (["tune", "--config", str(tmp_path / "tune.json")], "tune.json:1:16: invalid JSON"),
         (["mt5-sim", "serve", "--port", "0", "--balance", "-5"], "`balance`"),
@@ -96,3 +99,12 @@ def test_verbose_shows_the_traceback_before_or_after_the_command(tmp_path) -> No
         result = _cli(*argv)
         assert result.returncode == 1
         assert "Traceback" in result.stderr and "ConfigError: " in result.stderr
+
+
+def test_cli_resume_on_an_empty_run_dir_says_it_started_from_step_0(tmp_path, capsys) -> None:
+    run_dir = tmp_path / "run"
+    config = tiny_config(run_dir, total_timesteps=64, eval_freq=0, tensorboard=False)
+    config.to_file(tmp_path / "cfg.yaml")
+    assert main(["train", "--config", str(tmp_path / "cfg.yaml"), "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert "trained 64 timesteps" in out and f"started from step 0 in {run_dir}" in out

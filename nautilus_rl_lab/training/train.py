@@ -10,9 +10,13 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   and `RLAgentConfig(agent_path=...)` read;
 - checkpoints: `run_dir/checkpoints/` (see `checkpoints.py`), atomic; `train(config,
   resume=True)` continues from the latest one: the timestep counter, optimiser, VecNormalize
-  statistics, replay buffer (off-policy) and best eval score carry on and `learn` runs only
-  the remaining steps (the RNG streams restart from the seed, so a resumed run is not
-  bit-identical to an uninterrupted one);
+  statistics, replay buffer (off-policy), best eval score and evaluation history carry on and
+  `learn` runs only the remaining steps (the RNG streams restart from the seed, so a resumed
+  run is not bit-identical to an uninterrupted one). A resume never restarts from step 0
+  silently: a damaged latest checkpoint falls back to the newest complete one (warning), none
+  complete is a `CheckpointError` unless `allow_fresh_start=True`, an empty `run_dir` starts
+  at step 0 with a warning; a resume with another algorithm, policy, observation/action space
+  or scheme is refused (each checkpoint records them);
 - logs: TensorBoard in `run_dir/tensorboard/`, a tqdm/rich progress bar with
   `progress_bar=True`; the final agent goes to `run_dir/final/`.
 
@@ -143,7 +147,7 @@ def _save_agent(model: Any, directory: Path) -> Path:
     return directory
 
 
-def run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
+def _run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
     """What a checkpoint records and a resume must match: algorithm, policy, spaces, schemes."""
     env = config.env
     return {
@@ -191,6 +195,11 @@ def train(
     is refused with a `ConfigError` naming them.
     """
     started = time.perf_counter()
+    if allow_fresh_start and not resume:
+        raise ConfigError(
+            "`allow_fresh_start` (CLI: --allow-fresh-start) applies only with resume=True "
+            "(CLI: --resume)",
+        )
     run_dir = Path(config.run_dir)
     checkpoint_dir = run_dir / "checkpoints"
     if not resume and has_checkpoints(checkpoint_dir):
@@ -207,7 +216,7 @@ def train(
     venv = make_vec_env(config)
     eval_venv: VecEnv | None = None
     try:
-        settings = run_settings(config, venv)
+        settings = _run_settings(config, venv)
         state: dict[str, Any] = {}
         if checkpoint is not None:
             check_settings(checkpoint, settings)

@@ -15,6 +15,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, build_engine
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits, risk_engine_config
+from tests.conftest import assert_python_error
 
 from .conftest import fixed_policy, small_env_config
 
@@ -168,3 +169,20 @@ def test_rl_agent_without_policy_says_what_to_do() -> None:
         RLAgentConfig.parse(
             b'{"instrument_id": "EUR/USD.SIM", "bar_type": "EUR/USD.SIM-1-HOUR-ASK-EXTERNAL", "bogus": 1}'
         )
+
+
+def test_rl_agent_load_of_a_hand_edited_config_raises_naming_file_and_field(
+    tmp_path, env_config
+) -> None:
+    instrument_id = "EUR/USD.SIM"
+    config = RLAgentConfig(
+        instrument_id=instrument_id,
+        bar_type=f"{instrument_id}-1-HOUR-ASK-EXTERNAL",
+        observation=env_config.observation,
+    )
+    directory = RLAgent(config, agent=fixed_policy(env_config)).save(tmp_path / "rl")
+    file = directory / "rl_agent.json"
+    file.write_text(file.read_text().replace('"component_id":null', '"component_id":"Agént"'))
+    assert "Agént" in file.read_text()
+    code = f"from nautilus_rl_lab.agents import RLAgent\nRLAgent.load({str(directory)!r})\n"
+    assert_python_error(code, "ConfigError", "rl_agent.json: `component_id`")  # was SIGABRT

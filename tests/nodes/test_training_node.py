@@ -423,3 +423,11 @@ def test_a_daily_catalog_trains_on_daily_bars(tmp_path) -> None:
         assert env.market.bar_timestamps == closes
     finally:
         env.close()
+
+
+def test_log_level_typo_is_a_python_error_naming_the_field() -> None:
+    code = (
+        "from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig\n"
+        "TrainingNode(TrainingNodeConfig.from_dict({'log_level': 'ERR'}))\n"
+    )
+    assert_python_error(code, "ConfigError", "`log_level`")

@@ -203,6 +203,8 @@ def test_resume_without_a_complete_checkpoint_is_an_error_unless_asked_to_start_
         (checkpoint / "model.zip").write_bytes(b"")
     with pytest.raises(CheckpointError, match=r"step_000000000128.*allow_fresh_start"):
         _resume(run_dir, 256)
+    with pytest.raises(ConfigError, match=r"`allow_fresh_start`.*only with resume=True"):
+        train(tiny_config(run_dir), allow_fresh_start=True)
     with caplog.at_level(logging.WARNING):
         result = _resume(run_dir, 64, allow_fresh_start=True)
     assert result.resumed_from is None and result.num_timesteps == 64
