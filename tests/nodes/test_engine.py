@@ -9,13 +9,14 @@ are checked in-process, which keeps the test file fast.
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.backtest.config import MarginModelConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import check_account, check_venue, default_venue
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from tests.conftest import assert_python_error
+from tests.nodes.conftest import margin_venue
 
 CONFIG = """
 from nautilus_trader.backtest.config import BacktestVenueConfig
@@ -41,14 +42,6 @@ def test_string_nautilus_would_abort_on_is_a_python_error_naming_the_field(
     assert_python_error(code, "ConfigError", field)
 
 
-BASE_VENUE = {
-    "name": "SIM",
-    "oms_type": "NETTING",
-    "account_type": "MARGIN",
-    "starting_balances": ["100000 USD"],
-    "base_currency": "USD",
-    "default_leverage": 30.0,
-}
 BAD_VENUES = [
     ({"name": "S IM"}, "`venue.name`"),
     ({"starting_balances": []}, "`venue.starting_balances`"),
@@ -72,8 +65,9 @@ BAD_VENUES = [
 
 
 def _config(overrides: dict, **instrument: object) -> TrainingNodeConfig:
-    venue = BacktestVenueConfig(**{**BASE_VENUE, **overrides})
-    return TrainingNodeConfig(venue=venue, instrument=InstrumentSpec(**instrument))
+    return TrainingNodeConfig(
+        venue=margin_venue(**overrides), instrument=InstrumentSpec(**instrument)
+    )
 
 
 @pytest.mark.parametrize(("overrides", "field"), BAD_VENUES)
@@ -126,15 +120,3 @@ def test_default_venue_and_instrument_give_the_documented_leverage() -> None:
     assert venue.default_leverage == 30.0
     assert instrument.margin_init == instrument.margin_maint == 1
     check_venue(default_venue(account_type="CASH"))  # a cash venue gets leverage 1
-
-
-def test_standard_margin_model_takes_the_leverage_from_margin_init() -> None:
-    venue = BacktestVenueConfig(
-        name="SIM",
-        oms_type="NETTING",
-        account_type="MARGIN",
-        starting_balances=["100000 USD"],
-        base_currency="USD",
-        margin_model=MarginModelConfig(model_type="standard"),
-    )
-    check_account(venue, make_instrument(InstrumentSpec(margin_init=0.05, margin_maint=0.05)))
