@@ -32,7 +32,9 @@ import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
 from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_trader.backtest.node import get_account_type
 from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import AccountType
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -86,7 +88,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         if self.bar_step < 1:
             raise ConfigError(f"`bar_step` must be >= 1, was {self.bar_step}")
         check_account(self.venue, make_instrument(self.instrument))
-        if str(getattr(self.venue.account_type, "name", self.venue.account_type)) == "CASH":
+        if get_account_type(self.venue) == AccountType.CASH:
             _check_long_only(build_action(self.action))
 
 
