@@ -43,11 +43,11 @@ from nautilus_rl_lab.data.wrangling import bar_type_for
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
     build_engine,
-    check_account,
     check_execution,
     default_venue,
     prepare_market_data,
 )
+from nautilus_rl_lab.nodes.venue import check_account
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig

@@ -13,8 +13,9 @@ from nautilus_trader.backtest.config import MarginModelConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nodes.engine import check_account, check_venue, default_venue
+from nautilus_rl_lab.nodes.engine import default_venue
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue import check_account, check_venue
 from tests.conftest import assert_python_error
 from tests.nodes.conftest import margin_venue
 
@@ -51,6 +52,7 @@ BAD_VENUES = [
     ({"starting_balances": ["1e30 USD"]}, "`venue.starting_balances[0]`"),
     ({"starting_balances": ["100000 QQQ"], "base_currency": None}, "`venue.starting_balances[0]`"),
     ({"starting_balances": ["100000USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["100000.001 USD"]}, "more decimals than USD"),
     ({"starting_balances": ["1 USD", "2 USD"], "base_currency": None}, "appears twice"),
     ({"base_currency": "XYZ"}, "`venue.base_currency`"),
     ({"base_currency": "EUR"}, "`venue.base_currency` EUR needs exactly one"),
