@@ -16,8 +16,10 @@ leverage meaning and the strings Nautilus would abort on) and gets a `MarginGate
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 import pandas as pd
 from nautilus_trader.backtest.config import BacktestVenueConfig, ImportableLatencyModelConfig
@@ -44,6 +46,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.margin import MarginGate
 from nautilus_rl_lab.nodes.venue import check_account
 
+_T = TypeVar("_T")
 EXECUTION_MODES = ("next_open", "bar_close")
 DEFAULT_LATENCY_NS = 1_000_000  # 1 ms: the order reaches the venue after the bar's close tick
 
@@ -113,6 +116,16 @@ def _latency_model(venue: BacktestVenueConfig, execution: str) -> LatencyModel |
     return get_latency_model(venue) or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
 
 
+def _venue_model(
+    field: str, build: Callable[[BacktestVenueConfig], _T], venue: BacktestVenueConfig
+) -> _T:
+    """Build the venue's `field` model, naming the field when its importable config is wrong."""
+    try:
+        return build(venue)
+    except (ImportError, AttributeError, TypeError, ValueError, KeyError) as e:
+        raise ConfigError(f"`venue.{field}` cannot be built: {e}") from e
+
+
 def default_latency_config() -> ImportableLatencyModelConfig:
     """The 1 ms latency model as an importable config (for `BacktestVenueConfig`)."""
     return ImportableLatencyModelConfig(
@@ -150,6 +163,14 @@ def build_engine(
     """
     check_execution(execution)
     check_account(venue, data.instrument)
+    models = {
+        "margin_model": _venue_model("margin_model", get_margin_model, venue),
+        "fill_model": _venue_model("fill_model", get_fill_model, venue),
+        "fee_model": _venue_model("fee_model", get_fee_model, venue),
+        "latency_model": _venue_model(
+            "latency_model", lambda v: _latency_model(v, execution), venue
+        ),
+    }
     engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
     engine = engine_class(
         BacktestEngineConfig(
@@ -167,14 +188,16 @@ def build_engine(
         base_currency=get_base_currency(venue),
         default_leverage=Decimal(str(venue.default_leverage)),
         leverages=get_leverages(venue),
-        margin_model=get_margin_model(venue),
-        fill_model=get_fill_model(venue),
-        fee_model=get_fee_model(venue),
-        latency_model=_latency_model(venue, execution),
+        **models,
+        routing=venue.routing,
         reject_stop_orders=venue.reject_stop_orders,
+        support_gtd_orders=venue.support_gtd_orders,
+        support_contingent_orders=venue.support_contingent_orders,
         use_position_ids=venue.use_position_ids,
+        use_random_ids=venue.use_random_ids,
         use_reduce_only=venue.use_reduce_only,
         bar_execution=False,
+        trade_execution=venue.trade_execution,
         allow_cash_borrowing=venue.allow_cash_borrowing,
         frozen_account=venue.frozen_account,
     )

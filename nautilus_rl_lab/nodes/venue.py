@@ -177,6 +177,11 @@ def check_venue(venue: BacktestVenueConfig) -> None:
                 "model (it charges notional * `instrument.margin_init`); set them to 1 / remove "
                 "them and give the leverage as `instrument.margin_init` (0.05 = 20:1)",
             )
+    if venue.modules:
+        raise ConfigError(
+            "`venue.modules` (simulation modules) are not supported by the engine builder; "
+            "remove them"
+        )
     for field in _BOOL_FIELDS:
         if not isinstance(getattr(venue, field), bool):
             raise ConfigError(

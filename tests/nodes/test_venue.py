@@ -9,19 +9,20 @@ are checked in-process, which keeps the test file fast.
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.backtest.config import MarginModelConfig
+from nautilus_trader.backtest.config import ImportableFeeModelConfig, MarginModelConfig
+from nautilus_trader.config import ImportableActorConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import default_venue
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue import check_account, check_venue
 from tests.conftest import assert_python_error
-from tests.nodes.conftest import margin_venue
+from tests.nodes.conftest import margin_venue, small_config
 
 CONFIG = """
 from nautilus_trader.backtest.config import BacktestVenueConfig
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 venue = dict(name="SIM", oms_type="NETTING", account_type="MARGIN",
              starting_balances=["100000 USD"], base_currency="USD", default_leverage=30.0)
 venue.update({{{overrides}}})
@@ -122,3 +123,17 @@ def test_default_venue_and_instrument_give_the_documented_leverage() -> None:
     assert venue.default_leverage == 30.0
     assert instrument.margin_init == instrument.margin_maint == 1
     check_venue(default_venue(account_type="CASH"))  # a cash venue gets leverage 1
+
+
+def test_an_unimportable_venue_model_is_a_config_error_naming_the_field() -> None:
+    fee_model = ImportableFeeModelConfig(
+        fee_model_path="no_such_module:FeeModel", config_path="no_such_module:Config", config={}
+    )
+    with pytest.raises(ConfigError, match=r"`venue.fee_model` cannot be built"):
+        TrainingNode(small_config(venue=margin_venue(fee_model=fee_model)))
+
+
+def test_simulation_modules_are_refused_not_ignored() -> None:
+    module = ImportableActorConfig(actor_path="x:Y", config_path="x:Z", config={})
+    with pytest.raises(ConfigError, match=r"`venue.modules`"):
+        _config({"modules": [module]})
