@@ -17,6 +17,11 @@ the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fracti
 start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
 reached. An unfinished episode is drained (the engine runs to its end with no further
 decisions) before the next reset.
+
+`info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
+`nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
+`commissions`), the episode's fills (`trades`) and the orders Nautilus denied
+(`orders_denied`, e.g. beyond the venue's leverage) or the venue rejected (`orders_rejected`).
 """
 
 from __future__ import annotations
