@@ -7,17 +7,22 @@ from nautilus_rl_lab.nodes.engine import (
     prepare_market_data,
 )
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
+from nautilus_rl_lab.nodes.margin import MarginGate
 from nautilus_rl_lab.nodes.training import ENV_ID, TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue import check_account, check_venue
 
 __all__ = [
     "ENV_ID",
     "LiveNode",
     "LiveNodeConfig",
+    "MarginGate",
     "MarketData",
     "TrainingNode",
     "TrainingNodeConfig",
     "build_engine",
     "build_live_node_config",
+    "check_account",
+    "check_venue",
     "default_venue",
     "prepare_market_data",
 ]

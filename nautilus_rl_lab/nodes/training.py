@@ -18,6 +18,11 @@ start, Nautilus stopped the account (margin), or the data ended; truncated: the 
 reached. An unfinished episode is drained (the engine runs to its end with no further
 decisions) before the next reset.
 
+`info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
+`nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
+`commissions`), the episode's fills (`trades`) and the orders Nautilus denied
+(`orders_denied`, e.g. beyond the venue's leverage) or the venue rejected (`orders_rejected`).
+
 Risk. The strategy runs the same `DecisionPath` as `RLAgent` + `AgentStrategy`, under
 `TrainingNodeConfig.risk`, so the agent trains under the rules it will trade under. `info`
 carries `risk_events` (the rules that changed a target or closed a position since the last
@@ -38,7 +43,9 @@ import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
 from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_trader.backtest.node import get_account_type
 from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import AccountType
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -47,11 +54,11 @@ from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
     build_engine,
-    check_account,
     check_execution,
     default_venue,
     prepare_market_data,
 )
+from nautilus_rl_lab.nodes.venue import check_account
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
@@ -99,7 +106,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
         )
         check_account(self.venue, make_instrument(self.instrument))
-        if str(getattr(self.venue.account_type, "name", self.venue.account_type)) == "CASH":
+        if get_account_type(self.venue) == AccountType.CASH:
             _check_long_only(build_action(self.action))
         if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
             raise ConfigError(

@@ -55,7 +55,7 @@ def figure_to_rgb(figure: Figure) -> np.ndarray:
 
 
 def plot_equity_curves(equity: pd.DataFrame, title: str = "Equity (out of sample)") -> Figure:
-    """One line per agent: Nautilus equity (balance + unrealised P&L) over time."""
+    """One line per agent: the account's mark-to-market equity over time."""
     figure, ax = plt.subplots(figsize=(10, 4.5))
     for name in equity.columns:
         ax.plot(

@@ -1,4 +1,4 @@
-"""Reward schemes on Nautilus' equity (balance + unrealised P&L, after real fees and fills).
+"""Reward schemes on the account's mark-to-market equity (after Nautilus' real fees and fills).
 
 The maths are pure functions so tests check them without an engine; the scheme classes only
 keep the state between steps. What each one optimises (by its registry name):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from nautilus_trader.backtest.config import BacktestVenueConfig
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.nodes import TrainingNodeConfig
@@ -10,6 +11,20 @@ from nautilus_rl_lab.schemes import SchemeConfig
 
 # Two weeks of the bundled sample keep each engine small.
 SMALL_DATA = DataSourceConfig(kind="sample", start="2017-03-01", end="2017-03-15")
+
+
+def margin_venue(**overrides: object) -> BacktestVenueConfig:
+    """The default venue (MARGIN, 100,000 USD, 30:1) spelled out, with `overrides`."""
+    values: dict[str, object] = {
+        "name": "SIM",
+        "oms_type": "NETTING",
+        "account_type": "MARGIN",
+        "starting_balances": ["100000 USD"],
+        "base_currency": "USD",
+        "default_leverage": 30.0,
+    }
+    values.update(overrides)
+    return BacktestVenueConfig(**values)
 
 
 def small_config(**overrides: object) -> TrainingNodeConfig:

@@ -8,6 +8,7 @@ how long something takes. The strategy is a plain Nautilus `Strategy` loaded thr
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
@@ -276,6 +277,26 @@ def test_rejected_orders_carry_the_mt5_retcode_and_reason(terminal, run_node):
     assert "10019" in reasons[1] and "NO_MONEY" in reasons[1]
     _assert_in_step(node, simulator)
     assert _net_units(node) == Decimal(-10_000)
+
+
+def test_order_beyond_the_account_leverage_is_rejected_with_no_money(terminal, run_node):
+    """Live, the broker's leverage decides: an order needing 1.5x the margin the balance covers
+    at the account's leverage ends REJECTED (MT5 NO_MONEY), one needing 0.5x fills."""
+    simulator, _ = terminal
+    account = simulator.account  # sizes from the symbol's 1.10 start price, checked below
+    capacity = account.balance * account.leverage / 1.10
+    over = math.ceil(1.5 * capacity / 1_000) * 1_000
+    under = math.floor(0.5 * capacity / 1_000) * 1_000
+    node, strategy = run_node([("BUY", over), ("BUY", under)])
+    _trade(node, simulator, strategy, 2)
+
+    assert [o.status_string() for o in node.cache.orders()] == ["REJECTED", "FILLED"]
+    (rejection,) = strategy.rejections
+    assert "NO_MONEY" in rejection.reason
+    price = node.cache.orders()[1].avg_px
+    assert over * price / account.leverage > account.balance > under * price / account.leverage
+    _assert_in_step(node, simulator)
+    assert _net_units(node) == Decimal(under)
 
 
 def test_restarted_node_reconciles_positions_from_the_terminal(terminal, run_node):

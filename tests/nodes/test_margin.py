@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.backtest.config import MarginModelConfig
 from nautilus_trader.model.enums import OrderStatus
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
@@ -18,7 +18,7 @@ from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.schemes import SchemeConfig
-from tests.nodes.conftest import small_config
+from tests.nodes.conftest import margin_venue, small_config
 
 BALANCE = 100_000.0
 LONG = 2
@@ -88,15 +88,7 @@ def test_per_instrument_leverage_overrides_the_default() -> None:
     _, under_30 = _sizes(30.0)
     over_10, _ = _sizes(10.0)
     assert over_10 < under_30
-    venue = BacktestVenueConfig(
-        name="SIM",
-        oms_type="NETTING",
-        account_type="MARGIN",
-        starting_balances=["100000 USD"],
-        base_currency="USD",
-        default_leverage=30.0,
-        leverages={"EUR/USD.SIM": 10.0},
-    )
+    venue = margin_venue(leverages={"EUR/USD.SIM": 10.0})
     env, info = _first_step(over_10, venue=venue)
     env.close()
     assert info["orders_denied"] == 1 and info["position"] == 0
@@ -104,13 +96,8 @@ def test_per_instrument_leverage_overrides_the_default() -> None:
 
 def test_standard_margin_model_takes_its_leverage_from_margin_init() -> None:
     over, under = _sizes(20.0)
-    venue = BacktestVenueConfig(
-        name="SIM",
-        oms_type="NETTING",
-        account_type="MARGIN",
-        starting_balances=["100000 USD"],
-        base_currency="USD",
-        margin_model=MarginModelConfig(model_type="standard"),
+    venue = margin_venue(
+        default_leverage=1.0, margin_model=MarginModelConfig(model_type="standard")
     )
     instrument = InstrumentSpec(max_quantity=None, margin_init=0.05, margin_maint=0.05)
     for size, denied in ((over, 1), (under, 0)):

@@ -160,6 +160,19 @@ def test_usd_jpy_on_a_usd_margin_account_is_valued_in_usd() -> None:
         assert after["equity"] == pytest.approx(after["balance"] + after["unrealized_pnl"])
 
 
+def test_multi_currency_margin_account_values_in_the_quote_currency() -> None:
+    spread, qty = 0.0002, 10_000
+    closes = 1.10 + 0.001 * np.arange(12)
+    action = {"name": "target_position", "params": {"trade_size": qty}}
+    venue = _venue("MARGIN", ["100000 USD"], None, default_leverage=30.0)
+    fx = InstrumentSpec(max_quantity=None)
+    infos = _run(_node(venue, fx, action, spread), closes, [LONG] * 4)
+    for before, after in pairwise(infos[1:]):
+        assert after["equity"] - before["equity"] == pytest.approx(
+            qty * (after["close"] - before["close"])
+        )
+
+
 def test_short_equity_on_a_margin_account_gains_when_the_price_falls() -> None:
     spread, qty = 0.02, 100
     closes = 80.0 - 0.5 * np.arange(12)

@@ -2,24 +2,30 @@
 
 The strings Nautilus parses by aborting the interpreter on bad input (OMS, account and book
 type: measured, SIGABRT) run in a fresh interpreter (`assert_python_error`): exit status 1 with
-the message, not a signal. The other values make Nautilus raise Python errors at worst, so they
-are checked in-process, which keeps the test file fast.
+the message, not a signal. The other values run all together in one fresh interpreter (one
+start-up instead of twenty) and each in-process, for a precise failure per case.
 """
 
 from __future__ import annotations
 
+import base64
+import pickle
+
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.backtest.config import ImportableFeeModelConfig, MarginModelConfig
+from nautilus_trader.config import ImportableActorConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nodes.engine import check_account, check_venue, default_venue
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.engine import default_venue
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue import check_account, check_venue
 from tests.conftest import assert_python_error
+from tests.nodes.conftest import margin_venue, small_config
 
 CONFIG = """
 from nautilus_trader.backtest.config import BacktestVenueConfig
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 venue = dict(name="SIM", oms_type="NETTING", account_type="MARGIN",
              starting_balances=["100000 USD"], base_currency="USD", default_leverage=30.0)
 venue.update({{{overrides}}})
@@ -41,14 +47,6 @@ def test_string_nautilus_would_abort_on_is_a_python_error_naming_the_field(
     assert_python_error(code, "ConfigError", field)
 
 
-BASE_VENUE = {
-    "name": "SIM",
-    "oms_type": "NETTING",
-    "account_type": "MARGIN",
-    "starting_balances": ["100000 USD"],
-    "base_currency": "USD",
-    "default_leverage": 30.0,
-}
 BAD_VENUES = [
     ({"name": "S IM"}, "`venue.name`"),
     ({"starting_balances": []}, "`venue.starting_balances`"),
@@ -58,6 +56,7 @@ BAD_VENUES = [
     ({"starting_balances": ["1e30 USD"]}, "`venue.starting_balances[0]`"),
     ({"starting_balances": ["100000 QQQ"], "base_currency": None}, "`venue.starting_balances[0]`"),
     ({"starting_balances": ["100000USD"]}, "`venue.starting_balances[0]`"),
+    ({"starting_balances": ["100000.001 USD"]}, "more decimals than USD"),
     ({"starting_balances": ["1 USD", "2 USD"], "base_currency": None}, "appears twice"),
     ({"base_currency": "XYZ"}, "`venue.base_currency`"),
     ({"base_currency": "EUR"}, "`venue.base_currency` EUR needs exactly one"),
@@ -72,8 +71,32 @@ BAD_VENUES = [
 
 
 def _config(overrides: dict, **instrument: object) -> TrainingNodeConfig:
-    venue = BacktestVenueConfig(**{**BASE_VENUE, **overrides})
-    return TrainingNodeConfig(venue=venue, instrument=InstrumentSpec(**instrument))
+    return TrainingNodeConfig(
+        venue=margin_venue(**overrides), instrument=InstrumentSpec(**instrument)
+    )
+
+
+ALL_IN_ONE = """
+import base64, pickle, sys
+from nautilus_rl_lab.errors import ConfigError
+from tests.nodes.test_venue import _config
+cases, raised = pickle.loads(base64.b64decode({cases!r})), 0
+for overrides, field in cases:
+    try:
+        _config(overrides)
+    except ConfigError as error:
+        raised += 1
+        sys.stderr.write(f"{{error}}\\n")
+raise ConfigError(f"{{raised}} of {{len(cases)}} bad venues raised")
+"""
+
+
+def test_no_bad_venue_value_aborts_the_interpreter() -> None:
+    """All the in-process cases below, in one fresh interpreter: Python errors, no signal."""
+    cases = base64.b64encode(pickle.dumps(BAD_VENUES)).decode()
+    fields = [field for _, field in BAD_VENUES]
+    n = len(BAD_VENUES)
+    assert_python_error(ALL_IN_ONE.format(cases=cases), f"{n} of {n} bad venues raised", *fields)
 
 
 @pytest.mark.parametrize(("overrides", "field"), BAD_VENUES)
@@ -128,13 +151,15 @@ def test_default_venue_and_instrument_give_the_documented_leverage() -> None:
     check_venue(default_venue(account_type="CASH"))  # a cash venue gets leverage 1
 
 
-def test_standard_margin_model_takes_the_leverage_from_margin_init() -> None:
-    venue = BacktestVenueConfig(
-        name="SIM",
-        oms_type="NETTING",
-        account_type="MARGIN",
-        starting_balances=["100000 USD"],
-        base_currency="USD",
-        margin_model=MarginModelConfig(model_type="standard"),
+def test_an_unimportable_venue_model_is_a_config_error_naming_the_field() -> None:
+    fee_model = ImportableFeeModelConfig(
+        fee_model_path="no_such_module:FeeModel", config_path="no_such_module:Config", config={}
     )
-    check_account(venue, make_instrument(InstrumentSpec(margin_init=0.05, margin_maint=0.05)))
+    with pytest.raises(ConfigError, match=r"`venue.fee_model` cannot be built"):
+        TrainingNode(small_config(venue=margin_venue(fee_model=fee_model)))
+
+
+def test_simulation_modules_are_refused_not_ignored() -> None:
+    module = ImportableActorConfig(actor_path="x:Y", config_path="x:Z", config={})
+    with pytest.raises(ConfigError, match=r"`venue.modules`"):
+        _config({"modules": [module]})

@@ -1,0 +1,223 @@
+"""Venue checks: a `BacktestVenueConfig` is validated before Nautilus parses it, and against the
+instrument, so that leverage means one thing and bad input is a `ConfigError`, never an abort.
+
+Leverage (one meaning everywhere). On a MARGIN account `venue.default_leverage` (or
+`venue.leverages[instrument_id]`) is the leverage: Nautilus' default leveraged margin model
+charges `notional / leverage * instrument.margin_init`, so the instrument's margin rates stay at
+1 (the `InstrumentSpec` default) and 30 means 30:1. A rate below 1 would stack on the leverage
+(0.03 with 30 is 1000:1) and is refused. With `venue.margin_model: standard` Nautilus ignores the
+venue's leverage and charges `notional * margin_init`; the leverage is then `1 / margin_init` and
+a venue leverage other than 1 is refused. CASH accounts pay in full (leverage 1). Nautilus 1.221
+checks no margin before a margin-account order fills (its risk engine skips margin accounts and
+the simulated venue never checks), so `build_engine` installs `MarginGate`
+(`nautilus_rl_lab.nodes.margin`): an order whose resulting position needs more initial margin
+than the account's equity is denied (`OrderDenied`, reason `MARGIN_EXCEEDS_EQUITY`), never
+resized. Live, the broker (the MT5 terminal) decides and rejects with "no money".
+
+`check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
+it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
+`build_engine` runs both.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+
+from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.model.identifiers import Venue
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.objects import Currency
+
+from nautilus_rl_lab.errors import ConfigError
+
+OMS_TYPES = ("NETTING", "HEDGING")
+ACCOUNT_TYPES = ("CASH", "MARGIN")
+MARGIN_MODELS = ("leveraged", "standard")
+BOOK_TYPES = ("L1_MBP",)  # the venue gets quote ticks: top of book only
+_NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+_BOOL_FIELDS = (
+    "routing",
+    "reject_stop_orders",
+    "support_gtd_orders",
+    "support_contingent_orders",
+    "use_position_ids",
+    "use_random_ids",
+    "use_reduce_only",
+    "bar_execution",
+    "bar_adaptive_high_low_ordering",
+    "trade_execution",
+    "allow_cash_borrowing",
+    "frozen_account",
+)
+
+
+def _name(value: object) -> object:
+    """An enum member's name, any other value unchanged (config fields take both)."""
+    return value if isinstance(value, str) else getattr(value, "name", value)
+
+
+def _choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
+    name = _name(value)
+    if name not in allowed:
+        raise ConfigError(f"`venue.{field}` must be one of {', '.join(allowed)}, was {value!r}")
+    return str(name)
+
+
+def _currency(field: str, code: object) -> Currency:
+    currency = Currency.from_str(code, strict=True) if isinstance(code, str) else None
+    if currency is None:
+        raise ConfigError(
+            f"`{field}` must be a known ISO currency code such as 'USD', was {code!r}"
+        )
+    return currency
+
+
+def _leverage(field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ConfigError(f"`{field}` must be a finite number > 0, was {value!r}")
+    if value <= 0:
+        raise ConfigError(f"`{field}` must be > 0 (30 means 30:1), was {value!r}")
+    return float(value)
+
+
+def _starting_balances(venue: BacktestVenueConfig) -> list[Currency]:
+    balances = venue.starting_balances
+    if not isinstance(balances, list | tuple) or not balances:
+        raise ConfigError(
+            f"`venue.starting_balances` must be a non-empty list such as ['100000 USD'], "
+            f"was {balances!r}",
+        )
+    currencies: list[Currency] = []
+    for i, text in enumerate(balances):
+        field = f"venue.starting_balances[{i}]"
+        parts = text.split() if isinstance(text, str) else []
+        if len(parts) != 2:
+            raise ConfigError(
+                f"`{field}` must be 'AMOUNT CURRENCY' such as '100000 USD', was {text!r}"
+            )
+        try:
+            amount = Decimal(parts[0])
+        except InvalidOperation:
+            amount = Decimal("NaN")
+        if not amount.is_finite() or not 0 < amount < Decimal("1e15"):
+            raise ConfigError(
+                f"`{field}` amount must be a number > 0 (and below 1e15), was {parts[0]!r}"
+            )
+        currency = _currency(field, parts[1])
+        if -int(amount.as_tuple().exponent) > currency.precision:
+            raise ConfigError(
+                f"`{field}` has more decimals than {currency.code} allows "
+                f"({currency.precision}); Nautilus would round {parts[0]}",
+            )
+        if currency in currencies:
+            raise ConfigError(f"`{field}`: currency {currency.code} appears twice")
+        currencies.append(currency)
+    return currencies
+
+
+def check_venue(venue: BacktestVenueConfig) -> None:
+    """Raise `ConfigError` naming the `venue.*` field unless Nautilus can parse every value.
+
+    Runs before Nautilus sees the strings: some (an unknown OMS or account type, book type)
+    abort the interpreter inside Nautilus instead of raising.
+    """
+    if not isinstance(venue, BacktestVenueConfig):
+        raise ConfigError(f"`venue` must be a BacktestVenueConfig, was {type(venue).__name__}")
+    if not isinstance(venue.name, str) or not _NAME.match(venue.name):
+        raise ConfigError(
+            f"`venue.name` must be letters, digits, '_' or '-' (e.g. 'SIM'), was {venue.name!r}"
+        )
+    _choice("oms_type", venue.oms_type, OMS_TYPES)
+    account_type = _choice("account_type", venue.account_type, ACCOUNT_TYPES)
+    _choice("book_type", venue.book_type, BOOK_TYPES)
+    currencies = _starting_balances(venue)
+    if venue.base_currency is not None:
+        base = _currency("venue.base_currency", venue.base_currency)
+        if currencies != [base]:
+            raise ConfigError(
+                f"`venue.base_currency` {base.code} needs exactly one starting balance in "
+                f"{base.code}, `venue.starting_balances` was {venue.starting_balances!r} (set "
+                "`base_currency: null` for a multi-currency account)",
+            )
+    leverage = _leverage("venue.default_leverage", venue.default_leverage)
+    leverages = venue.leverages or {}
+    if not isinstance(leverages, dict):
+        raise ConfigError(f"`venue.leverages` must be a mapping, was {leverages!r}")
+    for key, value in leverages.items():
+        suffix = f".{venue.name}"
+        symbol = key[: -len(suffix)] if isinstance(key, str) and key.endswith(suffix) else ""
+        if not symbol or not symbol.strip() or symbol != symbol.strip():
+            raise ConfigError(
+                f"`venue.leverages` key {key!r} must be an instrument id of this venue, "
+                f"'SYMBOL{suffix}' (e.g. 'EUR/USD{suffix}')",
+            )
+        _leverage(f"venue.leverages[{key!r}]", value)
+    if account_type == "CASH" and (leverage != 1.0 or leverages):
+        raise ConfigError(
+            f"`venue.default_leverage` ({venue.default_leverage}) and `venue.leverages` apply to "
+            "MARGIN accounts only: a CASH account pays in full; set `default_leverage: 1` and "
+            "remove `leverages`, or use `account_type: MARGIN`",
+        )
+    margin_model = venue.margin_model
+    if margin_model is not None:
+        if not isinstance(margin_model, MarginModelConfig):
+            raise ConfigError(
+                f"`venue.margin_model` must be a MarginModelConfig, was {margin_model!r}"
+            )
+        if margin_model.model_type not in MARGIN_MODELS:
+            raise ConfigError(
+                f"`venue.margin_model.model_type` must be one of {', '.join(MARGIN_MODELS)}, "
+                f"was {margin_model.model_type!r}",
+            )
+        if margin_model.model_type == "standard" and (leverage != 1.0 or leverages):
+            raise ConfigError(
+                "`venue.default_leverage` and `venue.leverages` are ignored by the standard margin "
+                "model (it charges notional * `instrument.margin_init`); set them to 1 / remove "
+                "them and give the leverage as `instrument.margin_init` (0.05 = 20:1)",
+            )
+    if venue.modules:
+        raise ConfigError(
+            "`venue.modules` (simulation modules) are not supported by the engine builder; "
+            "remove them"
+        )
+    for field in _BOOL_FIELDS:
+        if not isinstance(getattr(venue, field), bool):
+            raise ConfigError(
+                f"`venue.{field}` must be true or false, was {getattr(venue, field)!r}"
+            )
+
+
+def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+    """Raise `ConfigError` unless `venue`'s account can trade and value `instrument` (see above)."""
+    check_venue(venue)
+    if instrument.id.venue != Venue(venue.name):
+        raise ConfigError(
+            f"`instrument.venue` {instrument.id.venue} differs from `venue.name` {venue.name!r}"
+        )
+    known = {instrument.quote_currency, instrument.get_base_currency()}
+    base = None if venue.base_currency is None else Currency.from_str(venue.base_currency)
+    for currency in [base] if base is not None else _starting_balances(venue):
+        if currency not in known:
+            raise ConfigError(
+                f"`venue.{'base_currency' if base else 'starting_balances'}` {currency.code} is "
+                f"neither the quote nor the base currency of {instrument.id}: Nautilus could not "
+                "convert its P&L (no exchange rate); use an account in "
+                f"{instrument.quote_currency.code}",
+            )
+    if _name(venue.account_type) != "MARGIN":
+        return
+    model = venue.margin_model.model_type if venue.margin_model else "leveraged"
+    if model == "leveraged" and (instrument.margin_init != 1 or instrument.margin_maint > 1):
+        leverage = venue.default_leverage / float(instrument.margin_init or 1)
+        raise ConfigError(
+            f"`instrument.margin_init` {instrument.margin_init} stacks on `venue.default_leverage` "
+            f"{venue.default_leverage} under Nautilus' leveraged margin model (margin = notional "
+            f"/ leverage * margin_init: {leverage:g}:1); set `instrument.margin_init` to 1 "
+            "(and `margin_maint` <= 1), or use `venue.margin_model: standard` with leverage 1",
+        )
+    if model == "standard" and not instrument.margin_init > 0:
+        raise ConfigError(
+            "`instrument.margin_init` must be > 0 under the standard margin model (0.05 = 20:1)"
+        )

@@ -1,0 +1,76 @@
+"""`SchemeStrategy` counts the orders Nautilus denied and the orders the venue rejected.
+
+A plain `build_engine` backtest (no `TrainingNodeConfig`, so nothing refuses the setup up front)
+with a strategy that always asks for the same target: a short equity on a CASH account is
+rejected by Nautilus' simulated venue, an order beyond the leverage is denied by `MarginGate`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderStatus
+
+from nautilus_rl_lab.data import synthetic
+from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.data.wrangling import bar_type_for
+from nautilus_rl_lab.nodes.engine import build_engine, default_venue, prepare_market_data
+from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
+
+SHORT = 0
+
+
+class AlwaysShort(SchemeStrategy):
+    """Asks for the short target on every bar."""
+
+    def decide(self, observation: np.ndarray, state: MarketState, bar: Bar) -> Any:
+        return SHORT
+
+
+def _run(account_type: str, spec: InstrumentSpec, trade_size: float) -> tuple[Any, Any]:
+    instrument = make_instrument(spec)
+    bar_type = bar_type_for(instrument.id, 1, "HOUR", "ASK")
+    frame = synthetic.gbm(n_bars=20, start_price=100.0, volatility=0.001, seed=1)
+    market = prepare_market_data(frame, instrument, bar_type, spread=0.02, price_side="ask")
+    engine = build_engine(default_venue(account_type=account_type), market)
+    strategy = AlwaysShort(
+        SchemeStrategyConfig(
+            instrument_id=instrument.id,
+            bar_type=bar_type,
+            observation=SchemeConfig(name="window", params={"window": 2}),
+            action=SchemeConfig(name="target_position", params={"trade_size": trade_size}),
+        )
+    )
+    engine.add_strategy(strategy)
+    engine.run()
+    return engine, strategy
+
+
+def test_venue_rejections_are_counted() -> None:
+    equity = InstrumentSpec(
+        symbol="ACME", kind="equity", price_precision=2, lot_size=1, min_quantity=1
+    )
+    engine, strategy = _run("CASH", equity, 100)
+    try:
+        # The order sent on the last bar is still in flight when the data ends.
+        statuses = [order.status for order in engine.cache.orders() if order.is_closed]
+        assert len(statuses) >= 10 and set(statuses) == {OrderStatus.REJECTED}
+        assert strategy.rejected_count == len(statuses) and strategy.denied_count == 0
+        assert strategy.fill_count == 0
+    finally:
+        engine.dispose()
+
+
+def test_margin_denials_are_counted() -> None:
+    # 100,000 USD at 30:1 carries about 3,000,000 USD; 10,000,000 EUR is far beyond it.
+    engine, strategy = _run("MARGIN", InstrumentSpec(max_quantity=None), 10_000_000)
+    try:
+        statuses = [order.status for order in engine.cache.orders()]
+        assert len(statuses) >= 10 and set(statuses) == {OrderStatus.DENIED}
+        assert strategy.denied_count == len(statuses) and strategy.rejected_count == 0
+    finally:
+        engine.dispose()
