@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import to_timestamp
 from nautilus_rl_lab.mt5.structures import structure_from_plain, structure_to_plain
 
@@ -48,7 +48,7 @@ _PLAIN_TYPES = (type(None), bool, int, float, str, bytes)
 
 def error_pair(code: int, detail: str = "") -> tuple[int, str]:
     """A `last_error()` pair for `code`, with `detail` appended to the description."""
-    description = c.last_error_description(code)
+    description = mt5c.last_error_description(code)
     return code, f"{description}: {detail}" if detail else description
 
 

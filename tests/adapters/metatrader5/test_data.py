@@ -59,7 +59,7 @@ def session() -> Iterator[tuple[LiveNode, Listener, Mt5TerminalSimulator]]:
         bar_seconds=60,
         synthetic_bars=500,
         warmup_bars=60,
-        server_utc_offset_s=OFFSET,
+        server_offset_s=OFFSET,
     )
     backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
     simulator = Mt5TerminalSimulator(config=sim_config)
@@ -67,7 +67,7 @@ def session() -> Iterator[tuple[LiveNode, Listener, Mt5TerminalSimulator]]:
     node = LiveNode(
         LiveNodeConfig(
             backend=backend,
-            server_time_offset_secs=OFFSET,
+            server_offset_s=OFFSET,
             poll_interval_secs=0.02,
             log_level="ERROR",
             strategies=[
