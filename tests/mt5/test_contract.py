@@ -1102,3 +1102,25 @@ def test_server_time_offset_shifts_every_reported_time(make_terminal) -> None:
     assert (
         len(term.api.copy_ticks_range("EURUSD", tick.time, tick.time + 1, mt5c.COPY_TICKS_ALL)) == 1
     )
+
+
+# --- market depth (simulator choice: a synthetic book around the quote) ----------------
+
+
+def test_market_book_needs_a_subscription_and_brackets_the_quote(terminal: Terminal) -> None:
+    api = terminal.api
+    tick = terminal.tick()
+    assert api.market_book_get("EURUSD") is None
+    assert api.last_error()[0] == mt5c.RES_E_NOT_FOUND
+    assert api.market_book_add("EURUSD") is True
+    book = api.market_book_get("EURUSD")
+    prices = [level.price for level in book]
+    assert prices == sorted(prices, reverse=True)  # the module's order: highest first
+    sells = [b for b in book if b.type == mt5c.BOOK_TYPE_SELL]
+    buys = [b for b in book if b.type == mt5c.BOOK_TYPE_BUY]
+    assert min(b.price for b in sells) == tick.ask and max(b.price for b in buys) == tick.bid
+    assert len(sells) == len(buys) and len(sells) + len(buys) == len(book)
+    assert all(b.volume_dbl > 0 for b in book)
+    assert api.market_book_release("EURUSD") is True
+    assert api.market_book_release("EURUSD") is False
+    assert api.market_book_get("EURUSD") is None

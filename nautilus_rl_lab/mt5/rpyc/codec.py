@@ -29,6 +29,7 @@ RESULT_KINDS: dict[str, tuple[str, ...]] = {
     "symbols_get": ("structs", "SymbolInfo"),
     "symbol_info": ("struct", "SymbolInfo"),
     "symbol_info_tick": ("struct", "Tick"),
+    "market_book_get": ("structs", "BookInfo"),
     "copy_rates_from": ("array",),
     "copy_rates_from_pos": ("array",),
     "copy_rates_range": ("array",),
@@ -41,7 +42,9 @@ RESULT_KINDS: dict[str, tuple[str, ...]] = {
     "history_orders_get": ("structs", "TradeOrder"),
     "history_deals_get": ("structs", "TradeDeal"),
 }
-BOOL_FUNCTIONS = frozenset({"initialize", "login", "symbol_select"})
+BOOL_FUNCTIONS = frozenset(
+    {"initialize", "login", "symbol_select", "market_book_add", "market_book_release"}
+)
 REQUEST_FUNCTIONS = frozenset({"order_send", "order_check"})
 _PLAIN_TYPES = (type(None), bool, int, float, str, bytes)
 

@@ -61,6 +61,7 @@ from nautilus_rl_lab.mt5.simulator.symbols import (
 from nautilus_rl_lab.mt5.structures import (
     TICKS_DTYPE,
     AccountInfo,
+    BookInfo,
     OrderCheckResult,
     OrderSendResult,
     SymbolInfo,
@@ -74,6 +75,8 @@ from nautilus_rl_lab.mt5.structures import (
 logger = logging.getLogger(__name__)
 
 VERSION = (500, 4755, "13 Feb 2025")
+#: Levels per side of the synthetic market depth (`market_book_get`).
+BOOK_LEVELS = 5
 _WEEK_MS = 7 * 86_400_000
 _T = TypeVar("_T")
 
@@ -107,6 +110,12 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
         return wrapper
 
     return decorate
+
+
+def _depth(level: int) -> tuple[int, float]:
+    """`BookInfo` (volume, volume_dbl) of the synthetic book's `level` (0 = the quote)."""
+    lots = 10 * (level + 1)
+    return lots, float(lots)
 
 
 def _group_match(name: str, group: str | None) -> bool:
@@ -202,6 +211,7 @@ class Mt5TerminalSimulator:
             mt5c.last_error_description(mt5c.RES_S_OK),
         )
         self._selected: set[str] = set()
+        self._books: set[str] = set()
         self._faults = FaultInjector(config.faults, config.fault_rates, seed=config.seed)
         margin_mode = (
             mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
@@ -492,6 +502,43 @@ class Mt5TerminalSimulator:
         if busy:
             raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has open positions or orders")
         self._selected.discard(symbol)
+        return True
+
+    # --- market depth (a synthetic book around the quote) -----------------------------
+    @_api(False)
+    def market_book_add(self, symbol: str) -> bool:
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        self._books.add(symbol)
+        return True
+
+    @_api(None)
+    def market_book_get(self, symbol: str) -> tuple[BookInfo, ...] | None:
+        """`BOOK_LEVELS` sells above the ask and buys below the bid, one tick apart, 10, 20,
+        ... lots deep, highest price first (the module's order); a simulator choice."""
+        spec = self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        if symbol not in self._books:
+            raise _Failure(mt5c.RES_E_NOT_FOUND, f"call market_book_add({symbol!r}) first")
+        quote = self._quote(symbol)
+        if quote is None:
+            raise _Failure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+        bid, ask = quote
+        levels = range(BOOK_LEVELS)
+        sells = [
+            BookInfo(mt5c.BOOK_TYPE_SELL, round(ask + k * spec.tick_size, spec.digits), *_depth(k))
+            for k in reversed(levels)
+        ]
+        buys = [
+            BookInfo(mt5c.BOOK_TYPE_BUY, round(bid - k * spec.tick_size, spec.digits), *_depth(k))
+            for k in levels
+        ]
+        return (*sells, *buys)
+
+    @_api(False)
+    def market_book_release(self, symbol: str) -> bool:
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        if symbol not in self._books:
+            raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has no market book subscription")
+        self._books.discard(symbol)
         return True
 
     # --- market data -----------------------------------------------------------------
