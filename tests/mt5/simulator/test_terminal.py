@@ -139,15 +139,3 @@ def test_sample_data_and_shift_to_now() -> None:
 def test_config_faults_are_armed_at_start() -> None:
     sim = make(faults={"requote": 1})
     assert sim.armed_faults() == {"requote": 1}
-
-
-def test_in_process_clock_controls_refuse_negative_counts() -> None:
-    sim = Mt5TerminalSimulator(wave_frame(), config=Mt5SimulatorConfig(warmup_bars=5))
-    before = sim.time_msc
-    for control in (sim.advance, sim.advance_bars):
-        with pytest.raises(ConfigError, match="must be an int >= 0"):
-            control(-1)
-        with pytest.raises(ConfigError):
-            control(1.5)
-    assert sim.time_msc == before
-    assert sim.advance(0) == 0 and sim.advance_bars(0) == 0 and sim.time_msc == before
