@@ -54,6 +54,10 @@ _SERVER_CONFIG = {
 }
 
 
+#: The simulator methods behind the ``exposed_sim_*`` controls.
+_SIM_CONTROLS = frozenset({"advance", "advance_bars", "inject", "clear_faults", "time_msc"})
+
+
 class Mt5RpycService(rpyc.Service):
     """A fixed RPyC service of the `Mt5Client` functions over one wrapped client.
 
@@ -101,10 +105,12 @@ class Mt5RpycService(rpyc.Service):
         return payload, (int(error[0]), str(error[1]))
 
     def _control(self, name: str, *args: Any) -> tuple[Any, tuple[int, str]]:
-        """Run simulator control `name` for an initialised session; return (result, error)."""
-        from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+        """Run simulator control `name` for an initialised session; return (result, error).
 
-        if not isinstance(self._client, Mt5TerminalSimulator):
+        The served client has the control if it is a simulator (checked by name, so that this
+        backend does not import the simulator backend).
+        """
+        if not set(dir(type(self._client))) >= _SIM_CONTROLS:
             return None, error_pair(
                 mt5c.RES_E_NOT_FOUND, "only served simulators have sim controls"
             )

@@ -8,10 +8,15 @@ import pytest
 import rpyc
 from rpyc.core.netref import BaseNetref
 
+from nautilus_rl_lab.errors import Mt5Error
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.native import NativeMt5Client
 from nautilus_rl_lab.mt5.protocol import MT5_FUNCTIONS
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
-from nautilus_rl_lab.mt5.rpyc.server import Mt5RpycService
+from nautilus_rl_lab.mt5.rpyc.server import Mt5RpycService, serve
+from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
+from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+from tests.mt5.conftest import wave_frame
 from tests.mt5.rpyc.conftest import BUY
 
 
@@ -113,3 +118,19 @@ def test_each_connection_has_its_own_session_on_one_terminal(served: Any) -> Non
     assert other.positions_get() is None
     assert [p.volume for p in client.positions_get()] == [0.1]
     other.close()
+
+
+def test_sim_controls_are_refused_when_the_served_client_is_no_simulator() -> None:
+    sim = Mt5TerminalSimulator(wave_frame(), config=Mt5SimulatorConfig(warmup_bars=5))
+    handle = serve(NativeMt5Client(module=sim), "127.0.0.1", 0)
+    client = RpycMt5Client("127.0.0.1", handle.port)
+    try:
+        assert client.initialize()
+        before = sim.time_msc
+        with pytest.raises(Mt5Error, match="only served simulators") as excinfo:
+            client.sim_advance(3)
+        assert excinfo.value.code == mt5c.RES_E_NOT_FOUND and sim.time_msc == before
+        assert client.account_info() is not None  # the session goes on
+    finally:
+        client.close()
+        handle.stop()
