@@ -23,7 +23,7 @@ install: $(STAMP)  ## Create .venv and install the package with its dev extras
 demo: $(STAMP)  ## Run the main job end to end on the bundled data
 	$(PY) -m nautilus_rl_lab.cli demo
 
-test: $(STAMP)  ## Run the whole test suite, notebooks included (fast mode)
+test: $(STAMP) lint  ## Lint (ruff, format check, mypy), then the whole test suite, notebooks included (fast mode)
 	NRL_FAST=1 $(PY) -m pytest tests --nbmake notebooks -q
 
 lab: $(STAMP)  ## Open JupyterLab on notebooks/

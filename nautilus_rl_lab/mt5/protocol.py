@@ -27,6 +27,7 @@ import numpy as np
 from nautilus_rl_lab.errors import Mt5Error
 from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
+    BookInfo,
     OrderCheckResult,
     OrderSendResult,
     SymbolInfo,
@@ -53,6 +54,9 @@ MT5_FUNCTIONS: tuple[str, ...] = (
     "symbol_info",
     "symbol_info_tick",
     "symbol_select",
+    "market_book_add",
+    "market_book_get",
+    "market_book_release",
     "copy_rates_from",
     "copy_rates_from_pos",
     "copy_rates_range",
@@ -142,6 +146,18 @@ class Mt5Client(Protocol):
 
     def symbol_select(self, symbol: str, enable: bool = True) -> bool:
         """Show (or hide) a symbol in Market Watch; needed before asking it for ticks."""
+        ...
+
+    def market_book_add(self, symbol: str) -> bool:
+        """Subscribe to the symbol's market depth (needed before `market_book_get`)."""
+        ...
+
+    def market_book_get(self, symbol: str) -> tuple[BookInfo, ...] | None:
+        """Return the symbol's market depth, highest price first (sells, then buys)."""
+        ...
+
+    def market_book_release(self, symbol: str) -> bool:
+        """Cancel the market-depth subscription of `market_book_add`."""
         ...
 
     # --- market data -----------------------------------------------------------------

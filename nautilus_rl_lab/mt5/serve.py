@@ -47,7 +47,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--spread-points", type=int)
     parser.add_argument("--warmup-bars", type=int)
     parser.add_argument("--seed", type=int)
-    parser.add_argument("--server-utc-offset", type=int, help="server clock offset in seconds")
+    parser.add_argument("--server-offset", type=int, help="server clock offset in seconds")
     parser.add_argument("--shift-to-now", action="store_true", default=None)
     return parser
 
@@ -67,7 +67,7 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
         "spread_points": args.spread_points,
         "warmup_bars": args.warmup_bars,
         "seed": args.seed,
-        "server_utc_offset_s": args.server_utc_offset,
+        "server_offset_s": args.server_offset,
         "shift_to_now": args.shift_to_now,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})

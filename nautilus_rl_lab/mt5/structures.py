@@ -194,6 +194,15 @@ class Tick(NamedTuple):
     volume_real: float = 0.0
 
 
+class BookInfo(NamedTuple):
+    """One market-depth level of `market_book_get` (``type`` is a ``BOOK_TYPE_*``)."""
+
+    type: int = 0
+    price: float = 0.0
+    volume: int = 0
+    volume_dbl: float = 0.0
+
+
 class TradeOrder(NamedTuple):
     """`orders_get()` / `history_orders_get()` element."""
 
@@ -358,6 +367,7 @@ STRUCTURES: dict[str, type[tuple]] = {
         TerminalInfo,
         SymbolInfo,
         Tick,
+        BookInfo,
         TradeOrder,
         TradePosition,
         TradeDeal,

@@ -47,7 +47,7 @@ from nautilus_rl_lab.adapters.metatrader5.config import (
     Mt5ExecClientConfig,
     Mt5InstrumentProviderConfig,
 )
-from nautilus_rl_lab.adapters.metatrader5.core import MT5
+from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC, MT5
 from nautilus_rl_lab.adapters.metatrader5.factories import (
     Mt5LiveDataClientFactory,
     Mt5LiveExecClientFactory,
@@ -86,7 +86,7 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         MT5 expert id written on every order.
     oms_type : str, optional
         None follows the account's margin mode; ``"NETTING"``/``"HEDGING"`` asserts it.
-    server_time_offset_secs : int
+    server_offset_s : int
         Trade server clock minus UTC.
     poll_interval_secs : float
         Poll period for ticks, bars, pending orders and the account.
@@ -115,9 +115,9 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     trader_id: str = "TRADER-001"
     actors: list[ImportableActorConfig] = []
     strategies: list[ImportableStrategyConfig] = []
-    magic: int = 20_250_101
+    magic: int = DEFAULT_MAGIC
     oms_type: str | None = None
-    server_time_offset_secs: int = 0
+    server_offset_s: int = 0
     poll_interval_secs: float = 0.1
     max_order_submit_rate: str = "100/00:00:01"
     max_order_modify_rate: str = "100/00:00:01"
@@ -185,7 +185,7 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
     common: dict[str, Any] = {
         "backend": config.backend,
         "instrument_provider": provider,
-        "server_time_offset_secs": config.server_time_offset_secs,
+        "server_offset_s": config.server_offset_s,
         "poll_interval_secs": config.poll_interval_secs,
     }
     return TradingNodeConfig(

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.native import NativeMt5Client
 from nautilus_rl_lab.mt5.rpyc import RpycMt5Client, ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator, SymbolSpec
@@ -88,11 +88,13 @@ class Terminal:
         **extra: Any,
     ) -> Any:
         request = {
-            "action": c.TRADE_ACTION_DEAL,
+            "action": mt5c.TRADE_ACTION_DEAL,
             "symbol": symbol,
             "volume": volume,
             "type": side,
-            "type_filling": c.ORDER_FILLING_FOK if symbol != "XAUUSD" else c.ORDER_FILLING_IOC,
+            "type_filling": mt5c.ORDER_FILLING_FOK
+            if symbol != "XAUUSD"
+            else mt5c.ORDER_FILLING_IOC,
             "deviation": 10,
             **extra,
         }
@@ -102,13 +104,13 @@ class Terminal:
         self, order_type: int, volume: float, price: float, symbol: str = "EURUSD", **extra: Any
     ) -> Any:
         request = {
-            "action": c.TRADE_ACTION_PENDING,
+            "action": mt5c.TRADE_ACTION_PENDING,
             "symbol": symbol,
             "volume": volume,
             "type": order_type,
             "price": price,
-            "type_filling": c.ORDER_FILLING_RETURN,
-            "type_time": c.ORDER_TIME_GTC,
+            "type_filling": mt5c.ORDER_FILLING_RETURN,
+            "type_time": mt5c.ORDER_TIME_GTC,
             **extra,
         }
         return self.api.order_send(request)

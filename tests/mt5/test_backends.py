@@ -6,7 +6,7 @@ import pytest
 
 from nautilus_rl_lab.errors import ConfigError, MissingExtraError, Mt5Error
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.backends import (
     available_backends,
     create_client,
@@ -33,11 +33,11 @@ def test_simulator_backend_uses_the_nested_config() -> None:
     info = client.account_info()
     assert (info.balance, info.margin_mode, info.login) == (
         500.0,
-        c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
+        mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
         7,
     )
     assert initialize_from_config(client, Mt5BackendConfig(login=8)) is False
-    assert client.last_error()[0] == c.RES_E_AUTH_FAILED
+    assert client.last_error()[0] == mt5c.RES_E_AUTH_FAILED
 
 
 def test_rpyc_backend_talks_to_a_served_terminal() -> None:
@@ -62,7 +62,7 @@ def test_custom_backends_can_be_registered() -> None:
     client = create_client(Mt5BackendConfig(backend="simulator-hedging"))
     assert (
         client.initialize()
-        and client.account_info().margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+        and client.account_info().margin_mode == mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
     )
 
 
@@ -109,6 +109,6 @@ def test_require_success_raises_mt5_error_with_last_error() -> None:
     client = Mt5TerminalSimulator()
     with pytest.raises(Mt5Error) as info:
         require_success(client, client.account_info(), "account_info")
-    assert info.value.code == c.RES_E_INTERNAL_FAIL_CONNECT
+    assert info.value.code == mt5c.RES_E_INTERNAL_FAIL_CONNECT
     client.initialize()
     assert require_success(client, client.account_info(), "account_info").balance == 10_000.0

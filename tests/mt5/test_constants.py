@@ -4,62 +4,70 @@ from __future__ import annotations
 
 import pytest
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 
 
 def test_trade_actions_order_types_and_filling_values() -> None:
     actions = (
-        c.TRADE_ACTION_DEAL,
-        c.TRADE_ACTION_PENDING,
-        c.TRADE_ACTION_SLTP,
-        c.TRADE_ACTION_MODIFY,
+        mt5c.TRADE_ACTION_DEAL,
+        mt5c.TRADE_ACTION_PENDING,
+        mt5c.TRADE_ACTION_SLTP,
+        mt5c.TRADE_ACTION_MODIFY,
     )
-    assert (*actions, c.TRADE_ACTION_REMOVE, c.TRADE_ACTION_CLOSE_BY) == (1, 5, 6, 7, 8, 10)
+    assert (*actions, mt5c.TRADE_ACTION_REMOVE, mt5c.TRADE_ACTION_CLOSE_BY) == (1, 5, 6, 7, 8, 10)
     assert (
-        c.ORDER_TYPE_BUY,
-        c.ORDER_TYPE_SELL,
-        c.ORDER_TYPE_BUY_STOP_LIMIT,
-        c.ORDER_TYPE_CLOSE_BY,
+        mt5c.ORDER_TYPE_BUY,
+        mt5c.ORDER_TYPE_SELL,
+        mt5c.ORDER_TYPE_BUY_STOP_LIMIT,
+        mt5c.ORDER_TYPE_CLOSE_BY,
     ) == (0, 1, 6, 8)
     assert (
-        c.ORDER_FILLING_FOK,
-        c.ORDER_FILLING_IOC,
-        c.ORDER_FILLING_RETURN,
-        c.ORDER_FILLING_BOC,
+        mt5c.ORDER_FILLING_FOK,
+        mt5c.ORDER_FILLING_IOC,
+        mt5c.ORDER_FILLING_RETURN,
+        mt5c.ORDER_FILLING_BOC,
     ) == (0, 1, 2, 3)
     # The symbol's filling_mode is a bitmask with other numbers.
-    assert (c.SYMBOL_FILLING_FOK, c.SYMBOL_FILLING_IOC) == (1, 2)
+    assert (mt5c.SYMBOL_FILLING_FOK, mt5c.SYMBOL_FILLING_IOC) == (1, 2)
     assert (
-        c.ORDER_TIME_GTC,
-        c.ORDER_TIME_DAY,
-        c.ORDER_TIME_SPECIFIED,
-        c.ORDER_TIME_SPECIFIED_DAY,
+        mt5c.ORDER_TIME_GTC,
+        mt5c.ORDER_TIME_DAY,
+        mt5c.ORDER_TIME_SPECIFIED,
+        mt5c.ORDER_TIME_SPECIFIED_DAY,
     ) == (0, 1, 2, 3)
-    assert (c.DEAL_ENTRY_IN, c.DEAL_ENTRY_OUT, c.DEAL_ENTRY_INOUT, c.DEAL_ENTRY_OUT_BY) == (
+    assert (
+        mt5c.DEAL_ENTRY_IN,
+        mt5c.DEAL_ENTRY_OUT,
+        mt5c.DEAL_ENTRY_INOUT,
+        mt5c.DEAL_ENTRY_OUT_BY,
+    ) == (
         0,
         1,
         2,
         3,
     )
-    assert (c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING, c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING) == (0, 2)
+    assert (mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING, mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING) == (
+        0,
+        2,
+    )
 
 
 def test_timeframes_have_the_module_values() -> None:
-    assert (c.TIMEFRAME_M1, c.TIMEFRAME_M15, c.TIMEFRAME_M30) == (1, 15, 30)
-    assert (c.TIMEFRAME_H1, c.TIMEFRAME_H4, c.TIMEFRAME_D1) == (16385, 16388, 16408)
-    assert (c.TIMEFRAME_W1, c.TIMEFRAME_MN1) == (32769, 49153)
-    assert c.timeframe_seconds(c.TIMEFRAME_H4) == 4 * 3600
+    assert (mt5c.TIMEFRAME_M1, mt5c.TIMEFRAME_M15, mt5c.TIMEFRAME_M30) == (1, 15, 30)
+    assert (mt5c.TIMEFRAME_H1, mt5c.TIMEFRAME_H4, mt5c.TIMEFRAME_D1) == (16385, 16388, 16408)
+    assert (mt5c.TIMEFRAME_W1, mt5c.TIMEFRAME_MN1) == (32769, 49153)
+    assert mt5c.timeframe_seconds(mt5c.TIMEFRAME_H4) == 4 * 3600
     with pytest.raises(ValueError, match="timeframe"):
-        c.timeframe_seconds(c.TIMEFRAME_MN1)
+        mt5c.timeframe_seconds(mt5c.TIMEFRAME_MN1)
 
 
 def test_every_documented_retcode_has_a_name_and_description() -> None:
     documented = [10004, *range(10006, 10037), *range(10038, 10047)]
     for code in documented:
-        assert c.retcode_name(code).startswith("TRADE_RETCODE_"), code
-        assert getattr(c, c.retcode_name(code)) == code
-        assert not c.retcode_description(code).startswith("Unknown")
-    assert c.retcode_name(12345) == "UNKNOWN_12345"
+        assert mt5c.retcode_name(code).startswith("TRADE_RETCODE_"), code
+        assert getattr(mt5c, mt5c.retcode_name(code)) == code
+        assert not mt5c.retcode_description(code).startswith("Unknown")
+    assert mt5c.retcode_name(12345) == "UNKNOWN_12345"
 
 
 @pytest.mark.parametrize(
@@ -73,22 +81,26 @@ def test_every_documented_retcode_has_a_name_and_description() -> None:
 )
 def test_retry_policies(codes: tuple[int, ...], policy: str) -> None:
     for code in codes:
-        assert c.retcode_retry_policy(code) == policy, code
-        assert c.is_success_retcode(code) is (policy == "none")
+        assert mt5c.retcode_retry_policy(code) == policy, code
+        assert mt5c.is_success_retcode(code) is (policy == "none")
 
 
 def test_last_error_codes() -> None:
-    assert c.last_error_description(c.RES_S_OK) == "Success"
-    assert (c.RES_E_NOT_FOUND, c.RES_E_AUTH_FAILED, c.RES_E_AUTO_TRADING_DISABLED) == (-4, -6, -8)
-    assert c.last_error_description(-10004) == "No IPC connection"
-    assert all(c.is_connection_error(code) for code in range(-10005, -9999))
-    assert not c.is_connection_error(c.RES_E_FAIL)
+    assert mt5c.last_error_description(mt5c.RES_S_OK) == "Success"
+    assert (mt5c.RES_E_NOT_FOUND, mt5c.RES_E_AUTH_FAILED, mt5c.RES_E_AUTO_TRADING_DISABLED) == (
+        -4,
+        -6,
+        -8,
+    )
+    assert mt5c.last_error_description(-10004) == "No IPC connection"
+    assert all(mt5c.is_connection_error(code) for code in range(-10005, -9999))
+    assert not mt5c.is_connection_error(mt5c.RES_E_FAIL)
 
 
 def test_filling_choice_follows_the_symbol_bitmask() -> None:
     assert (
-        c.order_filling_from_symbol(c.SYMBOL_FILLING_FOK | c.SYMBOL_FILLING_IOC)
-        == c.ORDER_FILLING_FOK
+        mt5c.order_filling_from_symbol(mt5c.SYMBOL_FILLING_FOK | mt5c.SYMBOL_FILLING_IOC)
+        == mt5c.ORDER_FILLING_FOK
     )
-    assert c.order_filling_from_symbol(c.SYMBOL_FILLING_IOC) == c.ORDER_FILLING_IOC
-    assert c.order_filling_from_symbol(0) == c.ORDER_FILLING_RETURN
+    assert mt5c.order_filling_from_symbol(mt5c.SYMBOL_FILLING_IOC) == mt5c.ORDER_FILLING_IOC
+    assert mt5c.order_filling_from_symbol(0) == mt5c.ORDER_FILLING_RETURN

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
 from nautilus_rl_lab.mt5.rpyc.server import ServerHandle, serve
 from nautilus_rl_lab.mt5.serve import add_serve_arguments, run_serve, simulator_config_from_args
@@ -52,7 +52,7 @@ def test_serve_command_runs_until_stopped(tmp_path: Any, capsys: Any) -> None:
         assert (info.balance, info.leverage, info.margin_mode) == (
             2500.0,
             50,
-            c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
+            mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING,
         )
         assert f"serving on 127.0.0.1:{ready[0].port}" in capsys.readouterr().out
         t0 = client.sim_time_msc()

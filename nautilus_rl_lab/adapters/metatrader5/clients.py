@@ -57,8 +57,8 @@ class Mt5ClientMixin:
     async def _reconnect(self) -> bool:
         """Re-initialise the terminal on the configured schedule; return whether it is back."""
         return await self.connection.reconnect(
-            self._mt5_config.reconnect_backoff_secs,
-            self._mt5_config.reconnect_backoff_max_secs,
+            self._mt5_config.reconnect_backoff_s,
+            self._mt5_config.reconnect_backoff_max_s,
             self._mt5_config.reconnect_max_attempts,
             log=self._log,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from nautilus_trader.common.config import InstrumentProviderConfig
 from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
 
+from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.validation import check_symbol
@@ -49,14 +50,14 @@ def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
             f"`poll_interval_secs` must be positive, was {config.poll_interval_secs}; "
             "0.05-1.0 s suits a terminal on this machine",
         )
-    if config.reconnect_max_attempts < 1 or config.reconnect_backoff_secs < 0:
+    if config.reconnect_max_attempts < 1 or config.reconnect_backoff_s < 0:
         raise ConfigError(
-            "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_secs` >= 0, were "
-            f"{config.reconnect_max_attempts} and {config.reconnect_backoff_secs}",
+            "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_s` >= 0, were "
+            f"{config.reconnect_max_attempts} and {config.reconnect_backoff_s}",
         )
-    if abs(config.server_time_offset_secs) > 14 * 3600:
+    if abs(config.server_offset_s) > 14 * 3600:
         raise ConfigError(
-            f"`server_time_offset_secs` must be within +/-14 h, was {config.server_time_offset_secs}",
+            f"`server_offset_s` must be within +/-14 h, was {config.server_offset_s}",
         )
 
 
@@ -71,20 +72,20 @@ class Mt5DataClientConfig(
         The terminal to talk to.
     instrument_provider : Mt5InstrumentProviderConfig
         Symbols to load on connect.
-    server_time_offset_secs : int
+    server_offset_s : int
         Trade server time minus UTC, in seconds (``7200`` for a UTC+2 server).
     poll_interval_secs : float
         How often subscribed ticks and bars are polled.
-    reconnect_backoff_secs, reconnect_backoff_max_secs, reconnect_max_attempts
+    reconnect_backoff_s, reconnect_backoff_max_s, reconnect_max_attempts
         Reconnect schedule after the terminal link drops (doubling pauses).
     """
 
     backend: Mt5BackendConfig = Mt5BackendConfig()
     instrument_provider: Mt5InstrumentProviderConfig = Mt5InstrumentProviderConfig()
-    server_time_offset_secs: int = 0
+    server_offset_s: int = 0
     poll_interval_secs: float = 0.1
-    reconnect_backoff_secs: float = 0.1
-    reconnect_backoff_max_secs: float = 5.0
+    reconnect_backoff_s: float = 0.1
+    reconnect_backoff_max_s: float = 5.0
     reconnect_max_attempts: int = 50
 
     def __post_init__(self) -> None:
@@ -108,7 +109,7 @@ class Mt5ExecClientConfig(
     oms_type : str, optional
         ``"NETTING"`` or ``"HEDGING"``; None (default) reads the account's `margin_mode`
         when the client is built. A value that contradicts the account is an error.
-    server_time_offset_secs : int
+    server_offset_s : int
         Trade server time minus UTC, in seconds.
     poll_interval_secs : float
         How often pending orders, positions and the account are polled for changes the
@@ -120,21 +121,21 @@ class Mt5ExecClientConfig(
     unknown_outcome_checks : int
         How many times the terminal is searched (with backoff) for an order whose
         `order_send` outcome is unknown (timeout, lost connection) before resending it.
-    reconnect_backoff_secs, reconnect_backoff_max_secs, reconnect_max_attempts
+    reconnect_backoff_s, reconnect_backoff_max_s, reconnect_max_attempts
         Reconnect schedule after the terminal link drops (doubling pauses).
     """
 
     backend: Mt5BackendConfig = Mt5BackendConfig()
     instrument_provider: Mt5InstrumentProviderConfig = Mt5InstrumentProviderConfig()
-    magic: int = 20_250_101
+    magic: int = DEFAULT_MAGIC
     oms_type: str | None = None
-    server_time_offset_secs: int = 0
+    server_offset_s: int = 0
     poll_interval_secs: float = 0.1
     deviation_points: int = 20
     max_price_retries: int = 3
     unknown_outcome_checks: int = 3
-    reconnect_backoff_secs: float = 0.1
-    reconnect_backoff_max_secs: float = 5.0
+    reconnect_backoff_s: float = 0.1
+    reconnect_backoff_max_s: float = 5.0
     reconnect_max_attempts: int = 50
 
     def __post_init__(self) -> None:

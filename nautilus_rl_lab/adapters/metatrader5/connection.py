@@ -168,8 +168,8 @@ class Mt5Connection:
 
     async def reconnect(
         self,
-        backoff_secs: float = 0.1,
-        backoff_max_secs: float = 5.0,
+        backoff_s: float = 0.1,
+        backoff_max_s: float = 5.0,
         max_attempts: int = 50,
         log: Any = None,
     ) -> bool:
@@ -184,7 +184,7 @@ class Mt5Connection:
         async with self._reconnect_lock:
             if self._initialized:
                 return True
-            pause = backoff_secs
+            pause = backoff_s
             for attempt in range(1, max_attempts + 1):
                 ok, error = await loop.run_in_executor(self._executor, self._initialize)
                 if ok:
@@ -198,7 +198,7 @@ class Mt5Connection:
                         f"retrying in {pause:.2f}s",
                     )
                 await asyncio.sleep(pause)
-                pause = min(max(pause * 2, 0.01), backoff_max_secs)
+                pause = min(max(pause * 2, 0.01), backoff_max_s)
             return False
 
     def shutdown(self) -> None:

@@ -13,5 +13,7 @@ MT5 = "MT5"
 MT5_VENUE_NAME = MT5
 MT5_VENUE = Venue(MT5)
 MT5_CLIENT_ID = ClientId(MT5)
+#: The MT5 expert id (`magic`) written on every order when the config names none.
+DEFAULT_MAGIC = 20_250_101
 
-__all__ = ["MT5", "MT5_CLIENT_ID", "MT5_VENUE", "MT5_VENUE_NAME"]
+__all__ = ["DEFAULT_MAGIC", "MT5", "MT5_CLIENT_ID", "MT5_VENUE", "MT5_VENUE_NAME"]

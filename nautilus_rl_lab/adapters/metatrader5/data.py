@@ -124,7 +124,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
-        self._offset = config.server_time_offset_secs
+        self._offset = config.server_offset_s
         self._quote_tasks: dict[InstrumentId, asyncio.Task] = {}
         self._bar_tasks: dict[BarType, asyncio.Task] = {}
 

@@ -169,7 +169,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
-        self._offset = config.server_time_offset_secs
+        self._offset = config.server_offset_s
         self._magic = config.magic
         self._hedging = oms_type == OmsType.HEDGING
         self._currency = account_currency
@@ -441,7 +441,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                     position_ticket=position_ticket,
                     sl=params.get("sl"),
                     tp=params.get("tp"),
-                    server_time_offset_secs=self._offset,
+                    server_offset_s=self._offset,
                 )
             except UnsupportedOrderError as e:
                 self._reject(order, str(e))
@@ -535,7 +535,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self, order: Order, instrument: Instrument, outcome: SendOutcome
     ) -> bool:
         """After an unknown outcome: reconnect, search the order, apply what happened."""
-        pause = self._mt5_config.reconnect_backoff_secs
+        pause = self._mt5_config.reconnect_backoff_s
         for attempt in range(1, self._mt5_config.unknown_outcome_checks + 1):
             try:
                 if not self.connection.is_initialized and not await self._reconnect():
@@ -546,7 +546,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                 self._log.warning(f"Check {attempt} of {order.client_order_id!r} failed: {e}")
                 continue
             finally:
-                pause = min(pause * 2, self._mt5_config.reconnect_backoff_max_secs)
+                pause = min(pause * 2, self._mt5_config.reconnect_backoff_max_s)
             if mt5_order is None:
                 continue
             self._log.info(
@@ -812,7 +812,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             self._currency,
             ts_init,
             own_magic=self._magic,
-            server_time_offset_secs=self._offset,
+            server_offset_s=self._offset,
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
         )
 
@@ -846,7 +846,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             self.account_id,
             ts_init,
             own_magic=self._magic,
-            server_time_offset_secs=self._offset,
+            server_offset_s=self._offset,
             avg_px=avg_px,
             client_order_id=client_order_id,
             delivered_qty=delivered_qty,
@@ -955,7 +955,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                             instrument,
                             self.account_id,
                             ts_init,
-                            server_time_offset_secs=self._offset,
+                            server_offset_s=self._offset,
                         ),
                     )
             return reports

@@ -27,7 +27,7 @@ from typing import Any
 import rpyc
 
 from nautilus_rl_lab.errors import Mt5Error
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import MT5_FUNCTIONS, Mt5Client
 from nautilus_rl_lab.mt5.rpyc.codec import (
     BOOL_FUNCTIONS,
@@ -65,7 +65,10 @@ class RpycMt5Client:
         self._next_attempt = 0.0
         self._conn: Any = None
         self._lock = threading.RLock()
-        self._last_error: tuple[int, str] = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+        self._last_error: tuple[int, str] = (
+            mt5c.RES_S_OK,
+            mt5c.last_error_description(mt5c.RES_S_OK),
+        )
 
     # --- connection ------------------------------------------------------------------
     @property
@@ -133,14 +136,14 @@ class RpycMt5Client:
                 payload, error = self._remote(f"exposed_{name}", *plain_args, **plain_kwargs)
             except _LinkDownError as exc:
                 self._last_error = (
-                    c.RES_E_INTERNAL_FAIL_CONNECT,
+                    mt5c.RES_E_INTERNAL_FAIL_CONNECT,
                     f"No IPC connection (RPyC bridge {self.host}:{self.port}: {exc})",
                 )
                 return failure
             except TimeoutError:
                 self._drop()  # a late reply must not be read as the next call's answer
                 self._last_error = (
-                    c.RES_E_INTERNAL_FAIL_TIMEOUT,
+                    mt5c.RES_E_INTERNAL_FAIL_TIMEOUT,
                     f"Internal timeout (no reply from {self.host}:{self.port} within "
                     f"{self.timeout_s}s; the outcome is unknown)",
                 )
@@ -155,8 +158,8 @@ class RpycMt5Client:
             try:
                 result, (code, description) = self._remote(f"exposed_sim_{name}", *args)
             except _LinkDownError as exc:
-                raise Mt5Error(f"sim_{name}: {exc}", code=c.RES_E_INTERNAL_FAIL_CONNECT) from exc
-        if code != c.RES_S_OK:
+                raise Mt5Error(f"sim_{name}: {exc}", code=mt5c.RES_E_INTERNAL_FAIL_CONNECT) from exc
+        if code != mt5c.RES_S_OK:
             raise Mt5Error(f"sim_{name} failed: {description}", code=code)
         return result
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import to_timestamp
 from nautilus_rl_lab.mt5.structures import structure_from_plain, structure_to_plain
 
@@ -29,6 +29,7 @@ RESULT_KINDS: dict[str, tuple[str, ...]] = {
     "symbols_get": ("structs", "SymbolInfo"),
     "symbol_info": ("struct", "SymbolInfo"),
     "symbol_info_tick": ("struct", "Tick"),
+    "market_book_get": ("structs", "BookInfo"),
     "copy_rates_from": ("array",),
     "copy_rates_from_pos": ("array",),
     "copy_rates_range": ("array",),
@@ -41,14 +42,16 @@ RESULT_KINDS: dict[str, tuple[str, ...]] = {
     "history_orders_get": ("structs", "TradeOrder"),
     "history_deals_get": ("structs", "TradeDeal"),
 }
-BOOL_FUNCTIONS = frozenset({"initialize", "login", "symbol_select"})
+BOOL_FUNCTIONS = frozenset(
+    {"initialize", "login", "symbol_select", "market_book_add", "market_book_release"}
+)
 REQUEST_FUNCTIONS = frozenset({"order_send", "order_check"})
 _PLAIN_TYPES = (type(None), bool, int, float, str, bytes)
 
 
 def error_pair(code: int, detail: str = "") -> tuple[int, str]:
     """A `last_error()` pair for `code`, with `detail` appended to the description."""
-    description = c.last_error_description(code)
+    description = mt5c.last_error_description(code)
     return code, f"{description}: {detail}" if detail else description
 
 

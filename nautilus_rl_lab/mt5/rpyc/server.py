@@ -28,7 +28,7 @@ from rpyc.utils.helpers import classpartial
 from rpyc.utils.server import ThreadedServer
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import MT5_FUNCTIONS, Mt5Client
 from nautilus_rl_lab.mt5.rpyc.codec import (
     BOOL_FUNCTIONS,
@@ -54,6 +54,10 @@ _SERVER_CONFIG = {
 }
 
 
+#: The simulator methods behind the ``exposed_sim_*`` controls.
+_SIM_CONTROLS = frozenset({"advance", "advance_bars", "inject", "clear_faults", "time_msc"})
+
+
 class Mt5RpycService(rpyc.Service):
     """A fixed RPyC service of the `Mt5Client` functions over one wrapped client.
 
@@ -74,48 +78,52 @@ class Mt5RpycService(rpyc.Service):
         failure = False if name in BOOL_FUNCTIONS else None
         if not is_plain(args) or not all(is_plain(v) for v in kwargs.values()):
             return failure, error_pair(
-                c.RES_E_INVALID_PARAMS, "arguments must be plain data (numbers, strings, tuples)"
+                mt5c.RES_E_INVALID_PARAMS, "arguments must be plain data (numbers, strings, tuples)"
             )
         if name in REQUEST_FUNCTIONS and args and isinstance(args[0], tuple):
             try:
                 args = (dict(args[0]), *args[1:])
             except (TypeError, ValueError):
                 return failure, error_pair(
-                    c.RES_E_INVALID_PARAMS, "request must be (key, value) pairs"
+                    mt5c.RES_E_INVALID_PARAMS, "request must be (key, value) pairs"
                 )
         with self._lock:
             if name == "shutdown":
                 self._session = False
-                return None, error_pair(c.RES_S_OK)
+                return None, error_pair(mt5c.RES_S_OK)
             if name != "initialize" and not self._session:
-                return failure, error_pair(c.RES_E_INTERNAL_FAIL_CONNECT)
+                return failure, error_pair(mt5c.RES_E_INTERNAL_FAIL_CONNECT)
             try:
                 result = getattr(self._client, name)(*args, **kwargs)
                 payload = encode_result(name, result)
             except Exception as exc:  # e.g. a wrong argument count: never raise to the client
                 logger.debug("MT5 bridge call %s failed", name, exc_info=True)
-                return failure, error_pair(c.RES_E_INVALID_PARAMS, f"{name}: {exc}")
+                return failure, error_pair(mt5c.RES_E_INVALID_PARAMS, f"{name}: {exc}")
             error = self._client.last_error()
             if name == "initialize":
                 self._session = bool(result)
         return payload, (int(error[0]), str(error[1]))
 
     def _control(self, name: str, *args: Any) -> tuple[Any, tuple[int, str]]:
-        """Run simulator control `name` for an initialised session; return (result, error)."""
-        from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+        """Run simulator control `name` for an initialised session; return (result, error).
 
-        if not isinstance(self._client, Mt5TerminalSimulator):
-            return None, error_pair(c.RES_E_NOT_FOUND, "only served simulators have sim controls")
+        The served client has the control if it is a simulator (checked by name, so that this
+        backend does not import the simulator backend).
+        """
+        if not set(dir(type(self._client))) >= _SIM_CONTROLS:
+            return None, error_pair(
+                mt5c.RES_E_NOT_FOUND, "only served simulators have sim controls"
+            )
         if not is_plain(args):
-            return None, error_pair(c.RES_E_INVALID_PARAMS, "arguments must be plain data")
+            return None, error_pair(mt5c.RES_E_INVALID_PARAMS, "arguments must be plain data")
         with self._lock:
             if not self._session:
-                return None, error_pair(c.RES_E_INTERNAL_FAIL_CONNECT, "call initialize() first")
+                return None, error_pair(mt5c.RES_E_INTERNAL_FAIL_CONNECT, "call initialize() first")
             try:
                 control = getattr(self._client, name)  # a method, or the `time_msc` property
-                return (control(*args) if callable(control) else control), error_pair(c.RES_S_OK)
+                return (control(*args) if callable(control) else control), error_pair(mt5c.RES_S_OK)
             except Exception as exc:  # a bad count or fault name: report, never raise
-                return None, error_pair(c.RES_E_INVALID_PARAMS, str(exc))
+                return None, error_pair(mt5c.RES_E_INVALID_PARAMS, str(exc))
 
     def exposed_sim_advance(self, n_ticks: int = 1) -> tuple[Any, tuple[int, str]]:
         return self._control("advance", n_ticks)

@@ -1,13 +1,23 @@
-"""The project's MetaTrader 5 terminal simulator (implements `Mt5Client`).
+"""The project's MetaTrader 5 terminal simulator (implements `Mt5Client`), and a drop-in module.
 
-`Mt5TerminalSimulator` replays OHLCV bars as ticks and runs a netting or hedging demo
-account with MT5's checks and retcodes (`config`: `Mt5SimulatorConfig`; `faults` lists
-what can be injected). Names are imported on first use.
+`Mt5TerminalSimulator` (`terminal`) replays OHLCV bars as ticks (`clock`, `market`) and
+runs a netting or hedging demo account (`account`) with MT5's request parsing
+(`requests`), checks and retcodes (`validation`) and matching (`matching`); `config` holds
+`Mt5SimulatorConfig`, `faults` what can be injected. Names are imported on first use.
+
+Drop-in module: ``from nautilus_rl_lab.mt5 import simulator as mt5`` gives the
+`MetaTrader5` module's functions (``mt5.initialize()``, ``mt5.order_send(...)``) over a
+default in-process simulator (`Mt5SimulatorConfig()` defaults, built on first use;
+`use(terminal)` replaces it) and all its constants (``mt5.ORDER_TYPE_BUY``).
 """
 
 from __future__ import annotations
 
+import importlib
+
 from nautilus_rl_lab.mt5._lazy import lazy_getattr
+from nautilus_rl_lab.mt5.dropin import DropIn
+from nautilus_rl_lab.mt5.protocol import Mt5Client
 
 _LAZY = {
     "Mt5SimulatorConfig": "nautilus_rl_lab.mt5.simulator.config",
@@ -19,5 +29,19 @@ _LAZY = {
     "synthetic_ohlcv": "nautilus_rl_lab.mt5.simulator.market",
 }
 
-__all__ = sorted(_LAZY)
-__getattr__ = lazy_getattr(__name__, _LAZY)
+
+def _default_terminal() -> Mt5Client:
+    terminal = importlib.import_module("nautilus_rl_lab.mt5.simulator.terminal")
+    return terminal.Mt5TerminalSimulator.from_config()
+
+
+_DROP_IN = DropIn(_default_terminal)
+
+
+def use(terminal: Mt5Client) -> None:
+    """Make the module-level MT5 functions call `terminal` (e.g. a configured simulator)."""
+    _DROP_IN.use(terminal)
+
+
+__all__ = sorted([*_LAZY, "use"])
+__getattr__ = lazy_getattr(__name__, _LAZY, fallback=_DROP_IN.attribute)

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec, normalize_volume
 from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
@@ -46,7 +46,7 @@ QuoteFn = Callable[[str], tuple[float, float] | None]  # symbol -> (bid, ask)
 
 def opposite(side: int) -> int:
     """BUY <-> SELL (order, deal and position types share 0/1)."""
-    return c.ORDER_TYPE_SELL if side == c.ORDER_TYPE_BUY else c.ORDER_TYPE_BUY
+    return mt5c.ORDER_TYPE_SELL if side == mt5c.ORDER_TYPE_BUY else mt5c.ORDER_TYPE_BUY
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Position:
     time_msc: int
     time_update_msc: int
     magic: int = 0
-    reason: int = c.POSITION_REASON_EXPERT
+    reason: int = mt5c.POSITION_REASON_EXPERT
     sl: float = 0.0
     tp: float = 0.0
     comment: str = ""
@@ -80,8 +80,8 @@ class Order:
     volume_current: float
     price_open: float
     time_setup_msc: int
-    type_time: int = c.ORDER_TIME_GTC
-    type_filling: int = c.ORDER_FILLING_RETURN
+    type_time: int = mt5c.ORDER_TIME_GTC
+    type_filling: int = mt5c.ORDER_FILLING_RETURN
     time_done_msc: int = 0
     time_expiration: int = 0
     sl: float = 0.0
@@ -91,7 +91,7 @@ class Order:
     magic: int = 0
     position_id: int = 0
     position_by_id: int = 0
-    reason: int = c.ORDER_REASON_EXPERT
+    reason: int = mt5c.ORDER_REASON_EXPERT
     comment: str = ""
 
 
@@ -147,7 +147,7 @@ class Account:
 
     @property
     def hedging(self) -> bool:
-        return self.margin_mode == c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+        return self.margin_mode == mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
 
     # --- conversion and arithmetic -----------------------------------------------------
     def rate(self, currency: str, spec: SymbolSpec, price: float | None) -> float:
@@ -180,7 +180,7 @@ class Account:
         price_close: float,
     ) -> float:
         """Profit in account currency of a BUY/SELL of `volume` lots from open to close."""
-        direction = 1.0 if side == c.ORDER_TYPE_BUY else -1.0
+        direction = 1.0 if side == mt5c.ORDER_TYPE_BUY else -1.0
         raw = direction * (price_close - price_open) * volume * spec.contract_size
         return round(raw * self.rate(spec.currency_profit, spec, price_close), 2)
 
@@ -188,9 +188,9 @@ class Account:
         """Margin in account currency of `volume` lots opened at `price`."""
         del side  # same margin rate for buys and sells
         units = volume * spec.contract_size / self.leverage
-        if spec.calc_mode == c.SYMBOL_CALC_MODE_FOREX:
+        if spec.calc_mode == mt5c.SYMBOL_CALC_MODE_FOREX:
             amount = units
-        elif spec.calc_mode == c.SYMBOL_CALC_MODE_FOREX_NO_LEVERAGE:
+        elif spec.calc_mode == mt5c.SYMBOL_CALC_MODE_FOREX_NO_LEVERAGE:
             amount = volume * spec.contract_size
         else:  # CFD modes: notional in the margin currency
             amount = units * price
@@ -200,7 +200,7 @@ class Account:
         quote = self.quote(position.symbol)
         if not quote:
             return position.price_open
-        return quote[0] if position.type == c.POSITION_TYPE_BUY else quote[1]
+        return quote[0] if position.type == mt5c.POSITION_TYPE_BUY else quote[1]
 
     def position_profit(self, position: Position) -> float:
         spec = self.specs[position.symbol]
@@ -258,10 +258,10 @@ class Account:
         margin = self.margin()
         return AccountInfo(
             login=self.login,
-            trade_mode=c.ACCOUNT_TRADE_MODE_DEMO,
+            trade_mode=mt5c.ACCOUNT_TRADE_MODE_DEMO,
             leverage=self.leverage,
             limit_orders=200,
-            margin_so_mode=c.ACCOUNT_STOPOUT_MODE_PERCENT,
+            margin_so_mode=mt5c.ACCOUNT_STOPOUT_MODE_PERCENT,
             trade_allowed=True,
             trade_expert=True,
             margin_mode=self.margin_mode,
@@ -297,9 +297,9 @@ class Account:
             ticket=self.new_deal_ticket(),
             time=time_msc // 1000,
             time_msc=time_msc,
-            type=c.DEAL_TYPE_BALANCE,
-            entry=c.DEAL_ENTRY_IN,
-            reason=c.DEAL_REASON_CLIENT,
+            type=mt5c.DEAL_TYPE_BALANCE,
+            entry=mt5c.DEAL_ENTRY_IN,
+            reason=mt5c.DEAL_REASON_CLIENT,
             profit=round(amount, 2),
             comment=comment,
         )
@@ -357,7 +357,7 @@ class Account:
         time_msc: int,
         magic: int = 0,
         comment: str = "",
-        reason: int = c.DEAL_REASON_EXPERT,
+        reason: int = mt5c.DEAL_REASON_EXPERT,
         position_ticket: int = 0,
         add_to: int = 0,
         sl: float = 0.0,
@@ -399,7 +399,7 @@ class Account:
                     comment=comment,
                 )
                 self.positions[position.ticket] = position
-                return self._book(entry=c.DEAL_ENTRY_IN, profit=0.0, position_id=order, **book)
+                return self._book(entry=mt5c.DEAL_ENTRY_IN, profit=0.0, position_id=order, **book)
             total = normalize_volume(spec, target.volume + volume)
             target.price_open = round(
                 (target.price_open * target.volume + price * volume) / total,
@@ -410,7 +410,7 @@ class Account:
             if sl or tp:
                 target.sl, target.tp = sl, tp
             return self._book(
-                entry=c.DEAL_ENTRY_IN,
+                entry=mt5c.DEAL_ENTRY_IN,
                 profit=0.0,
                 position_id=target.identifier,
                 **book,
@@ -421,7 +421,7 @@ class Account:
         remaining = normalize_volume(spec, volume - closed)
         if remaining > 0:  # netting reversal
             deal = self._book(
-                entry=c.DEAL_ENTRY_INOUT,
+                entry=mt5c.DEAL_ENTRY_INOUT,
                 profit=profit,
                 position_id=target.identifier,
                 **book,
@@ -433,7 +433,7 @@ class Account:
             target.time_update_msc = time_msc
             return deal
         deal = self._book(
-            entry=c.DEAL_ENTRY_OUT,
+            entry=mt5c.DEAL_ENTRY_OUT,
             profit=profit,
             position_id=target.identifier,
             **book,
@@ -471,7 +471,7 @@ class Account:
                 self._book(
                     spec=spec,
                     side=opposite(target.type),
-                    entry=c.DEAL_ENTRY_OUT_BY,
+                    entry=mt5c.DEAL_ENTRY_OUT_BY,
                     volume=volume,
                     price=price,
                     profit=profit,
@@ -479,7 +479,7 @@ class Account:
                     order=order,
                     time_msc=time_msc,
                     magic=magic,
-                    reason=c.DEAL_REASON_EXPERT,
+                    reason=mt5c.DEAL_REASON_EXPERT,
                     comment=comment,
                 ),
             )
@@ -516,13 +516,13 @@ class Account:
 
     def trade_order(self, order: Order, offset_ms: int) -> TradeOrder:
         price_current = order.price_current
-        if order.state in (c.ORDER_STATE_PLACED, c.ORDER_STATE_PARTIAL):
+        if order.state in (mt5c.ORDER_STATE_PLACED, mt5c.ORDER_STATE_PARTIAL):
             quote = self.quote(order.symbol)
             if quote:
                 buy = order.type in (
-                    c.ORDER_TYPE_BUY_LIMIT,
-                    c.ORDER_TYPE_BUY_STOP,
-                    c.ORDER_TYPE_BUY_STOP_LIMIT,
+                    mt5c.ORDER_TYPE_BUY_LIMIT,
+                    mt5c.ORDER_TYPE_BUY_STOP,
+                    mt5c.ORDER_TYPE_BUY_STOP_LIMIT,
                 )
                 price_current = quote[1] if buy else quote[0]
         done = order.time_done_msc + offset_ms if order.time_done_msc else 0

@@ -44,7 +44,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         `trade_stops_level` of every symbol, in points.
     commission_per_lot : float
         Commission charged per lot and per deal, in account currency (negative in deals).
-    server_utc_offset_s : int
+    server_offset_s : int
         Offset of the server clock from UTC (many brokers run UTC+2/+3): every time the
         terminal reports (ticks, rates, orders, deals) and every date it receives is in
         server time = UTC + offset.
@@ -86,7 +86,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     name: str = "Simulated account"
     stops_level: int = 0
     commission_per_lot: float = 0.0
-    server_utc_offset_s: int = 0
+    server_offset_s: int = 0
     shift_to_now: bool = False
     faults: dict[str, int] | None = None
     fault_rates: dict[str, float] | None = None

@@ -23,21 +23,21 @@ import random
 from collections.abc import Mapping
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 
 DISCONNECT = "disconnect"
 
 #: Trade faults and the retcode `order_send` answers with.
 TRADE_FAULT_RETCODES: dict[str, int] = {
-    "requote": c.TRADE_RETCODE_REQUOTE,
-    "reject": c.TRADE_RETCODE_REJECT,
-    "timeout": c.TRADE_RETCODE_TIMEOUT,
-    "market_closed": c.TRADE_RETCODE_MARKET_CLOSED,
-    "no_money": c.TRADE_RETCODE_NO_MONEY,
-    "price_changed": c.TRADE_RETCODE_PRICE_CHANGED,
-    "off_quotes": c.TRADE_RETCODE_PRICE_OFF,
-    "too_many_requests": c.TRADE_RETCODE_TOO_MANY_REQUESTS,
-    "connection": c.TRADE_RETCODE_CONNECTION,
+    "requote": mt5c.TRADE_RETCODE_REQUOTE,
+    "reject": mt5c.TRADE_RETCODE_REJECT,
+    "timeout": mt5c.TRADE_RETCODE_TIMEOUT,
+    "market_closed": mt5c.TRADE_RETCODE_MARKET_CLOSED,
+    "no_money": mt5c.TRADE_RETCODE_NO_MONEY,
+    "price_changed": mt5c.TRADE_RETCODE_PRICE_CHANGED,
+    "off_quotes": mt5c.TRADE_RETCODE_PRICE_OFF,
+    "too_many_requests": mt5c.TRADE_RETCODE_TOO_MANY_REQUESTS,
+    "connection": mt5c.TRADE_RETCODE_CONNECTION,
 }
 
 FAULTS: tuple[str, ...] = (DISCONNECT, *TRADE_FAULT_RETCODES)

@@ -16,19 +16,20 @@ Everything here works in UTC milliseconds; the terminal applies the server time 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec
 from nautilus_rl_lab.mt5.structures import RATES_DTYPE, TICKS_DTYPE
 
 TICKS_PER_BAR = 4
 _WEEK_ANCHOR_S = 3 * 86_400  # 1970-01-01 was a Thursday; MT5 weeks start on Sunday
-_TICK_FLAGS = c.TICK_FLAG_BID | c.TICK_FLAG_ASK
+_TICK_FLAGS = mt5c.TICK_FLAG_BID | mt5c.TICK_FLAG_ASK
 
 
 def synthetic_ohlcv(
@@ -41,38 +42,32 @@ def synthetic_ohlcv(
     seed: int = 42,
     skip_weekends: bool = True,
 ) -> pd.DataFrame:
-    """Return a seeded random-walk OHLCV frame (bar open times, UTC).
+    """Return a seeded random walk (`data.synthetic.gbm`) of `n_bars` bars (open times, UTC).
 
-    With `skip_weekends`, bars opening between Friday 22:00 and Sunday 22:00 UTC are left
-    out, as in FX data, so the replay has weekend gaps (market closed).
+    `volatility` is per replayed tick (a bar has `TICKS_PER_BAR`), prices are unrounded
+    (the feed rounds them to the symbol's digits). With `skip_weekends`, bars opening
+    between Friday 22:00 and Sunday 22:00 UTC are left out (`data.synthetic.with_gaps`), as
+    in FX data, so the replay has weekend gaps (market closed).
     """
+    from nautilus_rl_lab.data.synthetic import gbm, with_gaps  # pandas-only, loaded on use
+
     if n_bars <= 0 or bar_seconds <= 0:
         raise ConfigError("`n_bars` and `bar_seconds` must be positive")
-    rng = np.random.default_rng(seed)
-    start_ts = pd.Timestamp(start)
-    start_ts = (
-        start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
+    # Enough candidate bars to keep `n_bars` after removing the weekends.
+    candidates = int(n_bars * 1.6) + 200 if skip_weekends else n_bars
+    frame = gbm(
+        candidates,
+        start=start,
+        freq=f"{int(bar_seconds)}s",
+        seed=seed,
+        start_price=base_price,
+        volatility=volatility * math.sqrt(TICKS_PER_BAR),
+        decimals=None,
+        volume=200.0,
     )
-    step = pd.Timedelta(seconds=bar_seconds)
-    # Generate enough candidate times to keep n_bars after removing weekends.
-    candidates = pd.date_range(start_ts, periods=int(n_bars * 1.6) + 200, freq=step)
     if skip_weekends:
-        week_hours = (candidates.dayofweek * 24 + candidates.hour).to_numpy()
-        closed = (week_hours >= 4 * 24 + 22) & (week_hours < 6 * 24 + 22)
-        candidates = candidates[~closed]
-    index = candidates[:n_bars]
-    returns = rng.normal(0.0, volatility, size=(n_bars, TICKS_PER_BAR))
-    path = base_price * np.exp(np.cumsum(returns.ravel())).reshape(n_bars, TICKS_PER_BAR)
-    open_ = np.concatenate([[base_price], path[:-1, -1]])
-    close = path[:, -1]
-    high = np.maximum.reduce([open_, close, path[:, 0], path[:, 1], path[:, 2]])
-    low = np.minimum.reduce([open_, close, path[:, 0], path[:, 1], path[:, 2]])
-    volume = rng.integers(50, 500, size=n_bars).astype(float)
-    frame = pd.DataFrame(
-        {"open": open_, "high": high, "low": low, "close": close, "volume": volume},
-        index=pd.DatetimeIndex(index, name="timestamp"),
-    )
-    return frame
+        frame = with_gaps(frame, weekends=True)
+    return frame.iloc[:n_bars].copy()
 
 
 def _bar_seconds(index: pd.DatetimeIndex, symbol: str) -> int:

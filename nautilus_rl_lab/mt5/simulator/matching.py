@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.account import Account, Order, Position, opposite
 from nautilus_rl_lab.mt5.simulator.faults import TRADE_FAULT_RETCODES, FaultInjector
 from nautilus_rl_lab.mt5.simulator.symbols import (
@@ -71,10 +71,10 @@ class TradeEngine:
             plan = self._validator.plan(request, now_ms)
         except Reject as reject:
             retcode = reject.retcode
-            comment = reject.comment or c.retcode_description(retcode)
+            comment = reject.comment or mt5c.retcode_description(retcode)
             margin_after = margin
         else:
-            retcode, comment = c.ORDER_CHECK_RETCODE_OK, "Done"
+            retcode, comment = mt5c.ORDER_CHECK_RETCODE_OK, "Done"
             margin_after = round(margin + plan.added_margin, 2)
         return OrderCheckResult(
             retcode=retcode,
@@ -102,7 +102,7 @@ class TradeEngine:
             return self._result(request, reject.retcode, comment=reject.comment)
         if fault == "timeout":
             logger.info("Injected fault 'timeout': request executed, reply says timeout")
-            return self._result(request, c.TRADE_RETCODE_TIMEOUT)
+            return self._result(request, mt5c.TRADE_RETCODE_TIMEOUT)
         return result
 
     def on_tick(self, symbol: str, now_ms: int) -> None:
@@ -139,7 +139,7 @@ class TradeEngine:
             price=price,
             bid=bid,
             ask=ask,
-            comment=comment or c.retcode_description(retcode),
+            comment=comment or mt5c.retcode_description(retcode),
             request_id=self._request_id,
             retcode_external=0,
             request=request,
@@ -147,7 +147,7 @@ class TradeEngine:
 
     @staticmethod
     def _comment(request: TradeRequest) -> str:
-        return request.comment[: c.MAX_COMMENT_LENGTH]
+        return request.comment[: mt5c.MAX_COMMENT_LENGTH]
 
     def _history_order(
         self,
@@ -168,7 +168,7 @@ class TradeEngine:
             ticket=ticket if ticket is not None else self.account.new_order_ticket(),
             symbol=spec.name,
             type=side if order_type is None else order_type,
-            state=c.ORDER_STATE_FILLED,
+            state=mt5c.ORDER_STATE_FILLED,
             volume_initial=volume,
             volume_current=0.0,
             price_open=price,
@@ -189,7 +189,7 @@ class TradeEngine:
         spec = plan.spec
         assert spec is not None
         comment = self._comment(request)
-        if action == c.TRADE_ACTION_DEAL:
+        if action == mt5c.TRADE_ACTION_DEAL:
             order = self._history_order(
                 spec=spec,
                 side=plan.side,
@@ -198,7 +198,7 @@ class TradeEngine:
                 now_ms=now_ms,
                 magic=request.magic,
                 comment=comment,
-                reason=c.ORDER_REASON_EXPERT,
+                reason=mt5c.ORDER_REASON_EXPERT,
                 type_filling=request.type_filling,
             )
             deal = self.account.execute(
@@ -217,19 +217,19 @@ class TradeEngine:
             order.position_id = deal.position_id
             return self._result(
                 request,
-                c.TRADE_RETCODE_DONE,
+                mt5c.TRADE_RETCODE_DONE,
                 deal=deal.ticket,
                 order=order.ticket,
                 volume=plan.volume,
                 price=plan.price,
                 comment="Request executed",
             )
-        if action == c.TRADE_ACTION_PENDING:
+        if action == mt5c.TRADE_ACTION_PENDING:
             order = Order(
                 ticket=self.account.new_order_ticket(),
                 symbol=spec.name,
                 type=request.type,
-                state=c.ORDER_STATE_PLACED,
+                state=mt5c.ORDER_STATE_PLACED,
                 volume_initial=plan.volume,
                 volume_current=plan.volume,
                 price_open=request.price,
@@ -248,19 +248,19 @@ class TradeEngine:
             self.account.orders[order.ticket] = order
             return self._result(
                 request,
-                c.TRADE_RETCODE_PLACED,
+                mt5c.TRADE_RETCODE_PLACED,
                 order=order.ticket,
                 volume=plan.volume,
                 price=request.price,
                 comment="Request executed",
             )
-        if action == c.TRADE_ACTION_SLTP:
+        if action == mt5c.TRADE_ACTION_SLTP:
             position = plan.position
             assert position is not None
             position.sl, position.tp = request.sl, request.tp
             position.time_update_msc = now_ms
-            return self._result(request, c.TRADE_RETCODE_DONE, comment="Request executed")
-        if action == c.TRADE_ACTION_MODIFY:
+            return self._result(request, mt5c.TRADE_RETCODE_DONE, comment="Request executed")
+        if action == mt5c.TRADE_ACTION_MODIFY:
             pending = plan.order
             assert pending is not None
             pending.price_open = request.price
@@ -272,27 +272,27 @@ class TradeEngine:
                 request.type_time, request.expiration, now_ms
             )
             return self._result(
-                request, c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
+                request, mt5c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
             )
-        if action == c.TRADE_ACTION_REMOVE:
+        if action == mt5c.TRADE_ACTION_REMOVE:
             pending = plan.order
             assert pending is not None
-            self._finish_order(pending, c.ORDER_STATE_CANCELED, now_ms)
+            self._finish_order(pending, mt5c.ORDER_STATE_CANCELED, now_ms)
             return self._result(
-                request, c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
+                request, mt5c.TRADE_RETCODE_DONE, order=pending.ticket, comment="Request executed"
             )
         position, position_by = plan.position, plan.position_by
         assert position is not None and position_by is not None
         order = self._history_order(
             spec=spec,
-            side=c.ORDER_TYPE_CLOSE_BY,
+            side=mt5c.ORDER_TYPE_CLOSE_BY,
             volume=min(position.volume, position_by.volume),
             price=position_by.price_open,
             now_ms=now_ms,
             magic=request.magic,
             comment=comment,
-            reason=c.ORDER_REASON_EXPERT,
-            type_filling=c.ORDER_FILLING_FOK,
+            reason=mt5c.ORDER_REASON_EXPERT,
+            type_filling=mt5c.ORDER_FILLING_FOK,
         )
         order.position_id, order.position_by_id = position.ticket, position_by.ticket
         first, _ = self.account.close_by(
@@ -305,7 +305,7 @@ class TradeEngine:
         )
         return self._result(
             request,
-            c.TRADE_RETCODE_DONE,
+            mt5c.TRADE_RETCODE_DONE,
             deal=first.ticket,
             order=order.ticket,
             volume=first.volume,
@@ -323,7 +323,7 @@ class TradeEngine:
     def _expired(self, order: Order, now_ms: int) -> bool:
         if order.time_expiration:
             return now_ms >= order.time_expiration * 1000
-        if order.type_time == c.ORDER_TIME_DAY:
+        if order.type_time == mt5c.ORDER_TIME_DAY:
             day_ms = 86_400_000
             setup_day = (order.time_setup_msc + self._offset_ms) // day_ms
             return (now_ms + self._offset_ms) // day_ms > setup_day
@@ -331,36 +331,36 @@ class TradeEngine:
 
     def _process_pending(self, order: Order, bid: float, ask: float, now_ms: int) -> None:
         if self._expired(order, now_ms):
-            self._finish_order(order, c.ORDER_STATE_EXPIRED, now_ms)
+            self._finish_order(order, mt5c.ORDER_STATE_EXPIRED, now_ms)
             return
         kind = order.type
         price = order.price_open
         if kind in STOP_LIMIT_TYPES:
-            buy = kind == c.ORDER_TYPE_BUY_STOP_LIMIT
+            buy = kind == mt5c.ORDER_TYPE_BUY_STOP_LIMIT
             if (ask >= price) if buy else (bid <= price):
-                order.type = c.ORDER_TYPE_BUY_LIMIT if buy else c.ORDER_TYPE_SELL_LIMIT
+                order.type = mt5c.ORDER_TYPE_BUY_LIMIT if buy else mt5c.ORDER_TYPE_SELL_LIMIT
                 order.price_open = order.price_stoplimit
             return
-        if kind == c.ORDER_TYPE_BUY_LIMIT:
+        if kind == mt5c.ORDER_TYPE_BUY_LIMIT:
             fill = min(price, ask) if ask <= price else None
-        elif kind == c.ORDER_TYPE_SELL_LIMIT:
+        elif kind == mt5c.ORDER_TYPE_SELL_LIMIT:
             fill = max(price, bid) if bid >= price else None
-        elif kind == c.ORDER_TYPE_BUY_STOP:
+        elif kind == mt5c.ORDER_TYPE_BUY_STOP:
             fill = ask if ask >= price else None
         else:
             fill = bid if bid <= price else None
         if fill is None:
             return
         spec = self.account.specs[order.symbol]
-        side = c.ORDER_TYPE_BUY if kind in BUY_TYPES else c.ORDER_TYPE_SELL
+        side = mt5c.ORDER_TYPE_BUY if kind in BUY_TYPES else mt5c.ORDER_TYPE_SELL
         volume = order.volume_current
-        if self._pending_fill_lots and order.type_filling == c.ORDER_FILLING_RETURN:
+        if self._pending_fill_lots and order.type_filling == mt5c.ORDER_FILLING_RETURN:
             volume = normalize_volume(spec, min(volume, self._pending_fill_lots))
         try:
             self._validator.check_margin(spec, side, volume, fill, 0)
         except Reject:
             logger.info("Pending order %d rejected on trigger: no money", order.ticket)
-            self._finish_order(order, c.ORDER_STATE_REJECTED, now_ms)
+            self._finish_order(order, mt5c.ORDER_STATE_REJECTED, now_ms)
             return
         deal = self.account.execute(
             spec=spec,
@@ -379,9 +379,9 @@ class TradeEngine:
         order.price_current = deal.price
         order.volume_current = normalize_volume(spec, order.volume_current - volume)
         if order.volume_current > 0:
-            order.state = c.ORDER_STATE_PARTIAL  # the rest waits for more liquidity
+            order.state = mt5c.ORDER_STATE_PARTIAL  # the rest waits for more liquidity
         else:
-            self._finish_order(order, c.ORDER_STATE_FILLED, now_ms)
+            self._finish_order(order, mt5c.ORDER_STATE_FILLED, now_ms)
 
     def _close_position(
         self, position: Position, price: float, now_ms: int, reason: int, comment: str
@@ -389,9 +389,9 @@ class TradeEngine:
         spec = self.account.specs[position.symbol]
         side = opposite(position.type)
         order_reason = {
-            c.DEAL_REASON_SL: c.ORDER_REASON_SL,
-            c.DEAL_REASON_TP: c.ORDER_REASON_TP,
-            c.DEAL_REASON_SO: c.ORDER_REASON_SO,
+            mt5c.DEAL_REASON_SL: mt5c.ORDER_REASON_SL,
+            mt5c.DEAL_REASON_TP: mt5c.ORDER_REASON_TP,
+            mt5c.DEAL_REASON_SO: mt5c.ORDER_REASON_SO,
         }[reason]
         order = self._history_order(
             spec=spec,
@@ -402,7 +402,7 @@ class TradeEngine:
             magic=position.magic,
             comment=comment,
             reason=order_reason,
-            type_filling=c.ORDER_FILLING_FOK,
+            type_filling=mt5c.ORDER_FILLING_FOK,
         )
         order.position_id = position.identifier
         self.account.execute(
@@ -419,12 +419,16 @@ class TradeEngine:
         )
 
     def _process_stops(self, position: Position, bid: float, ask: float, now_ms: int) -> None:
-        buy = position.type == c.POSITION_TYPE_BUY
+        buy = position.type == mt5c.POSITION_TYPE_BUY
         price = bid if buy else ask
         if position.sl and ((price <= position.sl) if buy else (price >= position.sl)):
-            self._close_position(position, price, now_ms, c.DEAL_REASON_SL, f"[sl {position.sl}]")
+            self._close_position(
+                position, price, now_ms, mt5c.DEAL_REASON_SL, f"[sl {position.sl}]"
+            )
         elif position.tp and ((price >= position.tp) if buy else (price <= position.tp)):
-            self._close_position(position, price, now_ms, c.DEAL_REASON_TP, f"[tp {position.tp}]")
+            self._close_position(
+                position, price, now_ms, mt5c.DEAL_REASON_TP, f"[tp {position.tp}]"
+            )
 
     def _stop_out(self, now_ms: int) -> None:
         account = self.account
@@ -441,6 +445,6 @@ class TradeEngine:
                 worst,
                 account.mark_price(worst),
                 now_ms,
-                c.DEAL_REASON_SO,
+                mt5c.DEAL_REASON_SO,
                 f"[so {level:.2f}%]",
             )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import SymbolInfo
 
 _GRID_TOLERANCE = 1e-7
@@ -32,14 +32,14 @@ class SymbolSpec:
     digits: int
     contract_size: float
     base_price: float
-    calc_mode: int = c.SYMBOL_CALC_MODE_FOREX
+    calc_mode: int = mt5c.SYMBOL_CALC_MODE_FOREX
     volume_min: float = 0.01
     volume_max: float = 100.0
     volume_step: float = 0.01
     volume_limit: float = 0.0
-    filling_mode: int = c.SYMBOL_FILLING_FOK | c.SYMBOL_FILLING_IOC
-    trade_exemode: int = c.SYMBOL_TRADE_EXECUTION_MARKET
-    trade_mode: int = c.SYMBOL_TRADE_MODE_FULL
+    filling_mode: int = mt5c.SYMBOL_FILLING_FOK | mt5c.SYMBOL_FILLING_IOC
+    trade_exemode: int = mt5c.SYMBOL_TRADE_EXECUTION_MARKET
+    trade_mode: int = mt5c.SYMBOL_TRADE_MODE_FULL
     stops_level: int | None = None  # points; None: the simulator config's `stops_level`
     freeze_level: int = 0
     spread_points: int | None = None  # None: the simulator config's `spread_points`
@@ -47,10 +47,10 @@ class SymbolSpec:
     path: str = "Forex\\Majors"
     order_mode: int = 127  # market, limit, stop, stop-limit, SL, TP, close-by
     expiration_mode: int = (
-        c.SYMBOL_EXPIRATION_GTC
-        | c.SYMBOL_EXPIRATION_DAY
-        | c.SYMBOL_EXPIRATION_SPECIFIED
-        | c.SYMBOL_EXPIRATION_SPECIFIED_DAY
+        mt5c.SYMBOL_EXPIRATION_GTC
+        | mt5c.SYMBOL_EXPIRATION_DAY
+        | mt5c.SYMBOL_EXPIRATION_SPECIFIED
+        | mt5c.SYMBOL_EXPIRATION_SPECIFIED_DAY
     )
 
     @property
@@ -94,9 +94,9 @@ DEFAULT_SYMBOL_SPECS: dict[str, SymbolSpec] = {
             2,
             100.0,
             2000.0,
-            calc_mode=c.SYMBOL_CALC_MODE_CFDLEVERAGE,
+            calc_mode=mt5c.SYMBOL_CALC_MODE_CFDLEVERAGE,
             volume_max=50.0,
-            filling_mode=c.SYMBOL_FILLING_IOC,
+            filling_mode=mt5c.SYMBOL_FILLING_IOC,
             spread_points=30,
             path="Metals",
         ),
@@ -162,7 +162,7 @@ def symbol_info(
         trade_stops_level=int(spec.stops_level or 0),
         trade_freeze_level=spec.freeze_level,
         trade_exemode=spec.trade_exemode,
-        swap_mode=c.SYMBOL_SWAP_MODE_POINTS,
+        swap_mode=mt5c.SYMBOL_SWAP_MODE_POINTS,
         expiration_mode=spec.expiration_mode,
         filling_mode=spec.filling_mode,
         order_mode=spec.order_mode,

@@ -20,7 +20,7 @@ Other simulator controls (not part of the MT5 API): `inject(fault, count)` /
 `clear_faults()` (see `faults`), `deposit(amount)`, `now`, `is_market_open(symbol)`,
 `data_ended`, `account` (the bookkeeping object; read-only use).
 
-Dates given to the MT5 API are server time (UTC + `server_utc_offset_s`); dates given to
+Dates given to the MT5 API are server time (UTC + `server_offset_s`); dates given to
 the clock controls are UTC.
 """
 
@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import DateLike, to_timestamp
 from nautilus_rl_lab.mt5.simulator.account import Account
 from nautilus_rl_lab.mt5.simulator.clock import ReplayClock
@@ -61,6 +61,7 @@ from nautilus_rl_lab.mt5.simulator.symbols import (
 from nautilus_rl_lab.mt5.structures import (
     TICKS_DTYPE,
     AccountInfo,
+    BookInfo,
     OrderCheckResult,
     OrderSendResult,
     SymbolInfo,
@@ -74,6 +75,8 @@ from nautilus_rl_lab.mt5.structures import (
 logger = logging.getLogger(__name__)
 
 VERSION = (500, 4755, "13 Feb 2025")
+#: Levels per side of the synthetic market depth (`market_book_get`).
+BOOK_LEVELS = 5
 _WEEK_MS = 7 * 86_400_000
 _T = TypeVar("_T")
 
@@ -94,19 +97,25 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
             with self._lock:
                 if self._faults.take_disconnect():
                     self._initialized = False
-                    return self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, failure)
+                    return self._fail(mt5c.RES_E_INTERNAL_FAIL_CONNECT, failure)
                 if not self._initialized:
-                    return self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, failure)
+                    return self._fail(mt5c.RES_E_INTERNAL_FAIL_CONNECT, failure)
                 try:
                     result = method(self, *args, **kwargs)
                 except _Failure as exc:
                     return self._fail(exc.code, failure, exc.detail)
-                self._last_error = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+                self._last_error = (mt5c.RES_S_OK, mt5c.last_error_description(mt5c.RES_S_OK))
                 return result
 
         return wrapper
 
     return decorate
+
+
+def _depth(level: int) -> tuple[int, float]:
+    """`BookInfo` (volume, volume_dbl) of the synthetic book's `level` (0 = the quote)."""
+    lots = 10 * (level + 1)
+    return lots, float(lots)
 
 
 def _group_match(name: str, group: str | None) -> bool:
@@ -171,7 +180,7 @@ class Mt5TerminalSimulator:
             s: known[s].with_defaults(config.spread_points, config.stops_level) for s in symbols
         }
         frames = self._complete_frames(frames, symbols)
-        self._offset_ms = int(config.server_utc_offset_s) * 1000
+        self._offset_ms = int(config.server_offset_s) * 1000
         feeds = {s: SymbolFeed.from_frame(self._specs[s], frames[s]) for s in symbols}
         primary = feeds[symbols[0]]
         if config.warmup_bars >= len(primary.bar_times_s):
@@ -197,13 +206,17 @@ class Mt5TerminalSimulator:
             gap_pause_s=config.gap_pause_s,
         )
         self._initialized = False
-        self._last_error: tuple[int, str] = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+        self._last_error: tuple[int, str] = (
+            mt5c.RES_S_OK,
+            mt5c.last_error_description(mt5c.RES_S_OK),
+        )
         self._selected: set[str] = set()
+        self._books: set[str] = set()
         self._faults = FaultInjector(config.faults, config.fault_rates, seed=config.seed)
         margin_mode = (
-            c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
+            mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING
             if config.margin_mode == "hedging"
-            else c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING
+            else mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING
         )
         self.account = Account(
             login=config.login,
@@ -255,7 +268,7 @@ class Mt5TerminalSimulator:
                 n_bars,
                 bar_seconds=config.bar_seconds,
                 base_price=spec.base_price,
-                volatility=0.0015 if spec.calc_mode == c.SYMBOL_CALC_MODE_FOREX else 0.002,
+                volatility=0.0015 if spec.calc_mode == mt5c.SYMBOL_CALC_MODE_FOREX else 0.002,
                 seed=config.seed + i,
             )
             out[symbol] = frame.set_axis(template.index) if template is not None else frame
@@ -263,8 +276,8 @@ class Mt5TerminalSimulator:
 
     # --- internals -------------------------------------------------------------------
     def _fail(self, code: int, failure: Any, detail: str = "") -> Any:
-        description = c.last_error_description(code)
-        if code > c.RES_E_INTERNAL_FAIL:
+        description = mt5c.last_error_description(code)
+        if code > mt5c.RES_E_INTERNAL_FAIL:
             description = f"Terminal: {description}"
         if detail:
             description = f"{description}: {detail}"
@@ -278,7 +291,7 @@ class Mt5TerminalSimulator:
         feed = self._market.feeds[symbol]
         return float(feed.tick_bid[count - 1]), float(feed.tick_ask[count - 1])
 
-    def _spec(self, symbol: str, code: int = c.RES_E_INVALID_PARAMS) -> SymbolSpec:
+    def _spec(self, symbol: str, code: int = mt5c.RES_E_INVALID_PARAMS) -> SymbolSpec:
         spec = self._specs.get(symbol) if isinstance(symbol, str) else None
         if spec is None:
             raise _Failure(code, f"unknown symbol {symbol!r}")
@@ -289,7 +302,7 @@ class Mt5TerminalSimulator:
         try:
             return round(to_timestamp(value) * 1000) - self._offset_ms
         except TypeError as exc:
-            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
 
     def _tick_value(self, spec: SymbolSpec) -> float:
         """Value of one tick on one lot in the account currency (unrounded, like MT5)."""
@@ -305,13 +318,13 @@ class Mt5TerminalSimulator:
         """Completed bars (server time) and their end times (UTC ms)."""
         self._spec(symbol)
         try:
-            seconds = c.timeframe_seconds(timeframe)
+            seconds = mt5c.timeframe_seconds(timeframe)
         except ValueError as exc:
-            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
         rates = self._market.feeds[symbol].rates(seconds)
         if rates is None:
             raise _Failure(
-                c.RES_E_INVALID_PARAMS,
+                mt5c.RES_E_INVALID_PARAMS,
                 f"timeframe {timeframe} is finer than, or no multiple of, the replayed bars",
             )
         bars, ends = rates
@@ -322,13 +335,13 @@ class Mt5TerminalSimulator:
 
     def _ticks(self, symbol: str, flags: int) -> tuple[np.ndarray, SymbolFeed]:
         self._spec(symbol)
-        if flags not in (c.COPY_TICKS_ALL, c.COPY_TICKS_INFO, c.COPY_TICKS_TRADE):
-            raise _Failure(c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
+        if flags not in (mt5c.COPY_TICKS_ALL, mt5c.COPY_TICKS_INFO, mt5c.COPY_TICKS_TRADE):
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
         feed = self._market.feeds[symbol]
         return feed.tick_msc[: self._clock.tick_counts[symbol]], feed
 
     def _tick_array(self, feed: SymbolFeed, start: int, stop: int, flags: int) -> np.ndarray:
-        if flags == c.COPY_TICKS_TRADE:  # FX/CFD quotes carry no trades
+        if flags == mt5c.COPY_TICKS_TRADE:  # FX/CFD quotes carry no trades
             return np.zeros(0, dtype=TICKS_DTYPE)
         out = feed.ticks(start, stop)
         out["time_msc"] += self._offset_ms
@@ -349,7 +362,7 @@ class Mt5TerminalSimulator:
             or (server is not None and server != config.server)
         )
         if wrong:
-            self._fail(c.RES_E_AUTH_FAILED, None, "invalid account, password or server")
+            self._fail(mt5c.RES_E_AUTH_FAILED, None, "invalid account, password or server")
         return not wrong
 
     def initialize(
@@ -367,11 +380,11 @@ class Mt5TerminalSimulator:
         with self._lock:
             if self._faults.take_disconnect():
                 self._initialized = False
-                return bool(self._fail(c.RES_E_INTERNAL_FAIL_CONNECT, False))
+                return bool(self._fail(mt5c.RES_E_INTERNAL_FAIL_CONNECT, False))
             if not self._check_credentials(login, password, server):
                 return False
             self._initialized = True
-            self._last_error = (c.RES_S_OK, c.last_error_description(c.RES_S_OK))
+            self._last_error = (mt5c.RES_S_OK, mt5c.last_error_description(mt5c.RES_S_OK))
             return True
 
     @_api(False)
@@ -386,7 +399,7 @@ class Mt5TerminalSimulator:
         """Log in to the account (only the configured one exists)."""
         del timeout
         if not self._check_credentials(login, password, server):
-            raise _Failure(c.RES_E_AUTH_FAILED, "invalid account, password or server")
+            raise _Failure(mt5c.RES_E_AUTH_FAILED, "invalid account, password or server")
         return True
 
     def shutdown(self) -> None:
@@ -449,21 +462,23 @@ class Mt5TerminalSimulator:
 
     @_api(None)
     def symbol_info(self, symbol: str) -> SymbolInfo | None:
-        self._spec(symbol, c.RES_E_NOT_FOUND)
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         return self._symbol_info(symbol)
 
     @_api(None)
     def symbol_info_tick(self, symbol: str) -> Tick | None:
-        self._spec(symbol, c.RES_E_NOT_FOUND)
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if symbol not in self._selected:
             raise _Failure(
-                c.RES_E_NOT_FOUND,
+                mt5c.RES_E_NOT_FOUND,
                 f"{symbol} is not selected in Market Watch; call symbol_select({symbol!r}, True)",
             )
         count = self._clock.tick_counts[symbol]
         if not count:
-            raise _Failure(c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
-        tick = self._tick_array(self._market.feeds[symbol], count - 1, count, c.COPY_TICKS_ALL)[0]
+            raise _Failure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+        tick = self._tick_array(self._market.feeds[symbol], count - 1, count, mt5c.COPY_TICKS_ALL)[
+            0
+        ]
         return Tick(
             time=int(tick["time"]),
             bid=float(tick["bid"]),
@@ -477,7 +492,7 @@ class Mt5TerminalSimulator:
 
     @_api(False)
     def symbol_select(self, symbol: str, enable: bool = True) -> bool:
-        self._spec(symbol, c.RES_E_NOT_FOUND)
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if enable:
             self._selected.add(symbol)
             return True
@@ -485,15 +500,54 @@ class Mt5TerminalSimulator:
             o.symbol == symbol for o in self.account.orders.values()
         )
         if busy:
-            raise _Failure(c.RES_E_FAIL, f"{symbol} has open positions or orders")
+            raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has open positions or orders")
         self._selected.discard(symbol)
+        return True
+
+    # --- market depth (a synthetic book around the quote) -----------------------------
+    @_api(False)
+    def market_book_add(self, symbol: str) -> bool:
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        self._books.add(symbol)
+        return True
+
+    @_api(None)
+    def market_book_get(self, symbol: str) -> tuple[BookInfo, ...] | None:
+        """`BOOK_LEVELS` sells above the ask and buys below the bid, one tick apart, 10, 20,
+        ... lots deep, highest price first (the module's order); a simulator choice."""
+        spec = self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        if symbol not in self._books:
+            raise _Failure(mt5c.RES_E_NOT_FOUND, f"call market_book_add({symbol!r}) first")
+        quote = self._quote(symbol)
+        if quote is None:
+            raise _Failure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+        bid, ask = quote
+        levels = range(BOOK_LEVELS)
+        sells = [
+            BookInfo(mt5c.BOOK_TYPE_SELL, round(ask + k * spec.tick_size, spec.digits), *_depth(k))
+            for k in reversed(levels)
+        ]
+        buys = [
+            BookInfo(mt5c.BOOK_TYPE_BUY, round(bid - k * spec.tick_size, spec.digits), *_depth(k))
+            for k in levels
+        ]
+        return (*sells, *buys)
+
+    @_api(False)
+    def market_book_release(self, symbol: str) -> bool:
+        self._spec(symbol, mt5c.RES_E_NOT_FOUND)
+        if symbol not in self._books:
+            raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has no market book subscription")
+        self._books.discard(symbol)
         return True
 
     # --- market data -----------------------------------------------------------------
     @staticmethod
     def _check_count(count: int) -> int:
         if not isinstance(count, int | np.integer) or count <= 0:
-            raise _Failure(c.RES_E_INVALID_PARAMS, f"count must be a positive int, was {count!r}")
+            raise _Failure(
+                mt5c.RES_E_INVALID_PARAMS, f"count must be a positive int, was {count!r}"
+            )
         return int(count)
 
     @_api(None)
@@ -520,7 +574,7 @@ class Mt5TerminalSimulator:
     ) -> np.ndarray | None:
         count = self._check_count(count)
         if start_pos < 0:
-            raise _Failure(c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
         bars, _ = self._rates(symbol, timeframe)
         stop = len(bars) - int(start_pos)
         return bars[max(0, stop - count) : max(0, stop)]
@@ -567,9 +621,9 @@ class Mt5TerminalSimulator:
     # --- trading ---------------------------------------------------------------------
     @staticmethod
     def _check_side(action: int) -> None:
-        if action not in (c.ORDER_TYPE_BUY, c.ORDER_TYPE_SELL):
+        if action not in (mt5c.ORDER_TYPE_BUY, mt5c.ORDER_TYPE_SELL):
             raise _Failure(
-                c.RES_E_INVALID_PARAMS, "action must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
+                mt5c.RES_E_INVALID_PARAMS, "action must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
             )
 
     @staticmethod
@@ -578,7 +632,7 @@ class Mt5TerminalSimulator:
         number = float(value) if isinstance(value, int | float | np.number) else math.nan
         if isinstance(value, bool) or not math.isfinite(number) or number < 0:
             raise _Failure(
-                c.RES_E_INVALID_PARAMS, f"{name} must be a finite number >= 0, was {value!r}"
+                mt5c.RES_E_INVALID_PARAMS, f"{name} must be a finite number >= 0, was {value!r}"
             )
         return number
 
@@ -619,7 +673,7 @@ class Mt5TerminalSimulator:
         try:
             return parse_request(request)
         except InvalidRequestError as exc:
-            raise _Failure(c.RES_E_INVALID_PARAMS, str(exc)) from None
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
 
     @_api(None)
     def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
@@ -686,7 +740,7 @@ class Mt5TerminalSimulator:
             return [i for i in items if i.position_id == int(position)]
         if date_from is None or date_to is None:
             raise _Failure(
-                c.RES_E_INVALID_PARAMS,
+                mt5c.RES_E_INVALID_PARAMS,
                 "pass date_from and date_to, or ticket=, or position=",
             )
         lo, hi = self._utc_ms(date_from), self._utc_ms(date_to)

@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.account import Account, Order, Position
 from nautilus_rl_lab.mt5.simulator.symbols import (
     SymbolSpec,
@@ -39,18 +39,23 @@ from nautilus_rl_lab.mt5.structures import TradeRequest
 logger = logging.getLogger(__name__)
 
 BUY_TYPES = frozenset(
-    {c.ORDER_TYPE_BUY, c.ORDER_TYPE_BUY_LIMIT, c.ORDER_TYPE_BUY_STOP, c.ORDER_TYPE_BUY_STOP_LIMIT},
+    {
+        mt5c.ORDER_TYPE_BUY,
+        mt5c.ORDER_TYPE_BUY_LIMIT,
+        mt5c.ORDER_TYPE_BUY_STOP,
+        mt5c.ORDER_TYPE_BUY_STOP_LIMIT,
+    },
 )
-PENDING_TYPES = frozenset(range(c.ORDER_TYPE_BUY_LIMIT, c.ORDER_TYPE_SELL_STOP_LIMIT + 1))
-STOP_LIMIT_TYPES = frozenset({c.ORDER_TYPE_BUY_STOP_LIMIT, c.ORDER_TYPE_SELL_STOP_LIMIT})
+PENDING_TYPES = frozenset(range(mt5c.ORDER_TYPE_BUY_LIMIT, mt5c.ORDER_TYPE_SELL_STOP_LIMIT + 1))
+STOP_LIMIT_TYPES = frozenset({mt5c.ORDER_TYPE_BUY_STOP_LIMIT, mt5c.ORDER_TYPE_SELL_STOP_LIMIT})
 _ACTIONS = frozenset(
     {
-        c.TRADE_ACTION_DEAL,
-        c.TRADE_ACTION_PENDING,
-        c.TRADE_ACTION_SLTP,
-        c.TRADE_ACTION_MODIFY,
-        c.TRADE_ACTION_REMOVE,
-        c.TRADE_ACTION_CLOSE_BY,
+        mt5c.TRADE_ACTION_DEAL,
+        mt5c.TRADE_ACTION_PENDING,
+        mt5c.TRADE_ACTION_SLTP,
+        mt5c.TRADE_ACTION_MODIFY,
+        mt5c.TRADE_ACTION_REMOVE,
+        mt5c.TRADE_ACTION_CLOSE_BY,
     },
 )
 
@@ -98,72 +103,72 @@ class RequestValidator:
         """Return what `request` will do, or raise `Reject` with the retcode refusing it."""
         action = request.action
         if action not in _ACTIONS:
-            raise Reject(c.TRADE_RETCODE_INVALID, "Unsupported trade action")
-        if action == c.TRADE_ACTION_DEAL:
+            raise Reject(mt5c.TRADE_RETCODE_INVALID, "Unsupported trade action")
+        if action == mt5c.TRADE_ACTION_DEAL:
             return self._plan_deal(request)
-        if action == c.TRADE_ACTION_PENDING:
+        if action == mt5c.TRADE_ACTION_PENDING:
             return self._plan_pending(request, now_ms)
-        if action == c.TRADE_ACTION_SLTP:
+        if action == mt5c.TRADE_ACTION_SLTP:
             return self._plan_sltp(request)
-        if action == c.TRADE_ACTION_MODIFY:
+        if action == mt5c.TRADE_ACTION_MODIFY:
             return self._plan_modify(request, now_ms)
-        if action == c.TRADE_ACTION_REMOVE:
+        if action == mt5c.TRADE_ACTION_REMOVE:
             return self._plan_remove(request)
         return self._plan_close_by(request)
 
     def _spec(self, symbol: str) -> SymbolSpec:
         spec = self.account.specs.get(symbol)
         if spec is None:
-            raise Reject(c.TRADE_RETCODE_INVALID, f"Unknown symbol {symbol!r}")
+            raise Reject(mt5c.TRADE_RETCODE_INVALID, f"Unknown symbol {symbol!r}")
         return spec
 
     def _market(self, spec: SymbolSpec) -> tuple[float, float]:
         if not self._market_open(spec.name):
-            raise Reject(c.TRADE_RETCODE_MARKET_CLOSED)
+            raise Reject(mt5c.TRADE_RETCODE_MARKET_CLOSED)
         quote = self._quote(spec.name)
         if quote is None or not quote[0]:
-            raise Reject(c.TRADE_RETCODE_PRICE_OFF)
+            raise Reject(mt5c.TRADE_RETCODE_PRICE_OFF)
         return quote
 
     def _position(self, ticket: int) -> Position:
         position = self.account.positions.get(ticket)
         if position is None:
-            raise Reject(c.TRADE_RETCODE_POSITION_CLOSED, f"Position {ticket} not found")
+            raise Reject(mt5c.TRADE_RETCODE_POSITION_CLOSED, f"Position {ticket} not found")
         return position
 
     def _check_trade_mode(self, spec: SymbolSpec, side: int, opening: bool) -> None:
         mode = spec.trade_mode
-        if mode == c.SYMBOL_TRADE_MODE_DISABLED:
-            raise Reject(c.TRADE_RETCODE_TRADE_DISABLED)
-        if opening and mode == c.SYMBOL_TRADE_MODE_CLOSEONLY:
-            raise Reject(c.TRADE_RETCODE_CLOSE_ONLY)
-        if opening and mode == c.SYMBOL_TRADE_MODE_LONGONLY and side == c.ORDER_TYPE_SELL:
-            raise Reject(c.TRADE_RETCODE_LONG_ONLY)
-        if opening and mode == c.SYMBOL_TRADE_MODE_SHORTONLY and side == c.ORDER_TYPE_BUY:
-            raise Reject(c.TRADE_RETCODE_SHORT_ONLY)
+        if mode == mt5c.SYMBOL_TRADE_MODE_DISABLED:
+            raise Reject(mt5c.TRADE_RETCODE_TRADE_DISABLED)
+        if opening and mode == mt5c.SYMBOL_TRADE_MODE_CLOSEONLY:
+            raise Reject(mt5c.TRADE_RETCODE_CLOSE_ONLY)
+        if opening and mode == mt5c.SYMBOL_TRADE_MODE_LONGONLY and side == mt5c.ORDER_TYPE_SELL:
+            raise Reject(mt5c.TRADE_RETCODE_LONG_ONLY)
+        if opening and mode == mt5c.SYMBOL_TRADE_MODE_SHORTONLY and side == mt5c.ORDER_TYPE_BUY:
+            raise Reject(mt5c.TRADE_RETCODE_SHORT_ONLY)
 
     @staticmethod
     def _check_filling(spec: SymbolSpec, type_filling: int, *, pending: bool) -> None:
         """FOK/IOC need their `filling_mode` bit; RETURN suits pending orders, and market
         deals only on exchange execution or symbols without FOK/IOC; BOC pending only."""
         mask = spec.filling_mode
-        if type_filling == c.ORDER_FILLING_FOK:
-            ok = bool(mask & c.SYMBOL_FILLING_FOK)
-        elif type_filling == c.ORDER_FILLING_IOC:
-            ok = bool(mask & c.SYMBOL_FILLING_IOC)
-        elif type_filling == c.ORDER_FILLING_RETURN:
+        if type_filling == mt5c.ORDER_FILLING_FOK:
+            ok = bool(mask & mt5c.SYMBOL_FILLING_FOK)
+        elif type_filling == mt5c.ORDER_FILLING_IOC:
+            ok = bool(mask & mt5c.SYMBOL_FILLING_IOC)
+        elif type_filling == mt5c.ORDER_FILLING_RETURN:
             ok = (
                 pending
-                or spec.trade_exemode == c.SYMBOL_TRADE_EXECUTION_EXCHANGE
-                or not (mask & (c.SYMBOL_FILLING_FOK | c.SYMBOL_FILLING_IOC))
+                or spec.trade_exemode == mt5c.SYMBOL_TRADE_EXECUTION_EXCHANGE
+                or not (mask & (mt5c.SYMBOL_FILLING_FOK | mt5c.SYMBOL_FILLING_IOC))
             )
-        elif type_filling == c.ORDER_FILLING_BOC:
-            ok = pending and bool(mask & c.SYMBOL_FILLING_BOC)
+        elif type_filling == mt5c.ORDER_FILLING_BOC:
+            ok = pending and bool(mask & mt5c.SYMBOL_FILLING_BOC)
         else:
             ok = False
         if not ok:
             raise Reject(
-                c.TRADE_RETCODE_INVALID_FILL,
+                mt5c.TRADE_RETCODE_INVALID_FILL,
                 f"Unsupported filling mode {type_filling} (symbol filling_mode {mask})",
             )
 
@@ -171,7 +176,7 @@ class RequestValidator:
     def _check_volume(spec: SymbolSpec, volume: float) -> float:
         if not volume_ok(spec, volume):
             raise Reject(
-                c.TRADE_RETCODE_INVALID_VOLUME,
+                mt5c.TRADE_RETCODE_INVALID_VOLUME,
                 f"Invalid volume {volume}: use a multiple of {spec.volume_step} "
                 f"in [{spec.volume_min}, {spec.volume_max}]",
             )
@@ -183,13 +188,13 @@ class RequestValidator:
         distance = max(int(spec.stops_level or 0), 0) * spec.point
         for level in (sl, tp):
             if level and not price_ok(spec, level):
-                raise Reject(c.TRADE_RETCODE_INVALID_STOPS, f"Stop {level} is off the tick grid")
+                raise Reject(mt5c.TRADE_RETCODE_INVALID_STOPS, f"Stop {level} is off the tick grid")
         tolerance = spec.point * 1e-3
-        sign = 1.0 if side == c.ORDER_TYPE_BUY else -1.0
+        sign = 1.0 if side == mt5c.ORDER_TYPE_BUY else -1.0
         if sl and sign * (reference - sl) < max(distance, spec.point) - tolerance:
-            raise Reject(c.TRADE_RETCODE_INVALID_STOPS, f"Invalid SL {sl} for price {reference}")
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_STOPS, f"Invalid SL {sl} for price {reference}")
         if tp and sign * (tp - reference) < max(distance, spec.point) - tolerance:
-            raise Reject(c.TRADE_RETCODE_INVALID_STOPS, f"Invalid TP {tp} for price {reference}")
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_STOPS, f"Invalid TP {tp} for price {reference}")
 
     def check_margin(
         self, spec: SymbolSpec, side: int, volume: float, price: float, ticket: int
@@ -200,7 +205,7 @@ class RequestValidator:
         free_after = account.equity() - account.margin() - added - commission
         if added > 0 and free_after < 0:
             raise Reject(
-                c.TRADE_RETCODE_NO_MONEY,
+                mt5c.TRADE_RETCODE_NO_MONEY,
                 f"No money: margin {added:.2f} needed, free margin {account.equity() - account.margin():.2f}",
             )
         return added
@@ -209,16 +214,16 @@ class RequestValidator:
         position = self._position(request.position) if request.position else None
         symbol = request.symbol or (position.symbol if position else "")
         spec = self._spec(symbol)
-        if request.type not in (c.ORDER_TYPE_BUY, c.ORDER_TYPE_SELL):
+        if request.type not in (mt5c.ORDER_TYPE_BUY, mt5c.ORDER_TYPE_SELL):
             raise Reject(
-                c.TRADE_RETCODE_INVALID_ORDER, "A deal must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
+                mt5c.TRADE_RETCODE_INVALID_ORDER, "A deal must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
             )
         side = request.type
         if position is not None:
             if position.symbol != spec.name:
-                raise Reject(c.TRADE_RETCODE_INVALID, "Position belongs to another symbol")
+                raise Reject(mt5c.TRADE_RETCODE_INVALID, "Position belongs to another symbol")
             if position.type == side:
-                raise Reject(c.TRADE_RETCODE_INVALID, "A close must be opposite to the position")
+                raise Reject(mt5c.TRADE_RETCODE_INVALID, "A close must be opposite to the position")
         existing = None if self.account.hedging else self.account.netting_position(spec.name)
         opening = position is None and (
             existing is None or existing.type == side or request.volume > existing.volume
@@ -227,25 +232,25 @@ class RequestValidator:
         bid, ask = self._market(spec)
         volume = self._check_volume(spec, request.volume)
         if position is not None and volume > position.volume + spec.volume_step * 1e-6:
-            raise Reject(c.TRADE_RETCODE_INVALID_CLOSE_VOLUME)
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_CLOSE_VOLUME)
         self._check_filling(spec, request.type_filling, pending=False)
-        market_price = ask if side == c.ORDER_TYPE_BUY else bid
+        market_price = ask if side == mt5c.ORDER_TYPE_BUY else bid
         if spec.trade_exemode in (
-            c.SYMBOL_TRADE_EXECUTION_INSTANT,
-            c.SYMBOL_TRADE_EXECUTION_REQUEST,
+            mt5c.SYMBOL_TRADE_EXECUTION_INSTANT,
+            mt5c.SYMBOL_TRADE_EXECUTION_REQUEST,
         ):
             if not price_ok(spec, request.price):
-                raise Reject(c.TRADE_RETCODE_INVALID_PRICE)
+                raise Reject(mt5c.TRADE_RETCODE_INVALID_PRICE)
             if (
                 abs(request.price - market_price)
                 > request.deviation * spec.point + spec.point * 1e-3
             ):
-                raise Reject(c.TRADE_RETCODE_REQUOTE)
+                raise Reject(mt5c.TRADE_RETCODE_REQUOTE)
         elif request.price and not price_ok(spec, request.price):
-            raise Reject(c.TRADE_RETCODE_INVALID_PRICE)
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_PRICE)
         if position is None and (request.sl or request.tp):
             self._check_stops(
-                spec, side, bid if side == c.ORDER_TYPE_BUY else ask, request.sl, request.tp
+                spec, side, bid if side == mt5c.ORDER_TYPE_BUY else ask, request.sl, request.tp
             )
         added = self.check_margin(spec, side, volume, market_price, request.position)
         return Plan(
@@ -268,44 +273,44 @@ class RequestValidator:
         ask: float,
     ) -> None:
         if not price_ok(spec, price):
-            raise Reject(c.TRADE_RETCODE_INVALID_PRICE, f"Invalid price {price}")
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_PRICE, f"Invalid price {price}")
         distance = max(int(spec.stops_level or 0) * spec.point, spec.point) - spec.point * 1e-3
-        if order_type == c.ORDER_TYPE_BUY_LIMIT:
+        if order_type == mt5c.ORDER_TYPE_BUY_LIMIT:
             ok = ask - price >= distance
-        elif order_type == c.ORDER_TYPE_SELL_LIMIT:
+        elif order_type == mt5c.ORDER_TYPE_SELL_LIMIT:
             ok = price - bid >= distance
-        elif order_type in (c.ORDER_TYPE_BUY_STOP, c.ORDER_TYPE_BUY_STOP_LIMIT):
+        elif order_type in (mt5c.ORDER_TYPE_BUY_STOP, mt5c.ORDER_TYPE_BUY_STOP_LIMIT):
             ok = price - ask >= distance
         else:
             ok = bid - price >= distance
         if ok and order_type in STOP_LIMIT_TYPES:
-            buy = order_type == c.ORDER_TYPE_BUY_STOP_LIMIT
+            buy = order_type == mt5c.ORDER_TYPE_BUY_STOP_LIMIT
             ok = price_ok(spec, stoplimit) and (stoplimit <= price if buy else stoplimit >= price)
         if not ok:
             raise Reject(
-                c.TRADE_RETCODE_INVALID_PRICE,
+                mt5c.TRADE_RETCODE_INVALID_PRICE,
                 f"Invalid price {price} for order type {order_type} at bid {bid} / ask {ask}",
             )
 
     def check_expiration(self, type_time: int, expiration: int, now_ms: int) -> int:
         """Return the expiration in UTC seconds (0: none)."""
-        if type_time in (c.ORDER_TIME_GTC, c.ORDER_TIME_DAY):
+        if type_time in (mt5c.ORDER_TIME_GTC, mt5c.ORDER_TIME_DAY):
             return 0
-        if type_time not in (c.ORDER_TIME_SPECIFIED, c.ORDER_TIME_SPECIFIED_DAY):
-            raise Reject(c.TRADE_RETCODE_INVALID_EXPIRATION, f"Unknown type_time {type_time}")
+        if type_time not in (mt5c.ORDER_TIME_SPECIFIED, mt5c.ORDER_TIME_SPECIFIED_DAY):
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_EXPIRATION, f"Unknown type_time {type_time}")
         expiration_utc = expiration - self._offset_ms // 1000
         if expiration_utc * 1000 <= now_ms:
-            raise Reject(c.TRADE_RETCODE_INVALID_EXPIRATION)
+            raise Reject(mt5c.TRADE_RETCODE_INVALID_EXPIRATION)
         return expiration_utc
 
     def _plan_pending(self, request: TradeRequest, now_ms: int) -> Plan:
         spec = self._spec(request.symbol)
         if request.type not in PENDING_TYPES:
             raise Reject(
-                c.TRADE_RETCODE_INVALID_ORDER,
+                mt5c.TRADE_RETCODE_INVALID_ORDER,
                 "A pending order must be a limit, stop or stop-limit type",
             )
-        side = c.ORDER_TYPE_BUY if request.type in BUY_TYPES else c.ORDER_TYPE_SELL
+        side = mt5c.ORDER_TYPE_BUY if request.type in BUY_TYPES else mt5c.ORDER_TYPE_SELL
         self._check_trade_mode(spec, side, opening=True)
         bid, ask = self._market(spec)
         volume = self._check_volume(spec, request.volume)
@@ -323,8 +328,8 @@ class RequestValidator:
             position = self.account.netting_position(request.symbol)
             if position is not None:
                 return position
-            raise Reject(c.TRADE_RETCODE_POSITION_CLOSED, f"No position on {request.symbol}")
-        raise Reject(c.TRADE_RETCODE_INVALID, "Name the position with `position=<ticket>`")
+            raise Reject(mt5c.TRADE_RETCODE_POSITION_CLOSED, f"No position on {request.symbol}")
+        raise Reject(mt5c.TRADE_RETCODE_INVALID, "Name the position with `position=<ticket>`")
 
     def _plan_sltp(self, request: TradeRequest) -> Plan:
         position = self._netting_or_ticket(request)
@@ -332,15 +337,15 @@ class RequestValidator:
         self._check_trade_mode(spec, position.type, opening=False)
         bid, ask = self._market(spec)
         if (request.sl, request.tp) == (position.sl, position.tp):
-            raise Reject(c.TRADE_RETCODE_NO_CHANGES)
-        reference = bid if position.type == c.POSITION_TYPE_BUY else ask
+            raise Reject(mt5c.TRADE_RETCODE_NO_CHANGES)
+        reference = bid if position.type == mt5c.POSITION_TYPE_BUY else ask
         self._check_stops(spec, position.type, reference, request.sl, request.tp)
         return Plan(request=request, spec=spec, position=position)
 
     def _active_order(self, ticket: int) -> Order:
         order = self.account.orders.get(ticket)
         if order is None:
-            raise Reject(c.TRADE_RETCODE_INVALID, f"Order {ticket} not found")
+            raise Reject(mt5c.TRADE_RETCODE_INVALID, f"Order {ticket} not found")
         return order
 
     def _plan_modify(self, request: TradeRequest, now_ms: int) -> Plan:
@@ -352,9 +357,9 @@ class RequestValidator:
         old = (order.price_open, order.sl, order.tp, order.price_stoplimit, order.type_time)
         expiration = self.check_expiration(request.type_time, request.expiration, now_ms)
         if new == old and expiration == order.time_expiration:
-            raise Reject(c.TRADE_RETCODE_NO_CHANGES)
+            raise Reject(mt5c.TRADE_RETCODE_NO_CHANGES)
         self._check_pending_prices(spec, order.type, request.price, stoplimit, bid, ask)
-        side = c.ORDER_TYPE_BUY if order.type in BUY_TYPES else c.ORDER_TYPE_SELL
+        side = mt5c.ORDER_TYPE_BUY if order.type in BUY_TYPES else mt5c.ORDER_TYPE_SELL
         entry = stoplimit if order.type in STOP_LIMIT_TYPES else request.price
         self._check_stops(spec, side, entry, request.sl, request.tp)
         return Plan(request=request, spec=spec, order=order, side=side)
@@ -367,12 +372,14 @@ class RequestValidator:
 
     def _plan_close_by(self, request: TradeRequest) -> Plan:
         if not self.account.hedging:
-            raise Reject(c.TRADE_RETCODE_INVALID, "Close by is available on hedging accounts only")
+            raise Reject(
+                mt5c.TRADE_RETCODE_INVALID, "Close by is available on hedging accounts only"
+            )
         position = self._position(request.position)
         position_by = self._position(request.position_by)
         if position.symbol != position_by.symbol or position.type == position_by.type:
             raise Reject(
-                c.TRADE_RETCODE_INVALID,
+                mt5c.TRADE_RETCODE_INVALID,
                 "Close by needs two opposite positions on the same symbol",
             )
         spec = self._spec(position.symbol)

@@ -64,9 +64,7 @@ def test_lost_link_raises_and_reconnect_uses_backoff_until_the_terminal_is_back(
             await connection.call("account_info")
         assert lost.value.code == mt5c.RES_E_INTERNAL_FAIL_CONNECT
         assert not connection.is_initialized
-        back = await connection.reconnect(
-            backoff_secs=0.001, backoff_max_secs=0.01, max_attempts=10
-        )
+        back = await connection.reconnect(backoff_s=0.001, backoff_max_s=0.01, max_attempts=10)
         return back, await connection.call("account_info")
 
     back, account = asyncio.run(main())
@@ -80,9 +78,7 @@ def test_reconnect_gives_up_after_max_attempts(connection, simulator):
     async def main():
         with pytest.raises(Mt5ConnectionLost):
             await connection.call("account_info")
-        return await connection.reconnect(
-            backoff_secs=0.001, backoff_max_secs=0.002, max_attempts=3
-        )
+        return await connection.reconnect(backoff_s=0.001, backoff_max_s=0.002, max_attempts=3)
 
     assert asyncio.run(main()) is False
     simulator.clear_faults()

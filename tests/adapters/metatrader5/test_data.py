@@ -9,17 +9,17 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 import yaml
-from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig, StrategyConfig
+from nautilus_trader.config import ImportableActorConfig, StrategyConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
+from tests.adapters.metatrader5.conftest import live_session
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
 BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
@@ -59,30 +59,16 @@ def session() -> Iterator[tuple[LiveNode, Listener, Mt5TerminalSimulator]]:
         bar_seconds=60,
         synthetic_bars=500,
         warmup_bars=60,
-        server_utc_offset_s=OFFSET,
+        server_offset_s=OFFSET,
     )
-    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
-    simulator = Mt5TerminalSimulator(config=sim_config)
-    connection = acquire_connection(backend, client=simulator)
-    node = LiveNode(
-        LiveNodeConfig(
-            backend=backend,
-            server_time_offset_secs=OFFSET,
-            poll_interval_secs=0.02,
-            log_level="ERROR",
-            strategies=[
-                ImportableStrategyConfig(
-                    strategy_path=f"{__name__}:Listener",
-                    config_path=f"{__name__}:ListenerConfig",
-                    config={},
-                ),
-            ],
-        ),
-    )
-    node.start()
-    yield node, node.trader.strategies()[0], simulator
-    node.dispose()
-    release_connection(connection)
+    with live_session(
+        Mt5TerminalSimulator(config=sim_config),
+        sim_config,
+        f"{__name__}:Listener",
+        server_offset_s=OFFSET,
+        poll_interval_secs=0.02,
+    ) as running:
+        yield running
 
 
 def test_instrument_comes_from_symbol_info(session):

@@ -12,18 +12,18 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
+from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
 from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.adapters.metatrader5.execution import oms_type_for_account
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
-from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nodes.live import LiveNode
+from tests.adapters.metatrader5.conftest import live_session
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
 WAIT = 10.0
@@ -75,28 +75,14 @@ def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
         margin_mode=request.param,
         seed=3,
     )
-    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
-    simulator = FlakyLinkSimulator(config=sim_config)
-    connection = acquire_connection(backend, client=simulator)  # the node shares it
-    claims = [str(INSTRUMENT)]
-    node = LiveNode(
-        LiveNodeConfig(
-            backend=backend,
-            poll_interval_secs=0.02,
-            log_level="ERROR",
-            strategies=[
-                ImportableStrategyConfig(
-                    strategy_path=f"{__name__}:Probe",
-                    config_path=f"{__name__}:ProbeConfig",
-                    config={"external_order_claims": claims},
-                ),
-            ],
-        ),
-    )
-    node.start()
-    yield node, node.trader.strategies()[0], simulator
-    node.dispose()
-    release_connection(connection)
+    with live_session(
+        FlakyLinkSimulator(config=sim_config),
+        sim_config,
+        f"{__name__}:Probe",
+        {"external_order_claims": [str(INSTRUMENT)]},
+        poll_interval_secs=0.02,
+    ) as running:
+        yield running
 
 
 def _advance_until(
@@ -296,28 +282,14 @@ def manual_session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimula
         seed=3,
         pending_fill_lots=0.1,
     )
-    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
-    simulator = Mt5TerminalSimulator(config=sim_config)
-    connection = acquire_connection(backend, client=simulator)
-    node = LiveNode(
-        LiveNodeConfig(
-            backend=backend,
-            poll_interval_secs=3_600.0,  # the test runs the poll itself
-            open_check_interval_secs=None,  # ... and Nautilus' open-order check
-            log_level="ERROR",
-            strategies=[
-                ImportableStrategyConfig(
-                    strategy_path=f"{__name__}:Probe",
-                    config_path=f"{__name__}:ProbeConfig",
-                    config={},
-                ),
-            ],
-        ),
-    )
-    node.start()
-    yield node, node.trader.strategies()[0], simulator
-    node.dispose()
-    release_connection(connection)
+    with live_session(
+        Mt5TerminalSimulator(config=sim_config),
+        sim_config,
+        f"{__name__}:Probe",
+        poll_interval_secs=3_600.0,  # the test runs the poll itself
+        open_check_interval_secs=None,  # ... and Nautilus' open-order check
+    ) as running:
+        yield running
 
 
 def _run_on_loop(node: LiveNode, make_coro) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
 from nautilus_rl_lab.mt5.rpyc.server import serve
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
@@ -14,11 +14,11 @@ from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from tests.mt5.conftest import wave_frame
 
 BUY = {
-    "action": c.TRADE_ACTION_DEAL,
+    "action": mt5c.TRADE_ACTION_DEAL,
     "symbol": "EURUSD",
     "volume": 0.1,
-    "type": c.ORDER_TYPE_BUY,
-    "type_filling": c.ORDER_FILLING_FOK,
+    "type": mt5c.ORDER_TYPE_BUY,
+    "type_filling": mt5c.ORDER_FILLING_FOK,
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from nautilus_rl_lab.errors import Mt5Error
-from nautilus_rl_lab.mt5 import constants as c
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import MT5_FUNCTIONS, Mt5Client
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
 from nautilus_rl_lab.mt5.rpyc.server import ServerHandle, serve
@@ -39,17 +39,17 @@ def test_connection_loss_maps_to_no_ipc_and_reconnects(served: Any) -> None:
     port = handle.port
     handle.stop()
     assert client.account_info() is None
-    assert client.last_error()[0] == c.RES_E_INTERNAL_FAIL_CONNECT
+    assert client.last_error()[0] == mt5c.RES_E_INTERNAL_FAIL_CONNECT
     assert client.symbol_select("EURUSD", True) is False  # boolean calls fail with False
     restarted: ServerHandle = serve(sim, "127.0.0.1", port)
     try:
         deadline = time.monotonic() + 5.0
         while not client.initialize() and time.monotonic() < deadline:
             # Reconnects (respecting the backoff); a new link needs a new session.
-            assert c.is_connection_error(client.last_error()[0])
+            assert mt5c.is_connection_error(client.last_error()[0])
             time.sleep(0.02)
         assert client.account_info().balance == 10_000.0
-        assert client.last_error() == (c.RES_S_OK, "Success")
+        assert client.last_error() == (mt5c.RES_S_OK, "Success")
     finally:
         restarted.stop()
 
@@ -61,7 +61,7 @@ def test_sync_timeout_reports_an_unknown_outcome(served: Any) -> None:
     with sim._lock:  # the terminal is busy: the reply cannot come in time
         result = slow.order_send(BUY)
         assert result is None
-        assert slow.last_error()[0] == c.RES_E_INTERNAL_FAIL_TIMEOUT
+        assert slow.last_error()[0] == mt5c.RES_E_INTERNAL_FAIL_TIMEOUT
     # The request was delivered and executes once the terminal is free: reconcile.
     deadline = time.monotonic() + 5.0
     while sim.positions_total() == 0 and time.monotonic() < deadline:
@@ -79,10 +79,10 @@ def test_simulator_controls_over_rpyc(served: Any) -> None:
     assert client.sim_time_msc() > before == sim.time_msc - (client.sim_time_msc() - before)
     client.sim_advance_bars(1)
     client.sim_inject("requote", 1)
-    assert client.order_send(BUY).retcode == c.TRADE_RETCODE_REQUOTE
+    assert client.order_send(BUY).retcode == mt5c.TRADE_RETCODE_REQUOTE
     client.sim_inject("reject", None)
     client.sim_clear_faults()
-    assert client.order_send(BUY).retcode == c.TRADE_RETCODE_DONE
+    assert client.order_send(BUY).retcode == mt5c.TRADE_RETCODE_DONE
 
 
 def test_simulator_controls_need_a_session_and_a_count_of_at_least_zero(served: Any) -> None:
@@ -91,7 +91,7 @@ def test_simulator_controls_need_a_session_and_a_count_of_at_least_zero(served: 
     before = sim.time_msc
     with pytest.raises(Mt5Error, match="initialize") as excinfo:
         other.sim_advance(5)
-    assert excinfo.value.code == c.RES_E_INTERNAL_FAIL_CONNECT
+    assert excinfo.value.code == mt5c.RES_E_INTERNAL_FAIL_CONNECT
     with pytest.raises(Mt5Error):
         other.sim_inject("requote")
     assert sim.time_msc == before and not sim.armed_faults()
@@ -99,7 +99,7 @@ def test_simulator_controls_need_a_session_and_a_count_of_at_least_zero(served: 
 
     with pytest.raises(Mt5Error, match="n_ticks") as excinfo:
         client.sim_advance(-3)
-    assert excinfo.value.code == c.RES_E_INVALID_PARAMS
+    assert excinfo.value.code == mt5c.RES_E_INVALID_PARAMS
     with pytest.raises(Mt5Error, match="`n`"):
         client.sim_advance_bars(-1)
     with pytest.raises(Mt5Error, match="count"):

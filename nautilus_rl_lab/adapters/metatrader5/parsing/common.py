@@ -6,7 +6,7 @@ Decisions:
 - Nautilus quantities are in *units* (base currency for FX, contract units for CFDs), as
   in Nautilus' FX examples and `nautilus_rl_lab.data.make_instrument`; MT5 volumes are
   *lots*. ``units = lots * trade_contract_size``.
-- MT5 timestamps are the trade server's wall clock. ``server_time_offset_secs`` is
+- MT5 timestamps are the trade server's wall clock. ``server_offset_s`` is
   "server time minus UTC" (e.g. ``7200`` for a UTC+2 server); UTC nanoseconds are
   ``(time_msc - offset * 1000) * 1_000_000``.
 - The Nautilus client order id travels in the MT5 ``comment`` (at most 31 characters).
@@ -47,19 +47,19 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def server_msc_to_unix_nanos(time_msc: int, offset_secs: int = 0) -> int:
+def server_msc_to_unix_nanos(time_msc: int, offset_s: int = 0) -> int:
     """Convert an MT5 server time in milliseconds to UTC UNIX nanoseconds."""
-    return (int(time_msc) - int(offset_secs) * 1000) * NANOS_IN_MILLI
+    return (int(time_msc) - int(offset_s) * 1000) * NANOS_IN_MILLI
 
 
-def server_secs_to_unix_nanos(time_secs: int, offset_secs: int = 0) -> int:
+def server_secs_to_unix_nanos(time_secs: int, offset_s: int = 0) -> int:
     """Convert an MT5 server time in seconds to UTC UNIX nanoseconds."""
-    return (int(time_secs) - int(offset_secs)) * NANOS_IN_SECOND
+    return (int(time_secs) - int(offset_s)) * NANOS_IN_SECOND
 
 
-def unix_nanos_to_server_secs(unix_nanos: int, offset_secs: int = 0) -> int:
+def unix_nanos_to_server_secs(unix_nanos: int, offset_s: int = 0) -> int:
     """Convert UTC UNIX nanoseconds to an MT5 server time in whole seconds."""
-    return int(unix_nanos) // NANOS_IN_SECOND + int(offset_secs)
+    return int(unix_nanos) // NANOS_IN_SECOND + int(offset_s)
 
 
 def lots_to_units(lots: float, contract_size: float) -> Decimal:

@@ -95,7 +95,7 @@ def trade_order_to_report(
     ts_init: int,
     *,
     own_magic: int | None = None,
-    server_time_offset_secs: int = 0,
+    server_offset_s: int = 0,
     avg_px: Decimal | None = None,
     client_order_id: ClientOrderId | None = None,
     venue_position_id: PositionId | None = None,
@@ -138,18 +138,14 @@ def trade_order_to_report(
     tif = _time_in_force(mt5_order, order_type)
     expire_time = None
     if tif == TimeInForce.GTD and mt5_order.time_expiration:
-        expire_ns = server_msc_to_unix_nanos(
-            mt5_order.time_expiration * 1000, server_time_offset_secs
-        )
+        expire_ns = server_msc_to_unix_nanos(mt5_order.time_expiration * 1000, server_offset_s)
         expire_time = pd.Timestamp(expire_ns, tz="UTC")
     ts_accepted = server_msc_to_unix_nanos(
         mt5_order.time_setup_msc or mt5_order.time_setup * 1000,
-        server_time_offset_secs,
+        server_offset_s,
     )
     done_msc = mt5_order.time_done_msc or mt5_order.time_done * 1000
-    ts_last = (
-        server_msc_to_unix_nanos(done_msc, server_time_offset_secs) if done_msc else ts_accepted
-    )
+    ts_last = server_msc_to_unix_nanos(done_msc, server_offset_s) if done_msc else ts_accepted
     if avg_px is None and filled > 0 and order_type == OrderType.MARKET and mt5_order.price_current:
         avg_px = to_decimal(mt5_order.price_current)
     return OrderStatusReport(
@@ -204,7 +200,7 @@ def deal_to_fill_report(
     ts_init: int,
     *,
     own_magic: int | None = None,
-    server_time_offset_secs: int = 0,
+    server_offset_s: int = 0,
     client_order_id: ClientOrderId | None = None,
     venue_position_id: PositionId | None = None,
     liquidity_side: LiquiditySide = LiquiditySide.TAKER,
@@ -224,9 +220,7 @@ def deal_to_fill_report(
         commission=deal_commission(deal, commission_currency),
         liquidity_side=liquidity_side,
         report_id=UUID4(),
-        ts_event=server_msc_to_unix_nanos(
-            deal.time_msc or deal.time * 1000, server_time_offset_secs
-        ),
+        ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, server_offset_s),
         ts_init=ts_init,
     )
 
@@ -237,7 +231,7 @@ def position_to_report(
     account_id: AccountId,
     ts_init: int,
     *,
-    server_time_offset_secs: int = 0,
+    server_offset_s: int = 0,
 ) -> PositionStatusReport:
     """Convert one hedging-account position (``venue_position_id`` = MT5 ticket)."""
     contract = float(instrument.info["trade_contract_size"])
@@ -252,7 +246,7 @@ def position_to_report(
         report_id=UUID4(),
         ts_last=server_msc_to_unix_nanos(
             position.time_update_msc or position.time_msc or position.time * 1000,
-            server_time_offset_secs,
+            server_offset_s,
         ),
         ts_init=ts_init,
     )

@@ -88,7 +88,7 @@ def order_to_request(
     position_ticket: int | None = None,
     sl: float | None = None,
     tp: float | None = None,
-    server_time_offset_secs: int = 0,
+    server_offset_s: int = 0,
 ) -> dict[str, Any]:
     """Build the `order_send` request dict of a Nautilus order.
 
@@ -133,7 +133,7 @@ def order_to_request(
         if order.time_in_force == TimeInForce.GTD and order.expire_time_ns:
             request["expiration"] = unix_nanos_to_server_secs(
                 order.expire_time_ns,
-                server_time_offset_secs,
+                server_offset_s,
             )
     if sl:
         request["sl"] = float(sl)
