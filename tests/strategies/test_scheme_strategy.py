@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderStatus
 
 from nautilus_rl_lab.data import synthetic
@@ -27,7 +26,7 @@ SHORT = 0
 class AlwaysShort(SchemeStrategy):
     """Asks for the short target on every bar."""
 
-    def decide(self, observation: np.ndarray, state: MarketState, bar: Bar) -> Any:
+    def decide(self, observation: np.ndarray, state: MarketState) -> Any:
         return SHORT
 
 
@@ -35,6 +34,7 @@ def _run(account_type: str, spec: InstrumentSpec, trade_size: float) -> tuple[An
     instrument = make_instrument(spec)
     bar_type = bar_type_for(instrument.id, 1, "HOUR", "ASK")
     frame = synthetic.gbm(n_bars=20, start_price=100.0, volatility=0.001, seed=1)
+    frame = frame.round(spec.price_precision)  # prices exact at the instrument's precision
     market = prepare_market_data(frame, instrument, bar_type, spread=0.02, price_side="ask")
     engine = build_engine(default_venue(account_type=account_type), market)
     strategy = AlwaysShort(
@@ -59,7 +59,7 @@ def test_venue_rejections_are_counted() -> None:
         # The order sent on the last bar is still in flight when the data ends.
         statuses = [order.status for order in engine.cache.orders() if order.is_closed]
         assert len(statuses) >= 10 and set(statuses) == {OrderStatus.REJECTED}
-        assert strategy.rejected_count == len(statuses) and strategy.denied_count == 0
+        assert strategy.orders_rejected == len(statuses) and strategy.orders_denied == 0
         assert strategy.fill_count == 0
     finally:
         engine.dispose()
@@ -71,6 +71,6 @@ def test_margin_denials_are_counted() -> None:
     try:
         statuses = [order.status for order in engine.cache.orders()]
         assert len(statuses) >= 10 and set(statuses) == {OrderStatus.DENIED}
-        assert strategy.denied_count == len(statuses) and strategy.rejected_count == 0
+        assert strategy.orders_denied == len(statuses) and strategy.orders_rejected == 0
     finally:
         engine.dispose()

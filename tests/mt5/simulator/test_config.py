@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nautilus_rl_lab.adapters.metatrader5 import Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.errors import ConfigError
 
 
