@@ -3,7 +3,7 @@
 `builtin_scenarios(n_bars)` builds the built-ins for a market length (default 1,500 bars, 300
 with `NRL_FAST=1`); each one's `description` states the property it shows, which
 `tests/scenarios/test_builtins.py` checks. Trend drifts scale with `sqrt(n_bars)` so a trend
-is four standard deviations of noise whatever the length. `register_scenario` adds a user's
+drifts `TREND_SIGMAS` standard deviations of noise in expectation whatever the length. `register_scenario` adds a user's
 `ScenarioConfig`; `get_scenario`/`scenario_names` see both.
 """
 
@@ -51,13 +51,13 @@ def builtin_scenarios(n_bars: int | None = None) -> dict[str, ScenarioConfig]:
     built = [
         ScenarioConfig(
             name="trend_up",
-            description=f"GBM drifting up: the close ends ~{TREND_SIGMAS:g} noise sigmas higher.",
+            description="GBM drifting up: the close ends over 2 noise sigmas above the open.",
             params={"n_bars": n, "drift": drift, "volatility": VOLATILITY},
             seed=1,
         ),
         ScenarioConfig(
             name="trend_down",
-            description=f"GBM drifting down: the close ends ~{TREND_SIGMAS:g} noise sigmas lower.",
+            description="GBM drifting down: the close ends over 2 noise sigmas below the open.",
             params={"n_bars": n, "drift": -drift, "volatility": VOLATILITY},
             seed=2,
         ),
