@@ -12,7 +12,7 @@ import math
 from nautilus_rl_lab.evaluation.backtest import AgentRun
 from nautilus_rl_lab.evaluation.statistics import trade_stats
 
-HALT_RULES = ("halted", "max_drawdown", "max_daily_loss")
+HALT_RULES = ("max_drawdown", "max_daily_loss")  # the rule that started a halt, once per halt
 STOP_RULES = ("stop_loss", "take_profit")
 METRICS = (
     "total_return_%",
