@@ -96,6 +96,15 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError("`params` must be empty for the 'sample' generator (use start/end)")
         if "seed" in self.params:
             raise ConfigError("`params.seed` is not allowed: set the scenario's `seed` field")
+        for field in ("start", "end"):
+            value = getattr(self, field)
+            if value is not None:
+                try:
+                    pd.Timestamp(value)
+                except (ValueError, TypeError) as e:
+                    raise ConfigError(
+                        f"`{field}` must be a date such as '2017-04-01', was {value!r}"
+                    ) from e
         if self.max_bars is not None and self.max_bars < 2:
             raise ConfigError(f"`max_bars` must be >= 2 or None, was {self.max_bars}")
         if self.spread is not None and not self.spread >= 0:

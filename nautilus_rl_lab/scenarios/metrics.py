@@ -42,6 +42,20 @@ def risk_event_counts(run: AgentRun) -> dict[str, float]:
     }
 
 
+def max_position_held(run: AgentRun) -> float:
+    """Largest absolute net position: at the decision bars and after every fill (netting)."""
+    sampled = float(run.position.abs().max()) if len(run.position) else 0.0
+    if run.fills.empty:
+        return sampled
+    sides = run.fills["order_side"].astype(str).str.upper()
+    signed = (
+        run.fills["last_qty"]
+        .astype(float)
+        .where(sides.str.contains("BUY"), -run.fills["last_qty"].astype(float))
+    )
+    return max(sampled, float(signed.cumsum().abs().max()))
+
+
 def run_row(run: AgentRun, position_limit: float) -> dict[str, float]:
     """The table's metrics of `run`; `position_limit` is the largest position its rules allow."""
     stats = run.stats
@@ -54,7 +68,7 @@ def run_row(run: AgentRun, position_limit: float) -> dict[str, float]:
         "trades": trades["trades"],
         "turnover": trades["turnover"],
         **risk_event_counts(run),
-        "max_position": float(run.position.abs().max()) if len(run.position) else 0.0,
+        "max_position": max_position_held(run),
         "position_limit": float(position_limit),
         "bars": float(len(run.equity)),
         "final_equity": float(run.equity.iloc[-1]) if len(run.equity) else math.nan,

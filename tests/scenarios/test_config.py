@@ -56,6 +56,7 @@ def test_node_config_puts_the_scenario_venue_and_spread_on_the_base() -> None:
         ({"commission": "5.00 XXQ"}, "`commission`"),
         ({"spread": -0.1}, "`spread`"),
         ({"max_bars": 1}, "`max_bars`"),
+        ({"generator": "sample", "start": "spring"}, "`start`"),
         ({"unknown_field": 1}, "unknown_field"),
     ],
 )
