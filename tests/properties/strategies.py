@@ -1,13 +1,18 @@
-"""Hypothesis strategies shared by the property tests: OHLCV frames the generators can make."""
+"""Shared by the property tests: bounded settings, the instrument, and the OHLCV frames generators make."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from nautilus_rl_lab.data import synthetic
+from nautilus_rl_lab.data import InstrumentSpec, bar_type_for, make_instrument, synthetic
+
+INSTRUMENT = make_instrument(InstrumentSpec())
+BAR_TYPE = bar_type_for(INSTRUMENT.id)
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 GENERATORS = (
     "gbm",

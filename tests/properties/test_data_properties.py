@@ -9,22 +9,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
 from nautilus_rl_lab.data import (
-    InstrumentSpec,
-    bar_type_for,
     bars_to_frame,
-    make_instrument,
     read_bars,
     to_bars,
     to_quote_ticks,
     validate_ohlcv,
     write_catalog,
 )
-from tests.properties.strategies import ohlcv_frames
+from tests.properties.strategies import BAR_TYPE, INSTRUMENT, SETTINGS, ohlcv_frames
 
-INSTRUMENT = make_instrument(InstrumentSpec())
-BAR_TYPE = bar_type_for(INSTRUMENT.id)
 SPREAD = 0.0001
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

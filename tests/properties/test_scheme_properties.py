@@ -7,10 +7,10 @@ import math
 import gymnasium as gym
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from nautilus_rl_lab.data import InstrumentSpec, bar_type_for, make_instrument, to_bars
+from nautilus_rl_lab.data import to_bars
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import (
     REWARD_SCHEMES,
@@ -18,11 +18,8 @@ from nautilus_rl_lab.schemes.registry import (
     build_action,
     build_observation,
 )
-from tests.properties.strategies import ohlcv_frames
+from tests.properties.strategies import BAR_TYPE, INSTRUMENT, SETTINGS, ohlcv_frames
 
-INSTRUMENT = make_instrument(InstrumentSpec())
-BAR_TYPE = bar_type_for(INSTRUMENT.id)
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEATURES = ("ema:5", "rsi:3", "atr:4", "bollinger:5")
 
 money = st.floats(-1e7, 1e7, allow_nan=False)
