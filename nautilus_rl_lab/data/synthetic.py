@@ -18,8 +18,10 @@ Generators: :func:`gbm` (geometric Brownian motion), :func:`ornstein_uhlenbeck`
 (log-price mean reversion with a half-life in bars; with the default half-life of 2
 bars consecutive returns are clearly negatively correlated), :func:`regime_switching`
 (Markov switching of drift/volatility), :func:`jump_diffusion` (Merton jumps),
-:func:`flash_crash` (one sudden drop inside a bar, then a recovery). Transformations
-of any frame: :func:`with_gaps` (weekends and random missing bars) and
+:func:`flash_crash` (one sudden drop inside a bar, then a recovery),
+:func:`volatility_spike` (GBM whose volatility jumps for a window of bars). Transformations
+of any frame: :func:`with_gaps` (weekends and random missing bars), :func:`with_outage`
+(one contiguous block of missing bars, a data feed outage) and
 :func:`low_liquidity` (tiny volumes and stale, flat bars; the wide spread of an
 illiquid market is set when making quotes: ``to_quote_ticks(..., spread=...)``).
 """
@@ -355,6 +357,60 @@ def flash_crash(
     offset[hit : ramp_end + 1] = drop * (1.0 - recovery * ramp)
     offset[ramp_end + 1 :] = drop * (1.0 - recovery)
     return _bars_from_path(math.log(start_price) + path + offset, index, rng, decimals, volume)
+
+
+def volatility_spike(
+    n_bars: int = 1_000,
+    *,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    seed: int | None = None,
+    start_price: float = 1.1,
+    drift: float = 0.0,
+    volatility: float = 0.001,
+    spike_bar: int | None = None,
+    spike_bars: int = 24,
+    multiplier: float = 5.0,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1_000.0,
+) -> pd.DataFrame:
+    """GBM whose volatility is ``multiplier`` times higher for ``spike_bars`` bars from ``spike_bar``.
+
+    ``spike_bar`` defaults to the middle bar; the spike ends at the last bar at the latest.
+    """
+    index, rng = _setup(n_bars, start, freq, seed, start_price, volatility, substeps)
+    spike_bar = n_bars // 2 if spike_bar is None else spike_bar
+    if not isinstance(spike_bar, int) or not 0 <= spike_bar < n_bars:
+        raise ConfigError(f"`spike_bar` must be a bar position in [0, {n_bars}), was {spike_bar!r}")
+    if not isinstance(spike_bars, int) or spike_bars < 1:
+        raise ConfigError(f"`spike_bars` must be a positive integer, was {spike_bars!r}")
+    _check_positive("multiplier", multiplier)
+    per_bar = np.full(n_bars, float(volatility))
+    per_bar[spike_bar : spike_bar + spike_bars] *= multiplier
+    path = _brownian_log_path(rng, n_bars, substeps, drift, np.repeat(per_bar, substeps))
+    return _bars_from_path(math.log(start_price) + path, index, rng, decimals, volume)
+
+
+def with_outage(df: pd.DataFrame, *, start_bar: int | None = None, n_bars: int = 6) -> pd.DataFrame:
+    """Return ``df`` without the ``n_bars`` consecutive bars from position ``start_bar``.
+
+    A data feed outage: the bars are missing, the market moved on, so the first bar after the
+    outage opens where the last missing bar closed. ``start_bar`` defaults to the middle bar;
+    the first and last bars are always kept.
+    """
+    frame = validate_ohlcv(df)
+    start_bar = len(frame) // 2 if start_bar is None else start_bar
+    if not isinstance(n_bars, int) or n_bars < 1:
+        raise ConfigError(f"`n_bars` must be a positive integer, was {n_bars!r}")
+    if not isinstance(start_bar, int) or not 1 <= start_bar <= len(frame) - 1 - n_bars:
+        raise ConfigError(
+            f"`start_bar` must leave bars on both sides of the outage: a position in "
+            f"[1, {len(frame) - 1 - n_bars}] for {len(frame)} bars, was {start_bar!r}",
+        )
+    keep = np.ones(len(frame), dtype=bool)
+    keep[start_bar : start_bar + n_bars] = False
+    return frame.loc[keep].copy()
 
 
 def with_gaps(

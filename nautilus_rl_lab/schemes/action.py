@@ -6,6 +6,7 @@ The mapping is pure; turning "target minus current" into a Nautilus market order
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import gymnasium as gym
@@ -86,6 +87,12 @@ class ContinuousExposure(ActionScheme):
     def __init__(self, max_position: float = 10_000, lot_size: float = 1_000) -> None:
         self.max_position = _positive("max_position", max_position)
         self.lot_size = _positive("lot_size", lot_size)
+        if self.lot_size > self.max_position:
+            raise ConfigError(
+                f"`lot_size` {lot_size} must be <= `max_position` {max_position}: "
+                f"no whole lot would fit the limit"
+            )
+        self._max_lots = math.floor(self.max_position / self.lot_size)
         self._space = gym.spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
 
     @property
@@ -98,4 +105,6 @@ class ContinuousExposure(ActionScheme):
 
     def target_position(self, action: Any, position: float) -> float | None:
         exposure = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], -1.0, 1.0))
-        return round(exposure * self.max_position / self.lot_size) * self.lot_size
+        # Rounding to the nearest lot must not step past the limit (max 1.5 lots -> 1 lot).
+        lots = min(round(abs(exposure) * self.max_position / self.lot_size), self._max_lots)
+        return math.copysign(lots * self.lot_size, exposure) if lots else 0.0

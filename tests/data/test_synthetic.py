@@ -162,3 +162,37 @@ def test_low_liquidity_has_stale_flat_bars_and_thin_volume() -> None:
 def test_bad_parameters_name_the_parameter(call: Callable[[], object], field: str) -> None:
     with pytest.raises(ConfigError, match=f"`{field}`"):
         call()
+
+
+def test_volatility_spike_raises_volatility_only_inside_its_window() -> None:
+    df = synthetic.volatility_spike(400, seed=3, spike_bar=100, spike_bars=50, multiplier=6.0)
+    moves = np.log(df["close"] / df["open"]).to_numpy()
+    inside = np.zeros(len(df), dtype=bool)
+    inside[100:150] = True
+    assert moves[inside].std() > 4.0 * moves[~inside].std()
+
+
+def test_with_outage_removes_one_contiguous_block() -> None:
+    df = synthetic.gbm(50, seed=4)
+    out = synthetic.with_outage(df, start_bar=20, n_bars=5)
+    assert len(out) == 45
+    assert out.index.equals(df.index.delete(range(20, 25)))
+    assert out.loc[df.index[25], "open"] == df.loc[df.index[24], "close"]  # the market moved on
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda: synthetic.volatility_spike(10, spike_bar=10), "spike_bar"),
+        (lambda: synthetic.volatility_spike(10, spike_bars=0), "spike_bars"),
+        (lambda: synthetic.volatility_spike(10, multiplier=0.0), "multiplier"),
+        (lambda: synthetic.with_outage(synthetic.gbm(10), start_bar=0), "start_bar"),
+        (lambda: synthetic.with_outage(synthetic.gbm(10), start_bar=5, n_bars=5), "start_bar"),
+        (lambda: synthetic.with_outage(synthetic.gbm(10), n_bars=0), "n_bars"),
+    ],
+)
+def test_bad_spike_and_outage_parameters_name_the_parameter(
+    call: Callable[[], object], field: str
+) -> None:
+    with pytest.raises(ConfigError, match=f"`{field}`"):
+        call()

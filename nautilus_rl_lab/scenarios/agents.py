@@ -1,0 +1,62 @@
+"""`AgentSpec`: which agent a scenario run trades, by name or saved path, with its risk rules.
+
+A spec is plain config, so it travels to worker processes and into the run folder; the agent
+itself is built inside the worker (`build`), fresh for every backtest. `agent` is a baseline
+name (`buy_and_hold`, `random`, or a rule agent of `strategies.baselines.BASELINES`:
+`ema_cross`, `bollinger`) or the directory of a saved agent (`agent.save(path)`, `train`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from nautilus_trader.config import NautilusConfig
+
+from nautilus_rl_lab.agents.base import SPEC_FILE, Agent, load_agent
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
+from nautilus_rl_lab.strategies import RiskLimits
+from nautilus_rl_lab.strategies.baselines import BASELINES
+
+BUILTIN_AGENTS = ("buy_and_hold", "random", *sorted(BASELINES))
+_NAME = re.compile(r"^[A-Za-z0-9_\-.]+$")
+
+
+class AgentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+    """An agent (`agent`: baseline name or saved-agent directory) named `name`, under `risk`.
+
+    `params` are keyword arguments of a rule agent (e.g. `{"fast": 5, "slow": 20}`); `seed`
+    seeds the random agent.
+    """
+
+    name: str
+    agent: str
+    params: dict[str, Any] = {}
+    seed: int = 0
+    risk: RiskLimits = RiskLimits()
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ConfigError(
+                f"`name` {self.name!r} must be letters, digits, '_', '-' or '.' (it names columns)"
+            )
+        if self.agent not in BUILTIN_AGENTS and not (Path(self.agent) / SPEC_FILE).is_file():
+            raise ConfigError(
+                f"`agent` {self.agent!r} is neither one of {BUILTIN_AGENTS} nor a saved agent "
+                f"directory holding {SPEC_FILE}"
+            )
+        if self.params and self.agent not in BASELINES:
+            raise ConfigError(f"`params` are only for the rule agents {sorted(BASELINES)}")
+
+    def build(self, action: SchemeConfig) -> Agent:
+        """A fresh agent acting through `action` (the action scheme of the base config)."""
+        if self.agent == "buy_and_hold":
+            return BuyAndHoldAgent(action)
+        if self.agent == "random":
+            return RandomAgent(build_action(action).space, seed=self.seed)
+        if self.agent in BASELINES:
+            return BASELINES[self.agent](**self.params, action=action)
+        return load_agent(self.agent)

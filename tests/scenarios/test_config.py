@@ -1,0 +1,103 @@
+"""ScenarioConfig: file round trips, venue overrides, early errors; the registry of user scenarios."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from nautilus_trader.backtest.node import get_fee_model, get_fill_model
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.scenarios import (
+    ScenarioConfig,
+    TransformConfig,
+    builtin_scenarios,
+    get_scenario,
+    register_scenario,
+    scenario_names,
+)
+from nautilus_rl_lab.scenarios.builtins import _REGISTRY, FAST_BARS
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_every_builtin_round_trips_through_a_file_and_rebuilds_the_same_bars(
+    tmp_path: Path, suffix: str
+) -> None:
+    for scenario in builtin_scenarios(FAST_BARS).values():
+        path = scenario.to_file(tmp_path / f"{scenario.name}{suffix}")
+        loaded = ScenarioConfig.from_file(path)
+        assert loaded == scenario
+        assert loaded.frame().equals(scenario.frame())
+
+
+def test_node_config_puts_the_scenario_venue_and_spread_on_the_base() -> None:
+    base = TrainingNodeConfig(episode_length=64)
+    wide = builtin_scenarios(FAST_BARS)["wide_spread"]
+    config = wide.node_config(base)
+    assert config.episode_length == 64 and config.data.kind == "frame"
+    assert config.data.spread == wide.spread
+    fill_model, fee_model = get_fill_model(config.venue), get_fee_model(config.venue)
+    assert fill_model is not None and fill_model.prob_slippage == wide.prob_slippage
+    assert type(fee_model).__name__ == "FixedFeeModel"
+    plain = builtin_scenarios(FAST_BARS)["trend_up"].node_config(base)
+    assert plain.venue == base.venue and plain.data.spread == base.data.spread
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"generator": "nope"}, "`generator`"),
+        ({"name": "has space"}, "`name`"),
+        ({"params": {"seed": 3}}, "`params.seed`"),
+        ({"generator": "sample", "params": {"n_bars": 3}}, "`params`"),
+        ({"prob_slippage": 1.5}, "`prob_slippage`"),
+        ({"commission": "ten dollars"}, "`commission`"),
+        ({"commission": "5.00 XXQ"}, "`commission`"),
+        ({"spread": -0.1}, "`spread`"),
+        ({"max_bars": 1}, "`max_bars`"),
+        ({"generator": "sample", "start": "spring"}, "`start`"),
+        ({"unknown_field": 1}, "unknown_field"),
+    ],
+)
+def test_invalid_scenarios_are_refused_naming_the_field(fields: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        ScenarioConfig.from_dict({"name": "bad", "description": "bad", **fields})
+
+
+def test_an_unknown_transform_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"`transforms\.name`"):
+        TransformConfig(name="shuffle")
+
+
+def test_a_sample_window_that_leaves_too_few_bars_is_refused() -> None:
+    empty = ScenarioConfig(name="empty", description="", generator="sample", start="2030-01-01")
+    with pytest.raises(ConfigError, match="at least 2"):
+        empty.frame()
+
+
+def test_user_scenarios_register_in_a_few_lines() -> None:
+    try:
+        mine = register_scenario(
+            ScenarioConfig(
+                name="my_jumps",
+                description="Merton jumps, 5 a week",
+                generator="jump_diffusion",
+                params={"n_bars": 200, "jump_rate": 0.03},
+                seed=11,
+            )
+        )
+        assert get_scenario("my_jumps") is mine and "my_jumps" in scenario_names()
+        assert len(mine.frame()) == 200
+        with pytest.raises(ConfigError, match="already registered"):
+            register_scenario(mine)
+        register_scenario(mine, replace=True)
+    finally:
+        _REGISTRY.pop("my_jumps", None)
+
+
+def test_builtin_names_cannot_be_taken_and_unknown_names_are_explained() -> None:
+    with pytest.raises(ConfigError, match="built-in"):
+        register_scenario(ScenarioConfig(name="flash_crash", description=""))
+    with pytest.raises(ConfigError, match="unknown"):
+        get_scenario("no_such_scenario")

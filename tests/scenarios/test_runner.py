@@ -1,0 +1,137 @@
+"""run_scenarios: two baselines and a rule agent through every built-in scenario, risk rules held."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nautilus_rl_lab.agents.simple import RandomAgent
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.scenarios import (
+    METRICS,
+    AgentSpec,
+    ScenarioResults,
+    builtin_scenarios,
+    run_scenarios,
+)
+from nautilus_rl_lab.scenarios.builtins import FAST_BARS
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
+from nautilus_rl_lab.strategies import RiskLimits
+
+TRADE_SIZE = 100_000
+RISK = RiskLimits(max_position=50_000, max_drawdown=0.015)
+BASE = TrainingNodeConfig(
+    action=SchemeConfig(name="target_position", params={"trade_size": TRADE_SIZE})
+)
+AGENTS = [
+    AgentSpec(name="buy_and_hold", agent="buy_and_hold", risk=RISK),
+    AgentSpec(name="random", agent="random", seed=3, risk=RISK),
+    AgentSpec(name="ema_cross", agent="ema_cross", params={"fast": 5, "slow": 20}, risk=RISK),
+]
+
+
+@pytest.fixture(scope="module")
+def results() -> ScenarioResults:
+    scenarios = list(builtin_scenarios(FAST_BARS).values())
+    return run_scenarios(AGENTS, scenarios, base=BASE, max_workers=2, progress=False)
+
+
+def _first_halt(curve: pd.DataFrame, limit: float) -> int | None:
+    """Position of the first decision whose drawdown from the equity peak reached `limit`."""
+    equity = curve["equity"].to_numpy()
+    drawdown = 1.0 - equity / np.maximum.accumulate(equity)
+    crossed = np.flatnonzero(drawdown >= limit)
+    return int(crossed[0]) if crossed.size else None
+
+
+def test_the_table_has_one_row_per_scenario_and_agent(results: ScenarioResults) -> None:
+    table = results.table
+    assert len(table) == len(builtin_scenarios(FAST_BARS)) * len(AGENTS)
+    assert set(METRICS) <= set(table.columns)
+    assert list(results.pivot("sharpe").index) == list(builtin_scenarios(FAST_BARS))
+    assert (
+        np.isfinite(table[["total_return_%", "sharpe", "max_drawdown_%", "turnover"]]).all().all()
+    )
+    assert (table["trades"] > 0).all()
+
+
+def test_no_position_ever_exceeds_its_limit(results: ScenarioResults) -> None:
+    assert (results.table["position_limit"] == RISK.max_position).all()
+    assert (results.table["max_position"] <= results.table["position_limit"]).all()
+    assert (results.curves["position"].abs() <= RISK.max_position).all()
+    assert (results.table["max_position"] == RISK.max_position).any()  # the cap was reached
+
+
+def test_halts_where_the_drawdown_limit_was_crossed_and_flat_afterwards(
+    results: ScenarioResults,
+) -> None:
+    halted = 0
+    for (scenario, agent), curve in results.curves.groupby(["scenario", "agent"]):
+        row = results.table[
+            (results.table["scenario"] == scenario) & (results.table["agent"] == agent)
+        ]
+        first = _first_halt(curve, RISK.max_drawdown)
+        if not np.isnan(row["halts"].iloc[0]):  # AgentRuns that record risk events
+            assert (row["halts"].iloc[0] > 0) == (first is not None), (scenario, agent)
+        if first is None:
+            continue
+        halted += 1
+        after = curve["position"].to_numpy()[first + 1 :]
+        assert (after == 0).all(), f"{scenario}/{agent} traded after its halt"
+        assert curve["equity"].iloc[first + 1 :].nunique() <= 1  # flat: equity frozen
+    assert halted >= 5  # the rule was exercised in many scenarios
+
+
+def test_a_saved_agent_and_a_user_executor_give_the_same_rows_as_the_default_run(
+    results: ScenarioResults, tmp_path: Path
+) -> None:
+    saved = RandomAgent(build_action(BASE.action).space, seed=3).save(tmp_path / "random_agent")
+    spec = AgentSpec(name="random", agent=str(saved), risk=RISK)
+    scenarios = [builtin_scenarios(FAST_BARS)[name] for name in ("flash_crash", "data_outage")]
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        parallel = run_scenarios([spec], scenarios, base=BASE, executor=pool, progress=False)
+    inline = run_scenarios([spec], scenarios, base=BASE, max_workers=1, progress=False)
+    pd.testing.assert_frame_equal(parallel.table, inline.table)
+    default = results.table[results.table["scenario"].isin(["flash_crash", "data_outage"])]
+    default = default[default["agent"] == "random"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(inline.table, default)
+
+
+def test_the_run_folder_holds_tables_figures_and_configs(
+    results: ScenarioResults, tmp_path: Path
+) -> None:
+    folder = results.save(tmp_path / "run", metric="sharpe")
+    names = {p.name for p in folder.iterdir()}
+    assert {"results.parquet", "curves.parquet", "heatmap.png", "equity.png"} <= names
+    assert len(list((folder / "scenarios").glob("*.yaml"))) == len(results.scenarios)
+    loaded = ScenarioResults.load(folder)
+    pd.testing.assert_frame_equal(loaded.table, results.table)
+    assert loaded.scenarios == results.scenarios and loaded.agents == results.agents
+    assert loaded.base == results.base
+    assert not any(p.name.startswith(".") for p in tmp_path.iterdir())  # no temporary left
+
+
+def test_bad_requests_are_refused_before_any_backtest() -> None:
+    scenario = builtin_scenarios(FAST_BARS)["trend_up"]
+    with pytest.raises(ConfigError, match="unique"):
+        run_scenarios([AGENTS[0], AGENTS[0]], [scenario], max_workers=1, progress=False)
+    with pytest.raises(ConfigError, match="at least one"):
+        run_scenarios([], [scenario], max_workers=1, progress=False)
+    with pytest.raises(ConfigError, match="`agent`"):
+        AgentSpec(name="x", agent="/no/such/agent")
+    with pytest.raises(ConfigError, match="`params`"):
+        AgentSpec(name="x", agent="random", params={"fast": 3})
+
+
+def test_a_failing_task_names_its_scenario_and_agent() -> None:
+    scenario = builtin_scenarios(FAST_BARS)["trend_up"]
+    bad = AgentSpec(name="bad", agent="ema_cross", params={"fast": 30, "slow": 20})
+    with pytest.raises(ConfigError, match="`fast`") as info:
+        run_scenarios([bad], [scenario], max_workers=1, progress=False)
+    assert "scenario 'trend_up' with agent 'bad'" in "".join(info.value.__notes__)
