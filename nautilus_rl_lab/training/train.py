@@ -13,8 +13,8 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   statistics, replay buffer (off-policy) and best eval score carry on and `learn` runs only
   the remaining steps (the RNG streams restart from the seed, so a resumed run is not
   bit-identical to an uninterrupted one);
-- logs: TensorBoard in `run_dir/tensorboard/`, a tqdm/rich progress bar with
-  `progress_bar=True`; the final agent goes to `run_dir/final/`.
+- logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
+  `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`.
 
 Speed: the garbage collector's generation-0 threshold is raised while training (and in each
 env process): the engine keeps many long-lived objects, and collections triggered by torch's
@@ -57,6 +57,7 @@ from nautilus_rl_lab.training.checkpoints import (
     read_state,
 )
 from nautilus_rl_lab.training.config import TrainConfig
+from nautilus_rl_lab.training.progress import ProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ def _save_agent(model: Any, directory: Path) -> Path:
     return directory
 
 
-def _evaluations(path: Path) -> pd.DataFrame:
+def read_evaluations(path: Path) -> pd.DataFrame:
+    """`EvalCallback`'s `evaluations.npz` as a table (timesteps, mean and std reward)."""
     if not path.is_file():
         return pd.DataFrame(columns=["timesteps", "mean_reward", "std_reward"])
     with np.load(path) as data:
@@ -262,6 +264,8 @@ def train(
             extra={"algorithm": config.algorithm, "best_mean_reward": best},
         )
         callback_list.insert(0, checkpointer)
+        if config.progress_bar:
+            callback_list.append(ProgressBar(config.algorithm))
         callback_list.extend(callbacks or [])
 
         remaining = config.total_timesteps - int(model.num_timesteps)
@@ -270,7 +274,7 @@ def train(
                 model.learn(
                     remaining,
                     callback=CallbackList(callback_list),
-                    progress_bar=config.progress_bar,
+                    progress_bar=False,  # ProgressBar above: plain text that ends at 100 %
                     tb_log_name=config.algorithm.upper(),
                     reset_num_timesteps=checkpoint is None,
                 )
@@ -287,7 +291,7 @@ def train(
             num_timesteps=int(model.num_timesteps),
             resumed_from=resumed_from,
             wall_time=time.perf_counter() - started,
-            evaluations=_evaluations(run_dir / "eval" / "evaluations.npz"),
+            evaluations=read_evaluations(run_dir / "eval" / "evaluations.npz"),
         )
     finally:
         venv.close()
