@@ -49,6 +49,8 @@ class DataExplorer(View):
         *,
         max_candles: int = 300,
         delay: float = 0.2,
+        start: dt.date | str | None = None,
+        end: dt.date | str | None = None,
     ) -> None:
         self.sources = dict(DEFAULT_SOURCES if sources is None else sources)
         if not self.sources:
@@ -75,6 +77,14 @@ class DataExplorer(View):
         for picker in (self.start, self.end):
             picker.observe(self._on_range, names="value")
         self._on_source(None)
+        if start is not None or end is not None:
+            self._loading = True
+            try:
+                self.start.value = pd.Timestamp(start).date() if start else self.start.value
+                self.end.value = pd.Timestamp(end).date() if end else self.end.value
+            finally:
+                self._loading = False
+            self.refresh()
 
     def full_frame(self, name: str) -> pd.DataFrame:
         """All bars of source `name` (loaded once)."""
@@ -142,7 +152,14 @@ def _utc(day: dt.date) -> pd.Timestamp:
 
 
 def data_explorer(
-    sources: Mapping[str, Source] | None = None, *, max_candles: int = 300
+    sources: Mapping[str, Source] | None = None,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    max_candles: int = 300,
 ) -> DataExplorer:
-    """Explore `sources` (names to `DataSourceConfig`s or frames; default: the bundled sample)."""
-    return DataExplorer(sources, max_candles=max_candles)
+    """Explore `sources` (names to `DataSourceConfig`s or frames; default: the bundled sample).
+
+    `start`/`end` (UTC dates, end excluded) preset the range of the first source.
+    """
+    return DataExplorer(sources, max_candles=max_candles, start=start, end=end)

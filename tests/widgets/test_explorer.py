@@ -58,3 +58,11 @@ def test_long_ranges_are_drawn_as_coarser_candles() -> None:
 def test_no_sources_is_refused() -> None:
     with pytest.raises(ConfigError, match="`sources`"):
         data_explorer({})
+
+
+def test_start_and_end_preset_the_range() -> None:
+    explorer = data_explorer({"two weeks": TWO_WEEKS}, start="2017-03-07", end="2017-03-08")
+    bars = load_frame(TWO_WEEKS)
+    expected = bars[(bars.index >= "2017-03-07") & (bars.index < "2017-03-08")]
+    pd.testing.assert_frame_equal(explorer.frame, expected)
+    assert explorer.figure_view.redraws == 2  # full range, then the preset one
