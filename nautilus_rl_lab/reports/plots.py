@@ -24,7 +24,7 @@ def plain_axes(ax: Axes, *, dates: bool = True) -> None:
     """Plain numbers on the y axis (no offset or scientific notation) and concise date labels."""
     ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     if dates:
-        locator = mdates.AutoDateLocator(maxticks=8)
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
