@@ -3,8 +3,9 @@
 JupyterLab is started here on 127.0.0.1 with a token, headless Chromium (Debian's `chromium`,
 installed by `make browser`, driven by `playwright` with the system browser) opens a notebook
 that shows the playground, runs it, moves the `fast` slider one step with the keyboard, and
-the test checks that the statistics and the equity picture shown are those of a new Nautilus
-backtest with the new value (computed here independently). The screenshot goes to
+the test checks that the statistics and the equity curve drawn in the browser (the plotly
+chart's data, read from the page) are those of a new Nautilus backtest with the new value,
+computed here independently. The screenshot goes to
 `test-artifacts/`. Skipped, saying why, only where Chromium or playwright is missing.
 """
 
@@ -124,6 +125,13 @@ def lab(tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
+def _drawn_equity(page) -> list[float]:
+    """The y values of the agent's equity trace as plotly.js holds them in the page."""
+    return page.evaluate(
+        "() => Array.from(document.querySelector('.js-plotly-plot')._fullData[0].y)"
+    )
+
+
 def _stats_text(page) -> str:
     return page.locator(".widget-html table").last.inner_text()
 
@@ -147,7 +155,7 @@ def test_moving_a_slider_in_chromium_redraws_equity_from_a_new_backtest(
         )
         try:
             page = context.pages[0] if context.pages else context.new_page()
-            page.set_default_timeout(120_000)
+            page.set_default_timeout(60_000)
             page.goto(lab)
             page.wait_for_function(
                 "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -157,15 +165,14 @@ def test_moving_a_slider_in_chromium_redraws_equity_from_a_new_backtest(
             )
             page.wait_for_selector(".jp-Notebook .jp-Cell")
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-            image = page.locator(".jupyter-widgets img.widget-image").first
-            image.wait_for()
+            page.locator(".js-plotly-plot .scatterlayer path.js-line").first.wait_for()
             shown = f"{before.stats['final_equity']:,.2f}"
             page.wait_for_function(
                 "text => [...document.querySelectorAll('.widget-html table')]"
                 ".some(t => t.innerText.includes(text))",
                 arg=shown,
             )
-            first_src = image.get_attribute("src")
+            assert _drawn_equity(page) == pytest.approx(list(before.equity), abs=1e-6)
 
             handle = page.locator(".widget-slider .noUi-handle").first  # `fast`
             handle.focus()
@@ -177,13 +184,16 @@ def test_moving_a_slider_in_chromium_redraws_equity_from_a_new_backtest(
                 arg=expected,
             )
             page.wait_for_function(
-                "src => document.querySelector('.jupyter-widgets img.widget-image').src !== src",
-                arg=first_src,
+                "name => document.querySelector('.js-plotly-plot')._fullData[0].name === name",
+                arg="EMACrossAgent(11, 20)",
             )
             page.wait_for_timeout(300)
             page.screenshot(path=str(ARTIFACTS / "browser_playground.png"), full_page=True)
             assert "EMACrossAgent(11, 20)" in _stats_text(page)
             assert shown not in _stats_text(page)
-            assert image.get_attribute("src") != first_src
+            assert _drawn_equity(page) == pytest.approx(list(after.equity), abs=1e-6)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "browser_playground_failure.png"), full_page=True)
+            raise
         finally:
             context.close()

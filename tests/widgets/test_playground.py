@@ -26,7 +26,8 @@ def test_sliders_come_from_the_agents_signature_with_its_defaults(playground) ->
 
 def test_moving_a_slider_runs_a_new_backtest_and_redraws(playground) -> None:
     config = playground.config
-    first_png, first_stats = bytes(playground.figure_view.image.value), playground.stats.value
+    first_y, first_stats = list(playground.chart.data[0].y), playground.stats.value
+    redraws = playground.redraws
     for fast in range(3, 8):  # a drag: five values within the debounce delay
         playground.params["fast"].value = fast
     runs_before = playground.debouncer.runs
@@ -35,7 +36,10 @@ def test_moving_a_slider_runs_a_new_backtest_and_redraws(playground) -> None:
     direct = run_backtest(EMACrossAgent(7, 20, action=config.action), config)
     shown = playground.last_run
     assert shown is not None and shown.stats == direct.stats
-    assert bytes(playground.figure_view.image.value) != first_png
+    chart = playground.chart
+    assert list(chart.data[0].y) == list(direct.equity) != first_y  # the new run's equity
+    assert list(chart.data[0].x) == list(direct.equity.index)
+    assert playground.redraws == redraws + 1 and chart.data[0].name == shown.name
     assert playground.stats.value != first_stats
     assert f"{direct.stats['final_equity']:,.2f}" in playground.stats.value
 
@@ -66,6 +70,15 @@ def test_a_refused_combination_shows_the_agents_message(playground) -> None:
     playground.params["fast"].value = 10
     playground.debouncer.wait()
     assert playground.status.value == ""
+
+
+def test_without_a_front_end_it_shows_the_last_run_as_a_picture(playground) -> None:
+    bundle = playground._repr_mimebundle_()
+    assert bundle["image/png"].startswith(b"\x89PNG")
+    run = playground.last_run
+    assert run is not None and run.name in playground.figure.axes[0].get_title()
+    line = playground.figure.axes[0].lines[0]
+    assert list(line.get_ydata()) == list(run.equity)
 
 
 def test_a_search_space_sets_the_controls() -> None:
