@@ -3,7 +3,8 @@
 `training_view(config)` starts `train(config, callbacks=[curves])` on a worker thread (so the
 stop button's click reaches the kernel while training runs) and returns at once; the view
 redraws at most once per `every` seconds and whenever a held-out evaluation lands. The curves
-come from an SB3 callback (`LiveCurves`): the returns of finished training episodes (SB3's
+come from an SB3 callback (`LiveCurves`; a redraw runs on the training thread, so redraws are
+spaced by at least four times their own cost, keeping their share of the run under ~20 %): the returns of finished training episodes (SB3's
 `Monitor` infos) and `EvalCallback`'s `evaluations.npz`. Stop makes that callback return
 False, which ends SB3's `learn` after the current step; `train` then writes its checkpoint
 and final agent as at any end, so a stopped run resumes with `resume=True`. `wait()` returns
@@ -48,6 +49,7 @@ class LiveCurves(BaseCallback):
         self.stop = threading.Event()
         self._signature: tuple[int, int] | None = None
         self._drawn = 0.0
+        self._cost = 0.0
 
     def _on_step(self) -> bool:
         for info in self.locals.get("infos", ()):
@@ -56,9 +58,11 @@ class LiveCurves(BaseCallback):
                 self.episodes.append((self.num_timesteps, float(episode["r"])))
         fresh = self._read_evaluations()
         now = time.monotonic()
-        if fresh or now - self._drawn >= self.every:
-            self._drawn = now
+        # A redraw blocks training: keep at least 4x its own cost between two of them.
+        if fresh or now - self._drawn >= max(self.every, 4 * self._cost):
             self.on_update()
+            self._drawn = time.monotonic()
+            self._cost = self._drawn - now
         return not self.stop.is_set()
 
     def _read_evaluations(self) -> bool:
@@ -104,7 +108,9 @@ class TrainingView(View):
 
     @property
     def steps(self) -> int:
-        """Env steps done so far in this run."""
+        """Env steps done so far in this run (the run's total once it has ended)."""
+        if self.result is not None:
+            return self.result.num_timesteps
         return int(self.curves.num_timesteps)
 
     def start(self) -> TrainingView:
@@ -119,6 +125,7 @@ class TrainingView(View):
     def _train(self) -> None:
         try:
             self.result = train(self.config, resume=self.resume, callbacks=[self.curves])
+            self.redraw()  # a resumed run that was already complete never calls the callback
             done = "stopped" if self.curves.stop.is_set() else "finished"
             self.status.value = (
                 f"{done}: {self.result.num_timesteps:,} steps in {self.result.wall_time:.1f} s, "

@@ -18,7 +18,7 @@ def _wait_for(predicate, timeout: float = 120.0) -> None:
 
 def test_the_curves_gain_points_while_training_runs(tmp_path: Path) -> None:
     config = tiny_config(tmp_path / "run", checkpoint_freq=0, tensorboard=False)
-    view = training_view(config, every=0.0)
+    view = training_view(config, every=0.5)
     _wait_for(lambda: len(view.curves.episodes) >= 1)
     early = (len(view.curves.episodes), len(view.curves.evaluations), view.figure_view.redraws)
     result = view.wait(300)
@@ -44,3 +44,14 @@ def test_the_stop_button_ends_training_with_a_checkpoint(tmp_path: Path) -> None
     assert read_state(checkpoint)["num_timesteps"] == result.num_timesteps
     assert (result.final_agent / "model.zip").is_file()
     assert "stopped" in view.status.value and view.stop_button.disabled
+
+
+def test_a_finished_run_resumed_shows_its_steps_and_evaluations(tmp_path: Path) -> None:
+    config = tiny_config(tmp_path / "run", checkpoint_freq=0, tensorboard=False)
+    first = training_view(config).wait(300)
+    again = training_view(config, resume=True)
+    result = again.wait(120)
+    assert result.num_timesteps == first.num_timesteps == again.steps
+    assert again.progress.value == config.total_timesteps
+    assert len(again.curves.evaluations) == len(first.evaluations) > 0
+    assert f"{first.num_timesteps:,} of" in again.figure.axes[0].get_title()
