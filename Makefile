@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lab lint bench clean
+.PHONY: help install browser services demo test lab lint bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -20,14 +20,37 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## Create .venv and install the package with its dev extras
 
+# The browser test drives Debian's chromium through playwright (never `playwright install`).
+browser:  ## Install Debian's chromium for the browser test (as root, when missing)
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		echo "chromium is missing and this is not root: the browser test will be skipped"; \
+	fi
+
+# PostgreSQL for the distributed-tuning test; the test starts its own server on 127.0.0.1.
+services:  ## Install Debian's postgresql server for the tests (as root, when missing)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
+		echo "postgresql: present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
+	else \
+		echo "postgresql is missing and this is not root: the PostgreSQL test will be skipped"; \
+	fi
+
 demo: $(STAMP)  ## Run the main job end to end on the bundled data
 	$(PY) -m nautilus_rl_lab.cli demo
 
-test: $(STAMP) lint  ## Lint (ruff, format check, mypy), then the whole test suite, notebooks included (fast mode)
+test: $(STAMP) lint browser services  ## Lint, then the whole test suite, notebooks and browser test included (fast mode)
 	NRL_FAST=1 $(PY) -m pytest tests --nbmake notebooks -q
 
-lab: $(STAMP)  ## Open JupyterLab on notebooks/
-	$(VENV)/bin/jupyter lab notebooks/
+# `make lab FAST=1` starts it in fast mode (NRL_FAST=1: every budget shrunk, as in CI).
+FAST ?= 0
+lab: $(STAMP)  ## Open JupyterLab on notebooks/ (FAST=1 for fast mode; works as root)
+	NRL_FAST=$(FAST) $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP)  ## Ruff lint + format check and mypy
 	$(VENV)/bin/ruff check nautilus_rl_lab tests benchmarks

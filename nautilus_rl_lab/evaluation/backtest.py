@@ -82,7 +82,10 @@ def daily_returns(equity: pd.Series) -> pd.Series:
 def performance_stats(
     equity: pd.Series, trades: int | float = 0, denied: float = 0, rejected: float = 0
 ) -> dict[str, float]:
-    """Total return, annualised Sharpe/Sortino (daily returns, 252 days), max drawdown (%)."""
+    """Total return, annualised Sharpe/Sortino (daily returns, 252 days), max drawdown (%).
+
+    `trades` is kept as given: a whole count for one agent, a mean for the random baseline.
+    """
     if equity.empty:
         return {"total_return_%": 0.0, "sharpe": 0.0, "sortino": 0.0, "max_drawdown_%": 0.0}
     returns = daily_returns(equity)
@@ -98,7 +101,7 @@ def performance_stats(
         else 0.0,
         "max_drawdown_%": float(((equity - peak) / peak).min() * 100.0),
         "final_equity": float(equity.iloc[-1]),
-        "trades": float(trades),
+        "trades": trades,
         "orders_denied": float(denied),
         "orders_rejected": float(rejected),
     }
@@ -134,7 +137,7 @@ class AgentRun:
     positions_report: pd.DataFrame
     account_report: pd.DataFrame
     final_balance: float
-    trade_count: float | None = None
+    trade_count: int | float | None = None
     risk_events: pd.DataFrame = field(default_factory=lambda: risk_events_frame([]))
     orders_denied: float = 0
     orders_rejected: float = 0
@@ -248,8 +251,13 @@ class EvaluationResult:
 
     @property
     def stats(self) -> pd.DataFrame:
-        """`performance_stats` per agent (rows) as a table."""
-        return pd.DataFrame({name: run.stats for name, run in self.runs.items()}).T
+        """`performance_stats` per agent (rows) as a table (whole trade counts stay integers)."""
+        table = pd.DataFrame.from_dict(
+            {name: run.stats for name, run in self.runs.items()}, orient="index"
+        )
+        trades = table["trades"]
+        whole = trades.notna().all() and (trades == trades.round()).all()
+        return table.astype({"trades": "int64"}) if whole else table
 
 
 def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import contextlib
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gymnasium as gym
 import numpy as np
@@ -64,6 +64,9 @@ from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_r
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 from nautilus_rl_lab.validation import check_log_level
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 ENV_ID = "NautilusTrading-v0"
 
@@ -297,20 +300,25 @@ class TrainingNode(gym.Env):
         self.history.append(self._record(state, action))
         return observation, reward, terminated, truncated, self._info(state)
 
-    def render(self) -> np.ndarray | None:
-        """Plot price, fills and equity of the current episode (`rgb_array` returns pixels)."""
-        from nautilus_rl_lab.reports.plots import figure_to_rgb, plot_episode
+    def render(self) -> np.ndarray | Figure | None:  # type: ignore[override]  # human: a Figure
+        """Plot the current episode: price with fills, equity and position, titled and labelled.
+
+        `human` returns the matplotlib `Figure` (a notebook shows it; it is not registered with
+        pyplot, so it is shown once), `rgb_array` its pixels (for videos).
+        """
+        from matplotlib.figure import Figure
+
+        from nautilus_rl_lab.reports.plots import draw_episode, figure_to_rgb
 
         if self.render_mode is None:
-            gym.logger.warn("render() called without a render_mode; pass render_mode='rgb_array'")
+            gym.logger.warn("render() called without a render_mode; pass render_mode='human'")
             return None
-        figure = plot_episode(self.history, self.fills())
+        steps = len(self.history) - 1
+        title = f"{self.market.instrument.id}: episode of {steps} steps"
+        figure = draw_episode(Figure(figsize=(10, 6)), self.history, self.fills(), title)
         if self.render_mode == "rgb_array":
             return figure_to_rgb(figure)
-        import matplotlib.pyplot as plt
-
-        plt.show()
-        return None
+        return figure
 
     def close(self) -> None:
         """Finish any running episode and dispose of the engine; safe to call twice."""

@@ -17,8 +17,8 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   complete is a `CheckpointError` unless `allow_fresh_start=True`, an empty `run_dir` starts
   at step 0 with a warning; a resume with another algorithm, policy, observation/action space
   or scheme is refused (each checkpoint records them);
-- logs: TensorBoard in `run_dir/tensorboard/`, a tqdm/rich progress bar with
-  `progress_bar=True`; the final agent goes to `run_dir/final/`.
+- logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
+  `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`.
 
 Speed: the garbage collector's generation-0 threshold is raised while training (and in each
 env process): the engine keeps many long-lived objects, and collections triggered by torch's
@@ -68,6 +68,7 @@ from nautilus_rl_lab.training.evaluations import (
     read_evaluations,
     restore_evaluation_history,
 )
+from nautilus_rl_lab.training.progress import ProgressBar
 
 log = logging.getLogger(__name__)
 
@@ -309,6 +310,8 @@ def train(
             extra={**settings, "best_mean_reward": best, "evaluations": evaluations},
         )
         callback_list.append(checkpointer)
+        if config.progress_bar:
+            callback_list.append(ProgressBar(config.algorithm))
         callback_list.extend(callbacks or [])
 
         remaining = config.total_timesteps - int(model.num_timesteps)
@@ -317,7 +320,7 @@ def train(
                 model.learn(
                     remaining,
                     callback=CallbackList(callback_list),
-                    progress_bar=config.progress_bar,
+                    progress_bar=False,  # ProgressBar above: plain text that ends at 100 %
                     tb_log_name=config.algorithm.upper(),
                     reset_num_timesteps=checkpoint is None,
                 )

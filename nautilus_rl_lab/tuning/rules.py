@@ -11,12 +11,20 @@ agent rejects (e.g. `fast >= slow`) are recorded as FAIL with the agent's messag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import optuna
 
 from nautilus_rl_lab.evaluation.backtest import AgentRun, market_for, run_backtest
 from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.tuning.config import RuleTuneConfig
-from nautilus_rl_lab.tuning.study import objective_value, open_study, record_trial, run_study
+from nautilus_rl_lab.tuning.study import (
+    TrialCallback,
+    objective_value,
+    open_study,
+    record_trial,
+    run_study,
+)
 
 
 def backtest_rule(
@@ -31,8 +39,11 @@ def backtest_rule(
     )
 
 
-def tune_rule(config: RuleTuneConfig) -> optuna.Study:
-    """Run (or resume) the rule study until it has `config.n_trials` finished trials."""
+def tune_rule(config: RuleTuneConfig, callbacks: Sequence[TrialCallback] = ()) -> optuna.Study:
+    """Run (or resume) the rule study until it has `config.n_trials` finished trials.
+
+    `callbacks` are Optuna trial callbacks run after each trial (e.g. a live dashboard).
+    """
     study = open_study(config)
     market = market_for(config.env)
 
@@ -46,4 +57,4 @@ def tune_rule(config: RuleTuneConfig) -> optuna.Study:
         )
         return value
 
-    return run_study(study, objective, config)
+    return run_study(study, objective, config, callbacks=callbacks)

@@ -28,7 +28,7 @@ import logging
 import math
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,8 @@ FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 CAUGHT = (NautilusRLLabError, ValueError)
 MIN_FAILURES = 10
 SCHEMA_ATTEMPTS = 10
+
+TrialCallback = Callable[[optuna.Study, optuna.trial.FrozenTrial], None]
 
 
 class _TrialSeeded:
@@ -260,11 +262,13 @@ def run_study(
     config: StudySettings,
     *,
     gc_after_trial: bool = False,
+    callbacks: Sequence[TrialCallback] = (),
 ) -> optuna.Study:
     """Run trials until the study has `config.n_trials` finished ones (or `config.timeout`).
 
     `gc_after_trial` runs a full garbage collection after each trial (~0.3 s here): worth it
-    after a training run, not after a sub-second backtest.
+    after a training run, not after a sub-second backtest. `callbacks` are Optuna trial
+    callbacks (`f(study, frozen_trial)`, e.g. a live dashboard), called after each trial.
     """
     leftovers = config.trial_dir(0).parent
     if not study.trials and leftovers.is_dir() and any(leftovers.glob("trial_*")):
@@ -292,6 +296,7 @@ def run_study(
         callbacks=[
             MaxTrialsCallback(config.n_trials, states=FINISHED),
             StopAfterFailures(max(MIN_FAILURES, config.n_trials)),
+            *callbacks,
         ],
         gc_after_trial=gc_after_trial,
     )

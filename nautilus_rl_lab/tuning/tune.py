@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,13 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import TrainResult, train
 from nautilus_rl_lab.tuning.config import EVAL_REWARD, TuneConfig
-from nautilus_rl_lab.tuning.study import objective_value, open_study, record_trial, run_study
+from nautilus_rl_lab.tuning.study import (
+    TrialCallback,
+    objective_value,
+    open_study,
+    record_trial,
+    run_study,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +98,12 @@ def trial_metrics(config: TrainConfig, result: TrainResult) -> dict[str, Any]:
     return metrics
 
 
-def tune(config: TuneConfig) -> optuna.Study:
+def tune(config: TuneConfig, callbacks: Sequence[TrialCallback] = ()) -> optuna.Study:
     """Run (or resume) the study `config` describes until it has `n_trials` finished trials.
 
     Returns the `optuna.Study` (in `config.storage_url`); `study.best_trial.user_attrs` holds
     the best trial's metrics and run directory, and each trial's `trial.json` the same.
+    `callbacks` are Optuna trial callbacks run after each trial (e.g. a live dashboard).
     """
     study = open_study(config, config.pruner)
 
@@ -121,4 +129,4 @@ def tune(config: TuneConfig) -> optuna.Study:
         record_trial(trial, directory, state="COMPLETE", params=params, metrics=metrics)
         return value
 
-    return run_study(study, objective, config, gc_after_trial=True)
+    return run_study(study, objective, config, gc_after_trial=True, callbacks=callbacks)

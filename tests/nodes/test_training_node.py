@@ -275,6 +275,23 @@ def test_render_returns_an_rgb_picture_of_the_episode() -> None:
         env.close()
 
 
+def test_render_human_returns_a_titled_labelled_figure() -> None:
+    env = TrainingNode(small_config(), render_mode="human")
+    try:
+        env.reset(options={"start": 10})
+        for action in (2, 2, 0, 1):
+            env.step(action)
+        figure = env.render()
+        price_ax, equity_ax = figure.axes[:2]
+        assert "4 steps" in price_ax.get_title() and price_ax.get_ylabel() == "price"
+        labels = {t.get_text() for t in price_ax.get_legend().get_texts()}
+        assert {"close", "buy", "sell"} <= labels
+        assert equity_ax.get_ylabel() == "equity" and equity_ax.get_legend() is not None
+        assert not price_ax.yaxis.get_major_formatter().get_useOffset()  # no +1e5 offsets
+    finally:
+        env.close()
+
+
 def test_misuse_raises_clear_errors(config) -> None:
     env = TrainingNode(config)
     with pytest.raises(EnvironmentStateError, match="reset"):

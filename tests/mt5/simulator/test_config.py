@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 
 
 def test_simulator_currency_must_be_a_known_iso_code() -> None:

@@ -1,0 +1,118 @@
+"""The pieces every widget shares: a reused matplotlib figure shown as a PNG, and a view box.
+
+Decisions:
+
+- Figures are plain `matplotlib.figure.Figure` objects (never pyplot's), drawn with the Agg
+  canvas and shown in an `ipywidgets.Image`: no figure leaks into the notebook's output, the
+  redraw is the same with or without a front end, and it can run on a worker thread.
+- Redraw speed, measured in JupyterLab 4 + headless Chromium here (button click to the new
+  picture on screen, equity + drawdown, 4 lines x 1,500 points, 2 loaded cores): matplotlib
+  PNG median 1.3 s (0.8-2.2), plotly `FigureWidget` median 0.27 s (0.2-0.6). So the backtest
+  playground, redrawn on every slider release, draws with plotly (its static picture stays
+  matplotlib); the views that redraw every few seconds at most (training, study) or per step
+  of a slider over precomputed data (episode, explorer) keep the matplotlib PNG.
+- Without a front end (nbmake, nbconvert, plain Python) a view degrades to a static figure:
+  its MIME bundle carries the current figure as `image/png` next to the widget view, so
+  anything that cannot render widgets shows the picture, and `view.figure` is the figure.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import numbers
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+log = logging.getLogger(__name__)
+
+DPI = 80
+
+
+class FigureView:
+    """One reused `Figure` rendered to PNG into an `ipywidgets.Image` on every `redraw`."""
+
+    def __init__(self, figsize: tuple[float, float] = (10.0, 6.0), dpi: int = DPI) -> None:
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px"))
+        self.redraws = 0
+        self._lock = threading.Lock()
+
+    def redraw(self, draw: Callable[[Figure], Any]) -> None:
+        """Clear the figure, let `draw(figure)` fill it and show the new picture."""
+        with self._lock:
+            self.figure.clear()
+            draw(self.figure)
+            self.image.value = self.png()
+            self.redraws += 1
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=self.figure.dpi)
+        return buffer.getvalue()
+
+
+def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4) -> str:
+    """A small HTML table: integers as integers, other numbers to `digits` significant digits."""
+    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+
+    def number(value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return str(value)
+        number = float(value)
+        if isinstance(value, numbers.Integral) or (number.is_integer() and abs(number) < 1e15):
+            return f"{int(number):,}"
+        return f"{number:,.{digits}g}" if abs(number) < 1e4 else f"{number:,.2f}"
+
+    return str(table.to_html(formatters={c: number for c in table.columns}, border=0))
+
+
+class View(w.VBox):
+    """A widget box with one main figure; shows that figure as a PNG where widgets cannot render."""
+
+    def __init__(self, children: list[w.Widget], figure: FigureView, **kwargs: Any) -> None:
+        super().__init__(children, **kwargs)
+        self.figure_view = figure
+        self.status = w.HTML()
+        self._handle: Any = None
+
+    @property
+    def figure(self) -> Figure:
+        """The current matplotlib figure (what a static output shows)."""
+        return self.figure_view.figure
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle: dict[str, Any] = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["text/plain"] = f"{type(self).__name__} (static figure below; open in JupyterLab)"
+        bundle["image/png"] = self.static_png()
+        return bundle
+
+    def static_png(self) -> bytes:
+        """The PNG a front end without widgets shows (the current figure)."""
+        return bytes(self.figure_view.image.value) or self.figure_view.png()
+
+    def show(self) -> None:
+        """Display the view now (in an IPython kernel), so it updates while a long call runs."""
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            self._handle = display(self, display_id=True)
+
+    def update_static(self) -> None:
+        """Refresh the displayed output with the current figure (what a saved notebook keeps)."""
+        if self._handle is not None:
+            self._handle.update(self)
+
+    def fail(self, error: Exception) -> None:
+        """Show `error` in the view's status line instead of raising into the front end."""
+        log.info("%s: %s", type(self).__name__, error)
+        self.status.value = f"<span style='color:#b00'>{type(error).__name__}: {error}</span>"

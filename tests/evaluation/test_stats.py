@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from nautilus_rl_lab.agents import EMACrossAgent
+from nautilus_rl_lab.evaluation import backtest_agent
+from tests.widgets.conftest import small_env
+
+
+def test_trade_counts_stay_whole_numbers_in_the_stats_table() -> None:
+    config = small_env()
+    result = backtest_agent(EMACrossAgent(5, 20, action=config.action), config, n_random=0)
+    stats = result.stats
+    assert str(stats["trades"].dtype) == "int64"
+    assert list(stats["trades"]) == [len(run.fills) for run in result.runs.values()]
+    assert stats.loc["agent", "trades"] > 0
