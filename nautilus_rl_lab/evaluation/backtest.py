@@ -41,6 +41,12 @@ from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.statistics import (
+    deflated_sharpe_ratio,
+    probabilistic_sharpe_ratio,
+    round_trips_frame,
+    trade_stats,
+)
 from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_market_data
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
@@ -139,6 +145,7 @@ class AgentRun:
     final_balance: float
     trade_count: int | float | None = None
     risk_events: pd.DataFrame = field(default_factory=lambda: risk_events_frame([]))
+    round_trips: pd.DataFrame = field(default_factory=lambda: round_trips_frame([]))
     orders_denied: float = 0
     orders_rejected: float = 0
 
@@ -149,10 +156,14 @@ class AgentRun:
 
     @property
     def stats(self) -> dict[str, float]:
-        """`performance_stats` of the equity curve plus the risk events per rule."""
+        """`performance_stats`, the PSR of the daily returns, trade statistics and risk events."""
         trades = len(self.fills) if self.trade_count is None else self.trade_count
+        activity = trade_stats(self.fills, self.round_trips, self.position, self.equity)
+        activity.pop("trades")  # `trades` as given (a mean for the random baseline)
         return {
             **performance_stats(self.equity, trades, self.orders_denied, self.orders_rejected),
+            "psr": probabilistic_sharpe_ratio(self.returns),
+            **activity,
             **risk_event_counts(self.risk_events),
         }
 
@@ -227,6 +238,7 @@ def run_backtest(
             orders_denied=statuses.count(OrderStatus.DENIED),
             orders_rejected=statuses.count(OrderStatus.REJECTED),
             risk_events=risk_events_frame(strategy.risk_events),
+            round_trips=round_trips_frame(strategy.round_trips),
         )
     finally:
         engine.dispose()
@@ -234,10 +246,17 @@ def run_backtest(
 
 @dataclass
 class EvaluationResult:
-    """The agent's and the baselines' runs over one out-of-sample range."""
+    """The agent's and the baselines' runs over one out-of-sample range.
+
+    `n_trials` and `trial_sharpe_variance` describe the search that produced the agent (e.g.
+    an Optuna study: `tuning.trial_sharpes`); the `dsr` column deflates each run's Sharpe ratio
+    for them (with one trial it equals the PSR).
+    """
 
     runs: dict[str, AgentRun]
     random_runs: list[AgentRun] = field(default_factory=list)
+    n_trials: int = 1
+    trial_sharpe_variance: float = 0.0
 
     @property
     def equity(self) -> pd.DataFrame:
@@ -251,10 +270,18 @@ class EvaluationResult:
 
     @property
     def stats(self) -> pd.DataFrame:
-        """`performance_stats` per agent (rows) as a table (whole trade counts stay integers)."""
-        table = pd.DataFrame.from_dict(
-            {name: run.stats for name, run in self.runs.items()}, orient="index"
-        )
+        """`AgentRun.stats` and the deflated Sharpe ratio per agent (rows; whole trade counts
+        stay integers)."""
+        rows = {
+            name: {
+                **run.stats,
+                "dsr": deflated_sharpe_ratio(
+                    run.returns, self.n_trials, self.trial_sharpe_variance
+                ),
+            }
+            for name, run in self.runs.items()
+        }
+        table = pd.DataFrame.from_dict(rows, orient="index")
         trades = table["trades"]
         whole = trades.notna().all() and (trades == trades.round()).all()
         return table.astype({"trades": "int64"}) if whole else table

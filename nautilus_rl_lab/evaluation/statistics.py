@@ -116,17 +116,18 @@ def bootstrap_ci(
 
 def trade_stats(
     fills: pd.DataFrame,
-    positions: pd.DataFrame,
+    round_trips: pd.DataFrame,
     position: pd.Series,
     equity: pd.Series,
 ) -> dict[str, float]:
     """Trades, turnover, exposure, hit rate and average holding time of one backtest.
 
-    `fills`/`positions` are Nautilus' fills and positions reports (empty frames allowed), `position`/`equity` the
-    series sampled at every decision bar. Turnover is traded notional (quote currency)
-    over mean equity (account currency; equal for the usual quote-currency account); exposure
-    the share of decision bars with an open position; hit rate the share of closed positions
-    with a positive realised P&L; holding time the mean `duration_ns` of closed positions (hours).
+    `fills` is Nautilus' fills report, `round_trips` the closed positions (`pnl`,
+    `duration_ns`; Nautilus' `PositionClosed` events, flips included), `position`/`equity` the
+    series sampled at every decision bar. Turnover is traded notional (quote currency) over
+    mean equity (account currency; equal for the usual quote-currency account); exposure the
+    share of decision bars with an open position; hit rate the share of round trips with a
+    positive realised P&L; holding time their mean duration in hours (NaN without round trips).
     """
     trades = float(len(fills))
     turnover = 0.0
@@ -135,11 +136,9 @@ def trade_stats(
         turnover = float(notional / equity.mean())
     exposure = float((position.abs() > 0).mean()) if len(position) else 0.0
     hit_rate = holding_hours = math.nan
-    # Netting accounts report every closed position cycle as a snapshot row: count rows closed.
-    closed = positions[positions["ts_closed"].notna()] if len(positions) else positions
-    if len(closed):
-        hit_rate = float((closed["realized_pnl"].map(_money) > 0).mean())
-        holding_hours = float(pd.to_numeric(closed["duration_ns"]).mean() / 3.6e12)
+    if len(round_trips):
+        hit_rate = float((round_trips["pnl"] > 0).mean())
+        holding_hours = float(round_trips["duration_ns"].mean() / 3.6e12)
     return {
         "trades": trades,
         "turnover": turnover,
@@ -149,9 +148,8 @@ def trade_stats(
     }
 
 
-def _money(value: object) -> float:
-    """A report's money cell ('12.50 USD', a Money, or a number) as a float."""
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).split()[0] if str(value).strip() else "nan"
-    return float(text)
+def round_trips_frame(trips: Sequence[tuple[int, float, int]]) -> pd.DataFrame:
+    """`(ts_closed, pnl, duration_ns)` tuples as a frame indexed by UTC close time."""
+    frame = pd.DataFrame(list(trips), columns=["ts_closed", "pnl", "duration_ns"])
+    frame.index = pd.to_datetime(frame.pop("ts_closed"), utc=True)
+    return frame

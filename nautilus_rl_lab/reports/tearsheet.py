@@ -1,15 +1,14 @@
-"""Reports of an out-of-sample evaluation: a quantstats HTML tear sheet plus matplotlib PNGs.
+"""Reports of an out-of-sample evaluation: an HTML tear sheet plus matplotlib PNGs.
 
 `write_report(evaluation, directory)` writes into `directory` (atomically, file by file):
-`tearsheet.html` (quantstats, the agent's daily returns against the benchmark's),
+`tearsheet.html` (`reports.html`: every agent and baseline, only panels the window can fill),
 `equity.png`, `drawdown.png`, `trades.png`, `stats.csv` (with risk events per rule),
 `equity.csv` and `risk_events.csv` (the agent's risk events: rule, target before/after).
 
 Decisions:
 
-- quantstats runs offline: the benchmark is always a returns *series* (another agent of the
-  evaluation, buy-and-hold by default) or `None`, never a ticker, so nothing is downloaded.
-  Its font and runtime warnings are silenced for the call only.
+- quantstats runs offline, on our daily returns only (never a ticker), so nothing is
+  downloaded; its font and runtime warnings are silenced for the call only.
 - Every file is rendered in memory and written with `atomic_write_bytes`, so a report folder
   never holds half a file.
 """
@@ -20,7 +19,6 @@ import contextlib
 import io
 import logging
 import os
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,6 +29,7 @@ from matplotlib.figure import Figure
 
 from nautilus_rl_lab.agents.files import atomic_write_bytes, atomic_write_text
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult
+from nautilus_rl_lab.reports.html import tearsheet_html
 from nautilus_rl_lab.reports.plots import plot_drawdowns, plot_equity_curves, plot_trades
 
 
@@ -72,18 +71,12 @@ def write_tearsheet(
     path: str | os.PathLike[str],
     *,
     agent: str = "agent",
-    benchmark: str | None = "buy_and_hold",
     title: str = "nautilus_rl_lab: out-of-sample tear sheet",
 ) -> Path:
-    """Write quantstats' HTML tear sheet of `agent`'s daily returns (vs `benchmark`'s) to `path`."""
-    import quantstats as qs
-
-    returns = evaluation.returns
-    bench = returns[benchmark] if benchmark is not None and benchmark in returns else None
-    with _quiet(), tempfile.TemporaryDirectory() as tmp:
-        output = Path(tmp) / "tearsheet.html"
-        qs.reports.html(returns[agent], benchmark=bench, output=str(output), title=title)
-        return atomic_write_bytes(path, output.read_bytes())
+    """Write the HTML tear sheet of `agent` and every baseline of `evaluation` to `path`."""
+    with _quiet():
+        page = tearsheet_html(evaluation, agent, f"{title}: {agent}")
+    return atomic_write_text(path, page)
 
 
 def write_report(
@@ -91,7 +84,6 @@ def write_report(
     directory: str | os.PathLike[str],
     *,
     agent: str = "agent",
-    benchmark: str | None = "buy_and_hold",
     tearsheet: bool = True,
 ) -> ReportFiles:
     """Write the tear sheet, the equity/drawdown/trades figures and the tables into `directory`."""
@@ -101,9 +93,7 @@ def write_report(
     run = evaluation.runs[agent]
     files = ReportFiles(
         directory=folder,
-        tearsheet=write_tearsheet(
-            evaluation, folder / "tearsheet.html", agent=agent, benchmark=benchmark
-        )
+        tearsheet=write_tearsheet(evaluation, folder / "tearsheet.html", agent=agent)
         if tearsheet
         else None,
         equity=save_figure(plot_equity_curves(equity), folder / "equity.png"),

@@ -55,6 +55,7 @@ class DecisionPath:
         self.orders_denied = 0
         self.orders_rejected = 0
         self.fill_count = 0
+        self.round_trips: list[tuple[int, float, int]] = []
 
     @property
     def events(self) -> list[RiskEvent]:
@@ -67,6 +68,7 @@ class DecisionPath:
             self.observation_scheme.reset()
         self.risk.reset()
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
+        self.round_trips = []
 
     def decide(
         self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
@@ -122,8 +124,11 @@ class DecisionPath:
             self.risk.record_exit(closed_side, rule, event.ts_event)
 
     def on_position_closed(self, event: PositionClosed) -> None:
-        """A round trip ended: feed its realised P&L to the losing-streak rule."""
-        self.risk.record_round_trip(event.realized_pnl.as_double())
+        """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
+        and feed its P&L to the losing-streak rule; flips through one order count as well."""
+        pnl = event.realized_pnl.as_double()
+        self.round_trips.append((event.ts_closed, pnl, event.duration_ns))
+        self.risk.record_round_trip(pnl)
 
 
 def _entry_price(strategy: Strategy, instrument: Instrument) -> float | None:
@@ -155,6 +160,11 @@ class DecisionPathEvents:
     def risk_events(self) -> list[RiskEvent]:
         """Every rule that changed a target (or closed a position at the venue) this run."""
         return self.path.events
+
+    @property
+    def round_trips(self) -> list[tuple[int, float, int]]:
+        """Closed round trips this run: `(ts_closed, realised P&L, duration_ns)`."""
+        return self.path.round_trips
 
     def on_order_filled(self, event: OrderFilled) -> None:
         self.path.on_order_filled(self, event)

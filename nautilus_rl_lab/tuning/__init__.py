@@ -10,7 +10,7 @@ from nautilus_rl_lab.tuning.config import (
 )
 from nautilus_rl_lab.tuning.rules import backtest_rule, tune_rule
 from nautilus_rl_lab.tuning.space import ParamSpec
-from nautilus_rl_lab.tuning.study import TRIAL_FILE, open_study
+from nautilus_rl_lab.tuning.study import TRIAL_FILE, open_study, trial_sharpes
 from nautilus_rl_lab.tuning.tune import ReportEvaluations, tune
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "TuneConfig",
     "backtest_rule",
     "open_study",
+    "trial_sharpes",
     "tune",
     "tune_rule",
 ]

@@ -316,3 +316,20 @@ class StopAfterFailures:
             if self.failures >= self.limit:
                 log.warning("study %r: %d trials failed, stopping", study.study_name, self.failures)
                 study.stop()
+
+
+def trial_sharpes(study: optuna.Study, periods_per_year: int = 252) -> tuple[int, float]:
+    """`(n_trials, variance of their per-period Sharpe ratios)` of a study, for the DSR.
+
+    Every trial counts that was tried (complete, pruned or failed: each was a look at the
+    data); the variance is taken over the completed trials' recorded annualised `sharpe`
+    metric, de-annualised with `periods_per_year`.
+    """
+    tried = study.get_trials(deepcopy=False, states=(*FINISHED, TrialState.FAIL))
+    sharpes = [
+        float(t.user_attrs["metrics"]["sharpe"]) / math.sqrt(periods_per_year)
+        for t in tried
+        if t.state == TrialState.COMPLETE and "sharpe" in t.user_attrs.get("metrics", {})
+    ]
+    variance = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
+    return max(len(tried), 1), variance

@@ -104,19 +104,28 @@ def test_trade_stats_from_nautilus_reports_of_a_real_backtest() -> None:
         data=DataSourceConfig(kind="sample", start="2017-03-01", end="2017-03-08")
     )
     run = run_backtest(RandomAgent(build_action(config.action).space, seed=1), config)
-    stats = trade_stats(run.fills, run.positions_report, run.position, run.equity)
-    closed = run.positions_report[run.positions_report["ts_closed"].notna()]
-    wins = sum(float(str(p).split()[0]) > 0 for p in closed["realized_pnl"])
+    stats = trade_stats(run.fills, run.round_trips, run.position, run.equity)
+    # Round trips from the fills alone: the net position returns to zero or changes sign.
+    signed = [float(q) * (1 if side == "BUY" else -1) for q, side in zip(
+        run.fills["last_qty"], run.fills["order_side"].astype(str), strict=True)]  # fmt: skip
+    closes, held = 0, 0.0
+    for quantity in signed:
+        after = held + quantity
+        closes += held != 0 and (after == 0 or (after > 0) != (held > 0))
+        held = after
+    assert len(run.round_trips) == closes > 0  # flips through one order count too
+    trips = run.round_trips
     assert stats["trades"] == len(run.fills) > 0
-    assert stats["hit_rate"] == pytest.approx(wins / len(closed))
+    assert stats["hit_rate"] == pytest.approx(float((trips["pnl"] > 0).mean()))
+    assert 0 < stats["hit_rate"] < 1
     assert stats["exposure"] == pytest.approx(float((run.position != 0).mean()))
     notional = sum(
         float(q) * float(p)
         for q, p in zip(run.fills["last_qty"], run.fills["last_px"], strict=True)
     )
     assert stats["turnover"] == pytest.approx(notional / run.equity.mean())
-    assert stats["avg_holding_hours"] == pytest.approx(closed["duration_ns"].mean() / 3.6e12)
+    assert stats["avg_holding_hours"] == pytest.approx(trips["duration_ns"].mean() / 3.6e12)
     flat = trade_stats(
-        run.fills.iloc[0:0], run.positions_report.iloc[0:0], pd.Series(dtype=float), run.equity
+        run.fills.iloc[0:0], run.round_trips.iloc[0:0], pd.Series(dtype=float), run.equity
     )
     assert flat["trades"] == 0 and math.isnan(flat["hit_rate"])

@@ -1,0 +1,53 @@
+"""The HTML tear sheet: every agent and baseline, labelled, and no panel the window cannot fill."""
+
+from __future__ import annotations
+
+import pytest
+
+from nautilus_rl_lab.agents import BollingerMeanReversionAgent, BuyAndHoldAgent, EMACrossAgent
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.evaluation import EvaluationResult, market_for, run_backtest
+from nautilus_rl_lab.nodes import TrainingNodeConfig
+from nautilus_rl_lab.reports.tearsheet import write_report
+
+
+def evaluation(start: str, end: str | None) -> EvaluationResult:
+    env = TrainingNodeConfig(data=DataSourceConfig(kind="sample", start=start, end=end))
+    market = market_for(env)
+    agents = {
+        "ema(5,20)": EMACrossAgent(5, 20, action=env.action),
+        "buy_and_hold": BuyAndHoldAgent(env.action),
+        "bollinger": BollingerMeanReversionAgent(20, 2.0, action=env.action),
+    }
+    runs = {name: run_backtest(a, env, market=market, name=name) for name, a in agents.items()}
+    return EvaluationResult(runs, n_trials=20, trial_sharpe_variance=0.01)
+
+
+def test_a_short_window_shows_every_agent_and_no_empty_or_repeated_panels(tmp_path) -> None:
+    result = evaluation("2017-10-01", "2017-10-22")
+    report = write_report(result, tmp_path, agent="ema(5,20)")
+    page = report.tearsheet.read_text(encoding="utf-8")
+    assert "Agent: <b>ema(5,20)</b>" in page and "tear sheet: ema(5,20)" in page
+    for name in ("ema(5,20)", "buy_and_hold", "bollinger"):
+        assert f"<th>{name}</th>" in page
+    for row in ("psr", "dsr", "turnover", "exposure", "hit_rate", "avg_holding_hours"):
+        assert f"<th>{row}</th>" in page
+    for absent in ("3Y (ann.)", "5Y (ann.)", "10Y (ann.)", "6M", "Best Year", "Win Month"):
+        assert f"<th>{absent}</th>" not in page
+    assert "rolling 6-month" not in page and "monthly returns" not in page
+
+
+def test_a_year_shows_monthly_returns_and_the_rolling_sharpe(tmp_path) -> None:
+    result = evaluation("2017-01-01", None)
+    page = write_report(result, tmp_path, agent="ema(5,20)").tearsheet.read_text("utf-8")
+    assert "monthly returns" in page and "rolling 6-month Sharpe" in page
+    assert "<th>3M</th>" in page and "<th>3Y (ann.)</th>" not in page
+
+
+def test_dsr_is_below_psr_for_a_study_of_many_trials() -> None:
+    stats = evaluation("2017-10-01", "2017-10-22").stats
+    positive = stats[stats["sharpe"] > 0]
+    assert (positive["dsr"] <= positive["psr"] + 1e-12).all()
+    assert stats["psr"].between(0, 1).all()
+    single = EvaluationResult(evaluation("2017-10-01", "2017-10-22").runs).stats
+    assert single["dsr"].to_numpy() == pytest.approx(single["psr"].to_numpy())
