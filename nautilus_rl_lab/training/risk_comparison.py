@@ -3,7 +3,7 @@
 An agent trained without the rules it later trades under meets a drawdown halt or a stop-loss
 it never saw. This trains the same `TrainConfig` twice (same seed, same budget): once with no
 risk rules in the training env and once under `risk`, then backtests both agents out of sample
-(`eval_data`) as `RLAgent` + `AgentStrategy` with `risk` on, so the only difference is what
+(`test_data`, else `eval_data`) as `RLAgent` + `AgentStrategy` with `risk` on, so the only difference is what
 the agent saw in training. Each run goes to its own sub-directory of `config.run_dir`.
 """
 
@@ -25,9 +25,11 @@ WITH_RISK = "trained_with_risk"
 
 def compare_risk_in_training(config: TrainConfig, risk: RiskLimits) -> EvaluationResult:
     """Train without and under `risk`; both agents backtested out of sample with `risk` on."""
-    eval_env = config.eval_env
+    eval_env = config.test_env or config.eval_env
     if eval_env is None:
-        raise ConfigError("`eval_data` is required: both agents are compared out of sample on it")
+        raise ConfigError(
+            "`test_data` (or `eval_data`) is required: both agents are compared out of sample on it"
+        )
     runs = {}
     for name, limits in ((WITHOUT_RISK, RiskLimits()), (WITH_RISK, risk)):
         run_config = msgspec.structs.replace(
