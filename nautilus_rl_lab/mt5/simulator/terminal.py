@@ -53,6 +53,7 @@ from nautilus_rl_lab.mt5.simulator.market import (
     synthetic_ohlcv,
 )
 from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
+from nautilus_rl_lab.mt5.simulator.profiles import broker_profile
 from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_request
 from nautilus_rl_lab.mt5.simulator.symbols import (
     DEFAULT_SYMBOL_SPECS,
@@ -251,6 +252,19 @@ class Mt5TerminalSimulator:
         config = config or Mt5SimulatorConfig()
         data = load_frame(config.data_path) if config.data_path else None
         return cls(data, config=config)
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: str,
+        data: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+        **overrides: Any,
+    ) -> Mt5TerminalSimulator:
+        """Build the simulator of broker `profile` (see `profiles`); `overrides` are
+        `Mt5SimulatorConfig` fields that win over the profile's."""
+        broker = broker_profile(profile)
+        config = broker.simulator_config(**overrides)
+        return cls(data, config=config, specs=broker.specs(config.symbols))
 
     def _complete_frames(
         self,
