@@ -1,4 +1,4 @@
-"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune` and `mt5-sim serve`.
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim serve`, `mt5 download`.
 
 argparse with one sub-parser per command; each command is a small function over the library
 (`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
@@ -83,6 +83,14 @@ def _add_mt5_commands(
     )
     add_serve_arguments(serve)
     serve.set_defaults(handler=run_serve)
+
+    from nautilus_rl_lab.adapters.metatrader5.download import add_download_arguments, run_download
+
+    history = commands.add_parser("mt5", help="MetaTrader 5 history")
+    history_commands = history.add_subparsers(dest="mt5_history_command", required=True)
+    download = history_commands.add_parser("download", help="bars of MT5 symbols into a catalog")
+    add_download_arguments(download)
+    download.set_defaults(handler=run_download)
 
 
 def _add_tune_command(

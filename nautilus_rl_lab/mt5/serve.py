@@ -48,6 +48,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--warmup-bars", type=int)
     parser.add_argument("--seed", type=int)
     parser.add_argument("--server-offset", type=int, help="server clock offset in seconds")
+    parser.add_argument(
+        "--server-timezone", help="server clock time zone with DST rules, e.g. Europe/Athens"
+    )
     parser.add_argument("--shift-to-now", action="store_true", default=None)
     return parser
 
@@ -68,6 +71,7 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
         "warmup_bars": args.warmup_bars,
         "seed": args.seed,
         "server_offset_s": args.server_offset,
+        "server_timezone": args.server_timezone,
         "shift_to_now": args.shift_to_now,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -87,7 +87,9 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     oms_type : str, optional
         None follows the account's margin mode; ``"NETTING"``/``"HEDGING"`` asserts it.
     server_offset_s : int
-        Trade server clock minus UTC.
+        Trade server clock minus UTC, in seconds.
+    server_timezone : str, optional
+        IANA time zone of the server clock (DST rules), instead of `server_offset_s`.
     poll_interval_secs : float
         Poll period for ticks, bars, pending orders and the account.
     max_order_submit_rate, max_order_modify_rate : str
@@ -118,6 +120,7 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     magic: int = DEFAULT_MAGIC
     oms_type: str | None = None
     server_offset_s: int = 0
+    server_timezone: str | None = None
     poll_interval_secs: float = 0.1
     max_order_submit_rate: str = "100/00:00:01"
     max_order_modify_rate: str = "100/00:00:01"
@@ -186,6 +189,7 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
         "backend": config.backend,
         "instrument_provider": provider,
         "server_offset_s": config.server_offset_s,
+        "server_timezone": config.server_timezone,
         "poll_interval_secs": config.poll_interval_secs,
     }
     return TradingNodeConfig(

@@ -22,6 +22,9 @@ TERMINAL_API = (
     "nautilus_rl_lab.mt5.constants",
     "nautilus_rl_lab.mt5.structures",
     "nautilus_rl_lab.mt5.protocol",
+    "nautilus_rl_lab.mt5.server_time",
+    "nautilus_rl_lab.mt5.dropin",
+    "nautilus_rl_lab.mt5._lazy",
 )
 BACKENDS = (
     "nautilus_rl_lab.mt5.native",
@@ -138,6 +141,16 @@ def test_the_terminal_side_never_imports_the_nautilus_adapter(graph: dict[str, s
 
 def test_adapter_core_holds_venue_constants_only(graph: dict[str, set[str]]) -> None:
     assert graph[f"{ADAPTER}.core"] == set()
+
+
+def test_every_mt5_module_is_in_a_layer(graph: dict[str, set[str]]) -> None:
+    layered = (*TERMINAL_API, *BACKENDS, *SELECTION)
+    loose = [
+        m
+        for m in graph
+        if _in(m, "nautilus_rl_lab.mt5") and m != "nautilus_rl_lab.mt5" and not _in(m, layered)
+    ]
+    assert loose == []
 
 
 def test_importing_the_adapters_parsing_loads_neither_rpyc_nor_the_simulator() -> None:

@@ -14,6 +14,7 @@ from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.validation import check_symbol
 
 OMS_TYPES = ("NETTING", "HEDGING")
@@ -55,10 +56,7 @@ def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
             "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_s` >= 0, were "
             f"{config.reconnect_max_attempts} and {config.reconnect_backoff_s}",
         )
-    if abs(config.server_offset_s) > 14 * 3600:
-        raise ConfigError(
-            f"`server_offset_s` must be within +/-14 h, was {config.server_offset_s}",
-        )
+    ServerTime(config.server_offset_s, config.server_timezone)  # raises naming the field
 
 
 class Mt5DataClientConfig(
@@ -74,6 +72,9 @@ class Mt5DataClientConfig(
         Symbols to load on connect.
     server_offset_s : int
         Trade server time minus UTC, in seconds (``7200`` for a UTC+2 server).
+    server_timezone : str, optional
+        IANA time zone whose rules (DST included) the server clock follows, instead of
+        the fixed `server_offset_s` (``"Europe/Athens"``: UTC+2 in winter, UTC+3 in summer).
     poll_interval_secs : float
         How often subscribed ticks and bars are polled.
     reconnect_backoff_s, reconnect_backoff_max_s, reconnect_max_attempts
@@ -83,6 +84,7 @@ class Mt5DataClientConfig(
     backend: Mt5BackendConfig = Mt5BackendConfig()
     instrument_provider: Mt5InstrumentProviderConfig = Mt5InstrumentProviderConfig()
     server_offset_s: int = 0
+    server_timezone: str | None = None
     poll_interval_secs: float = 0.1
     reconnect_backoff_s: float = 0.1
     reconnect_backoff_max_s: float = 5.0
@@ -109,8 +111,8 @@ class Mt5ExecClientConfig(
     oms_type : str, optional
         ``"NETTING"`` or ``"HEDGING"``; None (default) reads the account's `margin_mode`
         when the client is built. A value that contradicts the account is an error.
-    server_offset_s : int
-        Trade server time minus UTC, in seconds.
+    server_offset_s, server_timezone
+        The trade server's clock, as for `Mt5DataClientConfig`.
     poll_interval_secs : float
         How often pending orders, positions and the account are polled for changes the
         terminal does not push (pending fills, SL/TP closes, margin).
@@ -130,6 +132,7 @@ class Mt5ExecClientConfig(
     magic: int = DEFAULT_MAGIC
     oms_type: str | None = None
     server_offset_s: int = 0
+    server_timezone: str | None = None
     poll_interval_secs: float = 0.1
     deviation_points: int = 20
     max_price_retries: int = 3

@@ -60,6 +60,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 
 #: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.
 BAR_POLL_ROWS = 64
@@ -124,7 +125,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
-        self._offset = config.server_offset_s
+        self._time = ServerTime(config.server_offset_s, config.server_timezone)
         self._quote_tasks: dict[InstrumentId, asyncio.Task] = {}
         self._bar_tasks: dict[BarType, asyncio.Task] = {}
 
@@ -256,7 +257,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
                         tick,
                         instrument,
                         self._clock.timestamp_ns(),
-                        self._offset,
+                        self._time,
                     )
                     if quote is not None:
                         self._handle_data(quote)
@@ -283,7 +284,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
                             bar_type,
                             instrument,
                             self._clock.timestamp_ns(),
-                            self._offset,
+                            self._time,
                             timeframe_secs,
                         )
                         for bar in bars:
@@ -314,10 +315,10 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
     def _server_secs(self, timestamp: pd.Timestamp | None) -> int | None:
         if timestamp is None:
             return None
-        return int(pd.Timestamp(timestamp).timestamp()) + self._offset
+        return self._time.server_s(int(pd.Timestamp(timestamp).timestamp()))
 
     def _server_now_secs(self) -> int:
-        return int(self._clock.timestamp()) + self._offset
+        return self._time.server_s(int(self._clock.timestamp()))
 
     async def _request_bars(self, request: RequestBars) -> None:
         bar_type = request.bar_type
@@ -333,11 +334,11 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         else:
             count = request.limit or DEFAULT_HISTORY_BARS
             rates = await self._call("copy_rates_from_pos", symbol, timeframe, 1, count)
-        bars = rates_to_bars(rates, bar_type, instrument, 0, self._offset, timeframe_secs)
+        bars = rates_to_bars(rates, bar_type, instrument, 0, self._time, timeframe_secs)
         now = self._clock.timestamp_ns()
         tick = await self._call("symbol_info_tick", symbol)
         if tick is not None and tick.time_msc:
-            now = min(now, (tick.time_msc - self._offset * 1000) * 1_000_000)
+            now = min(now, self._time.utc_ms(tick.time_msc) * 1_000_000)
         bars = [bar for bar in bars if bar.ts_event <= now]  # completed bars only
         if end is not None and start is not None and request.end is not None:
             end_ns = pd.Timestamp(request.end).value
@@ -361,7 +362,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
             ticks = await self._call(
                 "copy_ticks_from", symbol, max(since, 0), count, mt5c.COPY_TICKS_ALL
             )
-        quotes = ticks_to_quote_ticks(ticks, instrument, 0, self._offset)
+        quotes = ticks_to_quote_ticks(ticks, instrument, 0, self._time)
         if request.limit:
             quotes = quotes[-request.limit :]
         self._handle_quote_ticks(

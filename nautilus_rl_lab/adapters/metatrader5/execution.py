@@ -108,6 +108,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
     OrderSendResult,
@@ -169,7 +170,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
-        self._offset = config.server_offset_s
+        self._time = ServerTime(config.server_offset_s, config.server_timezone)
         self._magic = config.magic
         self._hedging = oms_type == OmsType.HEDGING
         self._currency = account_currency
@@ -220,7 +221,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
 
     async def _server_now_secs(self) -> int:
         """Best estimate of the trade server's clock (latest tick of a loaded symbol)."""
-        now = int(self._clock.timestamp()) + self._offset
+        now = self._time.server_s(int(self._clock.timestamp()))
         for instrument in self.provider.list_all()[:1]:
             tick = await self._call("symbol_info_tick", symbol_from_instrument_id(instrument.id))
             if tick is not None and tick.time:
@@ -230,11 +231,13 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
     async def _history_window(
         self, start: pd.Timestamp | None, end: pd.Timestamp | None
     ) -> tuple[int, int]:
-        date_from = int(pd.Timestamp(start).timestamp()) + self._offset if start is not None else 0
+        date_from = (
+            self._time.server_s(int(pd.Timestamp(start).timestamp())) if start is not None else 0
+        )
         if end is not None:
-            date_to = int(pd.Timestamp(end).timestamp()) + self._offset
+            date_to = self._time.server_s(int(pd.Timestamp(end).timestamp()))
         else:
-            wall = int(self._clock.timestamp()) + self._offset
+            wall = self._time.server_s(int(self._clock.timestamp()))
             date_to = max(wall, await self._server_now_secs()) + _DAY
         return date_from, date_to
 
@@ -342,7 +345,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             liquidity_side=LiquiditySide.TAKER
             if order.order_type in (OrderType.MARKET, OrderType.STOP_MARKET)
             else LiquiditySide.MAKER,
-            ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, self._offset),
+            ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, self._time),
             info={"mt5_deal": deal.ticket, "mt5_position": deal.position_id},
         )
 
@@ -441,7 +444,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                     position_ticket=position_ticket,
                     sl=params.get("sl"),
                     tp=params.get("tp"),
-                    server_offset_s=self._offset,
+                    server_time=self._time,
                 )
             except UnsupportedOrderError as e:
                 self._reject(order, str(e))
@@ -503,7 +506,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                 TradeDeal(
                     ticket=result.deal or result.order,
                     order=result.order,
-                    time_msc=int(self._clock.timestamp_ms()) + self._offset * 1000,
+                    time_msc=self._time.server_ms(int(self._clock.timestamp_ms())),
                     type=mt5c.DEAL_TYPE_BUY if order.side == OrderSide.BUY else mt5c.DEAL_TYPE_SELL,
                     volume=result.volume,
                     price=result.price,
@@ -812,7 +815,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             self._currency,
             ts_init,
             own_magic=self._magic,
-            server_offset_s=self._offset,
+            server_time=self._time,
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
         )
 
@@ -846,7 +849,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             self.account_id,
             ts_init,
             own_magic=self._magic,
-            server_offset_s=self._offset,
+            server_time=self._time,
             avg_px=avg_px,
             client_order_id=client_order_id,
             delivered_qty=delivered_qty,
@@ -955,7 +958,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                             instrument,
                             self.account_id,
                             ts_init,
-                            server_offset_s=self._offset,
+                            server_time=self._time,
                         ),
                     )
             return reports

@@ -3,7 +3,8 @@
 `Mt5TerminalSimulator` (`terminal`) replays OHLCV bars as ticks (`clock`, `market`) and
 runs a netting or hedging demo account (`account`) with MT5's request parsing
 (`requests`), checks and retcodes (`validation`) and matching (`matching`); `config` holds
-`Mt5SimulatorConfig`, `faults` what can be injected. Names are imported on first use.
+`Mt5SimulatorConfig`, `faults` what can be injected, `profiles` named broker setups
+(`Mt5TerminalSimulator.from_profile`). Names are imported on first use.
 
 Drop-in module: ``from nautilus_rl_lab.mt5 import simulator as mt5`` gives the
 `MetaTrader5` module's functions (``mt5.initialize()``, ``mt5.order_send(...)``) over a
@@ -24,6 +25,8 @@ _LAZY = {
     "Mt5TerminalSimulator": "nautilus_rl_lab.mt5.simulator.terminal",
     "DEFAULT_SYMBOL_SPECS": "nautilus_rl_lab.mt5.simulator.symbols",
     "SymbolSpec": "nautilus_rl_lab.mt5.simulator.symbols",
+    "BROKER_PROFILES": "nautilus_rl_lab.mt5.simulator.profiles",
+    "BrokerProfile": "nautilus_rl_lab.mt5.simulator.profiles",
     "FAULTS": "nautilus_rl_lab.mt5.simulator.faults",
     "TRADE_FAULT_RETCODES": "nautilus_rl_lab.mt5.simulator.faults",
     "synthetic_ohlcv": "nautilus_rl_lab.mt5.simulator.market",

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TypedDict
 
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec, normalize_volume
 from nautilus_rl_lab.mt5.structures import (
     AccountInfo,
@@ -492,13 +493,13 @@ class Account:
         return deals[0], deals[1]
 
     # --- conversion to module structures (times shifted to server time) ---------------
-    def trade_position(self, position: Position, offset_ms: int) -> TradePosition:
+    def trade_position(self, position: Position, server_time: ServerTime) -> TradePosition:
         return TradePosition(
             ticket=position.ticket,
-            time=(position.time_msc + offset_ms) // 1000,
-            time_msc=position.time_msc + offset_ms,
-            time_update=(position.time_update_msc + offset_ms) // 1000,
-            time_update_msc=position.time_update_msc + offset_ms,
+            time=server_time.server_ms(position.time_msc) // 1000,
+            time_msc=server_time.server_ms(position.time_msc),
+            time_update=server_time.server_ms(position.time_update_msc) // 1000,
+            time_update_msc=server_time.server_ms(position.time_update_msc),
             type=position.type,
             magic=position.magic,
             identifier=position.identifier,
@@ -514,7 +515,7 @@ class Account:
             comment=position.comment,
         )
 
-    def trade_order(self, order: Order, offset_ms: int) -> TradeOrder:
+    def trade_order(self, order: Order, server_time: ServerTime) -> TradeOrder:
         price_current = order.price_current
         if order.state in (mt5c.ORDER_STATE_PLACED, mt5c.ORDER_STATE_PARTIAL):
             quote = self.quote(order.symbol)
@@ -525,14 +526,14 @@ class Account:
                     mt5c.ORDER_TYPE_BUY_STOP_LIMIT,
                 )
                 price_current = quote[1] if buy else quote[0]
-        done = order.time_done_msc + offset_ms if order.time_done_msc else 0
+        done = server_time.server_ms(order.time_done_msc) if order.time_done_msc else 0
         return TradeOrder(
             ticket=order.ticket,
-            time_setup=(order.time_setup_msc + offset_ms) // 1000,
-            time_setup_msc=order.time_setup_msc + offset_ms,
+            time_setup=server_time.server_ms(order.time_setup_msc) // 1000,
+            time_setup_msc=server_time.server_ms(order.time_setup_msc),
             time_done=done // 1000,
             time_done_msc=done,
-            time_expiration=order.time_expiration + offset_ms // 1000
+            time_expiration=server_time.server_s(order.time_expiration)
             if order.time_expiration
             else 0,
             type=order.type,
@@ -555,9 +556,8 @@ class Account:
         )
 
     @staticmethod
-    def trade_deal(deal: TradeDeal, offset_ms: int) -> TradeDeal:
-        if not offset_ms:
-            return deal
+    def trade_deal(deal: TradeDeal, server_time: ServerTime) -> TradeDeal:
         return deal._replace(
-            time=(deal.time_msc + offset_ms) // 1000, time_msc=deal.time_msc + offset_ms
+            time=server_time.server_ms(deal.time_msc) // 1000,
+            time_msc=server_time.server_ms(deal.time_msc),
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.validation import check_currency
 
 MARGIN_MODES = ("netting", "hedging")
@@ -48,6 +49,9 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         Offset of the server clock from UTC (many brokers run UTC+2/+3): every time the
         terminal reports (ticks, rates, orders, deals) and every date it receives is in
         server time = UTC + offset.
+    server_timezone : str, optional
+        IANA time zone whose rules the server clock follows instead of the fixed
+        `server_offset_s` (e.g. ``"Europe/Athens"``: UTC+2 in winter, UTC+3 in summer).
     shift_to_now : bool
         Shift the data by whole weeks so that the replay starts in the current week
         (weekday structure kept), which makes live sessions look live.
@@ -87,6 +91,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     stops_level: int = 0
     commission_per_lot: float = 0.0
     server_offset_s: int = 0
+    server_timezone: str | None = None
     shift_to_now: bool = False
     faults: dict[str, int] | None = None
     fault_rates: dict[str, float] | None = None
@@ -123,6 +128,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         ):
             if value < 0:
                 raise ConfigError(f"`{field}` must be >= 0, was {value}")
+        ServerTime(self.server_offset_s, self.server_timezone)  # raises naming the field
         if self.balance < 0:
             raise ConfigError(f"`balance` must be >= 0, was {self.balance}")
         check_currency("currency", self.currency)

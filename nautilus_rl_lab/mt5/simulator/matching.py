@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.account import Account, Order, Position, opposite
 from nautilus_rl_lab.mt5.simulator.faults import TRADE_FAULT_RETCODES, FaultInjector
 from nautilus_rl_lab.mt5.simulator.symbols import (
@@ -48,17 +49,17 @@ class TradeEngine:
         quote: Callable[[str], tuple[float, float] | None],
         market_open: Callable[[str], bool],
         faults: FaultInjector,
-        offset_ms: int = 0,
+        server_time: ServerTime | None = None,
         pending_fill_lots: float = 0.0,
     ) -> None:
         self.account = account
         self._validator = RequestValidator(
-            account, quote=quote, market_open=market_open, offset_ms=offset_ms
+            account, quote=quote, market_open=market_open, server_time=server_time
         )
         self._pending_fill_lots = pending_fill_lots
         self._quote = quote
         self._faults = faults
-        self._offset_ms = offset_ms
+        self._time = server_time or ServerTime()
         self._request_id = 0
 
     # --- public ----------------------------------------------------------------------
@@ -325,8 +326,8 @@ class TradeEngine:
             return now_ms >= order.time_expiration * 1000
         if order.type_time == mt5c.ORDER_TIME_DAY:
             day_ms = 86_400_000
-            setup_day = (order.time_setup_msc + self._offset_ms) // day_ms
-            return (now_ms + self._offset_ms) // day_ms > setup_day
+            setup_day = self._time.server_ms(order.time_setup_msc) // day_ms
+            return self._time.server_ms(now_ms) // day_ms > setup_day
         return False
 
     def _process_pending(self, order: Order, bid: float, ask: float, now_ms: int) -> None:

@@ -20,8 +20,8 @@ Other simulator controls (not part of the MT5 API): `inject(fault, count)` /
 `clear_faults()` (see `faults`), `deposit(amount)`, `now`, `is_market_open(symbol)`,
 `data_ended`, `account` (the bookkeeping object; read-only use).
 
-Dates given to the MT5 API are server time (UTC + `server_offset_s`); dates given to
-the clock controls are UTC.
+Dates given to the MT5 API are server time (`server_time.ServerTime`: UTC + `server_offset_s`,
+or the rules of `server_timezone`, DST included); dates given to the clock controls are UTC.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import pandas as pd
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.protocol import DateLike, to_timestamp
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.account import Account
 from nautilus_rl_lab.mt5.simulator.clock import ReplayClock
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
@@ -52,6 +53,7 @@ from nautilus_rl_lab.mt5.simulator.market import (
     synthetic_ohlcv,
 )
 from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
+from nautilus_rl_lab.mt5.simulator.profiles import broker_profile
 from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_request
 from nautilus_rl_lab.mt5.simulator.symbols import (
     DEFAULT_SYMBOL_SPECS,
@@ -180,7 +182,7 @@ class Mt5TerminalSimulator:
             s: known[s].with_defaults(config.spread_points, config.stops_level) for s in symbols
         }
         frames = self._complete_frames(frames, symbols)
-        self._offset_ms = int(config.server_offset_s) * 1000
+        self._time = ServerTime(config.server_offset_s, config.server_timezone)
         feeds = {s: SymbolFeed.from_frame(self._specs[s], frames[s]) for s in symbols}
         primary = feeds[symbols[0]]
         if config.warmup_bars >= len(primary.bar_times_s):
@@ -236,7 +238,7 @@ class Mt5TerminalSimulator:
             quote=self._quote,
             market_open=self._clock.is_open,
             faults=self._faults,
-            offset_ms=self._offset_ms,
+            server_time=self._time,
             pending_fill_lots=config.pending_fill_lots,
         )
         self._clock.on_tick = self._engine.on_tick
@@ -250,6 +252,19 @@ class Mt5TerminalSimulator:
         config = config or Mt5SimulatorConfig()
         data = load_frame(config.data_path) if config.data_path else None
         return cls(data, config=config)
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: str,
+        data: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None,
+        **overrides: Any,
+    ) -> Mt5TerminalSimulator:
+        """Build the simulator of broker `profile` (see `profiles`); `overrides` are
+        `Mt5SimulatorConfig` fields that win over the profile's."""
+        broker = broker_profile(profile)
+        config = broker.simulator_config(**overrides)
+        return cls(data, config=config, specs=broker.specs(config.symbols))
 
     def _complete_frames(
         self,
@@ -300,7 +315,7 @@ class Mt5TerminalSimulator:
     def _utc_ms(self, value: DateLike) -> int:
         """Server-time date from the API -> UTC ms."""
         try:
-            return round(to_timestamp(value) * 1000) - self._offset_ms
+            return self._time.utc_ms(round(to_timestamp(value) * 1000))
         except TypeError as exc:
             raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
 
@@ -330,7 +345,7 @@ class Mt5TerminalSimulator:
         bars, ends = rates
         done = int(np.searchsorted(ends, self._clock.now_ms, side="right"))
         out = bars[:done].copy()
-        out["time"] += self._offset_ms // 1000
+        out["time"] = self._time.server_ms_array(out["time"] * 1000) // 1000
         return out, ends[:done]
 
     def _ticks(self, symbol: str, flags: int) -> tuple[np.ndarray, SymbolFeed]:
@@ -344,7 +359,7 @@ class Mt5TerminalSimulator:
         if flags == mt5c.COPY_TICKS_TRADE:  # FX/CFD quotes carry no trades
             return np.zeros(0, dtype=TICKS_DTYPE)
         out = feed.ticks(start, stop)
-        out["time_msc"] += self._offset_ms
+        out["time_msc"] = self._time.server_ms_array(out["time_msc"])
         out["time"] = out["time_msc"] // 1000
         return out
 
@@ -450,7 +465,7 @@ class Mt5TerminalSimulator:
         quote = self._quote(name) or (0.0, 0.0)
         count = self._clock.tick_counts[name]
         feed = self._market.feeds[name]
-        time_s = (int(feed.tick_msc[count - 1]) + self._offset_ms) // 1000 if count else 0
+        time_s = self._time.server_ms(int(feed.tick_msc[count - 1])) // 1000 if count else 0
         return symbol_info(
             spec,
             bid=quote[0],
@@ -560,7 +575,7 @@ class Mt5TerminalSimulator:
     ) -> np.ndarray | None:
         count = self._check_count(count)
         bars, _ = self._rates(symbol, timeframe)
-        limit = (self._utc_ms(date_from) + self._offset_ms) // 1000
+        limit = self._time.server_ms(self._utc_ms(date_from)) // 1000
         stop = int(np.searchsorted(bars["time"], limit, side="right"))
         return bars[max(0, stop - count) : stop]
 
@@ -588,8 +603,8 @@ class Mt5TerminalSimulator:
         date_to: DateLike,
     ) -> np.ndarray | None:
         bars, _ = self._rates(symbol, timeframe)
-        lo = (self._utc_ms(date_from) + self._offset_ms) / 1000
-        hi = (self._utc_ms(date_to) + self._offset_ms) / 1000
+        lo = self._time.server_ms(self._utc_ms(date_from)) / 1000
+        hi = self._time.server_ms(self._utc_ms(date_to)) / 1000
         return bars[(bars["time"] >= lo) & (bars["time"] <= hi)]
 
     @_api(None)
@@ -707,7 +722,7 @@ class Mt5TerminalSimulator:
         ticket: int | None = None,
     ) -> tuple[TradeOrder, ...] | None:
         orders = self._select(list(self.account.orders.values()), symbol, group, ticket)
-        return tuple(self.account.trade_order(o, self._offset_ms) for o in orders)
+        return tuple(self.account.trade_order(o, self._time) for o in orders)
 
     @_api(None)
     def positions_total(self) -> int | None:
@@ -721,7 +736,7 @@ class Mt5TerminalSimulator:
         ticket: int | None = None,
     ) -> tuple[TradePosition, ...] | None:
         positions = self._select(list(self.account.positions.values()), symbol, group, ticket)
-        return tuple(self.account.trade_position(p, self._offset_ms) for p in positions)
+        return tuple(self.account.trade_position(p, self._time) for p in positions)
 
     def _history(
         self,
@@ -753,7 +768,7 @@ class Mt5TerminalSimulator:
             lambda o: o.ticket,
             *args,
         )
-        return [self.account.trade_order(o, self._offset_ms) for o in orders]
+        return [self.account.trade_order(o, self._time) for o in orders]
 
     def _history_deals(self, *args: Any) -> list[TradeDeal]:
         deals = self._history(
@@ -762,7 +777,7 @@ class Mt5TerminalSimulator:
             lambda d: d.order,
             *args,
         )
-        return [self.account.trade_deal(d, self._offset_ms) for d in deals]
+        return [self.account.trade_deal(d, self._time) for d in deals]
 
     @_api(None)
     def history_orders_total(self, date_from: DateLike, date_to: DateLike) -> int | None:

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.account import Account, Order, Position
 from nautilus_rl_lab.mt5.simulator.symbols import (
     SymbolSpec,
@@ -92,12 +93,12 @@ class RequestValidator:
         *,
         quote: Callable[[str], tuple[float, float] | None],
         market_open: Callable[[str], bool],
-        offset_ms: int = 0,
+        server_time: ServerTime | None = None,
     ) -> None:
         self.account = account
         self._quote = quote
         self._market_open = market_open
-        self._offset_ms = offset_ms
+        self._time = server_time or ServerTime()
 
     def plan(self, request: TradeRequest, now_ms: int) -> Plan:
         """Return what `request` will do, or raise `Reject` with the retcode refusing it."""
@@ -298,7 +299,7 @@ class RequestValidator:
             return 0
         if type_time not in (mt5c.ORDER_TIME_SPECIFIED, mt5c.ORDER_TIME_SPECIFIED_DAY):
             raise Reject(mt5c.TRADE_RETCODE_INVALID_EXPIRATION, f"Unknown type_time {type_time}")
-        expiration_utc = expiration - self._offset_ms // 1000
+        expiration_utc = self._time.utc_s(expiration)
         if expiration_utc * 1000 <= now_ms:
             raise Reject(mt5c.TRADE_RETCODE_INVALID_EXPIRATION)
         return expiration_utc

@@ -128,14 +128,14 @@ def test_lots_units_round_trip_without_silent_rounding():
 
 
 def test_server_time_offset_is_subtracted():
-    assert parsing.server_msc_to_unix_nanos(7_200_000, offset_s=7200) == 0
-    assert parsing.unix_nanos_to_server_secs(0, offset_s=7200) == 7200
+    assert parsing.server_msc_to_unix_nanos(7_200_000, server_time=7200) == 0
+    assert parsing.unix_nanos_to_server_secs(0, server_time=7200) == 7200
 
 
 def test_all_zero_tick_is_ignored_and_real_tick_is_quote(eurusd):
     assert parsing.tick_to_quote_tick(Tick(), eurusd, ts_init=1) is None
     tick = Tick(time=10, bid=1.10001, ask=1.10011, time_msc=10_500)
-    quote = parsing.tick_to_quote_tick(tick, eurusd, ts_init=1, server_offset_s=10)
+    quote = parsing.tick_to_quote_tick(tick, eurusd, ts_init=1, server_time=10)
     assert quote.bid_price == Price.from_str("1.10001")
     assert quote.ask_price == Price.from_str("1.10011")
     assert quote.ts_event == 500 * 1_000_000
@@ -156,7 +156,7 @@ def test_rates_become_bars_stamped_at_close(eurusd):
     rates = np.zeros(2, dtype=RATES_DTYPE)
     rates[0] = (3600, 1.1, 1.2, 1.0, 1.15, 10, 5, 0)
     rates[1] = (7200, 1.15, 1.16, 1.14, 1.155, 12, 5, 0)
-    bars = parsing.rates_to_bars(rates, bar_type, eurusd, ts_init=0, server_offset_s=3600)
+    bars = parsing.rates_to_bars(rates, bar_type, eurusd, ts_init=0, server_time=3600)
     assert [b.ts_event for b in bars] == [3600 * 10**9, 7200 * 10**9]
     assert bars[0].close == Price.from_str("1.15000")
     assert bars[1].volume == Quantity.from_int(12)

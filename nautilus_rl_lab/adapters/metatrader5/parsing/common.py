@@ -6,9 +6,10 @@ Decisions:
 - Nautilus quantities are in *units* (base currency for FX, contract units for CFDs), as
   in Nautilus' FX examples and `nautilus_rl_lab.data.make_instrument`; MT5 volumes are
   *lots*. ``units = lots * trade_contract_size``.
-- MT5 timestamps are the trade server's wall clock. ``server_offset_s`` is
-  "server time minus UTC" (e.g. ``7200`` for a UTC+2 server); UTC nanoseconds are
-  ``(time_msc - offset * 1000) * 1_000_000``.
+- MT5 timestamps are the trade server's wall clock (`mt5.server_time.ServerTime`): a
+  fixed ``server_offset_s`` ("server time minus UTC", ``7200`` for a UTC+2 server) or a
+  ``server_timezone`` whose DST rules apply; an int passed as `server_time` is a fixed
+  offset.
 - The Nautilus client order id travels in the MT5 ``comment`` (at most 31 characters).
   Longer ids are replaced by a stable hash marker (``#`` + 30 hex chars), which still
   matches the order while this process knows the id, but cannot be turned back into it
@@ -25,6 +26,7 @@ from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbo
 
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime, as_server_time
 
 _HASH_MARKER = "#"
 
@@ -47,19 +49,19 @@ def to_decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-def server_msc_to_unix_nanos(time_msc: int, offset_s: int = 0) -> int:
+def server_msc_to_unix_nanos(time_msc: int, server_time: ServerTime | int = 0) -> int:
     """Convert an MT5 server time in milliseconds to UTC UNIX nanoseconds."""
-    return (int(time_msc) - int(offset_s) * 1000) * NANOS_IN_MILLI
+    return as_server_time(server_time).utc_ms(int(time_msc)) * NANOS_IN_MILLI
 
 
-def server_secs_to_unix_nanos(time_secs: int, offset_s: int = 0) -> int:
+def server_secs_to_unix_nanos(time_secs: int, server_time: ServerTime | int = 0) -> int:
     """Convert an MT5 server time in seconds to UTC UNIX nanoseconds."""
-    return (int(time_secs) - int(offset_s)) * NANOS_IN_SECOND
+    return as_server_time(server_time).utc_s(int(time_secs)) * NANOS_IN_SECOND
 
 
-def unix_nanos_to_server_secs(unix_nanos: int, offset_s: int = 0) -> int:
+def unix_nanos_to_server_secs(unix_nanos: int, server_time: ServerTime | int = 0) -> int:
     """Convert UTC UNIX nanoseconds to an MT5 server time in whole seconds."""
-    return int(unix_nanos) // NANOS_IN_SECOND + int(offset_s)
+    return as_server_time(server_time).server_s(int(unix_nanos) // NANOS_IN_SECOND)
 
 
 def lots_to_units(lots: float, contract_size: float) -> Decimal:

@@ -29,6 +29,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     server_secs_to_unix_nanos,
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import Tick
 
 _AGGREGATION_SECONDS = {
@@ -84,7 +85,7 @@ def tick_to_quote_tick(
     tick: Tick,
     instrument: Instrument,
     ts_init: int,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
 ) -> QuoteTick | None:
     """Convert `symbol_info_tick()` to a `QuoteTick` (None for an empty/one-sided tick).
 
@@ -94,7 +95,7 @@ def tick_to_quote_tick(
         return None
     time_msc = tick.time_msc or int(tick.time) * 1000
     size = _quote_size(instrument, float(tick.volume_real))
-    ts_event = server_msc_to_unix_nanos(time_msc, server_offset_s)
+    ts_event = server_msc_to_unix_nanos(time_msc, server_time)
     return QuoteTick(
         instrument_id=instrument.id,
         bid_price=instrument.make_price(tick.bid),
@@ -110,7 +111,7 @@ def ticks_to_quote_ticks(
     ticks: Any,
     instrument: Instrument,
     ts_init: int,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
 ) -> list[QuoteTick]:
     """Convert a `copy_ticks_*` array to quotes, skipping empty and one-sided rows."""
     if ticks is None or len(ticks) == 0:
@@ -119,7 +120,7 @@ def ticks_to_quote_ticks(
     quotes: list[QuoteTick] = []
     for row in ticks:
         tick = Tick(**{name: row[name].item() for name in names if name in Tick._fields})
-        quote = tick_to_quote_tick(tick, instrument, ts_init, server_offset_s)
+        quote = tick_to_quote_tick(tick, instrument, ts_init, server_time)
         if quote is not None:
             quotes.append(quote)
     return quotes
@@ -136,7 +137,7 @@ def rates_to_bars(
     bar_type: BarType,
     instrument: Instrument,
     ts_init: int,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
     timeframe_secs: int | None = None,
 ) -> list[Bar]:
     """Convert a `copy_rates_*` array (rows stamped at OPEN) to bars stamped at CLOSE.
@@ -151,7 +152,7 @@ def rates_to_bars(
     for row in rates:
         real_volume = float(row["real_volume"])
         volume = real_volume if real_volume > 0 else float(row["tick_volume"])
-        ts_event = server_secs_to_unix_nanos(int(row["time"]), server_offset_s)
+        ts_event = server_secs_to_unix_nanos(int(row["time"]), server_time)
         ts_event += timeframe_secs * NANOS_IN_SECOND
         bars.append(
             Bar(

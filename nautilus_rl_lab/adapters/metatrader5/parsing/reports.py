@@ -40,6 +40,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     to_decimal,
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import (
     TradeDeal,
     TradeOrder,
@@ -95,7 +96,7 @@ def trade_order_to_report(
     ts_init: int,
     *,
     own_magic: int | None = None,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
     avg_px: Decimal | None = None,
     client_order_id: ClientOrderId | None = None,
     venue_position_id: PositionId | None = None,
@@ -138,14 +139,14 @@ def trade_order_to_report(
     tif = _time_in_force(mt5_order, order_type)
     expire_time = None
     if tif == TimeInForce.GTD and mt5_order.time_expiration:
-        expire_ns = server_msc_to_unix_nanos(mt5_order.time_expiration * 1000, server_offset_s)
+        expire_ns = server_msc_to_unix_nanos(mt5_order.time_expiration * 1000, server_time)
         expire_time = pd.Timestamp(expire_ns, tz="UTC")
     ts_accepted = server_msc_to_unix_nanos(
         mt5_order.time_setup_msc or mt5_order.time_setup * 1000,
-        server_offset_s,
+        server_time,
     )
     done_msc = mt5_order.time_done_msc or mt5_order.time_done * 1000
-    ts_last = server_msc_to_unix_nanos(done_msc, server_offset_s) if done_msc else ts_accepted
+    ts_last = server_msc_to_unix_nanos(done_msc, server_time) if done_msc else ts_accepted
     if avg_px is None and filled > 0 and order_type == OrderType.MARKET and mt5_order.price_current:
         avg_px = to_decimal(mt5_order.price_current)
     return OrderStatusReport(
@@ -200,7 +201,7 @@ def deal_to_fill_report(
     ts_init: int,
     *,
     own_magic: int | None = None,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
     client_order_id: ClientOrderId | None = None,
     venue_position_id: PositionId | None = None,
     liquidity_side: LiquiditySide = LiquiditySide.TAKER,
@@ -220,7 +221,7 @@ def deal_to_fill_report(
         commission=deal_commission(deal, commission_currency),
         liquidity_side=liquidity_side,
         report_id=UUID4(),
-        ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, server_offset_s),
+        ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, server_time),
         ts_init=ts_init,
     )
 
@@ -231,7 +232,7 @@ def position_to_report(
     account_id: AccountId,
     ts_init: int,
     *,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
 ) -> PositionStatusReport:
     """Convert one hedging-account position (``venue_position_id`` = MT5 ticket)."""
     contract = float(instrument.info["trade_contract_size"])
@@ -246,7 +247,7 @@ def position_to_report(
         report_id=UUID4(),
         ts_last=server_msc_to_unix_nanos(
             position.time_update_msc or position.time_msc or position.time * 1000,
-            server_offset_s,
+            server_time,
         ),
         ts_init=ts_init,
     )

@@ -39,6 +39,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
 )
 from nautilus_rl_lab.errors import NautilusRLLabError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import (
     OrderSendResult,
     SymbolInfo,
@@ -88,7 +89,7 @@ def order_to_request(
     position_ticket: int | None = None,
     sl: float | None = None,
     tp: float | None = None,
-    server_offset_s: int = 0,
+    server_time: ServerTime | int = 0,
 ) -> dict[str, Any]:
     """Build the `order_send` request dict of a Nautilus order.
 
@@ -133,7 +134,7 @@ def order_to_request(
         if order.time_in_force == TimeInForce.GTD and order.expire_time_ns:
             request["expiration"] = unix_nanos_to_server_secs(
                 order.expire_time_ns,
-                server_offset_s,
+                server_time,
             )
     if sl:
         request["sl"] = float(sl)
