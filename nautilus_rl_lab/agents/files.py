@@ -64,3 +64,26 @@ def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
     os.replace(tmp, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+class FileChanges:
+    """Polls one file: `changed()` is True when its mtime or size differs from the last look.
+
+    One `stat` call per look, so SB3 callbacks can watch `evaluations.npz` on every step.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._signature: tuple[int, int] | None = None
+
+    def changed(self) -> bool:
+        """Whether the file exists and changed since the previous call."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return False
+        signature = (stat.st_mtime_ns, stat.st_size)
+        if signature == self._signature:
+            return False
+        self._signature = signature
+        return True

@@ -15,7 +15,6 @@ by `TuneConfig.objective` (see `tuning.config`).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import numpy as np
 import optuna
 from stable_baselines3.common.callbacks import BaseCallback
 
+from nautilus_rl_lab.agents.files import FileChanges
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import TrainResult, train
@@ -54,17 +54,11 @@ class ReportEvaluations(BaseCallback):
         self.path = path
         self.reported: list[tuple[int, float]] = []
         self.pruned_at: int | None = None
-        self._signature: tuple[int, int] | None = None
+        self._changes = FileChanges(path)
 
     def _on_step(self) -> bool:
-        try:
-            stat = os.stat(self.path)
-        except FileNotFoundError:
+        if not self._changes.changed():
             return True
-        signature = (stat.st_mtime_ns, stat.st_size)
-        if signature == self._signature:
-            return True
-        self._signature = signature
         with np.load(self.path) as data:
             timesteps, results = data["timesteps"], data["results"]
         for step, episode_returns in zip(

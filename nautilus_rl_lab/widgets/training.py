@@ -14,7 +14,6 @@ text progress bar is switched off for its runs.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -26,6 +25,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from stable_baselines3.common.callbacks import BaseCallback
 
+from nautilus_rl_lab.agents.files import FileChanges
 from nautilus_rl_lab.errors import EnvironmentStateError
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.evaluations import read_evaluations
@@ -48,7 +48,7 @@ class LiveCurves(BaseCallback):
         self.episodes: list[tuple[int, float]] = []
         self.evaluations = read_evaluations(evaluations)
         self.stop = threading.Event()
-        self._signature: tuple[int, int] | None = None
+        self._changes = FileChanges(evaluations)
         self._drawn = 0.0
         self._cost = 0.0
 
@@ -67,14 +67,8 @@ class LiveCurves(BaseCallback):
         return not self.stop.is_set()
 
     def _read_evaluations(self) -> bool:
-        try:
-            stat = os.stat(self.evaluations_path)
-        except FileNotFoundError:
+        if not self._changes.changed():
             return False
-        signature = (stat.st_mtime_ns, stat.st_size)
-        if signature == self._signature:
-            return False
-        self._signature = signature
         self.evaluations = read_evaluations(self.evaluations_path)
         return True
 

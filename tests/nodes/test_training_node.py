@@ -263,12 +263,17 @@ def test_account_blown_terminates_the_episode() -> None:
         env.close()
 
 
+def _four_steps(render_mode: str) -> TrainingNode:
+    env = TrainingNode(small_config(), render_mode=render_mode)
+    env.reset(options={"start": 10})
+    for action in (2, 2, 0, 1):
+        env.step(action)
+    return env
+
+
 def test_render_returns_an_rgb_picture_of_the_episode() -> None:
-    env = TrainingNode(small_config(), render_mode="rgb_array")
+    env = _four_steps("rgb_array")
     try:
-        env.reset(options={"start": 10})
-        for action in (2, 2, 0, 1):
-            env.step(action)
         frame = env.render()
         assert frame.ndim == 3 and frame.shape[2] == 3 and frame.std() > 0
     finally:
@@ -276,11 +281,8 @@ def test_render_returns_an_rgb_picture_of_the_episode() -> None:
 
 
 def test_render_human_returns_a_titled_labelled_figure() -> None:
-    env = TrainingNode(small_config(), render_mode="human")
+    env = _four_steps("human")
     try:
-        env.reset(options={"start": 10})
-        for action in (2, 2, 0, 1):
-            env.step(action)
         figure = env.render()
         price_ax, equity_ax = figure.axes[:2]
         assert "4 steps" in price_ax.get_title() and price_ax.get_ylabel() == "price"
