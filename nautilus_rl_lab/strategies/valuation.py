@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from nautilus_trader.accounting.accounts.base import Account
 from nautilus_trader.cache.base import CacheFacade
 from nautilus_trader.model.enums import PriceType
-from nautilus_trader.model.identifiers import Venue
+from nautilus_trader.model.identifiers import InstrumentId, Venue
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import Currency, Money
 from nautilus_trader.model.position import Position
@@ -93,7 +93,7 @@ def _carried_by_balances(account: Account, instrument: Instrument) -> bool:
     return account.base_currency is None and instrument.get_base_currency() is not None
 
 
-def _unrealized_pnl(portfolio: PortfolioFacade, instrument_id: object) -> Money:
+def _unrealized_pnl(portfolio: PortfolioFacade, instrument_id: InstrumentId) -> Money:
     pnl = portfolio.unrealized_pnl(instrument_id)
     if pnl is None:
         raise ValuationError(
