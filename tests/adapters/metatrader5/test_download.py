@@ -16,7 +16,7 @@ from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
-from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from tests.conftest import run_python
 from tests.mt5.conftest import wave_frame
 
 BAR_TYPE = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
@@ -81,14 +81,27 @@ def test_a_node_trains_on_the_downloaded_history(terminal, tmp_path: Path) -> No
     )
     data = DataSourceConfig(kind="catalog", path=str(tmp_path / "catalog"), bar_type=BAR_TYPE)
     assert load_frame(data).index.equals(frame.index)
-    env = TrainingNode(TrainingNodeConfig(data=data, episode_length=8, seed=1))
-    try:
-        env.reset(seed=1)
-        for _ in range(3):
-            _, reward, *_ = env.step(env.action_space.sample())
-            assert np.isfinite(reward)
-    finally:
-        env.close()
+    # A backtest venue named MT5 registers Nautilus-calculated accounts for the issuer "MT5"
+    # process-wide (AccountFactory), which would change later live MT5 tests: own interpreter.
+    code = f"""
+import numpy as np
+from nautilus_rl_lab.data.instruments import InstrumentSpec
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.nodes.engine import default_venue
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+data = DataSourceConfig(kind="catalog", path={str(tmp_path / "catalog")!r}, bar_type={BAR_TYPE!r})
+env = TrainingNode(TrainingNodeConfig(
+    data=data, instrument=InstrumentSpec(symbol="EURUSD", venue="MT5"),
+    venue=default_venue(name="MT5"), episode_length=8, seed=1))
+env.reset(seed=1)
+for _ in range(3):
+    _, reward, *_ = env.step(env.action_space.sample())
+    assert np.isfinite(reward)
+env.close()
+print("stepped")
+"""
+    result = run_python(code)
+    assert result.returncode == 0 and "stepped" in result.stdout, result.stderr[-2000:]
 
 
 def test_bad_arguments_and_unknown_symbols_are_clear_errors(terminal, tmp_path: Path) -> None:
