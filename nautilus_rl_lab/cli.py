@@ -1,9 +1,10 @@
-"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune` and `mt5-sim serve`.
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim serve` and `live`.
 
 argparse with one sub-parser per command; each command is a small function over the library
 (`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
-prints to stdout (where the artefacts are); library code logs. `tune` and `mt5-sim serve` bring
-their own arguments (`nautilus_rl_lab.tuning.cli`, `nautilus_rl_lab.mt5.serve`).
+prints to stdout (where the artefacts are); library code logs. `tune`, `mt5-sim serve` and `live`
+bring their own arguments (`nautilus_rl_lab.tuning.cli`, `nautilus_rl_lab.mt5.serve`,
+`nautilus_rl_lab.deploy.cli`).
 """
 
 from __future__ import annotations
@@ -97,6 +98,18 @@ def _add_tune_command(
     tune.set_defaults(handler=run_tune)
 
 
+def _add_live_command(
+    commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    from nautilus_rl_lab.deploy.cli import add_live_arguments, run_live_command
+
+    live = commands.add_parser(
+        "live", help="unattended live session (or `live kill|resume --run-dir`)", parents=parents
+    )
+    add_live_arguments(live)
+    live.set_defaults(handler=run_live_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `nautilus-rl-lab` argument parser."""
     parser = argparse.ArgumentParser(prog="nautilus-rl-lab", description=__doc__.splitlines()[0])
@@ -149,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_tune_command(commands, [verbose])
     _add_mt5_commands(commands, [verbose])
+    _add_live_command(commands, [verbose])
     return parser
 
 

@@ -210,7 +210,10 @@ def bundle_configs(
     """The importable `RLAgent` and `AgentStrategy` configs that trade the bundled agent.
 
     `risk` defaults to the limits the agent was trained under; a bar type of another step,
-    aggregation or price type is refused.
+    aggregation or price type is refused. The strategy claims the instrument's external
+    orders (`external_order_claims`), so after a restart without a Redis cache the orders and
+    positions that reconciliation rebuilds from the terminal are managed by the agent's
+    strategy, not left EXTERNAL.
     """
     bundle = load_bundle(bundle_path)
     bundle.check_bar_type(BarType.from_str(bar_type))
@@ -237,6 +240,7 @@ def bundle_configs(
             "action": action,
             "topic": topic,
             "risk": json.loads(limits.json()),
+            "external_order_claims": [instrument_id],
         },
     )
     return actor, strategy

@@ -49,7 +49,7 @@ from nautilus_trader.model.events import (
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.monitoring.alerts import (
     Alert,
     AlertLatch,
@@ -212,7 +212,8 @@ class MonitorActor(Actor):
         self._peak = self.store.max_equity()
         self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
                                       self.config.metrics_port)  # fmt: skip
-        self.msgbus.subscribe(topic=ORDER_TOPIC, handler=self._on_order_event)
+        for topic in self._order_topics():
+            self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
         if self.config.bar_type is not None:
             self.subscribe_bars(self.config.bar_type)
         self._last_data_ns = self.clock.timestamp_ns()
@@ -223,7 +224,8 @@ class MonitorActor(Actor):
     def on_stop(self) -> None:
         if TIMER in self.clock.timer_names:
             self.clock.cancel_timer(TIMER)
-        self.msgbus.unsubscribe(topic=ORDER_TOPIC, handler=self._on_order_event)
+        for topic in self._order_topics():
+            self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
         if self.config.bar_type is not None:
             self.unsubscribe_bars(self.config.bar_type)
         self._sample()
@@ -236,6 +238,17 @@ class MonitorActor(Actor):
 
     def on_reset(self) -> None:
         self._reset_state()
+
+    def _order_topics(self) -> list[str]:
+        """The bound strategies' order-event topics (and EXTERNAL's), else `events.order.*`.
+
+        Exact topics because Nautilus 1.221's message bus adds a wildcard subscription only
+        to topics not yet published: after a restart, reconciliation publishes the
+        strategies' topics before the monitor starts, and `events.order.*` would miss them.
+        """
+        if not self.strategies:
+            return [ORDER_TOPIC]
+        return [*(f"events.order.{s.id}" for s in self.strategies), "events.order.EXTERNAL"]
 
     def on_bar(self, bar: Bar) -> None:
         self._last_close = float(bar.close)
@@ -330,9 +343,15 @@ class MonitorActor(Actor):
             return None
         now = self.clock.timestamp_ns()
         close = self._last_close or 0.0
-        state = read_market_state(self, self.instrument, close, now, 1.0)
-        equity = state.equity
         staleness = (now - (self._last_data_ns or now)) / 1e9
+        if self.metrics is not None:
+            self.metrics.staleness.set(staleness)
+            self.metrics.heartbeat.set(now / 1e9)
+        try:
+            state = read_market_state(self, self.instrument, close, now, 1.0)
+        except ValuationError:  # a restored position before its first price: no sample yet
+            return None
+        equity = state.equity
         if equity > 0:
             self._peak = max(self._peak, equity)
             self._equities.append(equity)
@@ -366,9 +385,7 @@ class MonitorActor(Actor):
             self.metrics.equity.set(equity)
             self.metrics.drawdown.set(snapshot.drawdown)
             self.metrics.position.set(state.position)
-            self.metrics.staleness.set(staleness)
             self.metrics.set_trading_state(trading_state)
-            self.metrics.heartbeat.set(now / 1e9)
         return snapshot
 
     def _drift(self) -> float | None:

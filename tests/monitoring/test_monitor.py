@@ -110,6 +110,9 @@ def test_kill_switch_on_demand_halts_and_persists_until_resumed(
     assert simulator.positions_get(), "trading did not resume"
     sessions = read_table(run_dir, "sessions")
     assert len(sessions) == 2
+    node2.wait_until(lambda: False, timeout_secs=0.5)
+    orders = read_table(run_dir, "orders")
+    assert {"submitted", "filled"} <= set(orders[orders["session"] == 2]["kind"])
 
 
 def test_stale_feed_raises_the_stale_alert(terminal, monitored_node, tmp_path: Path) -> None:
