@@ -11,8 +11,8 @@ id, the live bar type and risk limits) and refuses a bar type or scheme that doe
 Decisions:
 
 - Feature statistics are `VecNormalize`'s running mean and variance over every training
-  observation (exact moments, no sample kept); drift checks compare live observations with
-  a normal distribution of these moments (`monitoring.drift`). Without observation
+  observation (exact moments, no sample kept); drift checks compare the live moments with
+  them (`monitoring.drift`). Without observation
   normalisation there are no statistics and drift checks are refused by name.
 - The content hash is SHA-256 over the policy files (`model.zip`, `normalizer.npz`,
   `agent.json`) and the canonical JSON of every other bundle field, so two bundles with the

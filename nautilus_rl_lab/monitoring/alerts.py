@@ -48,9 +48,9 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     max_mean_slippage : float, optional
         Mean signed slippage (price units, positive = worse) over the last `slippage_window`
         fills above which `slippage` fires; set it from the backtest's assumed costs.
-    max_drift_psi : float, optional
-        Largest feature PSI of the last `drift_window` live observations vs the bundle's
-        training statistics (`monitoring.drift`) above which `drift` fires.
+    max_drift_score : float, optional
+        Largest feature drift score of the last `drift_window` live observations vs the
+        bundle's training moments (`monitoring.drift`) above which `drift` fires.
     min_rolling_return : float, optional
         Return over the last `performance_window` samples below which `performance` fires
         (set it from the out-of-sample backtest, e.g. its worst window).
@@ -63,7 +63,7 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     rejection_window: int = 20
     max_mean_slippage: float | None = None
     slippage_window: int = 20
-    max_drift_psi: float | None = 0.25
+    max_drift_score: float | None = 0.5
     drift_window: int = 200
     drift_min_observations: int = 50
     min_rolling_return: float | None = None
@@ -74,7 +74,7 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             value = getattr(self, name)
             if value is not None and not 0 < value <= 1:
                 raise ConfigError(f"`{name}` must be a fraction in (0, 1], was {value}")
-        for name in ("stale_feed_secs", "max_drift_psi"):
+        for name in ("stale_feed_secs", "max_drift_score"):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"`{name}` must be positive, was {value}")
@@ -114,7 +114,7 @@ class MonitorSnapshot:
     staleness_s: float
     outcomes: list[bool] = field(default_factory=list)  # True = rejected/denied
     slippages: list[float] = field(default_factory=list)
-    drift_psi: float | None = None
+    drift_score: float | None = None
     drift_observations: int = 0
     equities: list[float] = field(default_factory=list)
 
@@ -155,14 +155,14 @@ def evaluate(rules: AlertRules, snap: MonitorSnapshot) -> list[Check]:
                         f"mean slippage {mean:.6g} over {len(slips)} fills exceeds "
                         f"{rules.max_mean_slippage:.6g}"))  # fmt: skip
     if (
-        rules.max_drift_psi is not None
-        and snap.drift_psi is not None
+        rules.max_drift_score is not None
+        and snap.drift_score is not None
         and snap.drift_observations >= rules.drift_min_observations
-        and snap.drift_psi > rules.max_drift_psi
+        and snap.drift_score > rules.max_drift_score
     ):
-        out.append(("drift", "warning", snap.drift_psi, rules.max_drift_psi,
-                    f"observation drift: max feature PSI {snap.drift_psi:.3f} over "
-                    f"{snap.drift_observations} bars exceeds {rules.max_drift_psi}"))  # fmt: skip
+        out.append(("drift", "warning", snap.drift_score, rules.max_drift_score,
+                    f"observation drift: feature score {snap.drift_score:.3f} over "
+                    f"{snap.drift_observations} bars exceeds {rules.max_drift_score}"))  # fmt: skip
     window = snap.equities[-rules.performance_window :]
     if rules.min_rolling_return is not None and len(window) >= rules.performance_window:
         ret = window[-1] / window[0] - 1 if window[0] > 0 else math.nan

@@ -32,7 +32,6 @@ import os
 from collections import deque
 from typing import Any
 
-import numpy as np
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
 from nautilus_trader.model.data import Bar, BarType
@@ -60,7 +59,7 @@ from nautilus_rl_lab.monitoring.alerts import (
     WebhookSink,
     evaluate,
 )
-from nautilus_rl_lab.monitoring.drift import max_psi
+from nautilus_rl_lab.monitoring.drift import DriftTracker
 from nautilus_rl_lab.monitoring.killswitch import HALT_KEY, request_halt
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, RunStore, get_state
@@ -143,7 +142,7 @@ class MonitorActor(Actor):
         self._loop: asyncio.AbstractEventLoop | None = None
         self.instrument: Instrument | None = None
         self.latch = AlertLatch()
-        self._feature_stats: dict[str, Any] | None = None
+        self._drift: DriftTracker | None = None
         self._observation: ObservationScheme | None = None
         self._bundle_hash: str | None = None
         if config.bundle_path is not None:
@@ -156,9 +155,9 @@ class MonitorActor(Actor):
 
         bundle = load_bundle(path)
         self._bundle_hash = bundle.content_hash
-        self._feature_stats = bundle.feature_stats
-        if self._feature_stats is not None:
+        if bundle.feature_stats is not None:
             self._observation = build_observation(bundle.observation)
+            self._drift = DriftTracker(bundle.feature_stats, self.config.rules.drift_window)
 
     def _reset_state(self) -> None:
         self._rows: list[Row] = []
@@ -171,7 +170,6 @@ class MonitorActor(Actor):
         self._day_start = 0.0
         self._outcomes: deque[bool] = deque(maxlen=self.config.rules.rejection_window)
         self._slippages: deque[float] = deque(maxlen=self.config.rules.slippage_window)
-        self._observations: deque[np.ndarray] = deque(maxlen=self.config.rules.drift_window)
         self._equities: deque[float] = deque(maxlen=self.config.rules.performance_window)
         self.halting: dict[str, Any] | None = None
         self.alerts: list[Alert] = []
@@ -255,8 +253,8 @@ class MonitorActor(Actor):
         self._last_data_ns = self.clock.timestamp_ns()
         if self._observation is not None and self.instrument is not None:
             observed = observe_bar(self, self._observation, self.instrument, bar, 1.0)
-            if observed is not None:
-                self._observations.append(np.asarray(observed[0], dtype=np.float64))
+            if observed is not None and self._drift is not None:
+                self._drift.add(self._observation, *observed)
 
     # -- order events ------------------------------------------------------------------------
 
@@ -366,8 +364,8 @@ class MonitorActor(Actor):
             staleness_s=staleness,
             outcomes=list(self._outcomes),
             slippages=list(self._slippages),
-            drift_psi=self._drift(),
-            drift_observations=len(self._observations),
+            drift_score=self._drift.score() if self._drift is not None else None,
+            drift_observations=len(self._drift) if self._drift is not None else 0,
             equities=list(self._equities),
         )
         net_exposure = self.portfolio.net_exposure(self.instrument.id)
@@ -387,13 +385,6 @@ class MonitorActor(Actor):
             self.metrics.position.set(state.position)
             self.metrics.set_trading_state(trading_state)
         return snapshot
-
-    def _drift(self) -> float | None:
-        stats = self._feature_stats
-        if stats is None or len(self._observations) < 2:
-            return None
-        live = np.vstack(list(self._observations))
-        return max_psi(live, np.asarray(stats["mean"]), np.asarray(stats["var"]))
 
     def flush(self) -> int:
         """Write the buffered rows in one transaction (called every tick and on stop)."""
