@@ -166,7 +166,11 @@ class RunStore:
         return float(found[0]) if found and found[0] is not None else 0.0
 
     def write_batch(self, rows: Sequence[Row]) -> int:
-        """Insert `(table, values)` rows in one transaction (duplicate keys ignored); return count."""
+        """Insert `(table, values)` rows in one transaction; return the count.
+
+        A row whose key is already stored (an event re-reported after a restart) is skipped;
+        any other constraint violation (a missing required value) raises and rolls back.
+        """
         if not rows:
             return 0
         with self._lock:
@@ -180,7 +184,7 @@ class RunStore:
                 names = ", ".join(columns)
                 marks = ", ".join("?" for _ in columns)
                 self._db.execute(
-                    f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})",
+                    f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",
                     tuple(values.get(c) for c in columns),
                 )
             self._db.execute("COMMIT")
