@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test lab lint bench clean
+.PHONY: help install demo test lab lint bench clean services
 
 help:  ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -23,7 +23,18 @@ install: $(STAMP)  ## Create .venv and install the package with its dev extras
 demo: $(STAMP)  ## Run the main job end to end on the bundled data
 	$(PY) -m nautilus_rl_lab.cli demo
 
-test: $(STAMP)  ## Run the whole test suite, notebooks included (fast mode)
+# Debian packages the tests start on 127.0.0.1 (Redis for Nautilus' cache, PostgreSQL for Optuna);
+# installed only when missing and only as root (otherwise those tests skip with a message).
+SERVICE_PACKAGES := redis-server:redis-server postgresql:initdb
+services:  ## Install redis-server and postgresql with apt-get when missing (root only)
+	@missing=""; for pair in $(SERVICE_PACKAGES); do pkg=$${pair%%:*}; bin=$${pair##*:}; \
+	  command -v $$bin >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$bin >/dev/null 2>&1 \
+	  || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	elif [ -n "$$missing" ]; then echo "not installed:$$missing (tests needing them skip)"; fi
+
+test: $(STAMP) services  ## Run the whole test suite, notebooks included (fast mode)
 	NRL_FAST=1 $(PY) -m pytest tests --nbmake notebooks -q
 
 lab: $(STAMP)  ## Open JupyterLab on notebooks/
