@@ -1,4 +1,4 @@
-"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim serve` and `live`.
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim`, `live`, `promote`.
 
 argparse with one sub-parser per command; each command is a small function over the library
 (`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
@@ -101,13 +101,18 @@ def _add_tune_command(
 def _add_live_command(
     commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
 ) -> None:
-    from nautilus_rl_lab.deploy.cli import add_live_arguments, run_live_command
+    from nautilus_rl_lab.deploy import cli as deploy_cli
 
     live = commands.add_parser(
         "live", help="unattended live session (or `live kill|resume --run-dir`)", parents=parents
     )
-    add_live_arguments(live)
-    live.set_defaults(handler=run_live_command)
+    deploy_cli.add_live_arguments(live)
+    live.set_defaults(handler=deploy_cli.run_live_command)
+    promote = commands.add_parser(
+        "promote", help="champion/challenger promotion into a model registry", parents=parents
+    )
+    deploy_cli.add_promote_arguments(promote)
+    promote.set_defaults(handler=deploy_cli.run_promote_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
