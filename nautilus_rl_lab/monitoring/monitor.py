@@ -62,7 +62,7 @@ from nautilus_rl_lab.monitoring.alerts import (
 from nautilus_rl_lab.monitoring.drift import DriftTracker
 from nautilus_rl_lab.monitoring.killswitch import HALT_KEY, request_halt
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
-from nautilus_rl_lab.monitoring.store import Row, RunStore, get_state
+from nautilus_rl_lab.monitoring.store import Row, RunStore
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 
@@ -324,7 +324,7 @@ class MonitorActor(Actor):
             self._tick()
 
     def _tick(self) -> None:
-        flag = get_state(self.config.run_dir, HALT_KEY)
+        flag = self.store.state(HALT_KEY) if self.store is not None else None
         if flag is not None and self.halting is None:
             self._begin_halt(flag)
         elif flag is None and self.halting is not None:

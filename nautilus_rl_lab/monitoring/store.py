@@ -160,6 +160,12 @@ class RunStore:
         )
         return int(cursor.lastrowid or 0)
 
+    def state(self, key: str) -> dict[str, Any] | None:
+        """A persistent flag, read through the writer's connection (no reconnect per tick)."""
+        with self._lock:
+            found = self._db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
+        return None if found is None else dict(json.loads(found[0]))
+
     def max_equity(self) -> float:
         """The highest equity any earlier session of this run recorded (0 if none)."""
         found = self._db.execute("SELECT MAX(equity) FROM samples").fetchone()
