@@ -169,7 +169,7 @@ def run_live(
         # after the node: Nautilus' kernel installs loop handlers that would not stop it
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    monitor = attach_monitor(node)
+    monitor = attach_monitor(node, node_config.backend)
     try:
         node.start()
         logger.info("live session running; run store %s", run_dir)

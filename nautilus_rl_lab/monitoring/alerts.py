@@ -43,6 +43,8 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
         Loss since the first sample of the UTC day, as a fraction of that equity (critical).
     stale_feed_secs : float, optional
         Seconds without market data that raise `stale_feed` (warning).
+    disconnected : bool
+        Raise `disconnected` (warning) while the terminal link is down (needs a bound link).
     max_rejection_rate : float, optional
         Share of rejected/denied orders among the last `rejection_window` order outcomes.
     max_mean_slippage : float, optional
@@ -59,6 +61,7 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     max_drawdown: float | None = 0.2
     max_daily_loss: float | None = None
     stale_feed_secs: float | None = 60.0
+    disconnected: bool = True
     max_rejection_rate: float | None = 0.5
     rejection_window: int = 20
     max_mean_slippage: float | None = None
@@ -117,6 +120,7 @@ class MonitorSnapshot:
     drift_score: float | None = None
     drift_observations: int = 0
     equities: list[float] = field(default_factory=list)
+    connected: bool | None = None
 
     @property
     def drawdown(self) -> float:
@@ -141,6 +145,8 @@ def evaluate(rules: AlertRules, snap: MonitorSnapshot) -> list[Check]:
         out.append(("stale_feed", "warning", snap.staleness_s, rules.stale_feed_secs,
                     f"no market data for {snap.staleness_s:.1f}s "
                     f"(limit {rules.stale_feed_secs:.1f}s)"))  # fmt: skip
+    if rules.disconnected and snap.connected is False:
+        out.append(("disconnected", "warning", 1.0, 0.0, "the MT5 terminal link is down"))
     recent = snap.outcomes[-rules.rejection_window :]
     if rules.max_rejection_rate is not None and len(recent) >= min(5, rules.rejection_window):
         rate = sum(recent) / len(recent)

@@ -140,6 +140,7 @@ class MonitorActor(Actor):
         self.risk_engine: Any = None
         self.strategies: list[Any] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self.link: Any = None
         self.instrument: Instrument | None = None
         self.latch = AlertLatch()
         self._drift: DriftTracker | None = None
@@ -181,15 +182,18 @@ class MonitorActor(Actor):
         risk_engine: Any,
         strategies: list[Any],
         loop: asyncio.AbstractEventLoop | None = None,
+        link: Any = None,
     ) -> None:
         """Give the monitor the node's `RiskEngine`, strategies (kill switch) and event loop.
 
         With `loop`, timer ticks run on the node's event loop thread (Nautilus 1.221's live
         timers call back on a thread of their own), like every other component callback.
+        `link` is the shared MT5 terminal connection (`is_initialized`): the disconnect rule.
         """
         self.risk_engine = risk_engine
         self.strategies = list(strategies)
         self._loop = loop
+        self.link = link
 
     def add_sink(self, sink: AlertSink) -> None:
         """Send every further alert to `sink` too (e.g. a Python callback)."""
@@ -233,6 +237,11 @@ class MonitorActor(Actor):
             self.store = None
         if self.metrics is not None:
             self.metrics.close()
+        if self.link is not None:
+            from nautilus_rl_lab.adapters.metatrader5.connection import release_connection
+
+            release_connection(self.link)
+            self.link = None
 
     def on_reset(self) -> None:
         self._reset_state()
@@ -367,6 +376,7 @@ class MonitorActor(Actor):
             drift_score=self._drift.score() if self._drift is not None else None,
             drift_observations=len(self._drift) if self._drift is not None else 0,
             equities=list(self._equities),
+            connected=None if self.link is None else bool(self.link.is_initialized),
         )
         net_exposure = self.portfolio.net_exposure(self.instrument.id)
         exposure = float(net_exposure) if net_exposure is not None else 0.0
@@ -444,10 +454,21 @@ class MonitorActor(Actor):
             self.risk_engine.set_trading_state(TradingState.ACTIVE)
 
 
-def attach_monitor(node: Any) -> MonitorActor:
-    """Bind the node's `RiskEngine` and strategies to its `MonitorActor` (before `start`)."""
+def attach_monitor(node: Any, backend: Any = None) -> MonitorActor:
+    """Bind the node's `RiskEngine`, strategies, loop (and terminal link) to its `MonitorActor`.
+
+    Call it before `start`. With `backend` (the node's `Mt5BackendConfig`) the monitor shares
+    the adapter's terminal connection (`acquire_connection`: equal configs, one connection)
+    and watches its state for the `disconnected` rule.
+    """
     monitors = [a for a in node.trader.actors() if isinstance(a, MonitorActor)]
     if len(monitors) != 1:
         raise ConfigError(f"the node must run exactly one MonitorActor, found {len(monitors)}")
-    monitors[0].bind(node.kernel.risk_engine, node.trader.strategies(), node.get_event_loop())
+    link = None
+    if backend is not None:
+        from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection
+
+        link = acquire_connection(backend)
+    loop = node.get_event_loop()
+    monitors[0].bind(node.kernel.risk_engine, node.trader.strategies(), loop, link)
     return monitors[0]

@@ -116,7 +116,7 @@ def monitored_node(
             strategies.append(strategy)
         node = LiveNode(node_config(handle, actors, strategies))
         nodes.append(node)
-        monitor_actor = attach_monitor(node)
+        monitor_actor = attach_monitor(node, backend(handle))
         node.start()
         return node, monitor_actor
 

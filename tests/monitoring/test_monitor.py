@@ -129,3 +129,24 @@ def test_stale_feed_raises_the_stale_alert(terminal, monitored_node, tmp_path: P
     alerts = read_table(tmp_path / "run", "alerts")
     assert "stale_feed" in set(alerts["rule"])
     assert (tmp_path / "run" / "alerts.jsonl").read_text().count("stale_feed") == 1
+
+
+def test_a_disconnect_raises_the_alert_and_the_node_reconnects_without_duplicates(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    simulator, _ = terminal
+    received = []
+    node, monitor = monitored_node(rules={"max_drawdown": None, "stale_feed_secs": None})
+    monitor.add_sink(received.append)
+    step_bars(node, simulator, 3)
+    simulator.inject("disconnect", count=6)
+    assert node.wait_until(lambda: any(a.rule == "disconnected" for a in received), WAIT)
+    assert node.wait_until(lambda: monitor.link.is_initialized, 2 * WAIT), "no reconnect"
+    step_bars(node, simulator, 3)
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    fills = read_table(tmp_path / "run", "fills")
+    assert sorted(fills["trade_id"]) == _deal_tickets(simulator)
+    history = simulator.history_orders_get(0, 2**31 - 1) or ()
+    comments = [o.comment for o in history if o.magic == MAGIC]
+    assert len(comments) == len(set(comments)), "an order reached the terminal twice"
+    assert "disconnected" in set(read_table(tmp_path / "run", "alerts")["rule"])
