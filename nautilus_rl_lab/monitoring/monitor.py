@@ -356,7 +356,12 @@ class MonitorActor(Actor):
             self.metrics.heartbeat.set(now / 1e9)
         try:
             state = read_market_state(self, self.instrument, close, now, 1.0)
-        except ValuationError:  # a restored position before its first price: no sample yet
+        except ValuationError:  # a restored position before its first price: equity unknown
+            self._rows.append(("samples", {
+                "session": self.session, "ts_ns": now, "staleness_s": staleness,
+                "position": float(self.portfolio.net_position(self.instrument.id)),
+                "trading_state": self.trading_state,
+            }))  # fmt: skip
             return None
         equity = state.equity
         if equity > 0:

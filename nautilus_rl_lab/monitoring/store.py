@@ -5,8 +5,9 @@ Schema (stable; `SCHEMA_VERSION` in table `meta`, new columns only ever appended
 - `sessions(session INTEGER PK, started_ns, pid, bundle_hash)`: one row per node start; a
   restart with the same run directory appends a session and keeps every earlier row.
 - `samples(id PK, session, ts_ns, equity, balance, position, exposure, realized_pnl,
-  unrealized_pnl, drawdown, staleness_s, trading_state)`: periodic equity samples, also the
-  heartbeat (one per `heartbeat_secs`).
+  unrealized_pnl, drawdown, staleness_s, trading_state)`: periodic samples, also the
+  heartbeat (one per `sample_interval_secs`); the money columns are NULL (unknown, never 0)
+  while Nautilus cannot value the account (a restored position before its first price).
 - `orders(event_id TEXT PK, session, ts_ns, kind, client_order_id, venue_order_id,
   strategy_id, side, quantity, price, reason, latency_ms)`: every order event (`submitted`,
   `accepted`, `rejected` with the venue's reason, `canceled`, `filled`, `denied`, ...).

@@ -135,24 +135,24 @@ def _step_until_trades(simulator, process, log, n_deals: int, max_bars: int = 40
     raise AssertionError(f"the agent made no {n_deals} deals:\n{log.read_text()[-3000:]}")
 
 
-def test_bad_config_fails_with_one_message_before_connecting(
-    bundle_dir: Path, tmp_path: Path
-) -> None:
-    config = _live_yaml(tmp_path, bundle_dir, 1, node={"backend": {"password": "x"}})
-    result = subprocess.run(
+def _run_live_once(config: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "nautilus_rl_lab.cli", "live", "--config", str(config)],
         capture_output=True, text=True, timeout=120,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )  # fmt: skip
+
+
+def test_bad_config_fails_with_one_message_before_connecting(
+    bundle_dir: Path, tmp_path: Path
+) -> None:
+    config = _live_yaml(tmp_path, bundle_dir, 1, node={"backend": {"password": "x"}})
+    result = _run_live_once(config)
     assert result.returncode == 2
     assert "NRL_MT5_PASSWORD" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     mismatch = _live_yaml(tmp_path, bundle_dir, 1, bar_type="EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
-    result = subprocess.run(
-        [sys.executable, "-m", "nautilus_rl_lab.cli", "live", "--config", str(mismatch)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
-    )  # fmt: skip
+    result = _run_live_once(mismatch)
     assert result.returncode == 2
     assert "`aggregation`" in result.stderr
     assert not (tmp_path / "run").exists(), "something ran before the config was validated"
