@@ -30,18 +30,19 @@ browser:  ## Install Debian's chromium for the browser test (as root, when missi
 		echo "chromium is missing and this is not root: the browser test will be skipped"; \
 	fi
 
-# PostgreSQL for the distributed-tuning test; the test starts its own server on 127.0.0.1.
-services:  ## Install Debian's postgresql server for the tests (as root, when missing)
-	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; then \
-		echo "postgresql: present"; \
-	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; \
-	else \
-		echo "postgresql is missing and this is not root: the PostgreSQL test will be skipped"; \
-	fi
-
 demo: $(STAMP)  ## Run the main job end to end on the bundled data
 	$(PY) -m nautilus_rl_lab.cli demo
+
+# Debian packages the tests start on 127.0.0.1 (Redis for Nautilus' cache, PostgreSQL for Optuna);
+# installed only when missing and only as root (otherwise those tests skip with a message).
+SERVICE_PACKAGES := redis-server:redis-server postgresql:initdb
+services:  ## Install redis-server and postgresql with apt-get when missing (root only)
+	@missing=""; for pair in $(SERVICE_PACKAGES); do pkg=$${pair%%:*}; bin=$${pair##*:}; \
+	  command -v $$bin >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$$bin >/dev/null 2>&1 \
+	  || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	elif [ -n "$$missing" ]; then echo "not installed:$$missing (tests needing them skip)"; fi
 
 test: $(STAMP) lint browser services  ## Lint, then the whole test suite, notebooks and browser test included (fast mode)
 	NRL_FAST=1 $(PY) -m pytest tests --nbmake notebooks -q

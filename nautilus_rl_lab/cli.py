@@ -1,9 +1,11 @@
-"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim serve`, `mt5 download`.
+"""`nautilus-rl-lab` command line: `train`, `backtest`, `demo`, `tune`, `mt5-sim`, `mt5 download`,
+`live`, `promote`.
 
 argparse with one sub-parser per command; each command is a small function over the library
 (`train`, `backtest_agent`, `write_report`, `run_demo`, `tune`). The CLI is the one place that
-prints to stdout (where the artefacts are); library code logs. `tune` and `mt5-sim serve` bring
-their own arguments (`nautilus_rl_lab.tuning.cli`, `nautilus_rl_lab.mt5.serve`).
+prints to stdout (where the artefacts are); library code logs. `tune`, `mt5-sim serve` and `live`
+bring their own arguments (`nautilus_rl_lab.tuning.cli`, `nautilus_rl_lab.mt5.serve`,
+`nautilus_rl_lab.deploy.cli`).
 """
 
 from __future__ import annotations
@@ -105,6 +107,23 @@ def _add_tune_command(
     tune.set_defaults(handler=run_tune)
 
 
+def _add_live_command(
+    commands: argparse._SubParsersAction, parents: list[argparse.ArgumentParser]
+) -> None:
+    from nautilus_rl_lab.deploy import cli as deploy_cli
+
+    live = commands.add_parser(
+        "live", help="unattended live session (or `live kill|resume --run-dir`)", parents=parents
+    )
+    deploy_cli.add_live_arguments(live)
+    live.set_defaults(handler=deploy_cli.run_live_command)
+    promote = commands.add_parser(
+        "promote", help="champion/challenger promotion into a model registry", parents=parents
+    )
+    deploy_cli.add_promote_arguments(promote)
+    promote.set_defaults(handler=deploy_cli.run_promote_command)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The `nautilus-rl-lab` argument parser."""
     parser = argparse.ArgumentParser(prog="nautilus-rl-lab", description=__doc__.splitlines()[0])
@@ -157,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_tune_command(commands, [verbose])
     _add_mt5_commands(commands, [verbose])
+    _add_live_command(commands, [verbose])
     return parser
 
 

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,4 +69,36 @@ def postgres_server(password: str) -> Iterator[tuple[str, int]]:
     finally:
         with contextlib.suppress(subprocess.SubprocessError, OSError):
             run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def redis_server() -> Iterator[tuple[str, int]]:
+    """Start Debian's `redis-server` on 127.0.0.1 (free port, temp dir, no persistence); yield `(host, port)`."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip(
+            "redis-server not found: install Debian's `redis-server` package (make services)"
+        )
+    root = Path(tempfile.mkdtemp(prefix="nrl-redis-"))
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(root),
+         "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.1):
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError(f"redis-server did not listen on 127.0.0.1:{port}")
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(10)
+        if process.poll() is None:
+            process.kill()
         shutil.rmtree(root, ignore_errors=True)

@@ -50,6 +50,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
+from nautilus_rl_lab.deploy.bundle import write_bundle
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.training.checkpoints import (
@@ -125,12 +126,13 @@ class TrainResult:
 class _SaveBestAgent(BaseCallback):
     """Called by `EvalCallback` on a new best mean reward: save a complete agent directory."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, config: TrainConfig) -> None:
         super().__init__()
         self.directory = directory
+        self.config = config
 
     def _on_step(self) -> bool:
-        _save_agent(self.model, self.directory)
+        _save_agent(self.model, self.directory, self.config)
         best = (
             self.parent.best_mean_reward if isinstance(self.parent, EvalCallback) else float("nan")
         )
@@ -142,9 +144,11 @@ class _SaveBestAgent(BaseCallback):
         return True
 
 
-def _save_agent(model: Any, directory: Path) -> Path:
+def _save_agent(model: Any, directory: Path, config: TrainConfig) -> Path:
+    """Save a complete agent bundle (policy, statistics, `bundle.json`) to `directory`."""
     with atomic_directory(directory) as tmp:
         PolicyAgent(model, model.get_vec_normalize_env()).save(tmp)
+        write_bundle(tmp, config, model)
     return directory
 
 
@@ -278,7 +282,7 @@ def train(
             )
             eval_callback = EvalCallback(
                 eval_venv,
-                callback_on_new_best=_SaveBestAgent(run_dir / "best"),
+                callback_on_new_best=_SaveBestAgent(run_dir / "best", config),
                 n_eval_episodes=config.n_eval_episodes,
                 eval_freq=max(config.eval_freq // config.n_envs, 1),
                 log_path=str(run_dir / "eval"),
@@ -327,7 +331,7 @@ def train(
         if checkpointer.last_saved != model.num_timesteps:
             checkpointer.init_callback(model)
             checkpointer.save()
-        final = _save_agent(model, run_dir / "final")
+        final = _save_agent(model, run_dir / "final", config)
         best_dir = run_dir / "best"
         return TrainResult(
             run_dir=run_dir,

@@ -1,0 +1,11 @@
+"""Deployment: self-describing agent bundles and the champion/challenger model registry."""
+
+from nautilus_rl_lab.deploy.bundle import (
+    BUNDLE_FILE,
+    AgentBundle,
+    bundle_configs,
+    load_bundle,
+    write_bundle,
+)
+
+__all__ = ["BUNDLE_FILE", "AgentBundle", "bundle_configs", "load_bundle", "write_bundle"]

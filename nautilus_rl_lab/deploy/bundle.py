@@ -1,0 +1,246 @@
+"""Agent bundle: a saved agent directory that describes how to trade it again.
+
+`write_bundle(directory, config, model)` adds `bundle.json` to a directory written by
+`PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
+configs, the instrument spec, the bar specification and execution mode it was trained with,
+the training data range, the policy's spaces, feature statistics of the training observations,
+the library/Nautilus/SB3 versions and a content hash. `bundle_configs` builds the importable
+`RLAgent` and `AgentStrategy` configs from the bundle path alone (plus the venue's instrument
+id, the live bar type and risk limits) and refuses a bar type or scheme that does not fit.
+
+Decisions:
+
+- Feature statistics are `VecNormalize`'s running mean and variance over every training
+  observation (exact moments, no sample kept); drift checks compare the live moments with
+  them (`monitoring.drift`). Without observation
+  normalisation there are no statistics and drift checks are refused by name.
+- The content hash is SHA-256 over the policy files (`model.zip`, `normalizer.npz`,
+  `agent.json`) and the canonical JSON of every other bundle field, so two bundles with the
+  same hash trade identically; `load_bundle` verifies it and refuses an edited bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
+
+from nautilus_rl_lab.agents.base import SPEC_FILE, space_from_dict, space_to_dict
+from nautilus_rl_lab.agents.files import atomic_write_text
+from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
+from nautilus_rl_lab.strategies.risk import RiskLimits
+
+BUNDLE_FILE = "bundle.json"
+BUNDLE_FORMAT = 1
+HASHED_FILES = (MODEL_FILE, NORMALIZER_FILE, SPEC_FILE)
+
+
+def _box_space(space: gym.Space[Any]) -> dict[str, Any]:
+    """`space_to_dict` for observation boxes (shape and dtype; bounds are often infinite)."""
+    if isinstance(space, gym.spaces.Box):
+        return {"type": "Box", "shape": list(space.shape), "dtype": str(space.dtype)}
+    return space_to_dict(space)
+
+
+def _versions() -> dict[str, str]:
+    import nautilus_trader
+    import stable_baselines3
+
+    import nautilus_rl_lab
+
+    return {
+        "nautilus_rl_lab": nautilus_rl_lab.__version__,
+        "nautilus_trader": nautilus_trader.__version__,
+        "stable_baselines3": stable_baselines3.__version__,
+    }
+
+
+def content_hash(directory: Path, fields: dict[str, Any]) -> str:
+    """SHA-256 of the policy files in `directory` and the canonical JSON of `fields`."""
+    digest = hashlib.sha256()
+    for name in HASHED_FILES:
+        file = directory / name
+        digest.update(name.encode())
+        digest.update(file.read_bytes() if file.is_file() else b"-")
+    body = {k: v for k, v in fields.items() if k != "content_hash"}
+    digest.update(json.dumps(body, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _feature_stats(model: Any) -> dict[str, Any] | None:
+    venv = model.get_vec_normalize_env()
+    if venv is None or not venv.norm_obs:
+        return None
+    rms = venv.obs_rms
+    return {"count": float(rms.count), "mean": rms.mean.tolist(), "var": rms.var.tolist()}
+
+
+def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any) -> Path:
+    """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`)."""
+    path = Path(directory)
+    env = config.env
+    fields: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "algorithm": config.algorithm.upper(),
+        "observation": json.loads(env.observation.json()),
+        "action": json.loads(env.action.json()),
+        "reward": json.loads(env.reward.json()),
+        "risk": json.loads(env.risk.json()),
+        "instrument": json.loads(env.instrument.json()),
+        "bar": {
+            "step": env.bar_step,
+            "aggregation": env.bar_aggregation,
+            "price_type": env.price_type,
+        },
+        "execution": env.execution,
+        "training_data": json.loads(env.data.json()),
+        "eval_data": json.loads(config.eval_data.json()) if config.eval_data else None,
+        "observation_space": _box_space(model.observation_space),
+        "action_space": space_to_dict(model.action_space),
+        "feature_stats": _feature_stats(model),
+        "versions": _versions(),
+    }
+    fields["content_hash"] = content_hash(path, fields)
+    return atomic_write_text(path / BUNDLE_FILE, json.dumps(fields, indent=2, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class AgentBundle:
+    """A loaded, hash-verified `bundle.json` and the directory it describes."""
+
+    path: Path
+    fields: dict[str, Any]
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.fields["content_hash"])
+
+    @property
+    def observation(self) -> SchemeConfig:
+        return SchemeConfig.parse(json.dumps(self.fields["observation"]).encode())
+
+    @property
+    def action(self) -> SchemeConfig:
+        return SchemeConfig.parse(json.dumps(self.fields["action"]).encode())
+
+    @property
+    def risk(self) -> RiskLimits:
+        return RiskLimits.parse(json.dumps(self.fields["risk"]).encode())
+
+    @property
+    def feature_stats(self) -> dict[str, Any] | None:
+        return self.fields.get("feature_stats")
+
+    def check_bar_type(self, bar_type: BarType) -> None:
+        """Refuse `bar_type` unless its step, aggregation and price type are the training ones."""
+        spec = bar_type.spec
+        trained = self.fields["bar"]
+        live = {
+            "step": spec.step,
+            "aggregation": bar_aggregation_to_str(spec.aggregation),
+            "price_type": price_type_to_str(spec.price_type),
+        }
+        for key in ("step", "aggregation", "price_type"):
+            if str(live[key]).upper() != str(trained[key]).upper():
+                raise ConfigError(
+                    f"`bar_type` {bar_type} does not fit the bundle {self.path}: its "
+                    f"`{key}` is {live[key]!r} but the agent was trained on {trained[key]!r} "
+                    f"bars (bundle `bar`: {trained})",
+                )
+
+    def check_schemes(self) -> None:
+        """Refuse a bundle whose schemes' spaces differ from the policy's saved spaces."""
+        observation = _box_space(build_observation(self.observation).space)
+        if observation != self.fields["observation_space"]:
+            raise ConfigError(
+                f"bundle {self.path}: `observation` scheme builds {observation} but the policy "
+                f"expects {self.fields['observation_space']}",
+            )
+        action = space_to_dict(build_action(self.action).space)
+        if space_from_dict(action) != space_from_dict(self.fields["action_space"]):
+            raise ConfigError(
+                f"bundle {self.path}: `action` scheme builds {action} but the policy "
+                f"acts in {self.fields['action_space']}",
+            )
+
+
+def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
+    """Read and verify the bundle in `path` (refused if missing, edited or of another format)."""
+    directory = Path(path)
+    file = directory / BUNDLE_FILE
+    if not file.is_file():
+        raise ConfigError(
+            f"`bundle` {str(directory)!r} holds no {BUNDLE_FILE}: pass a training run's "
+            "`best/` or `final/` directory",
+        )
+    fields = json.loads(file.read_text(encoding="utf-8"))
+    if fields.get("format") != BUNDLE_FORMAT:
+        raise ConfigError(
+            f"`bundle` {file}: `format` is {fields.get('format')!r}, expected {BUNDLE_FORMAT}"
+        )
+    expected = content_hash(directory, fields)
+    if fields.get("content_hash") != expected:
+        raise ConfigError(
+            f"`bundle` {file}: `content_hash` does not match the files (edited or damaged "
+            f"bundle): recorded {fields.get('content_hash')!r}, computed {expected!r}",
+        )
+    bundle = AgentBundle(directory, fields)
+    bundle.check_schemes()
+    return bundle
+
+
+def bundle_configs(
+    bundle_path: str | os.PathLike[str],
+    instrument_id: str,
+    bar_type: str,
+    risk: RiskLimits | None = None,
+    topic: str = DEFAULT_TOPIC,
+) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
+    """The importable `RLAgent` and `AgentStrategy` configs that trade the bundled agent.
+
+    `risk` defaults to the limits the agent was trained under; a bar type of another step,
+    aggregation or price type is refused. The strategy claims the instrument's external
+    orders (`external_order_claims`), so after a restart without a Redis cache the orders and
+    positions that reconciliation rebuilds from the terminal are managed by the agent's
+    strategy, not left EXTERNAL.
+    """
+    bundle = load_bundle(bundle_path)
+    bundle.check_bar_type(BarType.from_str(bar_type))
+    observation = json.loads(bundle.observation.json())
+    action = json.loads(bundle.action.json())
+    limits = risk if risk is not None else bundle.risk
+    actor = ImportableActorConfig(
+        actor_path="nautilus_rl_lab.agents:RLAgent",
+        config_path="nautilus_rl_lab.agents:RLAgentConfig",
+        config={
+            "instrument_id": instrument_id,
+            "bar_type": bar_type,
+            "agent_path": str(bundle.path),
+            "observation": observation,
+            "action": action,
+            "topic": topic,
+        },
+    )
+    strategy = ImportableStrategyConfig(
+        strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
+        config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
+        config={
+            "instrument_id": instrument_id,
+            "action": action,
+            "topic": topic,
+            "risk": json.loads(limits.json()),
+            "external_order_claims": [instrument_id],
+        },
+    )
+    return actor, strategy

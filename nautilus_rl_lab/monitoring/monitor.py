@@ -1,0 +1,479 @@
+"""`MonitorActor`: records a live session into the run store and Prometheus, raises alerts, halts.
+
+Inside the node it listens to every order event on the message bus (`events.order.*`), to the
+bars of `bar_type` (data staleness, decision prices, drift observations) and samples the
+account on a timer (equity, exposure, P&L, drawdown, heartbeat). Rows are buffered and written
+in one transaction per timer tick (`RunStore.write_batch`) and on stop.
+
+Kill switch: `request_halt(run_dir, reason)` (Python, the CLI `live kill`, the dashboard
+button) writes the persistent `halt` flag into the store; a critical alert does the same. On
+its next tick the monitor applies it on the node's own thread: Nautilus' trading state goes to
+REDUCING, every bound strategy cancels its working orders and closes its positions, and once
+the instrument is flat the state becomes HALTED. The flag stays until `resume(run_dir)`, so a
+restarted node starts halted. The monitor needs the node's `RiskEngine` and strategies for
+this: `attach_monitor(node)` binds them (the `live` command does it before starting).
+
+Decisions:
+
+- Latency is the submit -> first venue answer (accepted, rejected or filled) interval of
+  Nautilus' own event timestamps (`ts_init`, the live clock), not a separate timer.
+- Slippage is measured against the decision price: the close of the last bar seen when the
+  order was submitted; positive is worse for the trader (buy above, sell below it).
+- Staleness is wall time since the last bar arrived (the live clock), so a feed that stops
+  ticking is seen even though no event comes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+from collections import deque
+from typing import Any
+
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.config import ActorConfig
+from nautilus_trader.model.data import Bar, BarType
+from nautilus_trader.model.enums import OrderSide, TradingState, trading_state_to_str
+from nautilus_trader.model.events import (
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderEvent,
+    OrderFilled,
+    OrderRejected,
+    OrderSubmitted,
+)
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.instruments import Instrument
+
+from nautilus_rl_lab.errors import ConfigError, ValuationError
+from nautilus_rl_lab.monitoring.alerts import (
+    Alert,
+    AlertLatch,
+    AlertRules,
+    AlertSink,
+    JsonlSink,
+    MonitorSnapshot,
+    WebhookSink,
+    evaluate,
+)
+from nautilus_rl_lab.monitoring.drift import DriftTracker
+from nautilus_rl_lab.monitoring.killswitch import HALT_KEY, request_halt
+from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
+from nautilus_rl_lab.monitoring.store import Row, RunStore
+from nautilus_rl_lab.schemes.base import ObservationScheme
+from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
+
+logger = logging.getLogger(__name__)
+
+ORDER_TOPIC = "events.order.*"
+TIMER = "nrl-monitor"
+_KINDS: dict[type, str] = {
+    OrderSubmitted: "submitted",
+    OrderAccepted: "accepted",
+    OrderRejected: "rejected",
+    OrderDenied: "denied",
+    OrderCanceled: "canceled",
+    OrderFilled: "filled",
+}
+
+
+class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
+    """Where the session is recorded, what is watched and how alerts are raised.
+
+    Parameters
+    ----------
+    run_dir : str
+        The run directory: store (`run.sqlite`), `alerts.jsonl`.
+    instrument_id : InstrumentId
+        The traded instrument (equity is valued with it).
+    bar_type : BarType, optional
+        Decision bars: staleness, decision prices and drift observations.
+    bundle_path : str, optional
+        The agent bundle: its observation scheme and training feature statistics (drift).
+    sample_interval_secs : float
+        Timer period of samples, rule checks, heartbeats and store writes.
+    metrics_port : int, optional
+        Serve Prometheus metrics on 127.0.0.1 at this port (0: any free port; None: off).
+    rules : AlertRules
+        Early-warning thresholds.
+    webhook_url : str, optional
+        POST every alert here as JSON.
+    halt_on_critical : bool
+        A critical alert triggers the kill switch.
+    """
+
+    run_dir: str
+    instrument_id: InstrumentId
+    bar_type: BarType | None = None
+    bundle_path: str | None = None
+    sample_interval_secs: float = 1.0
+    metrics_port: int | None = None
+    rules: AlertRules = AlertRules()
+    webhook_url: str | None = None
+    halt_on_critical: bool = True
+
+    def __post_init__(self) -> None:
+        if self.sample_interval_secs <= 0:
+            raise ConfigError(
+                f"`sample_interval_secs` must be positive, was {self.sample_interval_secs}"
+            )
+        if self.metrics_port is not None and not 0 <= self.metrics_port < 65536:
+            raise ConfigError(f"`metrics_port` must be in 0..65535, was {self.metrics_port}")
+        if self.webhook_url is not None:
+            WebhookSink(self.webhook_url)
+
+
+class MonitorActor(Actor):
+    """Records the session, serves metrics, raises alerts and applies the kill switch."""
+
+    def __init__(self, config: MonitorConfig) -> None:
+        super().__init__(config)
+        self.sinks: list[AlertSink] = [JsonlSink(os.path.join(config.run_dir, "alerts.jsonl"))]
+        if config.webhook_url is not None:
+            self.sinks.append(WebhookSink(config.webhook_url))
+        self.store: RunStore | None = None
+        self.metrics: MonitorMetrics | None = None
+        self.session = 0
+        self.risk_engine: Any = None
+        self.strategies: list[Any] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.link: Any = None
+        self.instrument: Instrument | None = None
+        self.latch = AlertLatch()
+        self._drift: DriftTracker | None = None
+        self._observation: ObservationScheme | None = None
+        self._bundle_hash: str | None = None
+        if config.bundle_path is not None:
+            self._load_bundle(config.bundle_path)
+        self._reset_state()
+
+    def _load_bundle(self, path: str) -> None:
+        from nautilus_rl_lab.deploy.bundle import load_bundle
+        from nautilus_rl_lab.schemes.registry import build_observation
+
+        bundle = load_bundle(path)
+        self._bundle_hash = bundle.content_hash
+        if bundle.feature_stats is not None:
+            self._observation = build_observation(bundle.observation)
+            self._drift = DriftTracker(bundle.feature_stats, self.config.rules.drift_window)
+
+    def _reset_state(self) -> None:
+        self._rows: list[Row] = []
+        self._submitted: dict[str, tuple[int, float | None]] = {}
+        self._answered: set[str] = set()
+        self._last_close: float | None = None
+        self._last_data_ns: int | None = None
+        self._peak = 0.0
+        self._day: dt.date | None = None
+        self._day_start = 0.0
+        self._outcomes: deque[bool] = deque(maxlen=self.config.rules.rejection_window)
+        self._slippages: deque[float] = deque(maxlen=self.config.rules.slippage_window)
+        self._equities: deque[float] = deque(maxlen=self.config.rules.performance_window)
+        self.halting: dict[str, Any] | None = None
+        self.alerts: list[Alert] = []
+
+    # -- binding -----------------------------------------------------------------------------
+
+    def bind(
+        self,
+        risk_engine: Any,
+        strategies: list[Any],
+        loop: asyncio.AbstractEventLoop | None = None,
+        link: Any = None,
+    ) -> None:
+        """Give the monitor the node's `RiskEngine`, strategies (kill switch) and event loop.
+
+        With `loop`, timer ticks run on the node's event loop thread (Nautilus 1.221's live
+        timers call back on a thread of their own), like every other component callback.
+        `link` is the shared MT5 terminal connection (`is_initialized`): the disconnect rule.
+        """
+        self.risk_engine = risk_engine
+        self.strategies = list(strategies)
+        self._loop = loop
+        self.link = link
+
+    def add_sink(self, sink: AlertSink) -> None:
+        """Send every further alert to `sink` too (e.g. a Python callback)."""
+        self.sinks.append(sink)
+
+    @property
+    def trading_state(self) -> str:
+        if self.risk_engine is None:
+            return "ACTIVE"
+        return str(trading_state_to_str(self.risk_engine.trading_state))
+
+    # -- Nautilus lifecycle ------------------------------------------------------------------
+
+    def on_start(self) -> None:
+        self.instrument = require_instrument(self, self.config.instrument_id)
+        self.store = RunStore(self.config.run_dir)
+        self.session = self.store.open_session(self.clock.timestamp_ns(), self._bundle_hash)
+        self._peak = self.store.max_equity()
+        self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
+                                      self.config.metrics_port)  # fmt: skip
+        for topic in self._order_topics():
+            self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
+        if self.config.bar_type is not None:
+            self.subscribe_bars(self.config.bar_type)
+        self._last_data_ns = self.clock.timestamp_ns()
+        interval = dt.timedelta(seconds=self.config.sample_interval_secs)
+        self.clock.set_timer(TIMER, interval, callback=self._on_timer)
+        self._tick()
+
+    def on_stop(self) -> None:
+        if TIMER in self.clock.timer_names:
+            self.clock.cancel_timer(TIMER)
+        for topic in self._order_topics():
+            self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
+        if self.config.bar_type is not None:
+            self.unsubscribe_bars(self.config.bar_type)
+        self._sample()
+        self.flush()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self.metrics is not None:
+            self.metrics.close()
+        if self.link is not None:
+            from nautilus_rl_lab.adapters.metatrader5.connection import release_connection
+
+            release_connection(self.link)
+            self.link = None
+
+    def on_reset(self) -> None:
+        self._reset_state()
+
+    def _order_topics(self) -> list[str]:
+        """The bound strategies' order-event topics (and EXTERNAL's), else `events.order.*`.
+
+        Exact topics because Nautilus 1.221's message bus adds a wildcard subscription only
+        to topics not yet published: after a restart, reconciliation publishes the
+        strategies' topics before the monitor starts, and `events.order.*` would miss them.
+        """
+        if not self.strategies:
+            return [ORDER_TOPIC]
+        return [*(f"events.order.{s.id}" for s in self.strategies), "events.order.EXTERNAL"]
+
+    def on_bar(self, bar: Bar) -> None:
+        self._last_close = float(bar.close)
+        self._last_data_ns = self.clock.timestamp_ns()
+        if self._observation is not None and self.instrument is not None:
+            observed = observe_bar(self, self._observation, self.instrument, bar, 1.0)
+            if observed is not None and self._drift is not None:
+                self._drift.add(self._observation, *observed)
+
+    # -- order events ------------------------------------------------------------------------
+
+    def _on_order_event(self, event: OrderEvent) -> None:
+        kind = _KINDS.get(type(event))
+        if kind is None:
+            return
+        order_id = event.client_order_id.value
+        latency_ms = None
+        if isinstance(event, OrderSubmitted):
+            self._submitted[order_id] = (event.ts_init, self._last_close)
+            self._rows.append(("ownership", {"client_order_id": order_id,
+                                             "strategy_id": event.strategy_id.value}))  # fmt: skip
+        elif kind in ("accepted", "rejected", "filled") and order_id not in self._answered:
+            sent = self._submitted.get(order_id)
+            if sent is not None:
+                self._answered.add(order_id)
+                latency_ms = (event.ts_init - sent[0]) / 1e6
+                if self.metrics is not None:
+                    self.metrics.latency.observe(latency_ms / 1e3)
+        if kind in ("rejected", "denied", "filled"):
+            self._outcomes.append(kind != "filled")
+        if self.metrics is not None:
+            self.metrics.order_event(kind)
+            if kind in ("rejected", "denied"):
+                self.metrics.rejections.inc()
+        venue_id = getattr(event, "venue_order_id", None)
+        row = {
+            "event_id": event.id.value,
+            "session": self.session,
+            "ts_ns": event.ts_event,
+            "kind": kind,
+            "client_order_id": order_id,
+            "venue_order_id": venue_id.value if venue_id is not None else None,
+            "strategy_id": event.strategy_id.value,
+            "reason": getattr(event, "reason", None),
+            "latency_ms": latency_ms,
+        }
+        if isinstance(event, OrderFilled):
+            self._record_fill(event, row)
+        self._rows.append(("orders", row))
+
+    def _record_fill(self, event: OrderFilled, row: dict[str, Any]) -> None:
+        price, quantity = float(event.last_px), float(event.last_qty)
+        side = "BUY" if event.order_side == OrderSide.BUY else "SELL"
+        decision = self._submitted.get(event.client_order_id.value, (0, None))[1]
+        slippage = None
+        if decision is not None:
+            slippage = (price - decision) if side == "BUY" else (decision - price)
+            self._slippages.append(slippage)
+        row.update(side=side, quantity=quantity, price=price)
+        self._rows.append(("fills", {
+            "trade_id": event.trade_id.value, "session": self.session, "ts_ns": event.ts_event,
+            "client_order_id": event.client_order_id.value, "venue_order_id": row["venue_order_id"],
+            "strategy_id": event.strategy_id.value, "side": side, "quantity": quantity,
+            "price": price, "decision_price": decision, "slippage": slippage,
+            "commission": float(event.commission),
+        }))  # fmt: skip
+
+    # -- timer -------------------------------------------------------------------------------
+
+    def _on_timer(self, _event: Any) -> None:
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(self._tick)
+        else:
+            self._tick()
+
+    def _tick(self) -> None:
+        flag = self.store.state(HALT_KEY) if self.store is not None else None
+        if flag is not None and self.halting is None:
+            self._begin_halt(flag)
+        elif flag is None and self.halting is not None:
+            self._resume()
+        self._advance_halt()
+        snapshot = self._sample()
+        if snapshot is not None:
+            for alert in self.latch.update(evaluate(self.config.rules, snapshot), snapshot.ts_ns):
+                self.raise_alert(alert)
+        self.flush()
+
+    def _sample(self) -> MonitorSnapshot | None:
+        if self.instrument is None:
+            return None
+        now = self.clock.timestamp_ns()
+        close = self._last_close or 0.0
+        staleness = (now - (self._last_data_ns or now)) / 1e9
+        if self.metrics is not None:
+            self.metrics.staleness.set(staleness)
+            self.metrics.heartbeat.set(now / 1e9)
+        try:
+            state = read_market_state(self, self.instrument, close, now, 1.0)
+        except ValuationError:  # a restored position before its first price: equity unknown
+            self._rows.append(("samples", {
+                "session": self.session, "ts_ns": now, "staleness_s": staleness,
+                "position": float(self.portfolio.net_position(self.instrument.id)),
+                "trading_state": self.trading_state,
+            }))  # fmt: skip
+            return None
+        equity = state.equity
+        if equity > 0:
+            self._peak = max(self._peak, equity)
+            self._equities.append(equity)
+            day = dt.datetime.fromtimestamp(now / 1e9, dt.UTC).date()
+            if day != self._day:
+                self._day, self._day_start = day, equity
+        snapshot = MonitorSnapshot(
+            ts_ns=now,
+            equity=equity,
+            peak_equity=self._peak,
+            day_start_equity=self._day_start,
+            staleness_s=staleness,
+            outcomes=list(self._outcomes),
+            slippages=list(self._slippages),
+            drift_score=self._drift.score() if self._drift is not None else None,
+            drift_observations=len(self._drift) if self._drift is not None else 0,
+            equities=list(self._equities),
+            connected=None if self.link is None else bool(self.link.is_initialized),
+        )
+        net_exposure = self.portfolio.net_exposure(self.instrument.id)
+        exposure = float(net_exposure) if net_exposure is not None else 0.0
+        realized = self.portfolio.realized_pnl(self.instrument.id)
+        trading_state = self.trading_state
+        self._rows.append(("samples", {
+            "session": self.session, "ts_ns": now, "equity": equity, "balance": state.balance,
+            "position": state.position, "exposure": exposure,
+            "realized_pnl": float(realized) if realized is not None else 0.0,
+            "unrealized_pnl": state.unrealized_pnl, "drawdown": snapshot.drawdown,
+            "staleness_s": staleness, "trading_state": trading_state,
+        }))  # fmt: skip
+        if self.metrics is not None:
+            self.metrics.equity.set(equity)
+            self.metrics.drawdown.set(snapshot.drawdown)
+            self.metrics.position.set(state.position)
+            self.metrics.set_trading_state(trading_state)
+        return snapshot
+
+    def flush(self) -> int:
+        """Write the buffered rows in one transaction (called every tick and on stop)."""
+        if self.store is None or not self._rows:
+            return 0
+        rows, self._rows = self._rows, []
+        return self.store.write_batch(rows)
+
+    # -- alerts and the kill switch ----------------------------------------------------------
+
+    def raise_alert(self, alert: Alert) -> None:
+        """Log, record, count and dispatch `alert`; a critical one halts if so configured."""
+        log = self.log.error if alert.severity == "critical" else self.log.warning
+        log(f"ALERT {alert.rule} ({alert.severity}): {alert.message}")
+        self.alerts.append(alert)
+        self._rows.append(("alerts", {"session": self.session, **alert.to_dict()}))
+        if self.metrics is not None:
+            self.metrics.alert(alert.rule, alert.severity)
+        for sink in self.sinks:
+            try:
+                sink(alert)
+            except Exception as e:  # a broken sink must not stop the node
+                self.log.error(f"alert sink {sink!r} failed: {e!r}")
+        if alert.severity == "critical" and self.config.halt_on_critical:
+            flag = request_halt(self.config.run_dir, f"{alert.rule}: {alert.message}", "alert")
+            if self.halting is None:
+                self._begin_halt(flag)
+
+    def _begin_halt(self, flag: dict[str, Any]) -> None:
+        self.halting = flag
+        self.log.error(f"KILL SWITCH ({flag.get('source')}): {flag.get('reason')}")
+        if self.risk_engine is None:
+            self.log.error(
+                "kill switch not bound to the node (`attach_monitor(node)`): cannot halt"
+            )
+            return
+        self.risk_engine.set_trading_state(TradingState.REDUCING)
+        for strategy in self.strategies:
+            strategy.cancel_all_orders(self.config.instrument_id)
+            strategy.close_all_positions(self.config.instrument_id)
+
+    def _advance_halt(self) -> None:
+        if self.halting is None or self.risk_engine is None:
+            return
+        if self.risk_engine.trading_state == TradingState.HALTED:
+            return
+        flat = self.portfolio.is_flat(self.config.instrument_id)
+        working = self.cache.orders_open(instrument_id=self.config.instrument_id)
+        if flat and not working:
+            self.risk_engine.set_trading_state(TradingState.HALTED)
+            self.log.error("trading HALTED: positions flat, no working orders")
+
+    def _resume(self) -> None:
+        self.log.warning("kill switch released: trading ACTIVE again")
+        self.halting = None
+        if self.risk_engine is not None:
+            self.risk_engine.set_trading_state(TradingState.ACTIVE)
+
+
+def attach_monitor(node: Any, backend: Any = None) -> MonitorActor:
+    """Bind the node's `RiskEngine`, strategies, loop (and terminal link) to its `MonitorActor`.
+
+    Call it before `start`. With `backend` (the node's `Mt5BackendConfig`) the monitor shares
+    the adapter's terminal connection (`acquire_connection`: equal configs, one connection)
+    and watches its state for the `disconnected` rule.
+    """
+    monitors = [a for a in node.trader.actors() if isinstance(a, MonitorActor)]
+    if len(monitors) != 1:
+        raise ConfigError(f"the node must run exactly one MonitorActor, found {len(monitors)}")
+    link = None
+    if backend is not None:
+        from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection
+
+        link = acquire_connection(backend)
+    loop = node.get_event_loop()
+    monitors[0].bind(node.kernel.risk_engine, node.trader.strategies(), loop, link)
+    return monitors[0]

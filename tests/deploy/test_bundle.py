@@ -1,0 +1,94 @@
+"""Agent bundles: `bundle.json` describes the training run; configs built from it fit or are refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
+
+from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
+from nautilus_rl_lab.errors import ConfigError
+from tests.deploy.conftest import WINDOW
+
+LIVE_BAR = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
+
+
+def test_training_writes_a_self_describing_bundle(bundle_dir: Path) -> None:
+    bundle = load_bundle(bundle_dir)
+    fields = bundle.fields
+    assert fields["bar"] == {"step": 1, "aggregation": "HOUR", "price_type": "BID"}
+    assert fields["execution"] == "next_open"
+    assert fields["observation"]["params"] == {"window": WINDOW}
+    assert fields["training_data"]["start"] == "2017-03-01"
+    assert fields["training_data"]["end"] == "2017-03-15"
+    assert fields["instrument"]["symbol"] == "EUR/USD"
+    assert fields["versions"]["nautilus_trader"].startswith("1.221")
+    stats = fields["feature_stats"]
+    assert len(stats["mean"]) == fields["observation_space"]["shape"][0]
+    assert stats["count"] > 100
+    assert len(bundle.content_hash) == 64
+
+
+def test_bundle_configs_build_importable_actor_and_strategy(bundle_dir: Path) -> None:
+    actor, strategy = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
+    assert isinstance(actor, ImportableActorConfig)
+    assert isinstance(strategy, ImportableStrategyConfig)
+    assert actor.config["agent_path"] == str(bundle_dir)
+    assert actor.config["observation"]["params"] == {"window": WINDOW}
+    assert strategy.config["action"] == actor.config["action"]
+    assert strategy.config["instrument_id"] == "EURUSD.MT5"
+    from nautilus_trader.common.config import ActorFactory
+
+    rl_agent = ActorFactory.create(actor)
+    assert rl_agent.config.bar_type.spec.step == 1
+
+
+@pytest.mark.parametrize(
+    ("bar_type", "field"),
+    [
+        ("EURUSD.MT5-1-MINUTE-BID-EXTERNAL", "`aggregation`"),
+        ("EURUSD.MT5-4-HOUR-BID-EXTERNAL", "`step`"),
+        ("EURUSD.MT5-1-HOUR-LAST-EXTERNAL", "`price_type`"),
+    ],
+)
+def test_a_bar_type_the_agent_was_not_trained_on_is_refused(
+    bundle_dir: Path, bar_type: str, field: str
+) -> None:
+    with pytest.raises(ConfigError, match=field):
+        bundle_configs(bundle_dir, "EURUSD.MT5", bar_type)
+
+
+def _copy_with(bundle_dir: Path, tmp_path: Path, **changes: object) -> Path:
+    copy = tmp_path / "bundle"
+    shutil.copytree(bundle_dir, copy)
+    fields = json.loads((copy / BUNDLE_FILE).read_text())
+    fields.update(changes)
+    (copy / BUNDLE_FILE).write_text(json.dumps(fields))
+    return copy
+
+
+def test_an_edited_bundle_fails_its_content_hash(bundle_dir: Path, tmp_path: Path) -> None:
+    copy = _copy_with(bundle_dir, tmp_path, execution="bar_close")
+    with pytest.raises(ConfigError, match="`content_hash`"):
+        load_bundle(copy)
+
+
+def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_path: Path) -> None:
+    from nautilus_rl_lab.deploy.bundle import content_hash
+
+    fields = json.loads((bundle_dir / BUNDLE_FILE).read_text())
+    fields["observation"]["params"]["window"] = WINDOW + 3
+    copy = _copy_with(bundle_dir, tmp_path, observation=fields["observation"])
+    fields = json.loads((copy / BUNDLE_FILE).read_text())
+    fields["content_hash"] = content_hash(copy, fields)
+    (copy / BUNDLE_FILE).write_text(json.dumps(fields))
+    with pytest.raises(ConfigError, match="`observation` scheme"):
+        load_bundle(copy)
+
+
+def test_a_directory_without_bundle_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=BUNDLE_FILE):
+        load_bundle(tmp_path)

@@ -1,0 +1,124 @@
+"""Alert rules (pure functions), the latch, and the sinks: JSONL, callback, HTTP webhook on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.monitoring.alerts import (
+    Alert,
+    AlertLatch,
+    AlertRules,
+    JsonlSink,
+    MonitorSnapshot,
+    WebhookSink,
+    evaluate,
+)
+
+
+def _snap(**changes: object) -> MonitorSnapshot:
+    values: dict[str, object] = {
+        "ts_ns": 1, "equity": 10_000.0, "peak_equity": 10_000.0,
+        "day_start_equity": 10_000.0, "staleness_s": 0.0,
+    }  # fmt: skip
+    values.update(changes)
+    return MonitorSnapshot(**values)  # type: ignore[arg-type]
+
+
+def _rules(snapshot: MonitorSnapshot, **rules: object) -> dict[str, str]:
+    return {c[0]: c[1] for c in evaluate(AlertRules(**rules), snapshot)}  # type: ignore[arg-type]
+
+
+def test_each_rule_fires_on_its_threshold_only() -> None:
+    assert _rules(_snap()) == {}
+    assert _rules(_snap(equity=7_900.0)) == {"drawdown": "critical"}
+    assert _rules(_snap(equity=9_650.0), max_daily_loss=0.03) == {"daily_loss": "critical"}
+    assert _rules(_snap(staleness_s=61.0)) == {"stale_feed": "warning"}
+    rejected = [True, True, True, False, False, False]
+    assert _rules(_snap(outcomes=rejected)) == {"rejection_rate": "warning"}
+    assert _rules(_snap(outcomes=rejected[1:])) == {}
+    assert _rules(_snap(slippages=[0.0002, 0.0004]), max_mean_slippage=0.0002) == {
+        "slippage": "warning"
+    }
+    assert _rules(_snap(drift_score=0.9, drift_observations=10)) == {}  # too few bars
+    assert _rules(_snap(drift_score=0.9, drift_observations=60)) == {"drift": "warning"}
+    decay = _snap(equities=[10_000.0, 9_900.0, 9_800.0])
+    assert _rules(decay, min_rolling_return=-0.01, performance_window=3) == {
+        "performance": "warning"
+    }
+
+
+def test_a_latched_rule_fires_once_and_again_after_it_cleared() -> None:
+    latch = AlertLatch()
+    rules = AlertRules()
+    down = evaluate(rules, _snap(equity=7_000.0))
+    assert [a.rule for a in latch.update(down, 1)] == ["drawdown"]
+    assert latch.update(down, 2) == []
+    assert latch.update(evaluate(rules, _snap()), 3) == []
+    assert [a.rule for a in latch.update(down, 4)] == ["drawdown"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("max_drawdown", 1.5), ("stale_feed_secs", 0.0), ("rejection_window", 0)],
+)
+def test_bad_thresholds_are_refused_by_name(field: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=f"`{field}`"):
+        AlertRules(**{field: value})  # type: ignore[arg-type]
+
+
+ALERT = Alert("drawdown", "critical", "drawdown 21% reached 20%", 0.21, 0.2, 123)
+
+
+def test_jsonl_sink_appends_one_line_per_alert(tmp_path: Path) -> None:
+    sink = JsonlSink(tmp_path / "a" / "alerts.jsonl")
+    sink(ALERT)
+    sink(ALERT)
+    lines = (tmp_path / "a" / "alerts.jsonl").read_text().splitlines()
+    assert [json.loads(line)["rule"] for line in lines] == ["drawdown", "drawdown"]
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/alerts", received
+    server.shutdown()
+    server.server_close()
+
+
+def test_webhook_sink_posts_the_alert_as_json(webhook) -> None:
+    url, received = webhook
+    WebhookSink(url)(ALERT)
+    assert received == [ALERT.to_dict()]
+
+
+def test_a_dead_webhook_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -> None:
+    from tests.services import free_port
+
+    WebhookSink(f"http://127.0.0.1:{free_port()}/x", timeout_s=0.5)(ALERT)
+    assert "alert webhook" in caplog.text
+
+
+def test_a_webhook_url_must_be_http() -> None:
+    with pytest.raises(ConfigError, match="`webhook_url`"):
+        WebhookSink("file:///etc/passwd")

@@ -1,0 +1,152 @@
+"""`MonitorActor` in a live session on the simulator: store rows, alerts, kill switch, metrics."""
+
+from __future__ import annotations
+
+import urllib.request
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from nautilus_rl_lab.monitoring import read_table, request_halt, resume
+from nautilus_rl_lab.monitoring.killswitch import halt_reason
+from tests.monitoring.conftest import INSTRUMENT, MAGIC, WAIT, step_bars
+
+
+def _flat_everywhere(node, simulator) -> bool:
+    from nautilus_trader.model.identifiers import InstrumentId
+
+    open_positions = node.cache.positions_open(instrument_id=InstrumentId.from_str(INSTRUMENT))
+    return not open_positions and not (simulator.positions_get() or ())
+
+
+def _deal_tickets(simulator) -> list[str]:
+    deals = simulator.history_deals_get(0, 2**31 - 1) or ()
+    return sorted(str(d.ticket) for d in deals if d.magic == MAGIC)
+
+
+def _scrape(port: int) -> dict[tuple[str, tuple], float]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    values: dict[tuple[str, tuple], float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            labels = tuple(sorted((k, v) for k, v in sample.labels.items() if k != "run"))
+            values[(sample.name, labels)] = sample.value
+    return values
+
+
+def test_drawdown_alert_halts_flattens_and_the_store_holds_every_fill(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    simulator, _ = terminal
+    node, monitor = monitored_node(rules={"max_drawdown": 0.0005, "stale_feed_secs": None},
+                                   metrics_port=0)  # fmt: skip
+    run_dir = tmp_path / "run"
+    for _ in range(20):
+        step_bars(node, simulator, 1)
+        if monitor.trading_state == "HALTED":
+            break
+    assert node.wait_until(lambda: monitor.trading_state == "HALTED", timeout_secs=WAIT)
+    assert node.wait_until(lambda: _flat_everywhere(node, simulator), timeout_secs=WAIT)
+    assert halt_reason(run_dir)["source"] == "alert"
+
+    node.wait_until(lambda: False, timeout_secs=0.5)  # a few more ticks: rows flushed
+    alerts = read_table(run_dir, "alerts")
+    assert list(alerts["rule"]) == ["drawdown"]
+    assert alerts["severity"].iloc[0] == "critical"
+    fills = read_table(run_dir, "fills")
+    assert sorted(fills["trade_id"]) == _deal_tickets(simulator)
+    assert len(fills) >= 2  # the opening buy and the kill switch's closing sell
+    assert set(fills["side"]) == {"BUY", "SELL"}
+    assert fills["decision_price"].notna().iloc[0]
+    orders = read_table(run_dir, "orders")
+    assert {"submitted", "accepted", "filled"} <= set(orders["kind"])
+    assert orders["latency_ms"].dropna().ge(0).all()
+    samples = read_table(run_dir, "samples")
+    assert samples["drawdown"].max() >= 0.0005
+    assert samples["trading_state"].iloc[-1] == "HALTED"
+
+    metrics = _scrape(monitor.metrics.port)
+    last = read_table(run_dir, "samples").iloc[-1]
+    assert metrics[("nrl_equity", ())] == pytest.approx(last["equity"])
+    assert metrics[("nrl_trading_state", ())] == 1.0
+    assert metrics[("nrl_position", ())] == 0.0
+    filled = int((read_table(run_dir, "orders")["kind"] == "filled").sum())
+    assert metrics[("nrl_orders_total", (("status", "filled"),))] == filled
+    assert metrics[("nrl_alerts_total", (("rule", "drawdown"), ("severity", "critical")))] == 1
+    assert ("nrl_order_latency_seconds_count", ()) in metrics
+    assert ("nrl_data_staleness_seconds", ()) in metrics
+
+
+def test_kill_switch_on_demand_halts_and_persists_until_resumed(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    simulator, _ = terminal
+    node, monitor = monitored_node(rules={"max_drawdown": None, "stale_feed_secs": None})
+    run_dir = tmp_path / "run"
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "the buy-and-hold agent never opened a position"
+    request_halt(run_dir, "operator says stop", source="python")
+    assert node.wait_until(lambda: monitor.trading_state == "HALTED", timeout_secs=WAIT)
+    assert node.wait_until(lambda: _flat_everywhere(node, simulator), timeout_secs=WAIT)
+    step_bars(node, simulator, 2)
+    assert not simulator.positions_get(), "a halted node traded again"
+    node.stop()
+
+    node2, monitor2 = monitored_node(rules={"max_drawdown": None, "stale_feed_secs": None})
+    assert node2.wait_until(lambda: monitor2.trading_state == "HALTED", timeout_secs=WAIT)
+    step_bars(node2, simulator, 2)
+    assert not simulator.positions_get(), "the restarted node traded while halted"
+    resume(run_dir)
+    assert node2.wait_until(lambda: monitor2.trading_state == "ACTIVE", timeout_secs=WAIT)
+    for _ in range(5):
+        step_bars(node2, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "trading did not resume"
+    sessions = read_table(run_dir, "sessions")
+    assert len(sessions) == 2
+    node2.wait_until(lambda: False, timeout_secs=0.5)
+    orders = read_table(run_dir, "orders")
+    assert {"submitted", "filled"} <= set(orders[orders["session"] == 2]["kind"])
+
+
+def test_stale_feed_raises_the_stale_alert(terminal, monitored_node, tmp_path: Path) -> None:
+    simulator, _ = terminal
+    received = []
+    node, monitor = monitored_node(
+        with_agent=False, rules={"max_drawdown": None, "stale_feed_secs": 1.0}
+    )
+    monitor.add_sink(received.append)
+    step_bars(node, simulator, 2, pause=0.2)
+    assert not [a for a in received if a.rule == "stale_feed"], "stale while bars arrived"
+    assert node.wait_until(lambda: any(a.rule == "stale_feed" for a in received), WAIT)
+    node.wait_until(lambda: False, timeout_secs=0.3)
+    alerts = read_table(tmp_path / "run", "alerts")
+    assert "stale_feed" in set(alerts["rule"])
+    assert (tmp_path / "run" / "alerts.jsonl").read_text().count("stale_feed") == 1
+
+
+def test_a_disconnect_raises_the_alert_and_the_node_reconnects_without_duplicates(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    simulator, _ = terminal
+    received = []
+    node, monitor = monitored_node(rules={"max_drawdown": None, "stale_feed_secs": None})
+    monitor.add_sink(received.append)
+    step_bars(node, simulator, 3)
+    simulator.inject("disconnect", count=6)
+    assert node.wait_until(lambda: any(a.rule == "disconnected" for a in received), WAIT)
+    assert node.wait_until(lambda: monitor.link.is_initialized, 2 * WAIT), "no reconnect"
+    step_bars(node, simulator, 3)
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    fills = read_table(tmp_path / "run", "fills")
+    assert sorted(fills["trade_id"]) == _deal_tickets(simulator)
+    history = simulator.history_orders_get(0, 2**31 - 1) or ()
+    comments = [o.comment for o in history if o.magic == MAGIC]
+    assert len(comments) == len(set(comments)), "an order reached the terminal twice"
+    assert "disconnected" in set(read_table(tmp_path / "run", "alerts")["rule"])
