@@ -59,7 +59,7 @@ def max_position_held(run: AgentRun) -> float:
 def run_row(run: AgentRun, position_limit: float) -> dict[str, float]:
     """The table's metrics of `run`; `position_limit` is the largest position its rules allow."""
     stats = run.stats
-    trades = trade_stats(run.fills, run.positions_report, run.position, run.equity)
+    trades = trade_stats(run.fills, run.round_trips, run.position, run.equity)
     return {
         "total_return_%": stats["total_return_%"],
         "sharpe": stats["sharpe"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
 
 from nautilus_rl_lab.data import InstrumentSpec, bar_type_for, make_instrument, synthetic
@@ -44,4 +44,6 @@ def ohlcv_frames(draw: st.DrawFn, min_bars: int = 2, max_bars: int = 80) -> pd.D
         frame = synthetic.low_liquidity(frame, stale_fraction=draw(st.floats(0.0, 0.9)), seed=2)
     elif transform == "outage" and n_bars >= 4:
         frame = synthetic.with_outage(frame, start_bar=1, n_bars=draw(st.integers(1, n_bars - 2)))
+    # The loader infers the bar interval from bars that touch: a frame needs one such pair.
+    assume(bool((frame.index.to_series().diff() == pd.Timedelta("1h")).any()))
     return frame
