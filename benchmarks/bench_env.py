@@ -9,8 +9,10 @@ Prints one JSON line per figure (`make bench`):
 - `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
   finished episode, half abandoning one after a step; next to it, the time of Nautilus'
   `log_sysinfo`, which every fresh `BacktestEngine.run()` calls (even with bypassed logging).
-- `subproc_vec_env`: `SubprocVecEnv` steps/s with 1 and 2 processes (one engine each, "spawn":
-  a forkserver would import this script, and with it Nautilus and its native threads, before forking).
+- `vec_env`: random-policy steps/s of SB3's `DummyVecEnv`, `SubprocVecEnv` ("spawn": a
+  forkserver would import this script, and with it Nautilus and its native threads, before
+  forking) and `SharedMemoryVecEnv` (one and two envs per worker) with 1 and 2 workers, each
+  as a ratio to one env stepped directly in this process (interleaved repeats).
 
 Every env/plain pair runs interleaved in the same process, `--repeats` times, each run after
 a `gc.collect()` (the garbage collector stays on during the run); the median is reported. Episodes cover the whole bundled sample (~6,200 decision bars).
@@ -32,8 +34,10 @@ from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
+from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
 FLAT = 1  # `target_position`: 0 short, 1 flat, 2 long
 TARGETS = (-10_000.0, 0.0, 10_000.0)
@@ -194,47 +198,93 @@ def bench_reset(repeats: int) -> None:
     )
 
 
-def bench_subproc(vec_steps: int, repeats: int) -> None:
-    from stable_baselines3.common.vec_env import SubprocVecEnv
+def vec_rate(vec, n_envs: int, vec_steps: int) -> float:
+    """Random-policy env steps/s of `vec` (all envs counted) over `vec_steps` vector steps."""
+    rng = np.random.default_rng(0)
+    actions = rng.integers(0, 3, size=(vec_steps, n_envs))
+    gc.collect()
+    started = time.perf_counter()
+    for step_actions in actions:
+        vec.step(step_actions)
+    return n_envs * vec_steps / (time.perf_counter() - started)
 
-    rates = {}
-    for n_envs in (1, 2):
-        vec = SubprocVecEnv([whole_sample_env] * n_envs, start_method="spawn")
-        try:
-            vec.seed(0)
-            vec.reset()
-            rng = np.random.default_rng(0)
-            samples = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                for _ in range(vec_steps):
-                    vec.step(rng.integers(0, 3, size=n_envs))
-                samples.append(n_envs * vec_steps / (time.perf_counter() - started))
-            rates[n_envs] = statistics.median(samples)
-        finally:
+
+def alone_rate(env: TrainingNode, vec_steps: int) -> float:
+    """Random-policy steps/s of one env stepped directly in this process (auto-reset)."""
+    actions = np.random.default_rng(0).integers(0, 3, size=vec_steps)
+    gc.collect()
+    started = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(int(action))
+        if terminated or truncated:
+            env.reset()
+    return vec_steps / (time.perf_counter() - started)
+
+
+VEC_KINDS = {
+    # name: (n_envs per worker, factory(env_fns, n_workers))
+    "dummy": (1, lambda fns, workers: DummyVecEnv(fns)),
+    "subproc": (1, lambda fns, workers: SubprocVecEnv(fns, start_method="spawn")),
+    "shared": (
+        1,
+        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
+    ),
+    "shared_2_per_worker": (
+        2,
+        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
+    ),
+}
+
+
+def bench_vec(vec_steps: int, repeats: int) -> None:
+    """Each vec env kind with 1 and 2 workers next to one in-process env, interleaved."""
+    alone = whole_sample_env()
+    alone.reset()
+    vecs = {}
+    try:
+        for kind, (per_worker, factory) in VEC_KINDS.items():
+            for workers in (1, 2):
+                n_envs = per_worker * workers
+                vec = factory([whole_sample_env] * n_envs, workers)
+                vec.seed(0)
+                vec.reset()
+                vecs[kind, workers] = (vec, n_envs)
+        samples: dict = {key: [] for key in vecs}
+        alone_samples = []
+        for _ in range(repeats):
+            alone_samples.append(alone_rate(alone, vec_steps))
+            for key, (vec, n_envs) in vecs.items():
+                samples[key].append(vec_rate(vec, n_envs, vec_steps))
+    finally:
+        alone.close()
+        for vec, _ in vecs.values():
             vec.close()
-    emit(
-        {
-            "figure": "subproc_vec_env",
-            "policy": "random",
-            "steps_per_s_1_proc": round(rates[1], 1),
-            "steps_per_s_2_procs": round(rates[2], 1),
-            "ratio_2_over_1": round(rates[2] / rates[1], 3),
-            "vec_steps": vec_steps,
-            "repeats": repeats,
-        },
-    )
+    alone_sps = statistics.median(alone_samples)
+    for (kind, workers), rates in samples.items():
+        sps = statistics.median(rates)
+        emit(
+            {
+                "figure": "vec_env",
+                "kind": kind,
+                "workers": workers,
+                "n_envs": vecs[kind, workers][1],
+                "policy": "random",
+                "steps_per_s": round(sps, 1),
+                "in_process_env_steps_per_s": round(alone_sps, 1),
+                "ratio_to_one_in_process_env": round(sps / alone_sps, 3),
+                "vec_steps": vec_steps,
+                "repeats": repeats,
+            },
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--vec-steps", type=int, default=3000)
-    parser.add_argument(
-        "--only", choices=["hold_only", "random", "reset", "subproc_vec_env"], default=None
-    )
+    parser.add_argument("--only", choices=["hold_only", "random", "reset", "vec_env"], default=None)
     args = parser.parse_args()
-    wanted = (args.only,) if args.only else ("hold_only", "random", "reset", "subproc_vec_env")
+    wanted = (args.only,) if args.only else ("hold_only", "random", "reset", "vec_env")
     if {"hold_only", "random"} & set(wanted):
         env = whole_sample_env()
         try:
@@ -248,8 +298,8 @@ def main() -> None:
             env.close()
     if "reset" in wanted:
         bench_reset(args.repeats)
-    if "subproc_vec_env" in wanted:
-        bench_subproc(args.vec_steps, args.repeats)
+    if "vec_env" in wanted:
+        bench_vec(args.vec_steps, args.repeats)
 
 
 if __name__ == "__main__":
