@@ -3,7 +3,8 @@
 `SubprocVecEnv` runs one env per process and pickles each step's observation, reward, flags
 and info dict through a pipe; on a 2-core machine its per-step overhead ate the parallelism
 (2 processes delivered 0.70x of one in-process env). Here the envs are split into
-`n_workers` groups, each group stepped in turn by one worker process; actions, observations,
+`n_workers` groups stepped in parallel, each by one worker process, except the last, which
+the main process steps itself meanwhile (`in_process`); actions, observations,
 rewards and done flags live in arrays shared by all processes (a memory-mapped file that is
 unlinked once every worker has mapped it, so nothing outlives the processes), and the pipe
 carries one tiny message per worker per step.
@@ -109,7 +110,7 @@ class _WorkerError:
         self.text = text
 
 
-def _receive(remotes: Sequence[Connection]) -> list[Any]:
+def _receive(remotes: Sequence[Connection | _InProcess]) -> list[Any]:
     """Every worker's answer, in order; then a worker's exception as `EnvironmentStateError`.
 
     All answers are read before raising, so the pipes stay in step after an error.
@@ -230,6 +231,38 @@ def _reset(
     return infos
 
 
+class _InProcess:
+    """The group the main process steps itself, behind the worker pipe's `send`/`recv`.
+
+    `send` runs the command at once: sent after the workers' commands, it runs while they
+    step theirs; `recv` returns its answer.
+    """
+
+    def __init__(self, envs: list[gym.Env], rows: range, every_step: bool) -> None:
+        self.envs, self.rows, self.every_step = envs, rows, every_step
+        self.buffers: _Buffers | None = None
+        self.answer: Any = None
+
+    def send(self, message: tuple[int, Any]) -> None:
+        command, payload = message
+        if self.buffers is None:
+            raise EnvironmentStateError("the in-process group has no shared buffers yet")
+        try:
+            self.answer = _serve(
+                command, payload, self.envs, self.rows, self.buffers, self.every_step
+            )
+        except Exception:
+            self.answer = _WorkerError(traceback.format_exc())
+
+    def recv(self) -> Any:
+        answer, self.answer = self.answer, None
+        return answer
+
+    def close(self) -> None:
+        for env in self.envs:
+            env.close()
+
+
 def _has(env: gym.Env, name: str) -> bool:
     try:
         env.get_wrapper_attr(name)
@@ -250,10 +283,13 @@ def _groups(n_envs: int, n_workers: int) -> list[range]:
 
 
 class SharedMemoryVecEnv(VecEnv):
-    """SB3 `VecEnv`: `n_workers` processes step groups of envs; results through shared memory.
+    """SB3 `VecEnv`: `n_workers` groups of envs stepped in parallel; results through shared memory.
 
-    `n_workers` defaults to `min(len(env_fns), os.cpu_count())`. `start_method` is
-    `forkserver` by default ("fork" is unsafe once Nautilus' native threads run).
+    `n_workers` defaults to `min(len(env_fns), os.cpu_count())`. With `in_process` (default)
+    the main process steps the last group itself while `n_workers - 1` worker processes step
+    theirs (on 2 cores: the main process and one worker, no process idles waiting); otherwise
+    every group gets a worker process. `start_method` is `forkserver` by default ("fork" is
+    unsafe once Nautilus' native threads run).
     """
 
     def __init__(
@@ -263,6 +299,7 @@ class SharedMemoryVecEnv(VecEnv):
         n_workers: int | None = None,
         start_method: str = "forkserver",
         infos: str = "episode_end",
+        in_process: bool = True,
     ) -> None:
         n_envs = len(env_fns)
         if n_envs < 1:
@@ -275,22 +312,32 @@ class SharedMemoryVecEnv(VecEnv):
         if infos not in INFO_MODES:
             raise ConfigError(f"`infos` must be one of {INFO_MODES}, was {infos!r}")
         self.groups = _groups(n_envs, n_workers)
+        every_step = infos == "every_step"
         context: Any = mp.get_context(start_method)
-        self.remotes: list[Connection] = []
+        remotes: list[Connection] = []
         self.processes: list[Any] = []
         self.closed = False
         self.waiting = False
-        for group in self.groups:
+        for group in self.groups[:-1] if in_process else self.groups:
             remote, work_remote = context.Pipe()
             fns = CloudpickleWrapper([env_fns[i] for i in group])
-            args = (work_remote, remote, group.start, fns, infos == "every_step")
+            args = (work_remote, remote, group.start, fns, every_step)
             process = context.Process(target=_worker, args=args, daemon=True)
             process.start()
             work_remote.close()
-            self.remotes.append(remote)
+            remotes.append(remote)
             self.processes.append(process)
+        self.workers: list[Connection | _InProcess] = list(remotes)
         try:
-            spaces = _receive(self.remotes)
+            spaces = []
+            if in_process:  # built while the workers build theirs
+                group = self.groups[-1]
+                local = _InProcess([], group, every_step)
+                self.workers.append(local)
+                local.envs.extend(env_fns[i]() for i in group)
+                env = local.envs[0]
+                spaces.append((env.observation_space, env.action_space, env.render_mode))
+            spaces = _receive(remotes) + spaces
             observation_space, action_space, render_mode = spaces[0]
             for other in spaces[1:]:
                 if other[:2] != (observation_space, action_space):
@@ -300,11 +347,13 @@ class SharedMemoryVecEnv(VecEnv):
                     )
             path, self.buffers = _Buffers.create(n_envs, (observation_space, action_space))
             try:
-                for remote in self.remotes:
+                for remote in remotes:
                     remote.send((path, n_envs))
-                _receive(self.remotes)
+                _receive(remotes)
             finally:
                 os.unlink(path)  # every process keeps its mapping; nothing is left on disk
+            if in_process:
+                local.buffers = self.buffers
         except BaseException:
             self._terminate()
             raise
@@ -315,10 +364,9 @@ class SharedMemoryVecEnv(VecEnv):
 
     def reset(self) -> VecEnvObs:
         """Reset every env with the pending seeds and options (cleared afterwards)."""
-        for group, remote in zip(self.groups, self.remotes, strict=True):
-            payload = [(self._seeds[i], self._options[i]) for i in group]
-            remote.send((_RESET, payload))
-        self.reset_infos = [info for answer in _receive(self.remotes) for info in answer]
+        for group, worker in zip(self.groups, self.workers, strict=True):
+            worker.send((_RESET, [(self._seeds[i], self._options[i]) for i in group]))
+        self.reset_infos = [info for answer in _receive(self.workers) for info in answer]
         self._reset_seeds()
         self._reset_options()
         return self.buffers.observations.copy()
@@ -327,15 +375,15 @@ class SharedMemoryVecEnv(VecEnv):
         """Write the actions to shared memory and start every worker."""
         self._check_running()
         self.buffers.actions[:] = np.asarray(actions).reshape(self.buffers.actions.shape)
-        for remote in self.remotes:
-            remote.send((_STEP, None))
         self.waiting = True
+        for worker in self.workers:  # the in-process group last: it runs while workers do
+            worker.send((_STEP, None))
 
     def step_wait(self) -> VecEnvStepReturn:
         """Collect the workers' results; infos are `{}` except where a worker sent one."""
         infos: list[dict[str, Any]] = [{} for _ in range(self.num_envs)]
         self.waiting = False
-        for answer in _receive(self.remotes):
+        for answer in _receive(self.workers):
             for row, info, reset_info in answer:
                 infos[row] = info
                 if reset_info is not None:
@@ -347,16 +395,15 @@ class SharedMemoryVecEnv(VecEnv):
         """Stop the workers (their envs close) and release the shared memory; safe twice."""
         if self.closed:
             return
-        for remote in self.remotes:
+        for worker in self.workers:
             with contextlib.suppress(OSError, EOFError):
                 if self.waiting:
-                    remote.recv()
-                remote.send((_CLOSE, None))
-                remote.recv()
+                    worker.recv()
+                worker.send((_CLOSE, None))
+                worker.recv()
+            worker.close()
         for process in self.processes:
             process.join()
-        for remote in self.remotes:
-            remote.close()
         self.closed = True
 
     def get_images(self) -> Sequence[np.ndarray | None]:
@@ -398,13 +445,13 @@ class SharedMemoryVecEnv(VecEnv):
         self._check_running()
         selected = list(self._get_indices(indices))
         asked = []
-        for group, remote in zip(self.groups, self.remotes, strict=True):
+        for group, worker in zip(self.groups, self.workers, strict=True):
             local = [i - group.start for i in selected if i in group]
             if local:
-                remote.send((command, (local, *args)))
-                asked.append((remote, [group.start + i for i in local]))
+                worker.send((command, (local, *args)))
+                asked.append((worker, [group.start + i for i in local]))
         results: dict[int, Any] = {}
-        answers = _receive([remote for remote, _ in asked])
+        answers = _receive([worker for worker, _ in asked])
         for (_, rows), answer in zip(asked, answers, strict=True):
             results.update(zip(rows, answer, strict=True))
         return [results[i] for i in selected]
@@ -414,6 +461,9 @@ class SharedMemoryVecEnv(VecEnv):
             raise EnvironmentStateError("the SharedMemoryVecEnv is closed")
 
     def _terminate(self) -> None:
+        for worker in self.workers:
+            if isinstance(worker, _InProcess):
+                worker.close()
         for process in self.processes:
             process.terminate()
             process.join()

@@ -15,7 +15,7 @@ from nautilus_rl_lab.nodes import TrainingNode
 from nautilus_rl_lab.training import SharedMemoryVecEnv
 from tests.nodes.conftest import small_config
 
-N_ENVS = 3  # two workers: groups of two envs and one
+N_ENVS = 3  # two groups: two envs (a worker process) and one (in-process or a second worker)
 STEPS = 120
 EPISODE_LENGTH = 32  # small_config
 
@@ -74,11 +74,13 @@ def dummy_result(actions: np.ndarray) -> dict[str, object]:
         vec.close()
 
 
-@pytest.mark.parametrize("infos", ["episode_end", "every_step"])
+@pytest.mark.parametrize(
+    ("infos", "in_process"), [("episode_end", True), ("every_step", True), ("episode_end", False)]
+)
 def test_same_seeds_and_actions_give_the_dummy_vec_env_trajectories(
-    infos: str, actions: np.ndarray, dummy_result: dict[str, object]
+    infos: str, in_process: bool, actions: np.ndarray, dummy_result: dict[str, object]
 ) -> None:
-    vec = SharedMemoryVecEnv(env_fns(), n_workers=2, infos=infos)
+    vec = SharedMemoryVecEnv(env_fns(), n_workers=2, infos=infos, in_process=in_process)
     try:
         result = trajectory(vec, actions)
     finally:
@@ -121,12 +123,16 @@ def test_ppo_with_vec_normalize_learns_on_it_and_attributes_reach_every_env() ->
         vec.step(np.zeros(N_ENVS, dtype=np.int64))
 
 
-def test_a_worker_error_is_raised_in_the_main_process_and_close_still_works() -> None:
+@pytest.mark.parametrize("bad_env", [0, 1])  # in a worker process, in-process
+def test_a_worker_error_is_raised_in_the_main_process_and_close_still_works(bad_env: int) -> None:
     vec = SharedMemoryVecEnv(env_fns(2), n_workers=2)
     try:
+        assert len(vec.processes) == 1
         vec.reset()
+        actions = np.array([1, 1])
+        actions[bad_env] = 7
         with pytest.raises(EnvironmentStateError, match=r"ValueError: action .*7.* is not in"):
-            vec.step(np.array([1, 7]))
+            vec.step(actions)
         with pytest.raises(EnvironmentStateError, match="AttributeError"):
             vec.env_method("no_such_method")
         assert vec.get_attr("bar_count", indices=1)  # the pipes are still in step
