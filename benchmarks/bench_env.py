@@ -6,6 +6,8 @@ Prints one JSON line per figure (`make bench`):
   strategy that subscribes to the bars and ignores them).
 - `random`: the env with a seeded random policy vs. a plain strategy that submits the same
   market orders on the same bars (the orders and fills are checked to be identical).
+  Both figures also run the plain engine in Nautilus' default configuration (`lean=False`)
+  next to the lean one the env uses: same orders and balance, speed before/after.
 - `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
   finished episode, half abandoning one after a step; next to it, the time of Nautilus'
   `log_sysinfo`, which every fresh `BacktestEngine.run()` calls (even with bypassed logging).
@@ -115,10 +117,12 @@ def run_env_episode(
     return steps, elapsed, outcome(env.engine)
 
 
-def plain_engine(env: TrainingNode, actions: list[int] | None) -> BacktestEngine:
+def plain_engine(
+    env: TrainingNode, actions: list[int] | None, *, lean: bool = True
+) -> BacktestEngine:
     market = env.market
     orders = [] if actions is None else orders_for(actions, market.instrument)
-    engine = build_engine(env.config.venue, market, execution=env.config.execution)
+    engine = build_engine(env.config.venue, market, execution=env.config.execution, lean=lean)
     first_ts = market.bar_timestamps[env.strategy.observation_scheme.warmup_bars - 1]
     engine.add_strategy(
         PlainOrdersStrategy(market.instrument, market.bar_type, first_ts, orders),
@@ -138,17 +142,25 @@ def run_plain(engine: BacktestEngine, end: int) -> tuple[float, tuple[int, float
 
 def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: int) -> None:
     plain = plain_engine(env, actions)
+    default = plain_engine(env, actions, lean=False)  # Nautilus' default configuration
     end = env.market.bar_timestamps[-1]
-    env_rates, plain_rates = [], []
-    for _ in range(repeats):  # interleaved: machine noise hits both alike
+    env_rates, plain_rates, default_rates = [], [], []
+    for _ in range(repeats):  # interleaved: machine noise hits all alike
         steps, seconds, env_outcome = run_env_episode(env, actions)
         env_rates.append(steps / seconds)
         seconds, plain_outcome = run_plain(plain, end)
         plain_rates.append(steps / seconds)
+        seconds, default_outcome = run_plain(default, end)
+        default_rates.append(steps / seconds)
     plain.dispose()
-    if env_outcome != plain_outcome:
-        raise RuntimeError(f"{name}: env (orders, balance) {env_outcome} != plain {plain_outcome}")
+    default.dispose()
+    if not env_outcome == plain_outcome == default_outcome:
+        raise RuntimeError(
+            f"{name}: (orders, balance) differ: env {env_outcome}, plain {plain_outcome}, "
+            f"plain with Nautilus' default configuration {default_outcome}"
+        )
     env_sps, plain_sps = statistics.median(env_rates), statistics.median(plain_rates)
+    default_sps = statistics.median(default_rates)
     emit(
         {
             "figure": name,
@@ -157,6 +169,8 @@ def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: in
             "final_balance": env_outcome[1],
             "env_steps_per_s": round(env_sps, 1),
             "plain_steps_per_s": round(plain_sps, 1),
+            "plain_default_config_steps_per_s": round(default_sps, 1),
+            "ratio_plain_lean_default": round(plain_sps / default_sps, 3),
             "ratio_env_plain": round(env_sps / plain_sps, 3),
             # best of the repeats: the least disturbed runs on a shared machine
             "ratio_env_plain_best": round(max(env_rates) / max(plain_rates), 3),
