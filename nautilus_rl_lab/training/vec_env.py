@@ -25,6 +25,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -44,6 +45,10 @@ from stable_baselines3.common.vec_env.base_vec_env import (
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 
 INFO_MODES = ("episode_end", "every_step")
+# Both sides poll the pipe this long before a blocking read: waking a sleeping process costs
+# a scheduler round trip per step (hundreds of microseconds on a VM), more than a step;
+# the poll loop yields the core to any other runnable process.
+SPIN_SECONDS = 0.002
 _STEP, _RESET, _CALL, _GET, _HAS, _SET, _WRAPPED, _CLOSE = range(8)
 
 
@@ -110,6 +115,18 @@ class _WorkerError:
         self.text = text
 
 
+_yield: Callable[[], None] = getattr(os, "sched_yield", lambda: None)
+
+
+def _recv(remote: Connection | _InProcess) -> Any:
+    """`remote.recv()` after polling for up to `SPIN_SECONDS` (no sleep for a quick answer)."""
+    if isinstance(remote, Connection):
+        deadline = time.perf_counter() + SPIN_SECONDS
+        while not remote.poll() and time.perf_counter() < deadline:
+            _yield()  # a process with work to do gets the core first
+    return remote.recv()
+
+
 def _receive(remotes: Sequence[Connection | _InProcess]) -> list[Any]:
     """Every worker's answer, in order; then a worker's exception as `EnvironmentStateError`.
 
@@ -118,7 +135,7 @@ def _receive(remotes: Sequence[Connection | _InProcess]) -> list[Any]:
     answers: list[Any] = []
     for remote in remotes:
         try:
-            answers.append(remote.recv())
+            answers.append(_recv(remote))
         except EOFError:
             answers.append(_WorkerError("the worker process died"))
     for answer in answers:
@@ -146,7 +163,7 @@ def _worker(
         remote.send(None)
         rows = range(first, first + len(envs))
         while True:
-            command, payload = remote.recv()
+            command, payload = _recv(remote)
             try:  # an answer that cannot be pickled is not sent: the error is
                 remote.send(_serve(command, payload, envs, rows, buffers, every_step))
             except Exception:
