@@ -47,7 +47,8 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         Budget in env steps; number of parallel envs; `dummy` (one process), `subproc`
         (`SubprocVecEnv`, one engine per process) or `shared` (`SharedMemoryVecEnv`: up to
         one worker process per core, each stepping a group of engines, results through shared
-        memory; infos only at episode ends). One env always runs in-process (`dummy`).
+        memory; infos only at episode ends; the default: fastest in `bench_training.py`). One
+        env always runs in-process (`dummy`).
     seed
         Seeds SB3, torch and env `i` (with `seed + i`).
     env, eval_data, test_data
@@ -70,7 +71,7 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     hyperparameters: dict[str, Any] = {}
     total_timesteps: int = 100_000
     n_envs: int = 1
-    vec_env: str = "dummy"
+    vec_env: str = "shared"
     seed: int = 0
     env: TrainingNodeConfig = TrainingNodeConfig()
     eval_data: DataSourceConfig | None = None
