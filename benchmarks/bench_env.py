@@ -9,8 +9,9 @@ Prints one JSON line per figure (`make bench`):
   Both figures also run the plain engine in Nautilus' default configuration (`lean=False`)
   next to the lean one the env uses: same orders and balance, speed before/after.
 - `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
-  finished episode, half abandoning one after a step; next to it, the time of Nautilus'
-  `log_sysinfo`, which every fresh `BacktestEngine.run()` calls (even with bypassed logging).
+  finished episode, half abandoning one after a step, and the part spent in Nautilus'
+  `engine.reset()`; next to it, the time of Nautilus' `log_sysinfo`, which a plain
+  `BacktestEngine.run()` calls (`QuietBacktestEngine` skips it).
 - `vec_env`: random-policy steps/s of SB3's `DummyVecEnv`, `SubprocVecEnv` ("spawn": a
   forkserver would import this script, and with it Nautilus and its native threads, before
   forking) and `SharedMemoryVecEnv` (one and two envs per worker) with 1 and 2 workers, each
@@ -181,11 +182,14 @@ def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: in
 
 def bench_reset(repeats: int) -> None:
     env = TrainingNode(TrainingNodeConfig(seed=0))  # default: 256-step episodes, random starts
-    times = []
+    times, finishing = [], []
     try:
         for i in range(20 * repeats):
             started = time.perf_counter()
+            env._finish_episode()  # what reset() does first: unwind + Nautilus' engine.reset()
+            finished = time.perf_counter()
             env.reset()
+            finishing.append((finished - started) * 1000)
             times.append((time.perf_counter() - started) * 1000)
             if i % 2:  # half the resets follow a finished episode, half abandon one
                 done = False
@@ -207,6 +211,9 @@ def bench_reset(repeats: int) -> None:
             "resets": len(times),
             "mean_ms": round(statistics.fmean(times), 2),
             "median_ms": round(statistics.median(times), 2),
+            # Nautilus' engine.reset() (plus unwinding an abandoned run); the rest is the
+            # engine's start and warm-up replay up to the first decision bar
+            "engine_reset_median_ms": round(statistics.median(finishing), 2),
             "nautilus_log_sysinfo_median_ms": round(statistics.median(sysinfo), 2),
         },
     )
