@@ -60,6 +60,7 @@ lint: $(STAMP)  ## Ruff lint + format check and mypy
 
 bench: $(STAMP)  ## Run the benchmarks (JSON lines)
 	$(PY) benchmarks/bench_env.py
+	$(PY) benchmarks/bench_training.py
 
 clean:  ## Remove the virtual environment and run artefacts
 	rm -rf $(VENV) runs .pytest_cache

@@ -6,11 +6,16 @@ Prints one JSON line per figure (`make bench`):
   strategy that subscribes to the bars and ignores them).
 - `random`: the env with a seeded random policy vs. a plain strategy that submits the same
   market orders on the same bars (the orders and fills are checked to be identical).
+  Both figures also run the plain engine in Nautilus' default configuration (`lean=False`)
+  next to the lean one the env uses: same orders and balance, speed before/after.
 - `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
-  finished episode, half abandoning one after a step; next to it, the time of Nautilus'
-  `log_sysinfo`, which every fresh `BacktestEngine.run()` calls (even with bypassed logging).
-- `subproc_vec_env`: `SubprocVecEnv` steps/s with 1 and 2 processes (one engine each, "spawn":
-  a forkserver would import this script, and with it Nautilus and its native threads, before forking).
+  finished episode, half abandoning one after a step, and the part spent in Nautilus'
+  `engine.reset()`; next to it, the time of Nautilus' `log_sysinfo`, which a plain
+  `BacktestEngine.run()` calls (`QuietBacktestEngine` skips it).
+- `vec_env`: random-policy steps/s of SB3's `DummyVecEnv`, `SubprocVecEnv` ("spawn": a
+  forkserver would import this script, and with it Nautilus and its native threads, before
+  forking) and `SharedMemoryVecEnv` (one and two envs per worker) with 1 and 2 workers, each
+  as a ratio to one env stepped directly in this process (interleaved repeats).
 
 Every env/plain pair runs interleaved in the same process, `--repeats` times, each run after
 a `gc.collect()` (the garbage collector stays on during the run); the median is reported. Episodes cover the whole bundled sample (~6,200 decision bars).
@@ -32,8 +37,10 @@ from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
+from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
 FLAT = 1  # `target_position`: 0 short, 1 flat, 2 long
 TARGETS = (-10_000.0, 0.0, 10_000.0)
@@ -111,10 +118,12 @@ def run_env_episode(
     return steps, elapsed, outcome(env.engine)
 
 
-def plain_engine(env: TrainingNode, actions: list[int] | None) -> BacktestEngine:
+def plain_engine(
+    env: TrainingNode, actions: list[int] | None, *, lean: bool = True
+) -> BacktestEngine:
     market = env.market
     orders = [] if actions is None else orders_for(actions, market.instrument)
-    engine = build_engine(env.config.venue, market, execution=env.config.execution)
+    engine = build_engine(env.config.venue, market, execution=env.config.execution, lean=lean)
     first_ts = market.bar_timestamps[env.strategy.observation_scheme.warmup_bars - 1]
     engine.add_strategy(
         PlainOrdersStrategy(market.instrument, market.bar_type, first_ts, orders),
@@ -134,17 +143,25 @@ def run_plain(engine: BacktestEngine, end: int) -> tuple[float, tuple[int, float
 
 def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: int) -> None:
     plain = plain_engine(env, actions)
+    default = plain_engine(env, actions, lean=False)  # Nautilus' default configuration
     end = env.market.bar_timestamps[-1]
-    env_rates, plain_rates = [], []
-    for _ in range(repeats):  # interleaved: machine noise hits both alike
+    env_rates, plain_rates, default_rates = [], [], []
+    for _ in range(repeats):  # interleaved: machine noise hits all alike
         steps, seconds, env_outcome = run_env_episode(env, actions)
         env_rates.append(steps / seconds)
         seconds, plain_outcome = run_plain(plain, end)
         plain_rates.append(steps / seconds)
+        seconds, default_outcome = run_plain(default, end)
+        default_rates.append(steps / seconds)
     plain.dispose()
-    if env_outcome != plain_outcome:
-        raise RuntimeError(f"{name}: env (orders, balance) {env_outcome} != plain {plain_outcome}")
+    default.dispose()
+    if not env_outcome == plain_outcome == default_outcome:
+        raise RuntimeError(
+            f"{name}: (orders, balance) differ: env {env_outcome}, plain {plain_outcome}, "
+            f"plain with Nautilus' default configuration {default_outcome}"
+        )
     env_sps, plain_sps = statistics.median(env_rates), statistics.median(plain_rates)
+    default_sps = statistics.median(default_rates)
     emit(
         {
             "figure": name,
@@ -153,6 +170,8 @@ def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: in
             "final_balance": env_outcome[1],
             "env_steps_per_s": round(env_sps, 1),
             "plain_steps_per_s": round(plain_sps, 1),
+            "plain_default_config_steps_per_s": round(default_sps, 1),
+            "ratio_plain_lean_default": round(plain_sps / default_sps, 3),
             "ratio_env_plain": round(env_sps / plain_sps, 3),
             # best of the repeats: the least disturbed runs on a shared machine
             "ratio_env_plain_best": round(max(env_rates) / max(plain_rates), 3),
@@ -163,11 +182,14 @@ def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: in
 
 def bench_reset(repeats: int) -> None:
     env = TrainingNode(TrainingNodeConfig(seed=0))  # default: 256-step episodes, random starts
-    times = []
+    times, finishing = [], []
     try:
         for i in range(20 * repeats):
             started = time.perf_counter()
+            env._finish_episode()  # what reset() does first: unwind + Nautilus' engine.reset()
+            finished = time.perf_counter()
             env.reset()
+            finishing.append((finished - started) * 1000)
             times.append((time.perf_counter() - started) * 1000)
             if i % 2:  # half the resets follow a finished episode, half abandon one
                 done = False
@@ -189,52 +211,101 @@ def bench_reset(repeats: int) -> None:
             "resets": len(times),
             "mean_ms": round(statistics.fmean(times), 2),
             "median_ms": round(statistics.median(times), 2),
+            # Nautilus' engine.reset() (plus unwinding an abandoned run); the rest is the
+            # engine's start and warm-up replay up to the first decision bar
+            "engine_reset_median_ms": round(statistics.median(finishing), 2),
             "nautilus_log_sysinfo_median_ms": round(statistics.median(sysinfo), 2),
         },
     )
 
 
-def bench_subproc(vec_steps: int, repeats: int) -> None:
-    from stable_baselines3.common.vec_env import SubprocVecEnv
+def vec_rate(vec, n_envs: int, vec_steps: int) -> float:
+    """Random-policy env steps/s of `vec` (all envs counted) over `vec_steps` vector steps."""
+    rng = np.random.default_rng(0)
+    actions = rng.integers(0, 3, size=(vec_steps, n_envs))
+    gc.collect()
+    started = time.perf_counter()
+    for step_actions in actions:
+        vec.step(step_actions)
+    return n_envs * vec_steps / (time.perf_counter() - started)
 
-    rates = {}
-    for n_envs in (1, 2):
-        vec = SubprocVecEnv([whole_sample_env] * n_envs, start_method="spawn")
-        try:
-            vec.seed(0)
-            vec.reset()
-            rng = np.random.default_rng(0)
-            samples = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                for _ in range(vec_steps):
-                    vec.step(rng.integers(0, 3, size=n_envs))
-                samples.append(n_envs * vec_steps / (time.perf_counter() - started))
-            rates[n_envs] = statistics.median(samples)
-        finally:
+
+def alone_rate(env: TrainingNode, vec_steps: int) -> float:
+    """Random-policy steps/s of one env stepped directly in this process (auto-reset)."""
+    actions = np.random.default_rng(0).integers(0, 3, size=vec_steps)
+    gc.collect()
+    started = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(int(action))
+        if terminated or truncated:
+            env.reset()
+    return vec_steps / (time.perf_counter() - started)
+
+
+VEC_KINDS = {
+    # name: (n_envs per worker, factory(env_fns, n_workers))
+    "dummy": (1, lambda fns, workers: DummyVecEnv(fns)),
+    "subproc": (1, lambda fns, workers: SubprocVecEnv(fns, start_method="spawn")),
+    "shared": (
+        1,
+        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
+    ),
+    "shared_2_per_worker": (
+        2,
+        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
+    ),
+}
+
+
+def bench_vec(vec_steps: int, repeats: int) -> None:
+    """Each vec env kind with 1 and 2 workers next to one in-process env, interleaved."""
+    alone = whole_sample_env()
+    alone.reset()
+    vecs = {}
+    try:
+        for kind, (per_worker, factory) in VEC_KINDS.items():
+            for workers in (1, 2):
+                n_envs = per_worker * workers
+                vec = factory([whole_sample_env] * n_envs, workers)
+                vec.seed(0)
+                vec.reset()
+                vecs[kind, workers] = (vec, n_envs)
+        samples: dict = {key: [] for key in vecs}
+        alone_samples = []
+        for _ in range(repeats):
+            alone_samples.append(alone_rate(alone, vec_steps))
+            for key, (vec, n_envs) in vecs.items():
+                samples[key].append(vec_rate(vec, n_envs, vec_steps))
+    finally:
+        alone.close()
+        for vec, _ in vecs.values():
             vec.close()
-    emit(
-        {
-            "figure": "subproc_vec_env",
-            "policy": "random",
-            "steps_per_s_1_proc": round(rates[1], 1),
-            "steps_per_s_2_procs": round(rates[2], 1),
-            "ratio_2_over_1": round(rates[2] / rates[1], 3),
-            "vec_steps": vec_steps,
-            "repeats": repeats,
-        },
-    )
+    alone_sps = statistics.median(alone_samples)
+    for (kind, workers), rates in samples.items():
+        sps = statistics.median(rates)
+        emit(
+            {
+                "figure": "vec_env",
+                "kind": kind,
+                "workers": workers,
+                "n_envs": vecs[kind, workers][1],
+                "policy": "random",
+                "steps_per_s": round(sps, 1),
+                "in_process_env_steps_per_s": round(alone_sps, 1),
+                "ratio_to_one_in_process_env": round(sps / alone_sps, 3),
+                "vec_steps": vec_steps,
+                "repeats": repeats,
+            },
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--vec-steps", type=int, default=3000)
-    parser.add_argument(
-        "--only", choices=["hold_only", "random", "reset", "subproc_vec_env"], default=None
-    )
+    parser.add_argument("--only", choices=["hold_only", "random", "reset", "vec_env"], default=None)
     args = parser.parse_args()
-    wanted = (args.only,) if args.only else ("hold_only", "random", "reset", "subproc_vec_env")
+    wanted = (args.only,) if args.only else ("hold_only", "random", "reset", "vec_env")
     if {"hold_only", "random"} & set(wanted):
         env = whole_sample_env()
         try:
@@ -248,8 +319,8 @@ def main() -> None:
             env.close()
     if "reset" in wanted:
         bench_reset(args.repeats)
-    if "subproc_vec_env" in wanted:
-        bench_subproc(args.vec_steps, args.repeats)
+    if "vec_env" in wanted:
+        bench_vec(args.vec_steps, args.repeats)
 
 
 if __name__ == "__main__":

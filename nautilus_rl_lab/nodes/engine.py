@@ -41,7 +41,7 @@ from nautilus_trader.backtest.node import (
     get_oms_type,
     get_starting_balances,
 )
-from nautilus_trader.config import CacheConfig, LoggingConfig
+from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId, Venue
 from nautilus_trader.model.instruments import Instrument
@@ -63,6 +63,9 @@ EXECUTION_MODES = ("next_open", "bar_close")
 # 1 ms: an order decided at a bar's close reaches the venue with the next bar's open tick.
 DEFAULT_LATENCY_NS = OPEN_TICK_DELAY_NS
 TICKS_PER_BAR = 4  # open, high, low, close (`to_quote_ticks`)
+# `lean` engines keep this many recent ticks and bars per type in the cache (Nautilus: 10,000);
+# nothing here reads cached market data history, strategies get each bar in `on_bar`.
+LEAN_CACHE_CAPACITY = 1_000
 
 
 def default_venue(
@@ -185,12 +188,16 @@ def build_engine(
     bypass_logging: bool = True,
     run_analysis: bool = False,
     risk_engine: RiskEngineConfig | None = None,
+    lean: bool = True,
 ) -> BacktestEngine:
     """Create an engine with `venue`, the instrument and its data; strategies are added by the caller.
 
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
     read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
     `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
+    `lean` (default) is the fastest configuration that keeps every fill, fee and balance (the
+    benchmark checks it against the default one): a `LEAN_CACHE_CAPACITY` tick/bar cache and
+    no re-check of the data's time order (`add_data` has sorted it already).
     """
     check_execution(execution)
     check_account(venue, data.instrument)
@@ -203,11 +210,19 @@ def build_engine(
         ),
     }
     engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
+    cache = CacheConfig(drop_instruments_on_reset=False)
+    if lean:
+        cache = CacheConfig(
+            drop_instruments_on_reset=False,
+            tick_capacity=LEAN_CACHE_CAPACITY,
+            bar_capacity=LEAN_CACHE_CAPACITY,
+        )
     engine = engine_class(
         BacktestEngineConfig(
             trader_id=TraderId(trader_id),
             logging=LoggingConfig(log_level=log_level, bypass_logging=bypass_logging),
-            cache=CacheConfig(drop_instruments_on_reset=False),
+            cache=cache,
+            data_engine=DataEngineConfig(validate_data_sequence=not lean),
             run_analysis=run_analysis,
             risk_engine=risk_engine or RiskEngineConfig(),
         ),

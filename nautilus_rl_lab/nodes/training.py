@@ -15,8 +15,8 @@ Episodes. `reset()` picks the first decision bar (random with `random_start`, dr
 `self.np_random`), the engine replays the observation scheme's warm-up bars before it, and
 the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fraction` of its
 start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
-reached. An unfinished episode is drained (the engine runs to its end with no further
-decisions) before the next reset.
+reached. An unfinished episode is abandoned (its paused engine run is unwound, not played
+to its end) before the next reset.
 
 `info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
 `nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
@@ -140,37 +140,23 @@ def _check_long_only(scheme: ActionScheme) -> None:
             )
 
 
-class _Detach:
-    """Sent into a paused episode to let the engine finish it without further decisions."""
-
-
-_DETACH = _Detach()
-
-
 class GymStrategy(SchemeStrategy):
     """The strategy inside a `TrainingNode`: hands each observation to the env and waits."""
 
     def __init__(self, config: SchemeStrategyConfig) -> None:
         super().__init__(config)
-        self.detached = False
         self.last_bar: Bar | None = None
 
     def on_reset(self) -> None:
         super().on_reset()
-        self.detached = False
         self.last_bar = None
 
     def on_bar(self, bar: Bar) -> None:
-        if not self.detached:  # a drained episode needs no observations
-            self.last_bar = bar
-            super().on_bar(bar)
+        self.last_bar = bar
+        super().on_bar(bar)
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
-        action = greenlet.getcurrent().parent.switch((observation, state))
-        if action is _DETACH:
-            self.detached = True
-            return None
-        return action
+        return greenlet.getcurrent().parent.switch((observation, state))
 
 
 @dataclass
@@ -362,7 +348,10 @@ class TrainingNode(gym.Env):
     def _finish_episode(self) -> None:
         episode, self._episode = self._episode, None
         if episode is not None and not episode.runner.dead:
-            episode.runner.switch(_DETACH)
+            # Abandoned mid-run: GreenletExit unwinds the paused engine run (no handler in
+            # Nautilus catches a BaseException) instead of replaying the rest of the episode;
+            # `reset()` below stops and resets every component as after a finished run.
+            episode.runner.throw()
         if self.engine.run_started is not None:
             self.engine.reset()
 

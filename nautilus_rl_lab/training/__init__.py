@@ -4,8 +4,10 @@ from nautilus_rl_lab.training.checkpoints import latest_checkpoint, save_checkpo
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.risk_comparison import compare_risk_in_training
 from nautilus_rl_lab.training.train import TrainResult, env_factory, make_vec_env, train
+from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
 __all__ = [
+    "SharedMemoryVecEnv",
     "TrainConfig",
     "TrainResult",
     "compare_risk_in_training",

@@ -31,7 +31,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
 
-VEC_ENV_KINDS = ("dummy", "subproc")
+VEC_ENV_KINDS = ("dummy", "subproc", "shared")
 
 
 class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -44,8 +44,11 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     policy, hyperparameters
         SB3 policy name and constructor keyword arguments.
     total_timesteps, n_envs, vec_env
-        Budget in env steps; number of parallel envs; `dummy` (one process) or `subproc`
-        (`SubprocVecEnv`, one engine per process).
+        Budget in env steps; number of parallel envs; `dummy` (one process), `subproc`
+        (`SubprocVecEnv`, one engine per process) or `shared` (`SharedMemoryVecEnv`: up to
+        one worker process per core, each stepping a group of engines, results through shared
+        memory; infos only at episode ends; the default: fastest in `bench_training.py`). One
+        env always runs in-process (`dummy`).
     seed
         Seeds SB3, torch and env `i` (with `seed + i`).
     env, eval_data, test_data
@@ -68,7 +71,7 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     hyperparameters: dict[str, Any] = {}
     total_timesteps: int = 100_000
     n_envs: int = 1
-    vec_env: str = "dummy"
+    vec_env: str = "shared"
     seed: int = 0
     env: TrainingNodeConfig = TrainingNodeConfig()
     eval_data: DataSourceConfig | None = None

@@ -65,7 +65,7 @@ def demo_config(run_dir: str | os.PathLike[str], *, fast: bool | None = None) ->
         },
         total_timesteps=1_024 if fast else 40_000,
         n_envs=2,
-        vec_env="dummy" if fast else "subproc",
+        vec_env="dummy" if fast else "shared",
         seed=0,
         env=env,
         eval_data=DataSourceConfig(

@@ -2,8 +2,9 @@
 
 What a run does (no training loop of our own: SB3's `learn` with callbacks):
 
-- envs: `n_envs` `TrainingNode`s (seeds `seed + i`) in a `DummyVecEnv` or a `SubprocVecEnv`
-  (one engine per process), each wrapped in `Monitor`, under `VecNormalize`;
+- envs: `n_envs` `TrainingNode`s (seeds `seed + i`) in a `DummyVecEnv`, a `SubprocVecEnv`
+  (one engine per process) or a `SharedMemoryVecEnv` (groups of engines per worker process),
+  each wrapped in `Monitor`, under `VecNormalize`;
 - evaluation: SB3's `EvalCallback` plays the held-out range (`TrainConfig.eval_env`)
   deterministically with the training statistics; every new best is saved as a complete
   agent directory (`run_dir/best/`: model + normalisation statistics) that `PolicyAgent.load`
@@ -70,6 +71,7 @@ from nautilus_rl_lab.training.evaluations import (
     restore_evaluation_history,
 )
 from nautilus_rl_lab.training.progress import ProgressBar
+from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +100,13 @@ def env_factory(config: TrainingNodeConfig, seed: int) -> Callable[[], gym.Env]:
 
 
 def make_vec_env(config: TrainConfig) -> VecEnv:
-    """The training envs (`dummy` or `subproc`), seeds `seed + i`, without normalisation."""
+    """The training envs (`dummy`, `subproc` or `shared`), seeds `seed + i`, not normalised."""
     factories = [env_factory(config.env, config.seed + i) for i in range(config.n_envs)]
-    if config.vec_env == "subproc" and config.n_envs > 1:
-        return SubprocVecEnv(factories)
-    return DummyVecEnv(factories)
+    if config.n_envs == 1 or config.vec_env == "dummy":
+        return DummyVecEnv(factories)
+    if config.vec_env == "shared":
+        return SharedMemoryVecEnv(factories)
+    return SubprocVecEnv(factories)
 
 
 @dataclass

@@ -225,6 +225,34 @@ def test_same_seed_gives_identical_episodes() -> None:
     assert not np.array_equal(a[0][0], c[0][0])  # another seed starts elsewhere
 
 
+def test_an_episode_after_an_abandoned_one_equals_it_in_a_fresh_env() -> None:
+    """Abandoning a running episode (position open, order in flight) leaves nothing behind."""
+
+    def episode(env: TrainingNode) -> tuple:
+        obs, _ = env.reset(options={"start": 30})
+        observations, infos = [obs], []
+        for action in [2, 2, 0, 1, 0, 2] * 3:
+            obs, _, _, _, info = env.step(action)
+            observations.append(obs)
+            infos.append((info["equity"], info["balance"], info["position"], info["trades"]))
+        fills = env.fills()[["order_side", "last_qty", "last_px", "ts_event"]]
+        return np.array(observations), infos, fills.reset_index(drop=True)
+
+    used, fresh = TrainingNode(small_config()), TrainingNode(small_config())
+    try:
+        used.reset(options={"start": 10})
+        for action in (2, 2, 0):  # long, then a sell order still in flight
+            used.step(action)
+        assert used.strategy.fill_count > 0
+        a, b = episode(used), episode(fresh)
+        np.testing.assert_array_equal(a[0], b[0])
+        assert a[1] == b[1]
+        pd.testing.assert_frame_equal(a[2], b[2])
+    finally:
+        used.close()
+        fresh.close()
+
+
 def test_episode_truncates_at_length_and_terminates_at_data_end(config) -> None:
     env = TrainingNode(config)
     try:

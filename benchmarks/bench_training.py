@@ -1,0 +1,104 @@
+"""Benchmark: PPO training throughput on `TrainingNode`s next to the same PPO on gym-anytrading.
+
+Prints one JSON line per figure (`make bench`):
+
+- `training`: env-steps/s of `PPO.learn` with the demo's hyperparameters and envs (2
+  `TrainingNode`s under `VecNormalize`), for each vec env kind of `TrainConfig.vec_env`, and of
+  the same PPO on gym-anytrading's `forex-v0` (an outside reference without real fills: a
+  pip-based P&L over a price array) over the same bars' closes with the same number of envs,
+  window and `VecNormalize`; `ratio_ours_theirs` is each kind over `forex-v0`.
+
+Runs are interleaved, `--repeats` times, the median reported; torch uses one thread as in the
+demo. gym-anytrading is a dev extra; nothing is downloaded (its data is replaced by our bars).
+Usage: `python benchmarks/bench_training.py [--repeats 3] [--steps 4096] [--kinds dummy shared]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+import gymnasium as gym
+import torch
+from stable_baselines3 import PPO
+from stable_baselines3.common.monitor import Monitor
+from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecNormalize
+
+from nautilus_rl_lab.data.source import load_frame
+from nautilus_rl_lab.training import make_vec_env
+from nautilus_rl_lab.training.config import VEC_ENV_KINDS
+from nautilus_rl_lab.training.demo import demo_config
+
+WINDOW = 8  # the demo's observation window
+
+
+def forex_env(closes: list[float]) -> gym.Env:
+    """gym-anytrading's forex env over our closes (spawned workers import this module)."""
+    import gym_anytrading  # noqa: F401  registers forex-v0
+    import pandas as pd
+
+    frame = pd.DataFrame({"Close": closes})
+    return Monitor(
+        gym.make("forex-v0", df=frame, window_size=WINDOW, frame_bound=(WINDOW, len(closes)))
+    )
+
+
+def learn_rate(make_venv: Callable[[], VecEnv], hyperparameters: dict, steps: int) -> float:
+    """Env-steps/s of one `PPO.learn(steps)` on a fresh `VecNormalize(make_venv())`."""
+    venv = VecNormalize(make_venv(), norm_reward=True)
+    try:
+        model = PPO("MlpPolicy", venv, seed=0, device="cpu", **hyperparameters)
+        gc.collect()
+        started = time.perf_counter()
+        model.learn(total_timesteps=steps)
+        return model.num_timesteps / (time.perf_counter() - started)
+    finally:
+        venv.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=4096)
+    parser.add_argument("--kinds", nargs="+", choices=VEC_ENV_KINDS, default=list(VEC_ENV_KINDS))
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    base = demo_config("/tmp/nrl-bench-training", fast=False)
+    closes = load_frame(base.env.data, None)["close"].astype(float).tolist()
+    hyperparameters = dict(base.hyperparameters)
+    makers: dict[str, Callable[[], VecEnv]] = {
+        kind: (lambda kind=kind: make_vec_env(base.__class__(**{**_fields(base), "vec_env": kind})))
+        for kind in args.kinds
+    }
+    makers["forex-v0"] = lambda: DummyVecEnv([lambda: forex_env(closes)] * base.n_envs)
+    rates: dict[str, list[float]] = {name: [] for name in makers}
+    for _ in range(args.repeats):
+        for name, make in makers.items():
+            rates[name].append(learn_rate(make, hyperparameters, args.steps))
+    theirs = statistics.median(rates["forex-v0"])
+    for name, samples in rates.items():
+        ours = statistics.median(samples)
+        record = {
+            "figure": "training",
+            "env": name,
+            "algorithm": "PPO",
+            "n_envs": base.n_envs,
+            "steps": args.steps,
+            "env_steps_per_s": round(ours, 1),
+            "repeats": args.repeats,
+        }
+        if name != "forex-v0":
+            record["ratio_ours_theirs"] = round(ours / theirs, 3)
+        print(json.dumps(record), flush=True)
+
+
+def _fields(config: object) -> dict:
+    return {name: getattr(config, name) for name in config.__struct_fields__}  # type: ignore[attr-defined]
+
+
+if __name__ == "__main__":
+    main()
