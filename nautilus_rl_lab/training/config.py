@@ -124,17 +124,15 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     @property
     def test_env(self) -> TrainingNodeConfig | None:
         """The final report's env: `env` on `test_data`, one episode over all of it."""
-        if self.test_data is None:
-            return None
-        return msgspec.structs.replace(
-            self.env, data=self.test_data, random_start=False, episode_length=None
-        )
+        return self._whole_range_env(self.test_data)
 
     @property
     def eval_env(self) -> TrainingNodeConfig | None:
         """The evaluation env: `env` on `eval_data`, one deterministic episode over all of it."""
-        if self.eval_data is None:
+        return self._whole_range_env(self.eval_data)
+
+    def _whole_range_env(self, data: DataSourceConfig | None) -> TrainingNodeConfig | None:
+        """`env` on `data`, played as one episode from its first bar (`None` without data)."""
+        if data is None:
             return None
-        return msgspec.structs.replace(
-            self.env, data=self.eval_data, random_start=False, episode_length=None
-        )
+        return msgspec.structs.replace(self.env, data=data, random_start=False, episode_length=None)
