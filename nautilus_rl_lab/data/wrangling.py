@@ -19,8 +19,11 @@ bar interval, not the previous bar's close. Tick sizes are a quarter of the bar 
 
 Prices must be representable at the instrument's ``price_precision``: Nautilus would
 otherwise round them silently (5-digit EUR/USD at precision 2 keeps 18 distinct closes
-of 4,615), so such data are refused. The spread is always explicit (price units); this
-module never guesses it.
+of 4,615), so such data are refused. Volumes must fit the instrument's ``size_precision``
+(Nautilus' bars carry it): a volume that rounding would change by more than float32 noise
+(:data:`VOLUME_RTOL` of its value, e.g. 0.5 BTC at precision 0) is refused, while exports'
+float32 noise (143539993.3 for 143540000 in the bundled sample) is rounded away. The spread
+is always explicit (price units); this module never guesses it.
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ FIXED_TIME_AGGREGATIONS: tuple[str, ...] = (
     "WEEK",
 )
 TIME_AGGREGATIONS: tuple[str, ...] = (*FIXED_TIME_AGGREGATIONS, "MONTH")
+#: Relative change below which rounding a volume to the size precision is float32 noise.
+VOLUME_RTOL = 1e-6
 PRICE_TYPES: tuple[str, ...] = ("BID", "ASK", "MID", "LAST")
 QUOTE_SIDES: tuple[str, ...] = ("ask", "bid", "mid")
 OPEN_TICK_DELAY_NS = 1_000_000  # 1 ms after the bar's open: the engine's default latency
@@ -218,10 +223,10 @@ def check_bar_spacing(
         )
 
 
-def _off_grid(values: np.ndarray, decimals: int) -> np.ndarray:
-    """Which values are not a whole number of ``10**-decimals`` (beyond float64 noise)."""
+def _off_grid(values: np.ndarray, decimals: int, rtol: float = 1e-12) -> np.ndarray:
+    """Which values are not a whole number of ``10**-decimals`` (beyond ``rtol`` of noise)."""
     scaled = values * 10.0**decimals
-    return np.abs(scaled - np.round(scaled)) > np.maximum(1e-6, np.abs(scaled) * 1e-12)
+    return np.abs(scaled - np.round(scaled)) > np.maximum(1e-6, np.abs(scaled) * rtol)
 
 
 def _decimals(values: np.ndarray, at_least: int) -> int | None:
@@ -254,11 +259,30 @@ def check_price_precision(df: pd.DataFrame, instrument: Instrument, source: str)
         )
 
 
+def check_volume_precision(df: pd.DataFrame, instrument: Instrument, source: str) -> None:
+    """Refuse volumes that rounding to ``instrument.size_precision`` would change materially."""
+    precision = instrument.size_precision
+    values = df["volume"].to_numpy(dtype=np.float64)
+    off = _off_grid(values, precision, VOLUME_RTOL)
+    if not off.any():
+        return
+    pos = int(np.flatnonzero(off)[0])
+    needed = _decimals(values, precision)
+    raise DataValidationError(
+        f"{source}: `volume` {float(values[pos])!r} at {describe_row(df.index, pos)} is not a "
+        f"whole number of the instrument's size increment (`size_precision` {precision}): "
+        f"Nautilus would round it to {float(np.round(values[pos], precision))!r} "
+        f"({int(off.sum())} volumes affected); set `size_precision` to "
+        f"{needed or FIXED_PRECISION} or round the volumes yourself",
+    )
+
+
 def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list[Bar]:
     """Turn an OHLCV frame into Nautilus bars (``ts_event = ts_init = open + interval``).
 
     Prices must be exact at ``instrument.price_precision`` (see
-    :func:`check_price_precision`); volumes are rounded to its size precision by Nautilus.
+    :func:`check_price_precision`), volumes at its size precision up to float32 noise
+    (:func:`check_volume_precision`).
     """
     if bar_type.instrument_id != instrument.id:
         raise ConfigError(
@@ -268,6 +292,7 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
     frame = validate_ohlcv(df)
     check_bar_spacing(frame, interval, "DataFrame", f"{bar_type.spec} bars")
     check_price_precision(frame, instrument, "DataFrame")
+    check_volume_precision(frame, instrument, "DataFrame")
     ts = to_ns(frame.index + interval).astype(np.uint64)
     # Writable float64 copies: Nautilus' memoryviews refuse pandas' read-only (copy-on-write) arrays.
     columns = [np.array(frame[col], dtype=np.float64) for col in OHLCV_COLUMNS]

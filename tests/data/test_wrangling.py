@@ -322,3 +322,23 @@ def test_parse_bar_type_round_trips_time_bar_types() -> None:
         assert str(parse_bar_type(text)) == text
     with pytest.raises(ConfigError, match=r"`bar_type`.*not a bar type"):
         parse_bar_type("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL@1-MINUTE-EXTERNAL")
+
+
+def test_a_volume_that_rounding_would_change_is_an_error_but_float32_noise_is_not(
+    sample_df: pd.DataFrame, eurusd: Instrument, eurusd_bar_type: BarType
+) -> None:
+    assert eurusd.size_precision == 0
+    noisy = sample_df["volume"] != sample_df["volume"].round()
+    assert noisy.any()  # the bundled file's float32 export noise (143539993.3) is accepted
+    bars = to_bars(sample_df, eurusd_bar_type, eurusd)
+    assert [int(b.volume.as_decimal()) for b in bars] == sample_df["volume"].round().tolist()
+
+    fractional = sample_df.iloc[:10].copy()
+    fractional.iloc[3, fractional.columns.get_loc("volume")] = 12.5
+    with pytest.raises(DataValidationError) as info:
+        to_bars(fractional, eurusd_bar_type, eurusd)
+    message = str(info.value)
+    for part in ("`volume` 12.5", "`size_precision` 0", "would round it to 12.0", "to 1"):
+        assert part in message
+    finer = make_instrument(InstrumentSpec(size_precision=1))
+    assert to_bars(fractional, bar_type_for(finer.id), finer)[3].volume.as_double() == 12.5
