@@ -80,6 +80,13 @@ class Mt5BackendConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 f"{self.reconnect_backoff_s} and {self.reconnect_backoff_max_s}",
             )
 
+    def __repr__(self) -> str:
+        """The fields, with the password masked: a repr ends up in logs and tracebacks."""
+        fields = {name: getattr(self, name) for name in self.__struct_fields__}
+        if fields["password"] is not None:
+            fields["password"] = "***"
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in fields.items())})"
+
 
 def initialize_from_config(client: Mt5Client, config: Mt5BackendConfig) -> bool:
     """Call `client.initialize` with the config's path and credentials (None ones omitted)."""

@@ -112,3 +112,12 @@ def test_require_success_raises_mt5_error_with_last_error() -> None:
     assert info.value.code == mt5c.RES_E_INTERNAL_FAIL_CONNECT
     client.initialize()
     assert require_success(client, client.account_info(), "account_info").balance == 10_000.0
+
+
+def test_the_password_never_shows_in_the_config_repr() -> None:
+    config = Mt5BackendConfig(backend="rpyc", login=1234, password="hunter2-secret", server="Demo")
+    text = repr(config)
+    assert "hunter2-secret" not in text and "password='***'" in text
+    assert "login=1234" in text and "server='Demo'" in text and "port=" in text
+    assert "password=None" in repr(Mt5BackendConfig())
+    assert config.password == "hunter2-secret"  # still passed to `initialize()`
