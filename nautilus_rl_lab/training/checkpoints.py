@@ -16,7 +16,7 @@ Decisions:
   else the newest complete one, with a warning naming both; a folder whose checkpoints are
   all damaged raises `CheckpointError` (never a silent restart from step 0).
 - `check_settings` refuses to resume when what the checkpoint was trained with (algorithm,
-  spaces, schemes; stored in its state) differs from the new config.
+  spaces, schemes, normalisation, `n_envs`; stored in its state) differs from the new config.
 """
 
 from __future__ import annotations

@@ -157,11 +157,19 @@ def _save_agent(model: Any, directory: Path, config: TrainConfig) -> Path:
 
 
 def _run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
-    """What a checkpoint records and a resume must match: algorithm, policy, spaces, schemes."""
+    """What a checkpoint records and a resume must match: algorithm, policy, spaces, schemes.
+
+    Also the normalisation (the saved `VecNormalize` statistics mean what they were trained
+    with) and `n_envs` (it sizes the rollout: another count is another run's hyperparameters).
+    """
     env = config.env
     return {
         "algorithm": algorithm_class(config.algorithm).__name__,
         "policy": config.policy,
+        "n_envs": config.n_envs,
+        "normalize_observations": config.normalize_observations,
+        "normalize_rewards": config.normalize_rewards,
+        "clip_observations": config.clip_observations,
         "observation_space": repr(venv.observation_space),
         "action_space": repr(venv.action_space),
         "env.observation": json.loads(env.observation.json()),

@@ -228,9 +228,12 @@ def test_resume_on_a_run_dir_without_checkpoints_says_so_loudly(tmp_path, caplog
         ({"observation": {"window": 6}}, "`observation_space`"),
         ({"reward": "equity_change"}, "`env.reward`"),
         ({"action": "buy_sell_hold"}, "`env.action`"),
+        ({"n_envs": 2}, "`n_envs` was 1, now 2"),
+        ({"normalize_rewards": True}, "`normalize_rewards` was False, now True"),
+        ({"clip_observations": 5.0}, "`clip_observations` was 10.0, now 5.0"),
     ],
 )
-def test_resume_with_other_algorithm_space_or_scheme_is_refused_naming_it(
+def test_resume_with_other_algorithm_space_scheme_or_normalisation_is_refused_naming_it(
     trained_run, tmp_path, overrides, named
 ) -> None:
     run_dir = _copy(trained_run, tmp_path)
