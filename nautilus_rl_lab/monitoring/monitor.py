@@ -23,6 +23,13 @@ Decisions:
   backtest's per-bar returns come from), not on the timer's samples.
 - With a bundle that carries backtest figures (`deploy.bundle.attach_backtest`), the
   slippage and performance rules default to them (`alerts.BacktestExpectations`).
+- Ownership after a restart: Nautilus 1.221 gives an order it rebuilds from the terminal
+  (client order id from the MT5 comment) to the strategy that claims its instrument
+  (`external_order_claims`; `ExecutionEngine.get_external_order_claim` is per instrument,
+  there is no per-order hook), else to EXTERNAL. On start the monitor reads the run store's
+  `ownership` table back and checks every order in the cache against it: an order the store
+  says a strategy sent but Nautilus restored under another (EXTERNAL: nobody manages it, the
+  kill switch cannot close it) raises the critical `ownership` alert naming the orders.
 - Staleness is wall time since the last bar arrived (the live clock), so a feed that stops
   ticking is seen even though no event comes.
 """
@@ -231,6 +238,7 @@ class MonitorActor(Actor):
         self.store = RunStore(self.config.run_dir)
         self.session = self.store.open_session(self.clock.timestamp_ns(), self._bundle_hash)
         self._peak = self.store.max_equity()
+        self._check_ownership()
         self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
@@ -241,6 +249,26 @@ class MonitorActor(Actor):
         interval = dt.timedelta(seconds=self.config.sample_interval_secs)
         self.clock.set_timer(TIMER, interval, callback=self._on_timer)
         self._tick()
+
+    def _check_ownership(self) -> None:
+        """Compare the owners of the cached orders with those the run store recorded."""
+        assert self.store is not None
+        recorded = self.store.owners()
+        orders = self.cache.orders(instrument_id=self.config.instrument_id)
+        known = [o for o in orders if o.client_order_id.value in recorded]
+        wrong = [
+            f"{o.client_order_id} ({o.strategy_id}, recorded {recorded[o.client_order_id.value]})"
+            for o in known
+            if o.strategy_id.value != recorded[o.client_order_id.value]
+        ]
+        self.log.info(f"ownership of {len(known) - len(wrong)}/{len(known)} restored orders kept")
+        if wrong:
+            self.raise_alert(Alert(
+                "ownership", "critical",
+                f"{len(wrong)} restored orders are not owned by the strategy that sent them "
+                f"(claim the instrument with `external_order_claims`): {', '.join(wrong[:5])}",
+                float(len(wrong)), 0.0, self.clock.timestamp_ns(),
+            ))  # fmt: skip
 
     def on_stop(self) -> None:
         if TIMER in self.clock.timer_names:

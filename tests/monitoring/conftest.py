@@ -68,8 +68,9 @@ def backend(handle: ServerHandle) -> Mt5BackendConfig:
     )
 
 
-def agent_components(agent_dir: Path) -> list[Any]:
-    """The agent saved in `agent_dir` through the same RLAgent/AgentStrategy path as a trained one."""
+def agent_components(agent_dir: Path, claims: bool = True) -> list[Any]:
+    """The agent saved in `agent_dir` through the same RLAgent/AgentStrategy path as a trained one
+    (the strategy claims the instrument's orders after a restart, as `bundle_configs` makes it)."""
     actor = ImportableActorConfig(
         actor_path="nautilus_rl_lab.agents:RLAgent",
         config_path="nautilus_rl_lab.agents:RLAgentConfig",
@@ -87,6 +88,7 @@ def agent_components(agent_dir: Path) -> list[Any]:
         config={
             "instrument_id": INSTRUMENT,
             "action": {"name": ACTION.name, "params": ACTION.params},
+            "external_order_claims": [INSTRUMENT] if claims else None,
         },
     )
     return [actor, strategy]
@@ -156,12 +158,13 @@ def node_on(tmp_path: Path) -> Iterator[Callable[..., tuple[LiveNode, MonitorAct
         handle: ServerHandle,
         agent_dir: Path | None = None,
         with_agent: bool = True,
+        claims: bool = True,
         **monitor: Any,
     ) -> tuple[LiveNode, MonitorActor]:
         if agent_dir is None:
             agent_dir = tmp_path / "agent"
             BuyAndHoldAgent(ACTION).save(agent_dir)
-        actor, strategy = agent_components(agent_dir)
+        actor, strategy = agent_components(agent_dir, claims)
         actors = [monitor_component(tmp_path / "run", **monitor)]
         strategies = []
         if with_agent:

@@ -221,3 +221,39 @@ def test_performance_fires_when_the_live_sharpe_falls_below_the_bundle_backtest(
     else:
         assert not decayed, decayed[0].message
         assert live_sharpe > 0
+
+
+def test_a_restart_is_checked_against_the_recorded_owners(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    """Without Redis the restored orders keep the owner the run store recorded when the agent's
+    strategy claims the instrument; restored as EXTERNAL, they raise the `ownership` alert."""
+    simulator, _ = terminal
+    run_dir = tmp_path / "run"
+    node, _ = monitored_node(rules=QUIET)
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "the buy-and-hold agent never opened a position"
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    node.stop()
+    recorded = dict(read_table(run_dir, "ownership")[["client_order_id", "strategy_id"]].values)
+    assert recorded
+
+    def restored(node) -> dict[str, str]:
+        orders = node.cache.orders()
+        return {o.client_order_id.value: o.strategy_id.value for o in orders}
+
+    unclaimed, monitor = monitored_node(rules=QUIET, claims=False, halt_on_critical=False)
+    assert {restored(unclaimed)[order] for order in recorded} == {"EXTERNAL"}
+    alerts = [a for a in monitor.alerts if a.rule == "ownership"]
+    assert len(alerts) == 1 and alerts[0].severity == "critical"
+    assert all(order in alerts[0].message for order in recorded)
+    assert alerts[0].value == len(recorded)
+    unclaimed.stop()
+
+    claimed, monitor = monitored_node(rules=QUIET, halt_on_critical=False)
+    owners = restored(claimed)
+    assert {order: owners[order] for order in recorded} == recorded
+    assert not [a for a in monitor.alerts if a.rule == "ownership"]
