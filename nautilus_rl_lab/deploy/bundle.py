@@ -4,7 +4,9 @@
 `PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
 configs, the instrument spec, the bar specification and execution mode it was trained with,
 the training data range, the policy's spaces, feature statistics of the training observations,
-the library/Nautilus/SB3 versions and a content hash. `bundle_configs` builds the importable
+the library/Nautilus/SB3 versions and a content hash. `attach_backtest` adds what the
+out-of-sample backtest leads the monitor to expect (`evaluation.expectations`: slippage per
+fill, per-bar returns and the venue assumptions behind them). `bundle_configs` builds the importable
 `RLAgent` and `AgentStrategy` configs from the bundle path alone (plus the venue's instrument
 id, the live bar type and risk limits) and refuses a bar type or scheme that does not fit.
 
@@ -14,6 +16,11 @@ Decisions:
   observation (exact moments, no sample kept); drift checks compare the live moments with
   them (`monitoring.drift`). Without observation
   normalisation there are no statistics and drift checks are refused by name.
+- Any saved `Agent` can be bundled (`write_bundle(..., model=None)`: a rule-based baseline):
+  its spaces then come from the schemes and it has no feature statistics.
+- The backtest figures come from the run's `test_data` (untouched by selection), else its
+  `eval_data`; a run with neither has none, and the monitor's slippage and performance
+  rules then need configured thresholds.
 - The content hash is SHA-256 over the policy files (`model.zip`, `normalizer.npz`,
   `agent.json`) and the canonical JSON of every other bundle field, so two bundles with the
   same hash trade identically; `load_bundle` verifies it and refuses an edited bundle.
@@ -33,10 +40,12 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
 
-from nautilus_rl_lab.agents.base import SPEC_FILE, space_from_dict, space_to_dict
+from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
 from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.backtest import run_backtest
+from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
 from nautilus_rl_lab.strategies.risk import RiskLimits
@@ -86,13 +95,23 @@ def _feature_stats(model: Any) -> dict[str, Any] | None:
     return {"count": float(rms.count), "mean": rms.mean.tolist(), "var": rms.var.tolist()}
 
 
-def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any) -> Path:
-    """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`)."""
+def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any = None) -> Path:
+    """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`).
+
+    `model` is the SB3 model of a trained agent; `None` bundles any other saved `Agent`.
+    """
     path = Path(directory)
     env = config.env
+    if model is None:
+        algorithm = str(read_spec(path)["agent"])
+        observation_space = build_observation(env.observation).space
+        action_space = build_action(env.action).space
+    else:
+        algorithm = config.algorithm.upper()
+        observation_space, action_space = model.observation_space, model.action_space
     fields: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
-        "algorithm": config.algorithm.upper(),
+        "algorithm": algorithm,
         "observation": json.loads(env.observation.json()),
         "action": json.loads(env.action.json()),
         "reward": json.loads(env.reward.json()),
@@ -106,13 +125,30 @@ def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any) -> 
         "execution": env.execution,
         "training_data": json.loads(env.data.json()),
         "eval_data": json.loads(config.eval_data.json()) if config.eval_data else None,
-        "observation_space": _box_space(model.observation_space),
-        "action_space": space_to_dict(model.action_space),
-        "feature_stats": _feature_stats(model),
+        "observation_space": _box_space(observation_space),
+        "action_space": space_to_dict(action_space),
+        "feature_stats": None if model is None else _feature_stats(model),
         "versions": _versions(),
     }
+    return _write_fields(path, fields)
+
+
+def _write_fields(path: Path, fields: dict[str, Any]) -> Path:
     fields["content_hash"] = content_hash(path, fields)
     return atomic_write_text(path / BUNDLE_FILE, json.dumps(fields, indent=2, sort_keys=True))
+
+
+def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str, Any] | None:
+    """Backtest the bundle in `directory` on `config`'s test (else validation) range and store the
+    figures as its `backtest` field (content hash renewed); `None` if `config` has neither."""
+    split, env = ("test", config.test_env) if config.test_env else ("validation", config.eval_env)
+    if env is None:
+        return None
+    bundle = load_bundle(directory)
+    run = run_backtest(bundle.path, env)
+    figures = expectations(run.equity, run.slippage, env, split)
+    _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
+    return figures
 
 
 @dataclass(frozen=True)
@@ -141,6 +177,11 @@ class AgentBundle:
     @property
     def feature_stats(self) -> dict[str, Any] | None:
         return self.fields.get("feature_stats")
+
+    @property
+    def backtest(self) -> dict[str, Any] | None:
+        """The out-of-sample figures of `attach_backtest` (`None`: the bundle has none)."""
+        return self.fields.get("backtest")
 
     def check_bar_type(self, bar_type: BarType) -> None:
         """Refuse `bar_type` unless its step, aggregation and price type are the training ones."""

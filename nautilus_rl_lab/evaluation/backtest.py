@@ -41,6 +41,7 @@ from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.expectations import fill_slippage
 from nautilus_rl_lab.evaluation.statistics import (
     deflated_sharpe_ratio,
     probabilistic_sharpe_ratio,
@@ -133,7 +134,8 @@ def risk_event_counts(events: pd.DataFrame) -> dict[str, float]:
 
 @dataclass
 class AgentRun:
-    """One agent's backtest: Nautilus reports and the equity curve sampled at every decision bar."""
+    """One agent's backtest: Nautilus reports, the equity curve sampled at every decision bar and
+    each fill's slippage against its decision bar's close (`expectations.fill_slippage`)."""
 
     name: str
     equity: pd.Series
@@ -148,6 +150,9 @@ class AgentRun:
     round_trips: pd.DataFrame = field(default_factory=lambda: round_trips_frame([]))
     orders_denied: float = 0
     orders_rejected: float = 0
+    slippage: pd.DataFrame = field(
+        default_factory=lambda: fill_slippage([], pd.Series(dtype=float))
+    )
 
     @property
     def returns(self) -> pd.Series:
@@ -239,6 +244,7 @@ def run_backtest(
             orders_rejected=statuses.count(OrderStatus.REJECTED),
             risk_events=risk_events_frame(strategy.risk_events),
             round_trips=round_trips_frame(strategy.round_trips),
+            slippage=fill_slippage(engine.cache.orders(), frame["close"]),
         )
     finally:
         engine.dispose()

@@ -1,9 +1,22 @@
-"""Early-warning rules with thresholds from config, the `Alert` they raise, and alert sinks.
+"""Early-warning rules with thresholds from config or the bundle's backtest, the `Alert` they raise, and sinks.
 
 Rules are pure functions of a `MonitorSnapshot` (unit tests call them without a node). A
 rule fires once when its condition becomes true and re-arms when it clears (`AlertLatch`),
 so a persisting drawdown is one alert, not one per sample. Severities: `info`, `warning`,
 `critical`; a `critical` alert triggers the kill switch when the monitor's `halt_on_critical`.
+
+Slippage and performance decay compare the session with the agent's out-of-sample backtest
+(`BacktestExpectations`, from the bundle's `backtest` figures) unless a threshold is
+configured (`max_mean_slippage`, `min_rolling_sharpe` override the bundle). The default
+thresholds are the backtest's figure plus/minus `*_tolerance` standard errors of the
+difference between the live window's statistic and the backtest's:
+
+- slippage: the expected mean of the live window is the backtest's per-side mean slippage
+  weighted by the window's buys and sells; its variance is sum_s (n_s / n)^2 var_s (1 / n_s +
+  1 / N_s) (n_s live and N_s backtest fills of side s); the threshold is at least one price
+  increment above the expected mean (a backtest whose fills all slipped alike);
+- performance: the live per-bar Sharpe ratio over `performance_window` bars against the
+  backtest's, with the standard error sqrt((1 + SR^2 / 2) (1 / n + 1 / N)) (Lo, 2002).
 
 Sinks receive every alert: `JsonlSink` (one JSON object per line, appended and flushed),
 `WebhookSink` (HTTP POST of the JSON to a configured URL; failures are logged, never raised
@@ -26,6 +39,7 @@ import numpy as np
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 
 logger = logging.getLogger(__name__)
 
@@ -49,13 +63,17 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
         Share of rejected/denied orders among the last `rejection_window` order outcomes.
     max_mean_slippage : float, optional
         Mean signed slippage (price units, positive = worse) over the last `slippage_window`
-        fills above which `slippage` fires; set it from the backtest's assumed costs.
+        fills above which `slippage` fires (None: from the bundle's backtest, see above).
+    slippage_tolerance : float
+        Standard errors above the backtest's expected slippage at which `slippage` fires.
     max_drift_score : float, optional
         Largest feature drift score of the last `drift_window` live observations vs the
         bundle's training moments (`monitoring.drift`) above which `drift` fires.
-    min_rolling_return : float, optional
-        Return over the last `performance_window` samples below which `performance` fires
-        (set it from the out-of-sample backtest, e.g. its worst window).
+    min_rolling_sharpe : float, optional
+        Per-bar Sharpe ratio of the last `performance_window` decision bars below which
+        `performance` fires (None: from the bundle's backtest, see above).
+    sharpe_tolerance : float
+        Standard errors below the backtest's Sharpe ratio at which `performance` fires.
     """
 
     max_drawdown: float | None = 0.2
@@ -66,24 +84,29 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     rejection_window: int = 20
     max_mean_slippage: float | None = None
     slippage_window: int = 20
+    slippage_tolerance: float = 3.0
     max_drift_score: float | None = 0.5
     drift_window: int = 200
     drift_min_observations: int = 50
-    min_rolling_return: float | None = None
-    performance_window: int = 500
+    min_rolling_sharpe: float | None = None
+    performance_window: int = 250
+    sharpe_tolerance: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("max_drawdown", "max_daily_loss", "max_rejection_rate"):
             value = getattr(self, name)
             if value is not None and not 0 < value <= 1:
                 raise ConfigError(f"`{name}` must be a fraction in (0, 1], was {value}")
-        for name in ("stale_feed_secs", "max_drift_score"):
+        for name in ("stale_feed_secs", "max_drift_score", "slippage_tolerance",
+                     "sharpe_tolerance"):  # fmt: skip
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"`{name}` must be positive, was {value}")
-        for name in ("rejection_window", "slippage_window", "drift_window", "performance_window"):
+        for name in ("rejection_window", "slippage_window", "drift_window"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"`{name}` must be >= 1, was {getattr(self, name)}")
+        if self.performance_window < 2:
+            raise ConfigError(f"`performance_window` must be >= 2, was {self.performance_window}")
         if not 2 <= self.drift_min_observations <= self.drift_window:
             raise ConfigError(
                 f"`drift_min_observations` must be in [2, `drift_window`], "
@@ -106,6 +129,61 @@ class Alert:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class SideSlippage:
+    """Backtest slippage of one side's fills: count, mean and sample variance (price units)."""
+
+    fills: float
+    mean: float
+    var: float
+
+
+@dataclass(frozen=True)
+class BacktestExpectations:
+    """The bundle's out-of-sample figures the slippage and performance rules default to."""
+
+    slippage: dict[str, SideSlippage]
+    price_increment: float
+    sharpe: float
+    bars: float
+
+    @classmethod
+    def from_figures(cls, figures: dict[str, Any]) -> BacktestExpectations:
+        """Parse the bundle's `backtest` field (`evaluation.expectations`)."""
+        slip = figures["slippage"]
+        pooled = SideSlippage(slip["fills"], slip["mean"], slip["std"] ** 2)
+        sides = {
+            side: SideSlippage(slip[side]["fills"], slip[side]["mean"], slip[side]["std"] ** 2)
+            if slip[side]["fills"] > 0
+            else pooled  # a side the backtest never traded: the pooled figures
+            for side in ("BUY", "SELL")
+        }
+        returns = figures["returns"]
+        return cls(sides, figures["price_increment"], returns["sharpe"], returns["bars"])
+
+    def slippage_threshold(self, sides: list[str], tolerance: float) -> float | None:
+        """Mean live slippage above which a window with these fill `sides` fires (None: no
+        backtest fills to compare with)."""
+        n = len(sides)
+        expected = variance = 0.0
+        for side, figures in self.slippage.items():
+            count = sides.count(side)
+            if count == 0:
+                continue
+            if figures.fills == 0:
+                return None
+            expected += count / n * figures.mean
+            variance += (count / n) ** 2 * figures.var * (1 / count + 1 / figures.fills)
+        return expected + max(tolerance * math.sqrt(variance), self.price_increment)
+
+    def sharpe_threshold(self, bars: int, tolerance: float) -> float | None:
+        """Per-bar Sharpe ratio over `bars` live bars below which `performance` fires."""
+        if self.bars < 2:
+            return None
+        error = math.sqrt((1 + self.sharpe**2 / 2) * (1 / bars + 1 / self.bars))
+        return self.sharpe - tolerance * error
+
+
 @dataclass
 class MonitorSnapshot:
     """What the rules look at: the latest sample and the recent windows."""
@@ -116,10 +194,10 @@ class MonitorSnapshot:
     day_start_equity: float
     staleness_s: float
     outcomes: list[bool] = field(default_factory=list)  # True = rejected/denied
-    slippages: list[float] = field(default_factory=list)
+    slippages: list[tuple[str, float]] = field(default_factory=list)  # (side, slippage)
     drift_score: float | None = None
     drift_observations: int = 0
-    equities: list[float] = field(default_factory=list)
+    bar_returns: list[float] = field(default_factory=list)  # per decision bar
     connected: bool | None = None
 
     @property
@@ -130,7 +208,9 @@ class MonitorSnapshot:
 Check = tuple[str, str, float, float, str]  # rule, severity, value, threshold, message
 
 
-def evaluate(rules: AlertRules, snap: MonitorSnapshot) -> list[Check]:
+def evaluate(
+    rules: AlertRules, snap: MonitorSnapshot, expected: BacktestExpectations | None = None
+) -> list[Check]:
     """Every rule whose condition holds on `snap` (latching is the caller's job)."""
     out: list[Check] = []
     if rules.max_drawdown is not None and snap.drawdown >= rules.max_drawdown:
@@ -153,13 +233,7 @@ def evaluate(rules: AlertRules, snap: MonitorSnapshot) -> list[Check]:
         if rate >= rules.max_rejection_rate:
             out.append(("rejection_rate", "warning", rate, rules.max_rejection_rate,
                         f"{rate:.0%} of the last {len(recent)} orders were rejected or denied"))  # fmt: skip
-    slips = snap.slippages[-rules.slippage_window :]
-    if rules.max_mean_slippage is not None and slips:
-        mean = float(np.mean(slips))
-        if mean > rules.max_mean_slippage:
-            out.append(("slippage", "warning", mean, rules.max_mean_slippage,
-                        f"mean slippage {mean:.6g} over {len(slips)} fills exceeds "
-                        f"{rules.max_mean_slippage:.6g}"))  # fmt: skip
+    out += _slippage(rules, snap, expected)
     if (
         rules.max_drift_score is not None
         and snap.drift_score is not None
@@ -169,14 +243,45 @@ def evaluate(rules: AlertRules, snap: MonitorSnapshot) -> list[Check]:
         out.append(("drift", "warning", snap.drift_score, rules.max_drift_score,
                     f"observation drift: feature score {snap.drift_score:.3f} over "
                     f"{snap.drift_observations} bars exceeds {rules.max_drift_score}"))  # fmt: skip
-    window = snap.equities[-rules.performance_window :]
-    if rules.min_rolling_return is not None and len(window) >= rules.performance_window:
-        ret = window[-1] / window[0] - 1 if window[0] > 0 else math.nan
-        if ret < rules.min_rolling_return:
-            out.append(("performance", "warning", ret, rules.min_rolling_return,
-                        f"rolling return {ret:.2%} over {len(window)} samples is below "
-                        f"{rules.min_rolling_return:.2%}"))  # fmt: skip
+    out += _performance(rules, snap, expected)
     return out
+
+
+def _slippage(
+    rules: AlertRules, snap: MonitorSnapshot, expected: BacktestExpectations | None
+) -> list[Check]:
+    window = snap.slippages[-rules.slippage_window :]
+    if not window:
+        return []
+    threshold, source = rules.max_mean_slippage, "configured limit"
+    if threshold is None and expected is not None:
+        sides = [side for side, _ in window]
+        threshold = expected.slippage_threshold(sides, rules.slippage_tolerance)
+        source = "the backtest's expectation"
+    mean = float(np.mean([value for _, value in window]))
+    if threshold is None or mean <= threshold:
+        return []
+    return [("slippage", "warning", mean, threshold,
+             f"mean slippage {mean:.6g} over {len(window)} fills exceeds {threshold:.6g} "
+             f"({source})")]  # fmt: skip
+
+
+def _performance(
+    rules: AlertRules, snap: MonitorSnapshot, expected: BacktestExpectations | None
+) -> list[Check]:
+    window = snap.bar_returns[-rules.performance_window :]
+    if len(window) < rules.performance_window:
+        return []
+    threshold, source = rules.min_rolling_sharpe, "configured limit"
+    if threshold is None and expected is not None:
+        threshold = expected.sharpe_threshold(len(window), rules.sharpe_tolerance)
+        source = f"backtest Sharpe {expected.sharpe:.4f} - {rules.sharpe_tolerance} s.e."
+    sharpe = sharpe_ratio(window)
+    if threshold is None or sharpe >= threshold:
+        return []
+    return [("performance", "warning", sharpe, threshold,
+             f"rolling per-bar Sharpe {sharpe:.4f} over {len(window)} bars is below "
+             f"{threshold:.4f} ({source})")]  # fmt: skip
 
 
 class AlertLatch:

@@ -19,6 +19,17 @@ Decisions:
   Nautilus' own event timestamps (`ts_init`, the live clock), not a separate timer.
 - Slippage is measured against the decision price: the close of the last bar seen when the
   order was submitted; positive is worse for the trader (buy above, sell below it).
+- Performance is judged on the equity at every decision bar's close (the series the
+  backtest's per-bar returns come from), not on the timer's samples.
+- With a bundle that carries backtest figures (`deploy.bundle.attach_backtest`), the
+  slippage and performance rules default to them (`alerts.BacktestExpectations`).
+- Ownership after a restart: Nautilus 1.221 gives an order it rebuilds from the terminal
+  (client order id from the MT5 comment) to the strategy that claims its instrument
+  (`external_order_claims`; `ExecutionEngine.get_external_order_claim` is per instrument,
+  there is no per-order hook), else to EXTERNAL. On start the monitor reads the run store's
+  `ownership` table back and checks every order in the cache against it: an order the store
+  says a strategy sent but Nautilus restored under another (EXTERNAL: nobody manages it, the
+  kill switch cannot close it) raises the critical `ownership` alert naming the orders.
 - Staleness is wall time since the last bar arrived (the live clock), so a feed that stops
   ticking is seen even though no event comes.
 """
@@ -27,6 +38,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import itertools
 import logging
 import os
 from collections import deque
@@ -49,11 +61,13 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
+from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.monitoring.alerts import (
     Alert,
     AlertLatch,
     AlertRules,
     AlertSink,
+    BacktestExpectations,
     JsonlSink,
     MonitorSnapshot,
     WebhookSink,
@@ -92,7 +106,8 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     bar_type : BarType, optional
         Decision bars: staleness, decision prices and drift observations.
     bundle_path : str, optional
-        The agent bundle: its observation scheme and training feature statistics (drift).
+        The agent bundle: its observation scheme and training feature statistics (drift),
+        its out-of-sample backtest figures (slippage and performance thresholds).
     sample_interval_secs : float
         Timer period of samples, rule checks, heartbeats and store writes.
     metrics_port : int, optional
@@ -146,6 +161,7 @@ class MonitorActor(Actor):
         self._drift: DriftTracker | None = None
         self._observation: ObservationScheme | None = None
         self._bundle_hash: str | None = None
+        self.expected: BacktestExpectations | None = None
         if config.bundle_path is not None:
             self._load_bundle(config.bundle_path)
         self._reset_state()
@@ -156,6 +172,8 @@ class MonitorActor(Actor):
 
         bundle = load_bundle(path)
         self._bundle_hash = bundle.content_hash
+        if bundle.backtest is not None:
+            self.expected = BacktestExpectations.from_figures(bundle.backtest)
         if bundle.feature_stats is not None:
             self._observation = build_observation(bundle.observation)
             self._drift = DriftTracker(bundle.feature_stats, self.config.rules.drift_window)
@@ -170,8 +188,8 @@ class MonitorActor(Actor):
         self._day: dt.date | None = None
         self._day_start = 0.0
         self._outcomes: deque[bool] = deque(maxlen=self.config.rules.rejection_window)
-        self._slippages: deque[float] = deque(maxlen=self.config.rules.slippage_window)
-        self._equities: deque[float] = deque(maxlen=self.config.rules.performance_window)
+        self._slippages: deque[tuple[str, float]] = deque(maxlen=self.config.rules.slippage_window)
+        self._bar_equities: deque[float] = deque(maxlen=self.config.rules.performance_window + 1)
         self.halting: dict[str, Any] | None = None
         self.alerts: list[Alert] = []
 
@@ -200,6 +218,14 @@ class MonitorActor(Actor):
         self.sinks.append(sink)
 
     @property
+    def rolling_sharpe(self) -> float | None:
+        """Per-bar Sharpe ratio of the last `performance_window` bars (None until it is full)."""
+        returns = _returns(self._bar_equities)
+        if len(returns) < self.config.rules.performance_window:
+            return None
+        return sharpe_ratio(returns)
+
+    @property
     def trading_state(self) -> str:
         if self.risk_engine is None:
             return "ACTIVE"
@@ -212,6 +238,7 @@ class MonitorActor(Actor):
         self.store = RunStore(self.config.run_dir)
         self.session = self.store.open_session(self.clock.timestamp_ns(), self._bundle_hash)
         self._peak = self.store.max_equity()
+        self._check_ownership()
         self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
@@ -222,6 +249,26 @@ class MonitorActor(Actor):
         interval = dt.timedelta(seconds=self.config.sample_interval_secs)
         self.clock.set_timer(TIMER, interval, callback=self._on_timer)
         self._tick()
+
+    def _check_ownership(self) -> None:
+        """Compare the owners of the cached orders with those the run store recorded."""
+        assert self.store is not None
+        recorded = self.store.owners()
+        orders = self.cache.orders(instrument_id=self.config.instrument_id)
+        known = [o for o in orders if o.client_order_id.value in recorded]
+        wrong = [
+            f"{o.client_order_id} ({o.strategy_id}, recorded {recorded[o.client_order_id.value]})"
+            for o in known
+            if o.strategy_id.value != recorded[o.client_order_id.value]
+        ]
+        self.log.info(f"ownership of {len(known) - len(wrong)}/{len(known)} restored orders kept")
+        if wrong:
+            self.raise_alert(Alert(
+                "ownership", "critical",
+                f"{len(wrong)} restored orders are not owned by the strategy that sent them "
+                f"(claim the instrument with `external_order_claims`): {', '.join(wrong[:5])}",
+                float(len(wrong)), 0.0, self.clock.timestamp_ns(),
+            ))  # fmt: skip
 
     def on_stop(self) -> None:
         if TIMER in self.clock.timer_names:
@@ -260,7 +307,15 @@ class MonitorActor(Actor):
     def on_bar(self, bar: Bar) -> None:
         self._last_close = float(bar.close)
         self._last_data_ns = self.clock.timestamp_ns()
-        if self._observation is not None and self.instrument is not None:
+        if self.instrument is None:
+            return
+        try:
+            state = read_market_state(self, self.instrument, self._last_close, bar.ts_event, 1.0)
+        except ValuationError:  # a restored position the account cannot value yet
+            state = None
+        if state is not None and state.equity > 0:
+            self._bar_equities.append(state.equity)
+        if self._observation is not None:
             observed = observe_bar(self, self._observation, self.instrument, bar, 1.0)
             if observed is not None and self._drift is not None:
                 self._drift.add(self._observation, *observed)
@@ -313,7 +368,7 @@ class MonitorActor(Actor):
         slippage = None
         if decision is not None:
             slippage = (price - decision) if side == "BUY" else (decision - price)
-            self._slippages.append(slippage)
+            self._slippages.append((side, slippage))
         row.update(side=side, quantity=quantity, price=price)
         self._rows.append(("fills", {
             "trade_id": event.trade_id.value, "session": self.session, "ts_ns": event.ts_event,
@@ -341,7 +396,8 @@ class MonitorActor(Actor):
         self._advance_halt()
         snapshot = self._sample()
         if snapshot is not None:
-            for alert in self.latch.update(evaluate(self.config.rules, snapshot), snapshot.ts_ns):
+            checks = evaluate(self.config.rules, snapshot, self.expected)
+            for alert in self.latch.update(checks, snapshot.ts_ns):
                 self.raise_alert(alert)
         self.flush()
 
@@ -366,7 +422,6 @@ class MonitorActor(Actor):
         equity = state.equity
         if equity > 0:
             self._peak = max(self._peak, equity)
-            self._equities.append(equity)
             day = dt.datetime.fromtimestamp(now / 1e9, dt.UTC).date()
             if day != self._day:
                 self._day, self._day_start = day, equity
@@ -380,7 +435,7 @@ class MonitorActor(Actor):
             slippages=list(self._slippages),
             drift_score=self._drift.score() if self._drift is not None else None,
             drift_observations=len(self._drift) if self._drift is not None else 0,
-            equities=list(self._equities),
+            bar_returns=_returns(self._bar_equities),
             connected=None if self.link is None else bool(self.link.is_initialized),
         )
         net_exposure = self.portfolio.net_exposure(self.instrument.id)
@@ -457,6 +512,10 @@ class MonitorActor(Actor):
         self.halting = None
         if self.risk_engine is not None:
             self.risk_engine.set_trading_state(TradingState.ACTIVE)
+
+
+def _returns(equities: deque[float]) -> list[float]:
+    return [b / a - 1 for a, b in itertools.pairwise(equities)]
 
 
 def attach_monitor(node: Any, backend: Any = None) -> MonitorActor:

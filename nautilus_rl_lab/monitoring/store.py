@@ -21,7 +21,8 @@ Schema (stable; `SCHEMA_VERSION` in table `meta`, new columns only ever appended
 - `state(key TEXT PK, value TEXT)`: persistent flags; `halt` (JSON `{reason, source,
   ts_ns}`) survives restarts until `resume`.
 - `ownership(client_order_id TEXT PK, strategy_id, venue_order_id)`: which strategy sent
-  an order, for restoring ownership after a restart without a Redis cache.
+  an order; after a restart the monitor checks the owners Nautilus restored against it
+  (`RunStore.owners`, `MonitorActor`).
 
 Writes go through `write_batch(rows)`: one transaction per batch, so a crash loses at most
 the batch not yet written and never leaves half a batch. The writer owns one connection
@@ -171,6 +172,12 @@ class RunStore:
         """The highest equity any earlier session of this run recorded (0 if none)."""
         found = self._db.execute("SELECT MAX(equity) FROM samples").fetchone()
         return float(found[0]) if found and found[0] is not None else 0.0
+
+    def owners(self) -> dict[str, str]:
+        """Every recorded order's owner: client order id -> strategy id."""
+        with self._lock:
+            rows = self._db.execute("SELECT client_order_id, strategy_id FROM ownership").fetchall()
+        return {str(order): str(strategy) for order, strategy in rows}
 
     def write_batch(self, rows: Sequence[Row]) -> int:
         """Insert `(table, values)` rows in one transaction; return the count.

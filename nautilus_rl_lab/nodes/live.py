@@ -10,7 +10,9 @@ thread (so it works inside Jupyter, whose loop is already running), `stop()` sto
 gracefully, `run_for(seconds, until=...)` does both.
 
 State recovery: NautilusTrader 1.221 persists its cache only to Redis
-(`DatabaseConfig(type="redis")`, optional here through `cache_database`). Without it,
+(`DatabaseConfig(type="redis")`, optional here through `cache_database`); before the kernel
+loads it, `LiveNode` repairs the positions Nautilus 1.221 stored wrongly after a NETTING flip
+(`nodes.redis_repair`: otherwise the load aborts with a duplicate trade id). Without it,
 a restarted node recovers from the terminal: startup reconciliation
 (`LiveExecEngineConfig(reconciliation=True)`) rebuilds orders, fills and positions from
 `orders_get` / `history_orders_get` / `history_deals_get` / `positions_get`. Orders of a
@@ -55,6 +57,7 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
+from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.validation import (
     check_component_config,
@@ -234,6 +237,10 @@ class LiveNode(TradingNode):
         node_config = (
             build_live_node_config(config) if isinstance(config, LiveNodeConfig) else config
         )
+        cache = node_config.cache
+        redis = cache is not None and cache.database is not None and cache.database.type == "redis"
+        if cache is not None and redis and not cache.flush_on_start:  # before the kernel loads it
+            repair_flipped_positions(node_config.trader_id.value, cache)
         self._loop = asyncio.new_event_loop()
         super().__init__(config=node_config, loop=self._loop)
         self.add_data_client_factory(MT5, Mt5LiveDataClientFactory)

@@ -19,7 +19,10 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   at step 0 with a warning; a resume with another algorithm, policy, observation/action space
   or scheme is refused (each checkpoint records them);
 - logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
-  `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`.
+  `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`;
+- bundles: `final/` and `best/` are agent bundles (`deploy.bundle`); at the end of the run
+  both get the figures of one backtest on `test_data` (else `eval_data`), which the live
+  monitor's slippage and performance rules compare the session with.
 
 Speed: the garbage collector's generation-0 threshold is raised while training (and in each
 env process): the engine keeps many long-lived objects, and collections triggered by torch's
@@ -51,7 +54,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
-from nautilus_rl_lab.deploy.bundle import write_bundle
+from nautilus_rl_lab.deploy.bundle import attach_backtest, write_bundle
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.training.checkpoints import (
@@ -345,6 +348,8 @@ def train(
             checkpointer.save()
         final = _save_agent(model, run_dir / "final", config)
         best_dir = run_dir / "best"
+        for bundle in (final, best_dir) if best_dir.is_dir() else (final,):
+            attach_backtest(bundle, config)
         return TrainResult(
             run_dir=run_dir,
             final_agent=final,

@@ -1,19 +1,24 @@
-"""Champion/challenger: a clearly better challenger is promoted, a worse one refused; both recorded."""
+"""Champion/challenger: a clearly better challenger is promoted, a worse one refused; both recorded;
+`retrain_and_promote` end to end, and the live session's next start trades the champion."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.deploy.promote import PromotionRule, promote
+from nautilus_rl_lab.deploy import load_bundle, write_bundle
+from nautilus_rl_lab.deploy.promote import PromotionRule, promote, retrain_and_promote
 from nautilus_rl_lab.deploy.registry import champion, read_registry, resolve_bundle
+from nautilus_rl_lab.deploy.session import LiveRunConfig, build_node_config
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.schemes.registry import build_action
+from tests.deploy.conftest import bundle_train_config
 
 ACTION = SchemeConfig(name="target_position", params={"trade_size": 10_000})
 # A steadily rising market: holding long clearly beats trading at random.
@@ -70,3 +75,44 @@ def test_promote_cli_records_the_decision(tmp_path: Path) -> None:
     argv = ["promote", "--registry", str(registry), "--config", str(path)]
     assert main([*argv, "--challenger", str(hold)]) == 0
     assert champion(registry)["bundle"] == str(hold)
+
+
+def test_retrain_and_promote_records_the_decision_and_the_next_start_trades_the_champion(
+    tmp_path: Path,
+) -> None:
+    week = DataSourceConfig(kind="sample", start="2017-03-15", end="2017-03-22")
+    config = msgspec.structs.replace(
+        bundle_train_config(tmp_path / "run"), test_data=week, vec_env="dummy"
+    )
+    registry = tmp_path / "registry"
+    incumbent = _save(RandomAgent(build_action(config.env.action).space, seed=0), tmp_path / "old")
+    write_bundle(incumbent, config)
+    assert promote(registry, incumbent, config.test_env)["decision"] == "promoted"
+    session = LiveRunConfig(run_dir=str(tmp_path / "live"), bundle=str(registry))
+
+    def traded_bundle() -> str:
+        agent = build_node_config(session, environ={}).actors[0]
+        return str(agent.config["agent_path"])
+
+    assert traded_bundle() == str(incumbent)
+
+    # a challenger that needs an impossible Sharpe margin is refused: the champion stays
+    refused = retrain_and_promote(registry, config, PromotionRule(margin=10.0, min_psr=0.0))
+    assert refused["decision"] == "refused" and refused["champion_before"] == 1
+    assert traded_bundle() == str(incumbent)
+
+    # retrained (another run) under a rule it meets, the challenger becomes the champion
+    newer = msgspec.structs.replace(config, run_dir=str(tmp_path / "run2"))
+    record = retrain_and_promote(registry, newer, PromotionRule(margin=-10.0, min_psr=0.0))
+    assert record["decision"] == "promoted", record["reason"]
+    challenger = tmp_path / "run2" / "final"
+    assert record["bundle"] == str(challenger)
+    assert record["eval_data"]["start"] == "2017-03-15"
+    assert record["training_data"]["end"] == "2017-03-15"
+    versions = read_registry(registry)["versions"]
+    assert [v["decision"] for v in versions] == ["promoted", "refused", "promoted"]
+    assert champion(registry)["version"] == 3
+    assert traded_bundle() == str(challenger)  # what `live` trades from its next start
+    figures = load_bundle(challenger).backtest
+    assert figures is not None and figures["split"] == "test"
+    assert figures["data"]["start"] == "2017-03-15"

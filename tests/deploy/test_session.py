@@ -180,17 +180,10 @@ def test_sigterm_stops_cleanly_and_no_artefact_holds_the_secret(
             assert SECRET.encode() not in path.read_bytes(), f"the secret leaked into {path}"
 
 
-REDIS_DEFECT = (
-    "Nautilus 1.221 Redis cache: a netting position that flips is persisted with the same "
-    "fill twice, and the restart aborts in CacheDatabaseAdapter.load_position "
-    "(KeyError: Duplicate TradeId) before anything connects"
-)
-
-
 @pytest.fixture(
     params=[
         "terminal-only",
-        pytest.param("redis-cache", marks=pytest.mark.xfail(reason=REDIS_DEFECT, strict=True)),
+        "redis-cache",  # the position lists of NETTING flips repaired first (nodes.redis_repair)
     ]
 )
 def cache_database(request: pytest.FixtureRequest) -> Iterator[dict | None]:

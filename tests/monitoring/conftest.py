@@ -3,20 +3,26 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 
-from nautilus_rl_lab.agents import BuyAndHoldAgent
+from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.deploy.bundle import attach_backtest, write_bundle
 from nautilus_rl_lab.monitoring import MonitorActor, attach_monitor
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.training import TrainConfig
 
 INSTRUMENT = "EURUSD.MT5"
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
@@ -24,16 +30,31 @@ MAGIC = 4242
 WAIT = 15.0
 ACTION = SchemeConfig(name="target_position", params={"trade_size": 100_000})
 OBSERVATION = SchemeConfig(name="window", params={"window": 2})
+SPREAD = 0.0001  # the simulator's default 10 points on EURUSD
 
 
 @pytest.fixture
-def terminal() -> Iterator[tuple[Mt5TerminalSimulator, ServerHandle]]:
-    config = Mt5SimulatorConfig(bar_seconds=60, synthetic_bars=400, warmup_bars=20)
-    simulator = Mt5TerminalSimulator(config=config)
-    handle = serve(simulator, "127.0.0.1", 0)
-    yield simulator, handle
-    simulator.stop_replay()
-    handle.stop()
+def serve_terminal() -> Iterator[Callable[..., tuple[Mt5TerminalSimulator, ServerHandle]]]:
+    """`start(data=None, **simulator_config)` -> a simulated terminal served on 127.0.0.1."""
+    served: list[tuple[Mt5TerminalSimulator, ServerHandle]] = []
+
+    def start(
+        data: pd.DataFrame | None = None, **config: Any
+    ) -> tuple[Mt5TerminalSimulator, ServerHandle]:
+        options = {"bar_seconds": 60, "synthetic_bars": 400, "warmup_bars": 20, **config}
+        simulator = Mt5TerminalSimulator(data, config=Mt5SimulatorConfig(**options))
+        served.append((simulator, serve(simulator, "127.0.0.1", 0)))
+        return served[-1]
+
+    yield start
+    for simulator, handle in served:
+        simulator.stop_replay()
+        handle.stop()
+
+
+@pytest.fixture
+def terminal(serve_terminal) -> tuple[Mt5TerminalSimulator, ServerHandle]:
+    return serve_terminal()
 
 
 def backend(handle: ServerHandle) -> Mt5BackendConfig:
@@ -47,9 +68,9 @@ def backend(handle: ServerHandle) -> Mt5BackendConfig:
     )
 
 
-def agent_components(agent_dir: Path) -> list[Any]:
-    """A buy-and-hold agent through the same RLAgent/AgentStrategy path as a trained one."""
-    BuyAndHoldAgent(ACTION).save(agent_dir)
+def agent_components(agent_dir: Path, claims: bool = True) -> list[Any]:
+    """The agent saved in `agent_dir` through the same RLAgent/AgentStrategy path as a trained one
+    (the strategy claims the instrument's orders after a restart, as `bundle_configs` makes it)."""
     actor = ImportableActorConfig(
         actor_path="nautilus_rl_lab.agents:RLAgent",
         config_path="nautilus_rl_lab.agents:RLAgentConfig",
@@ -67,9 +88,37 @@ def agent_components(agent_dir: Path) -> list[Any]:
         config={
             "instrument_id": INSTRUMENT,
             "action": {"name": ACTION.name, "params": ACTION.params},
+            "external_order_claims": [INSTRUMENT] if claims else None,
         },
     )
     return [actor, strategy]
+
+
+def market(seed: int, **params: Any) -> DataSourceConfig:
+    """300 one-minute GBM bars (each opens at the previous close) quoted as bids, 1-pip spread."""
+    return DataSourceConfig(
+        kind="synthetic",
+        generator="gbm",
+        params={"n_bars": 300, "freq": "1min", "seed": seed, **params},
+        spread=SPREAD,
+        price_side="bid",
+    )
+
+
+def agent_bundle(agent: Agent, directory: Path, test_data: DataSourceConfig) -> Path:
+    """`agent` saved as a bundle whose backtest figures come from `test_data` (1-minute bid bars)."""
+    agent.save(directory)
+    env = TrainingNodeConfig(
+        data=test_data,
+        observation=OBSERVATION,
+        action=ACTION,
+        bar_aggregation="MINUTE",
+        price_type="BID",
+    )
+    config = TrainConfig(env=env, test_data=test_data, eval_freq=0, allow_overlap=True)
+    write_bundle(directory, config)
+    attach_backtest(directory, config)
+    return directory
 
 
 def monitor_component(run_dir: Path, **config: Any) -> ImportableActorConfig:
@@ -100,15 +149,22 @@ def node_config(handle: ServerHandle, actors: list[Any], strategies: list[Any]) 
 
 
 @pytest.fixture
-def monitored_node(
-    terminal, tmp_path: Path
-) -> Iterator[Callable[..., tuple[LiveNode, MonitorActor]]]:
-    """`start(**monitor_config)` -> a started node with the agent and a bound monitor."""
-    _, handle = terminal
+def node_on(tmp_path: Path) -> Iterator[Callable[..., tuple[LiveNode, MonitorActor]]]:
+    """`start(handle, agent_dir=None, **monitor_config)` -> a started node on the terminal at
+    `handle` with the agent saved in `agent_dir` (default: buy-and-hold) and a bound monitor."""
     nodes: list[LiveNode] = []
 
-    def start(with_agent: bool = True, **monitor: Any) -> tuple[LiveNode, MonitorActor]:
-        actor, strategy = agent_components(tmp_path / "agent")
+    def start(
+        handle: ServerHandle,
+        agent_dir: Path | None = None,
+        with_agent: bool = True,
+        claims: bool = True,
+        **monitor: Any,
+    ) -> tuple[LiveNode, MonitorActor]:
+        if agent_dir is None:
+            agent_dir = tmp_path / "agent"
+            BuyAndHoldAgent(ACTION).save(agent_dir)
+        actor, strategy = agent_components(agent_dir, claims)
         actors = [monitor_component(tmp_path / "run", **monitor)]
         strategies = []
         if with_agent:
@@ -123,6 +179,13 @@ def monitored_node(
     yield start
     for node in nodes:
         node.dispose()
+
+
+@pytest.fixture
+def monitored_node(terminal, node_on) -> Callable[..., tuple[LiveNode, MonitorActor]]:
+    """`start(**monitor_config)` -> a started node with buy-and-hold and a bound monitor."""
+    _, handle = terminal
+    return functools.partial(node_on, handle)
 
 
 def step_bars(node: LiveNode, simulator: Mt5TerminalSimulator, n: int, pause: float = 0.3) -> None:

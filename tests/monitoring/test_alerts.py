@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
@@ -15,6 +16,7 @@ from nautilus_rl_lab.monitoring.alerts import (
     Alert,
     AlertLatch,
     AlertRules,
+    BacktestExpectations,
     JsonlSink,
     MonitorSnapshot,
     WebhookSink,
@@ -43,15 +45,61 @@ def test_each_rule_fires_on_its_threshold_only() -> None:
     rejected = [True, True, True, False, False, False]
     assert _rules(_snap(outcomes=rejected)) == {"rejection_rate": "warning"}
     assert _rules(_snap(outcomes=rejected[1:])) == {}
-    assert _rules(_snap(slippages=[0.0002, 0.0004]), max_mean_slippage=0.0002) == {
-        "slippage": "warning"
-    }
+    slipped = [("BUY", 0.0002), ("SELL", 0.0004)]
+    assert _rules(_snap(slippages=slipped), max_mean_slippage=0.0002) == {"slippage": "warning"}
+    assert _rules(_snap(slippages=slipped)) == {}  # no bundle figures, no threshold: off
     assert _rules(_snap(drift_score=0.9, drift_observations=10)) == {}  # too few bars
     assert _rules(_snap(drift_score=0.9, drift_observations=60)) == {"drift": "warning"}
-    decay = _snap(equities=[10_000.0, 9_900.0, 9_800.0])
-    assert _rules(decay, min_rolling_return=-0.01, performance_window=3) == {
+    decay = _snap(bar_returns=[0.001, -0.002, -0.003])
+    assert _rules(decay, min_rolling_sharpe=-0.1, performance_window=3) == {
         "performance": "warning"
     }
+    assert _rules(decay, min_rolling_sharpe=-0.1, performance_window=4) == {}  # window not full
+
+
+def _figures(buy: tuple[float, float, float], sell: tuple[float, float, float]) -> dict:
+    sides = {
+        side: {"fills": n, "mean": mean, "std": std}
+        for side, (n, mean, std) in (("BUY", buy), ("SELL", sell))
+    }
+    return {
+        "slippage": {"fills": buy[0] + sell[0], "mean": 0.0, "std": 0.0, **sides},
+        "price_increment": 1e-5,
+        "returns": {"bars": 400.0, "mean": 1e-4, "std": 1e-4, "sharpe": 1.0},
+    }
+
+
+def test_slippage_defaults_to_the_backtest_per_side_expectation() -> None:
+    # on bid bars a buy pays the 1-pip spread, a sell nothing; both with 0.5 pip of noise
+    expected = BacktestExpectations.from_figures(_figures((50, 1e-4, 5e-5), (50, 0.0, 5e-5)))
+    rules = AlertRules(slippage_window=10)
+
+    def fired(window: list[tuple[str, float]], rules: AlertRules = rules) -> bool:
+        return "slippage" in {c[0] for c in evaluate(rules, _snap(slippages=window), expected)}
+
+    assert not fired([("BUY", 1e-4)] * 10), "buys that pay the assumed spread fired"
+    assert not fired([("SELL", 0.0)] * 10)
+    assert fired([("BUY", 3e-4)] * 10), "buys at three times the assumed spread did not fire"
+    assert fired([("SELL", 1e-4)] * 10), "sells paying a spread the backtest never saw"
+    assert not fired([("SELL", 1e-4)] * 10, AlertRules(max_mean_slippage=2e-4))  # override
+    assert not fired([("BUY", 1.5e-4)] * 10, AlertRules(slippage_tolerance=5.0))
+
+
+def test_performance_defaults_to_the_backtest_sharpe_minus_the_tolerance() -> None:
+    expected = BacktestExpectations.from_figures(_figures((1, 0.0, 0.0), (1, 0.0, 0.0)))
+    threshold = expected.sharpe_threshold(100, 3.0)
+    assert threshold == pytest.approx(1.0 - 3.0 * (1.5 * (1 / 100 + 1 / 400)) ** 0.5)
+    rules = AlertRules(performance_window=100)
+    rng = np.random.default_rng(0)
+    like_backtest = list(rng.normal(1e-4, 1e-4, 100))
+    losing = list(rng.normal(-1e-4, 1e-4, 100))
+
+    def fired(returns: list[float]) -> bool:
+        snapshot = _snap(bar_returns=returns)
+        return "performance" in {c[0] for c in evaluate(rules, snapshot, expected)}
+
+    assert not fired(like_backtest)
+    assert fired(losing)
 
 
 def test_a_latched_rule_fires_once_and_again_after_it_cleared() -> None:

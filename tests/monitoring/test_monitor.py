@@ -8,9 +8,23 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
+from nautilus_rl_lab.data.source import load_frame
 from nautilus_rl_lab.monitoring import read_table, request_halt, resume
 from nautilus_rl_lab.monitoring.killswitch import halt_reason
-from tests.monitoring.conftest import INSTRUMENT, MAGIC, WAIT, step_bars
+from nautilus_rl_lab.schemes.registry import build_action
+from tests.monitoring.conftest import (
+    ACTION,
+    INSTRUMENT,
+    MAGIC,
+    SPREAD,
+    WAIT,
+    agent_bundle,
+    market,
+    step_bars,
+)
+
+QUIET = {"max_drawdown": None, "stale_feed_secs": None, "max_drift_score": None}
 
 
 def _flat_everywhere(node, simulator) -> bool:
@@ -150,3 +164,96 @@ def test_a_disconnect_raises_the_alert_and_the_node_reconnects_without_duplicate
     comments = [o.comment for o in history if o.magic == MAGIC]
     assert len(comments) == len(set(comments)), "an order reached the terminal twice"
     assert "disconnected" in set(read_table(tmp_path / "run", "alerts")["rule"])
+
+
+@pytest.mark.parametrize(("spread_points", "fires"), [(10, False), (30, True)])
+def test_slippage_fires_only_when_fills_slip_more_than_the_bundle_backtest_assumed(
+    serve_terminal, node_on, tmp_path: Path, spread_points: int, fires: bool
+) -> None:
+    """The bundle's backtest quotes a 1-pip spread: buys slip 1 pip, sells none. A broker
+    quoting the same spread raises nothing; one quoting 3 pips makes buys slip beyond it."""
+    random_agent = RandomAgent(build_action(ACTION).space, seed=3)
+    bundle = agent_bundle(random_agent, tmp_path / "bundle", market(1))
+    simulator, handle = serve_terminal(load_frame(market(2)), spread_points=spread_points)
+    node, monitor = node_on(handle, bundle, bundle_path=str(bundle), rules=QUIET)
+    assert monitor.expected is not None
+    # Nautilus' L1 fills take the quote's size at the touch and the rest one tick worse
+    assert SPREAD <= monitor.expected.slippage["BUY"].mean <= SPREAD + 1e-5
+    received = []
+    monitor.add_sink(received.append)
+    for _ in range(12):
+        step_bars(node, simulator, 1)
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    fills = read_table(tmp_path / "run", "fills")
+    assert (fills["side"] == "BUY").sum() >= 2, "too few live buys to judge slippage"
+    slipped = [a for a in received if a.rule == "slippage"]
+    if fires:
+        assert slipped, f"no slippage alert; live slippage {list(fills['slippage'])}"
+        assert slipped[0].value > slipped[0].threshold > 0
+        assert "backtest" in slipped[0].message
+    else:
+        assert not slipped, slipped[0].message
+
+
+@pytest.mark.parametrize(("drift", "fires"), [(0.001, False), (-0.001, True)])
+def test_performance_fires_when_the_live_sharpe_falls_below_the_bundle_backtest(
+    serve_terminal, node_on, tmp_path: Path, drift: float, fires: bool
+) -> None:
+    """Buy-and-hold tested on a rising market: live on such a market its rolling Sharpe stays
+    near the backtest's; on a falling one it loses and `performance` fires."""
+    tested = market(1, drift=0.001, volatility=0.0002)
+    bundle = agent_bundle(BuyAndHoldAgent(ACTION), tmp_path / "bundle", tested)
+    simulator, handle = serve_terminal(load_frame(market(2, drift=drift, volatility=0.0002)))
+    rules = {**QUIET, "performance_window": 10, "sharpe_tolerance": 4.0}
+    node, monitor = node_on(handle, bundle, bundle_path=str(bundle), rules=rules)
+    assert monitor.expected is not None and monitor.expected.sharpe > 2
+    received = []
+    monitor.add_sink(received.append)
+    for _ in range(16):
+        step_bars(node, simulator, 1)
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    live_sharpe = monitor.rolling_sharpe
+    assert live_sharpe is not None, "the performance window never filled"
+    decayed = [a for a in received if a.rule == "performance"]
+    if fires:
+        assert decayed, f"no performance alert at a live Sharpe of {live_sharpe:.3f}"
+        assert decayed[0].value < decayed[0].threshold < monitor.expected.sharpe
+    else:
+        assert not decayed, decayed[0].message
+        assert live_sharpe > 0
+
+
+def test_a_restart_is_checked_against_the_recorded_owners(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    """Without Redis the restored orders keep the owner the run store recorded when the agent's
+    strategy claims the instrument; restored as EXTERNAL, they raise the `ownership` alert."""
+    simulator, _ = terminal
+    run_dir = tmp_path / "run"
+    node, _ = monitored_node(rules=QUIET)
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "the buy-and-hold agent never opened a position"
+    node.wait_until(lambda: False, timeout_secs=0.5)
+    node.stop()
+    recorded = dict(read_table(run_dir, "ownership")[["client_order_id", "strategy_id"]].values)
+    assert recorded
+
+    def restored(node) -> dict[str, str]:
+        orders = node.cache.orders()
+        return {o.client_order_id.value: o.strategy_id.value for o in orders}
+
+    unclaimed, monitor = monitored_node(rules=QUIET, claims=False, halt_on_critical=False)
+    assert {restored(unclaimed)[order] for order in recorded} == {"EXTERNAL"}
+    alerts = [a for a in monitor.alerts if a.rule == "ownership"]
+    assert len(alerts) == 1 and alerts[0].severity == "critical"
+    assert all(order in alerts[0].message for order in recorded)
+    assert alerts[0].value == len(recorded)
+    unclaimed.stop()
+
+    claimed, monitor = monitored_node(rules=QUIET, halt_on_critical=False)
+    owners = restored(claimed)
+    assert {order: owners[order] for order in recorded} == recorded
+    assert not [a for a in monitor.alerts if a.rule == "ownership"]
