@@ -31,6 +31,7 @@ import pandas as pd
 
 from nautilus_rl_lab.agents.files import atomic_directory
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.stress import StressScenarioConfig
 
@@ -112,12 +113,15 @@ class TerminalRecord:
         from nautilus_rl_lab.adapters.metatrader5.parsing import is_trade_deal, lots_to_units
 
         everything = (0, 2**31 - 1)
-        orders = [*(terminal.orders_get() or ()), *(terminal.history_orders_get(*everything) or ())]
-        deals = terminal.history_deals_get(*everything) or ()
+        orders = [
+            *_read(terminal, "orders_get"),
+            *_read(terminal, "history_orders_get", *everything),
+        ]
+        deals = _read(terminal, "history_deals_get", *everything)
         net = Decimal(0)
-        for position in terminal.positions_get(symbol=symbol) or ():
+        for position in _read(terminal, "positions_get", symbol=symbol):
             units = lots_to_units(position.volume, contract_size)
-            net += units if position.type == 0 else -units  # POSITION_TYPE_BUY = 0
+            net += units if position.type == mt5c.POSITION_TYPE_BUY else -units
         return cls(
             order_comments={o.ticket: o.comment for o in orders if o.magic == magic},
             deal_tickets=tuple(
@@ -125,6 +129,16 @@ class TerminalRecord:
             ),
             net_position=net,
         )
+
+
+def _read(terminal: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """`terminal.name(...)`, or `ConnectionError` when the call fails (never an empty reading)."""
+    result = getattr(terminal, name)(*args, **kwargs)
+    if result is None:
+        raise ConnectionError(
+            f"MT5 `{name}` failed {terminal.last_error()}: cannot read the terminal"
+        )
+    return result
 
 
 def reject_reason_key(reason: str) -> str:
