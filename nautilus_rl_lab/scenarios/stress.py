@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nautilus_trader.config import NautilusConfig
 
@@ -119,13 +120,18 @@ def default_stress_bars() -> int:
     return FAST_STRESS_BARS if fast_mode() else DEFAULT_STRESS_BARS
 
 
-def _market(name: str, seed: int, n_bars: int) -> ScenarioConfig:
-    """A GBM market of `n_bars` hourly bars plus room for the warm-up and a restart."""
-    return ScenarioConfig(
-        name=name,
+def _scenario(
+    name: str, market_seed: int, n_bars: int, description: str, *steps: FaultStep, **fields: Any
+) -> StressScenarioConfig:
+    """A built-in on its own seeded GBM market: `n_bars` hourly bars plus room for warm-up and restarts."""
+    market = ScenarioConfig(
+        name=f"{name}_market",
         description="GBM, EUR/USD-like hourly volatility.",
         params={"n_bars": n_bars + 60, "volatility": VOLATILITY},
-        seed=seed,
+        seed=market_seed,
+    )
+    return StressScenarioConfig(
+        name=name, description=description, market=market, steps=steps, n_bars=n_bars, **fields
     )
 
 
@@ -136,66 +142,54 @@ def builtin_stress_scenarios(n_bars: int | None = None) -> dict[str, StressScena
         raise ConfigError(f"`n_bars` must be >= 8 for the built-in stress scenarios, was {n}")
     first, second = n // 4, n // 2
     built = [
-        StressScenarioConfig(
-            name="requote_burst",
-            description=(
-                f"{REQUOTE_BURST} requotes in a row (resent at a fresh price, then filled), "
-                f"later {REQUOTE_BURST + 1} (one more than the retries: REQUOTE reject)."
-            ),
-            n_bars=n,
-            market=_market("requote_market", 11, n),
-            steps=(
-                FaultStep(bar=first, fault="requote", count=REQUOTE_BURST),
-                FaultStep(bar=second, fault="requote", count=REQUOTE_BURST + 1),
-            ),
+        _scenario(
+            "requote_burst",
+            11,
+            n,
+            f"{REQUOTE_BURST} requotes in a row (resent at a fresh price, then filled), later "
+            f"{REQUOTE_BURST + 1} (one more than the retries: REQUOTE reject).",
+            FaultStep(bar=first, fault="requote", count=REQUOTE_BURST),
+            FaultStep(bar=second, fault="requote", count=REQUOTE_BURST + 1),
         ),
-        StressScenarioConfig(
-            name="off_quotes",
-            description="Two OFF_QUOTES replies in a row (resent), and 15% of sends off quotes.",
-            n_bars=n,
-            market=_market("off_quotes_market", 12, n),
-            steps=(FaultStep(bar=first, fault="off_quotes", count=2),),
+        _scenario(
+            "off_quotes",
+            12,
+            n,
+            "Two OFF_QUOTES replies in a row (resent), and 15% of sends off quotes.",
+            FaultStep(bar=first, fault="off_quotes", count=2),
             fault_rates={"off_quotes": 0.15},
             seed=12,
         ),
-        StressScenarioConfig(
-            name="no_money",
-            description="Two orders rejected NO_MONEY (never retried); the agent trades on.",
-            n_bars=n,
-            market=_market("no_money_market", 13, n),
-            steps=(FaultStep(bar=first, fault="no_money", count=2),),
+        _scenario(
+            "no_money",
+            13,
+            n,
+            "Two orders rejected NO_MONEY (never retried); the agent trades on.",
+            FaultStep(bar=first, fault="no_money", count=2),
         ),
-        StressScenarioConfig(
-            name="disconnect_with_open_position",
-            description=(
-                f"The terminal link drops for {DISCONNECT_CALLS} calls while a position is "
-                "open; the clients reconnect and the position survives."
-            ),
-            n_bars=n,
-            market=_market("disconnect_market", 14, n),
-            steps=(
-                FaultStep(bar=first, fault=DISCONNECT, count=DISCONNECT_CALLS, with_position=True),
-            ),
+        _scenario(
+            "disconnect_with_open_position",
+            14,
+            n,
+            f"The terminal link drops for {DISCONNECT_CALLS} calls while a position is open; "
+            "the clients reconnect and the position survives.",
+            FaultStep(bar=first, fault=DISCONNECT, count=DISCONNECT_CALLS, with_position=True),
         ),
-        StressScenarioConfig(
-            name="restart_mid_session",
-            description=(
-                "The LiveNode is stopped with a position open and a new one started against "
-                "the same terminal: reconciliation gives the position back to the strategy."
-            ),
-            n_bars=n,
-            market=_market("restart_market", 15, n),
-            steps=(FaultStep(bar=second, fault=RESTART, with_position=True),),
+        _scenario(
+            "restart_mid_session",
+            15,
+            n,
+            "The LiveNode is stopped with a position open and a new one started against the "
+            "same terminal: reconciliation gives the position back to the strategy.",
+            FaultStep(bar=second, fault=RESTART, with_position=True),
         ),
-        StressScenarioConfig(
-            name="send_timeout",
-            description=(
-                "order_send times out although the order executed: the adapter finds it at "
-                "the terminal instead of sending it again."
-            ),
-            n_bars=n,
-            market=_market("timeout_market", 16, n),
-            steps=(FaultStep(bar=first, fault="timeout", count=1),),
+        _scenario(
+            "send_timeout",
+            16,
+            n,
+            "order_send times out although the order executed: the adapter finds it at the "
+            "terminal instead of sending it again.",
+            FaultStep(bar=first, fault="timeout", count=1),
         ),
     ]
     return {scenario.name: scenario for scenario in built}

@@ -151,3 +151,39 @@ def test_duplicate_scenario_names_are_refused() -> None:
     scenario = SCENARIOS["no_money"]
     with pytest.raises(ConfigError, match="share a `name`"):
         run_execution_stress([scenario, scenario], AGENT, progress=False)
+
+
+@pytest.mark.slow
+def test_every_retried_fault_at_seeded_rates_with_outages_and_restarts_duplicates_nothing() -> None:
+    """A chaos session: requotes, timeouts that executed, lost connections, off quotes and price
+    changes drawn on every send, two outages and two restarts over 60 decision bars."""
+    scenario = StressScenarioConfig(
+        name="chaos",
+        description="every retried fault at seeded rates, outages and restarts",
+        market=builtin_stress_scenarios(70)["no_money"].market,
+        n_bars=60,
+        fault_rates={
+            "requote": 0.15,
+            "timeout": 0.3,
+            "connection": 0.2,
+            "off_quotes": 0.1,
+            "price_changed": 0.1,
+        },
+        seed=1,
+        steps=(
+            FaultStep(bar=10, fault="disconnect", count=8, with_position=True),
+            FaultStep(bar=20, fault="restart", with_position=True),
+            FaultStep(bar=30, fault="timeout", count=3),
+            FaultStep(bar=40, fault="restart"),
+            FaultStep(bar=45, fault="disconnect", count=30),
+        ),
+    )
+    agent = AgentSpec(name="random", agent="random", seed=1)
+    results = run_execution_stress([scenario], agent, progress=False)
+    row = results.table.iloc[0]
+    replies = results.sends["retcode"].value_counts()
+    assert {"TIMEOUT", "CONNECTION", "REQUOTE"} <= set(replies.index)
+    assert row["restarts"] == 2 and row["faults_met"] == row["faults_armed"]
+    assert row["retries"] > 0 and row["settled"] and row["positions_equal"]
+    assert row["duplicated_orders"] == row["duplicated_fills"] == 0
+    assert row["unmatched_deals"] == row["phantom_fills"] == row["external_orders"] == 0
