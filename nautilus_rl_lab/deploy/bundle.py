@@ -241,35 +241,31 @@ def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
     return bundle
 
 
-def bundle_configs(
-    bundle_path: str | os.PathLike[str],
+def agent_configs(
+    agent_path: str | os.PathLike[str],
     instrument_id: str,
     bar_type: str,
-    risk: RiskLimits | None = None,
+    observation: SchemeConfig,
+    action: SchemeConfig,
+    risk: RiskLimits,
     topic: str = DEFAULT_TOPIC,
 ) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
-    """The importable `RLAgent` and `AgentStrategy` configs that trade the bundled agent.
+    """The importable `RLAgent` and `AgentStrategy` configs that trade the saved agent at `agent_path`.
 
-    `risk` defaults to the limits the agent was trained under; a bar type of another step,
-    aggregation or price type is refused. The strategy claims the instrument's external
-    orders (`external_order_claims`), so after a restart without a Redis cache the orders and
-    positions that reconciliation rebuilds from the terminal are managed by the agent's
-    strategy, not left EXTERNAL.
+    The strategy claims the instrument's external orders (`external_order_claims`), so after a
+    restart without a Redis cache the orders and positions that reconciliation rebuilds from
+    the terminal are managed by the agent's strategy, not left EXTERNAL.
     """
-    bundle = load_bundle(bundle_path)
-    bundle.check_bar_type(BarType.from_str(bar_type))
-    observation = json.loads(bundle.observation.json())
-    action = json.loads(bundle.action.json())
-    limits = risk if risk is not None else bundle.risk
+    action_fields = json.loads(action.json())
     actor = ImportableActorConfig(
         actor_path="nautilus_rl_lab.agents:RLAgent",
         config_path="nautilus_rl_lab.agents:RLAgentConfig",
         config={
             "instrument_id": instrument_id,
             "bar_type": bar_type,
-            "agent_path": str(bundle.path),
-            "observation": observation,
-            "action": action,
+            "agent_path": str(agent_path),
+            "observation": json.loads(observation.json()),
+            "action": action_fields,
             "topic": topic,
         },
     )
@@ -278,10 +274,30 @@ def bundle_configs(
         config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
         config={
             "instrument_id": instrument_id,
-            "action": action,
+            "action": action_fields,
             "topic": topic,
-            "risk": json.loads(limits.json()),
+            "risk": json.loads(risk.json()),
             "external_order_claims": [instrument_id],
         },
     )
     return actor, strategy
+
+
+def bundle_configs(
+    bundle_path: str | os.PathLike[str],
+    instrument_id: str,
+    bar_type: str,
+    risk: RiskLimits | None = None,
+    topic: str = DEFAULT_TOPIC,
+) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
+    """The `agent_configs` of the bundled agent, with the bundle's schemes.
+
+    `risk` defaults to the limits the agent was trained under; a bar type of another step,
+    aggregation or price type is refused.
+    """
+    bundle = load_bundle(bundle_path)
+    bundle.check_bar_type(BarType.from_str(bar_type))
+    limits = risk if risk is not None else bundle.risk
+    return agent_configs(
+        bundle.path, instrument_id, bar_type, bundle.observation, bundle.action, limits, topic
+    )

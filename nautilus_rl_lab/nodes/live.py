@@ -95,6 +95,8 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         IANA time zone of the server clock (DST rules), instead of `server_offset_s`.
     poll_interval_secs : float
         Poll period for ticks, bars, pending orders and the account.
+    reconnect_backoff_s, reconnect_backoff_max_s : float
+        First and longest pause between reconnect attempts of the MT5 clients (doubling).
     max_order_submit_rate, max_order_modify_rate : str
         Risk engine throttles (``"<count>/HH:MM:SS"``).
     max_notional_per_order : dict[str, int]
@@ -125,6 +127,8 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     server_offset_s: int = 0
     server_timezone: str | None = None
     poll_interval_secs: float = 0.1
+    reconnect_backoff_s: float = 0.1
+    reconnect_backoff_max_s: float = 5.0
     max_order_submit_rate: str = "100/00:00:01"
     max_order_modify_rate: str = "100/00:00:01"
     max_notional_per_order: dict[str, int] = {}
@@ -194,6 +198,8 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
         "server_offset_s": config.server_offset_s,
         "server_timezone": config.server_timezone,
         "poll_interval_secs": config.poll_interval_secs,
+        "reconnect_backoff_s": config.reconnect_backoff_s,
+        "reconnect_backoff_max_s": config.reconnect_backoff_max_s,
     }
     return TradingNodeConfig(
         trader_id=TraderId(config.trader_id),

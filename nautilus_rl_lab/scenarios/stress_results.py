@@ -1,0 +1,275 @@
+"""What happened to the orders and positions of an execution stress run, from both sides.
+
+`NodeSnapshot.take(node)` records a `LiveNode`'s view (its orders, fills, net position from
+the cache and the portfolio, position owners, risk events) before the node is stopped;
+`TerminalRecord.take(terminal, magic)` records the terminal's (its orders and deals of our
+magic, its net position from `positions_get`). `stress_row` compares them: a duplicated order
+is a terminal order that is not the only one carrying a Nautilus client order id in its
+comment (a resend of an order that had executed), an unmatched deal is a terminal deal no
+Nautilus fill carries, a phantom fill a Nautilus fill the terminal never made. Nothing is
+inferred from positions alone.
+
+`StressResults` holds the table (one row per scenario), the rejections by MT5 reason, the
+applied fault steps and the terminal's journal of every `order_send`; `save(run_dir)` writes
+them as Parquet files next to the scenario configs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nautilus_rl_lab.agents.files import atomic_directory
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.scenarios.agents import AgentSpec
+from nautilus_rl_lab.scenarios.stress import StressScenarioConfig
+
+EXTERNAL = "EXTERNAL"
+_MT5_REASON = re.compile(r"^MT5 (-?\d+) (?:TRADE_RETCODE_)?(\w+)")
+_LAST_ERROR = re.compile(r"^MT5 last_error (-?\d+)")
+TABLE_FILE = "stress.parquet"
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """One Nautilus order as a node saw it."""
+
+    client_order_id: str
+    strategy_id: str
+    status: str
+    reconciled: bool
+    accepted: bool
+    reject_reason: str | None
+    trade_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NodeSnapshot:
+    """A node's orders, net position (cache and portfolio), position owners and risk events."""
+
+    orders: tuple[OrderRecord, ...]
+    cache_position: Decimal
+    portfolio_position: Decimal
+    position_owners: tuple[str, ...]
+    risk_rules: tuple[str, ...]
+    denials: int
+
+    @classmethod
+    def take(cls, node: Any, instrument_id: Any) -> NodeSnapshot:
+        """Read `node`'s state on its event loop thread (call it before stopping the node)."""
+        return node.call(lambda: cls._read(node, instrument_id))
+
+    @classmethod
+    def _read(cls, node: Any, instrument_id: Any) -> NodeSnapshot:
+        orders = tuple(_order_record(order) for order in node.cache.orders())
+        positions = node.cache.positions_open(instrument_id=instrument_id)
+        strategies = [s for s in node.trader.strategies() if hasattr(s, "risk_events")]
+        return cls(
+            orders=orders,
+            cache_position=sum((p.signed_decimal_qty() for p in positions), Decimal(0)),
+            portfolio_position=Decimal(str(node.portfolio.net_position(instrument_id))),
+            position_owners=tuple(sorted({p.strategy_id.value for p in positions})),
+            risk_rules=tuple(e.rule for s in strategies for e in s.risk_events),
+            denials=sum(s.orders_denied for s in strategies),
+        )
+
+
+def _order_record(order: Any) -> OrderRecord:
+    kinds = {type(event).__name__ for event in order.events}
+    rejected = [e.reason for e in order.events if type(e).__name__ == "OrderRejected"]
+    return OrderRecord(
+        client_order_id=order.client_order_id.value,
+        strategy_id=order.strategy_id.value,
+        status=order.status_string(),
+        reconciled=bool(order.init_event.reconciliation),
+        accepted="OrderAccepted" in kinds,
+        reject_reason=str(rejected[-1]) if rejected else None,
+        trade_ids=tuple(str(t) for t in order.trade_ids),
+    )
+
+
+@dataclass(frozen=True)
+class TerminalRecord:
+    """The terminal's orders (comment per ticket) and trade deals of our magic, and its net position."""
+
+    order_comments: dict[int, str]
+    deal_tickets: tuple[str, ...]
+    net_position: Decimal
+
+    @classmethod
+    def take(cls, terminal: Any, magic: int, symbol: str, contract_size: float) -> TerminalRecord:
+        """Read `terminal` (an `Mt5Client`): open + history orders, deals, `positions_get`."""
+        from nautilus_rl_lab.adapters.metatrader5.parsing import is_trade_deal, lots_to_units
+
+        everything = (0, 2**31 - 1)
+        orders = [
+            *_read(terminal, "orders_get"),
+            *_read(terminal, "history_orders_get", *everything),
+        ]
+        deals = _read(terminal, "history_deals_get", *everything)
+        net = Decimal(0)
+        for position in _read(terminal, "positions_get", symbol=symbol):
+            units = lots_to_units(position.volume, contract_size)
+            net += units if position.type == mt5c.POSITION_TYPE_BUY else -units
+        return cls(
+            order_comments={o.ticket: o.comment for o in orders if o.magic == magic},
+            deal_tickets=tuple(
+                str(d.ticket) for d in deals if d.magic == magic and is_trade_deal(d)
+            ),
+            net_position=net,
+        )
+
+
+def _read(terminal: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """`terminal.name(...)`, or `ConnectionError` when the call fails (never an empty reading)."""
+    result = getattr(terminal, name)(*args, **kwargs)
+    if result is None:
+        raise ConnectionError(
+            f"MT5 `{name}` failed {terminal.last_error()}: cannot read the terminal"
+        )
+    return result
+
+
+def reject_reason_key(reason: str) -> str:
+    """The MT5 name of a rejection reason (``"NO_MONEY"``, ``"REQUOTE"``, ``"LAST_ERROR_-10004"``)."""
+    match = _MT5_REASON.match(reason)
+    if match:
+        return match.group(2)
+    match = _LAST_ERROR.match(reason)
+    return f"LAST_ERROR_{match.group(1)}" if match else "OTHER"
+
+
+def merged_orders(snapshots: Sequence[NodeSnapshot]) -> dict[str, OrderRecord]:
+    """Every order of the session by client order id, as the last node that knew it saw it."""
+    merged: dict[str, OrderRecord] = {}
+    for snapshot in snapshots:
+        for order in snapshot.orders:
+            previous = merged.get(order.client_order_id)
+            reconciled = order.reconciled and (previous is None or previous.reconciled)
+            merged[order.client_order_id] = dataclasses.replace(order, reconciled=reconciled)
+    return merged
+
+
+def duplicated_orders(terminal: TerminalRecord, known_ids: Iterable[str]) -> int:
+    """Terminal orders that are not the one order of a client order id in `known_ids`."""
+    from nautilus_rl_lab.adapters.metatrader5.parsing import comment_from_client_order_id
+
+    expected = {comment_from_client_order_id(cid) for cid in known_ids}
+    per_comment = Counter(comment.strip() for comment in terminal.order_comments.values())
+    return sum(n - 1 for n in per_comment.values()) + sum(
+        n for comment, n in per_comment.items() if comment not in expected
+    )
+
+
+def stress_row(
+    snapshots: Sequence[NodeSnapshot],
+    terminal: TerminalRecord,
+    sends: Sequence[tuple[str, int, str]],
+) -> tuple[dict[str, Any], Counter[str]]:
+    """The table row of one scenario and its rejections by MT5 reason.
+
+    `sends` is the terminal's journal of `order_send` calls: (comment, retcode, action name).
+    """
+    orders = merged_orders(snapshots)
+    submitted = [o for o in orders.values() if not o.reconciled]
+    reasons = Counter(
+        reject_reason_key(o.reject_reason)
+        for o in submitted
+        if o.status == "REJECTED" and o.reject_reason
+    )
+    fills = Counter(t for o in orders.values() for t in o.trade_ids)
+    deals = set(terminal.deal_tickets)
+    sends_per_order = Counter(comment for comment, _, action in sends if action == "DEAL")
+    final = snapshots[-1]
+    equal = final.cache_position == final.portfolio_position == terminal.net_position
+    row: dict[str, Any] = {
+        "submitted": len(submitted),
+        "accepted": sum(o.accepted for o in submitted),
+        "filled": sum(o.status == "FILLED" for o in submitted),
+        "rejected": sum(o.status == "REJECTED" for o in submitted),
+        "denied": sum(o.status == "DENIED" for o in submitted),
+        "sends": sum(sends_per_order.values()),
+        "retries": sum(n - 1 for n in sends_per_order.values()),
+        "duplicated_orders": duplicated_orders(terminal, (o.client_order_id for o in submitted)),
+        "duplicated_fills": sum(n - 1 for n in fills.values()),
+        "unmatched_deals": len(deals - set(fills)),
+        "phantom_fills": len(set(fills) - deals),
+        "nautilus_position": float(final.cache_position),
+        "portfolio_position": float(final.portfolio_position),
+        "terminal_position": float(terminal.net_position),
+        "positions_equal": bool(equal),
+        "external_orders": sum(o.strategy_id == EXTERNAL for o in orders.values()),
+        "position_owners": ",".join(final.position_owners),
+        "risk_events": sum(len(s.risk_rules) for s in snapshots),
+        "denials": sum(s.denials for s in snapshots),
+    }
+    return row, reasons
+
+
+@dataclass(frozen=True)
+class StressResults:
+    """One row per stress scenario (`table`), rejections by reason, applied steps, the send journal."""
+
+    table: pd.DataFrame
+    reasons: pd.DataFrame
+    steps: pd.DataFrame
+    sends: pd.DataFrame
+    scenarios: dict[str, StressScenarioConfig]
+    agent: AgentSpec
+
+    def reasons_by_scenario(self) -> pd.DataFrame:
+        """Rejections as a scenario (rows, in run order) x MT5 reason (columns) count frame."""
+        frame = self.reasons.pivot_table(
+            index="scenario", columns="reason", values="count", aggfunc="sum", fill_value=0
+        )
+        return frame.reindex(list(self.scenarios), fill_value=0)
+
+    def save(self, run_dir: str | os.PathLike[str]) -> Path:
+        """Write the four tables (Parquet), the scenario configs (YAML) and the agent spec."""
+        with atomic_directory(run_dir) as tmp:
+            self.table.to_parquet(tmp / TABLE_FILE, index=False)
+            for name in ("reasons", "steps", "sends"):
+                getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "scenarios").mkdir()
+            for scenario in self.scenarios.values():
+                scenario.to_file(tmp / "scenarios" / f"{scenario.name}.yaml")
+            (tmp / "agent.json").write_text(
+                json.dumps(json.loads(self.agent.json()), indent=2), encoding="utf-8"
+            )
+        return Path(run_dir)
+
+    @classmethod
+    def load(cls, run_dir: str | os.PathLike[str]) -> StressResults:
+        """Read a run folder written by `save`."""
+        folder = Path(run_dir)
+        if not (folder / TABLE_FILE).is_file():
+            raise ConfigError(f"`run_dir` {str(folder)!r} holds no {TABLE_FILE}: not a stress run")
+        table = pd.read_parquet(folder / TABLE_FILE)
+        by_name = {
+            s.name: s
+            for s in (
+                StressScenarioConfig.from_file(p) for p in (folder / "scenarios").glob("*.yaml")
+            )
+        }
+        reasons, steps, sends = (
+            pd.read_parquet(folder / f"{name}.parquet") for name in ("reasons", "steps", "sends")
+        )
+        return cls(
+            table,
+            reasons,
+            steps,
+            sends,
+            {name: by_name[name] for name in table["scenario"]},
+            AgentSpec.parse((folder / "agent.json").read_bytes()),
+        )

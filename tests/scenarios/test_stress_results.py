@@ -1,0 +1,141 @@
+"""Counting what happened to orders, from both sides: duplicates, unmatched deals, reject reasons.
+
+The terminal side is a real MT5 simulator traded directly through its MT5 API; the Nautilus
+side is written out as the plain records a node's cache gives (`NodeSnapshot`).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nautilus_rl_lab.adapters.metatrader5.parsing import classify_send_result, retcode_reason
+from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.simulator import Mt5SimulatorConfig, Mt5TerminalSimulator
+from nautilus_rl_lab.scenarios import AgentSpec, StressResults, builtin_stress_scenarios
+from nautilus_rl_lab.scenarios.stress_results import (
+    NodeSnapshot,
+    OrderRecord,
+    TerminalRecord,
+    duplicated_orders,
+    reject_reason_key,
+    stress_row,
+)
+
+MAGIC = 77
+CONTRACT = 100_000.0
+
+
+@pytest.fixture
+def terminal() -> Mt5TerminalSimulator:
+    simulator = Mt5TerminalSimulator(config=Mt5SimulatorConfig(synthetic_bars=100, warmup_bars=10))
+    simulator.initialize()
+    simulator.symbol_select("EURUSD", True)
+    return simulator
+
+
+def _buy(terminal: Mt5TerminalSimulator, comment: str, lots: float = 0.1) -> int:
+    tick = terminal.symbol_info_tick("EURUSD")
+    result = terminal.order_send(
+        {
+            "action": mt5c.TRADE_ACTION_DEAL,
+            "symbol": "EURUSD",
+            "volume": lots,
+            "type": mt5c.ORDER_TYPE_BUY,
+            "price": tick.ask,
+            "magic": MAGIC,
+            "comment": comment,
+            "type_filling": mt5c.ORDER_FILLING_IOC,
+        }
+    )
+    assert result.retcode == mt5c.TRADE_RETCODE_DONE
+    return int(result.deal)
+
+
+def _snapshot(orders: dict[str, tuple[str, ...]], position: Decimal) -> NodeSnapshot:
+    records = tuple(
+        OrderRecord(cid, "AgentStrategy-000", "FILLED", False, True, None, trades)
+        for cid, trades in orders.items()
+    )
+    return NodeSnapshot(records, position, position, ("AgentStrategy-000",), (), 0)
+
+
+def test_one_terminal_order_per_client_order_id_is_no_duplicate(terminal) -> None:
+    deals = [_buy(terminal, "O-1"), _buy(terminal, "O-2")]
+    record = TerminalRecord.take(terminal, MAGIC, "EURUSD", CONTRACT)
+    assert record.net_position == Decimal(20_000)
+    assert duplicated_orders(record, ["O-1", "O-2"]) == 0
+    row, _ = stress_row(
+        [_snapshot({"O-1": (str(deals[0]),), "O-2": (str(deals[1]),)}, Decimal(20_000))],
+        record,
+        [("O-1", mt5c.TRADE_RETCODE_DONE, "DEAL"), ("O-2", mt5c.TRADE_RETCODE_DONE, "DEAL")],
+    )
+    assert row["positions_equal"] and row["duplicated_orders"] == row["unmatched_deals"] == 0
+    assert row["retries"] == 0 and row["filled"] == row["submitted"] == 2
+
+
+def test_a_resent_order_and_a_stray_order_are_counted_as_duplicates(terminal) -> None:
+    first = _buy(terminal, "O-1")
+    _buy(terminal, "O-1")  # a blind resend of an order that had executed
+    _buy(terminal, "nobody")  # an order with our magic that no Nautilus order sent
+    _buy(terminal, "O-9", lots=0.2)
+    record = TerminalRecord.take(terminal, MAGIC, "EURUSD", CONTRACT)
+    assert duplicated_orders(record, ["O-1"]) == 1 + 1 + 1  # resend, stray, unknown O-9
+    sends = [("O-1", mt5c.TRADE_RETCODE_TIMEOUT, "DEAL"), ("O-1", mt5c.TRADE_RETCODE_DONE, "DEAL")]
+    row, _ = stress_row([_snapshot({"O-1": (str(first),)}, Decimal(10_000))], record, sends)
+    assert row["duplicated_orders"] == 3
+    assert row["unmatched_deals"] == 3 and row["phantom_fills"] == 0
+    assert row["retries"] == 1
+    assert row["terminal_position"] == 50_000 and not row["positions_equal"]
+
+
+def test_a_fill_the_terminal_never_made_is_a_phantom_fill(terminal) -> None:
+    deal = _buy(terminal, "O-1")
+    record = TerminalRecord.take(terminal, MAGIC, "EURUSD", CONTRACT)
+    snapshot = _snapshot({"O-1": (str(deal), "inferred-1")}, Decimal(10_000))
+    row, _ = stress_row([snapshot], record, [])
+    assert row["phantom_fills"] == 1 and row["unmatched_deals"] == 0
+
+
+def test_a_failing_terminal_read_raises_instead_of_reporting_flat(terminal) -> None:
+    _buy(terminal, "O-1")
+    terminal.inject("disconnect", count=5)
+    with pytest.raises(ConnectionError, match="MT5 `orders_get` failed"):
+        TerminalRecord.take(terminal, MAGIC, "EURUSD", CONTRACT)
+
+
+@pytest.mark.parametrize(
+    ("retcode", "key"),
+    [
+        (mt5c.TRADE_RETCODE_NO_MONEY, "NO_MONEY"),
+        (mt5c.TRADE_RETCODE_REQUOTE, "REQUOTE"),
+        (mt5c.TRADE_RETCODE_PRICE_OFF, "PRICE_OFF"),
+    ],
+)
+def test_reject_reasons_are_keyed_by_their_mt5_name(retcode: int, key: str) -> None:
+    assert reject_reason_key(retcode_reason(retcode, "comment: with colons")) == key
+
+
+def test_a_lost_link_reason_is_keyed_by_its_error_code() -> None:
+    outcome = classify_send_result(None, (mt5c.RES_E_INTERNAL_FAIL_CONNECT, "No IPC connection"))
+    assert reject_reason_key(outcome.reason) == f"LAST_ERROR_{mt5c.RES_E_INTERNAL_FAIL_CONNECT}"
+    assert reject_reason_key("denied by the risk engine") == "OTHER"
+
+
+def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
+    scenario = builtin_stress_scenarios(8)["no_money"]
+    results = StressResults(
+        pd.DataFrame([{"scenario": "no_money", "rejected": 2}]),
+        pd.DataFrame([{"scenario": "no_money", "reason": "NO_MONEY", "count": 2}]),
+        pd.DataFrame([{"scenario": "no_money", "bar": 2, "fault": "no_money"}]),
+        pd.DataFrame([{"scenario": "no_money", "comment": "O-1", "retcode": "NO_MONEY"}]),
+        {"no_money": scenario},
+        AgentSpec(name="random", agent="random", seed=1),
+    )
+    loaded = StressResults.load(results.save(tmp_path / "stress"))
+    assert loaded.table.equals(results.table) and loaded.sends.equals(results.sends)
+    assert loaded.scenarios == results.scenarios and loaded.agent == results.agent
+    assert loaded.reasons_by_scenario().loc["no_money", "NO_MONEY"] == 2
