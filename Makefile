@@ -58,9 +58,13 @@ lint: $(STAMP)  ## Ruff lint + format check and mypy
 	$(VENV)/bin/ruff format --check nautilus_rl_lab tests benchmarks
 	$(VENV)/bin/mypy
 
-bench: $(STAMP)  ## Run the benchmarks (JSON lines)
+bench: $(STAMP)  ## Run the benchmarks (JSON lines, documented in benchmarks/README.md)
 	$(PY) benchmarks/bench_env.py
+	$(PY) benchmarks/bench_reference.py
 	$(PY) benchmarks/bench_training.py
+	$(PY) benchmarks/bench_backtest.py
+	$(PY) benchmarks/bench_scenarios.py
+	$(PY) benchmarks/bench_memory.py
 
 clean:  ## Remove the virtual environment and run artefacts
 	rm -rf $(VENV) runs .pytest_cache

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import time
 
 import numpy as np
+from harness import emit, random_steps_rate
 from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.common.component import log_sysinfo
 from nautilus_trader.config import StrategyConfig
@@ -85,10 +85,6 @@ def orders_for(actions: list[int], instrument) -> list:
         orders.append((side, instrument.make_qty(abs(delta))) if delta else None)
         position = target
     return orders
-
-
-def emit(record: dict) -> None:
-    print(json.dumps(record), flush=True)
 
 
 def whole_sample_env() -> TrainingNode:
@@ -230,18 +226,6 @@ def vec_rate(vec, n_envs: int, vec_steps: int) -> float:
     return n_envs * vec_steps / (time.perf_counter() - started)
 
 
-def alone_rate(env: TrainingNode, vec_steps: int) -> float:
-    """Random-policy steps/s of one env stepped directly in this process (auto-reset)."""
-    actions = np.random.default_rng(0).integers(0, 3, size=vec_steps)
-    gc.collect()
-    started = time.perf_counter()
-    for action in actions:
-        _, _, terminated, truncated, _ = env.step(int(action))
-        if terminated or truncated:
-            env.reset()
-    return vec_steps / (time.perf_counter() - started)
-
-
 VEC_KINDS = {
     # name: (n_envs per worker, factory(env_fns, n_workers))
     "dummy": (1, lambda fns, workers: DummyVecEnv(fns)),
@@ -273,7 +257,8 @@ def bench_vec(vec_steps: int, repeats: int) -> None:
         samples: dict = {key: [] for key in vecs}
         alone_samples = []
         for _ in range(repeats):
-            alone_samples.append(alone_rate(alone, vec_steps))
+            gc.collect()
+            alone_samples.append(random_steps_rate(alone, vec_steps))
             for key, (vec, n_envs) in vecs.items():
                 samples[key].append(vec_rate(vec, n_envs, vec_steps))
     finally:

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import time
 from collections.abc import Callable
 
-import gymnasium as gym
 import torch
+from harness import emit, forex_env
 from stable_baselines3 import PPO
 from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.vec_env import DummyVecEnv, VecEnv, VecNormalize
@@ -34,17 +33,6 @@ from nautilus_rl_lab.training.config import VEC_ENV_KINDS
 from nautilus_rl_lab.training.demo import demo_config
 
 WINDOW = 8  # the demo's observation window
-
-
-def forex_env(closes: list[float]) -> gym.Env:
-    """gym-anytrading's forex env over our closes (spawned workers import this module)."""
-    import gym_anytrading  # noqa: F401  registers forex-v0
-    import pandas as pd
-
-    frame = pd.DataFrame({"Close": closes})
-    return Monitor(
-        gym.make("forex-v0", df=frame, window_size=WINDOW, frame_bound=(WINDOW, len(closes)))
-    )
 
 
 def learn_rate(make_venv: Callable[[], VecEnv], hyperparameters: dict, steps: int) -> float:
@@ -74,7 +62,9 @@ def main() -> None:
         kind: (lambda kind=kind: make_vec_env(base.__class__(**{**_fields(base), "vec_env": kind})))
         for kind in args.kinds
     }
-    makers["forex-v0"] = lambda: DummyVecEnv([lambda: forex_env(closes)] * base.n_envs)
+    makers["forex-v0"] = lambda: DummyVecEnv(
+        [lambda: Monitor(forex_env(closes, WINDOW))] * base.n_envs
+    )
     rates: dict[str, list[float]] = {name: [] for name in makers}
     for _ in range(args.repeats):
         for name, make in makers.items():
@@ -93,7 +83,7 @@ def main() -> None:
         }
         if name != "forex-v0":
             record["ratio_ours_theirs"] = round(ours / theirs, 3)
-        print(json.dumps(record), flush=True)
+        emit(record)
 
 
 def _fields(config: object) -> dict:

@@ -3,7 +3,9 @@
 from nautilus_rl_lab.evaluation.backtest import (
     AgentRun,
     EvaluationResult,
+    add_agent,
     backtest_agent,
+    backtest_engine,
     daily_returns,
     market_for,
     performance_stats,
@@ -13,7 +15,9 @@ from nautilus_rl_lab.evaluation.backtest import (
 __all__ = [
     "AgentRun",
     "EvaluationResult",
+    "add_agent",
     "backtest_agent",
+    "backtest_engine",
     "daily_returns",
     "market_for",
     "performance_stats",

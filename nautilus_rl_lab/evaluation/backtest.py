@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.model.enums import OrderStatus
 from nautilus_trader.model.identifiers import Venue
 
@@ -173,6 +174,52 @@ class AgentRun:
         }
 
 
+def backtest_engine(
+    config: TrainingNodeConfig, market: MarketData, risk: RiskLimits
+) -> BacktestEngine:
+    """The engine `run_backtest` trades in: `config`'s venue, execution timing and log level
+    over `market`, with Nautilus' `RiskEngine` set from `risk`; no strategy yet."""
+    return build_engine(
+        config.venue,
+        market,
+        execution=config.execution,
+        log_level=config.log_level,
+        risk_engine=risk_engine_config(risk, market.instrument.id),
+    )
+
+
+def add_agent(
+    engine: BacktestEngine,
+    agent: Agent,
+    config: TrainingNodeConfig,
+    market: MarketData,
+    risk: RiskLimits,
+) -> AgentStrategy:
+    """Add `agent` to `engine` as an `RLAgent` actor and its `AgentStrategy` (returned)."""
+    engine.add_actor(
+        RLAgent(
+            RLAgentConfig(
+                component_id="RLAgent-001",
+                instrument_id=market.instrument.id,
+                bar_type=market.bar_type,
+                observation=config.observation,
+                action=config.action,
+            ),
+            agent=agent,
+        )
+    )
+    strategy = AgentStrategy(
+        AgentStrategyConfig(
+            strategy_id="AGENT-001",
+            instrument_id=market.instrument.id,
+            action=config.action,
+            risk=risk,
+        ),
+    )
+    engine.add_strategy(strategy)
+    return strategy
+
+
 def run_backtest(
     agent: Agent | str | os.PathLike[str],
     config: TrainingNodeConfig,
@@ -192,34 +239,9 @@ def run_backtest(
         agent = load_agent(agent)
     market = market or market_for(config)
     risk = config.risk if risk is None else risk
-    engine = build_engine(
-        config.venue,
-        market,
-        execution=config.execution,
-        log_level=config.log_level,
-        risk_engine=risk_engine_config(risk, market.instrument.id),
-    )
+    engine = backtest_engine(config, market, risk)
     try:
-        actor = RLAgent(
-            RLAgentConfig(
-                component_id="RLAgent-001",
-                instrument_id=market.instrument.id,
-                bar_type=market.bar_type,
-                observation=config.observation,
-                action=config.action,
-            ),
-            agent=agent,
-        )
-        strategy = AgentStrategy(
-            AgentStrategyConfig(
-                strategy_id="AGENT-001",
-                instrument_id=market.instrument.id,
-                action=config.action,
-                risk=risk,
-            ),
-        )
-        engine.add_actor(actor)
-        engine.add_strategy(strategy)
+        strategy = add_agent(engine, agent, config, market, risk)
         engine.run(start=start_ns, end=end_ns)
         venue = Venue(config.venue.name)
         frame = strategy.equity_frame()
