@@ -20,6 +20,7 @@ from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
@@ -457,3 +458,16 @@ def test_live_risk_engine_takes_the_limits_of_the_strategies_risk_section() -> N
     assert build_live_node_config(LiveNodeConfig()).risk_engine.max_order_submit_rate == (
         LiveNodeConfig().max_order_submit_rate
     )
+
+
+def test_trailing_stop_is_refused_on_mt5_naming_the_field() -> None:
+    """MT5 position stops do not trail over the API: the node refuses the config up front."""
+    risk = {"stop_loss": 0.01, "take_profit": 0.02}
+    executor = {
+        **_AGENT_STRATEGY,
+        "config": {"instrument_id": INSTRUMENT, "risk": {**risk, "trailing_stop": True}},
+    }
+    with pytest.raises(ConfigError, match=r"`strategies\[0\].config.risk.trailing_stop`"):
+        LiveNodeConfig.from_dict({"strategies": [executor]})
+    fixed = {**executor, "config": {"instrument_id": INSTRUMENT, "risk": risk}}
+    assert LiveNodeConfig.from_dict({"strategies": [fixed]}).strategies[0].config["risk"] == risk

@@ -78,8 +78,6 @@ def protected_list(order_list: OrderList) -> tuple[Order, list[tuple[str, Order]
                 f"{order_list.id} has two {rule} children: an MT5 position has one sl and one tp",
             )
         legs.append((rule, child))
-    if not legs:
-        raise UnsupportedOrderError(f"{order_list.id} is an OTO list without children")
     return parent, legs
 
 
