@@ -17,6 +17,10 @@ a restarted node recovers from the terminal: startup reconciliation
 previous session come back as EXTERNAL unless a strategy claims the instrument
 (`external_order_claims`). During the session, in-flight and open-order checks keep
 Nautilus in step with the terminal, which pushes no events.
+
+Venue-side stop-loss/take-profit become the MT5 position's sl/tp (see
+`adapters.metatrader5.execution`); a strategy `risk` section with `trailing_stop` is refused,
+since MT5 has no server-side trailing stop.
 """
 
 from __future__ import annotations

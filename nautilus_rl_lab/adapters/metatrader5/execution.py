@@ -18,15 +18,37 @@ Decisions (see also `parsing.requests` and `parsing.reports`):
   comment) after reconnecting, ``unknown_outcome_checks`` times with backoff; only when
   it is provably absent is it resent (once) — never blindly. Other retcodes →
   `OrderRejected` whose reason is ``"MT5 <retcode> <NAME>: <terminal comment>"``.
+- Order lists: without contingencies every order goes out on its own. An OTO list of a
+  MARKET parent with a STOP_MARKET stop-loss and/or LIMIT take-profit child
+  (`strategies.protection.submit_protected`) maps to the position's ``sl``/``tp``
+  (`parsing.protection`): the parent is sent as a deal; once it filled, one
+  ``TRADE_ACTION_SLTP`` (``position=<ticket>``) sets the children's prices on the position
+  it left (netting: the symbol's position, which a scale-in's new list re-protects, the old
+  legs canceled as replaced; hedging: the ticket the parent opened). The children stay
+  Nautilus orders, ACCEPTED with a synthetic venue order id ``SL-<ticket>-<parent id>``;
+  cancel sets that leg to 0, modify moves it. A child whose quantity is not the position's
+  volume (partial parent fill, a hedging scale-in: one Nautilus order fills one position),
+  stops the server refuses (10016: too close or already crossed) and trailing stops (MT5
+  has no server-side trailing over its API) are rejected with the reason. Any other
+  contingent list is rejected. Between the parent's fill and the SLTP reply the position is
+  unprotected (one round trip).
 - MT5 pushes no events, so a poll (every ``poll_interval_secs``) finds fills, cancels and
-  expiries of pending orders, and deals of positions closed by the server (SL/TP, stop
-  out, manual): those are sent to the execution engine as an `ExecutionMassStatus` of a
-  FILLED external order plus its fill reports, i.e. through Nautilus' own reconciliation
-  (claim the instrument with `external_order_claims` to attribute them to a strategy in
-  netting accounts; in hedging accounts the position ticket routes them).
+  expiries of pending orders; a position closed by the server with DEAL_REASON_SL/TP of a
+  leg is that leg's `OrderFilled` at the deal (the OUO sibling, and the legs of a position
+  closed any other way, are canceled); deals of other positions closed by the server (stop
+  out, manual, sl/tp set outside Nautilus) are sent to the execution engine as an
+  `ExecutionMassStatus` of a FILLED external order plus its fill reports, i.e. through
+  Nautilus' own reconciliation (claim the instrument with `external_order_claims` to
+  attribute them to a strategy in netting accounts; in hedging accounts the position ticket
+  routes them).
 - Reconciliation reports come from `orders_get` / `history_orders_get` (orders),
   `history_deals_get` (fills) and `positions_get` (positions) — never inferred from
-  positions alone.
+  positions alone. Open legs are reported as open orders while their position carries
+  their price; the server's SL/TP order and deal of a leg are reported under the leg's
+  client and venue order ids (so a restart with a persisted cache does not turn them into
+  external orders). Without a persisted cache a restarted node does not know the legs: the
+  position keeps its sl/tp at the terminal, and a close by them comes back as an external
+  order.
 """
 
 from __future__ import annotations
@@ -82,7 +104,7 @@ from nautilus_trader.model.identifiers import (
     VenueOrderId,
 )
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money
+from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money, Price
 from nautilus_trader.model.orders import Order
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
@@ -732,6 +754,24 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         for cancel in command.cancels:
             await self._cancel_order(cancel)
 
+    def _updated(
+        self,
+        order: Order,
+        venue_order_id: VenueOrderId,
+        price: Price | None,
+        trigger_price: Price | None,
+    ) -> None:
+        self.generate_order_updated(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            venue_order_id,
+            order.quantity,
+            price,
+            trigger_price,
+            self._clock.timestamp_ns(),
+        )
+
     async def _modify_order(self, command: ModifyOrder) -> None:
         target = self._command_target(command, self.generate_order_modify_rejected)
         if target is None:
@@ -761,17 +801,13 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         )
         _, outcome = await self._order_send(request)
         if outcome.kind in ("filled", "placed", "no_changes"):
-            self.generate_order_updated(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
+            self._updated(
+                order,
                 venue_order_id,
-                order.quantity,
                 command.price if command.price is not None else getattr(order, "price", None),
                 command.trigger_price
                 if command.trigger_price is not None
                 else getattr(order, "trigger_price", None),
-                self._clock.timestamp_ns(),
             )
         else:
             reject(outcome.reason)
@@ -937,16 +973,10 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         if problem is not None:
             reject(problem)
             return
-        self.generate_order_updated(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            venue_order_id,
-            order.quantity,
-            None if leg.rule == SL else new,
-            new if leg.rule == SL else None,
-            self._clock.timestamp_ns(),
-        )
+        if leg.rule == SL:
+            self._updated(order, venue_order_id, None, new)
+        else:
+            self._updated(order, venue_order_id, new, None)
 
     async def _poll_protection(self) -> None:
         """Resolve the legs whose positions the terminal closed: a close by the leg's own

@@ -25,11 +25,11 @@ from nautilus_trader.model.orders import Order
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent
-from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
-from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nodes.live import LiveNode
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,
@@ -38,6 +38,7 @@ from nautilus_rl_lab.strategies.protection import (
     submit_protected,
 )
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from tests.adapters.metatrader5.conftest import rpyc_node_config
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
@@ -84,19 +85,9 @@ def start_node(margin_mode: str) -> Iterator[Callable[..., tuple[LiveNode, Mt5Te
         )
         simulator = Mt5TerminalSimulator(bars, config=config)
         handle = serve(simulator, "127.0.0.1", 0)
-        backend = Mt5BackendConfig(
-            backend="rpyc", host="127.0.0.1", port=handle.port, timeout_s=5.0
-        )
         node = LiveNode(
-            LiveNodeConfig(
-                backend=backend,
-                symbols=("EURUSD",),
-                magic=MAGIC,
-                strategies=list(strategies),
-                actors=list(actors),
-                poll_interval_secs=0.02,
-                log_level="ERROR",
-                open_check_interval_secs=0.5,
+            rpyc_node_config(
+                handle.port, strategies, actors, magic=MAGIC, open_check_interval_secs=0.5
             )
         )
         started.append((node, handle))

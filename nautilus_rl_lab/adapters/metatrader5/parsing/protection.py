@@ -9,8 +9,9 @@ Decisions:
 - Supported list: a MARKET parent (contingency OTO) whose children (parent_order_id = the
   parent) are at most one STOP_MARKET (the ``sl`` leg) and one LIMIT (the ``tp`` leg),
   ``reduce_only``, e.g. `strategies.protection.submit_protected`. Trailing stops are refused:
-  MT5 has no server-side trailing over the API (the terminal's trailing runs only while
-  the terminal's chart is open), and a client-side trail would stop when the node does.
+  MT5's trailing stop runs in the client terminal (only while it is online), not on the
+  trade server, and the Python API cannot set it; a trail by this client would likewise
+  stop whenever the node does.
 - Each child is a *leg* of one position (a Nautilus order fills one position, also in
   hedging accounts); its synthetic venue order id ``"<SL|TP>-<ticket>-<parent client order
   id>"`` names the rule, the position ticket and its list, so the client finds its legs
