@@ -19,6 +19,10 @@ a restarted node recovers from the terminal: startup reconciliation
 previous session come back as EXTERNAL unless a strategy claims the instrument
 (`external_order_claims`). During the session, in-flight and open-order checks keep
 Nautilus in step with the terminal, which pushes no events.
+
+Venue-side stop-loss/take-profit become the MT5 position's sl/tp (see
+`adapters.metatrader5.execution`); a strategy `risk` section with `trailing_stop` is refused,
+since MT5 has no server-side trailing stop.
 """
 
 from __future__ import annotations
@@ -159,10 +163,28 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             check_component_config(f"actors[{i}]", actor)
         for i, strategy in enumerate(self.strategies):
             check_component_config(f"strategies[{i}]", strategy)
+            _check_protection(f"strategies[{i}]", strategy)
         if self.poll_interval_secs <= 0:
             raise ConfigError(
                 f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
             )
+
+
+def _strategy_limits(strategy: ImportableStrategyConfig) -> RiskLimits | None:
+    """The `risk` section of a strategy config (an `AgentStrategyConfig`'s), if any."""
+    section = strategy.config.get("risk")
+    return RiskLimits.parse(msgspec.json.encode(section)) if section else None
+
+
+def _check_protection(field: str, strategy: ImportableStrategyConfig) -> None:
+    """Refuse what MT5 cannot protect: its sl/tp do not trail (no server-side trailing)."""
+    limits = _strategy_limits(strategy)
+    if limits is not None and limits.trailing_stop:
+        raise ConfigError(
+            f"`{field}.config.risk.trailing_stop` is not available on MT5: the terminal has no "
+            "server-side trailing stop over its API; set it to false (the stop-loss is then "
+            "the position's fixed sl)",
+        )
 
 
 def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
@@ -175,10 +197,9 @@ def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
     notionals = dict(config.max_notional_per_order)
     submit_rate = config.max_order_submit_rate
     for strategy in config.strategies:
-        section, instrument = strategy.config.get("risk"), strategy.config.get("instrument_id")
-        if not section or instrument is None:
+        limits, instrument = _strategy_limits(strategy), strategy.config.get("instrument_id")
+        if limits is None or instrument is None:
             continue
-        limits = RiskLimits.parse(msgspec.json.encode(section))
         engine = risk_engine_config(limits, InstrumentId.from_str(str(instrument)))
         notionals.update(engine.max_notional_per_order)
         submit_rate = limits.max_order_submit_rate or submit_rate

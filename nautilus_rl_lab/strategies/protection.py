@@ -13,8 +13,10 @@ Decisions: the exit prices are set from the decision close (the price the agent 
 market order fills at the next open, so the distance to the actual fill differs by the gap);
 the trailing stop trails at the stop-loss distance in basis points of the market. Before any
 new order to a target, the open protective orders are cancelled (the new order carries its
-own). On MT5 the children are expected to map to the position's `sl`/`tp` (left for the MT5
-adapter).
+own). On MT5 the MT5 execution client maps the children to the position's `sl`/`tp`
+(`adapters.metatrader5.parsing.protection`): the terminal closes the position and the close
+comes back as the child's fill; MT5 has no server-side trailing stop, so `trailing_stop` is
+refused there.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ order; the first rule that forces the target wins:
   (`strategies.protection`), filled by the venue inside the bar at the stop/limit price (or
   the gap open); with `protection="close"` they are checked at decision closes. Either way the
   strategy stays flat afterwards until the agent asks for the other side or for flat (no
-  immediate re-entry). `trailing_stop` makes the venue stop trail the price at `stop_loss`.
+  immediate re-entry). `trailing_stop` makes the venue stop trail the price at `stop_loss`
+  (not on MT5, whose position sl does not trail: `LiveNodeConfig` refuses it).
 - `max_consecutive_losses` / `cooldown_bars`: after that many losing round trips in a row the
   strategy stays flat for `cooldown_bars` decisions.
 - `max_position`: the absolute target is capped at this many units.

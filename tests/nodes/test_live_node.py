@@ -20,10 +20,12 @@ from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from tests.adapters.metatrader5.conftest import rpyc_node_config
 from tests.conftest import assert_python_error
 
 INSTRUMENT = "EURUSD.MT5"
@@ -97,24 +99,7 @@ def terminal(margin_mode: str) -> Iterator[tuple[Mt5TerminalSimulator, ServerHan
 
 
 def _config(handle: ServerHandle, strategies=(), actors=()) -> LiveNodeConfig:
-    backend = Mt5BackendConfig(
-        backend="rpyc",
-        host="127.0.0.1",
-        port=handle.port,
-        timeout_s=5.0,
-        reconnect_backoff_s=0.02,
-        reconnect_backoff_max_s=0.2,
-    )
-    return LiveNodeConfig(
-        backend=backend,
-        symbols=("EURUSD",),
-        magic=MAGIC,
-        strategies=list(strategies),
-        actors=list(actors),
-        poll_interval_secs=0.02,
-        log_level="ERROR",
-        open_check_interval_secs=1.0,
-    )
+    return rpyc_node_config(handle.port, strategies, actors, magic=MAGIC)
 
 
 def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNode:
@@ -457,3 +442,16 @@ def test_live_risk_engine_takes_the_limits_of_the_strategies_risk_section() -> N
     assert build_live_node_config(LiveNodeConfig()).risk_engine.max_order_submit_rate == (
         LiveNodeConfig().max_order_submit_rate
     )
+
+
+def test_trailing_stop_is_refused_on_mt5_naming_the_field() -> None:
+    """MT5 position stops do not trail over the API: the node refuses the config up front."""
+    risk = {"stop_loss": 0.01, "take_profit": 0.02}
+    executor = {
+        **_AGENT_STRATEGY,
+        "config": {"instrument_id": INSTRUMENT, "risk": {**risk, "trailing_stop": True}},
+    }
+    with pytest.raises(ConfigError, match=r"`strategies\[0\].config.risk.trailing_stop`"):
+        LiveNodeConfig.from_dict({"strategies": [executor]})
+    fixed = {**executor, "config": {"instrument_id": INSTRUMENT, "risk": risk}}
+    assert LiveNodeConfig.from_dict({"strategies": [fixed]}).strategies[0].config["risk"] == risk

@@ -18,22 +18,45 @@ Decisions (see also `parsing.requests` and `parsing.reports`):
   comment) after reconnecting, ``unknown_outcome_checks`` times with backoff; only when
   it is provably absent is it resent (once) — never blindly. Other retcodes →
   `OrderRejected` whose reason is ``"MT5 <retcode> <NAME>: <terminal comment>"``.
+- Order lists: without contingencies every order goes out on its own. An OTO list of a
+  MARKET parent with a STOP_MARKET stop-loss and/or LIMIT take-profit child
+  (`strategies.protection.submit_protected`) maps to the position's ``sl``/``tp``
+  (`parsing.protection`): the parent is sent as a deal; once it filled, one
+  ``TRADE_ACTION_SLTP`` (``position=<ticket>``) sets the children's prices on the position
+  it left (netting: the symbol's position, which a scale-in's new list re-protects, the old
+  legs canceled as replaced; hedging: the ticket the parent opened). The children stay
+  Nautilus orders, ACCEPTED with a synthetic venue order id ``SL-<ticket>-<parent id>``;
+  cancel sets that leg to 0, modify moves it. A child whose quantity is not the position's
+  volume (partial parent fill, a hedging scale-in: one Nautilus order fills one position),
+  stops the server refuses (10016: too close or already crossed) and trailing stops (MT5
+  has no server-side trailing over its API) are rejected with the reason. Any other
+  contingent list is rejected. Between the parent's fill and the SLTP reply the position is
+  unprotected (one round trip).
 - MT5 pushes no events, so a poll (every ``poll_interval_secs``) finds fills, cancels and
-  expiries of pending orders, and deals of positions closed by the server (SL/TP, stop
-  out, manual): those are sent to the execution engine as an `ExecutionMassStatus` of a
-  FILLED external order plus its fill reports, i.e. through Nautilus' own reconciliation
-  (claim the instrument with `external_order_claims` to attribute them to a strategy in
-  netting accounts; in hedging accounts the position ticket routes them).
+  expiries of pending orders; a position closed by the server with DEAL_REASON_SL/TP of a
+  leg is that leg's `OrderFilled` at the deal (the OUO sibling, and the legs of a position
+  closed any other way, are canceled); deals of other positions closed by the server (stop
+  out, manual, sl/tp set outside Nautilus) are sent to the execution engine as an
+  `ExecutionMassStatus` of a FILLED external order plus its fill reports, i.e. through
+  Nautilus' own reconciliation (claim the instrument with `external_order_claims` to
+  attribute them to a strategy in netting accounts; in hedging accounts the position ticket
+  routes them).
 - Reconciliation reports come from `orders_get` / `history_orders_get` (orders),
   `history_deals_get` (fills) and `positions_get` (positions) — never inferred from
-  positions alone.
+  positions alone. Open legs are reported as open orders while their position carries
+  their price; the server's SL/TP order and deal of a leg are reported under the leg's
+  client and venue order ids (so a restart with a persisted cache does not turn them into
+  external orders). Without a persisted cache a restarted node does not know the legs: the
+  position keeps its sl/tp at the terminal, and a close by them comes back as an external
+  order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -63,11 +86,13 @@ from nautilus_trader.execution.reports import (
 from nautilus_trader.live.execution_client import LiveExecutionClient
 from nautilus_trader.model.enums import (
     AccountType,
+    ContingencyType,
     LiquiditySide,
     OmsType,
     OrderSide,
     OrderStatus,
     OrderType,
+    TriggerType,
 )
 from nautilus_trader.model.identifiers import (
     AccountId,
@@ -79,7 +104,7 @@ from nautilus_trader.model.identifiers import (
     VenueOrderId,
 )
 from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money
+from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money, Price
 from nautilus_trader.model.orders import Order
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
@@ -87,6 +112,11 @@ from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection, Mt5ConnectionLost
 from nautilus_rl_lab.adapters.metatrader5.core import MT5, MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
+    DEAL_REASON_RULES,
+    ORDER_REASON_RULES,
+    SL,
+    TP,
+    Leg,
     SendOutcome,
     UnsupportedOrderError,
     cancel_request,
@@ -96,12 +126,17 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     deal_to_fill_report,
     instrument_id_from_symbol,
     is_trade_deal,
+    leg_price,
+    leg_venue_order_id,
     lots_to_units,
     modify_request,
     net_position_report,
     order_to_request,
+    parse_leg,
     position_to_report,
+    protected_list,
     server_msc_to_unix_nanos,
+    sltp_request,
     symbol_from_instrument_id,
     trade_order_to_report,
 )
@@ -114,6 +149,7 @@ from nautilus_rl_lab.mt5.structures import (
     OrderSendResult,
     TradeDeal,
     TradeOrder,
+    TradePosition,
 )
 
 _HEDGING_MODES = frozenset({mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING})
@@ -131,6 +167,29 @@ def oms_type_for_account(margin_mode: int, configured: str | None = None) -> Oms
             f"{actual.name}; set `oms_type=None` to follow the account",
         )
     return actual
+
+
+def _single(command: SubmitOrderList, order: Order) -> SubmitOrder:
+    """The `SubmitOrder` of one order of a list."""
+    return SubmitOrder(
+        trader_id=command.trader_id,
+        strategy_id=command.strategy_id,
+        order=order,
+        command_id=UUID4(),
+        ts_init=command.ts_init,
+        position_id=command.position_id,
+        client_id=command.client_id,
+        params=command.params,
+    )
+
+
+def _leg_for_deal(deal: TradeDeal, legs: list[tuple[Order, Leg]]) -> Order | None:
+    """The open leg a terminal SL/TP close fills, if any."""
+    rule = DEAL_REASON_RULES.get(deal.reason)
+    for order, leg in legs:
+        if leg.rule == rule and deal.position_id == leg.ticket:
+            return order
+    return None
 
 
 class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
@@ -179,6 +238,8 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._own_orders: set[ClientOrderId] = set()
         self._resolving: set[ClientOrderId] = set()
         self._inflight = 0
+        #: Serialises every change of position sl/tp (attach, cancel, modify of legs).
+        self._stops_lock = asyncio.Lock()
         self._last_account_key: tuple | None = None
         self._deal_cursor_secs: int | None = None
         self._poll_task: asyncio.Task | None = None
@@ -315,7 +376,14 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
                 self._clock.timestamp_ns(),
             )
 
-    def _emit_fill(self, order: Order, instrument: Instrument, deal: TradeDeal) -> None:
+    def _emit_fill(
+        self,
+        order: Order,
+        instrument: Instrument,
+        deal: TradeDeal,
+        venue_order_id: VenueOrderId | None = None,
+    ) -> None:
+        """Fill `order` by `deal` (once); a leg keeps its own `venue_order_id`."""
         trade_id = TradeId(str(deal.ticket))
         if deal.ticket in self._known_deals or not is_trade_deal(deal):
             return
@@ -333,7 +401,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             strategy_id=order.strategy_id,
             instrument_id=order.instrument_id,
             client_order_id=order.client_order_id,
-            venue_order_id=VenueOrderId(str(deal.order)),
+            venue_order_id=venue_order_id or VenueOrderId(str(deal.order)),
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
             trade_id=trade_id,
             order_side=order.side,
@@ -376,31 +444,47 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
     # -- submit --------------------------------------------------------------------------
 
     async def _submit_order_list(self, command: SubmitOrderList) -> None:
-        for order in command.order_list.orders:
-            await self._submit_order(
-                SubmitOrder(
-                    trader_id=command.trader_id,
-                    strategy_id=command.strategy_id,
-                    order=order,
-                    command_id=UUID4(),
-                    ts_init=command.ts_init,
-                    position_id=command.position_id,
-                    client_id=command.client_id,
-                    params=command.params,
-                ),
-            )
-
-    async def _submit_order(self, command: SubmitOrder) -> None:
-        order = command.order
-        if order.is_closed:
-            self._log.warning(f"Cannot submit already closed order {order}")
+        orders = command.order_list.orders
+        if all(o.contingency_type == ContingencyType.NO_CONTINGENCY for o in orders):
+            for order in orders:
+                await self._submit_order(_single(command, order))
             return
+        try:
+            parent, legs = protected_list(command.order_list)
+        except UnsupportedOrderError as e:
+            for order in orders:
+                self._submitted(order)
+                self._reject(order, str(e))
+            return
+        children = [child for _, child in legs]
+        for child in children:
+            self._submitted(child)
+            self._own_orders.add(child.client_order_id)
+            self._resolving.add(child.client_order_id)
+        self._inflight += 1
+        try:
+            await self._submit_order(_single(command, parent))
+            async with self._stops_lock:
+                await self._attach_legs(parent, legs)
+        finally:
+            self._inflight -= 1
+            for child in children:
+                self._resolving.discard(child.client_order_id)
+
+    def _submitted(self, order: Order) -> None:
         self.generate_order_submitted(
             order.strategy_id,
             order.instrument_id,
             order.client_order_id,
             self._clock.timestamp_ns(),
         )
+
+    async def _submit_order(self, command: SubmitOrder) -> None:
+        order = command.order
+        if order.is_closed:
+            self._log.warning(f"Cannot submit already closed order {order}")
+            return
+        self._submitted(order)
         instrument = self._instrument(order.instrument_id)
         try:
             symbol = self.provider.symbol_info(order.instrument_id)
@@ -624,6 +708,10 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         if target is None:
             return
         order, venue_order_id, reject = target
+        leg = parse_leg(venue_order_id)
+        if leg is not None:
+            await self._leg_command(order, self._cancel_leg(order, leg, reject))
+            return
         ticket = int(venue_order_id.value)
         _, outcome = await self._order_send(cancel_request(ticket, magic=self._magic))
         if outcome.kind in ("filled", "placed", "no_changes"):
@@ -666,13 +754,36 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         for cancel in command.cancels:
             await self._cancel_order(cancel)
 
+    def _updated(
+        self,
+        order: Order,
+        venue_order_id: VenueOrderId,
+        price: Price | None,
+        trigger_price: Price | None,
+    ) -> None:
+        self.generate_order_updated(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            venue_order_id,
+            order.quantity,
+            price,
+            trigger_price,
+            self._clock.timestamp_ns(),
+        )
+
     async def _modify_order(self, command: ModifyOrder) -> None:
         target = self._command_target(command, self.generate_order_modify_rejected)
         if target is None:
             return
         order, venue_order_id, reject = target
         if command.quantity is not None and command.quantity != order.quantity:
-            reject("MT5 cannot change the volume of a pending order; cancel and replace it")
+            reject("MT5 cannot change the volume of a pending order or a position sl/tp")
+            return
+        leg = parse_leg(venue_order_id)
+        if leg is not None:
+            work = self._modify_leg(command, order, venue_order_id, leg, reject)
+            await self._leg_command(order, work)
             return
         found = await self._call("orders_get", ticket=int(venue_order_id.value))
         if not found:
@@ -690,20 +801,278 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         )
         _, outcome = await self._order_send(request)
         if outcome.kind in ("filled", "placed", "no_changes"):
-            self.generate_order_updated(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
+            self._updated(
+                order,
                 venue_order_id,
-                order.quantity,
                 command.price if command.price is not None else getattr(order, "price", None),
                 command.trigger_price
                 if command.trigger_price is not None
                 else getattr(order, "trigger_price", None),
-                self._clock.timestamp_ns(),
             )
         else:
             reject(outcome.reason)
+
+    # -- protection: OTO children as the position's sl/tp -----------------------------------
+
+    def _open_legs(self) -> list[tuple[Order, Leg]]:
+        """The open Nautilus orders that are position sl/tp legs, with their `Leg`."""
+        legs = []
+        for order in self._cache.orders_open(venue=MT5_VENUE):
+            leg = parse_leg(order.venue_order_id)
+            if leg is not None:
+                legs.append((order, leg))
+        return legs
+
+    async def _protected_position(self, parent: Order, side: OrderSide) -> TradePosition | str:
+        """The position the children of `parent` (closing with `side`) protect, or why none.
+
+        Netting: the symbol's position. Hedging: the ticket the parent opened (its comment is
+        the parent's client order id); a Nautilus order fills one position, so a list whose
+        children cover more than that ticket (a scale-in) cannot be protected.
+        """
+        symbol = symbol_from_instrument_id(parent.instrument_id)
+        positions = await self._call("positions_get", symbol=symbol)
+        if positions is None:
+            return f"cannot read the MT5 positions of {symbol}"
+        if self._hedging:
+            positions = [
+                p
+                for p in positions
+                if p.magic == self._magic and comment_matches(p.comment, parent.client_order_id)
+            ]
+        protected_type = (
+            mt5c.POSITION_TYPE_BUY if side == OrderSide.SELL else mt5c.POSITION_TYPE_SELL
+        )
+        if len(positions) != 1 or positions[0].type != protected_type:
+            opened = "opened by" if self._hedging else "after"
+            return f"no MT5 position of {symbol} {opened} {parent.client_order_id} to protect"
+        return positions[0]
+
+    async def _attach_legs(self, parent: Order, legs: list[tuple[str, Order]]) -> None:
+        """Set the children's prices as sl/tp of the position the parent left.
+
+        The position's volume must equal every child's quantity (the server closes a whole
+        position). Else, or when the server refuses the stops (e.g. 10016 INVALID_STOPS: too
+        close or already crossed), the children are rejected with the reason.
+        """
+        children = [child for _, child in legs]
+
+        def reject(reason: str) -> None:
+            for child in children:
+                self._reject(child, f"stop-loss/take-profit not set: {reason}")
+
+        position = await self._protected_position(parent, children[0].side)
+        instrument = self._instrument(parent.instrument_id)
+        if isinstance(position, str) or instrument is None:
+            reject(position if isinstance(position, str) else f"{parent.instrument_id} unknown")
+            return
+        units = lots_to_units(position.volume, float(instrument.info["trade_contract_size"]))
+        for child in children:
+            if child.quantity.as_decimal() != units:
+                reject(
+                    f"{child.client_order_id} covers {child.quantity} but MT5 position "
+                    f"{position.ticket} holds {units} (an MT5 sl/tp closes the whole position"
+                    + (
+                        "; in a hedging account each entry is its own position)"
+                        if self._hedging
+                        else ")"
+                    )
+                )
+                return
+        prices = {rule: leg_price(rule, child) for rule, child in legs}
+        problem = await self._set_stops(
+            position.ticket, position.symbol, prices.get(SL, 0.0), prices.get(TP, 0.0)
+        )
+        if problem is not None:
+            reject(problem)
+            return
+        for order, leg in self._open_legs():  # the stops they had are replaced
+            if leg.ticket == position.ticket and order.client_order_id not in self._resolving:
+                self._canceled(order)
+        for rule, child in legs:
+            venue_order_id = leg_venue_order_id(rule, position.ticket, parent.client_order_id.value)
+            self.generate_order_accepted(
+                child.strategy_id,
+                child.instrument_id,
+                child.client_order_id,
+                venue_order_id,
+                self._clock.timestamp_ns(),
+            )
+
+    def _canceled(self, order: Order) -> None:
+        self.generate_order_canceled(
+            order.strategy_id,
+            order.instrument_id,
+            order.client_order_id,
+            order.venue_order_id,
+            self._clock.timestamp_ns(),
+        )
+
+    async def _set_stops(self, ticket: int, symbol: str, sl: float, tp: float) -> str | None:
+        """Set a position's sl/tp; `None` when the terminal holds them, else the reason."""
+        request = sltp_request(ticket, symbol, sl, tp, magic=self._magic)
+        _, outcome = await self._order_send(request)
+        if outcome.kind in ("filled", "no_changes"):
+            return None
+        # Refused or unknown (timeout, lost link): what the terminal holds decides.
+        found = await self._call("positions_get", ticket=ticket)
+        if found and math.isclose(found[0].sl, sl) and math.isclose(found[0].tp, tp):
+            return None
+        return outcome.reason if found else f"MT5 position {ticket} is closed"
+
+    async def _leg_command(self, order: Order, work: Coroutine[Any, Any, None]) -> None:
+        """Run a cancel/modify of a leg, one stops change at a time, the poll standing aside."""
+        self._inflight += 1
+        self._resolving.add(order.client_order_id)
+        try:
+            async with self._stops_lock:
+                await work
+        finally:
+            self._resolving.discard(order.client_order_id)
+            self._inflight -= 1
+
+    async def _cancel_leg(self, order: Order, leg: Leg, reject: Callable[[str], None]) -> None:
+        """Clear the leg's price (0) on its position; a leg that closed it is left to fill."""
+        found = await self._call("positions_get", ticket=leg.ticket)
+        if not found:
+            closing = await self._call("history_deals_get", position=leg.ticket) or ()
+            if any(DEAL_REASON_RULES.get(d.reason) == leg.rule for d in closing):
+                return  # it fired first: the protection poll reports its fill
+        else:
+            position = found[0]
+            held = position.sl if leg.rule == SL else position.tp
+            if math.isclose(held, leg_price(leg.rule, order)):  # else replaced: not ours
+                sl, tp = (0.0, position.tp) if leg.rule == SL else (position.sl, 0.0)
+                problem = await self._set_stops(leg.ticket, position.symbol, sl, tp)
+                if problem is not None:
+                    reject(problem)
+                    return
+        self._canceled(order)
+
+    async def _modify_leg(
+        self,
+        command: ModifyOrder,
+        order: Order,
+        venue_order_id: VenueOrderId,
+        leg: Leg,
+        reject: Callable[[str], None],
+    ) -> None:
+        """Move the leg's price on its position (a stop by trigger price, a limit by price)."""
+        new = command.trigger_price if leg.rule == SL else command.price
+        if new is None:
+            field = "trigger_price" if leg.rule == SL else "price"
+            reject(f"an MT5 {leg.rule} leg moves by its {field}; nothing to change")
+            return
+        found = await self._call("positions_get", ticket=leg.ticket)
+        if not found:
+            reject(f"MT5 position {leg.ticket} is closed")
+            return
+        position = found[0]
+        sl, tp = (float(new), position.tp) if leg.rule == SL else (position.sl, float(new))
+        problem = await self._set_stops(leg.ticket, position.symbol, sl, tp)
+        if problem is not None:
+            reject(problem)
+            return
+        if leg.rule == SL:
+            self._updated(order, venue_order_id, None, new)
+        else:
+            self._updated(order, venue_order_id, new, None)
+
+    async def _poll_protection(self) -> None:
+        """Resolve the legs whose positions the terminal closed: a close by the leg's own
+        reason (DEAL_REASON_SL/TP) fills it at the deal, any other close cancels it."""
+        legs = [
+            (o, leg) for o, leg in self._open_legs() if o.client_order_id not in self._resolving
+        ]
+        if not legs:
+            return
+        positions = await self.connection.call("positions_get")  # before the deals
+        if positions is None:
+            return
+        open_tickets = {p.ticket for p in positions}
+        for order, leg in legs:
+            if leg.ticket in open_tickets:
+                continue
+            deals = await self.connection.call("history_deals_get", position=leg.ticket) or ()
+            closing = [d for d in deals if is_trade_deal(d) and d.entry != mt5c.DEAL_ENTRY_IN]
+            if not closing:
+                continue  # the history lags: decide next poll
+            hits = [d for d in closing if DEAL_REASON_RULES.get(d.reason) == leg.rule]
+            instrument = self._instrument(order.instrument_id)
+            for deal in sorted(hits, key=lambda d: (d.time_msc, d.ticket)):
+                self._emit_fill(order, instrument, deal, venue_order_id=order.venue_order_id)
+            if not hits:
+                self._log.info(
+                    f"{order.client_order_id!r} canceled: MT5 closed position {leg.ticket} "
+                    f"otherwise (deal reasons {sorted({d.reason for d in closing})})"
+                )
+                self._canceled(order)
+
+    def _leg_report(self, order: Order, ts_init: int) -> OrderStatusReport:
+        """A leg as the open order it is while its position carries its price."""
+        return OrderStatusReport(
+            account_id=self.account_id,
+            instrument_id=order.instrument_id,
+            venue_order_id=order.venue_order_id,
+            order_side=order.side,
+            order_type=order.order_type,
+            time_in_force=order.time_in_force,
+            order_status=OrderStatus.PARTIALLY_FILLED
+            if order.filled_qty.as_double() > 0
+            else OrderStatus.ACCEPTED,
+            quantity=order.quantity,
+            filled_qty=order.filled_qty,
+            report_id=UUID4(),
+            ts_accepted=order.ts_accepted,
+            ts_last=order.ts_last,
+            ts_init=ts_init,
+            client_order_id=order.client_order_id,
+            order_list_id=order.order_list_id,
+            linked_order_ids=order.linked_order_ids,
+            parent_order_id=order.parent_order_id,
+            contingency_type=order.contingency_type,
+            price=order.price if order.has_price else None,
+            trigger_price=order.trigger_price if order.has_trigger_price else None,
+            trigger_type=order.trigger_type if order.has_trigger_price else TriggerType.NO_TRIGGER,
+            reduce_only=order.is_reduce_only,
+        )
+
+    async def _live_leg_reports(
+        self, instrument_id: InstrumentId | None, ts_init: int
+    ) -> list[OrderStatusReport]:
+        """Reports of the open legs whose positions still carry their price."""
+        legs = [
+            (o, leg)
+            for o, leg in self._open_legs()
+            if instrument_id is None or o.instrument_id == instrument_id
+        ]
+        if not legs:
+            return []
+        positions = {p.ticket: p for p in await self._call("positions_get") or ()}
+        reports = []
+        for order, leg in legs:
+            position = positions.get(leg.ticket)
+            if position is None:
+                continue
+            held = position.sl if leg.rule == SL else position.tp
+            if math.isclose(held, leg_price(leg.rule, order)):
+                reports.append(self._leg_report(order, ts_init))
+        return reports
+
+    def _leg_owner(self, rule: str | None, ticket: int, trade_id: TradeId | None) -> Order | None:
+        """The leg order a terminal SL/TP close of position `ticket` filled (or will fill)."""
+        if rule is None:
+            return None
+        candidates = []
+        for order in self._cache.orders(venue=MT5_VENUE):
+            leg = parse_leg(order.venue_order_id)
+            if leg is None or leg.rule != rule or leg.ticket != ticket:
+                continue
+            if trade_id is not None and trade_id in order.trade_ids:
+                return order
+            if order.is_open:
+                candidates.append(order)
+        return candidates[0] if candidates else None
 
     # -- polling -------------------------------------------------------------------------
 
@@ -714,6 +1083,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             try:
                 await self._poll_pending_orders()
                 if self._inflight == 0:
+                    await self._poll_protection()
                     await self._poll_external_deals()
                 await self._update_account_state()
             except Mt5ConnectionLost as e:
@@ -731,6 +1101,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             if order.venue_order_id is not None
             and order.client_order_id not in self._resolving
             and order.order_type != OrderType.MARKET
+            and parse_leg(order.venue_order_id) is None
         ]
         if not watched:
             return
@@ -759,10 +1130,13 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         deals = await self.connection.call("history_deals_get", self._deal_cursor_secs - 1, date_to)
         if not deals:
             return
+        legs = self._open_legs()
         by_order: dict[int, list[TradeDeal]] = defaultdict(list)
         for deal in deals:
             if deal.ticket in self._known_deals or not is_trade_deal(deal):
                 continue
+            if _leg_for_deal(deal, legs) is not None:
+                continue  # a leg's fill: `_poll_protection` reports it
             venue_order_id = VenueOrderId(str(deal.order))
             if self._cache.client_order_id(venue_order_id) is not None:
                 continue  # ours: handled by the submit path or the pending-order poll
@@ -808,7 +1182,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
     # -- reconciliation reports ------------------------------------------------------------
 
     def _fill_report(self, deal: TradeDeal, instrument: Instrument, ts_init: int) -> FillReport:
-        return deal_to_fill_report(
+        report = deal_to_fill_report(
             deal,
             instrument,
             self.account_id,
@@ -818,6 +1192,12 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             server_time=self._time,
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
         )
+        rule = DEAL_REASON_RULES.get(deal.reason)
+        owner = self._leg_owner(rule, deal.position_id, report.trade_id)
+        if owner is not None:  # a close by a leg's stop is that leg's fill
+            report.client_order_id = owner.client_order_id
+            report.venue_order_id = owner.venue_order_id
+        return report
 
     def _order_report(
         self,
@@ -843,7 +1223,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             # Its deals reach Nautilus as real fills through this client (submit path or
             # poll); a report ahead of them would make Nautilus infer a duplicate fill.
             delivered_qty = order.filled_qty
-        return trade_order_to_report(
+        report = trade_order_to_report(
             mt5_order,
             instrument,
             self.account_id,
@@ -854,6 +1234,13 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             client_order_id=client_order_id,
             delivered_qty=delivered_qty,
         )
+        rule = ORDER_REASON_RULES.get(mt5_order.reason)
+        trade_id = TradeId(str(deals[0].ticket)) if deals else None
+        owner = self._leg_owner(rule, mt5_order.position_id, trade_id)
+        if owner is not None:  # the server's SL/TP order is that leg, not an external order
+            report.client_order_id = owner.client_order_id
+            report.venue_order_id = owner.venue_order_id
+        return report
 
     def _reportable(self, symbol: str, instrument_id: InstrumentId | None) -> Instrument | None:
         candidate = instrument_id_from_symbol(symbol)
@@ -867,6 +1254,12 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
     ) -> OrderStatusReport | None:
         if command.client_order_id is not None and command.client_order_id in self._resolving:
             return None  # the submit path is resolving it and will emit its events
+        cached = self._cache.order(command.client_order_id) if command.client_order_id else None
+        if parse_leg(command.venue_order_id or (cached and cached.venue_order_id)) is not None:
+            reports = await self._live_leg_reports(
+                command.instrument_id, self._clock.timestamp_ns()
+            )
+            return next((r for r in reports if r.client_order_id == command.client_order_id), None)
         ticket: int | None = None
         if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
             ticket = int(command.venue_order_id.value)
@@ -907,6 +1300,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             instrument = self._reportable(mt5_order.symbol, command.instrument_id)
             if instrument is not None:
                 reports.append(self._order_report(mt5_order, instrument, ts_init))
+        reports += await self._live_leg_reports(command.instrument_id, ts_init)
         if command.open_only:
             return reports
         date_from, date_to = await self._history_window(command.start, command.end)

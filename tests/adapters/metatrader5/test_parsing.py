@@ -10,23 +10,34 @@ from nautilus_trader.core.uuid import UUID4
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import (
     AssetClass,
+    ContingencyType,
     OrderSide,
     OrderStatus,
     OrderType,
     PositionSide,
     TimeInForce,
+    TrailingOffsetType,
     TriggerType,
 )
 from nautilus_trader.model.identifiers import (
     AccountId,
     ClientOrderId,
+    OrderListId,
     PositionId,
     StrategyId,
     TraderId,
+    VenueOrderId,
 )
 from nautilus_trader.model.instruments import Cfd, CurrencyPair
 from nautilus_trader.model.objects import Price, Quantity
-from nautilus_trader.model.orders import LimitOrder, MarketOrder, StopLimitOrder
+from nautilus_trader.model.orders import (
+    LimitOrder,
+    MarketOrder,
+    OrderList,
+    StopLimitOrder,
+    StopMarketOrder,
+    TrailingStopMarketOrder,
+)
 
 from nautilus_rl_lab.adapters.metatrader5 import parsing
 from nautilus_rl_lab.mt5 import constants as mt5c
@@ -392,4 +403,114 @@ def test_modify_and_cancel_requests():
         "action": mt5c.TRADE_ACTION_REMOVE,
         "order": 5,
         "magic": 3,
+    }
+
+
+# -- protection: OTO children ⇄ position sl/tp -------------------------------------------
+
+PARENT_ID = ClientOrderId("O-20250101-000000-001-000-1")
+
+
+def _oto(instrument, *children, parent_type=OrderType.MARKET):
+    """An OTO list of a BUY parent and `children` ``(order class, kwargs)`` closing it."""
+    common = {
+        "trader_id": TraderId("TESTER-001"),
+        "strategy_id": StrategyId("S-001"),
+        "instrument_id": instrument.id,
+        "quantity": Quantity.from_str("10000"),
+        "ts_init": 0,
+        "order_list_id": OrderListId("OL-1"),
+    }
+    ids = [ClientOrderId(f"O-20250101-000000-001-000-{i + 2}") for i in range(len(children))]
+    orders = []
+    for own, (cls, kwargs) in zip(ids, children, strict=True):
+        fields = {"reduce_only": True, **kwargs}
+        orders.append(
+            cls(
+                **common,
+                client_order_id=own,
+                order_side=OrderSide.SELL,
+                init_id=UUID4(),
+                parent_order_id=PARENT_ID,
+                **fields,
+            )
+        )
+    parent_kwargs = {"price": Price.from_str("1.10000")} if parent_type == OrderType.LIMIT else {}
+    parent_cls = MarketOrder if parent_type == OrderType.MARKET else LimitOrder
+    parent = parent_cls(
+        **common,
+        client_order_id=PARENT_ID,
+        order_side=OrderSide.BUY,
+        init_id=UUID4(),
+        contingency_type=ContingencyType.OTO,
+        linked_order_ids=ids,
+        **parent_kwargs,
+    )
+    return OrderList(OrderListId("OL-1"), [parent, *orders])
+
+
+STOP = (
+    StopMarketOrder,
+    {"trigger_price": Price.from_str("1.08900"), "trigger_type": TriggerType.DEFAULT},
+)
+TAKE = (LimitOrder, {"price": Price.from_str("1.12200")})
+
+
+def test_oto_stop_and_limit_children_are_the_sl_and_tp_legs(eurusd):
+    parent, legs = parsing.protected_list(_oto(eurusd, STOP, TAKE))
+    assert parent.client_order_id == PARENT_ID
+    assert [(rule, parsing.leg_price(rule, child)) for rule, child in legs] == [
+        ("sl", 1.089),
+        ("tp", 1.122),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("children", "parent_type", "fragment"),
+    [
+        ([STOP], OrderType.LIMIT, "MARKET OTO parent"),
+        (
+            [
+                (
+                    TrailingStopMarketOrder,
+                    {
+                        "trigger_price": Price.from_str("1.08900"),
+                        "trigger_type": TriggerType.BID_ASK,
+                        "trailing_offset": Decimal(100),
+                        "trailing_offset_type": TrailingOffsetType.BASIS_POINTS,
+                    },
+                )
+            ],
+            OrderType.MARKET,
+            "trailing",
+        ),
+        ([(StopMarketOrder, {**STOP[1], "reduce_only": False})], OrderType.MARKET, "reduce_only"),
+        ([STOP, STOP], OrderType.MARKET, "two sl children"),
+    ],
+)
+def test_contingent_lists_mt5_cannot_honour_are_refused_saying_why(
+    eurusd, children, parent_type, fragment
+):
+    with pytest.raises(parsing.UnsupportedOrderError, match=fragment):
+        parsing.protected_list(_oto(eurusd, *children, parent_type=parent_type))
+
+
+def test_leg_venue_order_ids_round_trip_and_mt5_tickets_are_no_legs():
+    venue_order_id = parsing.leg_venue_order_id("tp", 100_007, PARENT_ID.value)
+    assert venue_order_id.value == f"TP-100007-{PARENT_ID.value}"
+    assert parsing.parse_leg(venue_order_id) == parsing.Leg("tp", 100_007)
+    for other in ("100007", "SL-x-O-1", "XX-1-O-1", "SL-1-"):
+        assert parsing.parse_leg(VenueOrderId(other)) is None
+    assert parsing.parse_leg(None) is None
+
+
+def test_sltp_request_names_the_position():
+    request = parsing.sltp_request(100_007, "EURUSD", 1.089, 0.0, magic=7)
+    assert request == {
+        "action": mt5c.TRADE_ACTION_SLTP,
+        "position": 100_007,
+        "symbol": "EURUSD",
+        "sl": 1.089,
+        "tp": 0.0,
+        "magic": 7,
     }

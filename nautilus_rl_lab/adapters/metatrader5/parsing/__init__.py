@@ -1,8 +1,9 @@
 """Pure conversions between MetaTrader 5 structures and Nautilus objects (no I/O).
 
 `common` (ids, times, lots, comments), `instruments`, `data` (bars, ticks), `requests`
-(orders → MT5 requests, send results) and `reports` (MT5 orders/deals/positions →
-Nautilus reports). Nothing here imports a backend (RPyC, the simulator).
+(orders → MT5 requests, send results), `protection` (OTO children ⇄ position sl/tp) and
+`reports` (MT5 orders/deals/positions → Nautilus reports). Nothing here imports a backend
+(RPyC, the simulator).
 
 The adapter's clients do the I/O; everything they translate goes through these
 functions, which unit tests call directly.
@@ -32,6 +33,18 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.data import (
     timeframe_to_bar_spec,
 )
 from nautilus_rl_lab.adapters.metatrader5.parsing.instruments import symbol_info_to_instrument
+from nautilus_rl_lab.adapters.metatrader5.parsing.protection import (
+    DEAL_REASON_RULES,
+    ORDER_REASON_RULES,
+    SL,
+    TP,
+    Leg,
+    leg_price,
+    leg_venue_order_id,
+    parse_leg,
+    protected_list,
+    sltp_request,
+)
 from nautilus_rl_lab.adapters.metatrader5.parsing.reports import (
     deal_commission,
     deal_side,
@@ -54,6 +67,11 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.requests import (
 )
 
 __all__ = [
+    "DEAL_REASON_RULES",
+    "ORDER_REASON_RULES",
+    "SL",
+    "TP",
+    "Leg",
     "SendOutcome",
     "UnsupportedOrderError",
     "bar_type_to_timeframe",
@@ -69,17 +87,22 @@ __all__ = [
     "instrument_id_from_symbol",
     "is_empty_tick",
     "is_trade_deal",
+    "leg_price",
+    "leg_venue_order_id",
     "lots_to_units",
     "modify_request",
     "mt5_order_side_type",
     "net_position_report",
     "order_status_from_state",
     "order_to_request",
+    "parse_leg",
     "position_to_report",
+    "protected_list",
     "rates_to_bars",
     "retcode_reason",
     "server_msc_to_unix_nanos",
     "server_secs_to_unix_nanos",
+    "sltp_request",
     "symbol_from_instrument_id",
     "symbol_info_to_instrument",
     "tick_to_quote_tick",
