@@ -159,6 +159,16 @@ class GymStrategy(SchemeStrategy):
         return greenlet.getcurrent().parent.switch((observation, state))
 
 
+_HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
+
+
+def _first_float(action: Any) -> float:
+    """The history's `action`: a discrete action as a float, an array action's first value."""
+    if isinstance(action, int):
+        return float(action)
+    return np.nan if action is None else float(np.asarray(action).reshape(-1)[0])
+
+
 @dataclass
 class _Episode:
     first: int
@@ -216,9 +226,16 @@ class TrainingNode(gym.Env):
             ),
         )
         self.engine.add_strategy(self.strategy)
+        self.strategy.observation_scheme.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
         self.observation_space = self.strategy.observation_scheme.space
         self.action_space = self.strategy.action_scheme.space
+        space = self.action_space
+        self._discrete = (
+            range(int(space.start), int(space.start) + int(space.n))
+            if isinstance(space, gym.spaces.Discrete)
+            else None
+        )
         self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
         self._warmup = self.strategy.observation_scheme.warmup_bars
         if len(self._timestamps) < self._warmup + 1:
@@ -230,7 +247,7 @@ class TrainingNode(gym.Env):
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
         self._closed = False
         self._events_seen = 0
-        self.history: list[dict[str, float]] = []
+        self._history: list[tuple[int, float, float, float, float]] = []
         if config.seed is not None:
             super().reset(seed=config.seed)
 
@@ -258,7 +275,7 @@ class TrainingNode(gym.Env):
         self.reward_scheme.reset(state)
         self._episode = _Episode(first, length, runner, state.equity)
         self._last_observation = observation
-        self.history = [self._record(state, None)]
+        self._history = [(state.ts_ns, state.close, state.position, state.equity, np.nan)]
         self._events_seen = 0
         return observation, self._info(state)
 
@@ -283,7 +300,9 @@ class TrainingNode(gym.Env):
         terminated = blown or ruined or at_data_end
         truncated = not terminated and episode.steps >= episode.length
         episode.done = terminated or truncated
-        self.history.append(self._record(state, action))
+        self._history.append(
+            (state.ts_ns, state.close, state.position, state.equity, _first_float(action))
+        )
         return observation, reward, terminated, truncated, self._info(state)
 
     def render(self) -> np.ndarray | Figure | None:  # type: ignore[override]  # human: a Figure
@@ -299,7 +318,7 @@ class TrainingNode(gym.Env):
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='human'")
             return None
-        steps = len(self.history) - 1
+        steps = len(self._history) - 1
         title = f"{self.market.instrument.id}: episode of {steps} steps"
         figure = draw_episode(Figure(figsize=(10, 6)), self.history, self.fills(), title)
         if self.render_mode == "rgb_array":
@@ -319,6 +338,12 @@ class TrainingNode(gym.Env):
     def fills(self) -> pd.DataFrame:
         """Nautilus' fills report for the current episode."""
         return self.engine.trader.generate_fills_report()
+
+    @property
+    def history(self) -> list[dict[str, float]]:
+        """The episode so far, one row per state (`ts`, `close`, `position`, `equity`, the
+        `action` that led to it: NaN after reset)."""
+        return [dict(zip(_HISTORY_FIELDS, row, strict=True)) for row in self._history]
 
     @property
     def bar_count(self) -> int:
@@ -360,10 +385,10 @@ class TrainingNode(gym.Env):
 
         Raised before the engine sees the action, so the episode stays usable after the error.
         """
-        space = self.action_space
-        if isinstance(space, gym.spaces.Box):
-            return self._check_box_action(action, space)
-        if not isinstance(space, gym.spaces.Discrete):
+        space, discrete = self.action_space, self._discrete
+        if discrete is None:
+            if isinstance(space, gym.spaces.Box):
+                return self._check_box_action(action, space)
             return action  # a custom scheme's space: its scheme checks the action
         value: int | None = None
         if not isinstance(action, bool | np.bool_):  # True is an int to Python, not an action
@@ -373,7 +398,7 @@ class TrainingNode(gym.Env):
                 flat = np.asarray(action).reshape(-1)
                 integer = flat.size == 1 and np.issubdtype(flat.dtype, np.integer)
                 value = int(flat[0]) if integer else None
-        if value is None or not int(space.start) <= value < int(space.start) + int(space.n):
+        if value is None or value not in discrete:
             raise ValueError(f"action {action!r} is not in {space}")
         return value
 
@@ -399,19 +424,11 @@ class TrainingNode(gym.Env):
         if self._closed:
             raise EnvironmentStateError("the TrainingNode is closed")
 
-    def _record(self, state: MarketState, action: Any) -> dict[str, float]:
-        return {
-            "ts": state.ts_ns,
-            "close": state.close,
-            "position": state.position,
-            "equity": state.equity,
-            "action": np.nan if action is None else float(np.asarray(action).reshape(-1)[0]),
-        }
-
     def _info(self, state: MarketState) -> dict[str, Any]:
         """The step's info; `risk_events` are the rules that fired since the previous step."""
-        all_events = self.strategy.risk_events
-        events, self._events_seen = all_events[self._events_seen :], len(all_events)
+        path = self.strategy.path
+        all_events, seen = path.events, self._events_seen
+        self._events_seen = len(all_events)
         return {
             "timestamp": state.ts_ns,
             "equity": state.equity,
@@ -419,9 +436,9 @@ class TrainingNode(gym.Env):
             "position": state.position,
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
-            "trades": self.strategy.fill_count,
-            "orders_denied": self.strategy.orders_denied,
-            "orders_rejected": self.strategy.orders_rejected,
-            "risk_events": [event.to_dict() for event in events],
+            "trades": path.fill_count,
+            "orders_denied": path.orders_denied,
+            "orders_rejected": path.orders_rejected,
+            "risk_events": [event.to_dict() for event in all_events[seen:]] if all_events else [],
             "step": self._episode.steps if self._episode else 0,
         }

@@ -18,6 +18,8 @@ from nautilus_rl_lab.schemes.base import ActionScheme
 
 def discrete_index(action: Any) -> int:
     """The integer of a discrete action given as int, numpy scalar or one-element array."""
+    if type(action) is int:  # the env's checked action: the per-step fast path
+        return action
     return int(np.asarray(action).reshape(-1)[0])
 
 

@@ -8,6 +8,7 @@ snapshot built by whichever Nautilus component drives them (the training strateg
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,12 @@ class ObservationScheme(ABC):
     @abstractmethod
     def update(self, bar: Bar) -> None:
         """Take in one closed bar."""
+
+    def precompute(self, bars: Sequence[Bar]) -> None:  # noqa: B027 - optional hook
+        """Prepare for `bars` being fed again and again (a training node's data); by default nothing.
+
+        Only what each bar and its predecessors determine may be cached: no look-ahead.
+        """
 
     @abstractmethod
     def observe(self, state: MarketState) -> np.ndarray:

@@ -7,7 +7,7 @@ in its space (Gymnasium's contract) and networks see inputs of similar magnitude
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +110,29 @@ def _log1p(x: float) -> float:
             return float(np.log1p(np.float64(x)))
 
 
+def _row(
+    bar: Bar, previous_close: float, previous_log_volume: float, log_volume: float
+) -> tuple[float, float, float, float, float]:
+    """One bar's five window values: OHLC log returns vs. the previous close, volume change."""
+    return (
+        _bounded(_scaled_log_ratio(bar.open.as_double(), previous_close)),
+        _bounded(_scaled_log_ratio(bar.high.as_double(), previous_close)),
+        _bounded(_scaled_log_ratio(bar.low.as_double(), previous_close)),
+        _bounded(_scaled_log_ratio(bar.close.as_double(), previous_close)),
+        _bounded(math.tanh(log_volume - previous_log_volume)),
+    )
+
+
+@dataclass(frozen=True)
+class _BarTable:
+    """`WindowObservation.precompute`'s result: each bar's row and (close, log1p(volume))."""
+
+    index: dict[int, int]  # id(bar) -> position in `bars`
+    bars: Sequence[Bar]
+    rows: np.ndarray
+    close_volume: list[tuple[float, float]]
+
+
 class WindowObservation(ObservationScheme):
     """Last `window` bars as log returns (open/high/low/close vs previous close, volume change),
     the latest value of each feature, the position as a fraction of the limit and the
@@ -117,6 +140,7 @@ class WindowObservation(ObservationScheme):
 
     Speed: each bar's five values are computed, cleaned and clipped once, in `update`, into a
     float32 ring buffer, so `observe` only copies the window in order (a few microseconds).
+    `precompute(bars)` computes them once for a bar sequence replayed every episode (training).
     """
 
     def __init__(self, window: int = 32, features: tuple[str, ...] | list[str] = ()) -> None:
@@ -132,6 +156,8 @@ class WindowObservation(ObservationScheme):
         self._size = window * 5 + len(self._features) + 2
         self._warmup = max([window + 1] + [f.warmup for f in self._features])
         self._space = gym.spaces.Box(-CLIP, CLIP, shape=(self._size,), dtype=np.float32)
+        self._table: _BarTable | None = None
+        self._last = -1  # index in the table of the latest bar (-1: none or not from the table)
 
     @property
     def space(self) -> gym.spaces.Box:
@@ -149,23 +175,36 @@ class WindowObservation(ObservationScheme):
         self._count = 0
         self._rows[:] = 0.0
         self._previous = (0.0, 0.0)
+        self._last = -1
         for feature in self._features:
             feature.indicator.reset()
 
+    def precompute(self, bars: Sequence[Bar]) -> None:
+        """Compute the row of every bar in `bars` (vs. the bar before it) once; `update` then
+        copies a bar's row when it follows its predecessor in `bars` (the same objects).
+
+        A row depends only on its bar and the one before, so the observations are unchanged.
+        """
+        own = [(bar.close.as_double(), _log1p(bar.volume.as_double())) for bar in bars]
+        rows = np.zeros((len(bars), 5), dtype=np.float32)
+        for i in range(1, len(bars)):
+            rows[i] = _row(bars[i], *own[i - 1], own[i][1])
+        self._table = _BarTable({id(bar): i for i, bar in enumerate(bars)}, bars, rows, own)
+
     def update(self, bar: Bar) -> None:
-        close = bar.close.as_double()
-        log_volume = _log1p(bar.volume.as_double())
-        if self._count:
-            previous_close, previous_log_volume = self._previous
-            self._rows[(self._count - 1) % self.window] = (
-                _bounded(_scaled_log_ratio(bar.open.as_double(), previous_close)),
-                _bounded(_scaled_log_ratio(bar.high.as_double(), previous_close)),
-                _bounded(_scaled_log_ratio(bar.low.as_double(), previous_close)),
-                _bounded(_scaled_log_ratio(close, previous_close)),
-                _bounded(math.tanh(log_volume - previous_log_volume)),
-            )
-        self._previous = (close, log_volume)
-        self._count += 1
+        table, count = self._table, self._count
+        i = -1 if table is None else table.index.get(id(bar), -1)
+        if i >= 0 and table is not None and table.bars[i] is bar:
+            own = table.close_volume[i]
+        else:
+            i, own = -1, (bar.close.as_double(), _log1p(bar.volume.as_double()))
+        if count:
+            if i > 0 and i == self._last + 1 and table is not None:
+                row: Any = table.rows[i]
+            else:
+                row = _row(bar, *self._previous, own[1])
+            self._rows[(count - 1) % self.window] = row
+        self._previous, self._last, self._count = own, i, count + 1
         for feature in self._features:
             feature.indicator.handle_bar(bar)
 

@@ -41,15 +41,15 @@ def read_market_state(
     currency = valuation_currency(account, instrument)
     value = account_value(portfolio, component.cache, account, currency)
     return MarketState(
-        ts_ns=ts_ns,
-        close=close,
-        position=position,
-        balance=value.balance,
-        equity=value.equity,
-        unrealized_pnl=value.unrealized_pnl,
-        commissions=value.commissions,
-        position_limit=position_limit,
-        currency=currency.code,
+        ts_ns,
+        close,
+        position,
+        value.balance,
+        value.equity,
+        value.unrealized_pnl,
+        value.commissions,
+        position_limit,
+        currency.code,
     )
 
 

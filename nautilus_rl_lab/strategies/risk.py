@@ -49,6 +49,16 @@ from nautilus_rl_lab.schemes.base import MarketState
 NANOS_PER_HOUR = 3_600_000_000_000
 NANOS_PER_DAY = 24 * NANOS_PER_HOUR
 PROTECTION_MODES = ("venue", "close")
+_TARGET_RULES = (
+    "max_position",
+    "stop_loss",
+    "take_profit",
+    "max_drawdown",
+    "max_daily_loss",
+    "max_consecutive_losses",
+    "max_trades_per_day",
+    "trading_hours",
+)
 
 
 class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
@@ -98,6 +108,11 @@ class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 f"`risk.trading_hours` must be [start_hour, end_hour] in 0..24 UTC, "
                 f"was {self.trading_hours}"
             )
+
+    @property
+    def changes_targets(self) -> bool:
+        """Whether any rule can change a decision's target (all but the `RiskEngine` limits)."""
+        return any(getattr(self, name) is not None for name in _TARGET_RULES)
 
     @property
     def venue_protection(self) -> bool:
@@ -160,6 +175,9 @@ class RiskManager:
     last_reason: str | None = None
     events: list[RiskEvent] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._passive = not self.limits.changes_targets
+
     def reset(self) -> None:
         """Forget all state (a new episode or run)."""
         fresh = RiskManager(self.limits)
@@ -191,6 +209,9 @@ class RiskManager:
         open price of the current position (`None` when flat). Sets `last_reason` and records
         a `RiskEvent` when a rule changed the target.
         """
+        if self._passive:  # no rule configured: every target passes, no state to track
+            self.last_reason = None
+            return target
         self._roll_day(state)
         adjusted, self.last_reason = self._apply(target, state, entry_price)
         if self.last_reason is not None:

@@ -22,6 +22,7 @@ missing price or rate raises `ValuationError`; it is never read as zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nautilus_trader.accounting.accounts.base import Account
@@ -60,30 +61,29 @@ def account_value(
 ) -> AccountValue:
     """Value `account` (see the module docstring) in `currency`."""
     venue = Venue(account.id.get_issuer())
-
-    def value(money: Money) -> float:
-        return convert(cache, venue, money, currency)
-
-    balance = sum((value(money) for money in account.balances_total().values()), 0.0)
-    commissions = sum((value(money) for money in account.commissions().values()), 0.0)
+    balance = total(cache, venue, account.balances_total().values(), currency)
+    commissions = total(cache, venue, account.commissions().values(), currency)
     positions = cache.positions_open(venue=venue)
-    unrealized = sum(
-        (
-            value(_unrealized_pnl(portfolio, instrument_id))
-            for instrument_id in {p.instrument_id for p in positions}
-        ),
-        0.0,
+    if not positions:  # what the sums below give for no positions, without building them
+        return AccountValue(currency, balance, 0.0, commissions, balance + 0.0)
+    unrealized = total(
+        cache,
+        venue,
+        [_unrealized_pnl(portfolio, i) for i in {p.instrument_id for p in positions}],
+        currency,
     )
     if account.is_margin_account:
         held = unrealized
     else:
-        held = sum(
-            (
-                value(_market_value(cache, position))
+        held = total(
+            cache,
+            venue,
+            [
+                _market_value(cache, position)
                 for position in positions
                 if not _carried_by_balances(account, cache.instrument(position.instrument_id))
-            ),
-            0.0,
+            ],
+            currency,
         )
     return AccountValue(currency, balance, unrealized, commissions, balance + held)
 
@@ -114,6 +114,14 @@ def _market_value(cache: CacheFacade, position: Position) -> Money:
         raise ValuationError(f"no quote for {position.instrument_id} to value the position")
     notional = instrument.notional_value(position.quantity, price)
     return notional if position.is_long else Money(-notional.as_double(), notional.currency)
+
+
+def total(cache: CacheFacade, venue: Venue, moneys: Iterable[Money], currency: Currency) -> float:
+    """The sum of `moneys` in `currency`, added in order from 0.0 (as `sum(..., 0.0)` does)."""
+    result = 0.0
+    for money in moneys:
+        result += convert(cache, venue, money, currency)
+    return result
 
 
 def convert(cache: CacheFacade, venue: Venue, money: Money, currency: Currency) -> float:
