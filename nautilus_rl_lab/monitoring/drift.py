@@ -14,7 +14,6 @@ unrealised P&L) are left out: a live session's positions are not the training's.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import deque
 from typing import Any
 
@@ -46,8 +45,7 @@ def state_dependent(scheme: ObservationScheme, state: MarketState) -> np.ndarray
     Probed by observing the same bars under a second, different account state; drift checks
     leave these features out, since a live session's positions are not the training's.
     """
-    other = dataclasses.replace(
-        state,
+    other = state._replace(
         position=state.position + (state.position_limit or 1.0),
         unrealized_pnl=state.unrealized_pnl + 0.01 * (state.equity or 1.0),
     )

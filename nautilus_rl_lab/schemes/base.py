@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
 from nautilus_trader.model.data import Bar
 
 
-@dataclass(frozen=True, slots=True)
-class MarketState:
+class MarketState(NamedTuple):
     """What a scheme may know at a decision point, read from Nautilus' cache and portfolio.
 
     Money fields are in `currency` (the account's base currency, or the instrument's quote
     currency on a multi-currency account); `equity` is the account's mark-to-market value
     (`nautilus_rl_lab.strategies.valuation`). `position` is the signed net quantity in
     instrument units and `position_limit` the largest absolute position the action scheme takes.
+    Immutable; a `NamedTuple` because one is built on every bar (a quarter of a frozen
+    dataclass's construction time).
     """
 
     ts_ns: int

@@ -12,7 +12,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
+from nautilus_rl_lab.strategies.valuation import valuation_currency, value_parts
 
 
 def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
@@ -39,15 +39,17 @@ def read_market_state(
     if account is None:  # no account yet (a live node before the venue reported it)
         return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
     currency = valuation_currency(account, instrument)
-    value = account_value(portfolio, component.cache, account, currency)
+    balance, unrealized, commissions, equity = value_parts(
+        portfolio, component.cache, account, currency
+    )
     return MarketState(
         ts_ns,
         close,
         position,
-        value.balance,
-        value.equity,
-        value.unrealized_pnl,
-        value.commissions,
+        balance,
+        equity,
+        unrealized,
+        commissions,
         position_limit,
         currency.code,
     )

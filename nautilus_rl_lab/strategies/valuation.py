@@ -60,12 +60,22 @@ def account_value(
     currency: Currency,
 ) -> AccountValue:
     """Value `account` (see the module docstring) in `currency`."""
+    return AccountValue(currency, *value_parts(portfolio, cache, account, currency))
+
+
+def value_parts(
+    portfolio: PortfolioFacade,
+    cache: CacheFacade,
+    account: Account,
+    currency: Currency,
+) -> tuple[float, float, float, float]:
+    """`account_value`'s balance, unrealised P&L, commissions and equity (the per-bar fast path)."""
     venue = Venue(account.id.get_issuer())
     balance = total(cache, venue, account.balances_total().values(), currency)
     commissions = total(cache, venue, account.commissions().values(), currency)
     positions = cache.positions_open(venue=venue)
     if not positions:  # what the sums below give for no positions, without building them
-        return AccountValue(currency, balance, 0.0, commissions, balance + 0.0)
+        return balance, 0.0, commissions, balance + 0.0
     unrealized = total(
         cache,
         venue,
@@ -85,7 +95,7 @@ def account_value(
             ],
             currency,
         )
-    return AccountValue(currency, balance, unrealized, commissions, balance + held)
+    return balance, unrealized, commissions, balance + held
 
 
 def _carried_by_balances(account: Account, instrument: Instrument) -> bool:
@@ -120,7 +130,8 @@ def total(cache: CacheFacade, venue: Venue, moneys: Iterable[Money], currency: C
     """The sum of `moneys` in `currency`, added in order from 0.0 (as `sum(..., 0.0)` does)."""
     result = 0.0
     for money in moneys:
-        result += convert(cache, venue, money, currency)
+        amount = money.as_double()  # convert()'s no-conversion case, inline: once per bar
+        result += amount if money.currency == currency else convert(cache, venue, money, currency)
     return result
 
 
