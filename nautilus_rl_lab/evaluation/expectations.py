@@ -58,9 +58,10 @@ def fill_slippage(orders: Iterable[Order], close: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["side", "price", "decision_price", "slippage"])
 
 
-def _moments(values: np.ndarray) -> dict[str, float]:
+def _moments(values: np.ndarray, count: str = "fills") -> dict[str, float]:
+    """`count` (how many values), mean and sample std; zeros where too few values."""
     return {
-        "fills": float(values.size),
+        count: float(values.size),
         "mean": float(values.mean()) if values.size else 0.0,
         "std": float(values.std(ddof=1)) if values.size > 1 else 0.0,
     }
@@ -92,10 +93,5 @@ def expectations(
         },
         "price_increment": 10.0**-env.instrument.price_precision,
         "slippage": {**_moments(slips), **by_side},
-        "returns": {
-            "bars": float(returns.size),
-            "mean": float(returns.mean()) if returns.size else 0.0,
-            "std": float(returns.std(ddof=1)) if returns.size > 1 else 0.0,
-            "sharpe": sharpe_ratio(returns),
-        },
+        "returns": {**_moments(returns, count="bars"), "sharpe": sharpe_ratio(returns)},
     }
