@@ -39,6 +39,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import msgspec
 from nautilus_trader.config import NautilusConfig
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.risk.config import RiskEngineConfig
@@ -49,16 +50,6 @@ from nautilus_rl_lab.schemes.base import MarketState
 NANOS_PER_HOUR = 3_600_000_000_000
 NANOS_PER_DAY = 24 * NANOS_PER_HOUR
 PROTECTION_MODES = ("venue", "close")
-_TARGET_RULES = (
-    "max_position",
-    "stop_loss",
-    "take_profit",
-    "max_drawdown",
-    "max_daily_loss",
-    "max_consecutive_losses",
-    "max_trades_per_day",
-    "trading_hours",
-)
 
 
 class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
@@ -111,8 +102,12 @@ class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     @property
     def changes_targets(self) -> bool:
-        """Whether any rule can change a decision's target (all but the `RiskEngine` limits)."""
-        return any(getattr(self, name) is not None for name in _TARGET_RULES)
+        """Whether any rule can change a decision's target: any setting but the `RiskEngine`
+        limits differs from the defaults (derived, so a new rule needs no list kept in step)."""
+        rules = msgspec.structs.replace(
+            self, max_order_submit_rate=None, max_notional_per_order=None
+        )
+        return rules != RiskLimits()
 
     @property
     def venue_protection(self) -> bool:
