@@ -141,6 +141,18 @@ def test_a_worker_error_is_raised_in_the_main_process_and_close_still_works(bad_
     assert all(not process.is_alive() for process in vec.processes)
 
 
+def test_a_killed_worker_is_an_error_not_a_hang() -> None:
+    vec = SharedMemoryVecEnv(env_fns(2), n_workers=2)
+    try:
+        vec.reset()
+        vec.processes[0].kill()
+        vec.processes[0].join()
+        with pytest.raises(EnvironmentStateError, match="the worker process died"):
+            vec.step(np.array([1, 1]))
+    finally:
+        vec.close()
+
+
 @pytest.mark.parametrize(
     ("kwargs", "field"), [({"n_workers": 3}, "`n_workers`"), ({"infos": "some"}, "`infos`")]
 )
