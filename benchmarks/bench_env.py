@@ -14,8 +14,9 @@ Prints one JSON line per figure (`make bench`):
   `BacktestEngine.run()` calls (`QuietBacktestEngine` skips it).
 - `vec_env`: random-policy steps/s of SB3's `DummyVecEnv`, `SubprocVecEnv` ("spawn": a
   forkserver would import this script, and with it Nautilus and its native threads, before
-  forking) and `SharedMemoryVecEnv` (one and two envs per worker) with 1 and 2 workers, each
-  as a ratio to one env stepped directly in this process (interleaved repeats).
+  forking) and `SharedMemoryVecEnv` (one, two and four envs per worker) with 1 and 2 workers,
+  each as a ratio to one env stepped directly in this process (one vec env alive at a time,
+  stepped in chunks alternating with the in-process env; median of the repeats).
 
 Every env/plain pair runs interleaved in the same process, `--repeats` times, each run after
 a `gc.collect()` (the garbage collector stays on during the run); the median is reported. Episodes cover the whole bundled sample (~6,200 decision bars).
@@ -28,6 +29,7 @@ import argparse
 import gc
 import statistics
 import time
+from collections.abc import Callable
 
 import numpy as np
 from harness import emit, random_steps_rate
@@ -37,7 +39,7 @@ from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
@@ -215,9 +217,9 @@ def bench_reset(repeats: int) -> None:
     )
 
 
-def vec_rate(vec, n_envs: int, vec_steps: int) -> float:
+def vec_rate(vec, n_envs: int, vec_steps: int, seed: int = 0) -> float:
     """Random-policy env steps/s of `vec` (all envs counted) over `vec_steps` vector steps."""
-    rng = np.random.default_rng(0)
+    rng = np.random.default_rng(seed)
     actions = rng.integers(0, 3, size=(vec_steps, n_envs))
     gc.collect()
     started = time.perf_counter()
@@ -226,58 +228,79 @@ def vec_rate(vec, n_envs: int, vec_steps: int) -> float:
     return n_envs * vec_steps / (time.perf_counter() - started)
 
 
-VEC_KINDS = {
+def _shared(per_worker: int) -> tuple[int, Callable[[list, int], VecEnv]]:
+    return (
+        per_worker,
+        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
+    )
+
+
+VEC_KINDS: dict[str, tuple[int, Callable[[list, int], VecEnv]]] = {
     # name: (n_envs per worker, factory(env_fns, n_workers))
     "dummy": (1, lambda fns, workers: DummyVecEnv(fns)),
     "subproc": (1, lambda fns, workers: SubprocVecEnv(fns, start_method="spawn")),
-    "shared": (
-        1,
-        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
-    ),
-    "shared_2_per_worker": (
-        2,
-        lambda fns, workers: SharedMemoryVecEnv(fns, n_workers=workers, start_method="spawn"),
-    ),
+    "shared": _shared(1),
+    "shared_2_per_worker": _shared(2),
+    "shared_4_per_worker": _shared(4),
 }
 
 
-def bench_vec(vec_steps: int, repeats: int) -> None:
-    """Each vec env kind with 1 and 2 workers next to one in-process env, interleaved."""
-    alone = whole_sample_env()
-    alone.reset()
-    vecs = {}
+VEC_CHUNK = 250  # vector steps per alternation between a vec env and the in-process env
+
+
+def _paired_rates(kind: str, workers: int, alone: TrainingNode, vec_steps: int) -> tuple:
+    """Env steps/s of a fresh `kind` vec env and of `alone`, stepped in alternating chunks.
+
+    Alternating `VEC_CHUNK` steps of each puts both under the same machine state (this VM's
+    speed drifts by tens of percent over minutes); the vec env is closed afterwards.
+    """
+    per_worker, factory = VEC_KINDS[kind]
+    n_envs = per_worker * workers
+    vec = factory([whole_sample_env] * n_envs, workers)
+    vec_seconds = alone_seconds = 0.0
     try:
-        for kind, (per_worker, factory) in VEC_KINDS.items():
-            for workers in (1, 2):
-                n_envs = per_worker * workers
-                vec = factory([whole_sample_env] * n_envs, workers)
-                vec.seed(0)
-                vec.reset()
-                vecs[kind, workers] = (vec, n_envs)
-        samples: dict = {key: [] for key in vecs}
-        alone_samples = []
-        for _ in range(repeats):
+        vec.seed(0)
+        vec.reset()
+        for chunk in range(0, vec_steps, VEC_CHUNK):
+            steps = min(VEC_CHUNK, vec_steps - chunk)
             gc.collect()
-            alone_samples.append(random_steps_rate(alone, vec_steps))
-            for key, (vec, n_envs) in vecs.items():
-                samples[key].append(vec_rate(vec, n_envs, vec_steps))
+            vec_seconds += n_envs * steps / vec_rate(vec, n_envs, steps, seed=chunk)
+            alone_seconds += steps / random_steps_rate(alone, steps, seed=chunk)
+    finally:
+        vec.close()
+    return n_envs * vec_steps / vec_seconds, vec_steps / alone_seconds
+
+
+def bench_vec(vec_steps: int, repeats: int) -> None:
+    """Each vec env kind with 1 and 2 workers next to one in-process env, interleaved.
+
+    One vec env lives at a time, as in training (built fresh for each repeat), and it
+    alternates with the in-process env in chunks (`_paired_rates`); the ratio is the median
+    of the repeats' paired ratios.
+    """
+    keys = [(kind, workers) for kind in VEC_KINDS for workers in (1, 2)]
+    samples: dict = {key: [] for key in keys}
+    alone = whole_sample_env()
+    try:
+        alone.reset()
+        for _ in range(repeats):
+            for key in keys:
+                samples[key].append(_paired_rates(*key, alone, vec_steps))
     finally:
         alone.close()
-        for vec, _ in vecs.values():
-            vec.close()
-    alone_sps = statistics.median(alone_samples)
-    for (kind, workers), rates in samples.items():
-        sps = statistics.median(rates)
+    for (kind, workers), pairs in samples.items():
         emit(
             {
                 "figure": "vec_env",
                 "kind": kind,
                 "workers": workers,
-                "n_envs": vecs[kind, workers][1],
+                "n_envs": VEC_KINDS[kind][0] * workers,
                 "policy": "random",
-                "steps_per_s": round(sps, 1),
-                "in_process_env_steps_per_s": round(alone_sps, 1),
-                "ratio_to_one_in_process_env": round(sps / alone_sps, 3),
+                "steps_per_s": round(statistics.median(vec for vec, _ in pairs), 1),
+                "in_process_env_steps_per_s": round(statistics.median(a for _, a in pairs), 1),
+                "ratio_to_one_in_process_env": round(
+                    statistics.median(vec / one for vec, one in pairs), 3
+                ),
                 "vec_steps": vec_steps,
                 "repeats": repeats,
             },
