@@ -151,7 +151,13 @@ def make_storage(config: StudySettings) -> RDBStorage:
     for attempt in range(SCHEMA_ATTEMPTS - 1):
         try:
             return connect()
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.OperationalError) as e:
+        # PostgreSQL reports a table another worker created meanwhile as DuplicateTable
+        # (a ProgrammingError); a real error raises again from the last attempt.
+        except (
+            sqlalchemy.exc.IntegrityError,
+            sqlalchemy.exc.OperationalError,
+            sqlalchemy.exc.ProgrammingError,
+        ) as e:
             log.info(
                 "storage %s is being created by another worker (%s); retrying",
                 config.storage_url,
