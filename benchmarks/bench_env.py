@@ -263,7 +263,6 @@ def _paired_rates(kind: str, workers: int, alone: TrainingNode, vec_steps: int) 
         vec.reset()
         for chunk in range(0, vec_steps, VEC_CHUNK):
             steps = min(VEC_CHUNK, vec_steps - chunk)
-            gc.collect()
             vec_seconds += n_envs * steps / vec_rate(vec, n_envs, steps, seed=chunk)
             alone_seconds += steps / random_steps_rate(alone, steps, seed=chunk)
     finally:
