@@ -166,13 +166,15 @@ class _PlainTargetStrategy(Strategy):
             )
 
 
-@pytest.mark.parametrize("execution", ["next_open", "bar_close"])
-def test_parity_with_plain_backtest_engine(execution: str) -> None:
+@pytest.mark.parametrize(
+    ("execution", "start"), [("next_open", 12), ("bar_close", 12), ("next_open", 8)]
+)
+def test_parity_with_plain_backtest_engine(execution: str, start: int) -> None:
+    """Mid-sample, and from the first bar (start 8: the warm-up begins at bar 0)."""
     config = small_config(execution=execution, episode_length=60)
     env = TrainingNode(config)
     rng = np.random.default_rng(5)
     actions = [int(a) for a in rng.integers(0, 3, size=60)]
-    start = 12
     try:
         _, _, env_fills, info = _run_actions(env, actions, start)
         env_balance = info["balance"]
@@ -183,7 +185,8 @@ def test_parity_with_plain_backtest_engine(execution: str) -> None:
         plain.add_strategy(
             _PlainTargetStrategy(env.market.instrument, env.market.bar_type, first_ts, targets)
         )
-        plain.run(start=env.market.bar_timestamps[start - 9] + 1, end=end_ts)
+        warmup_start = env.market.bar_timestamps[start - 9] + 1 if start >= 9 else None
+        plain.run(start=warmup_start, end=end_ts)
         plain_fills = plain.trader.generate_fills_report()
         account = plain.portfolio.account(env.market.instrument.id.venue)
         columns = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
