@@ -2,15 +2,17 @@
 
 Prints one JSON line per figure (`make bench`):
 
-- `training`: env-steps/s of `PPO.learn` with the demo's hyperparameters and envs (2
-  `TrainingNode`s under `VecNormalize`), for each vec env kind of `TrainConfig.vec_env`, and of
-  the same PPO on gym-anytrading's `forex-v0` (an outside reference without real fills: a
+- `training`: env-steps/s of `PPO.learn` with the demo's hyperparameters and envs
+  (`TrainingNode`s under `VecNormalize`), for each vec env kind of `TrainConfig.vec_env` and
+  each env count of `--n-envs` (the demo's 1,024-step rollout split among them), and of the
+  same PPO on gym-anytrading's `forex-v0` (an outside reference without real fills: a
   pip-based P&L over a price array) over the same bars' closes with the same number of envs,
-  window and `VecNormalize`; `ratio_ours_theirs` is each kind over `forex-v0`.
+  window and `VecNormalize`; `ratio_ours_theirs` is each kind over `forex-v0` at that count.
 
 Runs are interleaved, `--repeats` times, the median reported; torch uses one thread as in the
 demo. gym-anytrading is a dev extra; nothing is downloaded (its data is replaced by our bars).
-Usage: `python benchmarks/bench_training.py [--repeats 3] [--steps 4096] [--kinds dummy shared]`.
+Usage: `python benchmarks/bench_training.py [--repeats 3] [--steps 4096] [--kinds dummy shared]
+[--n-envs 2 8]`.
 """
 
 from __future__ import annotations
@@ -53,35 +55,45 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--steps", type=int, default=4096)
     parser.add_argument("--kinds", nargs="+", choices=VEC_ENV_KINDS, default=list(VEC_ENV_KINDS))
+    parser.add_argument("--n-envs", nargs="+", type=int, default=[2, 4, 8])
     args = parser.parse_args()
     torch.set_num_threads(1)
     base = demo_config("/tmp/nrl-bench-training", fast=False)
     closes = load_frame(base.env.data, None)["close"].astype(float).tolist()
-    hyperparameters = dict(base.hyperparameters)
-    makers: dict[str, Callable[[], VecEnv]] = {
-        kind: (lambda kind=kind: make_vec_env(base.__class__(**{**_fields(base), "vec_env": kind})))
-        for kind in args.kinds
-    }
-    makers["forex-v0"] = lambda: DummyVecEnv(
-        [lambda: Monitor(forex_env(closes, WINDOW))] * base.n_envs
-    )
-    rates: dict[str, list[float]] = {name: [] for name in makers}
+    rollout = base.hyperparameters["n_steps"] * base.n_envs
+    runs: dict[tuple[str, int], tuple[Callable[[], VecEnv], dict]] = {}
+    for n_envs in args.n_envs:
+        hyperparameters = {**base.hyperparameters, "n_steps": rollout // n_envs}
+        for kind in args.kinds:
+            fields = {**_fields(base), "vec_env": kind, "n_envs": n_envs}
+            runs[kind, n_envs] = (
+                lambda fields=fields: make_vec_env(base.__class__(**fields)),
+                hyperparameters,
+            )
+        runs["forex-v0", n_envs] = (
+            lambda n_envs=n_envs: DummyVecEnv(
+                [lambda: Monitor(forex_env(closes, WINDOW))] * n_envs
+            ),
+            hyperparameters,
+        )
+    rates: dict[tuple[str, int], list[float]] = {key: [] for key in runs}
     for _ in range(args.repeats):
-        for name, make in makers.items():
-            rates[name].append(learn_rate(make, hyperparameters, args.steps))
-    theirs = statistics.median(rates["forex-v0"])
-    for name, samples in rates.items():
+        for key, (make, hyperparameters) in runs.items():
+            rates[key].append(learn_rate(make, hyperparameters, args.steps))
+    for (name, n_envs), samples in rates.items():
         ours = statistics.median(samples)
         record = {
             "figure": "training",
             "env": name,
             "algorithm": "PPO",
-            "n_envs": base.n_envs,
+            "n_envs": n_envs,
+            "n_steps": runs[name, n_envs][1]["n_steps"],
             "steps": args.steps,
             "env_steps_per_s": round(ours, 1),
             "repeats": args.repeats,
         }
         if name != "forex-v0":
+            theirs = statistics.median(rates["forex-v0", n_envs])
             record["ratio_ours_theirs"] = round(ours / theirs, 3)
         emit(record)
 
