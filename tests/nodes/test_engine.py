@@ -1,0 +1,49 @@
+"""`build_engine`'s quiet engine: what it skips and what it keeps."""
+
+from __future__ import annotations
+
+import pytest
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.model.data import Bar
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.trading.strategy import Strategy
+
+from nautilus_rl_lab.nodes import TrainingNode, build_engine
+from nautilus_rl_lab.nodes.engine import QuietBacktestEngine
+
+from .conftest import small_config
+
+
+class _RoundTrips(Strategy):
+    """Goes long 10,000 units on every 4th bar and flat two bars later: closed positions."""
+
+    def __init__(self, instrument, bar_type) -> None:
+        super().__init__(StrategyConfig(strategy_id="TRIPS-001"))
+        self.instrument, self.bar_type, self.bars = instrument, bar_type, 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        if self.bars % 4 in (1, 3):
+            side = OrderSide.BUY if self.bars % 4 == 1 else OrderSide.SELL
+            quantity = self.instrument.make_qty(10_000)
+            self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
+
+
+@pytest.mark.parametrize("run_analysis", [True, False])
+def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> None:
+    """The quiet engine skips Nautilus' post-run report but not the statistics it computes."""
+    env = TrainingNode(small_config())
+    market = env.market
+    env.close()
+    engine = build_engine(small_config().venue, market, run_analysis=run_analysis)
+    assert isinstance(engine, QuietBacktestEngine)
+    engine.add_strategy(_RoundTrips(market.instrument, market.bar_type))
+    engine.run()
+    assert len(engine.cache.position_snapshots()) > 5  # NETTING: closed round trips
+    analyzer = engine.portfolio.analyzer
+    assert (len(analyzer.returns()) > 0) is run_analysis
+    assert bool(analyzer.currencies) is run_analysis
+    engine.dispose()
