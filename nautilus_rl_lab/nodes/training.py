@@ -274,8 +274,10 @@ class TrainingNode(gym.Env):
         self._finish_episode()
         first, length = self._episode_window(options or {})
         start_index = first - self._warmup + 1
-        start = int(self._timestamps[start_index - 1]) + 1 if start_index > 0 else None
-        start = int(self._stream_ts[0]) if start is None else start
+        if start_index > 0:  # just after the bar before the warm-up
+            start = int(self._timestamps[start_index - 1]) + 1
+        else:  # the warm-up begins at bar 0: from the first datum
+            start = int(self._stream_ts[0])
         end = int(self._timestamps[first + length])
         self._stream_episode(start, end)
         runner = greenlet(self._run_engine)
