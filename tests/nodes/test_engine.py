@@ -8,7 +8,8 @@ from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.nodes import TrainingNode, build_engine
+from nautilus_rl_lab.evaluation import market_for
+from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import QuietBacktestEngine
 
 from .conftest import small_config
@@ -35,10 +36,9 @@ class _RoundTrips(Strategy):
 @pytest.mark.parametrize("run_analysis", [True, False])
 def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> None:
     """The quiet engine skips Nautilus' post-run report but not the statistics it computes."""
-    env = TrainingNode(small_config())
-    market = env.market
-    env.close()
-    engine = build_engine(small_config().venue, market, run_analysis=run_analysis)
+    config = small_config()
+    market = market_for(config)
+    engine = build_engine(config.venue, market, run_analysis=run_analysis)
     assert isinstance(engine, QuietBacktestEngine)
     engine.add_strategy(_RoundTrips(market.instrument, market.bar_type))
     engine.run()
