@@ -16,8 +16,12 @@ Decisions:
   balance is read from the account, and the reports are kept for inspection.
 - Orders Nautilus denied (risk checks, the margin gate) or the venue rejected are counted from
   the engine's cache and reported in `stats` (`orders_denied`, `orders_rejected`).
-- Returns for statistics and tear sheets are daily (last equity of each UTC day), the
-  frequency quantstats and the usual annualisation (252 days) assume.
+- Returns for statistics and tear sheets are those of the last equity of each UTC day: one
+  per bar for daily, weekly and monthly bars, intraday bars resampled to the day; each run
+  carries its `ReturnFrequency` (`evaluation.frequency`: from the bar type, the data and the
+  instrument's calendar or `TrainingNodeConfig.trading_days`) and every annualised figure
+  uses its `periods_per_year`. A figure the window is too short for is NaN, and
+  `AgentRun.notes` / `EvaluationResult.notes` say why.
 - The random baseline is one curve: the mean of the N random agents' equity curves; its
   statistics are the mean of their statistics' inputs, i.e. of that mean curve.
 - Each agent gets a fresh engine (they are cheap; the data are prepared once), so no state
@@ -26,7 +30,6 @@ Decisions:
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass, field
 
@@ -43,9 +46,10 @@ from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.expectations import fill_slippage
+from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, return_frequency
 from nautilus_rl_lab.evaluation.statistics import (
     deflated_sharpe_ratio,
-    probabilistic_sharpe_ratio,
+    performance_figures,
     round_trips_frame,
     trade_stats,
 )
@@ -56,8 +60,6 @@ from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrate
 from nautilus_rl_lab.strategies.baselines import BASELINES
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
-
-TRADING_DAYS = 252
 
 
 def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
@@ -88,31 +90,12 @@ def daily_returns(equity: pd.Series) -> pd.Series:
 
 
 def performance_stats(
-    equity: pd.Series, trades: int | float = 0, denied: float = 0, rejected: float = 0
+    equity: pd.Series, frequency: ReturnFrequency | None = None
 ) -> dict[str, float]:
-    """Total return, annualised Sharpe/Sortino (daily returns, 252 days), max drawdown (%).
-
-    `trades` is kept as given: a whole count for one agent, a mean for the random baseline.
-    """
-    if equity.empty:
-        return {"total_return_%": 0.0, "sharpe": 0.0, "sortino": 0.0, "max_drawdown_%": 0.0}
-    returns = daily_returns(equity)
-    std = returns.std(ddof=1) if len(returns) > 1 else 0.0
-    downside = returns[returns < 0]
-    down_std = math.sqrt((downside**2).sum() / len(returns)) if len(returns) else 0.0
-    peak = equity.cummax()
-    return {
-        "total_return_%": float((equity.iloc[-1] / equity.iloc[0] - 1.0) * 100.0),
-        "sharpe": float(returns.mean() / std * math.sqrt(TRADING_DAYS)) if std > 0 else 0.0,
-        "sortino": float(returns.mean() / down_std * math.sqrt(TRADING_DAYS))
-        if down_std > 0
-        else 0.0,
-        "max_drawdown_%": float(((equity - peak) / peak).min() * 100.0),
-        "final_equity": float(equity.iloc[-1]),
-        "trades": trades,
-        "orders_denied": float(denied),
-        "orders_rejected": float(rejected),
-    }
+    """`statistics.performance_figures` of `equity`'s daily returns at `frequency` (default:
+    inferred from the equity's spacing, 252 days a year); NaN where the window is too short."""
+    frequency = frequency or return_frequency(None, None, equity.index)
+    return performance_figures(equity, daily_returns(equity), frequency)[0]
 
 
 def risk_events_frame(events: list[RiskEvent]) -> pd.DataFrame:
@@ -154,24 +137,44 @@ class AgentRun:
     slippage: pd.DataFrame = field(
         default_factory=lambda: fill_slippage([], pd.Series(dtype=float))
     )
+    frequency: ReturnFrequency | None = None
 
     @property
     def returns(self) -> pd.Series:
-        """Daily simple returns of the equity curve."""
+        """Simple returns of the equity curve's last value in each UTC day."""
         return daily_returns(self.equity)
 
     @property
+    def return_frequency(self) -> ReturnFrequency:
+        """The returns' frequency: as `run_backtest` set it, else inferred from the equity."""
+        return self.frequency or return_frequency(None, None, self.equity.index)
+
+    @property
     def stats(self) -> dict[str, float]:
-        """`performance_stats`, the PSR of the daily returns, trade statistics and risk events."""
+        """`performance_figures` at `return_frequency` (and its `periods_per_year`), trade
+        statistics and risk events."""
         trades = len(self.fills) if self.trade_count is None else self.trade_count
         activity = trade_stats(self.fills, self.round_trips, self.position, self.equity)
         activity.pop("trades")  # `trades` as given (a mean for the random baseline)
+        frequency = self.return_frequency
+        figures, _ = performance_figures(self.equity, self.returns, frequency)
         return {
-            **performance_stats(self.equity, trades, self.orders_denied, self.orders_rejected),
-            "psr": probabilistic_sharpe_ratio(self.returns),
+            **figures,
+            "periods_per_year": frequency.periods_per_year,
+            "trades": trades,
+            "orders_denied": float(self.orders_denied),
+            "orders_rejected": float(self.orders_rejected),
             **activity,
             **risk_event_counts(self.risk_events),
         }
+
+    @property
+    def notes(self) -> dict[str, str]:
+        """Why a figure of `stats` is NaN, per figure (e.g. "needs ≥ 2 daily returns, has 1")."""
+        _, notes = performance_figures(self.equity, self.returns, self.return_frequency)
+        if self.round_trips.empty:
+            notes.update(dict.fromkeys(("hit_rate", "avg_holding_hours"), "no round trips"))
+        return notes
 
 
 def backtest_engine(
@@ -253,6 +256,12 @@ def run_backtest(
             valuation_currency(account, market.instrument),
         )
         statuses = [order.status for order in engine.cache.orders()]
+        frequency = return_frequency(
+            market.bar_type,
+            market.instrument.asset_class,
+            frame.index,
+            config.trading_days,
+        )
         return AgentRun(
             name=name or type(agent).__name__,
             equity=frame["equity"],
@@ -267,6 +276,7 @@ def run_backtest(
             risk_events=risk_events_frame(strategy.risk_events),
             round_trips=round_trips_frame(strategy.round_trips),
             slippage=fill_slippage(engine.cache.orders(), frame["close"]),
+            frequency=frequency,
         )
     finally:
         engine.dispose()
@@ -293,8 +303,24 @@ class EvaluationResult:
 
     @property
     def returns(self) -> pd.DataFrame:
-        """Daily returns, one column per agent."""
+        """Returns at `frequency` (last equity of each UTC day), one column per agent."""
         return pd.DataFrame({name: run.returns for name, run in self.runs.items()})
+
+    @property
+    def frequency(self) -> ReturnFrequency:
+        """The runs' return frequency (one for all: they trade the same bars)."""
+        frequencies = {run.return_frequency for run in self.runs.values()}
+        if len(frequencies) != 1:
+            raise ValueError(
+                f"the runs' return frequencies differ: {sorted(map(str, frequencies))}"
+            )
+        return frequencies.pop()
+
+    @property
+    def notes(self) -> pd.DataFrame:
+        """Why a figure of `stats` is NaN: figures (rows) x agents (columns), NaN where it is not."""
+        columns = {name: pd.Series(run.notes, dtype=object) for name, run in self.runs.items()}
+        return pd.DataFrame(columns, columns=list(self.runs))
 
     @property
     def stats(self) -> pd.DataFrame:
@@ -327,6 +353,7 @@ def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
         fills=runs[0].fills.iloc[0:0],
         positions_report=runs[0].positions_report.iloc[0:0],
         account_report=runs[0].account_report.iloc[0:0],
+        frequency=runs[0].frequency,
         final_balance=float(np.mean([r.final_balance for r in runs])),
         trade_count=trades,
         orders_denied=float(np.mean([r.orders_denied for r in runs])),

@@ -9,7 +9,11 @@
 - `trade_stats`: trades, turnover, exposure, hit rate and average holding time from Nautilus'
   fills and positions reports and the sampled position series.
 
-Sharpe ratios here are per period (not annualised): the formulas are stated per observation.
+- `performance_figures`: return, CAGR, volatility, Sharpe, Sortino, Calmar, drawdown and PSR of
+  one equity curve, annualised at its `ReturnFrequency`, with the reason for every NaN.
+
+Sharpe ratios in the PSR/DSR are per period (not annualised): the formulas are stated per
+observation.
 """
 
 from __future__ import annotations
@@ -21,7 +25,11 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 
+from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
+
 EULER_GAMMA = 0.5772156649015329
+ANNUALISED = ("cagr_%", "volatility_%", "sharpe", "sortino", "calmar")
+FIGURES = ("total_return_%", *ANNUALISED, "max_drawdown_%", "final_equity", "psr")
 _NORMAL = NormalDist()
 
 
@@ -153,3 +161,67 @@ def round_trips_frame(trips: Sequence[tuple[int, float, int]]) -> pd.DataFrame:
     frame = pd.DataFrame(list(trips), columns=["ts_closed", "pnl", "duration_ns"])
     frame.index = pd.to_datetime(frame.pop("ts_closed"), utc=True)
     return frame
+
+
+def performance_figures(
+    equity: pd.Series, returns: pd.Series, frequency: ReturnFrequency
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Return, risk and risk-adjusted figures of one equity curve, and why any is NaN.
+
+    `returns` are `equity`'s returns at `frequency` (`backtest.daily_returns`), annualised
+    with its `periods_per_year`: Sharpe (mean over sample std), Sortino (mean over the root
+    mean square of the losses), volatility (%), CAGR (%, compounded over `n / periods_per_year`
+    years), Calmar (CAGR over the max drawdown) and the PSR of the per-period Sharpe. A
+    figure the window is too short for (or that is undefined, e.g. no losses for Sortino) is
+    NaN, and the second dict gives the reason, e.g. "needs ≥ 2 daily returns, has 1".
+    """
+    values = _clean(returns)
+    n, periods = values.size, frequency.periods_per_year
+    figures = dict.fromkeys(FIGURES, math.nan)
+    notes: dict[str, str] = {}
+    if equity.empty:
+        return figures, dict.fromkeys(figures, "no equity samples")
+    peak = equity.cummax()
+    drawdown = float(((equity - peak) / peak).min() * 100.0)
+    figures.update(
+        {
+            "total_return_%": float((equity.iloc[-1] / equity.iloc[0] - 1.0) * 100.0),
+            "max_drawdown_%": drawdown,
+            "final_equity": float(equity.iloc[-1]),
+            "psr": probabilistic_sharpe_ratio(values),
+        }
+    )
+    if n < 3:
+        notes["psr"] = frequency.needs(3, n)
+    if n < 2:
+        notes.update(dict.fromkeys(ANNUALISED, frequency.needs(2, n)))
+        return figures, notes
+    mean, std = float(values.mean()), float(values.std(ddof=1))
+    downside = math.sqrt(float(np.sum(np.minimum(values, 0.0) ** 2)) / n)
+    growth = float(equity.iloc[-1] / equity.iloc[0])
+    cagr = (growth ** (periods / n) - 1.0) * 100.0 if growth > 0 else -100.0
+    figures.update({"volatility_%": std * math.sqrt(periods) * 100.0, "cagr_%": cagr})
+    name = frequency.name
+    figures["sharpe"] = _ratio(mean, std, periods, notes, "sharpe", f"{name} returns never vary")
+    figures["sortino"] = _ratio(
+        mean, downside, periods, notes, "sortino", f"no losing {name} return"
+    )
+    if drawdown < 0:
+        figures["calmar"] = cagr / -drawdown
+    else:
+        notes["calmar"] = "no drawdown"
+    if math.isnan(figures["psr"]) and "psr" not in notes:
+        notes["psr"] = f"undefined for these {frequency.name} returns (no variance)"
+    return figures, notes
+
+
+def _ratio(
+    mean: float, scale: float, periods: float, notes: dict[str, str], key: str, why: str
+) -> float:
+    """Annualised `mean / scale`; 0 for a flat curve, NaN (with `why` in `notes`) if `scale` is 0."""
+    if scale > 0:
+        return mean / scale * math.sqrt(periods)
+    if mean == 0:
+        return 0.0
+    notes[key] = why
+    return math.nan

@@ -81,7 +81,9 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
     open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
     `risk` holds the risk rules the agent trains under, the same section as
-    `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits).
+    `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits). `trading_days` sets the
+    calendar annualised statistics use (`None`: from the instrument's asset class, FX 260,
+    crypto 365, else 252; `evaluation.frequency`).
     """
 
     venue: BacktestVenueConfig = default_venue()
@@ -100,8 +102,11 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     execution: str = "next_open"
     ruin_fraction: float = 0.5
     log_level: str = "ERROR"
+    trading_days: int | None = None
 
     def __post_init__(self) -> None:
+        if self.trading_days is not None and not 0 < self.trading_days <= 366:
+            raise ConfigError(f"`trading_days` must be in 1..366 or None, was {self.trading_days}")
         if self.episode_length is not None and self.episode_length < 1:
             raise ConfigError(f"`episode_length` must be >= 1 or None, was {self.episode_length}")
         check_execution(self.execution)

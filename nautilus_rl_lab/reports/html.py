@@ -2,11 +2,14 @@
 
 A three-month window cannot show a rolling six-month Sharpe ratio or a 5-year annualised return,
 and quantstats' own page shows such panels empty or repeats the window's figure in them. So
-the page is ours: our statistics table (PSR, DSR, trades, turnover, exposure, hit rate, holding
-time, risk events), quantstats' metrics for every agent (run offline on our daily returns) less
-the rows that need more history than the window holds, and figures embedded as PNG: equity
-and drawdown of every agent, the agent's monthly returns (two months or more) and its rolling
-six-month Sharpe ratio (more than a year of data).
+the page is ours: the return frequency and annualisation convention, our statistics table
+(return, CAGR, volatility, Sharpe, Sortino, Calmar, drawdown, PSR, DSR, trades, turnover,
+exposure, hit rate, holding time, risk events) with the reason for every figure shown as n/a,
+quantstats' metrics for every agent (run offline on our returns, at their frequency) less the
+rows our table holds (one source for each figure) and those that need more history than the
+window holds, and figures embedded as PNG: equity and drawdown of every agent, the agent's
+monthly returns (two months or more) and its rolling six-month Sharpe ratio (more than a year
+of data).
 """
 
 from __future__ import annotations
@@ -20,10 +23,22 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 
-from nautilus_rl_lab.evaluation.backtest import TRADING_DAYS, EvaluationResult
+from nautilus_rl_lab.evaluation.backtest import EvaluationResult
+from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
 from nautilus_rl_lab.reports.plots import plot_drawdowns, plot_equity_curves
 
-ROLLING_DAYS = 126  # six months of trading days
+# quantstats rows our statistics table already holds: one source for each figure.
+OWNED_ROWS = (
+    "Cumulative Return",
+    "CAGR﹪",
+    "All-time (ann.)",
+    "Sharpe",
+    "Prob. Sharpe Ratio",
+    "Sortino",
+    "Max Drawdown",
+    "Volatility (ann.)",
+    "Calmar",
+)
 # quantstats rows and the calendar span (days) the window must cover for them to mean anything.
 HISTORY_ROWS: dict[str, int] = {
     "3M": 92,
@@ -54,18 +69,22 @@ def span_days(returns: pd.DataFrame) -> int:
     return int((returns.index.max() - returns.index.min()).days) + 1
 
 
-def quantstats_metrics(returns: pd.DataFrame) -> pd.DataFrame:
-    """quantstats' metrics for every column, without rows the window is too short for."""
+def quantstats_metrics(returns: pd.DataFrame, frequency: ReturnFrequency) -> pd.DataFrame:
+    """quantstats' metrics for every column at `frequency`, without the rows our statistics
+    table holds (`OWNED_ROWS`) or the window is too short for."""
     import quantstats as qs
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         metrics = qs.reports.metrics(
-            returns.fillna(0.0), mode="full", display=False, periods_per_year=TRADING_DAYS
+            returns.fillna(0.0),
+            mode="full",
+            display=False,
+            periods_per_year=frequency.periods_per_year,
         )
     span = span_days(returns)
-    drop = [row for row, days in HISTORY_ROWS.items() if span < days and row in metrics.index]
-    return metrics.drop(index=drop)
+    drop = [row for row, days in HISTORY_ROWS.items() if span < days] + list(OWNED_ROWS)
+    return metrics.drop(index=[row for row in drop if row in metrics.index])
 
 
 def _png(figure: Figure) -> str:
@@ -88,9 +107,14 @@ def monthly_returns(returns: pd.Series) -> pd.DataFrame:
     return pivot[[m for m in order if m in pivot.columns]]
 
 
-def _rolling_sharpe(returns: pd.Series, agent: str) -> Figure:
-    rolling = returns.rolling(ROLLING_DAYS)
-    sharpe = rolling.mean() / rolling.std() * TRADING_DAYS**0.5
+def rolling_periods(frequency: ReturnFrequency) -> int:
+    """Returns in six months at `frequency` (the rolling Sharpe ratio's window)."""
+    return max(2, round(frequency.periods_per_year / 2))
+
+
+def _rolling_sharpe(returns: pd.Series, agent: str, frequency: ReturnFrequency) -> Figure:
+    rolling = returns.rolling(rolling_periods(frequency))
+    sharpe = rolling.mean() / rolling.std() * frequency.periods_per_year**0.5
     figure, ax = plt.subplots(figsize=(10, 3))
     ax.plot(sharpe.index, sharpe, color="tab:blue")
     ax.axhline(0.0, color="0.5", lw=0.8)
@@ -99,20 +123,40 @@ def _rolling_sharpe(returns: pd.Series, agent: str) -> Figure:
     return figure
 
 
+def _notes_html(notes: pd.DataFrame, order: list[str]) -> str:
+    """Why figures show n/a: one line per figure and reason, naming the agents it applies to."""
+    lines = []
+    for figure, row in notes.loc[:, order].iterrows():
+        reasons = row.dropna()
+        for reason, agents in reasons.groupby(reasons).groups.items():
+            who = "all agents" if len(agents) == len(order) else ", ".join(agents)
+            lines.append(f"<li><b>{html.escape(str(figure))}</b>: {html.escape(str(reason))} "
+                         f"({html.escape(who)})</li>")  # fmt: skip
+    return f"<p>n/a: not computed</p><ul>{''.join(lines)}</ul>" if lines else ""
+
+
 def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
     """The whole page as a string (see the module docstring for what it holds and why)."""
     returns = evaluation.returns
+    if returns.empty:
+        raise ValueError(
+            "no tear sheet: the window has no equity samples (the observation warm-up may "
+            "take all of its bars); widen the window"
+        )
     returns.index = pd.DatetimeIndex(returns.index)
     span = span_days(returns)
     stats = evaluation.stats
+    frequency = evaluation.frequency
     order = [agent, *[name for name in stats.index if name != agent]]
     sections = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Agent: <b>{html.escape(agent)}</b>; window {returns.index.min():%Y-%m-%d} to "
-        f"{returns.index.max():%Y-%m-%d} ({span} days, {len(returns)} daily returns); "
-        f"baselines: {html.escape(', '.join(order[1:]) or 'none')}.</p>",
+        f"{returns.index.max():%Y-%m-%d} ({span} days, {len(returns)} {frequency.name} "
+        f"returns); baselines: {html.escape(', '.join(order[1:]) or 'none')}.</p>",
+        f"<p>Returns: {html.escape(frequency.describe())}.</p>",
         "<h2>Statistics</h2>",
-        stats.loc[order].T.to_html(float_format=lambda x: f"{x:,.4g}", na_rep="-"),
+        stats.loc[order].T.to_html(float_format=lambda x: f"{x:,.4g}", na_rep="n/a"),
+        _notes_html(evaluation.notes, order),
         _png(plot_equity_curves(evaluation.equity[order], title="Equity (out of sample)")),
         _png(plot_drawdowns(evaluation.equity[order])),
     ]
@@ -120,15 +164,21 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         table = monthly_returns(returns[agent])
         sections += [f"<h2>{html.escape(agent)}: monthly returns (%)</h2>", table.to_html(
             float_format=lambda x: f"{x:.2f}", na_rep="")]  # fmt: skip
-    if len(returns) > 2 * ROLLING_DAYS:
+    if len(returns) > 2 * rolling_periods(frequency):
         sections += [
             f"<h2>{html.escape(agent)}: rolling 6-month Sharpe ratio</h2>",
-            _png(_rolling_sharpe(returns[agent], agent)),
+            _png(_rolling_sharpe(returns[agent], agent, frequency)),
         ]
-    sections += [
-        "<h2>Metrics (quantstats, daily returns)</h2>",
-        quantstats_metrics(returns[order]).to_html(na_rep="-"),
-    ]
+    sections += [f"<h2>Metrics (quantstats, {frequency.name} returns)</h2>"]
+    if len(returns) < 2:
+        sections += [f"<p>Not shown: quantstats' metrics {frequency.needs(2, len(returns))}.</p>"]
+    else:
+        sections += [
+            "<p>Figures of the statistics table are not repeated here; quantstats' drawdown "
+            f"rows are of the {frequency.name} closes, the table's max drawdown of every "
+            "bar's equity.</p>",
+            quantstats_metrics(returns[order], frequency).to_html(na_rep="n/a"),
+        ]
     style = (
         "body{font-family:sans-serif;max-width:1100px;margin:auto}"
         "table{border-collapse:collapse;font-size:13px}td,th{padding:2px 8px;"

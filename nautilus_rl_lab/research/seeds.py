@@ -24,7 +24,7 @@ from tqdm.auto import tqdm
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
-from nautilus_rl_lab.evaluation.statistics import bootstrap_ci, probabilistic_sharpe_ratio
+from nautilus_rl_lab.evaluation.statistics import bootstrap_ci
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
 
@@ -65,7 +65,7 @@ def _train_and_test(config_json: bytes, seed: int, run_dir: str) -> tuple[int, p
     assert test_env is not None  # train_seeds checks it
     agent = result.best_agent or result.final_agent
     run = run_backtest(agent, test_env, name=f"seed_{seed}")
-    stats = {**run.stats, "psr": probabilistic_sharpe_ratio(run.returns), "agent": str(agent)}
+    stats = {**run.stats, "agent": str(agent)}
     return seed, run.equity, stats
 
 

@@ -28,9 +28,8 @@ import pandas as pd
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.evaluation.backtest import AgentRun, daily_returns, performance_stats
+from nautilus_rl_lab.evaluation.backtest import AgentRun, performance_stats
 from nautilus_rl_lab.evaluation.backtest import run_backtest as backtest
-from nautilus_rl_lab.evaluation.statistics import probabilistic_sharpe_ratio
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
 from nautilus_rl_lab.tuning.config import RuleTuneConfig
@@ -128,10 +127,10 @@ class WalkForwardResult:
 
     @property
     def overall(self) -> dict[str, float]:
-        """`performance_stats` of the stitched curve plus the PSR of its daily returns."""
-        equity = self.equity
-        stats = performance_stats(equity, trades=float(self.table["trades"].sum()))
-        stats["psr"] = probabilistic_sharpe_ratio(daily_returns(equity))
+        """`performance_stats` of the stitched curve (at the windows' return frequency)."""
+        frequency = self.runs[0].return_frequency if self.runs else None
+        stats = performance_stats(self.equity, frequency)
+        stats["trades"] = float(self.table["trades"].sum())
         stats["windows"] = float(len(self.runs))
         return stats
 
@@ -149,7 +148,6 @@ def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, o
         "test_start": window.test_start,
         "test_end": window.test_end,
         **stats,
-        "psr": probabilistic_sharpe_ratio(run.returns),
         **extra,
     }
 

@@ -324,18 +324,25 @@ class StopAfterFailures:
                 study.stop()
 
 
-def trial_sharpes(study: optuna.Study, periods_per_year: int = 252) -> tuple[int, float]:
+def trial_sharpes(study: optuna.Study, periods_per_year: float = 252) -> tuple[int, float]:
     """`(n_trials, variance of their per-period Sharpe ratios)` of a study, for the DSR.
 
     Every trial counts that was tried (complete, pruned or failed: each was a look at the
     data); the variance is taken over the completed trials' recorded annualised `sharpe`
-    metric, de-annualised with `periods_per_year`.
+    metric, de-annualised with the `periods_per_year` the trial recorded with it (its
+    backtest's return frequency), else the given one; a NaN Sharpe (window too short) is
+    left out.
     """
     tried = study.get_trials(deepcopy=False, states=(*FINISHED, TrialState.FAIL))
-    sharpes = [
-        float(t.user_attrs["metrics"]["sharpe"]) / math.sqrt(periods_per_year)
+    recorded = [
+        t.user_attrs["metrics"]
         for t in tried
         if t.state == TrialState.COMPLETE and "sharpe" in t.user_attrs.get("metrics", {})
+    ]
+    sharpes = [
+        float(m["sharpe"]) / math.sqrt(float(m.get("periods_per_year", periods_per_year)))
+        for m in recorded
+        if math.isfinite(float(m["sharpe"]))
     ]
     variance = float(np.var(sharpes, ddof=1)) if len(sharpes) > 1 else 0.0
     return max(len(tried), 1), variance

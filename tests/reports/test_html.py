@@ -51,3 +51,30 @@ def test_dsr_is_below_psr_for_a_study_of_many_trials() -> None:
     assert stats["psr"].between(0, 1).all()
     single = EvaluationResult(evaluation("2017-10-01", "2017-10-22").runs).stats
     assert single["dsr"].to_numpy() == pytest.approx(single["psr"].to_numpy())
+
+
+def test_a_one_day_window_marks_undefined_figures_and_says_why(tmp_path) -> None:
+    result = evaluation("2017-10-02", "2017-10-03 23:00")  # warm-up takes day one: one day left
+    stats = result.stats
+    for figure in ("sharpe", "sortino", "cagr_%", "volatility_%", "calmar", "psr", "dsr"):
+        assert stats[figure].isna().all(), figure
+    page = write_report(result, tmp_path, agent="ema(5,20)").tearsheet.read_text("utf-8")
+    assert "<b>sharpe</b>: needs ≥ 2 daily returns, has 1 (all agents)" in page
+    assert "<b>psr</b>: needs ≥ 3 daily returns, has 1 (all agents)" in page
+    assert "Not shown: quantstats' metrics needs ≥ 2 daily returns, has 1" in page
+    assert "Risk of Ruin" not in page and "-15.87" not in page
+
+
+def test_the_page_states_the_frequency_and_no_table_repeats_another(tmp_path) -> None:
+    result = evaluation("2017-10-01", "2017-10-22")
+    page = write_report(result, tmp_path, agent="ema(5,20)").tearsheet.read_text("utf-8")
+    assert (
+        "Returns: daily returns (1-HOUR-ASK bars resampled to the UTC day), annualised with "
+        "260 periods a year; calendar: FX, 260 trading days a year." in page
+    )
+    for row in ("max_drawdown_%", "sharpe", "sortino", "cagr_%", "volatility_%", "calmar"):
+        assert f"<th>{row}</th>" in page
+    for row in ("Max Drawdown", "Sharpe", "Sortino", "CAGR﹪", "Volatility (ann.)", "Calmar",
+                "Cumulative Return", "Prob. Sharpe Ratio"):  # fmt: skip
+        assert f"<th>{row}</th>" not in page, row
+    assert "<th>Smart Sharpe</th>" in page  # quantstats' own figures stay
