@@ -23,13 +23,18 @@ Decisions:
   uses its `periods_per_year`. A figure the window is too short for is NaN, and
   `AgentRun.notes` / `EvaluationResult.notes` say why.
 - The random baseline is one curve: the mean of the N random agents' equity curves; its
-  statistics are the mean of their statistics' inputs, i.e. of that mean curve.
+  return and risk figures are those of that mean curve, its trade figures (orders, fills,
+  round trips, turnover, exposure, hit rate, holding time, denials, risk events) the mean of
+  the N runs' own (`AgentRun.members`); reports say so (`EvaluationResult.averaged`).
+- Orders, fills and round trips are three figures: an order filled in two parts is one
+  order and two fills; hit rate and holding time are per round trip.
 - Each agent gets a fresh engine (they are cheap; the data are prepared once), so no state
   leaks between agents.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 
@@ -60,6 +65,8 @@ from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrate
 from nautilus_rl_lab.strategies.baselines import BASELINES
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
+
+COUNTS = ("orders", "fills", "round_trips")
 
 
 def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
@@ -129,7 +136,6 @@ class AgentRun:
     positions_report: pd.DataFrame
     account_report: pd.DataFrame
     final_balance: float
-    trade_count: int | float | None = None
     risk_events: pd.DataFrame = field(default_factory=lambda: risk_events_frame([]))
     round_trips: pd.DataFrame = field(default_factory=lambda: round_trips_frame([]))
     orders_denied: float = 0
@@ -138,6 +144,7 @@ class AgentRun:
         default_factory=lambda: fill_slippage([], pd.Series(dtype=float))
     )
     frequency: ReturnFrequency | None = None
+    members: list[AgentRun] = field(default_factory=list)
 
     @property
     def returns(self) -> pd.Series:
@@ -150,30 +157,37 @@ class AgentRun:
         return self.frequency or return_frequency(None, None, self.equity.index)
 
     @property
-    def stats(self) -> dict[str, float]:
-        """`performance_figures` at `return_frequency` (and its `periods_per_year`), trade
-        statistics and risk events."""
-        trades = len(self.fills) if self.trade_count is None else self.trade_count
-        activity = trade_stats(self.fills, self.round_trips, self.position, self.equity)
-        activity.pop("trades")  # `trades` as given (a mean for the random baseline)
-        frequency = self.return_frequency
-        figures, _ = performance_figures(self.equity, self.returns, frequency)
+    def activity(self) -> dict[str, float]:
+        """`trade_stats`, denied/rejected orders and risk events; for a mean of runs
+        (`members`) the mean over them (NaN only where no member has the figure)."""
+        if self.members:
+            rows = pd.DataFrame([member.activity for member in self.members])
+            counts = [c for c in rows.columns if c.startswith("risk")]
+            rows[counts] = rows[counts].fillna(0.0)  # a rule a member never hit: 0 events
+            return {key: float(value) for key, value in rows.mean().items()}
         return {
-            **figures,
-            "periods_per_year": frequency.periods_per_year,
-            "trades": trades,
+            **trade_stats(self.fills, self.round_trips, self.position, self.equity),
             "orders_denied": float(self.orders_denied),
             "orders_rejected": float(self.orders_rejected),
-            **activity,
             **risk_event_counts(self.risk_events),
         }
+
+    @property
+    def stats(self) -> dict[str, float]:
+        """`performance_figures` at `return_frequency` (and its `periods_per_year`) and
+        `activity`."""
+        frequency = self.return_frequency
+        figures, _ = performance_figures(self.equity, self.returns, frequency)
+        return {**figures, "periods_per_year": frequency.periods_per_year, **self.activity}
 
     @property
     def notes(self) -> dict[str, str]:
         """Why a figure of `stats` is NaN, per figure (e.g. "needs ≥ 2 daily returns, has 1")."""
         _, notes = performance_figures(self.equity, self.returns, self.return_frequency)
-        if self.round_trips.empty:
-            notes.update(dict.fromkeys(("hit_rate", "avg_holding_hours"), "no round trips"))
+        activity = self.activity
+        for key in ("hit_rate", "avg_holding_hours"):
+            if math.isnan(activity[key]):
+                notes[key] = "no round trips"
         return notes
 
 
@@ -317,6 +331,11 @@ class EvaluationResult:
         return frequencies.pop()
 
     @property
+    def averaged(self) -> dict[str, int]:
+        """Runs that are means of others (the random baseline) and how many runs each averages."""
+        return {name: len(run.members) for name, run in self.runs.items() if run.members}
+
+    @property
     def notes(self) -> pd.DataFrame:
         """Why a figure of `stats` is NaN: figures (rows) x agents (columns), NaN where it is not."""
         columns = {name: pd.Series(run.notes, dtype=object) for name, run in self.runs.items()}
@@ -324,8 +343,8 @@ class EvaluationResult:
 
     @property
     def stats(self) -> pd.DataFrame:
-        """`AgentRun.stats` and the deflated Sharpe ratio per agent (rows; whole trade counts
-        stay integers)."""
+        """`AgentRun.stats` and the deflated Sharpe ratio per agent (rows; whole order, fill and
+        round-trip counts stay integers, the random baseline's means do not)."""
         rows = {
             name: {
                 **run.stats,
@@ -336,15 +355,17 @@ class EvaluationResult:
             for name, run in self.runs.items()
         }
         table = pd.DataFrame.from_dict(rows, orient="index")
-        trades = table["trades"]
-        whole = trades.notna().all() and (trades == trades.round()).all()
-        return table.astype({"trades": "int64"}) if whole else table
+        whole = [
+            c for c in COUNTS if table[c].notna().all() and (table[c] == table[c].round()).all()
+        ]
+        return table.astype(dict.fromkeys(whole, "int64"))
 
 
 def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
+    """The mean of `runs`: the mean equity curve, whose figures are its own, and the runs as
+    `members`, whose trade statistics it averages (`AgentRun.activity`)."""
     equity = pd.concat([r.equity for r in runs], axis=1).mean(axis=1)
     position = pd.concat([r.position for r in runs], axis=1).mean(axis=1)
-    trades = float(np.mean([len(r.fills) for r in runs]))
     return AgentRun(
         name=name,
         equity=equity,
@@ -353,11 +374,9 @@ def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
         fills=runs[0].fills.iloc[0:0],
         positions_report=runs[0].positions_report.iloc[0:0],
         account_report=runs[0].account_report.iloc[0:0],
-        frequency=runs[0].frequency,
         final_balance=float(np.mean([r.final_balance for r in runs])),
-        trade_count=trades,
-        orders_denied=float(np.mean([r.orders_denied for r in runs])),
-        orders_rejected=float(np.mean([r.orders_rejected for r in runs])),
+        frequency=runs[0].frequency,
+        members=list(runs),
     )
 
 

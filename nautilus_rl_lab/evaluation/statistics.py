@@ -6,8 +6,8 @@
   best of `n_trials` unskilled strategies would show by luck (`expected_max_sharpe`), so a study
   that tried many configurations must clear a higher bar.
 - `bootstrap_ci`: a percentile bootstrap confidence interval for any statistic (multi-seed runs).
-- `trade_stats`: trades, turnover, exposure, hit rate and average holding time from Nautilus'
-  fills and positions reports and the sampled position series.
+- `trade_stats`: orders, fills, round trips, turnover, exposure, hit rate and average holding
+  time from Nautilus' fills report, its closed positions and the sampled position series.
 
 - `performance_figures`: return, CAGR, volatility, Sharpe, Sortino, Calmar, drawdown and PSR of
   one equity curve, annualised at its `ReturnFrequency`, with the reason for every NaN.
@@ -128,16 +128,16 @@ def trade_stats(
     position: pd.Series,
     equity: pd.Series,
 ) -> dict[str, float]:
-    """Trades, turnover, exposure, hit rate and average holding time of one backtest.
+    """Orders, fills, round trips, turnover, exposure, hit rate and holding time of one backtest.
 
-    `fills` is Nautilus' fills report, `round_trips` the closed positions (`pnl`,
+    `fills` is Nautilus' fills report (indexed by client order id: an order filled in two
+    parts is one order and two fills), `round_trips` the closed positions (`pnl`,
     `duration_ns`; Nautilus' `PositionClosed` events, flips included), `position`/`equity` the
     series sampled at every decision bar. Turnover is traded notional (quote currency) over
     mean equity (account currency; equal for the usual quote-currency account); exposure the
     share of decision bars with an open position; hit rate the share of round trips with a
     positive realised P&L; holding time their mean duration in hours (NaN without round trips).
     """
-    trades = float(len(fills))
     turnover = 0.0
     if len(fills) and not equity.empty and equity.mean() > 0:
         notional = (fills["last_qty"].astype(float) * fills["last_px"].astype(float)).sum()
@@ -148,7 +148,9 @@ def trade_stats(
         hit_rate = float((round_trips["pnl"] > 0).mean())
         holding_hours = float(round_trips["duration_ns"].mean() / 3.6e12)
     return {
-        "trades": trades,
+        "orders": float(fills.index.nunique()),
+        "fills": float(len(fills)),
+        "round_trips": float(len(round_trips)),
         "turnover": turnover,
         "exposure": exposure,
         "hit_rate": hit_rate,

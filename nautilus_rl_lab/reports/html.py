@@ -154,6 +154,12 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         f"{returns.index.max():%Y-%m-%d} ({span} days, {len(returns)} {frequency.name} "
         f"returns); baselines: {html.escape(', '.join(order[1:]) or 'none')}.</p>",
         f"<p>Returns: {html.escape(frequency.describe())}.</p>",
+        *[
+            f"<p>{html.escape(name)}: the mean of {n} runs; its return and risk figures are "
+            "those of their mean equity curve, its trade figures (orders to risk events) the "
+            f"mean of the {n} runs' own.</p>"
+            for name, n in evaluation.averaged.items()
+        ],
         "<h2>Statistics</h2>",
         stats.loc[order].T.to_html(float_format=lambda x: f"{x:,.4g}", na_rep="n/a"),
         _notes_html(evaluation.notes, order),

@@ -28,7 +28,7 @@ import pandas as pd
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.evaluation.backtest import AgentRun, performance_stats
+from nautilus_rl_lab.evaluation.backtest import COUNTS, AgentRun, performance_stats
 from nautilus_rl_lab.evaluation.backtest import run_backtest as backtest
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
@@ -130,7 +130,8 @@ class WalkForwardResult:
         """`performance_stats` of the stitched curve (at the windows' return frequency)."""
         frequency = self.runs[0].return_frequency if self.runs else None
         stats = performance_stats(self.equity, frequency)
-        stats["trades"] = float(self.table["trades"].sum())
+        for count in COUNTS:
+            stats[count] = float(self.table[count].sum())
         stats["windows"] = float(len(self.runs))
         return stats
 

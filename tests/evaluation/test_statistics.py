@@ -115,7 +115,9 @@ def test_trade_stats_from_nautilus_reports_of_a_real_backtest() -> None:
         held = after
     assert len(run.round_trips) == closes > 0  # flips through one order count too
     trips = run.round_trips
-    assert stats["trades"] == len(run.fills) > 0
+    assert stats["fills"] == len(run.fills) > 0
+    assert stats["orders"] == run.fills.index.nunique() > 0
+    assert stats["round_trips"] == len(trips)
     assert stats["hit_rate"] == pytest.approx(float((trips["pnl"] > 0).mean()))
     assert 0 < stats["hit_rate"] < 1
     assert stats["exposure"] == pytest.approx(float((run.position != 0).mean()))
@@ -128,4 +130,5 @@ def test_trade_stats_from_nautilus_reports_of_a_real_backtest() -> None:
     flat = trade_stats(
         run.fills.iloc[0:0], run.round_trips.iloc[0:0], pd.Series(dtype=float), run.equity
     )
-    assert flat["trades"] == 0 and math.isnan(flat["hit_rate"])
+    assert flat["orders"] == flat["fills"] == flat["round_trips"] == 0
+    assert math.isnan(flat["hit_rate"])

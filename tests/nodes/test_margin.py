@@ -120,7 +120,7 @@ def test_backtest_reports_the_denial_in_its_stats(leveraged: bool) -> None:
     config = small_config(action=action, instrument=NO_CAP)
     run = run_backtest(BuyAndHoldAgent(config.action), config)
     if leveraged:  # asked again on every bar, denied every time
-        assert run.stats["orders_denied"] >= 1 and run.stats["trades"] == 0
+        assert run.stats["orders_denied"] >= 1 and run.stats["fills"] == 0
         assert run.equity.eq(BALANCE).all()
     else:
-        assert run.stats["orders_denied"] == 0 and run.stats["trades"] == 1
+        assert run.stats["orders_denied"] == 0 and run.stats["orders"] == run.stats["fills"] == 1
