@@ -40,10 +40,26 @@ class SeedsResult:
     table: pd.DataFrame
     equity: pd.DataFrame
 
-    def confidence(self, confidence: float = 0.95, seed: int = 0) -> pd.DataFrame:
-        """Mean, median and bootstrap CI of the mean over seeds, one row per metric."""
+    def confidence(
+        self,
+        confidence: float = 0.95,
+        seed: int = 0,
+        metrics: Sequence[str] | None = CI_METRICS,
+    ) -> pd.DataFrame:
+        """Mean, median and bootstrap CI of the mean over seeds, one row per metric.
+
+        `metrics=None` takes every numeric column (orders, fills, turnover, hit rate, ...)
+        but `periods_per_year`, the annualisation convention (refused if the seeds differ
+        in it). `seeds` counts the seeds with a finite value: a NaN (e.g. no round trips for
+        the hit rate) is left out of that metric's mean, not counted as 0.
+        """
+        if "periods_per_year" in self.table and self.table["periods_per_year"].nunique() > 1:
+            raise ValueError("the seeds' statistics were annualised with different periods")
+        if metrics is None:
+            numeric = self.table.apply(pd.to_numeric, errors="coerce").notna().any()
+            metrics = [c for c in self.table.columns if numeric[c] and c != "periods_per_year"]
         rows = {}
-        for metric in CI_METRICS:
+        for metric in metrics:
             values = self.table[metric].to_numpy(dtype=np.float64)
             low, high = bootstrap_ci(values, np.mean, confidence=confidence, seed=seed)
             rows[metric] = {

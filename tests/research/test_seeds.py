@@ -38,3 +38,23 @@ def test_seeds_need_a_test_range_and_distinct_seeds(tmp_path) -> None:
         train_seeds(tiny_config(tmp_path), [0, 1])
     with pytest.raises(ConfigError, match="distinct"):
         train_seeds(tiny_config(tmp_path, test_data=TEST), [1, 1])
+
+
+def test_confidence_can_cover_every_numeric_column_and_counts_seeds_per_metric() -> None:
+    from nautilus_rl_lab.research.seeds import SeedsResult
+
+    table = pd.DataFrame(
+        {"sharpe": [1.0, 2.0, float("nan")], "fills": [10.0, 20.0, 30.0],
+         "hit_rate": [0.5, float("nan"), 0.7], "periods_per_year": 260.0,
+         "agent": ["a", "b", "c"]},
+        index=pd.Index([0, 1, 2], name="seed"),
+    )  # fmt: skip
+    result = SeedsResult(table, pd.DataFrame())
+    ci = result.confidence(metrics=None)
+    assert list(ci.index) == ["sharpe", "fills", "hit_rate"]
+    assert ci.loc["fills", "mean"] == 20 and ci.loc["fills", "seeds"] == 3
+    assert ci.loc["hit_rate", "mean"] == pytest.approx(0.6) and ci.loc["hit_rate", "seeds"] == 2
+    assert ci.loc["sharpe", "seeds"] == 2
+    mixed = SeedsResult(table.assign(periods_per_year=[260.0, 252.0, 260.0]), pd.DataFrame())
+    with pytest.raises(ValueError, match="annualised with different periods"):
+        mixed.confidence()
