@@ -146,7 +146,7 @@ def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str,
         return None
     bundle = load_bundle(directory)
     run = run_backtest(bundle.path, env)
-    figures = expectations(run.equity, run.slippage, env, split)
+    figures = expectations(run.equity, run.slippage, env, split, run.return_frequency)
     _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
     return figures
 

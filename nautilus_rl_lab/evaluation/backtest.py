@@ -51,7 +51,7 @@ from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.expectations import fill_slippage
-from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, return_frequency
+from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, daily_returns, return_frequency
 from nautilus_rl_lab.evaluation.statistics import (
     deflated_sharpe_ratio,
     performance_figures,
@@ -82,18 +82,6 @@ def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) ->
         spread=config.data.spread,
         price_side=config.data.price_side,
     )
-
-
-def daily_returns(equity: pd.Series) -> pd.Series:
-    """Simple returns of the last equity of each UTC day (the first day against its first value)."""
-    if equity.empty:
-        return pd.Series(dtype=float)
-    daily = equity.resample("1D").last().dropna()
-    previous = daily.shift(1)
-    previous.iloc[0] = equity.iloc[0]
-    returns = daily / previous - 1.0
-    returns.index = returns.index.tz_localize(None)
-    return returns
 
 
 def performance_stats(

@@ -15,12 +15,17 @@ Decisions:
   bars a buy pays the spread and a sell does not, so a live window with another side mix
   must not look like extra slippage.
 - Returns are simple returns of the equity sampled at every decision bar (marked at its
-  close), the series the monitor samples live; the Sharpe ratio is per bar.
+  close), the series the monitor samples live; the Sharpe ratio is per bar (what the
+  monitor's `performance` rule compares), and `sharpe_annualised` scales it with the run's
+  `frequency` (`bars_per_year`: its `periods_per_year` times the bars per period), the same
+  convention as the report's, which the monitor's annualised rolling Sharpe uses too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -30,6 +35,11 @@ from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderFilled
 from nautilus_trader.model.orders import Order
 
+from nautilus_rl_lab.evaluation.frequency import (
+    ReturnFrequency,
+    median_gap_days,
+    return_frequency,
+)
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 
@@ -67,12 +77,37 @@ def _moments(values: np.ndarray, count: str = "fills") -> dict[str, float]:
     }
 
 
+def frequency_figures(equity: pd.Series, frequency: ReturnFrequency) -> dict[str, Any]:
+    """`frequency` as JSON, with `bars_per_year`: decision bars a year at the backtest's pace,
+    the factor that annualises a per-bar Sharpe ratio like the report's.
+
+    That is `periods_per_year` times the bars per UTC day: the median over the whole days
+    (all but the first and last) when there are three days or more, else a day over the
+    median bar spacing (a 24-hour market).
+    """
+    days = equity.resample("1D").count() if not equity.empty else pd.Series(dtype=float)
+    days = days[days > 0]
+    if len(days) >= 3:
+        per_day = float(days.iloc[1:-1].median())
+    else:
+        gap = median_gap_days(pd.DatetimeIndex(equity.index))
+        per_day = max(1.0, 1.0 / gap) if gap > 0 else math.nan
+    return {**dataclasses.asdict(frequency), "bars_per_year": frequency.periods_per_year * per_day}
+
+
 def expectations(
-    equity: pd.Series, slippage: pd.DataFrame, env: TrainingNodeConfig, split: str
+    equity: pd.Series,
+    slippage: pd.DataFrame,
+    env: TrainingNodeConfig,
+    split: str,
+    frequency: ReturnFrequency | None = None,
 ) -> dict[str, Any]:
-    """The bundle's `backtest` figures from one backtest's equity curve and fill slippage."""
+    """The bundle's `backtest` figures from one backtest's equity curve and fill slippage;
+    `frequency` is the run's (`AgentRun.return_frequency`; default: inferred from `equity`)."""
+    timing = frequency_figures(equity, frequency or return_frequency(None, None, equity.index))
     returns = equity.pct_change().dropna().to_numpy(dtype=np.float64)
     returns = returns[np.isfinite(returns)]
+    sharpe = sharpe_ratio(returns)
     slips = slippage["slippage"].to_numpy(dtype=np.float64)
     by_side = {
         side: _moments(slippage.loc[slippage["side"] == side, "slippage"].to_numpy(np.float64))
@@ -93,5 +128,10 @@ def expectations(
         },
         "price_increment": 10.0**-env.instrument.price_precision,
         "slippage": {**_moments(slips), **by_side},
-        "returns": {**_moments(returns, count="bars"), "sharpe": sharpe_ratio(returns)},
+        "frequency": timing,
+        "returns": {
+            **_moments(returns, count="bars"),
+            "sharpe": sharpe,
+            "sharpe_annualised": sharpe * math.sqrt(timing["bars_per_year"]),
+        },
     }

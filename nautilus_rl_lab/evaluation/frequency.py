@@ -116,3 +116,15 @@ def _bar_frequency(bar_type: BarType | None, days: int, calendar: str) -> Return
     name = unit if spec.step == 1 else f"{spec.step}-{unit}"
     periods = (days if per_year is None else per_year) / spec.step
     return ReturnFrequency(name, periods, calendar, f"one per {spec} bar")
+
+
+def daily_returns(equity: pd.Series) -> pd.Series:
+    """Simple returns of the last equity of each UTC day (the first day against its first value)."""
+    if equity.empty:
+        return pd.Series(dtype=float)
+    daily = equity.resample("1D").last().dropna()
+    previous = daily.shift(1)
+    previous.iloc[0] = equity.iloc[0]
+    returns = daily / previous - 1.0
+    returns.index = returns.index.tz_localize(None)
+    return returns

@@ -40,6 +40,7 @@ import asyncio
 import datetime as dt
 import itertools
 import logging
+import math
 import os
 from collections import deque
 from typing import Any
@@ -162,6 +163,7 @@ class MonitorActor(Actor):
         self._observation: ObservationScheme | None = None
         self._bundle_hash: str | None = None
         self.expected: BacktestExpectations | None = None
+        self._bars_per_year: float | None = None
         if config.bundle_path is not None:
             self._load_bundle(config.bundle_path)
         self._reset_state()
@@ -174,6 +176,7 @@ class MonitorActor(Actor):
         self._bundle_hash = bundle.content_hash
         if bundle.backtest is not None:
             self.expected = BacktestExpectations.from_figures(bundle.backtest)
+            self._bars_per_year = bundle.backtest.get("frequency", {}).get("bars_per_year")
         if bundle.feature_stats is not None:
             self._observation = build_observation(bundle.observation)
             self._drift = DriftTracker(bundle.feature_stats, self.config.rules.drift_window)
@@ -224,6 +227,15 @@ class MonitorActor(Actor):
         if len(returns) < self.config.rules.performance_window:
             return None
         return sharpe_ratio(returns)
+
+    @property
+    def rolling_sharpe_annualised(self) -> float | None:
+        """`rolling_sharpe` annualised like the bundle's backtest and its report (the bundle's
+        `frequency.bars_per_year`); None without those figures or until the window is full."""
+        sharpe = self.rolling_sharpe
+        if sharpe is None or self._bars_per_year is None:
+            return None
+        return sharpe * math.sqrt(self._bars_per_year)
 
     @property
     def trading_state(self) -> str:

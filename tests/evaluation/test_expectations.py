@@ -3,6 +3,8 @@ per-bar return figures a bundle carries for the live monitor."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from nautilus_rl_lab.agents import RandomAgent
@@ -63,3 +65,15 @@ def test_return_figures_are_the_per_bar_returns_of_the_equity_curve() -> None:
     assert figures["returns"]["bars"] == len(returns) == len(run.equity) - 1 > 100
     assert figures["returns"]["sharpe"] == pytest.approx(sharpe_ratio(returns))
     assert figures["returns"]["mean"] == pytest.approx(returns.mean())
+
+
+def test_the_bundle_carries_the_runs_frequency_and_an_annualised_sharpe_like_the_report() -> None:
+    env = _env("bid")
+    run = run_backtest(RandomAgent(build_action(ACTION).space, seed=1), env)
+    figures = expectations(run.equity, run.slippage, env, "test", run.return_frequency)
+    frequency = figures["frequency"]
+    assert (frequency["name"], frequency["periods_per_year"]) == ("daily", 260)  # FX calendar
+    assert frequency["bars_per_year"] == 260 * 24  # hourly bars, 24 a day
+    per_bar = figures["returns"]["sharpe"]
+    assert figures["returns"]["sharpe_annualised"] == pytest.approx(per_bar * (260 * 24) ** 0.5)
+    assert json.loads(json.dumps(figures)) == figures  # JSON for bundle.json

@@ -10,6 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import load_frame
+from nautilus_rl_lab.deploy.bundle import load_bundle
 from nautilus_rl_lab.monitoring import read_table, request_halt, resume
 from nautilus_rl_lab.monitoring.killswitch import halt_reason
 from nautilus_rl_lab.schemes.registry import build_action
@@ -214,6 +215,10 @@ def test_performance_fires_when_the_live_sharpe_falls_below_the_bundle_backtest(
     node.wait_until(lambda: False, timeout_secs=0.5)
     live_sharpe = monitor.rolling_sharpe
     assert live_sharpe is not None, "the performance window never filled"
+    # annualised like the bundle's backtest and its report: 1-minute FX bars, 1440 a day, 260 days
+    bars_per_year = load_bundle(bundle).backtest["frequency"]["bars_per_year"]
+    assert bars_per_year == 260 * 1440
+    assert monitor.rolling_sharpe_annualised == pytest.approx(live_sharpe * bars_per_year**0.5)
     decayed = [a for a in received if a.rule == "performance"]
     if fires:
         assert decayed, f"no performance alert at a live Sharpe of {live_sharpe:.3f}"
