@@ -7,7 +7,7 @@
 
 Decisions:
 
-- quantstats runs offline, on our daily returns only (never a ticker), so nothing is
+- quantstats runs offline, on our returns only (never a ticker), so nothing is
   downloaded; its font and runtime warnings are silenced for the call only.
 - Every file is rendered in memory and written with `atomic_write_bytes`, so a report folder
   never holds half a file.

@@ -78,3 +78,17 @@ def test_the_page_states_the_frequency_and_no_table_repeats_another(tmp_path) ->
                 "Cumulative Return", "Prob. Sharpe Ratio"):  # fmt: skip
         assert f"<th>{row}</th>" not in page, row
     assert "<th>Smart Sharpe</th>" in page  # quantstats' own figures stay
+
+
+def test_a_tear_sheet_of_monthly_bars_is_annualised_with_twelve_periods(tmp_path) -> None:
+    import pandas as pd
+
+    from tests.evaluation.test_frequency import buy_and_hold
+
+    run = buy_and_hold(pd.date_range("2010-01-01", periods=40, freq="MS", tz="UTC"), "MONTH")
+    page = write_report(EvaluationResult({"agent": run}), tmp_path).tearsheet.read_text("utf-8")
+    assert "monthly returns (one per 1-MONTH-ASK bar), annualised with 12 periods a year" in page
+    assert "Metrics (quantstats, monthly returns)" in page and "rolling 6-month Sharpe" in page
+    sharpe = run.returns.mean() / run.returns.std()
+    assert f"<td>{sharpe * 12**0.5:,.4g}</td>" in page
+    assert f"<td>{sharpe * 252**0.5:,.4g}</td>" not in page
