@@ -326,7 +326,12 @@ class EvaluationResult:
     @property
     def notes(self) -> pd.DataFrame:
         """Why a figure of `stats` is NaN: figures (rows) x agents (columns), NaN where it is not."""
-        columns = {name: pd.Series(run.notes, dtype=object) for name, run in self.runs.items()}
+        columns = {}
+        for name, run in self.runs.items():
+            notes = run.notes
+            if "psr" in notes:  # the DSR is a PSR against a higher benchmark
+                notes["dsr"] = notes["psr"]
+            columns[name] = pd.Series(notes, dtype=object)
         return pd.DataFrame(columns, columns=list(self.runs))
 
     @property

@@ -61,6 +61,7 @@ def test_a_one_day_window_marks_undefined_figures_and_says_why(tmp_path) -> None
     page = write_report(result, tmp_path, agent="ema(5,20)").tearsheet.read_text("utf-8")
     assert "<b>sharpe</b>: needs ≥ 2 daily returns, has 1 (all agents)" in page
     assert "<b>psr</b>: needs ≥ 3 daily returns, has 1 (all agents)" in page
+    assert "<b>dsr</b>: needs ≥ 3 daily returns, has 1 (all agents)" in page
     assert "Not shown: quantstats' metrics needs ≥ 2 daily returns, has 1" in page
     assert "Risk of Ruin" not in page and "-15.87" not in page
 
