@@ -487,6 +487,33 @@ RETRY_AFTER_CHECK_RETCODES: Final = frozenset(
 RetryPolicy = Literal["none", "fresh_price", "after_check", "never"]
 
 
+#: Names above that the `MetaTrader5` module does not export (documented MQL5 values the
+#: simulator uses internally): the drop-in modules leave them out, so that a script developed
+#: against the simulator does not fail with AttributeError on the real module.
+NOT_MODULE_EXPORTS: Final = frozenset(
+    {
+        "MAX_COMMENT_LENGTH",
+        "ORDER_CHECK_RETCODE_OK",
+        "ORDER_FILLING_BOC",
+        "SYMBOL_CALC_MODE_EXCH_FUTURES_FORTS",
+        "SYMBOL_EXPIRATION_GTC",
+        "SYMBOL_EXPIRATION_DAY",
+        "SYMBOL_EXPIRATION_SPECIFIED",
+        "SYMBOL_EXPIRATION_SPECIFIED_DAY",
+        "SYMBOL_FILLING_FOK",
+        "SYMBOL_FILLING_IOC",
+        "SYMBOL_FILLING_BOC",
+        "SYMBOL_ORDER_MARKET",
+        "SYMBOL_ORDER_LIMIT",
+        "SYMBOL_ORDER_STOP",
+        "SYMBOL_ORDER_STOP_LIMIT",
+        "SYMBOL_ORDER_SL",
+        "SYMBOL_ORDER_TP",
+        "SYMBOL_ORDER_CLOSEBY",
+    },
+)
+
+
 def retcode_name(retcode: int) -> str:
     """Return the constant's name for a trade return code (``"UNKNOWN_<code>"`` if unknown)."""
     entry = _RETCODE_DESCRIPTIONS.get(int(retcode))

@@ -98,7 +98,6 @@ class Mt5Client(Protocol):
     def login(
         self,
         login: int,
-        *,
         password: str | None = None,
         server: str | None = None,
         timeout: int | None = None,

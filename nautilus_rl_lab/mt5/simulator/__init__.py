@@ -9,7 +9,8 @@ runs a netting or hedging demo account (`account`) with MT5's request parsing
 Drop-in module: ``from nautilus_rl_lab.mt5 import simulator as mt5`` gives the
 `MetaTrader5` module's functions (``mt5.initialize()``, ``mt5.order_send(...)``) over a
 default in-process simulator (`Mt5SimulatorConfig()` defaults, built on first use;
-`use(terminal)` replaces it) and all its constants (``mt5.ORDER_TYPE_BUY``).
+`use(terminal)` replaces it), its constants (``mt5.ORDER_TYPE_BUY``) and helpers
+(``mt5.Buy``), as `dropin` describes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import importlib
 
 from nautilus_rl_lab.mt5._lazy import lazy_getattr
-from nautilus_rl_lab.mt5.dropin import DropIn
+from nautilus_rl_lab.mt5.dropin import MODULE_AUTHOR, MODULE_VERSION, DropIn
 from nautilus_rl_lab.mt5.protocol import Mt5Client
 
 _LAZY = {
@@ -38,6 +39,8 @@ def _default_terminal() -> Mt5Client:
     return terminal.Mt5TerminalSimulator.from_config()
 
 
+__version__ = MODULE_VERSION
+__author__ = MODULE_AUTHOR
 _DROP_IN = DropIn(_default_terminal)
 
 

@@ -406,7 +406,6 @@ class Mt5TerminalSimulator:
     def login(
         self,
         login: int,
-        *,
         password: str | None = None,
         server: str | None = None,
         timeout: int | None = None,
