@@ -238,3 +238,28 @@ def test_buy_sell_and_close_helpers_of_the_real_module(served_terminal) -> None:
     assert in_process["closed"] is True
     assert in_process["after"] == ()
     assert in_process["nothing_to_close"] is False
+
+
+def test_the_default_terminal_serves_the_documentation_examples() -> None:
+    """History for ``copy_rates_from_pos(..., 0, 100)``, EURUSD in Market Watch, the majors."""
+    simulator_dropin.use(simulator_dropin.default_terminal())
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    for symbol in ("EURUSD", "GBPUSD", "USDJPY"):
+        rates = mt5.copy_rates_from_pos(symbol, mt5.TIMEFRAME_H1, 0, 100)
+        assert rates is not None and len(rates) == 100, (symbol, mt5.last_error())
+        assert mt5.last_error() == (1, "Success")
+    tick = mt5.symbol_info_tick("EURUSD")  # no symbol_select needed, as in a fresh terminal
+    assert tick is not None and tick.ask > tick.bid > 0
+    assert mt5.symbol_info("EURUSD").visible is True
+
+
+def test_a_symbol_the_terminal_lacks_names_the_option_that_adds_it() -> None:
+    simulator_dropin.use(_terminal())
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    assert mt5.symbol_info("EURAUD") is None
+    code, description = mt5.last_error()
+    assert code == mt5.RES_E_NOT_FOUND
+    assert description.startswith("Terminal: Not found")
+    assert "EURAUD" in description and "Mt5SimulatorConfig(symbols=" in description

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.market import (
     MarketData,
     SymbolFeed,
@@ -48,11 +49,13 @@ def test_market_is_open_inside_bars_only() -> None:
 
 def test_rates_aggregate_to_multiples_of_the_bar_length_only() -> None:
     feed = SymbolFeed.from_frame(EURUSD, synthetic_ohlcv(100))
-    bars, ends = feed.rates(4 * 3600)
+    bars, ends = feed.rates(mt5c.TIMEFRAME_H4)
     assert np.all(bars["time"] % (4 * 3600) == 0) and np.all(
         ends == (bars["time"] + 4 * 3600) * 1000
     )
-    assert feed.rates(60) is None and feed.rates(5400) is None
+    assert feed.rates(mt5c.TIMEFRAME_M1) is None and feed.rates(mt5c.TIMEFRAME_M30) is None
+    forty = SymbolFeed.from_frame(EURUSD, synthetic_ohlcv(100, bar_seconds=2400))
+    assert forty.rates(mt5c.TIMEFRAME_H1) is None  # no multiple of 40-minute bars
 
 
 def test_timeline_merges_symbols() -> None:
