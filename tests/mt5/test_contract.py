@@ -564,11 +564,15 @@ def test_market_buy_fills_at_the_ask_and_keeps_magic_and_comment(terminal: Termi
     )
 
 
-def test_comments_are_truncated_to_31_characters(terminal: Terminal) -> None:
-    comment = "X" * 40
+def test_comments_over_31_characters_are_refused_like_the_module_does(terminal: Terminal) -> None:
+    comment = "X" * 31
+    assert terminal.deal(mt5c.ORDER_TYPE_BUY, 0.01, comment=comment + "X") is None
+    assert terminal.api.last_error()[0] == mt5c.RES_E_INVALID_PARAMS
+    assert terminal.api.last_error()[1].startswith('Invalid "comment" argument')
+    assert terminal.api.positions_get() == ()
     result = terminal.deal(mt5c.ORDER_TYPE_BUY, 0.01, comment=comment)
-    assert terminal.api.positions_get()[0].comment == comment[:31]
-    assert terminal.api.history_deals_get(ticket=result.order)[0].comment == comment[:31]
+    assert terminal.api.positions_get()[0].comment == comment
+    assert terminal.api.history_deals_get(ticket=result.order)[0].comment == comment
 
 
 def test_netting_adds_reduces_and_reverses_one_position(terminal: Terminal) -> None:

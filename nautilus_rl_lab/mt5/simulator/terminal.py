@@ -112,6 +112,9 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
                     result = method(self, *args, **kwargs)
                 except _Failure as exc:
                     return self._fail(exc.code, failure, exc.detail)
+                except InvalidRequestError as exc:  # the module's own wording, no "Terminal:"
+                    self._last_error = (mt5c.RES_E_INVALID_PARAMS, str(exc))
+                    return failure
                 self._last_error = (mt5c.RES_S_OK, mt5c.last_error_description(mt5c.RES_S_OK))
                 return result
 
@@ -720,19 +723,13 @@ class Mt5TerminalSimulator:
             self._check_amount("price_close", price_close),
         )
 
-    def _parse(self, request: Any) -> Any:
-        try:
-            return parse_request(request)
-        except InvalidRequestError as exc:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
-
     @_api(None)
     def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
-        return self._engine.check(self._parse(request), self._clock.now_ms)
+        return self._engine.check(parse_request(request), self._clock.now_ms)
 
     @_api(None)
     def order_send(self, request: Mapping[str, Any]) -> OrderSendResult | None:
-        result = self._engine.send(self._parse(request), self._clock.now_ms)
+        result = self._engine.send(parse_request(request), self._clock.now_ms)
         logger.debug("order_send %s -> %s %s", request, result.retcode, result.comment)
         return result
 
