@@ -78,30 +78,27 @@ def _market_order(
     return result
 
 
-def buy(
-    client: Mt5Client,
-    symbol: str,
-    volume: float,
-    price: float | None = None,
-    *,
-    comment: str | None = None,
-    ticket: int | None = None,
-) -> OrderSendResult | None:
-    """The module's `Buy`: a market buy (closing position `ticket` if given)."""
-    return _market_order(client, mt5c.ORDER_TYPE_BUY, symbol, volume, price, comment, ticket)
+def _side_helper(side: int, name: str) -> Callable[..., OrderSendResult | None]:
+    """The module's `Buy` or `Sell`: a market order of `side` (closing `ticket` if given)."""
+
+    def helper(
+        client: Mt5Client,
+        symbol: str,
+        volume: float,
+        price: float | None = None,
+        *,
+        comment: str | None = None,
+        ticket: int | None = None,
+    ) -> OrderSendResult | None:
+        return _market_order(client, side, symbol, volume, price, comment, ticket)
+
+    helper.__name__ = helper.__qualname__ = name
+    helper.__doc__ = f"The module's `{name}`: a market order at `price` or the current quote."
+    return helper
 
 
-def sell(
-    client: Mt5Client,
-    symbol: str,
-    volume: float,
-    price: float | None = None,
-    *,
-    comment: str | None = None,
-    ticket: int | None = None,
-) -> OrderSendResult | None:
-    """The module's `Sell`: a market sell (closing position `ticket` if given)."""
-    return _market_order(client, mt5c.ORDER_TYPE_SELL, symbol, volume, price, comment, ticket)
+buy = _side_helper(mt5c.ORDER_TYPE_BUY, "buy")
+sell = _side_helper(mt5c.ORDER_TYPE_SELL, "sell")
 
 
 def close(
