@@ -263,3 +263,19 @@ def test_a_symbol_the_terminal_lacks_names_the_option_that_adds_it() -> None:
     assert code == mt5.RES_E_NOT_FOUND
     assert description.startswith("Terminal: Not found")
     assert "EURAUD" in description and "Mt5SimulatorConfig(symbols=" in description
+
+
+def test_buy_retries_with_a_fresh_quote_on_requotes_unless_given_a_price() -> None:
+    local = _terminal()
+    simulator_dropin.use(local)
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    tick = mt5.symbol_info_tick("EURUSD")
+    local.inject("requote", 1)
+    assert mt5.Buy("EURUSD", 0.1, tick.ask).retcode == mt5.TRADE_RETCODE_REQUOTE  # no retry
+    local.inject("requote", 3)
+    assert mt5.Buy("EURUSD", 0.1).retcode == mt5.TRADE_RETCODE_DONE  # the 4th try fills
+    local.inject("requote", None)
+    assert mt5.Sell("EURUSD", 0.1).retcode == mt5.TRADE_RETCODE_REQUOTE  # gives up after 10
+    assert local.armed_faults() == {"requote": None}
+    assert [p.volume for p in mt5.positions_get()] == [0.1]
