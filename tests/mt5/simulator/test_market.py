@@ -82,3 +82,20 @@ def test_timeline_merges_symbols() -> None:
 def test_bad_frames_are_refused_with_a_clear_message(frame: pd.DataFrame, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         SymbolFeed.from_frame(EURUSD, frame)
+
+
+def test_the_bar_in_progress_holds_only_the_ticks_replayed_so_far() -> None:
+    frame = synthetic_ohlcv(100, seed=5)  # hourly from Monday 00:00
+    feed = SymbolFeed.from_frame(EURUSD, frame)
+    now_ms = int(frame.index[5].timestamp() * 1000) + 30 * 60_000  # 05:30, the 3rd tick
+    (bar,) = feed.forming_bar(mt5c.TIMEFRAME_H4, now_ms)
+    seen = feed.tick_bid[16:23]  # 04:00 .. 05:30: bar 4 whole, 3 ticks of bar 5
+    assert bar["time"] == int(frame.index[4].timestamp())
+    assert (bar["open"], bar["close"]) == (seen[0], seen[-1])
+    assert (bar["high"], bar["low"]) == (seen.max(), seen.min())
+    assert bar["tick_volume"] == round(frame["volume"].iloc[4]) + 3
+    completed, _ = feed.rates(mt5c.TIMEFRAME_H4)
+    assert completed[1]["close"] == round(frame["close"].iloc[7], 5) != bar["close"]
+    friday_last = frame.index[frame.index.dayofweek == 4][-1]
+    saturday_ms = int((friday_last + pd.Timedelta(hours=12)).timestamp() * 1000)
+    assert feed.forming_bar(mt5c.TIMEFRAME_H1, saturday_ms) is None  # market closed
