@@ -3,7 +3,8 @@
 Layers, imports pointing down only (a test checks the import graph):
 
 1. terminal API — `constants`, `structures`, `protocol` (`Mt5Client`, `to_timestamp`,
-   `require_success`): no backend imports;
+   `require_success`), `trade_request` (the module's request checks), `dropin`: no
+   backend imports;
 2. backends, each on layer 1 only — `native` (`NativeMt5Client`), `rpyc` (`codec`,
    `server`, `client`), `simulator` (`Mt5TerminalSimulator`);
 3. backend selection — `backends` (`Mt5BackendConfig`, `create_client`,

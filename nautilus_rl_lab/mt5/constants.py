@@ -343,23 +343,24 @@ RES_E_INTERNAL_FAIL_INIT: Final = -10003
 RES_E_INTERNAL_FAIL_CONNECT: Final = -10004
 RES_E_INTERNAL_FAIL_TIMEOUT: Final = -10005
 
-#: `last_error()` descriptions, worded like the module's.
+#: `last_error()` descriptions: the module's own strings (e.g. ``(-2, 'Terminal: Invalid
+#: params')``; those of -3, -5, -7, -8, -10000 and -10002 follow the pattern unverified).
 LAST_ERROR_DESCRIPTIONS: Final[dict[int, str]] = {
     RES_S_OK: "Success",
-    RES_E_FAIL: "Generic fail",
-    RES_E_INVALID_PARAMS: "Invalid arguments/parameters",
-    RES_E_NO_MEMORY: "No memory condition",
-    RES_E_NOT_FOUND: "No history",
-    RES_E_INVALID_VERSION: "Invalid version",
-    RES_E_AUTH_FAILED: "Authorization failed",
-    RES_E_UNSUPPORTED: "Unsupported method",
-    RES_E_AUTO_TRADING_DISABLED: "Auto-trading disabled",
-    RES_E_INTERNAL_FAIL: "Internal IPC general error",
-    RES_E_INTERNAL_FAIL_SEND: "Internal IPC send failed",
-    RES_E_INTERNAL_FAIL_RECEIVE: "Internal IPC recv failed",
-    RES_E_INTERNAL_FAIL_INIT: "Internal IPC initialization fail",
+    RES_E_FAIL: "Terminal: Call failed",
+    RES_E_INVALID_PARAMS: "Terminal: Invalid params",
+    RES_E_NO_MEMORY: "Terminal: No memory",
+    RES_E_NOT_FOUND: "Terminal: Not found",
+    RES_E_INVALID_VERSION: "Terminal: Invalid version",
+    RES_E_AUTH_FAILED: "Terminal: Authorization failed",
+    RES_E_UNSUPPORTED: "Terminal: Unsupported method",
+    RES_E_AUTO_TRADING_DISABLED: "Terminal: Auto-trading disabled",
+    RES_E_INTERNAL_FAIL: "IPC internal error",
+    RES_E_INTERNAL_FAIL_SEND: "IPC send failed",
+    RES_E_INTERNAL_FAIL_RECEIVE: "IPC recv failed",
+    RES_E_INTERNAL_FAIL_INIT: "IPC initialize failed",
     RES_E_INTERNAL_FAIL_CONNECT: "No IPC connection",
-    RES_E_INTERNAL_FAIL_TIMEOUT: "Internal timeout",
+    RES_E_INTERNAL_FAIL_TIMEOUT: "IPC timeout",
 }
 
 #: Codes that mean the terminal link is down: reconnect (with backoff) and retry.
@@ -485,6 +486,33 @@ RETRY_AFTER_CHECK_RETCODES: Final = frozenset(
 )
 
 RetryPolicy = Literal["none", "fresh_price", "after_check", "never"]
+
+
+#: Names above that the `MetaTrader5` module does not export (documented MQL5 values the
+#: simulator uses internally): the drop-in modules leave them out, so that a script developed
+#: against the simulator does not fail with AttributeError on the real module.
+NOT_MODULE_EXPORTS: Final = frozenset(
+    {
+        "MAX_COMMENT_LENGTH",
+        "ORDER_CHECK_RETCODE_OK",
+        "ORDER_FILLING_BOC",
+        "SYMBOL_CALC_MODE_EXCH_FUTURES_FORTS",
+        "SYMBOL_EXPIRATION_GTC",
+        "SYMBOL_EXPIRATION_DAY",
+        "SYMBOL_EXPIRATION_SPECIFIED",
+        "SYMBOL_EXPIRATION_SPECIFIED_DAY",
+        "SYMBOL_FILLING_FOK",
+        "SYMBOL_FILLING_IOC",
+        "SYMBOL_FILLING_BOC",
+        "SYMBOL_ORDER_MARKET",
+        "SYMBOL_ORDER_LIMIT",
+        "SYMBOL_ORDER_STOP",
+        "SYMBOL_ORDER_STOP_LIMIT",
+        "SYMBOL_ORDER_SL",
+        "SYMBOL_ORDER_TP",
+        "SYMBOL_ORDER_CLOSEBY",
+    },
+)
 
 
 def retcode_name(retcode: int) -> str:

@@ -9,8 +9,9 @@ raises for MT5-level failures; `Mt5Error` is for callers that want to raise
 
 This is layer 1 of `nautilus_rl_lab.mt5` (with `constants` and `structures`): it imports no
 backend. Backends (`native`, `rpyc`, `simulator`) implement the protocol; `backends` picks
-one. Dates (`date_from`, `date_to`) are `datetime` (naive ones are taken as UTC, like the
-module's documentation examples) or POSIX seconds.
+one. Dates (`date_from`, `date_to`) are `datetime` or POSIX seconds; like the module, which
+calls ``datetime.timestamp()``, a naive `datetime` is read in the machine's local time zone
+(the documentation's examples pass aware UTC dates to avoid exactly that).
 
 Thread safety: the native module's is undocumented, so every backend serialises its calls
 through one lock; callers can share one client between threads.
@@ -19,7 +20,7 @@ through one lock; callers can share one client between threads.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -98,7 +99,6 @@ class Mt5Client(Protocol):
     def login(
         self,
         login: int,
-        *,
         password: str | None = None,
         server: str | None = None,
         timeout: int | None = None,
@@ -302,10 +302,9 @@ class Mt5Client(Protocol):
 
 
 def to_timestamp(value: DateLike) -> float:
-    """Return POSIX seconds for a `datetime` (naive = UTC) or a number of seconds."""
+    """Return POSIX seconds for a `datetime` (naive = local time, as the module reads it)
+    or a number of seconds."""
     if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
         return value.timestamp()
     if isinstance(value, int | float | np.integer | np.floating):
         return float(value)

@@ -104,3 +104,22 @@ def test_filling_choice_follows_the_symbol_bitmask() -> None:
     )
     assert mt5c.order_filling_from_symbol(mt5c.SYMBOL_FILLING_IOC) == mt5c.ORDER_FILLING_IOC
     assert mt5c.order_filling_from_symbol(0) == mt5c.ORDER_FILLING_RETURN
+
+
+@pytest.mark.parametrize(
+    ("code", "description"),
+    [
+        (1, "Success"),
+        (-1, "Terminal: Call failed"),
+        (-2, "Terminal: Invalid params"),
+        (-4, "Terminal: Not found"),
+        (-6, "Terminal: Authorization failed"),
+        (-10001, "IPC send failed"),
+        (-10003, "IPC initialize failed"),
+        (-10004, "No IPC connection"),
+        (-10005, "IPC timeout"),
+    ],
+)
+def test_last_error_descriptions_are_the_modules_strings(code: int, description: str) -> None:
+    """As the module answers, e.g. ``mt5.last_error() == (-2, 'Terminal: Invalid params')``."""
+    assert mt5c.last_error_description(code) == description

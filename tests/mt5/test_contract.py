@@ -328,9 +328,11 @@ def test_unknown_symbol_returns_none_and_sets_last_error(terminal: Terminal) -> 
 
 
 def test_symbol_info_tick_needs_symbol_select(terminal: Terminal) -> None:
-    assert terminal.api.symbol_info_tick("EURUSD") is None
+    assert terminal.api.symbol_info_tick("USDJPY") is None
     assert terminal.api.last_error()[0] == mt5c.RES_E_NOT_FOUND
-    assert terminal.api.symbol_select("EURUSD", True) is True
+    assert terminal.api.symbol_select("USDJPY", True) is True
+    assert terminal.api.symbol_info_tick("USDJPY") is not None
+    # The first symbol (a fresh terminal's chart) is in Market Watch from the start.
     tick = terminal.api.symbol_info_tick("EURUSD")
     assert list(type(tick)._fields) == TICK_FIELDS
     assert tick.time == tick.time_msc // 1000 and tick.last == 0.0
@@ -341,28 +343,37 @@ def test_symbol_info_tick_needs_symbol_select(terminal: Terminal) -> None:
 # --- market data -------------------------------------------------------------------------
 
 
-def test_copy_rates_returns_completed_bars_only(terminal: Terminal) -> None:
-    tick = terminal.tick()
+def test_copy_rates_index_0_is_the_bar_in_progress_built_from_the_ticks_so_far(
+    terminal: Terminal,
+) -> None:
+    tick = terminal.tick()  # the open tick of the bar after the warm-up
     rates = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 3)
     assert isinstance(rates, np.ndarray) and rates.dtype.names == RATES_FIELDS
     assert len(rates) == 3
-    assert rates["time"][-1] + 3600 <= tick.time  # the newest bar has ended
     assert np.all(np.diff(rates["time"]) == 3600)
-    terminal.sim.advance(2)  # inside the next bar: no new completed bar yet
-    assert (
-        terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 1)["time"][0]
-        == rates["time"][-1]
-    )
+    forming = rates[-1]
+    assert forming["time"] <= tick.time < forming["time"] + 3600  # index 0: in progress
+    assert rates["time"][-2] + 3600 <= tick.time  # the older ones have ended
+    prices = [forming["open"], forming["high"], forming["low"], forming["close"]]
+    assert prices == [tick.bid] * 4  # only its open tick so far
+    terminal.sim.advance(2)  # two more ticks inside the same bar
+    now = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 2)
+    seen = terminal.api.copy_ticks_range(
+        "EURUSD", int(forming["time"]), int(forming["time"]) + 3599, mt5c.COPY_TICKS_ALL
+    )["bid"]
+    assert len(seen) == 3 and list(now["time"]) == list(rates["time"][-2:])
+    assert (now["open"][1], now["close"][1]) == (seen[0], seen[-1])  # not the bar's final close
+    assert (now["high"][1], now["low"][1]) == (seen.max(), seen.min())
+    assert now["close"][1] != wave_frame()["close"].iloc[5]
     terminal.sim.advance_bars(1)
-    assert (
-        terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 1)["time"][0]
-        == rates["time"][-1] + 3600
-    )
+    after = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 2)
+    assert list(after["time"]) == [forming["time"], forming["time"] + 3600]
+    assert after["close"][0] == wave_frame()["close"].iloc[5]  # completed: the whole bar
 
 
 def test_copy_rates_values_match_the_replayed_bars(terminal: Terminal) -> None:
     frame = wave_frame()
-    rates = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 5)
+    rates = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 1, 5)  # completed
     expected = frame.iloc[:5]
     assert list(rates["time"]) == [int(t.timestamp()) for t in expected.index]
     np.testing.assert_allclose(rates["open"], expected["open"])
@@ -373,7 +384,7 @@ def test_copy_rates_values_match_the_replayed_bars(terminal: Terminal) -> None:
 def test_copy_rates_from_and_range(terminal: Terminal) -> None:
     terminal.sim.advance_bars(20)
     all_bars = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 1000)
-    assert len(all_bars) == 25
+    assert len(all_bars) == 26  # 25 completed and the one in progress
     pivot = datetime.fromtimestamp(int(all_bars["time"][10]), tz=UTC)
     before = terminal.api.copy_rates_from("EURUSD", mt5c.TIMEFRAME_H1, pivot, 4)
     assert list(before["time"]) == list(all_bars["time"][7:11])
@@ -387,7 +398,7 @@ def test_copy_rates_from_and_range(terminal: Terminal) -> None:
 
 def test_higher_timeframes_aggregate_and_bad_timeframes_fail(terminal: Terminal) -> None:
     terminal.sim.advance_bars(40)
-    h4 = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H4, 0, 2)
+    h4 = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H4, 1, 2)  # completed
     h1 = terminal.api.copy_rates_range(
         "EURUSD", mt5c.TIMEFRAME_H1, int(h4["time"][-1]), int(h4["time"][-1]) + 3 * 3600
     )
@@ -418,7 +429,7 @@ def test_copy_ticks_up_to_now_with_flags(terminal: Terminal) -> None:
 
 def test_each_bar_replays_as_open_low_high_close_ticks_inside_the_bar(terminal: Terminal) -> None:
     frame = wave_frame()
-    rates = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 1)
+    rates = terminal.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 1, 1)  # completed
     bar = frame.loc[frame.index.asi8 // 1_000_000_000 == rates["time"][0]].iloc[0]
     t0 = int(rates["time"][0])
     ticks = terminal.api.copy_ticks_range("EURUSD", t0, t0 + 3599, mt5c.COPY_TICKS_ALL)
@@ -553,11 +564,15 @@ def test_market_buy_fills_at_the_ask_and_keeps_magic_and_comment(terminal: Termi
     )
 
 
-def test_comments_are_truncated_to_31_characters(terminal: Terminal) -> None:
-    comment = "X" * 40
+def test_comments_over_31_characters_are_refused_like_the_module_does(terminal: Terminal) -> None:
+    comment = "X" * 31
+    assert terminal.deal(mt5c.ORDER_TYPE_BUY, 0.01, comment=comment + "X") is None
+    assert terminal.api.last_error()[0] == mt5c.RES_E_INVALID_PARAMS
+    assert terminal.api.last_error()[1].startswith('Invalid "comment" argument')
+    assert terminal.api.positions_get() == ()
     result = terminal.deal(mt5c.ORDER_TYPE_BUY, 0.01, comment=comment)
-    assert terminal.api.positions_get()[0].comment == comment[:31]
-    assert terminal.api.history_deals_get(ticket=result.order)[0].comment == comment[:31]
+    assert terminal.api.positions_get()[0].comment == comment
+    assert terminal.api.history_deals_get(ticket=result.order)[0].comment == comment
 
 
 def test_netting_adds_reduces_and_reverses_one_position(terminal: Terminal) -> None:
@@ -1096,8 +1111,9 @@ def test_server_time_offset_shifts_every_reported_time(make_terminal) -> None:
     result = term.deal(mt5c.ORDER_TYPE_BUY, 0.1)
     assert term.api.positions_get()[0].time == tick.time
     assert term.api.history_deals_get(ticket=result.order)[0].time_msc == tick.time_msc
-    rates = term.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 1)
-    assert rates["time"][0] + 3600 <= tick.time
+    rates = term.api.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 2)
+    assert rates["time"][0] + 3600 <= tick.time  # completed
+    assert rates["time"][1] <= tick.time < rates["time"][1] + 3600  # in progress
     # Dates passed in are server time too.
     assert (
         len(term.api.copy_ticks_range("EURUSD", tick.time, tick.time + 1, mt5c.COPY_TICKS_ALL)) == 1

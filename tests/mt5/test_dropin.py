@@ -9,12 +9,14 @@ runs must see the same terminal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5 import rpyc as rpyc_dropin
 from nautilus_rl_lab.mt5 import simulator as simulator_dropin
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
@@ -169,3 +171,111 @@ def test_every_constant_of_the_real_module_has_its_value(module: Any) -> None:
 def test_unknown_names_are_attribute_errors() -> None:
     with pytest.raises(AttributeError, match="no attribute 'ORDER_TYPE_NOPE'"):
         _ = simulator_dropin.ORDER_TYPE_NOPE
+
+
+# --- issue 22: what scripts written from the official docs expect ---------------------------
+
+
+@pytest.mark.parametrize("module", [simulator_dropin, rpyc_dropin], ids=["simulator", "rpyc"])
+def test_the_module_has_a_version_and_an_author_like_the_real_one(module: Any) -> None:
+    assert re.fullmatch(r"5\.0\.\d+", module.__version__), module.__version__
+    assert isinstance(module.__author__, str) and module.__author__
+
+
+@pytest.mark.parametrize("module", [simulator_dropin, rpyc_dropin], ids=["simulator", "rpyc"])
+def test_no_constant_the_real_module_lacks_is_exported(module: Any) -> None:
+    expected = _real_module_constants()
+    exported = [name for name in vars(mt5c) if name.isupper() and hasattr(module, name)]
+    assert len(exported) == len(expected)
+    assert [name for name in exported if name not in expected] == []
+    for name in ("SYMBOL_FILLING_FOK", "ORDER_FILLING_BOC", "MAX_COMMENT_LENGTH"):
+        with pytest.raises(AttributeError):
+            getattr(module, name)
+
+
+def test_login_takes_password_and_server_positionally() -> None:
+    local = _terminal()
+    simulator_dropin.use(local)
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    config = local.config
+    assert mt5.login(config.login, config.password, config.server) is True
+    assert mt5.login(config.login, config.password, "Other-Server") is False
+    assert mt5.last_error()[0] == mt5.RES_E_AUTH_FAILED
+
+
+HELPERS_SCRIPT = """
+import MetaTrader5 as mt5
+
+assert mt5.initialize(), mt5.last_error()
+mt5.symbol_select("EURUSD", True)
+bought = mt5.Buy("EURUSD", 0.1)
+assert bought.retcode == mt5.TRADE_RETCODE_DONE, bought
+sold = mt5.Sell("EURUSD", 0.3, comment="flip")
+assert sold.retcode == mt5.TRADE_RETCODE_DONE, sold
+short = mt5.positions_get(symbol="EURUSD")
+closed = mt5.Close("EURUSD")
+summary = {
+    "requests": [(r.request.type, r.request.volume, r.request.deviation) for r in (bought, sold)],
+    "short": [(p.type, p.volume) for p in short],
+    "closed": closed,
+    "after": mt5.positions_get(symbol="EURUSD"),
+    "nothing_to_close": mt5.Close("EURUSD"),
+}
+"""
+
+
+def test_buy_sell_and_close_helpers_of_the_real_module(served_terminal) -> None:
+    simulator_dropin.use(_terminal())
+    in_process = _run(HELPERS_SCRIPT, "from nautilus_rl_lab.mt5 import simulator as mt5")
+    _, client = served_terminal
+    rpyc_dropin.use(client)
+    over_rpyc = _run(HELPERS_SCRIPT, "from nautilus_rl_lab.mt5 import rpyc as mt5")
+
+    assert in_process == over_rpyc
+    assert in_process["requests"] == [(0, 0.1, 10), (1, 0.3, 10)]  # the module's deviation 10
+    assert in_process["short"] == [(1, pytest.approx(0.2))]  # netting: 0.1 long - 0.3 sold
+    assert in_process["closed"] is True
+    assert in_process["after"] == ()
+    assert in_process["nothing_to_close"] is False
+
+
+def test_the_default_terminal_serves_the_documentation_examples() -> None:
+    """History for ``copy_rates_from_pos(..., 0, 100)``, EURUSD in Market Watch, the majors."""
+    simulator_dropin.use(simulator_dropin.default_terminal())
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    for symbol in ("EURUSD", "GBPUSD", "USDJPY"):
+        rates = mt5.copy_rates_from_pos(symbol, mt5.TIMEFRAME_H1, 0, 100)
+        assert rates is not None and len(rates) == 100, (symbol, mt5.last_error())
+        assert mt5.last_error() == (1, "Success")
+    tick = mt5.symbol_info_tick("EURUSD")  # no symbol_select needed, as in a fresh terminal
+    assert tick is not None and tick.ask > tick.bid > 0
+    assert mt5.symbol_info("EURUSD").visible is True
+
+
+def test_a_symbol_the_terminal_lacks_names_the_option_that_adds_it() -> None:
+    simulator_dropin.use(_terminal())
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    assert mt5.symbol_info("EURAUD") is None
+    code, description = mt5.last_error()
+    assert code == mt5.RES_E_NOT_FOUND
+    assert description.startswith("Terminal: Not found")
+    assert "EURAUD" in description and "Mt5SimulatorConfig(symbols=" in description
+
+
+def test_buy_retries_with_a_fresh_quote_on_requotes_unless_given_a_price() -> None:
+    local = _terminal()
+    simulator_dropin.use(local)
+    mt5: Any = simulator_dropin
+    assert mt5.initialize()
+    tick = mt5.symbol_info_tick("EURUSD")
+    local.inject("requote", 1)
+    assert mt5.Buy("EURUSD", 0.1, tick.ask).retcode == mt5.TRADE_RETCODE_REQUOTE  # no retry
+    local.inject("requote", 3)
+    assert mt5.Buy("EURUSD", 0.1).retcode == mt5.TRADE_RETCODE_DONE  # the 4th try fills
+    local.inject("requote", None)
+    assert mt5.Sell("EURUSD", 0.1).retcode == mt5.TRADE_RETCODE_REQUOTE  # gives up after 10
+    assert local.armed_faults() == {"requote": None}
+    assert [p.volume for p in mt5.positions_get()] == [0.1]

@@ -22,6 +22,7 @@ TERMINAL_API = (
     "nautilus_rl_lab.mt5.constants",
     "nautilus_rl_lab.mt5.structures",
     "nautilus_rl_lab.mt5.protocol",
+    "nautilus_rl_lab.mt5.trade_request",
     "nautilus_rl_lab.mt5.server_time",
     "nautilus_rl_lab.mt5.dropin",
     "nautilus_rl_lab.mt5._lazy",

@@ -216,7 +216,7 @@ def test_bars_arrive_orders_fill_and_state_matches_terminal(terminal, run_node):
     _trade(node, simulator, strategy, len(orders))
 
     assert len(strategy.bars) == len(orders)
-    rates = simulator.copy_rates_from_pos("EURUSD", 1, 0, len(orders))
+    rates = simulator.copy_rates_from_pos("EURUSD", 1, 1, len(orders))  # 0: in progress
     assert [b.ts_event // 10**9 for b in strategy.bars] == [int(t) + 60 for t in rates["time"]]
     assert all(o.status_string() == "FILLED" for o in node.cache.orders())
     _assert_in_step(node, simulator)

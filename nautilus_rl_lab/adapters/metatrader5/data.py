@@ -72,8 +72,8 @@ def completed_rates(rates: Any, timeframe_secs: int, tick: Any) -> Any:
     """Rows of a `copy_rates_*` answer whose bar has closed.
 
     Every row but the newest is closed; the newest is closed once the latest tick's time
-    (server clock) reached its end (``time + timeframe``). The real terminal's newest row
-    is the bar in progress; the simulator returns completed bars only: both work.
+    (server clock) reached its end (``time + timeframe``). The terminal's newest row (the
+    simulator's too) is usually the bar in progress; one with completed bars only works too.
     """
     if rates is None or len(rates) == 0:
         return rates

@@ -7,7 +7,7 @@ Names are imported on first use.
 Drop-in module: ``from nautilus_rl_lab.mt5 import rpyc as mt5`` gives the `MetaTrader5`
 module's functions over a default `RpycMt5Client` — to ``NRL_MT5_RPYC_HOST`` :
 ``NRL_MT5_RPYC_PORT`` (environment; 127.0.0.1:18812 by default), built on first use;
-`use(client)` replaces it — and all its constants.
+`use(client)` replaces it — its constants and helpers, as `dropin` describes.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import cast
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5._lazy import lazy_getattr
-from nautilus_rl_lab.mt5.dropin import DropIn
+from nautilus_rl_lab.mt5.dropin import MODULE_AUTHOR, MODULE_VERSION, DropIn
 from nautilus_rl_lab.mt5.protocol import Mt5Client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 
@@ -39,6 +39,8 @@ def _default_client() -> Mt5Client:
     return cast(Mt5Client, client.RpycMt5Client(host, int(port)))
 
 
+__version__ = MODULE_VERSION
+__author__ = MODULE_AUTHOR
 _DROP_IN = DropIn(_default_client)
 
 

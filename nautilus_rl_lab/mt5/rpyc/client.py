@@ -144,7 +144,7 @@ class RpycMt5Client:
                 self._drop()  # a late reply must not be read as the next call's answer
                 self._last_error = (
                     mt5c.RES_E_INTERNAL_FAIL_TIMEOUT,
-                    f"Internal timeout (no reply from {self.host}:{self.port} within "
+                    f"IPC timeout (no reply from {self.host}:{self.port} within "
                     f"{self.timeout_s}s; the outcome is unknown)",
                 )
                 return failure

@@ -5,7 +5,8 @@ nothing else — no classic mode, no code evaluation, no attribute access. It bi
 127.0.0.1 by default. Sessions are per connection, as the module's are per process: a
 (re)connected client calls `initialize()` first; its `shutdown()` leaves the terminal
 running for the other clients. Arguments and results travel as plain data (`codec`); a
-netref argument, a wrong argument or a failing backend becomes ``(None, (code,
+netref argument, a wrong argument (a trade request the module would refuse:
+`trade_request.check_request`) or a failing backend becomes ``(None, (code,
 description))`` — no exposed call ever raises a Python exception to the client. A
 simulator behind the service also gets a few ``exposed_sim_*`` controls (advance the
 clock, inject faults) for initialised sessions.
@@ -39,6 +40,7 @@ from nautilus_rl_lab.mt5.rpyc.codec import (
     error_pair,
     is_plain,
 )
+from nautilus_rl_lab.mt5.trade_request import InvalidRequestError, check_request
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,11 @@ class Mt5RpycService(rpyc.Service):
                 return failure, error_pair(
                     mt5c.RES_E_INVALID_PARAMS, "request must be (key, value) pairs"
                 )
+        if name in REQUEST_FUNCTIONS and args:
+            try:  # refused here as the module would, whatever the backend
+                check_request(args[0])
+            except InvalidRequestError as exc:
+                return failure, (mt5c.RES_E_INVALID_PARAMS, str(exc))
         with self._lock:
             if name == "shutdown":
                 self._session = False

@@ -8,8 +8,10 @@ runs a netting or hedging demo account (`account`) with MT5's request parsing
 
 Drop-in module: ``from nautilus_rl_lab.mt5 import simulator as mt5`` gives the
 `MetaTrader5` module's functions (``mt5.initialize()``, ``mt5.order_send(...)``) over a
-default in-process simulator (`Mt5SimulatorConfig()` defaults, built on first use;
-`use(terminal)` replaces it) and all its constants (``mt5.ORDER_TYPE_BUY``).
+default in-process simulator (`default_terminal()`: the documentation examples' majors with
+1000 bars of history, EURUSD in Market Watch; built on first use;
+`use(terminal)` replaces it), its constants (``mt5.ORDER_TYPE_BUY``) and helpers
+(``mt5.Buy``), as `dropin` describes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import importlib
 
 from nautilus_rl_lab.mt5._lazy import lazy_getattr
-from nautilus_rl_lab.mt5.dropin import DropIn
+from nautilus_rl_lab.mt5.dropin import MODULE_AUTHOR, MODULE_VERSION, DropIn
 from nautilus_rl_lab.mt5.protocol import Mt5Client
 
 _LAZY = {
@@ -33,12 +35,15 @@ _LAZY = {
 }
 
 
-def _default_terminal() -> Mt5Client:
+def default_terminal() -> Mt5Client:
+    """A new terminal like the drop-in's default (`terminal.default_terminal`)."""
     terminal = importlib.import_module("nautilus_rl_lab.mt5.simulator.terminal")
-    return terminal.Mt5TerminalSimulator.from_config()
+    return terminal.default_terminal()
 
 
-_DROP_IN = DropIn(_default_terminal)
+__version__ = MODULE_VERSION
+__author__ = MODULE_AUTHOR
+_DROP_IN = DropIn(default_terminal)
 
 
 def use(terminal: Mt5Client) -> None:
@@ -46,5 +51,5 @@ def use(terminal: Mt5Client) -> None:
     _DROP_IN.use(terminal)
 
 
-__all__ = sorted([*_LAZY, "use"])
+__all__ = sorted([*_LAZY, "default_terminal", "use"])
 __getattr__ = lazy_getattr(__name__, _LAZY, fallback=_DROP_IN.attribute)

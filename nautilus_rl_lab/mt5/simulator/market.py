@@ -28,7 +28,8 @@ from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec
 from nautilus_rl_lab.mt5.structures import RATES_DTYPE, TICKS_DTYPE
 
 TICKS_PER_BAR = 4
-_WEEK_ANCHOR_S = 3 * 86_400  # 1970-01-01 was a Thursday; MT5 weeks start on Sunday
+_DAY_S = 86_400
+_WEEK_ANCHOR_S = 3 * _DAY_S  # 1970-01-01 was a Thursday; MT5 weeks start on Sunday
 _TICK_FLAGS = mt5c.TICK_FLAG_BID | mt5c.TICK_FLAG_ASK
 
 
@@ -167,51 +168,87 @@ class SymbolFeed:
         out["flags"] = _TICK_FLAGS
         return out
 
-    def rates(self, timeframe_s: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """All bars of `timeframe_s` (UTC rates array, bar end times in ms), or None.
+    def rates(self, timeframe: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """All bars of MT5 `timeframe` (UTC rates array, bar end times in ms), or None.
 
-        Timeframes must be whole multiples of the data's bar length; higher timeframes are
-        aggregated from the data, aligned to UTC midnight (weeks to Sunday).
+        The data's bar length must divide the timeframe (minute data serve every timeframe,
+        MN1 included); higher timeframes are aggregated from the data, aligned to UTC
+        midnight (weeks to Sunday, months to the 1st). None when it is finer than the data
+        or no multiple of it; `ValueError` for a number that is no MT5 timeframe.
         """
-        if timeframe_s in self._rates_cache:
-            return self._rates_cache[timeframe_s]
-        if timeframe_s < self.bar_seconds or timeframe_s % self.bar_seconds:
+        if timeframe in self._rates_cache:
+            return self._rates_cache[timeframe]
+        periods = self._periods(timeframe)
+        if periods is None:
             return None
-        spread = int(self.spec.spread_points or 0)
-        if timeframe_s == self.bar_seconds:
-            starts = self.bar_times_s
-            opens, highs, lows, closes, vols = (
-                self.open,
-                self.high,
-                self.low,
-                self.close,
-                self.volume,
-            )
-        else:
-            anchor = _WEEK_ANCHOR_S if timeframe_s == 7 * 86_400 else 0
-            keys = (self.bar_times_s - anchor) // timeframe_s
-            uniq, first = np.unique(keys, return_index=True)
-            last = np.append(first[1:], len(keys)) - 1
-            starts = uniq * timeframe_s + anchor
-            opens = self.open[first]
-            closes = self.close[last]
-            highs = np.maximum.reduceat(self.high, first)
-            lows = np.minimum.reduceat(self.low, first)
-            vols = np.add.reduceat(self.volume, first)
+        first, starts, ends = periods
+        last = np.append(first[1:], len(self.bar_times_s)) - 1
         out = np.zeros(len(starts), dtype=RATES_DTYPE)
         out["time"] = starts
         digits = self.spec.digits
-        out["open"] = np.round(opens, digits)
-        out["high"] = np.round(highs, digits)
-        out["low"] = np.round(lows, digits)
-        out["close"] = np.round(closes, digits)
-        out["tick_volume"] = np.round(vols).astype(np.uint64)
-        out["spread"] = spread
+        out["open"] = np.round(self.open[first], digits)
+        out["high"] = np.round(np.maximum.reduceat(self.high, first), digits)
+        out["low"] = np.round(np.minimum.reduceat(self.low, first), digits)
+        out["close"] = np.round(self.close[last], digits)
+        out["tick_volume"] = np.round(np.add.reduceat(self.volume, first)).astype(np.uint64)
+        out["spread"] = int(self.spec.spread_points or 0)
         out["real_volume"] = 0
-        ends = (starts + timeframe_s) * 1000
-        # A bar ends no later than its last data bar does (data may stop mid-period).
-        self._rates_cache[timeframe_s] = (out, ends.astype(np.int64))
-        return self._rates_cache[timeframe_s]
+        self._rates_cache[timeframe] = (out, ends.astype(np.int64) * 1000)
+        return self._rates_cache[timeframe]
+
+    def _periods(self, timeframe: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Index of each period's first data bar, period starts and ends (UTC seconds)."""
+        times = self.bar_times_s
+        if timeframe == mt5c.TIMEFRAME_MN1:
+            if _DAY_S % self.bar_seconds:
+                return None
+            months = times.astype("datetime64[s]").astype("datetime64[M]")
+            uniq, first = np.unique(months, return_index=True)
+            return first, _seconds(uniq), _seconds(uniq + 1)
+        timeframe_s = mt5c.timeframe_seconds(timeframe)
+        if timeframe_s < self.bar_seconds or timeframe_s % self.bar_seconds:
+            return None
+        if timeframe_s == self.bar_seconds:  # the data's own bars, whatever their alignment
+            return np.arange(len(times)), times, times + timeframe_s
+        anchor = _WEEK_ANCHOR_S if timeframe_s == 7 * _DAY_S else 0
+        uniq, first = np.unique((times - anchor) // timeframe_s, return_index=True)
+        starts = uniq * timeframe_s + anchor
+        return first, starts, starts + timeframe_s
+
+    def forming_bar(self, timeframe: int, now_ms: int) -> np.ndarray | None:
+        """The bar of `timeframe` in progress at `now_ms` (one row), or None between bars.
+
+        Built from the ticks replayed so far, never from later ones: open is the period's
+        first tick, high/low the extremes so far, close the latest tick; tick_volume is the
+        volume of the period's completed data bars plus the ticks of the current one.
+        """
+        rates = self.rates(timeframe)
+        if rates is None:
+            return None
+        bars, ends = rates
+        index = int(np.searchsorted(ends, now_ms, side="right"))
+        if index == len(bars) or int(bars["time"][index]) * 1000 > now_ms:
+            return None
+        start_ms = int(bars["time"][index]) * 1000
+        lo = int(np.searchsorted(self.tick_msc, start_ms, side="left"))
+        hi = self.tick_count(now_ms)
+        if hi <= lo:
+            return None
+        bids = self.tick_bid[lo:hi]
+        bar_ends_ms = (self.bar_times_s + self.bar_seconds) * 1000
+        first_bar = int(np.searchsorted(self.bar_times_s, start_ms // 1000, side="left"))
+        done_bars = int(np.searchsorted(bar_ends_ms, now_ms, side="right"))
+        row = bars[index : index + 1].copy()
+        row["open"], row["close"] = bids[0], bids[-1]
+        row["high"], row["low"] = bids.max(), bids.min()
+        partial_ticks = (hi - lo) - TICKS_PER_BAR * (done_bars - first_bar)
+        row["tick_volume"] = round(self.volume[first_bar:done_bars].sum()) + partial_ticks
+        return row
+
+
+def _seconds(months: np.ndarray) -> np.ndarray:
+    """UTC seconds of the first instant of each ``datetime64[M]``."""
+    return months.astype("datetime64[s]").astype(np.int64)
 
 
 class MarketData:

@@ -10,7 +10,8 @@ bid <= sl / bid >= tp; SELL: ask >= sl / ask <= tp) at the market price with dea
 SL/TP, then stops out the account (margin level below `margin_so_so`) by closing the most
 losing position.
 
-Comments longer than `constants.MAX_COMMENT_LENGTH` are truncated, as the trade server does.
+Comments longer than `constants.MAX_COMMENT_LENGTH` never get here: the request parser
+refuses them, as the module does (`trade_request`).
 """
 
 from __future__ import annotations
@@ -146,10 +147,6 @@ class TradeEngine:
             request=request,
         )
 
-    @staticmethod
-    def _comment(request: TradeRequest) -> str:
-        return request.comment[: mt5c.MAX_COMMENT_LENGTH]
-
     def _history_order(
         self,
         *,
@@ -189,7 +186,7 @@ class TradeEngine:
         action = request.action
         spec = plan.spec
         assert spec is not None
-        comment = self._comment(request)
+        comment = request.comment
         if action == mt5c.TRADE_ACTION_DEAL:
             order = self._history_order(
                 spec=spec,

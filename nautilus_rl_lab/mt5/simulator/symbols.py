@@ -1,7 +1,7 @@
 """Symbol specifications of the simulated terminal and the checks that depend on them.
 
 `SymbolSpec` holds what a broker configures per symbol; `DEFAULT_SYMBOL_SPECS` gives
-realistic retail specs (EURUSD, GBPUSD, USDJPY, XAUUSD). `symbol_info()` turns a spec and
+realistic retail specs (the FX majors and XAUUSD). `symbol_info()` turns a spec and
 the current quote into the module's `SymbolInfo` named tuple.
 
 Volumes are lots: a multiple of `volume_step` within ``[volume_min, volume_max]``.
@@ -85,6 +85,10 @@ DEFAULT_SYMBOL_SPECS: dict[str, SymbolSpec] = {
             1.27,
         ),
         SymbolSpec("USDJPY", "US Dollar vs Japanese Yen", "USD", "JPY", "USD", 3, 100_000.0, 150.0),
+        SymbolSpec("USDCHF", "US Dollar vs Swiss Franc", "USD", "CHF", "USD", 5, 100_000.0, 0.88),
+        SymbolSpec("AUDUSD", "Australian Dollar vs US Dollar", "AUD", "USD", "AUD", 5, 1e5, 0.66),
+        SymbolSpec("USDCAD", "US Dollar vs Canadian Dollar", "USD", "CAD", "USD", 5, 1e5, 1.36),
+        SymbolSpec("NZDUSD", "New Zealand Dollar vs US Dollar", "NZD", "USD", "NZD", 5, 1e5, 0.61),
         SymbolSpec(
             "XAUUSD",
             "Gold vs US Dollar",

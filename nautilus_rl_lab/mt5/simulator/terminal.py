@@ -5,11 +5,13 @@ It behaves like ``import MetaTrader5 as mt5`` connected to a demo account: call
 before it and after `shutdown()`), a failing call returns None (False for the boolean
 calls) and sets `last_error()`, a successful one resets it to ``(1, "Success")``.
 
-Market data replay (see `market`): bars become four ticks each; `copy_rates_*` return
-completed bars only (``copy_rates_from_pos(..., 0, n)``'s newest bar is the last
-*completed* one — the real terminal's index 0 is the bar in progress, so robust clients
-drop any bar whose ``time + timeframe`` is after the current tick); `copy_ticks_*` return
-ticks up to the clock. `symbol_info_tick` needs `symbol_select(symbol, True)` first.
+Market data replay (see `market`): bars become four ticks each; `copy_rates_*` return the
+completed bars and, as MT5 does, the bar in progress (index 0 of `copy_rates_from_pos`),
+built from the ticks replayed so far — clients that act on closed bars drop any bar whose
+``time + timeframe`` is after the current tick. Timeframes finer than the data fail
+naming the data to load. `copy_ticks_*` return ticks up to the clock. The first symbol
+is in Market Watch from the start; the others need `symbol_select(symbol, True)` before
+`symbol_info_tick`. `default_terminal()` is the drop-in module's terminal.
 
 The clock (`clock.ReplayClock`) only moves when told to: `advance(n_ticks)`, `advance_bars(n)`,
 `advance_to(time)`, or `start_replay(speed)` which runs it in real time times `speed` on a
@@ -34,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -77,6 +79,10 @@ from nautilus_rl_lab.mt5.structures import (
 logger = logging.getLogger(__name__)
 
 VERSION = (500, 4755, "13 Feb 2025")
+#: The majors of the `MetaTrader5` documentation's examples: the drop-in default's symbols.
+DROP_IN_SYMBOLS: Final = ("EURUSD", "GBPUSD", "USDJPY", "USDCHF", "AUDUSD", "USDCAD", "NZDUSD")
+#: Completed bars the drop-in default terminal starts with (the examples ask for 100 and more).
+DROP_IN_WARMUP_BARS: Final = 1_000
 #: Levels per side of the synthetic market depth (`market_book_get`).
 BOOK_LEVELS = 5
 _WEEK_MS = 7 * 86_400_000
@@ -106,6 +112,9 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
                     result = method(self, *args, **kwargs)
                 except _Failure as exc:
                     return self._fail(exc.code, failure, exc.detail)
+                except InvalidRequestError as exc:  # the module's own wording, no "Terminal:"
+                    self._last_error = (mt5c.RES_E_INVALID_PARAMS, str(exc))
+                    return failure
                 self._last_error = (mt5c.RES_S_OK, mt5c.last_error_description(mt5c.RES_S_OK))
                 return result
 
@@ -130,6 +139,32 @@ def _group_match(name: str, group: str | None) -> bool:
     if any(fnmatch.fnmatchcase(name, mask) for mask in excludes):
         return False
     return any(fnmatch.fnmatchcase(name, mask) for mask in includes)
+
+
+_TIMEFRAME_NAMES = {
+    value: name.removeprefix("TIMEFRAME_")
+    for name, value in vars(mt5c).items()
+    if name.startswith("TIMEFRAME_") and isinstance(value, int)
+}
+
+
+def _finer_than_data(timeframe: int, feed: SymbolFeed) -> str:
+    """Why `feed` cannot serve `timeframe`, and which data would."""
+    wanted = _TIMEFRAME_NAMES.get(timeframe, str(timeframe))
+    loaded = next(
+        (
+            _TIMEFRAME_NAMES[code]
+            for code, seconds in mt5c.TIMEFRAME_SECONDS.items()
+            if seconds == feed.bar_seconds
+        ),
+        f"{feed.bar_seconds}s",
+    )
+    seconds = mt5c.TIMEFRAME_SECONDS.get(timeframe, 60)
+    return (
+        f"timeframe {wanted} is finer than, or no multiple of, the {feed.spec.name} bars "
+        f"loaded ({loaded}): load {wanted} or finer bars (Mt5SimulatorConfig.data_path with "
+        f"bar_seconds={seconds}, or data=); minute bars serve every timeframe"
+    )
 
 
 def load_frame(data_path: str) -> pd.DataFrame:
@@ -212,7 +247,7 @@ class Mt5TerminalSimulator:
             mt5c.RES_S_OK,
             mt5c.last_error_description(mt5c.RES_S_OK),
         )
-        self._selected: set[str] = set()
+        self._selected: set[str] = {self._primary}  # a fresh terminal's chart symbol
         self._books: set[str] = set()
         self._faults = FaultInjector(config.faults, config.fault_rates, seed=config.seed)
         margin_mode = (
@@ -292,8 +327,6 @@ class Mt5TerminalSimulator:
     # --- internals -------------------------------------------------------------------
     def _fail(self, code: int, failure: Any, detail: str = "") -> Any:
         description = mt5c.last_error_description(code)
-        if code > mt5c.RES_E_INTERNAL_FAIL:
-            description = f"Terminal: {description}"
         if detail:
             description = f"{description}: {detail}"
         self._last_error = (code, description)
@@ -309,7 +342,12 @@ class Mt5TerminalSimulator:
     def _spec(self, symbol: str, code: int = mt5c.RES_E_INVALID_PARAMS) -> SymbolSpec:
         spec = self._specs.get(symbol) if isinstance(symbol, str) else None
         if spec is None:
-            raise _Failure(code, f"unknown symbol {symbol!r}")
+            raise _Failure(
+                code,
+                f"{symbol!r} is not a symbol of this simulated terminal ({', '.join(self._specs)});"
+                " add it with Mt5SimulatorConfig(symbols=(...)) (and specs= unless it is one "
+                f"of {', '.join(DEFAULT_SYMBOL_SPECS)})",
+            )
         return spec
 
     def _utc_ms(self, value: DateLike) -> int:
@@ -329,24 +367,26 @@ class Mt5TerminalSimulator:
             * self.account.rate(spec.currency_profit, spec, price)
         )
 
-    def _rates(self, symbol: str, timeframe: int) -> tuple[np.ndarray, np.ndarray]:
-        """Completed bars (server time) and their end times (UTC ms)."""
+    def _rates(self, symbol: str, timeframe: int) -> np.ndarray:
+        """Bars up to the clock (server time), oldest first: the completed ones, then the
+        bar in progress (index 0 of `copy_rates_from_pos`, as in MT5) built from the ticks
+        replayed so far."""
         self._spec(symbol)
+        feed = self._market.feeds[symbol]
         try:
-            seconds = mt5c.timeframe_seconds(timeframe)
+            rates = feed.rates(timeframe)
         except ValueError as exc:
             raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
-        rates = self._market.feeds[symbol].rates(seconds)
         if rates is None:
-            raise _Failure(
-                mt5c.RES_E_INVALID_PARAMS,
-                f"timeframe {timeframe} is finer than, or no multiple of, the replayed bars",
-            )
+            raise _Failure(mt5c.RES_E_INVALID_PARAMS, _finer_than_data(timeframe, feed))
         bars, ends = rates
-        done = int(np.searchsorted(ends, self._clock.now_ms, side="right"))
-        out = bars[:done].copy()
+        now_ms = self._clock.now_ms
+        done = int(np.searchsorted(ends, now_ms, side="right"))
+        forming = feed.forming_bar(timeframe, now_ms)
+        out = bars[:done] if forming is None else np.concatenate([bars[:done], forming])
+        out = out.copy()
         out["time"] = self._time.server_ms_array(out["time"] * 1000) // 1000
-        return out, ends[:done]
+        return out
 
     def _ticks(self, symbol: str, flags: int) -> tuple[np.ndarray, SymbolFeed]:
         self._spec(symbol)
@@ -406,7 +446,6 @@ class Mt5TerminalSimulator:
     def login(
         self,
         login: int,
-        *,
         password: str | None = None,
         server: str | None = None,
         timeout: int | None = None,
@@ -574,7 +613,7 @@ class Mt5TerminalSimulator:
         count: int,
     ) -> np.ndarray | None:
         count = self._check_count(count)
-        bars, _ = self._rates(symbol, timeframe)
+        bars = self._rates(symbol, timeframe)
         limit = self._time.server_ms(self._utc_ms(date_from)) // 1000
         stop = int(np.searchsorted(bars["time"], limit, side="right"))
         return bars[max(0, stop - count) : stop]
@@ -590,7 +629,7 @@ class Mt5TerminalSimulator:
         count = self._check_count(count)
         if start_pos < 0:
             raise _Failure(mt5c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
-        bars, _ = self._rates(symbol, timeframe)
+        bars = self._rates(symbol, timeframe)
         stop = len(bars) - int(start_pos)
         return bars[max(0, stop - count) : max(0, stop)]
 
@@ -602,7 +641,7 @@ class Mt5TerminalSimulator:
         date_from: DateLike,
         date_to: DateLike,
     ) -> np.ndarray | None:
-        bars, _ = self._rates(symbol, timeframe)
+        bars = self._rates(symbol, timeframe)
         lo = self._time.server_ms(self._utc_ms(date_from)) / 1000
         hi = self._time.server_ms(self._utc_ms(date_to)) / 1000
         return bars[(bars["time"] >= lo) & (bars["time"] <= hi)]
@@ -684,19 +723,13 @@ class Mt5TerminalSimulator:
             self._check_amount("price_close", price_close),
         )
 
-    def _parse(self, request: Any) -> Any:
-        try:
-            return parse_request(request)
-        except InvalidRequestError as exc:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
-
     @_api(None)
     def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
-        return self._engine.check(self._parse(request), self._clock.now_ms)
+        return self._engine.check(parse_request(request), self._clock.now_ms)
 
     @_api(None)
     def order_send(self, request: Mapping[str, Any]) -> OrderSendResult | None:
-        result = self._engine.send(self._parse(request), self._clock.now_ms)
+        result = self._engine.send(parse_request(request), self._clock.now_ms)
         logger.debug("order_send %s -> %s %s", request, result.retcode, result.comment)
         return result
 
@@ -891,3 +924,10 @@ class Mt5TerminalSimulator:
     def close(self) -> None:
         """Stop the replay; the terminal stays usable with explicit advances."""
         self.stop_replay()
+
+
+def default_terminal() -> Mt5TerminalSimulator:
+    """The drop-in module's default terminal: `Mt5SimulatorConfig()` but for the majors of
+    `DROP_IN_SYMBOLS` and `DROP_IN_WARMUP_BARS` bars of history."""
+    config = Mt5SimulatorConfig(symbols=DROP_IN_SYMBOLS, warmup_bars=DROP_IN_WARMUP_BARS)
+    return Mt5TerminalSimulator.from_config(config)

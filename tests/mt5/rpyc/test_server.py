@@ -134,3 +134,28 @@ def test_sim_controls_are_refused_when_the_served_client_is_no_simulator() -> No
     finally:
         client.close()
         handle.stop()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("volume", "0.1"),
+        ("volume", True),
+        ("deviation", -5),
+        ("deviation", 1e30),
+        ("magic", 2**70),
+        ("comment", "x" * 1_000_000),
+    ],
+)
+def test_requests_the_module_refuses_are_refused_over_the_bridge(
+    served: Any, field: str, value: object
+) -> None:
+    sim, _, client = served
+    for call in (client.order_check, client.order_send):
+        assert call({**BUY, field: value}) is None
+        code, description = client.last_error()
+        assert code == mt5c.RES_E_INVALID_PARAMS
+        assert description.startswith(f'Invalid "{field}" argument: expected'), description
+        assert len(description) < 200
+    assert sim.account.deals == [d for d in sim.account.deals if not d.volume]  # no trade
+    assert client.order_send(BUY).retcode == mt5c.TRADE_RETCODE_DONE  # the bridge goes on

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.market import (
     MarketData,
     SymbolFeed,
@@ -48,11 +49,13 @@ def test_market_is_open_inside_bars_only() -> None:
 
 def test_rates_aggregate_to_multiples_of_the_bar_length_only() -> None:
     feed = SymbolFeed.from_frame(EURUSD, synthetic_ohlcv(100))
-    bars, ends = feed.rates(4 * 3600)
+    bars, ends = feed.rates(mt5c.TIMEFRAME_H4)
     assert np.all(bars["time"] % (4 * 3600) == 0) and np.all(
         ends == (bars["time"] + 4 * 3600) * 1000
     )
-    assert feed.rates(60) is None and feed.rates(5400) is None
+    assert feed.rates(mt5c.TIMEFRAME_M1) is None and feed.rates(mt5c.TIMEFRAME_M30) is None
+    forty = SymbolFeed.from_frame(EURUSD, synthetic_ohlcv(100, bar_seconds=2400))
+    assert forty.rates(mt5c.TIMEFRAME_H1) is None  # no multiple of 40-minute bars
 
 
 def test_timeline_merges_symbols() -> None:
@@ -79,3 +82,20 @@ def test_timeline_merges_symbols() -> None:
 def test_bad_frames_are_refused_with_a_clear_message(frame: pd.DataFrame, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         SymbolFeed.from_frame(EURUSD, frame)
+
+
+def test_the_bar_in_progress_holds_only_the_ticks_replayed_so_far() -> None:
+    frame = synthetic_ohlcv(100, seed=5)  # hourly from Monday 00:00
+    feed = SymbolFeed.from_frame(EURUSD, frame)
+    now_ms = int(frame.index[5].timestamp() * 1000) + 30 * 60_000  # 05:30, the 3rd tick
+    (bar,) = feed.forming_bar(mt5c.TIMEFRAME_H4, now_ms)
+    seen = feed.tick_bid[16:23]  # 04:00 .. 05:30: bar 4 whole, 3 ticks of bar 5
+    assert bar["time"] == int(frame.index[4].timestamp())
+    assert (bar["open"], bar["close"]) == (seen[0], seen[-1])
+    assert (bar["high"], bar["low"]) == (seen.max(), seen.min())
+    assert bar["tick_volume"] == round(frame["volume"].iloc[4]) + 3
+    completed, _ = feed.rates(mt5c.TIMEFRAME_H4)
+    assert completed[1]["close"] == round(frame["close"].iloc[7], 5) != bar["close"]
+    friday_last = frame.index[frame.index.dayofweek == 4][-1]
+    saturday_ms = int((friday_last + pd.Timedelta(hours=12)).timestamp() * 1000)
+    assert feed.forming_bar(mt5c.TIMEFRAME_H1, saturday_ms) is None  # market closed

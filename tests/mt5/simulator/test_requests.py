@@ -13,10 +13,36 @@ from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_re
 BUY = {"action": mt5c.TRADE_ACTION_DEAL, "symbol": "EURUSD", "volume": 0.1, "type": 0}
 
 
-def test_fields_are_typed_like_the_module_does() -> None:
-    request = parse_request({**BUY, "volume": "0.1", "magic": 7.0, "comment": 12})
-    assert (request.volume, request.magic, request.comment) == (0.1, 7, "12")
+def test_fields_keep_their_mqltraderequest_types() -> None:
+    request = parse_request({**BUY, "volume": 1, "magic": 2**64 - 1, "comment": "x" * 31})
+    assert (request.volume, request.magic, request.comment) == (1.0, 2**64 - 1, "x" * 31)
+    assert isinstance(request.volume, float)
     assert request.type_filling == mt5c.ORDER_FILLING_FOK  # the structure's default
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("volume", "0.1"),  # no strings for numbers, as the module refuses them
+        ("volume", True),
+        ("price", None),
+        ("magic", 7.0),  # no floats for integers
+        ("magic", 2**70),  # beyond ulong
+        ("deviation", -5),
+        ("deviation", 1e30),
+        ("type", -1),
+        ("position", "123"),
+        ("comment", 12),
+        ("comment", "x" * 32),  # the module refuses long comments, it does not cut them
+        ("comment", "x" * 1_000_000),
+        ("symbol", b"EURUSD"),
+        ("expiration", 1.5),
+    ],
+)
+def test_values_the_module_refuses_name_the_field(field: str, value: object) -> None:
+    with pytest.raises(InvalidRequestError, match=f'^Invalid "{field}" argument: expected') as info:
+        parse_request({**BUY, field: value})
+    assert len(str(info.value)) < 200  # a 1 MB value is not echoed whole
 
 
 def test_an_expiration_datetime_becomes_seconds() -> None:
@@ -30,7 +56,7 @@ def test_an_expiration_datetime_becomes_seconds() -> None:
         ([("action", 1)], "must be a dict"),
         ({"symbol": "EURUSD"}, '"action"'),
         ({**BUY, "volumen": 0.1}, "unknown request field"),
-        ({**BUY, "volume": "a lot"}, "Invalid argument"),
+        ({**BUY, "volume": "a lot"}, '"volume"'),
         ({**BUY, "price": math.nan}, '"price"'),
         ({**BUY, "sl": math.inf}, '"sl"'),
     ],

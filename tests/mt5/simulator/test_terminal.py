@@ -25,7 +25,8 @@ def make(**overrides) -> Mt5TerminalSimulator:
 def test_clock_starts_at_the_bar_after_the_warmup() -> None:
     sim = make()
     assert sim.now == wave_frame().index[5].to_pydatetime()
-    assert len(sim.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 100)) == 5
+    # The 5 warm-up bars, then the bar in progress (index 0, as in MT5).
+    assert len(sim.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_H1, 0, 100)) == 6
 
 
 def test_advance_moves_by_ticks_bars_or_to_a_time() -> None:
@@ -139,3 +140,36 @@ def test_sample_data_and_shift_to_now() -> None:
 def test_config_faults_are_armed_at_start() -> None:
     sim = make(faults={"requote": 1})
     assert sim.armed_faults() == {"requote": 1}
+
+
+def test_the_first_symbol_is_in_market_watch_at_start() -> None:
+    sim = Mt5TerminalSimulator(
+        wave_frame(), config=Mt5SimulatorConfig(symbols=("EURUSD", "USDJPY"), warmup_bars=5)
+    )
+    assert sim.initialize()
+    assert sim.symbol_info_tick("EURUSD") is not None
+    assert sim.symbol_info("EURUSD").visible and not sim.symbol_info("USDJPY").visible
+    assert sim.symbol_info_tick("USDJPY") is None  # others still need symbol_select
+    assert sim.last_error()[0] == mt5c.RES_E_NOT_FOUND
+
+
+def test_a_timeframe_finer_than_the_data_says_which_data_to_load() -> None:
+    sim = make()
+    assert sim.copy_rates_from_pos("EURUSD", mt5c.TIMEFRAME_M15, 0, 1) is None
+    code, description = sim.last_error()
+    assert code == mt5c.RES_E_INVALID_PARAMS
+    assert "M15" in description and "H1" in description
+    assert "data_path" in description and "M15 or finer" in description
+
+
+def test_minute_data_serves_every_coarser_timeframe() -> None:
+    minutes = synthetic_ohlcv(3 * 24 * 60, bar_seconds=60, start="2024-01-01", seed=3)
+    sim = Mt5TerminalSimulator(
+        minutes, config=Mt5SimulatorConfig(bar_seconds=60, warmup_bars=len(minutes) - 1)
+    )
+    assert sim.initialize()
+    for name in ("M1", "M5", "M15", "M30", "H1", "H4", "D1", "W1", "MN1"):
+        rates = sim.copy_rates_from_pos("EURUSD", getattr(mt5c, f"TIMEFRAME_{name}"), 0, 1)
+        assert rates is not None and len(rates) == 1, (name, sim.last_error())
+        # Index 0 is the bar in progress: its close is the latest tick (the last minute's open).
+        assert rates["close"][0] == round(minutes["open"].iloc[-1], 5), name
