@@ -5,6 +5,10 @@ ranges can only leak into each other when they cut the *same* source (same kind,
 catalog bar type or synthetic generator and parameters), so ranges of different sources are
 never compared. `check_disjoint` raises `ConfigError` naming both fields and the overlap;
 `allow_overlap=True` is the explicit opt-in, logged as a warning every time it is used.
+
+`ROLES` names the three ranges' roles (train / validation / test) and the `TrainConfig` field
+each lives in; reports carry the role of the range they were computed on. `narrow` cuts a range
+further and refuses bounds outside it, so a narrowed range still has the role it claims.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import logging
 import math
 from collections.abc import Mapping
 
+import msgspec
 import pandas as pd
 
 from nautilus_rl_lab.data.source import DataSourceConfig
@@ -20,11 +25,24 @@ from nautilus_rl_lab.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+ROLES = {"train": "env.data", "validation": "eval_data", "test": "test_data"}
+"""Each role's `TrainConfig` field: `train` fits, `validation` selects, `test` is reported."""
+
+
+def check_role(role: str) -> str:
+    """`role` if it is one of `ROLES`, else a `ConfigError` naming the valid ones."""
+    if role not in ROLES:
+        raise ConfigError(f"range role {role!r} is unknown: use one of {list(ROLES)}")
+    return role
+
 
 def _bound(value: str | None, default: float) -> float:
     if value is None:
         return default
-    ts = pd.Timestamp(value)
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError as e:
+        raise ConfigError(f"`start`/`end` {value!r} is not a date: use e.g. '2017-10-01'") from e
     ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
     return float(ts.value)
 
@@ -67,3 +85,18 @@ def check_disjoint(
                     f"`allow_overlap: true` to accept a biased estimate)",
                 )
             log.warning("%s; allowed by `allow_overlap`: the estimate is biased", message)
+
+
+def narrow(
+    config: DataSourceConfig, role: str, start: str | None = None, end: str | None = None
+) -> DataSourceConfig:
+    """`config` cut to `[start, end)` (`None` keeps its bound); bounds outside it are refused."""
+    narrowed = msgspec.structs.replace(config, start=start or config.start, end=end or config.end)
+    (lo, hi), (new_lo, new_hi) = date_range(config), date_range(narrowed)
+    if new_lo < lo or new_hi > hi:
+        raise ConfigError(
+            f"`start`/`end` ({narrowed.start} .. {narrowed.end}) reach outside the {role} range "
+            f"`{ROLES[role]}` ({config.start} .. {config.end}): narrow within it, or choose "
+            f"another range",
+        )
+    return narrowed
