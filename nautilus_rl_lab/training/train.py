@@ -8,7 +8,8 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
 - evaluation: SB3's `EvalCallback` plays the held-out range (`TrainConfig.eval_env`)
   deterministically with the training statistics; every new best is saved as a complete
   agent directory (`run_dir/best/`: model + normalisation statistics) that `PolicyAgent.load`
-  and `RLAgentConfig(agent_path=...)` read;
+  and `RLAgentConfig(agent_path=...)` read; its `bundle.json` records the step and the mean
+  validation reward that chose it (`selection`; `final/` records its step);
 - checkpoints: `run_dir/checkpoints/` (see `checkpoints.py`), atomic; `train(config,
   resume=True)` continues from the latest one: the timestep counter, optimiser, VecNormalize
   statistics, replay buffer (off-policy), best eval score and evaluation history carry on and
@@ -54,7 +55,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
-from nautilus_rl_lab.deploy.bundle import attach_backtest, write_bundle
+from nautilus_rl_lab.deploy.bundle import attach_backtest, selection, write_bundle
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.training.checkpoints import (
@@ -139,10 +140,11 @@ class _SaveBestAgent(BaseCallback):
         self.config = config
 
     def _on_step(self) -> bool:
-        _save_agent(self.model, self.directory, self.config)
         best = (
             self.parent.best_mean_reward if isinstance(self.parent, EvalCallback) else float("nan")
         )
+        chosen = selection("best", self.num_timesteps, best)
+        _save_agent(self.model, self.directory, self.config, chosen)
         log.info(
             "new best eval reward %.4f at %d steps",
             best,
@@ -151,11 +153,11 @@ class _SaveBestAgent(BaseCallback):
         return True
 
 
-def _save_agent(model: Any, directory: Path, config: TrainConfig) -> Path:
+def _save_agent(model: Any, directory: Path, config: TrainConfig, selected: dict[str, Any]) -> Path:
     """Save a complete agent bundle (policy, statistics, `bundle.json`) to `directory`."""
     with atomic_directory(directory) as tmp:
         PolicyAgent(model, model.get_vec_normalize_env()).save(tmp)
-        write_bundle(tmp, config, model)
+        write_bundle(tmp, config, model, selected)
     return directory
 
 
@@ -346,7 +348,9 @@ def train(
         if checkpointer.last_saved != model.num_timesteps:
             checkpointer.init_callback(model)
             checkpointer.save()
-        final = _save_agent(model, run_dir / "final", config)
+        final = _save_agent(
+            model, run_dir / "final", config, selection("final", model.num_timesteps)
+        )
         best_dir = run_dir / "best"
         for bundle in (final, best_dir) if best_dir.is_dir() else (final,):
             attach_backtest(bundle, config)
