@@ -162,7 +162,7 @@ def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str,
         return None
     bundle = load_bundle(directory)
     run = run_backtest(bundle.path, env)
-    figures = expectations(run.equity, run.slippage, env, split)
+    figures = {**expectations(run.equity, run.slippage, env, split), "currency": run.currency}
     _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
     return figures
 

@@ -113,6 +113,8 @@ def test_bundles_record_the_step_and_validation_score_that_selected_them(tmp_pat
         "validation_mean_reward": pytest.approx(float(top["mean_reward"])),
     }
     assert best["step"] in set(evaluations["timesteps"])
+    figures = load_bundle(result.best_agent).backtest  # on the validation range: no test range
+    assert figures is not None and (figures["split"], figures["currency"]) == ("validation", "USD")
     final = load_bundle(result.final_agent).fields["selection"]
     assert final == {
         "agent": "final",
