@@ -57,7 +57,7 @@ def _open_catalog(path: str | os.PathLike[str]) -> ParquetDataCatalog:
 
 
 def _stored_bar_type(file: Path) -> str:
-    """The bar type of a catalog's bar file, from its Parquet metadata (directory names drop '/')."""
+    """A catalog bar file's bar type, from its Parquet metadata (directory names drop '/')."""
     metadata = pq.read_schema(file).metadata or {}
     return str(metadata.get(b"bar_type", file.parent.name.encode()).decode())
 

@@ -4,11 +4,12 @@ A range is a `DataSourceConfig`'s half-open `[start, end)` (open-ended where `No
 ranges can only leak into each other when they cut the *same* data, so ranges of different
 data are never compared. Files (the bundled sample, CSV, Parquet) are the same data when their
 resolved paths are equal (a symlink, a relative path) or, failing that, their bytes are (a
-copy: size and SHA-256, cached per path, size and mtime); a catalog's bar type is the same data
-when its bar files are, compared the same way; synthetic markets when generator and
-parameters are; a `frame` source is always the same data as another `frame`. Hashing happens
-only when two date ranges intersect, so disjoint ranges cost nothing. `check_disjoint` raises `ConfigError` naming both fields and the overlap;
-`allow_overlap=True` is the explicit opt-in, logged as a warning every time it is used.
+copy: size, then SHA-256 cached per path, size and mtime); a catalog's bar type is the same
+data when its bar files are, compared the same way; synthetic markets when generator and
+parameters are; a `frame` source is always the same data as another `frame`. Files are read
+only when two date ranges intersect, so disjoint ranges cost nothing. `check_disjoint` raises
+`ConfigError` naming both fields and the overlap; `allow_overlap=True` is the explicit
+opt-in, logged as a warning every time it is used.
 
 `ROLES` names the three ranges' roles (train / validation / test) and the `TrainConfig` field
 each lives in; reports carry the role of the range they were computed on. `narrow` cuts a range

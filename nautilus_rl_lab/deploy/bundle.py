@@ -6,9 +6,9 @@ configs, the instrument spec, the bar specification and execution mode it was tr
 the training data range, the policy's spaces, feature statistics of the training observations,
 which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
 for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
-a content hash. `attach_backtest` adds what the
-out-of-sample backtest leads the monitor to expect (`evaluation.expectations`: slippage per
-fill, per-bar returns and the venue assumptions behind them). `bundle_configs` builds the importable
+a content hash. `attach_backtest` adds what the out-of-sample backtest leads the monitor to
+expect (`evaluation.expectations`: slippage per fill, per-bar returns and the venue
+assumptions behind them, and the account currency). `bundle_configs` builds the importable
 `RLAgent` and `AgentStrategy` configs from the bundle path alone (plus the venue's instrument
 id, the live bar type and risk limits) and refuses a bar type or scheme that does not fit.
 

@@ -11,9 +11,10 @@ the training segment is the validation range that selects the best agent, after 
 `purge` gap, so the fit segment ends `purge` before validation starts as validation ends
 `purge` before the test: a sample's label horizon up to `purge` never crosses into the next
 segment; `window_ranges` cuts them), and backtests it on the test segment in a plain Nautilus
-backtest. `walk_forward_rule(rule_config, windows)`
-tunes a rule-based agent on each training segment (`tune_rule`) and backtests the best
-parameters on the test segment. Both return a `WalkForwardResult`: the per-window table,
+backtest. `walk_forward_rule(rule_config, windows)` tunes a rule-based agent on each
+training segment (`tune_rule`) and backtests the best parameters on the test segment. The
+purge before the test is the window's own (`Window.purge`). Both return a
+`WalkForwardResult`: the per-window table (its columns named by role and account currency),
 the test runs and one out-of-sample equity curve made by chaining the segments' returns.
 """
 
