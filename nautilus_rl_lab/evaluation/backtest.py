@@ -292,10 +292,12 @@ class EvaluationRange:
     @property
     def label(self) -> str:
         """E.g. `test range 2017-10-02 00:00 .. 2017-12-29 21:00 UTC, account currency USD`."""
-        return (
-            f"{self.role} range {self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M} UTC, "
-            f"account currency {self.currency}"
+        span = (
+            "(no bars)"
+            if pd.isna(self.start)
+            else f"{self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M} UTC"
         )
+        return f"{self.role} range {span}, account currency {self.currency}"
 
     def columns(self) -> dict[str, str]:
         """The label as table columns (`range_role`, `range_start`, `range_end`, `currency`)."""

@@ -79,3 +79,13 @@ def test_an_evaluation_without_a_known_role_is_refused() -> None:
     runs = evaluation("2017-10-02", "2017-10-09").runs
     with pytest.raises(ConfigError, match="range role 'out_of_sample' is unknown"):
         EvaluationResult(runs, role="out_of_sample")
+
+
+def test_a_range_without_decision_bars_is_labelled_as_such() -> None:
+    env = TrainingNodeConfig(
+        data=DataSourceConfig(kind="sample", start="2017-10-02", end="2017-10-02T03:00")
+    )
+    run = run_backtest(EMACrossAgent(5, 20, action=env.action), env, name="ema")
+    assert run.equity.empty  # three bars: the observation window is not full yet
+    label = EvaluationResult({"ema": run}, role="validation").range.label
+    assert label == "validation range (no bars), account currency USD"
