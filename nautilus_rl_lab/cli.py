@@ -42,20 +42,21 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
+    from nautilus_rl_lab.data.splits import narrow
     from nautilus_rl_lab.evaluation import backtest_agent
     from nautilus_rl_lab.reports.tearsheet import write_report
     from nautilus_rl_lab.training import TrainConfig
 
     config = TrainConfig.from_file(args.config)
-    env = config.eval_env or config.env
+    env = config.range_env(args.range)
     if args.start or args.end:
-        data = msgspec.structs.replace(
-            env.data, start=args.start or env.data.start, end=args.end or env.data.end
-        )
-        env = msgspec.structs.replace(env, data=data)
-    evaluation = backtest_agent(args.agent, env, n_random=args.n_random, rule=args.rule)
+        env = msgspec.structs.replace(env, data=narrow(env.data, args.range, args.start, args.end))
+    evaluation = backtest_agent(
+        args.agent, env, role=args.range, n_random=args.n_random, rule=args.rule
+    )
     out = Path(args.out) if args.out else Path(args.agent).parent / "backtest"
     report = write_report(evaluation, out, tearsheet=not args.no_tearsheet)
+    print(evaluation.range.label)
     print(evaluation.stats.round(3).to_string())
     print(f"report: {report.directory}")
     return 0
@@ -157,8 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
     backtest.add_argument(
         "--config", required=True, help="the TrainConfig the agent was trained with"
     )
-    backtest.add_argument("--start", help="first bar (UTC date), default: the config's eval range")
-    backtest.add_argument("--end", help="end (exclusive, UTC date)")
+    backtest.add_argument(
+        "--range",
+        choices=("test", "validation", "train"),
+        default="test",
+        help="the config's range to report on: test (default, `test_data`), validation "
+        "(`eval_data`: it chose best/, so it flatters the agent) or train (`env.data`)",
+    )
+    backtest.add_argument("--start", help="first bar (UTC date) within the range")
+    backtest.add_argument("--end", help="end (exclusive, UTC date) within the range")
     backtest.add_argument("--n-random", type=int, default=5, help="random agents to average")
     backtest.add_argument(
         "--rule", default="bollinger", help="rule baseline: bollinger or ema_cross"

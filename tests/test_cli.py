@@ -5,9 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from nautilus_rl_lab.cli import build_parser, main
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.training import latest_checkpoint
 
 from .conftest import REPO_ROOT
@@ -17,7 +19,12 @@ from .training.conftest import tiny_config
 def test_cli_train_then_backtest_on_a_tiny_config(tmp_path, capsys) -> None:
     run_dir = tmp_path / "run"
     tiny_config(
-        run_dir, n_envs=2, vec_env="subproc", total_timesteps=256, tensorboard=False
+        run_dir,
+        n_envs=2,
+        vec_env="subproc",
+        total_timesteps=256,
+        tensorboard=False,
+        test_data=DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29"),
     ).to_file(tmp_path / "cfg.yaml")
     assert main(["train", "--config", str(tmp_path / "cfg.yaml"), "--no-progress"]) == 0
     out = capsys.readouterr().out
@@ -35,6 +42,38 @@ def test_cli_train_then_backtest_on_a_tiny_config(tmp_path, capsys) -> None:
         "trades.png",
         "stats.csv",
     }
+    # the default is the test range (never the validation range that chose best/), labelled
+    assert "test range 2017-03-2" in out and "account currency USD" in out
+    stats = pd.read_csv(report / "stats.csv", index_col=0)
+    assert set(stats["range_role"]) == {"test"} and set(stats["currency"]) == {"USD"}
+    assert (pd.to_datetime(stats["range_start"]) >= pd.Timestamp("2017-03-22", tz="UTC")).all()
+    assert (pd.to_datetime(stats["range_end"]) <= pd.Timestamp("2017-03-29", tz="UTC")).all()
+
+    validation = tmp_path / "validation"
+    assert main([*args, "--range", "validation", "--n-random", "0", "--out", str(validation),
+                 "--no-tearsheet"]) == 0  # fmt: skip
+    assert "validation range 2017-03-1" in capsys.readouterr().out
+    stats = pd.read_csv(validation / "stats.csv", index_col=0)
+    assert set(stats["range_role"]) == {"validation"}
+    assert (pd.to_datetime(stats["range_end"]) <= pd.Timestamp("2017-03-22", tz="UTC")).all()
+
+
+def test_cli_backtest_refuses_a_missing_test_range_and_dates_outside_the_range(
+    tmp_path, capsys
+) -> None:
+    tiny_config(tmp_path / "run").to_file(tmp_path / "no_test.yaml")  # eval_data only
+    args = ["backtest", "--agent", str(tmp_path / "agent"), "--config"]
+    assert main([*args, str(tmp_path / "no_test.yaml")]) == 2
+    error = capsys.readouterr().err
+    assert "`test_data` is not set" in error and "--range validation" in error
+    tiny_config(
+        tmp_path / "run",
+        test_data=DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29"),
+    ).to_file(tmp_path / "cfg.yaml")
+    for dates in (["--start", "2017-03-10"], ["--end", "2017-04-01"]):
+        assert main([*args, str(tmp_path / "cfg.yaml"), *dates]) == 2
+        error = capsys.readouterr().err
+        assert "outside the test range" in error and "`test_data`" in error, error
 
 
 def test_cli_has_the_documented_commands() -> None:

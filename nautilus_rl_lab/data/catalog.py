@@ -56,14 +56,23 @@ def _open_catalog(path: str | os.PathLike[str]) -> ParquetDataCatalog:
     return ParquetDataCatalog(str(path))
 
 
+def _stored_bar_type(file: Path) -> str:
+    """A catalog bar file's bar type, from its Parquet metadata (directory names drop '/')."""
+    metadata = pq.read_schema(file).metadata or {}
+    return str(metadata.get(b"bar_type", file.parent.name.encode()).decode())
+
+
 def _bar_types_present(catalog: ParquetDataCatalog) -> list[str]:
-    """Bar types stored in the catalog, from the Parquet metadata (directory names drop '/')."""
-    root = Path(catalog.path) / "data" / "bar"
-    found = set()
-    for file in root.glob("*/*.parquet"):
-        metadata = pq.read_schema(file).metadata or {}
-        found.add(metadata.get(b"bar_type", file.parent.name.encode()).decode())
-    return sorted(found)
+    """Bar types stored in the catalog."""
+    return sorted({_stored_bar_type(f) for f in bar_files(catalog.path)})
+
+
+def bar_files(path: str | os.PathLike[str], bar_type: BarType | str | None = None) -> list[Path]:
+    """The Parquet files of the catalog at `path` that hold bars (of `bar_type` if given)."""
+    files = sorted((Path(path) / "data" / "bar").glob("*/*.parquet"))
+    if bar_type is None:
+        return files
+    return [f for f in files if _stored_bar_type(f) == str(bar_type)]
 
 
 def read_bars(path: str | os.PathLike[str], bar_type: BarType | str) -> list[Bar]:

@@ -4,9 +4,11 @@
 `PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
 configs, the instrument spec, the bar specification and execution mode it was trained with,
 the training data range, the policy's spaces, feature statistics of the training observations,
-the library/Nautilus/SB3 versions and a content hash. `attach_backtest` adds what the
-out-of-sample backtest leads the monitor to expect (`evaluation.expectations`: slippage per
-fill, per-bar returns and the venue assumptions behind them). `bundle_configs` builds the importable
+which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
+for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
+a content hash. `attach_backtest` adds what the out-of-sample backtest leads the monitor to
+expect (`evaluation.expectations`: slippage per fill, per-bar returns and the venue
+assumptions behind them, and the account currency). `bundle_configs` builds the importable
 `RLAgent` and `AgentStrategy` configs from the bundle path alone (plus the venue's instrument
 id, the live bar type and risk limits) and refuses a bar type or scheme that does not fit.
 
@@ -95,10 +97,23 @@ def _feature_stats(model: Any) -> dict[str, Any] | None:
     return {"count": float(rms.count), "mean": rms.mean.tolist(), "var": rms.var.tolist()}
 
 
-def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any = None) -> Path:
+def selection(agent: str, step: int, validation_mean_reward: float | None = None) -> dict[str, Any]:
+    """The bundle's `selection` field: which agent of a run (`best`/`final`), saved at which
+    env step, and the mean validation episode reward that made it the best (`None` for `final`)."""
+    score = None if validation_mean_reward is None else float(validation_mean_reward)
+    return {"agent": agent, "step": int(step), "validation_mean_reward": score}
+
+
+def write_bundle(
+    directory: str | os.PathLike[str],
+    config: Any,
+    model: Any = None,
+    selected: dict[str, Any] | None = None,
+) -> Path:
     """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`).
 
     `model` is the SB3 model of a trained agent; `None` bundles any other saved `Agent`.
+    `selected` is its `selection` (`None`: not an agent of a training run).
     """
     path = Path(directory)
     env = config.env
@@ -128,6 +143,7 @@ def write_bundle(directory: str | os.PathLike[str], config: Any, model: Any = No
         "observation_space": _box_space(observation_space),
         "action_space": space_to_dict(action_space),
         "feature_stats": None if model is None else _feature_stats(model),
+        "selection": selected,
         "versions": _versions(),
     }
     return _write_fields(path, fields)
@@ -146,7 +162,10 @@ def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str,
         return None
     bundle = load_bundle(directory)
     run = run_backtest(bundle.path, env)
-    figures = expectations(run.equity, run.slippage, env, split, run.return_frequency)
+    figures = {
+        **expectations(run.equity, run.slippage, env, split, run.return_frequency),
+        "currency": run.currency,
+    }
     _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
     return figures
 

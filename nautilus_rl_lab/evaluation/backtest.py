@@ -30,6 +30,11 @@ Decisions:
   order and two fills; hit rate and holding time are per round trip.
 - Each agent gets a fresh engine (they are cheap; the data are prepared once), so no state
   leaks between agents.
+- An `EvaluationResult` knows the role of its range (`train`, `validation`, `test`; given by
+  the caller, who chose the range) and reads the span its statistics cover (the first and
+  last equity sample, at bar closes, after any indicator warm-up) and the account currency
+  from its runs (`EvaluationRange`); its `stats` table carries that label as its
+  columns' name, so every table, tear sheet and stats file built from it names its range.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
+from nautilus_rl_lab.data.splits import check_role
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.expectations import fill_slippage
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, daily_returns, return_frequency
@@ -124,6 +130,7 @@ class AgentRun:
     positions_report: pd.DataFrame
     account_report: pd.DataFrame
     final_balance: float
+    currency: str
     risk_events: pd.DataFrame = field(default_factory=lambda: risk_events_frame([]))
     round_trips: pd.DataFrame = field(default_factory=lambda: round_trips_frame([]))
     orders_denied: float = 0
@@ -273,6 +280,7 @@ def run_backtest(
             positions_report=engine.trader.generate_positions_report(),
             account_report=engine.trader.generate_account_report(venue),
             final_balance=value.balance,
+            currency=value.currency.code,
             orders_denied=statuses.count(OrderStatus.DENIED),
             orders_rejected=statuses.count(OrderStatus.REJECTED),
             risk_events=risk_events_frame(strategy.risk_events),
@@ -284,9 +292,38 @@ def run_backtest(
         engine.dispose()
 
 
+@dataclass(frozen=True)
+class EvaluationRange:
+    """The range an evaluation covers: its role, first and last equity sample (UTC), currency."""
+
+    role: str
+    start: pd.Timestamp
+    end: pd.Timestamp
+    currency: str
+
+    @property
+    def label(self) -> str:
+        """E.g. `test range 2017-10-02 00:00 .. 2017-12-29 21:00 UTC, account currency USD`."""
+        span = (
+            "(no bars)"
+            if pd.isna(self.start)
+            else f"{self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M} UTC"
+        )
+        return f"{self.role} range {span}, account currency {self.currency}"
+
+    def columns(self) -> dict[str, str]:
+        """The label as table columns (`range_role`, `range_start`, `range_end`, `currency`)."""
+        return {
+            "range_role": self.role,
+            "range_start": self.start.isoformat(),
+            "range_end": self.end.isoformat(),
+            "currency": self.currency,
+        }
+
+
 @dataclass
 class EvaluationResult:
-    """The agent's and the baselines' runs over one out-of-sample range.
+    """The agent's and the baselines' runs over one range of role `role` (see `ROLES`).
 
     `n_trials` and `trial_sharpe_variance` describe the search that produced the agent (e.g.
     an Optuna study: `tuning.trial_sharpes`); the `dsr` column deflates each run's Sharpe ratio
@@ -297,6 +334,17 @@ class EvaluationResult:
     random_runs: list[AgentRun] = field(default_factory=list)
     n_trials: int = 1
     trial_sharpe_variance: float = 0.0
+    role: str = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        check_role(self.role)
+
+    @property
+    def range(self) -> EvaluationRange:
+        """The role, the runs' first and last equity sample and their account currency."""
+        index = self.equity.index
+        currencies = sorted({run.currency for run in self.runs.values()})
+        return EvaluationRange(self.role, index.min(), index.max(), "/".join(currencies))
 
     @property
     def equity(self) -> pd.DataFrame:
@@ -351,7 +399,9 @@ class EvaluationResult:
         whole = [
             c for c in COUNTS if table[c].notna().all() and (table[c] == table[c].round()).all()
         ]
-        return table.astype(dict.fromkeys(whole, "int64"))
+        table = table.astype(dict.fromkeys(whole, "int64"))
+        table.columns.name = self.range.label
+        return table
 
 
 def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
@@ -370,6 +420,7 @@ def _mean_run(runs: list[AgentRun], name: str) -> AgentRun:
         final_balance=float(np.mean([r.final_balance for r in runs])),
         frequency=runs[0].frequency,
         members=list(runs),
+        currency=runs[0].currency,
     )
 
 
@@ -377,6 +428,7 @@ def backtest_agent(
     agent: Agent | str | os.PathLike[str],
     config: TrainingNodeConfig,
     *,
+    role: str,
     name: str = "agent",
     n_random: int = 5,
     seed: int = 0,
@@ -384,11 +436,12 @@ def backtest_agent(
     buy_and_hold: bool = True,
     risk: RiskLimits | None = None,
 ) -> EvaluationResult:
-    """Backtest `agent` and the baselines on `config`'s (out-of-sample) data.
+    """Backtest `agent` and the baselines on `config`'s data, the range of role `role`.
 
     Baselines: buy-and-hold, the mean of `n_random` random agents (seeds `seed..seed+n-1`) and
     a rule-based agent (`"bollinger"`, `"ema_cross"` or any `Agent`; `None` skips it).
     """
+    check_role(role)  # before any backtest runs
     market = market_for(config)
     if not isinstance(agent, Agent):
         agent = load_agent(agent)
@@ -420,4 +473,4 @@ def backtest_agent(
         else:
             rule_agent, rule_name = rule, type(rule).__name__
         runs[rule_name] = run_backtest(rule_agent, config, market=market, name=rule_name, risk=risk)
-    return EvaluationResult(runs, random_runs)
+    return EvaluationResult(runs, random_runs, role=role)

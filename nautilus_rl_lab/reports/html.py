@@ -163,7 +163,7 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         "<h2>Statistics</h2>",
         stats.loc[order].T.to_html(float_format=lambda x: f"{x:,.4g}", na_rep="n/a"),
         _notes_html(evaluation.notes, order),
-        _png(plot_equity_curves(evaluation.equity[order], title="Equity (out of sample)")),
+        _png(plot_equity_curves(evaluation.equity[order], f"Equity, {evaluation.role} range")),
         _png(plot_drawdowns(evaluation.equity[order])),
     ]
     if span >= HISTORY_ROWS["Best Month"]:

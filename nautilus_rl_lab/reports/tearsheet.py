@@ -4,6 +4,8 @@
 `tearsheet.html` (`reports.html`: every agent and baseline, only panels the window can fill),
 `equity.png`, `drawdown.png`, `trades.png`, `stats.csv` (with risk events per rule),
 `equity.csv` and `risk_events.csv` (the agent's risk events: rule, target before/after).
+The tear sheet's title and the figures' titles name the evaluation's range, role and account
+currency (`EvaluationResult.range`); `stats.csv` carries them as columns.
 
 Decisions:
 
@@ -75,7 +77,7 @@ def write_tearsheet(
 ) -> Path:
     """Write the HTML tear sheet of `agent` and every baseline of `evaluation` to `path`."""
     with _quiet():
-        page = tearsheet_html(evaluation, agent, f"{title}: {agent}")
+        page = tearsheet_html(evaluation, agent, f"{title}: {agent}, {evaluation.range.label}")
     return atomic_write_text(path, page)
 
 
@@ -91,15 +93,18 @@ def write_report(
     folder.mkdir(parents=True, exist_ok=True)
     equity = evaluation.equity
     run = evaluation.runs[agent]
+    label = evaluation.range.label
     files = ReportFiles(
         directory=folder,
         tearsheet=write_tearsheet(evaluation, folder / "tearsheet.html", agent=agent)
         if tearsheet
         else None,
-        equity=save_figure(plot_equity_curves(equity), folder / "equity.png"),
-        drawdown=save_figure(plot_drawdowns(equity), folder / "drawdown.png"),
+        equity=save_figure(plot_equity_curves(equity, f"Equity, {label}"), folder / "equity.png"),
+        drawdown=save_figure(plot_drawdowns(equity, f"Drawdown, {label}"), folder / "drawdown.png"),
         trades=save_figure(plot_trades(run.close, run.fills, run.position), folder / "trades.png"),
-        stats=atomic_write_text(folder / "stats.csv", evaluation.stats.to_csv()),
+        stats=atomic_write_text(
+            folder / "stats.csv", evaluation.stats.assign(**evaluation.range.columns()).to_csv()
+        ),
     )
     atomic_write_text(folder / "equity.csv", equity.to_csv())
     atomic_write_text(folder / "risk_events.csv", run.risk_events.to_csv())

@@ -7,10 +7,14 @@ the agent fitted on sits right next to what it is scored on, e.g. indicator warm
 position still open), `embargo` between one test segment's end and the next one's start.
 
 `walk_forward(train_config, windows)` trains one agent per window (its last `validation` of
-the training segment is the validation range that selects the best agent), and backtests it
-on the test segment in a plain Nautilus backtest. `walk_forward_rule(rule_config, windows)`
-tunes a rule-based agent on each training segment (`tune_rule`) and backtests the best
-parameters on the test segment. Both return a `WalkForwardResult`: the per-window table,
+the training segment is the validation range that selects the best agent, after the same
+`purge` gap, so the fit segment ends `purge` before validation starts as validation ends
+`purge` before the test: a sample's label horizon up to `purge` never crosses into the next
+segment; `window_ranges` cuts them), and backtests it on the test segment in a plain Nautilus
+backtest. `walk_forward_rule(rule_config, windows)` tunes a rule-based agent on each
+training segment (`tune_rule`) and backtests the best parameters on the test segment. The
+purge before the test is the window's own (`Window.purge`). Both return a
+`WalkForwardResult`: the per-window table (its columns named by role and account currency),
 the test runs and one out-of-sample equity curve made by chaining the segments' returns.
 """
 
@@ -49,6 +53,11 @@ class Window:
     train_end: pd.Timestamp
     test_start: pd.Timestamp
     test_end: pd.Timestamp
+
+    @property
+    def purge(self) -> pd.Timedelta:
+        """The gap left out between the training segment and the test segment."""
+        return self.test_start - self.train_end
 
 
 def _offset(name: str, value: Span) -> pd.Timedelta | pd.DateOffset:
@@ -140,6 +149,30 @@ def _cut(data: DataSourceConfig, start: pd.Timestamp, end: pd.Timestamp) -> Data
     return msgspec.structs.replace(data, start=start.isoformat(), end=end.isoformat())
 
 
+def window_ranges(
+    data: DataSourceConfig, window: Window, validation: Span | None = None
+) -> tuple[DataSourceConfig, DataSourceConfig | None, DataSourceConfig]:
+    """`data` cut to `window`'s fit, validation and test segments, `window.purge` apart.
+
+    Validation is the last `validation` of the training segment (`None`: no validation, the
+    whole training segment is fitted on); the fit segment ends `window.purge` before it.
+    """
+    if validation is None:
+        fit_end, held_out = window.train_end, None
+    else:
+        validation_start = window.train_end - _offset("validation", validation)
+        fit_end = validation_start - window.purge
+        if fit_end <= window.train_start or validation_start >= window.train_end:
+            raise ConfigError(
+                f"`validation` {validation!r} and the purge {window.purge} leave no fit segment "
+                f"in window {window.index}'s training segment ({window.train_start} .. "
+                f"{window.train_end}): shorten them or lengthen `train`",
+            )
+        held_out = _cut(data, validation_start, window.train_end)
+    test = _cut(data, window.test_start, window.test_end)
+    return _cut(data, window.train_start, fit_end), held_out, test
+
+
 def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, object]:
     stats = run.stats
     return {
@@ -151,6 +184,16 @@ def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, o
         **stats,
         **extra,
     }
+
+
+def _result(
+    windows: Sequence[Window], runs: list[AgentRun], rows: list[dict[str, object]]
+) -> WalkForwardResult:
+    """The result; its table's columns are named by the role and account currency."""
+    table = pd.DataFrame(rows).set_index("window")
+    currencies = "/".join(sorted({run.currency for run in runs}))
+    table.columns.name = f"test segments, account currency {currencies}"
+    return WalkForwardResult(list(windows), runs, table)
 
 
 def walk_forward(
@@ -170,17 +213,13 @@ def walk_forward(
     data = config.env.data
     runs, rows = [], []
     for window in windows:
-        fit_end = window.train_end
-        eval_data = None
-        if validation is not None:
-            fit_end = window.train_end - _offset("validation", validation)
-            eval_data = _cut(data, fit_end, window.train_end)
+        fit_data, eval_data, test_data = window_ranges(data, window, validation)
         window_config = msgspec.structs.replace(
             config,
-            env=msgspec.structs.replace(config.env, data=_cut(data, window.train_start, fit_end)),
+            env=msgspec.structs.replace(config.env, data=fit_data),
             eval_data=eval_data,
             eval_freq=config.eval_freq if eval_data is not None else 0,
-            test_data=_cut(data, window.test_start, window.test_end),
+            test_data=test_data,
             run_dir=str(root / f"window_{window.index}"),
         )
         window_config.__post_init__()  # replace() does not validate: check the ranges again
@@ -192,7 +231,7 @@ def walk_forward(
         run = backtest(agent, test_env, name=f"window_{window.index}")
         runs.append(run)
         rows.append(_row(window, run, {"agent": str(agent)}))
-    return WalkForwardResult(list(windows), runs, pd.DataFrame(rows).set_index("window"))
+    return _result(windows, runs, rows)
 
 
 def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> WalkForwardResult:
@@ -200,12 +239,10 @@ def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> Walk
     data = config.env.data
     runs, rows = [], []
     for window in windows:
-        test_data = _cut(data, window.test_start, window.test_end)
+        train_data, _, test_data = window_ranges(data, window)
         window_config = msgspec.structs.replace(
             config,
-            env=msgspec.structs.replace(
-                config.env, data=_cut(data, window.train_start, window.train_end)
-            ),
+            env=msgspec.structs.replace(config.env, data=train_data),
             test_data=test_data,
             study_name=f"{config.study_name}-window{window.index}",
         )
@@ -218,4 +255,4 @@ def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> Walk
         rows.append(
             _row(window, run, {"params": params, "train_" + config.objective: study.best_value})
         )
-    return WalkForwardResult(list(windows), runs, pd.DataFrame(rows).set_index("window"))
+    return _result(windows, runs, rows)

@@ -26,7 +26,7 @@ import msgspec
 from nautilus_rl_lab.agents.policy import ALGORITHMS, CONTINUOUS_ALGORITHMS, DISCRETE_ALGORITHMS
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.data.splits import check_disjoint
+from nautilus_rl_lab.data.splits import ROLES, check_disjoint, check_role
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
@@ -130,6 +130,21 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def eval_env(self) -> TrainingNodeConfig | None:
         """The evaluation env: `env` on `eval_data`, one deterministic episode over all of it."""
         return self._whole_range_env(self.eval_data)
+
+    def range_env(self, role: str) -> TrainingNodeConfig:
+        """`env` on the range of `role` (`ROLES`: train, validation or test), one episode over all
+        of it; a role this config has no range for is refused by name."""
+        ranges = {"train": self.env.data, "validation": self.eval_data, "test": self.test_data}
+        data = ranges[check_role(role)]
+        env = self._whole_range_env(data)
+        if env is None:
+            others = [r for r in ("test", "validation", "train") if r != role]
+            raise ConfigError(
+                f"`{ROLES[role]}` is not set: this config has no {role} range to report on; "
+                f"set it, or choose another range explicitly (CLI: --range "
+                f"{' or --range '.join(others)})",
+            )
+        return env
 
     def _whole_range_env(self, data: DataSourceConfig | None) -> TrainingNodeConfig | None:
         """`env` on `data`, played as one episode from its first bar (`None` without data)."""

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult, backtest_agent
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.reports.tearsheet import ReportFiles, write_report
@@ -108,9 +107,8 @@ def run_demo(root: str | os.PathLike[str] = "runs", *, fast: bool | None = None)
     training = train(config)
     agent = training.best_agent or training.final_agent
     log.info("backtesting %s out of sample", agent)
-    test_env = config.test_env
-    if test_env is None:  # demo_config always sets test_data
-        raise ConfigError("the demo needs `test_data` for its out-of-sample backtest")
-    evaluation = backtest_agent(agent, test_env, n_random=2 if fast else 5, rule="bollinger")
+    evaluation = backtest_agent(
+        agent, config.range_env("test"), role="test", n_random=2 if fast else 5, rule="bollinger"
+    )
     report = write_report(evaluation, run_dir / "report")
     return DemoResult(run_dir, training, evaluation, report, time.perf_counter() - started)

@@ -25,11 +25,12 @@ WITH_RISK = "trained_with_risk"
 
 def compare_risk_in_training(config: TrainConfig, risk: RiskLimits) -> EvaluationResult:
     """Train without and under `risk`; both agents backtested out of sample with `risk` on."""
-    eval_env = config.test_env or config.eval_env
-    if eval_env is None:
+    if config.test_data is None and config.eval_data is None:
         raise ConfigError(
             "`test_data` (or `eval_data`) is required: both agents are compared out of sample on it"
         )
+    role = "test" if config.test_data is not None else "validation"
+    eval_env = config.range_env(role)
     runs = {}
     for name, limits in ((WITHOUT_RISK, RiskLimits()), (WITH_RISK, risk)):
         run_config = msgspec.structs.replace(
@@ -39,4 +40,4 @@ def compare_risk_in_training(config: TrainConfig, risk: RiskLimits) -> Evaluatio
         )
         agent = train(run_config).load_agent()
         runs[name] = run_backtest(agent, eval_env, name=name, risk=risk)
-    return EvaluationResult(runs)
+    return EvaluationResult(runs, role=role)

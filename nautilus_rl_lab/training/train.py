@@ -8,12 +8,15 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
 - evaluation: SB3's `EvalCallback` plays the held-out range (`TrainConfig.eval_env`)
   deterministically with the training statistics; every new best is saved as a complete
   agent directory (`run_dir/best/`: model + normalisation statistics) that `PolicyAgent.load`
-  and `RLAgentConfig(agent_path=...)` read;
+  and `RLAgentConfig(agent_path=...)` read; its `bundle.json` records the step and the mean
+  validation reward that chose it (`selection`; `final/` records its step);
 - checkpoints: `run_dir/checkpoints/` (see `checkpoints.py`), atomic; `train(config,
   resume=True)` continues from the latest one: the timestep counter, optimiser, VecNormalize
   statistics, replay buffer (off-policy), best eval score and evaluation history carry on and
   `learn` runs only the remaining steps (the RNG streams restart from the seed, so a resumed
-  run is not bit-identical to an uninterrupted one). A resume never restarts from step 0
+  run is not bit-identical to an uninterrupted one); a `best/` saved after the resumed
+  checkpoint (by a policy the kill lost) is moved to `best.lost-step_<N>/` with a warning, as
+  the evaluations after the checkpoint are dropped. A resume never restarts from step 0
   silently: a damaged latest checkpoint falls back to the newest complete one (warning), none
   complete is a `CheckpointError` unless `allow_fresh_start=True`, an empty `run_dir` starts
   at step 0 with a warning; a resume with another algorithm, policy, observation/action space
@@ -54,7 +57,7 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
-from nautilus_rl_lab.deploy.bundle import attach_backtest, write_bundle
+from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, attach_backtest, selection, write_bundle
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.training.checkpoints import (
@@ -139,10 +142,11 @@ class _SaveBestAgent(BaseCallback):
         self.config = config
 
     def _on_step(self) -> bool:
-        _save_agent(self.model, self.directory, self.config)
         best = (
             self.parent.best_mean_reward if isinstance(self.parent, EvalCallback) else float("nan")
         )
+        chosen = selection("best", self.num_timesteps, best)
+        _save_agent(self.model, self.directory, self.config, chosen)
         log.info(
             "new best eval reward %.4f at %d steps",
             best,
@@ -151,11 +155,11 @@ class _SaveBestAgent(BaseCallback):
         return True
 
 
-def _save_agent(model: Any, directory: Path, config: TrainConfig) -> Path:
+def _save_agent(model: Any, directory: Path, config: TrainConfig, selected: dict[str, Any]) -> Path:
     """Save a complete agent bundle (policy, statistics, `bundle.json`) to `directory`."""
     with atomic_directory(directory) as tmp:
         PolicyAgent(model, model.get_vec_normalize_env()).save(tmp)
-        write_bundle(tmp, config, model)
+        write_bundle(tmp, config, model, selected)
     return directory
 
 
@@ -179,6 +183,32 @@ def _run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
         "env.action": json.loads(env.action.json()),
         "env.reward": json.loads(env.reward.json()),
     }
+
+
+def _set_aside_lost_best(best_dir: Path, step: int) -> None:
+    """Move a `best/` saved after step `step` (by a policy a kill lost: the resumed run's history
+    ends at `step`) to `best.lost-step_<N>/`, so `best/` is always one of the run's own
+    recorded evaluations; a `best/` without a recorded step is left in place."""
+    try:
+        fields = json.loads((best_dir / BUNDLE_FILE).read_text(encoding="utf-8"))
+        saved_at = int(fields["selection"]["step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if saved_at <= step:
+        return
+    name = f"best.lost-step_{saved_at:012d}"
+    aside, copies = best_dir.with_name(name), 1
+    while aside.exists():  # the same step set aside by an earlier resume: keep both
+        copies += 1
+        aside = best_dir.with_name(f"{name}-{copies}")
+    best_dir.rename(aside)
+    log.warning(
+        "%s was saved at step %d, after the checkpoint resumed from (step %d): moved to %s",
+        best_dir,
+        saved_at,
+        step,
+        aside,
+    )
 
 
 def _resume_point(checkpoint_dir: Path, allow_fresh_start: bool) -> Path | None:
@@ -241,6 +271,7 @@ def train(
         if checkpoint is not None:
             check_settings(checkpoint, settings)
             state = read_state(checkpoint)
+            _set_aside_lost_best(run_dir / "best", int(state["num_timesteps"]))
         run_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(
             run_dir / "train_config.json", json.dumps(json.loads(config.json()), indent=2)
@@ -346,7 +377,9 @@ def train(
         if checkpointer.last_saved != model.num_timesteps:
             checkpointer.init_callback(model)
             checkpointer.save()
-        final = _save_agent(model, run_dir / "final", config)
+        final = _save_agent(
+            model, run_dir / "final", config, selection("final", model.num_timesteps)
+        )
         best_dir = run_dir / "best"
         for bundle in (final, best_dir) if best_dir.is_dir() else (final,):
             attach_backtest(bundle, config)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import shutil
+from pathlib import Path
 
 import pytest
 
+from nautilus_rl_lab.data import to_bars, write_catalog
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.splits import check_disjoint, overlap
 from nautilus_rl_lab.errors import ConfigError
@@ -51,3 +54,44 @@ def test_overlap_is_an_error_naming_both_fields_unless_allowed(caplog) -> None:
         check_disjoint(ranges, allow_overlap=True)
     assert "allowed by `allow_overlap`" in caplog.text
     check_disjoint({"a": sample(None, "2017-09-01"), "b": None, "c": sample("2017-09-01", None)})
+
+
+def test_the_same_file_through_a_symlink_a_relative_path_or_a_copy_is_the_same_data(
+    sample_csv: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link = tmp_path / "link.csv"
+    link.symlink_to(sample_csv)
+    copy = tmp_path / "copy.csv"
+    shutil.copyfile(sample_csv, copy)
+    monkeypatch.chdir(sample_csv.parent)
+    train = DataSourceConfig(kind="csv", path=str(sample_csv), end="2017-10-01")
+    for path in (str(link), str(copy), sample_csv.name):
+        test = DataSourceConfig(kind="csv", path=path, start="2017-09-01")
+        assert overlap(train, test), path
+        with pytest.raises(ConfigError, match=r"`env.data` .* and `test_data` .* overlap"):
+            check_disjoint({"env.data": train, "test_data": test})
+    assert overlap(sample(None, "2017-10-01"), DataSourceConfig(kind="csv", path=str(copy)))
+    other = tmp_path / "other.csv"
+    other.write_text(sample_csv.read_text().replace("1.0", "2.0", 1))
+    assert not overlap(train, DataSourceConfig(kind="csv", path=str(other), start="2017-09-01"))
+
+
+def test_a_copied_catalog_holds_the_same_bars(sample_df, eurusd, eurusd_bar_type, tmp_path) -> None:
+    write_catalog(
+        tmp_path / "catalog", eurusd, to_bars(sample_df.iloc[:500], eurusd_bar_type, eurusd)
+    )
+    shutil.copytree(tmp_path / "catalog", tmp_path / "copy")
+    (tmp_path / "link").symlink_to(tmp_path / "catalog")
+    write_catalog(
+        tmp_path / "other", eurusd, to_bars(sample_df.iloc[500:900], eurusd_bar_type, eurusd)
+    )
+
+    def catalog(name: str, start: str | None = None) -> DataSourceConfig:
+        path = str(tmp_path / name)
+        return DataSourceConfig(
+            kind="catalog", path=path, bar_type=str(eurusd_bar_type), start=start
+        )
+
+    assert overlap(catalog("catalog"), catalog("copy", "2017-01-10"))
+    assert overlap(catalog("catalog"), catalog("link", "2017-01-10"))
+    assert not overlap(catalog("catalog"), catalog("other", "2017-01-10"))

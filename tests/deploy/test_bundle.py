@@ -6,12 +6,15 @@ import json
 import shutil
 from pathlib import Path
 
+import msgspec
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
 from nautilus_rl_lab.errors import ConfigError
-from tests.deploy.conftest import WINDOW
+from nautilus_rl_lab.training import train
+from tests.deploy.conftest import WINDOW, bundle_train_config
 
 LIVE_BAR = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
 
@@ -92,3 +95,29 @@ def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_
 def test_a_directory_without_bundle_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=BUNDLE_FILE):
         load_bundle(tmp_path)
+
+
+def test_bundles_record_the_step_and_validation_score_that_selected_them(tmp_path: Path) -> None:
+    validation = DataSourceConfig(kind="sample", start="2017-03-15", end="2017-03-22")
+    config = msgspec.structs.replace(
+        bundle_train_config(tmp_path / "run"), eval_data=validation, eval_freq=32
+    )
+    result = train(config)
+    assert result.best_agent is not None
+    evaluations = result.evaluations
+    top = evaluations.loc[evaluations["mean_reward"].idxmax()]  # the first best: SB3 needs `>`
+    best = load_bundle(result.best_agent).fields["selection"]
+    assert best == {
+        "agent": "best",
+        "step": int(top["timesteps"]),
+        "validation_mean_reward": pytest.approx(float(top["mean_reward"])),
+    }
+    assert best["step"] in set(evaluations["timesteps"])
+    figures = load_bundle(result.best_agent).backtest  # on the validation range: no test range
+    assert figures is not None and (figures["split"], figures["currency"]) == ("validation", "USD")
+    final = load_bundle(result.final_agent).fields["selection"]
+    assert final == {
+        "agent": "final",
+        "step": result.num_timesteps,
+        "validation_mean_reward": None,
+    }

@@ -68,7 +68,9 @@ def test_an_order_filled_in_two_parts_is_one_order_two_fills_and_round_trips_cou
 
 def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None:
     config = small_env()
-    result = backtest_agent(ScriptedAgent([1], config.action), config, n_random=3, rule=None)
+    result = backtest_agent(
+        ScriptedAgent([1], config.action), config, role="test", n_random=3, rule=None
+    )
     mean = result.runs["random_mean"]
     members = result.random_runs
     assert mean.members == members and result.averaged == {"random_mean": 3}

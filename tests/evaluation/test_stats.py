@@ -7,7 +7,9 @@ from tests.widgets.conftest import small_env
 
 def test_trade_counts_stay_whole_numbers_in_the_stats_table() -> None:
     config = small_env()
-    result = backtest_agent(EMACrossAgent(5, 20, action=config.action), config, n_random=0)
+    result = backtest_agent(
+        EMACrossAgent(5, 20, action=config.action), config, role="test", n_random=0
+    )
     stats = result.stats
     for count in ("orders", "fills", "round_trips"):
         assert str(stats[count].dtype) == "int64", count

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents import BollingerMeanReversionAgent, BuyAndHoldAgent, EMACrossAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import EvaluationResult, market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.reports.tearsheet import write_report
@@ -20,7 +22,7 @@ def evaluation(start: str, end: str | None) -> EvaluationResult:
         "bollinger": BollingerMeanReversionAgent(20, 2.0, action=env.action),
     }
     runs = {name: run_backtest(a, env, market=market, name=name) for name, a in agents.items()}
-    return EvaluationResult(runs, n_trials=20, trial_sharpe_variance=0.01)
+    return EvaluationResult(runs, n_trials=20, trial_sharpe_variance=0.01, role="test")
 
 
 def test_a_short_window_shows_every_agent_and_no_empty_or_repeated_panels(tmp_path) -> None:
@@ -49,7 +51,7 @@ def test_dsr_is_below_psr_for_a_study_of_many_trials() -> None:
     positive = stats[stats["sharpe"] > 0]
     assert (positive["dsr"] <= positive["psr"] + 1e-12).all()
     assert stats["psr"].between(0, 1).all()
-    single = EvaluationResult(evaluation("2017-10-01", "2017-10-22").runs).stats
+    single = EvaluationResult(evaluation("2017-10-01", "2017-10-22").runs, role="test").stats
     assert single["dsr"].to_numpy() == pytest.approx(single["psr"].to_numpy())
 
 
@@ -87,9 +89,47 @@ def test_a_tear_sheet_of_monthly_bars_is_annualised_with_twelve_periods(tmp_path
     from tests.evaluation.test_frequency import buy_and_hold
 
     run = buy_and_hold(pd.date_range("2010-01-01", periods=40, freq="MS", tz="UTC"), "MONTH")
-    page = write_report(EvaluationResult({"agent": run}), tmp_path).tearsheet.read_text("utf-8")
+    page = write_report(
+        EvaluationResult({"agent": run}, role="test"), tmp_path
+    ).tearsheet.read_text("utf-8")
     assert "monthly returns (one per 1-MONTH-ASK bar), annualised with 12 periods a year" in page
     assert "Metrics (quantstats, monthly returns)" in page and "rolling 6-month Sharpe" in page
     sharpe = run.returns.mean() / run.returns.std()
     assert f"<td>{sharpe * 12**0.5:,.4g}</td>" in page
     assert f"<td>{sharpe * 252**0.5:,.4g}</td>" not in page
+
+
+def test_tear_sheet_stats_file_and_table_name_the_range_its_role_and_the_currency(
+    tmp_path,
+) -> None:
+    result = evaluation("2017-10-02", "2017-10-09")
+    first = min(run.equity.index[0] for run in result.runs.values())
+    last = max(run.equity.index[-1] for run in result.runs.values())
+    assert first >= pd.Timestamp("2017-10-02", tz="UTC")
+    assert last <= pd.Timestamp("2017-10-09", tz="UTC")  # the close of the last bar
+    label = f"test range {first:%Y-%m-%d %H:%M} .. {last:%Y-%m-%d %H:%M} UTC"
+    assert result.stats.columns.name == f"{label}, account currency USD"  # notebooks, CLI
+    report = write_report(result, tmp_path, agent="ema(5,20)")
+    assert f"<h1>nautilus_rl_lab: out-of-sample tear sheet: ema(5,20), {label}" in (
+        report.tearsheet.read_text(encoding="utf-8")
+    )
+    stats = pd.read_csv(report.stats, index_col=0)
+    assert set(stats["range_role"]) == {"test"} and set(stats["currency"]) == {"USD"}
+    assert set(stats["range_start"]) == {first.isoformat()}
+    assert stats["sharpe"].to_numpy() == pytest.approx(result.stats["sharpe"].to_numpy())
+
+
+def test_an_evaluation_without_a_known_role_is_refused() -> None:
+    runs = evaluation("2017-10-02", "2017-10-09").runs
+    with pytest.raises(ConfigError, match="range role 'out_of_sample' is unknown"):
+        EvaluationResult(runs, role="out_of_sample")
+
+
+def test_a_range_without_decision_bars_is_labelled_as_such() -> None:
+    env = TrainingNodeConfig(
+        data=DataSourceConfig(kind="sample", start="2017-10-02", end="2017-10-02T03:00")
+    )
+    run = run_backtest(EMACrossAgent(5, 20, action=env.action), env, name="ema")
+    assert run.equity.empty  # three bars: the observation window is not full yet
+    label = EvaluationResult({"ema": run}, role="validation").range.label
+    assert label == "validation range (no bars), account currency USD"

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents import EMACrossAgent
-from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.reports.research import plot_walk_forward
 from nautilus_rl_lab.research import walk_forward, walk_forward_rule, walk_forward_windows
+from nautilus_rl_lab.research.walk_forward import window_ranges
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig
 from tests.training.conftest import tiny_config
 
@@ -44,6 +46,27 @@ def test_anchored_windows_grow_from_the_start() -> None:
     assert [w.train_end - w.train_start for w in windows] == sorted(
         w.train_end - w.train_start for w in windows
     )
+
+
+def test_purge_keeps_every_label_horizon_inside_its_fit_validation_or_test_segment() -> None:
+    horizon, bar = pd.Timedelta("12h"), pd.Timedelta("1h")
+    windows = walk_forward_windows(
+        "2017-03-01", "2017-05-01", train="20D", test="7D", purge=horizon, embargo="1D"
+    )
+    for window in windows:
+        segments = window_ranges(DataSourceConfig(kind="sample"), window, validation="4D")
+        bars = [load_frame(segment).index for segment in segments if segment is not None]
+        assert len(bars) == 3
+        for earlier, later in itertools.pairwise(bars):
+            # a sample at bar t is labelled by its bar and the `horizon` after it
+            assert earlier.max() + bar + horizon <= later.min()
+        assert bars[1].max() < window.train_end <= bars[2].min()  # validation: the train tail
+
+
+def test_a_validation_tail_that_leaves_nothing_to_fit_is_refused() -> None:
+    window = walk_forward_windows("2017-03-01", "2017-04-01", train="5D", test="5D", purge="1D")[0]
+    with pytest.raises(ConfigError, match="leave no fit segment"):
+        window_ranges(DataSourceConfig(kind="sample"), window, validation="4D")
 
 
 @pytest.mark.parametrize(
@@ -94,6 +117,7 @@ def test_rule_walk_forward_tunes_on_train_and_scores_on_the_next_segment(tmp_pat
     for run in result.runs:
         total *= run.equity.iloc[-1] / run.equity.iloc[0]
     assert equity.iloc[-1] / equity.iloc[0] == pytest.approx(total)
+    assert result.table.columns.name == "test segments, account currency USD"
     overall = result.overall
     assert overall["windows"] == len(windows) and "psr" in overall
     assert plot_walk_forward(result).axes
@@ -102,11 +126,20 @@ def test_rule_walk_forward_tunes_on_train_and_scores_on_the_next_segment(tmp_pat
 @pytest.mark.slow
 def test_ppo_walk_forward_trains_one_agent_per_window(tmp_path: Path) -> None:
     config = tiny_config(tmp_path / "wf", total_timesteps=128, eval_freq=64, checkpoint_freq=0)
-    windows = walk_forward_windows("2017-03-01", "2017-04-12", train="14D", test="7D")[:2]
+    windows = walk_forward_windows("2017-03-01", "2017-04-12", train="14D", test="7D", purge="1D")[
+        :2
+    ]
     result = walk_forward(config, windows, validation="4D", run_dir=tmp_path / "wf")
     assert len(result.table) == 2 and len(result.runs) == 2
     for window in windows:
         run_dir = tmp_path / "wf" / f"window_{window.index}"
         assert (run_dir / "final").is_dir()
         assert (run_dir / "best").is_dir()  # selected on the validation tail of the train segment
+        ranges = json.loads((run_dir / "train_config.json").read_text())
+        segments = [ranges["env"]["data"], ranges["eval_data"], ranges["test_data"]]
+        for earlier, later in itertools.pairwise(
+            segments
+        ):  # fit | purge | validation | purge | test
+            gap = pd.Timestamp(later["start"]) - pd.Timestamp(earlier["end"])
+            assert gap == pd.Timedelta("1D"), (earlier, later)
     assert result.equity.index.is_monotonic_increasing

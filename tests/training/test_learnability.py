@@ -62,7 +62,9 @@ def _config(run_dir: str) -> TrainConfig:
 def test_ppo_learns_mean_reversion_and_beats_buy_and_hold_and_random(tmp_path) -> None:
     config = _config(str(tmp_path / "run"))
     result = train(config)
-    evaluation = backtest_agent(result.final_agent, config.eval_env, n_random=3, rule=None)
+    evaluation = backtest_agent(
+        result.final_agent, config.eval_env, role="validation", n_random=3, rule=None
+    )
     total = evaluation.stats["total_return_%"]
     summary = evaluation.stats.round(2).to_string()
     assert len(evaluation.runs["agent"].equity) > 1_000, summary

@@ -26,6 +26,7 @@ def test_both_agents_are_trained_apart_and_traded_out_of_sample_under_the_rules(
         assert run.equity.index.min() >= pd.Timestamp("2017-03-15", tz="UTC")
         assert run.stats["risk_events"] > 0  # the rules were on in both backtests
     stats = result.stats
+    assert result.range.role == "validation" and stats.columns.name.startswith("validation range")
     assert {"total_return_%", "max_drawdown_%", "risk_events"} <= set(stats.columns)
 
 

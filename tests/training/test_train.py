@@ -268,3 +268,20 @@ def test_evaluation_history_written_before_a_kill_survives_the_resume(
     assert result.resumed_from == 256
     assert list(result.evaluations["timesteps"]) == [128, 256, 384]
     assert np.isfinite(result.evaluations["mean_reward"]).all()
+
+
+def test_a_best_agent_saved_after_the_resumed_checkpoint_is_set_aside(
+    trained_run, tmp_path, caplog
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    lost = json.loads((run_dir / "best" / "bundle.json").read_text())["selection"]
+    assert lost["step"] == 256  # this seed's best is the evaluation at 256
+    shutil.rmtree(run_dir / "checkpoints" / "step_000000000256")  # killed before it completed
+    with caplog.at_level(logging.WARNING):
+        result = _resume(run_dir, 128)
+    assert result.resumed_from == 128 and list(result.evaluations["timesteps"]) == [128]
+    # best/ came from a policy the kill lost: it is kept aside, not passed off as this run's
+    aside = run_dir / "best.lost-step_000000000256"
+    assert json.loads((aside / "bundle.json").read_text())["selection"] == lost
+    assert result.best_agent is None and not (run_dir / "best").exists()
+    assert "best.lost-step_000000000256" in caplog.text
