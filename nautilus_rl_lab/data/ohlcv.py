@@ -12,6 +12,9 @@ Gaps (weekends, missing hours) are normal and accepted. Nautilus stamps bars at 
 
 Errors raise :class:`~nautilus_rl_lab.errors.DataValidationError` naming the source,
 the row (position and timestamp; for files, the 1-based line number) and the field.
+A frame loaded from a CSV file carries its :class:`FileRows` in ``frame.attrs`` (pandas
+keeps ``attrs`` through slicing), so checks made later (the instrument's precision, the bar
+spacing) still name the file and line, not "DataFrame row N".
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +74,75 @@ def to_ns(index: pd.DatetimeIndex) -> np.ndarray:
 def describe_row(index: pd.Index, pos: int) -> str:
     """``row <pos> (position, 0-based; timestamp <index[pos]>)`` for error messages."""
     return f"row {pos} (position, 0-based; timestamp {index[pos]})"
+
+
+FILE_ROWS_ATTR = "file_rows"
+
+
+class FileRows(str):
+    """Which file a frame came from (the string: its path) and each row's 1-based line in it,
+    by bar open time (ns).
+
+    Kept in ``frame.attrs[FILE_ROWS_ATTR]``. A ``str`` so that pandas can still write ``attrs``
+    as JSON (``to_parquet`` stores the path) and compare them cheaply; a deep copy (pandas
+    copies ``attrs`` on most operations) is this same object.
+    """
+
+    times: np.ndarray
+    lines: np.ndarray
+
+    def __new__(cls, path: str, times: np.ndarray, lines: np.ndarray) -> FileRows:
+        rows = super().__new__(cls, path)
+        rows.times = np.asarray(times, dtype=np.int64)
+        rows.lines = np.asarray(lines, dtype=np.int64)
+        return rows
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FileRows:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FileRows, (str(self), self.times, self.lines)
+
+    @property
+    def path(self) -> str:
+        """The file's path."""
+        return str(self)
+
+    def line(self, ts_ns: int) -> int | None:
+        """The line of the row opening at ``ts_ns``, ``None`` if the file has no such row."""
+        pos = int(np.searchsorted(self.times, ts_ns))
+        found = pos < len(self.times) and self.times[pos] == ts_ns
+        return int(self.lines[pos]) if found else None
+
+    def restamped(self, old: pd.DatetimeIndex, new: pd.DatetimeIndex) -> FileRows:
+        """The same lines for rows re-stamped from ``old`` to ``new`` (same order)."""
+        lines = [self.line(int(ts)) or 0 for ts in to_ns(old)]
+        return FileRows(self.path, to_ns(new), np.asarray(lines))
+
+
+def file_rows(df: pd.DataFrame) -> FileRows | None:
+    """The :class:`FileRows` a loader attached to ``df``, if any."""
+    rows = df.attrs.get(FILE_ROWS_ATTR)
+    return rows if isinstance(rows, FileRows) else None
+
+
+def frame_source(df: pd.DataFrame) -> str:
+    """Names ``df`` in messages: its file when it came from one, else ``DataFrame``."""
+    rows = file_rows(df)
+    return rows.path if rows is not None else "DataFrame"
+
+
+def row_describer(df: pd.DataFrame) -> RowLabel:
+    """Describes row ``pos`` of ``df``: its file line when it came from a file, else its position."""
+    rows, index = file_rows(df), df.index
+
+    def describe(pos: int) -> str:
+        line = rows.line(int(to_ns(index[pos : pos + 1])[0])) if rows is not None else None
+        if line is None:
+            return describe_row(index, pos)
+        return f"line {line} (timestamp {index[pos]})"
+
+    return describe
 
 
 def _position_label(pos: int) -> str:
@@ -280,6 +353,7 @@ def validate_ohlcv(
         out[col] = series.to_numpy(dtype=np.float64)
     _check_values(out, source, label)
     _check_index(out.index, source, label)
+    out.attrs.update(df.attrs)  # a file's rows (`FileRows`) stay attached
     return out
 
 

@@ -120,15 +120,20 @@ def prepare_market_data(
     instrument: Instrument,
     bar_type: BarType,
     *,
-    spread: float,
+    spread: float | None,
     price_side: str,
+    spread_bps: float | None = None,
 ) -> MarketData:
-    """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks."""
+    """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks.
+
+    The spread is `spread` (price units) or `spread_bps` (basis points), see `to_quote_ticks`.
+    """
     bars = to_bars(frame, bar_type, instrument)
     quotes = to_quote_ticks(
         frame,
         instrument,
         spread=spread,
+        spread_bps=spread_bps,
         side=price_side,
         open_delay_ns=DEFAULT_LATENCY_NS,
         interval=bar_interval(bar_type),
