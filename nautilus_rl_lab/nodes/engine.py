@@ -32,7 +32,6 @@ from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.backtest.models import LatencyModel
 from nautilus_trader.backtest.node import (
     get_account_type,
-    get_base_currency,
     get_fee_model,
     get_fill_model,
     get_latency_model,
@@ -56,7 +55,7 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.venue import check_account
+from nautilus_rl_lab.nodes.venue import account_base_currency, check_account
 
 _T = TypeVar("_T")
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -250,7 +249,7 @@ def build_engine(
         oms_type=get_oms_type(venue),
         account_type=get_account_type(venue),
         starting_balances=get_starting_balances(venue),
-        base_currency=get_base_currency(venue),
+        base_currency=account_base_currency(venue, data.instrument),
         default_leverage=Decimal(str(venue.default_leverage)),
         leverages=get_leverages(venue),
         **models,

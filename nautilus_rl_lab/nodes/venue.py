@@ -14,6 +14,13 @@ the simulated venue never checks), so `build_engine` installs `MarginGate`
 than the account's equity is denied (`OrderDenied`, reason `MARGIN_EXCEEDS_EQUITY`), never
 resized. Live, the broker (the MT5 terminal) decides and rejects with "no money".
 
+Currency pairs on CASH accounts (BTC/USD, EUR/USD). Buying the pair's base currency on a cash
+account means holding it, which Nautilus allows only on a multi-currency account (a
+single-currency one is refused with a raw `InvalidConfiguration`). So `account_base_currency`
+hands Nautilus `base_currency=None` for such a venue; a configured `base_currency` must then be
+the pair's quote currency, the currency equity is valued in (`strategies.valuation`), else
+`check_account` refuses it, saying what to set.
+
 `check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
 `build_engine` runs both.
@@ -27,7 +34,7 @@ from decimal import Decimal, InvalidOperation
 
 from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
 from nautilus_trader.model.identifiers import Venue
-from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency
 
 from nautilus_rl_lab.errors import ConfigError
@@ -207,6 +214,7 @@ def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
                 f"{instrument.quote_currency.code}",
             )
     if _name(venue.account_type) != "MARGIN":
+        _check_cash_pair(venue, instrument)
         return
     model = venue.margin_model.model_type if venue.margin_model else "leveraged"
     if model == "leveraged" and (instrument.margin_init != 1 or instrument.margin_maint > 1):
@@ -221,3 +229,30 @@ def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
         raise ConfigError(
             "`instrument.margin_init` must be > 0 under the standard margin model (0.05 = 20:1)"
         )
+
+
+def _holds_pair(venue: BacktestVenueConfig, instrument: Instrument) -> bool:
+    """Whether `venue` is a CASH account trading a currency pair (it holds both currencies)."""
+    return _name(venue.account_type) == "CASH" and isinstance(instrument, CurrencyPair)
+
+
+def _check_cash_pair(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+    if not _holds_pair(venue, instrument) or venue.base_currency is None:
+        return
+    quote = instrument.quote_currency.code
+    if Currency.from_str(venue.base_currency) != instrument.quote_currency:
+        raise ConfigError(
+            f"`venue.base_currency` {venue.base_currency} cannot value a CASH account trading "
+            f"{instrument.id}: it holds both {instrument.get_base_currency().code} and {quote}, "
+            f"so Nautilus needs a multi-currency account, valued in {quote}; set "
+            f"`base_currency: {quote}` with a {quote} starting balance (or `base_currency: null`)",
+        )
+
+
+def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) -> Currency | None:
+    """The base currency to give Nautilus' venue: `None` (multi-currency) for a CASH account
+    trading a currency pair, which must hold both currencies (module docstring), else
+    `venue.base_currency`."""
+    if _holds_pair(venue, instrument) or venue.base_currency is None:
+        return None
+    return Currency.from_str(venue.base_currency)
