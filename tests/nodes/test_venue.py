@@ -259,3 +259,76 @@ def test_a_btc_account_for_btc_usd_on_cash_is_refused_naming_what_to_set() -> No
     message = str(info.value)
     assert "`venue.base_currency` BTC" in message
     assert "base_currency: USD" in message or "base_currency: null" in message
+
+
+ACME = InstrumentSpec(
+    symbol="ACME", kind="equity", price_precision=2, lot_size=1, min_quantity=1, max_quantity=None
+)
+
+
+def _fee_model(name: str, commission: str) -> ImportableFeeModelConfig:
+    return ImportableFeeModelConfig(
+        fee_model_path=f"nautilus_trader.backtest.models:{name}FeeModel",
+        config_path=f"nautilus_trader.backtest.config:{name}FeeModelConfig",
+        config={"commission": commission},
+    )
+
+
+def _acme_node(fee_model: ImportableFeeModelConfig) -> tuple[TrainingNodeConfig, pd.DataFrame]:
+    """ACME at 4.58 on a CASH account with `fee_model`; the frame for the node."""
+    prices = np.full(40, 4.58)
+    index = pd.date_range("2024-01-01", periods=40, freq="1h", tz="UTC")
+    return TrainingNodeConfig(
+        venue=margin_venue(account_type="CASH", default_leverage=1.0, fee_model=fee_model),
+        instrument=ACME,
+        data=DataSourceConfig(kind="frame", spread=0.01),
+        observation=SchemeConfig(name="window", params={"window": 3}),
+        action=SchemeConfig(name="target_position", params={"allow_short": False, "trade_size": 3}),
+        episode_length=8,
+        random_start=False,
+    ), pd.DataFrame(
+        {"open": prices, "high": prices, "low": prices, "close": prices, "volume": 1e6},
+        index=index,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "commission", "charged"),
+    [("PerContract", "0.005 USD", "0.00 USD"), ("Fixed", "2.505 USD", "2.50 USD")],
+)
+def test_a_commission_finer_than_the_currency_is_refused_not_charged_as_zero(
+    name: str, commission: str, charged: str
+) -> None:
+    """Nautilus parses the commission at USD's precision: 0.005 USD per share would be 0.00."""
+    with pytest.raises(ConfigError) as info:
+        _acme_node(_fee_model(name, commission))
+    message = str(info.value)
+    for part in (
+        f"`venue.fee_model.config.commission` {commission!r}",
+        f"Nautilus would charge {charged}",
+        "the smallest charge in USD is 0.01",
+    ):
+        assert part in message
+
+
+def test_a_per_share_commission_at_the_currency_precision_is_charged_exactly() -> None:
+    config, frame = _acme_node(_fee_model("PerContract", "0.01 USD"))
+    env = TrainingNode(config, frame=frame)
+    try:
+        env.reset()
+        env.step(1)
+        fills = env.fills()
+        assert [str(c) for c in fills["commission"]] == ["0.03 USD"]  # 3 shares * 0.01
+    finally:
+        env.close()
+
+
+def test_a_per_contract_commission_one_size_increment_cannot_pay_exactly_is_refused() -> None:
+    """0.01 USD per BTC: a fill of 0.001 BTC would cost 0.00001 USD, charged as 0.00."""
+    venue = margin_venue(
+        account_type="CASH", default_leverage=1.0, fee_model=_fee_model("PerContract", "0.01 USD")
+    )
+    with pytest.raises(
+        ConfigError, match=r"`venue.fee_model.config.commission` .* 0.001 .* cost 0.00001 USD"
+    ):
+        check_account(venue, make_instrument(BTC))
