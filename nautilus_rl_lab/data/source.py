@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 from typing import Any
 
 import pandas as pd
@@ -116,9 +115,8 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             )
         for field in ("spread", "spread_bps"):
             value = getattr(self, field)
-            if value is not None and not (
-                isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0
-            ):
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not (number and math.isfinite(value) and value >= 0):
                 raise ConfigError(f"`data.{field}` must be a finite number >= 0, was {value!r}")
 
     def quote_spreads(self) -> tuple[float | None, float | None]:
@@ -130,7 +128,7 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
 def _check_tz(tz: object) -> None:
     try:
-        pd.Timestamp("2020-01-01").tz_localize(tz)  # type: ignore[arg-type]
+        pd.Timestamp("2020-01-01").tz_localize(tz)
     except Exception as e:  # pytz/zoneinfo raise several exception types
         raise ConfigError(
             f"`data.tz` must be a time zone name such as 'UTC' or 'Europe/Berlin', was {tz!r}",

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -511,8 +511,10 @@ def to_quote_ticks(
             f"`open_delay_ns` {open_delay_ns} does not leave room for the high and low ticks "
             f"in a {pd.Timedelta(int(length.min()))} bar; expected less than a third of the bar",
         )
-    widths = (
-        relative_spread(frame, spread_bps, side, instrument) if spread_bps is not None else spread
+    widths: float | np.ndarray = (
+        spread
+        if spread is not None
+        else relative_spread(frame, cast(float, spread_bps), side, instrument)
     )
     bid, ask = _quote_sides(frame, widths, side)
     low_bid = bid[:, 2]
