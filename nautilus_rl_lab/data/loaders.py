@@ -198,7 +198,7 @@ def load_parquet(
         df = pd.read_parquet(path)
     except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet input
         raise DataValidationError(f"{path}: not a readable Parquet file: {e}") from e
-    return from_dataframe(
+    frame = from_dataframe(
         df,
         column_map=column_map,
         time_column=time_column,
@@ -207,6 +207,10 @@ def load_parquet(
         tz=tz,
         source=str(path),
     )
+    # from_dataframe keeps the file's row order (it refuses unsorted times)
+    rows = np.arange(len(frame))
+    frame.attrs[FILE_ROWS_ATTR] = FileRows(str(path), to_ns(frame.index), rows, unit="row")
+    return frame
 
 
 def sample_data_dir() -> Path:

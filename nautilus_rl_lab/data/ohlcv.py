@@ -80,8 +80,8 @@ FILE_ROWS_ATTR = "file_rows"
 
 
 class FileRows(str):
-    """Which file a frame came from (the string: its path) and each row's 1-based line in it,
-    by bar open time (ns).
+    """Which file a frame came from (the string: its path) and where each row is in it, by bar
+    open time (ns): a CSV's 1-based ``line`` or a Parquet file's 0-based ``row``.
 
     Kept in ``frame.attrs[FILE_ROWS_ATTR]``. A ``str`` so that pandas can still write ``attrs``
     as JSON (``to_parquet`` stores the path) and compare them cheaply; a deep copy (pandas
@@ -90,18 +90,22 @@ class FileRows(str):
 
     times: np.ndarray
     lines: np.ndarray
+    unit: str
 
-    def __new__(cls, path: str, times: np.ndarray, lines: np.ndarray) -> FileRows:
+    def __new__(
+        cls, path: str, times: np.ndarray, lines: np.ndarray, unit: str = "line"
+    ) -> FileRows:
         rows = super().__new__(cls, path)
         rows.times = np.asarray(times, dtype=np.int64)
         rows.lines = np.asarray(lines, dtype=np.int64)
+        rows.unit = unit
         return rows
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FileRows:
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return FileRows, (str(self), self.times, self.lines)
+        return FileRows, (str(self), self.times, self.lines, self.unit)
 
     @property
     def path(self) -> str:
@@ -109,15 +113,24 @@ class FileRows(str):
         return str(self)
 
     def line(self, ts_ns: int) -> int | None:
-        """The line of the row opening at ``ts_ns``, ``None`` if the file has no such row."""
+        """The line (or row) of the row opening at ``ts_ns``, ``None`` if the file has none."""
         pos = int(np.searchsorted(self.times, ts_ns))
         found = pos < len(self.times) and self.times[pos] == ts_ns
         return int(self.lines[pos]) if found else None
 
+    def describe(self, timestamp: pd.Timestamp) -> str | None:
+        """``line 7 (timestamp ...)`` / ``file row 5 (0-based; timestamp ...)``, if in the file."""
+        found = self.line(int(timestamp.as_unit("ns").value))
+        if found is None:
+            return None
+        if self.unit == "line":
+            return f"line {found} (timestamp {timestamp})"
+        return f"file row {found} (0-based; timestamp {timestamp})"
+
     def restamped(self, old: pd.DatetimeIndex, new: pd.DatetimeIndex) -> FileRows:
         """The same lines for rows re-stamped from ``old`` to ``new`` (same order)."""
         lines = [self.line(int(ts)) or 0 for ts in to_ns(old)]
-        return FileRows(self.path, to_ns(new), np.asarray(lines))
+        return FileRows(self.path, to_ns(new), np.asarray(lines), self.unit)
 
 
 def file_rows(df: pd.DataFrame) -> FileRows | None:
@@ -137,10 +150,8 @@ def row_describer(df: pd.DataFrame) -> RowLabel:
     rows, index = file_rows(df), df.index
 
     def describe(pos: int) -> str:
-        line = rows.line(int(to_ns(index[pos : pos + 1])[0])) if rows is not None else None
-        if line is None:
-            return describe_row(index, pos)
-        return f"line {line} (timestamp {index[pos]})"
+        found = rows.describe(index[pos]) if rows is not None else None
+        return found if found is not None else describe_row(index, pos)
 
     return describe
 

@@ -14,6 +14,7 @@ from nautilus_rl_lab.data import (
     bar_type_for,
     bars_to_frame,
     load_csv,
+    load_parquet,
     make_instrument,
     to_bars,
     to_quote_ticks,
@@ -397,3 +398,14 @@ def test_a_relative_spread_below_one_tick_is_refused_not_rounded_away() -> None:
     message = str(info.value)
     for part in ("`spread_bps` 10.0 is less than one tick", "row 1 ", "open 4.58", "21.8 bp"):
         assert part in message
+
+
+def test_precision_errors_name_the_parquet_file_and_row(sample_df: pd.DataFrame, tmp_path) -> None:
+    path = tmp_path / "bars.parquet"
+    sample_df.iloc[:50].to_parquet(path)
+    two_digits = make_instrument(InstrumentSpec(price_precision=2))
+    frame = load_parquet(path).iloc[7:]
+    with pytest.raises(DataValidationError) as info:
+        to_bars(frame, bar_type_for(two_digits.id), two_digits)
+    assert str(info.value).startswith(f"{path}: `open` has 5 decimals")
+    assert f"at file row 7 (0-based; timestamp {frame.index[0]})" in str(info.value)
