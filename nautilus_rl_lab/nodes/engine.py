@@ -55,7 +55,11 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.venue import account_base_currency, check_account
+from nautilus_rl_lab.nodes.venue import (
+    account_base_currency,
+    check_account,
+    warn_rounded_fee_rates,
+)
 
 _T = TypeVar("_T")
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -216,6 +220,7 @@ def build_engine(
     """
     check_execution(execution)
     check_account(venue, data.instrument)
+    warn_rounded_fee_rates(venue, data.instrument, float(data.frame["low"].min()))
     models = {
         "margin_model": _venue_model("margin_model", get_margin_model, venue),
         "fill_model": _venue_model("fill_model", get_fill_model, venue),

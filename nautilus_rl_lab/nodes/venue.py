@@ -26,7 +26,9 @@ precision (`0.005 USD` per share becomes `0.00 USD`: no fee at all) and rounds e
 commission to it. So a commission with more decimals than its currency is refused, naming the
 field and the smallest charge, and so is a per-contract commission that a fill of one size
 increment would not cost exactly; every fill is then charged exactly (`FixedFeeModel` charges
-once per order by default, as Nautilus defines it).
+once per order by default, as Nautilus defines it). The instrument's fee rates (Nautilus'
+default maker/taker model) are rounded per fill too, and the fill size is the agent's choice:
+`warn_rounded_fee_rates` logs a warning when a fill of the smallest size would be charged 0.
 
 `check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
@@ -35,6 +37,7 @@ it (some bad strings abort the interpreter), `check_account` the venue against t
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -45,6 +48,8 @@ from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 OMS_TYPES = ("NETTING", "HEDGING")
 ACCOUNT_TYPES = ("CASH", "MARGIN")
@@ -317,3 +322,35 @@ def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) ->
     if _holds_pair(venue, instrument) or venue.base_currency is None:
         return None
     return Currency.from_str(venue.base_currency)
+
+
+def warn_rounded_fee_rates(
+    venue: BacktestVenueConfig, instrument: Instrument, lowest_price: float
+) -> None:
+    """Log a warning when the instrument's fee rate on its smallest fill (`min_quantity`, else
+    one size increment, at `lowest_price`) is charged as zero: Nautilus rounds each fill's fee
+    to the currency's precision."""
+    if _fee_model_name(venue) not in (None, "MakerTakerFeeModel") or instrument.is_inverse:
+        return
+    size = instrument.min_quantity or instrument.size_increment
+    notional = float(size) * lowest_price * float(instrument.multiplier)
+    currency = instrument.quote_currency
+    for field in ("taker_fee", "maker_fee"):
+        rate = float(getattr(instrument, field))
+        fee = abs(notional * rate)
+        if fee > 0 and Money(fee, currency).as_double() == 0:
+            logger.warning(
+                "`instrument.%s` %s: a fill of %s %s at %s costs %.3g %s, charged as %s "
+                "(Nautilus rounds each fill's fee to %d decimals); larger fills pay a rounded "
+                "fee",
+                field,
+                rate,
+                size,
+                instrument.id,
+                lowest_price,
+                fee,
+                currency.code,
+                Money(0, currency),
+                currency.precision,
+            )
+            return

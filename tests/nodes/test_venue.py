@@ -9,6 +9,7 @@ start-up instead of twenty) and each in-process, for a precise failure per case.
 from __future__ import annotations
 
 import base64
+import logging
 import pickle
 
 import numpy as np
@@ -274,7 +275,9 @@ def _fee_model(name: str, commission: str) -> ImportableFeeModelConfig:
     )
 
 
-def _acme_node(fee_model: ImportableFeeModelConfig) -> tuple[TrainingNodeConfig, pd.DataFrame]:
+def _acme_node(
+    fee_model: ImportableFeeModelConfig | None,
+) -> tuple[TrainingNodeConfig, pd.DataFrame]:
     """ACME at 4.58 on a CASH account with `fee_model`; the frame for the node."""
     prices = np.full(40, 4.58)
     index = pd.date_range("2024-01-01", periods=40, freq="1h", tz="UTC")
@@ -332,3 +335,13 @@ def test_a_per_contract_commission_one_size_increment_cannot_pay_exactly_is_refu
         ConfigError, match=r"`venue.fee_model.config.commission` .* 0.001 .* cost 0.00001 USD"
     ):
         check_account(venue, make_instrument(BTC))
+
+
+def test_a_fee_rate_that_rounds_to_zero_on_the_smallest_fill_is_logged(caplog) -> None:
+    """Nautilus rounds each fill's rate-based fee to cents: 1 ACME at 4.58 * 0.2 bp is 0.00."""
+    config, frame = _acme_node(None)
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.nodes.venue"):
+        TrainingNode(config, frame=frame).close()
+    message = " ".join(r.getMessage() for r in caplog.records)
+    assert "`instrument.taker_fee` 2e-05" in message
+    assert "a fill of 1 ACME.SIM at 4.58 costs 9.16e-05 USD, charged as 0.00 USD" in message
