@@ -7,7 +7,8 @@ close, volume``). Turn it into Nautilus objects with
 :func:`~nautilus_rl_lab.data.wrangling.to_quote_ticks`.
 
 CSV errors name the file and the 1-based line number in the file (the header is line
-1, so the first data row is line 2). Blank lines are skipped but keep their line
+1, so the first data row is line 2); the frame keeps both (``FileRows`` in its ``attrs``), so
+later checks against an instrument name them too. Blank lines are skipped but keep their line
 numbers; quoted fields spanning several lines would shift the reported numbers.
 A missing file raises :class:`FileNotFoundError`; everything else raises
 :class:`~nautilus_rl_lab.errors.DataValidationError`.
@@ -24,12 +25,15 @@ import numpy as np
 import pandas as pd
 
 from nautilus_rl_lab.data.ohlcv import (
+    FILE_ROWS_ATTR,
     OHLCV_COLUMNS,
     TIME_COLUMN_NAMES,
+    FileRows,
     find_time_column,
     from_dataframe,
     map_columns,
     parse_times,
+    to_ns,
     validate_ohlcv,
 )
 from nautilus_rl_lab.errors import DataValidationError
@@ -168,7 +172,9 @@ def load_csv(
     def row_label(pos: int) -> str:
         return f"{line_label(pos)} (timestamp {frame.index[pos]})"
 
-    return validate_ohlcv(frame, source, row_label=row_label)
+    out = validate_ohlcv(frame, source, row_label=row_label)
+    out.attrs[FILE_ROWS_ATTR] = FileRows(source, to_ns(out.index), np.asarray(lines))
+    return out
 
 
 def load_parquet(
@@ -178,27 +184,33 @@ def load_parquet(
     time_column: str | None = None,
     time_format: str | None = None,
     dayfirst: bool | None = None,
+    tz: str = "UTC",
 ) -> pd.DataFrame:
     """Load an OHLCV Parquet file into a validated frame.
 
     Times come from ``time_column``, a ``DatetimeIndex`` or a column named
     ``timestamp``/``time``/``datetime``/``date`` (see
-    :func:`~nautilus_rl_lab.data.ohlcv.from_dataframe`, also for ``time_format`` and
-    ``dayfirst``).
+    :func:`~nautilus_rl_lab.data.ohlcv.from_dataframe`, also for ``time_format``,
+    ``dayfirst`` and ``tz``, the time zone of naive times).
     """
     path = _existing_file(path)
     try:
         df = pd.read_parquet(path)
     except Exception as e:  # pyarrow raises ArrowInvalid/OSError for non-Parquet input
         raise DataValidationError(f"{path}: not a readable Parquet file: {e}") from e
-    return from_dataframe(
+    frame = from_dataframe(
         df,
         column_map=column_map,
         time_column=time_column,
         time_format=time_format,
         dayfirst=dayfirst,
+        tz=tz,
         source=str(path),
     )
+    # from_dataframe keeps the file's row order (it refuses unsorted times)
+    rows = np.arange(len(frame))
+    frame.attrs[FILE_ROWS_ATTR] = FileRows(str(path), to_ns(frame.index), rows, unit="row")
+    return frame
 
 
 def sample_data_dir() -> Path:

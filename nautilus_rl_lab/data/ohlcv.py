@@ -12,6 +12,9 @@ Gaps (weekends, missing hours) are normal and accepted. Nautilus stamps bars at 
 
 Errors raise :class:`~nautilus_rl_lab.errors.DataValidationError` naming the source,
 the row (position and timestamp; for files, the 1-based line number) and the field.
+A frame loaded from a CSV file carries its :class:`FileRows` in ``frame.attrs`` (pandas
+keeps ``attrs`` through slicing), so checks made later (the instrument's precision, the bar
+spacing) still name the file and line, not "DataFrame row N".
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,6 +74,86 @@ def to_ns(index: pd.DatetimeIndex) -> np.ndarray:
 def describe_row(index: pd.Index, pos: int) -> str:
     """``row <pos> (position, 0-based; timestamp <index[pos]>)`` for error messages."""
     return f"row {pos} (position, 0-based; timestamp {index[pos]})"
+
+
+FILE_ROWS_ATTR = "file_rows"
+
+
+class FileRows(str):
+    """Which file a frame came from (the string: its path) and where each row is in it, by bar
+    open time (ns): a CSV's 1-based ``line`` or a Parquet file's 0-based ``row``.
+
+    Kept in ``frame.attrs[FILE_ROWS_ATTR]``. A ``str`` so that pandas can still write ``attrs``
+    as JSON (``to_parquet`` stores the path) and compare them cheaply; a deep copy (pandas
+    copies ``attrs`` on most operations) is this same object.
+    """
+
+    times: np.ndarray
+    lines: np.ndarray
+    unit: str
+
+    def __new__(
+        cls, path: str, times: np.ndarray, lines: np.ndarray, unit: str = "line"
+    ) -> FileRows:
+        rows = super().__new__(cls, path)
+        rows.times = np.asarray(times, dtype=np.int64)
+        rows.lines = np.asarray(lines, dtype=np.int64)
+        rows.unit = unit
+        return rows
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FileRows:
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return FileRows, (str(self), self.times, self.lines, self.unit)
+
+    @property
+    def path(self) -> str:
+        """The file's path."""
+        return str(self)
+
+    def line(self, ts_ns: int) -> int | None:
+        """The line (or row) of the row opening at ``ts_ns``, ``None`` if the file has none."""
+        pos = int(np.searchsorted(self.times, ts_ns))
+        found = pos < len(self.times) and self.times[pos] == ts_ns
+        return int(self.lines[pos]) if found else None
+
+    def describe(self, timestamp: pd.Timestamp) -> str | None:
+        """``line 7 (timestamp ...)`` / ``file row 5 (0-based; timestamp ...)``, if in the file."""
+        found = self.line(int(timestamp.as_unit("ns").value))
+        if found is None:
+            return None
+        if self.unit == "line":
+            return f"line {found} (timestamp {timestamp})"
+        return f"file row {found} (0-based; timestamp {timestamp})"
+
+    def restamped(self, old: pd.DatetimeIndex, new: pd.DatetimeIndex) -> FileRows:
+        """The same lines for rows re-stamped from ``old`` to ``new`` (same order)."""
+        lines = [self.line(int(ts)) or 0 for ts in to_ns(old)]
+        return FileRows(self.path, to_ns(new), np.asarray(lines), self.unit)
+
+
+def file_rows(df: pd.DataFrame) -> FileRows | None:
+    """The :class:`FileRows` a loader attached to ``df``, if any."""
+    rows = df.attrs.get(FILE_ROWS_ATTR)
+    return rows if isinstance(rows, FileRows) else None
+
+
+def frame_source(df: pd.DataFrame) -> str:
+    """Names ``df`` in messages: its file when it came from one, else ``DataFrame``."""
+    rows = file_rows(df)
+    return rows.path if rows is not None else "DataFrame"
+
+
+def row_describer(df: pd.DataFrame) -> RowLabel:
+    """Describes row ``pos`` of ``df``: its file line when it came from a file, else its position."""
+    rows, index = file_rows(df), df.index
+
+    def describe(pos: int) -> str:
+        found = rows.describe(index[pos]) if rows is not None else None
+        return found if found is not None else describe_row(index, pos)
+
+    return describe
 
 
 def _position_label(pos: int) -> str:
@@ -280,6 +364,7 @@ def validate_ohlcv(
         out[col] = series.to_numpy(dtype=np.float64)
     _check_values(out, source, label)
     _check_index(out.index, source, label)
+    out.attrs.update(df.attrs)  # a file's rows (`FileRows`) stay attached
     return out
 
 

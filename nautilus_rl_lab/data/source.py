@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import pandas as pd
@@ -17,8 +18,10 @@ from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eur
 from nautilus_rl_lab.data.ohlcv import validate_ohlcv
 from nautilus_rl_lab.data.wrangling import (
     NODE_BAR_FIELDS,
+    bar_interval,
     bar_specification,
     bars_to_frame,
+    close_to_open_times,
     parse_bar_type,
 )
 from nautilus_rl_lab.errors import ConfigError
@@ -26,6 +29,12 @@ from nautilus_rl_lab.errors import ConfigError
 logger = logging.getLogger(__name__)
 
 SOURCE_KINDS = ("sample", "csv", "parquet", "catalog", "synthetic", "frame")
+TIMESTAMP_CONVENTIONS = ("open", "close")
+# Kinds whose times the user's data define; the others are stamped by this package or Nautilus.
+_USER_TIMES = ("csv", "parquet", "frame")
+_FILE_KINDS = ("csv", "parquet")
+#: The spread (price units) when neither `spread` nor `spread_bps` is set: 1 pip on EUR/USD.
+DEFAULT_SPREAD = 0.0001
 
 
 class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
@@ -38,7 +47,16 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     `nautilus_rl_lab.data.synthetic` with `params`) or `frame` (a DataFrame handed to the node
     directly). `start`/`end` cut a half-open UTC
     date range `[start, end)` of bar open times, e.g. to hold out an evaluation period.
-    `spread` (price units) and `price_side` (`ask`, `bid`, `mid`) say how quotes are derived.
+
+    `timestamps` says what the data's times label: `open` (default; the bundled sample, MT5
+    rates) or `close` (the bar's end: month-end dates, many exchange exports). Close stamps are
+    turned into open times with the node's bar type (open = close - one bar; a month-end date
+    such as 2020-01-31 labels January), so orders still fill at the next bar's open.
+    `tz` is the time zone of naive times in a `csv`/`parquet` file, as in `load_csv`.
+
+    Quotes: `price_side` (`ask`, `bid`, `mid`) is the side the prices are, and the spread is
+    either absolute, `spread` (price units; `DEFAULT_SPREAD` when neither is set), or relative,
+    `spread_bps` (basis points of each bar's open, rounded to whole ticks), never both.
     """
 
     kind: str = "sample"
@@ -52,7 +70,10 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     params: dict[str, Any] = {}
     start: str | None = None
     end: str | None = None
-    spread: float = 0.0001
+    timestamps: str = "open"
+    tz: str = "UTC"
+    spread: float | None = None
+    spread_bps: float | None = None
     price_side: str = "ask"
 
     def __post_init__(self) -> None:
@@ -71,8 +92,47 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 f"`data.generator` {self.generator!r} is not a generator in "
                 f"nautilus_rl_lab.data.synthetic (e.g. 'gbm', 'ornstein_uhlenbeck')",
             )
-        if self.spread < 0:
-            raise ConfigError(f"`data.spread` must be >= 0 (price units), was {self.spread}")
+        if self.timestamps not in TIMESTAMP_CONVENTIONS:
+            raise ConfigError(
+                f"`data.timestamps` must be one of {TIMESTAMP_CONVENTIONS} (what the data's times "
+                f"label: the bar's open or its close), was {self.timestamps!r}",
+            )
+        if self.timestamps == "close" and self.kind not in _USER_TIMES:
+            raise ConfigError(
+                f"`data.timestamps` 'close' applies to kinds {_USER_TIMES}: {self.kind!r} bars "
+                "are already stamped at their open; remove it",
+            )
+        _check_tz(self.tz)
+        if self.tz != "UTC" and self.kind not in _FILE_KINDS:
+            raise ConfigError(
+                f"`data.tz` applies to naive times in {_FILE_KINDS} files; {self.kind!r} times "
+                "are UTC (a frame's index must be tz-aware); remove it",
+            )
+        if self.spread is not None and self.spread_bps is not None:
+            raise ConfigError(
+                f"`data.spread` ({self.spread}, price units) and `data.spread_bps` "
+                f"({self.spread_bps}, basis points) are both set; set one of them",
+            )
+        for field in ("spread", "spread_bps"):
+            value = getattr(self, field)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if value is not None and not (number and math.isfinite(value) and value >= 0):
+                raise ConfigError(f"`data.{field}` must be a finite number >= 0, was {value!r}")
+
+    def quote_spreads(self) -> tuple[float | None, float | None]:
+        """`(spread, spread_bps)` for `to_quote_ticks`: one of them, `DEFAULT_SPREAD` if neither."""
+        if self.spread is None and self.spread_bps is None:
+            return DEFAULT_SPREAD, None
+        return self.spread, self.spread_bps
+
+
+def _check_tz(tz: object) -> None:
+    try:
+        pd.Timestamp("2020-01-01").tz_localize(tz)
+    except Exception as e:  # pytz/zoneinfo raise several exception types
+        raise ConfigError(
+            f"`data.tz` must be a time zone name such as 'UTC' or 'Europe/Berlin', was {tz!r}",
+        ) from e
 
 
 def _utc(value: str) -> pd.Timestamp:
@@ -80,8 +140,22 @@ def _utc(value: str) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Load the validated OHLCV frame `config` describes, cut to `[start, end)`."""
+def load_frame(
+    config: DataSourceConfig,
+    frame: pd.DataFrame | None = None,
+    *,
+    bar_type: BarType | None = None,
+) -> pd.DataFrame:
+    """Load the validated OHLCV frame `config` describes (bar open times), cut to `[start, end)`.
+
+    `bar_type` (the node's, `source_bar_type`) gives the bar length that turns close stamps
+    (`timestamps: close`) into open times; such a source needs it.
+    """
+    if config.timestamps == "close" and bar_type is None:
+        raise ConfigError(
+            "`data.timestamps` is 'close': pass the node's `bar_type` to `load_frame` so the "
+            "close stamps can be turned into bar open times",
+        )
     if config.kind == "frame":
         if frame is None:
             raise ConfigError("`data.kind` is 'frame' but no DataFrame was passed to the node")
@@ -96,11 +170,14 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
             time_column=config.time_column,
             time_format=config.time_format,
             dayfirst=config.dayfirst,
+            tz=config.tz,
         )
     elif config.kind == "catalog":
         df = bars_to_frame(read_bars(str(config.path), str(config.bar_type)))
     else:
         df = getattr(synthetic, str(config.generator))(**config.params)
+    if config.timestamps == "close" and bar_type is not None:
+        df = close_to_open_times(df, bar_interval(bar_type))
     if config.start is not None:
         df = df[df.index >= _utc(config.start)]
     if config.end is not None:

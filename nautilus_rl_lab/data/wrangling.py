@@ -23,7 +23,8 @@ of 4,615), so such data are refused. Volumes must fit the instrument's ``size_pr
 (Nautilus' bars carry it): a volume that rounding would change by more than float32 noise
 (:data:`VOLUME_RTOL` of its value, e.g. 0.5 BTC at precision 0) is refused, while exports'
 float32 noise (143539993.3 for 143540000 in the bundled sample) is rounded away. The spread
-is always explicit (price units); this module never guesses it.
+is always explicit (price units, or basis points of each bar's open rounded to whole ticks:
+:func:`relative_spread`); this module never guesses it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
@@ -42,9 +43,12 @@ from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.model.objects import FIXED_PRECISION
 
 from nautilus_rl_lab.data.ohlcv import (
+    FILE_ROWS_ATTR,
     OHLCV_COLUMNS,
     PRICE_COLUMNS,
-    describe_row,
+    file_rows,
+    frame_source,
+    row_describer,
     to_ns,
     validate_ohlcv,
 )
@@ -203,11 +207,12 @@ def check_bar_spacing(
     spacing = np.diff(opens)
     gap = opens[1:] - closes[:-1]
     what = declared or f"bars of {interval}"
+    describe = row_describer(df)
     overlap = np.flatnonzero(gap < 0)
     if overlap.size:
         pos = int(overlap[0]) + 1
         raise DataValidationError(
-            f"{source}: {describe_row(df.index, pos)} opens {pd.Timedelta(int(spacing[pos - 1]))} "
+            f"{source}: {describe(pos)} opens {pd.Timedelta(int(spacing[pos - 1]))} "
             f"after the previous bar, before that bar closes; the data are finer than "
             f"{what} (expected bars at least the bar interval {interval} apart; is the bar "
             "type right?)",
@@ -217,10 +222,53 @@ def check_bar_spacing(
         shortest = pd.Timedelta(int(spacing[pos - 1]))
         raise DataValidationError(
             f"{source}: the data's bars are at least {shortest} apart (e.g. at "
-            f"{describe_row(df.index, pos)}) but the bar type says {what}: no bar opens where "
+            f"{describe(pos)}) but the bar type says {what}: no bar opens where "
             f"the previous one closes; declare the bar type the data have (e.g. "
             f"{_suggest_spec(shortest)}) or resample the data",
         )
+
+
+def _month_opens(
+    closes: pd.DatetimeIndex, months: int, source: str, df: pd.DataFrame
+) -> np.ndarray:
+    """Open times of ``months``-month bars stamped at their close: a month's first instant
+    (``2020-02-01 00:00`` closes January) or a date on the month's last day (``2020-01-31``,
+    month-end labels) both close the month that ends there."""
+    midnight = closes.normalize()
+    month_start = (closes.day == 1) & (closes == midnight)
+    next_day = midnight + pd.Timedelta(days=1)
+    month_end = next_day.day == 1
+    bad = np.flatnonzero(~(month_start | month_end))
+    if bad.size:
+        pos = int(bad[0])
+        raise DataValidationError(
+            f"{source}: {row_describer(df)(pos)} is not the close of a calendar month "
+            f"({bad.size} rows affected); expected a month's first instant (2020-02-01 00:00 "
+            "closes January) or a date on a month's last day (2020-01-31, a month-end label)",
+        )
+    ends = closes.where(month_start, next_day)  # the instant each bar closes
+    return to_ns(ends - pd.DateOffset(months=months))
+
+
+def close_to_open_times(df: pd.DataFrame, interval: BarInterval) -> pd.DataFrame:
+    """``df`` (validated, stamped at each bar's **close**) re-stamped at bar open times.
+
+    Fixed intervals: open = close - interval. Months: see :func:`_month_opens` (month-end
+    date labels such as pandas' ``resample("ME")`` output are closes too). A file's line
+    numbers (:class:`~nautilus_rl_lab.data.ohlcv.FileRows`) follow the rows.
+    """
+    frame = validate_ohlcv(df)
+    source = frame_source(frame)
+    if isinstance(interval, pd.DateOffset):
+        opens = _month_opens(frame.index, int(interval.months), source, frame)
+    else:
+        opens = to_ns(frame.index - interval)
+    out = frame.copy()
+    out.index = pd.DatetimeIndex(pd.to_datetime(opens, utc=True), name=frame.index.name)
+    rows = file_rows(frame)
+    if rows is not None:
+        out.attrs[FILE_ROWS_ATTR] = rows.restamped(frame.index, out.index)
+    return out
 
 
 def _off_grid(values: np.ndarray, decimals: int, rtol: float = 1e-12) -> np.ndarray:
@@ -237,6 +285,7 @@ def _decimals(values: np.ndarray, at_least: int) -> int | None:
 def check_price_precision(df: pd.DataFrame, instrument: Instrument, source: str) -> None:
     """Refuse prices that Nautilus would round at ``instrument.price_precision``."""
     precision = instrument.price_precision
+    describe = row_describer(df)
     for col in PRICE_COLUMNS:
         values = df[col].to_numpy(dtype=np.float64)
         off = _off_grid(values, precision)
@@ -252,7 +301,7 @@ def check_price_precision(df: pd.DataFrame, instrument: Instrument, source: str)
         rounded = np.round(values, precision)
         raise DataValidationError(
             f"{source}: `{col}` has {needed or 'more than 16'} decimals (e.g. {float(values[pos])!r} "
-            f"at {describe_row(df.index, pos)}) but the instrument's `price_precision` is "
+            f"at {describe(pos)}) but the instrument's `price_precision` is "
             f"{precision}: Nautilus would round it to {float(rounded[pos])!r} "
             f"({np.unique(values).size} distinct values would become "
             f"{np.unique(rounded).size}); {fix}",
@@ -269,7 +318,7 @@ def check_volume_precision(df: pd.DataFrame, instrument: Instrument, source: str
     pos = int(np.flatnonzero(off)[0])
     needed = _decimals(values, precision)
     raise DataValidationError(
-        f"{source}: `volume` {float(values[pos])!r} at {describe_row(df.index, pos)} is not a "
+        f"{source}: `volume` {float(values[pos])!r} at {row_describer(df)(pos)} is not a "
         f"whole number of the instrument's size increment (`size_precision` {precision}): "
         f"Nautilus would round it to {float(np.round(values[pos], precision))!r} "
         f"({int(off.sum())} volumes affected); set `size_precision` to "
@@ -290,9 +339,10 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
         )
     interval = bar_interval(bar_type)
     frame = validate_ohlcv(df)
-    check_bar_spacing(frame, interval, "DataFrame", f"{bar_type.spec} bars")
-    check_price_precision(frame, instrument, "DataFrame")
-    check_volume_precision(frame, instrument, "DataFrame")
+    source = frame_source(frame)
+    check_bar_spacing(frame, interval, source, f"{bar_type.spec} bars")
+    check_price_precision(frame, instrument, source)
+    check_volume_precision(frame, instrument, source)
     ts = to_ns(frame.index + interval).astype(np.uint64)
     # Writable float64 copies: Nautilus' memoryviews refuse pandas' read-only (copy-on-write) arrays.
     columns = [np.array(frame[col], dtype=np.float64) for col in OHLCV_COLUMNS]
@@ -336,24 +386,68 @@ def _infer_interval(df: pd.DataFrame) -> pd.Timedelta:
     return pd.Timedelta(int(np.diff(to_ns(df.index)).min()))
 
 
-def _quote_sides(frame: pd.DataFrame, spread: float, side: str) -> tuple[np.ndarray, np.ndarray]:
-    """Bid and ask prices, shape (bars, 4) in open/high/low/close order, from one side and a spread."""
+def _quote_sides(
+    frame: pd.DataFrame, spread: float | np.ndarray, side: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bid and ask prices, shape (bars, 4) in open/high/low/close order, from one side and a
+    spread (one for all bars, or one per bar)."""
     given = frame[list(PRICE_COLUMNS)].to_numpy(dtype=np.float64)
-    lower, upper = {"ask": (spread, 0.0), "bid": (0.0, spread), "mid": (spread / 2, spread / 2)}[
-        side
-    ]
+    width = np.asarray(spread, dtype=np.float64).reshape(-1, 1)
+    lower, upper = {"ask": (width, 0.0), "bid": (0.0, width), "mid": (width / 2, width / 2)}[side]
     return given - lower, given + upper
+
+
+def _check_spread(spread: float, side: str, instrument: Instrument) -> None:
+    if not isinstance(spread, numbers.Real) or not math.isfinite(spread) or spread < 0:
+        raise ConfigError(f"`spread` must be a finite price difference >= 0, was {spread!r}")
+    if _off_grid(np.array([spread / 2 if side == "mid" else spread]), instrument.price_precision)[
+        0
+    ]:
+        raise ConfigError(
+            f"`spread` {spread!r} ({'half of it' if side == 'mid' else 'it'} on each side) is "
+            f"not a whole number of ticks at the instrument's `price_precision` "
+            f"{instrument.price_precision}: Nautilus would round the quotes",
+        )
+
+
+def relative_spread(
+    frame: pd.DataFrame, spread_bps: float, side: str, instrument: Instrument
+) -> np.ndarray:
+    """Each bar's spread in price units: ``spread_bps`` basis points of its open price.
+
+    Quotes are whole ticks, so each bar's spread (its half for ``side="mid"``) is rounded to
+    the nearest tick; a spread under one tick at some bar cannot be quoted (rounding would drop
+    or inflate it) and is refused, naming the bar and the smallest spread that would do.
+    """
+    if not isinstance(spread_bps, numbers.Real) or not math.isfinite(spread_bps) or spread_bps < 0:
+        raise ConfigError(f"`spread_bps` must be a finite number >= 0, was {spread_bps!r}")
+    opens = frame["open"].to_numpy(dtype=np.float64)
+    parts = 2 if side == "mid" else 1  # mid quotes put half the spread on each side
+    ticks = opens * spread_bps / 1e4 / parts * 10.0**instrument.price_precision
+    short = np.flatnonzero((ticks < 1) & (spread_bps > 0))
+    if short.size:
+        pos = int(short[0])
+        smallest = parts * 1e4 / (opens[pos] * 10.0**instrument.price_precision)
+        raise ConfigError(
+            f"`spread_bps` {spread_bps} is less than one tick ({10.0**-instrument.price_precision:g} "
+            f"at `price_precision` {instrument.price_precision}"
+            f"{' on each side' if parts == 2 else ''}) at {row_describer(frame)(pos)}, open "
+            f"{float(opens[pos])!r} ({short.size} bars affected): the quotes would round it away; "
+            f"use at least {smallest:.3g} bp or a larger `price_precision`",
+        )
+    return np.round(ticks) * parts / 10.0**instrument.price_precision
 
 
 def to_quote_ticks(
     df: pd.DataFrame,
     instrument: Instrument,
     *,
-    spread: float,
+    spread: float | None = None,
     side: str = "ask",
     open_delay_ns: int = OPEN_TICK_DELAY_NS,
     seed: int | None = None,
     interval: BarInterval | str | None = None,
+    spread_bps: float | None = None,
 ) -> list[QuoteTick]:
     """Turn an OHLCV frame into four quote ticks per bar spread through the bar (module docstring).
 
@@ -378,14 +472,23 @@ def to_quote_ticks(
     interval
         Bar length (``"1h"``, a ``Timedelta``, or a ``DateOffset`` for months); inferred
         as the smallest spacing of ``df``'s index when ``None``.
+    spread_bps
+        Instead of ``spread``: a spread relative to the price, in basis points of each bar's
+        open (see :func:`relative_spread`). Exactly one of ``spread`` and ``spread_bps``.
     """
-    if not isinstance(spread, numbers.Real) or not math.isfinite(spread) or spread < 0:
-        raise ConfigError(f"`spread` must be a finite price difference >= 0, was {spread!r}")
+    if (spread is None) == (spread_bps is None):
+        raise ConfigError(
+            f"give exactly one of `spread` (price units) and `spread_bps` (basis points), "
+            f"got spread={spread!r}, spread_bps={spread_bps!r}",
+        )
     if side not in QUOTE_SIDES:
         raise ConfigError(f"`side` must be one of {', '.join(QUOTE_SIDES)}, was {side!r}")
+    if spread is not None:
+        _check_spread(spread, side, instrument)
     if not isinstance(open_delay_ns, int) or isinstance(open_delay_ns, bool) or open_delay_ns < 0:
         raise ConfigError(f"`open_delay_ns` must be an integer >= 0, was {open_delay_ns!r}")
     frame = validate_ohlcv(df)
+    source = frame_source(frame)
     if interval is None:
         bar_len: BarInterval = _infer_interval(frame)
     elif isinstance(interval, str):
@@ -398,8 +501,8 @@ def to_quote_ticks(
             ) from e
     else:
         bar_len = interval
-    check_bar_spacing(frame, bar_len, "DataFrame")
-    check_price_precision(frame, instrument, "DataFrame")
+    check_bar_spacing(frame, bar_len, source)
+    check_price_precision(frame, instrument, source)
     opens = to_ns(frame.index)
     closes = to_ns(frame.index + bar_len)
     length = closes - opens
@@ -408,21 +511,18 @@ def to_quote_ticks(
             f"`open_delay_ns` {open_delay_ns} does not leave room for the high and low ticks "
             f"in a {pd.Timedelta(int(length.min()))} bar; expected less than a third of the bar",
         )
-    bid, ask = _quote_sides(frame, spread, side)
+    widths: float | np.ndarray = (
+        spread
+        if spread is not None
+        else relative_spread(frame, cast(float, spread_bps), side, instrument)
+    )
+    bid, ask = _quote_sides(frame, widths, side)
     low_bid = bid[:, 2]
     if (low_bid <= 0).any():
         pos = int(np.flatnonzero(low_bid <= 0)[0])
         raise DataValidationError(
-            f"DataFrame: spread {spread} makes the bid low non-positive at "
-            f"{describe_row(frame.index, pos)}; expected spread < low price",
-        )
-    if _off_grid(np.array([spread / 2 if side == "mid" else spread]), instrument.price_precision)[
-        0
-    ]:
-        raise ConfigError(
-            f"`spread` {spread!r} ({'half of it' if side == 'mid' else 'it'} on each side) is "
-            f"not a whole number of ticks at the instrument's `price_precision` "
-            f"{instrument.price_precision}: Nautilus would round the quotes",
+            f"{source}: spread {spread if spread is not None else f'{spread_bps} bp'} makes the "
+            f"bid low non-positive at {row_describer(frame)(pos)}; expected spread < low price",
         )
     times = np.column_stack(
         [opens + open_delay_ns, opens + length // 3, opens + 2 * (length // 3), closes]

@@ -119,7 +119,8 @@ def expectations(
         "data": json.loads(env.data.json()),
         "assumptions": {
             "execution": env.execution,
-            "spread": env.data.spread,
+            "spread": env.data.quote_spreads()[0],
+            "spread_bps": env.data.spread_bps,
             "price_side": env.data.price_side,
             "fill_model": json.loads(venue.fill_model.json()) if venue.fill_model else None,
             "fee_model": json.loads(venue.fee_model.json()) if venue.fee_model else None,

@@ -32,7 +32,6 @@ from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.backtest.models import LatencyModel
 from nautilus_trader.backtest.node import (
     get_account_type,
-    get_base_currency,
     get_fee_model,
     get_fill_model,
     get_latency_model,
@@ -56,7 +55,11 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.venue import check_account
+from nautilus_rl_lab.nodes.venue import (
+    account_base_currency,
+    check_account,
+    warn_rounded_fee_rates,
+)
 
 _T = TypeVar("_T")
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -120,15 +123,20 @@ def prepare_market_data(
     instrument: Instrument,
     bar_type: BarType,
     *,
-    spread: float,
+    spread: float | None,
     price_side: str,
+    spread_bps: float | None = None,
 ) -> MarketData:
-    """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks."""
+    """Turn an OHLCV frame into the strategy's bars and the venue's quote ticks.
+
+    The spread is `spread` (price units) or `spread_bps` (basis points), see `to_quote_ticks`.
+    """
     bars = to_bars(frame, bar_type, instrument)
     quotes = to_quote_ticks(
         frame,
         instrument,
         spread=spread,
+        spread_bps=spread_bps,
         side=price_side,
         open_delay_ns=DEFAULT_LATENCY_NS,
         interval=bar_interval(bar_type),
@@ -212,6 +220,7 @@ def build_engine(
     """
     check_execution(execution)
     check_account(venue, data.instrument)
+    warn_rounded_fee_rates(venue, data.instrument, float(data.frame["low"].min()))
     models = {
         "margin_model": _venue_model("margin_model", get_margin_model, venue),
         "fill_model": _venue_model("fill_model", get_fill_model, venue),
@@ -245,7 +254,7 @@ def build_engine(
         oms_type=get_oms_type(venue),
         account_type=get_account_type(venue),
         starting_balances=get_starting_balances(venue),
-        base_currency=get_base_currency(venue),
+        base_currency=account_base_currency(venue, data.instrument),
         default_leverage=Decimal(str(venue.default_leverage)),
         leverages=get_leverages(venue),
         **models,

@@ -209,12 +209,14 @@ class TrainingNode(gym.Env):
         bar_type = source_bar_type(
             config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
         )
+        spread, spread_bps = config.data.quote_spreads()
         self.market = prepare_market_data(
-            load_frame(config.data, frame),
+            load_frame(config.data, frame, bar_type=bar_type),
             instrument,
             bar_type,
-            spread=config.data.spread,
+            spread=spread,
             price_side=config.data.price_side,
+            spread_bps=spread_bps,
         )
         self.engine = build_engine(
             config.venue,

@@ -14,6 +14,22 @@ the simulated venue never checks), so `build_engine` installs `MarginGate`
 than the account's equity is denied (`OrderDenied`, reason `MARGIN_EXCEEDS_EQUITY`), never
 resized. Live, the broker (the MT5 terminal) decides and rejects with "no money".
 
+Currency pairs on CASH accounts (BTC/USD, EUR/USD). Buying the pair's base currency on a cash
+account means holding it, which Nautilus allows only on a multi-currency account (a
+single-currency one is refused with a raw `InvalidConfiguration`). So `account_base_currency`
+hands Nautilus `base_currency=None` for such a venue; a configured `base_currency` must then be
+the pair's quote currency, the currency equity is valued in (`strategies.valuation`), else
+`check_account` refuses it, saying what to set.
+
+Commissions. Nautilus parses a `FixedFeeModel`/`PerContractFeeModel` commission at its currency's
+precision (`0.005 USD` per share becomes `0.00 USD`: no fee at all) and rounds each fill's
+commission to it. So a commission with more decimals than its currency is refused, naming the
+field and the smallest charge, and so is a per-contract commission that a fill of one size
+increment would not cost exactly; every fill is then charged exactly (`FixedFeeModel` charges
+once per order by default, as Nautilus defines it). The instrument's fee rates (Nautilus'
+default maker/taker model) are rounded per fill too, and the fill size is the agent's choice:
+`warn_rounded_fee_rates` logs a warning when a fill of the smallest size would be charged 0.
+
 `check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
 `build_engine` runs both.
@@ -21,22 +37,28 @@ it (some bad strings abort the interpreter), `check_account` the venue against t
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from decimal import Decimal, InvalidOperation
 
 from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
 from nautilus_trader.model.identifiers import Venue
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Currency
+from nautilus_trader.model.instruments import CurrencyPair, Instrument
+from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ConfigError
+
+logger = logging.getLogger(__name__)
 
 OMS_TYPES = ("NETTING", "HEDGING")
 ACCOUNT_TYPES = ("CASH", "MARGIN")
 MARGIN_MODELS = ("leveraged", "standard")
 BOOK_TYPES = ("L1_MBP",)  # the venue gets quote ticks: top of book only
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
+# Nautilus fee models whose `config.commission` is an amount of money (per order / per contract).
+FIXED_FEE_MODEL, PER_CONTRACT_FEE_MODEL = "FixedFeeModel", "PerContractFeeModel"
+_COMMISSION_FIELD = "venue.fee_model.config.commission"
 _BOOL_FIELDS = (
     "routing",
     "reject_stop_orders",
@@ -82,6 +104,47 @@ def _leverage(field: str, value: object) -> float:
     return float(value)
 
 
+def _amount(field: str, text: object, example: str) -> tuple[Decimal, Currency]:
+    """`'AMOUNT CURRENCY'` as a finite decimal and a known currency, or `ConfigError`."""
+    parts = text.split() if isinstance(text, str) else []
+    if len(parts) != 2:
+        raise ConfigError(f"`{field}` must be 'AMOUNT CURRENCY' such as {example!r}, was {text!r}")
+    try:
+        amount = Decimal(parts[0])
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise ConfigError(f"`{field}` amount must be a number, was {parts[0]!r}")
+    return amount, _currency(field, parts[1])
+
+
+def _decimals(amount: Decimal) -> int:
+    return max(0, -int(amount.as_tuple().exponent))
+
+
+def _fee_model_name(venue: BacktestVenueConfig) -> str | None:
+    """The class name of the venue's importable fee model, `None` without one."""
+    fee = venue.fee_model
+    return None if fee is None else str(fee.fee_model_path).rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+
+
+def _commission(venue: BacktestVenueConfig) -> tuple[Decimal, Currency] | None:
+    """The commission of a fixed or per-contract fee model, checked against its currency."""
+    if _fee_model_name(venue) not in (FIXED_FEE_MODEL, PER_CONTRACT_FEE_MODEL):
+        return None
+    text = (venue.fee_model.config or {}).get("commission")  # type: ignore[union-attr]
+    amount, currency = _amount(_COMMISSION_FIELD, text, "1.00 USD")
+    if _decimals(amount.normalize()) > currency.precision:
+        unit = Decimal(1).scaleb(-currency.precision)
+        raise ConfigError(
+            f"`{_COMMISSION_FIELD}` {text!r} has more decimals than {currency.code} has "
+            f"({currency.precision}): Nautilus would charge {Money.from_str(str(text))}; the "
+            f"smallest charge in {currency.code} is {unit}; give the commission in whole units "
+            f"of {unit} (e.g. per order, not per share)",
+        )
+    return amount, currency
+
+
 def _starting_balances(venue: BacktestVenueConfig) -> list[Currency]:
     balances = venue.starting_balances
     if not isinstance(balances, list | tuple) or not balances:
@@ -92,24 +155,15 @@ def _starting_balances(venue: BacktestVenueConfig) -> list[Currency]:
     currencies: list[Currency] = []
     for i, text in enumerate(balances):
         field = f"venue.starting_balances[{i}]"
-        parts = text.split() if isinstance(text, str) else []
-        if len(parts) != 2:
+        amount, currency = _amount(field, text, "100000 USD")
+        if not 0 < amount < Decimal("1e15"):
             raise ConfigError(
-                f"`{field}` must be 'AMOUNT CURRENCY' such as '100000 USD', was {text!r}"
+                f"`{field}` amount must be a number > 0 (and below 1e15), was {amount}"
             )
-        try:
-            amount = Decimal(parts[0])
-        except InvalidOperation:
-            amount = Decimal("NaN")
-        if not amount.is_finite() or not 0 < amount < Decimal("1e15"):
-            raise ConfigError(
-                f"`{field}` amount must be a number > 0 (and below 1e15), was {parts[0]!r}"
-            )
-        currency = _currency(field, parts[1])
-        if -int(amount.as_tuple().exponent) > currency.precision:
+        if _decimals(amount) > currency.precision:
             raise ConfigError(
                 f"`{field}` has more decimals than {currency.code} allows "
-                f"({currency.precision}); Nautilus would round {parts[0]}",
+                f"({currency.precision}); Nautilus would round {amount}",
             )
         if currency in currencies:
             raise ConfigError(f"`{field}`: currency {currency.code} appears twice")
@@ -177,6 +231,7 @@ def check_venue(venue: BacktestVenueConfig) -> None:
                 "model (it charges notional * `instrument.margin_init`); set them to 1 / remove "
                 "them and give the leverage as `instrument.margin_init` (0.05 = 20:1)",
             )
+    _commission(venue)
     if venue.modules:
         raise ConfigError(
             "`venue.modules` (simulation modules) are not supported by the engine builder; "
@@ -206,7 +261,9 @@ def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
                 "convert its P&L (no exchange rate); use an account in "
                 f"{instrument.quote_currency.code}",
             )
+    _check_per_contract_fee(venue, instrument)
     if _name(venue.account_type) != "MARGIN":
+        _check_cash_pair(venue, instrument)
         return
     model = venue.margin_model.model_type if venue.margin_model else "leveraged"
     if model == "leveraged" and (instrument.margin_init != 1 or instrument.margin_maint > 1):
@@ -221,3 +278,79 @@ def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
         raise ConfigError(
             "`instrument.margin_init` must be > 0 under the standard margin model (0.05 = 20:1)"
         )
+
+
+def _check_per_contract_fee(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+    """Refuse a per-contract commission that a fill of one size increment would not cost exactly."""
+    commission = _commission(venue)
+    if commission is None or _fee_model_name(venue) != PER_CONTRACT_FEE_MODEL:
+        return
+    amount, currency = commission
+    smallest = amount * instrument.size_increment.as_decimal()
+    if _decimals(smallest.normalize()) > currency.precision:
+        raise ConfigError(
+            f"`{_COMMISSION_FIELD}` {amount} {currency.code} per contract makes a fill of "
+            f"{instrument.size_increment} (the size increment of {instrument.id}) cost "
+            f"{smallest.normalize()} {currency.code}, which Nautilus would round to "
+            f"{currency.precision} decimals; use a commission that is a whole number of "
+            f"{Decimal(1).scaleb(-currency.precision)} {currency.code} per size increment",
+        )
+
+
+def _holds_pair(venue: BacktestVenueConfig, instrument: Instrument) -> bool:
+    """Whether `venue` is a CASH account trading a currency pair (it holds both currencies)."""
+    return _name(venue.account_type) == "CASH" and isinstance(instrument, CurrencyPair)
+
+
+def _check_cash_pair(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+    if not _holds_pair(venue, instrument) or venue.base_currency is None:
+        return
+    quote = instrument.quote_currency.code
+    if Currency.from_str(venue.base_currency) != instrument.quote_currency:
+        raise ConfigError(
+            f"`venue.base_currency` {venue.base_currency} cannot value a CASH account trading "
+            f"{instrument.id}: it holds both {instrument.get_base_currency().code} and {quote}, "
+            f"so Nautilus needs a multi-currency account, valued in {quote}; set "
+            f"`base_currency: {quote}` with a {quote} starting balance (or `base_currency: null`)",
+        )
+
+
+def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) -> Currency | None:
+    """The base currency to give Nautilus' venue: `None` (multi-currency) for a CASH account
+    trading a currency pair, which must hold both currencies (module docstring), else
+    `venue.base_currency`."""
+    if _holds_pair(venue, instrument) or venue.base_currency is None:
+        return None
+    return Currency.from_str(venue.base_currency)
+
+
+def warn_rounded_fee_rates(
+    venue: BacktestVenueConfig, instrument: Instrument, lowest_price: float
+) -> None:
+    """Log a warning when the instrument's fee rate on its smallest fill (`min_quantity`, else
+    one size increment, at `lowest_price`) is charged as zero: Nautilus rounds each fill's fee
+    to the currency's precision."""
+    if _fee_model_name(venue) not in (None, "MakerTakerFeeModel") or instrument.is_inverse:
+        return
+    size = instrument.min_quantity or instrument.size_increment
+    notional = float(size) * lowest_price * float(instrument.multiplier)
+    currency = instrument.quote_currency
+    for field in ("taker_fee", "maker_fee"):
+        rate = float(getattr(instrument, field))
+        fee = abs(notional * rate)
+        if fee > 0 and Money(fee, currency).as_double() == 0:
+            logger.warning(
+                "`instrument.%s` %s: a fill of %s %s at %s costs %.3g %s, charged as %s "
+                "(Nautilus rounds each fill's fee to %d decimals); larger fills pay a rounded "
+                "fee",
+                field,
+                rate,
+                size,
+                instrument.id,
+                lowest_price,
+                fee,
+                currency.code,
+                Money(0, currency),
+                currency.precision,
+            )
+            return

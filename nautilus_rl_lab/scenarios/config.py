@@ -157,6 +157,10 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def node_config(self, base: TrainingNodeConfig | None = None) -> TrainingNodeConfig:
         """`base` (default `TrainingNodeConfig()`) trading this scenario's bars on its venue."""
         base = base or TrainingNodeConfig()
-        spread = base.data.spread if self.spread is None else self.spread
-        data = DataSourceConfig(kind="frame", spread=spread, price_side=base.data.price_side)
+        spread, spread_bps = base.data.spread, base.data.spread_bps
+        if self.spread is not None:
+            spread, spread_bps = self.spread, None
+        data = DataSourceConfig(
+            kind="frame", spread=spread, spread_bps=spread_bps, price_side=base.data.price_side
+        )
         return msgspec.structs.replace(base, data=data, venue=self.venue(base.venue))

@@ -76,6 +76,7 @@ from nautilus_rl_lab.training.evaluations import (
     read_evaluations,
     restore_evaluation_history,
 )
+from nautilus_rl_lab.training.main_guard import check_main_guard
 from nautilus_rl_lab.training.progress import ProgressBar
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
@@ -112,6 +113,7 @@ def make_vec_env(config: TrainConfig) -> VecEnv:
         return DummyVecEnv(factories)
     if config.vec_env == "shared":
         return SharedMemoryVecEnv(factories)
+    check_main_guard("SubprocVecEnv", "forkserver")  # SB3's default start method
     return SubprocVecEnv(factories)
 
 

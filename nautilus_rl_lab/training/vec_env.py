@@ -47,6 +47,7 @@ from stable_baselines3.common.vec_env.base_vec_env import (
 )
 
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.training.main_guard import check_main_guard
 
 INFO_MODES = ("episode_end", "every_step")
 # Both sides spin this long on a semaphore before blocking on it: waking a process blocked in
@@ -379,7 +380,9 @@ class SharedMemoryVecEnv(VecEnv):
     the main process steps the last group itself while `n_workers - 1` worker processes step
     theirs (on 2 cores: the main process and one worker, no process idles waiting); otherwise
     every group gets a worker process. `start_method` is `forkserver` by default ("fork" is
-    unsafe once Nautilus' native threads run).
+    unsafe once Nautilus' native threads run). Created from a script's top level without an
+    `if __name__ == "__main__":` guard it raises `ConfigError` at once (`main_guard`): its
+    workers would re-run the script and die.
     """
 
     def __init__(
@@ -401,6 +404,8 @@ class SharedMemoryVecEnv(VecEnv):
             )
         if infos not in INFO_MODES:
             raise ConfigError(f"`infos` must be one of {INFO_MODES}, was {infos!r}")
+        if n_workers > 1 or not in_process:
+            check_main_guard(type(self).__name__, start_method)
         self.groups = _groups(n_envs, n_workers)
         every_step = infos == "every_step"
         context: Any = mp.get_context(start_method)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from nautilus_trader.model.objects import PRICE_MAX
 
 from nautilus_rl_lab.data import load_csv, load_parquet, load_sample_eurusd
 from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE, SAMPLE_TIME_FORMAT
+from nautilus_rl_lab.data.ohlcv import file_rows
 from nautilus_rl_lab.errors import DataValidationError
 
 WriteCsv = Callable[..., Path]
@@ -285,3 +287,20 @@ def test_prices_nautilus_cannot_represent_are_refused_with_file_line_and_field(
     message = str(info.value)
     assert message.startswith(f"{path}: `high` beyond what Nautilus can represent at line 4")
     assert f"expected high <= {PRICE_MAX:,.0f}" in message
+
+
+def test_a_loaded_frame_keeps_its_file_lines_through_copies_pickles_and_parquet(
+    sample_csv: Path, tmp_path: Path
+) -> None:
+    """The file and line numbers ride in `attrs` without breaking what pandas does with them."""
+    frame = load_csv(sample_csv)
+    rows = file_rows(frame.iloc[10:20].copy())
+    assert rows is not None and rows.path == str(sample_csv)
+    assert rows.line(int(frame.index[10].value)) == 12  # header, then rows from line 2
+    copied = pickle.loads(pickle.dumps(frame))
+    assert file_rows(copied) is not None and file_rows(copied).line(frame.index[0].value) == 2
+    parquet = tmp_path / "bars.parquet"
+    frame.to_parquet(parquet)  # pandas writes attrs as JSON: the path, as a string
+    pd.testing.assert_frame_equal(load_parquet(parquet), frame)
+    both = pd.concat([frame.iloc[:5], frame.iloc[5:10]])
+    assert file_rows(both) is not None

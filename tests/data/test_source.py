@@ -138,3 +138,85 @@ def test_time_format_null_infers_the_format_as_load_csv_does(tmp_path: Path) -> 
         load_frame(DataSourceConfig(kind="csv", path=str(dayfirst)))
     loaded = load_frame(DataSourceConfig(kind="csv", path=str(dayfirst), dayfirst=True))
     pd.testing.assert_frame_equal(loaded, sample)
+
+
+def _bar_type(aggregation: str = "HOUR") -> object:
+    return bar_type_for(make_instrument(InstrumentSpec()).id, 1, aggregation)
+
+
+def test_close_stamped_bars_load_as_the_same_open_stamped_bars(tmp_path: Path) -> None:
+    """The same bars, stamped at their close (open + 1 h), load with the same open times."""
+    sample = load_sample_eurusd().iloc[:100]
+    opened, closed = tmp_path / "open.csv", tmp_path / "close.csv"
+    sample.to_csv(opened)
+    sample.set_axis(sample.index + pd.Timedelta("1h")).to_csv(closed)
+    bar_type = _bar_type()
+    as_open = load_frame(DataSourceConfig(kind="csv", path=str(opened)), bar_type=bar_type)
+    as_close = load_frame(
+        DataSourceConfig(kind="csv", path=str(closed), timestamps="close"), bar_type=bar_type
+    )
+    pd.testing.assert_frame_equal(as_close, sample)
+    pd.testing.assert_frame_equal(as_open, sample)
+    # `start`/`end` cut open times whatever the file's convention
+    cut = DataSourceConfig(
+        kind="csv", path=str(closed), timestamps="close", start=str(sample.index[10])
+    )
+    assert load_frame(cut, bar_type=bar_type).index[0] == sample.index[10]
+
+
+def _monthly(labels: list[str]) -> pd.DataFrame:
+    prices = [1.1 + i / 100 for i in range(len(labels))]
+    return pd.DataFrame(
+        {"open": prices, "high": prices, "low": prices, "close": prices, "volume": 1.0},
+        index=pd.DatetimeIndex(labels, tz="UTC"),
+    )
+
+
+def test_month_end_dates_and_month_start_instants_both_close_the_month() -> None:
+    month_end = _monthly(["2020-01-31", "2020-02-29", "2020-03-31 23:59"])
+    next_start = _monthly(["2020-02-01", "2020-03-01", "2020-04-01"])
+    opens = pd.DatetimeIndex(["2020-01-01", "2020-02-01", "2020-03-01"], tz="UTC")
+    config = DataSourceConfig(kind="frame", timestamps="close")
+    for frame in (month_end, next_start):
+        loaded = load_frame(config, frame, bar_type=_bar_type("MONTH"))
+        assert loaded.index.equals(opens.rename("timestamp").as_unit("ns"))
+    mid_month = _monthly(["2020-01-31", "2020-02-15"])
+    with pytest.raises(DataValidationError, match=r"row 1 .*not the close of a calendar month"):
+        load_frame(config, mid_month, bar_type=_bar_type("MONTH"))
+
+
+def test_close_stamps_need_a_bar_type_and_user_data() -> None:
+    with pytest.raises(ConfigError, match=r"`bar_type`"):
+        load_frame(DataSourceConfig(kind="frame", timestamps="close"), _monthly(["2020-01-31"]))
+    with pytest.raises(ConfigError, match=r"`data.timestamps` 'close' applies to kinds"):
+        DataSourceConfig(kind="sample", timestamps="close")
+    with pytest.raises(ConfigError, match=r"`data.timestamps` must be one of"):
+        DataSourceConfig(kind="csv", path="x.csv", timestamps="end")
+
+
+def test_tz_reads_naive_file_times_in_that_zone_as_load_csv_does(tmp_path: Path) -> None:
+    sample = load_sample_eurusd().iloc[:48]
+    path = tmp_path / "berlin.csv"
+    sample.set_axis(sample.index.tz_convert("Europe/Berlin").tz_localize(None)).to_csv(path)
+    parquet = tmp_path / "berlin.parquet"
+    pd.read_csv(path).to_parquet(parquet)
+    for kind, file in (("csv", path), ("parquet", parquet)):
+        loaded = load_frame(DataSourceConfig(kind=kind, path=str(file), tz="Europe/Berlin"))
+        pd.testing.assert_frame_equal(loaded, sample)
+    assert load_frame(DataSourceConfig(kind="csv", path=str(path))).index[0] == sample.index[
+        0
+    ] + pd.Timedelta("1h")  # read as UTC by default: an hour off in Berlin's winter
+    with pytest.raises(ConfigError, match=r"`data.tz` must be a time zone"):
+        DataSourceConfig(kind="csv", path=str(path), tz="Mars/Olympus")
+    with pytest.raises(ConfigError, match=r"`data.tz` applies to naive times"):
+        DataSourceConfig(kind="sample", tz="Europe/Berlin")
+
+
+def test_absolute_and_relative_spread_are_exclusive() -> None:
+    with pytest.raises(ConfigError, match=r"`data.spread` .* `data.spread_bps` .* both set"):
+        DataSourceConfig(spread=0.0001, spread_bps=2.0)
+    with pytest.raises(ConfigError, match=r"`data.spread_bps` must be a finite number >= 0"):
+        DataSourceConfig(spread_bps=-1.0)
+    assert DataSourceConfig().quote_spreads() == (0.0001, None)
+    assert DataSourceConfig(spread_bps=2.0).quote_spreads() == (None, 2.0)
+    assert DataSourceConfig(spread=0.0).quote_spreads() == (0.0, None)

@@ -13,6 +13,8 @@ from nautilus_rl_lab.data import (
     bar_interval,
     bar_type_for,
     bars_to_frame,
+    load_csv,
+    load_parquet,
     make_instrument,
     to_bars,
     to_quote_ticks,
@@ -83,7 +85,9 @@ def test_to_bars_rejects_overlapping_bars_and_wrong_instrument(
     sample_df: pd.DataFrame, eurusd: Instrument
 ) -> None:
     four_hour = bar_type_for(eurusd.id, step=4)
-    with pytest.raises(DataValidationError, match=r"row 1 .* finer than 4-HOUR-ASK bars"):
+    with pytest.raises(
+        DataValidationError, match=r"EURUSD_1H_2017_ASK.csv: line 3 .* finer than 4-HOUR-ASK bars"
+    ):
         to_bars(sample_df.iloc[:10], four_hour, eurusd)
     with pytest.raises(ConfigError, match=r"GBP/USD\.SIM"):
         to_bars(sample_df.iloc[:10], bar_type_for("GBP/USD.SIM"), eurusd)
@@ -342,3 +346,66 @@ def test_a_volume_that_rounding_would_change_is_an_error_but_float32_noise_is_no
         assert part in message
     finer = make_instrument(InstrumentSpec(size_precision=1))
     assert to_bars(fractional, bar_type_for(finer.id), finer)[3].volume.as_double() == 12.5
+
+
+def test_precision_errors_name_the_file_and_line_the_bars_came_from(
+    sample_csv, sample_lines: list[str]
+) -> None:
+    """Bars loaded from a CSV file keep its name and line numbers, also after slicing."""
+    two_digits = make_instrument(InstrumentSpec(price_precision=2))
+    frame = load_csv(sample_csv).iloc[100:]
+    with pytest.raises(DataValidationError) as info:
+        to_bars(frame, bar_type_for(two_digits.id), two_digits)
+    message = str(info.value)
+    assert message.startswith(f"{sample_csv}: `open` has 5 decimals")
+    assert f"at line 102 (timestamp {frame.index[0]})" in message  # header + 100 rows before
+    assert sample_lines[101].split(",")[0] == frame.index[0].strftime("%d.%m.%Y %H:%M:%S.000")
+    with pytest.raises(DataValidationError, match=rf"^{sample_csv}: .* at line 102 "):
+        to_quote_ticks(frame, two_digits, spread=0.01)
+    zero_volume = make_instrument(InstrumentSpec(size_precision=0))
+    fractional = frame.iloc[:5].copy()
+    fractional["volume"] = 0.5
+    with pytest.raises(DataValidationError, match=rf"^{sample_csv}: `volume` 0.5 at line 102 "):
+        to_bars(fractional, bar_type_for(zero_volume.id), zero_volume)
+
+
+def _flat(prices: list[float]) -> pd.DataFrame:
+    index = pd.date_range("2024-01-01", periods=len(prices), freq="1h", tz="UTC")
+    return pd.DataFrame(
+        {"open": prices, "high": prices, "low": prices, "close": prices, "volume": 1.0},
+        index=index,
+    )
+
+
+def test_a_relative_spread_is_basis_points_of_each_bars_open() -> None:
+    """One absolute spread is 0.4 % at 4.58 and 0.00002 % at 108,000; 10 bp is 10 bp at both."""
+    fine = make_instrument(InstrumentSpec(symbol="BTC/USD", price_precision=4))
+    ticks = to_quote_ticks(_flat([4.58, 108_000.0]), fine, spread_bps=10.0, interval="1h")
+    spreads = [float(t.ask_price) - float(t.bid_price) for t in ticks]
+    # 4.58 * 10 bp = 0.00458: whole ticks of 0.0001 -> 0.0046; 108,000 * 10 bp = 108
+    assert spreads == pytest.approx([0.0046] * 4 + [108.0] * 4, abs=1e-9)
+    assert [float(t.ask_price) for t in ticks[::4]] == [4.58, 108_000.0]  # the given ask side
+    mid = to_quote_ticks(_flat([108_000.0]), fine, spread_bps=10.0, side="mid", interval="1h")
+    assert (float(mid[0].bid_price), float(mid[0].ask_price)) == (107_946.0, 108_054.0)
+    with pytest.raises(ConfigError, match="exactly one of `spread`"):
+        to_quote_ticks(_flat([1.0, 1.0]), fine, spread=0.01, spread_bps=1.0)
+
+
+def test_a_relative_spread_below_one_tick_is_refused_not_rounded_away() -> None:
+    cents = make_instrument(InstrumentSpec(symbol="BTC/USD", price_precision=2))
+    with pytest.raises(ConfigError) as info:
+        to_quote_ticks(_flat([108_000.0, 4.58]), cents, spread_bps=10.0, interval="1h")
+    message = str(info.value)
+    for part in ("`spread_bps` 10.0 is less than one tick", "row 1 ", "open 4.58", "21.8 bp"):
+        assert part in message
+
+
+def test_precision_errors_name_the_parquet_file_and_row(sample_df: pd.DataFrame, tmp_path) -> None:
+    path = tmp_path / "bars.parquet"
+    sample_df.iloc[:50].to_parquet(path)
+    two_digits = make_instrument(InstrumentSpec(price_precision=2))
+    frame = load_parquet(path).iloc[7:]
+    with pytest.raises(DataValidationError) as info:
+        to_bars(frame, bar_type_for(two_digits.id), two_digits)
+    assert str(info.value).startswith(f"{path}: `open` has 5 decimals")
+    assert f"at file row 7 (0-based; timestamp {frame.index[0]})" in str(info.value)

@@ -28,7 +28,7 @@ NO_CAP = InstrumentSpec(max_quantity=None)
 def _sizes(leverage: float) -> tuple[float, float]:
     """Units needing 1.2x / 0.8x the balance as margin at `leverage`, at the data's top price."""
     frame = market_for(small_config()).frame
-    top = float(frame["high"].max()) + small_config().data.spread
+    top = float(frame["high"].max()) + small_config().data.quote_spreads()[0]
     low = float(frame["low"].min())
     over = math.ceil(1.2 * BALANCE * leverage / low / 1000) * 1000
     under = math.floor(0.8 * BALANCE * leverage / top / 1000) * 1000

@@ -17,7 +17,11 @@ from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
+from nautilus_rl_lab.data import load_sample_eurusd
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
@@ -84,7 +88,7 @@ def _run_actions(
 def test_default_execution_fills_at_next_bar_open_never_at_a_seen_price(config) -> None:
     env = TrainingNode(config)
     frame = env.market.frame
-    spread = config.data.spread
+    spread = config.data.quote_spreads()[0]
     try:
         start = 20
         _, _, fills, _ = _run_actions(
@@ -114,7 +118,7 @@ def test_bar_close_execution_is_explicit_and_fills_at_the_seen_close() -> None:
         bar_ts = env.market.bar_timestamps
         for _, fill in fills.iterrows():
             k = bar_ts.index(pd.Timestamp(fill["ts_event"]).value)
-            spread = 0.0 if fill["order_side"] == "BUY" else config.data.spread
+            spread = 0.0 if fill["order_side"] == "BUY" else config.data.quote_spreads()[0]
             assert float(fill["last_px"]) == pytest.approx(closes.iloc[k] - spread, abs=1e-9)
     finally:
         env.close()
@@ -481,3 +485,46 @@ def test_log_level_typo_is_a_python_error_naming_the_field() -> None:
         "TrainingNode(TrainingNodeConfig.from_dict({'log_level': 'ERR'}))\n"
     )
     assert_python_error(code, "ConfigError", "`log_level`")
+
+
+def _fill_rows(fills: pd.DataFrame) -> list[tuple]:
+    return [
+        (pd.Timestamp(ts).value, side, float(px), float(qty))
+        for ts, side, px, qty in fills[["ts_event", "order_side", "last_px", "last_qty"]].to_numpy()
+    ]
+
+
+def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_path) -> None:
+    """The same bars stamped at their open or at their close: the same fills, each at the open
+    of the bar after the decision (+ latency), in a TrainingNode and in a backtest."""
+    sample = load_sample_eurusd()
+    sample = sample[(sample.index >= "2017-03-01") & (sample.index < "2017-03-08")]
+    opened, closed = tmp_path / "open.csv", tmp_path / "close.csv"
+    sample.to_csv(opened)
+    sample.set_axis(sample.index + pd.Timedelta("1h")).to_csv(closed)
+    configs = [
+        small_config(data=DataSourceConfig(kind="csv", path=str(opened))),
+        small_config(data=DataSourceConfig(kind="csv", path=str(closed), timestamps="close")),
+    ]
+    opens, start = sample.index, 20
+    node_fills = []
+    for config in configs:
+        env = TrainingNode(config)
+        try:
+            _, _, fills, _ = _run_actions(env, [2, 0, 2, 0], start)
+        finally:
+            env.close()
+        rows = _fill_rows(fills)
+        expected_ts = [opens[k + 1].value + DEFAULT_LATENCY_NS for k in range(start, start + 4)]
+        assert [ts for ts, *_ in rows] == expected_ts
+        for (_, side, px, _), k in zip(rows, range(start, start + 4), strict=True):
+            ask = sample["open"].iloc[k + 1]
+            assert px == pytest.approx(ask if side == "BUY" else ask - 0.0001, abs=1e-9)
+        node_fills.append(rows)
+    assert node_fills[0] == node_fills[1]
+    runs = [_fill_rows(run_backtest(BuyAndHoldAgent(), config).fills) for config in configs]
+    assert runs[0] == runs[1] and len(runs[0]) == 1
+    ts, side, px, _ = runs[0][0]
+    k = int(np.searchsorted(opens.as_unit("ns").asi8, ts - DEFAULT_LATENCY_NS))
+    assert opens[k].value + DEFAULT_LATENCY_NS == ts and k > 0  # at a bar's open, after a decision
+    assert (side, px) == ("BUY", pytest.approx(sample["open"].iloc[k]))

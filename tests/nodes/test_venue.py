@@ -9,17 +9,22 @@ start-up instead of twenty) and each in-process, for a precise failure per case.
 from __future__ import annotations
 
 import base64
+import logging
 import pickle
 
+import numpy as np
+import pandas as pd
 import pytest
 from nautilus_trader.backtest.config import ImportableFeeModelConfig, MarginModelConfig
 from nautilus_trader.config import ImportableActorConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import default_venue
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue import check_account, check_venue
+from nautilus_rl_lab.schemes import SchemeConfig
 from tests.conftest import assert_python_error
 from tests.nodes.conftest import margin_venue, small_config
 
@@ -163,3 +168,180 @@ def test_simulation_modules_are_refused_not_ignored() -> None:
     module = ImportableActorConfig(actor_path="x:Y", config_path="x:Z", config={})
     with pytest.raises(ConfigError, match=r"`venue.modules`"):
         _config({"modules": [module]})
+
+
+BTC = InstrumentSpec(
+    symbol="BTC/USD",
+    price_precision=2,
+    size_precision=3,
+    lot_size=0.001,
+    min_quantity=0.001,
+    max_quantity=100.0,
+)
+BTC_SPREAD = 1.0  # USD
+
+
+def _btc_months() -> pd.DataFrame:
+    """Three years of monthly BTC/USD ask bars (cents), month-end labels as exports have them."""
+    closes = np.round(10_000 * np.exp(np.cumsum(np.random.default_rng(1).normal(0, 0.1, 36))), 2)
+    opens = np.concatenate([[10_000.0], closes[:-1]])
+    index = pd.date_range("2018-01-31", periods=36, freq="ME", tz="UTC")
+    return pd.DataFrame(
+        {
+            "open": opens,
+            "high": np.maximum(opens, closes) + 100,
+            "low": np.minimum(opens, closes) - 100,
+            "close": closes,
+            "volume": 10.0,
+        },
+        index=index,
+    )
+
+
+def _btc_cash_config(base_currency: str | None, balances: list[str]) -> TrainingNodeConfig:
+    return TrainingNodeConfig(
+        venue=margin_venue(
+            account_type="CASH",
+            starting_balances=balances,
+            base_currency=base_currency,
+            default_leverage=1.0,
+        ),
+        instrument=BTC,
+        data=DataSourceConfig(kind="frame", timestamps="close", spread=BTC_SPREAD),
+        bar_aggregation="MONTH",
+        observation=SchemeConfig(name="window", params={"window": 3}),
+        action=SchemeConfig(name="target_position", params={"allow_short": False, "trade_size": 2}),
+        episode_length=10,
+        random_start=False,
+    )
+
+
+def test_crypto_on_a_usd_cash_account_holds_btc_and_is_valued_in_usd() -> None:
+    """BTC/USD on a CASH account with base currency USD: Nautilus needs a multi-currency
+    account to hold the bought BTC; equity stays in USD, marked at the bid."""
+    frame = _btc_months()
+    env = TrainingNode(_btc_cash_config("USD", ["100000 USD"]), frame=frame)
+    try:
+        _, info = env.reset()
+        assert info["equity"] == 100_000.0
+        for action in (1, 1, 0):
+            env.step(action)
+        closes = env.history[1:]  # the state after each step: close, position, equity
+        fills = env.fills()
+        buy, sell = fills.iloc[0], fills.iloc[1]
+        assert (buy["order_side"], float(buy["last_qty"])) == ("BUY", 2.0)
+        # decided at a month's close (its label: the month's last day), filled at the next open
+        decided = pd.Timestamp(env.history[0]["ts"], tz="UTC")
+        assert decided.day == 1 and decided.hour == 0  # a month's close is the next's first instant
+        label = decided - pd.Timedelta(days=1)
+        assert label in frame.index  # the decision bar is the month labelled on its last day
+        assert pd.Timestamp(buy["ts_event"]) == decided + pd.Timedelta(milliseconds=1)
+        assert float(buy["last_px"]) == frame["open"].iloc[frame.index.get_loc(label) + 1]
+        commission_buy = float(str(buy["commission"]).split()[0])
+        commission_sell = float(str(sell["commission"]).split()[0])
+        assert commission_buy > 0 and commission_sell > 0
+        bid_close = closes[0]["close"] - BTC_SPREAD  # the position is marked at the bid
+        expected = 100_000.0 + 2 * (bid_close - float(buy["last_px"])) - commission_buy
+        assert closes[0]["equity"] == pytest.approx(expected, abs=1e-6)
+        realised = 2 * (float(sell["last_px"]) - float(buy["last_px"]))
+        assert closes[2]["position"] == 0.0
+        assert closes[2]["equity"] == pytest.approx(
+            100_000.0 + realised - commission_buy - commission_sell, abs=1e-6
+        )
+        account = env.engine.portfolio.account(env.market.instrument.id.venue)
+        assert {c.code for c in account.balances_total()} <= {"USD", "BTC"}
+    finally:
+        env.close()
+
+
+def test_a_btc_account_for_btc_usd_on_cash_is_refused_naming_what_to_set() -> None:
+    with pytest.raises(ConfigError) as info:
+        _btc_cash_config("BTC", ["10 BTC"])
+    message = str(info.value)
+    assert "`venue.base_currency` BTC" in message
+    assert "base_currency: USD" in message or "base_currency: null" in message
+
+
+ACME = InstrumentSpec(
+    symbol="ACME", kind="equity", price_precision=2, lot_size=1, min_quantity=1, max_quantity=None
+)
+
+
+def _fee_model(name: str, commission: str) -> ImportableFeeModelConfig:
+    return ImportableFeeModelConfig(
+        fee_model_path=f"nautilus_trader.backtest.models:{name}FeeModel",
+        config_path=f"nautilus_trader.backtest.config:{name}FeeModelConfig",
+        config={"commission": commission},
+    )
+
+
+def _acme_node(
+    fee_model: ImportableFeeModelConfig | None,
+) -> tuple[TrainingNodeConfig, pd.DataFrame]:
+    """ACME at 4.58 on a CASH account with `fee_model`; the frame for the node."""
+    prices = np.full(40, 4.58)
+    index = pd.date_range("2024-01-01", periods=40, freq="1h", tz="UTC")
+    return TrainingNodeConfig(
+        venue=margin_venue(account_type="CASH", default_leverage=1.0, fee_model=fee_model),
+        instrument=ACME,
+        data=DataSourceConfig(kind="frame", spread=0.01),
+        observation=SchemeConfig(name="window", params={"window": 3}),
+        action=SchemeConfig(name="target_position", params={"allow_short": False, "trade_size": 3}),
+        episode_length=8,
+        random_start=False,
+    ), pd.DataFrame(
+        {"open": prices, "high": prices, "low": prices, "close": prices, "volume": 1e6},
+        index=index,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "commission", "charged"),
+    [("PerContract", "0.005 USD", "0.00 USD"), ("Fixed", "2.505 USD", "2.50 USD")],
+)
+def test_a_commission_finer_than_the_currency_is_refused_not_charged_as_zero(
+    name: str, commission: str, charged: str
+) -> None:
+    """Nautilus parses the commission at USD's precision: 0.005 USD per share would be 0.00."""
+    with pytest.raises(ConfigError) as info:
+        _acme_node(_fee_model(name, commission))
+    message = str(info.value)
+    for part in (
+        f"`venue.fee_model.config.commission` {commission!r}",
+        f"Nautilus would charge {charged}",
+        "the smallest charge in USD is 0.01",
+    ):
+        assert part in message
+
+
+def test_a_per_share_commission_at_the_currency_precision_is_charged_exactly() -> None:
+    config, frame = _acme_node(_fee_model("PerContract", "0.01 USD"))
+    env = TrainingNode(config, frame=frame)
+    try:
+        env.reset()
+        env.step(1)
+        fills = env.fills()
+        assert [str(c) for c in fills["commission"]] == ["0.03 USD"]  # 3 shares * 0.01
+    finally:
+        env.close()
+
+
+def test_a_per_contract_commission_one_size_increment_cannot_pay_exactly_is_refused() -> None:
+    """0.01 USD per BTC: a fill of 0.001 BTC would cost 0.00001 USD, charged as 0.00."""
+    venue = margin_venue(
+        account_type="CASH", default_leverage=1.0, fee_model=_fee_model("PerContract", "0.01 USD")
+    )
+    with pytest.raises(
+        ConfigError, match=r"`venue.fee_model.config.commission` .* 0.001 .* cost 0.00001 USD"
+    ):
+        check_account(venue, make_instrument(BTC))
+
+
+def test_a_fee_rate_that_rounds_to_zero_on_the_smallest_fill_is_logged(caplog) -> None:
+    """Nautilus rounds each fill's rate-based fee to cents: 1 ACME at 4.58 * 0.2 bp is 0.00."""
+    config, frame = _acme_node(None)
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.nodes.venue"):
+        TrainingNode(config, frame=frame).close()
+    message = " ".join(r.getMessage() for r in caplog.records)
+    assert "`instrument.taker_fee` 2e-05" in message
+    assert "a fill of 1 ACME.SIM at 4.58 costs 9.16e-05 USD, charged as 0.00 USD" in message
