@@ -257,3 +257,23 @@ def test_a_restart_is_checked_against_the_recorded_owners(
     owners = restored(claimed)
     assert {order: owners[order] for order in recorded} == recorded
     assert not [a for a in monitor.alerts if a.rule == "ownership"]
+
+
+def test_a_slow_webhook_never_stalls_trading(
+    terminal, monitored_node, slow_webhook, tmp_path: Path
+) -> None:
+    """The stale-feed alert goes to a webhook that answers one byte every 1.5 s: bars are
+    still traded meanwhile, and the alert is in the store."""
+    simulator, _ = terminal
+    node, _ = monitored_node(
+        webhook_url=slow_webhook.url, rules={"max_drawdown": None, "stale_feed_secs": 0.3}
+    )
+    assert node.wait_until(lambda: bool(slow_webhook.received), WAIT), "no alert was posted"
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "trading froze behind the webhook"
+    assert node.wait_until(
+        lambda: "stale_feed" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
+    )
