@@ -3,9 +3,8 @@
 It runs on the monitor's store `IoWorker`, never on the event loop. A batch the store refuses
 (disk full, `disk I/O error`, a lock held past `busy_timeout_s`, the file deleted or replaced
 during the session) is kept in memory and appended to `store-journal.jsonl` next to the
-store (one `[table, values]` JSON line per row), and the store connection is dropped. Each
-later write first reopens the store if needed (recreating a deleted one with the session's
-row), then writes the spooled rows and the new ones in one transaction; once that succeeds
+store (one `[table, values]` JSON line per row). Each later write first reopens a store whose
+file was deleted or replaced (recreating it with the session's row), then writes the spooled rows and the new ones in one transaction; once that succeeds
 the journal is deleted. A journal left by a crash is replayed by the next session's first
 write. Rows are never discarded for a failed batch: only beyond `max_spooled` rows held in
 memory (a journal that cannot be written either) are the newest dropped and counted, and a
@@ -68,12 +67,12 @@ class SpoolingWriter:
         try:
             store = self._open()
             if store.replaced:
+                self._close()  # the next write recreates it
                 raise sqlite3.OperationalError(
                     f"the run store {store.path} was deleted or replaced during the session"
                 )
             stored = self._write(store, batch)
         except sqlite3.Error as e:
-            self._close()
             self._spool(rows)
             return WriteResult(0, str(e), len(self._spooled), self.dropped)
         self._spooled = []

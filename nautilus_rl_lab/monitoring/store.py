@@ -223,7 +223,8 @@ class RunStore:
                 )
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back itself on a disk I/O error
+                self._db.execute("ROLLBACK")
             raise
         return len(rows)
 

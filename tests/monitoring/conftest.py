@@ -4,10 +4,7 @@
 from __future__ import annotations
 
 import functools
-import json
-import threading
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -196,49 +193,3 @@ def step_bars(node: LiveNode, simulator: Mt5TerminalSimulator, n: int, pause: fl
     for _ in range(n):
         simulator.advance_bars(1)
         node.wait_until(lambda: False, timeout_secs=pause)
-
-
-class SlowWebhook:
-    """An HTTP endpoint on 127.0.0.1 that reads each POST, then answers one byte every 1.5 s."""
-
-    PAUSE = 1.5
-    ANSWER = b"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.stopped = threading.Event()
-        webhook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                webhook.received.append(json.loads(body))
-                for byte in webhook.ANSWER:
-                    if webhook.stopped.wait(webhook.PAUSE):
-                        return
-                    try:
-                        self.wfile.write(bytes([byte]))
-                        self.wfile.flush()
-                    except OSError:  # the client gave up
-                        return
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_port}/alerts"
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def slow_webhook() -> Iterator[SlowWebhook]:
-    webhook = SlowWebhook()
-    yield webhook
-    webhook.close()
