@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import urllib.request
 from pathlib import Path
 
@@ -277,3 +278,37 @@ def test_a_slow_webhook_never_stalls_trading(
     assert node.wait_until(
         lambda: "stale_feed" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
     )
+
+
+def test_a_store_that_cannot_write_raises_the_critical_alert_halts_and_loses_no_fill(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    """Another process holds the store's write lock: the critical `store` alert fires, the
+    `halt` policy flattens while the rows are spooled; once released, every fill is stored."""
+    simulator, _ = terminal
+    run_dir = tmp_path / "run"
+    node, monitor = monitored_node(rules=QUIET, store_timeout_secs=0.2)
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "the buy-and-hold agent never opened a position"
+    lock = sqlite3.connect(run_dir / "run.sqlite", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        assert node.wait_until(lambda: monitor.trading_state == "HALTED", timeout_secs=WAIT)
+        assert node.wait_until(lambda: _flat_everywhere(node, simulator), timeout_secs=WAIT)
+        alerts = [a for a in monitor.alerts if a.rule == "store"]
+        assert len(alerts) == 1 and alerts[0].severity == "critical"
+        assert "locked" in alerts[0].message
+        assert (run_dir / "store-journal.jsonl").is_file()
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert node.wait_until(
+        lambda: sorted(read_table(run_dir, "fills")["trade_id"]) == _deal_tickets(simulator), WAIT
+    ), "a fill made while the store was locked is missing"
+    assert len(read_table(run_dir, "fills")) >= 2  # the opening buy and the closing sell
+    assert node.wait_until(lambda: not (run_dir / "store-journal.jsonl").exists(), WAIT)
+    assert "store" in set(read_table(run_dir, "alerts")["rule"])
+    assert read_table(run_dir, "samples")["trading_state"].iloc[-1] == "HALTED"
