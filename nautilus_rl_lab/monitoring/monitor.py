@@ -259,7 +259,7 @@ class MonitorActor(Actor):
         """Send every further alert to `sink` too (e.g. a Python callback), off the event loop."""
         self.sinks.append(sink)
         if self._control_io is not None:  # started: the other sinks have their workers
-            self._sink_io.append(self._worker(f"sink-{len(self.sinks)}"))
+            self._sink_io.append(self._sink_worker(len(self.sinks) - 1))
 
     @property
     def rolling_sharpe(self) -> float | None:
@@ -288,7 +288,7 @@ class MonitorActor(Actor):
                                       self.config.store_timeout_secs)  # fmt: skip
         self._store_io = self._worker("store")
         self._control_io = self._worker("control")
-        self._sink_io = [self._worker(f"sink-{i + 1}") for i in range(len(self.sinks))]
+        self._sink_io = [self._sink_worker(i) for i in range(len(self.sinks))]
         self._flag_confirmed = False
         flag = halt_reason(self.config.run_dir)
         if flag is not None:
@@ -307,6 +307,9 @@ class MonitorActor(Actor):
 
     def _worker(self, name: str) -> IoWorker:
         return IoWorker(name, self.config.io_queue_size, self._on_overflow)
+
+    def _sink_worker(self, index: int) -> IoWorker:
+        return self._worker(f"alert sink {index} ({type(self.sinks[index]).__name__})")
 
     def _check_ownership(self, recorded: dict[str, str]) -> None:
         """Compare the owners of the cached orders with those the run store recorded."""
@@ -613,7 +616,8 @@ class MonitorActor(Actor):
     def _on_overflow(self, name: str, dropped: int) -> None:
         self.raise_alert(Alert(
             "io_overflow", "warning",
-            f"the {name} I/O queue is full ({self.config.io_queue_size} jobs): {dropped} dropped",
+            f"the {name} I/O queue is full ({self.config.io_queue_size} jobs): {dropped} jobs "
+            "dropped so far",
             float(dropped), float(self.config.io_queue_size), self.clock.timestamp_ns(),
         ))  # fmt: skip
 

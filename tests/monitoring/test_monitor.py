@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import load_frame
-from nautilus_rl_lab.monitoring import read_table, request_halt, resume
+from nautilus_rl_lab.monitoring import Alert, read_table, request_halt, resume
 from nautilus_rl_lab.monitoring.killswitch import halt_reason
 from nautilus_rl_lab.schemes.registry import build_action
 from tests.monitoring.conftest import (
@@ -312,3 +312,20 @@ def test_a_store_that_cannot_write_raises_the_critical_alert_halts_and_loses_no_
     assert node.wait_until(lambda: not (run_dir / "store-journal.jsonl").exists(), WAIT)
     assert "store" in set(read_table(run_dir, "alerts")["rule"])
     assert read_table(run_dir, "samples")["trading_state"].iloc[-1] == "HALTED"
+
+
+def test_alerts_beyond_a_full_webhook_queue_are_dropped_counted_and_alerted(
+    terminal, monitored_node, slow_webhook, tmp_path: Path
+) -> None:
+    node, monitor = monitored_node(
+        with_agent=False, webhook_url=slow_webhook.url, io_queue_size=1, rules=QUIET
+    )
+    for i in range(4):
+        alert = Alert(f"probe{i}", "info", "a probe", 0.0, 0.0, i)
+        node.call(lambda alert=alert: monitor.raise_alert(alert))
+    overflows = [a for a in monitor.alerts if a.rule == "io_overflow"]
+    assert any("WebhookSink" in a.message for a in overflows), overflows
+    assert node.wait_until(
+        lambda: "io_overflow" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
+    )
+    assert len(slow_webhook.received) < 4
