@@ -2,15 +2,26 @@
 
 Inside the node it listens to every order event on the message bus (`events.order.*`), to the
 bars of `bar_type` (data staleness, decision prices, drift observations) and samples the
-account on a timer (equity, exposure, P&L, drawdown, heartbeat). Rows are buffered and written
-in one transaction per timer tick (`RunStore.write_batch`) and on stop.
+account on a timer (equity, exposure, P&L, drawdown, heartbeat). Rows are buffered and handed
+once per timer tick (and on stop) to the store's I/O worker, which writes them in one
+transaction (`journal.SpoolingWriter`).
+
+Nothing blocks the event loop: the store, every alert sink (webhook, JSONL, callbacks) and the
+control files each have an `IoWorker` thread with a bounded queue; results come back to the
+loop with `call_soon_threadsafe`. A full queue drops the job, counts it and raises the
+`io_overflow` alert (store rows are kept for the next tick instead). A store write that fails
+raises the critical `store` alert once per outage and follows `on_store_failure` (`halt`, or
+`spool` and trade on); the rows wait in the journal, and once the store writes again every
+fill Nautilus holds (reconciled from the terminal's deals) is written again, so none is
+missing. On stop the workers get `stop_timeout_secs` in all.
 
 Kill switch: `request_halt(run_dir, reason)` (Python, the CLI `live kill`, the dashboard
-button) writes the persistent `halt` flag into the store; a critical alert does the same. On
-its next tick the monitor applies it on the node's own thread: Nautilus' trading state goes to
-REDUCING, every bound strategy cancels its working orders and closes its positions, and once
-the instrument is flat the state becomes HALTED. The flag stays until `resume(run_dir)`, so a
-restarted node starts halted. The monitor needs the node's `RiskEngine` and strategies for
+button) writes the persistent flag `halt.json` next to the store (`killswitch`); a critical
+alert does the same. The control worker polls it every tick; the monitor applies it on the
+node's own thread: Nautilus' trading state goes to REDUCING, every bound strategy cancels its
+working orders and closes its positions, and once the instrument is flat the state becomes
+HALTED; `node.json` acknowledges it. The flag stays until `resume(run_dir)`, so a restarted
+node starts halted. The monitor needs the node's `RiskEngine` and strategies for
 this: `attach_monitor(node)` binds them (the `live` command does it before starting).
 
 Decisions:

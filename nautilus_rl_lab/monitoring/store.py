@@ -19,7 +19,7 @@ Schema (stable; `SCHEMA_VERSION` in table `meta`, new columns only ever appended
   than the decision price, in price units).
 - `alerts(id PK, session, ts_ns, rule, severity, message, value, threshold)`.
 - `state(key TEXT PK, value TEXT)`: persistent flags; `halt` (JSON `{reason, source,
-  ts_ns}`) survives restarts until `resume`.
+  ts_ns}`) mirrors the kill switch's `halt.json` (`killswitch`) when the store can take it.
 - `ownership(client_order_id TEXT PK, strategy_id, venue_order_id)`: which strategy sent
   an order; after a restart the monitor checks the owners Nautilus restored against it
   (`RunStore.owners`, `MonitorActor`).
