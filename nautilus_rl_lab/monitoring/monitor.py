@@ -362,11 +362,11 @@ class MonitorActor(Actor):
     def _close_io(self) -> None:
         """Let the I/O workers finish within `stop_timeout_secs` in all, then close the store."""
         deadline = time.monotonic() + self.config.stop_timeout_secs
-        workers = [self._store_io, self._control_io, *self._sink_io]
+        workers = self._io_workers()
         self._store_io = self._control_io = None
         self._sink_io = []
         for worker in workers:
-            if worker is not None and not worker.close(max(0.0, deadline - time.monotonic())):
+            if not worker.close(max(0.0, deadline - time.monotonic())):
                 self.log.error(f"I/O worker {worker.name} did not finish by the stop deadline")
         if self._writer is not None:
             if self._writer.journal.exists():
@@ -496,6 +496,13 @@ class MonitorActor(Actor):
                 self.raise_alert(alert)
         self.flush()
         self._poll_control()
+        if self.metrics is not None:
+            for worker in self._io_workers():
+                self.metrics.set_dropped(worker.name, worker.dropped)
+
+    def _io_workers(self) -> list[IoWorker]:
+        workers = [self._store_io, self._control_io, *self._sink_io]
+        return [worker for worker in workers if worker is not None]
 
     def _post(self, callback: Callable[..., None], *args: Any) -> None:
         """Run `callback(*args)` on the node's event loop (from an I/O worker) while running."""
@@ -607,6 +614,8 @@ class MonitorActor(Actor):
 
     def _on_write(self, result: WriteResult) -> None:
         """A failed write raises the critical `store` alert once; recovery reconciles fills."""
+        if self.metrics is not None:
+            self.metrics.spooled.set(result.spooled)
         if result.error is not None and not self._store_failed:
             self._store_failed = True
             halt = self.config.on_store_failure == "halt"

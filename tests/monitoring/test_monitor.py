@@ -25,6 +25,7 @@ from tests.monitoring.conftest import (
     step_bars,
 )
 
+RUN = {"run": "run"}
 QUIET = {"max_drawdown": None, "stale_feed_secs": None, "max_drift_score": None}
 
 
@@ -302,6 +303,7 @@ def test_a_store_that_cannot_write_raises_the_critical_alert_halts_and_loses_no_
         assert len(alerts) == 1 and alerts[0].severity == "critical"
         assert "locked" in alerts[0].message
         assert (run_dir / "store-journal.jsonl").is_file()
+        assert monitor.metrics.registry.get_sample_value("nrl_store_spooled_rows", RUN) > 0
     finally:
         lock.execute("ROLLBACK")
         lock.close()
@@ -329,3 +331,6 @@ def test_alerts_beyond_a_full_webhook_queue_are_dropped_counted_and_alerted(
         lambda: "io_overflow" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
     )
     assert len(slow_webhook.received) < 4
+    node.wait_until(lambda: False, timeout_secs=0.3)  # a tick: the gauges
+    queue = {**RUN, "queue": "alert sink 1 (WebhookSink)"}
+    assert monitor.metrics.registry.get_sample_value("nrl_io_dropped", queue) >= 1
