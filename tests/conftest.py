@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.services import SlowWebhook
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,3 +45,10 @@ def assert_python_error(code: str, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in result.stderr, f"{fragment!r} not in:\n{result.stderr[-2000:]}"
     return result.stderr
+
+
+@pytest.fixture
+def slow_webhook() -> Iterator[SlowWebhook]:
+    webhook = SlowWebhook()
+    yield webhook
+    webhook.close()

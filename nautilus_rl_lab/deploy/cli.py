@@ -1,14 +1,17 @@
 """`nautilus-rl-lab live` (run, halt or resume a session) and `promote` (champion/challenger).
 
 - `live --config live.yaml` runs `run_live` until SIGINT/SIGTERM (exit 0).
-- `live kill --run-dir RUN [--reason TEXT]` sets the kill switch: the running node halts,
-  cancels and flattens; a restarted one starts halted.
+- `live kill --run-dir RUN [--reason TEXT] [--wait SECS]` sets the kill switch (`halt.json`;
+  a directory holding no session is refused): the running node halts, cancels and flattens;
+  a restarted one starts halted. It exits 0 once the node acknowledged the halt (its
+  `node.json`), 1 if no running node did within `--wait` seconds (the flag stays set).
 - `live resume --run-dir RUN` releases it.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from nautilus_rl_lab.errors import ConfigError
 
@@ -21,6 +24,9 @@ def add_live_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
     parser.add_argument("--config", help="LiveRunConfig file (.yaml/.json), for `run`")
     parser.add_argument("--run-dir", help="the session's run directory, for `kill`/`resume`")
     parser.add_argument("--reason", default="operator request (CLI)", help="why, for `kill`")
+    parser.add_argument(
+        "--wait", type=float, default=15.0, help="seconds `kill` waits for the node to confirm"
+    )
     return parser
 
 
@@ -34,14 +40,23 @@ def run_live_command(args: argparse.Namespace) -> int:
         return run_live(LiveRunConfig.from_file(args.config))
     if not args.run_dir:
         raise ConfigError(f"`--run-dir` is required for `live {args.action}`")
-    from nautilus_rl_lab.monitoring.killswitch import request_halt, resume
+    from nautilus_rl_lab.monitoring.killswitch import request_halt, resume, wait_for_ack
 
-    if args.action == "kill":
-        flag = request_halt(args.run_dir, args.reason, source="cli")
-        print(f"halt requested for {args.run_dir}: {flag['reason']}")
-    else:
+    if args.action == "resume":
         resume(args.run_dir)
         print(f"resumed {args.run_dir}")
+        return 0
+    flag = request_halt(args.run_dir, args.reason, source="cli")
+    print(f"halt requested for {args.run_dir}: {flag['reason']}")
+    state = wait_for_ack(args.run_dir, flag, args.wait)
+    if state is None:
+        print(
+            f"no running node acknowledged the halt within {args.wait:g}s: the flag stays set "
+            "and a node started on this run directory starts halted",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"node pid {state['pid']} acknowledged the halt: trading {state['trading_state']}")
     return 0
 
 

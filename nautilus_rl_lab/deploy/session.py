@@ -5,7 +5,8 @@ the bundle (or a model registry's current champion) is loaded and checked agains
 type, the `RLAgent`, `AgentStrategy` and `MonitorActor` configs are built, and only then does
 anything connect. SIGINT/SIGTERM end the session cleanly: working orders are cancelled unless
 `on_shutdown="keep"` (`"flatten"` also closes positions), the node stops, the run store is
-flushed and the command exits 0.
+flushed and the command exits 0 (1 if the cancel/flatten could not be confirmed in time). The
+monitor does its I/O off the event loop, so a slow webhook or store cannot delay the shutdown.
 
 Secrets: the MT5 login, password and server come from the environment only
 (`NRL_MT5_LOGIN`, `NRL_MT5_PASSWORD`, `NRL_MT5_SERVER`); a config file that sets
@@ -41,6 +42,7 @@ SECRET_ENV = {"login": "NRL_MT5_LOGIN", "password": "NRL_MT5_PASSWORD", "server"
 SHUTDOWN_MODES = ("cancel", "keep", "flatten")
 MONITOR_PATH = "nautilus_rl_lab.monitoring:MonitorActor"
 MONITOR_CONFIG_PATH = "nautilus_rl_lab.monitoring:MonitorConfig"
+SHUTDOWN_TIMEOUT_S = 10.0
 
 
 class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -155,7 +157,8 @@ def run_live(
     stop: threading.Event | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Run the session until SIGINT/SIGTERM (or `stop`); shut down cleanly and return 0."""
+    """Run the session until SIGINT/SIGTERM (or `stop`); shut down cleanly and return 0 (1
+    when the node stopped by itself or the shutdown's cancel/flatten was not confirmed)."""
     from nautilus_rl_lab.monitoring import attach_monitor
     from nautilus_rl_lab.nodes.live import LiveNode
 
@@ -170,6 +173,7 @@ def run_live(
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     monitor = attach_monitor(node, node_config.backend)
+    code = 0
     try:
         node.start()
         logger.info("live session running; run store %s", run_dir)
@@ -177,14 +181,36 @@ def run_live(
             if not node.is_running():
                 logger.error("the node stopped by itself")
                 return 1
-        if config.on_shutdown != "keep":
-            node.call(lambda: _shutdown_orders(node, config))
-            node.wait_until(lambda: not node.cache.orders_open(), timeout_secs=10.0)
+        if config.on_shutdown != "keep" and not _shut_down_orders(node, config):
+            code = 1
     finally:
         node.stop()
         node.dispose()
     logger.info("live session stopped (%d alerts)", len(monitor.alerts))
-    return 0
+    return code
+
+
+def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
+    """Cancel (with `flatten` also close) on the node's loop and wait until it is done; False
+    (logged) when the loop did not run it or orders/positions remain after the wait."""
+    try:
+        node.call(lambda: _shutdown_orders(node, config), timeout_secs=SHUTDOWN_TIMEOUT_S)
+    except TimeoutError:
+        logger.error(
+            "the node's event loop did not run the shutdown `%s` within %.0fs",
+            config.on_shutdown,
+            SHUTDOWN_TIMEOUT_S,
+        )
+        return False
+
+    def done() -> bool:
+        flat = config.on_shutdown != "flatten" or node.portfolio.is_completely_flat()
+        return flat and not node.cache.orders_open()
+
+    if not node.wait_until(done, timeout_secs=SHUTDOWN_TIMEOUT_S):
+        logger.error("shutdown `%s`: orders or positions remain at the venue", config.on_shutdown)
+        return False
+    return True
 
 
 def _shutdown_orders(node: Any, config: LiveRunConfig) -> None:

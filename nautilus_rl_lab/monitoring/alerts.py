@@ -19,17 +19,21 @@ difference between the live window's statistic and the backtest's:
   backtest's, with the standard error sqrt((1 + SR^2 / 2) (1 / n + 1 / N)) (Lo, 2002).
 
 Sinks receive every alert: `JsonlSink` (one JSON object per line, appended and flushed),
-`WebhookSink` (HTTP POST of the JSON to a configured URL; failures are logged, never raised
-into the node) and any Python callable (`Callable[[Alert], None]`).
+`WebhookSink` (HTTP POST of the JSON to a configured URL within a total deadline; failures are
+logged, never raised into the node) and any Python callable (`Callable[[Alert], None]`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import logging
 import math
 import os
-import urllib.request
+import socket
+import threading
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -317,23 +321,51 @@ class JsonlSink:
 
 
 class WebhookSink:
-    """POSTs each alert as JSON to `url`; a failing endpoint is logged, never raised."""
+    """POSTs each alert as JSON to `url` within a total deadline; a failure is logged, never raised.
+
+    `timeout_s` bounds the whole call (connect, send, every read), not one socket read: a
+    watchdog shuts the socket down when it passes, so an endpoint that answers one byte at a
+    time cannot hold the caller longer.
+    """
 
     def __init__(self, url: str, timeout_s: float = 2.0) -> None:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"`webhook_url` must be an http(s) URL, was {url!r}")
+        if timeout_s <= 0:
+            raise ConfigError(f"`webhook_timeout_secs` must be positive, was {timeout_s}")
         self.url = url
         self.timeout_s = timeout_s
+        parts = urllib.parse.urlsplit(url)
+        self._https = parts.scheme == "https"
+        self._netloc = parts.netloc
+        self._path = parts.path + (f"?{parts.query}" if parts.query else "") or "/"
 
     def __call__(self, alert: Alert) -> None:
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps(alert.to_dict()).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
+        connection_type = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        connection = connection_type(self._netloc, timeout=self.timeout_s)
+        expired = threading.Event()
+
+        def abort() -> None:
+            expired.set()
+            if connection.sock is not None:
+                with contextlib.suppress(OSError):
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+
+        watchdog = threading.Timer(self.timeout_s, abort)
+        watchdog.start()
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as response:
-                response.read()
-        except OSError as e:
-            logger.warning("alert webhook %s failed: %s", self.url, e)
+            body = json.dumps(alert.to_dict()).encode()
+            connection.request("POST", self._path, body, {"Content-Type": "application/json"})
+            connection.getresponse().read()
+        except (OSError, http.client.HTTPException) as e:
+            if expired.is_set():
+                logger.warning(
+                    "alert webhook %s failed: no answer within the %.1fs deadline",
+                    self.url,
+                    self.timeout_s,
+                )
+            else:
+                logger.warning("alert webhook %s failed: %r", self.url, e)
+        finally:
+            watchdog.cancel()
+            connection.close()

@@ -14,6 +14,8 @@ Metric names (stable; every one carries the label `run`):
 | `nrl_alerts_total{rule,severity}` | counter | alerts raised |
 | `nrl_trading_state` | gauge | 0 ACTIVE, 1 HALTED, 2 REDUCING (Nautilus' `TradingState`) |
 | `nrl_heartbeat_timestamp_seconds` | gauge | UNIX time of the last monitor heartbeat |
+| `nrl_store_spooled_rows` | gauge | rows the run store could not take yet (in the journal) |
+| `nrl_io_dropped{queue}` | gauge | I/O jobs dropped so far because that worker's queue was full |
 
 Each `MonitorMetrics` has its own `CollectorRegistry`, so several monitors (tests, notebooks)
 never collide on the global registry.
@@ -63,6 +65,12 @@ class MonitorMetrics:
         self.heartbeat = Gauge(
             "nrl_heartbeat_timestamp_seconds", "Last heartbeat (UNIX time)", labels, registry=r
         ).labels(run)
+        self.spooled = Gauge(
+            "nrl_store_spooled_rows", "Rows waiting for the run store", labels, registry=r
+        ).labels(run)
+        self._dropped = Gauge(
+            "nrl_io_dropped", "I/O jobs dropped on a full queue", [*labels, "queue"], registry=r
+        )
         self.run = run
         self.server: WSGIServer | None = None
         if port is not None:
@@ -73,6 +81,9 @@ class MonitorMetrics:
 
     def alert(self, rule: str, severity: str) -> None:
         self._alerts.labels(self.run, rule, severity).inc()
+
+    def set_dropped(self, queue: str, count: int) -> None:
+        self._dropped.labels(self.run, queue).set(count)
 
     def set_trading_state(self, state: str) -> None:
         self.trading_state.set(TRADING_STATES.get(state, -1))

@@ -2,15 +2,26 @@
 
 Inside the node it listens to every order event on the message bus (`events.order.*`), to the
 bars of `bar_type` (data staleness, decision prices, drift observations) and samples the
-account on a timer (equity, exposure, P&L, drawdown, heartbeat). Rows are buffered and written
-in one transaction per timer tick (`RunStore.write_batch`) and on stop.
+account on a timer (equity, exposure, P&L, drawdown, heartbeat). Rows are buffered and handed
+once per timer tick (and on stop) to the store's I/O worker, which writes them in one
+transaction (`journal.SpoolingWriter`).
+
+Nothing blocks the event loop: the store, every alert sink (webhook, JSONL, callbacks) and the
+control files each have an `IoWorker` thread with a bounded queue; results come back to the
+loop with `call_soon_threadsafe`. A full queue drops the job, counts it and raises the
+`io_overflow` alert (store rows are kept for the next tick instead). A store write that fails
+raises the critical `store` alert once per outage and follows `on_store_failure` (`halt`, or
+`spool` and trade on); the rows wait in the journal, and once the store writes again every
+fill Nautilus holds (reconciled from the terminal's deals) is written again, so none is
+missing. On stop the workers get `stop_timeout_secs` in all.
 
 Kill switch: `request_halt(run_dir, reason)` (Python, the CLI `live kill`, the dashboard
-button) writes the persistent `halt` flag into the store; a critical alert does the same. On
-its next tick the monitor applies it on the node's own thread: Nautilus' trading state goes to
-REDUCING, every bound strategy cancels its working orders and closes its positions, and once
-the instrument is flat the state becomes HALTED. The flag stays until `resume(run_dir)`, so a
-restarted node starts halted. The monitor needs the node's `RiskEngine` and strategies for
+button) writes the persistent flag `halt.json` next to the store (`killswitch`); a critical
+alert does the same. The control worker polls it every tick; the monitor applies it on the
+node's own thread: Nautilus' trading state goes to REDUCING, every bound strategy cancels its
+working orders and closes its positions, and once the instrument is flat the state becomes
+HALTED; `node.json` acknowledges it. The flag stays until `resume(run_dir)`, so a restarted
+node starts halted. The monitor needs the node's `RiskEngine` and strategies for
 this: `attach_monitor(node)` binds them (the `live` command does it before starting).
 
 Decisions:
@@ -38,11 +49,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import itertools
 import logging
 import math
 import os
+import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from nautilus_trader.common.actor import Actor
@@ -75,9 +89,16 @@ from nautilus_rl_lab.monitoring.alerts import (
     evaluate,
 )
 from nautilus_rl_lab.monitoring.drift import DriftTracker
-from nautilus_rl_lab.monitoring.killswitch import HALT_KEY, request_halt
+from nautilus_rl_lab.monitoring.journal import SpoolingWriter, WriteResult
+from nautilus_rl_lab.monitoring.killswitch import (
+    halt_reason,
+    persist_halt,
+    read_halt_file,
+    write_node_state,
+)
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, RunStore
+from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 
@@ -85,6 +106,7 @@ logger = logging.getLogger(__name__)
 
 ORDER_TOPIC = "events.order.*"
 TIMER = "nrl-monitor"
+STORE_FAILURE_POLICIES = ("halt", "spool")
 _KINDS: dict[type, str] = {
     OrderSubmitted: "submitted",
     OrderAccepted: "accepted",
@@ -117,8 +139,21 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
         Early-warning thresholds.
     webhook_url : str, optional
         POST every alert here as JSON.
+    webhook_timeout_secs : float
+        Total deadline of one webhook call (connect, send and the whole answer).
     halt_on_critical : bool
         A critical alert triggers the kill switch.
+    on_store_failure : str
+        When the run store cannot be written (full disk, lock, deleted file): ``"halt"``
+        (the kill switch) or ``"spool"`` (trade on); either way the critical `store` alert is
+        raised and the rows are spooled to the journal until the store takes them.
+    store_timeout_secs : float
+        How long one store write waits for a lock another connection holds.
+    io_queue_size : int
+        Jobs each I/O worker (a sink, the store, the control files) may queue; beyond, a job
+        is dropped, counted and the `io_overflow` alert raised (store rows wait instead).
+    stop_timeout_secs : float
+        Deadline for the queued I/O to finish when the node stops.
     """
 
     run_dir: str
@@ -129,7 +164,12 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     metrics_port: int | None = None
     rules: AlertRules = AlertRules()
     webhook_url: str | None = None
+    webhook_timeout_secs: float = 2.0
     halt_on_critical: bool = True
+    on_store_failure: str = "halt"
+    store_timeout_secs: float = 2.0
+    io_queue_size: int = 1000
+    stop_timeout_secs: float = 5.0
 
     def __post_init__(self) -> None:
         if self.sample_interval_secs <= 0:
@@ -139,7 +179,15 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
         if self.metrics_port is not None and not 0 <= self.metrics_port < 65536:
             raise ConfigError(f"`metrics_port` must be in 0..65535, was {self.metrics_port}")
         if self.webhook_url is not None:
-            WebhookSink(self.webhook_url)
+            WebhookSink(self.webhook_url, self.webhook_timeout_secs)
+        if self.on_store_failure not in STORE_FAILURE_POLICIES:
+            raise ConfigError(
+                f"`on_store_failure` must be one of {STORE_FAILURE_POLICIES}, "
+                f"was {self.on_store_failure!r}",
+            )
+        for name in ("store_timeout_secs", "io_queue_size", "stop_timeout_secs"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"`{name}` must be positive, was {getattr(self, name)}")
 
 
 class MonitorActor(Actor):
@@ -149,8 +197,13 @@ class MonitorActor(Actor):
         super().__init__(config)
         self.sinks: list[AlertSink] = [JsonlSink(os.path.join(config.run_dir, "alerts.jsonl"))]
         if config.webhook_url is not None:
-            self.sinks.append(WebhookSink(config.webhook_url))
-        self.store: RunStore | None = None
+            self.sinks.append(WebhookSink(config.webhook_url, config.webhook_timeout_secs))
+        self._sink_io: list[IoWorker] = []
+        self._store_io: IoWorker | None = None
+        self._control_io: IoWorker | None = None
+        self._writer: SpoolingWriter | None = None
+        self._store_failed = False
+        self._flag_confirmed = False
         self.metrics: MonitorMetrics | None = None
         self.session = 0
         self.risk_engine: Any = None
@@ -217,8 +270,10 @@ class MonitorActor(Actor):
         self.link = link
 
     def add_sink(self, sink: AlertSink) -> None:
-        """Send every further alert to `sink` too (e.g. a Python callback)."""
+        """Send every further alert to `sink` too (e.g. a Python callback), off the event loop."""
         self.sinks.append(sink)
+        if self._control_io is not None:  # started: the other sinks have their workers
+            self._sink_io.append(self._sink_worker(len(self.sinks) - 1))
 
     @property
     def rolling_sharpe(self) -> float | None:
@@ -247,10 +302,21 @@ class MonitorActor(Actor):
 
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
-        self.store = RunStore(self.config.run_dir)
-        self.session = self.store.open_session(self.clock.timestamp_ns(), self._bundle_hash)
-        self._peak = self.store.max_equity()
-        self._check_ownership()
+        store = RunStore(self.config.run_dir, self.config.store_timeout_secs)
+        started_ns = self.clock.timestamp_ns()
+        self.session = store.open_session(started_ns, self._bundle_hash)
+        self._peak = store.max_equity()
+        recorded = store.owners()
+        self._writer = SpoolingWriter(store, self.session, started_ns, self._bundle_hash,
+                                      self.config.store_timeout_secs)  # fmt: skip
+        self._store_io = self._worker("store")
+        self._control_io = self._worker("control")
+        self._sink_io = [self._sink_worker(i) for i in range(len(self.sinks))]
+        self._flag_confirmed = False
+        flag = halt_reason(self.config.run_dir)
+        if flag is not None:
+            self._begin_halt(flag)
+        self._check_ownership(recorded)
         self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
@@ -262,10 +328,14 @@ class MonitorActor(Actor):
         self.clock.set_timer(TIMER, interval, callback=self._on_timer)
         self._tick()
 
-    def _check_ownership(self) -> None:
+    def _worker(self, name: str) -> IoWorker:
+        return IoWorker(name, self.config.io_queue_size, self._on_overflow)
+
+    def _sink_worker(self, index: int) -> IoWorker:
+        return self._worker(f"alert sink {index} ({type(self.sinks[index]).__name__})")
+
+    def _check_ownership(self, recorded: dict[str, str]) -> None:
         """Compare the owners of the cached orders with those the run store recorded."""
-        assert self.store is not None
-        recorded = self.store.owners()
         orders = self.cache.orders(instrument_id=self.config.instrument_id)
         known = [o for o in orders if o.client_order_id.value in recorded]
         wrong = [
@@ -291,9 +361,8 @@ class MonitorActor(Actor):
             self.unsubscribe_bars(self.config.bar_type)
         self._sample()
         self.flush()
-        if self.store is not None:
-            self.store.close()
-            self.store = None
+        self._poll_control()
+        self._close_io()
         if self.metrics is not None:
             self.metrics.close()
         if self.link is not None:
@@ -301,6 +370,21 @@ class MonitorActor(Actor):
 
             release_connection(self.link)
             self.link = None
+
+    def _close_io(self) -> None:
+        """Let the I/O workers finish within `stop_timeout_secs` in all, then close the store."""
+        deadline = time.monotonic() + self.config.stop_timeout_secs
+        workers = self._io_workers()
+        self._store_io = self._control_io = None
+        self._sink_io = []
+        for worker in workers:
+            if not worker.close(max(0.0, deadline - time.monotonic())):
+                self.log.error(f"I/O worker {worker.name} did not finish by the stop deadline")
+        if self._writer is not None:
+            if self._writer.journal.exists():
+                self.log.error(f"rows the store could not take are kept in {self._writer.journal}")
+            self._writer.close()
+            self._writer = None
 
     def on_reset(self) -> None:
         self._reset_state()
@@ -370,25 +454,41 @@ class MonitorActor(Actor):
             "latency_ms": latency_ms,
         }
         if isinstance(event, OrderFilled):
-            self._record_fill(event, row)
+            fill = self._fill_row(event)
+            if fill["slippage"] is not None:
+                self._slippages.append((fill["side"], fill["slippage"]))
+            row.update(side=fill["side"], quantity=fill["quantity"], price=fill["price"])
+            self._rows.append(("fills", fill))
         self._rows.append(("orders", row))
 
-    def _record_fill(self, event: OrderFilled, row: dict[str, Any]) -> None:
+    def _fill_row(self, event: OrderFilled) -> dict[str, Any]:
+        """The `fills` row of a fill (slippage against the decision price, if one was seen)."""
         price, quantity = float(event.last_px), float(event.last_qty)
         side = "BUY" if event.order_side == OrderSide.BUY else "SELL"
         decision = self._submitted.get(event.client_order_id.value, (0, None))[1]
         slippage = None
         if decision is not None:
             slippage = (price - decision) if side == "BUY" else (decision - price)
-            self._slippages.append((side, slippage))
-        row.update(side=side, quantity=quantity, price=price)
-        self._rows.append(("fills", {
+        venue_id = event.venue_order_id.value if event.venue_order_id is not None else None
+        return {
             "trade_id": event.trade_id.value, "session": self.session, "ts_ns": event.ts_event,
-            "client_order_id": event.client_order_id.value, "venue_order_id": row["venue_order_id"],
+            "client_order_id": event.client_order_id.value, "venue_order_id": venue_id,
             "strategy_id": event.strategy_id.value, "side": side, "quantity": quantity,
             "price": price, "decision_price": decision, "slippage": slippage,
             "commission": float(event.commission),
-        }))  # fmt: skip
+        }  # fmt: skip
+
+    def _reconcile_fills(self) -> int:
+        """Queue a `fills` row for every fill Nautilus holds (from the terminal's deals): after
+        the store could not write, no fill is missing (those already stored are skipped)."""
+        fills = [
+            event
+            for order in self.cache.orders(instrument_id=self.config.instrument_id)
+            for event in order.events
+            if isinstance(event, OrderFilled)
+        ]
+        self._rows += [("fills", self._fill_row(event)) for event in fills]
+        return len(fills)
 
     # -- timer -------------------------------------------------------------------------------
 
@@ -400,11 +500,6 @@ class MonitorActor(Actor):
             self._tick()
 
     def _tick(self) -> None:
-        flag = self.store.state(HALT_KEY) if self.store is not None else None
-        if flag is not None and self.halting is None:
-            self._begin_halt(flag)
-        elif flag is None and self.halting is not None:
-            self._resume()
         self._advance_halt()
         snapshot = self._sample()
         if snapshot is not None:
@@ -412,6 +507,52 @@ class MonitorActor(Actor):
             for alert in self.latch.update(checks, snapshot.ts_ns):
                 self.raise_alert(alert)
         self.flush()
+        self._poll_control()
+        if self.metrics is not None:
+            for worker in self._io_workers():
+                self.metrics.set_dropped(worker.name, worker.dropped)
+
+    def _io_workers(self) -> list[IoWorker]:
+        workers = [self._store_io, self._control_io, *self._sink_io]
+        return [worker for worker in workers if worker is not None]
+
+    def _post(self, callback: Callable[..., None], *args: Any) -> None:
+        """Run `callback(*args)` on the node's event loop (from an I/O worker) while running."""
+        loop = self._loop
+        if self._control_io is None:  # stopped: the final writes report to nobody
+            return
+        if loop is not None and loop.is_running():
+            loop.call_soon_threadsafe(callback, *args)
+        elif loop is None:
+            callback(*args)
+
+    def _poll_control(self) -> None:
+        """Off the loop: persist a halt not yet on disk, read `halt.json`, write `node.json`."""
+        if self._control_io is None:
+            return
+        state = {
+            "pid": os.getpid(), "session": self.session, "ts_ns": self.clock.timestamp_ns(),
+            "trading_state": self.trading_state, "halt": self.halting,
+            "store_ok": not self._store_failed,
+        }  # fmt: skip
+        unsaved = self.halting if not self._flag_confirmed else None
+        self._control_io.submit(functools.partial(self._control, state, unsaved))
+
+    def _control(self, state: dict[str, Any], unsaved: dict[str, Any] | None) -> None:
+        if unsaved is not None and read_halt_file(self.config.run_dir) is None:
+            persist_halt(self.config.run_dir, unsaved, self.config.store_timeout_secs)
+        flag = read_halt_file(self.config.run_dir)
+        write_node_state(self.config.run_dir, state)
+        self._post(self._on_flag, flag)
+
+    def _on_flag(self, flag: dict[str, Any] | None) -> None:
+        """Apply the polled halt flag: halt on a new one, resume once ours was removed."""
+        if flag is not None:
+            if self.halting is None:
+                self._begin_halt(flag)
+            self._flag_confirmed = True
+        elif self.halting is not None and self._flag_confirmed:
+            self._resume()
 
     def _sample(self) -> MonitorSnapshot | None:
         if self.instrument is None:
@@ -469,34 +610,72 @@ class MonitorActor(Actor):
         return snapshot
 
     def flush(self) -> int:
-        """Write the buffered rows in one transaction (called every tick and on stop)."""
-        if self.store is None or not self._rows:
+        """Hand the buffered rows to the store worker (one transaction, off the loop); return
+        how many (rows the full queue cannot take stay buffered for the next tick)."""
+        if self._store_io is None or not self._rows:
             return 0
         rows, self._rows = self._rows, []
-        return self.store.write_batch(rows)
+        if not self._store_io.submit(functools.partial(self._write, rows)):
+            self._rows = rows + self._rows
+            return 0
+        return len(rows)
+
+    def _write(self, rows: list[Row]) -> None:
+        assert self._writer is not None
+        self._post(self._on_write, self._writer.write(rows))
+
+    def _on_write(self, result: WriteResult) -> None:
+        """A failed write raises the critical `store` alert once; recovery reconciles fills."""
+        if self.metrics is not None:
+            self.metrics.spooled.set(result.spooled)
+        if result.error is not None and not self._store_failed:
+            self._store_failed = True
+            halt = self.config.on_store_failure == "halt"
+            assert self._writer is not None
+            self.raise_alert(Alert(
+                "store", "critical",
+                f"the run store cannot be written ({result.error}): "
+                f"{'halting' if halt else 'trading on'}, {result.spooled} rows spooled to "
+                f"{self._writer.journal} until it can",
+                float(result.spooled), 0.0, self.clock.timestamp_ns(),
+            ), halt=halt)  # fmt: skip
+        elif result.error is None and self._store_failed:
+            self._store_failed = False
+            count = self._reconcile_fills()
+            self.log.warning(f"run store writable again: spooled rows stored, {count} fills "
+                             "reconciled with Nautilus' (the terminal's) fills")  # fmt: skip
+
+    def _on_overflow(self, name: str, dropped: int) -> None:
+        self.raise_alert(Alert(
+            "io_overflow", "warning",
+            f"the {name} I/O queue is full ({self.config.io_queue_size} jobs): {dropped} jobs "
+            "dropped so far",
+            float(dropped), float(self.config.io_queue_size), self.clock.timestamp_ns(),
+        ))  # fmt: skip
 
     # -- alerts and the kill switch ----------------------------------------------------------
 
-    def raise_alert(self, alert: Alert) -> None:
-        """Log, record, count and dispatch `alert`; a critical one halts if so configured."""
+    def raise_alert(self, alert: Alert, halt: bool | None = None) -> None:
+        """Log, record, count and dispatch `alert` (off the loop); `halt` (default: a critical
+        one when `halt_on_critical`) triggers the kill switch."""
         log = self.log.error if alert.severity == "critical" else self.log.warning
         log(f"ALERT {alert.rule} ({alert.severity}): {alert.message}")
         self.alerts.append(alert)
         self._rows.append(("alerts", {"session": self.session, **alert.to_dict()}))
         if self.metrics is not None:
             self.metrics.alert(alert.rule, alert.severity)
-        for sink in self.sinks:
-            try:
-                sink(alert)
-            except Exception as e:  # a broken sink must not stop the node
-                self.log.error(f"alert sink {sink!r} failed: {e!r}")
-        if alert.severity == "critical" and self.config.halt_on_critical:
-            flag = request_halt(self.config.run_dir, f"{alert.rule}: {alert.message}", "alert")
-            if self.halting is None:
-                self._begin_halt(flag)
+        for sink, worker in zip(self.sinks, self._sink_io, strict=False):
+            worker.submit(functools.partial(sink, alert))
+        if halt is None:
+            halt = alert.severity == "critical" and self.config.halt_on_critical
+        if halt and self.halting is None:
+            flag = {"reason": f"{alert.rule}: {alert.message}", "source": "alert",
+                    "ts_ns": time.time_ns()}  # fmt: skip
+            self._begin_halt(flag)  # persisted by the next control poll
 
     def _begin_halt(self, flag: dict[str, Any]) -> None:
         self.halting = flag
+        self._flag_confirmed = False
         self.log.error(f"KILL SWITCH ({flag.get('source')}): {flag.get('reason')}")
         if self.risk_engine is None:
             self.log.error(
@@ -522,6 +701,7 @@ class MonitorActor(Actor):
     def _resume(self) -> None:
         self.log.warning("kill switch released: trading ACTIVE again")
         self.halting = None
+        self._flag_confirmed = False
         if self.risk_engine is not None:
             self.risk_engine.set_trading_state(TradingState.ACTIVE)
 

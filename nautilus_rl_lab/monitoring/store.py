@@ -19,7 +19,7 @@ Schema (stable; `SCHEMA_VERSION` in table `meta`, new columns only ever appended
   than the decision price, in price units).
 - `alerts(id PK, session, ts_ns, rule, severity, message, value, threshold)`.
 - `state(key TEXT PK, value TEXT)`: persistent flags; `halt` (JSON `{reason, source,
-  ts_ns}`) survives restarts until `resume`.
+  ts_ns}`) mirrors the kill switch's `halt.json` (`killswitch`) when the store can take it.
 - `ownership(client_order_id TEXT PK, strategy_id, venue_order_id)`: which strategy sent
   an order; after a restart the monitor checks the owners Nautilus restored against it
   (`RunStore.owners`, `MonitorActor`).
@@ -31,6 +31,7 @@ the batch not yet written and never leaves half a batch. The writer owns one con
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -128,20 +129,26 @@ def store_path(run_dir: str | os.PathLike[str]) -> Path:
     return Path(run_dir) / STORE_FILE
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    connection = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-    connection.execute("PRAGMA busy_timeout=10000")
+def _connect(path: Path, timeout_s: float = 10.0) -> sqlite3.Connection:
+    connection = sqlite3.connect(
+        path, timeout=timeout_s, isolation_level=None, check_same_thread=False
+    )
+    connection.execute(f"PRAGMA busy_timeout={int(timeout_s * 1000)}")
     return connection
 
 
 class RunStore:
-    """The writer side of a run's store (one connection; calls serialised by a lock)."""
+    """The writer side of a run's store (one connection; calls serialised by a lock).
 
-    def __init__(self, run_dir: str | os.PathLike[str]) -> None:
+    `busy_timeout_s` bounds how long a call waits for a lock another connection holds.
+    """
+
+    def __init__(self, run_dir: str | os.PathLike[str], busy_timeout_s: float = 10.0) -> None:
         self._lock = threading.Lock()
         self.path = store_path(run_dir)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = _connect(self.path)
+        self._db = _connect(self.path, busy_timeout_s)
+        self._file_id = _file_id(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_DDL)
@@ -161,6 +168,19 @@ class RunStore:
             (started_ns, os.getpid(), bundle_hash),
         )
         return int(cursor.lastrowid or 0)
+
+    def ensure_session(self, session: int, started_ns: int, bundle_hash: str | None) -> None:
+        """Add the row of `session` if it is missing (a store recreated during the session)."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO sessions (session, started_ns, pid, bundle_hash) "
+            "VALUES (?, ?, ?, ?)",
+            (session, started_ns, os.getpid(), bundle_hash),
+        )
+
+    @property
+    def replaced(self) -> bool:
+        """True once the file this connection writes was deleted or replaced by another."""
+        return _file_id(self.path) != self._file_id
 
     def state(self, key: str) -> dict[str, Any] | None:
         """A persistent flag, read through the writer's connection (no reconnect per tick)."""
@@ -203,7 +223,8 @@ class RunStore:
                 )
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite rolls back itself on a disk I/O error
+                self._db.execute("ROLLBACK")
             raise
         return len(rows)
 
@@ -217,12 +238,26 @@ class RunStore:
                 pass
 
 
-def set_state(run_dir: str | os.PathLike[str], key: str, value: dict[str, Any] | None) -> None:
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """The (device, inode) of `path` (`None` if it does not exist)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_dev, found.st_ino
+
+
+def set_state(
+    run_dir: str | os.PathLike[str],
+    key: str,
+    value: dict[str, Any] | None,
+    timeout_s: float = 10.0,
+) -> None:
     """Set (or with `None` delete) a persistent flag in the run's store."""
     path = store_path(run_dir)
     if not path.is_file():
         raise ConfigError(f"`run_dir` {str(run_dir)!r} holds no run store ({STORE_FILE})")
-    with _connect(path) as db:
+    with contextlib.closing(_connect(path, timeout_s)) as db:
         if value is None:
             db.execute("DELETE FROM state WHERE key=?", (key,))
         else:

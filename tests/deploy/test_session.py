@@ -3,11 +3,14 @@ every artefact, and a `kill -9` + restart that continues the same run store."""
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -247,3 +250,114 @@ def test_example_configs_parse_and_hold_no_secret(name: str) -> None:
     config = LiveRunConfig.from_file(path)
     assert config.node.backend.password is None
     assert config.monitor["metrics_port"] == 9464
+
+
+class _PipedSession:
+    """`live --config` in a subprocess whose output goes through a pipe (not a file, which a
+    lowered RLIMIT_FSIZE would also cut), collected by a thread."""
+
+    def __init__(self, config: Path) -> None:
+        env = {
+            **os.environ,
+            "NRL_MT5_LOGIN": str(LOGIN),
+            "NRL_MT5_PASSWORD": SECRET,
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "nautilus_rl_lab.cli", "-v", "live", "--config", str(config)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+        )  # fmt: skip
+        self.lines: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def log(self) -> str:
+        return "".join(self.lines[-60:])
+
+    def wait_for(self, predicate, timeout: float = SESSION_WAIT) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            if self.process.poll() is not None:
+                raise AssertionError(f"live exited {self.process.returncode}:\n{self.log()}")
+            time.sleep(0.1)
+        raise AssertionError(f"timed out:\n{self.log()}")
+
+    def step_until_deals(self, simulator: Mt5TerminalSimulator, n_deals: int) -> None:
+        for _ in range(40):
+            simulator.advance_bars(1)
+            time.sleep(0.4)
+            if len(_deals(simulator)) >= n_deals:
+                return
+        raise AssertionError(f"the agent made no {n_deals} deals:\n{self.log()}")
+
+
+def _store_alerts(run_dir: Path) -> int:
+    path = run_dir / "alerts.jsonl"
+    lines = path.read_text().splitlines() if path.is_file() else []
+    return sum(json.loads(line)["rule"] == "store" for line in lines)
+
+
+@pytest.mark.slow
+def test_a_session_under_a_slow_webhook_a_locked_store_and_a_full_disk(
+    terminal, bundle_dir: Path, tmp_path: Path, slow_webhook
+) -> None:
+    """The acceptance run: alerts go to a webhook answering one byte per 1.5 s, another process
+    locks the store, then the store's disk is full (RLIMIT_FSIZE of the live process); trading
+    goes on (`spool`), each outage raises the critical `store` alert, every fill reaches the
+    store once it can write, and SIGTERM flattens and exits 0."""
+    simulator, handle = terminal
+    monitor = {
+        "sample_interval_secs": 0.2,
+        "rules": {"max_drawdown": None, "stale_feed_secs": 1.0},
+        "webhook_url": slow_webhook.url,
+        "on_store_failure": "spool",
+        "store_timeout_secs": 0.5,
+    }
+    config = _live_yaml(tmp_path, bundle_dir, handle.port, monitor=monitor, on_shutdown="flatten")
+    run_dir = tmp_path / "run"
+    journal = run_dir / "store-journal.jsonl"
+    session = _PipedSession(config)
+    try:
+        session.wait_for(lambda: _session_samples(run_dir, 1) > 0 and bool(slow_webhook.received))
+        session.step_until_deals(simulator, 1)
+
+        lock = sqlite3.connect(run_dir / "run.sqlite", isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            session.wait_for(lambda: _store_alerts(run_dir) == 1)
+            session.step_until_deals(simulator, len(_deals(simulator)) + 1)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        session.wait_for(lambda: not journal.exists())
+
+        size = max(p.stat().st_size for p in run_dir.glob("run.sqlite*"))
+        _, hard = resource.prlimit(session.process.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(session.process.pid, resource.RLIMIT_FSIZE, (size, hard))  # disk full
+        try:
+            session.wait_for(lambda: _store_alerts(run_dir) == 2)
+            session.step_until_deals(simulator, len(_deals(simulator)) + 1)
+            assert journal.is_file(), "the rows the store refused were not spooled"
+        finally:
+            resource.prlimit(session.process.pid, resource.RLIMIT_FSIZE, (hard, hard))
+        session.wait_for(lambda: _stored_fills(run_dir) == _deals(simulator))
+    finally:
+        session.process.send_signal(signal.SIGTERM)
+        code = session.process.wait(60)
+    session.reader.join(10)
+    assert code == 0, session.log()
+    assert not simulator.orders_get(), "working orders were left at the terminal"
+    assert _terminal_position(simulator) == 0.0, "on_shutdown=flatten left a position"
+    assert _stored_fills(run_dir) == _deals(simulator), "store and terminal deal history differ"
+    with sqlite3.connect(run_dir / "run.sqlite") as db:
+        states = {row[0] for row in db.execute("SELECT DISTINCT trading_state FROM samples")}
+        rules = [row[0] for row in db.execute("SELECT rule FROM alerts WHERE rule='store'")]
+    assert states == {"ACTIVE"}, "the spool policy must keep trading"
+    assert rules == ["store", "store"]

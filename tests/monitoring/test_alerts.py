@@ -170,3 +170,13 @@ def test_a_dead_webhook_is_logged_not_raised(caplog: pytest.LogCaptureFixture) -
 def test_a_webhook_url_must_be_http() -> None:
     with pytest.raises(ConfigError, match="`webhook_url`"):
         WebhookSink("file:///etc/passwd")
+
+
+def test_a_webhook_answering_one_byte_per_read_is_cut_at_its_total_deadline(
+    slow_webhook, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each byte comes before a per-read timeout would fire; the whole call still ends at the
+    sink's deadline (2 s, a fraction of the slow answer) and the failure is logged."""
+    WebhookSink(slow_webhook.url)(ALERT)
+    assert slow_webhook.received == [ALERT.to_dict()]
+    assert "deadline" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import urllib.request
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import load_frame
 from nautilus_rl_lab.deploy.bundle import load_bundle
-from nautilus_rl_lab.monitoring import read_table, request_halt, resume
+from nautilus_rl_lab.monitoring import Alert, read_table, request_halt, resume
 from nautilus_rl_lab.monitoring.killswitch import halt_reason
 from nautilus_rl_lab.schemes.registry import build_action
 from tests.monitoring.conftest import (
@@ -25,6 +26,7 @@ from tests.monitoring.conftest import (
     step_bars,
 )
 
+RUN = {"run": "run"}
 QUIET = {"max_drawdown": None, "stale_feed_secs": None, "max_drift_score": None}
 
 
@@ -262,3 +264,78 @@ def test_a_restart_is_checked_against_the_recorded_owners(
     owners = restored(claimed)
     assert {order: owners[order] for order in recorded} == recorded
     assert not [a for a in monitor.alerts if a.rule == "ownership"]
+
+
+def test_a_slow_webhook_never_stalls_trading(
+    terminal, monitored_node, slow_webhook, tmp_path: Path
+) -> None:
+    """The stale-feed alert goes to a webhook that answers one byte every 1.5 s: bars are
+    still traded meanwhile, and the alert is in the store."""
+    simulator, _ = terminal
+    node, _ = monitored_node(
+        webhook_url=slow_webhook.url, rules={"max_drawdown": None, "stale_feed_secs": 0.3}
+    )
+    assert node.wait_until(lambda: bool(slow_webhook.received), WAIT), "no alert was posted"
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "trading froze behind the webhook"
+    assert node.wait_until(
+        lambda: "stale_feed" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
+    )
+
+
+def test_a_store_that_cannot_write_raises_the_critical_alert_halts_and_loses_no_fill(
+    terminal, monitored_node, tmp_path: Path
+) -> None:
+    """Another process holds the store's write lock: the critical `store` alert fires, the
+    `halt` policy flattens while the rows are spooled; once released, every fill is stored."""
+    simulator, _ = terminal
+    run_dir = tmp_path / "run"
+    node, monitor = monitored_node(rules=QUIET, store_timeout_secs=0.2)
+    for _ in range(10):
+        step_bars(node, simulator, 1)
+        if simulator.positions_get():
+            break
+    assert simulator.positions_get(), "the buy-and-hold agent never opened a position"
+    lock = sqlite3.connect(run_dir / "run.sqlite", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        assert node.wait_until(lambda: monitor.trading_state == "HALTED", timeout_secs=WAIT)
+        assert node.wait_until(lambda: _flat_everywhere(node, simulator), timeout_secs=WAIT)
+        alerts = [a for a in monitor.alerts if a.rule == "store"]
+        assert len(alerts) == 1 and alerts[0].severity == "critical"
+        assert "locked" in alerts[0].message
+        assert (run_dir / "store-journal.jsonl").is_file()
+        assert monitor.metrics.registry.get_sample_value("nrl_store_spooled_rows", RUN) > 0
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    assert node.wait_until(
+        lambda: sorted(read_table(run_dir, "fills")["trade_id"]) == _deal_tickets(simulator), WAIT
+    ), "a fill made while the store was locked is missing"
+    assert len(read_table(run_dir, "fills")) >= 2  # the opening buy and the closing sell
+    assert node.wait_until(lambda: not (run_dir / "store-journal.jsonl").exists(), WAIT)
+    assert "store" in set(read_table(run_dir, "alerts")["rule"])
+    assert read_table(run_dir, "samples")["trading_state"].iloc[-1] == "HALTED"
+
+
+def test_alerts_beyond_a_full_webhook_queue_are_dropped_counted_and_alerted(
+    terminal, monitored_node, slow_webhook, tmp_path: Path
+) -> None:
+    node, monitor = monitored_node(
+        with_agent=False, webhook_url=slow_webhook.url, io_queue_size=1, rules=QUIET
+    )
+    for i in range(4):
+        alert = Alert(f"probe{i}", "info", "a probe", 0.0, 0.0, i)
+        node.call(lambda alert=alert: monitor.raise_alert(alert))
+    overflows = [a for a in monitor.alerts if a.rule == "io_overflow"]
+    assert any("WebhookSink" in a.message for a in overflows), overflows
+    assert node.wait_until(
+        lambda: "io_overflow" in set(read_table(tmp_path / "run", "alerts")["rule"]), WAIT
+    )
+    assert len(slow_webhook.received) < 4
+    node.wait_until(lambda: False, timeout_secs=0.3)  # a tick: the gauges
+    queue = {**RUN, "queue": "alert sink 1 (WebhookSink)"}
+    assert monitor.metrics.registry.get_sample_value("nrl_io_dropped", queue) >= 1

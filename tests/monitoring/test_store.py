@@ -47,6 +47,7 @@ def test_a_batch_with_a_missing_required_value_is_rolled_back_whole(tmp_path: Pa
 
 
 def test_the_halt_flag_persists_until_resumed(tmp_path: Path) -> None:
+    RunStore(tmp_path).close()  # a session's run directory
     assert halt_reason(tmp_path) is None
     flag = request_halt(tmp_path, "too risky", source="cli")
     assert halt_reason(tmp_path) == flag
