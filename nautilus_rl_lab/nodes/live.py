@@ -46,6 +46,7 @@ from nautilus_trader.config import (
     TradingNodeConfig,
 )
 from nautilus_trader.live.node import TradingNode
+from nautilus_trader.model.data import BarType
 from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
 from nautilus_rl_lab.adapters.metatrader5.config import (
@@ -161,9 +162,11 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         check_notional_map("max_notional_per_order", self.max_notional_per_order)
         for i, actor in enumerate(self.actors):
             check_component_config(f"actors[{i}]", actor)
+            _check_market(f"actors[{i}]", actor, self.symbols)
         for i, strategy in enumerate(self.strategies):
             check_component_config(f"strategies[{i}]", strategy)
             _check_protection(f"strategies[{i}]", strategy)
+            _check_market(f"strategies[{i}]", strategy, self.symbols)
         if self.poll_interval_secs <= 0:
             raise ConfigError(
                 f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
@@ -185,6 +188,38 @@ def _check_protection(field: str, strategy: ImportableStrategyConfig) -> None:
             "server-side trailing stop over its API; set it to false (the stop-loss is then "
             "the position's fixed sl)",
         )
+
+
+def _check_market(
+    field: str,
+    component: ImportableActorConfig | ImportableStrategyConfig,
+    symbols: tuple[str, ...],
+) -> None:
+    """Refuse bars of another instrument than the component's, and MT5 symbols not loaded.
+
+    A component reading one symbol's bars while trading another would decide on the wrong
+    prices; one subscribing to a symbol the node does not load would sit idle.
+    """
+    config = component.config
+    instrument = config.get("instrument_id")
+    bar_type = config.get("bar_type")
+    ids: dict[str, InstrumentId] = {}
+    if instrument is not None:
+        ids["instrument_id"] = InstrumentId.from_str(str(instrument))
+    if bar_type is not None:
+        ids["bar_type"] = BarType.from_str(str(bar_type)).instrument_id
+    if len(ids) == 2 and ids["bar_type"] != ids["instrument_id"]:
+        raise ConfigError(
+            f"`{field}.config.bar_type` {bar_type!r} is for {ids['bar_type']} but "
+            f"`{field}.config.instrument_id` is {instrument!r}: the component would decide on "
+            "one instrument's bars and trade another; use the bars of the traded instrument",
+        )
+    for key, instrument_id in ids.items():
+        if instrument_id.venue.value == MT5 and instrument_id.symbol.value not in symbols:
+            raise ConfigError(
+                f"`{field}.config.{key}` names {instrument_id} but the node loads only "
+                f"`symbols` {list(symbols)}: add {instrument_id.symbol.value!r} to `symbols`",
+            )
 
 
 def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:

@@ -92,3 +92,17 @@ def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_
 def test_a_directory_without_bundle_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=BUNDLE_FILE):
         load_bundle(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "bar_type", "fragment"),
+    [
+        ("EURUSD.MT5", "GBPUSD.MT5-1-HOUR-BID-EXTERNAL", "decide on one instrument's bars"),
+        ("USDJPY.MT5", "USDJPY.MT5-1-HOUR-BID-EXTERNAL", "trained on 'EUR/USD'"),
+    ],
+)
+def test_an_instrument_or_bars_the_agent_was_not_trained_on_are_refused(
+    bundle_dir: Path, instrument_id: str, bar_type: str, fragment: str
+) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        bundle_configs(bundle_dir, instrument_id, bar_type)

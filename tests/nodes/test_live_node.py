@@ -455,3 +455,22 @@ def test_trailing_stop_is_refused_on_mt5_naming_the_field() -> None:
         LiveNodeConfig.from_dict({"strategies": [executor]})
     fixed = {**executor, "config": {"instrument_id": INSTRUMENT, "risk": risk}}
     assert LiveNodeConfig.from_dict({"strategies": [fixed]}).strategies[0].config["risk"] == risk
+
+
+@pytest.mark.parametrize(
+    ("component", "fragment"),
+    [
+        (
+            {"instrument_id": INSTRUMENT, "bar_type": "GBPUSD.MT5-1-MINUTE-BID-EXTERNAL"},
+            "decide on one instrument's bars and trade another",
+        ),
+        (
+            {"instrument_id": "GBPUSD.MT5", "bar_type": "GBPUSD.MT5-1-MINUTE-BID-EXTERNAL"},
+            "add 'GBPUSD' to `symbols`",
+        ),
+    ],
+)
+def test_bars_of_another_or_of_an_unloaded_symbol_are_refused(component, fragment) -> None:
+    actor = {**_RL_AGENT, "config": component}
+    with pytest.raises(ConfigError, match=fragment):
+        LiveNodeConfig.from_dict({"symbols": ["EURUSD"], "actors": [actor]})
