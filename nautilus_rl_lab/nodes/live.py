@@ -20,6 +20,13 @@ previous session come back as EXTERNAL unless a strategy claims the instrument
 (`external_order_claims`). During the session, in-flight and open-order checks keep
 Nautilus in step with the terminal, which pushes no events.
 
+Errors while running: the live engines run with `graceful_shutdown_on_exception` (Nautilus'
+default exits the process at once, positions left open at the terminal), and `LiveNode`
+takes the resulting `ShutdownSystem` command: it halts trading, cancels (and per `on_error`
+flattens), tells its `on_failure` callbacks, and stops once settled. Config validation
+refuses, before anything connects, a component whose `bar_type` is for another instrument
+than its `instrument_id`, and MT5 instruments or bars of a symbol the node does not load.
+
 Venue-side stop-loss/take-profit become the MT5 position's sl/tp (see
 `adapters.metatrader5.execution`); a strategy `risk` section with `trailing_stop` is refused,
 since MT5 has no server-side trailing stop.
@@ -35,6 +42,7 @@ from typing import Any
 
 import msgspec
 from nautilus_trader.common.config import DatabaseConfig
+from nautilus_trader.common.messages import ShutdownSystem
 from nautilus_trader.config import (
     CacheConfig,
     ImportableActorConfig,
@@ -47,6 +55,7 @@ from nautilus_trader.config import (
 )
 from nautilus_trader.live.node import TradingNode
 from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import TradingState
 from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
 from nautilus_rl_lab.adapters.metatrader5.config import (
@@ -73,7 +82,11 @@ from nautilus_rl_lab.validation import (
     check_trader_id,
 )
 
-__all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
+__all__ = ["ON_ERROR_MODES", "LiveNode", "LiveNodeConfig", "build_live_node_config"]
+
+ON_ERROR_MODES = ("cancel", "keep", "flatten")
+SHUTDOWN_TOPIC = "commands.system.shutdown"
+HALT_TIMEOUT_S = 10.0
 
 
 class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -239,6 +252,7 @@ def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
         notionals.update(engine.max_notional_per_order)
         submit_rate = limits.max_order_submit_rate or submit_rate
     return LiveRiskEngineConfig(
+        graceful_shutdown_on_exception=True,
         max_order_submit_rate=submit_rate,
         max_order_modify_rate=config.max_order_modify_rate,
         max_notional_per_order=notionals,
@@ -261,9 +275,10 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
         trader_id=TraderId(config.trader_id),
         logging=LoggingConfig(log_level=config.log_level, bypass_logging=False),
         cache=CacheConfig(database=config.cache_database) if config.cache_database else None,
-        data_engine=LiveDataEngineConfig(),
+        data_engine=LiveDataEngineConfig(graceful_shutdown_on_exception=True),
         risk_engine=live_risk_engine_config(config),
         exec_engine=LiveExecEngineConfig(
+            graceful_shutdown_on_exception=True,
             reconciliation=config.reconciliation,
             reconciliation_lookback_mins=config.reconciliation_lookback_mins,
             inflight_check_interval_ms=config.inflight_check_interval_ms,
@@ -289,13 +304,27 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
 class LiveNode(TradingNode):
     """A `TradingNode` on an MT5 terminal with non-blocking start/stop helpers.
 
+    An error while running (an exception in a strategy, actor or engine queue, which Nautilus
+    turns into a `ShutdownSystem` command instead of exiting the process) halts the node: the
+    `RiskEngine` stops new exposure, every strategy cancels its working orders (`on_error`
+    ``"cancel"``) and also closes its positions (``"flatten"``), or leaves both (``"keep"``);
+    the `on_failure` callbacks get the reason (e.g. a critical alert), and once the orders and
+    positions are settled (or after `HALT_TIMEOUT_S`) the node stops. `failure` holds the
+    reason.
+
     Parameters
     ----------
     config : LiveNodeConfig or TradingNodeConfig
         The session (a `TradingNodeConfig` must already name the MT5 clients as ``"MT5"``).
+    on_error : str
+        ``"cancel"``, ``"keep"`` or ``"flatten"``: what a halt on error does to orders/positions.
     """
 
-    def __init__(self, config: LiveNodeConfig | TradingNodeConfig) -> None:
+    def __init__(
+        self, config: LiveNodeConfig | TradingNodeConfig, on_error: str = "flatten"
+    ) -> None:
+        if on_error not in ON_ERROR_MODES:
+            raise ConfigError(f"`on_error` must be one of {ON_ERROR_MODES}, was {on_error!r}")
         node_config = (
             build_live_node_config(config) if isinstance(config, LiveNodeConfig) else config
         )
@@ -311,6 +340,59 @@ class LiveNode(TradingNode):
         self._thread: threading.Thread | None = None
         self._run_error: BaseException | None = None
         self._disposed = False
+        self._on_error = on_error
+        self.failure: str | None = None
+        self.on_failure: list[Callable[[str], None]] = []
+        bus = self.kernel.msgbus  # the kernel would stop at once, positions still open
+        bus.unsubscribe(SHUTDOWN_TOPIC, self.kernel._on_shutdown_system)
+        bus.subscribe(SHUTDOWN_TOPIC, self._on_shutdown_system)
+
+    # -- halt on error ---------------------------------------------------------------------
+
+    def _on_shutdown_system(self, command: ShutdownSystem) -> None:
+        if command.trader_id != self.kernel.trader_id:
+            self.kernel._on_shutdown_system(command)  # logs the mismatch
+            return
+        if self.failure is not None:  # already halting
+            return
+        self.failure = command.reason or f"shutdown requested by {command.component_id}"
+        self.kernel.logger.error(f"HALTING on error ({self._on_error}): {self.failure}")
+        for callback in self.on_failure:
+            try:
+                callback(self.failure)
+            except Exception as e:  # a broken callback must not keep the node from halting
+                self.kernel.logger.error(f"on_failure callback {callback!r} failed: {e!r}")
+        flatten = self._on_error == "flatten"
+        self.kernel.risk_engine.set_trading_state(
+            TradingState.REDUCING if flatten else TradingState.HALTED
+        )
+        cache = self.kernel.cache
+        for strategy in self.trader.strategies() if self._on_error != "keep" else ():
+            orders = {o.instrument_id for o in cache.orders_open(strategy_id=strategy.id)}
+            positions = {p.instrument_id for p in cache.positions_open(strategy_id=strategy.id)}
+            for instrument_id in orders | (positions if flatten else set()):
+                strategy.cancel_all_orders(instrument_id)
+                if flatten:
+                    strategy.close_all_positions(instrument_id)
+        self._loop.create_task(self._stop_when_settled(command))
+
+    def _settled(self) -> bool:
+        """No working order (nor, when flattening, open position) is left."""
+        cache = self.kernel.cache
+        if self._on_error == "keep":
+            return True
+        open_positions = self._on_error == "flatten" and bool(cache.positions_open())
+        return not cache.orders_open() and not cache.orders_inflight() and not open_positions
+
+    async def _stop_when_settled(self, command: ShutdownSystem) -> None:
+        deadline = time.monotonic() + HALT_TIMEOUT_S
+        while not self._settled() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if not self._settled():
+            self.kernel.logger.error(
+                f"halt: orders/positions not settled after {HALT_TIMEOUT_S:.0f}s; stopping anyway"
+            )
+        self.kernel._on_shutdown_system(command)
 
     # -- lifecycle -----------------------------------------------------------------------
 
