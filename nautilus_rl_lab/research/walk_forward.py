@@ -9,8 +9,8 @@ position still open), `embargo` between one test segment's end and the next one'
 `walk_forward(train_config, windows)` trains one agent per window (its last `validation` of
 the training segment is the validation range that selects the best agent), and backtests it
 on the test segment in a plain Nautilus backtest. `walk_forward_rule(rule_config, windows)`
-tunes a rule-based agent on each training segment (`tune_rule`) and backtests the best
-parameters on the test segment. Both return a `WalkForwardResult`: the per-window table,
+tunes a rule-based agent on each training segment (`tune_rule`, one study per window named
+with its ranges) and backtests the best parameters on the test segment. Both return a `WalkForwardResult`: the per-window table,
 the test runs and one out-of-sample equity curve made by chaining the segments' returns.
 """
 
@@ -196,6 +196,17 @@ def walk_forward(
     return WalkForwardResult(list(windows), runs, pd.DataFrame(rows).set_index("window"))
 
 
+def window_study_name(study_name: str, window: Window) -> str:
+    """`<study_name>-window<k>-<train start>-<train end>-<test start>-<test end>` (UTC).
+
+    The ranges are in the name so a walk-forward over other windows never resumes a study
+    fitted on another range (one that may cover its test segment).
+    """
+    stamps = (window.train_start, window.train_end, window.test_start, window.test_end)
+    ranges = "-".join(ts.strftime("%Y%m%dT%H%M") for ts in stamps)
+    return f"{study_name}-window{window.index}-{ranges}"
+
+
 def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> WalkForwardResult:
     """Tune the rule on each training segment (`tune_rule`), backtest its best on the test segment."""
     data = config.env.data
@@ -208,7 +219,7 @@ def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> Walk
                 config.env, data=_cut(data, window.train_start, window.train_end)
             ),
             test_data=test_data,
-            study_name=f"{config.study_name}-window{window.index}",
+            study_name=window_study_name(config.study_name, window),
         )
         window_config.__post_init__()
         study = tune_rule(window_config)

@@ -105,3 +105,31 @@ def test_trial_folders_of_a_study_missing_from_the_storage_are_refused(tmp_path)
     config.trial_dir(0).mkdir(parents=True)  # e.g. the database was deleted, the runs were not
     with pytest.raises(ConfigError, match="`run_dir`/`study_name`"):
         tune_rule(config)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "differs"),
+    [
+        (
+            {
+                "rule": "bollinger",
+                "search_space": {"period": ParamSpec(type="int", low=10, high=30)},
+                "objective": "final_equity",
+            },
+            "`objective`, `rule`, `search_space`",
+        ),
+        (
+            {"env": TrainingNodeConfig(data=DataSourceConfig(kind="sample", end="2017-02-01"))},
+            "`env`",
+        ),
+    ],
+)
+def test_another_study_under_a_used_name_is_refused_naming_what_differs(
+    tmp_path, overrides, differs
+) -> None:
+    tune_rule(ema_config(tmp_path / "tune", n_trials=2))
+    other = ema_config(tmp_path / "tune", n_trials=2, **overrides)
+    with pytest.raises(ConfigError, match=f"study 'ema' .*differs in {differs}"):
+        tune_rule(other)
+    # what a study is run with (budget, seed) is not what it optimises: it resumes
+    assert len(tune_rule(ema_config(tmp_path / "tune", n_trials=3, seed=7)).trials) == 3
