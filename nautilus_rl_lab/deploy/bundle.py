@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,8 @@ from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
 from nautilus_rl_lab.strategies.risk import RiskLimits
+
+log = logging.getLogger(__name__)
 
 BUNDLE_FILE = "bundle.json"
 BUNDLE_FORMAT = 1
@@ -220,6 +223,29 @@ class AgentBundle:
             )
         self.check_bar_type(bar_type)
 
+    def provenance_warnings(self) -> list[str]:
+        """What differs between how the agent was trained and how live trades it (not refused).
+
+        Another library/Nautilus/SB3 version may change fills, features or the policy; a
+        `bar_close` execution filled training orders at the close the agent saw, while live
+        orders fill after the decision.
+        """
+        notes = []
+        if self.fields["execution"] != "next_open":
+            notes.append(
+                f"bundle {self.path} was trained with `execution` {self.fields['execution']!r}: "
+                "its training fills were at the decision bar's close, live orders fill after "
+                "the decision, so expect other results than in training"
+            )
+        trained = self.fields["versions"]
+        for package, version in _versions().items():
+            if trained.get(package) != version:
+                notes.append(
+                    f"bundle {self.path} was made with `versions.{package}` "
+                    f"{trained.get(package)!r}, this is {version!r}"
+                )
+        return notes
+
     def check_schemes(self) -> None:
         """Refuse a bundle whose schemes' spaces differ from the policy's saved spaces."""
         observation = _box_space(build_observation(self.observation).space)
@@ -319,10 +345,12 @@ def bundle_configs(
 
     `risk` defaults to the limits the agent was trained under; another instrument than the
     trained one, bars of another instrument, or of another step, aggregation or price type
-    are refused.
+    are refused; another package version or a `bar_close` execution is logged as a warning.
     """
     bundle = load_bundle(bundle_path)
     bundle.check_market(InstrumentId.from_str(instrument_id), BarType.from_str(bar_type))
+    for note in bundle.provenance_warnings():
+        log.warning(note)
     limits = risk if risk is not None else bundle.risk
     return agent_configs(
         bundle.path, instrument_id, bar_type, bundle.observation, bundle.action, limits, topic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -61,11 +62,16 @@ def test_a_bar_type_the_agent_was_not_trained_on_is_refused(
         bundle_configs(bundle_dir, "EURUSD.MT5", bar_type)
 
 
-def _copy_with(bundle_dir: Path, tmp_path: Path, **changes: object) -> Path:
+def _copy_with(bundle_dir: Path, tmp_path: Path, rehash: bool = False, **changes: object) -> Path:
+    """A copy of the bundle with `changes` (and, with `rehash`, a content hash that fits)."""
+    from nautilus_rl_lab.deploy.bundle import content_hash
+
     copy = tmp_path / "bundle"
     shutil.copytree(bundle_dir, copy)
     fields = json.loads((copy / BUNDLE_FILE).read_text())
     fields.update(changes)
+    if rehash:
+        fields["content_hash"] = content_hash(copy, fields)
     (copy / BUNDLE_FILE).write_text(json.dumps(fields))
     return copy
 
@@ -77,14 +83,9 @@ def test_an_edited_bundle_fails_its_content_hash(bundle_dir: Path, tmp_path: Pat
 
 
 def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_path: Path) -> None:
-    from nautilus_rl_lab.deploy.bundle import content_hash
-
     fields = json.loads((bundle_dir / BUNDLE_FILE).read_text())
     fields["observation"]["params"]["window"] = WINDOW + 3
-    copy = _copy_with(bundle_dir, tmp_path, observation=fields["observation"])
-    fields = json.loads((copy / BUNDLE_FILE).read_text())
-    fields["content_hash"] = content_hash(copy, fields)
-    (copy / BUNDLE_FILE).write_text(json.dumps(fields))
+    copy = _copy_with(bundle_dir, tmp_path, rehash=True, observation=fields["observation"])
     with pytest.raises(ConfigError, match="`observation` scheme"):
         load_bundle(copy)
 
@@ -106,3 +107,29 @@ def test_an_instrument_or_bars_the_agent_was_not_trained_on_are_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=fragment):
         bundle_configs(bundle_dir, instrument_id, bar_type)
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"execution": "bar_close"}, "trained with `execution` 'bar_close'"),
+        ({"versions": {"nautilus_rl_lab": "0.0.1"}}, "`versions.nautilus_rl_lab` '0.0.1'"),
+    ],
+)
+def test_a_bundle_trained_otherwise_than_live_trades_is_warned_about(
+    bundle_dir: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    changes: dict,
+    fragment: str,
+) -> None:
+    fields = json.loads((bundle_dir / BUNDLE_FILE).read_text())
+    changes = {k: {**fields[k], **v} if isinstance(v, dict) else v for k, v in changes.items()}
+    copy = _copy_with(bundle_dir, tmp_path, rehash=True, **changes)
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.deploy.bundle"):
+        bundle_configs(copy, "EURUSD.MT5", LIVE_BAR)
+    assert fragment in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.deploy.bundle"):
+        bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
+    assert caplog.text == ""  # the same versions, next-open execution: nothing to say
