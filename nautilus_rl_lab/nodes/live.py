@@ -35,6 +35,7 @@ since MT5 has no server-side trailing stop.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -87,6 +88,11 @@ __all__ = ["ON_ERROR_MODES", "LiveNode", "LiveNodeConfig", "build_live_node_conf
 ON_ERROR_MODES = ("cancel", "keep", "flatten")
 SHUTDOWN_TOPIC = "commands.system.shutdown"
 HALT_TIMEOUT_S = 10.0
+SECONDS_FIELDS = (
+    "poll_interval_secs", "reconnect_backoff_s", "reconnect_backoff_max_s",
+    "open_check_interval_secs", "timeout_connection", "timeout_reconciliation",
+    "timeout_disconnection", "timeout_post_stop",
+)  # fmt: skip
 
 
 class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -180,10 +186,10 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             check_component_config(f"strategies[{i}]", strategy)
             _check_protection(f"strategies[{i}]", strategy)
             _check_market(f"strategies[{i}]", strategy, self.symbols)
-        if self.poll_interval_secs <= 0:
-            raise ConfigError(
-                f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
-            )
+        for field in SECONDS_FIELDS:
+            value = getattr(self, field)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"`{field}` must be positive (finite seconds), was {value}")
 
 
 def _strategy_limits(strategy: ImportableStrategyConfig) -> RiskLimits | None:

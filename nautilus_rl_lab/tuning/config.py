@@ -33,6 +33,7 @@ import hashlib
 import importlib.util
 import inspect
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -153,8 +154,10 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`objective` {self.objective!r} is unknown: use one of {objectives}")
         if self.n_trials < 1:
             raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
-        if self.timeout is not None and not self.timeout > 0:
-            raise ConfigError(f"`timeout` must be > 0 seconds or None, was {self.timeout}")
+        if self.timeout is not None and not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise ConfigError(
+                f"`timeout` must be a finite number > 0 seconds or None, was {self.timeout}"
+            )
         if not self.study_name:
             raise ConfigError("`study_name` must not be empty")
         if self.storage is not None:

@@ -498,3 +498,12 @@ def test_bars_of_another_or_of_an_unloaded_symbol_are_refused(component, fragmen
     actor = {**_RL_AGENT, "config": component}
     with pytest.raises(ConfigError, match=fragment):
         LiveNodeConfig.from_dict({"symbols": ["EURUSD"], "actors": [actor]})
+
+
+@pytest.mark.parametrize(
+    "field", ["poll_interval_secs", "timeout_connection", "reconnect_backoff_s"]
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0])
+def test_seconds_that_are_not_finite_and_positive_are_refused(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=f"`{field}` must be positive \\(finite seconds\\)"):
+        LiveNodeConfig(**{field: value})
