@@ -225,7 +225,14 @@ def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> Walk
         study = tune_rule(window_config)
         params = dict(study.best_trial.params)
         test_env = msgspec.structs.replace(config.env, data=test_data)
-        run = backtest(window_config.agent(params), test_env, name=f"window_{window.index}")
+        agent = window_config.agent(params)
+        run = backtest(agent, test_env, name=f"window_{window.index}")
+        if len(run.equity) <= agent.warmup_bars:
+            raise ConfigError(
+                f"walk-forward window {window.index}'s test segment has {len(run.equity)} bars, "
+                f"no more than the rule's warm-up of {agent.warmup_bars} bars ({params}): it "
+                "could never trade there and would score 0; lengthen `test` or shorten the rule",
+            )
         runs.append(run)
         rows.append(
             _row(window, run, {"params": params, "train_" + config.objective: study.best_value})

@@ -124,6 +124,21 @@ def test_a_second_rule_walk_forward_with_other_windows_tunes_its_own_studies(tmp
     assert window.test_end.strftime("%Y%m%d") in name
 
 
+def test_a_test_segment_shorter_than_the_rules_warm_up_is_refused(tmp_path) -> None:
+    config = RuleTuneConfig(
+        rule="ema_cross",
+        search_space={"fast": ParamSpec(type="int", low=3, high=8)},
+        params={"slow": 100},  # 100 hourly bars of warm-up; a day of test bars holds 24
+        env=TrainingNodeConfig(data=DataSourceConfig(kind="sample")),
+        n_trials=1,
+        run_dir=str(tmp_path / "tune"),
+        study_name="short",
+    )
+    windows = walk_forward_windows("2017-03-01", "2017-03-23", train="21D", test="1D")
+    with pytest.raises(ConfigError, match=r"window 0's test segment has \d+ bars.*warm-up"):
+        walk_forward_rule(config, windows)
+
+
 @pytest.mark.slow
 def test_ppo_walk_forward_trains_one_agent_per_window(tmp_path: Path) -> None:
     config = tiny_config(tmp_path / "wf", total_timesteps=128, eval_freq=64, checkpoint_freq=0)
