@@ -312,11 +312,11 @@ class LiveNode(TradingNode):
 
     An error while running (an exception in a strategy, actor or engine queue, which Nautilus
     turns into a `ShutdownSystem` command instead of exiting the process) halts the node: the
-    `RiskEngine` stops new exposure, every strategy cancels its working orders (`on_error`
-    ``"cancel"``) and also closes its positions (``"flatten"``), or leaves both (``"keep"``);
-    the `on_failure` callbacks get the reason (e.g. a critical alert), and once the orders and
-    positions are settled (or after `HALT_TIMEOUT_S`) the node stops. `failure` holds the
-    reason.
+    `on_failure` callbacks get the reason (e.g. a critical alert); unless that already halted
+    trading (a kill switch), the `RiskEngine` stops new exposure and every strategy cancels its
+    working orders (`on_error` ``"cancel"``) and also closes its positions (``"flatten"``), or
+    leaves both (``"keep"``); once the orders and positions are settled (or after
+    `HALT_TIMEOUT_S`) the node stops. `failure` holds the reason.
 
     Parameters
     ----------
@@ -368,27 +368,34 @@ class LiveNode(TradingNode):
                 callback(self.failure)
             except Exception as e:  # a broken callback must not keep the node from halting
                 self.kernel.logger.error(f"on_failure callback {callback!r} failed: {e!r}")
-        flatten = self._on_error == "flatten"
+        risk_engine = self.kernel.risk_engine
+        if risk_engine.trading_state != TradingState.ACTIVE:
+            # a kill switch (e.g. raised by a callback's critical alert) already halts the node
+            self.kernel.logger.warning(f"halt: trading already {risk_engine.trading_state.name}")
+        elif self._on_error != "keep":
+            self._withdraw(flatten=self._on_error == "flatten")
+        self._loop.create_task(self._stop_when_settled(command))
+
+    def _withdraw(self, flatten: bool) -> None:
+        """Stop new exposure; every strategy cancels its working orders (and closes positions)."""
         self.kernel.risk_engine.set_trading_state(
             TradingState.REDUCING if flatten else TradingState.HALTED
         )
         cache = self.kernel.cache
-        for strategy in self.trader.strategies() if self._on_error != "keep" else ():
+        for strategy in self.trader.strategies():
             orders = {o.instrument_id for o in cache.orders_open(strategy_id=strategy.id)}
             positions = {p.instrument_id for p in cache.positions_open(strategy_id=strategy.id)}
             for instrument_id in orders | (positions if flatten else set()):
                 strategy.cancel_all_orders(instrument_id)
                 if flatten:
                     strategy.close_all_positions(instrument_id)
-        self._loop.create_task(self._stop_when_settled(command))
 
     def _settled(self) -> bool:
-        """No working order (nor, when flattening, open position) is left."""
+        """No order in flight; no working order unless kept; no position when flattening."""
         cache = self.kernel.cache
-        if self._on_error == "keep":
-            return True
-        open_positions = self._on_error == "flatten" and bool(cache.positions_open())
-        return not cache.orders_open() and not cache.orders_inflight() and not open_positions
+        working = self._on_error != "keep" and bool(cache.orders_open())
+        positions = self._on_error == "flatten" and bool(cache.positions_open())
+        return not cache.orders_inflight() and not working and not positions
 
     async def _stop_when_settled(self, command: ShutdownSystem) -> None:
         deadline = time.monotonic() + HALT_TIMEOUT_S
