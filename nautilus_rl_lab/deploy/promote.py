@@ -26,7 +26,13 @@ import numpy as np
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, load_bundle
-from nautilus_rl_lab.deploy.registry import agent_hash, champion, read_registry, write_registry
+from nautilus_rl_lab.deploy.registry import (
+    agent_hash,
+    champion,
+    read_registry,
+    resolve_bundle,
+    write_registry,
+)
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import probabilistic_sharpe_ratio, sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
@@ -78,6 +84,8 @@ def promote(
     """Evaluate champion and challenger on `eval_env`, decide, record both; return the record."""
     rule = rule or PromotionRule()
     current = champion(registry)
+    if current is not None:
+        resolve_bundle(registry)  # the champion's files are still the evaluated ones
     new = evaluate_agent(challenger, eval_env)
     returns = new.pop("returns")
     if current is None:

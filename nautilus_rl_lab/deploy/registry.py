@@ -71,7 +71,7 @@ def resolve_bundle(path: str | os.PathLike[str]) -> Path:
         raise ConfigError(
             f"`bundle` registry {str(folder)!r}: the champion {str(bundle)!r} (version "
             f"{record['version']}) was evaluated with content hash {record['content_hash']} but "
-            f"its files now hash to {current}: it was rewritten since; promote the new agent "
-            "or restore the evaluated one",
+            f"its files now hash to {current}: it was rewritten since and never evaluated; "
+            "restore the evaluated files, or save new agents elsewhere and start a new registry",
         )
     return bundle

@@ -135,9 +135,15 @@ def test_a_champion_rewritten_after_promotion_is_refused_naming_both_hashes(
     current = load_bundle(final).content_hash
     assert current != recorded
     session = LiveRunConfig(run_dir=str(tmp_path / "live"), bundle=str(registry))
-    for resolve in (lambda: resolve_bundle(registry), lambda: build_node_config(session, {})):
+    challenger = _save(BuyAndHoldAgent(ACTION), tmp_path / "hold")
+    for resolve in (
+        lambda: resolve_bundle(registry),
+        lambda: build_node_config(session, {}),
+        lambda: promote(registry, challenger, EVAL_ENV),  # not compared with an unknown agent
+    ):
         with pytest.raises(ConfigError, match=f"{recorded}.*{current}"):
             resolve()
+    assert len(read_registry(registry)["versions"]) == 1
 
 
 @pytest.mark.parametrize("value", ["nan", "inf"])
