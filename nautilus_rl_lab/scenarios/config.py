@@ -57,6 +57,13 @@ _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _MONEY = re.compile(r"^(\d+(\.\d+)?) ([A-Z]{3})$")
 
 
+def _check_finite(field: str, params: dict[str, Any]) -> None:
+    """Refuse a NaN or infinite number among generator/transform `params`."""
+    for key, value in params.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"`{field}.{key}` must be a finite number, was {value}")
+
+
 class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     """One frame transform of `nautilus_rl_lab.data.synthetic` (`name`) with its keyword `params`."""
 
@@ -64,6 +71,7 @@ class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     params: dict[str, Any] = {}
 
     def __post_init__(self) -> None:
+        _check_finite("transforms.params", self.params)
         if self.name not in TRANSFORMS:
             raise ConfigError(
                 f"`transforms.name` {self.name!r} is unknown: use one of {TRANSFORMS}"
@@ -110,6 +118,7 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`params.n_bars` must be a whole number of bars in [2, {MAX_BARS:_}], was {n_bars!r}"
             )
+        _check_finite("params", self.params)
         if self.generator == SAMPLE and self.params:
             raise ConfigError("`params` must be empty for the 'sample' generator (use start/end)")
         if "seed" in self.params:

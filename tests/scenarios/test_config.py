@@ -118,3 +118,13 @@ def test_a_market_rounded_to_a_constant_price_is_refused() -> None:
 def test_a_spread_that_is_not_a_finite_number_is_refused(spread: float) -> None:
     with pytest.raises(ConfigError, match=f"`spread` must be a finite number >= 0.*was {spread}"):
         ScenarioConfig(name="wide", description="", spread=spread)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_generator_or_transform_parameter_that_is_not_finite_is_refused(value: float) -> None:
+    with pytest.raises(
+        ConfigError, match=f"`params.volatility` must be a finite number, was {value}"
+    ):
+        ScenarioConfig(name="wild", description="", params={"volatility": value})
+    with pytest.raises(ConfigError, match=r"`transforms\.params\.factor` must be a finite number"):
+        TransformConfig(name="low_liquidity", params={"factor": value})
