@@ -223,10 +223,14 @@ def _check_market(
     instrument = config.get("instrument_id")
     bar_type = config.get("bar_type")
     ids: dict[str, InstrumentId] = {}
-    if instrument is not None:
-        ids["instrument_id"] = InstrumentId.from_str(str(instrument))
-    if bar_type is not None:
-        ids["bar_type"] = BarType.from_str(str(bar_type)).instrument_id
+    try:
+        if instrument is not None:
+            ids["instrument_id"] = InstrumentId.from_str(str(instrument))
+        if bar_type is not None:
+            ids["bar_type"] = BarType.from_str(str(bar_type)).instrument_id
+    except ValueError as e:
+        key = "bar_type" if "instrument_id" in ids or instrument is None else "instrument_id"
+        raise ConfigError(f"`{field}.config.{key}` is not a Nautilus identifier: {e}") from e
     if len(ids) == 2 and ids["bar_type"] != ids["instrument_id"]:
         raise ConfigError(
             f"`{field}.config.bar_type` {bar_type!r} is for {ids['bar_type']} but "

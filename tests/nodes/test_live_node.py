@@ -492,6 +492,10 @@ def test_trailing_stop_is_refused_on_mt5_naming_the_field() -> None:
             {"instrument_id": "GBPUSD.MT5", "bar_type": "GBPUSD.MT5-1-MINUTE-BID-EXTERNAL"},
             "add 'GBPUSD' to `symbols`",
         ),
+        (
+            {"instrument_id": INSTRUMENT, "bar_type": "EURUSD.MT5-1-MINUTES-BID"},
+            r"`actors\[0\]\.config\.bar_type` is not a Nautilus identifier",
+        ),
     ],
 )
 def test_bars_of_another_or_of_an_unloaded_symbol_are_refused(component, fragment) -> None:
