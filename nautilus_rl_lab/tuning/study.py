@@ -190,14 +190,21 @@ def open_study(config: StudySettings, pruner: PrunerConfig | None = None) -> opt
 def check_fingerprint(study: optuna.Study, config: StudySettings) -> None:
     """Record what a new study optimises; refuse a config that optimises something else.
 
-    A study that has trials but no fingerprint (made before fingerprints, or by plain Optuna)
-    is refused too: what its trials optimised is unknown.
+    A study with trials but no fingerprint (made before fingerprints) is adopted, with a
+    warning, only when its trials tuned exactly the config's parameters; else it is refused.
     """
     fingerprint = config.fingerprint()
     recorded = study.user_attrs.get(FINGERPRINT)
     if recorded == fingerprint:
         return
-    if recorded is None and not study.trials:
+    tuned = {name for trial in study.trials for name in trial.params}
+    if recorded is None and (not study.trials or tuned == set(config.search_space)):
+        if study.trials:
+            log.warning(
+                "study %r has no fingerprint (made by an older version); its trials tuned the "
+                "same parameters, so it is resumed: its objective and data ranges are unchecked",
+                config.study_name,
+            )
         study.set_user_attr(FINGERPRINT, fingerprint)
         study.set_user_attr(OPTIMISES, config.optimises())
         return
@@ -207,7 +214,7 @@ def check_fingerprint(study: optuna.Study, config: StudySettings) -> None:
     what = (
         f"differs in {', '.join(f'`{k}`' for k in differs)}"
         if recorded
-        else "it has trials but no recorded fingerprint"
+        else f"no recorded fingerprint and its trials tuned {sorted(tuned)}"
     )
     raise ConfigError(
         f"study {config.study_name!r} in {config.storage_url} optimises another problem "
