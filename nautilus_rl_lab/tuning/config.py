@@ -22,7 +22,9 @@ Decisions:
 - A study records the fingerprint of what it optimises (`StudySettings.optimises`: rule or
   training config, objective, data ranges, search space; not the budget, seed, sampler or
   storage) when it is created; a config with another fingerprint under the same name is
-  refused (`tuning.study.open_study`), so two problems never merge into one study.
+  refused (`tuning.study.open_study`), so two problems never merge into one study. A study
+  made before fingerprints is resumed, with a warning, only if its trials tuned the same
+  parameters.
 - `storage` never holds a secret: write `${VAR}` for the password (filled from the environment
   when connecting; `storage_url` shows the URL as written) or rely on libpq's `PGPASSWORD`.
 """
