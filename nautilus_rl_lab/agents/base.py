@@ -45,6 +45,11 @@ class Agent(ABC):
     def reset(self) -> None:  # noqa: B027 - optional hook, empty by default
         """Forget per-run state (called at every run start)."""
 
+    @property
+    def warmup_bars(self) -> int:
+        """Bars the agent needs before it can act on a signal (0: acts from the first bar)."""
+        return 0
+
     def learn(self, *args: Any, **kwargs: Any) -> Agent:
         """Train the agent; agents that do not learn raise `NotImplementedError`."""
         raise NotImplementedError(f"{type(self).__name__} does not learn")

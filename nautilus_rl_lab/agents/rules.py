@@ -41,6 +41,10 @@ class EMACrossAgent(Agent):
         self.fast_ema = ExponentialMovingAverage(fast)
         self.slow_ema = ExponentialMovingAverage(slow)
 
+    @property
+    def warmup_bars(self) -> int:
+        return self.slow
+
     def reset(self) -> None:
         self.fast_ema.reset()
         self.slow_ema.reset()
@@ -78,6 +82,10 @@ class BollingerMeanReversionAgent(Agent):
         self.bands = BollingerBands(period, k)
         self._signal = 0.0
         self._close = 0.0
+
+    @property
+    def warmup_bars(self) -> int:
+        return self.period
 
     def reset(self) -> None:
         self.bands.reset()
@@ -121,6 +129,10 @@ class DonchianBreakoutAgent(Agent):
         self._signals = SignalActions(action)
         self.channel = DonchianChannel(period)
         self._signal = 0.0
+
+    @property
+    def warmup_bars(self) -> int:
+        return self.period + 1  # the channel of `period` bars, then a bar to break it
 
     def reset(self) -> None:
         self.channel.reset()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ import gymnasium as gym
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
+from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
 from nautilus_rl_lab.agents.files import atomic_write_text
@@ -51,6 +53,8 @@ from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
 from nautilus_rl_lab.strategies.risk import RiskLimits
+
+log = logging.getLogger(__name__)
 
 BUNDLE_FILE = "bundle.json"
 BUNDLE_FORMAT = 1
@@ -219,6 +223,48 @@ class AgentBundle:
                     f"bars (bundle `bar`: {trained})",
                 )
 
+    def check_market(self, instrument_id: InstrumentId, bar_type: BarType) -> None:
+        """Refuse an instrument other than the trained one, or bars of another instrument.
+
+        Symbols compare without separators and case (``EUR/USD`` trained fits ``EURUSD.MT5``).
+        """
+        if bar_type.instrument_id != instrument_id:
+            raise ConfigError(
+                f"`bar_type` {bar_type} is for {bar_type.instrument_id} but `instrument_id` is "
+                f"{instrument_id}: the agent would decide on one instrument's bars and trade "
+                "another",
+            )
+        trained = str(self.fields["instrument"]["symbol"])
+        if _plain_symbol(trained) != _plain_symbol(instrument_id.symbol.value):
+            raise ConfigError(
+                f"`instrument_id` {instrument_id} does not fit the bundle {self.path}: the agent "
+                f"was trained on {trained!r} (bundle `instrument.symbol`)",
+            )
+        self.check_bar_type(bar_type)
+
+    def provenance_warnings(self) -> list[str]:
+        """What differs between how the agent was trained and how live trades it (not refused).
+
+        Another library/Nautilus/SB3 version may change fills, features or the policy; a
+        `bar_close` execution filled training orders at the close the agent saw, while live
+        orders fill after the decision.
+        """
+        notes = []
+        if self.fields["execution"] != "next_open":
+            notes.append(
+                f"bundle {self.path} was trained with `execution` {self.fields['execution']!r}: "
+                "its training fills were at the decision bar's close, live orders fill after "
+                "the decision, so expect other results than in training"
+            )
+        trained = self.fields["versions"]
+        for package, version in _versions().items():
+            if trained.get(package) != version:
+                notes.append(
+                    f"bundle {self.path} was made with `versions.{package}` "
+                    f"{trained.get(package)!r}, this is {version!r}"
+                )
+        return notes
+
     def check_schemes(self) -> None:
         """Refuse a bundle whose schemes' spaces differ from the policy's saved spaces."""
         observation = _box_space(build_observation(self.observation).space)
@@ -233,6 +279,11 @@ class AgentBundle:
                 f"bundle {self.path}: `action` scheme builds {action} but the policy "
                 f"acts in {self.fields['action_space']}",
             )
+
+
+def _plain_symbol(symbol: str) -> str:
+    """`symbol` without separators, upper case (``eur/usd`` -> ``EURUSD``)."""
+    return "".join(c for c in symbol if c.isalnum()).upper()
 
 
 def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
@@ -311,11 +362,14 @@ def bundle_configs(
 ) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
     """The `agent_configs` of the bundled agent, with the bundle's schemes.
 
-    `risk` defaults to the limits the agent was trained under; a bar type of another step,
-    aggregation or price type is refused.
+    `risk` defaults to the limits the agent was trained under; another instrument than the
+    trained one, bars of another instrument, or of another step, aggregation or price type
+    are refused; another package version or a `bar_close` execution is logged as a warning.
     """
     bundle = load_bundle(bundle_path)
-    bundle.check_bar_type(BarType.from_str(bar_type))
+    bundle.check_market(InstrumentId.from_str(instrument_id), BarType.from_str(bar_type))
+    for note in bundle.provenance_warnings():
+        log.warning(note)
     limits = risk if risk is not None else bundle.risk
     return agent_configs(
         bundle.path, instrument_id, bar_type, bundle.observation, bundle.action, limits, topic

@@ -14,8 +14,8 @@ registry trades the champion from its next start (`registry.resolve_bundle`).
 
 from __future__ import annotations
 
-import hashlib
 import json
+import math
 import os
 import time
 from pathlib import Path
@@ -26,7 +26,13 @@ import numpy as np
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, load_bundle
-from nautilus_rl_lab.deploy.registry import champion, read_registry, write_registry
+from nautilus_rl_lab.deploy.registry import (
+    agent_hash,
+    champion,
+    read_registry,
+    resolve_bundle,
+    write_registry,
+)
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import probabilistic_sharpe_ratio, sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
@@ -39,17 +45,10 @@ class PromotionRule(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     min_psr: float = 0.95
 
     def __post_init__(self) -> None:
+        if not math.isfinite(self.margin):
+            raise ConfigError(f"`margin` must be a finite Sharpe difference, was {self.margin}")
         if not 0.0 <= self.min_psr <= 1.0:
             raise ConfigError(f"`min_psr` must be in [0, 1], was {self.min_psr}")
-
-
-def _agent_hash(path: Path) -> str:
-    if (path / BUNDLE_FILE).is_file():
-        return load_bundle(path).content_hash
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        digest.update(file.name.encode() + file.read_bytes())
-    return digest.hexdigest()
 
 
 def evaluate_agent(path: str | os.PathLike[str], eval_env: TrainingNodeConfig) -> dict[str, Any]:
@@ -67,7 +66,7 @@ def evaluate_agent(path: str | os.PathLike[str], eval_env: TrainingNodeConfig) -
     returns = run.equity.pct_change().dropna().to_numpy()
     return {
         "bundle": str(directory),
-        "content_hash": _agent_hash(directory),
+        "content_hash": agent_hash(directory),
         "training_data": training_data,
         "eval_data": json.loads(eval_env.data.json()),
         "total_return": float(run.equity.iloc[-1] / run.equity.iloc[0] - 1),
@@ -85,6 +84,8 @@ def promote(
     """Evaluate champion and challenger on `eval_env`, decide, record both; return the record."""
     rule = rule or PromotionRule()
     current = champion(registry)
+    if current is not None:
+        resolve_bundle(registry)  # the champion's files are still the evaluated ones
     new = evaluate_agent(challenger, eval_env)
     returns = new.pop("returns")
     if current is None:

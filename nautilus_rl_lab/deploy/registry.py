@@ -4,20 +4,35 @@ A registry is a folder holding `registry.json`: `{"champion": <version id or nul
 "versions": [...]}`; each version records the bundle path and content hash, its training
 and evaluation data ranges, its metrics and the promotion decision. `resolve_bundle` turns a
 registry folder into its champion's bundle path, so a live config naming the registry picks
-up a newly promoted bundle at its next restart.
+up a newly promoted bundle at its next restart; the champion's files must still have the
+content hash recorded when it was evaluated (a directory rewritten since, e.g. by a resumed
+training run, holds an agent that was never evaluated and is refused).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 from typing import Any
 
 from nautilus_rl_lab.agents.files import atomic_write_text
+from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, load_bundle
 from nautilus_rl_lab.errors import ConfigError
 
 REGISTRY_FILE = "registry.json"
+
+
+def agent_hash(path: str | os.PathLike[str]) -> str:
+    """The content hash of a saved agent: its verified bundle's, else SHA-256 of its files."""
+    directory = Path(path)
+    if (directory / BUNDLE_FILE).is_file():
+        return load_bundle(directory).content_hash
+    digest = hashlib.sha256()
+    for file in sorted(p for p in directory.rglob("*") if p.is_file()):
+        digest.update(file.name.encode() + file.read_bytes())
+    return digest.hexdigest()
 
 
 def read_registry(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -50,4 +65,13 @@ def resolve_bundle(path: str | os.PathLike[str]) -> Path:
     record = champion(folder)
     if record is None:
         raise ConfigError(f"`bundle` registry {str(folder)!r} has no champion yet: promote one")
-    return Path(record["bundle"])
+    bundle = Path(record["bundle"])
+    current = agent_hash(bundle)
+    if current != record["content_hash"]:
+        raise ConfigError(
+            f"`bundle` registry {str(folder)!r}: the champion {str(bundle)!r} (version "
+            f"{record['version']}) was evaluated with content hash {record['content_hash']} but "
+            f"its files now hash to {current}: it was rewritten since and never evaluated; "
+            "restore the evaluated files, or save new agents elsewhere and start a new registry",
+        )
+    return bundle

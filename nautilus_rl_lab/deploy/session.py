@@ -33,13 +33,12 @@ from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.deploy.bundle import bundle_configs
 from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nodes.live import LiveNodeConfig
+from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 
 logger = logging.getLogger(__name__)
 
 SECRET_ENV = {"login": "NRL_MT5_LOGIN", "password": "NRL_MT5_PASSWORD", "server": "NRL_MT5_SERVER"}
-SHUTDOWN_MODES = ("cancel", "keep", "flatten")
 MONITOR_PATH = "nautilus_rl_lab.monitoring:MonitorActor"
 MONITOR_CONFIG_PATH = "nautilus_rl_lab.monitoring:MonitorConfig"
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -64,7 +63,8 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         `MonitorConfig` fields other than run_dir/instrument/bar type/bundle
         (`metrics_port`, `rules`, `webhook_url`, `sample_interval_secs`, `halt_on_critical`).
     on_shutdown : str
-        ``"cancel"`` working orders (default), ``"keep"`` them, or ``"flatten"`` (also close).
+        ``"cancel"`` working orders (default), ``"keep"`` them, or ``"flatten"`` (also close);
+        on a stop and on an error while running (which also raises a critical alert).
     """
 
     run_dir: str
@@ -77,9 +77,9 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     on_shutdown: str = "cancel"
 
     def __post_init__(self) -> None:
-        if self.on_shutdown not in SHUTDOWN_MODES:
+        if self.on_shutdown not in ON_ERROR_MODES:
             raise ConfigError(
-                f"`on_shutdown` must be one of {SHUTDOWN_MODES}, was {self.on_shutdown!r}"
+                f"`on_shutdown` must be one of {ON_ERROR_MODES}, was {self.on_shutdown!r}"
             )
         backend = self.node.backend
         for field, env in SECRET_ENV.items():
@@ -167,19 +167,20 @@ def run_live(
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "live_config.json", config.json().decode())
     stop = stop or threading.Event()
-    node = LiveNode(node_config)
+    node = LiveNode(node_config, on_error=config.on_shutdown)
     if threading.current_thread() is threading.main_thread():
         # after the node: Nautilus' kernel installs loop handlers that would not stop it
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
     monitor = attach_monitor(node, node_config.backend)
     code = 0
+    node.on_failure.append(lambda reason: monitor.raise_alert(node_error_alert(node, reason)))
     try:
         node.start()
         logger.info("live session running; run store %s", run_dir)
         while not stop.wait(0.2):
             if not node.is_running():
-                logger.error("the node stopped by itself")
+                logger.error("the node stopped: %s", node.failure or "by itself")
                 return 1
         if config.on_shutdown != "keep" and not _shut_down_orders(node, config):
             code = 1
@@ -211,6 +212,14 @@ def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
         logger.error("shutdown `%s`: orders or positions remain at the venue", config.on_shutdown)
         return False
     return True
+
+
+def node_error_alert(node: Any, reason: str) -> Any:
+    """The critical alert of an error that halts the node."""
+    from nautilus_rl_lab.monitoring.alerts import Alert
+
+    ts_ns = node.kernel.clock.timestamp_ns()
+    return Alert("node_error", "critical", f"node halted on error: {reason}", 1.0, 0.0, ts_ns)
 
 
 def _shutdown_orders(node: Any, config: LiveRunConfig) -> None:

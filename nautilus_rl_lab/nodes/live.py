@@ -20,6 +20,13 @@ previous session come back as EXTERNAL unless a strategy claims the instrument
 (`external_order_claims`). During the session, in-flight and open-order checks keep
 Nautilus in step with the terminal, which pushes no events.
 
+Errors while running: the live engines run with `graceful_shutdown_on_exception` (Nautilus'
+default exits the process at once, positions left open at the terminal), and `LiveNode`
+takes the resulting `ShutdownSystem` command: it halts trading, cancels (and per `on_error`
+flattens), tells its `on_failure` callbacks, and stops once settled. Config validation
+refuses, before anything connects, a component whose `bar_type` is for another instrument
+than its `instrument_id`, and MT5 instruments or bars of a symbol the node does not load.
+
 Venue-side stop-loss/take-profit become the MT5 position's sl/tp (see
 `adapters.metatrader5.execution`); a strategy `risk` section with `trailing_stop` is refused,
 since MT5 has no server-side trailing stop.
@@ -28,6 +35,7 @@ since MT5 has no server-side trailing stop.
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +43,7 @@ from typing import Any
 
 import msgspec
 from nautilus_trader.common.config import DatabaseConfig
+from nautilus_trader.common.messages import ShutdownSystem
 from nautilus_trader.config import (
     CacheConfig,
     ImportableActorConfig,
@@ -46,6 +55,8 @@ from nautilus_trader.config import (
     TradingNodeConfig,
 )
 from nautilus_trader.live.node import TradingNode
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import TradingState
 from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
 from nautilus_rl_lab.adapters.metatrader5.config import (
@@ -72,7 +83,16 @@ from nautilus_rl_lab.validation import (
     check_trader_id,
 )
 
-__all__ = ["LiveNode", "LiveNodeConfig", "build_live_node_config"]
+__all__ = ["ON_ERROR_MODES", "LiveNode", "LiveNodeConfig", "build_live_node_config"]
+
+ON_ERROR_MODES = ("cancel", "keep", "flatten")
+SHUTDOWN_TOPIC = "commands.system.shutdown"
+HALT_TIMEOUT_S = 10.0
+SECONDS_FIELDS = (
+    "poll_interval_secs", "reconnect_backoff_s", "reconnect_backoff_max_s",
+    "open_check_interval_secs", "timeout_connection", "timeout_reconciliation",
+    "timeout_disconnection", "timeout_post_stop",
+)  # fmt: skip
 
 
 class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -161,13 +181,15 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         check_notional_map("max_notional_per_order", self.max_notional_per_order)
         for i, actor in enumerate(self.actors):
             check_component_config(f"actors[{i}]", actor)
+            _check_market(f"actors[{i}]", actor, self.symbols)
         for i, strategy in enumerate(self.strategies):
             check_component_config(f"strategies[{i}]", strategy)
             _check_protection(f"strategies[{i}]", strategy)
-        if self.poll_interval_secs <= 0:
-            raise ConfigError(
-                f"`poll_interval_secs` must be positive, was {self.poll_interval_secs}"
-            )
+            _check_market(f"strategies[{i}]", strategy, self.symbols)
+        for field in SECONDS_FIELDS:
+            value = getattr(self, field)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ConfigError(f"`{field}` must be positive (finite seconds), was {value}")
 
 
 def _strategy_limits(strategy: ImportableStrategyConfig) -> RiskLimits | None:
@@ -187,6 +209,42 @@ def _check_protection(field: str, strategy: ImportableStrategyConfig) -> None:
         )
 
 
+def _check_market(
+    field: str,
+    component: ImportableActorConfig | ImportableStrategyConfig,
+    symbols: tuple[str, ...],
+) -> None:
+    """Refuse bars of another instrument than the component's, and MT5 symbols not loaded.
+
+    A component reading one symbol's bars while trading another would decide on the wrong
+    prices; one subscribing to a symbol the node does not load would sit idle.
+    """
+    config = component.config
+    instrument = config.get("instrument_id")
+    bar_type = config.get("bar_type")
+    ids: dict[str, InstrumentId] = {}
+    try:
+        if instrument is not None:
+            ids["instrument_id"] = InstrumentId.from_str(str(instrument))
+        if bar_type is not None:
+            ids["bar_type"] = BarType.from_str(str(bar_type)).instrument_id
+    except ValueError as e:
+        key = "bar_type" if "instrument_id" in ids or instrument is None else "instrument_id"
+        raise ConfigError(f"`{field}.config.{key}` is not a Nautilus identifier: {e}") from e
+    if len(ids) == 2 and ids["bar_type"] != ids["instrument_id"]:
+        raise ConfigError(
+            f"`{field}.config.bar_type` {bar_type!r} is for {ids['bar_type']} but "
+            f"`{field}.config.instrument_id` is {instrument!r}: the component would decide on "
+            "one instrument's bars and trade another; use the bars of the traded instrument",
+        )
+    for key, instrument_id in ids.items():
+        if instrument_id.venue.value == MT5 and instrument_id.symbol.value not in symbols:
+            raise ConfigError(
+                f"`{field}.config.{key}` names {instrument_id} but the node loads only "
+                f"`symbols` {list(symbols)}: add {instrument_id.symbol.value!r} to `symbols`",
+            )
+
+
 def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
     """The node's `RiskEngine` limits plus those of every strategy's `risk` section.
 
@@ -204,6 +262,7 @@ def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
         notionals.update(engine.max_notional_per_order)
         submit_rate = limits.max_order_submit_rate or submit_rate
     return LiveRiskEngineConfig(
+        graceful_shutdown_on_exception=True,
         max_order_submit_rate=submit_rate,
         max_order_modify_rate=config.max_order_modify_rate,
         max_notional_per_order=notionals,
@@ -226,9 +285,10 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
         trader_id=TraderId(config.trader_id),
         logging=LoggingConfig(log_level=config.log_level, bypass_logging=False),
         cache=CacheConfig(database=config.cache_database) if config.cache_database else None,
-        data_engine=LiveDataEngineConfig(),
+        data_engine=LiveDataEngineConfig(graceful_shutdown_on_exception=True),
         risk_engine=live_risk_engine_config(config),
         exec_engine=LiveExecEngineConfig(
+            graceful_shutdown_on_exception=True,
             reconciliation=config.reconciliation,
             reconciliation_lookback_mins=config.reconciliation_lookback_mins,
             inflight_check_interval_ms=config.inflight_check_interval_ms,
@@ -254,13 +314,27 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
 class LiveNode(TradingNode):
     """A `TradingNode` on an MT5 terminal with non-blocking start/stop helpers.
 
+    An error while running (an exception in a strategy, actor or engine queue, which Nautilus
+    turns into a `ShutdownSystem` command instead of exiting the process) halts the node: the
+    `on_failure` callbacks get the reason (e.g. a critical alert); unless that already halted
+    trading (a kill switch), the `RiskEngine` stops new exposure and every strategy cancels its
+    working orders (`on_error` ``"cancel"``) and also closes its positions (``"flatten"``), or
+    leaves both (``"keep"``); once the orders and positions are settled (or after
+    `HALT_TIMEOUT_S`) the node stops. `failure` holds the reason.
+
     Parameters
     ----------
     config : LiveNodeConfig or TradingNodeConfig
         The session (a `TradingNodeConfig` must already name the MT5 clients as ``"MT5"``).
+    on_error : str
+        ``"cancel"``, ``"keep"`` or ``"flatten"``: what a halt on error does to orders/positions.
     """
 
-    def __init__(self, config: LiveNodeConfig | TradingNodeConfig) -> None:
+    def __init__(
+        self, config: LiveNodeConfig | TradingNodeConfig, on_error: str = "flatten"
+    ) -> None:
+        if on_error not in ON_ERROR_MODES:
+            raise ConfigError(f"`on_error` must be one of {ON_ERROR_MODES}, was {on_error!r}")
         node_config = (
             build_live_node_config(config) if isinstance(config, LiveNodeConfig) else config
         )
@@ -276,6 +350,66 @@ class LiveNode(TradingNode):
         self._thread: threading.Thread | None = None
         self._run_error: BaseException | None = None
         self._disposed = False
+        self._on_error = on_error
+        self.failure: str | None = None
+        self.on_failure: list[Callable[[str], None]] = []
+        bus = self.kernel.msgbus  # the kernel would stop at once, positions still open
+        bus.unsubscribe(SHUTDOWN_TOPIC, self.kernel._on_shutdown_system)
+        bus.subscribe(SHUTDOWN_TOPIC, self._on_shutdown_system)
+
+    # -- halt on error ---------------------------------------------------------------------
+
+    def _on_shutdown_system(self, command: ShutdownSystem) -> None:
+        if command.trader_id != self.kernel.trader_id:
+            self.kernel._on_shutdown_system(command)  # logs the mismatch
+            return
+        if self.failure is not None:  # already halting
+            return
+        self.failure = command.reason or f"shutdown requested by {command.component_id}"
+        self.kernel.logger.error(f"HALTING on error ({self._on_error}): {self.failure}")
+        for callback in self.on_failure:
+            try:
+                callback(self.failure)
+            except Exception as e:  # a broken callback must not keep the node from halting
+                self.kernel.logger.error(f"on_failure callback {callback!r} failed: {e!r}")
+        risk_engine = self.kernel.risk_engine
+        if risk_engine.trading_state != TradingState.ACTIVE:
+            # a kill switch (e.g. raised by a callback's critical alert) already halts the node
+            self.kernel.logger.warning(f"halt: trading already {risk_engine.trading_state.name}")
+        elif self._on_error != "keep":
+            self._withdraw(flatten=self._on_error == "flatten")
+        self._loop.create_task(self._stop_when_settled(command))
+
+    def _withdraw(self, flatten: bool) -> None:
+        """Stop new exposure; every strategy cancels its working orders (and closes positions)."""
+        self.kernel.risk_engine.set_trading_state(
+            TradingState.REDUCING if flatten else TradingState.HALTED
+        )
+        cache = self.kernel.cache
+        for strategy in self.trader.strategies():
+            orders = {o.instrument_id for o in cache.orders_open(strategy_id=strategy.id)}
+            positions = {p.instrument_id for p in cache.positions_open(strategy_id=strategy.id)}
+            for instrument_id in orders | (positions if flatten else set()):
+                strategy.cancel_all_orders(instrument_id)
+                if flatten:
+                    strategy.close_all_positions(instrument_id)
+
+    def _settled(self) -> bool:
+        """No order in flight; no working order unless kept; no position when flattening."""
+        cache = self.kernel.cache
+        working = self._on_error != "keep" and bool(cache.orders_open())
+        positions = self._on_error == "flatten" and bool(cache.positions_open())
+        return not cache.orders_inflight() and not working and not positions
+
+    async def _stop_when_settled(self, command: ShutdownSystem) -> None:
+        deadline = time.monotonic() + HALT_TIMEOUT_S
+        while not self._settled() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if not self._settled():
+            self.kernel.logger.error(
+                f"halt: orders/positions not settled after {HALT_TIMEOUT_S:.0f}s; stopping anyway"
+            )
+        self.kernel._on_shutdown_system(command)
 
     # -- lifecycle -----------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ the training segment is the validation range that selects the best agent, after 
 `purge` before the test: a sample's label horizon up to `purge` never crosses into the next
 segment; `window_ranges` cuts them), and backtests it on the test segment in a plain Nautilus
 backtest. `walk_forward_rule(rule_config, windows)` tunes a rule-based agent on each
-training segment (`tune_rule`) and backtests the best parameters on the test segment. The
+training segment (`tune_rule`, one study per window named with
+its ranges) and backtests the best parameters on the test segment. The
 purge before the test is the window's own (`Window.purge`). Both return a
 `WalkForwardResult`: the per-window table (its columns named by role and account currency),
 the test runs and one out-of-sample equity curve made by chaining the segments' returns.
@@ -234,6 +235,17 @@ def walk_forward(
     return _result(windows, runs, rows)
 
 
+def window_study_name(study_name: str, window: Window) -> str:
+    """`<study_name>-window<k>-<train start>-<train end>-<test start>-<test end>` (UTC).
+
+    The ranges are in the name so a walk-forward over other windows never resumes a study
+    fitted on another range (one that may cover its test segment).
+    """
+    stamps = (window.train_start, window.train_end, window.test_start, window.test_end)
+    ranges = "-".join(ts.strftime("%Y%m%dT%H%M") for ts in stamps)
+    return f"{study_name}-window{window.index}-{ranges}"
+
+
 def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> WalkForwardResult:
     """Tune the rule on each training segment (`tune_rule`), backtest its best on the test segment."""
     data = config.env.data
@@ -244,13 +256,20 @@ def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> Walk
             config,
             env=msgspec.structs.replace(config.env, data=train_data),
             test_data=test_data,
-            study_name=f"{config.study_name}-window{window.index}",
+            study_name=window_study_name(config.study_name, window),
         )
         window_config.__post_init__()
         study = tune_rule(window_config)
         params = dict(study.best_trial.params)
         test_env = msgspec.structs.replace(config.env, data=test_data)
-        run = backtest(window_config.agent(params), test_env, name=f"window_{window.index}")
+        agent = window_config.agent(params)
+        run = backtest(agent, test_env, name=f"window_{window.index}")
+        if len(run.equity) <= agent.warmup_bars:
+            raise ConfigError(
+                f"walk-forward window {window.index}'s test segment has {len(run.equity)} bars, "
+                f"no more than the rule's warm-up of {agent.warmup_bars} bars ({params}): it "
+                "could never trade there and would score 0; lengthen `test` or shorten the rule",
+            )
         runs.append(run)
         rows.append(
             _row(window, run, {"params": params, "train_" + config.objective: study.best_value})

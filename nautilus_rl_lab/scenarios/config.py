@@ -16,10 +16,14 @@ Decisions:
 - `seed` is the generator's seed (the `seed` of `params` is rejected: one place for it) and
   also seeds the fill model's slippage draws.
 - `max_bars` keeps the first bars of the market (after transforms), to shorten a window.
+- Refused up front: a `generator` that is not one of `GENERATORS` (helpers and transforms of
+  `data.synthetic` are not markets), `params.n_bars` beyond `MAX_BARS`, a non-finite
+  `spread`; `frame()` refuses a market whose close never moves (e.g. `decimals: 0`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -41,9 +45,23 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 
 SAMPLE = "sample"
+GENERATORS = (
+    "gbm", "ornstein_uhlenbeck", "regime_switching", "jump_diffusion", "flash_crash",
+    "volatility_spike",
+)  # fmt: skip
+#: Generated bars a scenario may ask for (about a century of hours): more is a typo, refused
+#: before generating for half a minute.
+MAX_BARS = 1_000_000
 TRANSFORMS = ("with_gaps", "with_outage", "low_liquidity")
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 _MONEY = re.compile(r"^(\d+(\.\d+)?) ([A-Z]{3})$")
+
+
+def _check_finite(field: str, params: dict[str, Any]) -> None:
+    """Refuse a NaN or infinite number among generator/transform `params`."""
+    for key, value in params.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"`{field}.{key}` must be a finite number, was {value}")
 
 
 class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
@@ -53,6 +71,7 @@ class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     params: dict[str, Any] = {}
 
     def __post_init__(self) -> None:
+        _check_finite("transforms.params", self.params)
         if self.name not in TRANSFORMS:
             raise ConfigError(
                 f"`transforms.name` {self.name!r} is unknown: use one of {TRANSFORMS}"
@@ -87,11 +106,19 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`name` {self.name!r} must be letters, digits, '_' or '-' (it names files)"
             )
-        if self.generator != SAMPLE and not callable(getattr(synthetic, self.generator, None)):
+        if self.generator != SAMPLE and self.generator not in GENERATORS:
             raise ConfigError(
-                f"`generator` {self.generator!r} is neither 'sample' nor a generator in "
-                f"nautilus_rl_lab.data.synthetic (e.g. 'gbm', 'flash_crash')"
+                f"`generator` {self.generator!r} is neither 'sample' nor a generator of "
+                f"nautilus_rl_lab.data.synthetic: use one of {GENERATORS}"
             )
+        n_bars = self.params.get("n_bars")
+        if n_bars is not None and not (
+            isinstance(n_bars, int) and not isinstance(n_bars, bool) and 2 <= n_bars <= MAX_BARS
+        ):
+            raise ConfigError(
+                f"`params.n_bars` must be a whole number of bars in [2, {MAX_BARS:_}], was {n_bars!r}"
+            )
+        _check_finite("params", self.params)
         if self.generator == SAMPLE and self.params:
             raise ConfigError("`params` must be empty for the 'sample' generator (use start/end)")
         if "seed" in self.params:
@@ -107,8 +134,10 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                     ) from e
         if self.max_bars is not None and self.max_bars < 2:
             raise ConfigError(f"`max_bars` must be >= 2 or None, was {self.max_bars}")
-        if self.spread is not None and not self.spread >= 0:
-            raise ConfigError(f"`spread` must be >= 0 (price units) or None, was {self.spread}")
+        if self.spread is not None and not (math.isfinite(self.spread) and self.spread >= 0):
+            raise ConfigError(
+                f"`spread` must be a finite number >= 0 (price units) or None, was {self.spread}"
+            )
         if not 0.0 <= self.prob_slippage <= 1.0:
             raise ConfigError(f"`prob_slippage` must be in [0, 1], was {self.prob_slippage}")
         if self.commission is not None:
@@ -135,6 +164,12 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             frame = frame.iloc[: self.max_bars]
         if len(frame) < 2:
             raise ConfigError(f"scenario {self.name!r} has {len(frame)} bars: it needs at least 2")
+        if frame["close"].nunique() == 1:
+            raise ConfigError(
+                f"scenario {self.name!r} has a constant price {frame['close'].iloc[0]} over all "
+                f"{len(frame)} bars (`params.decimals` {self.params.get('decimals', 'default')} "
+                "rounds every price to it?): there is nothing to trade; keep more decimals"
+            )
         return frame
 
     def venue(self, base: BacktestVenueConfig) -> BacktestVenueConfig:

@@ -19,6 +19,7 @@ Decisions:
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -102,6 +103,8 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 )
             if not 0.0 <= rate <= 1.0:
                 raise ConfigError(f"`fault_rates[{fault!r}]` must be in [0, 1], was {rate}")
+        if not math.isfinite(self.balance):
+            raise ConfigError(f"`balance` must be a finite amount, was {self.balance}")
         if self.balance <= 0 or self.leverage < 1:
             raise ConfigError(
                 f"`balance` must be > 0 and `leverage` >= 1, was {self.balance} and {self.leverage}"

@@ -19,15 +19,23 @@ Decisions:
 - With a seed, trial `k` of a study is drawn by a sampler reseeded from `(seed, k)` before the
   trial: trial numbers are unique across workers, so a resumed study never repeats a draw and
   workers sharing one config and seed on one storage draw different values.
+- A study records the fingerprint of what it optimises (`StudySettings.optimises`: rule or
+  training config, objective, data ranges, search space; not the budget, seed, sampler or
+  storage) when it is created; a config with another fingerprint under the same name is
+  refused (`tuning.study.open_study`), so two problems never merge into one study. A study
+  made before fingerprints is resumed, with a warning, only if its trials tuned the same
+  parameters.
 - `storage` never holds a secret: write `${VAR}` for the password (filled from the environment
   when connecting; `storage_url` shows the URL as written) or rely on libpq's `PGPASSWORD`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import inspect
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -52,6 +60,11 @@ BACKTEST_METRICS = ("sharpe", "sortino", "total_return_%", "max_drawdown_%", "fi
 SAMPLERS = ("tpe", "random")
 PRUNERS = ("median", "none")
 STORAGE_FILE = "optuna.db"
+# How a study is run, not what it optimises: they may change between calls on one study.
+RUN_FIELDS = (
+    "n_trials", "timeout", "study_name", "storage", "run_dir", "sampler", "seed",
+    "heartbeat_interval", "pruner", "test_data", "allow_overlap",
+)  # fmt: skip
 
 
 _URL = re.compile(r"^(?P<scheme>[A-Za-z0-9+]+)://(?:(?P<user>[^:@/]*)(?::(?P<password>[^@/]*))?@)?")
@@ -94,6 +107,17 @@ def _has_module(name: str) -> bool:
     return importlib.util.find_spec(name) is not None
 
 
+def _numbers_as_floats(value: Any) -> Any:
+    """`value` with every int as float: ``3`` and ``3.0`` (YAML vs Python) are one config."""
+    if isinstance(value, dict):
+        return {k: _numbers_as_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_numbers_as_floats(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
 class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     """Optuna pruner: `median` (`MedianPruner`) or `none`; steps are training env steps."""
 
@@ -132,8 +156,10 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`objective` {self.objective!r} is unknown: use one of {objectives}")
         if self.n_trials < 1:
             raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
-        if self.timeout is not None and not self.timeout > 0:
-            raise ConfigError(f"`timeout` must be > 0 seconds or None, was {self.timeout}")
+        if self.timeout is not None and not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise ConfigError(
+                f"`timeout` must be a finite number > 0 seconds or None, was {self.timeout}"
+            )
         if not self.study_name:
             raise ConfigError("`study_name` must not be empty")
         if self.storage is not None:
@@ -144,6 +170,20 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`heartbeat_interval` must be >= 1 second or None, was {self.heartbeat_interval}"
             )
+
+    def optimises(self) -> dict[str, Any]:
+        """What the study optimises: every field but those of how it runs (`RUN_FIELDS`)."""
+        fields = json.loads(self.json())
+        for name in RUN_FIELDS:
+            fields.pop(name, None)
+        if isinstance(fields.get("train"), dict):
+            fields["train"].pop("run_dir", None)  # replaced per trial
+        return dict(_numbers_as_floats(fields))
+
+    def fingerprint(self) -> str:
+        """SHA-256 of `optimises()`: equal for every config that may share the study."""
+        body = json.dumps(self.optimises(), sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()
 
     @property
     def storage_url(self) -> str:

@@ -87,8 +87,8 @@ class ParamSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`{where}`: a log scale needs `low` > 0, was {self.low}")
         if self.log and self.step is not None:
             raise ConfigError(f"`{where}`: use either `log` or `step`, not both")
-        if self.step is not None and not self.step > 0:
-            raise ConfigError(f"`{where}.step` must be > 0, was {self.step}")
+        if self.step is not None and not (math.isfinite(self.step) and self.step > 0):
+            raise ConfigError(f"`{where}.step` must be a finite number > 0, was {self.step}")
         if self.type == "int" and self.step is not None and not float(self.step).is_integer():
             raise ConfigError(f"`{where}.step` must be a whole number for type 'int'")
 

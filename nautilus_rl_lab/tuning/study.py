@@ -47,6 +47,8 @@ from nautilus_rl_lab.tuning.config import PrunerConfig, StudySettings
 log = logging.getLogger(__name__)
 
 TRIAL_FILE = "trial.json"
+FINGERPRINT = "fingerprint"
+OPTIMISES = "optimises"
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 CAUGHT = (NautilusRLLabError, ValueError)
 MIN_FAILURES = 10
@@ -173,13 +175,51 @@ def open_study(config: StudySettings, pruner: PrunerConfig | None = None) -> opt
     The sampler is seeded per trial number, so resuming a seeded study, or running several
     workers with the same seed, never repeats a draw (`TrialSeededTPESampler`).
     """
-    return optuna.create_study(
+    study = optuna.create_study(
         storage=make_storage(config),
         study_name=config.study_name,
         sampler=make_sampler(config),
         pruner=make_pruner(pruner),
         direction="maximize",
         load_if_exists=True,
+    )
+    check_fingerprint(study, config)
+    return study
+
+
+def check_fingerprint(study: optuna.Study, config: StudySettings) -> None:
+    """Record what a new study optimises; refuse a config that optimises something else.
+
+    A study with trials but no fingerprint (made before fingerprints) is adopted, with a
+    warning, only when its trials tuned exactly the config's parameters; else it is refused.
+    """
+    fingerprint = config.fingerprint()
+    recorded = study.user_attrs.get(FINGERPRINT)
+    if recorded == fingerprint:
+        return
+    tuned = {name for trial in study.trials for name in trial.params}
+    if recorded is None and (not study.trials or tuned == set(config.search_space)):
+        if study.trials:
+            log.warning(
+                "study %r has no fingerprint (made by an older version); its trials tuned the "
+                "same parameters, so it is resumed: its objective and data ranges are unchecked",
+                config.study_name,
+            )
+        study.set_user_attr(FINGERPRINT, fingerprint)
+        study.set_user_attr(OPTIMISES, config.optimises())
+        return
+    before = study.user_attrs.get(OPTIMISES, {})
+    now = config.optimises()
+    differs = sorted(k for k in before.keys() | now.keys() if before.get(k) != now.get(k))
+    what = (
+        f"differs in {', '.join(f'`{k}`' for k in differs)}"
+        if recorded
+        else f"no recorded fingerprint and its trials tuned {sorted(tuned)}"
+    )
+    raise ConfigError(
+        f"study {config.study_name!r} in {config.storage_url} optimises another problem "
+        f"(fingerprint {recorded} vs this config's {fingerprint}; {what}): resuming would "
+        "merge unrelated trials; choose another `study_name`",
     )
 
 

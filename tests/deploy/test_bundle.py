@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -64,11 +65,16 @@ def test_a_bar_type_the_agent_was_not_trained_on_is_refused(
         bundle_configs(bundle_dir, "EURUSD.MT5", bar_type)
 
 
-def _copy_with(bundle_dir: Path, tmp_path: Path, **changes: object) -> Path:
+def _copy_with(bundle_dir: Path, tmp_path: Path, rehash: bool = False, **changes: object) -> Path:
+    """A copy of the bundle with `changes` (and, with `rehash`, a content hash that fits)."""
+    from nautilus_rl_lab.deploy.bundle import content_hash
+
     copy = tmp_path / "bundle"
     shutil.copytree(bundle_dir, copy)
     fields = json.loads((copy / BUNDLE_FILE).read_text())
     fields.update(changes)
+    if rehash:
+        fields["content_hash"] = content_hash(copy, fields)
     (copy / BUNDLE_FILE).write_text(json.dumps(fields))
     return copy
 
@@ -80,14 +86,9 @@ def test_an_edited_bundle_fails_its_content_hash(bundle_dir: Path, tmp_path: Pat
 
 
 def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_path: Path) -> None:
-    from nautilus_rl_lab.deploy.bundle import content_hash
-
     fields = json.loads((bundle_dir / BUNDLE_FILE).read_text())
     fields["observation"]["params"]["window"] = WINDOW + 3
-    copy = _copy_with(bundle_dir, tmp_path, observation=fields["observation"])
-    fields = json.loads((copy / BUNDLE_FILE).read_text())
-    fields["content_hash"] = content_hash(copy, fields)
-    (copy / BUNDLE_FILE).write_text(json.dumps(fields))
+    copy = _copy_with(bundle_dir, tmp_path, rehash=True, observation=fields["observation"])
     with pytest.raises(ConfigError, match="`observation` scheme"):
         load_bundle(copy)
 
@@ -121,3 +122,43 @@ def test_bundles_record_the_step_and_validation_score_that_selected_them(tmp_pat
         "step": result.num_timesteps,
         "validation_mean_reward": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "bar_type", "fragment"),
+    [
+        ("EURUSD.MT5", "GBPUSD.MT5-1-HOUR-BID-EXTERNAL", "decide on one instrument's bars"),
+        ("USDJPY.MT5", "USDJPY.MT5-1-HOUR-BID-EXTERNAL", "trained on 'EUR/USD'"),
+    ],
+)
+def test_an_instrument_or_bars_the_agent_was_not_trained_on_are_refused(
+    bundle_dir: Path, instrument_id: str, bar_type: str, fragment: str
+) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        bundle_configs(bundle_dir, instrument_id, bar_type)
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"execution": "bar_close"}, "trained with `execution` 'bar_close'"),
+        ({"versions": {"nautilus_rl_lab": "0.0.1"}}, "`versions.nautilus_rl_lab` '0.0.1'"),
+    ],
+)
+def test_a_bundle_trained_otherwise_than_live_trades_is_warned_about(
+    bundle_dir: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    changes: dict,
+    fragment: str,
+) -> None:
+    fields = json.loads((bundle_dir / BUNDLE_FILE).read_text())
+    changes = {k: {**fields[k], **v} if isinstance(v, dict) else v for k, v in changes.items()}
+    copy = _copy_with(bundle_dir, tmp_path, rehash=True, **changes)
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.deploy.bundle"):
+        bundle_configs(copy, "EURUSD.MT5", LIVE_BAR)
+    assert fragment in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.deploy.bundle"):
+        bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
+    assert caplog.text == ""  # the same versions, next-open execution: nothing to say

@@ -116,3 +116,47 @@ def test_retrain_and_promote_records_the_decision_and_the_next_start_trades_the_
     figures = load_bundle(challenger).backtest
     assert figures is not None and figures["split"] == "test"
     assert figures["data"]["start"] == "2017-03-15"
+
+
+def test_a_champion_rewritten_after_promotion_is_refused_naming_both_hashes(
+    tmp_path: Path,
+) -> None:
+    config = bundle_train_config(tmp_path / "run")
+    space = build_action(config.env.action).space
+    final = _save(RandomAgent(space, seed=0), tmp_path / "final")
+    write_bundle(final, config)
+    registry = tmp_path / "registry"
+    recorded = promote(registry, final, EVAL_ENV)["content_hash"]
+    assert resolve_bundle(registry) == final
+    # a resumed training run rewrites the champion's directory with another agent
+    _save(RandomAgent(space, seed=1), final)
+    rewritten = write_bundle(final, config)
+    assert rewritten.is_file()
+    current = load_bundle(final).content_hash
+    assert current != recorded
+    session = LiveRunConfig(run_dir=str(tmp_path / "live"), bundle=str(registry))
+    challenger = _save(BuyAndHoldAgent(ACTION), tmp_path / "hold")
+    for resolve in (
+        lambda: resolve_bundle(registry),
+        lambda: build_node_config(session, {}),
+        lambda: promote(registry, challenger, EVAL_ENV),  # not compared with an unknown agent
+    ):
+        with pytest.raises(ConfigError, match=f"{recorded}.*{current}"):
+            resolve()
+    assert len(read_registry(registry)["versions"]) == 1
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_promote_cli_refuses_a_margin_that_is_not_a_finite_number(
+    tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from nautilus_rl_lab.cli import main
+    from nautilus_rl_lab.training import TrainConfig
+
+    config = TrainConfig(env=EVAL_ENV, test_data=RISING, eval_freq=0, allow_overlap=True)
+    path = config.to_file(tmp_path / "train.yaml")
+    argv = ["promote", "--registry", str(tmp_path / "registry"), "--config", str(path)]
+    assert main([*argv, "--challenger", str(tmp_path), "--margin", value]) == 2
+    error = capsys.readouterr().err
+    assert f"`margin` must be a finite Sharpe difference, was {value}" in error
+    assert not (tmp_path / "registry").exists()

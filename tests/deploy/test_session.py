@@ -27,6 +27,7 @@ SECRET = "s3cr3t-Pa55word-917"
 LOGIN = 5_123_456
 MAGIC = 31337
 SESSION_WAIT = 90.0
+LIVE_BAR = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
 
 
 @pytest.fixture
@@ -181,6 +182,58 @@ def test_sigterm_stops_cleanly_and_no_artefact_holds_the_secret(
     for path in [*tmp_path.rglob("*"), config]:
         if path.is_file():
             assert SECRET.encode() not in path.read_bytes(), f"the secret leaked into {path}"
+
+
+@pytest.mark.parametrize("halt_on_critical", [True, False])
+def test_an_error_while_running_flattens_raises_a_critical_alert_and_exits_1(
+    terminal, bundle_dir: Path, tmp_path: Path, halt_on_critical: bool
+) -> None:
+    """A strategy raising mid-session: no process exit with the position open at the terminal."""
+    from nautilus_trader.config import ImportableStrategyConfig
+
+    from nautilus_rl_lab.deploy.session import LiveRunConfig, run_live
+    from tests.adapters.metatrader5.conftest import rpyc_node_config
+
+    simulator, handle = terminal
+    failing = ImportableStrategyConfig(
+        strategy_path="tests.nodes.test_live_node:ScriptedStrategy",
+        config_path="tests.nodes.test_live_node:ScriptedConfig",
+        config={"bar_type": LIVE_BAR, "orders": [("BUY", 10_000)], "fail_at_bar": 1},
+    )
+    config = LiveRunConfig(
+        run_dir=str(tmp_path / "run"),
+        bundle=str(bundle_dir),
+        bar_type=LIVE_BAR,
+        node=rpyc_node_config(handle.port, [failing], magic=MAGIC, poll_interval_secs=0.05),
+        monitor={"sample_interval_secs": 0.2, "halt_on_critical": halt_on_critical},
+        on_shutdown="flatten",
+    )
+    environ = {"NRL_MT5_LOGIN": str(LOGIN), "NRL_MT5_PASSWORD": SECRET}
+    ended = threading.Event()
+
+    def market() -> None:  # the terminal's bars close while the session runs (main thread)
+        for _ in range(60):
+            if ended.wait(0.5):
+                return
+            simulator.advance_bars(1)
+
+    bars = threading.Thread(target=market, daemon=True)
+    bars.start()
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        code = run_live(config, environ=environ)
+    finally:
+        ended.set()
+        bars.join(5)
+        for sig, handler in handlers.items():  # run_live installs its own in the main thread
+            signal.signal(sig, handler)
+    assert code == 1, "the session did not end on the strategy's error"
+    assert _terminal_position(simulator) == 0, "a position was left open at the terminal"
+    assert not simulator.orders_get()
+    with sqlite3.connect(tmp_path / "run" / "run.sqlite") as db:
+        alerts = db.execute("SELECT rule, severity, message FROM alerts").fetchall()
+    assert [(rule, severity) for rule, severity, _ in alerts] == [("node_error", "critical")]
+    assert "scripted failure on bar 1" in alerts[0][2]
 
 
 @pytest.fixture(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
@@ -20,7 +21,7 @@ from nautilus_trader.model.events import OrderRejected
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
@@ -40,6 +41,7 @@ class ScriptedConfig(StrategyConfig, frozen=True):
     instrument_id: str = INSTRUMENT
     bar_type: str = BAR_TYPE
     orders: list[tuple[str, int]] = []
+    fail_at_bar: int = -1
 
 
 class ScriptedStrategy(Strategy):
@@ -57,6 +59,8 @@ class ScriptedStrategy(Strategy):
     def on_bar(self, bar: Bar) -> None:
         index = len(self.bars)
         self.bars.append(bar)
+        if index == self.config.fail_at_bar:
+            raise ValuationError(f"scripted failure on bar {index}")
         if index >= len(self.config.orders):
             return
         side, units = self.config.orders[index]
@@ -102,17 +106,18 @@ def _config(handle: ServerHandle, strategies=(), actors=()) -> LiveNodeConfig:
     return rpyc_node_config(handle.port, strategies, actors, magic=MAGIC)
 
 
-def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None) -> LiveNode:
+def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None, **options: Any) -> LiveNode:
     strategies = []
+    fail_at_bar = options.pop("fail_at_bar", -1)
     if orders is not None:
         strategies.append(
             ImportableStrategyConfig(
                 strategy_path=f"{__name__}:ScriptedStrategy",
                 config_path=f"{__name__}:ScriptedConfig",
-                config={"orders": orders},
+                config={"orders": orders, "fail_at_bar": fail_at_bar},
             ),
         )
-    return LiveNode(_config(handle, strategies))
+    return LiveNode(_config(handle, strategies), **options)
 
 
 @pytest.fixture
@@ -120,8 +125,8 @@ def run_node(terminal) -> Iterator[Callable[..., tuple[LiveNode, ScriptedStrateg
     _, handle = terminal
     nodes: list[LiveNode] = []
 
-    def start(orders: list[tuple[str, int]] | None = None):
-        node = _node(handle, orders)
+    def start(orders: list[tuple[str, int]] | None = None, **options: Any):
+        node = _node(handle, orders, **options)
         nodes.append(node)
         node.start()
         strategies = node.trader.strategies()
@@ -207,6 +212,25 @@ def _assert_in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
 
 
 # -- tests -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("margin_mode", ["netting"])
+@pytest.mark.parametrize("on_error", ["flatten", "cancel"])
+def test_an_error_while_running_halts_per_on_error_and_never_kills_the_process(
+    terminal, run_node, on_error
+):
+    simulator, _ = terminal
+    node, strategy = run_node([("BUY", 10_000)], fail_at_bar=1, on_error=on_error)
+    reasons: list[str] = []
+    node.on_failure.append(reasons.append)
+    _step_bar(node, simulator, strategy)
+    assert node.wait_until(lambda: _terminal_net_units(simulator) == 10_000, timeout_secs=WAIT)
+    simulator.advance_bars(1)  # the strategy raises on this bar
+    assert node.wait_until(lambda: not node.is_running(), timeout_secs=WAIT + 5)
+    assert node.failure is not None and "scripted failure on bar 1" in node.failure
+    assert reasons == [node.failure]
+    expected = 0 if on_error == "flatten" else 10_000
+    assert _terminal_net_units(simulator) == expected
 
 
 def test_bars_arrive_orders_fill_and_state_matches_terminal(terminal, run_node):
@@ -455,3 +479,35 @@ def test_trailing_stop_is_refused_on_mt5_naming_the_field() -> None:
         LiveNodeConfig.from_dict({"strategies": [executor]})
     fixed = {**executor, "config": {"instrument_id": INSTRUMENT, "risk": risk}}
     assert LiveNodeConfig.from_dict({"strategies": [fixed]}).strategies[0].config["risk"] == risk
+
+
+@pytest.mark.parametrize(
+    ("component", "fragment"),
+    [
+        (
+            {"instrument_id": INSTRUMENT, "bar_type": "GBPUSD.MT5-1-MINUTE-BID-EXTERNAL"},
+            "decide on one instrument's bars and trade another",
+        ),
+        (
+            {"instrument_id": "GBPUSD.MT5", "bar_type": "GBPUSD.MT5-1-MINUTE-BID-EXTERNAL"},
+            "add 'GBPUSD' to `symbols`",
+        ),
+        (
+            {"instrument_id": INSTRUMENT, "bar_type": "EURUSD.MT5-1-MINUTES-BID"},
+            r"`actors\[0\]\.config\.bar_type` is not a Nautilus identifier",
+        ),
+    ],
+)
+def test_bars_of_another_or_of_an_unloaded_symbol_are_refused(component, fragment) -> None:
+    actor = {**_RL_AGENT, "config": component}
+    with pytest.raises(ConfigError, match=fragment):
+        LiveNodeConfig.from_dict({"symbols": ["EURUSD"], "actors": [actor]})
+
+
+@pytest.mark.parametrize(
+    "field", ["poll_interval_secs", "timeout_connection", "reconnect_backoff_s"]
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 0.0])
+def test_seconds_that_are_not_finite_and_positive_are_refused(field: str, value: float) -> None:
+    with pytest.raises(ConfigError, match=f"`{field}` must be positive \\(finite seconds\\)"):
+        LiveNodeConfig(**{field: value})

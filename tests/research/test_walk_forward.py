@@ -6,6 +6,7 @@ import itertools
 import json
 from pathlib import Path
 
+import optuna
 import pandas as pd
 import pytest
 
@@ -121,6 +122,45 @@ def test_rule_walk_forward_tunes_on_train_and_scores_on_the_next_segment(tmp_pat
     overall = result.overall
     assert overall["windows"] == len(windows) and "psr" in overall
     assert plot_walk_forward(result).axes
+
+
+def test_a_second_rule_walk_forward_with_other_windows_tunes_its_own_studies(tmp_path) -> None:
+    config = RuleTuneConfig(
+        rule="ema_cross",
+        search_space={"fast": ParamSpec(type="int", low=3, high=8)},
+        params={"slow": 20},
+        env=TrainingNodeConfig(data=DataSourceConfig(kind="sample")),
+        n_trials=2,
+        run_dir=str(tmp_path / "tune"),
+        study_name="wf",
+    )
+    first = walk_forward_windows("2017-03-01", "2017-04-15", train="30D", test="14D")
+    second = walk_forward_windows("2017-03-01", "2017-04-15", train="20D", test="10D")
+    walk_forward_rule(config, first)
+    walk_forward_rule(config, second)
+    summaries = optuna.get_all_study_summaries(config.storage_url)
+    names = {s.study_name: s.n_trials for s in summaries}
+    assert len(names) == len(first) + len(second)
+    assert all(n == 2 for n in names.values())  # every window fitted its own parameters
+    window = second[0]
+    name = next(n for n in names if n.startswith("wf-window0-") and "20170321" in n)
+    assert window.train_start.strftime("%Y%m%d") in name
+    assert window.test_end.strftime("%Y%m%d") in name
+
+
+def test_a_test_segment_shorter_than_the_rules_warm_up_is_refused(tmp_path) -> None:
+    config = RuleTuneConfig(
+        rule="ema_cross",
+        search_space={"fast": ParamSpec(type="int", low=3, high=8)},
+        params={"slow": 100},  # 100 hourly bars of warm-up; a day of test bars holds 24
+        env=TrainingNodeConfig(data=DataSourceConfig(kind="sample")),
+        n_trials=1,
+        run_dir=str(tmp_path / "tune"),
+        study_name="short",
+    )
+    windows = walk_forward_windows("2017-03-01", "2017-03-23", train="21D", test="1D")
+    with pytest.raises(ConfigError, match=r"window 0's test segment has \d+ bars.*warm-up"):
+        walk_forward_rule(config, windows)
 
 
 @pytest.mark.slow

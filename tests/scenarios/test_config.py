@@ -58,6 +58,11 @@ def test_node_config_puts_the_scenario_venue_and_spread_on_the_base() -> None:
         ({"max_bars": 1}, "`max_bars`"),
         ({"generator": "sample", "start": "spring"}, "`start`"),
         ({"unknown_field": 1}, "unknown_field"),
+        ({"generator": "_setup"}, "`generator` '_setup' is neither"),
+        ({"generator": "with_gaps"}, "`generator` 'with_gaps' is neither"),
+        ({"generator": "regime_labels"}, "`generator` 'regime_labels' is neither"),
+        ({"params": {"n_bars": 2e7}}, r"`params\.n_bars` must be a whole number of bars"),
+        ({"params": {"n_bars": 20_000_000}}, r"`params\.n_bars` must be a whole number of bars"),
     ],
 )
 def test_invalid_scenarios_are_refused_naming_the_field(fields: dict, message: str) -> None:
@@ -101,3 +106,25 @@ def test_builtin_names_cannot_be_taken_and_unknown_names_are_explained() -> None
         register_scenario(ScenarioConfig(name="flash_crash", description=""))
     with pytest.raises(ConfigError, match="unknown"):
         get_scenario("no_such_scenario")
+
+
+def test_a_market_rounded_to_a_constant_price_is_refused() -> None:
+    flat = ScenarioConfig(name="flat", description="", params={"n_bars": 50, "decimals": 0})
+    with pytest.raises(ConfigError, match=r"constant price 1\.0.*`params\.decimals` 0"):
+        flat.frame()
+
+
+@pytest.mark.parametrize("spread", [float("inf"), float("nan")])
+def test_a_spread_that_is_not_a_finite_number_is_refused(spread: float) -> None:
+    with pytest.raises(ConfigError, match=f"`spread` must be a finite number >= 0.*was {spread}"):
+        ScenarioConfig(name="wide", description="", spread=spread)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_generator_or_transform_parameter_that_is_not_finite_is_refused(value: float) -> None:
+    with pytest.raises(
+        ConfigError, match=f"`params.volatility` must be a finite number, was {value}"
+    ):
+        ScenarioConfig(name="wild", description="", params={"volatility": value})
+    with pytest.raises(ConfigError, match=r"`transforms\.params\.factor` must be a finite number"):
+        TransformConfig(name="low_liquidity", params={"factor": value})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
@@ -103,3 +104,10 @@ def test_bad_stress_scenarios_are_refused_by_field(fields: dict, fragment: str) 
 def test_too_few_decision_bars_for_the_builtins_are_refused() -> None:
     with pytest.raises(ConfigError, match="`n_bars` must be >= 8"):
         builtin_stress_scenarios(4)
+
+
+@pytest.mark.parametrize("balance", [float("nan"), float("inf")])
+def test_a_balance_that_is_not_a_finite_amount_is_refused(balance: float) -> None:
+    base = builtin_stress_scenarios(FAST_STRESS_BARS)["no_money"]
+    with pytest.raises(ConfigError, match=f"`balance` must be a finite amount, was {balance}"):
+        msgspec.structs.replace(base, balance=balance)

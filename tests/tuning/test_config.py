@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -93,6 +94,12 @@ def test_bad_search_space_spec_raises_config_error_naming_the_field(space, messa
         ({"sampler": "grid"}, "`sampler`"),
         ({"train": tiny_train(eval_data=None)}, "`train.eval_data`"),
         ({"train": tiny_train(eval_freq=0), "pruner": PrunerConfig()}, "`train.eval_freq`"),
+        ({"timeout": float("inf")}, "`timeout` must be a finite number > 0 seconds"),
+        ({"timeout": float("nan")}, "`timeout` must be a finite number > 0 seconds"),
+        (
+            {"search_space": {"gamma": ParamSpec(type="float", low=0.9, high=0.99, step=math.nan)}},
+            "`search_space.gamma.step` must be a finite number > 0, was nan",
+        ),
     ],
 )
 def test_bad_study_settings_name_the_field(tmp_path, overrides, message) -> None:

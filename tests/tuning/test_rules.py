@@ -105,3 +105,60 @@ def test_trial_folders_of_a_study_missing_from_the_storage_are_refused(tmp_path)
     config.trial_dir(0).mkdir(parents=True)  # e.g. the database was deleted, the runs were not
     with pytest.raises(ConfigError, match="`run_dir`/`study_name`"):
         tune_rule(config)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "differs"),
+    [
+        (
+            {
+                "rule": "bollinger",
+                "search_space": {"period": ParamSpec(type="int", low=10, high=30)},
+                "objective": "final_equity",
+            },
+            "`objective`, `rule`, `search_space`",
+        ),
+        (
+            {"env": TrainingNodeConfig(data=DataSourceConfig(kind="sample", end="2017-02-01"))},
+            "`env`",
+        ),
+    ],
+)
+def test_another_study_under_a_used_name_is_refused_naming_what_differs(
+    tmp_path, overrides, differs
+) -> None:
+    tune_rule(ema_config(tmp_path / "tune", n_trials=2))
+    other = ema_config(tmp_path / "tune", n_trials=2, **overrides)
+    with pytest.raises(ConfigError, match=f"study 'ema' .*differs in {differs}"):
+        tune_rule(other)
+    # what a study is run with (budget, seed) is not what it optimises: it resumes
+    assert len(tune_rule(ema_config(tmp_path / "tune", n_trials=3, seed=7)).trials) == 3
+
+
+def test_a_study_from_before_fingerprints_resumes_only_for_the_same_parameters(tmp_path) -> None:
+    import optuna
+
+    from nautilus_rl_lab.tuning.study import make_storage
+
+    config = ema_config(tmp_path / "tune", n_trials=2)
+    legacy = optuna.create_study(storage=make_storage(config), study_name="ema")
+    legacy.enqueue_trial({"fast": 5, "slow": 20})
+    trial = legacy.ask(
+        {
+            "fast": optuna.distributions.IntDistribution(3, 10),
+            "slow": optuna.distributions.IntDistribution(12, 40, step=2),
+        }
+    )
+    legacy.tell(trial, 0.5)
+    bollinger = ema_config(
+        tmp_path / "tune",
+        rule="bollinger",
+        search_space={"period": ParamSpec(type="int", low=10, high=30)},
+    )
+    with pytest.raises(
+        ConfigError, match=r"no recorded fingerprint and its trials tuned \['fast', 'slow'\]"
+    ):
+        tune_rule(bollinger)
+    assert len(tune_rule(config).trials) == 2  # the same parameters: resumed
+    with pytest.raises(ConfigError, match="differs in `rule`"):  # and now fingerprinted
+        tune_rule(bollinger)

@@ -6,6 +6,8 @@ It rejects unknown fields, validates its values on construction and round-trips 
 
 from __future__ import annotations
 
+import math
+
 from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
@@ -26,7 +28,8 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
     data_path : str, optional
         CSV (the bundled ``Time,Open,High,Low,Close,Volume`` format or lower-case
         ``open,high,low,close,volume`` with a time column/index) or Parquet file of bars
-        with bar OPEN times; when None, a synthetic random walk is generated.
+        with bar OPEN times (``"sample"``: the bundled EUR/USD hours), loaded by the
+        simulator's constructor; when None, a synthetic random walk is generated.
     synthetic_bars : int
         Number of synthetic bars when `data_path` is None.
     bar_seconds : int
@@ -110,6 +113,15 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         if not self.symbols:
             raise ConfigError("`symbols` must name at least one symbol, e.g. ('EURUSD',)")
         value: float  # the counts below, then the amounts
+        for field, value in (
+            ("balance", self.balance),
+            ("commission_per_lot", self.commission_per_lot),
+            ("pending_fill_lots", self.pending_fill_lots),
+            ("replay_speed", self.replay_speed),
+            ("gap_pause_s", self.gap_pause_s),
+        ):
+            if not math.isfinite(value):
+                raise ConfigError(f"`{field}` must be a finite number, was {value}")
         for field, value in (
             ("synthetic_bars", self.synthetic_bars),
             ("bar_seconds", self.bar_seconds),

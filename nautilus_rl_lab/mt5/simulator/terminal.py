@@ -202,6 +202,12 @@ class Mt5TerminalSimulator:
         specs: Mapping[str, SymbolSpec] | None = None,
     ) -> None:
         self.config = config = config or Mt5SimulatorConfig()
+        if config.data_path:
+            if data is not None:
+                raise ConfigError(
+                    f"`data_path` {config.data_path!r} and `data` both give the bars: pass one"
+                )
+            data = load_frame(config.data_path)
         frames: dict[str, pd.DataFrame] = (
             {config.symbols[0]: data} if isinstance(data, pd.DataFrame) else dict(data or {})
         )
@@ -283,10 +289,8 @@ class Mt5TerminalSimulator:
 
     @classmethod
     def from_config(cls, config: Mt5SimulatorConfig | None = None) -> Mt5TerminalSimulator:
-        """Build the simulator from config, loading `config.data_path` when set."""
-        config = config or Mt5SimulatorConfig()
-        data = load_frame(config.data_path) if config.data_path else None
-        return cls(data, config=config)
+        """Build the simulator from config (the constructor loads `config.data_path`)."""
+        return cls(config=config)
 
     @classmethod
     def from_profile(
