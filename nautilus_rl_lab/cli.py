@@ -21,6 +21,7 @@ import msgspec
 from nautilus_rl_lab.errors import NautilusRLLabError
 
 VERBOSE_HELP = "log INFO messages; show the traceback of an error"
+VERBOSE_HINT = "rerun with --verbose for the traceback"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -183,9 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`.
 
-    An error the library detects (`ConfigError`, `DataValidationError`, ...) ends the command
-    with one line on stderr and exit status 2 (as argparse does for bad arguments); `--verbose`
-    shows the traceback instead.
+    An error the library detects (`ConfigError`, `DataValidationError`, ...) or the operating
+    system reports for a path or address the user gave (`OSError`: a missing file, a busy port)
+    ends the command with one line on stderr and exit status 2 (as argparse does for bad
+    arguments). Anything else is a defect: one line naming the exception, exit status 1.
+    `--verbose` shows the traceback instead.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -195,11 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
-    except NautilusRLLabError as e:
+    except Exception as e:
         if args.verbose:
             raise
-        print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        user_error = isinstance(e, NautilusRLLabError | OSError)
+        what = str(e) if user_error else f"unexpected {type(e).__name__}: {e} ({VERBOSE_HINT})"
+        print(f"{parser.prog} {args.command}: error: {' '.join(what.split())}", file=sys.stderr)
+        return 2 if user_error else 1
 
 
 if __name__ == "__main__":

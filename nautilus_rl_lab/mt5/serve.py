@@ -10,7 +10,6 @@ free one) is a `ConfigError`.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import threading
@@ -18,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from nautilus_rl_lab.config import decode_config, read_mapping
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, available_backends, create_client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
@@ -35,7 +35,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         default="simulator",
         help="serve the simulator, or the MetaTrader5 package of this (Windows) machine",
     )
-    parser.add_argument("--config", type=Path, help="JSON file of Mt5SimulatorConfig fields")
+    parser.add_argument("--config", type=Path, help="JSON/YAML file of Mt5SimulatorConfig fields")
     parser.add_argument("--data", help="bars to replay: a CSV/Parquet file or 'sample'")
     parser.add_argument(
         "--speed", type=float, help="replay speed-up factor (0: clock stands still)"
@@ -56,10 +56,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 
 
 def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
-    """Build the `Mt5SimulatorConfig` from `--config` and the individual flags."""
+    """Build the `Mt5SimulatorConfig` from `--config` and the individual flags (flags win).
+
+    Errors are one `ConfigError` naming the file or flag: a missing/unreadable/non-mapping
+    config file, a wrong type or NaN/inf, or a `data_path` that is neither a file nor 'sample'.
+    """
     values: dict[str, Any] = {}
     if args.config is not None:
-        values.update(json.loads(Path(args.config).read_text()))
+        values.update(read_mapping(args.config))
     overrides = {
         "data_path": args.data,
         "replay_speed": args.speed,
@@ -75,10 +79,17 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
         "shift_to_now": args.shift_to_now,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
+    source = "the flags" if args.config is None else f"{args.config} and the flags"
     try:
-        return Mt5SimulatorConfig.parse(json.dumps(values))
-    except Exception as exc:
-        raise ConfigError(f"invalid simulator options: {exc}") from exc
+        config = decode_config(Mt5SimulatorConfig, values)
+    except ConfigError as e:
+        raise ConfigError(f"simulator options from {source}: {e}") from e
+    if config.data_path not in (None, "sample") and not Path(config.data_path).is_file():
+        raise ConfigError(
+            f"`data_path` (--data) {config.data_path!r} is not a file: "
+            "give a CSV/Parquet file of bars or 'sample'"
+        )
+    return config
 
 
 def run_serve(
@@ -101,7 +112,12 @@ def run_serve(
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    handle = serve(client, args.host, args.port)
+    try:
+        handle = serve(client, args.host, args.port)
+    except OSError as e:  # an address that does not resolve, a busy port, no permission
+        raise ConfigError(
+            f"cannot listen on `--host` {args.host!r} `--port` {args.port}: {e.strerror or e}"
+        ) from e
     print(f"MT5 {args.backend} serving on {handle.host}:{handle.port} (RPyC)", flush=True)
     try:
         if simulator is not None and simulator.config.replay_speed > 0:
