@@ -19,11 +19,13 @@ knows (`Currency.from_str` without `strict` invents a currency for any other str
 
 from __future__ import annotations
 
+import os
 import re
 import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -40,6 +42,7 @@ __all__ = [
     "LOG_LEVELS",
     "check_component_config",
     "check_currency",
+    "check_folder",
     "check_identifier",
     "check_identifier_fields",
     "check_instrument_id",
@@ -137,6 +140,18 @@ def check_currency(field: str, value: object) -> str:
             f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
         )
     return value
+
+
+def check_folder(field: str, path: str | os.PathLike[str]) -> Path:
+    """A folder the toolkit writes into: an existing directory or a path not taken yet.
+
+    Checked before the work starts, so that a path naming a file fails at once with its field
+    instead of as an `OSError` after training or an evaluation ran.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"`{field}` {str(folder)!r} is a file, expected a folder")
+    return folder
 
 
 def check_notional_map(field: str, value: Mapping[str, object]) -> Mapping[str, object]:

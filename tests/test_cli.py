@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +111,186 @@ def test_cli_resume_on_an_empty_run_dir_says_it_started_from_step_0(tmp_path, ca
     assert main(["train", "--config", str(tmp_path / "cfg.yaml"), "--resume"]) == 0
     out = capsys.readouterr().out
     assert "trained 64 timesteps" in out and f"started from step 0 in {run_dir}" in out
+
+
+TRAIN = "algorithm: PPO\ntotal_timesteps: 64\nvec_env: dummy\ntensorboard: false\neval_freq: 0\n"
+ENV = "env:\n  episode_length: 32\n  data: {kind: sample, start: '2017-03-01', end: '2017-03-08'}\n"
+BAR_TYPE = "EUR/USD.SIM-1-HOUR-ASK-EXTERNAL"
+LIVE = "run_dir: RUN\nbundle: b\n"
+RULE = "rule: ema_cross\nsearch_space: {fast: {type: int, low: 3, high: 5}}\nn_trials: 1\n"
+
+
+def _write(folder: Path, name: str, text: str) -> str:
+    """Write `text` (its `RUN` replaced by a run folder of its own) to `folder/name`."""
+    (folder / name).write_text(text.replace("RUN", str(folder / f"run_{name}")), encoding="utf-8")
+    return str(folder / name)
+
+
+def _train(folder: Path, extra: str, env: str = ENV) -> list[str]:
+    return [
+        "train",
+        "--config",
+        _write(folder, "train.yaml", TRAIN + "run_dir: RUN\n" + env + extra),
+    ]
+
+
+def _tune(folder: Path, extra: str) -> list[str]:
+    return ["tune", "--config", _write(folder, "tune.yaml", RULE + extra)]
+
+
+def _promote(folder: Path, config: str, registry: str | None = None) -> list[str]:
+    return ["promote", "--registry", registry or str(folder / "registry"), "--config", config]
+
+
+def _serve(*flags: str) -> list[str]:
+    return ["mt5-sim", "serve", "--port", "0", *flags]
+
+
+_HELD: list[socket.socket] = []  # listening sockets the test closes
+
+
+def _busy_port() -> int:
+    """A port a listening socket holds until the test ends."""
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    _HELD.append(busy)
+    return int(busy.getsockname()[1])
+
+
+def _not_sqlite(folder: Path) -> str:
+    (folder / "run.sqlite").write_text("not a database\n" * 200, encoding="utf-8")
+    return str(folder)
+
+
+# (argv from a scratch folder, a fragment the one error line must hold): the issue's crash inputs
+CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
+    "nan_top_level": (
+        lambda d: _train(d, "clip_observations: .nan\n"),
+        "`clip_observations` must be a finite number, was nan",
+    ),
+    "inf_nested": (
+        lambda d: _train(d, "", env="env:\n  data: {kind: sample, spread: .inf}\n"),
+        "`env.data.spread` must be a finite number, was inf",
+    ),
+    "nan_in_a_list": (
+        lambda d: _train(d, "hyperparameters: {policy_kwargs: {net_arch: [8, .nan]}}\n"),
+        "`hyperparameters.policy_kwargs.net_arch[1]` must be a finite number",
+    ),
+    "wrong_type": (lambda d: _train(d, "n_envs: two\n"), "`$.n_envs`, was 'two'"),
+    "missing_csv": (
+        lambda d: _train(d, "", env=f"env:\n  data: {{kind: csv, path: {d}/no.csv}}\n"),
+        "no.csv: no such file",
+    ),
+    "missing_catalog": (
+        lambda d: _train(
+            d, "", env=f"env:\n  data: {{kind: catalog, path: {d}/cat, bar_type: {BAR_TYPE}}}\n"
+        ),
+        "cat: no catalog directory",
+    ),
+    "bar_type_garbage": (
+        lambda d: _train(d, "", env="env:\n  data: {kind: sample, bar_type: garbage}\n"),
+        "`data.bar_type` 'garbage' is not a bar type",
+    ),
+    "seed_negative": (lambda d: _train(d, "seed: -1\n"), "`seed` must be >= 0, was -1"),
+    "date_that_does_not_exist": (
+        lambda d: _train(d, "", env="env:\n  data: {kind: sample, start: '2017-02-30'}\n"),
+        "`data.start` '2017-02-30' is not a date/time",
+    ),
+    "learning_rate_text": (
+        lambda d: _train(d, "hyperparameters: {learning_rate: fast}\n"),
+        "`hyperparameters` do not fit PPO",
+    ),
+    "run_dir_is_a_file": (
+        lambda d: _train(d, f"run_dir: {_write(d, 'file.txt', 'x')}\n"),
+        "file.txt' is a file, expected a folder",
+    ),
+    "backtest_nan": (
+        lambda d: ["backtest", "--agent", str(d), "--config", _train(d, "seed: .inf\n")[2]],
+        "`seed` must be a finite number, was inf",
+    ),
+    "serve_missing_config": (
+        lambda d: _serve("--config", str(d / "no.json")),
+        "no.json' does not exist",
+    ),
+    "serve_bad_config": (
+        lambda d: _serve("--config", _write(d, "bad.json", "{bad")),
+        "bad.json:1:2: invalid JSON",
+    ),
+    "serve_list_config": (
+        lambda d: _serve("--config", _write(d, "list.json", "[1, 2]")),
+        "must hold a mapping of fields",
+    ),
+    "serve_nan_config": (
+        lambda d: _serve("--config", _write(d, "nan.yaml", "balance: .nan\n")),
+        "nan.yaml and the flags: invalid Mt5SimulatorConfig: `balance` must be a finite number",
+    ),
+    "serve_missing_data": (
+        lambda d: _serve("--data", str(d / "no.csv")),
+        "`data_path` (--data)",
+    ),
+    "serve_bad_host": (
+        lambda d: _serve("--host", "999.1.1.1"),
+        "cannot listen on `--host` '999.1.1.1'",
+    ),
+    "serve_busy_port": (
+        lambda d: ["mt5-sim", "serve", "--port", str(_busy_port())],
+        "cannot listen on `--host` '127.0.0.1'",
+    ),
+    "serve_balance_nan": (
+        lambda d: _serve("--balance", "nan"),
+        "`balance` must be a finite number, was nan",
+    ),
+    "serve_speed_inf": (
+        lambda d: _serve("--speed", "inf"),
+        "`replay_speed` must be a finite number, was inf",
+    ),
+    "live_kill_run_dir_is_a_file": (
+        lambda d: ["live", "kill", "--run-dir", _write(d, "file.txt", "x")],
+        "`--run-dir`",
+    ),
+    "live_kill_not_sqlite": (
+        lambda d: ["live", "kill", "--run-dir", _not_sqlite(d)],
+        "run.sqlite is not a SQLite run store",
+    ),
+    "live_resume_not_sqlite": (
+        lambda d: ["live", "resume", "--run-dir", _not_sqlite(d)],
+        "run.sqlite is not a SQLite run store",
+    ),
+    "live_config_nan": (
+        lambda d: ["live", "--config", _write(d, "live.yaml", LIVE + "monitor: {x: .nan}\n")],
+        "`monitor.x` must be a finite number, was nan",
+    ),
+    "promote_registry_is_a_file": (
+        lambda d: _promote(d, "x.yaml", registry=_write(d, "reg.txt", "x")),
+        "`--registry`",
+    ),
+    "promote_margin_nan": (
+        lambda d: ([*_promote(d, _train(d, "")[2]), "--margin", "nan"]),
+        "`margin` must be a finite number, was nan",
+    ),
+    "tune_nan": (
+        lambda d: _tune(d, "timeout: .inf\n"),
+        "`timeout` must be a finite number, was inf",
+    ),
+    "tune_unknown_dialect": (
+        lambda d: ([*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "nosuchdialect://host/db"]),
+        "`storage` 'nosuchdialect://host/db' cannot be used",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CRASH_INPUTS)
+def test_a_crash_input_ends_in_one_line_and_exit_2(case: str, tmp_path, capsys) -> None:
+    build, fragment = CRASH_INPUTS[case]
+    try:
+        argv = build(tmp_path)
+        assert main(argv) == 2
+    finally:
+        while _HELD:
+            _HELD.pop().close()
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
+    assert lines[0].startswith(f"nautilus-rl-lab {argv[0]}: error: "), lines[0]
+    assert fragment in lines[0], lines[0]

@@ -73,10 +73,20 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             )
         if self.spread < 0:
             raise ConfigError(f"`data.spread` must be >= 0 (price units), was {self.spread}")
+        for name in ("start", "end"):
+            _utc(name, getattr(self, name))
 
 
-def _utc(value: str) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
+def _utc(field: str, value: str | None) -> pd.Timestamp | None:
+    """`value` as a UTC timestamp (naive means UTC); a date that does not exist names `field`."""
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError as e:
+        raise ConfigError(
+            f"`data.{field}` {value!r} is not a date/time (e.g. '2017-03-01'): {e}"
+        ) from e
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
@@ -101,10 +111,11 @@ def load_frame(config: DataSourceConfig, frame: pd.DataFrame | None = None) -> p
         df = bars_to_frame(read_bars(str(config.path), str(config.bar_type)))
     else:
         df = getattr(synthetic, str(config.generator))(**config.params)
-    if config.start is not None:
-        df = df[df.index >= _utc(config.start)]
-    if config.end is not None:
-        df = df[df.index < _utc(config.end)]
+    start, end = _utc("start", config.start), _utc("end", config.end)
+    if start is not None:
+        df = df[df.index >= start]
+    if end is not None:
+        df = df[df.index < end]
     if df.empty:
         raise ConfigError(
             f"`data.start`/`data.end` ({config.start} .. {config.end}) leave no bars in the source",
