@@ -277,6 +277,10 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         lambda d: ([*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "nosuchdialect://host/db"]),
         "`storage` 'nosuchdialect://host/db' cannot be used",
     ),
+    "tune_postgresql_closed_port": (
+        lambda d: [*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "postgresql://u@127.0.0.1:1/db"],
+        "`storage` 'postgresql://u@127.0.0.1:1/db' cannot be used",
+    ),
 }
 
 
@@ -294,3 +298,29 @@ def test_a_crash_input_ends_in_one_line_and_exit_2(case: str, tmp_path, capsys) 
     assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
     assert lines[0].startswith(f"nautilus-rl-lab {argv[0]}: error: "), lines[0]
     assert fragment in lines[0], lines[0]
+
+
+def test_crash_inputs_in_a_fresh_process_print_one_line_and_exit_2(tmp_path) -> None:
+    for case in ("nan_top_level", "serve_bad_host", "live_kill_not_sqlite"):
+        build, fragment = CRASH_INPUTS[case]
+        argv = build(tmp_path)
+        result = _cli(*argv)
+        assert result.returncode == 2, (case, result.stderr[-2000:])
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert fragment in lines[0], lines[0]
+
+
+def test_an_unexpected_exception_is_one_line_naming_its_type_and_exit_1(
+    capsys, monkeypatch
+) -> None:
+    def broken(args: object) -> int:
+        raise KeyError("a defect, not bad input")
+
+    monkeypatch.setattr("nautilus_rl_lab.cli._demo", broken)
+    assert main(["demo"]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "nautilus-rl-lab demo: error: unexpected KeyError: 'a defect, not bad input' "
+        "(rerun with --verbose for the traceback)"
+    ]

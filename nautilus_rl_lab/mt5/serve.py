@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import socket
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -92,6 +93,21 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
     return config
 
 
+def check_address(host: str, port: int) -> None:
+    """Bind `host:port` once before any work, so a bad address or a busy port is one clear error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except OSError as e:  # an address that does not resolve, a busy port, no permission
+        raise ConfigError(
+            f"cannot listen on `--host` {host!r} `--port` {port}: {e.strerror or e}"
+        ) from e
+
+
 def run_serve(
     args: argparse.Namespace,
     *,
@@ -103,7 +119,7 @@ def run_serve(
     `ready` is called with the running server's handle (e.g. to learn the port when
     ``--port 0``). Prints the address it listens on (this is the command's output).
     """
-    check_port(args.port)
+    check_address(args.host, check_port(args.port))
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 
     simulator_config = simulator_config_from_args(args) if args.backend == "simulator" else None
@@ -112,12 +128,7 @@ def run_serve(
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        handle = serve(client, args.host, args.port)
-    except OSError as e:  # an address that does not resolve, a busy port, no permission
-        raise ConfigError(
-            f"cannot listen on `--host` {args.host!r} `--port` {args.port}: {e.strerror or e}"
-        ) from e
+    handle = serve(client, args.host, args.port)
     print(f"MT5 {args.backend} serving on {handle.host}:{handle.port} (RPyC)", flush=True)
     try:
         if simulator is not None and simulator.config.replay_speed > 0:
