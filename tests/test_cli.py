@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nautilus_rl_lab.cli import build_parser, main
 from nautilus_rl_lab.training import latest_checkpoint
@@ -324,3 +329,50 @@ def test_an_unexpected_exception_is_one_line_naming_its_type_and_exit_1(
         "nautilus-rl-lab demo: error: unexpected KeyError: 'a defect, not bad input' "
         "(rerun with --verbose for the traceback)"
     ]
+
+
+TRAIN_FIELDS = ["seed", "n_envs", "clip_observations", "hyperparameters.gamma", "no_such_field"]
+TRAIN_FIELDS += ["env.seed", "env.episode_length", "env.data.spread", "env.data.start"]
+SERVE_FIELDS = ["balance", "leverage", "replay_speed", "symbols", "seed", "no_such_field"]
+WRONG_VALUES = st.one_of(
+    st.sampled_from([math.nan, math.inf, -math.inf, None, True, [], {}]),
+    st.text(alphabet="aZ09-. é", max_size=5),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+def _set(data: dict[str, Any], dotted: str, value: object) -> dict[str, Any]:
+    """`data` with `value` at the dotted path (missing levels become mappings)."""
+    *parents, leaf = dotted.split(".")
+    node = data
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[leaf] = value
+    return data
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_fuzzed_configs_on_the_cli_end_in_one_line_and_exit_2(tmp_path, capsys, data) -> None:
+    """NaN/inf, wrong types and unknown keys in `backtest`'s and `mt5-sim serve`'s configs."""
+    serve = data.draw(st.booleans(), label="serve")
+    field = data.draw(st.sampled_from(SERVE_FIELDS if serve else TRAIN_FIELDS), label="field")
+    config = _set({}, field, data.draw(WRONG_VALUES, label="value"))
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    if serve:  # a valid config then fails on the busy port, before any data loads
+        argv = ["mt5-sim", "serve", "--config", str(path), "--port", str(_busy_port())]
+    else:  # a valid config then fails on the missing agent
+        argv = ["backtest", "--agent", str(tmp_path / "no_agent"), "--config", str(path)]
+    try:
+        assert main(argv) == 2
+    finally:
+        while _HELD:
+            _HELD.pop().close()
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"nautilus-rl-lab {argv[0]}: error: "), lines

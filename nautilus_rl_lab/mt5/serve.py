@@ -119,10 +119,11 @@ def run_serve(
     `ready` is called with the running server's handle (e.g. to learn the port when
     ``--port 0``). Prints the address it listens on (this is the command's output).
     """
-    check_address(args.host, check_port(args.port))
+    port = check_port(args.port)
+    simulator_config = simulator_config_from_args(args) if args.backend == "simulator" else None
+    check_address(args.host, port)  # all options checked before the data loads
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 
-    simulator_config = simulator_config_from_args(args) if args.backend == "simulator" else None
     client = create_client(Mt5BackendConfig(backend=args.backend, simulator=simulator_config))
     simulator = client if isinstance(client, Mt5TerminalSimulator) else None
     stop = stop or threading.Event()
