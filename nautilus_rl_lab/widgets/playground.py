@@ -128,10 +128,12 @@ def space_from_signature(factory: Callable[..., Agent]) -> dict[str, ParamSpec]:
 
 def _check_space(space: object) -> dict[str, ParamSpec]:
     """`space` as a dict of `ParamSpec`s by parameter name (else a `ConfigError`)."""
-    check_instance("space", space, Mapping, "a mapping of parameter names to ParamSpecs")
-    for name, spec in space.items():  # type: ignore[attr-defined]
+    specs: Mapping[str, Any] = check_instance(
+        "space", space, Mapping, "a mapping of parameter names to ParamSpecs"
+    )
+    for name, spec in specs.items():
         check_instance(f"space[{name!r}]", spec, ParamSpec, "a ParamSpec")
-    return dict(space)  # type: ignore[call-overload]
+    return dict(specs)
 
 
 def _check_values(values: object, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
@@ -142,11 +144,13 @@ def _check_values(values: object, space: Mapping[str, ParamSpec]) -> dict[str, A
     """
     if values is None:
         return {}
-    check_instance("values", values, Mapping, "a mapping of parameter names to values")
-    unknown = sorted(set(values) - set(space))  # type: ignore[arg-type]
+    given: Mapping[str, Any] = check_instance(
+        "values", values, Mapping, "a mapping of parameter names to values"
+    )
+    unknown = sorted(set(given) - set(space))
     if unknown:
         raise ConfigError(f"`values` {unknown} are not parameters of the agent: use {list(space)}")
-    for name, value in values.items():  # type: ignore[attr-defined]
+    for name, value in given.items():
         spec = space[name]
         if spec.type == "categorical":
             ok = value in (spec.choices or [])
@@ -154,13 +158,13 @@ def _check_values(values: object, space: Mapping[str, ParamSpec]) -> dict[str, A
         else:
             is_number = isinstance(value, int | float) and not isinstance(value, bool)
             ok = is_number and (spec.type == "float" or isinstance(value, int))
-            ok = ok and spec.low <= value <= spec.high  # type: ignore[operator]
-            expected = (
-                f"{'an int' if spec.type == 'int' else 'a number'} in [{spec.low}, {spec.high}]"
-            )
+            ok = ok and spec.low is not None and spec.high is not None
+            ok = ok and spec.low <= value <= spec.high
+            kind = "an int" if spec.type == "int" else "a number"
+            expected = f"{kind} in [{spec.low}, {spec.high}]"
         if not ok:
             raise ConfigError(f"`values[{name!r}]` must be {expected}, was {value!r}")
-    return dict(values)  # type: ignore[call-overload]
+    return dict(given)
 
 
 class BacktestPlayground(View):
