@@ -19,6 +19,7 @@ from pathlib import Path
 import msgspec
 
 from nautilus_rl_lab.errors import NautilusRLLabError
+from nautilus_rl_lab.validation import check_folder, check_number
 
 VERBOSE_HELP = "log INFO messages; show the traceback of an error"
 VERBOSE_HINT = "rerun with --verbose for the traceback"
@@ -47,6 +48,8 @@ def _backtest(args: argparse.Namespace) -> int:
     from nautilus_rl_lab.reports.tearsheet import write_report
     from nautilus_rl_lab.training import TrainConfig
 
+    check_number("--n-random", args.n_random, 0, integer=True)
+    out = check_folder("--out", args.out or Path(args.agent).parent / "backtest")
     config = TrainConfig.from_file(args.config)
     env = config.eval_env or config.env
     if args.start or args.end:
@@ -55,7 +58,6 @@ def _backtest(args: argparse.Namespace) -> int:
         )
         env = msgspec.structs.replace(env, data=data)
     evaluation = backtest_agent(args.agent, env, n_random=args.n_random, rule=args.rule)
-    out = Path(args.out) if args.out else Path(args.agent).parent / "backtest"
     report = write_report(evaluation, out, tearsheet=not args.no_tearsheet)
     print(evaluation.stats.round(3).to_string())
     print(f"report: {report.directory}")
@@ -65,7 +67,7 @@ def _backtest(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from nautilus_rl_lab.training.demo import run_demo
 
-    result = run_demo(args.runs, fast=True if args.fast else None)
+    result = run_demo(check_folder("--runs", args.runs), fast=True if args.fast else None)
     print(result.evaluation.stats.round(3).to_string())
     print(f"run folder:  {result.run_dir}")
     print(f"tear sheet:  {result.report.tearsheet}")

@@ -121,6 +121,7 @@ def test_cli_resume_on_an_empty_run_dir_says_it_started_from_step_0(tmp_path, ca
 TRAIN = "algorithm: PPO\ntotal_timesteps: 64\nvec_env: dummy\ntensorboard: false\neval_freq: 0\n"
 ENV = "env:\n  episode_length: 32\n  data: {kind: sample, start: '2017-03-01', end: '2017-03-08'}\n"
 BAR_TYPE = "EUR/USD.SIM-1-HOUR-ASK-EXTERNAL"
+DOWNLOAD = ["mt5", "download", "--symbols", "EURUSD", "--from", "2017-03-01", "--to", "2017-03-02"]
 LIVE = "run_dir: RUN\nbundle: b\n"
 RULE = "rule: ema_cross\nsearch_space: {fast: {type: int, low: 3, high: 5}}\nn_trials: 1\n"
 
@@ -281,6 +282,30 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "tune_unknown_dialect": (
         lambda d: ([*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "nosuchdialect://host/db"]),
         "`storage` 'nosuchdialect://host/db' cannot be used",
+    ),
+    "demo_runs_is_a_file": (
+        lambda d: ["demo", "--fast", "--runs", _write(d, "file.txt", "x")],
+        "`--runs` '",
+    ),
+    "backtest_n_random_negative": (
+        lambda d: ["backtest", "--agent", str(d), "--config", "x.yaml", "--n-random", "-1"],
+        "`--n-random` must be an int >= 0, was -1",
+    ),
+    "backtest_out_is_a_file": (
+        lambda d: [
+            "backtest",
+            "--agent",
+            str(d),
+            "--config",
+            "x.yaml",
+            "--out",
+            _write(d, "f", ""),
+        ],
+        "`--out`",
+    ),
+    "download_catalog_is_a_file": (
+        lambda d: ([*DOWNLOAD, "--backend", "simulator", "--catalog", _write(d, "f", "")]),
+        "`--catalog`",
     ),
     "tune_postgresql_closed_port": (
         lambda d: [*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "postgresql://u@127.0.0.1:1/db"],
