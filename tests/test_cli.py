@@ -279,6 +279,10 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         lambda d: _tune(d, "timeout: .inf\n"),
         "`timeout` must be a finite number, was inf",
     ),
+    "tune_seed_negative": (
+        lambda d: [*_tune(d, ""), "--seed", "-1"],
+        "`seed` must be in [0, 2**32) or None (numpy), was -1",
+    ),
     "tune_unknown_dialect": (
         lambda d: ([*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "nosuchdialect://host/db"]),
         "`storage` 'nosuchdialect://host/db' cannot be used",
