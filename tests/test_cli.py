@@ -311,10 +311,6 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         lambda d: ([*DOWNLOAD, "--backend", "simulator", "--catalog", _write(d, "f", "")]),
         "`--catalog`",
     ),
-    "tune_postgresql_closed_port": (
-        lambda d: [*_tune(d, "run_dir: RUN\n" + ENV), "--storage", "postgresql://u@127.0.0.1:1/db"],
-        "`storage` 'postgresql://u@127.0.0.1:1/db' cannot be used",
-    ),
 }
 
 
@@ -332,6 +328,18 @@ def test_a_crash_input_ends_in_one_line_and_exit_2(case: str, tmp_path, capsys) 
     assert len(lines) == 1 and "Traceback" not in err, err[-2000:]
     assert lines[0].startswith(f"nautilus-rl-lab {argv[0]}: error: "), lines[0]
     assert fragment in lines[0], lines[0]
+
+
+def test_a_postgresql_storage_on_a_closed_port_is_one_line_without_the_password(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    monkeypatch.setenv("NRL_TEST_DB_PASSWORD", "s3cret-value")
+    storage = "postgresql://nrl:${NRL_TEST_DB_PASSWORD}@127.0.0.1:1/db"
+    assert main([*_tune(tmp_path, "run_dir: RUN\n" + ENV), "--storage", storage]) == 2
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "s3cret-value" not in err, err[-2000:]
+    assert f"`storage` '{storage}' cannot be used: " in lines[0] and "refused" in lines[0]
 
 
 def test_crash_inputs_in_a_fresh_process_print_one_line_and_exit_2(tmp_path) -> None:

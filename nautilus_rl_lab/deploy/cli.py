@@ -76,8 +76,6 @@ def run_promote_command(args: argparse.Namespace) -> int:
     if args.challenger is not None and not Path(args.challenger).exists():
         raise ConfigError(f"`--challenger` {args.challenger!r} does not exist")
     config = TrainConfig.from_file(args.config)
-    if args.challenger is None:
-        check_folder("run_dir", config.run_dir)
     rule = decode_config(PromotionRule, {"margin": args.margin, "min_psr": args.min_psr})
     if args.challenger is None:
         record = retrain_and_promote(args.registry, config, rule)

@@ -49,7 +49,9 @@ def run_tune(args: argparse.Namespace) -> int:
     try:
         study = tune_rule(config) if isinstance(config, RuleTuneConfig) else tune(config)
     except sqlalchemy.exc.SQLAlchemyError as e:  # no server there, an unknown dialect, ...
-        reason = " ".join(str(e).split("\n")[0].split())
+        # the message may quote the URL with the password filled in: show it as written
+        first_line = str(e).split("\n")[0].replace(config.database_url(), config.storage_url)
+        reason = " ".join(first_line.split())
         raise ConfigError(f"`storage` {config.storage_url!r} cannot be used: {reason}") from e
     finished = [t for t in study.trials if t.state.is_finished()]
     print(f"study {study.study_name!r}: {len(finished)} finished trial(s) in {config.storage_url}")
