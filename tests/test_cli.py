@@ -267,6 +267,14 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         lambda d: ["live", "--config", _write(d, "live.yaml", LIVE + "monitor: {x: .nan}\n")],
         "`monitor.x` must be a finite number, was nan",
     ),
+    "live_bar_type_garbage": (
+        lambda d: ["live", "--config", _write(d, "live.yaml", LIVE + "bar_type: garbage\n")],
+        "`bar_type` 'garbage' is not a bar type",
+    ),
+    "live_instrument_id_garbage": (
+        lambda d: ["live", "--config", _write(d, "live.yaml", LIVE + "instrument_id: garbage\n")],
+        "`instrument_id` must be 'SYMBOL.VENUE'",
+    ),
     "promote_registry_is_a_file": (
         lambda d: _promote(d, "x.yaml", registry=_write(d, "reg.txt", "x")),
         "`--registry`",

@@ -29,11 +29,13 @@ import msgspec
 
 from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.data.wrangling import parse_bar_type
 from nautilus_rl_lab.deploy.bundle import bundle_configs
 from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.live import LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.validation import check_instrument_id
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +77,8 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     on_shutdown: str = "cancel"
 
     def __post_init__(self) -> None:
+        check_instrument_id("instrument_id", self.instrument_id)
+        parse_bar_type(self.bar_type, "bar_type")  # else it fails once the terminal is connected
         if self.on_shutdown not in SHUTDOWN_MODES:
             raise ConfigError(
                 f"`on_shutdown` must be one of {SHUTDOWN_MODES}, was {self.on_shutdown!r}"
