@@ -18,11 +18,10 @@ from pathlib import Path
 
 import msgspec
 
-from nautilus_rl_lab.errors import NautilusRLLabError
+from nautilus_rl_lab.errors import error_line
 from nautilus_rl_lab.validation import check_folder, check_number
 
 VERBOSE_HELP = "log INFO messages; show the traceback of an error"
-VERBOSE_HINT = "rerun with --verbose for the traceback"
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -186,11 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`.
 
-    An error the library detects (`ConfigError`, `DataValidationError`, ...) or the operating
-    system reports for a path or address the user gave (`OSError`: a missing file, a busy port)
-    ends the command with one line on stderr and exit status 2 (as argparse does for bad
-    arguments). Anything else is a defect: one line naming the exception, exit status 1.
-    `--verbose` shows the traceback instead.
+    An error ends the command with one line on stderr: exit status 2 for bad input (an error
+    the library detects, an `OSError` about a path or address given), 1 for anything else
+    (see `errors.error_line`). `--verbose` shows the traceback instead.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -203,10 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:
         if args.verbose:
             raise
-        user_error = isinstance(e, NautilusRLLabError | OSError)
-        what = str(e) if user_error else f"unexpected {type(e).__name__}: {e} ({VERBOSE_HINT})"
-        print(f"{parser.prog} {args.command}: error: {' '.join(what.split())}", file=sys.stderr)
-        return 2 if user_error else 1
+        line, status = error_line(e)
+        print(f"{parser.prog} {args.command}: error: {line}", file=sys.stderr)
+        return status
 
 
 if __name__ == "__main__":

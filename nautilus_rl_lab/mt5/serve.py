@@ -13,13 +13,14 @@ import argparse
 import logging
 import signal
 import socket
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from nautilus_rl_lab.config import decode_config, read_mapping
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.errors import ConfigError, error_line
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, available_backends, create_client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.rpyc.server import ServerHandle, check_port, serve
@@ -156,11 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             description="Serve the MT5 terminal simulator (or a native terminal) over RPyC.",
         ),
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show the traceback of an error"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return run_serve(args)
+    try:
+        return run_serve(args)
+    except Exception as e:  # one line and exit status 2/1, as `nautilus-rl-lab` does
+        if args.verbose:
+            raise
+        line, status = error_line(e)
+        print(f"{parser.prog}: error: {line}", file=sys.stderr)
+        return status
 
 
 if __name__ == "__main__":  # pragma: no cover
