@@ -187,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     An error ends the command with one line on stderr: exit status 2 for bad input (an error
     the library detects, an `OSError` about a path or address given), 1 for anything else
-    (see `errors.error_line`). `--verbose` shows the traceback instead.
+    (see `errors.error_line`), 130 for Ctrl-C. `--verbose` shows the traceback instead.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -197,6 +197,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        if args.verbose:
+            raise
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
     except Exception as e:
         if args.verbose:
             raise

@@ -361,19 +361,29 @@ def test_crash_inputs_in_a_fresh_process_print_one_line_and_exit_2(tmp_path) -> 
         assert fragment in lines[0], lines[0]
 
 
+def _raising(error: BaseException) -> Callable[[object], int]:
+    def handler(args: object) -> int:
+        raise error
+
+    return handler
+
+
 def test_an_unexpected_exception_is_one_line_naming_its_type_and_exit_1(
     capsys, monkeypatch
 ) -> None:
-    def broken(args: object) -> int:
-        raise KeyError("a defect, not bad input")
-
-    monkeypatch.setattr("nautilus_rl_lab.cli._demo", broken)
+    monkeypatch.setattr("nautilus_rl_lab.cli._demo", _raising(KeyError("a defect, not input")))
     assert main(["demo"]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert lines == [
-        "nautilus-rl-lab demo: error: unexpected KeyError: 'a defect, not bad input' "
+        "nautilus-rl-lab demo: error: unexpected KeyError: 'a defect, not input' "
         "(rerun with --verbose for the traceback)"
     ]
+
+
+def test_ctrl_c_is_one_line_and_exit_130(capsys, monkeypatch) -> None:
+    monkeypatch.setattr("nautilus_rl_lab.cli._demo", _raising(KeyboardInterrupt()))
+    assert main(["demo"]) == 130
+    assert capsys.readouterr().err.strip().splitlines() == ["nautilus-rl-lab demo: interrupted"]
 
 
 TRAIN_FIELDS = ["seed", "n_envs", "clip_observations", "hyperparameters.gamma", "no_such_field"]
