@@ -3,6 +3,8 @@
 `FileConfig` is a `NautilusConfig` that reads and writes itself as YAML or JSON (atomically),
 rejecting unknown fields with a `ConfigError`; `resolve_class` turns a registry alias or a
 `package.module:Class` path into a class and checks its base, naming the config field on error.
+`decode_config(cls, data)` is the one way plain data (a file, CLI flags) becomes any config:
+NaN/inf, a wrong type or an unknown key is a `ConfigError` naming the field and the value.
 """
 
 from __future__ import annotations
