@@ -24,6 +24,7 @@ import yaml
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_identifier_fields
 
 T = TypeVar("T")
 C = TypeVar("C", bound=NautilusConfig)
@@ -101,21 +102,26 @@ _PATH_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
 
 
 def _value_at(data: object, path: str) -> str:
-    """`, was <value>` for msgspec's error path `$.a.b[0]` in `data` ('' if it cannot be found)."""
+    """`, was <value>` for msgspec's error path `$.a.b[0]` in `data`.
+
+    '' if it cannot be found or is a mapping (a nested config whose own check failed: its
+    message already names the field and value).
+    """
     value = data
     for key, index in _PATH_STEP.findall(path.removeprefix("$")):
         try:
             value = value[key] if key else value[int(index)]  # type: ignore[index]
         except (KeyError, IndexError, TypeError):
             return ""
-    return f", was {value!r}"
+    return "" if isinstance(value, Mapping) else f", was {value!r}"
 
 
 def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
     """`cls` from plain data (as read from YAML/JSON or flags); any problem is one `ConfigError`.
 
     NaN/inf are refused here with the field's path (JSON has no spelling for them, and a
-    non-finite number in a config is never meant); a type error names the field and its value.
+    non-finite number in a config is never meant); so are identifier strings Nautilus would
+    abort on (top-level fields); a type error names the field and its value.
     """
     found = _non_finite(data, "")
     if found is not None:
@@ -127,10 +133,11 @@ def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
         raise ConfigError(
             f"invalid {cls.__name__}: expected a mapping of fields, got {type(data).__name__}"
         )
+    check_identifier_fields("", cls, data)  # Nautilus' decoder would abort the process
     try:
         return cls.parse(json.dumps(data, default=_json_default))
     except (msgspec.ValidationError, msgspec.DecodeError) as e:
-        where = re.search(r"^Expected .* at `(\$[^`]*)`$", str(e))  # a type error, not a check
+        where = re.search(r" - at `(\$[^`]*)`$", str(e))
         was = _value_at(data, where.group(1)) if where else ""
         raise ConfigError(f"invalid {cls.__name__}: {e}{was}") from e
 

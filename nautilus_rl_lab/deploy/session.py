@@ -16,7 +16,6 @@ file's content).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -28,7 +27,7 @@ from typing import Any
 import msgspec
 
 from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.config import FileConfig, decode_config
 from nautilus_rl_lab.data.wrangling import parse_bar_type
 from nautilus_rl_lab.deploy.bundle import bundle_configs
 from nautilus_rl_lab.deploy.registry import resolve_bundle
@@ -123,8 +122,8 @@ def monitor_config(config: LiveRunConfig, bundle_path: str) -> dict[str, Any]:
         **config.monitor,
     }
     try:
-        MonitorConfig.parse(json.dumps(fields))
-    except msgspec.ValidationError as e:
+        decode_config(MonitorConfig, fields)
+    except ConfigError as e:
         raise ConfigError(f"invalid `monitor` section: {e}") from e
     return fields
 
