@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 import subprocess
@@ -386,9 +387,57 @@ def test_ctrl_c_is_one_line_and_exit_130(capsys, monkeypatch) -> None:
     assert capsys.readouterr().err.strip().splitlines() == ["nautilus-rl-lab demo: interrupted"]
 
 
-TRAIN_FIELDS = ["seed", "n_envs", "clip_observations", "hyperparameters.gamma", "no_such_field"]
-TRAIN_FIELDS += ["env.seed", "env.episode_length", "env.data.spread", "env.data.start"]
-SERVE_FIELDS = ["balance", "leverage", "replay_speed", "symbols", "seed", "no_such_field"]
+WEEK = {"kind": "sample", "start": "2017-03-01", "end": "2017-03-08"}
+# command -> (fields to spoil, the rest of a config, argv that fails even when the config is valid)
+FUZZ: dict[str, tuple[list[str], dict[str, Any], Callable[[Path, Path], list[str]]]] = {
+    "backtest": (
+        [
+            "seed",
+            "n_envs",
+            "clip_observations",
+            "hyperparameters.gamma",
+            "env.seed",
+            "env.episode_length",
+            "env.data.spread",
+            "env.data.start",
+            "no_such_field",
+        ],
+        {},
+        lambda path, d: ["backtest", "--agent", str(d / "no_agent"), "--config", str(path)],
+    ),
+    "mt5-sim": (
+        ["balance", "leverage", "replay_speed", "symbols", "seed", "no_such_field"],
+        {},
+        lambda path, d: ["mt5-sim", "serve", "--config", str(path), "--port", str(_busy_port())],
+    ),
+    "live": (
+        [
+            "instrument_id",
+            "bar_type",
+            "on_shutdown",
+            "monitor.x",
+            "node.backend.port",
+            "risk.max_position",
+            "no_such_field",
+        ],
+        {"run_dir": "RUN", "bundle": "NO_BUNDLE"},
+        lambda path, d: ["live", "--config", str(path)],
+    ),
+    "tune": (
+        [
+            "n_trials",
+            "timeout",
+            "seed",
+            "objective",
+            "study_name",
+            "env.data.spread",
+            "no_such_field",
+        ],
+        {"rule": "ema_cross", "search_space": {"fast": {"type": "int", "low": 3, "high": 5}}}
+        | {"run_dir": "RUN", "env": {"data": WEEK}},
+        lambda path, d: ["tune", "--config", str(path), "--storage", "nosuchdialect://x/db"],
+    ),
+}
 WRONG_VALUES = st.one_of(
     st.sampled_from([math.nan, math.inf, -math.inf, None, True, [], {}]),
     st.text(alphabet="aZ09-. é", max_size=5),
@@ -408,23 +457,25 @@ def _set(data: dict[str, Any], dotted: str, value: object) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
 def test_fuzzed_configs_on_the_cli_end_in_one_line_and_exit_2(tmp_path, capsys, data) -> None:
-    """NaN/inf, wrong types and unknown keys in `backtest`'s and `mt5-sim serve`'s configs."""
-    serve = data.draw(st.booleans(), label="serve")
-    field = data.draw(st.sampled_from(SERVE_FIELDS if serve else TRAIN_FIELDS), label="field")
-    config = _set({}, field, data.draw(WRONG_VALUES, label="value"))
+    """NaN/inf, wrong types and unknown keys in the configs of `backtest`, `mt5-sim serve`,
+    `live` and `tune`; a config that stays valid fails on the agent, port, bundle or storage."""
+    command = data.draw(st.sampled_from(sorted(FUZZ)), label="command")
+    fields, rest, build = FUZZ[command]
+    config = json.loads(
+        json.dumps(rest).replace("RUN", str(tmp_path / "run")).replace("NO_BUNDLE", str(tmp_path))
+    )
+    field = data.draw(st.sampled_from(fields), label="field")
+    _set(config, field, data.draw(WRONG_VALUES, label="value"))
     path = tmp_path / "fuzz.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
-    if serve:  # a valid config then fails on the busy port, before any data loads
-        argv = ["mt5-sim", "serve", "--config", str(path), "--port", str(_busy_port())]
-    else:  # a valid config then fails on the missing agent
-        argv = ["backtest", "--agent", str(tmp_path / "no_agent"), "--config", str(path)]
     try:
+        argv = build(path, tmp_path)
         assert main(argv) == 2
     finally:
         while _HELD:
