@@ -18,7 +18,8 @@ from pathlib import Path
 
 import msgspec
 
-from nautilus_rl_lab.errors import NautilusRLLabError
+from nautilus_rl_lab.errors import error_line
+from nautilus_rl_lab.validation import check_folder, check_number
 
 VERBOSE_HELP = "log INFO messages; show the traceback of an error"
 
@@ -47,6 +48,8 @@ def _backtest(args: argparse.Namespace) -> int:
     from nautilus_rl_lab.reports.tearsheet import write_report
     from nautilus_rl_lab.training import TrainConfig
 
+    check_number("--n-random", args.n_random, 0, integer=True)
+    out = check_folder("--out", args.out or Path(args.agent).parent / "backtest")
     config = TrainConfig.from_file(args.config)
     env = config.range_env(args.range)
     if args.start or args.end:
@@ -54,7 +57,6 @@ def _backtest(args: argparse.Namespace) -> int:
     evaluation = backtest_agent(
         args.agent, env, role=args.range, n_random=args.n_random, rule=args.rule
     )
-    out = Path(args.out) if args.out else Path(args.agent).parent / "backtest"
     report = write_report(evaluation, out, tearsheet=not args.no_tearsheet)
     print(evaluation.range.label)
     print(evaluation.stats.round(3).to_string())
@@ -65,7 +67,7 @@ def _backtest(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from nautilus_rl_lab.training.demo import run_demo
 
-    result = run_demo(args.runs, fast=True if args.fast else None)
+    result = run_demo(check_folder("--runs", args.runs), fast=True if args.fast else None)
     print(result.evaluation.stats.round(3).to_string())
     print(f"run folder:  {result.run_dir}")
     print(f"tear sheet:  {result.report.tearsheet}")
@@ -191,9 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of `nautilus-rl-lab` and `python -m nautilus_rl_lab.cli`.
 
-    An error the library detects (`ConfigError`, `DataValidationError`, ...) ends the command
-    with one line on stderr and exit status 2 (as argparse does for bad arguments); `--verbose`
-    shows the traceback instead.
+    An error ends the command with one line on stderr: exit status 2 for bad input (an error
+    the library detects, an `OSError` about a path or address given), 1 for anything else
+    (see `errors.error_line`), 130 for Ctrl-C. `--verbose` shows the traceback instead.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -203,11 +205,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return int(args.handler(args) or 0)
-    except NautilusRLLabError as e:
+    except KeyboardInterrupt:
         if args.verbose:
             raise
-        print(f"{parser.prog} {args.command}: error: {e}", file=sys.stderr)
-        return 2
+        print(f"{parser.prog} {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:
+        if args.verbose:
+            raise
+        line, status = error_line(e)
+        print(f"{parser.prog} {args.command}: error: {line}", file=sys.stderr)
+        return status
 
 
 if __name__ == "__main__":

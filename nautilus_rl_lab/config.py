@@ -3,6 +3,8 @@
 `FileConfig` is a `NautilusConfig` that reads and writes itself as YAML or JSON (atomically),
 rejecting unknown fields with a `ConfigError`; `resolve_class` turns a registry alias or a
 `package.module:Class` path into a class and checks its base, naming the config field on error.
+`decode_config(cls, data)` is the one way plain data (a file, CLI flags) becomes any config:
+NaN/inf, a wrong type or an unknown key is a `ConfigError` naming the field and the value.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import datetime
 import importlib
 import json
+import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Self, TypeVar, cast
@@ -20,8 +24,10 @@ import yaml
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_identifier_fields
 
 T = TypeVar("T")
+C = TypeVar("C", bound=NautilusConfig)
 YAML_SUFFIXES = (".yaml", ".yml")
 SUFFIXES = (*YAML_SUFFIXES, ".json")
 
@@ -75,6 +81,67 @@ def _json_default(value: object) -> str:
     raise ConfigError(f"value {value!r} ({type(value).__name__}) is not plain YAML/JSON data")
 
 
+def _non_finite(data: object, path: str) -> tuple[str, float] | None:
+    """The first NaN/inf float in nested plain data (its dotted path and value), else `None`."""
+    if isinstance(data, float) and not math.isfinite(data):
+        return path, data
+    if isinstance(data, Mapping):
+        items: Any = data.items()
+    elif isinstance(data, list | tuple):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        found = _non_finite(value, f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}")
+        if found is not None:
+            return found
+    return None
+
+
+_PATH_STEP = re.compile(r"\.(\w+)|\[(\d+)\]")
+
+
+def _value_at(data: object, path: str) -> str:
+    """`, was <value>` for msgspec's error path `$.a.b[0]` in `data`.
+
+    '' if it cannot be found or is a mapping (a nested config whose own check failed: its
+    message already names the field and value).
+    """
+    value = data
+    for key, index in _PATH_STEP.findall(path.removeprefix("$")):
+        try:
+            value = value[key] if key else value[int(index)]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    return "" if isinstance(value, Mapping) else f", was {value!r}"
+
+
+def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
+    """`cls` from plain data (as read from YAML/JSON or flags); any problem is one `ConfigError`.
+
+    NaN/inf are refused here with the field's path (JSON has no spelling for them, and a
+    non-finite number in a config is never meant); so are identifier strings Nautilus would
+    abort on (top-level fields); a type error names the field and its value.
+    """
+    found = _non_finite(data, "")
+    if found is not None:
+        raise ConfigError(
+            f"invalid {cls.__name__}: `{found[0].lstrip('.')}` must be a finite number, "
+            f"was {found[1]}"
+        )
+    if not isinstance(data, Mapping):
+        raise ConfigError(
+            f"invalid {cls.__name__}: expected a mapping of fields, got {type(data).__name__}"
+        )
+    check_identifier_fields("", cls, data)  # Nautilus' decoder would abort the process
+    try:
+        return cls.parse(json.dumps(data, default=_json_default))
+    except (msgspec.ValidationError, msgspec.DecodeError) as e:
+        where = re.search(r" - at `(\$[^`]*)`$", str(e))
+        was = _value_at(data, where.group(1)) if where else ""
+        raise ConfigError(f"invalid {cls.__name__}: {e}{was}") from e
+
+
 class FileConfig(NautilusConfig, frozen=True):
     """A frozen config that loads from and saves to `.yaml`/`.yml`/`.json` files."""
 
@@ -92,10 +159,7 @@ class FileConfig(NautilusConfig, frozen=True):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build a config from plain data (as read from YAML/JSON)."""
-        try:
-            return cls.parse(json.dumps(data, default=_json_default))
-        except msgspec.ValidationError as e:
-            raise ConfigError(f"invalid {cls.__name__}: {e}") from e
+        return decode_config(cls, data)
 
     def to_file(self, path: str | os.PathLike[str]) -> Path:
         """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""

@@ -50,3 +50,16 @@ class ValuationError(NautilusRLLabError, RuntimeError):
 
 class CheckpointError(NautilusRLLabError, RuntimeError):
     """Raised when a run cannot resume: its checkpoints are all missing files or damaged."""
+
+
+def error_line(error: Exception) -> tuple[str, int]:
+    """A command's one-line report of `error` and its exit status.
+
+    Bad input is 2 (as argparse's): an error the library detects, or one the operating system
+    reports for a path or address the user gave (`OSError`: a missing file, a busy port).
+    Anything else is a defect: 1, with its type named and a pointer to `--verbose`.
+    """
+    if isinstance(error, NautilusRLLabError | OSError):
+        return " ".join(str(error).split()), 2
+    text = " ".join(f"unexpected {type(error).__name__}: {error}".split())
+    return f"{text} (rerun with --verbose for the traceback)", 1

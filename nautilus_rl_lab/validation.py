@@ -19,11 +19,14 @@ knows (`Currency.from_str` without `strict` invents a currency for any other str
 
 from __future__ import annotations
 
+import math
+import os
 import re
 import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -38,13 +41,17 @@ from nautilus_rl_lab.errors import ConfigError
 
 __all__ = [
     "LOG_LEVELS",
+    "check_callable",
     "check_component_config",
     "check_currency",
+    "check_folder",
     "check_identifier",
     "check_identifier_fields",
+    "check_instance",
     "check_instrument_id",
     "check_log_level",
     "check_notional_map",
+    "check_number",
     "check_rate_limit",
     "check_strategy_id",
     "check_symbol",
@@ -136,6 +143,52 @@ def check_currency(field: str, value: object) -> str:
         raise ConfigError(
             f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
         )
+    return value
+
+
+def check_folder(field: str, path: str | os.PathLike[str]) -> Path:
+    """A folder the toolkit writes into: an existing directory or a path not taken yet.
+
+    Checked before the work starts, so that a path naming a file fails at once with its field
+    instead of as an `OSError` after training or an evaluation ran.
+    """
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"`{field}` {str(folder)!r} is a file, expected a folder")
+    return folder
+
+
+def _was(value: object) -> str:
+    text = repr(value)
+    return f"was {text if len(text) <= 80 else text[:77] + '...'} ({type(value).__name__})"
+
+
+def check_instance(field: str, value: Any, expected: type | tuple[type, ...], what: str) -> Any:
+    """`value` if it is an instance of `expected` (a bool is no number), else a `ConfigError`.
+
+    For the arguments of notebook helpers, which would otherwise fail later with an
+    `AttributeError`/`TypeError` that names neither the argument nor what it should be.
+    """
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in kinds):
+        raise ConfigError(f"`{field}` must be {what}, {_was(value)}")
+    return value
+
+
+def check_callable(field: str, value: Any, what: str) -> Any:
+    """`value` if it can be called, else a `ConfigError` naming `field` and `what` it should be."""
+    if not callable(value):
+        raise ConfigError(f"`{field}` must be {what}, {_was(value)}")
+    return value
+
+
+def check_number(field: str, value: Any, minimum: float = 0.0, *, integer: bool = False) -> Any:
+    """A finite int/float (an int if `integer`; never a bool) that is at least `minimum`."""
+    number: type | tuple[type, ...] = int if integer else (int, float)
+    what = f"{'an int' if integer else 'a finite number'} >= {minimum:g}"
+    check_instance(field, value, number, what)
+    if not math.isfinite(value) or value < minimum:
+        raise ConfigError(f"`{field}` must be {what}, {_was(value)}")
     return value
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib
+import math
+import pkgutil
 
-from nautilus_rl_lab.config import read_mapping
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from nautilus_trader.config import NautilusConfig
+
+import nautilus_rl_lab
+from nautilus_rl_lab.config import FileConfig, decode_config, read_mapping
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 
@@ -67,3 +76,84 @@ def test_overrides_win_over_the_file(tmp_path) -> None:
     path = TrainingNodeConfig(seed=1, bar_step=2).to_file(tmp_path / "node.json")
     config = TrainingNodeConfig.from_file(path, {"seed": 7})
     assert (config.seed, config.bar_step) == (7, 2)
+
+
+def _config_classes() -> list[type[NautilusConfig]]:
+    """Every `NautilusConfig` the package defines (all its modules imported)."""
+    for module in pkgutil.walk_packages(nautilus_rl_lab.__path__, "nautilus_rl_lab."):
+        importlib.import_module(module.name)
+    found: set[type[NautilusConfig]] = set()
+    todo = [NautilusConfig]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("nautilus_rl_lab.") and sub is not FileConfig:
+                found.add(sub)
+    return sorted(found, key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+CONFIG_CLASSES = _config_classes()
+NON_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+WRONG_TYPES = st.one_of(
+    st.text(alphabet="aZ09-._/ é", max_size=6),
+    st.integers(-(2**70), 2**70),
+    st.booleans(),
+    st.none(),
+    st.lists(st.integers(-3, 3), max_size=2),
+    st.dictionaries(st.text(alphabet="ab", max_size=2), st.integers(-3, 3), max_size=2),
+    NON_FINITE,
+    NON_FINITE.map(lambda x: [x]),
+)
+
+
+BAR_TYPE = "EUR/USD.SIM-1-HOUR-ASK-EXTERNAL"
+WEEK = {"kind": "sample", "start": "2017-03-15", "end": "2017-03-22"}
+# valid values of the required fields (a class not named here has none)
+BASELINES: dict[str, dict[str, object]] = {
+    "RLAgentConfig": {"instrument_id": "EUR/USD.SIM", "bar_type": BAR_TYPE},
+    "LiveRunConfig": {"run_dir": "runs/live", "bundle": "runs/bundle"},
+    "MonitorConfig": {"run_dir": "runs/live", "instrument_id": "EUR/USD.SIM"},
+    "AgentSpec": {"name": "hold", "agent": "buy_and_hold"},
+    "ScenarioConfig": {"name": "s", "description": "d"},
+    "TransformConfig": {"name": "with_gaps"},
+    "FaultStep": {"bar": 1, "fault": "restart"},
+    "StressScenarioConfig": {
+        "name": "s",
+        "description": "d",
+        "market": {"name": "m", "description": "d"},
+    },
+    "SchemeConfig": {"name": "window"},
+    "AgentStrategyConfig": {"instrument_id": "EUR/USD.SIM"},
+    "SchemeStrategyConfig": {"instrument_id": "EUR/USD.SIM", "bar_type": BAR_TYPE},
+    "ParamSpec": {"type": "int", "low": 1, "high": 3},
+    "TuneConfig": {
+        "train": {
+            "env": {"data": {**WEEK, "start": "2017-03-01", "end": "2017-03-15"}},
+            "eval_data": WEEK,
+        }
+    },
+}
+
+
+def test_the_package_config_classes_are_found_and_their_baselines_decode() -> None:
+    names = {c.__name__ for c in CONFIG_CLASSES}
+    assert {"TrainConfig", "DataSourceConfig", "Mt5SimulatorConfig", "SchemeConfig"} <= names
+    assert len(CONFIG_CLASSES) >= 25
+    for cls in CONFIG_CLASSES:
+        assert isinstance(decode_config(cls, BASELINES.get(cls.__name__, {})), cls)
+
+
+@pytest.mark.parametrize("cls", CONFIG_CLASSES, ids=lambda c: c.__name__)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_bad_field_or_unknown_key_is_one_config_error(cls, data) -> None:
+    """A field set to NaN/inf or a value of a wrong type, or an unknown key: a `ConfigError`."""
+    names = [f.name for f in msgspec.structs.fields(cls)]
+    field = data.draw(st.sampled_from([*names, "no_such_field"]), label="field")
+    value = data.draw(WRONG_TYPES, label="value")
+    try:
+        decode_config(cls, {**BASELINES.get(cls.__name__, {}), field: value})
+    except ConfigError:  # anything else fails the test
+        return
+    assert field != "no_such_field", f"{cls.__name__} accepted an unknown key"
+    assert not (isinstance(value, float) and not math.isfinite(value)), f"{cls.__name__}.{field}"

@@ -23,7 +23,6 @@ Decisions:
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -37,14 +36,13 @@ from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.config import read_mapping
+from nautilus_rl_lab.config import decode_config, read_mapping
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
 from nautilus_rl_lab.strategies.decision import DecisionPath
 from nautilus_rl_lab.strategies.execution import require_instrument
-from nautilus_rl_lab.validation import check_identifier_fields
 
 ACTOR_CONFIG_FILE = "rl_agent.json"
 
@@ -155,12 +153,10 @@ class RLAgent(Actor, Agent):
                 f"{str(path)!r} holds no {ACTOR_CONFIG_FILE}: it was not saved by RLAgent.save; "
                 f"build RLAgent(RLAgentConfig(..., agent_path={str(path)!r})) instead",
             )
-        data = read_mapping(file)
         try:
-            check_identifier_fields("", RLAgentConfig, data)
+            config = decode_config(RLAgentConfig, read_mapping(file))
         except ConfigError as e:
             raise ConfigError(f"{file}: {e}") from e
-        config = RLAgentConfig.parse(json.dumps(data))
         return cls(config, load_agent(path))
 
     load = _ClassLoadOrActorLoad()

@@ -351,6 +351,11 @@ def validate_ohlcv(
     out = pd.DataFrame(index=utc)
     for col in OHLCV_COLUMNS:
         series = df[col]
+        if series.dtype == np.float16:  # 3 significant digits: every price would be rounded
+            raise DataValidationError(
+                f"{source}: `{col}` is stored as float16, which rounds prices to 3 significant "
+                f"digits; expected float64 (or float32, int) values"
+            )
         if not (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)):
             numeric = pd.to_numeric(series, errors="coerce")
             _fail(

@@ -118,6 +118,8 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             number = isinstance(value, int | float) and not isinstance(value, bool)
             if value is not None and not (number and math.isfinite(value) and value >= 0):
                 raise ConfigError(f"`data.{field}` must be a finite number >= 0, was {value!r}")
+        for name in ("start", "end"):
+            _utc(name, getattr(self, name))
 
     def quote_spreads(self) -> tuple[float | None, float | None]:
         """`(spread, spread_bps)` for `to_quote_ticks`: one of them, `DEFAULT_SPREAD` if neither."""
@@ -135,8 +137,16 @@ def _check_tz(tz: object) -> None:
         ) from e
 
 
-def _utc(value: str) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
+def _utc(field: str, value: str | None) -> pd.Timestamp | None:
+    """`value` as a UTC timestamp (naive means UTC); a date that does not exist names `field`."""
+    if value is None:
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except ValueError as e:
+        raise ConfigError(
+            f"`data.{field}` {value!r} is not a date/time (e.g. '2017-03-01'): {e}"
+        ) from e
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
@@ -178,10 +188,11 @@ def load_frame(
         df = getattr(synthetic, str(config.generator))(**config.params)
     if config.timestamps == "close" and bar_type is not None:
         df = close_to_open_times(df, bar_interval(bar_type))
-    if config.start is not None:
-        df = df[df.index >= _utc(config.start)]
-    if config.end is not None:
-        df = df[df.index < _utc(config.end)]
+    start, end = _utc("start", config.start), _utc("end", config.end)
+    if start is not None:
+        df = df[df.index >= start]
+    if end is not None:
+        df = df[df.index < end]
     if df.empty:
         raise ConfigError(
             f"`data.start`/`data.end` ({config.start} .. {config.end}) leave no bars in the source",

@@ -11,9 +11,12 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
+from pathlib import Path
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_folder
 
 ACTIONS = ("run", "kill", "resume")
 
@@ -41,12 +44,20 @@ def run_live_command(args: argparse.Namespace) -> int:
     if not args.run_dir:
         raise ConfigError(f"`--run-dir` is required for `live {args.action}`")
     from nautilus_rl_lab.monitoring.killswitch import request_halt, resume, wait_for_ack
+    from nautilus_rl_lab.monitoring.store import store_path
 
-    if args.action == "resume":
-        resume(args.run_dir)
-        print(f"resumed {args.run_dir}")
-        return 0
-    flag = request_halt(args.run_dir, args.reason, source="cli")
+    check_folder("--run-dir", args.run_dir)
+    try:
+        if args.action == "resume":
+            resume(args.run_dir)
+            print(f"resumed {args.run_dir}")
+            return 0
+        flag = request_halt(args.run_dir, args.reason, source="cli")
+    except sqlite3.DatabaseError as e:  # the file is there but is not a run store
+        raise ConfigError(
+            f"`--run-dir` {args.run_dir!r}: {store_path(args.run_dir)} is not a SQLite run store "
+            f"({e})"
+        ) from e
     print(f"halt requested for {args.run_dir}: {flag['reason']}")
     state = wait_for_ack(args.run_dir, flag, args.wait)
     if state is None:
@@ -72,11 +83,15 @@ def add_promote_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
 
 def run_promote_command(args: argparse.Namespace) -> int:
     """`promote`: evaluate, decide, record; print the decision."""
+    from nautilus_rl_lab.config import decode_config
     from nautilus_rl_lab.deploy.promote import PromotionRule, promote, retrain_and_promote
     from nautilus_rl_lab.training import TrainConfig
 
+    check_folder("--registry", args.registry)  # before the evaluation, not after it
+    if args.challenger is not None and not Path(args.challenger).exists():
+        raise ConfigError(f"`--challenger` {args.challenger!r} does not exist")
     config = TrainConfig.from_file(args.config)
-    rule = PromotionRule(margin=args.margin, min_psr=args.min_psr)
+    rule = decode_config(PromotionRule, {"margin": args.margin, "min_psr": args.min_psr})
     if args.challenger is None:
         record = retrain_and_promote(args.registry, config, rule)
     else:

@@ -17,7 +17,6 @@ file's content).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -29,12 +28,14 @@ from typing import Any
 import msgspec
 
 from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.config import FileConfig, decode_config
+from nautilus_rl_lab.data.wrangling import parse_bar_type
 from nautilus_rl_lab.deploy.bundle import bundle_configs
 from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.validation import check_instrument_id
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     on_shutdown: str = "cancel"
 
     def __post_init__(self) -> None:
+        check_instrument_id("instrument_id", self.instrument_id)
+        parse_bar_type(self.bar_type, "bar_type")  # else it fails once the terminal is connected
         if self.on_shutdown not in ON_ERROR_MODES:
             raise ConfigError(
                 f"`on_shutdown` must be one of {ON_ERROR_MODES}, was {self.on_shutdown!r}"
@@ -121,8 +124,8 @@ def monitor_config(config: LiveRunConfig, bundle_path: str) -> dict[str, Any]:
         **config.monitor,
     }
     try:
-        MonitorConfig.parse(json.dumps(fields))
-    except msgspec.ValidationError as e:
+        decode_config(MonitorConfig, fields)
+    except ConfigError as e:
         raise ConfigError(f"invalid `monitor` section: {e}") from e
     return fields
 

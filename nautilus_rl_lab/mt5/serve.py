@@ -10,15 +10,17 @@ free one) is a `ConfigError`.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
+import socket
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.config import decode_config, read_mapping
+from nautilus_rl_lab.errors import ConfigError, error_line
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, available_backends, create_client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.rpyc.server import ServerHandle, check_port, serve
@@ -35,7 +37,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         default="simulator",
         help="serve the simulator, or the MetaTrader5 package of this (Windows) machine",
     )
-    parser.add_argument("--config", type=Path, help="JSON file of Mt5SimulatorConfig fields")
+    parser.add_argument("--config", type=Path, help="JSON/YAML file of Mt5SimulatorConfig fields")
     parser.add_argument("--data", help="bars to replay: a CSV/Parquet file or 'sample'")
     parser.add_argument(
         "--speed", type=float, help="replay speed-up factor (0: clock stands still)"
@@ -56,10 +58,14 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
 
 
 def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
-    """Build the `Mt5SimulatorConfig` from `--config` and the individual flags."""
+    """Build the `Mt5SimulatorConfig` from `--config` and the individual flags (flags win).
+
+    Errors are one `ConfigError` naming the file or flag: a missing/unreadable/non-mapping
+    config file, a wrong type or NaN/inf, or a `data_path` that is neither a file nor 'sample'.
+    """
     values: dict[str, Any] = {}
     if args.config is not None:
-        values.update(json.loads(Path(args.config).read_text()))
+        values.update(read_mapping(args.config))
     overrides = {
         "data_path": args.data,
         "replay_speed": args.speed,
@@ -75,10 +81,32 @@ def simulator_config_from_args(args: argparse.Namespace) -> Mt5SimulatorConfig:
         "shift_to_now": args.shift_to_now,
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
+    source = "the flags" if args.config is None else f"{args.config} and the flags"
     try:
-        return Mt5SimulatorConfig.parse(json.dumps(values))
-    except Exception as exc:
-        raise ConfigError(f"invalid simulator options: {exc}") from exc
+        config = decode_config(Mt5SimulatorConfig, values)
+    except ConfigError as e:
+        raise ConfigError(f"simulator options from {source}: {e}") from e
+    if config.data_path not in (None, "sample") and not Path(config.data_path).is_file():
+        raise ConfigError(
+            f"`data_path` (--data) {config.data_path!r} is not a file: "
+            "give a CSV/Parquet file of bars or 'sample'"
+        )
+    return config
+
+
+def check_address(host: str, port: int) -> None:
+    """Bind `host:port` once before any work, so a bad address or a busy port is one clear error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does
+            probe.bind(address)
+    except OSError as e:  # an address that does not resolve, a busy port, no permission
+        raise ConfigError(
+            f"cannot listen on `--host` {host!r} `--port` {port}: {e.strerror or e}"
+        ) from e
 
 
 def run_serve(
@@ -92,10 +120,11 @@ def run_serve(
     `ready` is called with the running server's handle (e.g. to learn the port when
     ``--port 0``). Prints the address it listens on (this is the command's output).
     """
-    check_port(args.port)
+    port = check_port(args.port)
+    simulator_config = simulator_config_from_args(args) if args.backend == "simulator" else None
+    check_address(args.host, port)  # all options checked before the data loads
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 
-    simulator_config = simulator_config_from_args(args) if args.backend == "simulator" else None
     client = create_client(Mt5BackendConfig(backend=args.backend, simulator=simulator_config))
     simulator = client if isinstance(client, Mt5TerminalSimulator) else None
     stop = stop or threading.Event()
@@ -128,11 +157,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             description="Serve the MT5 terminal simulator (or a native terminal) over RPyC.",
         ),
     )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show the traceback of an error"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    return run_serve(args)
+    try:
+        return run_serve(args)
+    except Exception as e:  # one line and exit status 2/1, as `nautilus-rl-lab` does
+        if args.verbose:
+            raise
+        line, status = error_line(e)
+        print(f"{parser.prog}: error: {line}", file=sys.stderr)
+        return status
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,6 @@ import os
 from collections.abc import Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from pathlib import Path
 
 import msgspec
 import numpy as np
@@ -27,6 +26,7 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.evaluation.statistics import bootstrap_ci
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
+from nautilus_rl_lab.validation import check_folder
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +103,16 @@ def train_seeds(
     """
     if config.test_data is None:
         raise ConfigError("`test_data` is required: each seed is scored on that untouched range")
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence):
+        raise ConfigError(f"`seeds` must be a list of ints, was {seeds!r}")
+    bad = [s for s in seeds if isinstance(s, bool) or not isinstance(s, int | np.integer) or s < 0]
+    if bad:
+        raise ConfigError(f"`seeds` must be ints >= 0 (SB3 and numpy seeds), was {list(seeds)}")
     if len(set(seeds)) != len(seeds) or not seeds:
         raise ConfigError(f"`seeds` must be distinct and not empty, was {list(seeds)}")
-    root = Path(run_dir or config.run_dir)
+    if max_workers is not None and (isinstance(max_workers, bool) or not max_workers >= 1):
+        raise ConfigError(f"`max_workers` must be >= 1 or None, was {max_workers!r}")
+    root = check_folder("run_dir", run_dir or config.run_dir)
     payload = config.json()
     jobs = [(payload, seed, str(root / f"seed_{seed}")) for seed in seeds]
     if executor is None and max_workers == 1:

@@ -40,7 +40,7 @@ REWARD_SCHEMES: dict[str, type[RewardScheme]] = {
 }
 
 
-class SchemeConfig(NautilusConfig, frozen=True):
+class SchemeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     """A scheme by `name` (alias such as `window`, or `package.module:Class`) and its `params`."""
 
     name: str

@@ -20,7 +20,7 @@ from nautilus_rl_lab.strategies.execution import read_market_state, require_inst
 from nautilus_rl_lab.strategies.risk import RiskLimits
 
 
-class SchemeStrategyConfig(StrategyConfig, frozen=True):
+class SchemeStrategyConfig(StrategyConfig, frozen=True, forbid_unknown_fields=True):
     """Instrument, decision bars, the observation/action schemes and the risk rules."""
 
     instrument_id: InstrumentId

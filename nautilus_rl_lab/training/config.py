@@ -109,11 +109,9 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         for field_name in ("total_timesteps", "n_envs", "n_eval_episodes", "keep_checkpoints"):
             if getattr(self, field_name) < 1:
                 raise ConfigError(f"`{field_name}` must be >= 1, was {getattr(self, field_name)}")
-        for field_name in ("eval_freq", "checkpoint_freq"):
+        for field_name in ("eval_freq", "checkpoint_freq", "seed"):
             if getattr(self, field_name) < 0:
-                raise ConfigError(
-                    f"`{field_name}` must be >= 0 (0 disables), was {getattr(self, field_name)}"
-                )
+                raise ConfigError(f"`{field_name}` must be >= 0, was {getattr(self, field_name)}")
         if self.torch_threads is not None and self.torch_threads < 1:
             raise ConfigError(f"`torch_threads` must be >= 1 or None, was {self.torch_threads}")
         check_disjoint(

@@ -25,6 +25,7 @@ from nautilus_rl_lab.reports.tearsheet import ReportFiles, write_report
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import TrainResult, train
+from nautilus_rl_lab.validation import check_folder
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def run_demo(root: str | os.PathLike[str] = "runs", *, fast: bool | None = None)
     """Train, backtest out of sample against the baselines, write the report; see the module doc."""
     started = time.perf_counter()
     fast = fast_mode() if fast is None else fast
-    run_dir = Path(root) / time.strftime("%Y%m%d-%H%M%S")
+    run_dir = check_folder("root", root) / time.strftime("%Y%m%d-%H%M%S")
     while run_dir.exists():  # two demos in the same second
         run_dir = run_dir.with_name(run_dir.name + "-1")
     config = demo_config(run_dir, fast=fast)

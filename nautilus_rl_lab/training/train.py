@@ -79,6 +79,7 @@ from nautilus_rl_lab.training.evaluations import (
 from nautilus_rl_lab.training.main_guard import check_main_guard
 from nautilus_rl_lab.training.progress import ProgressBar
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
+from nautilus_rl_lab.validation import check_folder
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ def train(
             "`allow_fresh_start` (CLI: --allow-fresh-start) applies only with resume=True "
             "(CLI: --resume)",
         )
-    run_dir = Path(config.run_dir)
+    run_dir = check_folder("run_dir", config.run_dir)
     checkpoint_dir = run_dir / "checkpoints"
     if not resume and has_checkpoints(checkpoint_dir):
         raise ConfigError(
@@ -313,7 +314,7 @@ def train(
                     verbose=0,
                     **config.hyperparameters,
                 )
-            except TypeError as e:
+            except (TypeError, ValueError, AssertionError) as e:  # SB3 checks by assert
                 raise ConfigError(f"`hyperparameters` do not fit {config.algorithm}: {e}") from e
         resumed_from = int(model.num_timesteps) if checkpoint is not None else None
 

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import argparse
 
+import sqlalchemy.exc
+
 from nautilus_rl_lab.config import read_mapping
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.tuning.config import RuleTuneConfig, TuneConfig
 from nautilus_rl_lab.tuning.rules import tune_rule
 from nautilus_rl_lab.tuning.tune import tune
@@ -43,7 +46,13 @@ def load_tune_config(
 def run_tune(args: argparse.Namespace) -> int:
     """Run the study and print its best trial and where the results are."""
     config = load_tune_config(args.config, args)
-    study = tune_rule(config) if isinstance(config, RuleTuneConfig) else tune(config)
+    try:
+        study = tune_rule(config) if isinstance(config, RuleTuneConfig) else tune(config)
+    except sqlalchemy.exc.SQLAlchemyError as e:  # no server there, an unknown dialect, ...
+        # the message may quote the URL with the password filled in: show it as written
+        first_line = str(e).split("\n")[0].replace(config.database_url(), config.storage_url)
+        reason = " ".join(first_line.split())
+        raise ConfigError(f"`storage` {config.storage_url!r} cannot be used: {reason}") from e
     finished = [t for t in study.trials if t.state.is_finished()]
     print(f"study {study.study_name!r}: {len(finished)} finished trial(s) in {config.storage_url}")
     try:

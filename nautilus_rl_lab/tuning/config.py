@@ -156,6 +156,8 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`objective` {self.objective!r} is unknown: use one of {objectives}")
         if self.n_trials < 1:
             raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
+        if self.seed is not None and not 0 <= self.seed < 2**32:
+            raise ConfigError(f"`seed` must be in [0, 2**32) or None (numpy), was {self.seed}")
         if self.timeout is not None and not (math.isfinite(self.timeout) and self.timeout > 0):
             raise ConfigError(
                 f"`timeout` must be a finite number > 0 seconds or None, was {self.timeout}"

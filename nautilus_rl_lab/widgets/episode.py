@@ -7,16 +7,17 @@ and its fills report, drawn by `reports.plots.draw_episode` like `render()`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 from matplotlib.figure import Figure
 
-from nautilus_rl_lab.errors import EnvironmentStateError
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.reports.plots import draw_episode
+from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html
 
 
@@ -30,6 +31,12 @@ class EpisodeViewer(View):
         title: str = "Episode",
         interval_ms: int = 200,
     ) -> None:
+        check_instance("history", history, Sequence, "a list of step records (`env.history`)")
+        for i, record in enumerate(history):
+            if not isinstance(record, Mapping) or "ts" not in record:
+                raise ConfigError(f"`history[{i}]` must be a step record with `ts`, was {record!r}")
+        check_instance("fills", fills, (pd.DataFrame, type(None)), "a DataFrame or None")
+        check_number("interval_ms", interval_ms, 1, integer=True)
         if len(history) < 2:
             raise EnvironmentStateError(
                 "the episode has no steps yet: reset() and step() the env before viewing it"
@@ -72,5 +79,6 @@ class EpisodeViewer(View):
 
 def episode_viewer(env: TrainingNode, interval_ms: int = 200) -> EpisodeViewer:
     """View the env's current (or last) episode step by step."""
+    check_instance("env", env, TrainingNode, "a TrainingNode (the env whose episode to view)")
     title = f"{env.market.instrument.id} episode"
     return EpisodeViewer(env.history, env.fills(), title, interval_ms)

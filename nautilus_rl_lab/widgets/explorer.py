@@ -21,6 +21,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.data.summary import find_gaps, resample_ohlcv, summarize
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.reports.plots import draw_candlesticks
+from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.debounce import Debouncer
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html
 
@@ -52,10 +53,21 @@ class DataExplorer(View):
         start: dt.date | str | None = None,
         end: dt.date | str | None = None,
     ) -> None:
+        what = "a mapping of names to DataSourceConfigs or DataFrames"
+        check_instance("sources", sources, (Mapping, type(None)), what)
         self.sources = dict(DEFAULT_SOURCES if sources is None else sources)
         if not self.sources:
             raise ConfigError("`sources` is empty: pass at least one DataSourceConfig or frame")
-        self.max_candles = max_candles
+        for name, source in self.sources.items():
+            check_instance(
+                f"sources[{name!r}]",
+                source,
+                (DataSourceConfig, pd.DataFrame),
+                "a DataSourceConfig or a DataFrame",
+            )
+        self.max_candles = check_number("max_candles", max_candles, 1, integer=True)
+        check_number("delay", delay)
+        first, last = _day("start", start), _day("end", end)
         self._frames: dict[str, pd.DataFrame] = {}
         self.source = w.Dropdown(options=list(self.sources), description="source")
         self.start = w.DatePicker(description="from")
@@ -77,11 +89,11 @@ class DataExplorer(View):
         for picker in (self.start, self.end):
             picker.observe(self._on_range, names="value")
         self._on_source(None)
-        if start is not None or end is not None:
+        if first is not None or last is not None:
             self._loading = True
             try:
-                self.start.value = pd.Timestamp(start).date() if start else self.start.value
-                self.end.value = pd.Timestamp(end).date() if end else self.end.value
+                self.start.value = first or self.start.value
+                self.end.value = last or self.end.value
             finally:
                 self._loading = False
             self.refresh()
@@ -145,6 +157,17 @@ class DataExplorer(View):
         longest = gaps.sort_values("duration", ascending=False).head(5)
         self.gaps.value = f"<b>{len(gaps)} gaps, longest</b>" + table_html(longest)
         self.status.value = ""
+
+
+def _day(field: str, value: object) -> dt.date | None:
+    """`value` (a date or an ISO date string) as a date; anything else names `field`."""
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    check_instance(field, value, str, "a date or an ISO date string such as '2017-03-01'")
+    try:
+        return pd.Timestamp(value).date()
+    except ValueError as e:
+        raise ConfigError(f"`{field}` {value!r} is not a date such as '2017-03-01': {e}") from e
 
 
 def _utc(day: dt.date) -> pd.Timestamp:

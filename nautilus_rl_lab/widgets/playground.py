@@ -38,6 +38,7 @@ from nautilus_rl_lab.reports.plots import draw_drawdowns, draw_equity, drawdowns
 from nautilus_rl_lab.strategies.agent_strategy import RiskLimits
 from nautilus_rl_lab.tuning.config import resolve_rule
 from nautilus_rl_lab.tuning.space import ParamSpec
+from nautilus_rl_lab.validation import check_callable, check_instance, check_number
 from nautilus_rl_lab.widgets.debounce import Debouncer
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html
 
@@ -125,6 +126,47 @@ def space_from_signature(factory: Callable[..., Agent]) -> dict[str, ParamSpec]:
     return space
 
 
+def _check_space(space: object) -> dict[str, ParamSpec]:
+    """`space` as a dict of `ParamSpec`s by parameter name (else a `ConfigError`)."""
+    specs: Mapping[str, Any] = check_instance(
+        "space", space, Mapping, "a mapping of parameter names to ParamSpecs"
+    )
+    for name, spec in specs.items():
+        check_instance(f"space[{name!r}]", spec, ParamSpec, "a ParamSpec")
+    return dict(specs)
+
+
+def _check_values(values: object, space: Mapping[str, ParamSpec]) -> dict[str, Any]:
+    """Start values that the controls can show exactly: known names, in range, of the right type.
+
+    A slider would silently clamp a value outside its range (or a dropdown fall back to its
+    first choice), so the backtest would run with another number than the one asked for.
+    """
+    if values is None:
+        return {}
+    given: Mapping[str, Any] = check_instance(
+        "values", values, Mapping, "a mapping of parameter names to values"
+    )
+    unknown = sorted(set(given) - set(space))
+    if unknown:
+        raise ConfigError(f"`values` {unknown} are not parameters of the agent: use {list(space)}")
+    for name, value in given.items():
+        spec = space[name]
+        if spec.type == "categorical":
+            ok = value in (spec.choices or [])
+            expected = f"one of {spec.choices}"
+        else:
+            is_number = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = is_number and (spec.type == "float" or isinstance(value, int))
+            ok = ok and spec.low is not None and spec.high is not None
+            ok = ok and spec.low <= value <= spec.high
+            kind = "an int" if spec.type == "int" else "a number"
+            expected = f"{kind} in [{spec.low}, {spec.high}]"
+        if not ok:
+            raise ConfigError(f"`values[{name!r}]` must be {expected}, was {value!r}")
+    return dict(given)
+
+
 class BacktestPlayground(View):
     """Sliders for an agent's parameters and risk inputs over a real Nautilus backtest."""
 
@@ -138,23 +180,27 @@ class BacktestPlayground(View):
         risk: RiskLimits | None = None,
         delay: float = 0.3,
     ) -> None:
+        if not isinstance(agent, str):
+            check_callable("agent", agent, "a rule name or an Agent class/factory")
         self.factory = resolve_rule(agent) if isinstance(agent, str) else agent
-        self.config = config
+        self.config = check_instance("config", config, TrainingNodeConfig, "a TrainingNodeConfig")
+        check_number("delay", delay)
+        check_instance("risk", risk, (RiskLimits, type(None)), "a RiskLimits or None")
+        space = _check_space(space) if space is not None else space_from_signature(self.factory)
+        defaults = {
+            name: p.default
+            for name, p in inspect.signature(self.factory).parameters.items()
+            if p.default is not inspect.Parameter.empty and name in space
+        }
+        start = {**defaults, **_check_values(values, space)}
         self.market = market_for(config)
         self.benchmark = run_backtest(
             BuyAndHoldAgent(config.action), config, market=self.market, name="buy_and_hold"
         )
-        space = dict(space) if space is not None else space_from_signature(self.factory)
         self.params = {name: slider_for(name, spec) for name, spec in space.items()}
-        defaults = {
-            name: p.default
-            for name, p in inspect.signature(self.factory).parameters.items()
-            if p.default is not inspect.Parameter.empty
-        }
         for name, control in self.params.items():
-            value = (values or {}).get(name, defaults.get(name))
-            if value is not None:
-                control.value = value
+            if start.get(name) is not None:
+                control.value = start[name]
         risk = risk or RiskLimits()
         self.risk = {
             name: w.BoundedFloatText(

@@ -19,6 +19,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from nautilus_rl_lab.tuning.config import RuleTuneConfig, TuneConfig
 from nautilus_rl_lab.tuning.study import TrialCallback
+from nautilus_rl_lab.validation import check_callable, check_instance
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html
 
 StudyRunner = Callable[..., optuna.Study]
@@ -45,6 +46,7 @@ class StudyDashboard(View):
     """History, importance and best trial of a study; an Optuna callback that redraws per trial."""
 
     def __init__(self, study: optuna.Study | None = None) -> None:
+        check_instance("study", study, (optuna.Study, type(None)), "an optuna.Study or None")
         self.best = w.HTML()
         self.study = study
         figure = FigureView((11.0, 4.0))
@@ -101,6 +103,10 @@ def study_dashboard(
     callbacks: Sequence[TrialCallback] = (),
 ) -> StudyDashboard:
     """Show a dashboard and run `run(config, callbacks=[dashboard, ...])` (`tune_rule` or `tune`)."""
+    check_callable("run", run, "`tune_rule` or `tune` (a function running the study)")
+    check_instance("config", config, (RuleTuneConfig, TuneConfig), "a RuleTuneConfig or TuneConfig")
+    for i, callback in enumerate(callbacks):
+        check_callable(f"callbacks[{i}]", callback, "an Optuna trial callback")
     dashboard = StudyDashboard()
     dashboard.show()
     dashboard.study = run(config, callbacks=[dashboard, *callbacks])

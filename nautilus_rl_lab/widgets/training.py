@@ -30,6 +30,7 @@ from nautilus_rl_lab.errors import EnvironmentStateError
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.evaluations import read_evaluations
 from nautilus_rl_lab.training.train import TrainResult, train
+from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.view import FigureView, View
 
 EVALUATIONS = Path("eval") / "evaluations.npz"
@@ -81,6 +82,9 @@ class TrainingView(View):
     """Training and evaluation curves of a running `train`, with a stop button."""
 
     def __init__(self, config: TrainConfig, *, resume: bool = False, every: float = 2.0) -> None:
+        check_instance("config", config, TrainConfig, "a TrainConfig")
+        check_instance("resume", resume, bool, "True or False")
+        check_number("every", every)
         self.config = msgspec.structs.replace(config, progress_bar=False)
         self.resume = resume
         self.curves = LiveCurves(Path(config.run_dir) / EVALUATIONS, self.redraw, every)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import msgspec
@@ -186,3 +187,21 @@ def test_rl_agent_load_of_a_hand_edited_config_raises_naming_file_and_field(
     assert "Agént" in file.read_text()
     code = f"from nautilus_rl_lab.agents import RLAgent\nRLAgent.load({str(directory)!r})\n"
     assert_python_error(code, "ConfigError", "rl_agent.json: `component_id`")  # was SIGABRT
+
+
+def test_rl_agent_load_of_a_config_with_a_wrong_type_names_file_field_and_value(
+    tmp_path, env_config
+) -> None:
+    config = RLAgentConfig(
+        instrument_id="EUR/USD.SIM",
+        bar_type="EUR/USD.SIM-1-HOUR-ASK-EXTERNAL",
+        observation=env_config.observation,
+    )
+    directory = RLAgent(config, agent=fixed_policy(env_config)).save(tmp_path / "rl")
+    file = directory / "rl_agent.json"
+    data = json.loads(file.read_text())
+    file.write_text(json.dumps({**data, "bar_type": 60}))
+    with pytest.raises(
+        ConfigError, match=r"rl_agent.json: invalid RLAgentConfig: .*bar_type`, was 60"
+    ):
+        RLAgent.load(directory)

@@ -256,3 +256,15 @@ def test_prices_beyond_what_nautilus_represents_are_refused() -> None:
         DataValidationError, match=r"`high` beyond what Nautilus can represent at row 2"
     ):
         validate_ohlcv(df)
+
+
+def test_float16_prices_are_refused_naming_the_dtype_not_a_rounded_bar() -> None:
+    index = pd.date_range("2017-01-02", periods=3, freq="h", tz="UTC")
+    prices = np.array([1.06123, 1.06456, 1.06789])
+    frame = pd.DataFrame(
+        {"open": prices, "high": prices + 0.001, "low": prices - 0.001, "close": prices},
+        index=index,
+    ).astype(np.float16)
+    frame["volume"] = 1.0
+    with pytest.raises(DataValidationError, match=r"bars.parquet: `open` is stored as float16"):
+        validate_ohlcv(frame, source="bars.parquet")

@@ -13,7 +13,12 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc.client import RpycMt5Client
 from nautilus_rl_lab.mt5.rpyc.server import ServerHandle, serve
-from nautilus_rl_lab.mt5.serve import add_serve_arguments, run_serve, simulator_config_from_args
+from nautilus_rl_lab.mt5.serve import (
+    add_serve_arguments,
+    main,
+    run_serve,
+    simulator_config_from_args,
+)
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from tests.mt5.conftest import wave_frame
@@ -73,3 +78,12 @@ def test_serve_arguments_validate_into_a_config() -> None:
     assert config.symbols == ("EURUSD", "USDJPY") and config.spread_points == 7
     with pytest.raises(ConfigError, match=r"`leverage`"):
         simulator_config_from_args(parser.parse_args(["--leverage", "0"]))
+
+
+def test_serve_main_reports_bad_input_in_one_line_with_exit_2(capsys) -> None:
+    assert main(["--port", "0", "--speed", "inf"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "nautilus-rl-lab mt5-sim serve: error: simulator options from the flags: invalid "
+        "Mt5SimulatorConfig: `replay_speed` must be a finite number, was inf"
+    ]

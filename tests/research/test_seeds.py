@@ -58,3 +58,28 @@ def test_confidence_can_cover_every_numeric_column_and_counts_seeds_per_metric()
     mixed = SeedsResult(table.assign(periods_per_year=[260.0, 252.0, 260.0]), pd.DataFrame())
     with pytest.raises(ValueError, match="annualised with different periods"):
         mixed.confidence()
+
+
+@pytest.mark.parametrize(
+    ("seeds", "kwargs", "message"),
+    [
+        ([-1], {}, r"`seeds` must be ints >= 0 .*was \[-1\]"),
+        ([0, 1.5], {}, r"`seeds` must be ints >= 0"),
+        ([True], {}, r"`seeds` must be ints >= 0"),
+        ("01", {}, r"`seeds` must be a list of ints, was '01'"),
+        ([0], {"max_workers": 0}, r"`max_workers` must be >= 1 or None, was 0"),
+    ],
+)
+def test_bad_seeds_or_workers_are_refused_before_any_training(
+    tmp_path, seeds, kwargs, message
+) -> None:
+    config = tiny_config(tmp_path / "run", test_data=TEST)
+    with pytest.raises(ConfigError, match=message):
+        train_seeds(config, seeds, **kwargs)
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_run_dir_that_is_a_file_is_refused_before_any_training(tmp_path) -> None:
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"`run_dir` .*file' is a file, expected a folder"):
+        train_seeds(tiny_config(tmp_path, test_data=TEST), [0], run_dir=tmp_path / "file")

@@ -3,10 +3,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from nautilus_rl_lab.errors import EnvironmentStateError
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes import TrainingNode
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.widgets import episode_viewer
+from nautilus_rl_lab.widgets.episode import EpisodeViewer
 from tests.widgets.conftest import small_env
 
 
@@ -44,3 +45,25 @@ def test_an_env_without_steps_is_refused() -> None:
             episode_viewer(env)
     finally:
         env.close()
+
+
+RECORDS = [{"ts": 0}, {"ts": 3_600_000_000_000}]
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((5,), {}, r"`history` must be a list of step records \(`env.history`\), was 5 \(int\)"),
+        (([1, 2],), {}, r"`history\[0\]` must be a step record with `ts`, was 1"),
+        ((RECORDS,), {"fills": [1]}, r"`fills` must be a DataFrame or None, was \[1\]"),
+        ((RECORDS,), {"interval_ms": 0}, r"`interval_ms` must be an int >= 1, was 0"),
+    ],
+)
+def test_wrong_arguments_are_one_config_error_naming_them(args, kwargs, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        EpisodeViewer(*args, **kwargs)
+
+
+def test_a_config_instead_of_an_env_is_refused() -> None:
+    with pytest.raises(ConfigError, match=r"`env` must be a TrainingNode .*TrainingNodeConfig"):
+        episode_viewer(small_env())

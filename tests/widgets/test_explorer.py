@@ -66,3 +66,19 @@ def test_start_and_end_preset_the_range() -> None:
     expected = bars[(bars.index >= "2017-03-07") & (bars.index < "2017-03-08")]
     pd.testing.assert_frame_equal(explorer.frame, expected)
     assert explorer.figure_view.redraws == 2  # full range, then the preset one
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sources": [TWO_WEEKS]}, r"`sources` must be a mapping of names to DataSourceConfigs"),
+        ({"sources": {"a": 5}}, r"`sources\['a'\]` must be a DataSourceConfig or a DataFrame"),
+        ({"start": "2017-02-30"}, r"`start` '2017-02-30' is not a date such as '2017-03-01'"),
+        ({"end": 5.5}, r"`end` must be a date or an ISO date string .*, was 5.5 \(float\)"),
+        ({"max_candles": "many"}, r"`max_candles` must be an int >= 1, was 'many'"),
+        ({"max_candles": 0}, r"`max_candles` must be an int >= 1, was 0"),
+    ],
+)
+def test_wrong_arguments_are_one_config_error_naming_them(kwargs, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        data_explorer(**kwargs)

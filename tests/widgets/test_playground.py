@@ -98,3 +98,23 @@ def test_an_agent_without_numeric_defaults_needs_a_space() -> None:
 
     with pytest.raises(ConfigError, match="`space`"):
         space_from_signature(factory)
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        ((5, small_env()), {}, r"`agent` must be a rule name or an Agent class/factory, was 5"),
+        (("ema_cross", {"data": 1}), {}, r"`config` must be a TrainingNodeConfig, was \{'data'"),
+        (("ema_cross", small_env()), {"space": [1]}, r"`space` must be a mapping"),
+        (("ema_cross", small_env()), {"space": {"fast": 3}}, r"`space\['fast'\]` must be a ParamSpec"),
+        (("ema_cross", small_env()), {"values": [1]}, r"`values` must be a mapping"),
+        (("ema_cross", small_env()), {"values": {"fastt": 5}}, r"\['fastt'\] are not parameters"),
+        (("ema_cross", small_env()), {"values": {"fast": "x"}}, r"`values\['fast'\]` must be an int in \[2, 50\], was 'x'"),
+        (("ema_cross", small_env()), {"values": {"fast": 500}}, r"`values\['fast'\]` must be an int in \[2, 50\], was 500"),
+        (("ema_cross", small_env()), {"values": {"fast": 5.5}}, r"must be an int in \[2, 50\], was 5.5"),
+        (("ema_cross", small_env()), {"risk": {"max_position": 1}}, r"`risk` must be a RiskLimits or None"),
+    ],
+)  # fmt: skip
+def test_wrong_arguments_are_one_config_error_naming_them(args, kwargs, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        backtest_playground(*args, **kwargs)

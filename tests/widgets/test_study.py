@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig, tune_rule
 from nautilus_rl_lab.widgets import study_dashboard
 from nautilus_rl_lab.widgets.study import StudyDashboard, trials_table
@@ -58,3 +61,20 @@ def test_trials_table_names_parameters_plainly(tmp_path: Path) -> None:
 def test_an_empty_dashboard_draws_placeholders() -> None:
     dashboard = StudyDashboard()
     assert dashboard.figure_view.redraws == 1 and dashboard.best.value == ""
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: StudyDashboard("x"), r"`study` must be an optuna.Study or None, was 'x'"),
+        (lambda: study_dashboard("tune_rule", None), r"`run` must be `tune_rule` or `tune`"),
+        (lambda: study_dashboard(tune_rule, {"a": 1}), r"`config` must be a RuleTuneConfig or"),
+        (
+            lambda: study_dashboard(tune_rule, rule_config(Path("unused"), 1), callbacks=[1]),
+            r"`callbacks\[0\]` must be an Optuna trial callback, was 1",
+        ),
+    ],
+)
+def test_wrong_arguments_are_one_config_error_naming_them(call, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        call()

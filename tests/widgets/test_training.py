@@ -3,6 +3,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.training import latest_checkpoint
 from nautilus_rl_lab.training.checkpoints import read_state
 from nautilus_rl_lab.widgets import training_view
@@ -55,3 +58,16 @@ def test_a_finished_run_resumed_shows_its_steps_and_evaluations(tmp_path: Path) 
     assert again.progress.value == config.total_timesteps
     assert len(again.curves.evaluations) == len(first.evaluations) > 0
     assert f"{first.num_timesteps:,} of" in again.figure.axes[0].get_title()
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (({"a": 1},), {}, r"`config` must be a TrainConfig, was \{'a': 1\} \(dict\)"),
+        ((tiny_config(Path("unused")),), {"every": "2"}, r"`every` must be a finite number >= 0"),
+        ((tiny_config(Path("unused")),), {"resume": "yes"}, r"`resume` must be True or False"),
+    ],
+)
+def test_wrong_arguments_are_one_config_error_naming_them(args, kwargs, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        training_view(*args, **kwargs)

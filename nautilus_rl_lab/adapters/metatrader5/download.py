@@ -39,6 +39,7 @@ from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, create_client, initia
 from nautilus_rl_lab.mt5.protocol import Mt5Client, RemoteMt5Client, require_success
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.server_time import ServerTime, as_server_time
+from nautilus_rl_lab.validation import check_folder
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def run_download(args: argparse.Namespace) -> int:
     timeframe = getattr(mt5c, name, None)
     if not isinstance(timeframe, int):
         raise ConfigError(f"`--timeframe` {args.timeframe!r} is not an MT5 timeframe (e.g. H1)")
+    check_folder("--catalog", args.catalog)
     backend = Mt5BackendConfig(backend=args.backend, host=args.host, port=args.port)
     client = create_client(backend)
     require_success(client, initialize_from_config(client, backend), "initialize")
