@@ -77,12 +77,14 @@ def _mirror(run_dir: Path, value: dict[str, Any] | None, timeout_s: float = 1.0)
         return
     try:
         set_state(run_dir, HALT_KEY, value, timeout_s=timeout_s)
-    except sqlite3.Error as e:  # locked or unwritable: the file is the flag
+    except sqlite3.OperationalError as e:  # locked or unwritable: the file is the flag
         if value is None:
             raise ConfigError(
                 f"the run store {store_path(run_dir)} still holds the halt flag and cannot be "
                 f"written ({e}): retry `resume` when it is free",
             ) from e
+    except sqlite3.DatabaseError as e:  # there, but not a store: say so, never ignore it
+        raise ConfigError(f"{store_path(run_dir)} is not a SQLite run store ({e})") from e
 
 
 def request_halt(
