@@ -24,10 +24,17 @@ from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected, PositionClosed
 from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.orders import Order
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.execution import observe_bar, order_delta, submit_to_target
+from nautilus_rl_lab.strategies.execution import (
+    OrderPlan,
+    in_flight_quantity,
+    observe_bar,
+    plan_orders,
+    submit_plan,
+)
 from nautilus_rl_lab.strategies.protection import (
     cancel_protection,
     protective_rule,
@@ -56,6 +63,7 @@ class DecisionPath:
         self.orders_rejected = 0
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
+        self._working: list[Order] = []
 
     @property
     def events(self) -> list[RiskEvent]:
@@ -69,6 +77,12 @@ class DecisionPath:
         self.risk.reset()
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
         self.round_trips = []
+        self._working = []
+
+    def in_flight(self) -> float:
+        """The signed quantity of this path's orders sent and not yet filled (nor closed)."""
+        self._working = [order for order in self._working if not order.is_closed]
+        return in_flight_quantity(self._working)
 
     def decide(
         self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
@@ -87,32 +101,60 @@ class DecisionPath:
     def execute(
         self, strategy: Strategy, instrument: Instrument, action: Any, state: MarketState
     ) -> float | None:
-        """Action-scheme target -> risk rules -> orders; return the target traded to."""
+        """Action-scheme target -> risk rules -> orders; return the target traded to.
+
+        The scheme and the rules see the position the orders in flight will leave (`state`
+        with `position` plus `in_flight()`), so neither a target nor a cap counts twice.
+        """
+        in_flight = self.in_flight() if self._working else 0.0
+        if in_flight:
+            state = state._replace(position=state.position + in_flight)
         target = self.action_scheme.target_position(action, state.position)
         entry = _entry_price(strategy, instrument) if self.limits.protection == "close" else None
         adjusted = self.risk.adjust(target, state, entry)
         if self.risk.last_reason is not None:
             strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
-        if self._send(strategy, instrument, adjusted, state):
-            self.orders_submitted += 1
-            self.risk.record_order()
+        increment = float(instrument.size_increment)
+        plan = plan_orders(adjusted, state.position, 0.0, increment)
+        if plan.close and plan.open and not self.risk.allow_orders(2, state.ts_ns, adjusted):
+            return None
+        sent = self._send(strategy, instrument, plan, adjusted, state.close)
+        if sent:
+            self._working += sent
+            self.orders_submitted += len(sent)
+            self.risk.record_order(len(sent))
         return adjusted
 
     def _send(
-        self, strategy: Strategy, instrument: Instrument, target: float | None, state: MarketState
-    ) -> bool:
+        self,
+        strategy: Strategy,
+        instrument: Instrument,
+        plan: OrderPlan,
+        target: float | None,
+        close: float,
+    ) -> list[Order]:
+        if target is None or plan == OrderPlan():
+            return []
         if not self.limits.venue_protection:
-            return submit_to_target(strategy, instrument, target, state.position)
-        delta = order_delta(instrument, target, state.position)
-        if target is None or not delta:
-            return False
+            return submit_plan(strategy, instrument, plan)
         cancel_protection(strategy, instrument)  # the new order brings its own
-        if not order_delta(instrument, target, 0.0):  # to flat: nothing left to protect
-            return submit_to_target(strategy, instrument, target, state.position)
-        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-        quantity = instrument.make_qty(abs(delta))
-        submit_protected(strategy, instrument, side, quantity, target, state.close, self.limits)
-        return True
+        if abs(target) < float(instrument.size_increment):  # to flat: nothing left to protect
+            return submit_plan(strategy, instrument, plan)
+        # The protected entry carries the opening part; a flip closes first, reduce-only.
+        sent = submit_plan(strategy, instrument, OrderPlan(plan.close)) if plan.open else []
+        quantity = plan.open or plan.close
+        side = OrderSide.BUY if quantity > 0 else OrderSide.SELL
+        entry = submit_protected(
+            strategy,
+            instrument,
+            side,
+            instrument.make_qty(abs(quantity)),
+            target,
+            close,
+            self.limits,
+            reduce_only=not plan.open,
+        )
+        return [*sent, entry]
 
     def on_order_filled(self, strategy: Strategy, event: OrderFilled) -> None:
         """Count the fill; a completed protective order blocks re-entry on the side it closed."""

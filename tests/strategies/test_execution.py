@@ -1,0 +1,114 @@
+"""Orders to a target: a close only reduces (never denied for free balance), a flip is a close
+plus an open, and the order counts what is already in flight.
+
+The exit tests trade a synthetic daily equity on a CASH account: 150 shares bought at 50 with
+10,000 USD leave 2,500 USD free; the price doubles, so the 15,000 USD holding is worth more
+than the free cash, which is exactly when Nautilus' `RiskEngine` denied the closing SELL
+(CUM_NOTIONAL_EXCEEDS_FREE_BALANCE) before it was sent as reduce-only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from nautilus_trader.backtest.config import BacktestVenueConfig
+
+from nautilus_rl_lab.agents.base import Agent
+from nautilus_rl_lab.data.instruments import InstrumentSpec
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.schemes import SchemeConfig
+
+START, SHARES, SPREAD = 10_000.0, 150, 0.02
+FLAT, LONG = 0, 1  # target_position, long only
+# Warm-up, the entry decision at 50 (filled at the next open, 50), the doubling, the exit.
+CLOSES = np.array([50.0, 50.0, 50.0, 60.0, 75.0, 90.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
+ACTIONS = [LONG, LONG, LONG, LONG, LONG, FLAT, FLAT, FLAT]
+
+
+def daily_equity_frame(closes: np.ndarray) -> pd.DataFrame:
+    """Daily bars of one share, each opening at the previous close."""
+    index = pd.date_range("2024-01-01", periods=len(closes), freq="1D", tz="UTC", name="timestamp")
+    opens = np.r_[closes[0], closes[:-1]]
+    highs, lows = np.maximum(opens, closes), np.minimum(opens, closes)
+    data = {"open": opens, "high": highs, "low": lows, "close": closes, "volume": 1e6}
+    return pd.DataFrame(data, index=index)
+
+
+def cash_equity_config() -> TrainingNodeConfig:
+    """An `ACME` equity on a 10,000 USD CASH account, long-only `SHARES`, daily bars."""
+    return TrainingNodeConfig(
+        venue=BacktestVenueConfig(
+            name="SIM",
+            oms_type="NETTING",
+            account_type="CASH",
+            starting_balances=[f"{START:.0f} USD"],
+            base_currency="USD",
+        ),
+        instrument=InstrumentSpec(
+            symbol="ACME", kind="equity", price_precision=2, lot_size=1, min_quantity=1
+        ),
+        data=DataSourceConfig(kind="frame", spread=SPREAD),
+        bar_aggregation="DAY",
+        observation=SchemeConfig(name="window", params={"window": 2}),
+        action=SchemeConfig(
+            name="target_position", params={"trade_size": SHARES, "allow_short": False}
+        ),
+        episode_length=None,
+        random_start=False,
+    )
+
+
+def _round_trip_equity(commissions: float) -> float:
+    """Bought at 50, sold at 100: the gain less one spread and Nautilus' commissions."""
+    return START + SHARES * (100.0 - 50.0) - SHARES * SPREAD - commissions
+
+
+def test_a_cash_account_closes_a_long_worth_more_than_its_free_cash_in_training() -> None:
+    env = TrainingNode(cash_equity_config(), frame=daily_equity_frame(CLOSES))
+    try:
+        env.reset()
+        infos = [env.step(action)[-1] for action in ACTIONS]
+    finally:
+        env.close()
+    held = infos[ACTIONS.index(FLAT) - 1]
+    assert held["position"] == SHARES and held["balance"] < SHARES * 100.0  # worth > free cash
+    last = infos[-1]
+    assert last["orders_denied"] == 0 and last["orders_rejected"] == 0
+    assert last["position"] == 0 and last["trades"] == 2
+    assert last["equity"] == pytest.approx(last["balance"])
+    assert last["equity"] == pytest.approx(_round_trip_equity(last["commissions"]))
+
+
+class _Scripted(Agent):
+    """Plays `ACTIONS` in order, then holds the last one."""
+
+    def __init__(self) -> None:
+        self.step = 0
+
+    def act(self, observation: np.ndarray) -> Any:
+        action = ACTIONS[min(self.step, len(ACTIONS) - 1)]
+        self.step += 1
+        return action
+
+    def save(self, path: Any) -> Any:
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, path: Any) -> _Scripted:
+        raise NotImplementedError
+
+
+def test_a_cash_account_closes_a_long_worth_more_than_its_free_cash_in_a_backtest() -> None:
+    config = cash_equity_config()
+    market = market_for(config, daily_equity_frame(CLOSES))
+    run = run_backtest(_Scripted(), config, market=market)
+    assert run.stats["orders_denied"] == 0 and run.stats["orders_rejected"] == 0
+    assert run.position.iloc[-1] == 0 and len(run.fills) == 2
+    commissions = sum(float(str(c).split()[0]) for c in run.fills["commission"])
+    assert run.final_balance == pytest.approx(_round_trip_equity(commissions))
+    assert run.equity.iloc[-1] == pytest.approx(run.final_balance)
