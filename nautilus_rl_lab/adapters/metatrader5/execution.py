@@ -135,10 +135,12 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     parse_leg,
     position_to_report,
     protected_list,
+    reduce_only_ticket,
     server_msc_to_unix_nanos,
     sltp_request,
     symbol_from_instrument_id,
     trade_order_to_report,
+    units_to_lots,
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.errors import ConfigError
@@ -512,6 +514,16 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             and command.position_id.value.isdigit()
         ):
             position_ticket = int(command.position_id.value)
+        elif order.is_reduce_only:
+            positions = await self._call("positions_get", symbol=symbol.name) or ()
+            volume = units_to_lots(order.quantity.as_decimal(), symbol.trade_contract_size)
+            try:
+                position_ticket = reduce_only_ticket(
+                    order.side, volume, positions, hedging=self._hedging
+                )
+            except UnsupportedOrderError as e:
+                self._reject(order, str(e))
+                return
         price_retries = 0
         resent = False
         while True:

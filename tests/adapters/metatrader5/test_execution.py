@@ -341,3 +341,31 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         (str(d.ticket), d.volume * 100_000, d.price) for d in deals
     ]
     assert order.status == OrderStatus.FILLED
+
+
+def test_reduce_only_orders_close_the_position_and_never_open_one(session):
+    """A reduce-only SELL closes the long (hedging: it names the ticket, never a second
+    position); with nothing left to reduce it is rejected, not sent as an opening deal."""
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    factory = probe.order_factory
+    buy = factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(30_000))
+    node.call(lambda: probe.submit_order(buy))
+    assert node.wait_until(lambda: buy.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    for units in (10_000, 20_000):  # a partial close, then the rest
+        close = factory.market(
+            INSTRUMENT, OrderSide.SELL, instrument.make_qty(units), reduce_only=True
+        )
+        node.call(lambda close=close: probe.submit_order(close))
+        assert node.wait_until(lambda close=close: close.is_closed, timeout_secs=WAIT)
+        assert close.status == OrderStatus.FILLED
+    assert simulator.positions_get() == ()
+    assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
+    stray = factory.market(
+        INSTRUMENT, OrderSide.SELL, instrument.make_qty(10_000), reduce_only=True
+    )
+    node.call(lambda: probe.submit_order(stray))
+    assert node.wait_until(lambda: stray.is_closed, timeout_secs=WAIT)
+    assert stray.status == OrderStatus.REJECTED
+    assert "reduce-only" in stray.events[-1].reason
+    assert simulator.positions_get() == ()
