@@ -31,7 +31,9 @@ Decisions:
   says a strategy sent but Nautilus restored under another (EXTERNAL: nobody manages it, the
   kill switch cannot close it) raises the critical `ownership` alert naming the orders.
 - Staleness is wall time since the last bar arrived (the live clock), so a feed that stops
-  ticking is seen even though no event comes.
+  ticking is seen even though no event comes. A decision an agent skipped because its bar was
+  too old (`strategies.staleness`, published on `STALE_TOPIC`) is the `stale_bar` alert
+  (warning), one per skipped bar.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, RunStore
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
+from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
 
 logger = logging.getLogger(__name__)
 
@@ -243,6 +246,7 @@ class MonitorActor(Actor):
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
             self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
+        self.msgbus.subscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
         if self.config.bar_type is not None:
             self.subscribe_bars(self.config.bar_type)
         self._last_data_ns = self.clock.timestamp_ns()
@@ -275,6 +279,7 @@ class MonitorActor(Actor):
             self.clock.cancel_timer(TIMER)
         for topic in self._order_topics():
             self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
+        self.msgbus.unsubscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
         if self.config.bar_type is not None:
             self.unsubscribe_bars(self.config.bar_type)
         self._sample()
@@ -482,6 +487,13 @@ class MonitorActor(Actor):
             flag = request_halt(self.config.run_dir, f"{alert.rule}: {alert.message}", "alert")
             if self.halting is None:
                 self._begin_halt(flag)
+
+    def _on_stale_decision(self, stale: StaleDecision) -> None:
+        """A decision path skipped a stale bar (`strategies.staleness`): the `stale_bar` alert."""
+        age, limit = stale.age_secs, stale.max_age_secs
+        self.raise_alert(
+            Alert("stale_bar", "warning", stale.message, age, limit, stale.market_ts_ns)
+        )
 
     def _begin_halt(self, flag: dict[str, Any]) -> None:
         self.halting = flag

@@ -11,6 +11,12 @@ The path also owns what happens to orders after they are sent: protective fills 
 (`on_order_filled`: the stop-loss/take-profit rule is recorded and re-entry on that side is
 blocked), closed round trips (`on_position_closed`: losing streaks) and the counts of orders
 Nautilus denied (`RiskEngine`) or the venue rejected.
+
+Orders in flight: `execute` plans from the position plus the orders this path sent that have
+not filled yet (`in_flight`), and a decision on a bar older than `max_bar_age_secs` is not
+taken (`strategies.staleness`), so a backlog of bars after a stalled event loop neither stacks
+orders beyond the target nor trades old prices. A part that only reduces the position goes
+out reduce-only, a flip as a close plus an open (`strategies.execution`).
 """
 
 from __future__ import annotations
@@ -41,6 +47,12 @@ from nautilus_rl_lab.strategies.protection import (
     submit_protected,
 )
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, RiskManager
+from nautilus_rl_lab.strategies.staleness import (
+    NANOS_PER_SECOND,
+    STALE_TOPIC,
+    MarketClock,
+    StaleDecision,
+)
 
 Policy = Callable[[np.ndarray, MarketState], Any]
 
@@ -53,11 +65,15 @@ class DecisionPath:
         action: ActionScheme,
         risk: RiskLimits | None = None,
         observation: ObservationScheme | None = None,
+        max_bar_age_secs: float | None = None,
     ) -> None:
         self.action_scheme = action
         self.observation_scheme = observation
         self.limits = risk or RiskLimits()
         self.risk = RiskManager(self.limits)
+        self.max_bar_age_secs = max_bar_age_secs
+        self.market_clock = MarketClock()
+        self.stale_decisions = 0
         self.orders_submitted = 0
         self.orders_denied = 0
         self.orders_rejected = 0
@@ -76,6 +92,7 @@ class DecisionPath:
             self.observation_scheme.reset()
         self.risk.reset()
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
+        self.stale_decisions = 0
         self.round_trips = []
         self._working = []
 
@@ -87,9 +104,13 @@ class DecisionPath:
     def decide(
         self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
     ) -> tuple[Any, MarketState] | None:
-        """Scheme update -> market state -> observation -> `policy` action (`None`: not warm)."""
+        """Scheme update -> market state -> observation -> `policy` action (`None`: not warm,
+        or the bar is stale: see `strategies.staleness`)."""
         if self.observation_scheme is None:
             raise TypeError("this DecisionPath has no observation scheme: it only executes")
+        if self.max_bar_age_secs is not None and self._stale(component, instrument, bar):
+            self.observation_scheme.update(bar)  # the next decision sees every bar
+            return None
         observed = observe_bar(
             component, self.observation_scheme, instrument, bar, self.action_scheme.position_limit
         )
@@ -97,6 +118,19 @@ class DecisionPath:
             return None
         observation, state = observed
         return policy(observation, state), state
+
+    def _stale(self, component: Actor, instrument: Instrument, bar: Bar) -> bool:
+        """Whether `bar` closed more than `max_bar_age_secs` before the market's time; if so,
+        log, count and publish the skipped decision (`StaleDecision` on `STALE_TOPIC`)."""
+        limit = self.max_bar_age_secs
+        now = self.market_clock.venue_ns or component.clock.timestamp_ns()
+        if limit is None or now - bar.ts_event <= limit * NANOS_PER_SECOND:
+            return False
+        stale = StaleDecision(component.id.value, instrument.id, bar.ts_event, now, limit)
+        component.log.warning(stale.message)
+        self.stale_decisions += 1
+        component.msgbus.publish(STALE_TOPIC, stale)
+        return True
 
     def execute(
         self, strategy: Strategy, instrument: Instrument, action: Any, state: MarketState

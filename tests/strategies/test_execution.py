@@ -22,12 +22,50 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders
 
 START, SHARES, SPREAD = 10_000.0, 150, 0.02
 FLAT, LONG = 0, 1  # target_position, long only
 # Warm-up, the entry decision at 50 (filled at the next open, 50), the doubling, the exit.
 CLOSES = np.array([50.0, 50.0, 50.0, 60.0, 75.0, 90.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
 ACTIONS = [LONG, LONG, LONG, LONG, LONG, FLAT, FLAT, FLAT]
+
+
+@pytest.mark.parametrize(
+    ("target", "position", "in_flight", "plan"),
+    [
+        (None, 100.0, 0.0, OrderPlan()),  # hold
+        (100.0, 100.0, 0.0, OrderPlan()),  # held already
+        (100.0, 0.0, 0.0, OrderPlan(0.0, 100.0)),  # open
+        (150.0, 100.0, 0.0, OrderPlan(0.0, 50.0)),  # add
+        (40.0, 100.0, 0.0, OrderPlan(-60.0, 0.0)),  # reduce: reduce-only
+        (0.0, 100.0, 0.0, OrderPlan(-100.0, 0.0)),  # close: reduce-only
+        (-100.0, 100.0, 0.0, OrderPlan(-100.0, -100.0)),  # flip: close, then open
+        (-30.0, 100.0, 0.0, OrderPlan(-100.0, -30.0)),
+        (100.0, -250.0, 0.0, OrderPlan(250.0, 100.0)),
+        (100.0, 0.0, 100.0, OrderPlan()),  # on its way: nothing more
+        (100.0, 0.0, 60.0, OrderPlan(0.0, 40.0)),  # a partly sent order: only the rest
+        (0.0, 0.0, 100.0, OrderPlan(-100.0, 0.0)),  # undo what is in flight
+        (-100.0, 100.0, -100.0, OrderPlan(0.0, -100.0)),  # the close is in flight
+        (100.4, 0.0, 0.0, OrderPlan(0.0, 100.0)),  # rounded to the size increment
+        (100.4, 100.0, 0.0, OrderPlan()),  # less than an increment
+    ],
+)
+def test_plan_counts_the_orders_in_flight_and_closes_reduce_only(
+    target: float | None, position: float, in_flight: float, plan: OrderPlan
+) -> None:
+    assert plan_orders(target, position, in_flight, 1.0) == plan
+
+
+def test_a_burst_of_decisions_from_a_stale_position_never_exceeds_the_target() -> None:
+    """Each decision of a backlog sees the same stale position (nothing filled yet): with the
+    orders in flight counted, the position once they fill is the target, never a multiple."""
+    position, in_flight = -10_000.0, 0.0
+    for target in [10_000.0] * 25 + [-10_000.0] * 25 + [0.0, 10_000.0]:
+        plan = plan_orders(target, position, in_flight, 1_000.0)
+        assert abs(plan.close) <= abs(position + in_flight)  # reduce-only: never past flat
+        in_flight += plan.close + plan.open
+        assert position + in_flight == target
 
 
 def daily_equity_frame(closes: np.ndarray) -> pd.DataFrame:
