@@ -11,6 +11,7 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 
 from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS
 from tests.deploy.conftest import WINDOW
 
 LIVE_BAR = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
@@ -92,3 +93,13 @@ def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_
 def test_a_directory_without_bundle_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=BUNDLE_FILE):
         load_bundle(tmp_path)
+
+
+def test_bundle_configs_carry_the_staleness_limit_to_the_agent(bundle_dir: Path) -> None:
+    from nautilus_trader.common.config import ActorFactory
+
+    for given, expected in ((None, None), (5.0, 5.0)):
+        actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR, max_bar_age_secs=given)
+        assert ActorFactory.create(actor).config.max_bar_age_secs == expected
+    actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
+    assert ActorFactory.create(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0

@@ -247,3 +247,19 @@ def test_example_configs_parse_and_hold_no_secret(name: str) -> None:
     config = LiveRunConfig.from_file(path)
     assert config.node.backend.password is None
     assert config.monitor["metrics_port"] == 9464
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf")])
+def test_a_bad_max_bar_age_is_refused_naming_the_field(value: float) -> None:
+    from nautilus_rl_lab.agents import RLAgentConfig
+    from nautilus_rl_lab.deploy.session import LiveRunConfig
+    from nautilus_rl_lab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="`max_bar_age_secs`"):
+        LiveRunConfig(run_dir="run", bundle="bundle", max_bar_age_secs=value)
+    with pytest.raises(ConfigError, match="`max_bar_age_secs`"):
+        RLAgentConfig(
+            instrument_id="EURUSD.MT5",
+            bar_type="EURUSD.MT5-1-HOUR-BID-EXTERNAL",
+            max_bar_age_secs=value,
+        )
