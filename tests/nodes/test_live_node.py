@@ -471,44 +471,28 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
         release_connection,
     )
     from nautilus_rl_lab.agents import BuyAndHoldAgent
+    from nautilus_rl_lab.deploy import agent_configs
     from nautilus_rl_lab.monitoring import MonitorActor
     from nautilus_rl_lab.mt5 import Mt5BackendConfig
     from nautilus_rl_lab.schemes import SchemeConfig
+    from nautilus_rl_lab.strategies import RiskLimits
 
-    action = {"name": "target_position", "params": {"trade_size": 10_000}}
-    agent_dir = BuyAndHoldAgent(SchemeConfig(**action)).save(tmp_path / "agent")
+    action = SchemeConfig(name="target_position", params={"trade_size": 10_000})
+    agent_dir = BuyAndHoldAgent(action).save(tmp_path / "agent")
     sim_config = Mt5SimulatorConfig(bar_seconds=60, synthetic_bars=200, warmup_bars=20, seed=3)
     simulator = Mt5TerminalSimulator(config=sim_config)
     backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
     connection = acquire_connection(backend, client=simulator)  # the node shares it
-    components = {
-        "actors": [
-            ImportableActorConfig(
-                actor_path="nautilus_rl_lab.agents:RLAgent",
-                config_path="nautilus_rl_lab.agents:RLAgentConfig",
-                config={
-                    "instrument_id": INSTRUMENT,
-                    "bar_type": BAR_TYPE,
-                    "agent_path": str(agent_dir),
-                    "observation": {"name": "window", "params": {"window": 2}},
-                    "action": action,
-                    "max_bar_age_secs": 90.0,
-                },
-            ),
-            ImportableActorConfig(
-                actor_path="nautilus_rl_lab.monitoring:MonitorActor",
-                config_path="nautilus_rl_lab.monitoring:MonitorConfig",
-                config={"run_dir": str(tmp_path / "run"), "instrument_id": INSTRUMENT},
-            ),
-        ],
-        "strategies": [
-            ImportableStrategyConfig(
-                strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
-                config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
-                config={"instrument_id": INSTRUMENT, "action": action},
-            )
-        ],
-    }
+    window = SchemeConfig(name="window", params={"window": 2})
+    rl_agent, strategy = agent_configs(
+        agent_dir, INSTRUMENT, BAR_TYPE, window, action, RiskLimits(), max_bar_age_secs=90.0
+    )
+    monitor = ImportableActorConfig(
+        actor_path="nautilus_rl_lab.monitoring:MonitorActor",
+        config_path="nautilus_rl_lab.monitoring:MonitorConfig",
+        config={"run_dir": str(tmp_path / "run"), "instrument_id": INSTRUMENT},
+    )
+    components = {"actors": [rl_agent, monitor], "strategies": [strategy]}
     node = LiveNode(
         LiveNodeConfig(backend=backend, log_level="ERROR", poll_interval_secs=0.02, **components)
     )
