@@ -140,16 +140,16 @@ class DecisionPath:
         The scheme and the rules see the position the orders in flight will leave (`state`
         with `position` plus `in_flight()`), so neither a target nor a cap counts twice.
         """
-        in_flight = self.in_flight() if self._working else 0.0
+        position, in_flight = state.position, self.in_flight() if self._working else 0.0
         if in_flight:
-            state = state._replace(position=state.position + in_flight)
+            state = state._replace(position=position + in_flight)
         target = self.action_scheme.target_position(action, state.position)
         entry = _entry_price(strategy, instrument) if self.limits.protection == "close" else None
         adjusted = self.risk.adjust(target, state, entry)
         if self.risk.last_reason is not None:
             strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
         increment = float(instrument.size_increment)
-        plan = plan_orders(adjusted, state.position, 0.0, increment)
+        plan = plan_orders(adjusted, position, in_flight, increment)
         if plan.close and plan.open and not self.risk.allow_orders(2, state.ts_ns, adjusted):
             return None
         sent = self._send(strategy, instrument, plan, adjusted, state.close)
