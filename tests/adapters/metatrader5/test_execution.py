@@ -369,3 +369,22 @@ def test_reduce_only_orders_close_the_position_and_never_open_one(session):
     assert stray.status == OrderStatus.REJECTED
     assert "reduce-only" in stray.events[-1].reason
     assert simulator.positions_get() == ()
+
+
+def test_a_flip_is_a_reduce_only_close_and_an_open_sent_together(session):
+    """The decision path's flip (`strategies.execution`): both orders leave in the same loop
+    turn; the close takes the long (hedging: by its ticket), the open leaves a short."""
+    node, probe, simulator = session
+    instrument = _instrument(node)
+    factory = probe.order_factory
+    buy = factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000))
+    node.call(lambda: probe.submit_order(buy))
+    assert node.wait_until(lambda: buy.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    qty = instrument.make_qty(10_000)
+    close = factory.market(INSTRUMENT, OrderSide.SELL, qty, reduce_only=True)
+    open_ = factory.market(INSTRUMENT, OrderSide.SELL, qty)
+    node.call(lambda: (probe.submit_order(close), probe.submit_order(open_)))
+    assert node.wait_until(lambda: close.is_closed and open_.is_closed, timeout_secs=WAIT)
+    assert (close.status, open_.status) == (OrderStatus.FILLED, OrderStatus.FILLED)
+    (short,) = simulator.positions_get()
+    assert (short.type, short.volume) == (mt5c.POSITION_TYPE_SELL, 0.1)
