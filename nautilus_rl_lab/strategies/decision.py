@@ -201,7 +201,7 @@ class DecisionPath:
 
     def on_position_closed(self, event: PositionClosed) -> None:
         """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
-        and feed its P&L to the losing-streak rule; flips through one order count as well."""
+        and feed its P&L to the losing-streak rule (a flip's close ends one as well)."""
         pnl = event.realized_pnl.as_double()
         self.round_trips.append((event.ts_closed, pnl, event.duration_ns))
         self.risk.record_round_trip(pnl)
