@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_trader.backtest.config import BacktestVenueConfig, ImportableLatencyModelConfig
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
@@ -23,6 +23,7 @@ from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders
+from tests.nodes.conftest import margin_venue, small_config
 
 START, SHARES, SPREAD = 10_000.0, 150, 0.02
 FLAT, LONG = 0, 1  # target_position, long only
@@ -150,3 +151,22 @@ def test_a_cash_account_closes_a_long_worth_more_than_its_free_cash_in_a_backtes
     commissions = sum(float(str(c).split()[0]) for c in run.fills["commission"])
     assert run.final_balance == pytest.approx(_round_trip_equity(commissions))
     assert run.equity.iloc[-1] == pytest.approx(run.final_balance)
+
+
+def test_a_venue_slower_than_a_bar_never_takes_the_position_past_the_target() -> None:
+    """Orders take 2.5 hourly bars to reach the venue, so each decision sees the last ones still
+    in flight: counted, the long is bought once; uncounted, every bar would buy it again."""
+    latency = ImportableLatencyModelConfig(
+        latency_model_path="nautilus_trader.backtest.models:LatencyModel",
+        config_path="nautilus_trader.backtest.config:LatencyModelConfig",
+        config={"base_latency_nanos": 150 * 60 * 1_000_000_000},
+    )
+    config = small_config(venue=margin_venue(latency_model=latency), episode_length=None)
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        positions = [env.step(2)[-1]["position"] for _ in range(8)]  # long 10,000 every bar
+    finally:
+        env.close()
+    assert max(positions) == 10_000  # uncounted: 30,000, then back and forth
+    assert positions[0] == 0 and positions[-1] == 10_000  # it took a while to fill
