@@ -18,6 +18,10 @@ Decisions (see also `parsing.requests` and `parsing.reports`):
   comment) after reconnecting, ``unknown_outcome_checks`` times with backoff; only when
   it is provably absent is it resent (once) — never blindly. Other retcodes →
   `OrderRejected` whose reason is ``"MT5 <retcode> <NAME>: <terminal comment>"``.
+- New orders go to the terminal one at a time, in the order Nautilus submitted them (a lock
+  over sending and resolving each): a flip's reduce-only close (`parsing.requests.
+  reduce_only_ticket` reads the position first) always precedes its open, and a requote burst
+  is one order's, not shared between orders sent in the same loop turn.
 - Order lists: without contingencies every order goes out on its own. An OTO list of a
   MARKET parent with a STOP_MARKET stop-loss and/or LIMIT take-profit child
   (`strategies.protection.submit_protected`) maps to the position's ``sl``/``tp``
@@ -242,6 +246,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._inflight = 0
         #: Serialises every change of position sl/tp (attach, cancel, modify of legs).
         self._stops_lock = asyncio.Lock()
+        self._send_lock = asyncio.Lock()  # new orders reach the terminal in submission order
         self._last_account_key: tuple | None = None
         self._deal_cursor_secs: int | None = None
         self._poll_task: asyncio.Task | None = None
@@ -500,7 +505,8 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._own_orders.add(order.client_order_id)
         self._resolving.add(order.client_order_id)
         try:
-            await self._send_new_order(command, order, instrument, symbol)
+            async with self._send_lock:
+                await self._send_new_order(command, order, instrument, symbol)
         finally:
             self._resolving.discard(order.client_order_id)
             self._inflight -= 1
