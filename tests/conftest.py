@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from nautilus_trader.model.enums import OrderSide
+from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.trading.strategy import Strategy
 
 from tests.services import SlowWebhook
 
@@ -52,3 +56,23 @@ def slow_webhook() -> Iterator[SlowWebhook]:
     webhook = SlowWebhook()
     yield webhook
     webhook.close()
+
+
+def trade_to_target(strategy: Strategy, instrument: Instrument, target: float) -> None:
+    """Plain Nautilus market orders from the net position to `target` (the tests' reference):
+    the part that closes the position goes out first, reduce-only, then the part that opens."""
+    position = strategy.portfolio.net_position(instrument.id)
+    delta = Decimal(str(target)) - position
+    if not delta:
+        return
+    side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+    parts = [(abs(delta), False)]
+    if position and (delta > 0) != (position > 0):
+        close = min(abs(delta), abs(position))
+        parts = [(close, True), (abs(delta) - close, False)]
+    for quantity, reduce_only in parts:
+        if quantity:
+            order = strategy.order_factory.market(
+                instrument.id, side, instrument.make_qty(quantity), reduce_only=reduce_only
+            )
+            strategy.submit_order(order)

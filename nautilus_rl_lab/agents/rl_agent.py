@@ -43,6 +43,7 @@ from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_o
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
 from nautilus_rl_lab.strategies.decision import DecisionPath
 from nautilus_rl_lab.strategies.execution import require_instrument
+from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
 
 ACTOR_CONFIG_FILE = "rl_agent.json"
 
@@ -53,6 +54,8 @@ class RLAgentConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     `agent_path` is a directory written by `Agent.save` (e.g. a training run's `best/`); it may
     be `None` only when an `Agent` object is passed to `RLAgent` directly. `topic` is the
     message-bus topic the actions go to (the `AgentStrategy` must listen on the same one).
+    `max_bar_age_secs`: a bar that closed longer ago than this on the market's clock is observed
+    but not acted on, and alerted (`strategies.staleness`; default 60 s, `None`: no check).
     """
 
     instrument_id: InstrumentId
@@ -61,6 +64,10 @@ class RLAgentConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     observation: SchemeConfig = SchemeConfig(name="window")
     action: SchemeConfig = SchemeConfig(name="target_position")
     topic: str = DEFAULT_TOPIC
+    max_bar_age_secs: float | None = DEFAULT_MAX_BAR_AGE_SECS
+
+    def __post_init__(self) -> None:
+        check_max_bar_age("max_bar_age_secs", self.max_bar_age_secs)
 
 
 class _ClassLoadOrActorLoad:
@@ -84,7 +91,11 @@ class RLAgent(Actor, Agent):
         self.agent = agent
         self.observation_scheme: ObservationScheme = build_observation(config.observation)
         self.action_scheme: ActionScheme = build_action(config.action)
-        self.path = DecisionPath(self.action_scheme, observation=self.observation_scheme)
+        self.path = DecisionPath(
+            self.action_scheme,
+            observation=self.observation_scheme,
+            max_bar_age_secs=config.max_bar_age_secs,
+        )
         self.instrument: Instrument | None = None
         self.actions_published = 0
 
@@ -93,10 +104,12 @@ class RLAgent(Actor, Agent):
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
+        self.path.market_clock.subscribe(self.msgbus, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
 
     def on_stop(self) -> None:
         self.unsubscribe_bars(self.config.bar_type)
+        self.path.market_clock.unsubscribe(self.msgbus)
 
     def on_reset(self) -> None:
         self._reset_state()

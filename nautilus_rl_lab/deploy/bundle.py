@@ -53,6 +53,7 @@ from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS
 
 log = logging.getLogger(__name__)
 
@@ -319,8 +320,11 @@ def agent_configs(
     action: SchemeConfig,
     risk: RiskLimits,
     topic: str = DEFAULT_TOPIC,
+    max_bar_age_secs: float | None = DEFAULT_MAX_BAR_AGE_SECS,
 ) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
     """The importable `RLAgent` and `AgentStrategy` configs that trade the saved agent at `agent_path`.
+
+    `max_bar_age_secs`: decisions on older bars are skipped and alerted (`strategies.staleness`).
 
     The strategy claims the instrument's external orders (`external_order_claims`), so after a
     restart without a Redis cache the orders and positions that reconciliation rebuilds from
@@ -337,6 +341,7 @@ def agent_configs(
             "observation": json.loads(observation.json()),
             "action": action_fields,
             "topic": topic,
+            "max_bar_age_secs": max_bar_age_secs,
         },
     )
     strategy = ImportableStrategyConfig(
@@ -359,6 +364,7 @@ def bundle_configs(
     bar_type: str,
     risk: RiskLimits | None = None,
     topic: str = DEFAULT_TOPIC,
+    max_bar_age_secs: float | None = DEFAULT_MAX_BAR_AGE_SECS,
 ) -> tuple[ImportableActorConfig, ImportableStrategyConfig]:
     """The `agent_configs` of the bundled agent, with the bundle's schemes.
 
@@ -372,5 +378,12 @@ def bundle_configs(
         log.warning(note)
     limits = risk if risk is not None else bundle.risk
     return agent_configs(
-        bundle.path, instrument_id, bar_type, bundle.observation, bundle.action, limits, topic
+        bundle.path,
+        instrument_id,
+        bar_type,
+        bundle.observation,
+        bundle.action,
+        limits,
+        topic,
+        max_bar_age_secs,
     )

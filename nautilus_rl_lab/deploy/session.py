@@ -35,6 +35,7 @@ from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
 from nautilus_rl_lab.validation import check_instrument_id
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     on_shutdown : str
         ``"cancel"`` working orders (default), ``"keep"`` them, or ``"flatten"`` (also close);
         on a stop and on an error while running (which also raises a critical alert).
+    max_bar_age_secs : float, optional
+        A decision on a bar that closed longer ago than this (on the terminal's clock) is not
+        traded and raises the `stale_bar` alert (default 60; None: no check).
     """
 
     run_dir: str
@@ -76,8 +80,10 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     risk: RiskLimits | None = None
     monitor: dict[str, Any] = {}
     on_shutdown: str = "cancel"
+    max_bar_age_secs: float | None = DEFAULT_MAX_BAR_AGE_SECS
 
     def __post_init__(self) -> None:
+        check_max_bar_age("max_bar_age_secs", self.max_bar_age_secs)
         check_instrument_id("instrument_id", self.instrument_id)
         parse_bar_type(self.bar_type, "bar_type")  # else it fails once the terminal is connected
         if self.on_shutdown not in ON_ERROR_MODES:
@@ -138,7 +144,11 @@ def build_node_config(
 
     bundle_path = str(resolve_bundle(config.bundle))
     actor, strategy = bundle_configs(
-        bundle_path, config.instrument_id, config.bar_type, risk=config.risk
+        bundle_path,
+        config.instrument_id,
+        config.bar_type,
+        risk=config.risk,
+        max_bar_age_secs=config.max_bar_age_secs,
     )
     monitor = ImportableActorConfig(
         actor_path=MONITOR_PATH,

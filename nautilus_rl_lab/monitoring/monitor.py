@@ -42,7 +42,9 @@ Decisions:
   says a strategy sent but Nautilus restored under another (EXTERNAL: nobody manages it, the
   kill switch cannot close it) raises the critical `ownership` alert naming the orders.
 - Staleness is wall time since the last bar arrived (the live clock), so a feed that stops
-  ticking is seen even though no event comes.
+  ticking is seen even though no event comes. A decision an agent skipped because its bar was
+  too old (`strategies.staleness`, published on `STALE_TOPIC`) is the `stale_bar` alert
+  (warning), one per skipped bar.
 """
 
 from __future__ import annotations
@@ -101,6 +103,7 @@ from nautilus_rl_lab.monitoring.store import Row, RunStore
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
+from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
 
 logger = logging.getLogger(__name__)
 
@@ -321,6 +324,7 @@ class MonitorActor(Actor):
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
             self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
+        self.msgbus.subscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
         if self.config.bar_type is not None:
             self.subscribe_bars(self.config.bar_type)
         self._last_data_ns = self.clock.timestamp_ns()
@@ -357,6 +361,7 @@ class MonitorActor(Actor):
             self.clock.cancel_timer(TIMER)
         for topic in self._order_topics():
             self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
+        self.msgbus.unsubscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
         if self.config.bar_type is not None:
             self.unsubscribe_bars(self.config.bar_type)
         self._sample()
@@ -672,6 +677,13 @@ class MonitorActor(Actor):
             flag = {"reason": f"{alert.rule}: {alert.message}", "source": "alert",
                     "ts_ns": time.time_ns()}  # fmt: skip
             self._begin_halt(flag)  # persisted by the next control poll
+
+    def _on_stale_decision(self, stale: StaleDecision) -> None:
+        """A decision path skipped a stale bar (`strategies.staleness`): the `stale_bar` alert."""
+        age, limit = stale.age_secs, stale.max_age_secs
+        self.raise_alert(
+            Alert("stale_bar", "warning", stale.message, age, limit, stale.market_ts_ns)
+        )
 
     def _begin_halt(self, flag: dict[str, Any]) -> None:
         self.halting = flag

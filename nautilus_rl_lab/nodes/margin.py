@@ -5,12 +5,14 @@ True  # TODO`) and the simulated venue never checks margin, so a 100,000 USD acc
 any order size. The gate sits in front of the risk engine on the message bus (the
 `RiskEngine.execute` endpoint every strategy submits through). For a `SubmitOrder` on a margin
 account whose resulting position is larger than the current one it asks the account's own margin
-model for the initial margin of the resulting position at the price a market order would pay
+model for the initial margin of the resulting position (the net position plus the market
+orders sent and not yet filled, e.g. a flip's reduce-only close) at the price a market order would pay
 (ask for buys, bid for sells) and denies the order when that margin plus the margin held for
 other instruments exceeds the account's equity (`nautilus_rl_lab.strategies.valuation`). The
 denial goes through `RiskEngine._deny_order`, so the order ends DENIED with an `OrderDenied`
 event, exactly as Nautilus' own cash-account checks deny; every other command, and every order
-that passes, reaches the risk engine unchanged. Orders that reduce the position always pass.
+that passes, reaches the risk engine unchanged. Orders that reduce the position (or are
+reduce-only) always pass.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from nautilus_trader.model.enums import OrderSide, PriceType
 from nautilus_trader.model.objects import Quantity
 from nautilus_trader.model.orders import Order
 
+from nautilus_rl_lab.strategies.execution import in_flight_quantity
 from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
 
 ENDPOINT = "RiskEngine.execute"
@@ -63,8 +66,16 @@ class MarginGate:
         instrument = self._cache.instrument(instrument_id)
         if account is None or instrument is None or not account.is_margin_account:
             return None
-        position = self._portfolio.net_position(instrument_id)
-        signed = order.quantity.as_decimal()
+        if order.is_reduce_only:
+            return None
+        cache = self._cache  # an order pending update/cancel is both in flight and open
+        working = {o.client_order_id: o for o in cache.orders_inflight(instrument_id=instrument_id)}
+        working.update(
+            (o.client_order_id, o) for o in cache.orders_open(instrument_id=instrument_id)
+        )
+        in_flight = in_flight_quantity(o for o in working.values() if not o.is_passive)
+        position = float(self._portfolio.net_position(instrument_id)) + in_flight
+        signed = float(order.quantity)
         resulting = position + (signed if order.side == OrderSide.BUY else -signed)
         if abs(resulting) <= abs(position):
             return None
@@ -89,7 +100,8 @@ class MarginGate:
         leverage = account.leverage(instrument_id) or account.default_leverage
         others = f" plus {held:.2f} held for other instruments" if held else ""
         return (
-            f"MARGIN_EXCEEDS_EQUITY: a position of {resulting} {instrument_id} needs "
+            f"MARGIN_EXCEEDS_EQUITY: a position of {resulting:.{instrument.size_precision}f} "
+            f"{instrument_id} needs "
             f"{required:.2f} {currency} initial margin at leverage {leverage}{others}, "
             f"equity is {equity:.2f} {currency}"
         )

@@ -1,7 +1,9 @@
 """Action schemes: map an agent's action to a signed target position in instrument units.
 
-The mapping is pure; turning "target minus current" into a Nautilus market order is done by
-`nautilus_rl_lab.strategies.execution.submit_to_target`, shared by training and trading.
+The mapping is pure; turning "target minus current" into Nautilus market orders is done by
+`nautilus_rl_lab.strategies.execution` (`plan_orders`, `submit_plan`), shared by training and
+trading: the current position there includes the orders in flight, and a part that only
+reduces the position is a reduce-only order of its own.
 """
 
 from __future__ import annotations

@@ -8,10 +8,12 @@ from nautilus_rl_lab.strategies.agent_strategy import (
 )
 from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
 from nautilus_rl_lab.strategies.execution import (
+    OrderPlan,
     observe_bar,
+    plan_orders,
     read_market_state,
     require_instrument,
-    submit_to_target,
+    submit_plan,
 )
 from nautilus_rl_lab.strategies.risk import (
     RiskEvent,
@@ -29,6 +31,7 @@ __all__ = [
     "AgentStrategyConfig",
     "DecisionPath",
     "DecisionPathEvents",
+    "OrderPlan",
     "RiskEvent",
     "RiskLimits",
     "RiskManager",
@@ -36,8 +39,9 @@ __all__ = [
     "SchemeStrategyConfig",
     "in_trading_hours",
     "observe_bar",
+    "plan_orders",
     "read_market_state",
     "require_instrument",
     "risk_engine_config",
-    "submit_to_target",
+    "submit_plan",
 ]

@@ -3,8 +3,9 @@
 It listens on the message-bus topic of an `RLAgent` and runs the execution half of the
 `DecisionPath` on each `AgentAction`: the same `ActionScheme` as training maps it to a target,
 the same `RiskManager` (`AgentStrategyConfig.risk`, a `RiskLimits`; see `strategies.risk`)
-adjusts it, and the orders go out as in `TrainingNode` (one market order, or the order with
-its venue-side stop-loss/take-profit). With the same `risk` section as the `TrainingNodeConfig`
+adjusts it, and the orders go out as in `TrainingNode` (market orders from the position plus
+the orders in flight: a reduce-only close, an open, or both on a flip; the entry with its
+venue-side stop-loss/take-profit). With the same `risk` section as the `TrainingNodeConfig`
 the orders are exactly those of training (the parity tests rely on it).
 
 `equity_history` records Nautilus' equity (balance + unrealised P&L) and position at every

@@ -11,6 +11,12 @@ The path also owns what happens to orders after they are sent: protective fills 
 (`on_order_filled`: the stop-loss/take-profit rule is recorded and re-entry on that side is
 blocked), closed round trips (`on_position_closed`: losing streaks) and the counts of orders
 Nautilus denied (`RiskEngine`) or the venue rejected.
+
+Orders in flight: `execute` plans from the position plus the orders this path sent that have
+not filled yet (`in_flight`), and a decision on a bar older than `max_bar_age_secs` is not
+taken (`strategies.staleness`), so a backlog of bars after a stalled event loop neither stacks
+orders beyond the target nor trades old prices. A part that only reduces the position goes
+out reduce-only, a flip as a close plus an open (`strategies.execution`).
 """
 
 from __future__ import annotations
@@ -24,16 +30,29 @@ from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected, PositionClosed
 from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.orders import Order
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.execution import observe_bar, order_delta, submit_to_target
+from nautilus_rl_lab.strategies.execution import (
+    OrderPlan,
+    in_flight_quantity,
+    observe_bar,
+    plan_orders,
+    submit_plan,
+)
 from nautilus_rl_lab.strategies.protection import (
     cancel_protection,
     protective_rule,
     submit_protected,
 )
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, RiskManager
+from nautilus_rl_lab.strategies.staleness import (
+    NANOS_PER_SECOND,
+    STALE_TOPIC,
+    MarketClock,
+    StaleDecision,
+)
 
 Policy = Callable[[np.ndarray, MarketState], Any]
 
@@ -46,16 +65,21 @@ class DecisionPath:
         action: ActionScheme,
         risk: RiskLimits | None = None,
         observation: ObservationScheme | None = None,
+        max_bar_age_secs: float | None = None,
     ) -> None:
         self.action_scheme = action
         self.observation_scheme = observation
         self.limits = risk or RiskLimits()
         self.risk = RiskManager(self.limits)
+        self.max_bar_age_secs = max_bar_age_secs
+        self.market_clock = MarketClock()
+        self.stale_decisions = 0
         self.orders_submitted = 0
         self.orders_denied = 0
         self.orders_rejected = 0
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
+        self._working: list[Order] = []
 
     @property
     def events(self) -> list[RiskEvent]:
@@ -68,14 +92,25 @@ class DecisionPath:
             self.observation_scheme.reset()
         self.risk.reset()
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
+        self.stale_decisions = 0
         self.round_trips = []
+        self._working = []
+
+    def in_flight(self) -> float:
+        """The signed quantity of this path's orders sent and not yet filled (nor closed)."""
+        self._working = [order for order in self._working if not order.is_closed]
+        return in_flight_quantity(self._working)
 
     def decide(
         self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
     ) -> tuple[Any, MarketState] | None:
-        """Scheme update -> market state -> observation -> `policy` action (`None`: not warm)."""
+        """Scheme update -> market state -> observation -> `policy` action (`None`: not warm,
+        or the bar is stale: see `strategies.staleness`)."""
         if self.observation_scheme is None:
             raise TypeError("this DecisionPath has no observation scheme: it only executes")
+        if self.max_bar_age_secs is not None and self._stale(component, instrument, bar):
+            self.observation_scheme.update(bar)  # the next decision sees every bar
+            return None
         observed = observe_bar(
             component, self.observation_scheme, instrument, bar, self.action_scheme.position_limit
         )
@@ -84,35 +119,76 @@ class DecisionPath:
         observation, state = observed
         return policy(observation, state), state
 
+    def _stale(self, component: Actor, instrument: Instrument, bar: Bar) -> bool:
+        """Whether `bar` closed more than `max_bar_age_secs` before the market's time; if so,
+        log, count and publish the skipped decision (`StaleDecision` on `STALE_TOPIC`)."""
+        limit = self.max_bar_age_secs
+        now = self.market_clock.venue_ns or component.clock.timestamp_ns()
+        if limit is None or now - bar.ts_event <= limit * NANOS_PER_SECOND:
+            return False
+        stale = StaleDecision(component.id.value, instrument.id, bar.ts_event, now, limit)
+        component.log.warning(stale.message)
+        self.stale_decisions += 1
+        component.msgbus.publish(STALE_TOPIC, stale)
+        return True
+
     def execute(
         self, strategy: Strategy, instrument: Instrument, action: Any, state: MarketState
     ) -> float | None:
-        """Action-scheme target -> risk rules -> orders; return the target traded to."""
+        """Action-scheme target -> risk rules -> orders; return the target traded to.
+
+        The scheme and the rules see the position the orders in flight will leave (`state`
+        with `position` plus `in_flight()`), so neither a target nor a cap counts twice.
+        """
+        position, in_flight = state.position, self.in_flight() if self._working else 0.0
+        if in_flight:
+            state = state._replace(position=position + in_flight)
         target = self.action_scheme.target_position(action, state.position)
         entry = _entry_price(strategy, instrument) if self.limits.protection == "close" else None
         adjusted = self.risk.adjust(target, state, entry)
         if self.risk.last_reason is not None:
             strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
-        if self._send(strategy, instrument, adjusted, state):
-            self.orders_submitted += 1
-            self.risk.record_order()
+        increment = float(instrument.size_increment)
+        plan = plan_orders(adjusted, position, in_flight, increment)
+        if plan.close and plan.open and not self.risk.allow_orders(2, state.ts_ns, adjusted):
+            return None
+        sent = self._send(strategy, instrument, plan, adjusted, state.close)
+        if sent:
+            self._working += sent
+            self.orders_submitted += len(sent)
+            self.risk.record_order(len(sent))
         return adjusted
 
     def _send(
-        self, strategy: Strategy, instrument: Instrument, target: float | None, state: MarketState
-    ) -> bool:
+        self,
+        strategy: Strategy,
+        instrument: Instrument,
+        plan: OrderPlan,
+        target: float | None,
+        close: float,
+    ) -> list[Order]:
+        if target is None or plan == OrderPlan():
+            return []
         if not self.limits.venue_protection:
-            return submit_to_target(strategy, instrument, target, state.position)
-        delta = order_delta(instrument, target, state.position)
-        if target is None or not delta:
-            return False
+            return submit_plan(strategy, instrument, plan)
         cancel_protection(strategy, instrument)  # the new order brings its own
-        if not order_delta(instrument, target, 0.0):  # to flat: nothing left to protect
-            return submit_to_target(strategy, instrument, target, state.position)
-        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-        quantity = instrument.make_qty(abs(delta))
-        submit_protected(strategy, instrument, side, quantity, target, state.close, self.limits)
-        return True
+        if abs(target) < float(instrument.size_increment):  # to flat: nothing left to protect
+            return submit_plan(strategy, instrument, plan)
+        # The protected entry carries the opening part; a flip closes first, reduce-only.
+        sent = submit_plan(strategy, instrument, OrderPlan(plan.close)) if plan.open else []
+        quantity = plan.open or plan.close
+        side = OrderSide.BUY if quantity > 0 else OrderSide.SELL
+        entry = submit_protected(
+            strategy,
+            instrument,
+            side,
+            instrument.make_qty(abs(quantity)),
+            target,
+            close,
+            self.limits,
+            reduce_only=not plan.open,
+        )
+        return [*sent, entry]
 
     def on_order_filled(self, strategy: Strategy, event: OrderFilled) -> None:
         """Count the fill; a completed protective order blocks re-entry on the side it closed."""
@@ -125,7 +201,7 @@ class DecisionPath:
 
     def on_position_closed(self, event: PositionClosed) -> None:
         """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
-        and feed its P&L to the losing-streak rule; flips through one order count as well."""
+        and feed its P&L to the losing-streak rule (a flip's close ends one as well)."""
         pnl = event.realized_pnl.as_double()
         self.round_trips.append((event.ts_closed, pnl, event.duration_ns))
         self.risk.record_round_trip(pnl)

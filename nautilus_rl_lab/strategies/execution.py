@@ -1,6 +1,20 @@
-"""Helpers shared by every Nautilus component that runs schemes: read the state, trade to a target."""
+"""Helpers shared by every Nautilus component that runs schemes: read the state, trade to a target.
+
+Orders to a target (`plan_orders`, `submit_plan`). The part of an order that only reduces the
+position goes out as its own reduce-only market order: Nautilus' `RiskEngine` checks a CASH
+account's non-reducing SELL against the free balance (CUM_NOTIONAL_EXCEEDS_FREE_BALANCE) and
+would deny the exit of a holding worth more than the free cash, which left agents stuck long.
+So a flip is two orders, a reduce-only close then an open of the new side, and only the open
+needs the balance (on MARGIN accounts `nodes.margin.MarginGate` checks it). The plan starts from
+the position plus the orders already sent and not yet filled (`in_flight_quantity`), so the
+position once everything fills is the target whatever the backlog of decisions.
+"""
 
 from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import numpy as np
 from nautilus_trader.common.actor import Actor
@@ -8,6 +22,7 @@ from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.orders import MarketOrder, Order
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
@@ -55,35 +70,71 @@ def read_market_state(
     )
 
 
-def order_delta(instrument: Instrument, target: float | None, position: float) -> float:
-    """The signed quantity that moves `position` to `target`, in size increments (0: no order)."""
-    if target is None:
-        return 0.0
-    increment = float(instrument.size_increment)
-    delta = round((target - position) / increment) * increment
-    return 0.0 if abs(delta) < increment else delta
+class OrderPlan(NamedTuple):
+    """The orders that move a position to a target, in signed instrument units (0: none).
 
-
-def submit_to_target(
-    strategy: Strategy,
-    instrument: Instrument,
-    target: float | None,
-    position: float,
-) -> bool:
-    """Send one market order that moves the net `position` to `target` units.
-
-    The difference is rounded to the instrument's size increment; nothing is sent when the
-    target is `None` or already held. Returns whether an order was submitted.
+    `close` only reduces the position held (it is sent reduce-only, so no free-balance check
+    can deny it); `open` opens or adds beyond it and is the only part that needs the balance.
+    A flip is both: a close of the whole position, then an open of the new side.
     """
-    delta = order_delta(instrument, target, position)
-    if not delta:
-        return False
-    side = OrderSide.BUY if delta > 0 else OrderSide.SELL
+
+    close: float = 0.0
+    open: float = 0.0
+
+
+def plan_orders(
+    target: float | None, position: float, in_flight: float, increment: float
+) -> OrderPlan:
+    """The `OrderPlan` from `position + in_flight` (orders sent, not yet filled) to `target`.
+
+    Counting the orders in flight keeps a burst of decisions from the same stale position from
+    sending the same order again and again: once everything fills, the position is `target`
+    (so a capped target caps the position). The difference is rounded to `increment`;
+    `target=None` (hold) or a target already held (or on its way) plans nothing.
+    """
+    if target is None:
+        return OrderPlan()
+    held = position + in_flight
+    delta = round((target - held) / increment) * increment
+    if abs(delta) < increment:
+        return OrderPlan()
+    if held * delta >= 0:  # flat, or adding to the side held
+        return OrderPlan(0.0, delta)
+    close = math.copysign(min(abs(delta), abs(held)), delta)
+    rest = round((delta - close) / increment) * increment
+    return OrderPlan(close, 0.0 if abs(rest) < increment else rest)
+
+
+def in_flight_quantity(orders: Iterable[Order]) -> float:
+    """The signed quantity of `orders` still to fill (sent, not yet filled, not closed)."""
+    total = 0.0
+    for order in orders:
+        if not order.is_closed:
+            leaves = float(order.leaves_qty)
+            total += leaves if order.side == OrderSide.BUY else -leaves
+    return total
+
+
+def market_order(
+    strategy: Strategy, instrument: Instrument, quantity: float, *, reduce_only: bool = False
+) -> MarketOrder:
+    """A market order for the signed `quantity` (not yet submitted)."""
+    side = OrderSide.BUY if quantity > 0 else OrderSide.SELL
     # make_qty converts its argument to float first: a float gives the same Quantity as
     # Decimal(str(x)) without the string round trip.
-    quantity = instrument.make_qty(abs(delta))
-    strategy.submit_order(strategy.order_factory.market(instrument.id, side, quantity))
-    return True
+    size = instrument.make_qty(abs(quantity))
+    return strategy.order_factory.market(instrument.id, side, size, reduce_only=reduce_only)
+
+
+def submit_plan(strategy: Strategy, instrument: Instrument, plan: OrderPlan) -> list[Order]:
+    """Submit `plan` as market orders, the reduce-only close first; return the orders sent."""
+    sent: list[Order] = []
+    for quantity, reduce_only in ((plan.close, True), (plan.open, False)):
+        if quantity:
+            order = market_order(strategy, instrument, quantity, reduce_only=reduce_only)
+            strategy.submit_order(order)
+            sent.append(order)
+    return sent
 
 
 def observe_bar(

@@ -13,7 +13,8 @@ Decisions: the exit prices are set from the decision close (the price the agent 
 market order fills at the next open, so the distance to the actual fill differs by the gap);
 the trailing stop trails at the stop-loss distance in basis points of the market. Before any
 new order to a target, the open protective orders are cancelled (the new order carries its
-own). On MT5 the MT5 execution client maps the children to the position's `sl`/`tp`
+own). An entry that only reduces the position is reduce-only; on a flip the close goes out on
+its own, reduce-only, before the protected entry of the new side (`strategies.execution`). On MT5 the MT5 execution client maps the children to the position's `sl`/`tp`
 (`adapters.metatrader5.parsing.protection`): the terminal closes the position and the close
 comes back as the child's fill; MT5 has no server-side trailing stop, so `trailing_stop` is
 refused there.
@@ -77,8 +78,11 @@ def submit_protected(
     target: float,
     close: float,
     limits: RiskLimits,
-) -> None:
-    """Submit the market order (`side`, `quantity`) with OUO stop-loss/take-profit for `target`."""
+    *,
+    reduce_only: bool = False,
+) -> MarketOrder:
+    """Submit the market order (`side`, `quantity`) with OUO stop-loss/take-profit for `target`;
+    return it. `reduce_only`: the entry only reduces the position (see `strategies.execution`)."""
     factory = strategy.order_factory
     common: dict[str, Any] = {
         "trader_id": strategy.trader_id,
@@ -140,8 +144,10 @@ def submit_protected(
         contingency_type=ContingencyType.OTO,
         order_list_id=list_id,
         linked_order_ids=child_ids,
+        reduce_only=reduce_only,
         tags=["ENTRY"],
         init_id=UUID4(),
         **common,
     )
     strategy.submit_order_list(OrderList(list_id, [entry, *children]))
+    return entry

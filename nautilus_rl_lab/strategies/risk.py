@@ -20,7 +20,8 @@ order; the first rule that forces the target wins:
 - `trading_hours`: `[start_hour, end_hour)` in UTC (wrapping past midnight if start > end);
   outside them positions may only be reduced, or are closed with `flatten_outside_hours`.
 - `max_trades_per_day`: once this many orders went out in a UTC day, no further order is sent
-  that day (the target is held) unless a halt above closes the position.
+  that day (the target is held) unless a halt above closes the position. A flip is two orders
+  (a reduce-only close and an open, `strategies.execution`): with one order left it is held.
 - `max_order_submit_rate` / `max_notional_per_order`: Nautilus' own `RiskEngine` limits
   (`risk_engine_config`), which deny orders before the venue sees them.
 
@@ -31,7 +32,7 @@ Event rules: the names above when a rule trips (`max_drawdown`, `max_daily_loss`
 `halted`, `daily_halt`, `loss_cooldown`, `reentry_block` for decisions overridden while a
 halt, a cooldown or a no-re-entry block lasts. Venue-side exits are recorded at their fill
 (target `None`, adjusted `0.0`). `max_trades_per_day` counts the orders the strategy sent
-(protective exits at the venue are not counted).
+(a flip counts two; protective exits at the venue are not counted).
 """
 
 from __future__ import annotations
@@ -184,9 +185,19 @@ class RiskManager:
         self.blocked_side = side
         self.events.append(RiskEvent(ts_ns, rule, None, 0.0))
 
-    def record_order(self) -> None:
-        """An order went out (counts towards `max_trades_per_day`)."""
-        self.trades_today += 1
+    def record_order(self, count: int = 1) -> None:
+        """`count` orders went out (they count towards `max_trades_per_day`)."""
+        self.trades_today += count
+
+    def allow_orders(self, count: int, ts_ns: int, target: float | None) -> bool:
+        """Whether `count` more orders (a flip's close and open) fit in `max_trades_per_day`;
+        if not, the hold is recorded as a `max_trades_per_day` event for `target`."""
+        limit = self.limits.max_trades_per_day
+        if limit is None or self.trades_today + count <= limit:
+            return True
+        self.last_reason = "max_trades_per_day"
+        self.events.append(RiskEvent(ts_ns, self.last_reason, target, None))
+        return False
 
     def record_round_trip(self, realized_pnl: float) -> None:
         """A position closed with `realized_pnl` (losing streaks start the cooldown)."""

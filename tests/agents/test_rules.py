@@ -2,7 +2,7 @@
 
 The twins below are ordinary Nautilus strategies: indicators registered with
 `register_indicator_for_bars` (updated by Nautilus before `on_bar`), a signal, and one market
-order to the signed target. The agents reach the market through RLAgent -> AgentStrategy ->
+order to the signed target (two on a flip: a reduce-only close, then an open). The agents reach the market through RLAgent -> AgentStrategy ->
 ActionScheme (`run_backtest`). Same bundled bars, same venue: the fills must be identical.
 """
 
@@ -13,7 +13,6 @@ import pytest
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
 from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.agents import (
@@ -26,6 +25,7 @@ from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig, build_engine
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig, tune_rule
+from tests.conftest import trade_to_target
 
 CONFIG = TrainingNodeConfig(
     data=DataSourceConfig(kind="sample", start="2017-03-01", end="2017-05-01"),
@@ -36,7 +36,8 @@ COLUMNS = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
 
 
 class _Twin(Strategy):
-    """A plain Nautilus strategy: `signal(bar)` in {-1, 0, 1} times the size, one market order."""
+    """A plain Nautilus strategy: `signal(bar)` in {-1, 0, 1} times the size, market orders
+    (a flip: a reduce-only close, then an open)."""
 
     def __init__(self, market) -> None:
         super().__init__(StrategyConfig(strategy_id="TWIN-001"))
@@ -46,12 +47,7 @@ class _Twin(Strategy):
         self.subscribe_bars(self.bar_type)
 
     def on_bar(self, bar: Bar) -> None:
-        target = self.signal(bar) * TRADE_SIZE
-        delta = target - float(self.portfolio.net_position(self.instrument.id))
-        if delta:
-            side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-            quantity = self.instrument.make_qty(abs(delta))
-            self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
+        trade_to_target(self, self.instrument, self.signal(bar) * TRADE_SIZE)
 
     def signal(self, bar: Bar) -> float:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS
 from nautilus_rl_lab.training import train
 from tests.deploy.conftest import WINDOW, bundle_train_config
 
@@ -162,3 +163,13 @@ def test_a_bundle_trained_otherwise_than_live_trades_is_warned_about(
     with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.deploy.bundle"):
         bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
     assert caplog.text == ""  # the same versions, next-open execution: nothing to say
+
+
+def test_bundle_configs_carry_the_staleness_limit_to_the_agent(bundle_dir: Path) -> None:
+    from nautilus_trader.common.config import ActorFactory
+
+    for given, expected in ((None, None), (5.0, 5.0)):
+        actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR, max_bar_age_secs=given)
+        assert ActorFactory.create(actor).config.max_bar_age_secs == expected
+    actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
+    assert ActorFactory.create(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0

@@ -414,3 +414,19 @@ def test_a_session_under_a_slow_webhook_a_locked_store_and_a_full_disk(
         rules = [row[0] for row in db.execute("SELECT rule FROM alerts WHERE rule='store'")]
     assert states == {"ACTIVE"}, "the spool policy must keep trading"
     assert rules == ["store", "store"]
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf")])
+def test_a_bad_max_bar_age_is_refused_naming_the_field(value: float) -> None:
+    from nautilus_rl_lab.agents import RLAgentConfig
+    from nautilus_rl_lab.deploy.session import LiveRunConfig
+    from nautilus_rl_lab.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="`max_bar_age_secs`"):
+        LiveRunConfig(run_dir="run", bundle="bundle", max_bar_age_secs=value)
+    with pytest.raises(ConfigError, match="`max_bar_age_secs`"):
+        RLAgentConfig(
+            instrument_id="EURUSD.MT5",
+            bar_type="EURUSD.MT5-1-HOUR-BID-EXTERNAL",
+            max_bar_age_secs=value,
+        )

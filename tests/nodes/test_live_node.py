@@ -511,3 +511,80 @@ def test_bars_of_another_or_of_an_unloaded_symbol_are_refused(component, fragmen
 def test_seconds_that_are_not_finite_and_positive_are_refused(field: str, value: float) -> None:
     with pytest.raises(ConfigError, match=f"`{field}` must be positive \\(finite seconds\\)"):
         LiveNodeConfig(**{field: value})
+
+
+def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
+    """The node's event loop is blocked while six one-minute bars close at the terminal; they
+    arrive at once. The four older than `max_bar_age_secs` (90 s) are observed, not traded, and
+    alerted; the last two both ask for the 10,000 long from the same stale flat position, and
+    the second order counts the first one in flight: the position ends at the cap, not twice it."""
+    import threading
+
+    from nautilus_trader.config import ImportableActorConfig
+
+    from nautilus_rl_lab.adapters.metatrader5.connection import (
+        acquire_connection,
+        release_connection,
+    )
+    from nautilus_rl_lab.agents import BuyAndHoldAgent
+    from nautilus_rl_lab.deploy import agent_configs
+    from nautilus_rl_lab.monitoring import MonitorActor
+    from nautilus_rl_lab.mt5 import Mt5BackendConfig
+    from nautilus_rl_lab.schemes import SchemeConfig
+    from nautilus_rl_lab.strategies import RiskLimits
+
+    action = SchemeConfig(name="target_position", params={"trade_size": 10_000})
+    agent_dir = BuyAndHoldAgent(action).save(tmp_path / "agent")
+    sim_config = Mt5SimulatorConfig(bar_seconds=60, synthetic_bars=200, warmup_bars=20, seed=3)
+    simulator = Mt5TerminalSimulator(config=sim_config)
+    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
+    connection = acquire_connection(backend, client=simulator)  # the node shares it
+    window = SchemeConfig(name="window", params={"window": 2})
+    rl_agent, strategy = agent_configs(
+        agent_dir, INSTRUMENT, BAR_TYPE, window, action, RiskLimits(), max_bar_age_secs=90.0
+    )
+    monitor = ImportableActorConfig(
+        actor_path="nautilus_rl_lab.monitoring:MonitorActor",
+        config_path="nautilus_rl_lab.monitoring:MonitorConfig",
+        config={"run_dir": str(tmp_path / "run"), "instrument_id": INSTRUMENT},
+    )
+    components = {"actors": [rl_agent, monitor], "strategies": [strategy]}
+    node = LiveNode(
+        LiveNodeConfig(backend=backend, log_level="ERROR", poll_interval_secs=0.02, **components)
+    )
+    bar_type = BarType.from_str(BAR_TYPE)
+    try:
+        node.start()
+        agent = next(a for a in node.trader.actors() if not isinstance(a, MonitorActor))
+        monitor = next(a for a in node.trader.actors() if isinstance(a, MonitorActor))
+        for _ in range(3):  # the first bar may land before the subscription's first poll
+            simulator.advance_bars(1)
+            if node.wait_until(lambda: node.cache.bar_count(bar_type) > 0, timeout_secs=1.5):
+                break
+        assert node.cache.bar_count(bar_type) == 1 and not node.cache.orders()
+
+        blocked, release = threading.Event(), threading.Event()
+
+        def stall() -> None:  # runs on the node's loop: nothing else runs meanwhile
+            blocked.set()
+            release.wait(WAIT)
+
+        node.get_event_loop().call_soon_threadsafe(stall)
+        assert blocked.wait(WAIT)
+        simulator.advance_bars(6)
+        release.set()
+
+        assert node.wait_until(lambda: node.cache.bar_count(bar_type) == 7, timeout_secs=WAIT)
+        assert node.wait_until(
+            lambda: bool(node.cache.orders()) and all(o.is_closed for o in node.cache.orders()),
+            timeout_secs=WAIT,
+        )
+        assert agent.actions_published == 2 and agent.path.stale_decisions == 4
+        assert [o.status_string() for o in node.cache.orders()] == ["FILLED"]
+        assert _net_units(node) == _terminal_net_units(simulator) == Decimal(10_000)
+        stale = [a for a in monitor.alerts if a.rule == "stale_bar"]
+        assert [round(a.value) for a in stale] == [300, 240, 180, 120]
+        assert all(a.threshold == 90.0 and "not traded" in a.message for a in stale)
+    finally:
+        node.dispose()
+        release_connection(connection)

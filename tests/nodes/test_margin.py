@@ -124,3 +124,23 @@ def test_backtest_reports_the_denial_in_its_stats(leveraged: bool) -> None:
         assert run.equity.eq(BALANCE).all()
     else:
         assert run.stats["orders_denied"] == 0 and run.stats["orders"] == run.stats["fills"] == 1
+
+
+def test_a_flip_closes_reduce_only_and_the_gate_checks_the_open_against_the_orders_in_flight() -> (
+    None
+):
+    """Long 40 % of `over`, then short all of it: the close passes, the short needs 1.2x the
+    equity and is denied (the gate counts the close still in flight, not the stale long)."""
+    over, _ = _sizes(30.0)
+    action = SchemeConfig(name="continuous", params={"max_position": over})
+    env = TrainingNode(small_config(action=action, instrument=NO_CAP))
+    try:
+        env.reset(options={"start": 10})
+        long = env.step([0.4])[-1]
+        assert long["orders_denied"] == 0 and 0 < long["position"] < 0.5 * over
+        flipped = env.step([-1.0])[-1]
+        assert flipped["orders_denied"] == 1 and flipped["position"] == 0
+        (reason,) = _denials(env)
+        assert "MARGIN_EXCEEDS_EQUITY" in reason and f"-{over}" in reason
+    finally:
+        env.close()

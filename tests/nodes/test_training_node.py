@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from decimal import Decimal
 
 import gymnasium as gym
 import numpy as np
@@ -13,7 +12,6 @@ import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
@@ -25,7 +23,7 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
-from tests.conftest import assert_python_error
+from tests.conftest import assert_python_error, trade_to_target
 
 from .conftest import small_config
 
@@ -94,7 +92,7 @@ def test_default_execution_fills_at_next_bar_open_never_at_a_seen_price(config) 
         _, _, fills, _ = _run_actions(
             env, [2, 0, 1, 2, 2, 0], start
         )  # long, short, flat, long, hold, short
-        assert len(fills) == 5
+        assert len(fills) == 7  # each of the two flips is a reduce-only close, then an open
         decision_bars = env.market.bar_timestamps
         for _, fill in fills.iterrows():
             ts = pd.Timestamp(fill["ts_event"]).value
@@ -113,7 +111,7 @@ def test_bar_close_execution_is_explicit_and_fills_at_the_seen_close() -> None:
     env = TrainingNode(config)
     try:
         _, _, fills, _ = _run_actions(env, [2, 0, 1], 20)
-        assert len(fills) == 3
+        assert len(fills) == 4  # long, short (a reduce-only close, then an open), flat
         closes = env.market.frame["close"]
         bar_ts = env.market.bar_timestamps
         for _, fill in fills.iterrows():
@@ -140,7 +138,8 @@ def test_info_and_reward_come_from_nautilus_account(config) -> None:
 
 
 class _PlainTargetStrategy(Strategy):
-    """A plain Nautilus strategy: from bar `first` on, trade to the given targets with market orders."""
+    """A plain Nautilus strategy: from bar `first` on, trade to the given targets with market
+    orders; the part of an order that closes the position goes out first, reduce-only."""
 
     def __init__(self, instrument, bar_type, first_ts: int, targets: list[float]) -> None:
         super().__init__(StrategyConfig(strategy_id="GYM-001"))
@@ -160,14 +159,7 @@ class _PlainTargetStrategy(Strategy):
             return
         target = self.targets[self.i]
         self.i += 1
-        delta = Decimal(str(target)) - self.portfolio.net_position(self.instrument.id)
-        if delta:
-            side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-            self.submit_order(
-                self.order_factory.market(
-                    self.instrument.id, side, self.instrument.make_qty(abs(delta))
-                )
-            )
+        trade_to_target(self, self.instrument, target)
 
 
 @pytest.mark.parametrize(
@@ -426,9 +418,13 @@ def test_fills_are_stamped_at_the_next_bar_open_plus_latency_also_after_a_weeken
         gap = int(np.flatnonzero(np.diff(opens.as_unit("ns").asi8) > pd.Timedelta("24h").value)[0])
         start = gap - 3  # decisions on the last bars before the weekend and the first after it
         _, _, fills, _ = _run_actions(env, [2, 0, 2, 0, 2, 0], start)
-        assert len(fills) == 6
+        assert len(fills) == 11  # a long, then five flips: each a reduce-only close and an open
         stamps = [pd.Timestamp(ts).value for ts in fills["ts_event"]]
-        expected = [opens[k + 1].value + DEFAULT_LATENCY_NS for k in range(start, start + 6)]
+        orders = [1, 2, 2, 2, 2, 2]
+        decided = [
+            k for k, n in zip(range(start, start + 6), orders, strict=True) for _ in range(n)
+        ]
+        expected = [opens[k + 1].value + DEFAULT_LATENCY_NS for k in decided]
         assert stamps == expected
         assert opens[gap + 1] - opens[gap] > pd.Timedelta("24h")  # one fill crossed the gap
     finally:

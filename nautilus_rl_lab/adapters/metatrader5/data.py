@@ -8,7 +8,8 @@ The `MetaTrader5` module pushes nothing, so subscriptions poll (every
 - bars: `copy_rates_from_pos(symbol, timeframe, 0, n)`. A bar still forming (its end
   after the latest tick) is never emitted; every completed row newer than the last one
   emitted is, oldest first, stamped at its close (`parsing.rates_to_bars`). Subscribing emits no
-  history: request it with `request_bars`.
+  history: request it with `request_bars`. Before them the server's time (the tick checked)
+  goes out on `strategies.staleness.market_time_topic`, the clock stale decisions are judged by.
 
 Historical requests use `copy_rates_range` / `copy_rates_from_pos` and `copy_ticks_range`
 / `copy_ticks_from`. A lost terminal link (`Mt5ConnectionLost`) pauses the polls while
@@ -61,6 +62,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
+from nautilus_rl_lab.strategies.staleness import market_time_topic
 
 #: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.
 BAR_POLL_ROWS = 64
@@ -287,11 +289,18 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
                             self._time,
                             timeframe_secs,
                         )
+                        self._publish_market_time(instrument, tick)
                         for bar in bars:
                             self._handle_data(bar)
             elif last_open is None and rates is not None:
                 last_open = -1  # no completed bar yet: every bar from now on is new
             await asyncio.sleep(interval)
+
+    def _publish_market_time(self, instrument: Instrument, tick: Any) -> None:
+        """Tell the decision paths the server's time (UTC ns) before the bars it completed."""
+        if tick is not None and tick.time_msc:
+            ts_ns = self._time.utc_ms(int(tick.time_msc)) * 1_000_000
+            self._msgbus.publish(market_time_topic(instrument.id), ts_ns)
 
     # -- requests ------------------------------------------------------------------------
 

@@ -18,6 +18,10 @@ Decisions (see also `parsing.requests` and `parsing.reports`):
   comment) after reconnecting, ``unknown_outcome_checks`` times with backoff; only when
   it is provably absent is it resent (once) — never blindly. Other retcodes →
   `OrderRejected` whose reason is ``"MT5 <retcode> <NAME>: <terminal comment>"``.
+- New orders go to the terminal one at a time, in the order Nautilus submitted them (a lock
+  over sending and resolving each): a flip's reduce-only close (`parsing.requests.
+  reduce_only_ticket` reads the position first) always precedes its open, and a requote burst
+  is one order's, not shared between orders sent in the same loop turn.
 - Order lists: without contingencies every order goes out on its own. An OTO list of a
   MARKET parent with a STOP_MARKET stop-loss and/or LIMIT take-profit child
   (`strategies.protection.submit_protected`) maps to the position's ``sl``/``tp``
@@ -135,10 +139,12 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
     parse_leg,
     position_to_report,
     protected_list,
+    reduce_only_ticket,
     server_msc_to_unix_nanos,
     sltp_request,
     symbol_from_instrument_id,
     trade_order_to_report,
+    units_to_lots,
 )
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.errors import ConfigError
@@ -240,6 +246,7 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._inflight = 0
         #: Serialises every change of position sl/tp (attach, cancel, modify of legs).
         self._stops_lock = asyncio.Lock()
+        self._send_lock = asyncio.Lock()  # new orders reach the terminal in submission order
         self._last_account_key: tuple | None = None
         self._deal_cursor_secs: int | None = None
         self._poll_task: asyncio.Task | None = None
@@ -498,7 +505,8 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
         self._own_orders.add(order.client_order_id)
         self._resolving.add(order.client_order_id)
         try:
-            await self._send_new_order(command, order, instrument, symbol)
+            async with self._send_lock:
+                await self._send_new_order(command, order, instrument, symbol)
         finally:
             self._resolving.discard(order.client_order_id)
             self._inflight -= 1
@@ -512,6 +520,16 @@ class Mt5ExecutionClient(Mt5ClientMixin, LiveExecutionClient):
             and command.position_id.value.isdigit()
         ):
             position_ticket = int(command.position_id.value)
+        elif order.is_reduce_only:
+            positions = await self._call("positions_get", symbol=symbol.name) or ()
+            volume = units_to_lots(order.quantity.as_decimal(), symbol.trade_contract_size)
+            try:
+                position_ticket = reduce_only_ticket(
+                    order.side, volume, positions, hedging=self._hedging
+                )
+            except UnsupportedOrderError as e:
+                self._reject(order, str(e))
+                return
         price_retries = 0
         resent = False
         while True:

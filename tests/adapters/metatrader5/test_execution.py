@@ -341,3 +341,51 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         (str(d.ticket), d.volume * 100_000, d.price) for d in deals
     ]
     assert order.status == OrderStatus.FILLED
+
+
+def _bought(node: LiveNode, probe: Probe, units: int):
+    """Buy `units` through `probe` and wait for the fill; return the instrument and factory."""
+    instrument, factory = _instrument(node), probe.order_factory
+    buy = factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(units))
+    node.call(lambda: probe.submit_order(buy))
+    assert node.wait_until(lambda: buy.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    return instrument, factory
+
+
+def test_reduce_only_orders_close_the_position_and_never_open_one(session):
+    """A reduce-only SELL closes the long (hedging: it names the ticket, never a second
+    position); with nothing left to reduce it is rejected, not sent as an opening deal."""
+    node, probe, simulator = session
+    instrument, factory = _bought(node, probe, 30_000)
+    for units in (10_000, 20_000):  # a partial close, then the rest
+        close = factory.market(
+            INSTRUMENT, OrderSide.SELL, instrument.make_qty(units), reduce_only=True
+        )
+        node.call(lambda close=close: probe.submit_order(close))
+        assert node.wait_until(lambda close=close: close.is_closed, timeout_secs=WAIT)
+        assert close.status == OrderStatus.FILLED
+    assert simulator.positions_get() == ()
+    assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
+    stray = factory.market(
+        INSTRUMENT, OrderSide.SELL, instrument.make_qty(10_000), reduce_only=True
+    )
+    node.call(lambda: probe.submit_order(stray))
+    assert node.wait_until(lambda: stray.is_closed, timeout_secs=WAIT)
+    assert stray.status == OrderStatus.REJECTED
+    assert "reduce-only" in stray.events[-1].reason
+    assert simulator.positions_get() == ()
+
+
+def test_a_flip_is_a_reduce_only_close_and_an_open_sent_together(session):
+    """The decision path's flip (`strategies.execution`): both orders leave in the same loop
+    turn; the close takes the long (hedging: by its ticket), the open leaves a short."""
+    node, probe, simulator = session
+    instrument, factory = _bought(node, probe, 10_000)
+    qty = instrument.make_qty(10_000)
+    close = factory.market(INSTRUMENT, OrderSide.SELL, qty, reduce_only=True)
+    open_ = factory.market(INSTRUMENT, OrderSide.SELL, qty)
+    node.call(lambda: (probe.submit_order(close), probe.submit_order(open_)))
+    assert node.wait_until(lambda: close.is_closed and open_.is_closed, timeout_secs=WAIT)
+    assert (close.status, open_.status) == (OrderStatus.FILLED, OrderStatus.FILLED)
+    (short,) = simulator.positions_get()
+    assert (short.type, short.volume) == (mt5c.POSITION_TYPE_SELL, 0.1)

@@ -514,3 +514,24 @@ def test_sltp_request_names_the_position():
         "tp": 0.0,
         "magic": 7,
     }
+
+
+def test_reduce_only_closes_into_the_oldest_covering_opposite_position_or_is_refused() -> None:
+    def position(ticket: int, kind: int, volume: float, time_msc: int) -> TradePosition:
+        return TradePosition(ticket=ticket, type=kind, volume=volume, time_msc=time_msc)
+
+    buy, sell = mt5c.POSITION_TYPE_BUY, mt5c.POSITION_TYPE_SELL
+    hedged = [position(3, buy, 0.3, 30), position(2, buy, 0.1, 10), position(1, sell, 0.5, 5)]
+    ticket = parsing.reduce_only_ticket
+    assert ticket(OrderSide.SELL, 0.1, hedged, hedging=True) == 2  # the oldest long covers it
+    assert ticket(OrderSide.SELL, 0.3, hedged, hedging=True) == 3  # 0.1 lots cannot
+    assert ticket(OrderSide.BUY, 0.5, hedged, hedging=True) == 1
+    with pytest.raises(parsing.UnsupportedOrderError, match="no single opposite position"):
+        ticket(OrderSide.SELL, 0.4, hedged, hedging=True)
+    netted = [position(7, buy, 0.3, 1)]
+    assert ticket(OrderSide.SELL, 0.3, netted, hedging=False) is None  # the deal reduces it
+    for side, volume, held in ((OrderSide.SELL, 0.31, netted), (OrderSide.BUY, 0.1, netted)):
+        with pytest.raises(parsing.UnsupportedOrderError, match=r"holds BUY 0\.3"):
+            ticket(side, volume, held, hedging=False)
+    with pytest.raises(parsing.UnsupportedOrderError, match="holds no position"):
+        ticket(OrderSide.SELL, 0.1, [], hedging=False)

@@ -63,6 +63,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.requests import (
     filling_for,
     modify_request,
     order_to_request,
+    reduce_only_ticket,
     retcode_reason,
 )
 
@@ -99,6 +100,7 @@ __all__ = [
     "position_to_report",
     "protected_list",
     "rates_to_bars",
+    "reduce_only_ticket",
     "retcode_reason",
     "server_msc_to_unix_nanos",
     "server_secs_to_unix_nanos",

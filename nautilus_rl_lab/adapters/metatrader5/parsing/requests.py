@@ -15,11 +15,16 @@ Decisions:
 - SL/TP come from the submit command's ``params`` (``{"sl": 1.0950, "tp": 1.1100}``)
   because Nautilus orders have no such fields; in hedging accounts a closing order
   names the position ticket (``position``), taken from the command's position id.
+- Reduce-only orders (a strategy's close, `strategies.execution`): MT5 has no such flag, so
+  the client reads the symbol's positions first (`reduce_only_ticket`): netting sends the deal
+  only if it reduces the position; hedging names the oldest opposite position that covers the
+  volume. One that would open or add is rejected with the positions held (never resized).
 - ``magic`` is the config's expert id; ``comment`` is the Nautilus client order id.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +50,10 @@ from nautilus_rl_lab.mt5.structures import (
     SymbolInfo,
     Tick,
     TradeOrder,
+    TradePosition,
 )
+
+VOLUME_TOLERANCE = 1e-9  # lots are floats: a volume equal to a position's is not "more"
 
 
 class UnsupportedOrderError(NautilusRLLabError, ValueError):
@@ -143,6 +151,31 @@ def order_to_request(
     if position_ticket:
         request["position"] = int(position_ticket)
     return request
+
+
+def reduce_only_ticket(
+    side: OrderSide, volume: float, positions: Sequence[TradePosition], *, hedging: bool
+) -> int | None:
+    """The position a reduce-only order of `volume` lots closes into, from the symbol's
+    `positions` at the terminal; raise `UnsupportedOrderError` when it would open or add.
+
+    MT5 has no reduce-only flag: a netting deal on the position's other side reduces it (no
+    ticket needed, `None`), a hedging deal must name the ticket (else it opens a second
+    position). Hedging takes the oldest opposite position whose volume covers the order.
+    """
+    closes = mt5c.POSITION_TYPE_BUY if side == OrderSide.SELL else mt5c.POSITION_TYPE_SELL
+    opposite = sorted(
+        (p for p in positions if p.type == closes), key=lambda p: (p.time_msc, p.ticket)
+    )
+    covering = [p for p in opposite if volume <= p.volume + VOLUME_TOLERANCE]
+    if covering and (hedging or len(positions) == 1):
+        return int(covering[0].ticket) if hedging else None
+    held = ", ".join(f"{'BUY' if p.type == 0 else 'SELL'} {p.volume:g}" for p in positions)
+    raise UnsupportedOrderError(
+        f"reduce-only {side.name} of {volume:g} lots would open or add to a position: the "
+        f"terminal holds {held or 'no position'}"
+        + (" (no single opposite position covers it)" if hedging and opposite else "")
+    )
 
 
 def _type_time(time_in_force: TimeInForce) -> int:
