@@ -158,5 +158,5 @@ def test_promote_cli_refuses_a_margin_that_is_not_a_finite_number(
     argv = ["promote", "--registry", str(tmp_path / "registry"), "--config", str(path)]
     assert main([*argv, "--challenger", str(tmp_path), "--margin", value]) == 2
     error = capsys.readouterr().err
-    assert f"`margin` must be a finite Sharpe difference, was {value}" in error
+    assert f"`margin` must be a finite number, was {value}" in error
     assert not (tmp_path / "registry").exists()

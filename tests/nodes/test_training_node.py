@@ -511,9 +511,12 @@ def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_pa
         finally:
             env.close()
         rows = _fill_rows(fills)
-        expected_ts = [opens[k + 1].value + DEFAULT_LATENCY_NS for k in range(start, start + 4)]
-        assert [ts for ts, *_ in rows] == expected_ts
-        for (_, side, px, _), k in zip(rows, range(start, start + 4), strict=True):
+        # the first order opens; each flip is a reduce-only close and an open at the same open
+        bars = [
+            k for k, n in zip(range(start, start + 4), (1, 2, 2, 2), strict=True) for _ in range(n)
+        ]
+        assert [ts for ts, *_ in rows] == [opens[k + 1].value + DEFAULT_LATENCY_NS for k in bars]
+        for (_, side, px, _), k in zip(rows, bars, strict=True):
             ask = sample["open"].iloc[k + 1]
             assert px == pytest.approx(ask if side == "BUY" else ask - 0.0001, abs=1e-9)
         node_fills.append(rows)
