@@ -152,7 +152,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         self, command: SubmitOrder, order: Order, instrument: Instrument, symbol: SymbolInfo
     ) -> None:
         """Send a new order until one outcome handler settles it (see `_outcome_handler`)."""
-        sending = _Sending(order, instrument, symbol, (command.params or {}))
+        sending = _Sending(order, instrument, symbol, command.params or {})
         if not await self._find_position_ticket(command, sending):
             return
         resend = True
