@@ -1,7 +1,7 @@
-"""`TerminalApi`: the `MetaTrader5` module's functions over the simulator's state.
+"""`TerminalApi`: the `MetaTrader5` module's session, info, symbol and market-data functions.
 
-Every API method runs under the terminal's lock with the module's failure convention
-(`_api`): before `initialize()` and after `shutdown()` (or an injected disconnect) it fails
+The trading functions build on it in `trading_api`. Every API method runs under the
+terminal's lock with the module's failure convention (`mt5_api`): before `initialize()` and after `shutdown()` (or an injected disconnect) it fails
 with ``(-10004, "No IPC connection")``; a failing call returns None (False for the boolean
 calls) and sets `last_error()`, a successful one resets it to ``(1, "Success")``. Dates
 given to the API are server time (`server_time.ServerTime`).
@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import logging
-import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -28,37 +26,33 @@ from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.faults import FaultInjector
 from nautilus_rl_lab.mt5.simulator.market import MarketData, SymbolFeed
 from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
-from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError, parse_request
+from nautilus_rl_lab.mt5.simulator.requests import InvalidRequestError
 from nautilus_rl_lab.mt5.simulator.symbols import DEFAULT_SYMBOL_SPECS, SymbolSpec, symbol_info
 from nautilus_rl_lab.mt5.structures import (
     TICKS_DTYPE,
     AccountInfo,
     BookInfo,
-    OrderCheckResult,
-    OrderSendResult,
     SymbolInfo,
     TerminalInfo,
     Tick,
-    TradeDeal,
-    TradeOrder,
-    TradePosition,
 )
 
-logger = logging.getLogger(__name__)
 VERSION = (500, 4755, "13 Feb 2025")
 #: Levels per side of the synthetic market depth (`market_book_get`).
 BOOK_LEVELS = 5
 _T = TypeVar("_T")
 
 
-class _Failure(Exception):
+class ApiFailure(Exception):
+    """An API call that fails with MT5 error `code` (and `detail` for `last_error()`)."""
+
     def __init__(self, code: int, detail: str = "") -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
 
 
-def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
+def mt5_api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]]:
     """Run an MT5 API method under the lock with the module's failure convention."""
 
     def decorate(method: Callable[..., _T]) -> Callable[..., _T]:
@@ -72,7 +66,7 @@ def _api(failure: Any = None) -> Callable[[Callable[..., _T]], Callable[..., _T]
                     return self._fail(mt5c.RES_E_INTERNAL_FAIL_CONNECT, failure)
                 try:
                     result = method(self, *args, **kwargs)
-                except _Failure as exc:
+                except ApiFailure as exc:
                     return self._fail(exc.code, failure, exc.detail)
                 except InvalidRequestError as exc:  # the module's own wording, no "Terminal:"
                     self._last_error = (mt5c.RES_E_INVALID_PARAMS, str(exc))
@@ -91,7 +85,7 @@ def _depth(level: int) -> tuple[int, float]:
     return lots, float(lots)
 
 
-def _group_match(name: str, group: str | None) -> bool:
+def group_match(name: str, group: str | None) -> bool:
     """MT5 group filter: comma-separated masks with ``*``; ``!mask`` excludes."""
     if not group:
         return True
@@ -164,7 +158,7 @@ class TerminalApi:
     def _spec(self, symbol: str, code: int = mt5c.RES_E_INVALID_PARAMS) -> SymbolSpec:
         spec = self._specs.get(symbol) if isinstance(symbol, str) else None
         if spec is None:
-            raise _Failure(
+            raise ApiFailure(
                 code,
                 f"{symbol!r} is not a symbol of this simulated terminal ({', '.join(self._specs)});"
                 " add it with Mt5SimulatorConfig(symbols=(...)) (and specs= unless it is one "
@@ -177,7 +171,7 @@ class TerminalApi:
         try:
             return self._time.utc_ms(round(to_timestamp(value) * 1000))
         except TypeError as exc:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
+            raise ApiFailure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
 
     def _tick_value(self, spec: SymbolSpec) -> float:
         """Value of one tick on one lot in the account currency (unrounded, like MT5)."""
@@ -198,9 +192,9 @@ class TerminalApi:
         try:
             rates = feed.rates(timeframe)
         except ValueError as exc:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
+            raise ApiFailure(mt5c.RES_E_INVALID_PARAMS, str(exc)) from None
         if rates is None:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, _finer_than_data(timeframe, feed))
+            raise ApiFailure(mt5c.RES_E_INVALID_PARAMS, _finer_than_data(timeframe, feed))
         bars, ends = rates
         now_ms = self._clock.now_ms
         done = int(np.searchsorted(ends, now_ms, side="right"))
@@ -213,7 +207,7 @@ class TerminalApi:
     def _ticks(self, symbol: str, flags: int) -> tuple[np.ndarray, SymbolFeed]:
         self._spec(symbol)
         if flags not in (mt5c.COPY_TICKS_ALL, mt5c.COPY_TICKS_INFO, mt5c.COPY_TICKS_TRADE):
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
+            raise ApiFailure(mt5c.RES_E_INVALID_PARAMS, f"invalid flags {flags}")
         feed = self._market.feeds[symbol]
         return feed.tick_msc[: self._clock.tick_counts[symbol]], feed
 
@@ -264,7 +258,7 @@ class TerminalApi:
             self._last_error = (mt5c.RES_S_OK, mt5c.last_error_description(mt5c.RES_S_OK))
             return True
 
-    @_api(False)
+    @mt5_api(False)
     def login(
         self,
         login: int,
@@ -275,7 +269,7 @@ class TerminalApi:
         """Log in to the account (only the configured one exists)."""
         del timeout
         if not self._check_credentials(login, password, server):
-            raise _Failure(mt5c.RES_E_AUTH_FAILED, "invalid account, password or server")
+            raise ApiFailure(mt5c.RES_E_AUTH_FAILED, "invalid account, password or server")
         return True
 
     def shutdown(self) -> None:
@@ -283,7 +277,7 @@ class TerminalApi:
         with self._lock:
             self._initialized = False
 
-    @_api(None)
+    @mt5_api(None)
     def version(self) -> tuple[int, int, str] | None:
         return VERSION
 
@@ -292,11 +286,11 @@ class TerminalApi:
             return self._last_error
 
     # --- info ------------------------------------------------------------------------
-    @_api(None)
+    @mt5_api(None)
     def account_info(self) -> AccountInfo | None:
         return self.account.account_info()
 
-    @_api(None)
+    @mt5_api(None)
     def terminal_info(self) -> TerminalInfo | None:
         return TerminalInfo(
             connected=True,
@@ -313,13 +307,13 @@ class TerminalApi:
         )
 
     # --- symbols ---------------------------------------------------------------------
-    @_api(None)
+    @mt5_api(None)
     def symbols_total(self) -> int | None:
         return len(self._specs)
 
-    @_api(None)
+    @mt5_api(None)
     def symbols_get(self, group: str | None = None) -> tuple[SymbolInfo, ...] | None:
-        return tuple(self._symbol_info(name) for name in self._specs if _group_match(name, group))
+        return tuple(self._symbol_info(name) for name in self._specs if group_match(name, group))
 
     def _symbol_info(self, name: str) -> SymbolInfo:
         spec = self._specs[name]
@@ -336,22 +330,22 @@ class TerminalApi:
             selected=name in self._selected,
         )
 
-    @_api(None)
+    @mt5_api(None)
     def symbol_info(self, symbol: str) -> SymbolInfo | None:
         self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         return self._symbol_info(symbol)
 
-    @_api(None)
+    @mt5_api(None)
     def symbol_info_tick(self, symbol: str) -> Tick | None:
         self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if symbol not in self._selected:
-            raise _Failure(
+            raise ApiFailure(
                 mt5c.RES_E_NOT_FOUND,
                 f"{symbol} is not selected in Market Watch; call symbol_select({symbol!r}, True)",
             )
         count = self._clock.tick_counts[symbol]
         if not count:
-            raise _Failure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+            raise ApiFailure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
         tick = self._tick_array(self._market.feeds[symbol], count - 1, count, mt5c.COPY_TICKS_ALL)[
             0
         ]
@@ -366,7 +360,7 @@ class TerminalApi:
             volume_real=0.0,
         )
 
-    @_api(False)
+    @mt5_api(False)
     def symbol_select(self, symbol: str, enable: bool = True) -> bool:
         self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if enable:
@@ -376,27 +370,27 @@ class TerminalApi:
             o.symbol == symbol for o in self.account.orders.values()
         )
         if busy:
-            raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has open positions or orders")
+            raise ApiFailure(mt5c.RES_E_FAIL, f"{symbol} has open positions or orders")
         self._selected.discard(symbol)
         return True
 
     # --- market depth (a synthetic book around the quote) -----------------------------
-    @_api(False)
+    @mt5_api(False)
     def market_book_add(self, symbol: str) -> bool:
         self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         self._books.add(symbol)
         return True
 
-    @_api(None)
+    @mt5_api(None)
     def market_book_get(self, symbol: str) -> tuple[BookInfo, ...] | None:
         """`BOOK_LEVELS` sells above the ask and buys below the bid, one tick apart, 10, 20,
         ... lots deep, highest price first (the module's order); a simulator choice."""
         spec = self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if symbol not in self._books:
-            raise _Failure(mt5c.RES_E_NOT_FOUND, f"call market_book_add({symbol!r}) first")
+            raise ApiFailure(mt5c.RES_E_NOT_FOUND, f"call market_book_add({symbol!r}) first")
         quote = self._quote(symbol)
         if quote is None:
-            raise _Failure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
+            raise ApiFailure(mt5c.RES_E_NOT_FOUND, f"no tick for {symbol} yet")
         bid, ask = quote
         levels = range(BOOK_LEVELS)
         sells = [
@@ -409,11 +403,11 @@ class TerminalApi:
         ]
         return (*sells, *buys)
 
-    @_api(False)
+    @mt5_api(False)
     def market_book_release(self, symbol: str) -> bool:
         self._spec(symbol, mt5c.RES_E_NOT_FOUND)
         if symbol not in self._books:
-            raise _Failure(mt5c.RES_E_FAIL, f"{symbol} has no market book subscription")
+            raise ApiFailure(mt5c.RES_E_FAIL, f"{symbol} has no market book subscription")
         self._books.discard(symbol)
         return True
 
@@ -421,12 +415,12 @@ class TerminalApi:
     @staticmethod
     def _check_count(count: int) -> int:
         if not isinstance(count, int | np.integer) or count <= 0:
-            raise _Failure(
+            raise ApiFailure(
                 mt5c.RES_E_INVALID_PARAMS, f"count must be a positive int, was {count!r}"
             )
         return int(count)
 
-    @_api(None)
+    @mt5_api(None)
     def copy_rates_from(
         self,
         symbol: str,
@@ -440,7 +434,7 @@ class TerminalApi:
         stop = int(np.searchsorted(bars["time"], limit, side="right"))
         return bars[max(0, stop - count) : stop]
 
-    @_api(None)
+    @mt5_api(None)
     def copy_rates_from_pos(
         self,
         symbol: str,
@@ -450,12 +444,12 @@ class TerminalApi:
     ) -> np.ndarray | None:
         count = self._check_count(count)
         if start_pos < 0:
-            raise _Failure(mt5c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
+            raise ApiFailure(mt5c.RES_E_INVALID_PARAMS, f"start_pos must be >= 0, was {start_pos}")
         bars = self._rates(symbol, timeframe)
         stop = len(bars) - int(start_pos)
         return bars[max(0, stop - count) : max(0, stop)]
 
-    @_api(None)
+    @mt5_api(None)
     def copy_rates_range(
         self,
         symbol: str,
@@ -468,7 +462,7 @@ class TerminalApi:
         hi = self._time.server_ms(self._utc_ms(date_to)) / 1000
         return bars[(bars["time"] >= lo) & (bars["time"] <= hi)]
 
-    @_api(None)
+    @mt5_api(None)
     def copy_ticks_from(
         self,
         symbol: str,
@@ -481,7 +475,7 @@ class TerminalApi:
         start = int(np.searchsorted(times, self._utc_ms(date_from), side="left"))
         return self._tick_array(feed, start, min(len(times), start + count), flags)
 
-    @_api(None)
+    @mt5_api(None)
     def copy_ticks_range(
         self,
         symbol: str,
@@ -493,175 +487,3 @@ class TerminalApi:
         start = int(np.searchsorted(times, self._utc_ms(date_from), side="left"))
         stop = int(np.searchsorted(times, self._utc_ms(date_to), side="right"))
         return self._tick_array(feed, start, max(start, stop), flags)
-
-    # --- trading ---------------------------------------------------------------------
-    @staticmethod
-    def _check_side(action: int) -> None:
-        if action not in (mt5c.ORDER_TYPE_BUY, mt5c.ORDER_TYPE_SELL):
-            raise _Failure(
-                mt5c.RES_E_INVALID_PARAMS, "action must be ORDER_TYPE_BUY or ORDER_TYPE_SELL"
-            )
-
-    @staticmethod
-    def _check_amount(name: str, value: Any) -> float:
-        """A finite number >= 0 (volume, price), else the module's invalid-params failure."""
-        number = float(value) if isinstance(value, int | float | np.number) else math.nan
-        if isinstance(value, bool) or not math.isfinite(number) or number < 0:
-            raise _Failure(
-                mt5c.RES_E_INVALID_PARAMS, f"{name} must be a finite number >= 0, was {value!r}"
-            )
-        return number
-
-    @_api(None)
-    def order_calc_margin(
-        self,
-        action: int,
-        symbol: str,
-        volume: float,
-        price: float,
-    ) -> float | None:
-        self._check_side(action)
-        spec = self._spec(symbol)
-        return self.account.calc_margin(
-            spec, action, self._check_amount("volume", volume), self._check_amount("price", price)
-        )
-
-    @_api(None)
-    def order_calc_profit(
-        self,
-        action: int,
-        symbol: str,
-        volume: float,
-        price_open: float,
-        price_close: float,
-    ) -> float | None:
-        self._check_side(action)
-        spec = self._spec(symbol)
-        return self.account.calc_profit(
-            spec,
-            action,
-            self._check_amount("volume", volume),
-            self._check_amount("price_open", price_open),
-            self._check_amount("price_close", price_close),
-        )
-
-    @_api(None)
-    def order_check(self, request: Mapping[str, Any]) -> OrderCheckResult | None:
-        return self._engine.check(parse_request(request), self._clock.now_ms)
-
-    @_api(None)
-    def order_send(self, request: Mapping[str, Any]) -> OrderSendResult | None:
-        result = self._engine.send(parse_request(request), self._clock.now_ms)
-        logger.debug("order_send %s -> %s %s", request, result.retcode, result.comment)
-        return result
-
-    @staticmethod
-    def _select(
-        items: list[Any], symbol: str | None, group: str | None, ticket: int | None
-    ) -> list[Any]:
-        if ticket is not None:
-            return [i for i in items if i.ticket == int(ticket)]
-        if symbol is not None:
-            return [i for i in items if i.symbol == symbol]
-        return [i for i in items if _group_match(i.symbol, group)]
-
-    @_api(None)
-    def orders_total(self) -> int | None:
-        return len(self.account.orders)
-
-    @_api(None)
-    def orders_get(
-        self,
-        symbol: str | None = None,
-        group: str | None = None,
-        ticket: int | None = None,
-    ) -> tuple[TradeOrder, ...] | None:
-        orders = self._select(list(self.account.orders.values()), symbol, group, ticket)
-        return tuple(self.account.trade_order(o, self._time) for o in orders)
-
-    @_api(None)
-    def positions_total(self) -> int | None:
-        return len(self.account.positions)
-
-    @_api(None)
-    def positions_get(
-        self,
-        symbol: str | None = None,
-        group: str | None = None,
-        ticket: int | None = None,
-    ) -> tuple[TradePosition, ...] | None:
-        positions = self._select(list(self.account.positions.values()), symbol, group, ticket)
-        return tuple(self.account.trade_position(p, self._time) for p in positions)
-
-    def _history(
-        self,
-        items: list[Any],
-        time_of: Callable[[Any], int],
-        ticket_of: Callable[[Any], int],
-        date_from: DateLike | None,
-        date_to: DateLike | None,
-        group: str | None,
-        ticket: int | None,
-        position: int | None,
-    ) -> list[Any]:
-        if ticket is not None:
-            return [i for i in items if ticket_of(i) == int(ticket)]
-        if position is not None:
-            return [i for i in items if i.position_id == int(position)]
-        if date_from is None or date_to is None:
-            raise _Failure(
-                mt5c.RES_E_INVALID_PARAMS,
-                "pass date_from and date_to, or ticket=, or position=",
-            )
-        lo, hi = self._utc_ms(date_from), self._utc_ms(date_to)
-        return [i for i in items if lo <= time_of(i) <= hi and _group_match(i.symbol, group)]
-
-    def _history_orders(self, *args: Any) -> list[TradeOrder]:
-        orders = self._history(
-            self.account.history_orders,
-            lambda o: o.time_done_msc or o.time_setup_msc,
-            lambda o: o.ticket,
-            *args,
-        )
-        return [self.account.trade_order(o, self._time) for o in orders]
-
-    def _history_deals(self, *args: Any) -> list[TradeDeal]:
-        deals = self._history(
-            self.account.deals,
-            lambda d: d.time_msc,
-            lambda d: d.order,
-            *args,
-        )
-        return [self.account.trade_deal(d, self._time) for d in deals]
-
-    @_api(None)
-    def history_orders_total(self, date_from: DateLike, date_to: DateLike) -> int | None:
-        return len(self._history_orders(date_from, date_to, None, None, None))
-
-    @_api(None)
-    def history_orders_get(
-        self,
-        date_from: DateLike | None = None,
-        date_to: DateLike | None = None,
-        group: str | None = None,
-        ticket: int | None = None,
-        position: int | None = None,
-    ) -> tuple[TradeOrder, ...] | None:
-        """History orders by interval (+`group`), by order `ticket`, or by `position` id."""
-        return tuple(self._history_orders(date_from, date_to, group, ticket, position))
-
-    @_api(None)
-    def history_deals_total(self, date_from: DateLike, date_to: DateLike) -> int | None:
-        return len(self._history_deals(date_from, date_to, None, None, None))
-
-    @_api(None)
-    def history_deals_get(
-        self,
-        date_from: DateLike | None = None,
-        date_to: DateLike | None = None,
-        group: str | None = None,
-        ticket: int | None = None,
-        position: int | None = None,
-    ) -> tuple[TradeDeal, ...] | None:
-        """Deals by interval (+`group`), by ORDER `ticket` (as the module does), or `position`."""
-        return tuple(self._history_deals(date_from, date_to, group, ticket, position))

@@ -22,9 +22,9 @@ Other simulator controls (not part of the MT5 API): `inject(fault, count)` /
 `clear_faults()` (see `faults`), `deposit(amount)`, `now`, `is_market_open(symbol)`,
 `data_ended`, `account` (the bookkeeping object; read-only use).
 
-Split by job: `api` (the MT5 API), `controls` (the simulator controls) and `loading` (bars
-from `data_path` through `data.source`, synthetic walks for the rest); this module builds
-the terminal from them.
+Split by job: `api` and `trading_api` (the MT5 API), `controls` (the simulator controls)
+and `loading` (bars from `data_path` through `data.source`, synthetic walks for the rest);
+this module builds the terminal from them.
 
 Dates given to the MT5 API are server time (`server_time.ServerTime`: UTC + `server_offset_s`,
 or the rules of `server_timezone`, DST included); dates given to the clock controls are UTC.
@@ -41,7 +41,6 @@ import pandas as pd
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.account import Account
-from nautilus_rl_lab.mt5.simulator.api import TerminalApi
 from nautilus_rl_lab.mt5.simulator.clock import ReplayClock
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.controls import SimulatorControls
@@ -51,6 +50,7 @@ from nautilus_rl_lab.mt5.simulator.market import MarketData
 from nautilus_rl_lab.mt5.simulator.matching import TradeEngine
 from nautilus_rl_lab.mt5.simulator.profiles import broker_profile
 from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec
+from nautilus_rl_lab.mt5.simulator.trading_api import TradingApi
 
 #: The majors of the `MetaTrader5` documentation's examples: the drop-in default's symbols.
 DROP_IN_SYMBOLS: Final = ("EURUSD", "GBPUSD", "USDJPY", "USDCHF", "AUDUSD", "USDCAD", "NZDUSD")
@@ -58,7 +58,7 @@ DROP_IN_SYMBOLS: Final = ("EURUSD", "GBPUSD", "USDJPY", "USDCHF", "AUDUSD", "USD
 DROP_IN_WARMUP_BARS: Final = 1_000
 
 
-class Mt5TerminalSimulator(TerminalApi, SimulatorControls):
+class Mt5TerminalSimulator(TradingApi, SimulatorControls):
     """A simulated MetaTrader 5 terminal and trade server (see the module docstring).
 
     Parameters
