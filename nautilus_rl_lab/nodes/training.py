@@ -153,15 +153,21 @@ class GymStrategy(SchemeStrategy):
 
     def __init__(self, config: SchemeStrategyConfig) -> None:
         super().__init__(config)
-        self.last_bar: Bar | None = None
+        self._last_bar: Bar | None = None
 
     def on_reset(self) -> None:
         super().on_reset()
-        self.last_bar = None
+        self._last_bar = None
 
     def on_bar(self, bar: Bar) -> None:
-        self.last_bar = bar
+        self._last_bar = bar
         super().on_bar(bar)
+
+    def last_state(self) -> MarketState:
+        """The `MarketState` at the last bar seen (after Nautilus stopped a run: its final one)."""
+        if self._last_bar is None:
+            raise EnvironmentStateError("the strategy has seen no bar yet: no market state")
+        return self.market_state(self._last_bar)
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
         return greenlet.getcurrent().parent.switch((observation, state))
@@ -310,7 +316,7 @@ class TrainingNode(gym.Env):
         blown = episode.runner.dead
         if blown:  # Nautilus stopped the run (AccountError): score the final state
             observation = self._last_observation
-            state = self.strategy.market_state(self.strategy.last_bar)
+            state = self.strategy.last_state()
         else:
             observation, state = payload
         self._last_observation = observation
@@ -456,8 +462,8 @@ class TrainingNode(gym.Env):
 
     def _info(self, state: MarketState) -> dict[str, Any]:
         """The step's info; `risk_events` are the rules that fired since the previous step."""
-        path = self.strategy.path
-        all_events, seen = path.events, self._events_seen
+        strategy = self.strategy
+        all_events, seen = strategy.risk_events, self._events_seen
         self._events_seen = len(all_events)
         return {
             "timestamp": state.ts_ns,
@@ -466,9 +472,9 @@ class TrainingNode(gym.Env):
             "position": state.position,
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
-            "trades": path.fill_count,
-            "orders_denied": path.orders_denied,
-            "orders_rejected": path.orders_rejected,
+            "trades": strategy.fill_count,
+            "orders_denied": strategy.orders_denied,
+            "orders_rejected": strategy.orders_rejected,
             "risk_events": [event.to_dict() for event in all_events[seen:]] if all_events else [],
             "step": self._episode.steps if self._episode else 0,
         }

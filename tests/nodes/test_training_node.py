@@ -290,6 +290,30 @@ def test_account_blown_terminates_the_episode() -> None:
         env.close()
 
 
+def test_the_env_reads_its_strategy_through_the_public_surface(config) -> None:
+    env = TrainingNode(config)
+    try:
+        with pytest.raises(EnvironmentStateError, match="no bar"):
+            env.strategy.last_state()
+        env.reset(options={"start": 10})
+        for action in (2, 0, 2):
+            _, _, _, _, info = env.step(action)
+        strategy = env.strategy
+        assert info["trades"] == strategy.fill_count > 0
+        assert (info["orders_denied"], info["orders_rejected"]) == (
+            strategy.orders_denied,
+            strategy.orders_rejected,
+        )
+        state = strategy.last_state()
+        assert (state.ts_ns, state.equity, state.position) == (
+            info["timestamp"],
+            info["equity"],
+            info["position"],
+        )
+    finally:
+        env.close()
+
+
 def _four_steps(render_mode: str) -> TrainingNode:
     env = TrainingNode(small_config(), render_mode=render_mode)
     env.reset(options={"start": 10})

@@ -2,7 +2,9 @@
 
 Nautilus' adapter layout: `config` (client configs), `core` (venue constants only),
 `connection` (the shared, serialised terminal link), `providers` (instruments), `data`,
-`execution`, `factories`, and the pure `parsing` package (`requests`, `reports`, ...).
+`execution` (the client, built in layers like Nautilus' Interactive Brokers client:
+`execution_core`, `execution_protection`, `execution_orders`, `execution_reconciliation`),
+`factories`, and the pure `parsing` package (`requests`, `reports`, ...).
 The terminal API, its backends and the simulator live in `nautilus_rl_lab.mt5` and never
 import this package. Names below are imported on first use.
 """

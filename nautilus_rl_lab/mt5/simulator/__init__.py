@@ -1,10 +1,11 @@
 """The project's MetaTrader 5 terminal simulator (implements `Mt5Client`), and a drop-in module.
 
-`Mt5TerminalSimulator` (`terminal`) replays OHLCV bars as ticks (`clock`, `market`) and
-runs a netting or hedging demo account (`account`) with MT5's request parsing
-(`requests`), checks and retcodes (`validation`) and matching (`matching`); `config` holds
-`Mt5SimulatorConfig`, `faults` what can be injected, `profiles` named broker setups
-(`Mt5TerminalSimulator.from_profile`). Names are imported on first use.
+`Mt5TerminalSimulator` (`terminal`: the MT5 API in `api` and `trading_api`, the simulator
+controls in `controls`, bars loaded through `data.source` in `loading`) replays OHLCV bars
+as ticks (`clock`, `market`) and runs a netting or hedging demo account (`account`) with
+MT5's request parsing (`requests`), checks and retcodes (`validation`) and matching
+(`matching`); `config` holds `Mt5SimulatorConfig`, `faults` what can be injected,
+`profiles` named broker setups (`Mt5TerminalSimulator.from_profile`). Names are imported on first use.
 
 Drop-in module: ``from nautilus_rl_lab.mt5 import simulator as mt5`` gives the
 `MetaTrader5` module's functions (``mt5.initialize()``, ``mt5.order_send(...)``) over a

@@ -1,13 +1,19 @@
 """Helpers of the adapter tests: a `LiveNode` on a given simulator, with one test strategy,
-and the config of a `LiveNode` on a simulator served over RPyC."""
+the config of a `LiveNode` on a simulator served over RPyC, and the execution tests' probe
+strategy with its `session` / `manual_session` fixtures (one per margin mode)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from nautilus_trader.config import ImportableStrategyConfig
+import pytest
+from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
+from nautilus_trader.model.enums import OrderSide, OrderStatus
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
@@ -74,3 +80,118 @@ def live_session(
     finally:
         node.dispose()
         release_connection(connection)
+
+
+INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
+WAIT = 10.0
+
+
+class ProbeConfig(StrategyConfig, frozen=True):
+    """A strategy driven from the test."""
+
+
+class Probe(Strategy):
+    """Sends what the test asks and keeps the events."""
+
+    def __init__(self, config: ProbeConfig) -> None:
+        super().__init__(config)
+        self.events: list = []
+
+    def on_order_event(self, event) -> None:
+        self.events.append(event)
+
+
+class FlakyLinkSimulator(Mt5TerminalSimulator):
+    """The simulator, whose link can drop exactly around one `order_send`.
+
+    ``drop = "before"``: the link is down when the request is sent (nothing executes);
+    ``drop = "after"``: the request executes but the reply is lost with the link.
+    """
+
+    drop: str | None = None
+
+    def order_send(self, request):
+        drop, self.drop = self.drop, None
+        if drop == "before":
+            self.inject("disconnect", count=3)
+            return super().order_send(request)
+        result = super().order_send(request)
+        if drop == "after":
+            self.inject("disconnect", count=3)
+            self.account_info()  # fails: last_error() is now (-10004, "No IPC connection")
+            return None
+        return result
+
+
+@pytest.fixture(params=["netting", "hedging"])
+def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
+    sim_config = Mt5SimulatorConfig(
+        bar_seconds=60,
+        synthetic_bars=3_000,
+        warmup_bars=20,
+        margin_mode=request.param,
+        seed=3,
+    )
+    with live_session(
+        FlakyLinkSimulator(config=sim_config),
+        sim_config,
+        f"{__name__}:Probe",
+        {"external_order_claims": [str(INSTRUMENT)]},
+        poll_interval_secs=0.02,
+    ) as running:
+        yield running
+
+
+@pytest.fixture(params=["netting", "hedging"])
+def manual_session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
+    """A session whose adapter poll and open-order check run only when the test says so.
+
+    The terminal fills triggered pending orders 0.1 lot per tick (`pending_fill_lots`).
+    """
+    sim_config = Mt5SimulatorConfig(
+        bar_seconds=60,
+        synthetic_bars=3_000,
+        warmup_bars=20,
+        margin_mode=request.param,
+        seed=3,
+        pending_fill_lots=0.1,
+    )
+    with live_session(
+        Mt5TerminalSimulator(config=sim_config),
+        sim_config,
+        f"{__name__}:Probe",
+        poll_interval_secs=3_600.0,  # the test runs the poll itself
+        open_check_interval_secs=None,  # ... and Nautilus' open-order check
+    ) as running:
+        yield running
+
+
+def advance_until(
+    node: LiveNode, simulator: Mt5TerminalSimulator, predicate, bars: int = 400
+) -> bool:
+    for _ in range(bars):
+        if predicate():
+            return True
+        simulator.advance(1)
+        node.wait_until(predicate, timeout_secs=0.05)
+    return node.wait_until(predicate, timeout_secs=1.0)
+
+
+def eurusd(node: LiveNode):
+    """The EURUSD instrument the node loaded."""
+    return node.cache.instrument(INSTRUMENT)
+
+
+def run_on_loop(node: LiveNode, make_coro) -> None:
+    """Run a coroutine on the node's loop and let the events it emitted be processed."""
+    asyncio.run_coroutine_threadsafe(make_coro(), node.get_event_loop()).result(WAIT)
+    node.call(lambda: None)  # the queued events are handled before this runs
+
+
+def bought(node: LiveNode, probe: Probe, units: int):
+    """Buy `units` through `probe` and wait for the fill; return the instrument and factory."""
+    instrument, factory = eurusd(node), probe.order_factory
+    buy = factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(units))
+    node.call(lambda: probe.submit_order(buy))
+    assert node.wait_until(lambda: buy.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    return instrument, factory

@@ -1,0 +1,132 @@
+"""`execution_reconciliation` against the in-process terminal simulator: what the poll finds
+(pending orders filled or canceled at the terminal, positions closed by the server's own
+SL/TP) and partial fills reported one for one whichever of the adapter's poll and Nautilus'
+open-order check runs first.
+"""
+
+from __future__ import annotations
+
+import pytest
+from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
+from nautilus_trader.model.identifiers import ClientId
+
+from tests.adapters.metatrader5.conftest import (
+    INSTRUMENT,
+    WAIT,
+    advance_until,
+    eurusd,
+    run_on_loop,
+)
+
+
+def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
+    node, probe, simulator = session
+    instrument = eurusd(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    buy_stop = probe.order_factory.stop_market(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(10_000),
+        trigger_price=instrument.make_price(tick.ask + 0.0005),
+    )
+    sell_stop = probe.order_factory.stop_market(
+        INSTRUMENT,
+        OrderSide.SELL,
+        instrument.make_qty(10_000),
+        trigger_price=instrument.make_price(tick.bid - 0.0005),
+    )
+    node.call(lambda: (probe.submit_order(buy_stop), probe.submit_order(sell_stop)))
+    assert node.wait_until(
+        lambda: (
+            buy_stop.status == OrderStatus.ACCEPTED and sell_stop.status == OrderStatus.ACCEPTED
+        ),
+        timeout_secs=WAIT,
+    )
+    assert len(simulator.orders_get()) == 2
+    assert {o.comment for o in simulator.orders_get()} == {
+        buy_stop.client_order_id.value,
+        sell_stop.client_order_id.value,
+    }
+
+    assert advance_until(node, simulator, lambda: buy_stop.is_closed or sell_stop.is_closed)
+    filled, other = (buy_stop, sell_stop) if buy_stop.is_closed else (sell_stop, buy_stop)
+    assert filled.status == OrderStatus.FILLED
+    node.call(lambda: probe.cancel_order(other))
+    assert node.wait_until(lambda: other.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    assert not simulator.orders_get()
+    deal = [
+        d
+        for d in simulator.history_deals_get(0, 2**31 - 1)
+        if d.order == int(filled.venue_order_id.value)
+    ]
+    assert float(filled.avg_px) == pytest.approx(deal[0].price)
+
+
+def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(session):
+    node, probe, simulator = session
+    instrument = eurusd(node)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000))
+    params = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
+    node.call(lambda: probe.submit_order(order, params=params))
+    assert node.wait_until(lambda: order.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    position = simulator.positions_get()[0]
+    assert (position.sl, position.tp) == (params["sl"], params["tp"])
+
+    assert advance_until(node, simulator, lambda: not simulator.positions_get())
+    assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
+    closing = [o for o in node.cache.orders() if o.client_order_id != order.client_order_id]
+    assert len(closing) == 1 and closing[0].status == OrderStatus.FILLED
+    assert closing[0].strategy_id == probe.id  # claimed through `external_order_claims`
+    assert node.wait_until(
+        lambda: (
+            node.cache.accounts()[0].balance_total().as_double()
+            == pytest.approx(simulator.account_info().balance)
+        ),
+        timeout_secs=WAIT,
+    )
+
+
+@pytest.mark.parametrize("first", ["open_order_check", "adapter_poll"])
+def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_first(
+    manual_session, first
+):
+    node, probe, simulator = manual_session
+    instrument = eurusd(node)
+    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    engine = node.kernel.exec_engine
+    check = engine._check_orders_consistency  # Nautilus' periodic open-order check
+    poll = exec_client._poll_pending_orders  # the adapter's deal poll
+    steps = (check, poll) if first == "open_order_check" else (poll, check)
+    tick = simulator.symbol_info_tick("EURUSD")
+    order = probe.order_factory.limit(
+        INSTRUMENT,
+        OrderSide.BUY,
+        instrument.make_qty(30_000),  # 0.3 lot: three parts
+        price=instrument.make_price(tick.ask - 0.0003),
+        time_in_force=TimeInForce.GTC,
+    )
+    node.call(lambda: probe.submit_order(order))
+    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
+    ticket = int(order.venue_order_id.value)
+
+    def terminal_deals():
+        return simulator.history_deals_get(ticket=ticket) or ()
+
+    saw_partial = False
+    for _ in range(3_000):
+        simulator.advance(1)
+        working = bool(simulator.orders_get(ticket=ticket))
+        saw_partial |= working and bool(terminal_deals())
+        for step in steps:
+            run_on_loop(node, step)
+        if not working:
+            break
+    assert saw_partial, "the terminal never held the order partially filled"
+    deals = terminal_deals()
+    assert len(deals) == 3
+    fills = [e for e in probe.events if type(e).__name__ == "OrderFilled"]
+    assert [(f.trade_id.value, float(f.last_qty), float(f.last_px)) for f in fills] == [
+        (str(d.ticket), d.volume * 100_000, d.price) for d in deals
+    ]
+    assert order.status == OrderStatus.FILLED
