@@ -333,7 +333,7 @@ class TrainingNode(gym.Env):
         """
         from matplotlib.figure import Figure
 
-        from nautilus_rl_lab.reports.plots import draw_episode, figure_to_rgb
+        from nautilus_rl_lab.plots import draw_episode, figure_to_rgb
 
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='human'")
