@@ -24,6 +24,7 @@ import yaml
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.validation import check_identifier_fields
 
 T = TypeVar("T")
@@ -163,8 +164,6 @@ class FileConfig(NautilusConfig, frozen=True):
 
     def to_file(self, path: str | os.PathLike[str]) -> Path:
         """Write the config as YAML (`.yaml`/`.yml`) or JSON, atomically."""
-        from nautilus_rl_lab.agents.files import atomic_write_text
-
         file = _config_file(path)
         data = json.loads(self.json())
         text = (

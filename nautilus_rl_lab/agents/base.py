@@ -26,8 +26,8 @@ import gymnasium as gym
 import numpy as np
 from nautilus_trader.model.data import Bar
 
-from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_text
 
 SPEC_FILE = "agent.json"
 

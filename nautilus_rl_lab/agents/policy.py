@@ -28,8 +28,8 @@ from stable_baselines3.common.running_mean_std import RunningMeanStd
 from stable_baselines3.common.vec_env import VecNormalize
 
 from nautilus_rl_lab.agents.base import Agent, read_spec, to_plain_action, write_spec
-from nautilus_rl_lab.agents.files import atomic_write_bytes
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_bytes
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "PPO": PPO,

@@ -10,6 +10,7 @@ indicators (`ExponentialMovingAverage`, `BollingerBands`, `DonchianChannel`), up
 bars `RLAgent` hands to `observe_bar`, and turn their signal into an action of the *same*
 ActionScheme a trained policy uses (`SignalActions`), so baselines and policies share one
 order path, risk rules included. They stay flat until their indicators are warm.
+`BASELINES` names them for the evaluations and studies that compare policies against them.
 """
 
 from __future__ import annotations
@@ -157,3 +158,12 @@ class DonchianBreakoutAgent(Agent):
     def load(cls, path: str | os.PathLike[str]) -> DonchianBreakoutAgent:
         spec = read_spec(path)
         return cls(spec["period"], SchemeConfig.parse(spec["action"]))
+
+
+BASELINES: dict[
+    str, type[EMACrossAgent] | type[BollingerMeanReversionAgent] | type[DonchianBreakoutAgent]
+] = {
+    "ema_cross": EMACrossAgent,
+    "bollinger": BollingerMeanReversionAgent,
+    "donchian": DonchianBreakoutAgent,
+}

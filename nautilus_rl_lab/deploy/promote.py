@@ -25,7 +25,6 @@ import msgspec
 import numpy as np
 from nautilus_trader.config import NautilusConfig
 
-from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, load_bundle
 from nautilus_rl_lab.deploy.registry import (
     agent_hash,
     champion,
@@ -36,6 +35,7 @@ from nautilus_rl_lab.deploy.registry import (
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import probabilistic_sharpe_ratio, sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.training.bundle import BUNDLE_FILE, load_bundle
 
 
 class PromotionRule(NautilusConfig, frozen=True, forbid_unknown_fields=True):

@@ -17,9 +17,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from nautilus_rl_lab.agents.files import atomic_write_text
-from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, load_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.training.bundle import BUNDLE_FILE, load_bundle
 
 REGISTRY_FILE = "registry.json"
 

@@ -27,12 +27,12 @@ from typing import Any
 
 import msgspec
 
-from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.config import FileConfig, decode_config
 from nautilus_rl_lab.data.wrangling import parse_bar_type
 from nautilus_rl_lab.deploy.bundle import bundle_configs
 from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age

@@ -51,6 +51,7 @@ from nautilus_trader.model.identifiers import Venue
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
+from nautilus_rl_lab.agents.rules import BASELINES
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import make_instrument
 from nautilus_rl_lab.data.source import load_frame, source_bar_type
@@ -68,7 +69,6 @@ from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_marke
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
-from nautilus_rl_lab.strategies.baselines import BASELINES
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
 

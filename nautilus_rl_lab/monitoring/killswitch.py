@@ -23,8 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.monitoring.store import HALT_KEY, STORE_FILE, get_state, set_state, store_path
 
 __all__ = [

@@ -32,7 +32,7 @@ Decisions:
   order was submitted; positive is worse for the trader (buy above, sell below it).
 - Performance is judged on the equity at every decision bar's close (the series the
   backtest's per-bar returns come from), not on the timer's samples.
-- With a bundle that carries backtest figures (`deploy.bundle.attach_backtest`), the
+- With a bundle that carries backtest figures (`training.bundle.attach_backtest`), the
   slippage and performance rules default to them (`alerts.BacktestExpectations`).
 - Ownership after a restart: Nautilus 1.221 gives an order it rebuilds from the terminal
   (client order id from the MT5 comment) to the strategy that claims its instrument
@@ -225,8 +225,8 @@ class MonitorActor(Actor):
         self._reset_state()
 
     def _load_bundle(self, path: str) -> None:
-        from nautilus_rl_lab.deploy.bundle import load_bundle
         from nautilus_rl_lab.schemes.registry import build_observation
+        from nautilus_rl_lab.training.bundle import load_bundle
 
         bundle = load_bundle(path)
         self._bundle_hash = bundle.content_hash

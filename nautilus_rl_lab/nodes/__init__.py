@@ -1,4 +1,8 @@
-"""Nodes: the engine builder, `TrainingNode` (backtest engine as a gymnasium env) and `LiveNode`."""
+"""Nodes: the engine builder, `TrainingNode` (backtest engine as a gymnasium env) and `LiveNode`.
+
+`TrainingNode` is the environment (a `gymnasium.Env`), not the training: the SB3 code that
+trains agents on it is `nautilus_rl_lab.training`.
+"""
 
 from nautilus_rl_lab.nodes.engine import (
     MarketData,

@@ -1,5 +1,8 @@
 """`TrainingNode`: a Nautilus `BacktestEngine` exposed as a `gymnasium.Env`.
 
+It is the environment, not the training (the SB3 code that trains on it is
+`nautilus_rl_lab.training`).
+
 It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
 `TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
 (`BacktestEngine.reset()` keeps instruments). The engine holds no data of its own: each
@@ -339,7 +342,7 @@ class TrainingNode(gym.Env):
         """
         from matplotlib.figure import Figure
 
-        from nautilus_rl_lab.reports.plots import draw_episode, figure_to_rgb
+        from nautilus_rl_lab.plots import draw_episode, figure_to_rgb
 
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='human'")

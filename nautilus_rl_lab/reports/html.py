@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
-from nautilus_rl_lab.reports.plots import plot_drawdowns, plot_equity_curves
+from nautilus_rl_lab.plots import plot_drawdowns, plot_equity_curves
 
 # quantstats rows our statistics table already holds: one source for each figure.
 OWNED_ROWS = (

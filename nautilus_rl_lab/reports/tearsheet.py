@@ -29,10 +29,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from nautilus_rl_lab.agents.files import atomic_write_bytes, atomic_write_text
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult
+from nautilus_rl_lab.files import atomic_write_bytes, atomic_write_text
+from nautilus_rl_lab.plots import plot_drawdowns, plot_equity_curves, plot_trades
 from nautilus_rl_lab.reports.html import tearsheet_html
-from nautilus_rl_lab.reports.plots import plot_drawdowns, plot_equity_curves, plot_trades
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 A spec is plain config, so it travels to worker processes and into the run folder; the agent
 itself is built inside the worker (`build`), fresh for every backtest. `agent` is a baseline
-name (`buy_and_hold`, `random`, or a rule agent of `strategies.baselines.BASELINES`:
+name (`buy_and_hold`, `random`, or a rule agent of `agents.rules.BASELINES`:
 `ema_cross`, `bollinger`) or the directory of a saved agent (`agent.save(path)`, `train`).
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.agents.base import SPEC_FILE, Agent, load_agent
+from nautilus_rl_lab.agents.rules import BASELINES
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies import RiskLimits
-from nautilus_rl_lab.strategies.baselines import BASELINES
 
 BUILTIN_AGENTS = ("buy_and_hold", "random", *sorted(BASELINES))
 _NAME = re.compile(r"^[A-Za-z0-9_\-.]+$")

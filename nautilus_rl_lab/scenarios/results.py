@@ -18,8 +18,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from nautilus_rl_lab.agents.files import atomic_directory
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.config import ScenarioConfig

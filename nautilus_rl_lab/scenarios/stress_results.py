@@ -29,8 +29,8 @@ from typing import Any
 
 import pandas as pd
 
-from nautilus_rl_lab.agents.files import atomic_directory
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.stress import StressScenarioConfig

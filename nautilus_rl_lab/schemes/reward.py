@@ -25,6 +25,7 @@ from typing import Any
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState, RewardScheme
+from nautilus_rl_lab.schemes.config import SchemeConfig, build_scheme
 
 PERCENT = 100.0
 
@@ -192,9 +193,6 @@ class CostPenalised(RewardScheme):
         cost_weight: float = 1.0,
         turnover_penalty: float = 0.0,
     ) -> None:
-        # imported here: the registry imports this module to list the reward schemes
-        from nautilus_rl_lab.schemes.registry import SchemeConfig, build_reward
-
         for name, value in (("cost_weight", cost_weight), ("turnover_penalty", turnover_penalty)):
             if value < 0:
                 raise ConfigError(f"`reward.params.{name}` must be >= 0, was {value}")
@@ -218,3 +216,19 @@ class CostPenalised(RewardScheme):
         turnover = abs(state.position - self._position) / state.position_limit
         self._commissions, self._position = state.commissions, state.position
         return self.base.reward(state) - self.cost_weight * cost - self.turnover_penalty * turnover
+
+
+REWARD_SCHEMES: dict[str, type[RewardScheme]] = {
+    "equity_change": EquityChange,
+    "log_return": LogReturn,
+    "differential_sharpe": DifferentialSharpe,
+    "differential_sortino": DifferentialSortino,
+    "calmar": Calmar,
+    "drawdown_penalised": DrawdownPenalised,
+    "cost_penalised": CostPenalised,
+}
+
+
+def build_reward(config: SchemeConfig) -> RewardScheme:
+    """Instantiate the reward scheme named by `config`."""
+    return build_scheme("reward", config, REWARD_SCHEMES, RewardScheme)  # type: ignore[type-abstract]

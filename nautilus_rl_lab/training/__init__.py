@@ -1,4 +1,9 @@
-"""Training: `TrainConfig` (YAML/JSON) and `train()` with SB3 over `TrainingNode`s."""
+"""Training: `TrainConfig` (YAML/JSON) and `train()` with SB3 over `TrainingNode`s.
+
+This is the stable-baselines3 code (vectorised envs, checkpoints, evaluations, the agent
+bundles a run writes); the environment it trains on, `TrainingNode` (a `gymnasium.Env`),
+is `nautilus_rl_lab.nodes`.
+"""
 
 from nautilus_rl_lab.training.checkpoints import latest_checkpoint, save_checkpoint
 from nautilus_rl_lab.training.config import TrainConfig

@@ -36,8 +36,8 @@ from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import VecNormalize
 
-from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
+from nautilus_rl_lab.files import atomic_directory, atomic_write_text
 
 log = logging.getLogger(__name__)
 

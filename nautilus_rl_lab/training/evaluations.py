@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from stable_baselines3.common.callbacks import EvalCallback
 
-from nautilus_rl_lab.agents.files import atomic_write_bytes
+from nautilus_rl_lab.files import atomic_write_bytes
 
 
 def evaluation_history(callback: EvalCallback) -> dict[str, list[Any]]:

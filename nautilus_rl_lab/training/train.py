@@ -23,7 +23,7 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   or scheme is refused (each checkpoint records them);
 - logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
   `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`;
-- bundles: `final/` and `best/` are agent bundles (`deploy.bundle`); at the end of the run
+- bundles: `final/` and `best/` are agent bundles (`training.bundle`); at the end of the run
   both get the figures of one backtest on `test_data` (else `eval_data`), which the live
   monitor's slippage and performance rules compare the session with.
 
@@ -55,11 +55,11 @@ from stable_baselines3.common.monitor import Monitor
 from stable_baselines3.common.off_policy_algorithm import OffPolicyAlgorithm
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecNormalize
 
-from nautilus_rl_lab.agents.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
-from nautilus_rl_lab.deploy.bundle import BUNDLE_FILE, attach_backtest, selection, write_bundle
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
+from nautilus_rl_lab.files import atomic_directory, atomic_write_text
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.training.bundle import BUNDLE_FILE, attach_backtest, selection, write_bundle
 from nautilus_rl_lab.training.checkpoints import (
     MODEL_FILE,
     REPLAY_BUFFER_FILE,

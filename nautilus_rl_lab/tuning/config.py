@@ -46,12 +46,12 @@ from urllib.parse import quote
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.agents.base import Agent
+from nautilus_rl_lab.agents.rules import BASELINES
 from nautilus_rl_lab.config import FileConfig, resolve_class
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.splits import check_disjoint
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
-from nautilus_rl_lab.strategies.baselines import BASELINES
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.tuning.space import ParamSpec, apply_params, check_space
 

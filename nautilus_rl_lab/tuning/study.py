@@ -40,8 +40,8 @@ from optuna.storages import RDBStorage
 from optuna.study import MaxTrialsCallback
 from optuna.trial import FrozenTrial, TrialState
 
-from nautilus_rl_lab.agents.files import atomic_write_text
 from nautilus_rl_lab.errors import ConfigError, NautilusRLLabError
+from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.tuning.config import PrunerConfig, StudySettings
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ import numpy as np
 import optuna
 from stable_baselines3.common.callbacks import BaseCallback
 
-from nautilus_rl_lab.agents.files import FileChanges
 from nautilus_rl_lab.evaluation.backtest import run_backtest
+from nautilus_rl_lab.files import FileChanges
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import TrainResult, train
 from nautilus_rl_lab.tuning.config import EVAL_REWARD, TuneConfig

@@ -2,7 +2,7 @@
 
 It shows, up to the chosen step, the close price with Nautilus' fills, the equity and the
 position: the env's own `history` (one record per decision bar, from Nautilus' portfolio)
-and its fills report, drawn by `reports.plots.draw_episode` like `render()`.
+and its fills report, drawn by `plots.draw_episode` like `render()`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.training import TrainingNode
-from nautilus_rl_lab.reports.plots import draw_episode
+from nautilus_rl_lab.plots import draw_episode
 from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html
 

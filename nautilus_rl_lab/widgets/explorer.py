@@ -20,7 +20,7 @@ from nautilus_rl_lab.data.ohlcv import validate_ohlcv
 from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.data.summary import find_gaps, resample_ohlcv, summarize
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.reports.plots import draw_candlesticks
+from nautilus_rl_lab.plots import draw_candlesticks
 from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.debounce import Debouncer
 from nautilus_rl_lab.widgets.view import FigureView, View, table_html

@@ -34,7 +34,7 @@ from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import AgentRun, market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
-from nautilus_rl_lab.reports.plots import draw_drawdowns, draw_equity, drawdowns
+from nautilus_rl_lab.plots import draw_drawdowns, draw_equity, drawdowns
 from nautilus_rl_lab.strategies.agent_strategy import RiskLimits
 from nautilus_rl_lab.tuning.config import resolve_rule
 from nautilus_rl_lab.tuning.space import ParamSpec

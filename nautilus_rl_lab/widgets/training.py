@@ -25,8 +25,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from stable_baselines3.common.callbacks import BaseCallback
 
-from nautilus_rl_lab.agents.files import FileChanges
 from nautilus_rl_lab.errors import EnvironmentStateError
+from nautilus_rl_lab.files import FileChanges
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.evaluations import read_evaluations
 from nautilus_rl_lab.training.train import TrainResult, train

@@ -68,7 +68,7 @@ def test_a_bar_type_the_agent_was_not_trained_on_is_refused(
 
 def _copy_with(bundle_dir: Path, tmp_path: Path, rehash: bool = False, **changes: object) -> Path:
     """A copy of the bundle with `changes` (and, with `rehash`, a content hash that fits)."""
-    from nautilus_rl_lab.deploy.bundle import content_hash
+    from nautilus_rl_lab.training.bundle import content_hash
 
     copy = tmp_path / "bundle"
     shutil.copytree(bundle_dir, copy)

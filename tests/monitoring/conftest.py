@@ -14,7 +14,6 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 
 from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.deploy.bundle import attach_backtest, write_bundle
 from nautilus_rl_lab.monitoring import MonitorActor, attach_monitor
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
@@ -23,6 +22,7 @@ from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.training import TrainConfig
+from nautilus_rl_lab.training.bundle import attach_backtest, write_bundle
 
 INSTRUMENT = "EURUSD.MT5"
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"

@@ -11,10 +11,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import load_frame
-from nautilus_rl_lab.deploy.bundle import load_bundle
 from nautilus_rl_lab.monitoring import Alert, read_table, request_halt, resume
 from nautilus_rl_lab.monitoring.killswitch import halt_reason
 from nautilus_rl_lab.schemes.registry import build_action
+from nautilus_rl_lab.training.bundle import load_bundle
 from tests.monitoring.conftest import (
     ACTION,
     INSTRUMENT,

@@ -7,8 +7,8 @@ import pytest
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.reports.research import plot_seed_equity
 from nautilus_rl_lab.research import train_seeds
+from nautilus_rl_lab.research.plots import plot_seed_equity
 from tests.training.conftest import tiny_config
 
 TEST = DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29")

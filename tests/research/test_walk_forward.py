@@ -15,8 +15,8 @@ from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig
-from nautilus_rl_lab.reports.research import plot_walk_forward
 from nautilus_rl_lab.research import walk_forward, walk_forward_rule, walk_forward_windows
+from nautilus_rl_lab.research.plots import plot_walk_forward
 from nautilus_rl_lab.research.walk_forward import window_ranges
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig
 from tests.training.conftest import tiny_config

@@ -1,0 +1,305 @@
+"""Agent bundle: a saved agent directory that describes how to trade it again.
+
+`write_bundle(directory, config, model)` adds `bundle.json` to a directory written by
+`PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
+configs, the instrument spec, the bar specification and execution mode it was trained with,
+the training data range, the policy's spaces, feature statistics of the training observations,
+which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
+for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
+a content hash. `attach_backtest` adds what the out-of-sample backtest leads the monitor to
+expect (`evaluation.expectations`: slippage per fill, per-bar returns and the venue
+assumptions behind them, and the account currency). `load_bundle` reads and verifies it.
+The bundle is what training produces, so it lives here; trading one is `deploy.bundle`.
+
+Decisions:
+
+- Feature statistics are `VecNormalize`'s running mean and variance over every training
+  observation (exact moments, no sample kept); drift checks compare the live moments with
+  them (`monitoring.drift`). Without observation
+  normalisation there are no statistics and drift checks are refused by name.
+- Any saved `Agent` can be bundled (`write_bundle(..., model=None)`: a rule-based baseline):
+  its spaces then come from the schemes and it has no feature statistics.
+- The backtest figures come from the run's `test_data` (untouched by selection), else its
+  `eval_data`; a run with neither has none, and the monitor's slippage and performance
+  rules then need configured thresholds.
+- The content hash is SHA-256 over the policy files (`model.zip`, `normalizer.npz`,
+  `agent.json`) and the canonical JSON of every other bundle field, so two bundles with the
+  same hash trade identically; `load_bundle` verifies it and refuses an edited bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
+from nautilus_trader.model.identifiers import InstrumentId
+
+from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
+from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.backtest import run_backtest
+from nautilus_rl_lab.evaluation.expectations import expectations
+from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.strategies.risk import RiskLimits
+
+BUNDLE_FILE = "bundle.json"
+BUNDLE_FORMAT = 1
+HASHED_FILES = (MODEL_FILE, NORMALIZER_FILE, SPEC_FILE)
+
+
+def _box_space(space: gym.Space[Any]) -> dict[str, Any]:
+    """`space_to_dict` for observation boxes (shape and dtype; bounds are often infinite)."""
+    if isinstance(space, gym.spaces.Box):
+        return {"type": "Box", "shape": list(space.shape), "dtype": str(space.dtype)}
+    return space_to_dict(space)
+
+
+def _versions() -> dict[str, str]:
+    import nautilus_trader
+    import stable_baselines3
+
+    import nautilus_rl_lab
+
+    return {
+        "nautilus_rl_lab": nautilus_rl_lab.__version__,
+        "nautilus_trader": nautilus_trader.__version__,
+        "stable_baselines3": stable_baselines3.__version__,
+    }
+
+
+def content_hash(directory: Path, fields: dict[str, Any]) -> str:
+    """SHA-256 of the policy files in `directory` and the canonical JSON of `fields`."""
+    digest = hashlib.sha256()
+    for name in HASHED_FILES:
+        file = directory / name
+        digest.update(name.encode())
+        digest.update(file.read_bytes() if file.is_file() else b"-")
+    body = {k: v for k, v in fields.items() if k != "content_hash"}
+    digest.update(json.dumps(body, sort_keys=True).encode())
+    return digest.hexdigest()
+
+
+def _feature_stats(model: Any) -> dict[str, Any] | None:
+    venv = model.get_vec_normalize_env()
+    if venv is None or not venv.norm_obs:
+        return None
+    rms = venv.obs_rms
+    return {"count": float(rms.count), "mean": rms.mean.tolist(), "var": rms.var.tolist()}
+
+
+def selection(agent: str, step: int, validation_mean_reward: float | None = None) -> dict[str, Any]:
+    """The bundle's `selection` field: which agent of a run (`best`/`final`), saved at which
+    env step, and the mean validation episode reward that made it the best (`None` for `final`)."""
+    score = None if validation_mean_reward is None else float(validation_mean_reward)
+    return {"agent": agent, "step": int(step), "validation_mean_reward": score}
+
+
+def write_bundle(
+    directory: str | os.PathLike[str],
+    config: Any,
+    model: Any = None,
+    selected: dict[str, Any] | None = None,
+) -> Path:
+    """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`).
+
+    `model` is the SB3 model of a trained agent; `None` bundles any other saved `Agent`.
+    `selected` is its `selection` (`None`: not an agent of a training run).
+    """
+    path = Path(directory)
+    env = config.env
+    if model is None:
+        algorithm = str(read_spec(path)["agent"])
+        observation_space = build_observation(env.observation).space
+        action_space = build_action(env.action).space
+    else:
+        algorithm = config.algorithm.upper()
+        observation_space, action_space = model.observation_space, model.action_space
+    fields: dict[str, Any] = {
+        "format": BUNDLE_FORMAT,
+        "algorithm": algorithm,
+        "observation": json.loads(env.observation.json()),
+        "action": json.loads(env.action.json()),
+        "reward": json.loads(env.reward.json()),
+        "risk": json.loads(env.risk.json()),
+        "instrument": json.loads(env.instrument.json()),
+        "bar": {
+            "step": env.bar_step,
+            "aggregation": env.bar_aggregation,
+            "price_type": env.price_type,
+        },
+        "execution": env.execution,
+        "training_data": json.loads(env.data.json()),
+        "eval_data": json.loads(config.eval_data.json()) if config.eval_data else None,
+        "observation_space": _box_space(observation_space),
+        "action_space": space_to_dict(action_space),
+        "feature_stats": None if model is None else _feature_stats(model),
+        "selection": selected,
+        "versions": _versions(),
+    }
+    return _write_fields(path, fields)
+
+
+def _write_fields(path: Path, fields: dict[str, Any]) -> Path:
+    fields["content_hash"] = content_hash(path, fields)
+    return atomic_write_text(path / BUNDLE_FILE, json.dumps(fields, indent=2, sort_keys=True))
+
+
+def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str, Any] | None:
+    """Backtest the bundle in `directory` on `config`'s test (else validation) range and store the
+    figures as its `backtest` field (content hash renewed); `None` if `config` has neither."""
+    split, env = ("test", config.test_env) if config.test_env else ("validation", config.eval_env)
+    if env is None:
+        return None
+    bundle = load_bundle(directory)
+    run = run_backtest(bundle.path, env)
+    figures = {
+        **expectations(run.equity, run.slippage, env, split, run.return_frequency),
+        "currency": run.currency,
+    }
+    _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
+    return figures
+
+
+@dataclass(frozen=True)
+class AgentBundle:
+    """A loaded, hash-verified `bundle.json` and the directory it describes."""
+
+    path: Path
+    fields: dict[str, Any]
+
+    @property
+    def content_hash(self) -> str:
+        return str(self.fields["content_hash"])
+
+    @property
+    def observation(self) -> SchemeConfig:
+        return SchemeConfig.parse(json.dumps(self.fields["observation"]).encode())
+
+    @property
+    def action(self) -> SchemeConfig:
+        return SchemeConfig.parse(json.dumps(self.fields["action"]).encode())
+
+    @property
+    def risk(self) -> RiskLimits:
+        return RiskLimits.parse(json.dumps(self.fields["risk"]).encode())
+
+    @property
+    def feature_stats(self) -> dict[str, Any] | None:
+        return self.fields.get("feature_stats")
+
+    @property
+    def backtest(self) -> dict[str, Any] | None:
+        """The out-of-sample figures of `attach_backtest` (`None`: the bundle has none)."""
+        return self.fields.get("backtest")
+
+    def check_bar_type(self, bar_type: BarType) -> None:
+        """Refuse `bar_type` unless its step, aggregation and price type are the training ones."""
+        spec = bar_type.spec
+        trained = self.fields["bar"]
+        live = {
+            "step": spec.step,
+            "aggregation": bar_aggregation_to_str(spec.aggregation),
+            "price_type": price_type_to_str(spec.price_type),
+        }
+        for key in ("step", "aggregation", "price_type"):
+            if str(live[key]).upper() != str(trained[key]).upper():
+                raise ConfigError(
+                    f"`bar_type` {bar_type} does not fit the bundle {self.path}: its "
+                    f"`{key}` is {live[key]!r} but the agent was trained on {trained[key]!r} "
+                    f"bars (bundle `bar`: {trained})",
+                )
+
+    def check_market(self, instrument_id: InstrumentId, bar_type: BarType) -> None:
+        """Refuse an instrument other than the trained one, or bars of another instrument.
+
+        Symbols compare without separators and case (``EUR/USD`` trained fits ``EURUSD.MT5``).
+        """
+        if bar_type.instrument_id != instrument_id:
+            raise ConfigError(
+                f"`bar_type` {bar_type} is for {bar_type.instrument_id} but `instrument_id` is "
+                f"{instrument_id}: the agent would decide on one instrument's bars and trade "
+                "another",
+            )
+        trained = str(self.fields["instrument"]["symbol"])
+        if _plain_symbol(trained) != _plain_symbol(instrument_id.symbol.value):
+            raise ConfigError(
+                f"`instrument_id` {instrument_id} does not fit the bundle {self.path}: the agent "
+                f"was trained on {trained!r} (bundle `instrument.symbol`)",
+            )
+        self.check_bar_type(bar_type)
+
+    def provenance_warnings(self) -> list[str]:
+        """What differs between how the agent was trained and how live trades it (not refused).
+
+        Another library/Nautilus/SB3 version may change fills, features or the policy; a
+        `bar_close` execution filled training orders at the close the agent saw, while live
+        orders fill after the decision.
+        """
+        notes = []
+        if self.fields["execution"] != "next_open":
+            notes.append(
+                f"bundle {self.path} was trained with `execution` {self.fields['execution']!r}: "
+                "its training fills were at the decision bar's close, live orders fill after "
+                "the decision, so expect other results than in training"
+            )
+        trained = self.fields["versions"]
+        for package, version in _versions().items():
+            if trained.get(package) != version:
+                notes.append(
+                    f"bundle {self.path} was made with `versions.{package}` "
+                    f"{trained.get(package)!r}, this is {version!r}"
+                )
+        return notes
+
+    def check_schemes(self) -> None:
+        """Refuse a bundle whose schemes' spaces differ from the policy's saved spaces."""
+        observation = _box_space(build_observation(self.observation).space)
+        if observation != self.fields["observation_space"]:
+            raise ConfigError(
+                f"bundle {self.path}: `observation` scheme builds {observation} but the policy "
+                f"expects {self.fields['observation_space']}",
+            )
+        action = space_to_dict(build_action(self.action).space)
+        if space_from_dict(action) != space_from_dict(self.fields["action_space"]):
+            raise ConfigError(
+                f"bundle {self.path}: `action` scheme builds {action} but the policy "
+                f"acts in {self.fields['action_space']}",
+            )
+
+
+def _plain_symbol(symbol: str) -> str:
+    """`symbol` without separators, upper case (``eur/usd`` -> ``EURUSD``)."""
+    return "".join(c for c in symbol if c.isalnum()).upper()
+
+
+def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
+    """Read and verify the bundle in `path` (refused if missing, edited or of another format)."""
+    directory = Path(path)
+    file = directory / BUNDLE_FILE
+    if not file.is_file():
+        raise ConfigError(
+            f"`bundle` {str(directory)!r} holds no {BUNDLE_FILE}: pass a training run's "
+            "`best/` or `final/` directory",
+        )
+    fields = json.loads(file.read_text(encoding="utf-8"))
+    if fields.get("format") != BUNDLE_FORMAT:
+        raise ConfigError(
+            f"`bundle` {file}: `format` is {fields.get('format')!r}, expected {BUNDLE_FORMAT}"
+        )
+    expected = content_hash(directory, fields)
+    if fields.get("content_hash") != expected:
+        raise ConfigError(
+            f"`bundle` {file}: `content_hash` does not match the files (edited or damaged "
+            f"bundle): recorded {fields.get('content_hash')!r}, computed {expected!r}",
+        )
+    bundle = AgentBundle(directory, fields)
+    bundle.check_schemes()
+    return bundle
