@@ -138,9 +138,13 @@ def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
     try:
         return cls.parse(json.dumps(data, default=_json_default))
     except (msgspec.ValidationError, msgspec.DecodeError) as e:
-        where = re.search(r" - at `(\$[^`]*)`$", str(e))
-        was = _value_at(data, where.group(1)) if where else ""
-        raise ConfigError(f"invalid {cls.__name__}: {e}{was}") from e
+        raise ConfigError(f"invalid {cls.__name__}: {type_error(e, data)}") from e
+
+
+def type_error(error: msgspec.ValidationError | msgspec.DecodeError, data: object) -> str:
+    """msgspec's `error` on `data` with the value at the path it names (`..., was 'two'`)."""
+    where = re.search(r" - at `(\$[^`]*)`$", str(error))
+    return f"{error}{_value_at(data, where.group(1)) if where else ''}"
 
 
 class FileConfig(NautilusConfig, frozen=True):

@@ -209,6 +209,35 @@ def _not_sqlite(folder: Path) -> str:
     return str(folder)
 
 
+def _bundle(folder: Path, text: str) -> str:
+    """A bundle directory whose `bundle.json` holds `text`."""
+    (folder / "bundle").mkdir()
+    return _write(folder / "bundle", "bundle.json", text).removesuffix("/bundle.json")
+
+
+def _hashed(fields: dict[str, Any]) -> Callable[[Path], str]:
+    """`bundle.json` text of `fields` with a content hash that fits (only the fields are wrong)."""
+
+    def text(folder: Path) -> str:
+        from nautilus_rl_lab.deploy.bundle import content_hash
+
+        return json.dumps({**fields, "content_hash": content_hash(folder / "bundle", fields)})
+
+    return text
+
+
+# bundle.json damage -> (its text in a scratch folder, the fragment naming what is wrong)
+DAMAGED_BUNDLES: dict[str, tuple[Callable[[Path], str], str]] = {
+    "not_json": (lambda d: "{bad", "bundle.json:1:2: invalid JSON"),
+    "a_list": (lambda d: "[1, 2]", "bundle.json must hold a JSON object of fields, was a list"),
+    "wrong_type": (
+        _hashed({"format": 1, "bar": "hourly"}),
+        "Expected `object`, got `str` - at `$.bar`, was 'hourly'",
+    ),
+}
+TEST_DATA = "test_data: {kind: sample, start: '2017-03-08', end: '2017-03-15'}\n"
+
+
 # (argv from a scratch folder, a fragment the one error line must hold): the issue's crash inputs
 CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
     "nan_top_level": (
@@ -360,6 +389,23 @@ CRASH_INPUTS: dict[str, tuple[Callable[[Path], list[str]], str]] = {
         "`--catalog`",
     ),
 }
+for _name, (_text, _fragment) in DAMAGED_BUNDLES.items():
+    CRASH_INPUTS[f"promote_bundle_{_name}"] = (
+        lambda d, text=_text: [
+            *_promote(d, _train(d, TEST_DATA)[2]),
+            "--challenger",
+            _bundle(d, text(d)),
+        ],
+        _fragment,
+    )
+    CRASH_INPUTS[f"live_bundle_{_name}"] = (
+        lambda d, text=_text: [
+            "live",
+            "--config",
+            _write(d, "live.yaml", f"run_dir: RUN\nbundle: {_bundle(d, text(d))}\n"),
+        ],
+        _fragment,
+    )
 
 
 @pytest.mark.parametrize("case", CRASH_INPUTS)

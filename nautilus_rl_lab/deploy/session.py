@@ -2,8 +2,9 @@
 
 `nautilus-rl-lab live --config live.yaml` calls `run_live`: the config is read and validated,
 the bundle (or a model registry's current champion) is loaded and checked against the bar
-type, the `RLAgent`, `AgentStrategy` and `MonitorActor` configs are built, and only then does
-anything connect. SIGINT/SIGTERM end the session cleanly: working orders are cancelled unless
+type, the `RLAgent`, `AgentStrategy` and `MonitorActor` configs are built, the run store is
+opened (a file there that is not one is named), and only then does anything connect. A node
+that cannot start reports why (e.g. the monitor's busy `metrics_port`). SIGINT/SIGTERM end the session cleanly: working orders are cancelled unless
 `on_shutdown="keep"` (`"flatten"` also closes positions), the node stops, the run store is
 flushed and the command exits 0 (1 if the cancel/flatten could not be confirmed in time). The
 monitor does its I/O off the event loop, so a slow webhook or store cannot delay the shutdown.
@@ -173,11 +174,13 @@ def run_live(
     """Run the session until SIGINT/SIGTERM (or `stop`); shut down cleanly and return 0 (1
     when the node stopped by itself or the shutdown's cancel/flatten was not confirmed)."""
     from nautilus_rl_lab.monitoring import attach_monitor
+    from nautilus_rl_lab.monitoring.store import open_store
     from nautilus_rl_lab.nodes.live import LiveNode
 
     node_config = build_node_config(config, environ)
     run_dir = Path(config.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
+    open_store(run_dir).close()  # a store it cannot use is named before anything connects
     atomic_write_text(run_dir / "live_config.json", config.json().decode())
     stop = stop or threading.Event()
     node = LiveNode(node_config, on_error=config.on_shutdown)

@@ -66,7 +66,7 @@ from nautilus_rl_lab.evaluation.statistics import (
     trade_stats,
 )
 from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_market_data
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig, smallest_order
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
@@ -199,6 +199,7 @@ def backtest_engine(
         execution=config.execution,
         log_level=config.log_level,
         risk_engine=risk_engine_config(risk, market.instrument.id),
+        smallest_order=smallest_order(config.action, risk),
     )
 
 

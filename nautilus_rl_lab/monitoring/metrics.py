@@ -27,6 +27,8 @@ from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
+from nautilus_rl_lab.errors import ConfigError
+
 LOCALHOST = "127.0.0.1"
 TRADING_STATES = {"ACTIVE": 0, "HALTED": 1, "REDUCING": 2}
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -74,7 +76,13 @@ class MonitorMetrics:
         self.run = run
         self.server: WSGIServer | None = None
         if port is not None:
-            self.server, _ = start_http_server(port, addr=LOCALHOST, registry=self.registry)
+            try:
+                self.server, _ = start_http_server(port, addr=LOCALHOST, registry=self.registry)
+            except OSError as e:  # a busy port: name it, not a node that "did not start"
+                raise ConfigError(
+                    f"`metrics_port` {port} cannot be served on {LOCALHOST}: "
+                    f"{e.strerror or e} (choose a free port, or None for no endpoint)"
+                ) from e
 
     def order_event(self, status: str) -> None:
         self._orders.labels(self.run, status).inc()

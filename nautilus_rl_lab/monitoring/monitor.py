@@ -99,7 +99,7 @@ from nautilus_rl_lab.monitoring.killswitch import (
     write_node_state,
 )
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
-from nautilus_rl_lab.monitoring.store import Row, RunStore
+from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
@@ -305,7 +305,7 @@ class MonitorActor(Actor):
 
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
-        store = RunStore(self.config.run_dir, self.config.store_timeout_secs)
+        store = open_store(self.config.run_dir, self.config.store_timeout_secs)
         started_ns = self.clock.timestamp_ns()
         self.session = store.open_session(started_ns, self._bundle_hash)
         self._peak = store.max_equity()

@@ -129,6 +129,17 @@ def store_path(run_dir: str | os.PathLike[str]) -> Path:
     return Path(run_dir) / STORE_FILE
 
 
+def open_store(run_dir: str | os.PathLike[str], busy_timeout_s: float = 10.0) -> RunStore:
+    """`RunStore(run_dir)` at a session's start: a store it cannot open is a `ConfigError`
+    naming the file and why (a mid-session reopen keeps sqlite's errors: they are spooled)."""
+    try:
+        return RunStore(run_dir, busy_timeout_s)
+    except sqlite3.OperationalError as e:  # locked, read-only, unreadable
+        raise ConfigError(f"the run store {store_path(run_dir)} cannot be opened ({e})") from e
+    except sqlite3.DatabaseError as e:  # there, but not a database
+        raise ConfigError(f"{store_path(run_dir)} is not a SQLite run store ({e})") from e
+
+
 def _connect(path: Path, timeout_s: float = 10.0) -> sqlite3.Connection:
     connection = sqlite3.connect(
         path, timeout=timeout_s, isolation_level=None, check_same_thread=False

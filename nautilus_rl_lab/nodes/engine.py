@@ -58,7 +58,7 @@ from nautilus_rl_lab.nodes.margin import MarginGate
 from nautilus_rl_lab.nodes.venue import (
     account_base_currency,
     check_account,
-    warn_rounded_fee_rates,
+    check_fee_rates,
 )
 
 _T = TypeVar("_T")
@@ -208,19 +208,23 @@ def build_engine(
     run_analysis: bool = False,
     risk_engine: RiskEngineConfig | None = None,
     lean: bool = True,
+    smallest_order: float | None = None,
 ) -> BacktestEngine:
     """Create an engine with `venue`, the instrument and its data; strategies are added by the caller.
 
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
     read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
     `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
+    `smallest_order`: the fewest units an order of the caller can have (`smallest_order`
+    of `nodes.training`): fee rates it would pay as 0 are refused (`None`: sizes unknown,
+    a warning about the smallest fill).
     `lean` (default) is the fastest configuration that keeps every fill, fee and balance (the
     benchmark checks it against the default one): a `LEAN_CACHE_CAPACITY` tick/bar cache and
     no re-check of the data's time order (`add_data` has sorted it already).
     """
     check_execution(execution)
     check_account(venue, data.instrument)
-    warn_rounded_fee_rates(venue, data.instrument, float(data.frame["low"].min()))
+    check_fee_rates(venue, data.instrument, float(data.frame["low"].min()), smallest_order)
     models = {
         "margin_model": _venue_model("margin_model", get_margin_model, venue),
         "fill_model": _venue_model("fill_model", get_fill_model, venue),

@@ -70,7 +70,7 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
     Mt5LiveExecClientFactory,
 )
 from nautilus_rl_lab.config import FileConfig
-from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
+from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError, NautilusRLLabError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
@@ -423,8 +423,10 @@ class LiveNode(TradingNode):
     def start(self, timeout_secs: float | None = None) -> None:
         """Start the node on a background thread; wait until the trader runs.
 
-        Raises `EnvironmentStateError` if it does not start within `timeout_secs`
-        (default: the connection + reconciliation timeouts).
+        An error that ended the start (e.g. the monitor's `ConfigError` for a busy metrics port
+        or a store that is not SQLite) is raised as it is; `EnvironmentStateError` if the node
+        is still not running after `timeout_secs` (default: the connection + reconciliation
+        timeouts) or stopped without an error.
         """
         if self._disposed:
             raise EnvironmentStateError("this LiveNode was disposed; build a new one")
@@ -435,9 +437,18 @@ class LiveNode(TradingNode):
         timeout = timeout_secs or (
             self._config.timeout_connection + self._config.timeout_reconciliation + 10
         )
+        started = time.monotonic()
         if not self.wait_until(lambda: self.trader.is_running, timeout_secs=timeout):
-            error = self._run_error
+            error, ended = self._run_error, not self._thread.is_alive()
             self.stop()
+            if isinstance(error, NautilusRLLabError | OSError):  # the real cause, named
+                raise error
+            if ended:
+                raise EnvironmentStateError(
+                    f"the LiveNode stopped {time.monotonic() - started:.0f}s into its start: "
+                    f"{type(error).__name__ if error else 'no error'}: {error} (see the "
+                    "Nautilus log above)",
+                ) from error
             raise EnvironmentStateError(
                 f"the LiveNode did not start within {timeout:.0f}s (see the Nautilus log: "
                 "terminal unreachable, reconciliation failed or an instrument is missing)",

@@ -65,6 +65,7 @@ from nautilus_rl_lab.nodes.engine import (
     prepare_market_data,
 )
 from nautilus_rl_lab.nodes.venue import check_account
+from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
@@ -128,6 +129,17 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 "1.221's RiskEngine skips notional checks for margin accounts; use a CASH "
                 "`venue.account_type` or `risk.max_position`"
             )
+
+
+def smallest_order(action: SchemeConfig, risk: RiskLimits) -> float | None:
+    """A lower bound of every order's size under `action` and `risk` (`None`: any size): the
+    scheme's `order_unit`, and with a `risk.max_position` below its position limit the
+    common unit of both (a capped target is a position too)."""
+    scheme = build_action(action)
+    unit, cap = scheme.order_unit, risk.max_position
+    if unit is None or cap is None or cap >= scheme.position_limit:
+        return unit
+    return common_unit(unit, cap)
 
 
 def _check_long_only(scheme: ActionScheme) -> None:
@@ -233,6 +245,7 @@ class TrainingNode(gym.Env):
             execution=config.execution,
             log_level=config.log_level,
             risk_engine=risk_engine_config(config.risk, instrument.id),
+            smallest_order=smallest_order(config.action, config.risk),
         )
         self.strategy = GymStrategy(
             SchemeStrategyConfig(

@@ -27,8 +27,11 @@ commission to it. So a commission with more decimals than its currency is refuse
 field and the smallest charge, and so is a per-contract commission that a fill of one size
 increment would not cost exactly; every fill is then charged exactly (`FixedFeeModel` charges
 once per order by default, as Nautilus defines it). The instrument's fee rates (Nautilus'
-default maker/taker model) are rounded per fill too, and the fill size is the agent's choice:
-`warn_rounded_fee_rates` logs a warning when a fill of the smallest size would be charged 0.
+default maker/taker model) are rounded per fill too, and no fee model can charge less than the
+currency's unit (`Money` has its precision), so `check_fee_rates` refuses rates that the
+smallest order the action scheme can send (its `order_unit`, the risk cap) would pay as 0 at
+the data's lowest price; where the order sizes are not known (an engine built for other
+strategies, a scheme without `order_unit`) it logs a warning about the smallest fill.
 
 `check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
@@ -324,33 +327,35 @@ def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) ->
     return Currency.from_str(venue.base_currency)
 
 
-def warn_rounded_fee_rates(
-    venue: BacktestVenueConfig, instrument: Instrument, lowest_price: float
+def check_fee_rates(
+    venue: BacktestVenueConfig,
+    instrument: Instrument,
+    lowest_price: float,
+    smallest_order: float | None,
 ) -> None:
-    """Log a warning when the instrument's fee rate on its smallest fill (`min_quantity`, else
-    one size increment, at `lowest_price`) is charged as zero: Nautilus rounds each fill's fee
-    to the currency's precision."""
+    """Refuse the instrument's fee rates when the smallest order (`smallest_order` units, at
+    least `min_quantity`, else one size increment) at `lowest_price` would be charged 0:
+    Nautilus rounds each fill's fee to the currency and `Money` holds no less. `None` (the
+    caller's strategies choose their sizes): a warning about the smallest fill instead."""
     if _fee_model_name(venue) not in (None, "MakerTakerFeeModel") or instrument.is_inverse:
         return
-    size = instrument.min_quantity or instrument.size_increment
-    notional = float(size) * lowest_price * float(instrument.multiplier)
+    size = max(smallest_order or 0.0, float(instrument.min_quantity or instrument.size_increment))
+    notional = size * lowest_price * float(instrument.multiplier)
     currency = instrument.quote_currency
     for field in ("taker_fee", "maker_fee"):
-        rate = float(getattr(instrument, field))
-        fee = abs(notional * rate)
+        rate = getattr(instrument, field)
+        fee = abs(notional * float(rate))
         if fee > 0 and Money(fee, currency).as_double() == 0:
-            logger.warning(
-                "`instrument.%s` %s: a fill of %s %s at %s costs %.3g %s, charged as %s "
-                "(Nautilus rounds each fill's fee to %d decimals); larger fills pay a rounded "
-                "fee",
-                field,
-                rate,
-                size,
-                instrument.id,
-                lowest_price,
-                fee,
-                currency.code,
-                Money(0, currency),
-                currency.precision,
+            message = (
+                f"`instrument.{field}` {rate}: an order of {size:g} {instrument.id} at "
+                f"{lowest_price:g} (the data's lowest price) costs {fee:.3g} {currency.code}, "
+                f"charged as {Money(0, currency)} (Nautilus charges each fill's fee in whole "
+                f"{Decimal(1).scaleb(-currency.precision)} {currency.code})"
             )
-            return
+            if smallest_order is None:
+                logger.warning("%s; larger fills pay a rounded fee", message)
+                return
+            raise ConfigError(
+                f"{message}; trade larger orders (`trade_size`/`lot_size`), set the rate to 0 "
+                "or use a `venue.fee_model` commission",
+            )

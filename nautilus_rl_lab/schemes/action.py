@@ -9,6 +9,7 @@ reduces the position is a reduce-only order of its own.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import gymnasium as gym
@@ -23,6 +24,14 @@ def discrete_index(action: Any) -> int:
     if type(action) is int:  # the env's checked action: the per-step fast path
         return action
     return int(np.asarray(action).reshape(-1)[0])
+
+
+def common_unit(*sizes: float) -> float:
+    """The largest size every one of `sizes` is a whole multiple of (gcd of decimal sizes)."""
+    fractions = [Fraction(str(size)) for size in sizes]
+    denominator = math.lcm(*(f.denominator for f in fractions))
+    numerator = math.gcd(*(int(f * denominator) for f in fractions))
+    return float(Fraction(numerator, denominator))
 
 
 def _positive(name: str, value: float) -> float:
@@ -53,6 +62,10 @@ class TargetPosition(ActionScheme):
     def position_limit(self) -> float:
         return self.trade_size
 
+    @property
+    def order_unit(self) -> float:
+        return self.trade_size
+
     def target_position(self, action: Any, position: float) -> float | None:
         return self._targets[discrete_index(action)]
 
@@ -76,6 +89,11 @@ class BuySellHold(ActionScheme):
     @property
     def position_limit(self) -> float:
         return self.max_position
+
+    @property
+    def order_unit(self) -> float:
+        """Steps of `trade_size` clipped at `max_position` (3 up to 10: 9 -> 10 is 1)."""
+        return common_unit(self.trade_size, self.max_position)
 
     def target_position(self, action: Any, position: float) -> float | None:
         action = discrete_index(action)
@@ -106,6 +124,10 @@ class ContinuousExposure(ActionScheme):
     @property
     def position_limit(self) -> float:
         return self.max_position
+
+    @property
+    def order_unit(self) -> float:
+        return self.lot_size
 
     def target_position(self, action: Any, position: float) -> float | None:
         exposure = float(np.clip(np.asarray(action, dtype=np.float64).reshape(-1)[0], -1.0, 1.0))

@@ -93,6 +93,12 @@ class ActionScheme(ABC):
     def position_limit(self) -> float:
         """The largest absolute position (units) this scheme ever targets."""
 
+    @property
+    def order_unit(self) -> float | None:
+        """Every order this scheme's targets need is a multiple of this many units (a lower
+        bound of its smallest order, for the fee check of `nodes.venue`); `None`: any size."""
+        return None
+
     @abstractmethod
     def target_position(self, action: Any, position: float) -> float | None:
         """Return the signed target position for `action` given the current `position`.

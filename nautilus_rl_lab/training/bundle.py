@@ -37,12 +37,14 @@ from pathlib import Path
 from typing import Any
 
 import gymnasium as gym
+import msgspec
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
 from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
 from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
+from nautilus_rl_lab.config import type_error
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.evaluation.expectations import expectations
@@ -280,8 +282,71 @@ def _plain_symbol(symbol: str) -> str:
     return "".join(c for c in symbol if c.isalnum()).upper()
 
 
+class _Bar(msgspec.Struct):
+    step: int
+    aggregation: str
+    price_type: str
+
+
+class _Instrument(msgspec.Struct):
+    symbol: str
+
+
+class _FeatureStats(msgspec.Struct):
+    count: float
+    mean: list[float]
+    var: list[float]
+
+
+class _BundleFields(msgspec.Struct):
+    """The types of the `bundle.json` fields this library reads (others pass unchecked)."""
+
+    content_hash: str
+    algorithm: str
+    observation: dict[str, Any]
+    action: dict[str, Any]
+    reward: dict[str, Any]
+    risk: dict[str, Any]
+    instrument: _Instrument
+    bar: _Bar
+    execution: str
+    training_data: dict[str, Any]
+    observation_space: dict[str, Any]
+    action_space: dict[str, Any]
+    versions: dict[str, str]
+    eval_data: dict[str, Any] | None = None
+    feature_stats: _FeatureStats | None = None
+    selection: dict[str, Any] | None = None
+    backtest: dict[str, Any] | None = None
+
+
+def _read_fields(file: Path) -> dict[str, Any]:
+    """The fields of `bundle.json` at `file`; damage (not JSON, not an object, a field of the
+    wrong type) is a `ConfigError` naming the file, the field and the value."""
+    try:
+        fields = json.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"`bundle` {file} is not UTF-8 text: {e}") from e
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"`bundle` {file}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+    if not isinstance(fields, dict):
+        raise ConfigError(
+            f"`bundle` {file} must hold a JSON object of fields, was a {type(fields).__name__}"
+        )
+    if fields.get("format") != BUNDLE_FORMAT:
+        raise ConfigError(
+            f"`bundle` {file}: `format` is {fields.get('format')!r}, expected {BUNDLE_FORMAT}"
+        )
+    try:
+        msgspec.convert(fields, _BundleFields)
+    except msgspec.ValidationError as e:
+        raise ConfigError(f"`bundle` {file}: {type_error(e, fields)}") from e
+    return fields
+
+
 def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
-    """Read and verify the bundle in `path` (refused if missing, edited or of another format)."""
+    """Read and verify the bundle in `path` (refused if missing, damaged, edited or of another
+    format)."""
     directory = Path(path)
     file = directory / BUNDLE_FILE
     if not file.is_file():
@@ -289,11 +354,7 @@ def load_bundle(path: str | os.PathLike[str]) -> AgentBundle:
             f"`bundle` {str(directory)!r} holds no {BUNDLE_FILE}: pass a training run's "
             "`best/` or `final/` directory",
         )
-    fields = json.loads(file.read_text(encoding="utf-8"))
-    if fields.get("format") != BUNDLE_FORMAT:
-        raise ConfigError(
-            f"`bundle` {file}: `format` is {fields.get('format')!r}, expected {BUNDLE_FORMAT}"
-        )
+    fields = _read_fields(file)
     expected = content_hash(directory, fields)
     if fields.get("content_hash") != expected:
         raise ConfigError(

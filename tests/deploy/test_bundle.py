@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -91,6 +92,33 @@ def test_a_scheme_that_does_not_fit_the_policy_is_refused(bundle_dir: Path, tmp_
     fields["observation"]["params"]["window"] = WINDOW + 3
     copy = _copy_with(bundle_dir, tmp_path, rehash=True, observation=fields["observation"])
     with pytest.raises(ConfigError, match="`observation` scheme"):
+        load_bundle(copy)
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        (b"{bad", r":1:2: invalid JSON: "),
+        (b"\xff\xfe{}", r" is not UTF-8 text: "),
+        (b"[1, 2]", r" must hold a JSON object of fields, was a list"),
+        (
+            {"versions": ["1.221"]},
+            r": Expected `object`, got `array` - at `\$.versions`, was \['1.221'\]",
+        ),
+        ({"bar": {"step": "one"}}, r": Expected `int`, got `str` - at `\$.bar.step`, was 'one'"),
+    ],
+)
+def test_a_damaged_bundle_json_is_refused_naming_the_file(
+    bundle_dir: Path, tmp_path: Path, damage: bytes | dict[str, object], expected: str
+) -> None:
+    if isinstance(damage, bytes):
+        copy = _copy_with(bundle_dir, tmp_path)
+        (copy / BUNDLE_FILE).write_bytes(damage)
+    else:  # a field of the wrong type, with a content hash that fits: only its type is wrong
+        copy = _copy_with(bundle_dir, tmp_path, rehash=True, **damage)
+    with pytest.raises(
+        ConfigError, match=f"^`bundle` {re.escape(str(copy / BUNDLE_FILE))}{expected}"
+    ):
         load_bundle(copy)
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import resource
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -61,19 +62,23 @@ def _live_yaml(tmp_path: Path, bundle: Path, port: int, **extra: object) -> Path
     return path
 
 
-def _start(config: Path, tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
-    env = {
+def _env() -> dict[str, str]:
+    """The environment of a `live` process: the terminal's credentials, this checkout first."""
+    return {
         **os.environ,
         "NRL_MT5_LOGIN": str(LOGIN),
         "NRL_MT5_PASSWORD": SECRET,
         "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
     }
+
+
+def _start(config: Path, tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
     log = tmp_path / f"{name}.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "nautilus_rl_lab.cli", "-v", "live", "--config", str(config)],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
-        env=env,
+        env=_env(),
     )
     return process, log
 
@@ -142,8 +147,7 @@ def _step_until_trades(simulator, process, log, n_deals: int, max_bars: int = 40
 def _run_live_once(config: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "nautilus_rl_lab.cli", "live", "--config", str(config)],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        capture_output=True, text=True, timeout=120, env=_env(),
     )  # fmt: skip
 
 
@@ -160,6 +164,32 @@ def test_bad_config_fails_with_one_message_before_connecting(
     assert result.returncode == 2
     assert "`aggregation`" in result.stderr
     assert not (tmp_path / "run").exists(), "something ran before the config was validated"
+
+
+@pytest.mark.parametrize("cause", ["metrics_port_busy", "store_not_sqlite"])
+def test_a_session_that_cannot_start_names_the_cause_in_one_line(
+    terminal, bundle_dir: Path, tmp_path: Path, cause: str
+) -> None:
+    """Not "did not start within 70s (terminal unreachable...)": the store is checked before
+    anything connects (one line); a busy port only when the monitor starts (the last line,
+    after Nautilus' log of the failed actor start)."""
+    _, handle = terminal
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        if cause == "metrics_port_busy":
+            expected = f"`metrics_port` {port} cannot be served on 127.0.0.1: "
+        else:
+            (tmp_path / "run").mkdir()
+            (tmp_path / "run" / "run.sqlite").write_bytes(b"not a database\n" * 200)
+            expected = "run.sqlite is not a SQLite run store"
+        monitor = {"metrics_port": port if cause == "metrics_port_busy" else None}
+        result = _run_live_once(_live_yaml(tmp_path, bundle_dir, handle.port, monitor=monitor))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert lines[-1].startswith("nautilus-rl-lab live: error: ") and expected in lines[-1], lines
+    assert cause == "metrics_port_busy" or len(lines) == 1, result.stderr[-3000:]
 
 
 def test_sigterm_stops_cleanly_and_no_artefact_holds_the_secret(

@@ -12,6 +12,7 @@ import base64
 import logging
 import pickle
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -22,9 +23,10 @@ from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import default_venue
-from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
-from nautilus_rl_lab.nodes.venue import check_account, check_venue
+from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig, smallest_order
+from nautilus_rl_lab.nodes.venue import check_account, check_fee_rates, check_venue
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.conftest import assert_python_error
 from tests.nodes.conftest import margin_venue, small_config
 
@@ -337,11 +339,44 @@ def test_a_per_contract_commission_one_size_increment_cannot_pay_exactly_is_refu
         check_account(venue, make_instrument(BTC))
 
 
-def test_a_fee_rate_that_rounds_to_zero_on_the_smallest_fill_is_logged(caplog) -> None:
-    """Nautilus rounds each fill's rate-based fee to cents: 1 ACME at 4.58 * 0.2 bp is 0.00."""
+def test_a_fee_rate_the_smallest_order_would_pay_as_zero_is_refused_naming_the_field() -> None:
+    """Nautilus rounds each fill's rate-based fee to cents and no fee model can charge less
+    (`Money` has the currency's precision): 3 ACME (`trade_size`) at 4.58 * 0.2 bp is 0.00."""
     config, frame = _acme_node(None)
+    with pytest.raises(ConfigError) as info:
+        TrainingNode(config, frame=frame)
+    message = str(info.value)
+    assert message.startswith("`instrument.taker_fee` 0.00002: ")
+    assert "an order of 3 ACME.SIM at 4.58 (the data's lowest price) costs 0.000275 USD" in message
+    assert "charged as 0.00 USD" in message
+
+
+@pytest.mark.parametrize(
+    ("action", "risk", "smallest"),
+    [
+        ({"name": "target_position", "params": {"trade_size": 3}}, {}, 3.0),
+        ({"name": "continuous", "params": {"max_position": 10, "lot_size": 2}}, {}, 2.0),
+        ({"name": "buy_sell_hold", "params": {"trade_size": 3, "max_position": 10}}, {}, 1.0),
+        ({"name": "target_position", "params": {"trade_size": 3}}, {"max_position": 2.5}, 0.5),
+    ],
+)
+def test_the_smallest_order_counts_lots_clipping_and_the_risk_cap(
+    action: dict, risk: dict, smallest: float
+) -> None:
+    """A lower bound of every order's size: buy_sell_hold clipped at 10 in steps of 3 goes
+    9 -> 10 (1 unit); a binding risk cap of 2.5 on steps of 3 counts gcd(3, 2.5) = 0.5."""
+    assert smallest_order(SchemeConfig(**action), RiskLimits(**risk)) == smallest
+
+
+def test_a_fee_rate_is_only_warned_about_where_the_order_sizes_are_unknown(caplog) -> None:
     with caplog.at_level(logging.WARNING, logger="nautilus_rl_lab.nodes.venue"):
-        TrainingNode(config, frame=frame).close()
+        check_fee_rates(_acme_node(None)[0].venue, make_instrument(ACME), 4.58, None)
     message = " ".join(r.getMessage() for r in caplog.records)
-    assert "`instrument.taker_fee` 2e-05" in message
-    assert "a fill of 1 ACME.SIM at 4.58 costs 9.16e-05 USD, charged as 0.00 USD" in message
+    assert "`instrument.taker_fee` 0.00002: an order of 1 ACME.SIM at 4.58" in message
+    assert "costs 9.16e-05 USD, charged as 0.00 USD" in message
+
+
+def test_a_fee_rate_an_order_of_the_trade_size_pays_is_not_refused() -> None:
+    config, frame = _acme_node(None)
+    bigger = SchemeConfig(name="target_position", params={"allow_short": False, "trade_size": 60})
+    TrainingNode(msgspec.structs.replace(config, action=bigger), frame=frame).close()
