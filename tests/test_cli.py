@@ -219,7 +219,7 @@ def _hashed(fields: dict[str, Any]) -> Callable[[Path], str]:
     """`bundle.json` text of `fields` with a content hash that fits (only the fields are wrong)."""
 
     def text(folder: Path) -> str:
-        from nautilus_rl_lab.deploy.bundle import content_hash
+        from nautilus_rl_lab.training.bundle import content_hash
 
         return json.dumps({**fields, "content_hash": content_hash(folder / "bundle", fields)})
 
