@@ -11,6 +11,7 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.validation import (
+    check_choice,
     check_component_config,
     check_currency,
     check_instrument_id,
@@ -136,3 +137,14 @@ def test_component_config_checks_fields_typed_as_nautilus_identifiers() -> None:
     for component, field in cases:
         with pytest.raises(ConfigError, match=field):
             check_component_config("s", component)
+
+
+def test_choice_names_the_field_the_choices_and_the_value() -> None:
+    assert check_choice("mode", "keep", ("cancel", "keep")) == "keep"
+    assert check_choice("level", "info", ("INFO", "ERROR"), upper=True) == "info"
+    with pytest.raises(
+        ConfigError, match=r"^`mode` must be one of cancel, keep, was 'kep' \(hint\)$"
+    ):
+        check_choice("mode", "kep", ("cancel", "keep"), note=" (hint)")
+    with pytest.raises(ConfigError, match=r"`level` must be one of INFO, ERROR, was 3"):
+        check_choice("level", 3, ("INFO", "ERROR"), upper=True)

@@ -104,6 +104,7 @@ from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
+from nautilus_rl_lab.validation import check_choice
 
 logger = logging.getLogger(__name__)
 
@@ -183,11 +184,7 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`metrics_port` must be in 0..65535, was {self.metrics_port}")
         if self.webhook_url is not None:
             WebhookSink(self.webhook_url, self.webhook_timeout_secs)
-        if self.on_store_failure not in STORE_FAILURE_POLICIES:
-            raise ConfigError(
-                f"`on_store_failure` must be one of {STORE_FAILURE_POLICIES}, "
-                f"was {self.on_store_failure!r}",
-            )
+        check_choice("on_store_failure", self.on_store_failure, STORE_FAILURE_POLICIES)
         for name in ("store_timeout_secs", "io_queue_size", "stop_timeout_secs"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"`{name}` must be positive, was {getattr(self, name)}")

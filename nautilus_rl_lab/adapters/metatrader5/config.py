@@ -8,6 +8,8 @@ unknown fields and round-trip through ``.json()`` / ``.parse()``.
 
 from __future__ import annotations
 
+import math
+
 from nautilus_trader.common.config import InstrumentProviderConfig
 from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
 
@@ -46,9 +48,10 @@ class Mt5InstrumentProviderConfig(
 
 
 def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
-    if config.poll_interval_secs <= 0:
+    if not (math.isfinite(config.poll_interval_secs) and config.poll_interval_secs > 0):
         raise ConfigError(
-            f"`poll_interval_secs` must be positive, was {config.poll_interval_secs}; "
+            f"`poll_interval_secs` must be positive (finite seconds), was "
+            f"{config.poll_interval_secs}; "
             "0.05-1.0 s suits a terminal on this machine",
         )
     if config.reconnect_max_attempts < 1 or config.reconnect_backoff_s < 0:
