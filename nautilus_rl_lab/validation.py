@@ -50,9 +50,11 @@ __all__ = [
     "check_identifier_fields",
     "check_instance",
     "check_instrument_id",
+    "check_known",
     "check_log_level",
     "check_notional_map",
     "check_number",
+    "check_positive",
     "check_rate_limit",
     "check_strategy_id",
     "check_symbol",
@@ -127,6 +129,28 @@ def check_choice(
         raise ConfigError(
             f"`{field}` must be one of {', '.join(map(str, choices))}, was {value!r}{note}"
         )
+    return value
+
+
+def check_known(field: str, value: Any, known: Iterable[object], *, upper: bool = False) -> Any:
+    """`value` if it names one of `known` (compared upper-cased if `upper`), else a
+    `ConfigError`: "`field` 'x' is unknown: use one of A, B" (for names of registries/modes)."""
+    choices = tuple(known)
+    key = value.upper() if upper and isinstance(value, str) else value
+    if key not in choices:
+        raise ConfigError(
+            f"`{field}` {value!r} is unknown: use one of {', '.join(map(str, choices))}"
+        )
+    return value
+
+
+def check_positive(
+    field: str, value: Any, *, finite: bool = False, what: str = "", note: str = ""
+) -> Any:
+    """`value` if it is > 0 (NaN is not; finite too if `finite`), else a `ConfigError`:
+    "`field` must be positive`what`, was v`note`"."""
+    if not value > 0 or (finite and not math.isfinite(value)):
+        raise ConfigError(f"`{field}` must be positive{what}, was {value}{note}")
     return value
 
 

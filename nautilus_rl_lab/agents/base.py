@@ -94,7 +94,7 @@ def load_agent(path: str | os.PathLike[str]) -> Agent:
     """Load whichever `Agent` was saved in the directory `path`."""
     spec = read_spec(path)
     try:
-        cls = resolve_class("agent", str(spec.get("agent", "")), {}, Agent)
+        cls: type[Agent] = resolve_class("agent", str(spec.get("agent", "")), {}, Agent)
     except ConfigError as e:
         raise ConfigError(f"{Path(path) / SPEC_FILE}: {e}") from e
     return cls.load(path)

@@ -25,7 +25,7 @@ from nautilus_rl_lab.data.wrangling import (
     parse_bar_type,
 )
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.validation import check_choice
+from nautilus_rl_lab.validation import check_choice, check_known
 
 logger = logging.getLogger(__name__)
 
@@ -78,8 +78,7 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     price_side: str = "ask"
 
     def __post_init__(self) -> None:
-        if self.kind not in SOURCE_KINDS:
-            raise ConfigError(f"`data.kind` {self.kind!r} is unknown: use one of {SOURCE_KINDS}")
+        check_known("data.kind", self.kind, SOURCE_KINDS)
         if self.kind in ("csv", "parquet", "catalog") and not self.path:
             raise ConfigError(f"`data.path` is required when `data.kind` is {self.kind!r}")
         if self.kind == "catalog" and not self.bar_type:

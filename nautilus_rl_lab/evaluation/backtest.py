@@ -54,7 +54,6 @@ from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.splits import check_role
-from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.expectations import fill_slippage
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, daily_returns, return_frequency
 from nautilus_rl_lab.evaluation.statistics import (
@@ -70,6 +69,7 @@ from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrate
 from nautilus_rl_lab.strategies.baselines import BASELINES
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
+from nautilus_rl_lab.validation import check_known
 
 COUNTS = ("orders", "fills", "round_trips")
 # `run_backtest` trades in the env's engine and market (`nodes.training`); the names stay here
@@ -438,8 +438,7 @@ def backtest_agent(
         runs["random_mean"] = _mean_run(random_runs, "random_mean")
     if rule is not None:
         if isinstance(rule, str):
-            if rule not in BASELINES:
-                raise ConfigError(f"`rule` {rule!r} is unknown: use one of {sorted(BASELINES)}")
+            check_known("rule", rule, sorted(BASELINES))
             rule_agent: Agent = BASELINES[rule](action=config.action)
             rule_name = rule
         else:

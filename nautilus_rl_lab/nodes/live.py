@@ -38,7 +38,6 @@ since MT5 has no server-side trailing stop.
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
 import warnings
@@ -83,6 +82,7 @@ from nautilus_rl_lab.validation import (
     check_component_config,
     check_log_level,
     check_notional_map,
+    check_positive,
     check_rate_limit,
     check_symbol,
     check_trader_id,
@@ -202,8 +202,8 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             _check_market(f"strategies[{i}]", strategy, self.symbols)
         for field in SECONDS_FIELDS:
             value = getattr(self, field)
-            if value is not None and not (math.isfinite(value) and value > 0):
-                raise ConfigError(f"`{field}` must be positive (finite seconds), was {value}")
+            if value is not None:
+                check_positive(field, value, finite=True, what=" (finite seconds)")
         self._nest_flat_client_fields()
         _check_clients(self.data_client, self.exec_client)
 

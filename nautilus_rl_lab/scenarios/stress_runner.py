@@ -261,16 +261,18 @@ def _node_config(port: int, agent_path: str, base: TrainingNodeConfig, risk: Ris
         reconnect_backoff_s=0.02,
         reconnect_backoff_max_s=0.2,
     )
-    clients = {
-        "poll_interval_secs": 0.02,
-        "reconnect_backoff_s": 0.02,
-        "reconnect_backoff_max_s": 0.2,
-    }
     return LiveNodeConfig(
         backend=backend,
         symbols=(SYMBOL,),
-        data_client=Mt5DataClientConfig(**clients),
-        exec_client=Mt5ExecClientConfig(magic=MAGIC, **clients),
+        data_client=Mt5DataClientConfig(
+            poll_interval_secs=0.02, reconnect_backoff_s=0.02, reconnect_backoff_max_s=0.2
+        ),
+        exec_client=Mt5ExecClientConfig(
+            magic=MAGIC,
+            poll_interval_secs=0.02,
+            reconnect_backoff_s=0.02,
+            reconnect_backoff_max_s=0.2,
+        ),
         actors=[actor],
         strategies=[strategy],
         log_level=LOG_LEVEL,

@@ -12,7 +12,7 @@ from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.validation import check_choice, check_currency
+from nautilus_rl_lab.validation import check_choice, check_currency, check_positive
 
 MARGIN_MODES = ("netting", "hedging")
 
@@ -124,8 +124,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             ("bar_seconds", self.bar_seconds),
             ("leverage", self.leverage),
         ):
-            if value <= 0:
-                raise ConfigError(f"`{field}` must be positive, was {value}")
+            check_positive(field, value)
         for field, value in (
             ("spread_points", self.spread_points),
             ("warmup_bars", self.warmup_bars),
