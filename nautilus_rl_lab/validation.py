@@ -118,29 +118,28 @@ def check_instrument_id(field: str, value: object) -> str:
     return str(value)
 
 
+def _missing(value: Any, allowed: Iterable[object], upper: bool) -> str | None:
+    """None if `value` is one of `allowed` (upper-cased first if `upper`), else the choices."""
+    choices = tuple(allowed)
+    key = value.upper() if upper and isinstance(value, str) else value
+    return None if key in choices else ", ".join(map(str, choices))
+
+
 def check_choice(
     field: str, value: Any, allowed: Iterable[object], *, note: str = "", upper: bool = False
 ) -> Any:
     """`value` if it is one of `allowed` (compared upper-cased if `upper`), else a `ConfigError`:
     "`field` must be one of A, B, was 'x'" and `note` (e.g. what the choice means)."""
-    choices = tuple(allowed)
-    key = value.upper() if upper and isinstance(value, str) else value
-    if key not in choices:
-        raise ConfigError(
-            f"`{field}` must be one of {', '.join(map(str, choices))}, was {value!r}{note}"
-        )
+    if (choices := _missing(value, allowed, upper)) is not None:
+        raise ConfigError(f"`{field}` must be one of {choices}, was {value!r}{note}")
     return value
 
 
 def check_known(field: str, value: Any, known: Iterable[object], *, upper: bool = False) -> Any:
     """`value` if it names one of `known` (compared upper-cased if `upper`), else a
     `ConfigError`: "`field` 'x' is unknown: use one of A, B" (for names of registries/modes)."""
-    choices = tuple(known)
-    key = value.upper() if upper and isinstance(value, str) else value
-    if key not in choices:
-        raise ConfigError(
-            f"`{field}` {value!r} is unknown: use one of {', '.join(map(str, choices))}"
-        )
+    if (choices := _missing(value, known, upper)) is not None:
+        raise ConfigError(f"`{field}` {value!r} is unknown: use one of {choices}")
     return value
 
 
