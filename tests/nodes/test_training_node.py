@@ -223,6 +223,16 @@ def test_env_and_backtest_see_the_same_market() -> None:
         env.close()
 
 
+def test_the_backtest_and_the_scenario_lab_use_the_env_s_market_builder() -> None:
+    from nautilus_rl_lab import evaluation
+    from nautilus_rl_lab.evaluation import backtest
+    from nautilus_rl_lab.nodes import training
+    from nautilus_rl_lab.scenarios import runner
+
+    assert evaluation.market_for is backtest.market_for is runner.market_for is market_for
+    assert evaluation.backtest_engine is backtest.market_engine is training.market_engine
+
+
 def test_same_seed_gives_identical_episodes() -> None:
     def episode(seed: int) -> tuple:
         env = TrainingNode(small_config(seed=None, episode_length=40))
