@@ -190,7 +190,7 @@ def resolve_class(field: str, name: str, registry: dict[str, type[T]], base: typ
         )
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError) as e:
+    except (ImportError, AttributeError, ValueError) as e:
         raise ConfigError(f"`{field}` {name!r} cannot be imported: {e}") from e
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise ConfigError(f"`{field}` {name!r} is not a subclass of {base.__name__}")

@@ -24,7 +24,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from nautilus_rl_lab.errors import ConfigError
 __all__ = [
     "LOG_LEVELS",
     "check_callable",
+    "check_choice",
     "check_component_config",
     "check_currency",
     "check_folder",
@@ -49,9 +50,11 @@ __all__ = [
     "check_identifier_fields",
     "check_instance",
     "check_instrument_id",
+    "check_known",
     "check_log_level",
     "check_notional_map",
     "check_number",
+    "check_positive",
     "check_rate_limit",
     "check_strategy_id",
     "check_symbol",
@@ -115,11 +118,44 @@ def check_instrument_id(field: str, value: object) -> str:
     return str(value)
 
 
+def _missing(value: Any, allowed: Iterable[object], upper: bool) -> str | None:
+    """None if `value` is one of `allowed` (upper-cased first if `upper`), else the choices."""
+    choices = tuple(allowed)
+    key = value.upper() if upper and isinstance(value, str) else value
+    return None if key in choices else ", ".join(map(str, choices))
+
+
+def check_choice(
+    field: str, value: Any, allowed: Iterable[object], *, note: str = "", upper: bool = False
+) -> Any:
+    """`value` if it is one of `allowed` (compared upper-cased if `upper`), else a `ConfigError`:
+    "`field` must be one of A, B, was 'x'" and `note` (e.g. what the choice means)."""
+    if (choices := _missing(value, allowed, upper)) is not None:
+        raise ConfigError(f"`{field}` must be one of {choices}, was {value!r}{note}")
+    return value
+
+
+def check_known(field: str, value: Any, known: Iterable[object], *, upper: bool = False) -> Any:
+    """`value` if it names one of `known` (compared upper-cased if `upper`), else a
+    `ConfigError`: "`field` 'x' is unknown: use one of A, B" (for names of registries/modes)."""
+    if (choices := _missing(value, known, upper)) is not None:
+        raise ConfigError(f"`{field}` {value!r} is unknown: use one of {choices}")
+    return value
+
+
+def check_positive(
+    field: str, value: Any, *, finite: bool = False, what: str = "", note: str = ""
+) -> Any:
+    """`value` if it is > 0 (NaN is not; finite too if `finite`), else a `ConfigError`:
+    "`field` must be positive`what`, was v`note`"."""
+    if not value > 0 or (finite and not math.isfinite(value)):
+        raise ConfigError(f"`{field}` must be positive{what}, was {value}{note}")
+    return value
+
+
 def check_log_level(field: str, value: object) -> str:
     """A Nautilus log level name (case-insensitive)."""
-    if not isinstance(value, str) or value.upper() not in LOG_LEVELS:
-        raise ConfigError(f"`{field}` must be one of {', '.join(LOG_LEVELS)}, was {value!r}")
-    return value
+    return str(check_choice(field, value, LOG_LEVELS, upper=True))
 
 
 def check_rate_limit(field: str, value: object) -> str:
@@ -258,10 +294,11 @@ def check_component_config(
         if tag is not None:
             check_identifier(f"{field}.config.order_id_tag", tag, "001")
         oms_type = component.config.get("oms_type")
-        if oms_type is not None and (
-            not isinstance(oms_type, str) or oms_type.upper() not in OmsType.__members__
-        ):
-            raise ConfigError(
-                f"`{field}.config.oms_type` must be one of {', '.join(OmsType.__members__)} "
-                f"or None, was {oms_type!r}",
+        if oms_type is not None:
+            check_choice(
+                f"{field}.config.oms_type",
+                oms_type,
+                OmsType.__members__,
+                note=" (or None)",
+                upper=True,
             )

@@ -11,11 +11,14 @@ from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConf
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.validation import (
+    check_choice,
     check_component_config,
     check_currency,
     check_instrument_id,
+    check_known,
     check_log_level,
     check_notional_map,
+    check_positive,
     check_rate_limit,
     check_strategy_id,
     check_symbol,
@@ -136,3 +139,35 @@ def test_component_config_checks_fields_typed_as_nautilus_identifiers() -> None:
     for component, field in cases:
         with pytest.raises(ConfigError, match=field):
             check_component_config("s", component)
+
+
+def test_choice_names_the_field_the_choices_and_the_value() -> None:
+    assert check_choice("mode", "keep", ("cancel", "keep")) == "keep"
+    assert check_choice("level", "info", ("INFO", "ERROR"), upper=True) == "info"
+    with pytest.raises(
+        ConfigError, match=r"^`mode` must be one of cancel, keep, was 'kep' \(hint\)$"
+    ):
+        check_choice("mode", "kep", ("cancel", "keep"), note=" (hint)")
+    with pytest.raises(ConfigError, match=r"`level` must be one of INFO, ERROR, was 3"):
+        check_choice("level", 3, ("INFO", "ERROR"), upper=True)
+
+
+def test_known_names_the_field_the_value_and_the_names_to_use() -> None:
+    assert check_known("algorithm", "ppo", ("A2C", "PPO"), upper=True) == "ppo"
+    with pytest.raises(
+        ConfigError, match=r"^`vec_env` 'fork' is unknown: use one of dummy, subproc$"
+    ):
+        check_known("vec_env", "fork", ("dummy", "subproc"))
+
+
+@pytest.mark.parametrize("value", [0, -1.5, float("nan")])
+def test_positive_refuses_zero_negatives_and_nan(value: float) -> None:
+    assert check_positive("speed", 2.5) == 2.5
+    with pytest.raises(ConfigError, match=r"^`speed` must be positive, was "):
+        check_positive("speed", value)
+
+
+def test_positive_and_finite_refuses_infinity_with_its_wording() -> None:
+    assert check_positive("speed", float("inf")) == float("inf")
+    with pytest.raises(ConfigError, match=r"^`t` must be positive \(s\), was inf; hint$"):
+        check_positive("t", float("inf"), finite=True, what=" (s)", note="; hint")

@@ -15,7 +15,6 @@ Decisions:
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 from abc import ABC, abstractmethod
@@ -26,6 +25,7 @@ import gymnasium as gym
 import numpy as np
 from nautilus_trader.model.data import Bar
 
+from nautilus_rl_lab.config import resolve_class
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
 
@@ -93,13 +93,10 @@ def read_spec(path: str | os.PathLike[str]) -> dict[str, Any]:
 def load_agent(path: str | os.PathLike[str]) -> Agent:
     """Load whichever `Agent` was saved in the directory `path`."""
     spec = read_spec(path)
-    module_name, _, class_name = str(spec.get("agent", "")).partition(":")
     try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError, ValueError) as e:
-        raise ConfigError(f"`agent` {spec.get('agent')!r} in {path} cannot be imported: {e}") from e
-    if not (isinstance(cls, type) and issubclass(cls, Agent)):
-        raise ConfigError(f"`agent` {spec.get('agent')!r} in {path} is not an Agent")
+        cls: type[Agent] = resolve_class("agent", str(spec.get("agent", "")), {}, Agent)
+    except ConfigError as e:
+        raise ConfigError(f"{Path(path) / SPEC_FILE}: {e}") from e
     return cls.load(path)
 
 

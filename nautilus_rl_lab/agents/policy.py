@@ -30,6 +30,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 from nautilus_rl_lab.agents.base import Agent, read_spec, to_plain_action, write_spec
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_bytes
+from nautilus_rl_lab.validation import check_known
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "PPO": PPO,
@@ -46,12 +47,7 @@ NORMALIZER_FILE = "normalizer.npz"
 
 def algorithm_class(name: str) -> type[BaseAlgorithm]:
     """The SB3 class for `name` (`PPO`, `A2C`, `DQN`, `SAC`, `TD3`; case-insensitive)."""
-    try:
-        return ALGORITHMS[name.upper()]
-    except KeyError:
-        raise ConfigError(
-            f"`algorithm` {name!r} is unknown: use one of {sorted(ALGORITHMS)}"
-        ) from None
+    return ALGORITHMS[check_known("algorithm", name, sorted(ALGORITHMS), upper=True).upper()]
 
 
 def algorithm_name(model: BaseAlgorithm) -> str:

@@ -29,6 +29,7 @@ from nautilus_trader.model.instruments import Cfd, CurrencyPair, Equity, Instrum
 from nautilus_trader.model.objects import FIXED_PRECISION, Currency, Price, Quantity
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_choice
 
 INSTRUMENT_KINDS: tuple[str, ...] = ("fx", "equity", "cfd")
 _PAIR = re.compile(r"^([A-Za-z]{3})/?([A-Za-z]{3})$")
@@ -103,10 +104,7 @@ class InstrumentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`venue` must be letters, digits, '_' or '-' (e.g. 'SIM'), was {self.venue!r}",
             )
-        if self.kind not in INSTRUMENT_KINDS:
-            raise ConfigError(
-                f"`kind` must be one of {', '.join(INSTRUMENT_KINDS)}, was {self.kind!r}",
-            )
+        check_choice("kind", self.kind, INSTRUMENT_KINDS)
         for name in ("price_precision", "size_precision"):
             value = getattr(self, name)
             if (
@@ -156,11 +154,7 @@ class InstrumentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 raise ConfigError(
                     f"`asset_class` applies to kind 'cfd' only; remove it for kind {self.kind!r}",
                 )
-            if self.asset_class not in AssetClass.__members__:
-                raise ConfigError(
-                    f"`asset_class` must be one of {', '.join(AssetClass.__members__)}, "
-                    f"was {self.asset_class!r}",
-                )
+            check_choice("asset_class", self.asset_class, AssetClass.__members__)
 
     def _check_sizes(self) -> None:
         if not _is_number(self.lot_size) or self.lot_size <= 0:

@@ -25,6 +25,7 @@ from nautilus_rl_lab.data.wrangling import (
     parse_bar_type,
 )
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_choice, check_known
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +78,7 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     price_side: str = "ask"
 
     def __post_init__(self) -> None:
-        if self.kind not in SOURCE_KINDS:
-            raise ConfigError(f"`data.kind` {self.kind!r} is unknown: use one of {SOURCE_KINDS}")
+        check_known("data.kind", self.kind, SOURCE_KINDS)
         if self.kind in ("csv", "parquet", "catalog") and not self.path:
             raise ConfigError(f"`data.path` is required when `data.kind` is {self.kind!r}")
         if self.kind == "catalog" and not self.bar_type:
@@ -92,11 +92,12 @@ class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 f"`data.generator` {self.generator!r} is not a generator in "
                 f"nautilus_rl_lab.data.synthetic (e.g. 'gbm', 'ornstein_uhlenbeck')",
             )
-        if self.timestamps not in TIMESTAMP_CONVENTIONS:
-            raise ConfigError(
-                f"`data.timestamps` must be one of {TIMESTAMP_CONVENTIONS} (what the data's times "
-                f"label: the bar's open or its close), was {self.timestamps!r}",
-            )
+        check_choice(
+            "data.timestamps",
+            self.timestamps,
+            TIMESTAMP_CONVENTIONS,
+            note=" (what the data's times label: the bar's open or its close)",
+        )
         if self.timestamps == "close" and self.kind not in _USER_TIMES:
             raise ConfigError(
                 f"`data.timestamps` 'close' applies to kinds {_USER_TIMES}: {self.kind!r} bars "

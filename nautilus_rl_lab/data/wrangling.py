@@ -53,6 +53,7 @@ from nautilus_rl_lab.data.ohlcv import (
     validate_ohlcv,
 )
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.validation import check_choice
 
 # Time aggregations with a fixed length, then calendar months (Nautilus uses a DateOffset).
 FIXED_TIME_AGGREGATIONS: tuple[str, ...] = (
@@ -92,16 +93,9 @@ def bar_specification(
     """
     step_field, aggregation_field, price_field = fields
     agg = str(aggregation).upper()
-    if agg not in TIME_AGGREGATIONS:
-        raise ConfigError(
-            f"`{aggregation_field}` must be one of {', '.join(TIME_AGGREGATIONS)}, "
-            f"was {aggregation!r}",
-        )
+    check_choice(aggregation_field, agg, TIME_AGGREGATIONS)
     price = str(price_type).upper()
-    if price not in PRICE_TYPES:
-        raise ConfigError(
-            f"`{price_field}` must be one of {', '.join(PRICE_TYPES)}, was {price_type!r}"
-        )
+    check_choice(price_field, price, PRICE_TYPES)
     if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
         raise ConfigError(f"`{step_field}` must be a positive integer, was {step!r}")
     try:
@@ -481,8 +475,7 @@ def to_quote_ticks(
             f"give exactly one of `spread` (price units) and `spread_bps` (basis points), "
             f"got spread={spread!r}, spread_bps={spread_bps!r}",
         )
-    if side not in QUOTE_SIDES:
-        raise ConfigError(f"`side` must be one of {', '.join(QUOTE_SIDES)}, was {side!r}")
+    check_choice("side", side, QUOTE_SIDES)
     if spread is not None:
         _check_spread(spread, side, instrument)
     if not isinstance(open_delay_ns, int) or isinstance(open_delay_ns, bool) or open_delay_ns < 0:

@@ -37,7 +37,7 @@ from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
-from nautilus_rl_lab.validation import check_instrument_id
+from nautilus_rl_lab.validation import check_choice, check_instrument_id
 
 logger = logging.getLogger(__name__)
 
@@ -87,10 +87,7 @@ class LiveRunConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         check_max_bar_age("max_bar_age_secs", self.max_bar_age_secs)
         check_instrument_id("instrument_id", self.instrument_id)
         parse_bar_type(self.bar_type, "bar_type")  # else it fails once the terminal is connected
-        if self.on_shutdown not in ON_ERROR_MODES:
-            raise ConfigError(
-                f"`on_shutdown` must be one of {ON_ERROR_MODES}, was {self.on_shutdown!r}"
-            )
+        check_choice("on_shutdown", self.on_shutdown, ON_ERROR_MODES)
         backend = self.node.backend
         for field, env in SECRET_ENV.items():
             if getattr(backend, field) is not None:

@@ -1,7 +1,8 @@
 """Out-of-sample evaluation: run agents as `RLAgent` + `AgentStrategy` in plain Nautilus backtests.
 
-`run_backtest(agent, config)` builds a `BacktestEngine` with `build_engine` from a
-`TrainingNodeConfig` (venue, instrument, data range, schemes, execution timing), adds the
+`run_backtest(agent, config)` builds the market and engine a `TrainingNode` would build from a
+`TrainingNodeConfig` (`nodes.training.market_for`, `market_engine`: venue, instrument, data
+range, execution timing; re-exported here as `market_for`, `backtest_engine`), adds the
 agent as an `RLAgent` actor and an `AgentStrategy`, runs it over the whole range and returns an
 `AgentRun` with Nautilus' fills, positions and account reports and the equity curve.
 `backtest_agent(...)` does this for the trained agent and the baselines (buy-and-hold, the
@@ -53,10 +54,7 @@ from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
 from nautilus_rl_lab.agents.rules import BASELINES
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
-from nautilus_rl_lab.data.instruments import make_instrument
-from nautilus_rl_lab.data.source import load_frame, source_bar_type
 from nautilus_rl_lab.data.splits import check_role
-from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.expectations import fill_slippage
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, daily_returns, return_frequency
 from nautilus_rl_lab.evaluation.statistics import (
@@ -65,31 +63,17 @@ from nautilus_rl_lab.evaluation.statistics import (
     round_trips_frame,
     trade_stats,
 )
-from nautilus_rl_lab.nodes.engine import MarketData, build_engine, prepare_market_data
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig, smallest_order
+from nautilus_rl_lab.nodes.engine import MarketData
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_engine, market_for
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
-from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, risk_engine_config
+from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
+from nautilus_rl_lab.validation import check_known
 
 COUNTS = ("orders", "fills", "round_trips")
-
-
-def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
-    """The bars and quote ticks a `TrainingNode` built from `config` would use."""
-    instrument = make_instrument(config.instrument)
-    bar_type = source_bar_type(
-        config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
-    )
-    spread, spread_bps = config.data.quote_spreads()
-    return prepare_market_data(
-        load_frame(config.data, frame, bar_type=bar_type),
-        instrument,
-        bar_type,
-        spread=spread,
-        price_side=config.data.price_side,
-        spread_bps=spread_bps,
-    )
+# `run_backtest` trades in the env's engine and market (`nodes.training`); the names stay here
+backtest_engine = market_engine
 
 
 def performance_stats(
@@ -188,21 +172,6 @@ class AgentRun:
         return notes
 
 
-def backtest_engine(
-    config: TrainingNodeConfig, market: MarketData, risk: RiskLimits
-) -> BacktestEngine:
-    """The engine `run_backtest` trades in: `config`'s venue, execution timing and log level
-    over `market`, with Nautilus' `RiskEngine` set from `risk`; no strategy yet."""
-    return build_engine(
-        config.venue,
-        market,
-        execution=config.execution,
-        log_level=config.log_level,
-        risk_engine=risk_engine_config(risk, market.instrument.id),
-        smallest_order=smallest_order(config.action, risk),
-    )
-
-
 def add_agent(
     engine: BacktestEngine,
     agent: Agent,
@@ -254,7 +223,7 @@ def run_backtest(
         agent = load_agent(agent)
     market = market or market_for(config)
     risk = config.risk if risk is None else risk
-    engine = backtest_engine(config, market, risk)
+    engine = market_engine(config, market, risk)
     try:
         strategy = add_agent(engine, agent, config, market, risk)
         engine.run(start=start_ns, end=end_ns)
@@ -469,8 +438,7 @@ def backtest_agent(
         runs["random_mean"] = _mean_run(random_runs, "random_mean")
     if rule is not None:
         if isinstance(rule, str):
-            if rule not in BASELINES:
-                raise ConfigError(f"`rule` {rule!r} is unknown: use one of {sorted(BASELINES)}")
+            check_known("rule", rule, sorted(BASELINES))
             rule_agent: Agent = BASELINES[rule](action=config.action)
             rule_name = rule
         else:

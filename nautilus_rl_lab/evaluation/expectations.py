@@ -133,6 +133,6 @@ def expectations(
         "returns": {
             **_moments(returns, count="bars"),
             "sharpe": sharpe,
-            "sharpe_annualised": sharpe * math.sqrt(timing["bars_per_year"]),
+            "sharpe_annualised": sharpe_ratio(returns, timing["bars_per_year"]),
         },
     }

@@ -38,13 +38,16 @@ def _clean(returns: Sequence[float] | pd.Series | np.ndarray) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def sharpe_ratio(returns: Sequence[float] | pd.Series | np.ndarray) -> float:
-    """Per-period Sharpe ratio (mean over sample standard deviation); 0 when undefined."""
+def sharpe_ratio(
+    returns: Sequence[float] | pd.Series | np.ndarray, periods_per_year: float = 1.0
+) -> float:
+    """Sharpe ratio (mean over sample standard deviation, times the root of `periods_per_year`;
+    1: per period); 0 when undefined. The package's one Sharpe computation."""
     values = _clean(returns)
     if values.size < 2:
         return 0.0
     std = values.std(ddof=1)
-    return float(values.mean() / std) if std > 0 else 0.0
+    return float(values.mean() / std * math.sqrt(periods_per_year)) if std > 0 else 0.0
 
 
 def probabilistic_sharpe_ratio(
@@ -204,7 +207,10 @@ def performance_figures(
     cagr = (growth ** (periods / n) - 1.0) * 100.0 if growth > 0 else -100.0
     figures.update({"volatility_%": std * math.sqrt(periods) * 100.0, "cagr_%": cagr})
     name = frequency.name
-    figures["sharpe"] = _ratio(mean, std, periods, notes, "sharpe", f"{name} returns never vary")
+    if std > 0 or mean == 0:  # a flat curve: 0
+        figures["sharpe"] = sharpe_ratio(values, periods)
+    else:
+        notes["sharpe"] = f"{name} returns never vary"
     figures["sortino"] = _ratio(
         mean, downside, periods, notes, "sortino", f"no losing {name} return"
     )

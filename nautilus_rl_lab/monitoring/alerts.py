@@ -44,6 +44,7 @@ from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
+from nautilus_rl_lab.validation import check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
         for name in ("stale_feed_secs", "max_drift_score", "slippage_tolerance",
                      "sharpe_tolerance"):  # fmt: skip
             value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ConfigError(f"`{name}` must be positive, was {value}")
+            if value is not None:
+                check_positive(name, value)
         for name in ("rejection_window", "slippage_window", "drift_window"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"`{name}` must be >= 1, was {getattr(self, name)}")
@@ -331,8 +332,7 @@ class WebhookSink:
     def __init__(self, url: str, timeout_s: float = 2.0) -> None:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"`webhook_url` must be an http(s) URL, was {url!r}")
-        if timeout_s <= 0:
-            raise ConfigError(f"`webhook_timeout_secs` must be positive, was {timeout_s}")
+        check_positive("webhook_timeout_secs", timeout_s)
         self.url = url
         self.timeout_s = timeout_s
         parts = urllib.parse.urlsplit(url)

@@ -104,6 +104,7 @@ from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
+from nautilus_rl_lab.validation import check_choice, check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -175,22 +176,14 @@ class MonitorConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     stop_timeout_secs: float = 5.0
 
     def __post_init__(self) -> None:
-        if self.sample_interval_secs <= 0:
-            raise ConfigError(
-                f"`sample_interval_secs` must be positive, was {self.sample_interval_secs}"
-            )
+        check_positive("sample_interval_secs", self.sample_interval_secs)
         if self.metrics_port is not None and not 0 <= self.metrics_port < 65536:
             raise ConfigError(f"`metrics_port` must be in 0..65535, was {self.metrics_port}")
         if self.webhook_url is not None:
             WebhookSink(self.webhook_url, self.webhook_timeout_secs)
-        if self.on_store_failure not in STORE_FAILURE_POLICIES:
-            raise ConfigError(
-                f"`on_store_failure` must be one of {STORE_FAILURE_POLICIES}, "
-                f"was {self.on_store_failure!r}",
-            )
+        check_choice("on_store_failure", self.on_store_failure, STORE_FAILURE_POLICIES)
         for name in ("store_timeout_secs", "io_queue_size", "stop_timeout_secs"):
-            if getattr(self, name) <= 0:
-                raise ConfigError(f"`{name}` must be positive, was {getattr(self, name)}")
+            check_positive(name, getattr(self, name))
 
 
 class MonitorActor(Actor):

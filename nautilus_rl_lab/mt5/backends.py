@@ -26,6 +26,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.protocol import Mt5Client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
+from nautilus_rl_lab.validation import check_choice, check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -65,15 +66,10 @@ class Mt5BackendConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     simulator: Mt5SimulatorConfig | None = None
 
     def __post_init__(self) -> None:
-        if self.backend not in BACKENDS:
-            raise ConfigError(
-                f"`backend` must be one of {tuple(BACKENDS)}, was {self.backend!r} "
-                "(`register_backend` adds names)",
-            )
+        check_choice("backend", self.backend, BACKENDS, note=" (`register_backend` adds names)")
         if not 0 < self.port < 65536:
             raise ConfigError(f"`port` must be in 1..65535, was {self.port}")
-        if self.timeout_s <= 0:
-            raise ConfigError(f"`timeout_s` must be positive, was {self.timeout_s}")
+        check_positive("timeout_s", self.timeout_s)
         if self.reconnect_backoff_s < 0 or self.reconnect_backoff_max_s < self.reconnect_backoff_s:
             raise ConfigError(
                 "`reconnect_backoff_s` must be >= 0 and <= `reconnect_backoff_max_s`, were "

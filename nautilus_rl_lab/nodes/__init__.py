@@ -12,7 +12,13 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.training import ENV_ID, TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.training import (
+    ENV_ID,
+    TrainingNode,
+    TrainingNodeConfig,
+    market_engine,
+    market_for,
+)
 from nautilus_rl_lab.nodes.venue import check_account, check_venue
 
 __all__ = [
@@ -28,5 +34,7 @@ __all__ = [
     "check_account",
     "check_venue",
     "default_venue",
+    "market_engine",
+    "market_for",
     "prepare_market_data",
 ]

@@ -60,6 +60,7 @@ from nautilus_rl_lab.nodes.venue import (
     check_account,
     check_fee_rates,
 )
+from nautilus_rl_lab.validation import check_known
 
 _T = TypeVar("_T")
 EXECUTION_MODES = ("next_open", "bar_close")
@@ -146,8 +147,7 @@ def prepare_market_data(
 
 def check_execution(execution: str) -> None:
     """Raise `ConfigError` unless `execution` is a known mode."""
-    if execution not in EXECUTION_MODES:
-        raise ConfigError(f"`execution` {execution!r} is unknown: use one of {EXECUTION_MODES}")
+    check_known("execution", execution, EXECUTION_MODES)
 
 
 def _latency_model(venue: BacktestVenueConfig, execution: str) -> LatencyModel | None:

@@ -1,9 +1,12 @@
 """`LiveNode`: a Nautilus `TradingNode` wired to a MetaTrader 5 terminal, and its config.
 
 `LiveNodeConfig` is a small, frozen, JSON/YAML-loadable description of a paper/live
-session (terminal backend, symbols, actors and strategies as Nautilus
-`ImportableActorConfig` / `ImportableStrategyConfig`, risk limits, reconciliation
-checks); `build_live_node_config` turns it into the full `TradingNodeConfig`.
+session (terminal backend, symbols, the MT5 `data_client` and `exec_client` configs, actors
+and strategies as Nautilus `ImportableActorConfig` / `ImportableStrategyConfig`, risk limits,
+reconciliation checks); `build_live_node_config` turns it into the full `TradingNodeConfig`.
+The client configs are nested, not copied: every client setting can be set from a live config
+(the node fills in their `backend` and symbols). The old flat client fields (`magic`,
+`poll_interval_secs`, ...) are still read, with a `DeprecationWarning`, into the nested ones.
 `LiveNode` registers the MT5 client factories, builds, and offers start/stop helpers
 that never block forever: `start()` runs the node's own event loop on a background
 thread (so it works inside Jupyter, whose loop is already running), `stop()` stops it
@@ -35,11 +38,11 @@ since MT5 has no server-side trailing stop.
 from __future__ import annotations
 
 import asyncio
-import math
 import threading
 import time
+import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from nautilus_trader.common.config import DatabaseConfig
@@ -64,7 +67,7 @@ from nautilus_rl_lab.adapters.metatrader5.config import (
     Mt5ExecClientConfig,
     Mt5InstrumentProviderConfig,
 )
-from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC, MT5
+from nautilus_rl_lab.adapters.metatrader5.core import MT5
 from nautilus_rl_lab.adapters.metatrader5.factories import (
     Mt5LiveDataClientFactory,
     Mt5LiveExecClientFactory,
@@ -75,9 +78,11 @@ from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.validation import (
+    check_choice,
     check_component_config,
     check_log_level,
     check_notional_map,
+    check_positive,
     check_rate_limit,
     check_symbol,
     check_trader_id,
@@ -93,6 +98,13 @@ SECONDS_FIELDS = (
     "open_check_interval_secs", "timeout_connection", "timeout_reconciliation",
     "timeout_disconnection", "timeout_post_stop",
 )  # fmt: skip
+# The deprecated flat form of the client settings (now `data_client` / `exec_client`).
+FLAT_CLIENT_FIELDS = (
+    "magic", "oms_type", "server_offset_s", "server_timezone", "poll_interval_secs",
+    "reconnect_backoff_s", "reconnect_backoff_max_s",
+)  # fmt: skip
+EXEC_ONLY_FIELDS = ("magic", "oms_type")
+_Client = TypeVar("_Client", Mt5DataClientConfig, Mt5ExecClientConfig)
 
 
 class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -109,18 +121,18 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     actors, strategies : list
         `ImportableActorConfig` / `ImportableStrategyConfig` of the components to run
         (e.g. the RL agent and its strategy); any importable Nautilus component works.
-    magic : int
-        MT5 expert id written on every order.
-    oms_type : str, optional
-        None follows the account's margin mode; ``"NETTING"``/``"HEDGING"`` asserts it.
-    server_offset_s : int
-        Trade server clock minus UTC, in seconds.
-    server_timezone : str, optional
-        IANA time zone of the server clock (DST rules), instead of `server_offset_s`.
-    poll_interval_secs : float
-        Poll period for ticks, bars, pending orders and the account.
-    reconnect_backoff_s, reconnect_backoff_max_s : float
-        First and longest pause between reconnect attempts of the MT5 clients (doubling).
+    data_client : Mt5DataClientConfig
+        The MT5 data client (server clock, poll period, reconnect schedule); its `backend`
+        and `instrument_provider` are the node's `backend` and `symbols` (leave them unset).
+    exec_client : Mt5ExecClientConfig
+        The MT5 execution client (`magic`, `oms_type`, `deviation_points`,
+        `max_price_retries`, `unknown_outcome_checks`, server clock, poll period, reconnect
+        schedule); `backend` and `instrument_provider` as for `data_client`. Both clients
+        must read the same server clock.
+    magic, oms_type, server_offset_s, server_timezone, poll_interval_secs,
+    reconnect_backoff_s, reconnect_backoff_max_s
+        Deprecated flat form: set into `exec_client` (and, but `magic`/`oms_type`,
+        `data_client`) with a `DeprecationWarning`; None when unset.
     max_order_submit_rate, max_order_modify_rate : str
         Risk engine throttles (``"<count>/HH:MM:SS"``).
     max_notional_per_order : dict[str, int]
@@ -146,13 +158,8 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     trader_id: str = "TRADER-001"
     actors: list[ImportableActorConfig] = []
     strategies: list[ImportableStrategyConfig] = []
-    magic: int = DEFAULT_MAGIC
-    oms_type: str | None = None
-    server_offset_s: int = 0
-    server_timezone: str | None = None
-    poll_interval_secs: float = 0.1
-    reconnect_backoff_s: float = 0.1
-    reconnect_backoff_max_s: float = 5.0
+    data_client: Mt5DataClientConfig = Mt5DataClientConfig()
+    exec_client: Mt5ExecClientConfig = Mt5ExecClientConfig()
     max_order_submit_rate: str = "100/00:00:01"
     max_order_modify_rate: str = "100/00:00:01"
     max_notional_per_order: dict[str, int] = {}
@@ -168,6 +175,13 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     timeout_reconciliation: float = 30.0
     timeout_disconnection: float = 5.0
     timeout_post_stop: float = 0.5
+    magic: int | None = None
+    oms_type: str | None = None
+    server_offset_s: int | None = None
+    server_timezone: str | None = None
+    poll_interval_secs: float | None = None
+    reconnect_backoff_s: float | None = None
+    reconnect_backoff_max_s: float | None = None
 
     def __post_init__(self) -> None:
         if not self.symbols:
@@ -188,8 +202,53 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             _check_market(f"strategies[{i}]", strategy, self.symbols)
         for field in SECONDS_FIELDS:
             value = getattr(self, field)
-            if value is not None and not (math.isfinite(value) and value > 0):
-                raise ConfigError(f"`{field}` must be positive (finite seconds), was {value}")
+            if value is not None:
+                check_positive(field, value, finite=True, what=" (finite seconds)")
+        self._nest_flat_client_fields()
+        _check_clients(self.data_client, self.exec_client)
+
+    def _nest_flat_client_fields(self) -> None:
+        """Move the deprecated flat client fields into `data_client` / `exec_client`."""
+        flat = {f: getattr(self, f) for f in FLAT_CLIENT_FIELDS if getattr(self, f) is not None}
+        if not flat:
+            return
+        warnings.warn(
+            f"LiveNodeConfig's flat client fields {sorted(flat)} are deprecated: set them in "
+            "`exec_client` (and `data_client`)",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        common = {k: v for k, v in flat.items() if k not in EXEC_ONLY_FIELDS}
+        msgspec.structs.force_setattr(self, "data_client", _replaced(self.data_client, common))
+        msgspec.structs.force_setattr(self, "exec_client", _replaced(self.exec_client, flat))
+        for field in flat:
+            msgspec.structs.force_setattr(self, field, None)
+
+
+def _replaced(config: _Client, changes: dict[str, Any]) -> _Client:
+    """`config` with `changes`, validated again (its `__post_init__` runs)."""
+    return type(config)(**{**msgspec.structs.asdict(config), **changes})
+
+
+def _check_clients(data: Mt5DataClientConfig, execution: Mt5ExecClientConfig) -> None:
+    """Refuse nested client configs that name their own terminal or symbols, or two clocks."""
+    for name, client in (("data_client", data), ("exec_client", execution)):
+        for field, default in (
+            ("backend", Mt5BackendConfig()),
+            ("instrument_provider", Mt5InstrumentProviderConfig()),
+        ):
+            if getattr(client, field) != default:
+                raise ConfigError(
+                    f"`{name}.{field}` is set by the node: use the node's `backend` and "
+                    "`symbols` instead",
+                )
+    clocks = [(c.server_offset_s, c.server_timezone) for c in (data, execution)]
+    if clocks[0] != clocks[1]:
+        raise ConfigError(
+            f"`data_client` and `exec_client` read different server clocks ({clocks[0]} and "
+            f"{clocks[1]} as (server_offset_s, server_timezone)): bars and deals would be "
+            "stamped differently; set the same in both",
+        )
 
 
 def _strategy_limits(strategy: ImportableStrategyConfig) -> RiskLimits | None:
@@ -272,15 +331,7 @@ def live_risk_engine_config(config: LiveNodeConfig) -> LiveRiskEngineConfig:
 def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
     """Build the Nautilus `TradingNodeConfig` of a `LiveNodeConfig` (MT5 data + execution)."""
     provider = Mt5InstrumentProviderConfig(symbols=tuple(config.symbols))
-    common: dict[str, Any] = {
-        "backend": config.backend,
-        "instrument_provider": provider,
-        "server_offset_s": config.server_offset_s,
-        "server_timezone": config.server_timezone,
-        "poll_interval_secs": config.poll_interval_secs,
-        "reconnect_backoff_s": config.reconnect_backoff_s,
-        "reconnect_backoff_max_s": config.reconnect_backoff_max_s,
-    }
+    node: dict[str, Any] = {"backend": config.backend, "instrument_provider": provider}
     return TradingNodeConfig(
         trader_id=TraderId(config.trader_id),
         logging=LoggingConfig(log_level=config.log_level, bypass_logging=False),
@@ -297,10 +348,8 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
             open_check_interval_secs=config.open_check_interval_secs,
             reconciliation_startup_delay_secs=1.0,
         ),
-        data_clients={MT5: Mt5DataClientConfig(**common)},
-        exec_clients={
-            MT5: Mt5ExecClientConfig(magic=config.magic, oms_type=config.oms_type, **common),
-        },
+        data_clients={MT5: _replaced(config.data_client, node)},
+        exec_clients={MT5: _replaced(config.exec_client, node)},
         actors=list(config.actors),
         strategies=list(config.strategies),
         timeout_connection=config.timeout_connection,
@@ -333,8 +382,7 @@ class LiveNode(TradingNode):
     def __init__(
         self, config: LiveNodeConfig | TradingNodeConfig, on_error: str = "flatten"
     ) -> None:
-        if on_error not in ON_ERROR_MODES:
-            raise ConfigError(f"`on_error` must be one of {ON_ERROR_MODES}, was {on_error!r}")
+        check_choice("on_error", on_error, ON_ERROR_MODES)
         node_config = (
             build_live_node_config(config) if isinstance(config, LiveNodeConfig) else config
         )

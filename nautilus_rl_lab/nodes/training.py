@@ -49,6 +49,7 @@ import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
 from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.backtest.node import get_account_type
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import AccountType
@@ -59,6 +60,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig, load_frame, source_bar
 from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
+    MarketData,
     build_engine,
     check_execution,
     default_venue,
@@ -163,6 +165,42 @@ def _check_long_only(scheme: ActionScheme) -> None:
             )
 
 
+def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
+    """The instrument, bar type, bars and quote ticks of `config` (or of `frame`, an OHLCV frame).
+
+    The one market builder: `TrainingNode`, `evaluation.run_backtest` and the scenario lab
+    all trade the market it returns, so the env and the backtest see the same bars and quotes.
+    """
+    instrument = make_instrument(config.instrument)
+    bar_type = source_bar_type(
+        config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
+    )
+    spread, spread_bps = config.data.quote_spreads()
+    return prepare_market_data(
+        load_frame(config.data, frame, bar_type=bar_type),
+        instrument,
+        bar_type,
+        spread=spread,
+        price_side=config.data.price_side,
+        spread_bps=spread_bps,
+    )
+
+
+def market_engine(
+    config: TrainingNodeConfig, market: MarketData, risk: RiskLimits
+) -> BacktestEngine:
+    """The engine `config`'s agent trades `market` in (venue, execution timing, log level), with
+    Nautilus' `RiskEngine` set from `risk`; no strategy yet. Used by the env and the backtest."""
+    return build_engine(
+        config.venue,
+        market,
+        execution=config.execution,
+        log_level=config.log_level,
+        risk_engine=risk_engine_config(risk, market.instrument.id),
+        smallest_order=smallest_order(config.action, risk),
+    )
+
+
 class GymStrategy(SchemeStrategy):
     """The strategy inside a `TrainingNode`: hands each observation to the env and waits."""
 
@@ -226,27 +264,9 @@ class TrainingNode(gym.Env):
                 f"`render_mode` {render_mode!r} is not one of {self.metadata['render_modes']}"
             )
         self.render_mode = render_mode
-        instrument = make_instrument(config.instrument)
-        bar_type = source_bar_type(
-            config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
-        )
-        spread, spread_bps = config.data.quote_spreads()
-        self.market = prepare_market_data(
-            load_frame(config.data, frame, bar_type=bar_type),
-            instrument,
-            bar_type,
-            spread=spread,
-            price_side=config.data.price_side,
-            spread_bps=spread_bps,
-        )
-        self.engine = build_engine(
-            config.venue,
-            self.market,
-            execution=config.execution,
-            log_level=config.log_level,
-            risk_engine=risk_engine_config(config.risk, instrument.id),
-            smallest_order=smallest_order(config.action, config.risk),
-        )
+        self.market = market_for(config, frame)
+        self.engine = market_engine(config, self.market, config.risk)
+        instrument, bar_type = self.market.instrument, self.market.bar_type
         self.strategy = GymStrategy(
             SchemeStrategyConfig(
                 strategy_id="GYM-001",

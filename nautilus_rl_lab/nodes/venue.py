@@ -51,6 +51,7 @@ from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_choice, check_currency
 
 logger = logging.getLogger(__name__)
 
@@ -84,19 +85,11 @@ def _name(value: object) -> object:
 
 
 def _choice(field: str, value: object, allowed: tuple[str, ...]) -> str:
-    name = _name(value)
-    if name not in allowed:
-        raise ConfigError(f"`venue.{field}` must be one of {', '.join(allowed)}, was {value!r}")
-    return str(name)
+    return str(check_choice(f"venue.{field}", _name(value), allowed))
 
 
 def _currency(field: str, code: object) -> Currency:
-    currency = Currency.from_str(code, strict=True) if isinstance(code, str) else None
-    if currency is None:
-        raise ConfigError(
-            f"`{field}` must be a known ISO currency code such as 'USD', was {code!r}"
-        )
-    return currency
+    return Currency.from_str(check_currency(field, code), strict=True)
 
 
 def _leverage(field: str, value: object) -> float:
@@ -223,11 +216,7 @@ def check_venue(venue: BacktestVenueConfig) -> None:
             raise ConfigError(
                 f"`venue.margin_model` must be a MarginModelConfig, was {margin_model!r}"
             )
-        if margin_model.model_type not in MARGIN_MODELS:
-            raise ConfigError(
-                f"`venue.margin_model.model_type` must be one of {', '.join(MARGIN_MODELS)}, "
-                f"was {margin_model.model_type!r}",
-            )
+        check_choice("venue.margin_model.model_type", margin_model.model_type, MARGIN_MODELS)
         if margin_model.model_type == "standard" and (leverage != 1.0 or leverages):
             raise ConfigError(
                 "`venue.default_leverage` and `venue.leverages` are ignored by the standard margin "

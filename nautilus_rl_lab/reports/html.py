@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
+from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.plots import plot_drawdowns, plot_equity_curves
 
 # quantstats rows our statistics table already holds: one source for each figure.
@@ -114,7 +115,7 @@ def rolling_periods(frequency: ReturnFrequency) -> int:
 
 def _rolling_sharpe(returns: pd.Series, agent: str, frequency: ReturnFrequency) -> Figure:
     rolling = returns.rolling(rolling_periods(frequency))
-    sharpe = rolling.mean() / rolling.std() * frequency.periods_per_year**0.5
+    sharpe = rolling.apply(sharpe_ratio, raw=True, args=(frequency.periods_per_year,))
     figure, ax = plt.subplots(figsize=(10, 3))
     ax.plot(sharpe.index, sharpe, color="tab:blue")
     ax.axhline(0.0, color="0.5", lw=0.8)

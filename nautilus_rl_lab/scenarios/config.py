@@ -43,6 +43,7 @@ from nautilus_rl_lab.data.loaders import load_sample_eurusd
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.validation import check_known
 
 SAMPLE = "sample"
 GENERATORS = (
@@ -72,10 +73,7 @@ class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         _check_finite("transforms.params", self.params)
-        if self.name not in TRANSFORMS:
-            raise ConfigError(
-                f"`transforms.name` {self.name!r} is unknown: use one of {TRANSFORMS}"
-            )
+        check_known("transforms.name", self.name, TRANSFORMS)
 
 
 class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):

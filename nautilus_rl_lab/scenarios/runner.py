@@ -28,8 +28,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.evaluation.backtest import run_backtest
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_for
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.builtins import builtin_scenarios
 from nautilus_rl_lab.scenarios.config import ScenarioConfig

@@ -30,6 +30,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS, TRADE_FAULT_RETCODES
 from nautilus_rl_lab.scenarios.builtins import VOLATILITY
 from nautilus_rl_lab.scenarios.config import ScenarioConfig
+from nautilus_rl_lab.validation import check_known
 
 RESTART = "restart"
 STEP_KINDS = (*FAULTS, RESTART)
@@ -54,8 +55,7 @@ class FaultStep(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     with_position: bool = False
 
     def __post_init__(self) -> None:
-        if self.fault not in STEP_KINDS:
-            raise ConfigError(f"`steps.fault` {self.fault!r} is unknown: use one of {STEP_KINDS}")
+        check_known("steps.fault", self.fault, STEP_KINDS)
         if self.bar < 1:
             raise ConfigError(
                 f"`steps.bar` must be >= 1 (decision bars count from 1), was {self.bar}"

@@ -241,6 +241,10 @@ def _bar_seconds(base: TrainingNodeConfig) -> int:
 
 
 def _node_config(port: int, agent_path: str, base: TrainingNodeConfig, risk: RiskLimits) -> Any:
+    from nautilus_rl_lab.adapters.metatrader5.config import (
+        Mt5DataClientConfig,
+        Mt5ExecClientConfig,
+    )
     from nautilus_rl_lab.deploy.bundle import agent_configs
     from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
     from nautilus_rl_lab.nodes.live import LiveNodeConfig
@@ -260,12 +264,17 @@ def _node_config(port: int, agent_path: str, base: TrainingNodeConfig, risk: Ris
     return LiveNodeConfig(
         backend=backend,
         symbols=(SYMBOL,),
-        magic=MAGIC,
+        data_client=Mt5DataClientConfig(
+            poll_interval_secs=0.02, reconnect_backoff_s=0.02, reconnect_backoff_max_s=0.2
+        ),
+        exec_client=Mt5ExecClientConfig(
+            magic=MAGIC,
+            poll_interval_secs=0.02,
+            reconnect_backoff_s=0.02,
+            reconnect_backoff_max_s=0.2,
+        ),
         actors=[actor],
         strategies=[strategy],
-        poll_interval_secs=0.02,
-        reconnect_backoff_s=0.02,
-        reconnect_backoff_max_s=0.2,
         log_level=LOG_LEVEL,
         open_check_interval_secs=1.0,
     )

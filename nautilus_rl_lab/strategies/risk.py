@@ -47,6 +47,7 @@ from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.validation import check_known
 
 NANOS_PER_HOUR = 3_600_000_000_000
 NANOS_PER_DAY = 24 * NANOS_PER_HOUR
@@ -86,10 +87,7 @@ class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
                 raise ConfigError(f"`risk.{name}` must be >= 1 or None, was {value}")
         if self.cooldown_bars < 1:
             raise ConfigError(f"`risk.cooldown_bars` must be >= 1, was {self.cooldown_bars}")
-        if self.protection not in PROTECTION_MODES:
-            raise ConfigError(
-                f"`risk.protection` {self.protection!r} is unknown: use one of {PROTECTION_MODES}"
-            )
+        check_known("risk.protection", self.protection, PROTECTION_MODES)
         if self.trailing_stop and (self.stop_loss is None or self.protection != "venue"):
             raise ConfigError(
                 "`risk.trailing_stop` needs `risk.stop_loss` (the trailing distance) and "

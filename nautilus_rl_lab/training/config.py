@@ -30,6 +30,7 @@ from nautilus_rl_lab.data.splits import ROLES, check_disjoint, check_role
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
+from nautilus_rl_lab.validation import check_known
 
 VEC_ENV_KINDS = ("dummy", "subproc", "shared")
 
@@ -92,10 +93,7 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         name = self.algorithm.upper()
-        if name not in ALGORITHMS:
-            raise ConfigError(
-                f"`algorithm` {self.algorithm!r} is unknown: use one of {sorted(ALGORITHMS)}"
-            )
+        check_known("algorithm", self.algorithm, sorted(ALGORITHMS), upper=True)
         discrete = build_action(self.env.action).space.__class__.__name__ == "Discrete"
         allowed = DISCRETE_ALGORITHMS if discrete else CONTINUOUS_ALGORITHMS
         if name not in allowed:
@@ -104,8 +102,7 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 f"`algorithm` {name} does not support the {kind} action space of "
                 f"`env.action` {self.env.action.name!r}: use one of {allowed}",
             )
-        if self.vec_env not in VEC_ENV_KINDS:
-            raise ConfigError(f"`vec_env` {self.vec_env!r} is unknown: use one of {VEC_ENV_KINDS}")
+        check_known("vec_env", self.vec_env, VEC_ENV_KINDS)
         for field_name in ("total_timesteps", "n_envs", "n_eval_episodes", "keep_checkpoints"):
             if getattr(self, field_name) < 1:
                 raise ConfigError(f"`{field_name}` must be >= 1, was {getattr(self, field_name)}")

@@ -48,6 +48,7 @@ from stable_baselines3.common.vec_env.base_vec_env import (
 
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.training.main_guard import check_main_guard
+from nautilus_rl_lab.validation import check_choice
 
 INFO_MODES = ("episode_end", "every_step")
 # Both sides spin this long on a semaphore before blocking on it: waking a process blocked in
@@ -402,8 +403,7 @@ class SharedMemoryVecEnv(VecEnv):
             raise ConfigError(
                 f"`n_workers` must be in [1, {n_envs}] (one env each), was {n_workers}"
             )
-        if infos not in INFO_MODES:
-            raise ConfigError(f"`infos` must be one of {INFO_MODES}, was {infos!r}")
+        check_choice("infos", infos, INFO_MODES)
         if n_workers > 1 or not in_process:
             check_main_guard(type(self).__name__, start_method)
         self.groups = _groups(n_envs, n_workers)

@@ -54,6 +54,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.tuning.space import ParamSpec, apply_params, check_space
+from nautilus_rl_lab.validation import check_known
 
 EVAL_REWARD = "eval_reward"
 BACKTEST_METRICS = ("sharpe", "sortino", "total_return_%", "max_drawdown_%", "final_equity")
@@ -127,8 +128,7 @@ class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     interval_steps: int = 1
 
     def __post_init__(self) -> None:
-        if self.kind not in PRUNERS:
-            raise ConfigError(f"`pruner.kind` {self.kind!r} is unknown: use one of {PRUNERS}")
+        check_known("pruner.kind", self.kind, PRUNERS)
         for name in ("n_startup_trials", "n_warmup_steps"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"`pruner.{name}` must be >= 0, was {getattr(self, name)}")
@@ -152,8 +152,7 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
 
     def _check_study(self, objectives: tuple[str, ...]) -> None:
         check_space(self.search_space)
-        if self.objective not in objectives:
-            raise ConfigError(f"`objective` {self.objective!r} is unknown: use one of {objectives}")
+        check_known("objective", self.objective, objectives)
         if self.n_trials < 1:
             raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
         if self.seed is not None and not 0 <= self.seed < 2**32:
@@ -166,8 +165,7 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError("`study_name` must not be empty")
         if self.storage is not None:
             check_storage_url(self.storage)
-        if self.sampler not in SAMPLERS:
-            raise ConfigError(f"`sampler` {self.sampler!r} is unknown: use one of {SAMPLERS}")
+        check_known("sampler", self.sampler, SAMPLERS)
         if self.heartbeat_interval is not None and self.heartbeat_interval < 1:
             raise ConfigError(
                 f"`heartbeat_interval` must be >= 1 second or None, was {self.heartbeat_interval}"

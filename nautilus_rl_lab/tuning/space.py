@@ -30,6 +30,7 @@ import optuna
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_known
 
 PARAM_TYPES = ("float", "int", "categorical")
 CHOICE_TYPES = (type(None), bool, int, float, str)
@@ -55,8 +56,7 @@ class ParamSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     def check(self, where: str) -> None:
         """Raise `ConfigError` naming `where` (e.g. `search_space.learning_rate`) if invalid."""
-        if self.type not in PARAM_TYPES:
-            raise ConfigError(f"`{where}.type` {self.type!r} is unknown: use one of {PARAM_TYPES}")
+        check_known(f"{where}.type", self.type, PARAM_TYPES)
         if self.type == "categorical":
             if not self.choices:
                 raise ConfigError(f"`{where}.choices` must list at least one value")

@@ -104,3 +104,19 @@ def test_rule_based_agents_follow_their_nautilus_indicators(tmp_path, env_config
 def test_loading_something_that_is_not_an_agent_says_what_to_do(tmp_path) -> None:
     with pytest.raises(ConfigError, match=r"agent\.json is missing"):
         load_agent(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("agent", "fragment"),
+    [
+        ("no_such_module_xyz:Agent", "cannot be imported"),
+        ("", "is unknown"),
+        ("nautilus_rl_lab.errors:ConfigError", "is not a subclass of Agent"),
+    ],
+)
+def test_a_saved_agent_whose_class_cannot_be_resolved_names_the_file(
+    tmp_path, agent: str, fragment: str
+) -> None:
+    (tmp_path / "agent.json").write_text(f'{{"agent": "{agent}"}}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"agent\.json: `agent` .*{fragment}"):
+        load_agent(tmp_path)

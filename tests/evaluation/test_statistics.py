@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from nautilus_rl_lab.evaluation.frequency import return_frequency
 from nautilus_rl_lab.evaluation.statistics import (
     bootstrap_ci,
     deflated_sharpe_ratio,
     expected_max_sharpe,
+    performance_figures,
     probabilistic_sharpe_ratio,
     sharpe_ratio,
     trade_stats,
@@ -44,6 +46,19 @@ def test_sharpe_is_mean_over_sample_std() -> None:
     sd = math.sqrt(sum((r - mean) ** 2 for r in RETURNS) / 11)
     assert sharpe_ratio(RETURNS) == pytest.approx(mean / sd, rel=1e-12)
     assert sharpe_ratio([0.01, 0.01, 0.01]) == 0.0
+
+
+def test_annualised_sharpe_scales_the_per_period_one_and_performance_figures_use_it() -> None:
+    mean = sum(RETURNS) / 12
+    sd = math.sqrt(sum((r - mean) ** 2 for r in RETURNS) / 11)
+    assert sharpe_ratio(RETURNS, 12) == pytest.approx(mean / sd * math.sqrt(12), rel=1e-12)
+    equity = pd.Series(
+        np.cumprod([1.0, *(1.0 + r for r in RETURNS)]) * 100.0,
+        index=pd.date_range("2020-01-31", periods=13, freq="ME", tz="UTC"),
+    )
+    frequency = return_frequency(None, None, equity.index)
+    figures, _ = performance_figures(equity, pd.Series(RETURNS), frequency)
+    assert figures["sharpe"] == sharpe_ratio(RETURNS, frequency.periods_per_year)
 
 
 @pytest.mark.parametrize("benchmark", [0.0, 0.1, 0.5])

@@ -588,3 +588,60 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
     finally:
         node.dispose()
         release_connection(connection)
+
+
+def test_every_execution_client_setting_is_settable_from_a_yaml_live_config(tmp_path) -> None:
+    """The client configs are nested: the four settings a flat copy lacked reach the client."""
+    from nautilus_rl_lab.mt5 import Mt5BackendConfig
+    from nautilus_rl_lab.nodes.live import build_live_node_config
+
+    path = tmp_path / "live.yaml"
+    path.write_text(
+        "backend: {backend: rpyc, port: 18900}\n"
+        "symbols: [EURUSD, GBPUSD]\n"
+        "data_client: {poll_interval_secs: 0.5, server_offset_s: 7200}\n"
+        "exec_client:\n"
+        "  magic: 7\n"
+        "  server_offset_s: 7200\n"
+        "  deviation_points: 35\n"
+        "  max_price_retries: 6\n"
+        "  unknown_outcome_checks: 9\n"
+        "  reconnect_max_attempts: 4\n",
+        encoding="utf-8",
+    )
+    config = LiveNodeConfig.from_file(path)
+    node_config = build_live_node_config(config)
+    execution, data = node_config.exec_clients["MT5"], node_config.data_clients["MT5"]
+    assert (execution.deviation_points, execution.max_price_retries) == (35, 6)
+    assert (execution.unknown_outcome_checks, execution.reconnect_max_attempts) == (9, 4)
+    assert (execution.magic, execution.server_offset_s, data.server_offset_s) == (7, 7200, 7200)
+    assert data.poll_interval_secs == 0.5
+    for client in (execution, data):
+        assert client.backend == Mt5BackendConfig(backend="rpyc", port=18_900)
+        assert client.instrument_provider.symbols == ("EURUSD", "GBPUSD")
+
+
+def test_the_flat_client_fields_still_work_with_a_deprecation_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="flat client fields"):
+        config = LiveNodeConfig(magic=99, poll_interval_secs=0.3, server_offset_s=3600)
+    assert (config.exec_client.magic, config.exec_client.poll_interval_secs) == (99, 0.3)
+    assert (config.data_client.poll_interval_secs, config.data_client.server_offset_s) == (
+        0.3,
+        3600,
+    )
+    assert config.magic is None  # moved, so a saved config is in the nested form
+    assert LiveNodeConfig.parse(config.json()) == config
+
+
+@pytest.mark.parametrize(
+    ("section", "fragment"),
+    [
+        ({"exec_client": {"deviation_points": -1}}, "`deviation_points` must be >= 0"),
+        ({"exec_client": {"server_offset_s": 3600}}, "different server clocks"),
+        ({"data_client": {"backend": {"backend": "rpyc"}}}, "`data_client.backend` is set by"),
+        ({"data_client": {"poll_interval_secs": 0}}, "`poll_interval_secs` must be positive"),
+    ],
+)
+def test_nested_client_configs_are_checked(section: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        LiveNodeConfig.from_dict(section)

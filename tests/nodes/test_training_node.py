@@ -22,6 +22,7 @@ from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
+from nautilus_rl_lab.nodes.training import market_for
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
 
@@ -194,6 +195,42 @@ def test_parity_with_plain_backtest_engine(execution: str, start: int) -> None:
         plain.dispose()
     finally:
         env.close()
+
+
+def test_env_and_backtest_see_the_same_market() -> None:
+    """One builder (`market_for`): same instrument, bar type, prepared frame, bars and quotes,
+    and `run_backtest` (no market given) decides on the env's bars."""
+    config = small_config()
+    env = TrainingNode(config)
+    try:
+        market = market_for(config)
+        assert env.market.instrument == market.instrument
+        assert env.market.bar_type == market.bar_type
+        pd.testing.assert_frame_equal(env.market.frame, market.frame)
+        assert env.market.bars == market.bars
+        assert env.market.quotes == market.quotes
+        run = run_backtest(BuyAndHoldAgent(), config)
+        env_closes = pd.Series(
+            [bar.close.as_double() for bar in env.market.bars],
+            index=pd.to_datetime(env.market.bar_timestamps, utc=True),
+        )
+        assert len(run.close) >= len(env_closes) - env.strategy.observation_scheme.warmup_bars
+        pd.testing.assert_series_equal(
+            run.close, env_closes.loc[run.close.index], check_names=False, check_freq=False
+        )
+        assert run.close.index[-1] == env_closes.index[-1]
+    finally:
+        env.close()
+
+
+def test_the_backtest_and_the_scenario_lab_use_the_env_s_market_builder() -> None:
+    from nautilus_rl_lab import evaluation
+    from nautilus_rl_lab.evaluation import backtest
+    from nautilus_rl_lab.nodes import training
+    from nautilus_rl_lab.scenarios import runner
+
+    assert evaluation.market_for is backtest.market_for is runner.market_for is market_for
+    assert evaluation.backtest_engine is backtest.market_engine is training.market_engine
 
 
 def test_same_seed_gives_identical_episodes() -> None:

@@ -15,7 +15,7 @@ from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.validation import check_symbol
+from nautilus_rl_lab.validation import check_positive, check_symbol
 
 OMS_TYPES = ("NETTING", "HEDGING")
 
@@ -46,11 +46,13 @@ class Mt5InstrumentProviderConfig(
 
 
 def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
-    if config.poll_interval_secs <= 0:
-        raise ConfigError(
-            f"`poll_interval_secs` must be positive, was {config.poll_interval_secs}; "
-            "0.05-1.0 s suits a terminal on this machine",
-        )
+    check_positive(
+        "poll_interval_secs",
+        config.poll_interval_secs,
+        finite=True,
+        what=" (finite seconds)",
+        note="; 0.05-1.0 s suits a terminal on this machine",
+    )
     if config.reconnect_max_attempts < 1 or config.reconnect_backoff_s < 0:
         raise ConfigError(
             "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_s` >= 0, were "

@@ -20,6 +20,7 @@ import pandas as pd
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.simulator.market import MarketData
+from nautilus_rl_lab.validation import check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +134,7 @@ class ReplayClock:
         In a data gap with every market closed (weekend), the clock jumps to the next tick
         after `gap_pause_s` wall seconds (`self.gap_pause_s` by default).
         """
-        if speed <= 0:
-            raise ConfigError(f"`speed` must be positive, was {speed}")
+        check_positive("speed", speed)
         if self.replaying:
             raise ConfigError("the replay is already running; call `stop_replay()` first")
         pause = self.gap_pause_s if gap_pause_s is None else gap_pause_s

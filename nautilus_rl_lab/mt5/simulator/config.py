@@ -12,7 +12,7 @@ from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.validation import check_currency
+from nautilus_rl_lab.validation import check_choice, check_currency, check_positive
 
 MARGIN_MODES = ("netting", "hedging")
 
@@ -106,10 +106,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
         return hash(self.json())
 
     def __post_init__(self) -> None:
-        if self.margin_mode not in MARGIN_MODES:
-            raise ConfigError(
-                f"`margin_mode` must be one of {MARGIN_MODES}, was {self.margin_mode!r}",
-            )
+        check_choice("margin_mode", self.margin_mode, MARGIN_MODES)
         if not self.symbols:
             raise ConfigError("`symbols` must name at least one symbol, e.g. ('EURUSD',)")
         value: float  # the counts below, then the amounts
@@ -127,8 +124,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             ("bar_seconds", self.bar_seconds),
             ("leverage", self.leverage),
         ):
-            if value <= 0:
-                raise ConfigError(f"`{field}` must be positive, was {value}")
+            check_positive(field, value)
         for field, value in (
             ("spread_points", self.spread_points),
             ("warmup_bars", self.warmup_bars),
