@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -44,20 +43,13 @@ def run_live_command(args: argparse.Namespace) -> int:
     if not args.run_dir:
         raise ConfigError(f"`--run-dir` is required for `live {args.action}`")
     from nautilus_rl_lab.monitoring.killswitch import request_halt, resume, wait_for_ack
-    from nautilus_rl_lab.monitoring.store import store_path
 
     check_folder("--run-dir", args.run_dir)
-    try:
-        if args.action == "resume":
-            resume(args.run_dir)
-            print(f"resumed {args.run_dir}")
-            return 0
-        flag = request_halt(args.run_dir, args.reason, source="cli")
-    except sqlite3.DatabaseError as e:  # the file is there but is not a run store
-        raise ConfigError(
-            f"`--run-dir` {args.run_dir!r}: {store_path(args.run_dir)} is not a SQLite run store "
-            f"({e})"
-        ) from e
+    if args.action == "resume":
+        resume(args.run_dir)
+        print(f"resumed {args.run_dir}")
+        return 0
+    flag = request_halt(args.run_dir, args.reason, source="cli")
     print(f"halt requested for {args.run_dir}: {flag['reason']}")
     state = wait_for_ack(args.run_dir, flag, args.wait)
     if state is None:

@@ -36,7 +36,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,10 +133,21 @@ def open_store(run_dir: str | os.PathLike[str], busy_timeout_s: float = 10.0) ->
     """`RunStore(run_dir)` at a session's start: a store it cannot open is a `ConfigError`
     naming the file and why (a mid-session reopen keeps sqlite's errors: they are spooled)."""
     try:
-        return RunStore(run_dir, busy_timeout_s)
+        with _a_store_file(run_dir):
+            return RunStore(run_dir, busy_timeout_s)
     except sqlite3.OperationalError as e:  # locked, read-only, unreadable
         raise ConfigError(f"the run store {store_path(run_dir)} cannot be opened ({e})") from e
-    except sqlite3.DatabaseError as e:  # there, but not a database
+
+
+@contextlib.contextmanager
+def _a_store_file(run_dir: str | os.PathLike[str]) -> Iterator[None]:
+    """A file that is there but is not a SQLite database is a `ConfigError` naming it; sqlite's
+    operational errors (locked, read-only) pass through for the caller's policy."""
+    try:
+        yield
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as e:
         raise ConfigError(f"{store_path(run_dir)} is not a SQLite run store ({e})") from e
 
 
@@ -268,7 +279,7 @@ def set_state(
     path = store_path(run_dir)
     if not path.is_file():
         raise ConfigError(f"`run_dir` {str(run_dir)!r} holds no run store ({STORE_FILE})")
-    with contextlib.closing(_connect(path, timeout_s)) as db:
+    with _a_store_file(run_dir), contextlib.closing(_connect(path, timeout_s)) as db:
         if value is None:
             db.execute("DELETE FROM state WHERE key=?", (key,))
         else:
@@ -282,7 +293,8 @@ def get_state(run_dir: str | os.PathLike[str], key: str) -> dict[str, Any] | Non
         return None
     db = _connect(path)
     try:
-        found = db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
+        with _a_store_file(run_dir):
+            found = db.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
     except sqlite3.OperationalError:  # the writer has not created the tables yet
         return None
     finally:
