@@ -4,7 +4,7 @@
 `TrainingNodeConfig` (`nodes.training.market_for`, `market_engine`: venue, instrument, data
 range, execution timing; re-exported here as `market_for`, `backtest_engine`), adds the
 agent as an `RLAgent` actor and an `AgentStrategy`, runs it over the whole range and returns an
-`AgentRun` with Nautilus' fills, positions and account reports and the equity curve.
+`AgentRun` with Nautilus' orders, fills, positions and account reports and the equity curve.
 `backtest_agent(...)` does this for the trained agent and the baselines (buy-and-hold, the
 mean of N seeded random agents, a rule-based agent) on the same bars and venue.
 
@@ -126,6 +126,7 @@ class AgentRun:
     )
     frequency: ReturnFrequency | None = None
     members: list[AgentRun] = field(default_factory=list)
+    orders: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def returns(self) -> pd.Series:
@@ -259,6 +260,7 @@ def run_backtest(
             round_trips=round_trips_frame(strategy.round_trips),
             slippage=fill_slippage(engine.cache.orders(), frame["close"]),
             frequency=frequency,
+            orders=engine.trader.generate_orders_report(),
         )
     finally:
         engine.dispose()
