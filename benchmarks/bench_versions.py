@@ -50,7 +50,7 @@ MEASURES = {  # name -> (unit, higher is better)
     "backtest_bars_per_s": ("bars/s", True),
     "scenario_backtests_per_s": ("backtests/s", True),
 }
-BUDGETS = {  # quick: seconds end to end; full: the whole bundled sample
+BUDGETS: dict[str, dict[str, Any]] = {  # quick: seconds end to end; full: the whole bundled sample
     "quick": {"env_steps": 500, "reset_repeats": 1, "backtest_end": "2017-02-01", "bars": 300},
     "full": {"env_steps": None, "reset_repeats": 5, "backtest_end": None, "bars": 1_500},
 }
@@ -220,6 +220,7 @@ class Worker:
     def __init__(self, python: str, root: Path, budget: str) -> None:
         command = [python, str(Path(__file__).resolve()), "--serve", str(root), "--budget", budget]
         env = {**os.environ, "PYTHONPATH": ""}
+        self.command = " ".join(command)
         self.process = subprocess.Popen(
             command, cwd=root, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
         )
@@ -229,7 +230,7 @@ class Worker:
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if not line:
-            raise SystemExit(f"worker {self.process.args} ended (exit {self.process.wait()})")
+            raise SystemExit(f"worker `{self.command}` ended (exit {self.process.wait()})")
         return dict(json.loads(line))
 
     def measure(self, name: str) -> float:

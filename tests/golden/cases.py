@@ -27,14 +27,14 @@ from typing import Any
 import msgspec
 import numpy as np
 import pandas as pd
-from nautilus_trader.backtest.config import BacktestVenueConfig
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
-from nautilus_rl_lab.agents.rules import BASELINES
+from nautilus_rl_lab.agents.rules import EMACrossAgent
 from nautilus_rl_lab.agents.simple import RandomAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, run_backtest
+from nautilus_rl_lab.nodes.engine import default_venue
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies.risk import RiskLimits
@@ -118,18 +118,6 @@ CLOSE_RISK = RiskLimits(
 )
 
 
-def _venue(account_type: str, balance: str, leverage: float) -> BacktestVenueConfig:
-    currency = balance.split()[-1]
-    return BacktestVenueConfig(
-        name="SIM",
-        oms_type="NETTING",
-        account_type=account_type,
-        starting_balances=[balance],
-        base_currency=currency,
-        default_leverage=leverage,
-    )
-
-
 def fx_config(**overrides: Any) -> TrainingNodeConfig:
     """Margin FX on one month of the bundled EUR/USD sample, window-8 observations."""
     values: dict[str, Any] = {"data": SAMPLE, "observation": OBSERVATION}
@@ -137,14 +125,14 @@ def fx_config(**overrides: Any) -> TrainingNodeConfig:
 
 
 STOCK_CONFIG = TrainingNodeConfig(
-    venue=_venue("CASH", "100000 USD", 1.0),
+    venue=default_venue(account_type="CASH"),
     instrument=EQUITY,
     data=STOCK,
     bar_aggregation="DAY",
     observation=OBSERVATION,
     action=LONG_ONLY,
 )
-EUR_ACCOUNT = fx_config(venue=_venue("MARGIN", "100000 EUR", 30.0))
+EUR_ACCOUNT = fx_config(venue=default_venue(starting_balance="100000 EUR"))
 USDJPY_CONFIG = fx_config(
     instrument=InstrumentSpec(symbol="USD/JPY", price_precision=3, max_quantity=None),
     data=USDJPY,
@@ -302,7 +290,7 @@ def random_agent(config: TrainingNodeConfig, seed: int) -> Callable[[], Agent]:
 
 
 def ema_cross(config: TrainingNodeConfig) -> Callable[[], Agent]:
-    return lambda: BASELINES["ema_cross"](fast=10, slow=20, action=config.action)
+    return lambda: EMACrossAgent(fast=10, slow=20, action=config.action)
 
 
 def ppo() -> Agent:
