@@ -18,6 +18,7 @@ from nautilus_rl_lab.evaluation import backtest_agent, market_for, run_backtest
 from nautilus_rl_lab.evaluation.statistics import trade_stats
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.evaluation.test_frequency import ohlcv
 from tests.widgets.conftest import small_env
 
@@ -64,6 +65,27 @@ def test_an_order_filled_in_two_parts_is_one_order_two_fills_and_round_trips_cou
     assert stats["hit_rate"] == pytest.approx(float((trips["pnl"] > 0).mean()))
     assert stats["avg_holding_hours"] == pytest.approx(2.5)  # held three bars, then two
     assert "trades" not in stats
+
+
+def test_the_orders_report_lists_every_order_with_the_venues_cancelled_protection_legs() -> None:
+    action = SchemeConfig(name="target_position", params={"trade_size": 10_000})
+    env = TrainingNodeConfig(
+        data=DataSourceConfig(kind="frame"),
+        observation=SchemeConfig(name="window", params={"window": 2}),
+        action=action,
+        risk=RiskLimits(stop_loss=0.05, take_profit=0.05),  # far away: never hit
+    )
+    frame = ohlcv(pd.date_range("2017-03-06", periods=20, freq="1h", tz="UTC"))
+    run = run_backtest(ScriptedAgent([1, 1, 0], action), env, market=market_for(env, frame))
+    orders = run.orders.sort_values("ts_init", kind="stable")
+    assert list(zip(orders["type"], orders["status"], strict=True)) == [
+        ("MARKET", "FILLED"),  # the entry
+        ("STOP_MARKET", "CANCELED"),  # its venue stop-loss ...
+        ("LIMIT", "CANCELED"),  # ... and take-profit, cancelled when the position closed
+        ("MARKET", "FILLED"),  # the exit
+    ]
+    filled = orders.index[orders["status"] == "FILLED"]
+    assert sorted(filled) == sorted(run.fills.index.unique())
 
 
 def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None:
