@@ -30,7 +30,7 @@ import pandas as pd
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rules import EMACrossAgent
-from nautilus_rl_lab.agents.simple import RandomAgent
+from nautilus_rl_lab.agents.simple import RandomAgent, SignalActions
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, run_backtest
@@ -166,13 +166,27 @@ def _json_value(value: Any, kind: str) -> Any:
     return str(value)
 
 
-def report_rows(report: pd.DataFrame, fields: dict[str, str]) -> list[Record]:
-    """Rows of a Nautilus orders/fills report with `fields` only, in report order."""
+def report_rows(report: pd.DataFrame, fields: dict[str, str], time: str) -> list[Record]:
+    """Rows of a Nautilus orders/fills report with `fields` only, in `time` order (report
+    order within a time, so a version that lists them otherwise still compares)."""
+    if report.empty:
+        return []
     frame = report.reset_index()
+    frame = frame.iloc[np.argsort([_json_value(t, "ns") for t in frame[time]], kind="stable")]
     return [
         {name: _json_value(row.get(name), kind) for name, kind in fields.items()}
         for row in frame.to_dict("records")
     ]
+
+
+def order_rows(report: pd.DataFrame) -> list[Record]:
+    """Nautilus' orders report as records of `ORDER_FIELDS`, by creation time."""
+    return report_rows(report, ORDER_FIELDS, "ts_init")
+
+
+def fill_rows(report: pd.DataFrame) -> list[Record]:
+    """Nautilus' fills report as records of `FILL_FIELDS`, by fill time."""
+    return report_rows(report, FILL_FIELDS, "ts_event")
 
 
 def _figures(stats: dict[str, Any]) -> Record:
@@ -198,8 +212,8 @@ def _event(ts_ns: int, rule: str, target: Any, adjusted: Any) -> list[Any]:
 def run_record(run: AgentRun) -> Record:
     """What parity compares of one backtest: orders, fills, balance, equity, position, stats."""
     return {
-        "orders": report_rows(run.orders, ORDER_FIELDS) if len(run.orders) else [],
-        "fills": report_rows(run.fills, FILL_FIELDS) if len(run.fills) else [],
+        "orders": order_rows(run.orders),
+        "fills": fill_rows(run.fills),
         "final_balance": float(run.final_balance),
         "currency": run.currency,
         "equity": _series(run.equity),
@@ -237,7 +251,7 @@ def env_case(config: TrainingNodeConfig, episodes: int, seed: int, hold: bool = 
     env = TrainingNode(config)
     rng = np.random.default_rng(seed)
     space = env.action_space
-    flat = 1 if int(getattr(space, "n", 0)) == 3 else 0  # target_position: flat
+    flat = SignalActions(config.action)(0.0)
     records = []
     try:
         for episode in range(episodes):
@@ -254,10 +268,8 @@ def env_case(config: TrainingNodeConfig, episodes: int, seed: int, hold: bool = 
                     "steps": steps,
                     "terminated": bool(terminated),
                     "truncated": bool(truncated),
-                    "orders": report_rows(env.engine.trader.generate_orders_report(), ORDER_FIELDS)
-                    if env.engine.cache.orders()
-                    else [],
-                    "fills": report_rows(env.fills(), FILL_FIELDS) if info["trades"] else [],
+                    "orders": order_rows(env.engine.trader.generate_orders_report()),
+                    "fills": fill_rows(env.fills()),
                 }
             )
     finally:
