@@ -298,10 +298,12 @@ def _step_row(steps: dict[str, list[Any]], obs: np.ndarray, reward: float, info:
 
 
 def random_agent(config: TrainingNodeConfig, seed: int) -> Callable[[], Agent]:
+    """A maker of the seeded random agent of `config`'s action space."""
     return lambda: RandomAgent(build_action(config.action).space, seed=seed)
 
 
 def ema_cross(config: TrainingNodeConfig) -> Callable[[], Agent]:
+    """A maker of the EMA(10)/EMA(20) cross baseline on `config`'s action scheme."""
     return lambda: EMACrossAgent(fast=10, slow=20, action=config.action)
 
 
