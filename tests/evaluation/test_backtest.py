@@ -14,7 +14,7 @@ import pytest
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.agents.simple import SignalActions
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.evaluation import backtest_agent, market_for, run_backtest
+from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, market_for, run_backtest
 from nautilus_rl_lab.evaluation.statistics import trade_stats
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
@@ -44,17 +44,28 @@ class ScriptedAgent(Agent):
         raise NotImplementedError
 
 
-def test_an_order_filled_in_two_parts_is_one_order_two_fills_and_round_trips_count_apart() -> None:
-    action = SchemeConfig(name="target_position", params={"trade_size": 100_000})
-    env = TrainingNodeConfig(
+NO_RISK = RiskLimits()
+
+
+def scripted_run(
+    script: list[float], trade_size: float, frame: pd.DataFrame, risk: RiskLimits = NO_RISK
+) -> AgentRun:
+    """`run_backtest` of a `ScriptedAgent` on `frame` (window-2 observations, target position)."""
+    action = SchemeConfig(name="target_position", params={"trade_size": trade_size})
+    config = TrainingNodeConfig(
         data=DataSourceConfig(kind="frame"),
         observation=SchemeConfig(name="window", params={"window": 2}),
         action=action,
+        risk=risk,
     )
+    return run_backtest(ScriptedAgent(script, action), config, market=market_for(config, frame))
+
+
+def test_an_order_filled_in_two_parts_is_one_order_two_fills_and_round_trips_count_apart() -> None:
     frame = ohlcv(pd.date_range("2017-03-06", periods=40, freq="1h", tz="UTC"))
     frame["volume"] = 200_000.0  # quotes of 50,000 (a quarter of the bar volume): two fills
     script = [1, 1, 1, 0, 0, 1, 1, 0, 0, 0]  # long, flat, long, flat: two round trips
-    run = run_backtest(ScriptedAgent(script, action), env, market=market_for(env, frame))
+    run = scripted_run(script, 100_000, frame)
     fills = run.fills
     assert len(fills) == 8 and (fills["last_qty"].astype(float) == 50_000).all()
     assert fills.index.nunique() == 4  # Nautilus' fills report, indexed by client order id
@@ -68,15 +79,9 @@ def test_an_order_filled_in_two_parts_is_one_order_two_fills_and_round_trips_cou
 
 
 def test_the_orders_report_lists_every_order_with_the_venues_cancelled_protection_legs() -> None:
-    action = SchemeConfig(name="target_position", params={"trade_size": 10_000})
-    env = TrainingNodeConfig(
-        data=DataSourceConfig(kind="frame"),
-        observation=SchemeConfig(name="window", params={"window": 2}),
-        action=action,
-        risk=RiskLimits(stop_loss=0.05, take_profit=0.05),  # far away: never hit
-    )
     frame = ohlcv(pd.date_range("2017-03-06", periods=20, freq="1h", tz="UTC"))
-    run = run_backtest(ScriptedAgent([1, 1, 0], action), env, market=market_for(env, frame))
+    risk = RiskLimits(stop_loss=0.05, take_profit=0.05)  # far away: never hit
+    run = scripted_run([1, 1, 0], 10_000, frame, risk=risk)
     orders = run.orders.sort_values("ts_init", kind="stable")
     assert list(zip(orders["type"], orders["status"], strict=True)) == [
         ("MARKET", "FILLED"),  # the entry
