@@ -120,11 +120,15 @@ def drawdowns(equity: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_drawdowns(ax: Axes, equity: pd.DataFrame, title: str = "Drawdown") -> None:
-    """Drawdown from the running peak (%) per column, the first one shaded."""
+    """Drawdown from the running peak (%) per column; the first one's area shaded in its colour
+    and named in the legend, so the shading belongs to one series."""
     dd = drawdowns(equity)
-    for name in dd.columns:
-        ax.plot(dd.index, dd[name], lw=1.0, label=name)
-    ax.fill_between(dd.index, dd[dd.columns[0]], 0.0, alpha=0.2)
+    lines = [ax.plot(dd.index, dd[name], lw=1.0, label=name)[0] for name in dd.columns]
+    if lines:
+        first = dd.columns[0]
+        ax.fill_between(
+            dd.index, dd[first], 0.0, alpha=0.2, color=lines[0].get_color(), label=f"{first} (area)"
+        )
     ax.set_title(title)
     ax.set_ylabel("drawdown (%)")
     ax.legend(loc="lower left")
