@@ -26,8 +26,16 @@ ROLE_READING = {
 
 
 def percent(value: float, decimals: int = 2) -> str:
-    """`value` (already in percent) as e.g. "-1,234.57%"."""
-    return f"{value:,.{decimals}f}%"
+    """`value` (already in percent) as e.g. "-1,234.57%"; zero without a sign."""
+    return f"{value + 0.0 if value else 0.0:,.{decimals}f}%"
+
+
+def figure_percent(value: float) -> str:
+    """`percent` with two decimals, or two significant digits for a small figure ("-0.0012%",
+    not "-0.00%"), so a figure that is not zero never reads as zero."""
+    if value == 0:
+        return percent(value)
+    return percent(value, max(2, min(6, 1 - math.floor(math.log10(abs(value))))))
 
 
 def money(value: float, currency: str) -> str:
@@ -45,9 +53,9 @@ def format_figure(name: str, value: float, currency: str) -> str | float:
     if isinstance(value, float) and math.isnan(value):
         return value
     if name.endswith("_%"):
-        return percent(value)
+        return figure_percent(value)
     if name in SHARES:
-        return percent(value * 100.0, 1)
+        return figure_percent(value * 100.0)
     if name == "final_equity":
         return money(value, currency)
     if name in COUNTS or name.startswith("risk:"):

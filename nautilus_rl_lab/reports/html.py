@@ -31,7 +31,7 @@ from nautilus_rl_lab.evaluation.backtest import EvaluationResult
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.plots import plot_drawdowns, plot_equity_curves
-from nautilus_rl_lab.reports.formatting import ROLE_READING, format_stats, percent
+from nautilus_rl_lab.reports.formatting import ROLE_READING, figure_percent, format_stats
 from nautilus_rl_lab.reports.metrics import HISTORY_ROWS, quantstats_metrics, span_days
 
 
@@ -122,7 +122,7 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         table = monthly_returns(returns[agent])
         sections += [
             f"<h2>{html.escape(agent)}: monthly returns</h2>",
-            table.to_html(float_format=percent, na_rep=""),
+            table.to_html(float_format=figure_percent, na_rep=""),
         ]
     if len(returns) > 2 * rolling_periods(frequency):
         sections += [
@@ -136,7 +136,8 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         sections += [
             "<p>Figures of the statistics table are not repeated here; quantstats' drawdown "
             f"rows are of the {frequency.name} closes, the table's max drawdown of every "
-            "bar's equity.</p>",
+            "bar's equity. quantstats rounds its figures to two decimals (0.00%: under 0.005% "
+            "either way).</p>",
             quantstats_metrics(returns[order], frequency).to_html(na_rep="n/a"),
         ]
     style = (

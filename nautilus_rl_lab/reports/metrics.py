@@ -82,6 +82,8 @@ def _cell(value: object) -> object:
     text = str(value)
     if text == "-":
         return math.nan
+    if text == "-0.0":
+        return "0.0"
     if text.endswith("%"):
         return percent(float(text[:-1]))
     return text

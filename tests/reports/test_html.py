@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from html.parser import HTMLParser
 
@@ -149,6 +150,17 @@ SAFE_CHARS = (
 )
 
 
+def reads_as_percent(cell: str, value: float) -> bool:
+    """`cell` is `value` (in percent) with a % sign, exact to its last digit, and a figure that
+    is not zero never reads as zero."""
+    match = re.fullmatch(r"(-?[\d,]+\.(\d\d+))%", cell)
+    if not match:
+        return False
+    shown = float(match[1].replace(",", ""))
+    close = abs(shown - value) <= 0.5 * 10 ** -len(match[2]) + 1e-12
+    return close and (shown != 0) == (value != 0) and match[1] != "-0." + "0" * len(match[2])
+
+
 class _Text(HTMLParser):
     """The visible text of a page: table cells apart, style and script skipped."""
 
@@ -195,22 +207,22 @@ def test_the_tear_sheet_reads_like_a_finished_report(tmp_path, start, end, long)
     )
     assert "account currency USD." in visible
     stats = result.stats
-    expected = {
-        "final_equity": "{:,.2f} USD",  # never 9.005e+04
-        "total_return_%": "{:,.2f}%",
-        "max_drawdown_%": "{:,.2f}%",
-        "cagr_%": "{:,.2f}%",
-        "sharpe": "{:,.2f}",
-    }
+    table = pd.read_html(io.StringIO(page), index_col=0, keep_default_na=False)[0]
+    table.columns = table.columns.get_level_values(0)
     for name in result.runs:
-        row = stats.loc[name]
-        for figure, form in expected.items():
-            value = row[figure]
-            assert (form.format(value) if value == value else "n/a") in text.cells, figure
-        for figure in ("exposure", "psr"):
-            value = row[figure]
-            assert (f"{value * 100:,.1f}%" if value == value else "n/a") in text.cells, figure
-    assert not any("e+" in cell or "e-0" in cell for cell in text.cells)
+        for figure, value in stats.loc[name].items():
+            cell = str(table.loc[figure, name])
+            if value != value:
+                assert cell == "n/a", (figure, cell)  # its reason is listed below the table
+            elif figure == "final_equity":
+                assert cell == f"{value:,.2f} USD"  # never 9.005e+04
+            elif figure.endswith("_%"):
+                assert reads_as_percent(cell, value), (figure, cell, value)
+            elif figure in ("psr", "dsr", "exposure", "hit_rate"):
+                assert reads_as_percent(cell, value * 100.0), (figure, cell, value)
+            else:
+                number = float(cell.replace(",", "").removesuffix(" h"))
+                assert number == pytest.approx(value, abs=0.05), (figure, cell, value)
     quantstats_rows = ("Avg. Return", "Win Days", "Time in Market", "Best Day")
     for row in quantstats_rows:
         assert re.search(rf"<th>{re.escape(row)}</th>(\s*<td>-?[\d,]+\.\d\d%</td>){{3}}", page)
@@ -230,11 +242,14 @@ def test_a_single_agents_quantstats_column_carries_its_name(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("name", "value", "text"),
     [
-        ("total_return_%", 0.04019, "0.04%"),
+        ("total_return_%", 0.04019, "0.040%"),
+        ("total_return_%", -0.00117, "-0.0012%"),
+        ("total_return_%", -0.0, "0.00%"),
+        ("cagr_%", 1234.5, "1,234.50%"),
         ("max_drawdown_%", -12.3456, "-12.35%"),
         ("final_equity", 90050.123, "90,050.12 USD"),
-        ("psr", 0.5934, "59.3%"),
-        ("exposure", 1.0, "100.0%"),
+        ("psr", 0.5934, "59.34%"),
+        ("exposure", 1.0, "100.00%"),
         ("orders", 1234.0, "1,234"),
         ("fills", 12.4, "12.4"),
         ("risk:max_position", 3.0, "3"),
