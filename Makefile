@@ -49,8 +49,10 @@ test: $(STAMP) lint browser services  ## Lint, then the whole test suite, notebo
 
 # `make lab FAST=1` starts it in fast mode (NRL_FAST=1: every budget shrunk, as in CI).
 FAST ?= 0
+# It serves the repository (so the notebooks' links into runs/ open) and starts in notebooks/.
 lab: $(STAMP)  ## Open JupyterLab on notebooks/ (FAST=1 for fast mode; works as root)
-	NRL_FAST=$(FAST) $(VENV)/bin/jupyter lab --notebook-dir=notebooks \
+	NRL_FAST=$(FAST) $(VENV)/bin/jupyter lab --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: $(STAMP)  ## Ruff lint + format check and mypy

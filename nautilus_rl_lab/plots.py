@@ -15,9 +15,11 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.legend import Legend
 
 
 def plain_axes(ax: Axes, *, dates: bool = True) -> None:
@@ -28,6 +30,26 @@ def plain_axes(ax: Axes, *, dates: bool = True) -> None:
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.grid(alpha=0.3)
+
+
+def legend_outside(
+    ax: Axes,
+    handles: Sequence[Artist] | None = None,
+    labels: Sequence[str] | None = None,
+    *,
+    above: bool = False,
+) -> Legend:
+    """A legend outside the data area, right of the axes (or in one row above them), so it never
+    hides a line; the figure's tight or constrained layout makes room for it."""
+    if handles is None or labels is None:
+        handles, labels = ax.get_legend_handles_labels()
+    style = {"borderaxespad": 0.0, "frameon": False, "fontsize": "small"}
+    if above:
+        return ax.legend(
+            handles, labels, loc="lower left", bbox_to_anchor=(0.0, 1.01), ncol=max(1, len(labels)),
+            **style,
+        )  # fmt: skip
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), **style)
 
 
 def draw_episode(
@@ -44,7 +66,7 @@ def draw_episode(
     _scatter_fills(price_ax, fills)
     price_ax.set_title(title)
     price_ax.set_ylabel("price")
-    price_ax.legend(loc="upper left")
+    legend_outside(price_ax)
     plain_axes(price_ax)
     equity_ax.plot(times, frame["equity"], color="tab:blue", lw=1.2, label="equity")
     equity_ax.set_ylabel("equity")
@@ -58,7 +80,8 @@ def draw_episode(
     position_ax.ticklabel_format(axis="y", useOffset=False, style="plain")
     handles = equity_ax.get_legend_handles_labels()
     extra = position_ax.get_legend_handles_labels()
-    equity_ax.legend(handles[0] + extra[0], handles[1] + extra[1], loc="upper left")
+    # above the panel: the twin axis' labels take its right side
+    legend_outside(equity_ax, handles[0] + extra[0], handles[1] + extra[1], above=True)
     figure.tight_layout()
     return figure
 
@@ -102,7 +125,7 @@ def draw_equity(ax: Axes, equity: pd.DataFrame, title: str = "Equity") -> None:
         )
     ax.set_title(title)
     ax.set_ylabel("equity")
-    ax.legend(loc="upper left")
+    legend_outside(ax)
     plain_axes(ax)
 
 
@@ -120,14 +143,18 @@ def drawdowns(equity: pd.DataFrame) -> pd.DataFrame:
 
 
 def draw_drawdowns(ax: Axes, equity: pd.DataFrame, title: str = "Drawdown") -> None:
-    """Drawdown from the running peak (%) per column, the first one shaded."""
+    """Drawdown from the running peak (%) per column; the first one's area shaded in its colour
+    and named in the legend, so the shading belongs to one series."""
     dd = drawdowns(equity)
-    for name in dd.columns:
-        ax.plot(dd.index, dd[name], lw=1.0, label=name)
-    ax.fill_between(dd.index, dd[dd.columns[0]], 0.0, alpha=0.2)
+    lines = [ax.plot(dd.index, dd[name], lw=1.0, label=name)[0] for name in dd.columns]
+    if lines:
+        first = dd.columns[0]
+        ax.fill_between(
+            dd.index, dd[first], 0.0, alpha=0.2, color=lines[0].get_color(), label=f"{first} (area)"
+        )
     ax.set_title(title)
     ax.set_ylabel("drawdown (%)")
-    ax.legend(loc="lower left")
+    legend_outside(ax)
     plain_axes(ax)
 
 
@@ -148,7 +175,7 @@ def plot_trades(close: pd.Series, fills: pd.DataFrame, position: pd.Series | Non
     _scatter_fills(price_ax, fills)
     price_ax.set_title(f"Trades ({len(fills)} fills)")
     price_ax.set_ylabel("price")
-    price_ax.legend(loc="upper left")
+    legend_outside(price_ax)
     plain_axes(price_ax)
     if position is not None:
         position_ax.fill_between(position.index, position.to_numpy(), step="post", alpha=0.4)

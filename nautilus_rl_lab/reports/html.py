@@ -10,6 +10,11 @@ rows our table holds (one source for each figure) and those that need more histo
 window holds, and figures embedded as PNG: equity and drawdown of every agent, the agent's
 monthly returns (two months or more) and its rolling six-month Sharpe ratio (more than a year
 of data).
+
+Every figure is written as a reader expects it (`reports.formatting`: percentages with a %
+sign, money with separators and the account currency), the range is named with its role and
+what that role means for the figures, and the agents carry the same names in every table and
+figure.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import warnings
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -27,65 +31,8 @@ from nautilus_rl_lab.evaluation.backtest import EvaluationResult
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.plots import plot_drawdowns, plot_equity_curves
-
-# quantstats rows our statistics table already holds: one source for each figure.
-OWNED_ROWS = (
-    "Cumulative Return",
-    "CAGR﹪",
-    "All-time (ann.)",
-    "Sharpe",
-    "Prob. Sharpe Ratio",
-    "Sortino",
-    "Max Drawdown",
-    "Volatility (ann.)",
-    "Calmar",
-)
-# quantstats rows and the calendar span (days) the window must cover for them to mean anything.
-HISTORY_ROWS: dict[str, int] = {
-    "3M": 92,
-    "6M": 183,
-    "1Y": 365,
-    "3Y (ann.)": 3 * 365,
-    "5Y (ann.)": 5 * 365,
-    "10Y (ann.)": 10 * 365,
-    "Best Month": 62,
-    "Worst Month": 62,
-    "Avg. Up Month": 62,
-    "Avg. Down Month": 62,
-    "Win Month": 62,
-    "Expected Monthly": 62,
-    "Gain/Pain (1M)": 62,
-    "Win Quarter": 183,
-    "Best Year": 2 * 365,
-    "Worst Year": 2 * 365,
-    "Win Year": 2 * 365,
-    "Expected Yearly": 2 * 365,
-}
-
-
-def span_days(returns: pd.DataFrame) -> int:
-    """Calendar days between the first and the last daily return."""
-    if returns.empty:
-        return 0
-    return int((returns.index.max() - returns.index.min()).days) + 1
-
-
-def quantstats_metrics(returns: pd.DataFrame, frequency: ReturnFrequency) -> pd.DataFrame:
-    """quantstats' metrics for every column at `frequency`, without the rows our statistics
-    table holds (`OWNED_ROWS`) or the window is too short for."""
-    import quantstats as qs
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        metrics = qs.reports.metrics(
-            returns.fillna(0.0),
-            mode="full",
-            display=False,
-            periods_per_year=frequency.periods_per_year,
-        )
-    span = span_days(returns)
-    drop = [row for row, days in HISTORY_ROWS.items() if span < days] + list(OWNED_ROWS)
-    return metrics.drop(index=[row for row in drop if row in metrics.index])
+from nautilus_rl_lab.reports.formatting import ROLE_READING, figure_percent, format_stats
+from nautilus_rl_lab.reports.metrics import HISTORY_ROWS, quantstats_metrics, span_days
 
 
 def _png(figure: Figure) -> str:
@@ -148,12 +95,16 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
     span = span_days(returns)
     stats = evaluation.stats
     frequency = evaluation.frequency
+    scope = evaluation.range
     order = [agent, *[name for name in stats.index if name != agent]]
     sections = [
         f"<h1>{html.escape(title)}</h1>",
-        f"<p>Agent: <b>{html.escape(agent)}</b>; window {returns.index.min():%Y-%m-%d} to "
-        f"{returns.index.max():%Y-%m-%d} ({span} days, {len(returns)} {frequency.name} "
-        f"returns); baselines: {html.escape(', '.join(order[1:]) or 'none')}.</p>",
+        f"<p>Agent: <b>{html.escape(agent)}</b>; baselines: "
+        f"{html.escape(', '.join(order[1:]) or 'none')}.</p>",
+        f"<p>Range: <b>{scope.role}</b> ({html.escape(ROLE_READING[scope.role])}), "
+        f"{returns.index.min():%Y-%m-%d} to {returns.index.max():%Y-%m-%d} ({span} days, "
+        f"{len(returns)} {frequency.name} returns); account currency "
+        f"<b>{html.escape(scope.currency)}</b>.</p>",
         f"<p>Returns: {html.escape(frequency.describe())}.</p>",
         *[
             f"<p>{html.escape(name)}: the mean of {n} runs; its return and risk figures are "
@@ -162,15 +113,17 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
             for name, n in evaluation.averaged.items()
         ],
         "<h2>Statistics</h2>",
-        stats.loc[order].T.to_html(float_format=lambda x: f"{x:,.4g}", na_rep="n/a"),
+        format_stats(stats.loc[order].T, scope.currency).to_html(na_rep="n/a"),
         _notes_html(evaluation.notes, order),
         _png(plot_equity_curves(evaluation.equity[order], f"Equity, {evaluation.role} range")),
         _png(plot_drawdowns(evaluation.equity[order])),
     ]
     if span >= HISTORY_ROWS["Best Month"]:
         table = monthly_returns(returns[agent])
-        sections += [f"<h2>{html.escape(agent)}: monthly returns (%)</h2>", table.to_html(
-            float_format=lambda x: f"{x:.2f}", na_rep="")]  # fmt: skip
+        sections += [
+            f"<h2>{html.escape(agent)}: monthly returns</h2>",
+            table.to_html(float_format=figure_percent, na_rep=""),
+        ]
     if len(returns) > 2 * rolling_periods(frequency):
         sections += [
             f"<h2>{html.escape(agent)}: rolling 6-month Sharpe ratio</h2>",
@@ -183,7 +136,8 @@ def tearsheet_html(evaluation: EvaluationResult, agent: str, title: str) -> str:
         sections += [
             "<p>Figures of the statistics table are not repeated here; quantstats' drawdown "
             f"rows are of the {frequency.name} closes, the table's max drawdown of every "
-            "bar's equity.</p>",
+            "bar's equity. quantstats rounds its figures to two decimals (0.00%: under 0.005% "
+            "either way).</p>",
             quantstats_metrics(returns[order], frequency).to_html(na_rep="n/a"),
         ]
     style = (

@@ -1,14 +1,26 @@
-"""Figures of a scenario run: a scenario x agent heat map and small-multiple equity curves."""
+"""Figures of a scenario run: a scenario x agent heat map and small-multiple equity curves, and
+the scenarios' claims as a table whose descriptions wrap instead of being cut short."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Protocol
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
+from pandas.io.formats.style import Styler
+
+
+class Described(Protocol):
+    """Anything with a `description` (a `ScenarioConfig`; not imported: scenarios import us)."""
+
+    @property
+    def description(self) -> str: ...
 
 
 def plot_scenario_heatmap(table: pd.DataFrame, metric: str = "total_return_%") -> Figure:
@@ -51,8 +63,21 @@ def plot_scenario_curves(curves: pd.DataFrame, columns: int = 4) -> Figure:
             ax.plot(pd.to_datetime(curve["ts"]), equity / equity[0], lw=1, label=str(agent))
         ax.set_title(scenario, fontsize=9)
         ax.tick_params(labelsize=7)
-        ax.tick_params(axis="x", labelrotation=30)
+        locator = mdates.AutoDateLocator(minticks=2, maxticks=4)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     for ax in axes.flat[len(scenarios) :]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="outside lower center", ncol=len(labels), fontsize=8)
     return figure
+
+
+def scenario_table(scenarios: Mapping[str, Described]) -> Styler:
+    """Each scenario's claim (its description) in full, wrapped in its cell, never cut short."""
+    table = pd.DataFrame(
+        {"claim": [s.description for s in scenarios.values()]}, index=list(scenarios)
+    )
+    return table.style.format(escape="html").set_properties(
+        **{"white-space": "normal", "text-align": "left", "max-width": "60em"}
+    )

@@ -10,7 +10,9 @@ currency (`EvaluationResult.range`); `stats.csv` carries them as columns.
 Decisions:
 
 - quantstats runs offline, on our returns only (never a ticker), so nothing is
-  downloaded; its font and runtime warnings are silenced for the call only.
+  downloaded; its font and runtime warnings are silenced for the call only, and its global
+  matplotlib style is undone (`reports.metrics.isolated_quantstats`).
+- A notebook shows the written page with `reports.show_tearsheet(report.tearsheet)`.
 - Every file is rendered in memory and written with `atomic_write_bytes`, so a report folder
   never holds half a file.
 """

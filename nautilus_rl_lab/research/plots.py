@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from nautilus_rl_lab.plots import legend_outside
 from nautilus_rl_lab.research.seeds import SeedsResult
 from nautilus_rl_lab.research.walk_forward import WalkForwardResult
 
@@ -24,7 +25,7 @@ def plot_seed_equity(result: SeedsResult, title: str = "Out-of-sample equity by 
         ax.plot(equity.index, equity[seed], lw=0.8, alpha=0.5, label=f"seed {seed}")
     ax.plot(equity.index, equity.median(axis=1), color="black", lw=2, label="median")
     ax.set(title=title, ylabel="equity")
-    ax.legend(loc="best", fontsize="small", ncol=2)
+    legend_outside(ax)
     _dates(ax)
     figure.tight_layout()
     return figure
@@ -40,7 +41,7 @@ def plot_walk_forward(
     for window in result.windows:
         ax.axvspan(window.test_start, window.test_end, alpha=0.08 if window.index % 2 else 0.16)
     ax.set(title=title, ylabel="equity")
-    ax.legend(loc="best")
+    legend_outside(ax)
     _dates(ax)
     figure.tight_layout()
     return figure

@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from optuna.trial import FrozenTrial, TrialState
 
+from nautilus_rl_lab.plots import legend_outside
 from nautilus_rl_lab.tuning.config import RuleTuneConfig, TuneConfig
 from nautilus_rl_lab.tuning.study import TrialCallback
 from nautilus_rl_lab.validation import check_callable, check_instance
@@ -79,7 +80,7 @@ class StudyDashboard(View):
             history_ax.set_title(f"{name}: {len(complete)} complete trials")
             history_ax.set_xlabel("trial")
             history_ax.set_ylabel("objective")
-            history_ax.legend(loc="lower right")
+            legend_outside(history_ax)  # beside the axes: no trial hidden under it
             history_ax.grid(alpha=0.3)
             if importances:
                 names = list(importances)[::-1]

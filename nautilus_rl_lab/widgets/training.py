@@ -27,6 +27,7 @@ from stable_baselines3.common.callbacks import BaseCallback
 
 from nautilus_rl_lab.errors import EnvironmentStateError
 from nautilus_rl_lab.files import FileChanges
+from nautilus_rl_lab.plots import legend_outside
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.evaluations import read_evaluations
 from nautilus_rl_lab.training.train import TrainResult, train
@@ -190,7 +191,7 @@ class TrainingView(View):
             eval_ax.set_xlim(0, max(total, steps))
             for ax in (train_ax, eval_ax):
                 ax.grid(alpha=0.3)
-                ax.legend(loc="upper left")
+                legend_outside(ax)  # beside the axes: no point hidden under it
             figure.tight_layout()
 
         self.figure_view.redraw(draw)

@@ -8,6 +8,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig, tune_rule
 from nautilus_rl_lab.widgets import study_dashboard
 from nautilus_rl_lab.widgets.study import StudyDashboard, trials_table
+from tests.test_plots import assert_legends_clear_of_data
 from tests.widgets.conftest import small_env
 
 
@@ -78,3 +79,10 @@ def test_an_empty_dashboard_draws_placeholders() -> None:
 def test_wrong_arguments_are_one_config_error_naming_them(call, message) -> None:
     with pytest.raises(ConfigError, match=message):
         call()
+
+
+def test_the_history_legend_sits_beside_the_trials(tmp_path: Path) -> None:
+    dashboard = StudyDashboard()
+    dashboard.update(tune_rule(rule_config(tmp_path, 3)))
+    dashboard.figure.canvas.draw()
+    assert_legends_clear_of_data(dashboard.figure)

@@ -9,6 +9,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.training import latest_checkpoint
 from nautilus_rl_lab.training.checkpoints import read_state
 from nautilus_rl_lab.widgets import training_view
+from tests.test_plots import assert_legends_clear_of_data
 from tests.training.conftest import tiny_config
 
 
@@ -58,6 +59,8 @@ def test_a_finished_run_resumed_shows_its_steps_and_evaluations(tmp_path: Path) 
     assert again.progress.value == config.total_timesteps
     assert len(again.curves.evaluations) == len(first.evaluations) > 0
     assert f"{first.num_timesteps:,} of" in again.figure.axes[0].get_title()
+    again.figure.canvas.draw()
+    assert_legends_clear_of_data(again.figure)
 
 
 @pytest.mark.parametrize(
