@@ -5,7 +5,8 @@ Prints one JSON line per figure (`make bench`):
 - `hold_only`: the env with a policy that never trades vs. the do-nothing engine (a plain
   strategy that subscribes to the bars and ignores them).
 - `random`: the env with a seeded random policy vs. a plain strategy that submits the same
-  market orders on the same bars (the orders and fills are checked to be identical).
+  market orders on the same bars, planned by the env's `plan_orders` (a long<->short flip is
+  a reduce-only close, then an open); the orders and the balance are checked equal.
   Both figures also run the plain engine in Nautilus' default configuration (`lean=False`)
   next to the lean one the env uses: same orders and balance, speed before/after.
 - `reset`: time of `reset()` on default-length (256) episodes with random starts, half after a
@@ -37,11 +38,11 @@ from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.common.component import log_sysinfo
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.trading.strategy import Strategy
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
+from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders, submit_plan
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
 FLAT = 1  # `target_position`: 0 short, 1 flat, 2 long
@@ -49,16 +50,17 @@ TARGETS = (-10_000.0, 0.0, 10_000.0)
 
 
 class PlainOrdersStrategy(Strategy):
-    """A plain Nautilus strategy: from `first_ts` on, submits the i-th precomputed market order
-    (side, quantity) on the i-th bar; `None` sends nothing. No orders: the do-nothing strategy.
+    """A plain Nautilus strategy: from `first_ts` on, submits the i-th precomputed `OrderPlan`
+    on the i-th bar as market orders (`submit_plan`: a flip is a reduce-only close, then an
+    open, as the env sends it). No plans: the do-nothing strategy.
     """
 
-    def __init__(self, instrument, bar_type, first_ts: int, orders: list) -> None:
+    def __init__(self, instrument, bar_type, first_ts: int, plans: list[OrderPlan]) -> None:
         super().__init__(StrategyConfig(strategy_id="GYM-001"))
         self.instrument = instrument
         self.bar_type = bar_type
         self.first_ts = first_ts
-        self.orders = orders
+        self.plans = plans
         self.i = 0
 
     def on_start(self) -> None:
@@ -68,25 +70,25 @@ class PlainOrdersStrategy(Strategy):
         self.i = 0
 
     def on_bar(self, bar: Bar) -> None:
-        if bar.ts_event < self.first_ts or self.i >= len(self.orders):
+        if bar.ts_event < self.first_ts or self.i >= len(self.plans):
             return
-        order = self.orders[self.i]
+        submit_plan(self, self.instrument, self.plans[self.i])
         self.i += 1
-        if order is not None:
-            side, quantity = order
-            self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
 
 
-def orders_for(actions: list[int], instrument) -> list:
-    """The market orders that move a flat account through the actions' target positions."""
-    orders, position = [], 0.0
+def orders_for(actions: list[int], instrument) -> list[OrderPlan]:
+    """The order plans that move a flat account through the actions' target positions.
+
+    `plan_orders`, the env's own planning: each decision's orders fill at the next open,
+    before the next decision, so nothing is in flight when it plans.
+    """
+    plans, position = [], 0.0
+    increment = float(instrument.size_increment)
     for action in actions:
         target = TARGETS[action]
-        delta = target - position
-        side = OrderSide.BUY if delta > 0 else OrderSide.SELL
-        orders.append((side, instrument.make_qty(abs(delta))) if delta else None)
+        plans.append(plan_orders(target, position, 0.0, increment))
         position = target
-    return orders
+    return plans
 
 
 def whole_sample_env() -> TrainingNode:
