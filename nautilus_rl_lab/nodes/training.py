@@ -283,10 +283,10 @@ class TrainingNode(gym.Env):
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
         self.engine.clear_data()
-        self.strategy.observation_scheme.precompute(self.market.bars)
+        self.strategy.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
-        self.observation_space = self.strategy.observation_scheme.space
-        self.action_space = self.strategy.action_scheme.space
+        self.observation_space = self.strategy.observation_space
+        self.action_space = self.strategy.action_space
         space = self.action_space
         self._discrete = (
             range(int(space.start), int(space.start) + int(space.n))
@@ -294,7 +294,7 @@ class TrainingNode(gym.Env):
             else None
         )
         self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
-        self._warmup = self.strategy.observation_scheme.warmup_bars
+        self._warmup = self.strategy.warmup_bars
         if len(self._timestamps) < self._warmup + 1:
             raise ConfigError(
                 f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
