@@ -66,7 +66,6 @@ def session() -> Iterator[tuple[LiveNode, Listener, Mt5TerminalSimulator]]:
         sim_config,
         f"{__name__}:Listener",
         server_offset_s=OFFSET,
-        poll_interval_secs=0.02,
     ) as running:
         yield running
 
