@@ -34,6 +34,8 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 
+from nautilus_rl_lab.validation import check_minimum
+
 __all__ = ["check_env"]
 
 TRADING_INFO_KEYS = ("equity", "position", "trades")
@@ -66,8 +68,7 @@ def check_env(
     """
     if not isinstance(env, gym.Env):
         raise TypeError(f"check_env needs a gymnasium.Env, got {type(env).__name__}")
-    if rollout_steps < 1:
-        raise ValueError(f"`rollout_steps` must be >= 1, was {rollout_steps}")
+    check_minimum("rollout_steps", rollout_steps, 1)
     trading = callable(getattr(env.unwrapped, "fills", None))
     with _check("first observation"):
         obs, _ = env.reset(seed=seed)

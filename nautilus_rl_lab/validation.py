@@ -52,6 +52,7 @@ __all__ = [
     "check_instrument_id",
     "check_known",
     "check_log_level",
+    "check_minimum",
     "check_notional_map",
     "check_number",
     "check_positive",
@@ -150,6 +151,29 @@ def check_positive(
     "`field` must be positive`what`, was v`note`"."""
     if not value > 0 or (finite and not math.isfinite(value)):
         raise ConfigError(f"`{field}` must be positive{what}, was {value}{note}")
+    return value
+
+
+def check_minimum(
+    field: str,
+    value: Any,
+    minimum: float,
+    *,
+    strict: bool = False,
+    optional: bool = False,
+    what: str = "",
+) -> Any:
+    """`value` if it is >= `minimum` (> if `strict`; NaN, `None` or text is not, `None` is if
+    `optional`), else a `ConfigError`: "`field` must be >= minimum`what`[ or None], was v"."""
+    if optional and value is None:
+        return value
+    try:
+        fits = value > minimum if strict else value >= minimum
+    except TypeError:  # None or text where a number belongs
+        fits = False
+    if not fits:
+        bound = f"{'>' if strict else '>='} {minimum}{what}{' or None' if optional else ''}"
+        raise ConfigError(f"`{field}` must be {bound}, was {value}")
     return value
 
 

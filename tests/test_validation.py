@@ -17,6 +17,7 @@ from nautilus_rl_lab.validation import (
     check_instrument_id,
     check_known,
     check_log_level,
+    check_minimum,
     check_notional_map,
     check_positive,
     check_rate_limit,
@@ -165,6 +166,20 @@ def test_positive_refuses_zero_negatives_and_nan(value: float) -> None:
     assert check_positive("speed", 2.5) == 2.5
     with pytest.raises(ConfigError, match=r"^`speed` must be positive, was "):
         check_positive("speed", value)
+
+
+@pytest.mark.parametrize("value", [0, -1, float("nan"), None])
+def test_minimum_names_the_field_the_bound_and_the_value(value: float | None) -> None:
+    assert check_minimum("n_envs", 1, 1) == 1
+    with pytest.raises(ConfigError, match=r"^`n_envs` must be >= 1, was "):
+        check_minimum("n_envs", value, 1)
+
+
+def test_minimum_strict_optional_and_its_wording() -> None:
+    assert check_minimum("window", None, 1, optional=True) is None
+    assert check_minimum("penalty", 0.0, 0) == 0.0
+    with pytest.raises(ConfigError, match=r"^`lag` must be > 0 s or None, was 0$"):
+        check_minimum("lag", 0, 0, strict=True, optional=True, what=" s")
 
 
 def test_positive_and_finite_refuses_infinity_with_its_wording() -> None:

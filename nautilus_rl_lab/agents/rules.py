@@ -27,6 +27,7 @@ from nautilus_rl_lab.agents.base import Agent, read_spec, write_spec
 from nautilus_rl_lab.agents.simple import DEFAULT_ACTION, SignalActions
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.registry import SchemeConfig
+from nautilus_rl_lab.validation import check_minimum
 
 
 class EMACrossAgent(Agent):
@@ -76,8 +77,8 @@ class BollingerMeanReversionAgent(Agent):
     def __init__(
         self, period: int = 20, k: float = 2.0, action: SchemeConfig = DEFAULT_ACTION
     ) -> None:
-        if period < 2 or k <= 0:
-            raise ConfigError(f"`period` must be >= 2 and `k` > 0, was period={period}, k={k}")
+        check_minimum("period", period, 2)
+        check_minimum("k", k, 0, strict=True)
         self.period, self.k, self.action = period, k, action
         self._signals = SignalActions(action)
         self.bands = BollingerBands(period, k)
@@ -124,8 +125,7 @@ class DonchianBreakoutAgent(Agent):
     """Long on a close above the previous `period` bars' high, short below their low; hold between."""
 
     def __init__(self, period: int = 20, action: SchemeConfig = DEFAULT_ACTION) -> None:
-        if period < 2:
-            raise ConfigError(f"`period` must be >= 2, was {period}")
+        check_minimum("period", period, 2)
         self.period, self.action = period, action
         self._signals = SignalActions(action)
         self.channel = DonchianChannel(period)

@@ -26,6 +26,8 @@ import pandas as pd
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import AssetClass, BarAggregation
 
+from nautilus_rl_lab.validation import check_minimum
+
 CALENDARS: dict[AssetClass, tuple[int, str]] = {
     AssetClass.FX: (260, "FX"),
     AssetClass.CRYPTOCURRENCY: (365, "crypto"),
@@ -74,8 +76,7 @@ def calendar_days(
 ) -> tuple[int, str]:
     """Trading days a year and the calendar's description, from the asset class or `trading_days`."""
     if trading_days is not None:
-        if trading_days <= 0:
-            raise ValueError(f"`trading_days` must be > 0, was {trading_days}")
+        check_minimum("trading_days", trading_days, 0, strict=True)
         return trading_days, f"{trading_days} trading days a year (configured)"
     days, label = CALENDARS.get(asset_class, EXCHANGE_DAYS) if asset_class else EXCHANGE_DAYS
     return days, f"{label}, {days} trading days a year"

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
+from nautilus_rl_lab.validation import check_minimum
 
 EULER_GAMMA = 0.5772156649015329
 ANNUALISED = ("cagr_%", "volatility_%", "sharpe", "sortino", "calmar")
@@ -81,10 +82,8 @@ def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
     E[max SR] ~ sqrt(V) * ((1 - g) * Z(1 - 1/N) + g * Z(1 - 1/(N e))), Z the inverse normal CDF and
     g the Euler-Mascheroni constant.
     """
-    if n_trials < 1:
-        raise ValueError(f"`n_trials` must be >= 1, was {n_trials}")
-    if sharpe_variance < 0:
-        raise ValueError(f"`sharpe_variance` must be >= 0, was {sharpe_variance}")
+    check_minimum("n_trials", n_trials, 1)
+    check_minimum("sharpe_variance", sharpe_variance, 0)
     if n_trials == 1 or sharpe_variance == 0:
         return 0.0
     inv = _NORMAL.inv_cdf

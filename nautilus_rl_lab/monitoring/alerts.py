@@ -44,7 +44,7 @@ from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
-from nautilus_rl_lab.validation import check_positive
+from nautilus_rl_lab.validation import check_minimum, check_positive
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +108,8 @@ class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
             if value is not None:
                 check_positive(name, value)
         for name in ("rejection_window", "slippage_window", "drift_window"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"`{name}` must be >= 1, was {getattr(self, name)}")
-        if self.performance_window < 2:
-            raise ConfigError(f"`performance_window` must be >= 2, was {self.performance_window}")
+            check_minimum(name, getattr(self, name), 1)
+        check_minimum("performance_window", self.performance_window, 2)
         if not 2 <= self.drift_min_observations <= self.drift_window:
             raise ConfigError(
                 f"`drift_min_observations` must be in [2, `drift_window`], "

@@ -6,7 +6,7 @@ and strategies as Nautilus `ImportableActorConfig` / `ImportableStrategyConfig`,
 reconciliation checks); `build_live_node_config` turns it into the full `TradingNodeConfig`.
 The client configs are nested, not copied: every client setting can be set from a live config
 (the node fills in their `backend` and symbols). The old flat client fields (`magic`,
-`poll_interval_secs`, ...) are still read, with a `DeprecationWarning`, into the nested ones.
+`poll_interval_secs`, ...) are still read, with a `LabDeprecationWarning`, into the nested ones.
 `LiveNode` registers the MT5 client factories, builds, and offers start/stop helpers
 that never block forever: `start()` runs the node's own event loop on a background
 thread (so it works inside Jupyter, whose loop is already running), `stop()` stops it
@@ -73,6 +73,7 @@ from nautilus_rl_lab.adapters.metatrader5.factories import (
     Mt5LiveExecClientFactory,
 )
 from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.deprecation import LabDeprecationWarning
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError, NautilusRLLabError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
@@ -215,7 +216,7 @@ class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         warnings.warn(
             f"LiveNodeConfig's flat client fields {sorted(flat)} are deprecated: set them in "
             "`exec_client` (and `data_client`)",
-            DeprecationWarning,
+            LabDeprecationWarning,
             stacklevel=3,
         )
         common = {k: v for k, v in flat.items() if k not in EXEC_ONLY_FIELDS}

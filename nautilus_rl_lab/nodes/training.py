@@ -72,7 +72,7 @@ from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
-from nautilus_rl_lab.validation import check_log_level
+from nautilus_rl_lab.validation import check_log_level, check_minimum
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -113,8 +113,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         if self.trading_days is not None and not 0 < self.trading_days <= 366:
             raise ConfigError(f"`trading_days` must be in 1..366 or None, was {self.trading_days}")
-        if self.episode_length is not None and self.episode_length < 1:
-            raise ConfigError(f"`episode_length` must be >= 1 or None, was {self.episode_length}")
+        check_minimum("episode_length", self.episode_length, 1, optional=True)
         check_execution(self.execution)
         check_log_level("log_level", self.log_level)
         if not 0.0 <= self.ruin_fraction < 1.0:
@@ -284,10 +283,10 @@ class TrainingNode(gym.Env):
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
         self.engine.clear_data()
-        self.strategy.observation_scheme.precompute(self.market.bars)
+        self.strategy.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
-        self.observation_space = self.strategy.observation_scheme.space
-        self.action_space = self.strategy.action_scheme.space
+        self.observation_space = self.strategy.observation_space
+        self.action_space = self.strategy.action_space
         space = self.action_space
         self._discrete = (
             range(int(space.start), int(space.start) + int(space.n))
@@ -295,7 +294,7 @@ class TrainingNode(gym.Env):
             else None
         )
         self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
-        self._warmup = self.strategy.observation_scheme.warmup_bars
+        self._warmup = self.strategy.warmup_bars
         if len(self._timestamps) < self._warmup + 1:
             raise ConfigError(
                 f"`data` has {len(self._timestamps)} bars but the observation scheme needs "

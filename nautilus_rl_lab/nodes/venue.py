@@ -51,7 +51,7 @@ from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.validation import check_choice, check_currency
+from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum
 
 logger = logging.getLogger(__name__)
 
@@ -95,9 +95,7 @@ def _currency(field: str, code: object) -> Currency:
 def _leverage(field: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ConfigError(f"`{field}` must be a finite number > 0, was {value!r}")
-    if value <= 0:
-        raise ConfigError(f"`{field}` must be > 0 (30 means 30:1), was {value!r}")
-    return float(value)
+    return float(check_minimum(field, value, 0, strict=True, what=" (30 means 30:1)"))
 
 
 def _amount(field: str, text: object, example: str) -> tuple[Decimal, Currency]:

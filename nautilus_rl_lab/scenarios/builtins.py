@@ -13,6 +13,7 @@ import math
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.scenarios.config import SAMPLE, ScenarioConfig, TransformConfig
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 DEFAULT_BARS = 1_500
 FAST_BARS = 300
@@ -45,8 +46,7 @@ def default_bars() -> int:
 def builtin_scenarios(n_bars: int | None = None) -> dict[str, ScenarioConfig]:
     """The built-in scenarios for markets of about `n_bars` bars, by name."""
     n = default_bars() if n_bars is None else n_bars
-    if n < 50:
-        raise ConfigError(f"`n_bars` must be >= 50 for the built-in scenarios, was {n}")
+    check_minimum("n_bars", n, 50, what=" for the built-in scenarios")
     drift = TREND_SIGMAS * VOLATILITY / math.sqrt(n)
     built = [
         ScenarioConfig(
@@ -183,6 +183,4 @@ def scenario_names() -> list[str]:
 def get_scenario(name: str, n_bars: int | None = None) -> ScenarioConfig:
     """The built-in (for `n_bars`) or registered scenario called `name`."""
     known = all_scenarios(n_bars)
-    if name not in known:
-        raise ConfigError(f"scenario {name!r} is unknown: use one of {sorted(known)}")
-    return known[name]
+    return known[check_known("name", name, sorted(known))]

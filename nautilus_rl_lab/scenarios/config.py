@@ -43,7 +43,7 @@ from nautilus_rl_lab.data.loaders import load_sample_eurusd
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
-from nautilus_rl_lab.validation import check_known
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 SAMPLE = "sample"
 GENERATORS = (
@@ -130,8 +130,7 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                     raise ConfigError(
                         f"`{field}` must be a date such as '2017-04-01', was {value!r}"
                     ) from e
-        if self.max_bars is not None and self.max_bars < 2:
-            raise ConfigError(f"`max_bars` must be >= 2 or None, was {self.max_bars}")
+        check_minimum("max_bars", self.max_bars, 2, optional=True)
         if self.spread is not None and not (math.isfinite(self.spread) and self.spread >= 0):
             raise ConfigError(
                 f"`spread` must be a finite number >= 0 (price units) or None, was {self.spread}"

@@ -30,7 +30,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS, TRADE_FAULT_RETCODES
 from nautilus_rl_lab.scenarios.builtins import VOLATILITY
 from nautilus_rl_lab.scenarios.config import ScenarioConfig
-from nautilus_rl_lab.validation import check_known
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 RESTART = "restart"
 STEP_KINDS = (*FAULTS, RESTART)
@@ -56,12 +56,8 @@ class FaultStep(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         check_known("steps.fault", self.fault, STEP_KINDS)
-        if self.bar < 1:
-            raise ConfigError(
-                f"`steps.bar` must be >= 1 (decision bars count from 1), was {self.bar}"
-            )
-        if self.count < 1:
-            raise ConfigError(f"`steps.count` must be >= 1, was {self.count}")
+        check_minimum("steps.bar", self.bar, 1, what=" (decision bars count from 1)")
+        check_minimum("steps.count", self.count, 1)
 
 
 class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -87,8 +83,7 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(
                 f"`name` {self.name!r} must be letters, digits, '_' or '-' (it names files)"
             )
-        if self.n_bars < 2:
-            raise ConfigError(f"`n_bars` must be >= 2, was {self.n_bars}")
+        check_minimum("n_bars", self.n_bars, 2)
         for step in self.steps:
             if step.bar > self.n_bars:
                 raise ConfigError(
@@ -105,10 +100,8 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 raise ConfigError(f"`fault_rates[{fault!r}]` must be in [0, 1], was {rate}")
         if not math.isfinite(self.balance):
             raise ConfigError(f"`balance` must be a finite amount, was {self.balance}")
-        if self.balance <= 0 or self.leverage < 1:
-            raise ConfigError(
-                f"`balance` must be > 0 and `leverage` >= 1, was {self.balance} and {self.leverage}"
-            )
+        check_minimum("balance", self.balance, 0, strict=True)
+        check_minimum("leverage", self.leverage, 1)
 
     @property
     def restarts(self) -> int:
@@ -141,8 +134,7 @@ def _scenario(
 def builtin_stress_scenarios(n_bars: int | None = None) -> dict[str, StressScenarioConfig]:
     """The built-in execution stress scenarios for `n_bars` decision bars, by name."""
     n = default_stress_bars() if n_bars is None else n_bars
-    if n < 8:
-        raise ConfigError(f"`n_bars` must be >= 8 for the built-in stress scenarios, was {n}")
+    check_minimum("n_bars", n, 8, what=" for the built-in stress scenarios")
     first, second = n // 4, n // 2
     built = [
         _scenario(

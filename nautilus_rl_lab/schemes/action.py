@@ -17,6 +17,7 @@ import numpy as np
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import ActionScheme
+from nautilus_rl_lab.validation import check_minimum
 
 
 def discrete_index(action: Any) -> int:
@@ -35,9 +36,7 @@ def common_unit(*sizes: float) -> float:
 
 
 def _positive(name: str, value: float) -> float:
-    if not value > 0:
-        raise ConfigError(f"`{name}` must be > 0, was {value}")
-    return float(value)
+    return float(check_minimum(name, value, 0, strict=True))
 
 
 class TargetPosition(ActionScheme):

@@ -23,6 +23,7 @@ from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
+from nautilus_rl_lab.validation import check_minimum
 
 CLIP = 10.0
 RETURN_SCALE = 100.0  # log returns in percent
@@ -144,8 +145,7 @@ class WindowObservation(ObservationScheme):
     """
 
     def __init__(self, window: int = 32, features: tuple[str, ...] | list[str] = ()) -> None:
-        if window < 1:
-            raise ConfigError(f"`window` must be >= 1, was {window}")
+        check_minimum("window", window, 1)
         self.window = window
         self.features = tuple(features)
         self._features = [parse_feature(f) for f in self.features]

@@ -26,6 +26,7 @@ from typing import Any
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState, RewardScheme
 from nautilus_rl_lab.schemes.config import SchemeConfig, build_scheme
+from nautilus_rl_lab.validation import check_minimum
 
 PERCENT = 100.0
 
@@ -136,8 +137,7 @@ class DrawdownPenalised(RewardScheme):
     """Equity change minus `penalty` times the increase in drawdown over the step."""
 
     def __init__(self, penalty: float = 1.0) -> None:
-        if penalty < 0:
-            raise ConfigError(f"`penalty` must be >= 0, was {penalty}")
+        check_minimum("penalty", penalty, 0)
         self.penalty = penalty
 
     def reset(self, state: MarketState) -> None:
@@ -194,8 +194,7 @@ class CostPenalised(RewardScheme):
         turnover_penalty: float = 0.0,
     ) -> None:
         for name, value in (("cost_weight", cost_weight), ("turnover_penalty", turnover_penalty)):
-            if value < 0:
-                raise ConfigError(f"`reward.params.{name}` must be >= 0, was {value}")
+            check_minimum(f"reward.params.{name}", value, 0)
         spec = {"name": reward} if isinstance(reward, str) else reward
         try:
             config = SchemeConfig(**spec)

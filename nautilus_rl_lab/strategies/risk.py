@@ -47,7 +47,7 @@ from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState
-from nautilus_rl_lab.validation import check_known
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 NANOS_PER_HOUR = 3_600_000_000_000
 NANOS_PER_DAY = 24 * NANOS_PER_HOUR
@@ -74,19 +74,14 @@ class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         for name in ("max_position", "stop_loss", "take_profit", "max_notional_per_order"):
-            value = getattr(self, name)
-            if value is not None and value <= 0:
-                raise ConfigError(f"`risk.{name}` must be > 0 or None, was {value}")
+            check_minimum(f"risk.{name}", getattr(self, name), 0, strict=True, optional=True)
         for name in ("max_drawdown", "max_daily_loss"):
             value = getattr(self, name)
             if value is not None and not 0 < value < 1:
                 raise ConfigError(f"`risk.{name}` must be in (0, 1) or None, was {value}")
         for name in ("max_consecutive_losses", "max_trades_per_day"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ConfigError(f"`risk.{name}` must be >= 1 or None, was {value}")
-        if self.cooldown_bars < 1:
-            raise ConfigError(f"`risk.cooldown_bars` must be >= 1, was {self.cooldown_bars}")
+            check_minimum(f"risk.{name}", getattr(self, name), 1, optional=True)
+        check_minimum("risk.cooldown_bars", self.cooldown_bars, 1)
         check_known("risk.protection", self.protection, PROTECTION_MODES)
         if self.trailing_stop and (self.stop_loss is None or self.protection != "venue"):
             raise ConfigError(

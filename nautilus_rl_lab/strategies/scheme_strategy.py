@@ -1,11 +1,16 @@
 """`SchemeStrategy`: a Nautilus strategy that runs the whole `DecisionPath` in its own `on_bar`;
 subclasses decide where actions come from (the gym env, a policy).
+
+Its spaces, warm-up and `precompute` are public so the env that hosts it (`TrainingNode`)
+never reaches into its schemes.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import gymnasium as gym
 import numpy as np
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar, BarType
@@ -39,6 +44,26 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
         self.action_scheme: ActionScheme = build_action(config.action)
         self.path = DecisionPath(self.action_scheme, config.risk, self.observation_scheme)
         self.instrument: Instrument | None = None
+
+    @property
+    def observation_space(self) -> gym.spaces.Box:
+        """The observation scheme's space: every observation `decide` gets lies inside it."""
+        return self.observation_scheme.space
+
+    @property
+    def action_space(self) -> gym.Space[Any]:
+        """The action scheme's space: what `decide` may return."""
+        return self.action_scheme.space
+
+    @property
+    def warmup_bars(self) -> int:
+        """Bars the observation scheme must see before the first decision."""
+        return self.observation_scheme.warmup_bars
+
+    def precompute(self, bars: Sequence[Bar]) -> None:
+        """Let the observation scheme prepare for `bars` being replayed again and again (a
+        training node's data; only what each bar and its predecessors determine is cached)."""
+        self.observation_scheme.precompute(bars)
 
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)

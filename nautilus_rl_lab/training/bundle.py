@@ -6,9 +6,11 @@ configs, the instrument spec, the bar specification and execution mode it was tr
 the training data range, the policy's spaces, feature statistics of the training observations,
 which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
 for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
-a content hash. `attach_backtest` adds what the out-of-sample backtest leads the monitor to
-expect (`evaluation.expectations`: slippage per fill, per-bar returns and the venue
-assumptions behind them, and the account currency). `load_bundle` reads and verifies it.
+a content hash; with `backtest=True` also what the out-of-sample backtest leads the monitor
+to expect (`backtest_figures`, from `evaluation.expectations`: slippage per fill, per-bar
+returns and the venue assumptions behind them, and the account currency), so training writes
+each bundle once; `attach_backtest` adds them to an existing bundle. `load_bundle` reads and
+verifies it.
 The bundle is what training produces, so it lives here; trading one is `deploy.bundle`.
 
 Decisions:
@@ -109,11 +111,15 @@ def write_bundle(
     config: Any,
     model: Any = None,
     selected: dict[str, Any] | None = None,
+    *,
+    backtest: bool = False,
 ) -> Path:
     """Write `bundle.json` for the agent saved in `directory` (`config`: its `TrainConfig`).
 
     `model` is the SB3 model of a trained agent; `None` bundles any other saved `Agent`.
-    `selected` is its `selection` (`None`: not an agent of a training run).
+    `selected` is its `selection` (`None`: not an agent of a training run). With `backtest`
+    the saved agent is backtested first (`backtest_figures`), so the file is written once,
+    complete.
     """
     path = Path(directory)
     env = config.env
@@ -146,7 +152,8 @@ def write_bundle(
         "selection": selected,
         "versions": _versions(),
     }
-    return _write_fields(path, fields)
+    figures = backtest_figures(path, config) if backtest else None
+    return _write_fields(path, fields if figures is None else {**fields, "backtest": figures})
 
 
 def _write_fields(path: Path, fields: dict[str, Any]) -> Path:
@@ -154,19 +161,28 @@ def _write_fields(path: Path, fields: dict[str, Any]) -> Path:
     return atomic_write_text(path / BUNDLE_FILE, json.dumps(fields, indent=2, sort_keys=True))
 
 
-def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str, Any] | None:
-    """Backtest the bundle in `directory` on `config`'s test (else validation) range and store the
-    figures as its `backtest` field (content hash renewed); `None` if `config` has neither."""
-    split, env = ("test", config.test_env) if config.test_env else ("validation", config.eval_env)
+def backtest_figures(directory: str | os.PathLike[str], config: Any) -> dict[str, Any] | None:
+    """The `backtest` field for the agent saved in `directory`: one backtest on `config`'s test
+    (else validation) range; `None` if `config` has neither."""
+    test_env = config.test_env
+    split, env = ("test", test_env) if test_env else ("validation", config.eval_env)
     if env is None:
         return None
-    bundle = load_bundle(directory)
-    run = run_backtest(bundle.path, env)
-    figures = {
+    run = run_backtest(Path(directory), env)
+    return {
         **expectations(run.equity, run.slippage, env, split, run.return_frequency),
         "currency": run.currency,
     }
-    _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
+
+
+def attach_backtest(directory: str | os.PathLike[str], config: Any) -> dict[str, Any] | None:
+    """Add `backtest_figures` to the existing bundle in `directory` (verified, content hash
+    renewed); `None` if `config` has no test or validation range. Training writes its bundles
+    complete instead (`write_bundle(..., backtest=True)`)."""
+    bundle = load_bundle(directory)
+    figures = backtest_figures(bundle.path, config)
+    if figures is not None:
+        _write_fields(bundle.path, {**bundle.fields, "backtest": figures})
     return figures
 
 

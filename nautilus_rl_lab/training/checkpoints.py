@@ -38,6 +38,7 @@ from stable_baselines3.common.vec_env import VecNormalize
 
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.files import atomic_directory, atomic_write_text
+from nautilus_rl_lab.validation import check_minimum
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ def save_checkpoint(
     extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write a checkpoint of `model` under `directory` atomically and point `latest.json` at it."""
-    if keep < 1:
-        raise ConfigError(f"`keep_checkpoints` must be >= 1, was {keep}")
+    check_minimum("keep_checkpoints", keep, 1)
     step = int(model.num_timesteps)
     name = f"step_{step:012d}"
     target = directory / name

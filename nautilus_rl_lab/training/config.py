@@ -30,7 +30,7 @@ from nautilus_rl_lab.data.splits import ROLES, check_disjoint, check_role
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes.registry import build_action
-from nautilus_rl_lab.validation import check_known
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 VEC_ENV_KINDS = ("dummy", "subproc", "shared")
 
@@ -104,13 +104,10 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             )
         check_known("vec_env", self.vec_env, VEC_ENV_KINDS)
         for field_name in ("total_timesteps", "n_envs", "n_eval_episodes", "keep_checkpoints"):
-            if getattr(self, field_name) < 1:
-                raise ConfigError(f"`{field_name}` must be >= 1, was {getattr(self, field_name)}")
+            check_minimum(field_name, getattr(self, field_name), 1)
         for field_name in ("eval_freq", "checkpoint_freq", "seed"):
-            if getattr(self, field_name) < 0:
-                raise ConfigError(f"`{field_name}` must be >= 0, was {getattr(self, field_name)}")
-        if self.torch_threads is not None and self.torch_threads < 1:
-            raise ConfigError(f"`torch_threads` must be >= 1 or None, was {self.torch_threads}")
+            check_minimum(field_name, getattr(self, field_name), 0)
+        check_minimum("torch_threads", self.torch_threads, 1, optional=True)
         check_disjoint(
             {"env.data": self.env.data, "eval_data": self.eval_data, "test_data": self.test_data},
             allow_overlap=self.allow_overlap,

@@ -23,9 +23,13 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   or scheme is refused (each checkpoint records them);
 - logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
   `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`;
-- bundles: `final/` and `best/` are agent bundles (`training.bundle`); at the end of the run
-  both get the figures of one backtest on `test_data` (else `eval_data`), which the live
-  monitor's slippage and performance rules compare the session with.
+- bundles: `final/` and `best/` are agent bundles (`training.bundle`), each `bundle.json`
+  written once, complete: with the figures of one backtest of that agent on `test_data` (else
+  `eval_data`), which the live monitor's slippage and performance rules compare the session
+  with (so every new best costs one backtest of that range);
+- configs travel typed: the envs get the frozen `TrainingNodeConfig` itself (a worker process
+  unpickles it once); the run's config is serialised only into files (`train_config.json`,
+  checkpoints, bundles).
 
 Speed: the garbage collector's generation-0 threshold is raised while training (and in each
 env process): the engine keeps many long-lived objects, and collections triggered by torch's
@@ -57,9 +61,9 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv,
 
 from nautilus_rl_lab.agents.policy import PolicyAgent, algorithm_class
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
-from nautilus_rl_lab.files import atomic_directory, atomic_write_text
+from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
-from nautilus_rl_lab.training.bundle import BUNDLE_FILE, attach_backtest, selection, write_bundle
+from nautilus_rl_lab.training.bundle import BUNDLE_FILE, selection, write_bundle
 from nautilus_rl_lab.training.checkpoints import (
     MODEL_FILE,
     REPLAY_BUFFER_FILE,
@@ -96,15 +100,18 @@ def _relaxed_gc() -> Iterator[None]:
         gc.set_threshold(*previous)
 
 
-def _build_env(config_json: bytes, seed: int) -> gym.Env:
+def _build_env(config: TrainingNodeConfig) -> gym.Env:
     gc.set_threshold(GC_THRESHOLD0, *gc.get_threshold()[1:])  # own process (subproc) or no-op
-    config = msgspec.structs.replace(TrainingNodeConfig.parse(config_json), seed=seed)
     return Monitor(TrainingNode(config))
 
 
 def env_factory(config: TrainingNodeConfig, seed: int) -> Callable[[], gym.Env]:
-    """A picklable function that builds a `Monitor`-wrapped `TrainingNode` seeded with `seed`."""
-    return functools.partial(_build_env, config.json(), seed)
+    """A picklable function that builds a `Monitor`-wrapped `TrainingNode` seeded with `seed`.
+
+    It holds the typed config: an in-process env gets it as it is, a worker process unpickles
+    it once (no JSON round trip).
+    """
+    return functools.partial(_build_env, msgspec.structs.replace(config, seed=seed))
 
 
 def make_vec_env(config: TrainConfig) -> VecEnv:
@@ -162,7 +169,7 @@ def _save_agent(model: Any, directory: Path, config: TrainConfig, selected: dict
     """Save a complete agent bundle (policy, statistics, `bundle.json`) to `directory`."""
     with atomic_directory(directory) as tmp:
         PolicyAgent(model, model.get_vec_normalize_env()).save(tmp)
-        write_bundle(tmp, config, model, selected)
+        write_bundle(tmp, config, model, selected, backtest=True)
     return directory
 
 
@@ -276,9 +283,7 @@ def train(
             state = read_state(checkpoint)
             _set_aside_lost_best(run_dir / "best", int(state["num_timesteps"]))
         run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(
-            run_dir / "train_config.json", json.dumps(json.loads(config.json()), indent=2)
-        )
+        config.to_file(run_dir / "train_config.json")
         if checkpoint is not None:
             venv = VecNormalize.load(str(checkpoint / VECNORMALIZE_FILE), venv)
             venv.training = True
@@ -384,8 +389,6 @@ def train(
             model, run_dir / "final", config, selection("final", model.num_timesteps)
         )
         best_dir = run_dir / "best"
-        for bundle in (final, best_dir) if best_dir.is_dir() else (final,):
-            attach_backtest(bundle, config)
         return TrainResult(
             run_dir=run_dir,
             final_agent=final,

@@ -54,7 +54,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.tuning.space import ParamSpec, apply_params, check_space
-from nautilus_rl_lab.validation import check_known
+from nautilus_rl_lab.validation import check_known, check_minimum
 
 EVAL_REWARD = "eval_reward"
 BACKTEST_METRICS = ("sharpe", "sortino", "total_return_%", "max_drawdown_%", "final_equity")
@@ -130,10 +130,8 @@ class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         check_known("pruner.kind", self.kind, PRUNERS)
         for name in ("n_startup_trials", "n_warmup_steps"):
-            if getattr(self, name) < 0:
-                raise ConfigError(f"`pruner.{name}` must be >= 0, was {getattr(self, name)}")
-        if self.interval_steps < 1:
-            raise ConfigError(f"`pruner.interval_steps` must be >= 1, was {self.interval_steps}")
+            check_minimum(f"pruner.{name}", getattr(self, name), 0)
+        check_minimum("pruner.interval_steps", self.interval_steps, 1)
 
 
 class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -153,8 +151,7 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
     def _check_study(self, objectives: tuple[str, ...]) -> None:
         check_space(self.search_space)
         check_known("objective", self.objective, objectives)
-        if self.n_trials < 1:
-            raise ConfigError(f"`n_trials` must be >= 1, was {self.n_trials}")
+        check_minimum("n_trials", self.n_trials, 1)
         if self.seed is not None and not 0 <= self.seed < 2**32:
             raise ConfigError(f"`seed` must be in [0, 2**32) or None (numpy), was {self.seed}")
         if self.timeout is not None and not (math.isfinite(self.timeout) and self.timeout > 0):
@@ -166,10 +163,9 @@ class StudySettings(FileConfig, frozen=True, forbid_unknown_fields=True):
         if self.storage is not None:
             check_storage_url(self.storage)
         check_known("sampler", self.sampler, SAMPLERS)
-        if self.heartbeat_interval is not None and self.heartbeat_interval < 1:
-            raise ConfigError(
-                f"`heartbeat_interval` must be >= 1 second or None, was {self.heartbeat_interval}"
-            )
+        check_minimum(
+            "heartbeat_interval", self.heartbeat_interval, 1, optional=True, what=" second"
+        )
 
     def optimises(self) -> dict[str, Any]:
         """What the study optimises: every field but those of how it runs (`RUN_FIELDS`)."""

@@ -27,6 +27,10 @@ from tests.services import redis_server
 SECRET = "s3cr3t-Pa55word-917"
 LOGIN = 5_123_456
 MAGIC = 31337
+CLIENTS = {  # LiveNodeConfig's nested MT5 clients, as a YAML file spells them
+    "data_client": {"poll_interval_secs": 0.05},
+    "exec_client": {"magic": MAGIC, "poll_interval_secs": 0.05},
+}
 SESSION_WAIT = 90.0
 LIVE_BAR = "EURUSD.MT5-1-HOUR-BID-EXTERNAL"
 
@@ -50,8 +54,7 @@ def _live_yaml(tmp_path: Path, bundle: Path, port: int, **extra: object) -> Path
         "bar_type": "EURUSD.MT5-1-HOUR-BID-EXTERNAL",
         "node": {
             "backend": {"backend": "rpyc", "host": "127.0.0.1", "port": port, "timeout_s": 5.0},
-            "magic": MAGIC,
-            "poll_interval_secs": 0.05,
+            **CLIENTS,
             "log_level": "INFO",
         },
         "monitor": {"sample_interval_secs": 0.2, "rules": {"max_drawdown": None}},
@@ -287,8 +290,7 @@ def test_kill_9_and_restart_continue_the_same_store(
     simulator, handle = terminal
     node = {
         "backend": {"backend": "rpyc", "host": "127.0.0.1", "port": handle.port, "timeout_s": 5.0},
-        "magic": MAGIC,
-        "poll_interval_secs": 0.05,
+        **CLIENTS,
         "log_level": "INFO",
         "cache_database": cache_database,
     }

@@ -24,6 +24,7 @@ from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.training import TrainConfig
 from nautilus_rl_lab.training.bundle import attach_backtest, write_bundle
+from tests.adapters.metatrader5.conftest import clients
 
 INSTRUMENT = "EURUSD.MT5"
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
@@ -140,10 +141,9 @@ def node_config(handle: ServerHandle, actors: list[Any], strategies: list[Any]) 
     return LiveNodeConfig(
         backend=backend(handle),
         symbols=("EURUSD",),
-        magic=MAGIC,
         actors=actors,
         strategies=strategies,
-        poll_interval_secs=0.02,
+        **clients(magic=MAGIC),
         log_level="ERROR",
         open_check_interval_secs=1.0,
     )

@@ -26,7 +26,7 @@ from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
-from tests.adapters.metatrader5.conftest import rpyc_node_config
+from tests.adapters.metatrader5.conftest import clients, rpyc_node_config
 from tests.conftest import assert_python_error
 
 INSTRUMENT = "EURUSD.MT5"
@@ -549,9 +549,7 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
         config={"run_dir": str(tmp_path / "run"), "instrument_id": INSTRUMENT},
     )
     components = {"actors": [rl_agent, monitor], "strategies": [strategy]}
-    node = LiveNode(
-        LiveNodeConfig(backend=backend, log_level="ERROR", poll_interval_secs=0.02, **components)
-    )
+    node = LiveNode(LiveNodeConfig(backend=backend, log_level="ERROR", **clients(), **components))
     bar_type = BarType.from_str(BAR_TYPE)
     try:
         node.start()

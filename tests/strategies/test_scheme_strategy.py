@@ -1,4 +1,5 @@
-"""`SchemeStrategy` counts the orders Nautilus denied and the orders the venue rejected.
+"""`SchemeStrategy` counts the orders Nautilus denied and the orders the venue rejected, and
+shows its host (the env) its spaces, warm-up and `precompute` without exposing its schemes.
 
 A plain `build_engine` backtest (no `TrainingNodeConfig`, so nothing refuses the setup up front)
 with a strategy that always asks for the same target: a short equity on a CASH account is
@@ -18,6 +19,7 @@ from nautilus_rl_lab.data.wrangling import bar_type_for
 from nautilus_rl_lab.nodes.engine import build_engine, default_venue, prepare_market_data
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.schemes.registry import build_action, build_observation
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 
 SHORT = 0
@@ -30,14 +32,32 @@ class AlwaysShort(SchemeStrategy):
         return SHORT
 
 
-def _run(account_type: str, spec: InstrumentSpec, trade_size: float) -> tuple[Any, Any]:
+class Recorder(SchemeStrategy):
+    """Holds flat and records every observation it is given."""
+
+    def __init__(self, config: SchemeStrategyConfig) -> None:
+        super().__init__(config)
+        self.observations: list[np.ndarray] = []
+
+    def decide(self, observation: np.ndarray, state: MarketState) -> Any:
+        self.observations.append(observation.copy())
+        return 1  # flat
+
+
+def _run(
+    account_type: str,
+    spec: InstrumentSpec,
+    trade_size: float,
+    kind: type[SchemeStrategy] = AlwaysShort,
+    precompute: bool = False,
+) -> tuple[Any, Any]:
     instrument = make_instrument(spec)
     bar_type = bar_type_for(instrument.id, 1, "HOUR", "ASK")
     frame = synthetic.gbm(n_bars=20, start_price=100.0, volatility=0.001, seed=1)
     frame = frame.round(spec.price_precision)  # prices exact at the instrument's precision
     market = prepare_market_data(frame, instrument, bar_type, spread=0.02, price_side="ask")
     engine = build_engine(default_venue(account_type=account_type), market)
-    strategy = AlwaysShort(
+    strategy = kind(
         SchemeStrategyConfig(
             instrument_id=instrument.id,
             bar_type=bar_type,
@@ -45,6 +65,8 @@ def _run(account_type: str, spec: InstrumentSpec, trade_size: float) -> tuple[An
             action=SchemeConfig(name="target_position", params={"trade_size": trade_size}),
         )
     )
+    if precompute:
+        strategy.precompute(market.bars)
     engine.add_strategy(strategy)
     engine.run()
     return engine, strategy
@@ -74,3 +96,18 @@ def test_margin_denials_are_counted() -> None:
         assert strategy.orders_denied == len(statuses) and strategy.orders_rejected == 0
     finally:
         engine.dispose()
+
+
+def test_spaces_warmup_and_precompute_are_the_schemes_own() -> None:
+    engine, plain = _run("MARGIN", InstrumentSpec(), 1_000, Recorder)
+    engine.dispose()
+    engine, prepared = _run("MARGIN", InstrumentSpec(), 1_000, Recorder, precompute=True)
+    engine.dispose()
+    config = prepared.config
+    observation, action = build_observation(config.observation), build_action(config.action)
+    assert prepared.observation_space == observation.space
+    assert prepared.action_space == action.space
+    assert prepared.warmup_bars == observation.warmup_bars > 1
+    # precomputed features change no observation (no look-ahead)
+    assert len(prepared.observations) == 20 - prepared.warmup_bars + 1
+    np.testing.assert_array_equal(np.array(prepared.observations), np.array(plain.observations))

@@ -8,17 +8,23 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import msgspec
 import numpy as np
 import pytest
+from nautilus_trader.config import NautilusConfig
 from stable_baselines3.common.callbacks import BaseCallback
 
+from nautilus_rl_lab import config as config_module
 from nautilus_rl_lab.agents import PolicyAgent
+from nautilus_rl_lab.cli import main
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
+from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
-from nautilus_rl_lab.training import TrainConfig, latest_checkpoint, train
+from nautilus_rl_lab.training import TrainConfig, bundle, latest_checkpoint, train
 
 from .conftest import tiny_config
 
@@ -79,6 +85,69 @@ def test_train_writes_agents_checkpoints_and_tensorboard_logs(tmp_path) -> None:
     assert {p.name for p in checkpoint.iterdir()} == {"model.zip", "vecnormalize.pkl", "state.json"}
     with pytest.raises(ConfigError, match="resume"):
         train(tiny_config(tmp_path / "run"))  # never silently overwrites a run
+
+
+def _spy_on_configs_and_bundles(monkeypatch) -> Counter[str]:
+    """Count (the real code still runs) how often a training or env config is decoded, parsed
+    or serialised, and how often a bundle is written or read back."""
+    counts: Counter[str] = Counter()
+    watched = (TrainConfig, TrainingNodeConfig)
+    real_json, real_parse = NautilusConfig.json, NautilusConfig.parse.__func__
+    real_decode, real_write = config_module.decode_config, bundle.atomic_write_text
+    real_load = bundle.load_bundle
+
+    def json_spy(self: NautilusConfig) -> bytes:
+        counts[f"json {type(self).__name__}"] += isinstance(self, watched)
+        return real_json(self)
+
+    def parse_spy(cls: type[NautilusConfig], raw: bytes | str) -> object:
+        counts[f"parse {cls.__name__}"] += issubclass(cls, watched)
+        return real_parse(cls, raw)
+
+    def decode_spy(cls: type[NautilusConfig], data: object) -> object:
+        counts[f"decode {cls.__name__}"] += 1
+        return real_decode(cls, data)
+
+    def write_spy(path: Path, text: str) -> Path:
+        counts[f"write {Path(path).name}"] += 1
+        return real_write(path, text)
+
+    def load_spy(path: Path) -> object:
+        counts["load bundle"] += 1
+        return real_load(path)
+
+    monkeypatch.setattr(NautilusConfig, "json", json_spy)
+    monkeypatch.setattr(NautilusConfig, "parse", classmethod(parse_spy))
+    monkeypatch.setattr(config_module, "decode_config", decode_spy)
+    monkeypatch.setattr(bundle, "atomic_write_text", write_spy)
+    monkeypatch.setattr(bundle, "load_bundle", load_spy)
+    return counts
+
+
+def test_cli_train_decodes_its_config_once_and_writes_each_bundle_once(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    tiny_config(
+        tmp_path / "run",
+        vec_env="dummy",
+        total_timesteps=128,
+        tensorboard=False,
+        test_data=DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29"),
+    ).to_file(tmp_path / "cfg.yaml")
+    counts = _spy_on_configs_and_bundles(monkeypatch)
+    assert main(["train", "--config", str(tmp_path / "cfg.yaml"), "--no-progress"]) == 0
+    assert "best agent" in capsys.readouterr().out  # one evaluation (at 128): one best/
+    found = {key: n for key, n in counts.items() if n}
+    # the file is decoded once and the run's config saved once (train_config.json); the envs
+    # get the typed configs; final/ and best/ get one complete bundle.json each, never re-read
+    assert found == {
+        "decode TrainConfig": 1,
+        "parse TrainConfig": 1,
+        "json TrainConfig": 1,
+        "write bundle.json": 2,
+    }
+    for agent in ("final", "best"):
+        assert bundle.load_bundle(tmp_path / "run" / agent).backtest["split"] == "test"
 
 
 def test_killed_run_resumes_from_its_last_checkpoint(tmp_path) -> None:

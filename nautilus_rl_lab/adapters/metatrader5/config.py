@@ -15,7 +15,7 @@ from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.validation import check_positive, check_symbol
+from nautilus_rl_lab.validation import check_minimum, check_positive, check_symbol
 
 OMS_TYPES = ("NETTING", "HEDGING")
 
@@ -53,11 +53,8 @@ def _check_common(config: Mt5DataClientConfig | Mt5ExecClientConfig) -> None:
         what=" (finite seconds)",
         note="; 0.05-1.0 s suits a terminal on this machine",
     )
-    if config.reconnect_max_attempts < 1 or config.reconnect_backoff_s < 0:
-        raise ConfigError(
-            "`reconnect_max_attempts` must be >= 1 and `reconnect_backoff_s` >= 0, were "
-            f"{config.reconnect_max_attempts} and {config.reconnect_backoff_s}",
-        )
+    check_minimum("reconnect_max_attempts", config.reconnect_max_attempts, 1)
+    check_minimum("reconnect_backoff_s", config.reconnect_backoff_s, 0)
     ServerTime(config.server_offset_s, config.server_timezone)  # raises naming the field
 
 
@@ -153,5 +150,4 @@ class Mt5ExecClientConfig(
         if not 0 <= self.magic < 2**63:
             raise ConfigError(f"`magic` must be a non-negative 64-bit integer, was {self.magic}")
         for field in ("deviation_points", "max_price_retries", "unknown_outcome_checks"):
-            if getattr(self, field) < 0:
-                raise ConfigError(f"`{field}` must be >= 0, was {getattr(self, field)}")
+            check_minimum(field, getattr(self, field), 0)

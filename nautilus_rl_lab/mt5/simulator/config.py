@@ -12,7 +12,7 @@ from nautilus_trader.common.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.validation import check_choice, check_currency, check_positive
+from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum, check_positive
 
 MARGIN_MODES = ("netting", "hedging")
 
@@ -134,9 +134,7 @@ class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True
             ("commission_per_lot", self.commission_per_lot),
             ("pending_fill_lots", self.pending_fill_lots),
         ):
-            if value < 0:
-                raise ConfigError(f"`{field}` must be >= 0, was {value}")
+            check_minimum(field, value, 0)
         ServerTime(self.server_offset_s, self.server_timezone)  # raises naming the field
-        if self.balance < 0:
-            raise ConfigError(f"`balance` must be >= 0, was {self.balance}")
+        check_minimum("balance", self.balance, 0)
         check_currency("currency", self.currency)

@@ -24,6 +24,7 @@ from collections.abc import Mapping
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.validation import check_minimum
 
 DISCONNECT = "disconnect"
 
@@ -75,8 +76,7 @@ class FaultInjector:
     def inject(self, fault: str, count: int | None = 1) -> None:
         """Arm `fault` for the next `count` occasions (None: until `clear`)."""
         check_fault_name(fault)
-        if count is not None and count < 1:
-            raise ConfigError(f"`count` must be >= 1 or None, was {count}")
+        check_minimum("count", count, 1, optional=True)
         current = self._armed.get(fault, 0)
         if count is None or current is None:
             self._armed[fault] = None

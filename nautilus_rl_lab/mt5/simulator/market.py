@@ -26,6 +26,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.symbols import SymbolSpec
 from nautilus_rl_lab.mt5.structures import RATES_DTYPE, TICKS_DTYPE
+from nautilus_rl_lab.validation import check_positive
 
 TICKS_PER_BAR = 4
 _DAY_S = 86_400
@@ -52,8 +53,8 @@ def synthetic_ohlcv(
     """
     from nautilus_rl_lab.data.synthetic import gbm, with_gaps  # pandas-only, loaded on use
 
-    if n_bars <= 0 or bar_seconds <= 0:
-        raise ConfigError("`n_bars` and `bar_seconds` must be positive")
+    check_positive("n_bars", n_bars)
+    check_positive("bar_seconds", bar_seconds)
     # Enough candidate bars to keep `n_bars` after removing the weekends.
     candidates = int(n_bars * 1.6) + 200 if skip_weekends else n_bars
     frame = gbm(

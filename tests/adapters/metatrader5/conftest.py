@@ -15,17 +15,38 @@ from nautilus_trader.model.enums import OrderSide, OrderStatus
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
+from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 
 
+def clients(
+    poll_interval_secs: float = 0.02, server_offset_s: int = 0, **execution: Any
+) -> dict[str, Any]:
+    """`LiveNodeConfig`'s nested `data_client` and `exec_client`: both poll every
+    `poll_interval_secs` on the server clock `server_offset_s`; `execution` sets the
+    execution client's own fields (`magic`, `oms_type`, ...)."""
+    common = {"poll_interval_secs": poll_interval_secs, "server_offset_s": server_offset_s}
+    return {
+        "data_client": Mt5DataClientConfig(**common),
+        "exec_client": Mt5ExecClientConfig(**common, **execution),
+    }
+
+
 def rpyc_node_config(
-    port: int, strategies: Sequence = (), actors: Sequence = (), **overrides: Any
+    port: int,
+    strategies: Sequence = (),
+    actors: Sequence = (),
+    *,
+    magic: int = DEFAULT_MAGIC,
+    poll_interval_secs: float = 0.02,
+    **overrides: Any,
 ) -> LiveNodeConfig:
     """A `LiveNodeConfig` on the simulator served over RPyC at 127.0.0.1:`port` (fast polls,
-    quiet logs), with `overrides` of any other field."""
+    quiet logs; the execution client's `magic`), with `overrides` of any other field."""
     backend = Mt5BackendConfig(
         backend="rpyc",
         host="127.0.0.1",
@@ -39,7 +60,7 @@ def rpyc_node_config(
         "symbols": ("EURUSD",),
         "strategies": list(strategies),
         "actors": list(actors),
-        "poll_interval_secs": 0.02,
+        **clients(poll_interval_secs, magic=magic),
         "log_level": "ERROR",
         "open_check_interval_secs": 1.0,
         **overrides,
@@ -53,10 +74,14 @@ def live_session(
     sim_config: Mt5SimulatorConfig,
     strategy: str,
     strategy_config: dict[str, Any] | None = None,
+    *,
+    poll_interval_secs: float = 0.02,
+    server_offset_s: int = 0,
     **node_options: Any,
 ) -> Iterator[tuple[LiveNode, Any, Mt5TerminalSimulator]]:
     """Run a started `LiveNode` on `simulator` with the strategy ``module:Name`` (config
-    ``module:NameConfig``); yield ``(node, strategy, simulator)``, then dispose of it."""
+    ``module:NameConfig``), its clients polling every `poll_interval_secs` on the server clock
+    `server_offset_s`; yield ``(node, strategy, simulator)``, then dispose of it."""
     backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
     connection = acquire_connection(backend, client=simulator)  # the node shares it
     module, _, name = strategy.partition(":")
@@ -71,6 +96,7 @@ def live_session(
                     config=strategy_config or {},
                 ),
             ],
+            **clients(poll_interval_secs, server_offset_s),
             **node_options,
         ),
     )
@@ -137,7 +163,6 @@ def session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimulator]]:
         sim_config,
         f"{__name__}:Probe",
         {"external_order_claims": [str(INSTRUMENT)]},
-        poll_interval_secs=0.02,
     ) as running:
         yield running
 

@@ -15,6 +15,7 @@ from nautilus_trader.model.identifiers import ClientId, InstrumentId
 from nautilus_trader.model.instruments import CurrencyPair
 from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
@@ -66,7 +67,6 @@ def session() -> Iterator[tuple[LiveNode, Listener, Mt5TerminalSimulator]]:
         sim_config,
         f"{__name__}:Listener",
         server_offset_s=OFFSET,
-        poll_interval_secs=0.02,
     ) as running:
         yield running
 
@@ -138,7 +138,7 @@ def test_live_node_config_round_trips_json_and_yaml_with_any_importable_componen
     config = LiveNodeConfig(
         backend=Mt5BackendConfig(backend="rpyc", port=18_900),
         symbols=("EURUSD", "GBPUSD"),
-        magic=99,
+        exec_client=Mt5ExecClientConfig(magic=99),
         actors=[
             ImportableActorConfig(
                 actor_path="nautilus_trader.examples.strategies.ema_cross:EMACross",
