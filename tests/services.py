@@ -6,12 +6,15 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -145,3 +148,75 @@ class SlowWebhook:
         self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+#: The storage password variable the Ray head's environment holds, as every node's must.
+RAY_PG_PASSWORD_VARIABLE = "NRL_TEST_PG_PASSWORD"
+RAY_PG_PASSWORD = "s3cret-for-ray-test"
+_RAY_ENV = {
+    "RAY_USAGE_STATS_ENABLED": "0",
+    # Keep 127.0.0.1: otherwise Ray swaps it for this machine's outward address.
+    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+    # A loaded CI machine may take longer than Ray's default to start the node's agents.
+    "RAY_agent_register_timeout_ms": "180000",
+}
+
+
+@dataclass(frozen=True)
+class RayHead:
+    """A running local Ray head: its GCS address and the PID of its `ray start` process."""
+
+    address: str
+    pid: int
+
+
+@contextlib.contextmanager
+def ray_head(num_cpus: int = 2) -> Iterator[RayHead]:
+    """Start a Ray head on 127.0.0.1 (`ray start --head --block`); yield it; stop it by PID.
+
+    Its workers import this checkout (`PYTHONPATH`); the driver (this process) gets the same
+    Ray settings. The head runs in its own process group, which is stopped at the end.
+    """
+    os.environ.update(_RAY_ENV)  # before Ray is imported: it reads them at import time
+    try:
+        import ray
+    except ImportError:
+        pytest.skip("Ray is not installed: pip install -e '.[cluster]' (it is in the dev extras)")
+    repo = str(Path(__file__).resolve().parents[1])
+    root = Path(tempfile.mkdtemp(prefix="nrl-ray-"))
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": repo, RAY_PG_PASSWORD_VARIABLE: RAY_PG_PASSWORD}
+    log = (root / "head.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
+         "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={num_cpus}",
+         "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={root}",
+         f"--ray-client-server-port={free_port()}",
+         f"--dashboard-agent-listen-port={free_port()}"],
+        cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        for _ in range(1800):
+            if "Ray runtime started" in (root / "head.log").read_text():
+                break
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the Ray head did not start within 180 s")
+        if process.poll() is not None:
+            tail = (root / "head.log").read_text()[-3000:]
+            raise RuntimeError(f"the Ray head exited ({process.returncode}):\n{tail}")
+        yield RayHead(f"127.0.0.1:{port}", process.pid)
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(5)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
+        log.close()
+        shutil.rmtree(root, ignore_errors=True)
