@@ -98,6 +98,10 @@ def test_three_seeds_on_a_ray_cluster_give_the_pools_numbers(
     pool = train_seeds(config, [0, 1, 2], max_workers=2, run_dir=tmp_path / "pool")
     sweep = SweepConfig(executor="ray", address=ray_cluster.address)
     cluster = train_seeds(config, [0, 1, 2], sweep=sweep, run_dir=tmp_path / "ray")
-    pd.testing.assert_frame_equal(cluster.table, pool.table)
+    numbers = [c for c in pool.table.columns if c != "agent"]  # "agent": the run folder
+    pd.testing.assert_frame_equal(cluster.table[numbers], pool.table[numbers])
     pd.testing.assert_frame_equal(cluster.equity, pool.equity)
+    assert [p.rsplit("/", 3)[1:] for p in cluster.table["agent"]] == [
+        p.rsplit("/", 3)[1:] for p in pool.table["agent"]
+    ]  # the same agent (best, else final) of each seed was scored
     assert {f"seed_{s}" for s in (0, 1, 2)} <= {p.name for p in (tmp_path / "ray").iterdir()}
