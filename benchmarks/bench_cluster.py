@@ -51,6 +51,8 @@ def main() -> None:
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     # A local cluster stays on 127.0.0.1 (Ray otherwise binds the machine's outward address).
     os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    # A throwaway local cluster on 127.0.0.1: no auth token written to ~/.ray for it.
+    os.environ.setdefault("RAY_AUTH_MODE", "disabled")
     import ray
 
     if args.address:

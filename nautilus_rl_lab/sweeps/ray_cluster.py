@@ -7,6 +7,7 @@ seconds); `ray.shutdown()` disconnects it.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -21,6 +22,12 @@ log = logging.getLogger(__name__)
 def sweep_task(function: Callable[..., Any], *args: Any) -> Any:
     """What a Ray worker runs (its process title reads `ray::sweep_task` meanwhile)."""
     return function(*args)
+
+
+@functools.cache
+def _remote(ray: Any) -> Any:
+    """`sweep_task` as a Ray remote function, made once per process (Ray exports it once)."""
+    return ray.remote(sweep_task)
 
 
 def _ray() -> Any:
@@ -68,7 +75,7 @@ class RayCluster:
         if not tasks:
             return
         ray = self.connect()
-        remote = ray.remote(sweep_task).options(
+        remote = _remote(ray).options(
             num_cpus=self.config.num_cpus,
             max_retries=self.config.max_retries,
             retry_exceptions=False,

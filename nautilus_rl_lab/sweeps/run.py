@@ -46,7 +46,9 @@ class Sweep:
     def __init__(self, where: SweepConfig | Executor) -> None:
         self.config = where if isinstance(where, SweepConfig) else None
         self._executor = where if isinstance(where, Executor) else None
-        self._ray = RayCluster(where) if self.config and self.config.executor == "ray" else None
+        self._ray = (
+            RayCluster(self.config) if self.config and self.config.executor == "ray" else None
+        )
 
     def share(self, value: Any) -> Any:
         """`value` as every task should receive it: one object-store copy on Ray, else itself."""
