@@ -101,7 +101,8 @@ def test_three_seeds_on_a_ray_cluster_give_the_pools_numbers(
     numbers = [c for c in pool.table.columns if c != "agent"]  # "agent": the run folder
     pd.testing.assert_frame_equal(cluster.table[numbers], pool.table[numbers])
     pd.testing.assert_frame_equal(cluster.equity, pool.equity)
-    assert [p.rsplit("/", 3)[1:] for p in cluster.table["agent"]] == [
-        p.rsplit("/", 3)[1:] for p in pool.table["agent"]
-    ]  # the same agent (best, else final) of each seed was scored
+    # the same agent (best, else final) of each seed was scored
+    assert [Path(p).parts[-2:] for p in cluster.table["agent"]] == [
+        Path(p).parts[-2:] for p in pool.table["agent"]
+    ]
     assert {f"seed_{s}" for s in (0, 1, 2)} <= {p.name for p in (tmp_path / "ray").iterdir()}
