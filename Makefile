@@ -66,6 +66,7 @@ bench: $(STAMP)  ## Run the benchmarks (JSON lines, documented in benchmarks/REA
 	$(PY) benchmarks/bench_training.py
 	$(PY) benchmarks/bench_backtest.py
 	$(PY) benchmarks/bench_scenarios.py
+	$(PY) benchmarks/bench_cluster.py
 	$(PY) benchmarks/bench_memory.py
 
 clean:  ## Remove the virtual environment and run artefacts

@@ -13,7 +13,7 @@ from nautilus_trader.model.enums import OrderSide
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from tests.services import SlowWebhook
+from tests.services import RayHead, SlowWebhook, ray_head
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,3 +76,10 @@ def trade_to_target(strategy: Strategy, instrument: Instrument, target: float) -
                 instrument.id, side, instrument.make_qty(quantity), reduce_only=reduce_only
             )
             strategy.submit_order(order)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[RayHead]:
+    """A real local Ray head (2 CPUs, 127.0.0.1) for the whole session."""
+    with ray_head(num_cpus=2) as head:
+        yield head

@@ -6,12 +6,15 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -145,3 +148,91 @@ class SlowWebhook:
         self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+#: The storage password variable the Ray head's environment holds, as every node's must.
+RAY_PG_PASSWORD_VARIABLE = "NRL_TEST_PG_PASSWORD"
+RAY_PG_PASSWORD = "s3cret-for-ray-test"
+_RAY_ENV = {
+    "RAY_USAGE_STATS_ENABLED": "0",
+    # Keep 127.0.0.1: otherwise Ray swaps it for this machine's outward address.
+    "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
+    # A loaded CI machine may take longer than Ray's default to start the node's agents.
+    "RAY_agent_register_timeout_ms": "180000",
+}
+
+
+@dataclass(frozen=True)
+class RayHead:
+    """A running local Ray head: its GCS address and the PID of its `ray start` process."""
+
+    address: str
+    pid: int
+
+
+#: Ray's `ray start` gives the node 30 s (fixed) to register; a loaded machine may need more.
+RAY_START_ATTEMPTS = 3
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """Stop the process group `process` leads (the head and everything it started)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(10)
+
+
+def _start_head(num_cpus: int, root: Path) -> tuple[subprocess.Popen[bytes], int, str]:
+    """`ray start --head --block` in its own process group; `(process, port, log text)`."""
+    repo = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": repo, RAY_PG_PASSWORD_VARIABLE: RAY_PG_PASSWORD}
+    port = free_port()
+    log_file = root / "head.log"
+    with log_file.open("w") as log:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
+             "--node-ip-address=127.0.0.1", f"--port={port}", f"--num-cpus={num_cpus}",
+             "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={root}",
+             # no autoscaler nor log monitor: fewer processes to start
+             "--no-monitor", "--include-log-monitor=false", f"--ray-client-server-port={free_port()}",
+             f"--dashboard-agent-listen-port={free_port()}"],
+            cwd=repo, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    while process.poll() is None and "Ray runtime started" not in log_file.read_text():
+        time.sleep(0.1)
+    return process, port, log_file.read_text()
+
+
+@contextlib.contextmanager
+def ray_head(num_cpus: int = 2) -> Iterator[RayHead]:
+    """Start a Ray head on 127.0.0.1 (`ray start --head --block`); yield it; stop it by PID.
+
+    Its workers import this checkout (`PYTHONPATH`); the driver (this process) gets the same
+    Ray settings. The head runs in its own process group, which is stopped at the end. A head
+    that fails to start (Ray's fixed 30 s registration limit) is stopped and started again.
+    """
+    os.environ.update(_RAY_ENV)  # before Ray is imported: it reads them at import time
+    try:
+        import ray
+    except ImportError:
+        pytest.skip("Ray is not installed: pip install -e '.[cluster]' (it is in the dev extras)")
+    root = Path(tempfile.mkdtemp(prefix="nrl-ray-"))
+    try:
+        for _ in range(RAY_START_ATTEMPTS):
+            process, port, log = _start_head(num_cpus, root)
+            if process.poll() is None:
+                break
+            _stop_group(process)
+        else:
+            raise RuntimeError(f"the Ray head exited ({process.returncode}):\n{log[-3000:]}")
+        try:
+            yield RayHead(f"127.0.0.1:{port}", process.pid)
+        finally:
+            if ray.is_initialized():
+                ray.shutdown()
+            _stop_group(process)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

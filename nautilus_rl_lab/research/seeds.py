@@ -2,7 +2,7 @@
 
 One seed's result is an anecdote: the same PPO config can win or lose depending on its seed.
 `train_seeds(config, seeds)` trains every seed (in parallel worker processes by default,
-one `TrainingNode` engine set per process), backtests each trained agent on `config.test_data`
+one `TrainingNode` engine set per process, or on a Ray cluster: `nautilus_rl_lab.sweeps`), backtests each trained agent on `config.test_data`
 (the range nothing in training read), and returns a `SeedsResult` with the per-seed table,
 the equity curves and percentile-bootstrap confidence intervals of the mean of each metric.
 """
@@ -10,20 +10,19 @@ the equity curves and percentile-bootstrap confidence intervals of the mean of e
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import msgspec
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.evaluation.statistics import bootstrap_ci
+from nautilus_rl_lab.sweeps import SweepConfig, SweepTask, choose_where, open_sweep
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
 from nautilus_rl_lab.validation import check_folder
@@ -92,14 +91,16 @@ def train_seeds(
     run_dir: str | os.PathLike[str] | None = None,
     max_workers: int | None = None,
     executor: Executor | None = None,
+    sweep: SweepConfig | None = None,
     progress: bool = False,
 ) -> SeedsResult:
     """Train `config` once per seed into `<run_dir>/seed_<s>` and score each on `test_data`.
 
-    Runs in a `ProcessPoolExecutor` (spawned processes, `max_workers` defaults to the number
-    of cores) unless an `executor` is given (e.g. one of a cluster, or a thread pool for
-    debugging); `max_workers=1` without an executor trains in this process. `progress` shows
-    a progress bar over the finished seeds.
+    Runs where `sweep` says (e.g. `SweepConfig(executor="ray")`), else on `executor` (e.g. a
+    thread pool for debugging), else in a `ProcessPoolExecutor` (spawned processes,
+    `max_workers` defaults to the number of cores; 1 trains in this process). Each seed's
+    result is kept in `<run_dir>/tasks`: a re-run skips the seeds already there. `progress`
+    shows a progress bar over the finished seeds.
     """
     if config.test_data is None:
         raise ConfigError("`test_data` is required: each seed is scored on that untouched range")
@@ -114,24 +115,17 @@ def train_seeds(
         raise ConfigError(f"`max_workers` must be >= 1 or None, was {max_workers!r}")
     root = check_folder("run_dir", run_dir or config.run_dir)
     payload = config.json()
-    jobs = [(payload, seed, str(root / f"seed_{seed}")) for seed in seeds]
-    if executor is None and max_workers == 1:
-        results = [_train_and_test(*job) for job in tqdm(jobs, desc="seeds", disable=not progress)]
-    else:
-        owned = executor is None
-        pool = executor or ProcessPoolExecutor(
-            max_workers=max_workers or min(len(jobs), os.cpu_count() or 1),
-            mp_context=multiprocessing.get_context("spawn"),
+    tasks = [
+        SweepTask(
+            f"seed {seed}", (payload, seed, str(root / f"seed_{seed}")), payload + b"%d" % seed
         )
-        try:
-            futures = [pool.submit(_train_and_test, *job) for job in jobs]
-            done = as_completed(futures)
-            for _ in tqdm(done, total=len(futures), desc="seeds", disable=not progress):
-                pass
-            results = [future.result() for future in futures]
-        finally:
-            if owned:
-                pool.shutdown()
+        for seed in seeds
+    ]
+    where = choose_where(sweep, executor, max_workers, min(len(tasks), os.cpu_count() or 1))
+    with open_sweep(where) as runner:
+        results = runner.map(
+            _train_and_test, tasks, results_dir=root / "tasks", desc="seeds", progress=progress
+        )
     table = pd.DataFrame({seed: stats for seed, _, stats in results}).T
     table.index.name = "seed"
     equity = pd.DataFrame({seed: curve for seed, curve, _ in results})

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -35,6 +36,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import COUNTS, AgentRun, performance_stats
 from nautilus_rl_lab.evaluation.backtest import run_backtest as backtest
+from nautilus_rl_lab.sweeps import SweepConfig, SweepTask, choose_where, open_sweep
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
 from nautilus_rl_lab.tuning.config import RuleTuneConfig
@@ -197,42 +199,78 @@ def _result(
     return WalkForwardResult(list(windows), runs, table)
 
 
+def _train_window(
+    config: TrainConfig, window: Window, validation: Span | None, root: Path
+) -> tuple[AgentRun, dict[str, object]]:
+    """Task: train on `window`'s training segment, backtest the agent on its test segment."""
+    fit_data, eval_data, test_data = window_ranges(config.env.data, window, validation)
+    window_config = msgspec.structs.replace(
+        config,
+        env=msgspec.structs.replace(config.env, data=fit_data),
+        eval_data=eval_data,
+        eval_freq=config.eval_freq if eval_data is not None else 0,
+        test_data=test_data,
+        run_dir=str(root / f"window_{window.index}"),
+    )
+    window_config.__post_init__()  # replace() does not validate: check the ranges again
+    log.info("walk-forward window %d: training %s", window.index, window_config.run_dir)
+    result = train(window_config)
+    agent = result.best_agent or result.final_agent
+    test_env = window_config.test_env
+    assert test_env is not None  # set just above
+    run = backtest(agent, test_env, name=f"window_{window.index}")
+    return run, {"agent": str(agent)}
+
+
+def _sweep_windows(
+    task: Callable[..., tuple[AgentRun, dict[str, object]]],
+    config: TrainConfig | RuleTuneConfig,
+    windows: Sequence[Window],
+    extra: tuple[object, ...],
+    root: Path,
+    where: SweepConfig | Executor,
+    progress: bool,
+) -> WalkForwardResult:
+    """Run `task(config, window, *extra)` for every window where `where` says; collect the result."""
+    identity = config.json() + repr(extra).encode()
+    tasks = [
+        SweepTask(
+            f"walk-forward window {w.index}", (config, w, *extra), identity + repr(w).encode()
+        )
+        for w in windows
+    ]
+    with open_sweep(where) as runner:
+        outputs = runner.map(
+            task, tasks, results_dir=root / "tasks", desc="windows", progress=progress
+        )
+    runs = [run for run, _ in outputs]
+    rows = [_row(w, run, more) for w, (run, more) in zip(windows, outputs, strict=True)]
+    return _result(windows, runs, rows)
+
+
 def walk_forward(
     config: TrainConfig,
     windows: Sequence[Window],
     *,
     validation: Span | None = None,
     run_dir: str | os.PathLike[str] | None = None,
+    executor: Executor | None = None,
+    max_workers: int | None = None,
+    sweep: SweepConfig | None = None,
+    progress: bool = False,
 ) -> WalkForwardResult:
     """Train one agent per window on its training segment; backtest it on its test segment.
 
     With `validation`, the last `validation` of each training segment is held out as the
     validation range (evaluation and best-agent selection); without it, the final agent of
     each window is scored. Runs go to `<run_dir>/window_<k>` (default: `config.run_dir`).
+    Windows run where `sweep` says, else on `executor`, else on a local pool of `max_workers`
+    (default 1: one after another in this process); each window's result is kept in
+    `<run_dir>/tasks` and a re-run skips the windows already there.
     """
     root = Path(run_dir or config.run_dir)
-    data = config.env.data
-    runs, rows = [], []
-    for window in windows:
-        fit_data, eval_data, test_data = window_ranges(data, window, validation)
-        window_config = msgspec.structs.replace(
-            config,
-            env=msgspec.structs.replace(config.env, data=fit_data),
-            eval_data=eval_data,
-            eval_freq=config.eval_freq if eval_data is not None else 0,
-            test_data=test_data,
-            run_dir=str(root / f"window_{window.index}"),
-        )
-        window_config.__post_init__()  # replace() does not validate: check the ranges again
-        log.info("walk-forward window %d: training %s", window.index, window_config.run_dir)
-        result = train(window_config)
-        agent = result.best_agent or result.final_agent
-        test_env = window_config.test_env
-        assert test_env is not None  # set just above
-        run = backtest(agent, test_env, name=f"window_{window.index}")
-        runs.append(run)
-        rows.append(_row(window, run, {"agent": str(agent)}))
-    return _result(windows, runs, rows)
+    where = choose_where(sweep, executor, max_workers, 1)
+    return _sweep_windows(_train_window, config, windows, (validation, root), root, where, progress)
 
 
 def window_study_name(study_name: str, window: Window) -> str:
@@ -246,32 +284,44 @@ def window_study_name(study_name: str, window: Window) -> str:
     return f"{study_name}-window{window.index}-{ranges}"
 
 
-def walk_forward_rule(config: RuleTuneConfig, windows: Sequence[Window]) -> WalkForwardResult:
-    """Tune the rule on each training segment (`tune_rule`), backtest its best on the test segment."""
-    data = config.env.data
-    runs, rows = [], []
-    for window in windows:
-        train_data, _, test_data = window_ranges(data, window)
-        window_config = msgspec.structs.replace(
-            config,
-            env=msgspec.structs.replace(config.env, data=train_data),
-            test_data=test_data,
-            study_name=window_study_name(config.study_name, window),
+def _rule_window(config: RuleTuneConfig, window: Window) -> tuple[AgentRun, dict[str, object]]:
+    """Task: tune the rule on `window`'s training segment, backtest its best on the test segment."""
+    train_data, _, test_data = window_ranges(config.env.data, window)
+    window_config = msgspec.structs.replace(
+        config,
+        env=msgspec.structs.replace(config.env, data=train_data),
+        test_data=test_data,
+        study_name=window_study_name(config.study_name, window),
+    )
+    window_config.__post_init__()
+    study = tune_rule(window_config)
+    params = dict(study.best_trial.params)
+    test_env = msgspec.structs.replace(config.env, data=test_data)
+    agent = window_config.agent(params)
+    run = backtest(agent, test_env, name=f"window_{window.index}")
+    if len(run.equity) <= agent.warmup_bars:
+        raise ConfigError(
+            f"walk-forward window {window.index}'s test segment has {len(run.equity)} bars, "
+            f"no more than the rule's warm-up of {agent.warmup_bars} bars ({params}): it "
+            "could never trade there and would score 0; lengthen `test` or shorten the rule",
         )
-        window_config.__post_init__()
-        study = tune_rule(window_config)
-        params = dict(study.best_trial.params)
-        test_env = msgspec.structs.replace(config.env, data=test_data)
-        agent = window_config.agent(params)
-        run = backtest(agent, test_env, name=f"window_{window.index}")
-        if len(run.equity) <= agent.warmup_bars:
-            raise ConfigError(
-                f"walk-forward window {window.index}'s test segment has {len(run.equity)} bars, "
-                f"no more than the rule's warm-up of {agent.warmup_bars} bars ({params}): it "
-                "could never trade there and would score 0; lengthen `test` or shorten the rule",
-            )
-        runs.append(run)
-        rows.append(
-            _row(window, run, {"params": params, "train_" + config.objective: study.best_value})
-        )
-    return _result(windows, runs, rows)
+    return run, {"params": params, "train_" + config.objective: study.best_value}
+
+
+def walk_forward_rule(
+    config: RuleTuneConfig,
+    windows: Sequence[Window],
+    *,
+    executor: Executor | None = None,
+    max_workers: int | None = None,
+    sweep: SweepConfig | None = None,
+    progress: bool = False,
+) -> WalkForwardResult:
+    """Tune the rule on each training segment (`tune_rule`), backtest its best on the test segment.
+
+    Windows run where `sweep` says, else on `executor`, else on a local pool of `max_workers`
+    (default 1: in this process); each window's result is kept in `<config.run_dir>/tasks`.
+    """
+    where = choose_where(sweep, executor, max_workers, 1)
+    root = Path(config.run_dir)
+    return _sweep_windows(_rule_window, config, windows, (), root, where, progress)

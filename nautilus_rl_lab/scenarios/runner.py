@@ -7,25 +7,27 @@ returns the table row and the equity/position curve.
 
 Decisions:
 
-- Tasks run in a `concurrent.futures.ProcessPoolExecutor` with the `spawn` start method (a
-  fresh interpreter per worker: no forked Nautilus or torch state); pass any `Executor`
-  (e.g. a cluster's) as `executor`, or `max_workers=1` to run in this process.
-- Tasks travel as configs (scenario, agent spec, base config), never as live agents or
-  engines, so any executor that pickles arguments can run them.
+- Tasks run where a `SweepConfig` says (`nautilus_rl_lab.sweeps`): by default a local
+  `ProcessPoolExecutor` with the `spawn` start method (a fresh interpreter per worker: no
+  forked Nautilus or torch state), `max_workers=1` in this process, or a Ray cluster; any
+  `Executor` may be passed as `executor`.
+- Tasks travel as configs (scenario, agent spec, base config) plus their scenario's bars,
+  never as live agents or engines; the bars are built once per scenario here and shared
+  (one object-store copy on Ray, a pickled copy per task elsewhere).
 - A failing task stops the run: its exception carries a note naming the scenario and agent.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
@@ -36,6 +38,7 @@ from nautilus_rl_lab.scenarios.config import ScenarioConfig
 from nautilus_rl_lab.scenarios.metrics import run_row
 from nautilus_rl_lab.scenarios.results import ScenarioResults
 from nautilus_rl_lab.schemes.registry import build_action
+from nautilus_rl_lab.sweeps import SweepConfig, SweepTask, choose_where, open_sweep
 
 DEFAULT_WORKERS = 2
 
@@ -56,10 +59,12 @@ def position_limit(task: ScenarioTask) -> float:
     return limit if cap is None else min(limit, cap)
 
 
-def run_task(task: ScenarioTask) -> tuple[dict[str, Any], pd.DataFrame]:
-    """Backtest one scenario x agent pair; return its table row and its curve."""
+def run_task(
+    task: ScenarioTask, frame: pd.DataFrame | None = None
+) -> tuple[dict[str, Any], pd.DataFrame]:
+    """Backtest one scenario x agent pair (on `frame`, default the scenario's bars); return its row and curve."""
     config = task.scenario.node_config(task.base)
-    market = market_for(config, task.scenario.frame())
+    market = market_for(config, task.scenario.frame() if frame is None else frame)
     run = run_backtest(
         task.agent.build(config.action),
         config,
@@ -92,12 +97,18 @@ def run_scenarios(
     base: TrainingNodeConfig | None = None,
     executor: Executor | None = None,
     max_workers: int | None = None,
+    sweep: SweepConfig | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> ScenarioResults:
     """Backtest every agent on every scenario (default: the built-ins) and collect the table.
 
     `base` sets instrument, schemes, execution timing and the venue the scenarios modify
     (default `TrainingNodeConfig()`; use the agent's training config for a saved agent).
+    Tasks run where `sweep` says (e.g. `SweepConfig(executor="ray")`), else on `executor`, else
+    on a local pool of `max_workers` (default 2; 1 runs them here). Each scenario's bars are
+    built once here and shared with its tasks. With `run_dir`, each task's result is kept in
+    `<run_dir>/tasks` and a re-run skips the tasks already there.
     """
     scenarios = list(builtin_scenarios().values()) if scenarios is None else list(scenarios)
     if not agents or not scenarios:
@@ -105,49 +116,24 @@ def run_scenarios(
     _check_unique("agents", (agent.name for agent in agents))
     _check_unique("scenarios", (scenario.name for scenario in scenarios))
     base = base or TrainingNodeConfig()
-    tasks = [ScenarioTask(s, a, base) for s in scenarios for a in agents]
-    bar = tqdm(total=len(tasks), desc="scenarios", disable=not progress)
-    outputs: list[tuple[dict[str, Any], pd.DataFrame]] = []
-    try:
-        workers = max_workers or min(DEFAULT_WORKERS, os.cpu_count() or 1)
-        if executor is None and workers == 1:
-            for task in tasks:
-                outputs.append(_noted(task, lambda t=task: run_task(t)))
-                bar.update()
-        else:
-            outputs = _run_parallel(tasks, executor, workers, bar)
-    finally:
-        bar.close()
-    order = {(t.scenario.name, t.agent.name): i for i, t in enumerate(tasks)}
-    outputs.sort(key=lambda out: order[(out[0]["scenario"], out[0]["agent"])])
+    where = choose_where(sweep, executor, max_workers, min(DEFAULT_WORKERS, os.cpu_count() or 1))
+    with open_sweep(where) as runner:
+        frames = {s.name: runner.share(s.frame()) for s in scenarios}
+        tasks = [ScenarioTask(s, a, base) for s in scenarios for a in agents]
+        outputs = runner.map(
+            run_task,
+            [
+                SweepTask(
+                    f"scenario {t.scenario.name!r} with agent {t.agent.name!r}",
+                    (t, frames[t.scenario.name]),
+                    pickle.dumps(t),
+                )
+                for t in tasks
+            ],
+            results_dir=None if run_dir is None else Path(run_dir) / "tasks",
+            desc="scenarios",
+            progress=progress,
+        )
     table = pd.DataFrame([row for row, _ in outputs])
     curves = pd.concat([curve for _, curve in outputs], ignore_index=True)
     return ScenarioResults(table, curves, {s.name: s for s in scenarios}, list(agents), base)
-
-
-def _run_parallel(
-    tasks: list[ScenarioTask], executor: Executor | None, workers: int, bar: Any
-) -> list[tuple[dict[str, Any], pd.DataFrame]]:
-    own = executor is None
-    pool = executor or ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    try:
-        futures: dict[Future[tuple[dict[str, Any], pd.DataFrame]], ScenarioTask] = {
-            pool.submit(run_task, task): task for task in tasks
-        }
-        outputs = []
-        for future in as_completed(futures):
-            outputs.append(_noted(futures[future], future.result))
-            bar.update()
-        return outputs
-    finally:
-        if own:
-            pool.shutdown(cancel_futures=True)
-
-
-def _noted(task: ScenarioTask, call: Any) -> tuple[dict[str, Any], pd.DataFrame]:
-    """`call()`, with a note naming the task on its exception."""
-    try:
-        return call()
-    except Exception as e:
-        e.add_note(f"while running scenario {task.scenario.name!r} with agent {task.agent.name!r}")
-        raise

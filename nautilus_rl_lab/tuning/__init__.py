@@ -12,6 +12,7 @@ from nautilus_rl_lab.tuning.rules import backtest_rule, tune_rule
 from nautilus_rl_lab.tuning.space import ParamSpec
 from nautilus_rl_lab.tuning.study import TRIAL_FILE, open_study, trial_sharpes
 from nautilus_rl_lab.tuning.tune import ReportEvaluations, tune
+from nautilus_rl_lab.tuning.workers import tune_on_workers
 
 __all__ = [
     "BACKTEST_METRICS",
@@ -27,5 +28,6 @@ __all__ = [
     "open_study",
     "trial_sharpes",
     "tune",
+    "tune_on_workers",
     "tune_rule",
 ]

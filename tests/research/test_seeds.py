@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -9,6 +11,8 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.research import train_seeds
 from nautilus_rl_lab.research.plots import plot_seed_equity
+from nautilus_rl_lab.sweeps import SweepConfig
+from tests.services import RayHead
 from tests.training.conftest import tiny_config
 
 TEST = DataSourceConfig(kind="sample", start="2017-03-22", end="2017-03-29")
@@ -83,3 +87,22 @@ def test_a_run_dir_that_is_a_file_is_refused_before_any_training(tmp_path) -> No
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"`run_dir` .*file' is a file, expected a folder"):
         train_seeds(tiny_config(tmp_path, test_data=TEST), [0], run_dir=tmp_path / "file")
+
+
+@pytest.mark.slow
+def test_three_seeds_on_a_ray_cluster_give_the_pools_numbers(
+    tmp_path: Path, ray_cluster: RayHead
+) -> None:
+    config = tiny_config(tmp_path, total_timesteps=128, eval_freq=64, checkpoint_freq=0,
+                         tensorboard=False, test_data=TEST)  # fmt: skip
+    pool = train_seeds(config, [0, 1, 2], max_workers=2, run_dir=tmp_path / "pool")
+    sweep = SweepConfig(executor="ray", address=ray_cluster.address)
+    cluster = train_seeds(config, [0, 1, 2], sweep=sweep, run_dir=tmp_path / "ray")
+    numbers = [c for c in pool.table.columns if c != "agent"]  # "agent": the run folder
+    pd.testing.assert_frame_equal(cluster.table[numbers], pool.table[numbers])
+    pd.testing.assert_frame_equal(cluster.equity, pool.equity)
+    # the same agent (best, else final) of each seed was scored
+    assert [Path(p).parts[-2:] for p in cluster.table["agent"]] == [
+        Path(p).parts[-2:] for p in pool.table["agent"]
+    ]
+    assert {f"seed_{s}" for s in (0, 1, 2)} <= {p.name for p in (tmp_path / "ray").iterdir()}

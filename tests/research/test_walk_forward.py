@@ -18,7 +18,9 @@ from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.research import walk_forward, walk_forward_rule, walk_forward_windows
 from nautilus_rl_lab.research.plots import plot_walk_forward
 from nautilus_rl_lab.research.walk_forward import window_ranges
+from nautilus_rl_lab.sweeps import SweepConfig
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig
+from tests.services import RayHead
 from tests.training.conftest import tiny_config
 
 UTC = "UTC"
@@ -183,3 +185,27 @@ def test_ppo_walk_forward_trains_one_agent_per_window(tmp_path: Path) -> None:
             gap = pd.Timestamp(later["start"]) - pd.Timestamp(earlier["end"])
             assert gap == pd.Timedelta("1D"), (earlier, later)
     assert result.equity.index.is_monotonic_increasing
+
+
+def test_a_rule_walk_forward_on_a_ray_cluster_gives_the_pools_numbers(
+    tmp_path: Path, ray_cluster: RayHead
+) -> None:
+    windows = walk_forward_windows("2017-03-01", "2017-04-12", train="14D", test="7D")[:2]
+
+    def config(folder: str) -> RuleTuneConfig:
+        return RuleTuneConfig(
+            rule="ema_cross",
+            search_space={"fast": ParamSpec(type="int", low=3, high=8)},
+            env=TrainingNodeConfig(data=DataSourceConfig(kind="sample")),
+            n_trials=3,
+            seed=7,
+            run_dir=str(tmp_path / folder),
+            study_name="wf",
+        )
+
+    pool = walk_forward_rule(config("pool"), windows, max_workers=2)
+    sweep = SweepConfig(executor="ray", address=ray_cluster.address)
+    cluster = walk_forward_rule(config("ray"), windows, sweep=sweep)
+    pd.testing.assert_frame_equal(cluster.table, pool.table)
+    pd.testing.assert_series_equal(cluster.equity, pool.equity)
+    assert len(list((tmp_path / "ray" / "tasks").glob("*.pkl"))) == 2

@@ -23,6 +23,8 @@ from nautilus_rl_lab.scenarios import (
 from nautilus_rl_lab.scenarios.builtins import FAST_BARS
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies import RiskLimits
+from nautilus_rl_lab.sweeps import SweepConfig
+from tests.services import RayHead
 
 TRADE_SIZE = 100_000
 RISK = RiskLimits(max_position=50_000, max_drawdown=0.015)
@@ -135,3 +137,17 @@ def test_a_failing_task_names_its_scenario_and_agent() -> None:
     with pytest.raises(ConfigError, match="`fast`") as info:
         run_scenarios([bad], [scenario], max_workers=1, progress=False)
     assert "scenario 'trend_up' with agent 'bad'" in "".join(info.value.__notes__)
+
+
+def test_a_scenario_grid_on_a_ray_cluster_gives_the_pools_numbers(
+    results: ScenarioResults, ray_cluster: RayHead
+) -> None:
+    scenarios = [builtin_scenarios(FAST_BARS)[name] for name in ("trend_up", "flash_crash")]
+    sweep = SweepConfig(executor="ray", address=ray_cluster.address)
+    cluster = run_scenarios(AGENTS, scenarios, base=BASE, sweep=sweep, progress=False)
+    assert len(cluster.table) == 6
+    pool = results.table[results.table["scenario"].isin(["trend_up", "flash_crash"])]
+    pd.testing.assert_frame_equal(cluster.table, pool.reset_index(drop=True))
+    names = ["trend_up", "flash_crash"]
+    pool_curves = results.curves[results.curves["scenario"].isin(names)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(cluster.curves, pool_curves)
