@@ -375,7 +375,7 @@ def train(
         )
         callback_list.append(checkpointer)
         if config.progress_bar:
-            callback_list.append(ProgressBar(config.algorithm))
+            callback_list.append(ProgressBar(config))
         callback_list.extend(callbacks or [])
 
         remaining = config.total_timesteps - int(model.num_timesteps)
