@@ -29,7 +29,13 @@ from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.research.seeds import SeedsResult
 
 COST_COLUMNS = ("commissions", "spread_paid", "costs", "pnl")
-NAMES = {"buy_and_hold": "buy-and-hold", "random_mean": "the random agents' mean"}
+NAMES = {
+    "agent": "the agent",
+    "buy_and_hold": "buy-and-hold",
+    "random_mean": "the random agents' mean",
+}
+#: Fewer seeds than this make an interval worth a caution.
+FEW_SEEDS = 5
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,17 @@ def _name(row: str) -> str:
     return NAMES.get(row, row)
 
 
+def _cap(text: str) -> str:
+    """`text` with its first letter upper-case (the rest untouched, unlike `str.capitalize`)."""
+    return text[:1].upper() + text[1:]
+
+
+def _count(value: float, noun: str) -> str:
+    """`value` (a count, or a mean of counts) with `noun` in the singular or plural."""
+    text = f"{value:,.0f}"
+    return f"{text} {noun}" if text == "1" else f"{text} {noun}s"
+
+
 def _pct(value: float) -> str:
     return f"{value:+.2f} %"
 
@@ -138,10 +155,11 @@ def _cost_sentence(agent: str, costs: pd.Series, currency: str) -> str:
     """What the costs took, set against the P&L (a share of the loss, or of the gross gain)."""
     pnl, total = float(costs["pnl"]), float(costs["costs"])
     if total == 0.0:
-        return f"{_name(agent).capitalize()} paid no trading costs."
+        return f"{_cap(_name(agent))} paid no trading costs."
     spent = (
-        f"Trading cost {_name(agent)} {total:,.0f} {currency} ({costs['commissions']:,.0f} in "
-        f"commissions, {costs['spread_paid']:,.0f} in spread paid against the mid quote)"
+        f"{_cap(_name(agent))}'s trading costs were {total:,.0f} {currency} "
+        f"({costs['commissions']:,.0f} in commissions, {costs['spread_paid']:,.0f} in spread "
+        f"paid against the mid quote)"
     )
     gross = pnl + total
     if pnl < 0:
@@ -165,23 +183,27 @@ def read_comparison(
     """Sentences on `stats` (`EvaluationResult.stats`): `agent`'s return against every other
     row's, its trading against the quietest row's, and, with `costs` (`trading_costs`), the
     costs' share of its P&L."""
-    _check_rows(stats, [agent], ["total_return_%", "round_trips", "turnover"])
+    _check_rows(stats, [agent], ["total_return_%", "orders", "round_trips", "turnover"])
     mine = float(stats.loc[agent, "total_return_%"])
     returns = {
         str(row): float(stats.loc[row, "total_return_%"]) for row in stats.index if row != agent
     }
-    opening = f"{_name(agent).capitalize()} returned {_pct(mine)}"
+    opening = f"{_cap(_name(agent))} returned {_pct(mine)}"
     if returns:
         versus = "; ".join(_versus(mine, row, theirs) for row, theirs in returns.items())
         sentences = [f"{opening}: {versus}.", _verdict(mine, returns)]
     else:
         sentences = [f"{opening}."]
-    trips, turnover = float(stats.loc[agent, "round_trips"]), float(stats.loc[agent, "turnover"])
-    trading = f"It made {trips:,.0f} round trips, a turnover of {turnover:,.1f}x its mean equity"
+    figures = stats.loc[agent]
+    trading = (
+        f"It placed {_count(float(figures['orders']), 'order')} "
+        f"({_count(float(figures['round_trips']), 'round trip')}), "
+        f"a turnover of {float(figures['turnover']):,.1f}x its mean equity"
+    )
     if returns:
         quiet = min(returns, key=lambda row: float(stats.loc[row, "turnover"]))
         trading += (
-            f" ({_name(quiet)}: {float(stats.loc[quiet, 'round_trips']):,.0f} round trips, "
+            f" ({_name(quiet)}: {_count(float(stats.loc[quiet, 'orders']), 'order')}, "
             f"{float(stats.loc[quiet, 'turnover']):,.1f}x)"
         )
     sentences.append(trading + ".")
@@ -202,18 +224,22 @@ def read_seeds(
     seeds' mean (`SeedsResult.confidence`): above, below or inside it."""
     row = seeds.confidence(confidence, metrics=[metric]).loc[metric]
     low, high, n = float(row["ci_low"]), float(row["ci_high"]), int(row["seeds"])
+    label, unit = (metric[:-2], " %") if metric.endswith("_%") else (metric, "")
+    label = label.replace("_", " ")
     sentences = [
-        f"Over {n} seeds the agent's mean {metric} is {float(row['mean']):+.2f} "
-        f"({confidence:.0%} confidence interval of the mean {low:+.2f} .. {high:+.2f})."
+        f"Over {n} seeds the agent's mean {label} is {float(row['mean']):+.2f}{unit} "
+        f"({confidence:.0%} confidence interval of the mean {low:+.2f} .. {high:+.2f}{unit})."
     ]
     for name, value in baselines.items():
         if value > high:
-            where = "above the interval: the seeds' mean is below it, not by one seed's luck"
+            where = "above the interval: the config's agents do worse, beyond the seeds' spread"
         elif value < low:
-            where = "below the interval: the seeds' mean is above it, not by one seed's luck"
+            where = "below the interval: the config's agents do better, beyond the seeds' spread"
         else:
-            where = "inside the interval: these seeds cannot tell the agent from it"
-        sentences.append(f"{_name(name).capitalize()}'s {value:+.2f} lies {where}.")
+            where = "inside the interval: these seeds cannot tell the config's agents from it"
+        sentences.append(f"{_cap(_name(name))} ({value:+.2f}{unit}) lies {where}.")
+    if n < FEW_SEEDS:
+        sentences.append(f"{n} seeds make a rough interval: add seeds before relying on it.")
     return Reading(tuple(sentences))
 
 

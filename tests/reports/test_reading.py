@@ -23,18 +23,18 @@ from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.training.demo import demo_config
 
 
-def _stats(**rows: tuple[float, float, float]) -> pd.DataFrame:
-    """A comparison table: row -> (total return %, round trips, turnover)."""
+def _stats(**rows: tuple[float, float, float, float]) -> pd.DataFrame:
+    """A comparison table: row -> (total return %, orders, round trips, turnover)."""
     return pd.DataFrame.from_dict(
-        rows, orient="index", columns=["total_return_%", "round_trips", "turnover"]
+        rows, orient="index", columns=["total_return_%", "orders", "round_trips", "turnover"]
     )
 
 
 NOTEBOOK_03 = _stats(
-    agent=(-9.95, 605, 890.0),
-    buy_and_hold=(2.63, 0, 1.2),
-    random_mean=(-8.89, 540, 790.5),
-    bollinger=(-1.5, 30, 44.0),
+    agent=(-9.95, 1_210, 605, 890.0),
+    buy_and_hold=(2.63, 1, 0, 1.2),
+    random_mean=(-8.89, 1_081.5, 540, 790.5),
+    bollinger=(-1.5, 61, 30, 44.0),
 )
 
 
@@ -54,12 +54,14 @@ def _costs(pnl: float, commissions: float, spread: float) -> pd.DataFrame:
 
 def test_the_reading_says_who_beat_whom_by_how_many_points() -> None:
     text = str(read_comparison(NOTEBOOK_03))
-    assert text.startswith("Agent returned -9.95 %: 12.58 points behind buy-and-hold (+2.63 %);")
+    assert text.startswith(
+        "The agent returned -9.95 %: 12.58 points behind buy-and-hold (+2.63 %);"
+    )
     assert "1.06 points behind the random agents' mean (-8.89 %)" in text
     assert "8.45 points behind bollinger (-1.50 %)" in text
     assert "It beat none of them." in text
-    assert "605 round trips, a turnover of 890.0x its mean equity" in text
-    assert "(buy-and-hold: 0 round trips, 1.2x)" in text
+    assert "It placed 1,210 orders (605 round trips), a turnover of 890.0x its mean" in text
+    assert "(buy-and-hold: 1 order, 1.2x)" in text
 
 
 @pytest.mark.parametrize(
@@ -83,9 +85,9 @@ def test_the_verdict_follows_the_numbers(agent: float, verdict: str) -> None:
     [
         (
             _costs(-9_950.0, 1_700.0, 3_600.0),
-            "Trading cost agent 5,300 USD (1,700 in commissions, 3,600 in spread paid against "
-            "the mid quote), 53% of its 9,950 USD loss: before costs it would have lost "
-            "4,650 USD.",
+            "The agent's trading costs were 5,300 USD (1,700 in commissions, 3,600 in spread "
+            "paid against the mid quote), 53% of its 9,950 USD loss: before costs it would "
+            "have lost 4,650 USD.",
         ),
         (
             _costs(-1_000.0, 500.0, 1_000.0),
@@ -95,7 +97,7 @@ def test_the_verdict_follows_the_numbers(agent: float, verdict: str) -> None:
             _costs(1_000.0, 200.0, 300.0),
             "33% of the 1,500 USD it made before costs (net 1,000 USD).",
         ),
-        (_costs(-10.0, 0.0, 0.0), "Agent paid no trading costs."),
+        (_costs(-10.0, 0.0, 0.0), "The agent paid no trading costs."),
     ],
 )
 def test_the_cost_sentence_sets_costs_against_the_pnl(costs, expected) -> None:
@@ -121,12 +123,16 @@ def test_the_seeds_reading_places_each_baseline_against_the_interval() -> None:
     confidence = seeds.confidence(metrics=["total_return_%"]).loc["total_return_%"]
     text = str(read_seeds(seeds, {"buy_and_hold": 2.63, "random_mean": -8.89, "bollinger": -20.0}))
     assert text.startswith(
-        f"Over 4 seeds the agent's mean total_return_% is -8.88 (95% confidence interval of "
-        f"the mean {confidence['ci_low']:+.2f} .. {confidence['ci_high']:+.2f})."
+        f"Over 4 seeds the agent's mean total return is -8.88 % (95% confidence interval of "
+        f"the mean {confidence['ci_low']:+.2f} .. {confidence['ci_high']:+.2f} %)."
     )
-    assert "Buy-and-hold's +2.63 lies above the interval" in text
-    assert "The random agents' mean's -8.89 lies inside the interval" in text
-    assert "Bollinger's -20.00 lies below the interval" in text
+    assert "Buy-and-hold (+2.63 %) lies above the interval: the config's agents do worse" in text
+    assert "The random agents' mean (-8.89 %) lies inside the interval" in text
+    assert "Bollinger (-20.00 %) lies below the interval: the config's agents do better" in text
+    assert text.endswith("4 seeds make a rough interval: add seeds before relying on it.")
+    five = SeedsResult(pd.DataFrame({"sharpe": [0.1, 0.2, 0.3, 0.2, 0.1]}), pd.DataFrame())
+    text = str(read_seeds(five, {"buy_and_hold": 0.2}, metric="sharpe"))
+    assert "Over 5 seeds the agent's mean sharpe is +0.18 (" in text and "rough" not in text
 
 
 def test_the_tuning_reading_compares_in_and_out_of_sample_sharpe() -> None:
