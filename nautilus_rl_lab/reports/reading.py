@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -26,7 +27,6 @@ from nautilus_trader.model.objects import Money
 
 from nautilus_rl_lab.evaluation.backtest import AgentRun, EvaluationResult
 from nautilus_rl_lab.nodes.engine import MarketData
-from nautilus_rl_lab.research.seeds import SeedsResult
 
 COST_COLUMNS = ("commissions", "spread_paid", "costs", "pnl")
 NAMES = {
@@ -36,6 +36,16 @@ NAMES = {
 }
 #: Fewer seeds than this make an interval worth a caution.
 FEW_SEEDS = 5
+
+
+class Seeds(Protocol):
+    """What `read_seeds` needs of a `research.SeedsResult` (not imported: research trains)."""
+
+    def confidence(
+        self, confidence: float = ..., seed: int = ..., metrics: Sequence[str] | None = ...
+    ) -> pd.DataFrame:
+        """Mean, median and bootstrap CI of the mean over seeds, one row per metric."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -214,7 +224,7 @@ def read_comparison(
 
 
 def read_seeds(
-    seeds: SeedsResult,
+    seeds: Seeds,
     baselines: Mapping[str, float],
     *,
     metric: str = "total_return_%",
