@@ -116,8 +116,8 @@ def _name(row: str) -> str:
 
 
 def _cap(text: str) -> str:
-    """`text` with its first letter upper-case (the rest untouched, unlike `str.capitalize`)."""
-    return text[:1].upper() + text[1:]
+    """A sentence's first word: `NAMES`' prose capitalised, a row's own name (code) as is."""
+    return text[:1].upper() + text[1:] if text in NAMES.values() else text
 
 
 def _count(value: float, noun: str) -> str:

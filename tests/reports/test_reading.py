@@ -106,6 +106,12 @@ def test_the_cost_sentence_sets_costs_against_the_pnl(costs, expected) -> None:
     assert reading._repr_markdown_() == str(reading)
 
 
+def test_a_row_named_in_code_keeps_its_spelling_at_the_start_of_a_sentence() -> None:
+    stats = NOTEBOOK_03.rename(index={"agent": "ema_cross(5, 40) (tuned)"})
+    reading = read_comparison(stats, agent="ema_cross(5, 40) (tuned)")
+    assert reading.sentences[0].startswith("ema_cross(5, 40) (tuned) returned -9.95 %")
+
+
 def test_a_table_without_the_agent_or_a_column_is_refused_naming_it() -> None:
     with pytest.raises(KeyError, match=r"no row 'ppo'; its rows: \['agent', 'buy_and_hold'"):
         read_comparison(NOTEBOOK_03, agent="ppo")
@@ -128,7 +134,7 @@ def test_the_seeds_reading_places_each_baseline_against_the_interval() -> None:
     )
     assert "Buy-and-hold (+2.63 %) lies above the interval: the config's agents do worse" in text
     assert "The random agents' mean (-8.89 %) lies inside the interval" in text
-    assert "Bollinger (-20.00 %) lies below the interval: the config's agents do better" in text
+    assert "bollinger (-20.00 %) lies below the interval: the config's agents do better" in text
     assert text.endswith("4 seeds make a rough interval: add seeds before relying on it.")
     five = SeedsResult(pd.DataFrame({"sharpe": [0.1, 0.2, 0.3, 0.2, 0.1]}), pd.DataFrame())
     text = str(read_seeds(five, {"buy_and_hold": 0.2}, metric="sharpe"))
