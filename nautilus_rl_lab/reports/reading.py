@@ -260,7 +260,9 @@ def read_tuning(
     tuning maximised) and, if given, against the `default` parameters' row."""
     _check_rows(stats, [tuned, *([default] if default else [])], ["sharpe"])
     out = float(stats.loc[tuned, "sharpe"])
-    change = "fell" if out < in_sample else "held up"
+    change = (
+        f"fell by {in_sample - out:.2f}" if out < in_sample else f"rose by {out - in_sample:.2f}"
+    )
     sentences = [
         f"The tuned parameters' Sharpe ratio was {in_sample:.2f} on the range they were tuned "
         f"on and {out:.2f} out of sample: it {change}."

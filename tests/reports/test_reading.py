@@ -144,10 +144,14 @@ def test_the_seeds_reading_places_each_baseline_against_the_interval() -> None:
 def test_the_tuning_reading_compares_in_and_out_of_sample_sharpe() -> None:
     stats = pd.DataFrame({"sharpe": [-0.8, 0.3]}, index=["tuned", "ema_cross(10, 20)"])
     text = str(read_tuning(2.1, stats, tuned="tuned", default="ema_cross(10, 20)"))
-    assert "was 2.10 on the range they were tuned on and -0.80 out of sample: it fell." in text
+    assert (
+        "was 2.10 on the range they were tuned on and -0.80 out of sample: it fell by 2.90." in text
+    )
     assert "Out of sample it is below the default ema_cross(10, 20)'s 0.30." in text
     better = str(read_tuning(-0.9, stats.iloc[::-1] * -1, tuned="tuned"))
-    assert "-0.90 on the range they were tuned on and 0.80 out of sample: it held up." in better
+    assert (
+        "-0.90 on the range they were tuned on and 0.80 out of sample: it rose by 1.70." in better
+    )
 
 
 @pytest.fixture(scope="module")
