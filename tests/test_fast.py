@@ -41,4 +41,4 @@ def test_a_value_that_is_neither_on_nor_off_is_refused_naming_it(monkeypatch) ->
     with pytest.raises(ConfigError, match=r"`NRL_FAST` must be .*was 'on'"):
         nautilus_rl_lab.fast_mode()
     with pytest.raises(ConfigError, match=r"`on` must be True or False"):
-        nautilus_rl_lab.fast_mode("yes")  # type: ignore[arg-type]
+        nautilus_rl_lab.fast_mode("yes")
