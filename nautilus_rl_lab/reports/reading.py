@@ -61,10 +61,43 @@ class Reading:
         return str(self)
 
 
-def _run_costs(run: AgentRun, market: MarketData) -> dict[str, float]:
+@dataclass(frozen=True)
+class _Mids:
+    """The mid of every quote tick a market's venue filled against, by time (ns)."""
+
+    ns: np.ndarray
+    mid: np.ndarray
+
+    @classmethod
+    def of(cls, market: MarketData) -> _Mids:
+        ns = np.array([quote.ts_event for quote in market.quotes], dtype=np.int64)
+        mid = np.array(
+            [(float(q.bid_price) + float(q.ask_price)) / 2.0 for q in market.quotes],
+            dtype=np.float64,
+        )
+        return cls(ns, mid)
+
+    def at(self, name: str, fills: pd.DataFrame) -> np.ndarray:
+        """The mid of the quote each fill met (the last at or before it); a fill outside the
+        quotes' span means another market than the one traded, refused naming the fill."""
+        fill_ns = fills["ts_event"].astype("int64").to_numpy()
+        if not self.ns.size:
+            outside = np.ones(fill_ns.size, dtype=bool)
+        else:
+            outside = (fill_ns < self.ns[0]) | (fill_ns > self.ns[-1])
+        if outside.any():
+            first = int(np.flatnonzero(outside)[0])
+            raise ValueError(
+                f"{name}: fill {fills.index[first]} at {fills['ts_event'].iloc[first]} is outside "
+                "the market's quotes: pass the market the runs traded (`market_for(env)`)"
+            )
+        return self.mid[np.searchsorted(self.ns, fill_ns, side="right") - 1]
+
+
+def _run_costs(run: AgentRun, mids: _Mids) -> dict[str, float]:
     """Commissions, spread paid against the mid quote, their sum and the P&L of one run."""
     if run.members:
-        rows = pd.DataFrame([_run_costs(member, market) for member in run.members])
+        rows = pd.DataFrame([_run_costs(member, mids) for member in run.members])
         return {key: float(value) for key, value in rows.mean().items()}
     pnl = float(run.equity.iloc[-1] - run.equity.iloc[0]) if len(run.equity) else 0.0
     fills = run.fills
@@ -77,18 +110,9 @@ def _run_costs(run: AgentRun, market: MarketData) -> dict[str, float]:
             f"{run.name}: fills in {sorted(currencies)}, account in {run.currency}: "
             "costs in another currency cannot be set against the account's P&L"
         )
-    quote_ns = np.array([quote.ts_event for quote in market.quotes], dtype=np.int64)
-    mids = np.array(
-        [(float(q.bid_price) + float(q.ask_price)) / 2.0 for q in market.quotes], dtype=np.float64
-    )
-    fill_ns = fills["ts_event"].astype("int64").to_numpy()
-    at = np.searchsorted(quote_ns, fill_ns, side="right") - 1
-    if (at < 0).any():
-        first = fills.index[int(np.flatnonzero(at < 0)[0])]
-        raise ValueError(f"{run.name}: fill {first} is earlier than the first quote")
     prices = fills["last_px"].astype(float).to_numpy()
     quantities = fills["last_qty"].astype(float).to_numpy()
-    spread = float((np.abs(prices - mids[at]) * quantities).sum())
+    spread = float((np.abs(prices - mids.at(run.name, fills)) * quantities).sum())
     commission = float(sum(m.as_double() for m in commissions))
     return {
         "commissions": commission,
@@ -104,7 +128,8 @@ def trading_costs(result: EvaluationResult, market: MarketData) -> pd.DataFrame:
     `market` is the market the runs traded (`market_for(env)`); the random baseline's row is
     the mean of its runs'.
     """
-    rows = {name: _run_costs(run, market) for name, run in result.runs.items()}
+    mids = _Mids.of(market)
+    rows = {name: _run_costs(run, mids) for name, run in result.runs.items()}
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(COST_COLUMNS))
     table.columns.name = result.range.currency
     return table

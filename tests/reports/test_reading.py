@@ -196,3 +196,15 @@ def test_fills_in_another_currency_than_the_account_are_refused(random_runs) -> 
     euro = dataclasses.replace(runs[0], currency="EUR")
     with pytest.raises(ValueError, match=r"random_0: fills in \['USD'\], account in EUR"):
         trading_costs(EvaluationResult({"agent": euro}, role="test"), market)
+
+
+def test_costs_against_another_market_than_the_one_traded_are_refused(random_runs) -> None:
+    runs, _ = random_runs
+    env = demo_config("unused", fast=True).env
+    later = market_for(
+        msgspec.structs.replace(
+            env, data=DataSourceConfig(kind="sample", start="2017-10-04", end="2017-10-06")
+        )
+    )
+    with pytest.raises(ValueError, match=r"random_0: fill O-.* is outside the market's quotes"):
+        trading_costs(EvaluationResult({"agent": runs[0]}, role="test"), later)
