@@ -22,6 +22,7 @@ _LAZY: dict[str, str] = {
     "RLAgent": "nautilus_rl_lab.agents.rl_agent",
     "RLAgentConfig": "nautilus_rl_lab.agents.rl_agent",
     "load_agent": "nautilus_rl_lab.agents.base",
+    "fast_mode": "nautilus_rl_lab.fast",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.fast import fast_mode
 from nautilus_rl_lab.scenarios.config import SAMPLE, ScenarioConfig, TransformConfig
 from nautilus_rl_lab.validation import check_known, check_minimum
 
@@ -37,9 +38,7 @@ _REGISTRY: dict[str, ScenarioConfig] = {}
 
 
 def default_bars() -> int:
-    """`FAST_BARS` under `NRL_FAST=1`, else `DEFAULT_BARS`."""
-    from nautilus_rl_lab.training.demo import fast_mode
-
+    """`FAST_BARS` in fast mode (`nautilus_rl_lab.fast_mode`), else `DEFAULT_BARS`."""
     return FAST_BARS if fast_mode() else DEFAULT_BARS
 
 

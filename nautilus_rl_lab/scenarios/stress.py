@@ -27,6 +27,7 @@ from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.fast import fast_mode
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS, TRADE_FAULT_RETCODES
 from nautilus_rl_lab.scenarios.builtins import VOLATILITY
 from nautilus_rl_lab.scenarios.config import ScenarioConfig
@@ -110,9 +111,7 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
 
 
 def default_stress_bars() -> int:
-    """`FAST_STRESS_BARS` under `NRL_FAST=1`, else `DEFAULT_STRESS_BARS`."""
-    from nautilus_rl_lab.training.demo import fast_mode
-
+    """`FAST_STRESS_BARS` in fast mode (`nautilus_rl_lab.fast_mode`), else `DEFAULT_STRESS_BARS`."""
     return FAST_STRESS_BARS if fast_mode() else DEFAULT_STRESS_BARS
 
 

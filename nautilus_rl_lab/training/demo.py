@@ -5,7 +5,8 @@ Decisions: training uses Jan-Aug 2017, validation (early stopping, best-agent se
 2017, and the final out-of-sample test Oct-Dec 2017, which nothing before the report reads;
 the observation adds Nautilus indicators (EMA, RSI) to the return window; the agent trades
 one standard lot (100k units) on a 100k USD account. The budget fits a few minutes on two
-cores; `NRL_FAST=1` (or `fast=True`) shrinks every budget to seconds for CI. The best
+cores; fast mode (`NRL_FAST=1`, `nautilus_rl_lab.fast_mode(True)` or `fast=True`) shrinks
+every budget to seconds for CI. The best
 agent found by the held-out evaluation during training is the one backtested. Results on real
 EUR/USD hourly bars are what they are: the demo shows the pipeline, not an edge.
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation.backtest import EvaluationResult, backtest_agent
+from nautilus_rl_lab.fast import fast_mode
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.reports.tearsheet import ReportFiles, write_report
 from nautilus_rl_lab.schemes.registry import SchemeConfig
@@ -32,11 +34,6 @@ log = logging.getLogger(__name__)
 TRAIN_RANGE = ("2017-01-01", "2017-09-01")
 VALIDATION_RANGE = ("2017-09-01", "2017-10-01")
 TEST_RANGE = ("2017-10-01", None)
-
-
-def fast_mode() -> bool:
-    """Whether `NRL_FAST` asks for CI-sized budgets (`1`, `true`, `yes`)."""
-    return os.environ.get("NRL_FAST", "").strip().lower() in ("1", "true", "yes")
 
 
 def demo_config(run_dir: str | os.PathLike[str], *, fast: bool | None = None) -> TrainConfig:

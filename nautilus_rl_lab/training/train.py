@@ -18,9 +18,10 @@ What a run does (no training loop of our own: SB3's `learn` with callbacks):
   checkpoint (by a policy the kill lost) is moved to `best.lost-step_<N>/` with a warning, as
   the evaluations after the checkpoint are dropped. A resume never restarts from step 0
   silently: a damaged latest checkpoint falls back to the newest complete one (warning), none
-  complete is a `CheckpointError` unless `allow_fresh_start=True`, an empty `run_dir` starts
-  at step 0 with a warning; a resume with another algorithm, policy, observation/action space
-  or scheme is refused (each checkpoint records them);
+  complete is a `CheckpointError` unless `allow_fresh_start=True`, an empty `run_dir` just
+  starts at step 0 (a first run), one with a final agent but no checkpoint warns; a resume
+  with another algorithm, policy, observation/action space or scheme is refused (each
+  checkpoint records them);
 - logs: TensorBoard in `run_dir/tensorboard/`, a plain-text tqdm progress bar with
   `progress_bar=True` (`progress.py`); the final agent goes to `run_dir/final/`;
 - bundles: `final/` and `best/` are agent bundles (`training.bundle`), each `bundle.json`
@@ -221,8 +222,13 @@ def _set_aside_lost_best(best_dir: Path, step: int) -> None:
     )
 
 
-def _resume_point(checkpoint_dir: Path, allow_fresh_start: bool) -> Path | None:
-    """The checkpoint `resume=True` continues from, or `None` to start at step 0 (said loudly)."""
+def _resume_point(run_dir: Path, checkpoint_dir: Path, allow_fresh_start: bool) -> Path | None:
+    """The checkpoint `resume=True` continues from, or `None` to start at step 0.
+
+    A first run (no checkpoint, no final agent) just starts: `resume=True` is how a notebook
+    cell is made re-runnable. A run that left a final agent but no checkpoint is said loudly:
+    its agent is about to be replaced by a new run's.
+    """
     try:
         checkpoint = latest_checkpoint(checkpoint_dir)
     except CheckpointError as e:
@@ -230,11 +236,15 @@ def _resume_point(checkpoint_dir: Path, allow_fresh_start: bool) -> Path | None:
             raise
         log.warning("%s; starting again from step 0 as `allow_fresh_start` asks", e)
         return None
-    if checkpoint is None:
+    if checkpoint is None and (run_dir / "final").is_dir():
         log.warning(
-            "`resume` was asked but %s holds no checkpoint: starting a new run from step 0",
+            "`resume` was asked but %s holds no checkpoint, while %s holds a final agent: "
+            "starting a new run from step 0, which replaces it",
             checkpoint_dir,
+            run_dir / "final",
         )
+    elif checkpoint is None:
+        log.info("no checkpoint yet in %s: starting the run from step 0", checkpoint_dir)
     return checkpoint
 
 
@@ -250,9 +260,10 @@ def train(
     Without `resume`, a `run_dir` that already holds checkpoints is refused (choose another
     `run_dir` or resume), so a run is never silently overwritten. With `resume`, a damaged
     latest checkpoint falls back to the newest complete one (warning); none complete raises
-    `CheckpointError` unless `allow_fresh_start`; an empty `run_dir` starts at step 0 with a
-    warning; a config whose algorithm, policy, spaces or schemes differ from the checkpoint's
-    is refused with a `ConfigError` naming them.
+    `CheckpointError` unless `allow_fresh_start`; an empty `run_dir` starts at step 0 (a first
+    run; one holding a final agent but no checkpoint warns); a config whose algorithm,
+    policy, spaces or schemes differ from the checkpoint's is refused with a `ConfigError`
+    naming them.
     """
     started = time.perf_counter()
     if allow_fresh_start and not resume:
@@ -267,7 +278,7 @@ def train(
             f"`run_dir` {str(run_dir)!r} already holds checkpoints: pass resume=True "
             f"(CLI: --resume) to continue, or choose another `run_dir`",
         )
-    checkpoint = _resume_point(checkpoint_dir, allow_fresh_start) if resume else None
+    checkpoint = _resume_point(run_dir, checkpoint_dir, allow_fresh_start) if resume else None
     if config.torch_threads is not None:
         torch.set_num_threads(config.torch_threads)
     algorithm = algorithm_class(config.algorithm)
@@ -369,7 +380,7 @@ def train(
         )
         callback_list.append(checkpointer)
         if config.progress_bar:
-            callback_list.append(ProgressBar(config.algorithm))
+            callback_list.append(ProgressBar(config))
         callback_list.extend(callbacks or [])
 
         remaining = config.total_timesteps - int(model.num_timesteps)

@@ -30,6 +30,7 @@ from nautilus_rl_lab.files import FileChanges
 from nautilus_rl_lab.plots import legend_outside
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.evaluations import read_evaluations
+from nautilus_rl_lab.training.progress import planned_timesteps
 from nautilus_rl_lab.training.train import TrainResult, train
 from nautilus_rl_lab.validation import check_instance, check_number
 from nautilus_rl_lab.widgets.view import FigureView, View
@@ -50,9 +51,13 @@ class LiveCurves(BaseCallback):
         self.episodes: list[tuple[int, float]] = []
         self.evaluations = read_evaluations(evaluations)
         self.stop = threading.Event()
+        self.first_step = 0
         self._changes = FileChanges(evaluations)
         self._drawn = 0.0
         self._cost = 0.0
+
+    def _on_training_start(self) -> None:
+        self.first_step = int(self.model.num_timesteps)
 
     def _on_step(self) -> bool:
         for info in self.locals.get("infos", ()):
@@ -91,7 +96,7 @@ class TrainingView(View):
         self.curves = LiveCurves(Path(config.run_dir) / EVALUATIONS, self.redraw, every)
         self.stop_button = w.Button(description="stop", icon="stop", button_style="danger")
         self.stop_button.on_click(lambda _: self.stop())
-        self.progress = w.IntProgress(min=0, max=config.total_timesteps, description="steps")
+        self.progress = w.IntProgress(min=0, max=self.target, description="steps")
         self.progress_text = w.HTML()
         self.result: TrainResult | None = None
         self.error: BaseException | None = None
@@ -105,6 +110,11 @@ class TrainingView(View):
             figure.image,
         ]
         self.redraw()
+
+    @property
+    def target(self) -> int:
+        """The step count the run ends at: the total rounded up to whole rollouts."""
+        return planned_timesteps(self.config, self.curves.first_step)
 
     @property
     def steps(self) -> int:
@@ -157,9 +167,10 @@ class TrainingView(View):
 
     def redraw(self) -> None:
         """Redraw both curves and the progress line from what the callback collected."""
-        steps, total = self.steps, self.config.total_timesteps
+        steps, total = self.steps, self.target
         elapsed = time.monotonic() - self._started if self._started else 0.0
-        self.progress.value = min(steps, total)
+        self.progress.max = max(total, steps)
+        self.progress.value = steps
         rate = f", {steps / elapsed:,.0f} steps/s" if elapsed > 0 and steps else ""
         self.progress_text.value = f"{steps:,} / {total:,}{rate}"
         episodes = pd.DataFrame(self.curves.episodes, columns=["timesteps", "return"])

@@ -280,11 +280,28 @@ def test_resume_without_a_complete_checkpoint_is_an_error_unless_asked_to_start_
     assert "starting again from step 0" in caplog.text
 
 
-def test_resume_on_a_run_dir_without_checkpoints_says_so_loudly(tmp_path, caplog) -> None:
-    with caplog.at_level(logging.WARNING):
+def test_a_first_run_with_resume_just_starts_without_a_warning(tmp_path, caplog) -> None:
+    with caplog.at_level(logging.INFO, logger="nautilus_rl_lab.training"):
         result = _resume(tmp_path / "fresh", 64)
     assert result.resumed_from is None and result.num_timesteps == 64
-    assert "holds no checkpoint" in caplog.text and str(tmp_path / "fresh") in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert any(
+        "no checkpoint yet" in r.getMessage() and str(tmp_path / "fresh") in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_resume_on_a_finished_run_whose_checkpoints_are_gone_says_so_loudly(
+    trained_run, tmp_path, caplog
+) -> None:
+    run_dir = _copy(trained_run, tmp_path)
+    shutil.rmtree(run_dir / "checkpoints")
+    with caplog.at_level(logging.WARNING):
+        result = _resume(run_dir, 64)
+    assert result.resumed_from is None and result.num_timesteps == 64
+    warning = caplog.text
+    assert "holds no checkpoint" in warning and str(run_dir / "checkpoints") in warning
+    assert "final" in warning
 
 
 @pytest.mark.parametrize(

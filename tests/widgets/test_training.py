@@ -9,6 +9,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.training import latest_checkpoint
 from nautilus_rl_lab.training.checkpoints import read_state
 from nautilus_rl_lab.widgets import training_view
+from nautilus_rl_lab.widgets.training import TrainingView
 from tests.test_plots import assert_legends_clear_of_data
 from tests.training.conftest import tiny_config
 
@@ -74,3 +75,10 @@ def test_a_finished_run_resumed_shows_its_steps_and_evaluations(tmp_path: Path) 
 def test_wrong_arguments_are_one_config_error_naming_them(args, kwargs, message) -> None:
     with pytest.raises(ConfigError, match=message):
         training_view(*args, **kwargs)
+
+
+def test_the_progress_shows_the_rounded_up_target_before_training_starts(tmp_path: Path) -> None:
+    config = tiny_config(tmp_path / "run", total_timesteps=100)  # 64-step rollouts: ends at 128
+    view = TrainingView(config)
+    assert view.progress.max == 128 and view.progress_text.value.startswith("0 / 128")
+    assert "0 of 128 steps" in view.figure.axes[0].get_title()
