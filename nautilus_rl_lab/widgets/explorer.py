@@ -85,9 +85,9 @@ class DataExplorer(View):
             w.HBox([self.summary, self.gaps]),
         ]
         self.debouncer = Debouncer(self.refresh, delay, on_error=self.fail)
-        self.source.observe(self._on_source, names="value")
+        self.source.observe(self.guard(self._on_source), names="value")
         for picker in (self.start, self.end):
-            picker.observe(self._on_range, names="value")
+            picker.observe(self.guard(self._on_range), names="value")
         self._on_source(None)
         if first is not None or last is not None:
             self._loading = True

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nautilus_rl_lab.data import synthetic
-from nautilus_rl_lab.data.source import load_frame
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.widgets import data_explorer
 from nautilus_rl_lab.widgets.explorer import candle_rule
@@ -82,3 +82,12 @@ def test_start_and_end_preset_the_range() -> None:
 def test_wrong_arguments_are_one_config_error_naming_them(kwargs, message) -> None:
     with pytest.raises(ConfigError, match=message):
         data_explorer(**kwargs)
+
+
+def test_a_source_that_fails_to_load_shows_its_error_in_the_view(tmp_path) -> None:
+    missing = DataSourceConfig(kind="csv", path=str(tmp_path / "missing.csv"))
+    explorer = data_explorer({"two weeks": TWO_WEEKS, "missing": missing})
+    shown = explorer.frame
+    explorer.source.value = "missing"  # what picking it in the dropdown does; must not raise
+    assert "missing.csv" in explorer.status.value and "color:#b00" in explorer.status.value
+    assert explorer.frame is shown  # the last good picture stays
