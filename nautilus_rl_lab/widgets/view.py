@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 DPI = 80
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 FULL_WIDTH = {"width": "100%"}
+CELL_STYLE = "text-align: right; padding: 2px 10px; white-space: nowrap"
 
 
 class FigureView:
@@ -91,11 +92,21 @@ def show_plotly(output: w.Output, figure: go.Figure) -> None:
     output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
-def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4) -> str:
-    """A small HTML table: integers as integers, other numbers to `digits` significant digits."""
-    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4, *, index: bool = True) -> str:
+    """A small HTML table whose headers sit over their cells, numbers and times readable.
 
-    def number(value: Any) -> str:
+    Integers as integers, other numbers to `digits` significant digits, timestamps to the
+    minute with their zone; every header and cell right-aligned and padded alike (pandas
+    aligns only the header row). An empty table is the word "none", not a bare header.
+    """
+    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    if table.empty:
+        return "<i>none</i>"
+
+    def text(value: Any) -> str:
+        if isinstance(value, pd.Timestamp):
+            zone = f" {value.tzname()}" if value.tzinfo is not None else ""
+            return f"{value:%Y-%m-%d %H:%M}{zone}"
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return str(value)
         number = float(value)
@@ -103,7 +114,13 @@ def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4) -> str:
             return f"{int(number):,}"
         return f"{number:,.{digits}g}" if abs(number) < 1e4 else f"{number:,.2f}"
 
-    return str(table.to_html(formatters={c: number for c in table.columns}, border=0))
+    html = str(table.to_html(formatters={c: text for c in table.columns}, border=0, index=index))
+    head, body = html.replace('<tr style="text-align: right;">', "<tr>").split("<tbody>")
+    cell = f'style="{CELL_STYLE}"'
+    label = f'style="{CELL_STYLE.replace("right", "left")}"'  # row labels read left to right
+    head = head.replace("<th>", f"<th {cell}>")
+    body = body.replace("<td>", f"<td {cell}>").replace("<th>", f"<th {label}>")
+    return f"{head}<tbody>{body}"
 
 
 class View(w.VBox):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
@@ -91,3 +92,18 @@ def test_a_source_that_fails_to_load_shows_its_error_in_the_view(tmp_path) -> No
     explorer.source.value = "missing"  # what picking it in the dropdown does; must not raise
     assert "missing.csv" in explorer.status.value and "color:#b00" in explorer.status.value
     assert explorer.frame is shown  # the last good picture stays
+
+
+def test_the_gap_table_has_a_header_per_column_or_says_there_are_none() -> None:
+    explorer = data_explorer({"two weeks": TWO_WEEKS}, start="2017-03-06", end="2017-03-09")
+    assert "no gaps" in explorer.gaps.value and "<table" not in explorer.gaps.value
+    explorer.start.value, explorer.end.value = dt.date(2017, 3, 1), dt.date(2017, 3, 15)
+    explorer.debouncer.wait()
+    html = explorer.gaps.value
+    assert html.startswith("<b>2 gaps, longest 2</b>")
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1], re.S)
+    assert header is not None and len(rows) == 2
+    headers = re.findall(r"<th\b[^>]*>([^<]*)</th>", header.group(1))
+    assert headers == ["last bar before", "first bar after", "duration", "bars missing"]
+    assert all(len(re.findall(r"<t[hd]\b", row)) == len(headers) for row in rows)
