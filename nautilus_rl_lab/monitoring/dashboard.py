@@ -65,7 +65,9 @@ def utc_text(ts_ns: pd.Series) -> pd.Series:
 
 def readable(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """A store table (orders, fills, alerts) to read: UTC times labelled by clock, no empty columns."""
-    shown = frame[COLUMNS[table]].dropna(axis=1, how="all")
+    shown = frame[COLUMNS[table]]
+    if len(shown):
+        shown = shown.dropna(axis=1, how="all")
     shown = shown.astype(object).where(shown.notna(), "")  # a field this event has not: blank
     times = utc_text(frame["ts_ns"])
     if table == "fills":

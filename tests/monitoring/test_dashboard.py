@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import pandas as pd
 
-from nautilus_rl_lab.monitoring.dashboard import Dashboard
+from nautilus_rl_lab.monitoring.dashboard import COLUMNS, Dashboard, readable
 from nautilus_rl_lab.monitoring.killswitch import write_node_state
-from nautilus_rl_lab.monitoring.store import RunStore
+from nautilus_rl_lab.monitoring.store import RunStore, read_table
 from tests.monitoring.conftest import WAIT, step_bars
 
 
@@ -122,3 +122,9 @@ def test_an_error_in_a_refresh_shows_in_the_dashboard(tmp_path: Path) -> None:
     dashboard = Dashboard(tmp_path)
     dashboard.refresh()  # as the refresh thread calls it: must not raise into nowhere
     assert "JSONDecodeError" in dashboard.health.value and "color:#b00" in dashboard.health.value
+
+
+def test_an_empty_table_keeps_its_headers(tmp_path: Path) -> None:
+    _store(tmp_path, ["ACTIVE"]).close()
+    alerts = readable(read_table(tmp_path, "alerts"), "alerts")
+    assert alerts.empty and list(alerts.columns) == ["time (UTC)", "clock", *COLUMNS["alerts"]]
