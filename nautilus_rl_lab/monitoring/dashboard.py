@@ -150,7 +150,7 @@ class Dashboard:
         frame = read_table(self.run_dir, table)
         if frame.empty:
             return "<i>none yet</i>"
-        return table_html(readable(frame.tail(self.rows), table), index=False)
+        return table_html(readable(frame.tail(self.rows), table), digits=6, index=False)
 
     def _health(self, samples: pd.DataFrame) -> str:
         flag = halt_reason(self.run_dir)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import math
 import numbers
 import threading
 from collections.abc import Callable
@@ -110,11 +111,13 @@ def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4, *, index: bool 
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return str(value)
         number = float(value)
+        if math.isnan(number):
+            return "NaN"
         if isinstance(value, numbers.Integral) or (number.is_integer() and abs(number) < 1e15):
             return f"{int(number):,}"
         return f"{number:,.{digits}g}" if abs(number) < 1e4 else f"{number:,.2f}"
 
-    html = str(table.to_html(formatters={c: text for c in table.columns}, border=0, index=index))
+    html = str(table.map(text).to_html(border=0, index=index))  # pandas skips object columns
     head, body = html.replace('<tr style="text-align: right;">', "<tr>").split("<tbody>")
     cell = f'style="{CELL_STYLE}"'
     label = f'style="{CELL_STYLE.replace("right", "left")}"'  # row labels read left to right

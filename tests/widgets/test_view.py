@@ -55,3 +55,10 @@ def test_table_html_headers_are_aligned_and_spaced_like_their_cells() -> None:
 def test_table_html_of_nothing_says_so_instead_of_a_bare_header() -> None:
     html = table_html(pd.DataFrame(columns=["last bar before", "duration"]))
     assert "<table" not in html and "none" in html
+
+
+def test_table_html_formats_numbers_in_object_columns_too() -> None:
+    frame = pd.DataFrame({"quantity": [10_000.0, ""], "latency_ms": ["", 2.363699]}, dtype=object)
+    html = table_html(frame, index=False)
+    assert ">10,000<" in html and ">2.364<" in html and "10000.0" not in html
+    assert ">NaN<" in table_html(pd.Series({"sharpe": float("nan")}))
