@@ -87,7 +87,9 @@ def show_plotly(output: w.Output, figure: go.Figure) -> None:
     data = json.loads(pio.to_json(figure, validate=False))
     data["layout"].pop("width", None)
     data["layout"]["autosize"] = True
-    data["config"] = {"responsive": True, "displaylogo": False}
+    data["config"] = {
+        "displaylogo": False
+    }  # JupyterLab resizes it; `responsive` would be 0 px high
     title = figure.layout.title.text or "plotly figure"
     bundle = {PLOTLY_MIME: data, "text/plain": f"<{title}>"}
     output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)

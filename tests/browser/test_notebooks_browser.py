@@ -3,7 +3,7 @@
 After Run All and an idle kernel, each cell that shows a widget is scrolled into view (as a
 person reading the notebook does; JupyterLab draws off-screen cells only then) and the test
 checks in the page that the widget's figures are drawn: every widget image has a picture
-(non-zero natural size) and every plotly chart has non-empty trace paths, named traces (no
+(non-zero natural size) and every plotly chart has non-empty trace paths, a visible height, named traces (no
 plotly default "trace N") and the width of its cell. No cell may end in an error, and
 JupyterLab's log console (where errors of widget callbacks and comm messages go) must hold
 no error. Screenshots of each widget and of the page go to `runs/browser/`.
@@ -51,19 +51,23 @@ DRAWN = """index => {
   const images = [...node.querySelectorAll('img.widget-image')];
   const charts = [...node.querySelectorAll('.js-plotly-plot')];
   const lines = chart => [...chart.querySelectorAll('.scatterlayer path.js-line')];
+  const shown = element => element.getBoundingClientRect().height > 100;  // on screen, not 0 px
   return images.length + charts.length > 0
     && images.every(img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0)
-    && charts.every(chart => lines(chart).some(p => (p.getAttribute('d') || '').length > 10));
+    && charts.every(chart => lines(chart).some(p => (p.getAttribute('d') || '').length > 10))
+    && [...images, ...charts].every(shown);
 }"""
 FIGURES = """index => {
   const node = document.querySelector(`[data-nrl-cell="${index}"]`);
   const area = node.querySelector('.jp-Cell-outputArea').getBoundingClientRect().width;
   const images = [...node.querySelectorAll('img.widget-image')].map(img => ({
     kind: 'image', width: img.getBoundingClientRect().width, area,
+    height: img.getBoundingClientRect().height,
     natural: [img.naturalWidth, img.naturalHeight],
   }));
   const charts = [...node.querySelectorAll('.js-plotly-plot')].map(chart => ({
     kind: 'plotly', width: chart.getBoundingClientRect().width, area,
+    height: chart.getBoundingClientRect().height,
     names: chart._fullData.map(t => t.name),
     points: chart._fullData.map(t => (t.y || []).length),
   }));
