@@ -7,7 +7,8 @@ Decisions:
   redraw is the same with or without a front end, and it can run on a worker thread.
 - Redraw speed, measured in JupyterLab 4 + headless Chromium here (button click to the new
   picture on screen, equity + drawdown, 4 lines x 1,500 points, 2 loaded cores): matplotlib
-  PNG median 1.3 s (0.8-2.2), plotly median 0.27 s (0.2-0.6). So the backtest playground,
+  PNG median 1.3 s (0.8-2.2), plotly `FigureWidget` median 0.27 s (0.2-0.6; not re-measured
+  since the chart is redrawn whole, see below). So the backtest playground,
   redrawn on every slider release, draws with plotly (its static picture stays matplotlib);
   the views that redraw every few seconds at most (training, study) or per step of a slider
   over precomputed data (episode, explorer) keep the matplotlib PNG.

@@ -5,7 +5,8 @@ Run All, and the test checks the figure is drawn as every widget's must be
 (`test_notebooks_browser.check_widgets_drawn`: full width, named traces, no error in the log
 console); then it moves the `fast` slider one step with the keyboard and checks that the
 statistics and the equity curve drawn in the browser (the plotly chart's data, read from the
-page) are those of a new Nautilus backtest with the new value, computed here independently.
+page) are those of a new Nautilus backtest with the new value, computed here independently;
+then it re-runs the cell on screen and checks the new playground is drawn the same way.
 The screenshot goes to `runs/browser/`.
 """
 
@@ -31,6 +32,12 @@ NOTEBOOK_CELLS = [
     f"env = TrainingNodeConfig(data=DataSourceConfig(**{DATA!r}))",
     'playground = backtest_playground("ema_cross", env)\nplayground',
 ]
+
+RERUN_PLAYGROUND_CELL = """async () => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  panel.content.activeCellIndex = 1;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+}"""
 
 
 def _write_notebook(lab: Lab) -> str:
@@ -102,6 +109,16 @@ def test_moving_a_slider_in_chromium_redraws_equity_from_a_new_backtest(
         assert "EMACrossAgent(11, 20)" in _stats_text(page)
         assert shown not in _stats_text(page)
         assert _drawn_equity(page) == pytest.approx(list(after.equity), abs=1e-6)
+
+        # Re-running the cell while it is on screen draws a new playground, as wide, as named.
+        page.evaluate(RERUN_PLAYGROUND_CELL)
+        page.wait_for_function(
+            "name => [...document.querySelectorAll('.js-plotly-plot')]"
+            ".some(p => p._fullData.length && p._fullData[0].name === name)",
+            arg="EMACrossAgent(10, 20)",
+        )
+        (again,) = check_widgets_drawn(page, "playground-rerun")
+        assert again["width"] >= 0.9 * again["area"] and again["names"] == figure["names"]
         assert log_console_errors(page) == []
     except Exception:
         page.screenshot(path=str(SCREENSHOTS / "playground_failure.png"), full_page=True)
