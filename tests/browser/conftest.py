@@ -11,6 +11,7 @@ are skipped, saying why, only where Chromium or playwright is missing. Screensho
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -82,6 +83,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     port, token = _free_port(), secrets.token_hex(16)
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "NRL_FAST": "1"}
     env |= {"JUPYTER_CONFIG_DIR": str(tmp / "cfg"), "JUPYTER_RUNTIME_DIR": str(tmp / "runtime")}
+    labconfig = tmp / "cfg" / "labconfig"
+    labconfig.mkdir(parents=True)
+    announcements = {"@jupyterlab/apputils-extension:announcements": True}  # covers widgets
+    (labconfig / "page_config.json").write_text(json.dumps({"disabledExtensions": announcements}))
     log_path = tmp / "jupyter.log"
     log = log_path.open("wb")
     server = subprocess.Popen(
