@@ -111,7 +111,7 @@ def test_the_state_follows_the_node_after_a_halt(tmp_path: Path) -> None:
     dashboard.refresh()
     assert dashboard.state == "HALT REQUESTED"
     write_node_state(tmp_path, {"ts_ns": later + 1, "trading_state": "HALTED", "halt": None})
-    dashboard.refresh()  # what the node wrote last is newer than the last sample
+    dashboard.stop()  # refreshes once more: what the node wrote last is newer than the sample
     assert dashboard.state == "HALTED" and "HALT REQUESTED" not in dashboard.health.value
     assert "<b>state</b> HALTED" in dashboard.health.value and "test" in dashboard.health.value
 
