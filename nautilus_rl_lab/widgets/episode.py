@@ -52,7 +52,7 @@ class EpisodeViewer(View):
         figure = FigureView((10.0, 6.0))
         super().__init__([], figure)
         self.children = [w.HBox([self.play, self.step]), figure.image, self.state]
-        self.step.observe(lambda _: self.show_step(self.step.value), names="value")
+        self.step.observe(self.guard(lambda _: self.show_step(self.step.value)), names="value")
         self.show_step(last)
 
     def fills_until(self, step: int) -> pd.DataFrame:

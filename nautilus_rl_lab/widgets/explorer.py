@@ -82,12 +82,12 @@ class DataExplorer(View):
             w.HBox([self.source, self.start, self.end]),
             self.status,
             figure.image,
-            w.HBox([self.summary, self.gaps]),
+            w.HBox([self.summary, self.gaps], layout=w.Layout(grid_gap="32px")),
         ]
         self.debouncer = Debouncer(self.refresh, delay, on_error=self.fail)
-        self.source.observe(self._on_source, names="value")
+        self.source.observe(self.guard(self._on_source), names="value")
         for picker in (self.start, self.end):
-            picker.observe(self._on_range, names="value")
+            picker.observe(self.guard(self._on_range), names="value")
         self._on_source(None)
         if first is not None or last is not None:
             self._loading = True
@@ -154,8 +154,12 @@ class DataExplorer(View):
         self.frame = frame
         self.summary.value = "<b>Summary</b>" + table_html(summarize(frame).rename("value"))
         gaps = find_gaps(frame)
-        longest = gaps.sort_values("duration", ascending=False).head(5)
-        self.gaps.value = f"<b>{len(gaps)} gaps, longest</b>" + table_html(longest)
+        if gaps.empty:
+            self.gaps.value = "<b>no gaps</b> in this range"
+        else:
+            longest = gaps.sort_values("duration", ascending=False).head(5)
+            title = f"<b>{len(gaps)} gaps, longest {len(longest)}</b>"
+            self.gaps.value = title + table_html(longest, index=False)
         self.status.value = ""
 
 

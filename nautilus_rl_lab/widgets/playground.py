@@ -8,9 +8,10 @@ seconds costs one run), so dragging a slider never queues a run per pixel. A par
 combination the agent refuses (e.g. `fast >= slow`) shows its message and keeps the last
 picture.
 
-The live chart is a plotly `FigureWidget` (a redraw updates four traces in place: about five
-times faster than a matplotlib PNG here, see `view.py`); the static picture for outputs without
-widgets, and `view.figure`, are the matplotlib figure of the same run, drawn on demand.
+The live chart is a plotly figure shown whole in an `Output` after every run (about five times
+faster than a matplotlib PNG here, and drawn by views opened later too, see `view.py`); the
+static picture for outputs without widgets, and `view.figure`, are the matplotlib figure of
+the same run, drawn on demand.
 
 Controls come from a search space (`tuning.ParamSpec`s, e.g. a `RuleTuneConfig`'s) or, without
 one, from the agent's signature: every `int`/`float` keyword with a default gets a slider from
@@ -40,8 +41,15 @@ from nautilus_rl_lab.tuning.config import resolve_rule
 from nautilus_rl_lab.tuning.space import ParamSpec
 from nautilus_rl_lab.validation import check_callable, check_instance, check_number
 from nautilus_rl_lab.widgets.debounce import Debouncer
-from nautilus_rl_lab.widgets.view import FigureView, View, table_html
+from nautilus_rl_lab.widgets.view import (
+    FigureView,
+    View,
+    plotly_output,
+    show_plotly,
+    table_html,
+)
 
+COLORS = ("#1f77b4", "#ff7f0e")
 RISK_FIELDS = {
     "max_position": "max position (units)",
     "stop_loss": "stop loss (fraction)",
@@ -78,24 +86,24 @@ def slider_for(name: str, spec: ParamSpec) -> w.ValueWidget:
     )
 
 
-def equity_chart() -> go.FigureWidget:
-    """An empty two-panel plotly chart: equity of the agent and buy-and-hold, drawdowns below."""
-    chart = go.FigureWidget(
-        make_subplots(
-            rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08
-        )
+def equity_chart(equity: pd.DataFrame, title: str) -> go.Figure:
+    """Equity of each column (the agent first, then buy-and-hold) and its drawdown below."""
+    chart = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.6, 0.4], vertical_spacing=0.08
     )
-    for row, (kind, dash) in enumerate((("equity", None), ("drawdown", "dot")), start=1):
-        for name, color in (("agent", "#1f77b4"), ("buy_and_hold", "#ff7f0e")):
+    dd = drawdowns(equity)
+    for row, (frame, kind, dash) in enumerate(((equity, "", None), (dd, " drawdown", "dot")), 1):
+        for i, (column, color) in enumerate(zip(frame.columns, COLORS, strict=False)):
             chart.add_scatter(
-                x=[],
-                y=[],
-                name=f"{name} {kind}",
-                line={"color": color, "width": 1.8 if name == "agent" else 1.0, "dash": dash},
+                x=frame.index,
+                y=frame[column].to_numpy(),
+                name=f"{column}{kind}",
+                line={"color": color, "width": 1.8 if i == 0 else 1.0, "dash": dash},
                 row=row,
                 col=1,
             )
     chart.update_layout(
+        title={"text": title},
         height=520,
         margin={"l": 70, "r": 20, "t": 50, "b": 90},
         legend={"orientation": "h", "y": -0.22},
@@ -218,7 +226,8 @@ class BacktestPlayground(View):
         )
         self.stats = w.HTML()
         self.last_run: AgentRun | None = None
-        self.chart = equity_chart()
+        self.chart = plotly_output()
+        self.plot: go.Figure | None = None
         self.redraws = 0
         self._static_of: AgentRun | None = None
         figure = FigureView((10.0, 6.5))
@@ -236,7 +245,7 @@ class BacktestPlayground(View):
         ]
         self.debouncer = Debouncer(self.run, delay, on_error=self.fail)
         for control in (*self.params.values(), *self.risk.values(), self.hours):
-            control.observe(lambda _: self.debouncer(), names="value")
+            control.observe(self.guard(lambda _: self.debouncer()), names="value")
         self.run()
 
     def equity_of(self, run: AgentRun) -> pd.DataFrame:
@@ -292,15 +301,8 @@ class BacktestPlayground(View):
         run = run_backtest(
             self.make_agent(), self.config, market=self.market, name=name, risk=self.limits()
         )
-        equity = self.equity_of(run)
-        dd = drawdowns(equity)
-        with self.chart.batch_update():
-            for i, column in enumerate(equity.columns):
-                self.chart.data[i].update(x=equity.index, y=equity[column].to_numpy(), name=column)
-                self.chart.data[i + 2].update(
-                    x=dd.index, y=dd[column].to_numpy(), name=f"{column} drawdown"
-                )
-            self.chart.layout.title.text = f"Equity and drawdown: {run.name}"
+        self.plot = equity_chart(self.equity_of(run), f"Equity and drawdown: {run.name}")
+        show_plotly(self.chart, self.plot)
         self.redraws += 1
         table = pd.DataFrame.from_dict(
             {run.name: run.stats, "buy_and_hold": self.benchmark.stats}, orient="index"

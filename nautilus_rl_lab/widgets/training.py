@@ -95,7 +95,7 @@ class TrainingView(View):
         self.resume = resume
         self.curves = LiveCurves(Path(config.run_dir) / EVALUATIONS, self.redraw, every)
         self.stop_button = w.Button(description="stop", icon="stop", button_style="danger")
-        self.stop_button.on_click(lambda _: self.stop())
+        self.stop_button.on_click(self.guard(lambda _: self.stop()))
         self.progress = w.IntProgress(min=0, max=self.target, description="steps")
         self.progress_text = w.HTML()
         self.result: TrainResult | None = None

@@ -7,10 +7,21 @@ Decisions:
   redraw is the same with or without a front end, and it can run on a worker thread.
 - Redraw speed, measured in JupyterLab 4 + headless Chromium here (button click to the new
   picture on screen, equity + drawdown, 4 lines x 1,500 points, 2 loaded cores): matplotlib
-  PNG median 1.3 s (0.8-2.2), plotly `FigureWidget` median 0.27 s (0.2-0.6). So the backtest
-  playground, redrawn on every slider release, draws with plotly (its static picture stays
-  matplotlib); the views that redraw every few seconds at most (training, study) or per step
-  of a slider over precomputed data (episode, explorer) keep the matplotlib PNG.
+  PNG median 1.3 s (0.8-2.2), plotly `FigureWidget` median 0.27 s (0.2-0.6; not re-measured
+  since the chart is redrawn whole, see below). So the backtest playground,
+  redrawn on every slider release, draws with plotly (its static picture stays matplotlib);
+  the views that redraw every few seconds at most (training, study) or per step of a slider
+  over precomputed data (episode, explorer) keep the matplotlib PNG.
+- What a view shows lives in the widgets' synced state (an `Image`'s PNG, an `Output`'s
+  display data), never only in messages to views that exist now: JupyterLab creates a
+  cell's views when it scrolls into sight (Run All leaves off-screen cells undrawn), so a
+  figure sent as an update before then would be lost. A plotly figure is therefore shown
+  as a whole `go.Figure` in an `Output` (`show_plotly`), not as a `FigureWidget` updated in
+  place: plotly 7's `FigureWidget` keeps traces added after construction only in messages
+  (empty axes after Run All) and fails on plotly.js' answer to a redraw (`ValueError: The
+  truth value of an array ... is ambiguous`, in the log console only).
+- Figures fill the cell's width (no fixed width); a callback's error is shown in the view's
+  status line (`View.guard`), never only in JupyterLab's log console.
 - Without a front end (nbmake, nbconvert, plain Python) a view degrades to a static figure:
   its MIME bundle carries the current figure as `image/png` next to the widget view, so
   anything that cannot render widgets shows the picture, and `view.figure` is the figure.
@@ -19,7 +30,9 @@ Decisions:
 from __future__ import annotations
 
 import io
+import json
 import logging
+import math
 import numbers
 import threading
 from collections.abc import Callable
@@ -27,12 +40,17 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 log = logging.getLogger(__name__)
 
 DPI = 80
+PLOTLY_MIME = "application/vnd.plotly.v1+json"
+FULL_WIDTH = {"width": "100%"}
+CELL_STYLE = "text-align: right; padding: 2px 10px; white-space: nowrap"
 
 
 class FigureView:
@@ -41,7 +59,7 @@ class FigureView:
     def __init__(self, figsize: tuple[float, float] = (10.0, 6.0), dpi: int = DPI) -> None:
         self.figure = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self.figure)
-        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px"))
+        self.image = w.Image(format="png", layout=w.Layout(**FULL_WIDTH))
         self.redraws = 0
         self._lock = threading.Lock()
 
@@ -60,19 +78,55 @@ class FigureView:
         return buffer.getvalue()
 
 
-def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4) -> str:
-    """A small HTML table: integers as integers, other numbers to `digits` significant digits."""
-    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+def plotly_output() -> w.Output:
+    """An empty `Output` for plotly figures, as wide as the cell."""
+    return w.Output(layout=w.Layout(**FULL_WIDTH))
 
-    def number(value: Any) -> str:
+
+def show_plotly(output: w.Output, figure: go.Figure) -> None:
+    """Show `figure` in `output` as its display data: the state any view, now or later, draws."""
+    data = json.loads(pio.to_json(figure, validate=False))
+    data["layout"].pop("width", None)
+    data["layout"]["autosize"] = True
+    data["config"] = {
+        "displaylogo": False
+    }  # JupyterLab resizes it; `responsive` would be 0 px high
+    title = figure.layout.title.text or "plotly figure"
+    bundle = {PLOTLY_MIME: data, "text/plain": f"<{title}>"}
+    output.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+
+def table_html(frame: pd.DataFrame | pd.Series, digits: int = 4, *, index: bool = True) -> str:
+    """A small HTML table whose headers sit over their cells, numbers and times readable.
+
+    Integers as integers, other numbers to `digits` significant digits, timestamps to the
+    minute with their zone; every header and cell right-aligned and padded alike (pandas
+    aligns only the header row). An empty table is the word "none", not a bare header.
+    """
+    table = frame.to_frame() if isinstance(frame, pd.Series) else frame
+    if table.empty:
+        return "<i>none</i>"
+
+    def text(value: Any) -> str:
+        if isinstance(value, pd.Timestamp):
+            zone = f" {value.tzname()}" if value.tzinfo is not None else ""
+            return f"{value:%Y-%m-%d %H:%M}{zone}"
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return str(value)
         number = float(value)
+        if math.isnan(number):
+            return "NaN"
         if isinstance(value, numbers.Integral) or (number.is_integer() and abs(number) < 1e15):
             return f"{int(number):,}"
         return f"{number:,.{digits}g}" if abs(number) < 1e4 else f"{number:,.2f}"
 
-    return str(table.to_html(formatters={c: number for c in table.columns}, border=0))
+    html = str(table.map(text).to_html(border=0, index=index))  # pandas skips object columns
+    head, body = html.replace('<tr style="text-align: right;">', "<tr>").split("<tbody>")
+    cell = f'style="{CELL_STYLE}"'
+    label = f'style="{CELL_STYLE.replace("right", "left")}"'  # row labels read left to right
+    head = head.replace("<th>", f"<th {cell}>")
+    body = body.replace("<td>", f"<td {cell}>").replace("<th>", f"<th {label}>")
+    return f"{head}<tbody>{body}"
 
 
 class View(w.VBox):
@@ -111,6 +165,17 @@ class View(w.VBox):
         """Refresh the displayed output with the current figure (what a saved notebook keeps)."""
         if self._handle is not None:
             self._handle.update(self)
+
+    def guard(self, callback: Callable[..., Any]) -> Callable[..., None]:
+        """`callback` for a control: its error shows in the status line, not only in the log console."""
+
+        def guarded(*args: Any, **kwargs: Any) -> None:
+            try:
+                callback(*args, **kwargs)
+            except Exception as e:
+                self.fail(e)
+
+        return guarded
 
     def fail(self, error: Exception) -> None:
         """Show `error` in the view's status line instead of raising into the front end."""

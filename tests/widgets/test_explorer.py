@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 import pytest
 
 from nautilus_rl_lab.data import synthetic
-from nautilus_rl_lab.data.source import load_frame
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.widgets import data_explorer
 from nautilus_rl_lab.widgets.explorer import candle_rule
@@ -82,3 +83,27 @@ def test_start_and_end_preset_the_range() -> None:
 def test_wrong_arguments_are_one_config_error_naming_them(kwargs, message) -> None:
     with pytest.raises(ConfigError, match=message):
         data_explorer(**kwargs)
+
+
+def test_a_source_that_fails_to_load_shows_its_error_in_the_view(tmp_path) -> None:
+    missing = DataSourceConfig(kind="csv", path=str(tmp_path / "missing.csv"))
+    explorer = data_explorer({"two weeks": TWO_WEEKS, "missing": missing})
+    shown = explorer.frame
+    explorer.source.value = "missing"  # what picking it in the dropdown does; must not raise
+    assert "missing.csv" in explorer.status.value and "color:#b00" in explorer.status.value
+    assert explorer.frame is shown  # the last good picture stays
+
+
+def test_the_gap_table_has_a_header_per_column_or_says_there_are_none() -> None:
+    explorer = data_explorer({"two weeks": TWO_WEEKS}, start="2017-03-06", end="2017-03-09")
+    assert "no gaps" in explorer.gaps.value and "<table" not in explorer.gaps.value
+    explorer.start.value, explorer.end.value = dt.date(2017, 3, 1), dt.date(2017, 3, 15)
+    explorer.debouncer.wait()
+    html = explorer.gaps.value
+    assert html.startswith("<b>2 gaps, longest 2</b>")
+    header = re.search(r"<thead>(.*?)</thead>", html, re.S)
+    rows = re.findall(r"<tr>(.*?)</tr>", html.split("<tbody>")[1], re.S)
+    assert header is not None and len(rows) == 2
+    headers = re.findall(r"<th\b[^>]*>([^<]*)</th>", header.group(1))
+    assert headers == ["last bar before", "first bar after", "duration", "bars missing"]
+    assert all(len(re.findall(r"<t[hd]\b", row)) == len(headers) for row in rows)

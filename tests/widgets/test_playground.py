@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents import BollingerMeanReversionAgent, EMACrossAgent
@@ -9,7 +10,7 @@ from nautilus_rl_lab.strategies.agent_strategy import RiskLimits
 from nautilus_rl_lab.tuning import ParamSpec
 from nautilus_rl_lab.widgets import backtest_playground
 from nautilus_rl_lab.widgets.playground import space_from_signature
-from tests.widgets.conftest import small_env
+from tests.widgets.conftest import decoded, front_end_figures, small_env
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_sliders_come_from_the_agents_signature_with_its_defaults(playground) ->
 
 def test_moving_a_slider_runs_a_new_backtest_and_redraws(playground) -> None:
     config = playground.config
-    first_y, first_stats = list(playground.chart.data[0].y), playground.stats.value
+    first_y, first_stats = list(playground.plot.data[0].y), playground.stats.value
     redraws = playground.redraws
     for fast in range(3, 8):  # a drag: five values within the debounce delay
         playground.params["fast"].value = fast
@@ -36,7 +37,7 @@ def test_moving_a_slider_runs_a_new_backtest_and_redraws(playground) -> None:
     direct = run_backtest(EMACrossAgent(7, 20, action=config.action), config)
     shown = playground.last_run
     assert shown is not None and shown.stats == direct.stats
-    chart = playground.chart
+    chart = playground.plot
     assert list(chart.data[0].y) == list(direct.equity) != first_y  # the new run's equity
     assert list(chart.data[0].x) == list(direct.equity.index)
     assert playground.redraws == redraws + 1 and chart.data[0].name == shown.name
@@ -118,3 +119,18 @@ def test_an_agent_without_numeric_defaults_needs_a_space() -> None:
 def test_wrong_arguments_are_one_config_error_naming_them(args, kwargs, message) -> None:
     with pytest.raises(ConfigError, match=message):
         backtest_playground(*args, **kwargs)
+
+
+def test_a_slider_change_is_drawn_by_a_view_opened_later(playground) -> None:
+    """Run All draws off-screen cells later: the view must get the last run from the state."""
+    playground.params["fast"].value = 6
+    playground.debouncer.wait()
+    run = playground.last_run
+    assert run is not None and run.name == "EMACrossAgent(6, 20)"
+    (figure,) = front_end_figures(playground)  # also answers as plotly.js does after drawing
+    names = [trace.get("name") for trace in figure["data"]]
+    assert names == [run.name, "buy_and_hold", f"{run.name} drawdown", "buy_and_hold drawdown"]
+    agent = figure["data"][0]
+    assert list(decoded(agent["y"])) == list(run.equity)
+    assert list(pd.to_datetime(decoded(agent["x"]), utc=True)) == list(run.equity.index)
+    assert "width" not in figure["layout"] and figure["layout"].get("autosize", True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -31,3 +33,32 @@ def test_table_html_shows_whole_numbers_as_integers() -> None:
     html = table_html(pd.Series({"trades": np.int64(16), "count": 3.0, "sharpe": 1.234567}))
     assert ">16<" in html and ">3<" in html and ">1.235<" in html
     assert "3.0" not in html
+
+
+def _cells(html: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}\b([^>]*)>", html)
+
+
+def test_table_html_headers_are_aligned_and_spaced_like_their_cells() -> None:
+    frame = pd.DataFrame(
+        {"start": pd.to_datetime(["2017-01-06 21:00"], utc=True), "bars missing": [48]}
+    )
+    html = table_html(frame, index=False)
+    headers, cells = _cells(html, "th"), _cells(html, "td")
+    assert len(headers) == len(cells) == 2  # no header without a column, no row numbers
+    for attributes in headers + cells:
+        assert "text-align: right" in attributes and "padding" in attributes
+    assert ">2017-01-06 21:00 UTC<" in html and ">48<" in html
+    assert 'style="text-align: right;"' not in html  # pandas' header-only alignment is gone
+
+
+def test_table_html_of_nothing_says_so_instead_of_a_bare_header() -> None:
+    html = table_html(pd.DataFrame(columns=["last bar before", "duration"]))
+    assert "<table" not in html and "none" in html
+
+
+def test_table_html_formats_numbers_in_object_columns_too() -> None:
+    frame = pd.DataFrame({"quantity": [10_000.0, ""], "latency_ms": ["", 2.363699]}, dtype=object)
+    html = table_html(frame, index=False)
+    assert ">10,000<" in html and ">2.364<" in html and "10000.0" not in html
+    assert ">NaN<" in table_html(pd.Series({"sharpe": float("nan")}))
