@@ -23,26 +23,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import TypeVar
 
 import pandas as pd
-from nautilus_trader.backtest.config import BacktestVenueConfig, ImportableLatencyModelConfig
+from nautilus_trader.backtest.config import ImportableLatencyModelConfig
 from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
 from nautilus_trader.backtest.models import LatencyModel
 from nautilus_trader.backtest.node import (
-    get_account_type,
     get_fee_model,
     get_fill_model,
     get_latency_model,
-    get_leverages,
     get_margin_model,
-    get_oms_type,
-    get_starting_balances,
 )
 from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.identifiers import TraderId, Venue
+from nautilus_trader.model.identifiers import TraderId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.risk.config import RiskEngineConfig
 
@@ -55,11 +50,8 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.venue import (
-    account_base_currency,
-    check_account,
-    check_fee_rates,
-)
+from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.validation import check_known
 
 _T = TypeVar("_T")
@@ -78,12 +70,12 @@ def default_venue(
     leverage: float | None = None,
     oms_type: str = "NETTING",
     account_type: str = "MARGIN",
-) -> BacktestVenueConfig:
+) -> VenueConfig:
     """A netting venue with one balance; `leverage`:1 (default 30 on MARGIN, 1 on CASH)."""
     currency = starting_balance.split()[-1]
     if leverage is None:
         leverage = 30.0 if account_type == "MARGIN" else 1.0
-    return BacktestVenueConfig(
+    return VenueConfig(
         name=name,
         oms_type=oms_type,
         account_type=account_type,
@@ -150,15 +142,13 @@ def check_execution(execution: str) -> None:
     check_known("execution", execution, EXECUTION_MODES)
 
 
-def _latency_model(venue: BacktestVenueConfig, execution: str) -> LatencyModel | None:
+def _latency_model(venue: VenueConfig, execution: str) -> LatencyModel | None:
     if execution == "bar_close":
         return None
     return get_latency_model(venue) or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
 
 
-def _venue_model(
-    field: str, build: Callable[[BacktestVenueConfig], _T], venue: BacktestVenueConfig
-) -> _T:
+def _venue_model(field: str, build: Callable[[VenueConfig], _T], venue: VenueConfig) -> _T:
     """Build the venue's `field` model, naming the field when its importable config is wrong."""
     try:
         return build(venue)
@@ -167,7 +157,7 @@ def _venue_model(
 
 
 def default_latency_config() -> ImportableLatencyModelConfig:
-    """The 1 ms latency model as an importable config (for `BacktestVenueConfig`)."""
+    """The 1 ms latency model as an importable config (for `VenueConfig`)."""
     return ImportableLatencyModelConfig(
         latency_model_path="nautilus_trader.backtest.models:LatencyModel",
         config_path="nautilus_trader.backtest.config:LatencyModelConfig",
@@ -198,7 +188,7 @@ class QuietBacktestEngine(BacktestEngine):
 
 
 def build_engine(
-    venue: BacktestVenueConfig,
+    venue: VenueConfig,
     data: MarketData,
     *,
     execution: str = "next_open",
@@ -253,27 +243,7 @@ def build_engine(
     )
     if models["fill_model"] is None:  # stops gapped through fill at the open, not the stop
         models["fill_model"] = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
-    engine.add_venue(
-        venue=Venue(venue.name),
-        oms_type=get_oms_type(venue),
-        account_type=get_account_type(venue),
-        starting_balances=get_starting_balances(venue),
-        base_currency=account_base_currency(venue, data.instrument),
-        default_leverage=Decimal(str(venue.default_leverage)),
-        leverages=get_leverages(venue),
-        **models,
-        routing=venue.routing,
-        reject_stop_orders=venue.reject_stop_orders,
-        support_gtd_orders=venue.support_gtd_orders,
-        support_contingent_orders=venue.support_contingent_orders,
-        use_position_ids=venue.use_position_ids,
-        use_random_ids=venue.use_random_ids,
-        use_reduce_only=venue.use_reduce_only,
-        bar_execution=False,
-        trade_execution=venue.trade_execution,
-        allow_cash_borrowing=venue.allow_cash_borrowing,
-        frozen_account=venue.frozen_account,
-    )
+    add_venue(engine, venue, data.instrument, **models)
     engine.add_instrument(data.instrument)
     MarginGate.install(engine)
     # Quotes first: at equal timestamps the bar's close tick reaches the venue before the bar
