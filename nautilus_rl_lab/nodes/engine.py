@@ -23,18 +23,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
-from nautilus_trader.backtest.config import ImportableLatencyModelConfig
-from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
-from nautilus_trader.backtest.models import LatencyModel
-from nautilus_trader.backtest.node import (
-    get_fee_model,
-    get_fill_model,
-    get_latency_model,
-    get_margin_model,
+from nautilus_trader.backtest.config import (
+    FeeModelFactory,
+    FillModelFactory,
+    ImportableLatencyModelConfig,
+    LatencyModelFactory,
+    MarginModelFactory,
 )
+from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
+from nautilus_trader.backtest.models import FeeModel, LatencyModel, MakerTakerFeeModel
 from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
 from nautilus_trader.model.identifiers import TraderId
@@ -142,18 +142,32 @@ def check_execution(execution: str) -> None:
     check_known("execution", execution, EXECUTION_MODES)
 
 
+def _venue_model(field: str, create: Callable[[Any], _T], config: object | None) -> _T | None:
+    """Build the venue's `field` model (`None` without a config), naming the field when its
+    importable config is wrong."""
+    if config is None:
+        return None
+    try:
+        return create(config)
+    except (ImportError, AttributeError, TypeError, ValueError, KeyError) as e:
+        raise ConfigError(f"`venue.{field}` cannot be built: {e}") from e
+
+
 def _latency_model(venue: VenueConfig, execution: str) -> LatencyModel | None:
     if execution == "bar_close":
         return None
-    return get_latency_model(venue) or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
+    model = _venue_model("latency_model", LatencyModelFactory.create, venue.latency_model)
+    return model or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
 
 
-def _venue_model(field: str, build: Callable[[VenueConfig], _T], venue: VenueConfig) -> _T:
-    """Build the venue's `field` model, naming the field when its importable config is wrong."""
-    try:
-        return build(venue)
-    except (ImportError, AttributeError, TypeError, ValueError, KeyError) as e:
-        raise ConfigError(f"`venue.{field}` cannot be built: {e}") from e
+def venue_fee_model(venue: VenueConfig) -> FeeModel:
+    """The venue's `fee_model`, else the instrument's maker/taker fee rates.
+
+    Explicit although Nautilus 1.221 falls back to the same `MakerTakerFeeModel()`:
+    NautilusTrader 2 requires a fee model on every venue.
+    """
+    fee_model = _venue_model("fee_model", FeeModelFactory.create, venue.fee_model)
+    return MakerTakerFeeModel() if fee_model is None else fee_model
 
 
 def default_latency_config() -> ImportableLatencyModelConfig:
@@ -215,14 +229,10 @@ def build_engine(
     check_execution(execution)
     check_account(venue, data.instrument)
     check_fee_rates(venue, data.instrument, float(data.frame["low"].min()), smallest_order)
-    models = {
-        "margin_model": _venue_model("margin_model", get_margin_model, venue),
-        "fill_model": _venue_model("fill_model", get_fill_model, venue),
-        "fee_model": _venue_model("fee_model", get_fee_model, venue),
-        "latency_model": _venue_model(
-            "latency_model", lambda v: _latency_model(v, execution), venue
-        ),
-    }
+    margin_model = _venue_model("margin_model", MarginModelFactory.create, venue.margin_model)
+    fill_model = _venue_model("fill_model", FillModelFactory.create, venue.fill_model)
+    fee_model = venue_fee_model(venue)
+    latency_model = _latency_model(venue, execution)
     engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
     cache = CacheConfig(drop_instruments_on_reset=False)
     if lean:
@@ -241,9 +251,17 @@ def build_engine(
             risk_engine=risk_engine or RiskEngineConfig(),
         ),
     )
-    if models["fill_model"] is None:  # stops gapped through fill at the open, not the stop
-        models["fill_model"] = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
-    add_venue(engine, venue, data.instrument, **models)
+    if fill_model is None:  # stops gapped through fill at the open, not the stop
+        fill_model = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
+    add_venue(
+        engine,
+        venue,
+        data.instrument,
+        margin_model=margin_model,
+        fill_model=fill_model,
+        fee_model=fee_model,
+        latency_model=latency_model,
+    )
     engine.add_instrument(data.instrument)
     MarginGate.install(engine)
     # Quotes first: at equal timestamps the bar's close tick reaches the venue before the bar

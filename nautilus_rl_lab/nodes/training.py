@@ -49,7 +49,6 @@ import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
 from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.backtest.node import get_account_type
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import AccountType
 
@@ -122,7 +121,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
         )
         check_account(self.venue, make_instrument(self.instrument))
-        if get_account_type(self.venue) == AccountType.CASH:
+        if self.venue.account == AccountType.CASH:
             _check_long_only(build_action(self.action))
         if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
             raise ConfigError(

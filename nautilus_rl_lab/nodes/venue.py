@@ -27,7 +27,7 @@ commission to it. So a commission with more decimals than its currency is refuse
 field and the smallest charge, and so is a per-contract commission that a fill of one size
 increment would not cost exactly; every fill is then charged exactly (`FixedFeeModel` charges
 once per order by default, as Nautilus defines it). The instrument's fee rates (Nautilus'
-default maker/taker model) are rounded per fill too, and no fee model can charge less than the
+`MakerTakerFeeModel`, `engine.venue_fee_model`) are rounded per fill too, and no fee model can charge less than the
 currency's unit (`Money` has its precision), so `check_fee_rates` refuses rates that the
 smallest order the action scheme can send (its `order_unit`, the risk cap) would pay as 0 at
 the data's lowest price; where the order sizes are not known (an engine built for other
@@ -49,12 +49,6 @@ from decimal import Decimal, InvalidOperation
 from nautilus_trader.backtest.config import MarginModelConfig
 from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.backtest.models import FeeModel, FillModel, LatencyModel, MarginModel
-from nautilus_trader.backtest.node import (
-    get_account_type,
-    get_leverages,
-    get_oms_type,
-    get_starting_balances,
-)
 from nautilus_trader.model.identifiers import Venue
 from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency, Money
@@ -367,7 +361,7 @@ def add_venue(
     *,
     margin_model: MarginModel | None,
     fill_model: FillModel | None,
-    fee_model: FeeModel | None,
+    fee_model: FeeModel,
     latency_model: LatencyModel | None,
 ) -> None:
     """Add `venue` (checked by `check_account`) to `engine` with the given models.
@@ -376,12 +370,12 @@ def add_venue(
     """
     engine.add_venue(
         venue=Venue(venue.name),
-        oms_type=get_oms_type(venue),
-        account_type=get_account_type(venue),
-        starting_balances=get_starting_balances(venue),
+        oms_type=venue.oms,
+        account_type=venue.account,
+        starting_balances=venue.balances,
         base_currency=account_base_currency(venue, instrument),
         default_leverage=Decimal(str(venue.default_leverage)),
-        leverages=get_leverages(venue),
+        leverages=venue.instrument_leverages,
         margin_model=margin_model,
         fill_model=fill_model,
         fee_model=fee_model,

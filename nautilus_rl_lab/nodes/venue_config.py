@@ -9,6 +9,8 @@ stored bundle's hash) is unchanged; `nodes.venue.check_venue` validates the valu
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import msgspec
 from nautilus_trader.backtest.config import (
     ImportableFeeModelConfig,
@@ -17,7 +19,15 @@ from nautilus_trader.backtest.config import (
     MarginModelConfig,
 )
 from nautilus_trader.common.config import ImportableActorConfig
-from nautilus_trader.model.enums import AccountType, BookType, OmsType
+from nautilus_trader.model.enums import (
+    AccountType,
+    BookType,
+    OmsType,
+    account_type_from_str,
+    oms_type_from_str,
+)
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.objects import Money
 
 
 class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -48,3 +58,26 @@ class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     trade_execution: bool = False
     allow_cash_borrowing: bool = False
     frozen_account: bool = False
+
+    @property
+    def oms(self) -> OmsType:
+        """`oms_type` as Nautilus' enum."""
+        value = self.oms_type
+        return oms_type_from_str(value) if isinstance(value, str) else value
+
+    @property
+    def account(self) -> AccountType:
+        """`account_type` as Nautilus' enum."""
+        value = self.account_type
+        return account_type_from_str(value) if isinstance(value, str) else value
+
+    @property
+    def balances(self) -> list[Money]:
+        """`starting_balances` as Nautilus money."""
+        return [Money.from_str(balance) for balance in self.starting_balances]
+
+    @property
+    def instrument_leverages(self) -> dict[InstrumentId, Decimal]:
+        """`leverages` keyed by instrument id, as decimals (of the float, as Nautilus 1.221's)."""
+        leverages = self.leverages or {}
+        return {InstrumentId.from_str(key): Decimal(v) for key, v in leverages.items()}
