@@ -187,6 +187,8 @@ class QuietBacktestEngine(BacktestEngine):
     bypassed) and, at its end, unpickles every position snapshot only to log their count (5 ms
     after a 256-step random episode): most of a short RL episode's reset. Used when logging is
     bypassed; with `run_analysis` the post-run report runs, as it computes the statistics.
+    A subclass on 1.221: no logging or engine setting skips these reports (they run at any log
+    level, bypassed or not); on NautilusTrader 2 (no subclassing) it becomes configuration.
     """
 
     def __init__(self, config: BacktestEngineConfig) -> None:
