@@ -51,3 +51,20 @@ def test_an_unknown_venue_field_is_refused_naming_it() -> None:
 def test_a_nautilus_backtest_venue_config_is_refused_with_the_type_to_use() -> None:
     with pytest.raises(ConfigError, match=r"nautilus_rl_lab\.nodes\.VenueConfig"):
         small_config(venue=BacktestVenueConfig(**VENUE))
+
+
+def test_a_yaml_file_loads_the_same_venue_and_json(tmp_path) -> None:
+    config = small_config(venue=VenueConfig(**VENUE))
+    loaded = TrainingNodeConfig.from_file(config.to_file(tmp_path / "env.yaml"))
+    assert loaded.venue == config.venue
+    assert loaded.json() == config.json()
+
+
+def test_an_unknown_venue_field_in_a_yaml_file_is_refused_naming_it(tmp_path) -> None:
+    path = tmp_path / "env.yaml"
+    path.write_text(
+        "venue:\n  name: SIM\n  oms_type: NETTING\n  account_type: MARGIN\n"
+        "  starting_balances: ['1000 USD']\n  leverige: 30\n"
+    )
+    with pytest.raises(ConfigError, match="leverige"):
+        TrainingNodeConfig.from_file(path)
