@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import pytest
 from nautilus_trader.backtest.config import BacktestVenueConfig
@@ -12,7 +14,7 @@ from nautilus_rl_lab.nodes.engine import default_latency_config
 from tests.nodes.conftest import small_config
 
 # Every kind of field: enums as strings, a mapping, nested importable configs, a non-default bool.
-VENUE = {
+VENUE: dict[str, Any] = {
     "name": "SIM",
     "oms_type": "HEDGING",
     "account_type": "MARGIN",
