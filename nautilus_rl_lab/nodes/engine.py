@@ -143,8 +143,7 @@ def check_execution(execution: str) -> None:
 
 
 def _venue_model(field: str, create: Callable[[Any], _T], config: object | None) -> _T | None:
-    """Build the venue's `field` model (`None` without a config), naming the field when its
-    importable config is wrong."""
+    """The venue's `field` model (`None` without a config); a bad config names the field."""
     if config is None:
         return None
     try:
