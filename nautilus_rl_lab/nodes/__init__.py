@@ -20,6 +20,7 @@ from nautilus_rl_lab.nodes.training import (
     market_for,
 )
 from nautilus_rl_lab.nodes.venue import check_account, check_venue
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 
 __all__ = [
     "ENV_ID",
@@ -29,6 +30,7 @@ __all__ = [
     "MarketData",
     "TrainingNode",
     "TrainingNodeConfig",
+    "VenueConfig",
     "build_engine",
     "build_live_node_config",
     "check_account",

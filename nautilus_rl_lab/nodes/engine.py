@@ -23,26 +23,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
-from nautilus_trader.backtest.config import BacktestVenueConfig, ImportableLatencyModelConfig
-from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
-from nautilus_trader.backtest.models import LatencyModel
-from nautilus_trader.backtest.node import (
-    get_account_type,
-    get_fee_model,
-    get_fill_model,
-    get_latency_model,
-    get_leverages,
-    get_margin_model,
-    get_oms_type,
-    get_starting_balances,
+from nautilus_trader.backtest.config import (
+    FeeModelFactory,
+    FillModelFactory,
+    ImportableLatencyModelConfig,
+    LatencyModelFactory,
+    MarginModelFactory,
 )
+from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
+from nautilus_trader.backtest.models import FeeModel, LatencyModel, MakerTakerFeeModel
 from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
 from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.identifiers import TraderId, Venue
+from nautilus_trader.model.identifiers import TraderId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.risk.config import RiskEngineConfig
 
@@ -55,11 +50,8 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
-from nautilus_rl_lab.nodes.venue import (
-    account_base_currency,
-    check_account,
-    check_fee_rates,
-)
+from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.validation import check_known
 
 _T = TypeVar("_T")
@@ -78,12 +70,12 @@ def default_venue(
     leverage: float | None = None,
     oms_type: str = "NETTING",
     account_type: str = "MARGIN",
-) -> BacktestVenueConfig:
+) -> VenueConfig:
     """A netting venue with one balance; `leverage`:1 (default 30 on MARGIN, 1 on CASH)."""
     currency = starting_balance.split()[-1]
     if leverage is None:
         leverage = 30.0 if account_type == "MARGIN" else 1.0
-    return BacktestVenueConfig(
+    return VenueConfig(
         name=name,
         oms_type=oms_type,
         account_type=account_type,
@@ -150,24 +142,35 @@ def check_execution(execution: str) -> None:
     check_known("execution", execution, EXECUTION_MODES)
 
 
-def _latency_model(venue: BacktestVenueConfig, execution: str) -> LatencyModel | None:
-    if execution == "bar_close":
+def _venue_model(field: str, create: Callable[[Any], _T], config: object | None) -> _T | None:
+    """The venue's `field` model (`None` without a config); a bad config names the field."""
+    if config is None:
         return None
-    return get_latency_model(venue) or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
-
-
-def _venue_model(
-    field: str, build: Callable[[BacktestVenueConfig], _T], venue: BacktestVenueConfig
-) -> _T:
-    """Build the venue's `field` model, naming the field when its importable config is wrong."""
     try:
-        return build(venue)
+        return create(config)
     except (ImportError, AttributeError, TypeError, ValueError, KeyError) as e:
         raise ConfigError(f"`venue.{field}` cannot be built: {e}") from e
 
 
+def _latency_model(venue: VenueConfig, execution: str) -> LatencyModel | None:
+    if execution == "bar_close":
+        return None
+    model = _venue_model("latency_model", LatencyModelFactory.create, venue.latency_model)
+    return model or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
+
+
+def venue_fee_model(venue: VenueConfig) -> FeeModel:
+    """The venue's `fee_model`, else the instrument's maker/taker fee rates.
+
+    Explicit although Nautilus 1.221 falls back to the same `MakerTakerFeeModel()`:
+    NautilusTrader 2 requires a fee model on every venue.
+    """
+    fee_model = _venue_model("fee_model", FeeModelFactory.create, venue.fee_model)
+    return MakerTakerFeeModel() if fee_model is None else fee_model
+
+
 def default_latency_config() -> ImportableLatencyModelConfig:
-    """The 1 ms latency model as an importable config (for `BacktestVenueConfig`)."""
+    """The 1 ms latency model as an importable config (for `VenueConfig`)."""
     return ImportableLatencyModelConfig(
         latency_model_path="nautilus_trader.backtest.models:LatencyModel",
         config_path="nautilus_trader.backtest.config:LatencyModelConfig",
@@ -183,6 +186,8 @@ class QuietBacktestEngine(BacktestEngine):
     bypassed) and, at its end, unpickles every position snapshot only to log their count (5 ms
     after a 256-step random episode): most of a short RL episode's reset. Used when logging is
     bypassed; with `run_analysis` the post-run report runs, as it computes the statistics.
+    A subclass on 1.221: no logging or engine setting skips these reports (they run at any log
+    level, bypassed or not); on NautilusTrader 2 (no subclassing) it becomes configuration.
     """
 
     def __init__(self, config: BacktestEngineConfig) -> None:
@@ -198,7 +203,7 @@ class QuietBacktestEngine(BacktestEngine):
 
 
 def build_engine(
-    venue: BacktestVenueConfig,
+    venue: VenueConfig,
     data: MarketData,
     *,
     execution: str = "next_open",
@@ -225,14 +230,10 @@ def build_engine(
     check_execution(execution)
     check_account(venue, data.instrument)
     check_fee_rates(venue, data.instrument, float(data.frame["low"].min()), smallest_order)
-    models = {
-        "margin_model": _venue_model("margin_model", get_margin_model, venue),
-        "fill_model": _venue_model("fill_model", get_fill_model, venue),
-        "fee_model": _venue_model("fee_model", get_fee_model, venue),
-        "latency_model": _venue_model(
-            "latency_model", lambda v: _latency_model(v, execution), venue
-        ),
-    }
+    margin_model = _venue_model("margin_model", MarginModelFactory.create, venue.margin_model)
+    fill_model = _venue_model("fill_model", FillModelFactory.create, venue.fill_model)
+    fee_model = venue_fee_model(venue)
+    latency_model = _latency_model(venue, execution)
     engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
     cache = CacheConfig(drop_instruments_on_reset=False)
     if lean:
@@ -251,28 +252,16 @@ def build_engine(
             risk_engine=risk_engine or RiskEngineConfig(),
         ),
     )
-    if models["fill_model"] is None:  # stops gapped through fill at the open, not the stop
-        models["fill_model"] = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
-    engine.add_venue(
-        venue=Venue(venue.name),
-        oms_type=get_oms_type(venue),
-        account_type=get_account_type(venue),
-        starting_balances=get_starting_balances(venue),
-        base_currency=account_base_currency(venue, data.instrument),
-        default_leverage=Decimal(str(venue.default_leverage)),
-        leverages=get_leverages(venue),
-        **models,
-        routing=venue.routing,
-        reject_stop_orders=venue.reject_stop_orders,
-        support_gtd_orders=venue.support_gtd_orders,
-        support_contingent_orders=venue.support_contingent_orders,
-        use_position_ids=venue.use_position_ids,
-        use_random_ids=venue.use_random_ids,
-        use_reduce_only=venue.use_reduce_only,
-        bar_execution=False,
-        trade_execution=venue.trade_execution,
-        allow_cash_borrowing=venue.allow_cash_borrowing,
-        frozen_account=venue.frozen_account,
+    if fill_model is None:  # stops gapped through fill at the open, not the stop
+        fill_model = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
+    add_venue(
+        engine,
+        venue,
+        data.instrument,
+        margin_model=margin_model,
+        fill_model=fill_model,
+        fee_model=fee_model,
+        latency_model=latency_model,
     )
     engine.add_instrument(data.instrument)
     MarginGate.install(engine)

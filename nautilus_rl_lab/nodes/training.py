@@ -48,9 +48,7 @@ import numpy as np
 import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
-from nautilus_trader.backtest.config import BacktestVenueConfig
 from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.backtest.node import get_account_type
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import AccountType
 
@@ -67,6 +65,7 @@ from nautilus_rl_lab.nodes.engine import (
     prepare_market_data,
 )
 from nautilus_rl_lab.nodes.venue import check_account
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
@@ -83,8 +82,8 @@ ENV_ID = "NautilusTrading-v0"
 class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     """Everything a `TrainingNode` needs; JSON/YAML via `.json()`/`.parse()` and `from_file`/`to_file`.
 
-    `venue` is Nautilus' own `BacktestVenueConfig` (OMS, account type, balance, leverage,
-    fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
+    `venue` is a `VenueConfig` (Nautilus' `BacktestVenueConfig` fields: OMS, account type,
+    balance, leverage, fill/fee models). `execution` is `next_open` (default: orders fill at the next bar's
     open) or `bar_close` (fills at the close the agent saw: look-ahead, for comparison only).
     `risk` holds the risk rules the agent trains under, the same section as
     `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits). `trading_days` sets the
@@ -92,7 +91,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     crypto 365, else 252; `evaluation.frequency`).
     """
 
-    venue: BacktestVenueConfig = default_venue()
+    venue: VenueConfig = default_venue()
     instrument: InstrumentSpec = InstrumentSpec()
     data: DataSourceConfig = DataSourceConfig()
     bar_step: int = 1
@@ -122,7 +121,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
         )
         check_account(self.venue, make_instrument(self.instrument))
-        if get_account_type(self.venue) == AccountType.CASH:
+        if self.venue.account == AccountType.CASH:
             _check_long_only(build_action(self.action))
         if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
             raise ConfigError(

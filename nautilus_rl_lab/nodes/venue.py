@@ -1,4 +1,4 @@
-"""Venue checks: a `BacktestVenueConfig` is validated before Nautilus parses it, and against the
+"""Venue checks: a `VenueConfig` is validated before Nautilus parses it, and against the
 instrument, so that leverage means one thing and bad input is a `ConfigError`, never an abort.
 
 Leverage (one meaning everywhere). On a MARGIN account `venue.default_leverage` (or
@@ -27,15 +27,16 @@ commission to it. So a commission with more decimals than its currency is refuse
 field and the smallest charge, and so is a per-contract commission that a fill of one size
 increment would not cost exactly; every fill is then charged exactly (`FixedFeeModel` charges
 once per order by default, as Nautilus defines it). The instrument's fee rates (Nautilus'
-default maker/taker model) are rounded per fill too, and no fee model can charge less than the
+`MakerTakerFeeModel`, `engine.venue_fee_model`) are rounded per fill too, and no fee model can charge less than the
 currency's unit (`Money` has its precision), so `check_fee_rates` refuses rates that the
 smallest order the action scheme can send (its `order_unit`, the risk cap) would pay as 0 at
 the data's lowest price; where the order sizes are not known (an engine built for other
 strategies, a scheme without `order_unit`) it logs a warning about the smallest fill.
 
-`check_venue` validates every string and number of a `BacktestVenueConfig` before Nautilus parses
+`check_venue` validates every string and number of a `VenueConfig` before Nautilus parses
 it (some bad strings abort the interpreter), `check_account` the venue against the instrument;
-`build_engine` runs both.
+`build_engine` runs both, and `add_venue` is the one place a `VenueConfig` becomes Nautilus'
+venue.
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ import math
 import re
 from decimal import Decimal, InvalidOperation
 
-from nautilus_trader.backtest.config import BacktestVenueConfig, MarginModelConfig
+from nautilus_trader.backtest.config import MarginModelConfig
+from nautilus_trader.backtest.engine import BacktestEngine
+from nautilus_trader.backtest.models import FeeModel, FillModel, LatencyModel, MarginModel
 from nautilus_trader.model.identifiers import Venue
 from nautilus_trader.model.instruments import CurrencyPair, Instrument
 from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum
 
 logger = logging.getLogger(__name__)
@@ -116,13 +120,13 @@ def _decimals(amount: Decimal) -> int:
     return max(0, -int(amount.as_tuple().exponent))
 
 
-def _fee_model_name(venue: BacktestVenueConfig) -> str | None:
+def _fee_model_name(venue: VenueConfig) -> str | None:
     """The class name of the venue's importable fee model, `None` without one."""
     fee = venue.fee_model
     return None if fee is None else str(fee.fee_model_path).rsplit(":", 1)[-1].rsplit(".", 1)[-1]
 
 
-def _commission(venue: BacktestVenueConfig) -> tuple[Decimal, Currency] | None:
+def _commission(venue: VenueConfig) -> tuple[Decimal, Currency] | None:
     """The commission of a fixed or per-contract fee model, checked against its currency."""
     if _fee_model_name(venue) not in (FIXED_FEE_MODEL, PER_CONTRACT_FEE_MODEL):
         return None
@@ -139,7 +143,7 @@ def _commission(venue: BacktestVenueConfig) -> tuple[Decimal, Currency] | None:
     return amount, currency
 
 
-def _starting_balances(venue: BacktestVenueConfig) -> list[Currency]:
+def _starting_balances(venue: VenueConfig) -> list[Currency]:
     balances = venue.starting_balances
     if not isinstance(balances, list | tuple) or not balances:
         raise ConfigError(
@@ -165,14 +169,16 @@ def _starting_balances(venue: BacktestVenueConfig) -> list[Currency]:
     return currencies
 
 
-def check_venue(venue: BacktestVenueConfig) -> None:
+def check_venue(venue: VenueConfig) -> None:
     """Raise `ConfigError` naming the `venue.*` field unless Nautilus can parse every value.
 
     Runs before Nautilus sees the strings: some (an unknown OMS or account type, book type)
     abort the interpreter inside Nautilus instead of raising.
     """
-    if not isinstance(venue, BacktestVenueConfig):
-        raise ConfigError(f"`venue` must be a BacktestVenueConfig, was {type(venue).__name__}")
+    if not isinstance(venue, VenueConfig):
+        raise ConfigError(
+            f"`venue` must be a nautilus_rl_lab.nodes.VenueConfig, was {type(venue).__name__}"
+        )
     if not isinstance(venue.name, str) or not _NAME.match(venue.name):
         raise ConfigError(
             f"`venue.name` must be letters, digits, '_' or '-' (e.g. 'SIM'), was {venue.name!r}"
@@ -234,7 +240,7 @@ def check_venue(venue: BacktestVenueConfig) -> None:
             )
 
 
-def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+def check_account(venue: VenueConfig, instrument: Instrument) -> None:
     """Raise `ConfigError` unless `venue`'s account can trade and value `instrument` (see above)."""
     check_venue(venue)
     if instrument.id.venue != Venue(venue.name):
@@ -270,7 +276,7 @@ def check_account(venue: BacktestVenueConfig, instrument: Instrument) -> None:
         )
 
 
-def _check_per_contract_fee(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+def _check_per_contract_fee(venue: VenueConfig, instrument: Instrument) -> None:
     """Refuse a per-contract commission that a fill of one size increment would not cost exactly."""
     commission = _commission(venue)
     if commission is None or _fee_model_name(venue) != PER_CONTRACT_FEE_MODEL:
@@ -287,12 +293,12 @@ def _check_per_contract_fee(venue: BacktestVenueConfig, instrument: Instrument) 
         )
 
 
-def _holds_pair(venue: BacktestVenueConfig, instrument: Instrument) -> bool:
+def _holds_pair(venue: VenueConfig, instrument: Instrument) -> bool:
     """Whether `venue` is a CASH account trading a currency pair (it holds both currencies)."""
     return _name(venue.account_type) == "CASH" and isinstance(instrument, CurrencyPair)
 
 
-def _check_cash_pair(venue: BacktestVenueConfig, instrument: Instrument) -> None:
+def _check_cash_pair(venue: VenueConfig, instrument: Instrument) -> None:
     if not _holds_pair(venue, instrument) or venue.base_currency is None:
         return
     quote = instrument.quote_currency.code
@@ -305,7 +311,7 @@ def _check_cash_pair(venue: BacktestVenueConfig, instrument: Instrument) -> None
         )
 
 
-def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) -> Currency | None:
+def account_base_currency(venue: VenueConfig, instrument: Instrument) -> Currency | None:
     """The base currency to give Nautilus' venue: `None` (multi-currency) for a CASH account
     trading a currency pair, which must hold both currencies (module docstring), else
     `venue.base_currency`."""
@@ -315,7 +321,7 @@ def account_base_currency(venue: BacktestVenueConfig, instrument: Instrument) ->
 
 
 def check_fee_rates(
-    venue: BacktestVenueConfig,
+    venue: VenueConfig,
     instrument: Instrument,
     lowest_price: float,
     smallest_order: float | None,
@@ -346,3 +352,43 @@ def check_fee_rates(
                 f"{message}; trade larger orders (`trade_size`/`lot_size`), set the rate to 0 "
                 "or use a `venue.fee_model` commission",
             )
+
+
+def add_venue(
+    engine: BacktestEngine,
+    venue: VenueConfig,
+    instrument: Instrument,
+    *,
+    margin_model: MarginModel | None,
+    fill_model: FillModel | None,
+    fee_model: FeeModel,
+    latency_model: LatencyModel | None,
+) -> None:
+    """Add `venue` (checked by `check_account`) to `engine` with the given models.
+
+    Bars never move the market (`bar_execution=False`): the venue fills against quote ticks.
+    """
+    engine.add_venue(
+        venue=Venue(venue.name),
+        oms_type=venue.oms,
+        account_type=venue.account,
+        starting_balances=venue.balances,
+        base_currency=account_base_currency(venue, instrument),
+        default_leverage=Decimal(str(venue.default_leverage)),
+        leverages=venue.instrument_leverages,
+        margin_model=margin_model,
+        fill_model=fill_model,
+        fee_model=fee_model,
+        latency_model=latency_model,
+        routing=venue.routing,
+        reject_stop_orders=venue.reject_stop_orders,
+        support_gtd_orders=venue.support_gtd_orders,
+        support_contingent_orders=venue.support_contingent_orders,
+        use_position_ids=venue.use_position_ids,
+        use_random_ids=venue.use_random_ids,
+        use_reduce_only=venue.use_reduce_only,
+        bar_execution=False,
+        trade_execution=venue.trade_execution,
+        allow_cash_borrowing=venue.allow_cash_borrowing,
+        frozen_account=venue.frozen_account,
+    )

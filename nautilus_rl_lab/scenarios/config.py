@@ -30,7 +30,6 @@ from typing import Any
 import msgspec
 import pandas as pd
 from nautilus_trader.backtest.config import (
-    BacktestVenueConfig,
     ImportableFeeModelConfig,
     ImportableFillModelConfig,
 )
@@ -43,6 +42,7 @@ from nautilus_rl_lab.data.loaders import load_sample_eurusd
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.validation import check_known, check_minimum
 
 SAMPLE = "sample"
@@ -169,7 +169,7 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             )
         return frame
 
-    def venue(self, base: BacktestVenueConfig) -> BacktestVenueConfig:
+    def venue(self, base: VenueConfig) -> VenueConfig:
         """`base` with this scenario's fill and fee models (unchanged where none is set)."""
         changes: dict[str, Any] = {}
         if self.prob_slippage > 0:

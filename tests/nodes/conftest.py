@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.nodes import TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 
 # Two weeks of the bundled sample keep each engine small.
 SMALL_DATA = DataSourceConfig(kind="sample", start="2017-03-01", end="2017-03-15")
 
 
-def margin_venue(**overrides: object) -> BacktestVenueConfig:
+def margin_venue(**overrides: object) -> VenueConfig:
     """The default venue (MARGIN, 100,000 USD, 30:1) spelled out, with `overrides`."""
     values: dict[str, object] = {
         "name": "SIM",
@@ -24,7 +24,7 @@ def margin_venue(**overrides: object) -> BacktestVenueConfig:
         "default_leverage": 30.0,
     }
     values.update(overrides)
-    return BacktestVenueConfig(**values)
+    return VenueConfig(**values)
 
 
 def small_config(**overrides: object) -> TrainingNodeConfig:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from nautilus_trader.backtest.config import ImportableFeeModelConfig
+from nautilus_trader.backtest.models import FixedFeeModel, MakerTakerFeeModel
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.model.data import Bar
 from nautilus_trader.model.enums import OrderSide
@@ -10,9 +12,9 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
-from nautilus_rl_lab.nodes.engine import QuietBacktestEngine
+from nautilus_rl_lab.nodes.engine import QuietBacktestEngine, default_venue, venue_fee_model
 
-from .conftest import small_config
+from .conftest import margin_venue, small_config
 
 
 class _RoundTrips(Strategy):
@@ -47,3 +49,14 @@ def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> No
     assert (len(analyzer.returns()) > 0) is run_analysis
     assert bool(analyzer.currencies) is run_analysis
     engine.dispose()
+
+
+def test_a_venue_without_a_fee_model_gets_an_explicit_maker_taker_model() -> None:
+    """The instrument's fee rates, charged by a fee model the builder names (NT2 needs one)."""
+    assert type(venue_fee_model(default_venue())) is MakerTakerFeeModel
+    fixed = ImportableFeeModelConfig(
+        fee_model_path="nautilus_trader.backtest.models:FixedFeeModel",
+        config_path="nautilus_trader.backtest.config:FixedFeeModelConfig",
+        config={"commission": "5.00 USD"},
+    )
+    assert type(venue_fee_model(margin_venue(fee_model=fixed))) is FixedFeeModel

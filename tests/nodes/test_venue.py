@@ -31,12 +31,12 @@ from tests.conftest import assert_python_error
 from tests.nodes.conftest import margin_venue, small_config
 
 CONFIG = """
-from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 venue = dict(name="SIM", oms_type="NETTING", account_type="MARGIN",
              starting_balances=["100000 USD"], base_currency="USD", default_leverage=30.0)
 venue.update({{{overrides}}})
-TrainingNodeConfig(venue=BacktestVenueConfig(**venue))
+TrainingNodeConfig(venue=VenueConfig(**venue))
 """
 
 ABORTING = [
@@ -137,14 +137,14 @@ def test_contradictory_leverage_or_currency_is_refused(
 
 def test_build_engine_checks_the_venue_before_nautilus_parses_it() -> None:
     code = """
-from nautilus_trader.backtest.config import BacktestVenueConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
 from nautilus_rl_lab.nodes.engine import build_engine
 from tests.nodes.conftest import small_config
 market = market_for(small_config())
-venue = BacktestVenueConfig(name="SIM", oms_type="HEDGNG", account_type="MARGIN",
-                            starting_balances=["100000 USD"])
+venue = VenueConfig(name="SIM", oms_type="HEDGNG", account_type="MARGIN",
+                    starting_balances=["100000 USD"])
 build_engine(venue, market)
 """
     assert_python_error(code, "ConfigError", "`venue.oms_type`")

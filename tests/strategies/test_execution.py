@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig, ImportableLatencyModelConfig
+from nautilus_trader.backtest.config import ImportableLatencyModelConfig
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders
 from tests.nodes.conftest import margin_venue, small_config
@@ -81,7 +82,7 @@ def daily_equity_frame(closes: np.ndarray) -> pd.DataFrame:
 def cash_equity_config() -> TrainingNodeConfig:
     """An `ACME` equity on a 10,000 USD CASH account, long-only `SHARES`, daily bars."""
     return TrainingNodeConfig(
-        venue=BacktestVenueConfig(
+        venue=VenueConfig(
             name="SIM",
             oms_type="NETTING",
             account_type="CASH",

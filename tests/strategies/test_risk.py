@@ -6,13 +6,13 @@ import gymnasium as gym
 import msgspec
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes import MarketState, SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits, RiskManager
 
@@ -158,7 +158,7 @@ def test_nautilus_max_notional_per_order_denials_are_visible_in_training_and_bac
     # 10k EUR cost ~10.5k USD, over the 5k limit
     config = msgspec.structs.replace(
         SAMPLE,
-        venue=BacktestVenueConfig(
+        venue=VenueConfig(
             name="SIM",
             oms_type="NETTING",
             account_type="CASH",

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig
 from nautilus_trader.model.identifiers import Venue
 from nautilus_trader.model.objects import Currency
 
@@ -23,6 +22,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.valuation import account_value
 
@@ -51,7 +51,7 @@ def _frame(closes: np.ndarray, freq: str = "1h") -> pd.DataFrame:
 
 
 def _venue(account_type: str, balances: list[str], base: str | None, **kw: Any) -> Any:
-    return BacktestVenueConfig(
+    return VenueConfig(
         name="SIM",
         oms_type="NETTING",
         account_type=account_type,

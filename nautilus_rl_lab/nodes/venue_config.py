@@ -1,0 +1,83 @@
+"""`VenueConfig`: the project's own simulated-venue settings, a frozen msgspec struct.
+
+Nautilus 1.221's `BacktestVenueConfig` is a msgspec struct; NautilusTrader 2's is a pyo3 object
+that cannot be embedded in (or decoded with) a msgspec config. So configs embed this struct,
+and `nodes.venue.add_venue` is the one place it becomes Nautilus' venue. Its fields, their
+order and defaults are `BacktestVenueConfig`'s on 1.221, so the JSON of a config (and every
+stored bundle's hash) is unchanged; `nodes.venue.check_venue` validates the values.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import msgspec
+from nautilus_trader.backtest.config import (
+    ImportableFeeModelConfig,
+    ImportableFillModelConfig,
+    ImportableLatencyModelConfig,
+    MarginModelConfig,
+)
+from nautilus_trader.common.config import ImportableActorConfig
+from nautilus_trader.model.enums import (
+    AccountType,
+    BookType,
+    OmsType,
+    account_type_from_str,
+    oms_type_from_str,
+)
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.objects import Money
+
+
+class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One simulated venue: account, balances, leverage and the fill/fee/latency/margin models."""
+
+    name: str
+    oms_type: OmsType | str
+    account_type: AccountType | str
+    starting_balances: list[str]
+    base_currency: str | None = None
+    default_leverage: float = 1.0
+    leverages: dict[str, float] | None = None
+    margin_model: MarginModelConfig | None = None
+    modules: list[ImportableActorConfig] | None = None
+    fill_model: ImportableFillModelConfig | None = None
+    latency_model: ImportableLatencyModelConfig | None = None
+    fee_model: ImportableFeeModelConfig | None = None
+    book_type: BookType | str = "L1_MBP"
+    routing: bool = False
+    reject_stop_orders: bool = True
+    support_gtd_orders: bool = True
+    support_contingent_orders: bool = True
+    use_position_ids: bool = True
+    use_random_ids: bool = False
+    use_reduce_only: bool = True
+    bar_execution: bool = True
+    bar_adaptive_high_low_ordering: bool = False
+    trade_execution: bool = False
+    allow_cash_borrowing: bool = False
+    frozen_account: bool = False
+
+    @property
+    def oms(self) -> OmsType:
+        """`oms_type` as Nautilus' enum."""
+        value = self.oms_type
+        return oms_type_from_str(value) if isinstance(value, str) else value
+
+    @property
+    def account(self) -> AccountType:
+        """`account_type` as Nautilus' enum."""
+        value = self.account_type
+        return account_type_from_str(value) if isinstance(value, str) else value
+
+    @property
+    def balances(self) -> list[Money]:
+        """`starting_balances` as Nautilus money."""
+        return [Money.from_str(balance) for balance in self.starting_balances]
+
+    @property
+    def instrument_leverages(self) -> dict[InstrumentId, Decimal]:
+        """`leverages` keyed by instrument id, as decimals (of the float, as Nautilus 1.221's)."""
+        leverages = self.leverages or {}
+        return {InstrumentId.from_str(key): Decimal(v) for key, v in leverages.items()}
