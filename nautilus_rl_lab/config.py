@@ -162,7 +162,7 @@ def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
         )
     check_identifier_fields("", cls, data)  # Nautilus' decoder would abort the process
     try:
-        return cls.parse(json.dumps(data, default=_json_default))
+        return cast("C", cls.parse(json.dumps(data, default=_json_default)))
     except (msgspec.ValidationError, msgspec.DecodeError) as e:
         raise ConfigError(f"invalid {cls.__name__}: {type_error(e, data)}") from e
 

@@ -231,7 +231,9 @@ def test_every_config_writes_the_json_bytes_nautilus_config_wrote_on_1_221() -> 
     """
     expected = json.loads((GOLDEN / "config_json.json").read_text(encoding="utf-8"))
     assert _config_json() == expected
-    classes = {f"{c.__module__}:{c.__qualname__}": c for c in CONFIG_CLASSES}
+    classes: dict[str, type[LabConfig | NautilusConfig]] = {
+        f"{c.__module__}:{c.__qualname__}": c for c in CONFIG_CLASSES
+    }
     for name, text in expected.items():
         cls = classes.get(name.removesuffix(" rich"), LiveRunConfig)
         assert cls.parse(text.encode()).json() == text.encode(), name
@@ -240,7 +242,7 @@ def test_every_config_writes_the_json_bytes_nautilus_config_wrote_on_1_221() -> 
 def test_the_stored_ppo_bundle_verifies_and_its_configs_rewritten_keep_its_hash() -> None:
     directory = GOLDEN / "ppo_bundle"
     bundle = load_bundle(directory)  # refuses a content hash that does not match
-    classes = {
+    classes: dict[str, type[LabConfig]] = {
         "observation": SchemeConfig,
         "action": SchemeConfig,
         "reward": SchemeConfig,
