@@ -265,3 +265,15 @@ def test_lab_configs_are_frozen_hashable_and_compare_by_value() -> None:
     assert limits.json_primitives() == json.loads(limits.json())
     with pytest.raises(AttributeError):
         limits.max_position = 1.0  # type: ignore[misc]
+
+
+class _Bare(LabConfig, frozen=True):
+    """A config that sets no struct options of its own."""
+
+    size: int = 1
+
+
+def test_a_lab_config_refuses_unknown_fields_without_asking() -> None:
+    assert _Bare.parse('{"size": 2}') == _Bare(size=2)
+    with pytest.raises(msgspec.ValidationError, match="unknown field `sise`"):
+        _Bare.parse('{"sise": 2}')
