@@ -1,6 +1,10 @@
 """Config plumbing shared by the frozen configs: YAML/JSON files and `module:Class` names.
 
-`FileConfig` is a `NautilusConfig` that reads and writes itself as YAML or JSON (atomically),
+`LabConfig` is the frozen msgspec base of the project's own data configs (not Nautilus'
+component configs): it serialises exactly as Nautilus 1.221's `NautilusConfig` did, with the same
+encoding hooks, so stored JSON, bundle hashes and study fingerprints keep their bytes, without
+resting on a base class NautilusTrader 2 drops.
+`FileConfig` is a `LabConfig` that reads and writes itself as YAML or JSON (atomically),
 rejecting unknown fields with a `ConfigError`; `resolve_class` turns a registry alias or a
 `package.module:Class` path into a class and checks its base, naming the config field on error.
 `decode_config(cls, data)` is the one way plain data (a file, CLI flags) becomes any config:
@@ -21,6 +25,7 @@ from typing import Any, Self, TypeVar, cast
 
 import msgspec
 import yaml
+from nautilus_trader.common.config import msgspec_decoding_hook, msgspec_encoding_hook
 from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
@@ -28,9 +33,33 @@ from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.validation import check_identifier_fields
 
 T = TypeVar("T")
-C = TypeVar("C", bound=NautilusConfig)
+C = TypeVar("C", bound="LabConfig | NautilusConfig")
 YAML_SUFFIXES = (".yaml", ".yml")
 SUFFIXES = (*YAML_SUFFIXES, ".json")
+
+
+class LabConfig(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A frozen, hashable config whose JSON is byte-identical to a 1.221 `NautilusConfig`'s."""
+
+    # NautilusConfig's hooks (1.221), for the Nautilus configs and types nested in ours: the one
+    # place that names them, so a NautilusTrader without them changes this class only.
+
+    @classmethod
+    def parse(cls, raw: bytes | str) -> Self:
+        """The config decoded from JSON (Nautilus types such as `Decimal` or identifiers too)."""
+        return msgspec.json.decode(raw, type=cls, dec_hook=msgspec_decoding_hook)
+
+    def json(self) -> bytes:
+        """The config as JSON bytes (the bytes content hashes and fingerprints are taken over)."""
+        return msgspec.json.encode(self, enc_hook=msgspec_encoding_hook)
+
+    def json_primitives(self) -> dict[str, Any]:
+        """The fields as plain JSON data (what `json()` writes, decoded)."""
+        return cast("dict[str, Any]", msgspec.json.decode(self.json()))
+
+    def dict(self) -> dict[str, Any]:
+        """The fields as a mapping of name to value (nested configs stay objects)."""
+        return {name: getattr(self, name) for name in self.__struct_fields__}
 
 
 def _config_file(path: str | os.PathLike[str]) -> Path:
@@ -136,7 +165,7 @@ def decode_config(cls: type[C], data: Mapping[str, Any]) -> C:
         )
     check_identifier_fields("", cls, data)  # Nautilus' decoder would abort the process
     try:
-        return cls.parse(json.dumps(data, default=_json_default))
+        return cast("C", cls.parse(json.dumps(data, default=_json_default)))
     except (msgspec.ValidationError, msgspec.DecodeError) as e:
         raise ConfigError(f"invalid {cls.__name__}: {type_error(e, data)}") from e
 
@@ -147,7 +176,7 @@ def type_error(error: msgspec.ValidationError | msgspec.DecodeError, data: objec
     return f"{error}{_value_at(data, where.group(1)) if where else ''}"
 
 
-class FileConfig(NautilusConfig, frozen=True):
+class FileConfig(LabConfig, frozen=True):
     """A frozen config that loads from and saves to `.yaml`/`.yml`/`.json` files."""
 
     @classmethod

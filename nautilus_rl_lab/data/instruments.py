@@ -1,6 +1,6 @@
 """A small, serialisable instrument spec and the Nautilus instrument built from it.
 
-:class:`InstrumentSpec` is a frozen :class:`~nautilus_trader.common.config.NautilusConfig`,
+:class:`InstrumentSpec` is a frozen :class:`~nautilus_rl_lab.config.LabConfig`,
 so it round-trips through JSON (``spec.json()`` / ``InstrumentSpec.parse(...)``) and
 can sit inside other Nautilus configs. :func:`make_instrument` builds:
 
@@ -22,12 +22,12 @@ import math
 import re
 from decimal import Decimal
 
-from nautilus_trader.common.config import NautilusConfig
 from nautilus_trader.model.enums import AssetClass
 from nautilus_trader.model.identifiers import InstrumentId, Symbol, Venue
 from nautilus_trader.model.instruments import Cfd, CurrencyPair, Equity, Instrument
 from nautilus_trader.model.objects import FIXED_PRECISION, Currency, Price, Quantity
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.validation import check_choice
 
@@ -51,7 +51,7 @@ def _decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
 
-class InstrumentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class InstrumentSpec(LabConfig, frozen=True, forbid_unknown_fields=True):
     """What is needed to build a tradable Nautilus instrument for backtests and training.
 
     Parameters

@@ -7,11 +7,11 @@ import math
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.config import NautilusConfig
 from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import AggregationSource
 from nautilus_trader.model.identifiers import InstrumentId
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.catalog import read_bars
 from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
@@ -38,7 +38,7 @@ _FILE_KINDS = ("csv", "parquet")
 DEFAULT_SPREAD = 0.0001
 
 
-class DataSourceConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class DataSourceConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Where bars come from and which slice of them to use.
 
     `kind`: `sample` (bundled EUR/USD 1H ask bars), `csv`/`parquet` (`path`, optional

@@ -23,8 +23,8 @@ from typing import Any
 
 import msgspec
 import numpy as np
-from nautilus_trader.config import NautilusConfig
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.deploy.registry import (
     agent_hash,
     champion,
@@ -38,7 +38,7 @@ from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.training.bundle import BUNDLE_FILE, load_bundle
 
 
-class PromotionRule(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class PromotionRule(LabConfig, frozen=True, forbid_unknown_fields=True):
     """How much better a challenger must be: Sharpe `margin` (per bar) and `min_psr` in [0, 1]."""
 
     margin: float = 0.0

@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from nautilus_trader.config import NautilusConfig
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.validation import check_minimum, check_positive
@@ -51,7 +51,7 @@ logger = logging.getLogger(__name__)
 SEVERITIES = ("info", "warning", "critical")
 
 
-class AlertRules(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class AlertRules(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Thresholds of the early-warning rules (`None` disables a rule).
 
     Parameters

@@ -20,8 +20,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, cast
 
-from nautilus_trader.common.config import NautilusConfig
-
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.protocol import Mt5Client
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
@@ -34,7 +33,7 @@ logger = logging.getLogger(__name__)
 BACKENDS: list[str] = ["simulator", "rpyc", "native"]
 
 
-class Mt5BackendConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class Mt5BackendConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Which terminal `create_client` talks to, and how to log in.
 
     Parameters

@@ -12,11 +12,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from nautilus_trader.config import NautilusConfig
-
 from nautilus_rl_lab.agents.base import SPEC_FILE, Agent, load_agent
 from nautilus_rl_lab.agents.rules import BASELINES
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies import RiskLimits
@@ -25,7 +24,7 @@ BUILTIN_AGENTS = ("buy_and_hold", "random", *sorted(BASELINES))
 _NAME = re.compile(r"^[A-Za-z0-9_\-.]+$")
 
 
-class AgentSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class AgentSpec(LabConfig, frozen=True, forbid_unknown_fields=True):
     """An agent (`agent`: baseline name or saved-agent directory) named `name`, under `risk`.
 
     `params` are keyword arguments of a rule agent (e.g. `{"fast": 5, "slow": 20}`); `seed`

@@ -33,10 +33,9 @@ from nautilus_trader.backtest.config import (
     ImportableFeeModelConfig,
     ImportableFillModelConfig,
 )
-from nautilus_trader.config import NautilusConfig
 from nautilus_trader.model.objects import Currency
 
-from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.config import FileConfig, LabConfig
 from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.loaders import load_sample_eurusd
 from nautilus_rl_lab.data.source import DataSourceConfig
@@ -65,7 +64,7 @@ def _check_finite(field: str, params: dict[str, Any]) -> None:
             raise ConfigError(f"`{field}.{key}` must be a finite number, was {value}")
 
 
-class TransformConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class TransformConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """One frame transform of `nautilus_rl_lab.data.synthetic` (`name`) with its keyword `params`."""
 
     name: str

@@ -23,9 +23,7 @@ import math
 import re
 from typing import Any
 
-from nautilus_trader.config import NautilusConfig
-
-from nautilus_rl_lab.config import FileConfig
+from nautilus_rl_lab.config import FileConfig, LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.fast import fast_mode
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS, TRADE_FAULT_RETCODES
@@ -43,7 +41,7 @@ DISCONNECT_CALLS = 12
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
-class FaultStep(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class FaultStep(LabConfig, frozen=True, forbid_unknown_fields=True):
     """At decision bar `bar` (1-based) arm `fault` for `count` occasions, or `restart` the node.
 
     `with_position` defers the step to the first decision bar from `bar` on at which the

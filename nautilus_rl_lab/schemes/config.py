@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from nautilus_trader.config import NautilusConfig
-
-from nautilus_rl_lab.config import resolve_class
+from nautilus_rl_lab.config import LabConfig, resolve_class
 from nautilus_rl_lab.errors import ConfigError
 
 T = TypeVar("T")
 
 
-class SchemeConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class SchemeConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """A scheme by `name` (alias such as `window`, or `package.module:Class`) and its `params`."""
 
     name: str

@@ -41,10 +41,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import msgspec
-from nautilus_trader.config import NautilusConfig
 from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.risk.config import RiskEngineConfig
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState
 from nautilus_rl_lab.validation import check_known, check_minimum
@@ -54,7 +54,7 @@ NANOS_PER_DAY = 24 * NANOS_PER_HOUR
 PROTECTION_MODES = ("venue", "close")
 
 
-class RiskLimits(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class RiskLimits(LabConfig, frozen=True, forbid_unknown_fields=True):
     """The risk rules of every mode (see the module docstring); `None` disables a rule."""
 
     max_position: float | None = None

@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from concurrent.futures import Executor
 
-from nautilus_trader.common.config import NautilusConfig
-
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 
 EXECUTORS = ("process", "pool", "ray")
 
 
-class SweepConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class SweepConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Where a sweep's tasks run and what each task asks for.
 
     `executor`: `process` (one after another in this process), `pool` (a local

@@ -1,6 +1,6 @@
 """Study configs: `TuneConfig` (agent hyperparameters) and `RuleTuneConfig` (rule-based agents).
 
-Both are frozen, serialisable `NautilusConfig`s loaded from YAML/JSON (`from_file`), and share
+Both are frozen, serialisable `LabConfig`s loaded from YAML/JSON (`from_file`), and share
 the study settings of `StudySettings`: an Optuna study named `study_name` in an RDB
 `storage` (default `sqlite:///<run_dir>/optuna.db`; a PostgreSQL URL lets workers on several
 machines share one study), `n_trials` as the study's *total* (a re-run, or another worker,
@@ -43,11 +43,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from nautilus_trader.config import NautilusConfig
-
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.agents.rules import BASELINES
-from nautilus_rl_lab.config import FileConfig, resolve_class
+from nautilus_rl_lab.config import FileConfig, LabConfig, resolve_class
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.splits import check_disjoint
 from nautilus_rl_lab.errors import ConfigError
@@ -119,7 +117,7 @@ def _numbers_as_floats(value: Any) -> Any:
     return value
 
 
-class PrunerConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class PrunerConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Optuna pruner: `median` (`MedianPruner`) or `none`; steps are training env steps."""
 
     kind: str = "median"

@@ -27,8 +27,8 @@ import math
 from typing import Any
 
 import optuna
-from nautilus_trader.config import NautilusConfig
 
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.validation import check_known
 
@@ -37,7 +37,7 @@ CHOICE_TYPES = (type(None), bool, int, float, str)
 HYPERPARAMETERS = "hyperparameters"
 
 
-class ParamSpec(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class ParamSpec(LabConfig, frozen=True, forbid_unknown_fields=True):
     """One dimension of a search space.
 
     Parameters

@@ -14,12 +14,12 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
-from nautilus_trader.config import NautilusConfig
 from stable_baselines3.common.callbacks import BaseCallback
 
 from nautilus_rl_lab import config as config_module
 from nautilus_rl_lab.agents import PolicyAgent
 from nautilus_rl_lab.cli import main
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig
@@ -92,19 +92,19 @@ def _spy_on_configs_and_bundles(monkeypatch) -> Counter[str]:
     or serialised, and how often a bundle is written or read back."""
     counts: Counter[str] = Counter()
     watched = (TrainConfig, TrainingNodeConfig)
-    real_json, real_parse = NautilusConfig.json, NautilusConfig.parse.__func__
+    real_json, real_parse = LabConfig.json, LabConfig.parse.__func__
     real_decode, real_write = config_module.decode_config, bundle.atomic_write_text
     real_load = bundle.load_bundle
 
-    def json_spy(self: NautilusConfig) -> bytes:
+    def json_spy(self: LabConfig) -> bytes:
         counts[f"json {type(self).__name__}"] += isinstance(self, watched)
         return real_json(self)
 
-    def parse_spy(cls: type[NautilusConfig], raw: bytes | str) -> object:
+    def parse_spy(cls: type[LabConfig], raw: bytes | str) -> object:
         counts[f"parse {cls.__name__}"] += issubclass(cls, watched)
         return real_parse(cls, raw)
 
-    def decode_spy(cls: type[NautilusConfig], data: object) -> object:
+    def decode_spy(cls: type[LabConfig], data: object) -> object:
         counts[f"decode {cls.__name__}"] += 1
         return real_decode(cls, data)
 
@@ -116,8 +116,8 @@ def _spy_on_configs_and_bundles(monkeypatch) -> Counter[str]:
         counts["load bundle"] += 1
         return real_load(path)
 
-    monkeypatch.setattr(NautilusConfig, "json", json_spy)
-    monkeypatch.setattr(NautilusConfig, "parse", classmethod(parse_spy))
+    monkeypatch.setattr(LabConfig, "json", json_spy)
+    monkeypatch.setattr(LabConfig, "parse", classmethod(parse_spy))
     monkeypatch.setattr(config_module, "decode_config", decode_spy)
     monkeypatch.setattr(bundle, "atomic_write_text", write_spy)
     monkeypatch.setattr(bundle, "load_bundle", load_spy)

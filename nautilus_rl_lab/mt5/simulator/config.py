@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import math
 
-from nautilus_trader.common.config import NautilusConfig
-
+from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum, check_positive
@@ -17,7 +16,7 @@ from nautilus_rl_lab.validation import check_choice, check_currency, check_minim
 MARGIN_MODES = ("netting", "hedging")
 
 
-class Mt5SimulatorConfig(NautilusConfig, frozen=True, forbid_unknown_fields=True):
+class Mt5SimulatorConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Options of the MT5 terminal simulator (account, symbols, data, replay).
 
     Parameters
