@@ -26,6 +26,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
+from nautilus_rl_lab.strategies.boundary import guarded
 from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
 from nautilus_rl_lab.strategies.execution import read_market_state, require_instrument
 from nautilus_rl_lab.strategies.risk import RiskLimits, RiskManager
@@ -91,6 +92,7 @@ class AgentStrategy(DecisionPathEvents, Strategy):
         self.equity_history = []
         self.actions_received = 0
 
+    @guarded
     def on_agent_action(self, message: AgentAction) -> None:
         """Handle one `AgentAction` (ignored unless it is for this strategy's instrument)."""
         if message.instrument_id != self.config.instrument_id:

@@ -20,6 +20,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.strategies.boundary import guarded
 from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
 from nautilus_rl_lab.strategies.execution import read_market_state, require_instrument
 from nautilus_rl_lab.strategies.risk import RiskLimits
@@ -73,6 +74,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
     def on_reset(self) -> None:
         self.path.reset()
 
+    @guarded
     def on_bar(self, bar: Bar) -> None:
         decided = self.path.decide(self, self.instrument, bar, self.decide)
         if decided is not None and decided[0] is not None:

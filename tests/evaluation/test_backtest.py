@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents.base import Agent
-from nautilus_rl_lab.agents.simple import SignalActions
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, SignalActions
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, market_for, run_backtest
 from nautilus_rl_lab.evaluation.statistics import trade_stats
@@ -20,6 +20,7 @@ from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.evaluation.test_frequency import ohlcv
+from tests.nodes.conftest import small_config
 from tests.widgets.conftest import small_env
 
 
@@ -116,3 +117,20 @@ def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None
     assert stats["total_return_%"] == pytest.approx(
         (mean.equity.iloc[-1] / mean.equity.iloc[0] - 1) * 100
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "scheme"), [("action", "FailingTarget"), ("observation", "FailingWindow")]
+)
+def test_a_scheme_error_in_a_handler_surfaces_from_run_backtest_and_backtest_agent(
+    field: str, scheme: str
+) -> None:
+    params: dict[str, object] = {"fail_at": 5}
+    if field == "observation":
+        params["window"] = 8
+    failing = SchemeConfig(name=f"tests.strategies.failing:{scheme}", params=params)
+    config = small_config(**{field: failing})
+    with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):
+        run_backtest(BuyAndHoldAgent(config.action), config)
+    with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):
+        backtest_agent(BuyAndHoldAgent(config.action), config, role="test", n_random=0, rule=None)

@@ -588,3 +588,41 @@ def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_pa
     k = int(np.searchsorted(opens.as_unit("ns").asi8, ts - DEFAULT_LATENCY_NS))
     assert opens[k].value + DEFAULT_LATENCY_NS == ts and k > 0  # at a bar's open, after a decision
     assert (side, px) == ("BUY", pytest.approx(sample["open"].iloc[k]))
+
+
+_ACTIONS = (2, 2, 0, 1, 2, 0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("field", "scheme"),
+    [("action", "FailingTarget"), ("observation", "FailingWindow"), ("reward", "FailingReward")],
+)
+def test_a_scheme_error_surfaces_from_step_as_raised_and_the_env_resets_to_clean_episodes(
+    field: str, scheme: str
+) -> None:
+    params: dict[str, object] = {"fail_at": 4}
+    if field == "observation":
+        params["window"] = 8
+    failing = TrainingNode(
+        small_config(
+            **{field: SchemeConfig(name=f"tests.strategies.failing:{scheme}", params=params)}
+        )
+    )
+    plain = TrainingNode(small_config())
+    try:
+        failing.reset(options={"start": 20})
+        with pytest.raises(LookupError, match=r"^scheme bug at call 4$"):
+            for action in _ACTIONS:
+                failing.step(action)
+        with pytest.raises(EnvironmentStateError, match="call reset"):
+            failing.step(1)
+        # the engine is left resettable: the next episode is exactly an untouched env's
+        episodes = []
+        for env in (failing, plain):
+            _, info = env.reset(options={"start": 20})
+            episodes.append([info] + [env.step(action)[4] for action in _ACTIONS])
+        assert episodes[0] == episodes[1]
+        assert episodes[1][-1]["trades"] > 0
+    finally:
+        failing.close()
+        plain.close()
