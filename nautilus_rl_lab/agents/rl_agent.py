@@ -128,6 +128,7 @@ class RLAgent(HandlerErrors, Actor, Agent):
             action=action,
             ts_event=bar.ts_event,
             close=state.close,
+            state=state,
         )
         self.msgbus.publish(self.config.topic, message, external_pub=False)
         self.actions_published += 1

@@ -27,7 +27,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.valuation import valuation_currency, value_parts
+from nautilus_rl_lab.strategies.valuation import read_account, valuation_currency, value_parts
 
 
 def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
@@ -49,7 +49,7 @@ def read_market_state(
 ) -> MarketState:
     """Snapshot position, balance, unrealised P&L and mark-to-market equity (see `valuation`)."""
     portfolio = component.portfolio
-    account = portfolio.account(instrument.id.venue)
+    account = read_account(portfolio, instrument.id.venue)
     position = float(portfolio.net_position(instrument.id))
     if account is None:  # no account yet (a live node before the venue reported it)
         return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)

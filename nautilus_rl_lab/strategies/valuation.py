@@ -48,6 +48,15 @@ class AccountValue:
     equity: float
 
 
+def read_account(portfolio: PortfolioFacade, venue: Venue) -> Account | None:
+    """The venue's account (`None` before it exists): the toolkit's one account read per bar.
+
+    A dictionary look-up on Nautilus 1.221; on NautilusTrader 2 a copy carrying every account
+    event (O(events)), so every per-bar read goes through here and happens at most once a bar.
+    """
+    return portfolio.account(venue)
+
+
 def valuation_currency(account: Account, instrument: Instrument) -> Currency:
     """The account's base currency, or the instrument's quote currency on multi-currency accounts."""
     return account.base_currency or instrument.quote_currency
