@@ -106,11 +106,13 @@ class RLAgent(HandlerErrors, Actor, Agent):
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
         self.path.market_clock.subscribe(self.msgbus, self.config.instrument_id)
+        self.path.commissions.start(self, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
 
     def on_stop(self) -> None:
         self.unsubscribe_bars(self.config.bar_type)
         self.path.market_clock.unsubscribe(self.msgbus)
+        self.path.commissions.stop()
 
     def on_reset(self) -> None:
         self._reset_state()

@@ -35,6 +35,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
+from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import (
     OrderPlan,
     in_flight_quantity,
@@ -80,6 +81,7 @@ class DecisionPath:
         self.orders_rejected = 0
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
+        self.commissions = FillCommissions()
         self._working: list[Order] = []
 
     @property
@@ -95,6 +97,7 @@ class DecisionPath:
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
         self.stale_decisions = 0
         self.round_trips = []
+        self.commissions.reset()
         self._working = []
 
     def in_flight(self) -> float:
@@ -113,7 +116,12 @@ class DecisionPath:
             self.observation_scheme.update(bar)  # the next decision sees every bar
             return None
         observed = observe_bar(
-            component, self.observation_scheme, instrument, bar, self.action_scheme.position_limit
+            component,
+            self.observation_scheme,
+            instrument,
+            bar,
+            self.action_scheme.position_limit,
+            self.commissions,
         )
         if observed is None:
             return None

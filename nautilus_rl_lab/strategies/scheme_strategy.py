@@ -69,7 +69,11 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
         self.path.reset()
+        self.path.commissions.start(self, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
+
+    def on_stop(self) -> None:
+        self.path.commissions.stop()
 
     def on_reset(self) -> None:
         self.path.reset()
@@ -88,6 +92,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
             bar.close.as_double(),
             bar.ts_event,
             self.action_scheme.position_limit,
+            self.path.commissions,
         )
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
