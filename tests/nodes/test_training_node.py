@@ -626,3 +626,30 @@ def test_a_scheme_error_surfaces_from_step_as_raised_and_the_env_resets_to_clean
     finally:
         failing.close()
         plain.close()
+
+
+def test_a_fill_that_would_take_a_cash_balance_below_zero_ends_the_episode_at_the_last_state() -> (
+    None
+):
+    """Nautilus 1.221 stops the run (`AccountBalanceNegative`) when a fill's commission takes a
+    CASH balance below zero: the step ends the episode with the state before that fill, and the
+    engine runs the next episode as a fresh one (the only test of this path)."""
+    from tests.strategies.test_valuation import EQUITY, _node, _venue
+
+    index = pd.date_range("2020-01-01", periods=8, freq="1h", tz="UTC", name="timestamp")
+    frame = pd.DataFrame(100.0, index=index, columns=["open", "high", "low", "close"])
+    frame["volume"] = 1_000.0
+    action = {"name": "target_position", "params": {"trade_size": 100, "allow_short": False}}
+    config = _node(_venue("CASH", ["10000 USD"], "USD"), EQUITY, action, 0.0)
+    env = TrainingNode(config, frame=frame)
+    try:
+        for _ in range(2):
+            _, first = env.reset()
+            _, _, terminated, truncated, info = env.step(1)  # buy 10,000 USD + commission
+            assert (terminated, truncated) == (True, False)
+            assert (info["equity"], info["position"], info["trades"]) == (10_000.0, 0.0, 0)
+            assert info["timestamp"] == first["timestamp"]
+            with pytest.raises(EnvironmentStateError, match="reset"):
+                env.step(0)
+    finally:
+        env.close()
