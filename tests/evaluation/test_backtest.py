@@ -21,6 +21,7 @@ from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.evaluation.test_frequency import ohlcv
 from tests.nodes.conftest import small_config
+from tests.strategies.failing import failing_config
 from tests.widgets.conftest import small_env
 
 
@@ -119,17 +120,11 @@ def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None
     )
 
 
-@pytest.mark.parametrize(
-    ("field", "scheme"), [("action", "FailingTarget"), ("observation", "FailingWindow")]
-)
+@pytest.mark.parametrize("field", ["action", "observation"])
 def test_a_scheme_error_in_a_handler_surfaces_from_run_backtest_and_backtest_agent(
-    field: str, scheme: str
+    field: str,
 ) -> None:
-    params: dict[str, object] = {"fail_at": 5}
-    if field == "observation":
-        params["window"] = 8
-    failing = SchemeConfig(name=f"tests.strategies.failing:{scheme}", params=params)
-    config = small_config(**{field: failing})
+    config = small_config(**failing_config(field, 5))
     with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):
         run_backtest(BuyAndHoldAgent(config.action), config)
     with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):

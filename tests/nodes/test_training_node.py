@@ -25,6 +25,7 @@ from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.nodes.training import market_for
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
+from tests.strategies.failing import failing_config
 
 from .conftest import small_config
 
@@ -593,21 +594,11 @@ def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_pa
 _ACTIONS = (2, 2, 0, 1, 2, 0, 0, 1)
 
 
-@pytest.mark.parametrize(
-    ("field", "scheme"),
-    [("action", "FailingTarget"), ("observation", "FailingWindow"), ("reward", "FailingReward")],
-)
+@pytest.mark.parametrize("field", ["action", "observation", "reward"])
 def test_a_scheme_error_surfaces_from_step_as_raised_and_the_env_resets_to_clean_episodes(
-    field: str, scheme: str
+    field: str,
 ) -> None:
-    params: dict[str, object] = {"fail_at": 4}
-    if field == "observation":
-        params["window"] = 8
-    failing = TrainingNode(
-        small_config(
-            **{field: SchemeConfig(name=f"tests.strategies.failing:{scheme}", params=params)}
-        )
-    )
+    failing = TrainingNode(small_config(**failing_config(field, 4)))
     plain = TrainingNode(small_config())
     try:
         failing.reset(options={"start": 20})

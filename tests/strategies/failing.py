@@ -8,10 +8,20 @@ import numpy as np
 
 from nautilus_rl_lab.schemes.action import TargetPosition
 from nautilus_rl_lab.schemes.base import MarketState
+from nautilus_rl_lab.schemes.config import SchemeConfig
 from nautilus_rl_lab.schemes.observation import WindowObservation
 from nautilus_rl_lab.schemes.reward import LogReturn
 
 MESSAGE = "scheme bug at call {}"
+SCHEMES = {"action": "FailingTarget", "observation": "FailingWindow", "reward": "FailingReward"}
+
+
+def failing_config(field: str, fail_at: int) -> dict[str, SchemeConfig]:
+    """The `TrainingNodeConfig` override whose `field` scheme raises at call `fail_at`."""
+    params: dict[str, object] = {"fail_at": fail_at}
+    if field == "observation":
+        params["window"] = 8  # the node tests' window
+    return {field: SchemeConfig(name=f"{__name__}:{SCHEMES[field]}", params=params)}
 
 
 class _FailAt:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.nodes import TrainingNode
-from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.boundary import (
     HandlerErrors,
     clear_handler_errors,
@@ -13,6 +12,7 @@ from nautilus_rl_lab.strategies.boundary import (
     raise_handler_error,
 )
 from tests.nodes.conftest import small_config
+from tests.strategies.failing import failing_config
 
 
 class _Component(HandlerErrors):
@@ -60,8 +60,7 @@ def test_raise_handler_error_raises_the_first_components_error_in_order() -> Non
 
 
 def test_the_training_strategy_records_the_error_its_on_bar_raised_and_a_reset_clears_it() -> None:
-    action = SchemeConfig(name="tests.strategies.failing:FailingTarget", params={"fail_at": 2})
-    env = TrainingNode(small_config(action=action))
+    env = TrainingNode(small_config(**failing_config("action", 2)))
     try:
         env.reset(options={"start": 20})
         with pytest.raises(LookupError) as raised:

@@ -230,7 +230,7 @@ def _count_account_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def counted(portfolio: object, venue: Venue) -> object:
         calls.append(1)
-        return valuation.read_account(portfolio, venue)  # type: ignore[arg-type]
+        return valuation.read_account(portfolio, venue)
 
     monkeypatch.setattr(execution, "read_account", counted)
     return calls
