@@ -41,6 +41,7 @@ from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC, AgentAction
+from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.decision import DecisionPath
 from nautilus_rl_lab.strategies.execution import require_instrument
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
@@ -79,7 +80,7 @@ class _ClassLoadOrActorLoad:
         return Actor.load.__get__(instance, owner)
 
 
-class RLAgent(Actor, Agent):
+class RLAgent(HandlerErrors, Actor, Agent):
     """Runs an `Agent` inside a Nautilus kernel and publishes its actions on the message bus."""
 
     def __init__(self, config: RLAgentConfig, agent: Agent | None = None) -> None:
@@ -105,15 +106,18 @@ class RLAgent(Actor, Agent):
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
         self.path.market_clock.subscribe(self.msgbus, self.config.instrument_id)
+        self.path.commissions.start(self, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
 
     def on_stop(self) -> None:
         self.unsubscribe_bars(self.config.bar_type)
         self.path.market_clock.unsubscribe(self.msgbus)
+        self.path.commissions.stop()
 
     def on_reset(self) -> None:
         self._reset_state()
 
+    @guarded
     def on_bar(self, bar: Bar) -> None:
         self.agent.observe_bar(bar)
         decided = self.path.decide(self, self.instrument, bar, self._act)
@@ -126,6 +130,7 @@ class RLAgent(Actor, Agent):
             action=action,
             ts_event=bar.ts_event,
             close=state.close,
+            state=state,
         )
         self.msgbus.publish(self.config.topic, message, external_pub=False)
         self.actions_published += 1

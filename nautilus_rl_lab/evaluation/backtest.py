@@ -67,6 +67,7 @@ from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_engine, market_for
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
+from nautilus_rl_lab.strategies.boundary import raise_handler_error
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits
 from nautilus_rl_lab.strategies.valuation import account_value, valuation_currency
 from nautilus_rl_lab.validation import check_known
@@ -228,6 +229,8 @@ def run_backtest(
     try:
         strategy = add_agent(engine, agent, config, market, risk)
         engine.run(start=start_ns, end=end_ns)
+        agents = [actor for actor in engine.trader.actors() if isinstance(actor, RLAgent)]
+        raise_handler_error(*agents, strategy)  # should Nautilus have swallowed one
         venue = Venue(config.venue.name)
         frame = strategy.equity_frame()
         account = engine.portfolio.account(venue)

@@ -102,6 +102,7 @@ from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.schemes.base import ObservationScheme
+from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
 from nautilus_rl_lab.validation import check_choice, check_positive
@@ -210,6 +211,7 @@ class MonitorActor(Actor):
         self.latch = AlertLatch()
         self._drift: DriftTracker | None = None
         self._observation: ObservationScheme | None = None
+        self._commissions = FillCommissions()
         self._bundle_hash: str | None = None
         self.expected: BacktestExpectations | None = None
         self._bars_per_year: float | None = None
@@ -242,6 +244,7 @@ class MonitorActor(Actor):
         self._outcomes: deque[bool] = deque(maxlen=self.config.rules.rejection_window)
         self._slippages: deque[tuple[str, float]] = deque(maxlen=self.config.rules.slippage_window)
         self._bar_equities: deque[float] = deque(maxlen=self.config.rules.performance_window + 1)
+        self._commissions.reset()
         self.halting: dict[str, Any] | None = None
         self.alerts: list[Alert] = []
 
@@ -318,6 +321,7 @@ class MonitorActor(Actor):
         for topic in self._order_topics():
             self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
         self.msgbus.subscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
+        self._commissions.start(self, self.config.instrument_id)
         if self.config.bar_type is not None:
             self.subscribe_bars(self.config.bar_type)
         self._last_data_ns = self.clock.timestamp_ns()
@@ -355,6 +359,7 @@ class MonitorActor(Actor):
         for topic in self._order_topics():
             self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
         self.msgbus.unsubscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
+        self._commissions.stop()
         if self.config.bar_type is not None:
             self.unsubscribe_bars(self.config.bar_type)
         self._sample()
@@ -404,13 +409,17 @@ class MonitorActor(Actor):
         if self.instrument is None:
             return
         try:
-            state = read_market_state(self, self.instrument, self._last_close, bar.ts_event, 1.0)
+            state = read_market_state(
+                self, self.instrument, self._last_close, bar.ts_event, 1.0, self._commissions
+            )
         except ValuationError:  # a restored position the account cannot value yet
             state = None
         if state is not None and state.equity > 0:
             self._bar_equities.append(state.equity)
         if self._observation is not None:
-            observed = observe_bar(self, self._observation, self.instrument, bar, 1.0)
+            observed = observe_bar(
+                self, self._observation, self.instrument, bar, 1.0, self._commissions
+            )
             if observed is not None and self._drift is not None:
                 self._drift.add(self._observation, *observed)
 
@@ -562,7 +571,7 @@ class MonitorActor(Actor):
             self.metrics.staleness.set(staleness)
             self.metrics.heartbeat.set(now / 1e9)
         try:
-            state = read_market_state(self, self.instrument, close, now, 1.0)
+            state = read_market_state(self, self.instrument, close, now, 1.0, self._commissions)
         except ValuationError:  # a restored position before its first price: equity unknown
             self._rows.append(("samples", {
                 "session": self.session, "ts_ns": now, "staleness_s": staleness,

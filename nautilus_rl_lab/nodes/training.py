@@ -69,6 +69,7 @@ from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
+from nautilus_rl_lab.strategies.boundary import clear_handler_errors, raise_handler_error
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.strategies.scheme_strategy import SchemeStrategy, SchemeStrategyConfig
 from nautilus_rl_lab.validation import check_log_level, check_minimum
@@ -327,6 +328,7 @@ class TrainingNode(gym.Env):
             start = int(self._stream_ts[0])
         end = int(self._timestamps[first + length])
         self._stream_episode(start, end)
+        clear_handler_errors(self.strategy)
         runner = greenlet(self._run_engine)
         payload = runner.switch(start, end)
         if runner.dead:
@@ -345,6 +347,9 @@ class TrainingNode(gym.Env):
         if episode is None or episode.done:
             raise EnvironmentStateError("call reset() before step() (and after an episode ends)")
         action = self._check_action(action)
+        episode.done = (
+            True  # until the step completes: an error in it (a scheme's) ends the episode
+        )
         payload = episode.runner.switch(action)
         episode.steps += 1
         blown = episode.runner.dead
@@ -424,6 +429,8 @@ class TrainingNode(gym.Env):
             self.engine.run(
                 start=pd.Timestamp(start, tz="UTC"), end=pd.Timestamp(end, tz="UTC"), streaming=True
             )
+        # A handler's error, should Nautilus have swallowed it, surfaces from step()/reset().
+        raise_handler_error(self.strategy)
 
     def _episode_window(self, options: dict[str, Any]) -> tuple[int, int]:
         n = len(self._timestamps)

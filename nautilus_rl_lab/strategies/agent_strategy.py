@@ -24,10 +24,11 @@ from nautilus_trader.model.identifiers import InstrumentId
 from nautilus_trader.model.instruments import Instrument
 from nautilus_trader.trading.strategy import Strategy
 
-from nautilus_rl_lab.schemes.base import ActionScheme
+from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
+from nautilus_rl_lab.strategies.boundary import guarded
 from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
-from nautilus_rl_lab.strategies.execution import read_market_state, require_instrument
+from nautilus_rl_lab.strategies.execution import require_instrument
 from nautilus_rl_lab.strategies.risk import RiskLimits, RiskManager
 
 DEFAULT_TOPIC = "rl_lab.agent.actions"
@@ -35,7 +36,8 @@ DEFAULT_TOPIC = "rl_lab.agent.actions"
 
 @dataclass(frozen=True, slots=True)
 class AgentAction:
-    """An agent's action for `instrument_id`, decided on the bar closed at `ts_event` at `close`.
+    """An agent's action for `instrument_id`, decided on the bar closed at `ts_event` at `close`
+    in the market `state` the agent saw (the executor's too: it is the same instant).
 
     The message an `RLAgent` publishes on the message bus (`msgbus.publish(topic, msg)`).
     Delivery is synchronous within the engine loop, so the order goes out while the decision
@@ -48,6 +50,7 @@ class AgentAction:
     action: int | list[float]
     ts_event: int
     close: float
+    state: MarketState
 
 
 class AgentStrategyConfig(StrategyConfig, frozen=True, forbid_unknown_fields=True):
@@ -91,18 +94,15 @@ class AgentStrategy(DecisionPathEvents, Strategy):
         self.equity_history = []
         self.actions_received = 0
 
+    @guarded
     def on_agent_action(self, message: AgentAction) -> None:
         """Handle one `AgentAction` (ignored unless it is for this strategy's instrument)."""
         if message.instrument_id != self.config.instrument_id:
             return
         self.actions_received += 1
-        state = read_market_state(
-            self,
-            self.instrument,
-            message.close,
-            message.ts_event,
-            self.action_scheme.position_limit,
-        )
+        # the agent read the state at this very instant: reading it again would only cost
+        # a second account read per bar (an O(events) copy on NautilusTrader 2)
+        state = message.state._replace(position_limit=self.action_scheme.position_limit)
         self.equity_history.append(
             {
                 "ts": state.ts_ns,

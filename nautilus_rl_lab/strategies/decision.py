@@ -34,6 +34,8 @@ from nautilus_trader.model.orders import Order
 from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
+from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
+from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import (
     OrderPlan,
     in_flight_quantity,
@@ -79,6 +81,7 @@ class DecisionPath:
         self.orders_rejected = 0
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
+        self.commissions = FillCommissions()
         self._working: list[Order] = []
 
     @property
@@ -94,6 +97,7 @@ class DecisionPath:
         self.orders_submitted = self.orders_denied = self.orders_rejected = self.fill_count = 0
         self.stale_decisions = 0
         self.round_trips = []
+        self.commissions.reset()
         self._working = []
 
     def in_flight(self) -> float:
@@ -112,7 +116,12 @@ class DecisionPath:
             self.observation_scheme.update(bar)  # the next decision sees every bar
             return None
         observed = observe_bar(
-            component, self.observation_scheme, instrument, bar, self.action_scheme.position_limit
+            component,
+            self.observation_scheme,
+            instrument,
+            bar,
+            self.action_scheme.position_limit,
+            self.commissions,
         )
         if observed is None:
             return None
@@ -212,7 +221,7 @@ def _entry_price(strategy: Strategy, instrument: Instrument) -> float | None:
     return positions[0].avg_px_open if positions else None
 
 
-class DecisionPathEvents:
+class DecisionPathEvents(HandlerErrors):
     """Mixin for a `Strategy` with a `path`: routes order and position events to it."""
 
     path: DecisionPath
@@ -242,14 +251,18 @@ class DecisionPathEvents:
         """Closed round trips this run: `(ts_closed, realised P&L, duration_ns)`."""
         return self.path.round_trips
 
+    @guarded
     def on_order_filled(self, event: OrderFilled) -> None:
         self.path.on_order_filled(self, event)
 
+    @guarded
     def on_order_denied(self, event: OrderDenied) -> None:
         self.path.orders_denied += 1
 
+    @guarded
     def on_order_rejected(self, event: OrderRejected) -> None:
         self.path.orders_rejected += 1
 
+    @guarded
     def on_position_closed(self, event: PositionClosed) -> None:
         self.path.on_position_closed(event)

@@ -27,7 +27,13 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
-from nautilus_rl_lab.strategies.valuation import valuation_currency, value_parts
+from nautilus_rl_lab.strategies.commissions import FillCommissions
+from nautilus_rl_lab.strategies.valuation import (
+    read_account,
+    total,
+    valuation_currency,
+    value_parts,
+)
 
 
 def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
@@ -46,17 +52,19 @@ def read_market_state(
     close: float,
     ts_ns: int,
     position_limit: float,
+    commissions: FillCommissions,
 ) -> MarketState:
-    """Snapshot position, balance, unrealised P&L and mark-to-market equity (see `valuation`)."""
+    """Snapshot position, balance, unrealised P&L, mark-to-market equity (see `valuation`) and
+    the `commissions` of the fills so far."""
     portfolio = component.portfolio
-    account = portfolio.account(instrument.id.venue)
+    account = read_account(portfolio, instrument.id.venue)
     position = float(portfolio.net_position(instrument.id))
     if account is None:  # no account yet (a live node before the venue reported it)
         return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
     currency = valuation_currency(account, instrument)
-    balance, unrealized, commissions, equity = value_parts(
-        portfolio, component.cache, account, currency
-    )
+    cache = component.cache
+    balance, unrealized, equity = value_parts(portfolio, cache, account, currency)
+    paid = total(cache, instrument.id.venue, commissions.values(), currency)
     return MarketState(
         ts_ns,
         close,
@@ -64,7 +72,7 @@ def read_market_state(
         balance,
         equity,
         unrealized,
-        commissions,
+        paid,
         position_limit,
         currency.code,
     )
@@ -143,6 +151,7 @@ def observe_bar(
     instrument: Instrument,
     bar: Bar,
     position_limit: float,
+    commissions: FillCommissions,
 ) -> tuple[np.ndarray, MarketState] | None:
     """Feed `bar` to `scheme`; once it is warm, return the observation and the state it saw.
 
@@ -152,6 +161,6 @@ def observe_bar(
     if not scheme.ready:
         return None
     state = read_market_state(
-        component, instrument, bar.close.as_double(), bar.ts_event, position_limit
+        component, instrument, bar.close.as_double(), bar.ts_event, position_limit, commissions
     )
     return scheme.observe(state), state

@@ -20,6 +20,7 @@ from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.strategies.boundary import guarded
 from nautilus_rl_lab.strategies.decision import DecisionPath, DecisionPathEvents
 from nautilus_rl_lab.strategies.execution import read_market_state, require_instrument
 from nautilus_rl_lab.strategies.risk import RiskLimits
@@ -68,11 +69,16 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
         self.path.reset()
+        self.path.commissions.start(self, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
+
+    def on_stop(self) -> None:
+        self.path.commissions.stop()
 
     def on_reset(self) -> None:
         self.path.reset()
 
+    @guarded
     def on_bar(self, bar: Bar) -> None:
         decided = self.path.decide(self, self.instrument, bar, self.decide)
         if decided is not None and decided[0] is not None:
@@ -86,6 +92,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
             bar.close.as_double(),
             bar.ts_event,
             self.action_scheme.position_limit,
+            self.path.commissions,
         )
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:

@@ -39,13 +39,21 @@ from nautilus_rl_lab.errors import ValuationError
 
 @dataclass(frozen=True, slots=True)
 class AccountValue:
-    """An account's balances, unrealised P&L, commissions and equity in one currency."""
+    """An account's balances, unrealised P&L and equity in one currency."""
 
     currency: Currency
     balance: float
     unrealized_pnl: float
-    commissions: float
     equity: float
+
+
+def read_account(portfolio: PortfolioFacade, venue: Venue) -> Account | None:
+    """The venue's account (`None` before it exists): the toolkit's one account read per bar.
+
+    A dictionary look-up on Nautilus 1.221; on NautilusTrader 2 a copy carrying every account
+    event (O(events)), so every per-bar read goes through here and happens at most once a bar.
+    """
+    return portfolio.account(venue)
 
 
 def valuation_currency(account: Account, instrument: Instrument) -> Currency:
@@ -68,14 +76,13 @@ def value_parts(
     cache: CacheFacade,
     account: Account,
     currency: Currency,
-) -> tuple[float, float, float, float]:
-    """`account_value`'s balance, unrealised P&L, commissions and equity (the per-bar fast path)."""
+) -> tuple[float, float, float]:
+    """`account_value`'s balance, unrealised P&L and equity (the per-bar fast path)."""
     venue = Venue(account.id.get_issuer())
     balance = total(cache, venue, account.balances_total().values(), currency)
-    commissions = total(cache, venue, account.commissions().values(), currency)
     positions = cache.positions_open(venue=venue)
     if not positions:  # what the sums below give for no positions, without building them
-        return balance, 0.0, commissions, balance + 0.0
+        return balance, 0.0, balance + 0.0
     unrealized = total(
         cache,
         venue,
@@ -95,7 +102,7 @@ def value_parts(
             ],
             currency,
         )
-    return balance, unrealized, commissions, balance + held
+    return balance, unrealized, balance + held
 
 
 def _carried_by_balances(account: Account, instrument: Instrument) -> bool:

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents.base import Agent
-from nautilus_rl_lab.agents.simple import SignalActions
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, SignalActions
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, market_for, run_backtest
 from nautilus_rl_lab.evaluation.statistics import trade_stats
@@ -20,6 +20,8 @@ from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.evaluation.test_frequency import ohlcv
+from tests.nodes.conftest import small_config
+from tests.strategies.failing import failing_config
 from tests.widgets.conftest import small_env
 
 
@@ -116,3 +118,14 @@ def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None
     assert stats["total_return_%"] == pytest.approx(
         (mean.equity.iloc[-1] / mean.equity.iloc[0] - 1) * 100
     )
+
+
+@pytest.mark.parametrize("field", ["action", "observation"])
+def test_a_scheme_error_in_a_handler_surfaces_from_run_backtest_and_backtest_agent(
+    field: str,
+) -> None:
+    config = small_config(**failing_config(field, 5))
+    with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):
+        run_backtest(BuyAndHoldAgent(config.action), config)
+    with pytest.raises(LookupError, match=r"^scheme bug at call 5$"):
+        backtest_agent(BuyAndHoldAgent(config.action), config, role="test", n_random=0, rule=None)

@@ -25,6 +25,7 @@ from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.nodes.training import market_for
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
+from tests.strategies.failing import failing_config
 
 from .conftest import small_config
 
@@ -588,3 +589,58 @@ def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_pa
     k = int(np.searchsorted(opens.as_unit("ns").asi8, ts - DEFAULT_LATENCY_NS))
     assert opens[k].value + DEFAULT_LATENCY_NS == ts and k > 0  # at a bar's open, after a decision
     assert (side, px) == ("BUY", pytest.approx(sample["open"].iloc[k]))
+
+
+_ACTIONS = (2, 2, 0, 1, 2, 0, 0, 1)
+
+
+@pytest.mark.parametrize("field", ["action", "observation", "reward"])
+def test_a_scheme_error_surfaces_from_step_as_raised_and_the_env_resets_to_clean_episodes(
+    field: str,
+) -> None:
+    failing = TrainingNode(small_config(**failing_config(field, 4)))
+    plain = TrainingNode(small_config())
+    try:
+        failing.reset(options={"start": 20})
+        with pytest.raises(LookupError, match=r"^scheme bug at call 4$"):
+            for action in _ACTIONS:
+                failing.step(action)
+        with pytest.raises(EnvironmentStateError, match="call reset"):
+            failing.step(1)
+        # the engine is left resettable: the next episode is exactly an untouched env's
+        episodes = []
+        for env in (failing, plain):
+            _, info = env.reset(options={"start": 20})
+            episodes.append([info] + [env.step(action)[4] for action in _ACTIONS])
+        assert episodes[0] == episodes[1]
+        assert episodes[1][-1]["trades"] > 0
+    finally:
+        failing.close()
+        plain.close()
+
+
+def test_a_fill_that_would_take_a_cash_balance_below_zero_ends_the_episode_at_the_last_state() -> (
+    None
+):
+    """Nautilus 1.221 stops the run (`AccountBalanceNegative`) when a fill's commission takes a
+    CASH balance below zero: the step ends the episode with the state before that fill, and the
+    engine runs the next episode as a fresh one (the only test of this path)."""
+    from tests.strategies.test_valuation import EQUITY, _node, _venue
+
+    index = pd.date_range("2020-01-01", periods=8, freq="1h", tz="UTC", name="timestamp")
+    frame = pd.DataFrame(100.0, index=index, columns=["open", "high", "low", "close"])
+    frame["volume"] = 1_000.0
+    action = {"name": "target_position", "params": {"trade_size": 100, "allow_short": False}}
+    config = _node(_venue("CASH", ["10000 USD"], "USD"), EQUITY, action, 0.0)
+    env = TrainingNode(config, frame=frame)
+    try:
+        for _ in range(2):
+            _, first = env.reset()
+            _, _, terminated, truncated, info = env.step(1)  # buy 10,000 USD + commission
+            assert (terminated, truncated) == (True, False)
+            assert (info["equity"], info["position"], info["trades"]) == (10_000.0, 0.0, 0)
+            assert info["timestamp"] == first["timestamp"]
+            with pytest.raises(EnvironmentStateError, match="reset"):
+                env.step(0)
+    finally:
+        env.close()

@@ -16,7 +16,7 @@ import pytest
 from nautilus_trader.model.identifiers import Venue
 from nautilus_trader.model.objects import Currency
 
-from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
@@ -24,7 +24,10 @@ from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.schemes.registry import build_action
+from nautilus_rl_lab.strategies import execution, valuation
 from nautilus_rl_lab.strategies.valuation import account_value
+from tests.nodes.conftest import small_config
 
 START = 100_000.0
 EQUITY = InstrumentSpec(
@@ -217,5 +220,41 @@ def test_account_value_is_in_the_base_currency_and_starts_at_the_balance() -> No
             env.engine.portfolio, env.engine.cache, account, Currency.from_str("USD")
         )
         assert (value.currency.code, value.balance, value.equity) == ("USD", START, START)
+    finally:
+        env.close()
+
+
+def _count_account_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the per-bar account reads (`valuation.read_account`, which calls Nautilus')."""
+    calls: list[int] = []
+
+    def counted(portfolio: object, venue: Venue) -> object:
+        calls.append(1)
+        return valuation.read_account(portfolio, venue)
+
+    monkeypatch.setattr(execution, "read_account", counted)
+    return calls
+
+
+def test_a_backtest_reads_the_account_once_per_decision_bar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_account_reads(monkeypatch)
+    config = small_config()
+    run = run_backtest(RandomAgent(build_action(config.action).space, seed=1), config)
+    assert len(run.fills) > 0
+    assert len(calls) == len(run.equity)
+
+
+def test_a_training_step_reads_the_account_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = _count_account_reads(monkeypatch)
+    env = TrainingNode(small_config())
+    try:
+        env.reset(options={"start": 20})
+        assert len(calls) == 1
+        for action in (2, 0, 1, 2, 2, 0):
+            env.step(action)
+        assert len(calls) == 7
+        assert env.fills().shape[0] > 0
     finally:
         env.close()

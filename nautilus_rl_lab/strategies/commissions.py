@@ -1,0 +1,76 @@
+"""Commissions summed from the fills (`OrderFilled.commission`), as Nautilus 1.221's account sums
+them in `account.commissions()`, which NautilusTrader 2 no longer has.
+
+Nautilus 1.221 books each fill's non-zero commission into the account's per-currency totals,
+on an account with a base currency converted to it at the fill's rate (bid for a sell, ask for
+a buy). `FillCommissions` keeps the same totals from the fills of one instrument (the
+toolkit's components trade one instrument per venue, so these are the account's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from nautilus_trader.common.actor import Actor
+from nautilus_trader.model.enums import OrderSide, PriceType
+from nautilus_trader.model.events import OrderFilled
+from nautilus_trader.model.identifiers import InstrumentId
+from nautilus_trader.model.objects import Currency, Money
+
+from nautilus_rl_lab.errors import ValuationError
+
+
+class FillCommissions:
+    """A component's running commission totals per currency, from its instrument's fills."""
+
+    def __init__(self) -> None:
+        self._component: Actor | None = None
+        self._topic = ""
+        self._totals: dict[Currency, Money] = {}
+
+    def start(self, component: Actor, instrument_id: InstrumentId) -> None:
+        """Listen to `instrument_id`'s fills (from the component's `on_start`, before any fill).
+
+        An exact topic: Nautilus 1.221 adds a wildcard subscription only to topics not yet
+        published, so `events.fills.*` would miss every fill of a second run.
+        """
+        self._component, self._topic = component, f"events.fills.{instrument_id}"
+        component.msgbus.subscribe(topic=self._topic, handler=self.on_fill)
+
+    def stop(self) -> None:
+        """Stop listening (from the component's `on_stop`)."""
+        if self._component is not None:
+            self._component.msgbus.unsubscribe(topic=self._topic, handler=self.on_fill)
+            self._component = None
+
+    def reset(self) -> None:
+        """Forget the totals (a new run: Nautilus resets its accounts too)."""
+        self._totals = {}
+
+    def values(self) -> Iterable[Money]:
+        """The totals, one `Money` per currency."""
+        return self._totals.values()
+
+    def on_fill(self, fill: OrderFilled) -> None:
+        """Add the fill's commission, in the account's base currency if it has one."""
+        commission = fill.commission
+        if commission.raw == 0 or self._component is None:
+            return
+        cache = self._component.cache
+        account = cache.account(fill.account_id)
+        base = account.base_currency if account is not None else None
+        if base is not None and commission.currency != base:
+            side = PriceType.BID if fill.order_side == OrderSide.SELL else PriceType.ASK
+            venue = fill.instrument_id.venue
+            rate = cache.get_xrate(venue, commission.currency, base, side)
+            if not rate:
+                raise ValuationError(
+                    f"no {commission.currency}/{base} exchange rate at venue {venue} to book "
+                    f"the commission {commission.to_formatted_str()} of {fill.client_order_id}"
+                )
+            commission = Money(commission.as_double() * rate, base)
+        currency = commission.currency
+        previous = self._totals.get(currency)
+        so_far = previous.as_decimal() if previous is not None else Decimal(0)
+        self._totals[currency] = Money(so_far + commission.as_decimal(), currency)
