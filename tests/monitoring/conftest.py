@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_trader.model.data import BarType
+from nautilus_trader.model.enums import OrderType
 
 from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
@@ -192,10 +193,17 @@ def monitored_node(terminal, node_on) -> Callable[..., tuple[LiveNode, MonitorAc
 def step_bars(node: LiveNode, simulator: Mt5TerminalSimulator, n: int, pause: float = 0.3) -> None:
     """Close `n` more bars at the terminal, one at a time: each reaches the node (its cache holds
     one more bar) before the next closes, so a loaded machine never batches them into bars the
-    agent skips as stale; then `pause` lets the decision's orders go out."""
+    agent skips as stale; then `pause` lets the decision's orders go out, and its market orders
+    settle before the next bar moves the price (else a loaded machine fills them a bar late)."""
     bar_type = BarType.from_str(BAR_TYPE)
     for _ in range(n):
         seen = node.cache.bar_count(bar_type)
         simulator.advance_bars(1)
         node.wait_until(lambda n=seen: node.cache.bar_count(bar_type) > n, timeout_secs=WAIT)
         node.wait_until(lambda: False, timeout_secs=pause)
+        node.wait_until(lambda: _market_orders_settled(node), timeout_secs=WAIT)
+
+
+def _market_orders_settled(node: LiveNode) -> bool:
+    """Every market order the node sent is filled, rejected or otherwise closed."""
+    return all(o.is_closed for o in node.cache.orders() if o.order_type == OrderType.MARKET)

@@ -136,7 +136,7 @@ def test_stale_feed_raises_the_stale_alert(terminal, monitored_node, tmp_path: P
     simulator, _ = terminal
     received = []
     node, monitor = monitored_node(
-        with_agent=False, rules={"max_drawdown": None, "stale_feed_secs": 1.0}
+        with_agent=False, rules={"max_drawdown": None, "stale_feed_secs": 2.0}
     )
     monitor.add_sink(received.append)
     step_bars(node, simulator, 2, pause=0.2)
