@@ -7,6 +7,7 @@ from concurrent.futures import Executor
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.validation import check_choice
 
 EXECUTORS = ("process", "pool", "ray")
 
@@ -29,8 +30,7 @@ class SweepConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     max_retries: int = 3
 
     def __post_init__(self) -> None:
-        if self.executor not in EXECUTORS:
-            raise ConfigError(f"`executor` must be one of {EXECUTORS}, was {self.executor!r}")
+        check_choice("executor", self.executor, EXECUTORS)
         workers = self.max_workers
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
             raise ConfigError(f"`max_workers` must be an int >= 1 or None, was {workers!r}")
