@@ -31,9 +31,7 @@ from pathlib import Path
 import msgspec
 import torch
 from harness import emit_medians, interleaved
-from nautilus_trader.backtest.engine import BacktestEngine
 from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
-from nautilus_trader.model.enums import OrderStatus
 
 from nautilus_rl_lab.agents import load_agent
 from nautilus_rl_lab.agents.rules import EMACrossAgent
@@ -42,6 +40,8 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import add_agent, backtest_engine, market_for
 from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.model import OrderStatus
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.training import train
 from nautilus_rl_lab.training.demo import demo_config

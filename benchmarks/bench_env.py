@@ -34,14 +34,14 @@ from collections.abc import Callable
 
 import numpy as np
 from harness import emit, random_steps_rate
-from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.common.component import log_sysinfo
 from nautilus_trader.config import StrategyConfig
-from nautilus_trader.model.data import Bar
-from nautilus_trader.trading.strategy import Strategy
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.common import log_sysinfo
+from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders, submit_plan
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 

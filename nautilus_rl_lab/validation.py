@@ -31,13 +31,13 @@ from typing import Any
 
 import msgspec
 import pandas as pd
-from nautilus_trader.common.config import ImportableActorConfig, resolve_config_path
+from nautilus_trader.common.config import resolve_config_path
 from nautilus_trader.config import ImportableStrategyConfig
-from nautilus_trader.model.enums import OmsType
-from nautilus_trader.model.identifiers import Identifier, InstrumentId, StrategyId, TraderId
-from nautilus_trader.model.objects import Currency
+from nautilus_trader.model.identifiers import Identifier
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.model import Currency, InstrumentId, OmsType, StrategyId, TraderId
 
 __all__ = [
     "LOG_LEVELS",

@@ -9,10 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.nt.model import Instrument, OrderSide
+from nautilus_rl_lab.nt.trading import Strategy
 from tests.services import RayHead, SlowWebhook, ray_head
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -23,11 +23,11 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.config import resolve_class
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.nt.model import Bar
 
 SPEC_FILE = "agent.json"
 

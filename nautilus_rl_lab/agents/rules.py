@@ -21,11 +21,11 @@ from typing import Any
 
 import numpy as np
 from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
-from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.agents.base import Agent, read_spec, write_spec
 from nautilus_rl_lab.agents.simple import DEFAULT_ACTION, SignalActions
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import Bar
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.validation import check_minimum
 

@@ -16,12 +16,10 @@ import os
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.persistence.catalog import ParquetDataCatalog
 
 from nautilus_rl_lab.errors import DataValidationError, UnknownInstrumentError
+from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, InstrumentId
+from nautilus_rl_lab.nt.persistence import ParquetDataCatalog
 
 logger = logging.getLogger(__name__)
 

@@ -22,13 +22,22 @@ import math
 import re
 from decimal import Decimal
 
-from nautilus_trader.model.enums import AssetClass
-from nautilus_trader.model.identifiers import InstrumentId, Symbol, Venue
-from nautilus_trader.model.instruments import Cfd, CurrencyPair, Equity, Instrument
-from nautilus_trader.model.objects import FIXED_PRECISION, Currency, Price, Quantity
-
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import (
+    FIXED_PRECISION,
+    AssetClass,
+    Cfd,
+    Currency,
+    CurrencyPair,
+    Equity,
+    Instrument,
+    InstrumentId,
+    Price,
+    Quantity,
+    Symbol,
+    Venue,
+)
 from nautilus_rl_lab.validation import check_choice
 
 INSTRUMENT_KINDS: tuple[str, ...] = ("fx", "equity", "cfd")

@@ -7,9 +7,6 @@ import math
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import AggregationSource
-from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.data import synthetic
@@ -25,6 +22,7 @@ from nautilus_rl_lab.data.wrangling import (
     parse_bar_type,
 )
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import AggregationSource, BarType, InstrumentId
 from nautilus_rl_lab.validation import check_choice, check_known
 
 logger = logging.getLogger(__name__)

@@ -36,11 +36,6 @@ from typing import TypeAlias, cast
 
 import numpy as np
 import pandas as pd
-from nautilus_trader.model.data import Bar, BarSpecification, BarType, QuoteTick
-from nautilus_trader.model.enums import AggregationSource, BarAggregation, PriceType
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import FIXED_PRECISION
 
 from nautilus_rl_lab.data.ohlcv import (
     FILE_ROWS_ATTR,
@@ -53,6 +48,18 @@ from nautilus_rl_lab.data.ohlcv import (
     validate_ohlcv,
 )
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.nt.model import (
+    FIXED_PRECISION,
+    AggregationSource,
+    Bar,
+    BarAggregation,
+    BarSpecification,
+    BarType,
+    Instrument,
+    InstrumentId,
+    PriceType,
+    QuoteTick,
+)
 from nautilus_rl_lab.validation import check_choice
 
 # Time aggregations with a fixed length, then calendar months (Nautilus uses a DateOffset).

@@ -12,9 +12,8 @@ import logging
 import os
 
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.identifiers import InstrumentId
 
+from nautilus_rl_lab.nt.model import BarType, InstrumentId
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC
 from nautilus_rl_lab.strategies.risk import RiskLimits

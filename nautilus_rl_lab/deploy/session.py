@@ -249,7 +249,7 @@ def node_error_alert(node: Any, reason: str) -> Any:
 
 
 def _shutdown_orders(node: Any, config: LiveRunConfig) -> None:
-    from nautilus_trader.model.identifiers import InstrumentId
+    from nautilus_rl_lab.nt.model import InstrumentId
 
     instrument = InstrumentId.from_str(config.instrument_id)
     for strategy in node.trader.strategies():

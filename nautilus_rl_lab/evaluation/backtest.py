@@ -46,9 +46,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.model.enums import OrderStatus
-from nautilus_trader.model.identifiers import Venue
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
@@ -65,6 +62,8 @@ from nautilus_rl_lab.evaluation.statistics import (
 )
 from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_engine, market_for
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.model import OrderStatus, Venue
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
 from nautilus_rl_lab.strategies.boundary import raise_handler_error

@@ -31,9 +31,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.events import OrderFilled
-from nautilus_trader.model.orders import Order
 
 from nautilus_rl_lab.evaluation.frequency import (
     ReturnFrequency,
@@ -42,6 +39,7 @@ from nautilus_rl_lab.evaluation.frequency import (
 )
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nt.model import Order, OrderFilled, OrderSide
 
 SIDES = ("BUY", "SELL")
 

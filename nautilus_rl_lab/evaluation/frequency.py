@@ -23,9 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import AssetClass, BarAggregation
 
+from nautilus_rl_lab.nt.model import AssetClass, BarAggregation, BarType
 from nautilus_rl_lab.validation import check_minimum
 
 CALENDARS: dict[AssetClass, tuple[int, str]] = {

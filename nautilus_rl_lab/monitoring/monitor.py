@@ -63,19 +63,8 @@ from typing import Any
 
 from nautilus_trader.common.actor import Actor
 from nautilus_trader.config import ActorConfig
-from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.enums import OrderSide, TradingState, trading_state_to_str
-from nautilus_trader.model.events import (
-    OrderAccepted,
-    OrderCanceled,
-    OrderDenied,
-    OrderEvent,
-    OrderFilled,
-    OrderRejected,
-    OrderSubmitted,
-)
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.instruments import Instrument
+from nautilus_trader.model.enums import trading_state_to_str
+from nautilus_trader.model.events import OrderEvent
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
@@ -101,6 +90,20 @@ from nautilus_rl_lab.monitoring.killswitch import (
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
+from nautilus_rl_lab.nt.model import (
+    Bar,
+    BarType,
+    Instrument,
+    InstrumentId,
+    OrderAccepted,
+    OrderCanceled,
+    OrderDenied,
+    OrderFilled,
+    OrderRejected,
+    OrderSide,
+    OrderSubmitted,
+    TradingState,
+)
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument

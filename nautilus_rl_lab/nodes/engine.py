@@ -33,13 +33,8 @@ from nautilus_trader.backtest.config import (
     LatencyModelFactory,
     MarginModelFactory,
 )
-from nautilus_trader.backtest.engine import BacktestEngine, BacktestEngineConfig
-from nautilus_trader.backtest.models import FeeModel, LatencyModel, MakerTakerFeeModel
+from nautilus_trader.backtest.models import LatencyModel
 from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
-from nautilus_trader.model.data import Bar, BarType, QuoteTick
-from nautilus_trader.model.identifiers import TraderId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.data.wrangling import (
     OPEN_TICK_DELAY_NS,
@@ -52,6 +47,10 @@ from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
 from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine, BacktestEngineConfig
+from nautilus_rl_lab.nt.execution import FeeModel, MakerTakerFeeModel
+from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, QuoteTick, TraderId
+from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.validation import check_known
 
 _T = TypeVar("_T")

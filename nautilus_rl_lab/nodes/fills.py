@@ -14,14 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from nautilus_trader.backtest.models import FillModel
-from nautilus_trader.common.component import Clock
-from nautilus_trader.model.book import OrderBook
-from nautilus_trader.model.data import BookOrder
-from nautilus_trader.model.enums import BookType, OrderSide, OrderType
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Price, Quantity
-from nautilus_trader.model.orders import Order
+from nautilus_rl_lab.nt.common import Clock
+from nautilus_rl_lab.nt.execution import FillModel
+from nautilus_rl_lab.nt.model import (
+    BookOrder,
+    BookType,
+    Instrument,
+    Order,
+    OrderBook,
+    OrderSide,
+    OrderType,
+    Price,
+    Quantity,
+)
 
 STOP_TYPES = (OrderType.STOP_MARKET, OrderType.TRAILING_STOP_MARKET)
 UNLIMITED = 1_000_000_000

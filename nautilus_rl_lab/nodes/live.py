@@ -58,9 +58,6 @@ from nautilus_trader.config import (
     TradingNodeConfig,
 )
 from nautilus_trader.live.node import TradingNode
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import TradingState
-from nautilus_trader.model.identifiers import InstrumentId, TraderId
 
 from nautilus_rl_lab.adapters.metatrader5.config import (
     Mt5DataClientConfig,
@@ -77,6 +74,7 @@ from nautilus_rl_lab.deprecation import LabDeprecationWarning
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError, NautilusRLLabError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
+from nautilus_rl_lab.nt.model import BarType, InstrumentId, TraderId, TradingState
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.validation import (
     check_choice,

@@ -19,12 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.execution.messages import SubmitOrder
-from nautilus_trader.model.enums import OrderSide, PriceType
-from nautilus_trader.model.objects import Quantity
-from nautilus_trader.model.orders import Order
-
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.live import SubmitOrder
+from nautilus_rl_lab.nt.model import Order, OrderSide, PriceType, Quantity
 from nautilus_rl_lab.strategies.execution import in_flight_quantity
 from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
 

@@ -26,15 +26,14 @@ import logging
 from typing import Any
 
 import msgspec
-from nautilus_trader.cache.config import CacheConfig
 from nautilus_trader.cache.database import CacheDatabaseAdapter
 from nautilus_trader.common.config import msgspec_encoding_hook
 from nautilus_trader.core import nautilus_pyo3
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.model.events import OrderFilled
-from nautilus_trader.model.identifiers import PositionId, TraderId
-from nautilus_trader.model.position import Position
 from nautilus_trader.serialization.serializer import MsgSpecSerializer
+
+from nautilus_rl_lab.nt.common import CacheConfig
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.model import OrderFilled, Position, PositionId, TraderId
 
 logger = logging.getLogger(__name__)
 

@@ -48,9 +48,6 @@ import numpy as np
 import pandas as pd
 from greenlet import greenlet
 from nautilus_trader.accounting.error import AccountError
-from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import AccountType
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -66,6 +63,8 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.nodes.venue import check_account
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.model import AccountType, Bar
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward

@@ -47,14 +47,13 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from nautilus_trader.backtest.config import MarginModelConfig
-from nautilus_trader.backtest.engine import BacktestEngine
-from nautilus_trader.backtest.models import FeeModel, FillModel, LatencyModel, MarginModel
-from nautilus_trader.model.identifiers import Venue
-from nautilus_trader.model.instruments import CurrencyPair, Instrument
-from nautilus_trader.model.objects import Currency, Money
+from nautilus_trader.backtest.models import LatencyModel, MarginModel
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.execution import FeeModel, FillModel
+from nautilus_rl_lab.nt.model import Currency, CurrencyPair, Instrument, Money, Venue
 from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum
 
 logger = logging.getLogger(__name__)

@@ -18,16 +18,10 @@ from nautilus_trader.backtest.config import (
     ImportableLatencyModelConfig,
     MarginModelConfig,
 )
-from nautilus_trader.common.config import ImportableActorConfig
-from nautilus_trader.model.enums import (
-    AccountType,
-    BookType,
-    OmsType,
-    account_type_from_str,
-    oms_type_from_str,
-)
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.objects import Money
+from nautilus_trader.model.enums import account_type_from_str, oms_type_from_str
+
+from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.model import AccountType, BookType, InstrumentId, Money, OmsType
 
 
 class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

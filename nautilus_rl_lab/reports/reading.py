@@ -23,10 +23,10 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
-from nautilus_trader.model.objects import Money
 
 from nautilus_rl_lab.evaluation.backtest import AgentRun, EvaluationResult
 from nautilus_rl_lab.nodes.engine import MarketData
+from nautilus_rl_lab.nt.model import Money
 
 COST_COLUMNS = ("commissions", "spread_paid", "costs", "pnl")
 NAMES = {

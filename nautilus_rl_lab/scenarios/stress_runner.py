@@ -35,15 +35,13 @@ from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import OrderStatus, OrderType
-from nautilus_trader.model.identifiers import InstrumentId
 from tqdm.auto import tqdm
 
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nt.model import BarType, InstrumentId, OrderStatus, OrderType
 from nautilus_rl_lab.scenarios.agents import BUILTIN_AGENTS, AgentSpec
 from nautilus_rl_lab.scenarios.stress import RESTART, FaultStep, StressScenarioConfig
 from nautilus_rl_lab.scenarios.stress_results import (

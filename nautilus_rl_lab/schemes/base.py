@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 
 import gymnasium as gym
 import numpy as np
-from nautilus_trader.model.data import Bar
+
+from nautilus_rl_lab.nt.model import Bar
 
 
 class MarketState(NamedTuple):

@@ -19,9 +19,9 @@ from nautilus_trader.indicators import (
     ExponentialMovingAverage,
     RelativeStrengthIndex,
 )
-from nautilus_trader.model.data import Bar
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import Bar
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
 from nautilus_rl_lab.validation import check_minimum
 

@@ -20,10 +20,9 @@ from typing import Any
 
 import pandas as pd
 from nautilus_trader.config import StrategyConfig
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.nt.model import Instrument, InstrumentId
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies.boundary import guarded

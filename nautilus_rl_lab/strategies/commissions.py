@@ -13,12 +13,16 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from nautilus_trader.common.actor import Actor
-from nautilus_trader.model.enums import OrderSide, PriceType
-from nautilus_trader.model.events import OrderFilled
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.objects import Currency, Money
 
 from nautilus_rl_lab.errors import ValuationError
+from nautilus_rl_lab.nt.model import (
+    Currency,
+    InstrumentId,
+    Money,
+    OrderFilled,
+    OrderSide,
+    PriceType,
+)
 
 
 class FillCommissions:

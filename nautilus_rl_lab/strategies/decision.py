@@ -26,13 +26,18 @@ from typing import Any
 
 import numpy as np
 from nautilus_trader.common.actor import Actor
-from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.events import OrderDenied, OrderFilled, OrderRejected, PositionClosed
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.orders import Order
-from nautilus_trader.trading.strategy import Strategy
 
+from nautilus_rl_lab.nt.model import (
+    Bar,
+    Instrument,
+    Order,
+    OrderDenied,
+    OrderFilled,
+    OrderRejected,
+    OrderSide,
+    PositionClosed,
+)
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.commissions import FillCommissions

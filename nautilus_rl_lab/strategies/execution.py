@@ -18,14 +18,10 @@ from typing import NamedTuple
 
 import numpy as np
 from nautilus_trader.common.actor import Actor
-from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.orders import MarketOrder, Order
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.nt.model import Bar, Instrument, InstrumentId, MarketOrder, Order, OrderSide
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.valuation import (

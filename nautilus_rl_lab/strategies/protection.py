@@ -25,26 +25,24 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.model.enums import (
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.model import (
+    ClientOrderId,
     ContingencyType,
-    OrderSide,
-    TrailingOffsetType,
-    TriggerType,
-)
-from nautilus_trader.model.identifiers import ClientOrderId, OrderListId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Quantity
-from nautilus_trader.model.orders import (
+    Instrument,
     LimitOrder,
     MarketOrder,
     Order,
     OrderList,
+    OrderListId,
+    OrderSide,
+    Quantity,
     StopMarketOrder,
+    TrailingOffsetType,
     TrailingStopMarketOrder,
+    TriggerType,
 )
-from nautilus_trader.trading.strategy import Strategy
-
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.strategies.risk import RiskLimits
 
 STOP_LOSS_TAG = "STOP_LOSS"

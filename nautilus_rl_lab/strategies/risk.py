@@ -41,11 +41,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import msgspec
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.risk.config import RiskEngineConfig
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import InstrumentId
+from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.schemes.base import MarketState
 from nautilus_rl_lab.validation import check_known, check_minimum
 

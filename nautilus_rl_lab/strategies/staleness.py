@@ -24,11 +24,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from nautilus_trader.common.component import MessageBus
 from nautilus_trader.core.datetime import unix_nanos_to_iso8601
-from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.common import MessageBus
+from nautilus_rl_lab.nt.model import InstrumentId
 
 STALE_TOPIC = "rl_lab.decisions.stale"
 DEFAULT_MAX_BAR_AGE_SECS = 60.0

@@ -27,14 +27,18 @@ from dataclasses import dataclass
 
 from nautilus_trader.accounting.accounts.base import Account
 from nautilus_trader.cache.base import CacheFacade
-from nautilus_trader.model.enums import PriceType
-from nautilus_trader.model.identifiers import InstrumentId, Venue
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Currency, Money
-from nautilus_trader.model.position import Position
 from nautilus_trader.portfolio.base import PortfolioFacade
 
 from nautilus_rl_lab.errors import ValuationError
+from nautilus_rl_lab.nt.model import (
+    Currency,
+    Instrument,
+    InstrumentId,
+    Money,
+    Position,
+    PriceType,
+    Venue,
+)
 
 
 @dataclass(frozen=True, slots=True)

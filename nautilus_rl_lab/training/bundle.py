@@ -40,9 +40,7 @@ from typing import Any
 
 import gymnasium as gym
 import msgspec
-from nautilus_trader.model.data import BarType
 from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
-from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
 from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
@@ -51,6 +49,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.nt.model import BarType, InstrumentId
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.risk import RiskLimits
 

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import msgspec
 import pandas as pd
 import pytest
-from nautilus_trader.common.config import ActorFactory, ImportableActorConfig
-from nautilus_trader.trading.config import ImportableStrategyConfig, StrategyFactory
+from nautilus_trader.common.config import ActorFactory
+from nautilus_trader.trading.config import StrategyFactory
 
 from nautilus_rl_lab.agents import PolicyAgent, RLAgent, RLAgentConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, build_engine
+from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits, risk_engine_config
 from tests.conftest import assert_python_error

@@ -12,8 +12,6 @@ import pandas as pd
 import pytest
 from nautilus_trader.config import StrategyConfig
 from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
-from nautilus_trader.model.data import Bar
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.agents import (
     BollingerMeanReversionAgent,
@@ -23,6 +21,8 @@ from nautilus_rl_lab.agents import (
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig, build_engine
+from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig, tune_rule
 from tests.conftest import trade_to_target

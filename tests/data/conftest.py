@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.data import InstrumentSpec, bar_type_for, load_csv, make_instrument
+from nautilus_rl_lab.nt.model import BarType, Instrument
 
 
 @pytest.fixture(scope="session")

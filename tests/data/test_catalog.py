@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.data import (
     InstrumentSpec,
@@ -21,6 +19,7 @@ from nautilus_rl_lab.data import (
     write_catalog,
 )
 from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.nt.model import Bar, BarType, Instrument
 
 
 def _bar_keys(bars: list[Bar]) -> list[tuple[str, int, int]]:

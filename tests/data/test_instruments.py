@@ -6,12 +6,11 @@ from decimal import Decimal
 
 import msgspec
 import pytest
-from nautilus_trader.model.enums import AssetClass
-from nautilus_trader.model.instruments import Cfd, CurrencyPair, Equity
-from nautilus_trader.test_kit.providers import TestInstrumentProvider
 
 from nautilus_rl_lab.data import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import AssetClass, Cfd, CurrencyPair, Equity
+from nautilus_rl_lab.nt.testkit import TestInstrumentProvider
 
 
 def test_default_spec_builds_the_same_pair_as_nautilus_test_kit() -> None:

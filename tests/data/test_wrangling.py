@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.model.data import BarType, QuoteTick
-from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.data import (
     InstrumentSpec,
@@ -22,6 +20,7 @@ from nautilus_rl_lab.data import (
 from nautilus_rl_lab.data.ohlcv import to_ns
 from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification, parse_bar_type
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.nt.model import BarType, Instrument, QuoteTick
 
 SPREAD = 0.00002
 NS_PER_MS = 1_000_000

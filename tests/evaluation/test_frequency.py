@@ -7,8 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import AssetClass
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
@@ -18,6 +16,7 @@ from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.evaluation.frequency import return_frequency
 from nautilus_rl_lab.evaluation.statistics import performance_figures
 from nautilus_rl_lab.nodes import TrainingNodeConfig
+from nautilus_rl_lab.nt.model import AssetClass, BarType
 from nautilus_rl_lab.schemes import SchemeConfig
 
 WINDOW = SchemeConfig(name="window", params={"window": 2})

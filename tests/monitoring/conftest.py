@@ -11,8 +11,6 @@ from typing import Any
 import pandas as pd
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import OrderType
 
 from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
@@ -22,6 +20,7 @@ from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nt.model import BarType, OrderType
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.training import TrainConfig
 from nautilus_rl_lab.training.bundle import attach_backtest, write_bundle

@@ -7,7 +7,6 @@ from pathlib import Path
 import msgspec
 import numpy as np
 import pytest
-from nautilus_trader.model.data import BarType
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.source import DataSourceConfig
@@ -17,6 +16,7 @@ from nautilus_rl_lab.deploy import load_bundle
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.monitoring.alerts import AlertRules, MonitorSnapshot, evaluate
 from nautilus_rl_lab.monitoring.drift import DriftTracker, feature_drift
+from nautilus_rl_lab.nt.model import BarType
 from nautilus_rl_lab.schemes.base import MarketState
 from nautilus_rl_lab.schemes.registry import build_observation
 from nautilus_rl_lab.training import train

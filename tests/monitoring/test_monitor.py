@@ -31,7 +31,7 @@ QUIET = {"max_drawdown": None, "stale_feed_secs": None, "max_drift_score": None}
 
 
 def _flat_everywhere(node, simulator) -> bool:
-    from nautilus_trader.model.identifiers import InstrumentId
+    from nautilus_rl_lab.nt.model import InstrumentId
 
     open_positions = node.cache.positions_open(instrument_id=InstrumentId.from_str(INSTRUMENT))
     return not open_positions and not (simulator.positions_get() or ())

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 from nautilus_trader.backtest.config import ImportableFeeModelConfig
-from nautilus_trader.backtest.models import FixedFeeModel, MakerTakerFeeModel
 from nautilus_trader.config import StrategyConfig
-from nautilus_trader.model.data import Bar
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import QuietBacktestEngine, default_venue, venue_fee_model
+from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
+from nautilus_rl_lab.nt.model import Bar, OrderSide
+from nautilus_rl_lab.nt.trading import Strategy
 
 from .conftest import margin_venue, small_config
 

@@ -15,17 +15,14 @@ from typing import Any
 
 import pytest
 from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
-from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.enums import OrderSide
-from nautilus_trader.model.events import OrderRejected
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, OrderRejected, OrderSide
+from nautilus_rl_lab.nt.trading import Strategy
 from tests.adapters.metatrader5.conftest import clients, rpyc_node_config
 from tests.conftest import assert_python_error
 

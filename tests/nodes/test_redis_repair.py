@@ -7,19 +7,26 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from nautilus_trader.cache.config import CacheConfig
 from nautilus_trader.cache.database import CacheDatabaseAdapter
 from nautilus_trader.common.config import DatabaseConfig
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.model.enums import OrderSide, PositionSide
-from nautilus_trader.model.identifiers import PositionId, TradeId, TraderId
-from nautilus_trader.model.objects import Money, Price, Quantity
-from nautilus_trader.model.position import Position
-from nautilus_trader.test_kit.providers import TestInstrumentProvider
 from nautilus_trader.test_kit.stubs.events import TestEventStubs
 from nautilus_trader.test_kit.stubs.execution import TestExecStubs
 
 from nautilus_rl_lab.nodes.redis_repair import _serializer, repair_flipped_positions
+from nautilus_rl_lab.nt.common import CacheConfig
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.model import (
+    Money,
+    OrderSide,
+    Position,
+    PositionId,
+    PositionSide,
+    Price,
+    Quantity,
+    TradeId,
+    TraderId,
+)
+from nautilus_rl_lab.nt.testkit import TestInstrumentProvider
 from tests.services import redis_server
 
 TRADER = "TRADER-001"

@@ -11,8 +11,6 @@ import pandas as pd
 import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from nautilus_trader.config import StrategyConfig
-from nautilus_trader.model.data import Bar
-from nautilus_trader.trading.strategy import Strategy
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
@@ -23,6 +21,8 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.nodes.training import market_for
+from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
 from tests.strategies.failing import failing_config

@@ -6,11 +6,11 @@ from typing import Any
 
 import msgspec
 import pytest
-from nautilus_trader.backtest.config import BacktestVenueConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig, VenueConfig
 from nautilus_rl_lab.nodes.engine import default_latency_config
+from nautilus_rl_lab.nt.backtest import BacktestVenueConfig
 from tests.nodes.conftest import small_config
 
 # Every kind of field: enums as strings, a mapping, nested importable configs, a non-default bool.

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from nautilus_trader.model.data import Bar, BarType
-from nautilus_trader.model.objects import Price, Quantity
 
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import Bar, BarType, Price, Quantity
 from nautilus_rl_lab.schemes import MarketState, SchemeConfig, WindowObservation, build_observation
 
 BAR_TYPE = BarType.from_str("EUR/USD.SIM-1-HOUR-ASK-EXTERNAL")

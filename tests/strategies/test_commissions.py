@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from nautilus_trader.model.identifiers import Venue
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.nodes.training import TrainingNode
+from nautilus_rl_lab.nt.model import Venue
 from nautilus_rl_lab.strategies.valuation import total, valuation_currency
 from tests.strategies.test_valuation import EQUITY, _frame, _node, _venue
 

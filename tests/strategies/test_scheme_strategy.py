@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from nautilus_trader.model.enums import OrderStatus
 
 from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.wrangling import bar_type_for
 from nautilus_rl_lab.nodes.engine import build_engine, default_venue, prepare_market_data
+from nautilus_rl_lab.nt.model import OrderStatus
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.schemes.base import MarketState
 from nautilus_rl_lab.schemes.registry import build_action, build_observation

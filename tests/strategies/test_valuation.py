@@ -13,8 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.model.identifiers import Venue
-from nautilus_trader.model.objects import Currency
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent, RandomAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
@@ -23,6 +21,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.model import Currency, Venue
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies import execution, valuation

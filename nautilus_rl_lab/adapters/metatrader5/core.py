@@ -6,7 +6,7 @@ Only constants live here (as in Nautilus' own adapters); the terminal connection
 
 from __future__ import annotations
 
-from nautilus_trader.model.identifiers import ClientId, Venue
+from nautilus_rl_lab.nt.model import ClientId, Venue
 
 #: Venue / client id name used in node configs (``data_clients={"MT5": ...}``).
 MT5 = "MT5"

@@ -24,28 +24,15 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.cache.cache import Cache
-from nautilus_trader.common.component import LiveClock, MessageBus
+from nautilus_trader.common.component import LiveClock
 from nautilus_trader.data.messages import (
-    RequestBars,
-    RequestInstrument,
-    RequestInstruments,
     RequestQuoteTicks,
-    SubscribeBars,
-    SubscribeInstrument,
-    SubscribeInstruments,
     SubscribeQuoteTicks,
     SubscribeTradeTicks,
-    UnsubscribeBars,
-    UnsubscribeInstrument,
-    UnsubscribeInstruments,
     UnsubscribeQuoteTicks,
     UnsubscribeTradeTicks,
 )
 from nautilus_trader.live.data_client import LiveMarketDataClient
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.identifiers import ClientId, InstrumentId
-from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig
@@ -62,6 +49,19 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
+from nautilus_rl_lab.nt.common import Cache, MessageBus
+from nautilus_rl_lab.nt.live import (
+    RequestBars,
+    RequestInstrument,
+    RequestInstruments,
+    SubscribeBars,
+    SubscribeInstrument,
+    SubscribeInstruments,
+    UnsubscribeBars,
+    UnsubscribeInstrument,
+    UnsubscribeInstruments,
+)
+from nautilus_rl_lab.nt.model import BarType, ClientId, Instrument, InstrumentId
 from nautilus_rl_lab.strategies.staleness import market_time_topic
 
 #: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.

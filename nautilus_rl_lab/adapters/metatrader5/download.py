@@ -23,9 +23,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import AggregationSource
-from nautilus_trader.persistence.catalog import ParquetDataCatalog
 from tqdm import tqdm
 
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
@@ -39,6 +36,8 @@ from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, create_client, initia
 from nautilus_rl_lab.mt5.protocol import Mt5Client, RemoteMt5Client, require_success
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.server_time import ServerTime, as_server_time
+from nautilus_rl_lab.nt.model import AggregationSource, BarType
+from nautilus_rl_lab.nt.persistence import ParquetDataCatalog
 from nautilus_rl_lab.validation import check_folder
 
 logger = logging.getLogger(__name__)

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import asyncio
 
-from nautilus_trader.model.enums import OmsType
-from nautilus_trader.model.identifiers import AccountId
-
 from nautilus_rl_lab.adapters.metatrader5.core import MT5
 from nautilus_rl_lab.adapters.metatrader5.execution_reconciliation import Mt5Reconciliation
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.model import AccountId, OmsType
 
 _HEDGING_MODES = frozenset({mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING})
 

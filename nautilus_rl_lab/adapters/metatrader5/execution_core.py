@@ -19,28 +19,8 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.cache.cache import Cache
-from nautilus_trader.common.component import LiveClock, MessageBus
-from nautilus_trader.execution.messages import QueryAccount
+from nautilus_trader.common.component import LiveClock
 from nautilus_trader.live.execution_client import LiveExecutionClient
-from nautilus_trader.model.enums import (
-    AccountType,
-    LiquiditySide,
-    OmsType,
-    OrderStatus,
-    OrderType,
-)
-from nautilus_trader.model.identifiers import (
-    ClientId,
-    ClientOrderId,
-    InstrumentId,
-    PositionId,
-    TradeId,
-    VenueOrderId,
-)
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import AccountBalance, Currency, MarginBalance, Money, Price
-from nautilus_trader.model.orders import Order
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
@@ -59,6 +39,28 @@ from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import AccountInfo, OrderSendResult, TradeDeal
+from nautilus_rl_lab.nt.common import Cache, MessageBus
+from nautilus_rl_lab.nt.live import QueryAccount
+from nautilus_rl_lab.nt.model import (
+    AccountBalance,
+    AccountType,
+    ClientId,
+    ClientOrderId,
+    Currency,
+    Instrument,
+    InstrumentId,
+    LiquiditySide,
+    MarginBalance,
+    Money,
+    OmsType,
+    Order,
+    OrderStatus,
+    OrderType,
+    PositionId,
+    Price,
+    TradeId,
+    VenueOrderId,
+)
 
 #: Deals are looked up this many times (doubling pauses from 10 ms) after a DONE reply.
 DEAL_LOOKUP_ATTEMPTS = 6

@@ -26,20 +26,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.execution.messages import (
-    BatchCancelOrders,
-    CancelAllOrders,
-    CancelOrder,
-    ModifyOrder,
-    SubmitOrder,
-    SubmitOrderList,
-)
-from nautilus_trader.model.enums import ContingencyType, OrderSide, OrderType
-from nautilus_trader.model.identifiers import VenueOrderId
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.orders import Order
-
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5ConnectionLost
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.execution_core import DAY_SECS
@@ -59,6 +45,23 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import OrderSendResult, SymbolInfo, TradeDeal, TradeOrder
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.live import (
+    BatchCancelOrders,
+    CancelAllOrders,
+    CancelOrder,
+    ModifyOrder,
+    SubmitOrder,
+    SubmitOrderList,
+)
+from nautilus_rl_lab.nt.model import (
+    ContingencyType,
+    Instrument,
+    Order,
+    OrderSide,
+    OrderType,
+    VenueOrderId,
+)
 
 
 @dataclass

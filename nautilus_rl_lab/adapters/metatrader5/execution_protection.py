@@ -27,13 +27,6 @@ import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.execution.messages import ModifyOrder
-from nautilus_trader.execution.reports import OrderStatusReport
-from nautilus_trader.model.enums import OrderSide, OrderStatus, TriggerType
-from nautilus_trader.model.identifiers import InstrumentId, TradeId, VenueOrderId
-from nautilus_trader.model.orders import Order
-
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.execution_core import Mt5ExecutionCore
 from nautilus_rl_lab.adapters.metatrader5.parsing import (
@@ -52,6 +45,18 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import TradeDeal, TradePosition
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.live import ModifyOrder
+from nautilus_rl_lab.nt.model import (
+    InstrumentId,
+    Order,
+    OrderSide,
+    OrderStatus,
+    OrderStatusReport,
+    TradeId,
+    TriggerType,
+    VenueOrderId,
+)
 
 
 def leg_for_deal(deal: TradeDeal, legs: list[tuple[Order, Leg]]) -> Order | None:

@@ -24,23 +24,6 @@ import asyncio
 from collections import defaultdict
 from decimal import Decimal
 
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.execution.messages import (
-    GenerateFillReports,
-    GenerateOrderStatusReport,
-    GenerateOrderStatusReports,
-    GeneratePositionStatusReports,
-)
-from nautilus_trader.execution.reports import (
-    ExecutionMassStatus,
-    FillReport,
-    OrderStatusReport,
-    PositionStatusReport,
-)
-from nautilus_trader.model.enums import OrderType
-from nautilus_trader.model.identifiers import InstrumentId, PositionId, TradeId, VenueOrderId
-from nautilus_trader.model.instruments import Instrument
-
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5ConnectionLost
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.execution_core import DAY_SECS
@@ -60,6 +43,25 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import TradeDeal, TradeOrder
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.live import (
+    GenerateFillReports,
+    GenerateOrderStatusReport,
+    GenerateOrderStatusReports,
+    GeneratePositionStatusReports,
+)
+from nautilus_rl_lab.nt.model import (
+    ExecutionMassStatus,
+    FillReport,
+    Instrument,
+    InstrumentId,
+    OrderStatusReport,
+    OrderType,
+    PositionId,
+    PositionStatusReport,
+    TradeId,
+    VenueOrderId,
+)
 
 
 class Mt5Reconciliation(Mt5OrderSubmission):

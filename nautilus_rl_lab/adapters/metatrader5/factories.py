@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import asyncio
 
-from nautilus_trader.cache.cache import Cache
-from nautilus_trader.common.component import LiveClock, MessageBus
+from nautilus_trader.common.component import LiveClock
 from nautilus_trader.live.factories import LiveDataClientFactory, LiveExecClientFactory
-from nautilus_trader.model.objects import Currency
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -24,6 +22,8 @@ from nautilus_rl_lab.adapters.metatrader5.data import Mt5DataClient
 from nautilus_rl_lab.adapters.metatrader5.execution import Mt5ExecutionClient, oms_type_for_account
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.errors import Mt5Error
+from nautilus_rl_lab.nt.common import Cache, MessageBus
+from nautilus_rl_lab.nt.model import Currency
 
 
 class Mt5LiveDataClientFactory(LiveDataClientFactory):

@@ -8,9 +8,6 @@ it with `parsing.symbol_info_to_instrument`. The raw `SymbolInfo` stays availabl
 
 from __future__ import annotations
 
-from nautilus_trader.common.providers import InstrumentProvider
-from nautilus_trader.model.identifiers import InstrumentId
-
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5InstrumentProviderConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
@@ -20,6 +17,8 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.mt5.structures import SymbolInfo
+from nautilus_rl_lab.nt.live import InstrumentProvider
+from nautilus_rl_lab.nt.model import InstrumentId
 
 
 class Mt5InstrumentProvider(InstrumentProvider):

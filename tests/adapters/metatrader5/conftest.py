@@ -11,9 +11,6 @@ from typing import Any
 
 import pytest
 from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
-from nautilus_trader.model.enums import OrderSide, OrderStatus
-from nautilus_trader.model.identifiers import InstrumentId
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -21,6 +18,8 @@ from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nt.model import InstrumentId, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.trading import Strategy
 
 
 def clients(

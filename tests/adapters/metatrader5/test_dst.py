@@ -12,15 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.identifiers import AccountId
-from nautilus_trader.model.objects import Currency
 
 from nautilus_rl_lab.adapters.metatrader5 import parsing
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.simulator.config import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+from nautilus_rl_lab.nt.model import AccountId, BarType, Currency
 from tests.mt5.conftest import wave_frame, weekday_hours
 
 ZONE = "Europe/Athens"

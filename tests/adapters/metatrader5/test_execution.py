@@ -12,7 +12,7 @@ from nautilus_rl_lab.mt5 import constants as mt5c
 
 
 def test_oms_type_follows_the_account_margin_mode():
-    from nautilus_trader.model.enums import OmsType
+    from nautilus_rl_lab.nt.model import OmsType
 
     assert oms_type_for_account(mt5c.ACCOUNT_MARGIN_MODE_RETAIL_HEDGING) == OmsType.HEDGING
     assert oms_type_for_account(mt5c.ACCOUNT_MARGIN_MODE_RETAIL_NETTING) == OmsType.NETTING

@@ -9,9 +9,9 @@ for the expected state with a timeout.
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
 
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.model import OrderSide, OrderStatus, TimeInForce
 from tests.adapters.metatrader5.conftest import INSTRUMENT, WAIT, bought, eurusd
 
 

@@ -17,12 +17,6 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig, StrategyConfig
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.execution.messages import GenerateFillReports, GenerateOrderStatusReports
-from nautilus_trader.model.enums import OrderSide, OrderStatus
-from nautilus_trader.model.identifiers import ClientId, InstrumentId
-from nautilus_trader.model.orders import Order
-from nautilus_trader.trading.strategy import Strategy
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
@@ -30,6 +24,10 @@ from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
+from nautilus_rl_lab.nt.model import ClientId, InstrumentId, Order, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,

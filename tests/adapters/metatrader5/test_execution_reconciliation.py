@@ -7,9 +7,8 @@ open-order check runs first.
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.model.enums import OrderSide, OrderStatus, TimeInForce
-from nautilus_trader.model.identifiers import ClientId
 
+from nautilus_rl_lab.nt.model import ClientId, OrderSide, OrderStatus, TimeInForce
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,

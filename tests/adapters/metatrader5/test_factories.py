@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from nautilus_trader.cache.cache import Cache
-from nautilus_trader.common.component import LiveClock, MessageBus
-from nautilus_trader.model.enums import OmsType
-from nautilus_trader.model.identifiers import TraderId
+from nautilus_trader.common.component import LiveClock
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -16,6 +13,8 @@ from nautilus_rl_lab.adapters.metatrader5.factories import Mt5LiveExecClientFact
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+from nautilus_rl_lab.nt.common import Cache, MessageBus
+from nautilus_rl_lab.nt.model import OmsType, TraderId
 
 
 def _create(config: Mt5ExecClientConfig):

@@ -6,38 +6,6 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.model.data import BarType
-from nautilus_trader.model.enums import (
-    AssetClass,
-    ContingencyType,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    PositionSide,
-    TimeInForce,
-    TrailingOffsetType,
-    TriggerType,
-)
-from nautilus_trader.model.identifiers import (
-    AccountId,
-    ClientOrderId,
-    OrderListId,
-    PositionId,
-    StrategyId,
-    TraderId,
-    VenueOrderId,
-)
-from nautilus_trader.model.instruments import Cfd, CurrencyPair
-from nautilus_trader.model.objects import Price, Quantity
-from nautilus_trader.model.orders import (
-    LimitOrder,
-    MarketOrder,
-    OrderList,
-    StopLimitOrder,
-    StopMarketOrder,
-    TrailingStopMarketOrder,
-)
 
 from nautilus_rl_lab.adapters.metatrader5 import parsing
 from nautilus_rl_lab.mt5 import constants as mt5c
@@ -50,6 +18,36 @@ from nautilus_rl_lab.mt5.structures import (
     TradeDeal,
     TradeOrder,
     TradePosition,
+)
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.model import (
+    AccountId,
+    AssetClass,
+    BarType,
+    Cfd,
+    ClientOrderId,
+    ContingencyType,
+    CurrencyPair,
+    LimitOrder,
+    MarketOrder,
+    OrderList,
+    OrderListId,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionId,
+    PositionSide,
+    Price,
+    Quantity,
+    StopLimitOrder,
+    StopMarketOrder,
+    StrategyId,
+    TimeInForce,
+    TraderId,
+    TrailingOffsetType,
+    TrailingStopMarketOrder,
+    TriggerType,
+    VenueOrderId,
 )
 
 EURUSD = SymbolInfo(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from nautilus_trader.model.identifiers import InstrumentId
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5InstrumentProviderConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5Connection
@@ -13,6 +12,7 @@ from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+from nautilus_rl_lab.nt.model import InstrumentId
 
 
 @pytest.fixture

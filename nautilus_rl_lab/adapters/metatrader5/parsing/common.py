@@ -21,12 +21,17 @@ from __future__ import annotations
 import hashlib
 from decimal import Decimal
 
-from nautilus_trader.model.enums import OrderSide, OrderType
-from nautilus_trader.model.identifiers import ClientOrderId, InstrumentId, Symbol, Venue
-
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime, as_server_time
+from nautilus_rl_lab.nt.model import (
+    ClientOrderId,
+    InstrumentId,
+    OrderSide,
+    OrderType,
+    Symbol,
+    Venue,
+)
 
 _HASH_MARKER = "#"
 

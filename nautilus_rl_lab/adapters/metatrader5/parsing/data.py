@@ -19,9 +19,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from nautilus_trader.model.data import Bar, BarSpecification, BarType, QuoteTick
-from nautilus_trader.model.enums import AggregationSource, BarAggregation, PriceType
-from nautilus_trader.model.instruments import Instrument
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     NANOS_IN_SECOND,
@@ -31,6 +28,16 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import Tick
+from nautilus_rl_lab.nt.model import (
+    AggregationSource,
+    Bar,
+    BarAggregation,
+    BarSpecification,
+    BarType,
+    Instrument,
+    PriceType,
+    QuoteTick,
+)
 
 _AGGREGATION_SECONDS = {
     BarAggregation.MINUTE: 60,

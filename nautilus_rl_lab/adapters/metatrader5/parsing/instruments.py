@@ -15,11 +15,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from nautilus_trader.model.enums import AssetClass
-from nautilus_trader.model.identifiers import Symbol, Venue
-from nautilus_trader.model.instruments import Cfd, CurrencyPair, Instrument
-from nautilus_trader.model.objects import Currency, Price, Quantity
-
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     instrument_id_from_symbol,
@@ -27,6 +22,17 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import SymbolInfo
+from nautilus_rl_lab.nt.model import (
+    AssetClass,
+    Cfd,
+    Currency,
+    CurrencyPair,
+    Instrument,
+    Price,
+    Quantity,
+    Symbol,
+    Venue,
+)
 
 _FX_CALC_MODES = frozenset({mt5c.SYMBOL_CALC_MODE_FOREX, mt5c.SYMBOL_CALC_MODE_FOREX_NO_LEVERAGE})
 _COMMODITY_BASES = frozenset({"XAU", "XAG", "XPT", "XPD", "XBR", "XTI", "XNG", "WTI", "BRN"})

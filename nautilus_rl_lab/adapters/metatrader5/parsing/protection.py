@@ -23,12 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from nautilus_trader.model.enums import ContingencyType, OrderType
-from nautilus_trader.model.identifiers import VenueOrderId
-from nautilus_trader.model.orders import Order, OrderList
-
 from nautilus_rl_lab.adapters.metatrader5.parsing.requests import UnsupportedOrderError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.model import ContingencyType, Order, OrderList, OrderType, VenueOrderId
 
 SL, TP = "sl", "tp"
 _LEG_TYPES = {OrderType.STOP_MARKET: SL, OrderType.LIMIT: TP}

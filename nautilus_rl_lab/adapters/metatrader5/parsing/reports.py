@@ -11,26 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pandas as pd
-from nautilus_trader.core.uuid import UUID4
-from nautilus_trader.execution.reports import FillReport, OrderStatusReport, PositionStatusReport
-from nautilus_trader.model.enums import (
-    LiquiditySide,
-    OrderSide,
-    OrderStatus,
-    OrderType,
-    PositionSide,
-    TimeInForce,
-    TriggerType,
-)
-from nautilus_trader.model.identifiers import (
-    AccountId,
-    ClientOrderId,
-    PositionId,
-    TradeId,
-    VenueOrderId,
-)
-from nautilus_trader.model.instruments import Instrument
-from nautilus_trader.model.objects import Currency, Money, Quantity
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     client_order_id_from_comment,
@@ -45,6 +25,28 @@ from nautilus_rl_lab.mt5.structures import (
     TradeDeal,
     TradeOrder,
     TradePosition,
+)
+from nautilus_rl_lab.nt.core import UUID4
+from nautilus_rl_lab.nt.model import (
+    AccountId,
+    ClientOrderId,
+    Currency,
+    FillReport,
+    Instrument,
+    LiquiditySide,
+    Money,
+    OrderSide,
+    OrderStatus,
+    OrderStatusReport,
+    OrderType,
+    PositionId,
+    PositionSide,
+    PositionStatusReport,
+    Quantity,
+    TimeInForce,
+    TradeId,
+    TriggerType,
+    VenueOrderId,
 )
 
 _ORDER_STATES = {

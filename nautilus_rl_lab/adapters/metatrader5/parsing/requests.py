@@ -28,13 +28,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nautilus_trader.model.enums import (
-    OrderSide,
-    OrderType,
-    TimeInForce,
-)
-from nautilus_trader.model.orders import Order
-
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     comment_from_client_order_id,
     mt5_order_side_type,
@@ -52,6 +45,7 @@ from nautilus_rl_lab.mt5.structures import (
     TradeOrder,
     TradePosition,
 )
+from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, TimeInForce
 
 VOLUME_TOLERANCE = 1e-9  # lots are floats: a volume equal to a position's is not "more"
 
