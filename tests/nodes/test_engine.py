@@ -9,10 +9,11 @@ from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
 from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig
-from nautilus_rl_lab.nt.engine import QuietBacktestEngine, run_engine, set_stream_data
+from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Bar, OrderSide, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.version import NT2
 
 from .conftest import margin_venue, small_config
 
@@ -35,9 +36,12 @@ class _RoundTrips(Strategy):
             self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
 
 
+@pytest.mark.skipif(NT2, reason="2.0's engine cannot be subclassed: bypassed logging is quiet")
 @pytest.mark.parametrize("run_analysis", [True, False])
 def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> None:
     """The quiet engine skips Nautilus' post-run report but not the statistics it computes."""
+    from nautilus_rl_lab.nt.engine import QuietBacktestEngine
+
     config = small_config()
     market = market_for(config)
     engine = build_engine(config.venue, market, run_analysis=run_analysis)
