@@ -1,6 +1,9 @@
-"""`build_engine`'s quiet engine: what it skips and what it keeps."""
+"""`build_engine`'s engine on both Nautilus lines: quiet, its fee model, episodes streamed into a
+reused engine, and next-open fills across gaps."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from nautilus_trader.config import StrategyConfig
@@ -114,3 +117,44 @@ def test_a_reused_engine_streams_exactly_each_episode_window() -> None:
             engine.reset()
     finally:
         engine.dispose()
+
+
+class _FlipsEveryBar(Strategy):
+    """Buys on odd bars and sells on even ones; records each fill's time, side and price."""
+
+    def __init__(self, instrument, bar_type) -> None:
+        super().__init__(StrategyConfig(strategy_id="FLIPS-001"))
+        self.instrument, self.bar_type, self.bars, self.fills = instrument, bar_type, 0, []
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        side = OrderSide.BUY if self.bars % 2 else OrderSide.SELL
+        quantity = self.instrument.make_qty(10_000)
+        self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
+
+    def on_order_filled(self, event) -> None:
+        self.fills.append((event.ts_event, event.order_side, float(event.last_px)))
+
+
+def test_an_order_fills_at_the_next_bars_open_quote_across_weekend_gaps() -> None:
+    """No stale fill across a data-less gap: the order decided on Friday's last bar reaches the
+    venue with Monday's first open tick and fills at its ask (buys) or bid (sells)."""
+    market = market_for(small_config())
+    engine = build_engine(margin_venue(), market)
+    strategy = _FlipsEveryBar(market.instrument, market.bar_type)
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+    finally:
+        engine.dispose()
+    hour = 3_600_000_000_000
+    gaps = [b - a > hour for a, b in itertools.pairwise(market.bar_timestamps)]
+    assert any(gaps)  # the window holds weekends
+    assert len(strategy.fills) == len(market.bars) - 1  # every decision but the last bar's
+    for (ts, side, price), open_tick in zip(strategy.fills, market.quotes[4::4], strict=True):
+        assert ts == open_tick.ts_event
+        quote = open_tick.ask_price if side == OrderSide.BUY else open_tick.bid_price
+        assert price == float(quote)
