@@ -11,10 +11,13 @@ from nautilus_trader.config import StrategyConfig
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
-from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig
+from nautilus_rl_lab.nodes.venue_models import (
+    ImportableFeeModelConfig,
+    ImportableLatencyModelConfig,
+)
 from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
-from nautilus_rl_lab.nt.model import Bar, OrderSide, QuoteTick
+from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.nt.version import NT2
 
@@ -158,3 +161,26 @@ def test_an_order_fills_at_the_next_bars_open_quote_across_weekend_gaps() -> Non
         assert ts == open_tick.ts_event
         quote = open_tick.ask_price if side == OrderSide.BUY else open_tick.bid_price
         assert price == float(quote)
+
+
+def test_an_order_still_in_flight_when_the_data_ends_is_never_filled() -> None:
+    """A venue slower than a bar (2.5 h): the orders of the last decisions never meet a quote, so
+    they stay unfilled; ending the run must not fill them at the last quote, a price from before
+    they arrived (NautilusTrader 2.0.0rc6's `end()` does)."""
+    latency = ImportableLatencyModelConfig(
+        latency_model_path="nautilus_trader.backtest.models:LatencyModel",
+        config_path="nautilus_trader.backtest.config:LatencyModelConfig",
+        config={"base_latency_nanos": 150 * 60 * 1_000_000_000},
+    )
+    market = market_for(small_config())
+    engine = build_engine(margin_venue(latency_model=latency), market)
+    strategy = _FlipsEveryBar(market.instrument, market.bar_type)
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+        statuses = [order.status for order in engine.cache.orders()]
+    finally:
+        engine.dispose()
+    assert len(statuses) == len(market.bars)
+    assert statuses.count(OrderStatus.FILLED) == len(strategy.fills) == len(market.bars) - 3
+    assert max(ts for ts, _, _ in strategy.fills) <= market.bar_timestamps[-1]
