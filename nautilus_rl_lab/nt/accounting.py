@@ -8,7 +8,8 @@
   to the balances on the venue's open positions: their unrealised P&L on a margin account
   (`Portfolio.unrealized_pnls`), their mark value on a cash account (`Portfolio.mark_values`).
   Positions a multi-currency cash account books as balances of their own (a currency pair's base
-  currency) add nothing there; with such a position open the account itself is read.
+  currency) add nothing there; with both kinds open at once the account itself is read. A
+  currency whose balance is zero may be missing from the result (it adds nothing to a sum).
 - `suppress_account_error`: a fill the account cannot book (a CASH balance below zero) stops
   the run: 1.221 raises `AccountError`, 2.0 a `RuntimeError` saying "Cash account balance would
   become negative".
@@ -86,9 +87,12 @@ def account_balances(
         return equity
     if facts.is_margin:
         added = portfolio.unrealized_pnls(venue)
-    elif any(carried_by_balances(facts, cache.instrument(p.instrument_id)) for p in positions):
-        return portfolio.account(venue).balances_total()  # equity mixes both kinds: read it
     else:
+        carried = {carried_by_balances(facts, cache.instrument(p.instrument_id)) for p in positions}
+        if carried == {True}:  # the balances hold the positions: equity adds nothing
+            return equity
+        if carried == {True, False}:  # mark values mix both kinds: read the account itself
+            return portfolio.account(venue).balances_total()
         added = portfolio.mark_values(venue)
     return {
         currency: Money(money.as_decimal() - added[currency].as_decimal(), currency)

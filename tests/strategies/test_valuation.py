@@ -83,8 +83,10 @@ def _balances(env: TrainingNode) -> dict[str, float]:
     account = strategy.portfolio.account(Venue("SIM"))
     fast = account_balances(strategy.portfolio, strategy.cache, account_facts(account))
     assert fast is not None
-    read = {c.code: m.as_double() for c, m in fast.items() if m.as_double() != 0.0}
-    assert read == {c.code: m.as_double() for c, m in account.balances_total().items()}
+    read, held = (
+        {c.code: m.as_double() for c, m in b.items()} for b in (fast, account.balances_total())
+    )
+    assert {c: v for c, v in read.items() if v} == {c: v for c, v in held.items() if v}
     return read
 
 
