@@ -17,31 +17,38 @@ reduce-only) always pass.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.engine import engine_kernel
 from nautilus_rl_lab.nt.live import SubmitOrder
 from nautilus_rl_lab.nt.model import Order, OrderSide, PriceType, Quantity
 from nautilus_rl_lab.strategies.execution import in_flight_quantity
 from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
 
 ENDPOINT = "RiskEngine.execute"
+logger = logging.getLogger(__name__)
 
 
 class MarginGate:
     """Denies margin-account orders whose resulting position needs more margin than the equity."""
 
-    def __init__(self, engine: BacktestEngine) -> None:
-        kernel = engine.kernel
+    def __init__(self, kernel: Any) -> None:
         self._risk = kernel.risk_engine
         self._cache = kernel.cache
         self._portfolio = kernel.portfolio
 
     @classmethod
-    def install(cls, engine: BacktestEngine) -> MarginGate:
-        """Put a gate in front of `engine`'s risk engine and return it."""
-        gate = cls(engine)
-        msgbus = engine.kernel.msgbus
+    def install(cls, engine: BacktestEngine) -> MarginGate | None:
+        """Put a gate in front of `engine`'s risk engine and return it; `None` (and a warning)
+        where the engine's message bus cannot be reached from Python (NautilusTrader 2)."""
+        kernel = engine_kernel(engine)
+        if kernel is None:
+            logger.warning("margin is not checked before orders: no access to the risk engine")
+            return None
+        gate = cls(kernel)
+        msgbus = kernel.msgbus
         msgbus.deregister(ENDPOINT, gate._risk.execute)
         msgbus.register(ENDPOINT, gate.execute)
         return gate

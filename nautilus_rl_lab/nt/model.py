@@ -30,6 +30,7 @@ if NT2:
         ExecutionMassStatus,
         FillReport,
         InstrumentId,
+        LeveragedMarginModel,
         LimitOrder,
         LiquiditySide,
         MarginBalance,
@@ -58,6 +59,7 @@ if NT2:
         PriceType,
         Quantity,
         QuoteTick,
+        StandardMarginModel,
         StopLimitOrder,
         StopMarketOrder,
         StrategyId,
@@ -76,6 +78,7 @@ if NT2:
     Instrument = Cfd | CryptoPerpetual | CurrencyPair | Equity
     Order = LimitOrder | MarketOrder | StopLimitOrder | StopMarketOrder | TrailingStopMarketOrder
 else:
+    from nautilus_trader.backtest.models import LeveragedMarginModel, StandardMarginModel
     from nautilus_trader.execution.reports import (
         ExecutionMassStatus,
         FillReport,
@@ -171,6 +174,7 @@ __all__ = [
     "FillReport",
     "Instrument",
     "InstrumentId",
+    "LeveragedMarginModel",
     "LimitOrder",
     "LiquiditySide",
     "MarginBalance",
@@ -200,6 +204,7 @@ __all__ = [
     "PriceType",
     "Quantity",
     "QuoteTick",
+    "StandardMarginModel",
     "StopLimitOrder",
     "StopMarketOrder",
     "StrategyId",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.backtest.config import ImportableFeeModelConfig
 from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
-from nautilus_rl_lab.nodes.engine import QuietBacktestEngine, default_venue, venue_fee_model
+from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
+from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig
+from nautilus_rl_lab.nt.engine import QuietBacktestEngine
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Bar, OrderSide
 from nautilus_rl_lab.nt.trading import Strategy
@@ -52,10 +53,11 @@ def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> No
 
 def test_a_venue_without_a_fee_model_gets_an_explicit_maker_taker_model() -> None:
     """The instrument's fee rates, charged by a fee model the builder names (NT2 needs one)."""
-    assert type(venue_fee_model(default_venue())) is MakerTakerFeeModel
+    market = market_for(small_config())
+    assert type(venue_fee_model(default_venue(), market.instrument)) is MakerTakerFeeModel
     fixed = ImportableFeeModelConfig(
         fee_model_path="nautilus_trader.backtest.models:FixedFeeModel",
         config_path="nautilus_trader.backtest.config:FixedFeeModelConfig",
         config={"commission": "5.00 USD"},
     )
-    assert type(venue_fee_model(margin_venue(fee_model=fixed))) is FixedFeeModel
+    assert type(venue_fee_model(margin_venue(fee_model=fixed), market.instrument)) is FixedFeeModel

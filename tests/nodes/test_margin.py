@@ -10,12 +10,12 @@ from __future__ import annotations
 import math
 
 import pytest
-from nautilus_trader.backtest.config import MarginModelConfig
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode
+from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
 from nautilus_rl_lab.nt.model import OrderStatus
 from nautilus_rl_lab.schemes import SchemeConfig
 from tests.nodes.conftest import margin_venue, small_config
