@@ -6,9 +6,9 @@ It is the environment, not the training (the SB3 code that trains on it is
 It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
 `TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
 (`BacktestEngine.reset()` keeps instruments). The engine holds no data of its own: each
-episode streams only its slice of Nautilus' time-sorted quotes and bars
-(`add_data_iterator`), so a reset neither re-sorts the whole sample (Nautilus' `reset()`
-re-sorts every datum it holds, 3 ms on the bundled sample) nor scans it for the start.
+episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`),
+so a reset neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it
+holds, 3 ms on the bundled sample) nor scans it for the start.
 
 Stepping. The engine runs one streaming `run(start, end)` per episode inside a greenlet.
 When a decision bar reaches the strategy, `on_bar` switches back to `step()`/`reset()` with
@@ -69,7 +69,8 @@ from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nt.accounting import suppress_account_error
 from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.backtest import BacktestEngine
-from nautilus_rl_lab.nt.model import AccountType, Bar
+from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
+from nautilus_rl_lab.nt.model import AccountType, Bar, QuoteTick
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
@@ -242,6 +243,10 @@ class GymStrategy(SchemeStrategy):
 _HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
 
 
+def _ts_init(datum: Bar | QuoteTick) -> int:
+    return datum.ts_init
+
+
 def _first_float(action: Any) -> float:
     """The history's `action`: a discrete action as a float, an array action's first value."""
     if isinstance(action, int):
@@ -291,8 +296,9 @@ class TrainingNode(gym.Env):
             ),
         )
         self.engine.add_strategy(self.strategy)
-        # Nautilus' order of the quotes and bars; each episode streams its slice (see reset())
-        self._stream = self.engine.data
+        # Nautilus' order of the quotes and bars (a stable sort by `ts_init`: at equal times
+        # a bar's close tick before the bar); each episode streams its slice (see reset())
+        self._stream = sorted([*self.market.quotes, *self.market.bars], key=_ts_init)
         self._stream_ts = np.fromiter(
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
@@ -436,16 +442,12 @@ class TrainingNode(gym.Env):
         """Give the engine the data with `start <= ts_init <= end`, as the run would read it."""
         first = int(np.searchsorted(self._stream_ts, start, side="left"))
         last = int(np.searchsorted(self._stream_ts, end, side="right"))
-        chunk = self._stream[first:last]
-        self.engine.add_data_iterator("episode", (part for part in (chunk,)))
+        set_stream_data(self.engine, self._stream[first:last])
 
     def _run_engine(self, start: int, end: int) -> None:
         # An account blown mid-run ends the episode at the last state (step() sees a dead runner).
-        # Timestamps, not ints: Nautilus parses an int through pandas' slow path (60 us each).
         with suppress_account_error():
-            self.engine.run(
-                start=pd.Timestamp(start, tz="UTC"), end=pd.Timestamp(end, tz="UTC"), streaming=True
-            )
+            run_engine(self.engine, start, end, streaming=True)
         # A handler's error, should Nautilus have swallowed it, surfaces from step()/reset().
         raise_handler_error(self.strategy)
 
