@@ -29,14 +29,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pandas as pd
-from nautilus_trader.common.config import resolve_config_path
-from nautilus_trader.config import ImportableStrategyConfig
-from nautilus_trader.model.identifiers import Identifier
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.codec import IDENTIFIERS
+from nautilus_rl_lab.nt.enums import enum_names
+from nautilus_rl_lab.nt.importable import (
+    ImportableActorConfig,
+    ImportableStrategyConfig,
+    resolve_config_path,
+)
 from nautilus_rl_lab.nt.model import Currency, InstrumentId, OmsType, StrategyId, TraderId
 
 __all__ = [
@@ -199,11 +201,19 @@ def check_rate_limit(field: str, value: object) -> str:
 
 def check_currency(field: str, value: object) -> str:
     """An ISO currency code Nautilus knows (upper case, e.g. ``USD``)."""
-    if not isinstance(value, str) or Currency.from_str(value, strict=True) is None:
+    if not isinstance(value, str) or not _known_currency(value):
         raise ConfigError(
             f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
         )
     return value
+
+
+def _known_currency(code: str) -> bool:
+    """Whether Nautilus knows the currency `code` (1.221 answers `None`, 2.0 raises)."""
+    try:
+        return Currency.from_str(code, strict=True) is not None
+    except ValueError:
+        return False
 
 
 def check_folder(field: str, path: str | os.PathLike[str]) -> Path:
@@ -278,7 +288,7 @@ def _identifier_check(annotation: Any) -> Any:
         return check_trader_id
     if annotation is StrategyId:
         return check_strategy_id
-    if isinstance(annotation, type) and issubclass(annotation, Identifier):
+    if isinstance(annotation, type) and issubclass(annotation, IDENTIFIERS):
         return check_identifier
     return None
 
@@ -291,7 +301,7 @@ def check_identifier_fields(field: str, config_class: type, data: Mapping[str, A
     is where a bad string aborts the process. Errors name `field.<name>` (`<name>` when
     `field` is empty).
     """
-    types_by_name = {f.name: f.type for f in msgspec.structs.fields(config_class)}
+    types_by_name = typing.get_type_hints(config_class)
     for name, value in data.items():
         check = _identifier_check(types_by_name.get(name))
         if check is not None and value is not None:
@@ -322,7 +332,7 @@ def check_component_config(
             check_choice(
                 f"{field}.config.oms_type",
                 oms_type,
-                OmsType.__members__,
+                enum_names(OmsType),
                 note=" (or None)",
                 upper=True,
             )
