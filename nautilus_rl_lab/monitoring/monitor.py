@@ -105,6 +105,7 @@ from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
+from nautilus_rl_lab.strategies.valuation import AccountReader
 from nautilus_rl_lab.validation import check_choice, check_positive
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,7 @@ class MonitorActor(Actor):
         self._drift: DriftTracker | None = None
         self._observation: ObservationScheme | None = None
         self._commissions = FillCommissions()
+        self._accounts = AccountReader()
         self._bundle_hash: str | None = None
         self.expected: BacktestExpectations | None = None
         self._bars_per_year: float | None = None
@@ -245,6 +247,7 @@ class MonitorActor(Actor):
         self._slippages: deque[tuple[str, float]] = deque(maxlen=self.config.rules.slippage_window)
         self._bar_equities: deque[float] = deque(maxlen=self.config.rules.performance_window + 1)
         self._commissions.reset()
+        self._accounts.reset()
         self.halting: dict[str, Any] | None = None
         self.alerts: list[Alert] = []
 
@@ -412,7 +415,13 @@ class MonitorActor(Actor):
             return
         try:
             state = read_market_state(
-                self, self.instrument, self._last_close, bar.ts_event, 1.0, self._commissions
+                self,
+                self.instrument,
+                self._last_close,
+                bar.ts_event,
+                1.0,
+                self._commissions,
+                self._accounts,
             )
         except ValuationError:  # a restored position the account cannot value yet
             state = None
@@ -420,7 +429,13 @@ class MonitorActor(Actor):
             self._bar_equities.append(state.equity)
         if self._observation is not None:
             observed = observe_bar(
-                self, self._observation, self.instrument, bar, 1.0, self._commissions
+                self,
+                self._observation,
+                self.instrument,
+                bar,
+                1.0,
+                self._commissions,
+                self._accounts,
             )
             if observed is not None and self._drift is not None:
                 self._drift.add(self._observation, *observed)
@@ -573,7 +588,9 @@ class MonitorActor(Actor):
             self.metrics.staleness.set(staleness)
             self.metrics.heartbeat.set(now / 1e9)
         try:
-            state = read_market_state(self, self.instrument, close, now, 1.0, self._commissions)
+            state = read_market_state(
+                self, self.instrument, close, now, 1.0, self._commissions, self._accounts
+            )
         except ValuationError:  # a restored position before its first price: equity unknown
             self._rows.append(("samples", {
                 "session": self.session, "ts_ns": now, "staleness_s": staleness,

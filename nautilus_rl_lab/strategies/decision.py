@@ -60,6 +60,7 @@ from nautilus_rl_lab.strategies.staleness import (
     MarketClock,
     StaleDecision,
 )
+from nautilus_rl_lab.strategies.valuation import AccountReader
 
 Policy = Callable[[np.ndarray, MarketState], Any]
 
@@ -87,6 +88,7 @@ class DecisionPath:
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
         self.commissions = FillCommissions()
+        self.accounts = AccountReader()
         self._working: list[Order] = []
 
     @property
@@ -103,6 +105,7 @@ class DecisionPath:
         self.stale_decisions = 0
         self.round_trips = []
         self.commissions.reset()
+        self.accounts.reset()
         self._working = []
 
     def in_flight(self) -> float:
@@ -127,6 +130,7 @@ class DecisionPath:
             bar,
             self.action_scheme.position_limit,
             self.commissions,
+            self.accounts,
         )
         if observed is None:
             return None

@@ -90,6 +90,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
             bar.ts_event,
             self.action_scheme.position_limit,
             self.path.commissions,
+            self.path.accounts,
         )
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
