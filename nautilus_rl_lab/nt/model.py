@@ -32,6 +32,7 @@ if NT2:
         ExecutionMassStatus,
         FillReport,
         InstrumentId,
+        LeveragedMarginModel,
         LimitOrder,
         LiquiditySide,
         MarginBalance,
@@ -60,6 +61,7 @@ if NT2:
         PriceType,
         Quantity,
         QuoteTick,
+        StandardMarginModel,
         StopLimitOrder,
         StopMarketOrder,
         StrategyId,
@@ -78,6 +80,7 @@ if NT2:
     Instrument = Cfd | CryptoPerpetual | CurrencyPair | Equity
     Order = LimitOrder | MarketOrder | StopLimitOrder | StopMarketOrder | TrailingStopMarketOrder
 else:
+    from nautilus_trader.backtest.models import LeveragedMarginModel, StandardMarginModel
     from nautilus_trader.execution.reports import (
         ExecutionMassStatus,
         FillReport,
@@ -177,6 +180,7 @@ __all__ = [
     "FillReport",
     "Instrument",
     "InstrumentId",
+    "LeveragedMarginModel",
     "LimitOrder",
     "LiquiditySide",
     "MarginBalance",
@@ -206,6 +210,7 @@ __all__ = [
     "PriceType",
     "Quantity",
     "QuoteTick",
+    "StandardMarginModel",
     "StopLimitOrder",
     "StopMarketOrder",
     "StrategyId",
