@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.instruments import fee_arguments
+from nautilus_rl_lab.nt.fees import fee_arguments
 from nautilus_rl_lab.nt.model import (
     FIXED_PRECISION,
     AssetClass,

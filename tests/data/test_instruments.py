@@ -9,7 +9,7 @@ import pytest
 
 from nautilus_rl_lab.data import InstrumentSpec, make_instrument
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.instruments import fee_rates
+from nautilus_rl_lab.nt.fees import fee_rates
 from nautilus_rl_lab.nt.model import AssetClass, Cfd, CurrencyPair, Equity
 from nautilus_rl_lab.nt.testkit import TestInstrumentProvider
 from nautilus_rl_lab.nt.version import NT2
