@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
@@ -18,7 +17,7 @@ from nautilus_rl_lab.nodes.venue_models import (
 from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus, QuoteTick
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.nt.version import NT2
 
 from .conftest import margin_venue, small_config
