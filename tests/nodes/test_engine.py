@@ -14,11 +14,13 @@ from nautilus_rl_lab.nodes.venue_models import (
     ImportableFeeModelConfig,
     ImportableLatencyModelConfig,
 )
-from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
+from nautilus_rl_lab.nt.engine import create_engine, run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus, QuoteTick
+from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.nt.version import NT2
+from nautilus_rl_lab.validation import LOG_LEVELS
 
 from .conftest import margin_venue, small_config
 
@@ -183,3 +185,16 @@ def test_an_order_still_in_flight_when_the_data_ends_is_never_filled() -> None:
     assert len(statuses) == len(market.bars)
     assert statuses.count(OrderStatus.FILLED) == len(strategy.fills) == len(market.bars) - 3
     assert max(ts for ts, _, _ in strategy.fills) <= market.bar_timestamps[-1]
+
+
+@pytest.mark.parametrize("log_level", LOG_LEVELS)
+def test_every_log_level_the_configs_accept_builds_an_engine(log_level: str) -> None:
+    """`WARN` included: 1.221 knows it, 2.0's `LogLevel` only `WARNING`."""
+    engine = create_engine(
+        trader_id="RL-001",
+        log_level=log_level,
+        bypass_logging=True,
+        run_analysis=False,
+        risk_engine=RiskEngineConfig(),
+    )
+    engine.dispose()
