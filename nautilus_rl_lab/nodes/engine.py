@@ -228,7 +228,11 @@ def build_engine(
         validate_data_sequence=not lean,
     )
     if fill_model is None:  # stops gapped through fill at the open, not the stop
-        fill_model = GapFillModel(data.open_tick_timestamps, engine_clock(engine))
+        fill_model = GapFillModel(
+            data.open_tick_timestamps,
+            engine_clock(engine),
+            (tick.ts_event for tick in data.quotes),
+        )
     add_venue(
         engine,
         venue,
