@@ -21,9 +21,10 @@ at that open (Nautilus alone would fill it at the stop price).
 
 Both Nautilus lines (`nautilus_rl_lab.nt.engine`): the venue always gets an explicit fee model
 (2.0 requires one), the models come from our own configs (`nodes.venue_models`), and an episode's
-data is `MarketData.stream` cut to its window. Known difference: NautilusTrader 2.0.0rc6's `end()`
-(so a plain `run()`) fills orders still in flight when the data ends at the last quote; 1.221
-leaves them unfilled (`tests/nodes/test_engine.py` pins 1.221's behaviour).
+data is `MarketData.stream` cut to its window. NautilusTrader 2.0.0rc6's `end()` (so a plain
+`run()`) processes orders still in flight when the data ends against the last quote: with the
+default `GapFillModel` they are rejected (no quote at that time), 1.221 leaves them in flight;
+a venue with its own fill model (a scenario's slippage) still fills them there on 2.0.
 """
 
 from __future__ import annotations

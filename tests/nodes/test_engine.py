@@ -167,7 +167,7 @@ def test_an_order_fills_at_the_next_bars_open_quote_across_weekend_gaps() -> Non
 def test_an_order_still_in_flight_when_the_data_ends_is_never_filled() -> None:
     """A venue slower than a bar (2.5 h): the orders of the last decisions never meet a quote, so
     they stay unfilled; ending the run must not fill them at the last quote, a price from before
-    they arrived (NautilusTrader 2.0.0rc6's `end()` does)."""
+    they arrived (NautilusTrader 2.0.0rc6's `end()` would: `GapFillModel` rejects them there)."""
     latency = ImportableLatencyModelConfig(
         latency_model_path="nautilus_trader.backtest.models:LatencyModel",
         config_path="nautilus_trader.backtest.config:LatencyModelConfig",
