@@ -14,8 +14,9 @@ comparisons). Both modes fill against the same quote ticks.
 
 Every engine is built from a checked venue (`nautilus_rl_lab.nodes.venue.check_account`: the
 leverage meaning and the strings Nautilus would abort on) and gets a `MarginGate`
-(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus lacks (on NautilusTrader 2,
-which keeps its risk engine out of Python's reach, strategies ask a `MarginCheck` themselves).
+(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus 1.221 lacks (NautilusTrader
+2 keeps its risk engine out of Python's reach; its own check denies an order whose initial margin
+exceeds the free balance, reason `INITIAL_MARGIN_EXCEEDS_FREE_BALANCE`).
 Without a fill model in the venue config, `GapFillModel` fills a stop that a bar opens beyond
 at that open (Nautilus alone would fill it at the stop price).
 

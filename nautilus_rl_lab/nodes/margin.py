@@ -17,8 +17,11 @@ reduce-only) always pass.
 `MarginCheck` is the check itself (an account's cache and portfolio, no engine), the same on
 both NautilusTrader lines; `MarginGate` puts it in front of the risk engine. NautilusTrader 2
 exposes neither its message bus nor its risk engine to Python (and its `Cache` cannot record a
-denied order), so there `MarginGate.install` warns and returns `None`: a strategy must ask a
-`MarginCheck` of its own `cache`/`portfolio` before `submit_order`.
+denied order), so there `MarginGate.install` warns and returns `None`. 2.0's own risk engine
+does check margin accounts: it denies an order whose initial margin exceeds the account's free
+balance (`INITIAL_MARGIN_EXCEEDS_FREE_BALANCE`), which is not this equity rule (unrealised P&L,
+the resulting position of a flip); a strategy can ask a `MarginCheck` of its own
+`cache`/`portfolio` before `submit_order` for this rule.
 """
 
 from __future__ import annotations
@@ -106,7 +109,10 @@ class MarginGate:
         where the engine's message bus cannot be reached from Python (NautilusTrader 2)."""
         kernel = engine_kernel(engine)
         if kernel is None:
-            logger.warning("margin is not checked before orders: no access to the risk engine")
+            logger.warning(
+                "no MarginGate: the risk engine is out of reach (Nautilus' own margin check "
+                "compares the order's initial margin with the free balance)"
+            )
             return None
         gate = cls(kernel)
         msgbus = kernel.msgbus
