@@ -15,6 +15,7 @@ import pytest
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.components import create_actor
 from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import BarType, InstrumentId
 from nautilus_rl_lab.nt.version import NAUTILUS_VERSION
@@ -49,9 +50,7 @@ def test_bundle_configs_build_importable_actor_and_strategy(bundle_dir: Path) ->
     assert actor.config["observation"]["params"] == {"window": WINDOW}
     assert strategy.config["action"] == actor.config["action"]
     assert strategy.config["instrument_id"] == "EURUSD.MT5"
-    from nautilus_trader.common.config import ActorFactory
-
-    rl_agent = ActorFactory.create(actor)
+    rl_agent = create_actor(actor)
     assert rl_agent.config.bar_type.spec.step == 1
 
 
@@ -225,10 +224,8 @@ def test_a_bundle_trained_otherwise_than_live_trades_is_warned_about(
 
 
 def test_bundle_configs_carry_the_staleness_limit_to_the_agent(bundle_dir: Path) -> None:
-    from nautilus_trader.common.config import ActorFactory
-
     for given, expected in ((None, None), (5.0, 5.0)):
         actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR, max_bar_age_secs=given)
-        assert ActorFactory.create(actor).config.max_bar_age_secs == expected
+        assert create_actor(actor).config.max_bar_age_secs == expected
     actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
-    assert ActorFactory.create(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0
+    assert create_actor(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0
