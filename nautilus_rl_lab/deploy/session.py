@@ -22,6 +22,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -191,7 +192,7 @@ def run_live(
             signal.signal(sig, lambda *_: stop.set())
     monitor = attach_monitor(node, node_config.backend)
     code = 0
-    node.on_failure.append(lambda reason: monitor.raise_alert(node_error_alert(node, reason)))
+    node.on_failure.append(lambda reason: monitor.raise_alert(node_error_alert(reason)))
     try:
         node.start()
         logger.info("live session running; run store %s", run_dir)
@@ -212,8 +213,13 @@ def run_live(
 
 def _end_nautilus_logging(node: Any) -> None:
     """Drop the kernel's log guard: the last guard's drop makes Nautilus' log thread write what
-    it holds and stop (flushing only queues a request); Nautilus has no public call for it."""
-    node.kernel._log_guard = None
+    it holds and stop (flushing only queues a request); Nautilus has no public call for it.
+
+    Only 1.221's node exposes its kernel; 2.0's `LiveNode` releases its native node (and the
+    node's logging) in `dispose`."""
+    kernel = getattr(node, "kernel", None)
+    if kernel is not None:
+        kernel._log_guard = None
 
 
 def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
@@ -239,11 +245,12 @@ def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
     return True
 
 
-def node_error_alert(node: Any, reason: str) -> Any:
-    """The critical alert of an error that halts the node."""
+def node_error_alert(reason: str) -> Any:
+    """The critical alert of an error that halts the node, stamped now (a live node's clock is
+    the wall clock)."""
     from nautilus_rl_lab.monitoring.alerts import Alert
 
-    ts_ns = node.kernel.clock.timestamp_ns()
+    ts_ns = time.time_ns()
     return Alert("node_error", "critical", f"node halted on error: {reason}", 1.0, 0.0, ts_ns)
 
 
