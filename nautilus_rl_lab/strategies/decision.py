@@ -222,7 +222,8 @@ class DecisionPath:
         """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
         and feed its P&L to the losing-streak rule (a flip's close ends one as well)."""
         pnl = event.realized_pnl.as_double()
-        self.round_trips.append((event.ts_closed, pnl, event.duration_ns))
+        duration_ns = event.ts_closed - event.ts_opened  # 1.221: duration_ns; 2.0: duration
+        self.round_trips.append((event.ts_closed, pnl, duration_ns))
         self.risk.record_round_trip(pnl)
 
 
