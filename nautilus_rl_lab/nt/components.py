@@ -16,7 +16,7 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
 - Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
-  `cancel_order` (2.0 cancels by client order id).
+  `cancel_order` (2.0 cancels by client order id), `order_events` (a method on 2.0).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
   `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
   class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
@@ -215,6 +215,11 @@ else:
 
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""
+
+
+def order_events(order: Any) -> list[Any]:
+    """Every event of `order`, oldest first (1.221's `events` property, 2.0's method)."""
+    return order.events() if NT2 else order.events
 
 
 def cancel_order(strategy: Strategy, order: Any) -> None:
