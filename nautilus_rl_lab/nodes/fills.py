@@ -8,11 +8,20 @@ rule), but between one bar's close and the next bar's open the price jumps, so a
 open tick is already beyond fills at that open quote (the gap), as on a real venue. This model
 returns a one-level book at the current quote for exactly that case (Nautilus'
 `FillModel.get_orderbook_for_fill_simulation` hook) and leaves every other fill to Nautilus.
+
+No fill without a quote: every fill happens at a quote tick's time (the venue fills as ticks
+arrive). NautilusTrader 2.0.0rc6's `end()` (so a plain `run()`) also processes the orders still
+in flight when the data ends, at their arrival time, against the last quote (a price from
+before they arrived); at such a time, no tick of the data, this model offers an empty book, so
+the order is rejected instead of filled at a stale price. 1.221 leaves such orders in flight and
+never asks the model at another time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import numpy as np
 
 from nautilus_rl_lab.nt.common import Clock
 from nautilus_rl_lab.nt.execution import FillModel
@@ -33,17 +42,24 @@ UNLIMITED = 1_000_000_000
 
 
 class GapFillModel(FillModel):
-    """Nautilus' default fills, except stops triggered at a bar's open tick fill at that quote."""
+    """Nautilus' default fills, except stops triggered at a bar's open tick fill at that quote and
+    nothing fills at a time without a quote tick."""
 
-    def __init__(self, open_tick_timestamps: Iterable[int], clock: Clock) -> None:
+    def __init__(
+        self, open_tick_timestamps: Iterable[int], clock: Clock, tick_timestamps: Iterable[int]
+    ) -> None:
         super().__init__()
         self._open_ts = frozenset(open_tick_timestamps)
+        self._tick_ts = np.unique(np.fromiter(tick_timestamps, dtype=np.int64))
         self._clock = clock
 
     def get_orderbook_for_fill_simulation(
         self, instrument: Instrument, order: Order, best_bid: Price, best_ask: Price
     ) -> OrderBook | None:
-        if order.order_type not in STOP_TYPES or self._clock.timestamp_ns() not in self._open_ts:
+        now = self._clock.timestamp_ns()
+        if not self._has_tick(now):
+            return OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
+        if order.order_type not in STOP_TYPES or now not in self._open_ts:
             return None
         book = OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
         size = Quantity(UNLIMITED, instrument.size_precision)
@@ -53,3 +69,8 @@ class GapFillModel(FillModel):
             # Positional: (ts_event, flags, sequence) on 1.221, (flags, sequence, ts_event) on 2.0.
             book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0, 0)
         return book
+
+    def _has_tick(self, ts: int) -> bool:
+        """Whether the data holds a quote tick at `ts`."""
+        i = int(np.searchsorted(self._tick_ts, ts))
+        return i < len(self._tick_ts) and int(self._tick_ts[i]) == ts
