@@ -21,6 +21,8 @@ at that open (Nautilus alone would fill it at the stop price).
 
 from __future__ import annotations
 
+import heapq
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -92,6 +94,14 @@ class MarketData:
     def bar_timestamps(self) -> list[int]:
         """Bar timestamps (close times, ns)."""
         return [bar.ts_event for bar in self.bars]
+
+    @property
+    def stream(self) -> list[QuoteTick | Bar]:
+        """Quotes and bars in the order the engine runs them (by `ts_init`, at equal times the
+        quote first, so the portfolio marks a bar's close before the strategy sees the bar);
+        what `nt.engine.set_stream_data` takes for an episode."""
+        merged = heapq.merge(self.quotes, self.bars, key=operator.attrgetter("ts_init"))
+        return list(merged)
 
     @property
     def open_tick_timestamps(self) -> list[int]:

@@ -52,9 +52,11 @@ if NT2:
         return None
 
     def set_stream_data(engine: BacktestEngine, data: Sequence[Any]) -> None:
-        """Make `data` (time-sorted) all the engine streams in its next `run(streaming=True)`."""
+        """Give `data` (time-sorted) to the engine's next `run(streaming=True)`, replacing any
+        episode data given before; on 2.0 it also drops data added otherwise (`clear_data`), so
+        an engine that streams episodes holds no data of its own."""
         engine.clear_data()
-        engine.add_data(list(data), validate=False, sort=False)
+        engine.add_data(list(data), validate=False)  # 2.0 runs sorted data only
 else:
     from nautilus_trader.config import DataEngineConfig, LoggingConfig
 
@@ -100,7 +102,9 @@ else:
         return engine.kernel
 
     def set_stream_data(engine: BacktestEngine, data: Sequence[Any]) -> None:
-        """Make `data` (time-sorted) all the engine streams in its next `run(streaming=True)`."""
+        """Give `data` (time-sorted) to the engine's next `run(streaming=True)`, replacing any
+        episode data given before; on 2.0 it also drops data added otherwise (`clear_data`), so
+        an engine that streams episodes holds no data of its own."""
         engine.add_data_iterator(EPISODE_STREAM, iter((list(data),)))
 
 
