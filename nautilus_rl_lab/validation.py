@@ -33,13 +33,13 @@ import pandas as pd
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.codec import IDENTIFIERS
-from nautilus_rl_lab.nt.enums import enum_names
 from nautilus_rl_lab.nt.importable import (
     ImportableActorConfig,
     ImportableStrategyConfig,
     resolve_config_path,
 )
-from nautilus_rl_lab.nt.model import Currency, InstrumentId, OmsType, StrategyId, TraderId
+from nautilus_rl_lab.nt.model import InstrumentId, OmsType, StrategyId, TraderId
+from nautilus_rl_lab.nt.names import enum_names, known_currency
 
 __all__ = [
     "LOG_LEVELS",
@@ -201,19 +201,11 @@ def check_rate_limit(field: str, value: object) -> str:
 
 def check_currency(field: str, value: object) -> str:
     """An ISO currency code Nautilus knows (upper case, e.g. ``USD``)."""
-    if not isinstance(value, str) or not _known_currency(value):
+    if not isinstance(value, str) or known_currency(value) is None:
         raise ConfigError(
             f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
         )
     return value
-
-
-def _known_currency(code: str) -> bool:
-    """Whether Nautilus knows the currency `code` (1.221 answers `None`, 2.0 raises)."""
-    try:
-        return Currency.from_str(code, strict=True) is not None
-    except ValueError:
-        return False
 
 
 def check_folder(field: str, path: str | os.PathLike[str]) -> Path:

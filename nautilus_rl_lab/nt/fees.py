@@ -9,6 +9,7 @@ taker_rate)` is given them, and our instrument builders keep the rates in the in
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from nautilus_rl_lab.nt.execution import FeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Instrument
@@ -38,4 +39,13 @@ else:
         return MakerTakerFeeModel()
 
 
-__all__ = ["FEE_FIELDS", "fee_rates", "maker_taker_fee_model"]
+def fee_arguments(maker_fee: Decimal, taker_fee: Decimal) -> dict[str, Any]:
+    """The keyword arguments that give an instrument these maker/taker fee rates (on 2.0 in
+    its `info`, which a 2.0 catalog stores and reads back)."""
+    fees = dict(zip(FEE_FIELDS, (maker_fee, taker_fee), strict=True))
+    if NT2:
+        return {"info": {name: str(rate) for name, rate in fees.items()}}
+    return fees
+
+
+__all__ = ["FEE_FIELDS", "fee_arguments", "fee_rates", "maker_taker_fee_model"]

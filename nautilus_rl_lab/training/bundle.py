@@ -220,11 +220,8 @@ class AgentBundle:
         """Refuse `bar_type` unless its step, aggregation and price type are the training ones."""
         spec = bar_type.spec
         trained = self.fields["bar"]
-        live = {
-            "step": spec.step,
-            "aggregation": spec.aggregation.name,
-            "price_type": spec.price_type.name,
-        }
+        _, aggregation, price_type = str(spec).split("-")  # "1-HOUR-BID" on both Nautilus lines
+        live = {"step": spec.step, "aggregation": aggregation, "price_type": price_type}
         for key in ("step", "aggregation", "price_type"):
             if str(live[key]).upper() != str(trained[key]).upper():
                 raise ConfigError(
