@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
-from nautilus_trader.common.actor import Actor
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.nt.common import Actor
 from nautilus_rl_lab.nt.model import Bar, Instrument, InstrumentId, MarketOrder, Order, OrderSide
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
