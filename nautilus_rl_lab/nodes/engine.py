@@ -14,9 +14,16 @@ comparisons). Both modes fill against the same quote ticks.
 
 Every engine is built from a checked venue (`nautilus_rl_lab.nodes.venue.check_account`: the
 leverage meaning and the strings Nautilus would abort on) and gets a `MarginGate`
-(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus 1.221 lacks.
+(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus lacks (on NautilusTrader 2,
+which keeps its risk engine out of Python's reach, strategies ask a `MarginCheck` themselves).
 Without a fill model in the venue config, `GapFillModel` fills a stop that a bar opens beyond
 at that open (Nautilus alone would fill it at the stop price).
+
+Both Nautilus lines (`nautilus_rl_lab.nt.engine`): the venue always gets an explicit fee model
+(2.0 requires one), the models come from our own configs (`nodes.venue_models`), and an episode's
+data is `MarketData.stream` cut to its window. Known difference: NautilusTrader 2.0.0rc6's `end()`
+(so a plain `run()`) fills orders still in flight when the data ends at the last quote; 1.221
+leaves them unfilled (`tests/nodes/test_engine.py` pins 1.221's behaviour).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ from nautilus_rl_lab.nodes.venue_models import (
     ImportableLatencyModelConfig,
     MarginModelConfig,
 )
-from nautilus_rl_lab.nt.model import AccountType, BookType, InstrumentId, Money, OmsType
+from nautilus_rl_lab.nt.enum_fields import AccountTypeField, BookTypeField, OmsTypeField
+from nautilus_rl_lab.nt.model import AccountType, InstrumentId, Money, OmsType
 
 
 def _member(enum: Any, value: Any) -> Any:
@@ -33,8 +34,8 @@ class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     """One simulated venue: account, balances, leverage and the fill/fee/latency/margin models."""
 
     name: str
-    oms_type: OmsType | str
-    account_type: AccountType | str
+    oms_type: OmsTypeField
+    account_type: AccountTypeField
     starting_balances: list[str]
     base_currency: str | None = None
     default_leverage: float = 1.0
@@ -45,7 +46,7 @@ class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     fill_model: ImportableFillModelConfig | None = None
     latency_model: ImportableLatencyModelConfig | None = None
     fee_model: ImportableFeeModelConfig | None = None
-    book_type: BookType | str = "L1_MBP"
+    book_type: BookTypeField = "L1_MBP"
     routing: bool = False
     reject_stop_orders: bool = True
     support_gtd_orders: bool = True

@@ -35,7 +35,8 @@ if NT2:
         return BacktestEngine(config)
 
     def _logging_config(log_level: str, bypass_logging: bool) -> dict[str, Any]:
-        level = getattr(LogLevel, log_level.upper())
+        name = log_level.upper()
+        level = getattr(LogLevel, "WARNING" if name == "WARN" else name)  # 2.0: no WARN alias
         return {"logging": LoggerConfig(stdout_level=level), "bypass_logging": bypass_logging}
 
     def _timestamp(ts_ns: int | None) -> int | None:

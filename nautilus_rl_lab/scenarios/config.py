@@ -38,7 +38,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig, ImportableFillModelConfig
-from nautilus_rl_lab.nt.model import Currency
+from nautilus_rl_lab.nt.names import known_currency
 from nautilus_rl_lab.validation import check_known, check_minimum
 
 SAMPLE = "sample"
@@ -135,7 +135,7 @@ class ScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`prob_slippage` must be in [0, 1], was {self.prob_slippage}")
         if self.commission is not None:
             match = _MONEY.match(self.commission)
-            if match is None or Currency.from_str(match.group(3), strict=True) is None:
+            if match is None or known_currency(match.group(3)) is None:
                 raise ConfigError(
                     f"`commission` must be an amount and a currency code such as '5.00 USD', "
                     f"was {self.commission!r}"

@@ -1,19 +1,26 @@
-"""`build_engine`'s quiet engine: what it skips and what it keeps."""
+"""`build_engine`'s engine on both Nautilus lines: quiet, its fee model, episodes streamed into a
+reused engine, and next-open fills across gaps."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
-from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
-from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig
-from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
+from nautilus_rl_lab.nodes.venue_models import (
+    ImportableFeeModelConfig,
+    ImportableLatencyModelConfig,
+)
+from nautilus_rl_lab.nt.engine import create_engine, run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
-from nautilus_rl_lab.nt.model import Bar, OrderSide, QuoteTick
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus, QuoteTick
+from nautilus_rl_lab.nt.risk import RiskEngineConfig
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.nt.version import NT2
+from nautilus_rl_lab.validation import LOG_LEVELS
 
 from .conftest import margin_venue, small_config
 
@@ -114,3 +121,80 @@ def test_a_reused_engine_streams_exactly_each_episode_window() -> None:
             engine.reset()
     finally:
         engine.dispose()
+
+
+class _FlipsEveryBar(Strategy):
+    """Buys on odd bars and sells on even ones; records each fill's time, side and price."""
+
+    def __init__(self, instrument, bar_type) -> None:
+        super().__init__(StrategyConfig(strategy_id="FLIPS-001"))
+        self.instrument, self.bar_type, self.bars, self.fills = instrument, bar_type, 0, []
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        side = OrderSide.BUY if self.bars % 2 else OrderSide.SELL
+        quantity = self.instrument.make_qty(10_000)
+        self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
+
+    def on_order_filled(self, event) -> None:
+        self.fills.append((event.ts_event, event.order_side, float(event.last_px)))
+
+
+def test_an_order_fills_at_the_next_bars_open_quote_across_weekend_gaps() -> None:
+    """No stale fill across a data-less gap: the order decided on Friday's last bar reaches the
+    venue with Monday's first open tick and fills at its ask (buys) or bid (sells)."""
+    market = market_for(small_config())
+    engine = build_engine(margin_venue(), market)
+    strategy = _FlipsEveryBar(market.instrument, market.bar_type)
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+    finally:
+        engine.dispose()
+    hour = 3_600_000_000_000
+    gaps = [b - a > hour for a, b in itertools.pairwise(market.bar_timestamps)]
+    assert any(gaps)  # the window holds weekends
+    assert len(strategy.fills) == len(market.bars) - 1  # every decision but the last bar's
+    for (ts, side, price), open_tick in zip(strategy.fills, market.quotes[4::4], strict=True):
+        assert ts == open_tick.ts_event
+        quote = open_tick.ask_price if side == OrderSide.BUY else open_tick.bid_price
+        assert price == float(quote)
+
+
+def test_an_order_still_in_flight_when_the_data_ends_is_never_filled() -> None:
+    """A venue slower than a bar (2.5 h): the orders of the last decisions never meet a quote, so
+    they stay unfilled; ending the run must not fill them at the last quote, a price from before
+    they arrived (NautilusTrader 2.0.0rc6's `end()` does)."""
+    latency = ImportableLatencyModelConfig(
+        latency_model_path="nautilus_trader.backtest.models:LatencyModel",
+        config_path="nautilus_trader.backtest.config:LatencyModelConfig",
+        config={"base_latency_nanos": 150 * 60 * 1_000_000_000},
+    )
+    market = market_for(small_config())
+    engine = build_engine(margin_venue(latency_model=latency), market)
+    strategy = _FlipsEveryBar(market.instrument, market.bar_type)
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+        statuses = [order.status for order in engine.cache.orders()]
+    finally:
+        engine.dispose()
+    assert len(statuses) == len(market.bars)
+    assert statuses.count(OrderStatus.FILLED) == len(strategy.fills) == len(market.bars) - 3
+    assert max(ts for ts, _, _ in strategy.fills) <= market.bar_timestamps[-1]
+
+
+@pytest.mark.parametrize("log_level", LOG_LEVELS)
+def test_every_log_level_the_configs_accept_builds_an_engine(log_level: str) -> None:
+    """`WARN` included: 1.221 knows it, 2.0's `LogLevel` only `WARNING`."""
+    engine = create_engine(
+        trader_id="RL-001",
+        log_level=log_level,
+        bypass_logging=True,
+        run_analysis=False,
+        risk_engine=RiskEngineConfig(),
+    )
+    engine.dispose()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
@@ -19,7 +18,7 @@ from nautilus_rl_lab.nodes import MarginCheck, build_engine
 from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from tests.nodes.conftest import margin_venue, small_config
 

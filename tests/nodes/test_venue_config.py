@@ -79,7 +79,10 @@ def test_an_unknown_venue_field_is_refused_naming_it() -> None:
 
 def test_a_nautilus_backtest_venue_config_is_refused_with_the_type_to_use() -> None:
     with pytest.raises(ConfigError, match=r"nautilus_rl_lab\.nodes\.VenueConfig"):
-        small_config(venue=BacktestVenueConfig(**VENUE))
+        nautilus = BacktestVenueConfig(  # the fields both lines' constructors take as strings
+            name="SIM", oms_type="NETTING", account_type="MARGIN", starting_balances=["1000 USD"]
+        )
+        small_config(venue=nautilus)
 
 
 def test_a_yaml_file_loads_the_same_venue_and_json(tmp_path) -> None:
