@@ -86,7 +86,7 @@ from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.nt.common import Actor, ActorConfig
-from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_topic
+from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_events, order_topic
 from nautilus_rl_lab.nt.model import (
     Bar,
     BarType,
@@ -508,7 +508,7 @@ class MonitorActor(Actor):
         fills = [
             event
             for order in self.cache.orders(instrument_id=self.config.instrument_id)
-            for event in order.events
+            for event in order_events(order)
             if isinstance(event, OrderFilled)
         ]
         self._rows += [("fills", self._fill_row(event)) for event in fills]
