@@ -10,40 +10,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_rl_lab.nt.model import (
-    AccountId,
-    BarType,
-    ClientId,
-    ClientOrderId,
-    ComponentId,
-    ExecAlgorithmId,
-    InstrumentId,
-    OrderListId,
-    PositionId,
-    StrategyId,
-    Symbol,
-    TradeId,
-    TraderId,
-    Venue,
-    VenueOrderId,
-)
+from nautilus_rl_lab.nt import model
+from nautilus_rl_lab.nt.model import BarType, InstrumentId
 
 #: Nautilus' identifier types (1.221's `Identifier` subclasses; 2.0 has no base class).
-IDENTIFIERS: tuple[type, ...] = (
-    AccountId,
-    ClientId,
-    ClientOrderId,
-    ComponentId,
-    ExecAlgorithmId,
-    InstrumentId,
-    OrderListId,
-    PositionId,
-    StrategyId,
-    Symbol,
-    TradeId,
-    TraderId,
-    Venue,
-    VenueOrderId,
+IDENTIFIERS: tuple[type, ...] = tuple(
+    getattr(model, name)
+    for name in [
+        "AccountId",
+        "ClientId",
+        "ClientOrderId",
+        "ComponentId",
+        "ExecAlgorithmId",
+        "InstrumentId",
+        "OrderListId",
+        "PositionId",
+        "StrategyId",
+        "Symbol",
+        "TradeId",
+        "TraderId",
+        "Venue",
+        "VenueOrderId",
+    ]
 )
 _PARSED: tuple[type, ...] = (InstrumentId, BarType)  # read with `from_str`; others take the str
 _ENCODED = (*IDENTIFIERS, BarType)
