@@ -4,12 +4,13 @@ Nautilus 1.221 parses identifiers, log levels and enum names in Rust, where a ba
 panics and aborts the whole interpreter (SIGABRT, exit 134: a dead Jupyter kernel) instead of
 raising. Measured here: `TraderId("BAD")` (no hyphen), any trader/strategy/component/client id
 or venue with a non-ASCII character, the log level ``"ERR"`` or ``"INFO "``,
-`oms_type_from_str("X")`. Other bad strings raise late and far from their config field (a rate
-``"bad"`` fails inside the risk engine's constructor). Each check below raises a `ConfigError`
+`oms_type_from_str("X")`. NautilusTrader 2.0 raises a `ValueError` for the same strings (same
+rules), naming no config field. Other bad strings raise late and far from their config field (a
+rate ``"bad"`` fails inside the risk engine's constructor). Each check below raises a `ConfigError`
 that names the field in backticks and returns the value unchanged, so configs call them in
 `__post_init__`.
 
-Rules (Nautilus 1.221): an identifier is a non-empty ASCII string that is not all whitespace;
+Rules (Nautilus 1.221 and 2.0): an identifier is a non-empty ASCII string that is not all whitespace;
 trader and strategy ids also hold a hyphen (``NAME-TAG``); an instrument id is
 ``SYMBOL.VENUE`` split at the last ``.`` (the symbol may be any non-blank text, the venue is an
 identifier); log levels are ``OFF``, ``TRACE``, ``DEBUG``, ``INFO``, ``WARN``/``WARNING``,

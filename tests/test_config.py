@@ -23,6 +23,7 @@ from nautilus_rl_lab.deploy.session import LiveRunConfig
 from nautilus_rl_lab.deprecation import LabDeprecationWarning
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.training.bundle import content_hash, load_bundle
@@ -88,15 +89,23 @@ def test_overrides_win_over_the_file(tmp_path) -> None:
     assert (config.seed, config.bar_step) == (7, 2)
 
 
+# the other NautilusTrader line's implementation of a component `nodes.live` selects per line
+OTHER_LINE_MODULES = (
+    {"nautilus_rl_lab.nodes.live_trading_node", "nautilus_rl_lab.nodes.redis_repair"}
+    if NT2
+    else {"nautilus_rl_lab.nodes.live_nt2"}
+)
+
+
 def _config_classes() -> list[type[ParsedConfig]]:
     """Every config the package defines, its own and Nautilus' kinds: each class of its modules
     that reads and writes itself as JSON (`parse`, `json`), but the protocol and the bases
     (`nautilus_rl_lab.nt` holds Nautilus' bases, on 2.0 as the project's own classes)."""
     found: set[type[ParsedConfig]] = set()
     for info in pkgutil.walk_packages(nautilus_rl_lab.__path__, "nautilus_rl_lab."):
-        module = importlib.import_module(info.name)
-        if info.name.startswith("nautilus_rl_lab.nt."):
+        if info.name.startswith("nautilus_rl_lab.nt.") or info.name in OTHER_LINE_MODULES:
             continue
+        module = importlib.import_module(info.name)
         for cls in vars(module).values():
             if (
                 inspect.isclass(cls)
