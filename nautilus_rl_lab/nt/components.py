@@ -12,6 +12,7 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 - Configs: 2.0's configs are Rust objects that cannot carry our fields or decode JSON, so on 2.0
   `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
   configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
+- Timers: `timer_names(clock)` (a method on 2.0).
 - Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`).
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
@@ -215,6 +216,11 @@ else:
 
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""
+
+
+def timer_names(clock: Any) -> list[str]:
+    """The names of `clock`'s running timers (1.221's property, 2.0's method)."""
+    return clock.timer_names() if NT2 else clock.timer_names
 
 
 def order_events(order: Any) -> list[Any]:
