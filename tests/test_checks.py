@@ -123,10 +123,10 @@ class UnseededFills(TrainingNode):
 
 
 class NoEquityInInfo(TrainingNode):
-    def _info(self, state: Any) -> dict[str, Any]:
-        info = super()._info(state)
+    def reset(self, **kwargs: Any) -> tuple[np.ndarray, dict[str, Any]]:
+        obs, info = super().reset(**kwargs)
         del info["equity"]
-        return info
+        return obs, info
 
 
 class CloseFailsTwice(TrainingNode):

@@ -62,7 +62,10 @@ from nautilus_rl_lab.evaluation.statistics import (
 )
 from nautilus_rl_lab.nodes.engine import MarketData
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_engine, market_for
+from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.components import add_actor
+from nautilus_rl_lab.nt.engine import run_engine
 from nautilus_rl_lab.nt.model import OrderStatus, Venue
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
@@ -179,20 +182,19 @@ def add_agent(
     config: TrainingNodeConfig,
     market: MarketData,
     risk: RiskLimits,
-) -> AgentStrategy:
-    """Add `agent` to `engine` as an `RLAgent` actor and its `AgentStrategy` (returned)."""
-    engine.add_actor(
-        RLAgent(
-            RLAgentConfig(
-                component_id="RLAgent-001",
-                instrument_id=market.instrument.id,
-                bar_type=market.bar_type,
-                observation=config.observation,
-                action=config.action,
-            ),
-            agent=agent,
-        )
+) -> tuple[RLAgent, AgentStrategy]:
+    """Add `agent` to `engine` as an `RLAgent` actor and its `AgentStrategy` (both returned)."""
+    actor = RLAgent(
+        RLAgentConfig(
+            component_id="RLAgent-001",
+            instrument_id=market.instrument.id,
+            bar_type=market.bar_type,
+            observation=config.observation,
+            action=config.action,
+        ),
+        agent=agent,
     )
+    add_actor(engine, actor)
     strategy = AgentStrategy(
         AgentStrategyConfig(
             strategy_id="AGENT-001",
@@ -202,7 +204,7 @@ def add_agent(
         ),
     )
     engine.add_strategy(strategy)
-    return strategy
+    return actor, strategy
 
 
 def run_backtest(
@@ -226,10 +228,9 @@ def run_backtest(
     risk = config.risk if risk is None else risk
     engine = market_engine(config, market, risk)
     try:
-        strategy = add_agent(engine, agent, config, market, risk)
-        engine.run(start=start_ns, end=end_ns)
-        agents = [actor for actor in engine.trader.actors() if isinstance(actor, RLAgent)]
-        raise_handler_error(*agents, strategy)  # should Nautilus have swallowed one
+        actor, strategy = add_agent(engine, agent, config, market, risk)
+        run_engine(engine, start_ns, end_ns)
+        raise_handler_error(actor, strategy)  # should Nautilus have swallowed one
         venue = Venue(config.venue.name)
         frame = strategy.equity_frame()
         account = engine.portfolio.account(venue)
@@ -239,7 +240,8 @@ def run_backtest(
             account,
             valuation_currency(account, market.instrument),
         )
-        statuses = [order.status for order in engine.cache.orders()]
+        orders = engine.cache.orders()
+        statuses = [order.status for order in orders]
         frequency = return_frequency(
             market.bar_type,
             market.instrument.asset_class,
@@ -251,18 +253,20 @@ def run_backtest(
             equity=frame["equity"],
             position=frame["position"],
             close=frame["close"],
-            fills=engine.trader.generate_fills_report(),
-            positions_report=engine.trader.generate_positions_report(),
-            account_report=engine.trader.generate_account_report(venue),
+            fills=ReportProvider.generate_fills_report(orders),
+            positions_report=ReportProvider.generate_positions_report(
+                engine.cache.positions(), engine.cache.position_snapshots()
+            ),
+            account_report=ReportProvider.generate_account_report(account),
             final_balance=value.balance,
             currency=value.currency.code,
             orders_denied=statuses.count(OrderStatus.DENIED),
             orders_rejected=statuses.count(OrderStatus.REJECTED),
             risk_events=risk_events_frame(strategy.risk_events),
             round_trips=round_trips_frame(strategy.round_trips),
-            slippage=fill_slippage(engine.cache.orders(), frame["close"]),
+            slippage=fill_slippage(orders, frame["close"]),
             frequency=frequency,
-            orders=engine.trader.generate_orders_report(),
+            orders=ReportProvider.generate_orders_report(orders),
         )
     finally:
         engine.dispose()

@@ -86,7 +86,7 @@ from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.nt.common import Actor, ActorConfig
-from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_topic
+from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_events, order_topic, timer_names
 from nautilus_rl_lab.nt.model import (
     Bar,
     BarType,
@@ -201,7 +201,6 @@ class MonitorActor(Actor):
         self._writer: SpoolingWriter | None = None
         self._store_failed = False
         self._flag_confirmed = False
-        self._timer_set = False
         self.metrics: MonitorMetrics | None = None
         self.session = 0
         self.risk_engine: Any = None
@@ -330,7 +329,6 @@ class MonitorActor(Actor):
         self._last_data_ns = self.clock.timestamp_ns()
         interval = dt.timedelta(seconds=self.config.sample_interval_secs)
         self.clock.set_timer(TIMER, interval, callback=self._on_timer)
-        self._timer_set = True
         self._tick()
 
     def _worker(self, name: str) -> IoWorker:
@@ -358,9 +356,8 @@ class MonitorActor(Actor):
             ))  # fmt: skip
 
     def on_stop(self) -> None:
-        if self._timer_set:
+        if TIMER in timer_names(self.clock):
             self.clock.cancel_timer(TIMER)
-            self._timer_set = False
         for topic in self._order_topics():
             self.unsubscribe_topic(topic, self._on_order_event)
         self.unsubscribe_topic(STALE_TOPIC, self._on_stale_decision)
@@ -508,7 +505,7 @@ class MonitorActor(Actor):
         fills = [
             event
             for order in self.cache.orders(instrument_id=self.config.instrument_id)
-            for event in order.events
+            for event in order_events(order)
             if isinstance(event, OrderFilled)
         ]
         self._rows += [("fills", self._fill_row(event)) for event in fills]

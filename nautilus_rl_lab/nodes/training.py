@@ -210,30 +210,21 @@ class GymStrategy(SchemeStrategy):
 
     def __init__(self, config: SchemeStrategyConfig) -> None:
         super().__init__(config)
-        self._last_bar: Bar | None = None
         self._abandoned = False
 
     def on_reset(self) -> None:
         super().on_reset()
-        self._last_bar = None
         self._abandoned = False
 
     def on_bar(self, bar: Bar) -> None:
         if self._abandoned:  # the env left this episode: let the run play out its slice
             return
-        self._last_bar = bar
         super().on_bar(bar)
 
     def abandon(self) -> None:
         """Stop deciding until the next reset: the paused decision and every later bar of the
         run do nothing, so the run reaches its end without the env."""
         self._abandoned = True
-
-    def last_state(self) -> MarketState:
-        """The `MarketState` at the last bar seen (after Nautilus stopped a run: its final one)."""
-        if self._last_bar is None:
-            raise EnvironmentStateError("the strategy has seen no bar yet: no market state")
-        return self.market_state(self._last_bar)
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
         action = greenlet.getcurrent().parent.switch((observation, state))
@@ -260,6 +251,8 @@ class _Episode:
     length: int
     runner: greenlet
     initial_equity: float
+    state: MarketState  # the last state the agent saw
+    trades: int = 0  # the fills in it
     steps: int = 0
     done: bool = False
 
@@ -356,11 +349,11 @@ class TrainingNode(gym.Env):
             raise EnvironmentStateError("the engine stopped before the first decision bar")
         observation, state = payload
         self.reward_scheme.reset(state)
-        self._episode = _Episode(first, length, runner, state.equity)
+        self._episode = _Episode(first, length, runner, state.equity, state)
         self._last_observation = observation
         self._history = [(state.ts_ns, state.close, state.position, state.equity, np.nan)]
         self._events_seen = 0
-        return observation, self._info(state)
+        return observation, self._info(state, self.strategy.fill_count)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Hand `action` to the strategy and run the engine to the next decision bar."""
@@ -375,12 +368,16 @@ class TrainingNode(gym.Env):
         raise_handler_error(self.strategy)  # NautilusTrader 2 swallowed it and ran on
         episode.steps += 1
         blown = episode.runner.dead
-        if blown:  # Nautilus stopped the run (AccountError): score the final state
-            observation = self._last_observation
-            state = self.strategy.last_state()
+        if blown:
+            # Nautilus stopped the run at a fill the account could not book: the episode ends
+            # in the last state seen (NautilusTrader 2 has applied that fill to the position
+            # and the strategy but not to the balance: a state read now would be neither
+            # before nor after it).
+            observation, state = self._last_observation, episode.state
         else:
             observation, state = payload
-        self._last_observation = observation
+            episode.trades = self.strategy.fill_count
+        self._last_observation, episode.state = observation, state
         reward = float(self.reward_scheme.reward(state))
         at_data_end = episode.first + episode.steps >= len(self._timestamps) - 1
         ruined = state.equity <= self.config.ruin_fraction * episode.initial_equity
@@ -390,7 +387,7 @@ class TrainingNode(gym.Env):
         self._history.append(
             (state.ts_ns, state.close, state.position, state.equity, _first_float(action))
         )
-        return observation, reward, terminated, truncated, self._info(state)
+        return observation, reward, terminated, truncated, self._info(state, episode.trades)
 
     def render(self) -> np.ndarray | Figure | None:  # type: ignore[override]  # human: a Figure
         """Plot the current episode: price with fills, equity and position, titled and labelled.
@@ -521,8 +518,9 @@ class TrainingNode(gym.Env):
         if self._closed:
             raise EnvironmentStateError("the TrainingNode is closed")
 
-    def _info(self, state: MarketState) -> dict[str, Any]:
-        """The step's info; `risk_events` are the rules that fired since the previous step."""
+    def _info(self, state: MarketState, trades: int) -> dict[str, Any]:
+        """The step's info (`trades`: the fills up to `state`); `risk_events` are the rules that
+        fired since the previous step."""
         strategy = self.strategy
         all_events, seen = strategy.risk_events, self._events_seen
         self._events_seen = len(all_events)
@@ -533,7 +531,7 @@ class TrainingNode(gym.Env):
             "position": state.position,
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
-            "trades": strategy.fill_count,
+            "trades": trades,
             "orders_denied": strategy.orders_denied,
             "orders_rejected": strategy.orders_rejected,
             "risk_events": [event.to_dict() for event in all_events[seen:]] if all_events else [],

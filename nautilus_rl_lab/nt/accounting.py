@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nautilus_rl_lab.nt.accounts import is_margin_account
 from nautilus_rl_lab.nt.model import Currency, Instrument, Money, Venue
 from nautilus_rl_lab.nt.version import NT2
 
@@ -53,9 +54,8 @@ class AccountFacts:
 
 def account_facts(account: Account) -> AccountFacts:
     """The facts of `account` (its venue is its id's issuer, as `AccountId.get_issuer()`)."""
-    margin = account.is_margin_account() if NT2 else account.is_margin_account
     venue = Venue(account.id.value.split("-", 1)[0])
-    return AccountFacts(venue, account.base_currency, bool(margin))
+    return AccountFacts(venue, account.base_currency, is_margin_account(account))
 
 
 def instrument_base_currency(instrument: Instrument) -> Currency | None:

@@ -12,9 +12,12 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 - Configs: 2.0's configs are Rust objects that cannot carry our fields or decode JSON, so on 2.0
   `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
   configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
+- Timers: `timer_names(clock)` (a method on 2.0).
 - Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`).
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
+- Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
+  `cancel_order` (2.0 cancels by client order id), `order_events` (a method on 2.0).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
   `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
   class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
@@ -27,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from nautilus_rl_lab.nt.model import InstrumentId
+from nautilus_rl_lab.nt.model import InstrumentId, OrderList, OrderListId
 from nautilus_rl_lab.nt.version import NT2
 
 if TYPE_CHECKING:  # nt.common and nt.trading re-export this module's bases
@@ -74,7 +77,7 @@ if NT2:
 
         def nautilus(self) -> _NautilusActorConfig:
             """Nautilus' own `DataActorConfig` with this config's id and logging."""
-            actor_id = ActorId(self.component_id.value) if self.component_id else None
+            actor_id = ActorId(str(self.component_id)) if self.component_id else None
             return _NautilusActorConfig(actor_id, self.log_events, self.log_commands)
 
     class StrategyConfig(_Config, kw_only=True, frozen=True):
@@ -96,7 +99,7 @@ if NT2:
         def nautilus(self) -> _NautilusStrategyConfig:
             """Nautilus' own `StrategyConfig` with this config's fields."""
             return _NautilusStrategyConfig(
-                strategy_id=self.strategy_id,
+                strategy_id=StrategyId(str(self.strategy_id)) if self.strategy_id else None,
                 order_id_tag=self.order_id_tag,
                 oms_type=OmsType[self.oms_type] if self.oms_type else None,
                 external_order_instrument_ids=self.external_order_claims,
@@ -154,6 +157,8 @@ if NT2:
         def __init__(self, config: Any = None) -> None:
             super().__init__()
             self._config = StrategyConfig() if config is None else config
+            # read now: while an order event is handled the strategy is borrowed (2.0)
+            self._order_topic = order_topic(self.strategy_id)
 
         @property
         def config(self) -> Any:
@@ -165,7 +170,7 @@ if NT2:
             return self.strategy_id
 
         def on_order_event(self, event: Any) -> None:
-            self.publish_message(order_topic(self.strategy_id), event)
+            self.publish_message(self._order_topic, event)
             if isinstance(event, OrderFilled):
                 self.publish_message(fill_topic(event.instrument_id), event)
 
@@ -211,6 +216,27 @@ else:
 
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""
+
+
+def timer_names(clock: Any) -> list[str]:
+    """The names of `clock`'s running timers (1.221's property, 2.0's method)."""
+    return clock.timer_names() if NT2 else clock.timer_names
+
+
+def order_events(order: Any) -> list[Any]:
+    """Every event of `order`, oldest first (1.221's `events` property, 2.0's method)."""
+    return order.events() if NT2 else order.events
+
+
+def cancel_order(strategy: Strategy, order: Any) -> None:
+    """Cancel `order` (1.221's `cancel_order` takes the order, 2.0's its client order id)."""
+    strategy.cancel_order(order.client_order_id if NT2 else order)
+
+
+def order_list(list_id: OrderListId, orders: list[Any]) -> Any:
+    """What `Strategy.submit_order_list` takes for `orders` (each carrying `list_id`): 1.221's
+    `OrderList`; NautilusTrader 2 cannot build one in Python and takes the list."""
+    return list(orders) if NT2 else OrderList(list_id, orders)
 
 
 def order_topic(strategy_id: object) -> str:

@@ -29,6 +29,7 @@ import numpy as np
 from nautilus_rl_lab.nt.common import Actor, Cache
 from nautilus_rl_lab.nt.model import (
     Bar,
+    ClientOrderId,
     Instrument,
     Order,
     OrderDenied,
@@ -89,7 +90,7 @@ class DecisionPath:
         self.round_trips: list[tuple[int, float, int]] = []
         self.commissions = FillCommissions()
         self.accounts = AccountReader()
-        self._working: list[Order] = []
+        self._working: list[ClientOrderId] = []
 
     @property
     def events(self) -> list[RiskEvent]:
@@ -108,10 +109,16 @@ class DecisionPath:
         self.accounts.reset()
         self._working = []
 
-    def in_flight(self) -> float:
-        """The signed quantity of this path's orders sent and not yet filled (nor closed)."""
-        self._working = [order for order in self._working if not order.is_closed]
-        return in_flight_quantity(self._working)
+    def in_flight(self, cache: Cache) -> float:
+        """The signed quantity of this path's orders sent and not yet filled (nor closed).
+
+        Their state is read from the strategy's `cache`: on NautilusTrader 2 an order object a
+        strategy built is a copy that never sees its fills.
+        """
+        orders = [cache.order(client_order_id) for client_order_id in self._working]
+        working = [order for order in orders if order is not None and not order.is_closed]
+        self._working = [order.client_order_id for order in working]
+        return in_flight_quantity(working)
 
     def decide(
         self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
@@ -156,9 +163,10 @@ class DecisionPath:
         """Action-scheme target -> risk rules -> orders; return the target traded to.
 
         The scheme and the rules see the position the orders in flight will leave (`state`
-        with `position` plus `in_flight()`), so neither a target nor a cap counts twice.
+        with `position` plus `in_flight`), so neither a target nor a cap counts twice.
         """
-        position, in_flight = state.position, self.in_flight() if self._working else 0.0
+        position = state.position
+        in_flight = self.in_flight(strategy.cache) if self._working else 0.0
         if in_flight:
             state = state._replace(position=position + in_flight)
         target = self.action_scheme.target_position(action, state.position)
@@ -172,7 +180,7 @@ class DecisionPath:
             return None
         sent = self._send(strategy, instrument, plan, adjusted, state.close)
         if sent:
-            self._working += sent
+            self._working += [order.client_order_id for order in sent]
             self.orders_submitted += len(sent)
             self.risk.record_order(len(sent))
         return adjusted
@@ -222,7 +230,8 @@ class DecisionPath:
         """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
         and feed its P&L to the losing-streak rule (a flip's close ends one as well)."""
         pnl = event.realized_pnl.as_double()
-        self.round_trips.append((event.ts_closed, pnl, event.duration_ns))
+        duration_ns = event.ts_closed - event.ts_opened  # 1.221: duration_ns; 2.0: duration
+        self.round_trips.append((event.ts_closed, pnl, duration_ns))
         self.risk.record_round_trip(pnl)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from nautilus_rl_lab.nt.components import cancel_order, order_list
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.model import (
     ClientOrderId,
@@ -33,11 +34,11 @@ from nautilus_rl_lab.nt.model import (
     LimitOrder,
     MarketOrder,
     Order,
-    OrderList,
     OrderListId,
     OrderSide,
     Quantity,
     StopMarketOrder,
+    TimeInForce,
     TrailingOffsetType,
     TrailingStopMarketOrder,
     TriggerType,
@@ -65,7 +66,7 @@ def cancel_protection(strategy: Strategy, instrument: Instrument) -> None:
     orders = strategy.cache.orders_open(instrument_id=instrument.id, strategy_id=strategy.id)
     protective = [order for order in orders if protective_rule(order) is not None]
     for order in protective:
-        strategy.cancel_order(order)
+        cancel_order(strategy, order)
 
 
 def submit_protected(
@@ -87,6 +88,9 @@ def submit_protected(
         "strategy_id": strategy.id,
         "instrument_id": instrument.id,
         "ts_init": strategy.clock.timestamp_ns(),
+        # 1.221's defaults, which NautilusTrader 2's order constructors require
+        "time_in_force": TimeInForce.GTC,
+        "quote_quantity": False,
     }
     entry_id = factory.generate_client_order_id()
     list_id = OrderListId(f"OL-{entry_id.value}")
@@ -134,7 +138,7 @@ def submit_protected(
             )
     if tp_id is not None and limits.take_profit is not None:
         price = instrument.make_price(close * (1.0 + direction * limits.take_profit))
-        children.append(LimitOrder(price=price, **child(tp_id, TAKE_PROFIT_TAG)))
+        children.append(LimitOrder(price=price, post_only=False, **child(tp_id, TAKE_PROFIT_TAG)))
     entry = MarketOrder(
         order_side=side,
         quantity=quantity,
@@ -147,5 +151,5 @@ def submit_protected(
         init_id=UUID4(),
         **common,
     )
-    strategy.submit_order_list(OrderList(list_id, [entry, *children]))
+    strategy.submit_order_list(order_list(list_id, [entry, *children]))
     return entry

@@ -12,8 +12,10 @@ import pytest
 from nautilus_rl_lab.agents import PolicyAgent, RLAgent, RLAgentConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, build_engine
+from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.components import add_actor, create_actor, create_strategy
+from nautilus_rl_lab.nt.engine import run_engine
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits, risk_engine_config
@@ -92,8 +94,9 @@ def _run_in_training_node_and_plain_backtest(tmp_path, env_config) -> _BothRuns:
     actor, strategy = _importable_pair(env_config, market, str(path))
     add_actor(engine, actor)
     engine.add_strategy(strategy)
-    engine.run()
-    plain_fills = engine.trader.generate_fills_report()[FILL_COLUMNS].reset_index(drop=True)
+    run_engine(engine)
+    fills = ReportProvider.generate_fills_report(engine.cache.orders())
+    plain_fills = fills[FILL_COLUMNS].reset_index(drop=True)
     balance = engine.portfolio.account(market.instrument.id.venue).balance_total().as_double()
     assert actor.save() == {}  # without a path it is Nautilus' own Actor.save() (state dict)
     actor.load({})  # on an instance, load(state) is Nautilus' Actor.load

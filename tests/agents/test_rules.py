@@ -19,6 +19,8 @@ from nautilus_rl_lab.agents import (
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig, build_engine
+from nautilus_rl_lab.nt.analysis import ReportProvider
+from nautilus_rl_lab.nt.engine import run_engine
 from nautilus_rl_lab.nt.model import Bar
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
@@ -126,8 +128,8 @@ def test_rule_agent_trades_like_its_plain_nautilus_strategy_twin(market, agent, 
     run = run_backtest(agent, CONFIG, market=market)
     engine = build_engine(CONFIG.venue, market)
     engine.add_strategy(twin(market))
-    engine.run()
-    plain = engine.trader.generate_fills_report()
+    run_engine(engine)
+    plain = ReportProvider.generate_fills_report(engine.cache.orders())
     engine.dispose()
     assert len(run.fills) > 10  # the rule trades: the comparison has teeth
     pd.testing.assert_frame_equal(

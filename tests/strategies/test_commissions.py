@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -9,7 +10,9 @@ import pytest
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.nodes.training import TrainingNode
-from nautilus_rl_lab.nt.model import Venue
+from nautilus_rl_lab.nt.components import order_events
+from nautilus_rl_lab.nt.model import Currency, Money, OrderFilled, Venue
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.strategies.valuation import total, valuation_currency
 from tests.strategies.test_valuation import EQUITY, _frame, _node, _venue
 
@@ -35,7 +38,38 @@ CASES = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+def _nautilus_commissions(env: TrainingNode, venue: Venue) -> float:
+    """The commissions Nautilus booked, in the valuation currency: 1.221's account totals;
+    NautilusTrader 2's accounts keep none, so there the fills' own (read through the
+    strategy: the engine is borrowed between steps), for cases that need no conversion."""
+    cache = env.strategy.cache
+    account = env.strategy.portfolio.account(venue)
+    currency: Currency = valuation_currency(account, env.market.instrument)
+    if not NT2:
+        return total(cache, venue, account.commissions().values(), currency)
+    fills = [
+        event
+        for order in cache.orders()
+        for event in order_events(order)
+        if isinstance(event, OrderFilled)
+    ]
+    assert all(fill.commission.currency == currency for fill in fills)
+    booked = sum((fill.commission.as_decimal() for fill in fills), Decimal(0))
+    return total(cache, venue, [Money(booked, currency)], currency)  # as an account sums
+
+
+NO_REFERENCE_ON_2 = pytest.mark.skipif(
+    NT2, reason="a JPY commission booked in USD: NautilusTrader 2 keeps no converted totals"
+)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=NO_REFERENCE_ON_2) if case == "margin_usd_usdjpy" else case
+        for case in sorted(CASES)
+    ],
+)
 def test_state_commissions_from_the_fills_equal_the_accounts_at_every_step(case: str) -> None:
     venue_config, instrument, action, first, slope, spread, actions = CASES[case]
     closes: Any = first + slope * np.array([0, 1, 2, 1, 0, -1, -2, -1, 0, 1, 2, 1, 0, -1])
@@ -46,10 +80,7 @@ def test_state_commissions_from_the_fills_equal_the_accounts_at_every_step(case:
         infos = [info]
         for step_action in actions:
             info = env.step(step_action)[-1]
-            account = env.engine.portfolio.account(venue)
-            currency = valuation_currency(account, env.market.instrument)
-            on_account = total(env.engine.cache, venue, account.commissions().values(), currency)
-            assert info["commissions"] == on_account
+            assert info["commissions"] == _nautilus_commissions(env, venue)
             infos.append(info)
         assert infos[-1]["commissions"] > 0
         assert infos[-1]["trades"] >= 4
