@@ -31,8 +31,8 @@ Nautilus only through its strategy's own `portfolio` and `cache` (NautilusTrader
 
 Threads. NautilusTrader 2 keeps one live engine per thread: a second engine built in the
 same thread takes the first one's bars, and starting it while the first is paused fails
-("Callback work or access is still active"). There, run several envs in processes
-(`SubprocVecEnv`, `SharedMemoryVecEnv`), not in one thread (`DummyVecEnv`).
+("Callback work or access is still active"). There, run several envs one per process
+(`SubprocVecEnv`), not several in one thread (`DummyVecEnv`, a `SharedMemoryVecEnv` group).
 
 `info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
 `nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
