@@ -29,6 +29,11 @@ then fails "Already borrowed".) While an episode is paused inside `on_bar`, the 
 Nautilus only through its strategy's own `portfolio` and `cache` (NautilusTrader 2 refuses
 `engine.portfolio`/`engine.cache` then: "Already mutably borrowed").
 
+Threads. NautilusTrader 2 keeps one live engine per thread: a second engine built in the
+same thread takes the first one's bars, and starting it while the first is paused fails
+("Callback work or access is still active"). There, run several envs one per process
+(`SubprocVecEnv`), not several in one thread (`DummyVecEnv`, a `SharedMemoryVecEnv` group).
+
 `info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
 `nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
 `commissions`), the episode's fills (`trades`) and the orders Nautilus denied

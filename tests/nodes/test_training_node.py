@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
-from nautilus_trader.config import StrategyConfig
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
@@ -23,8 +22,9 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, TrainingNodeConfig, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.nodes.training import market_for
+from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.model import Bar
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
 from tests.strategies.failing import failing_config
@@ -202,7 +202,7 @@ def test_parity_with_plain_backtest_engine(execution: str, start: int) -> None:
         )
         warmup_start = env.market.bar_timestamps[start - 9] + 1 if start >= 9 else None
         plain.run(start=warmup_start, end=end_ts)
-        plain_fills = plain.trader.generate_fills_report()
+        plain_fills = ReportProvider.generate_fills_report(plain.cache.orders())
         account = plain.portfolio.account(env.market.instrument.id.venue)
         columns = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
         assert len(env_fills) > 20
