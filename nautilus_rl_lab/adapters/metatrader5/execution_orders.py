@@ -105,7 +105,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
                 await self._submit_order(_single(command, order))
             return
         try:
-            parent, legs = protected_list(command.order_list)
+            parent, legs = protected_list(orders)
         except UnsupportedOrderError as e:
             for order in orders:
                 self._submitted(order)
