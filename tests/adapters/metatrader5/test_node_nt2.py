@@ -1,11 +1,16 @@
-"""The MT5 clients in NautilusTrader 2.0's own `LiveNode` on the in-process simulator: bars and
-quotes reach a strategy, a market order is accepted and filled, and the node's position is the
-terminal's (on 1.221 the same path runs through `nodes.live.LiveNode` in the other modules)."""
+"""The MT5 clients in NautilusTrader 2.0's own `LiveNode` on the in-process simulator: bars,
+quotes and history reach a strategy; market orders fill, a pending order is cancelled, a refused
+one is rejected with the terminal's reason; a close by the server's stop-loss/take-profit and a
+position opened before the start come back through reconciliation. On 1.221 the same clients run
+through `nodes.live.LiveNode` in the other modules of this package."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,7 +22,7 @@ if NT2:
     from nautilus_trader.common import Environment
     from nautilus_trader.config import StrategyConfig
     from nautilus_trader.live import LiveNode
-    from nautilus_trader.model import BarType, InstrumentId, OrderSide, TraderId
+    from nautilus_trader.model import BarType, InstrumentId, OrderSide, OrderStatus, TraderId
     from nautilus_trader.trading import Strategy
 
     from nautilus_rl_lab.adapters.metatrader5.config import (
@@ -33,48 +38,74 @@ if NT2:
         Mt5LiveExecClientFactory,
     )
     from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+    from nautilus_rl_lab.mt5 import constants as mt5c
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
     from nautilus_rl_lab.nt.live_clients import node_client_config
 
     INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
     BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
 
-    class BuyOnceConfig(StrategyConfig):
-        """Subscribes to EURUSD quotes and 1-minute bars."""
+    class Recorder(Strategy):
+        """Subscribes to EURUSD quotes and 1-minute bars, requests history, claims external
+        EURUSD orders, keeps what it receives and runs `on_bar_n(self, n)` on the n-th bar."""
 
-    class BuyOnce(Strategy):
-        """Buys 10,000 EURUSD on the first bar; keeps what it receives."""
-
-        def __init__(self) -> None:
-            super().__init__(BuyOnceConfig())
+        def __init__(self, on_bar_n: Callable[[Recorder, int], None] | None = None) -> None:
+            super().__init__(StrategyConfig(external_order_instrument_ids=[INSTRUMENT]))
+            self.on_bar_n = on_bar_n
             self.bars: list = []
+            self.history: list = []
             self.quotes: list = []
-            self.events: list[str] = []
+            self.events: list = []
 
         def on_start(self) -> None:
+            self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
             self.subscribe_bars(BAR_TYPE)
-            self.subscribe_quotes(INSTRUMENT)
+            self.request_bars(BAR_TYPE, limit=50)
+
+        def on_historical_bars(self, bars) -> None:
+            self.history.extend(bars)
 
         def on_quote(self, quote) -> None:
             self.quotes.append(quote)
 
         def on_bar(self, bar) -> None:
             self.bars.append(bar)
-            if len(self.bars) == 1:
-                instrument = self.cache.instrument(INSTRUMENT)
-                order = self.order_factory.market(
-                    INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000)
-                )
-                self.submit_order(order)
+            if self.on_bar_n is not None:
+                self.on_bar_n(self, len(self.bars))
 
         def on_order_event(self, event) -> None:
-            self.events.append(type(event).__name__)
+            self.events.append(event)
+
+        def event_names(self, client_order_id) -> list[str]:
+            return [type(e).__name__ for e in self.events if e.client_order_id == client_order_id]
+
+        def qty(self, units: int):
+            return self.cache.instrument(INSTRUMENT).make_qty(units)
+
+        def price(self, value: float):
+            return self.cache.instrument(INSTRUMENT).make_price(value)
 
 
-def test_bars_quotes_and_a_filled_order_through_a_2_0_live_node() -> None:
-    sim_config = Mt5SimulatorConfig(bar_seconds=60, synthetic_bars=500, warmup_bars=60, seed=3)
-    backend = Mt5BackendConfig(backend="simulator", simulator=sim_config)
-    simulator = Mt5TerminalSimulator(config=sim_config)
+def _simulator(margin_mode: str = "netting") -> Mt5TerminalSimulator:
+    return Mt5TerminalSimulator(
+        config=Mt5SimulatorConfig(
+            bar_seconds=60, synthetic_bars=3_000, warmup_bars=60, seed=3, margin_mode=margin_mode
+        )
+    )
+
+
+@contextmanager
+def _ran(
+    simulator: Mt5TerminalSimulator, strategy: Recorder, done: Callable[[], bool]
+) -> Iterator[LiveNode]:
+    """Run a node with the MT5 clients on `simulator` and `strategy`, advancing the terminal a
+    tick every 0.1 s once quotes flow, until `done()` (30 s at most); yield the stopped node.
+
+    2.0 builds one `LiveNode` per thread while an earlier one is still alive: the last test's
+    is collected first.
+    """
+    gc.collect()
+    backend = Mt5BackendConfig(backend="simulator", simulator=simulator.config)
     connection = acquire_connection(backend, client=simulator)  # the clients share it
     clients = {"backend": backend, "poll_interval_secs": 0.02}
     node = (
@@ -87,7 +118,6 @@ def test_bars_quotes_and_a_filled_order_through_a_2_0_live_node() -> None:
         )
         .build()
     )
-    strategy = BuyOnce()
     node.add_strategy(strategy)
     handle = node.handle()
 
@@ -95,18 +125,38 @@ def test_bars_quotes_and_a_filled_order_through_a_2_0_live_node() -> None:
         deadline = time.monotonic() + 30
         while not strategy.quotes and time.monotonic() < deadline:
             time.sleep(0.05)  # connected and subscribed
-        while "OrderFilled" not in strategy.events and time.monotonic() < deadline:
+        while not done() and time.monotonic() < deadline:
             simulator.advance(1)
             time.sleep(0.1)
+        time.sleep(0.5)  # the last events settle
         handle.stop()
 
     threading.Thread(target=drive, daemon=True).start()
     try:
         node.run()
+        yield node
+    finally:
+        node.dispose()
+        release_connection(connection)
+
+
+def test_bars_quotes_history_and_a_filled_order_through_a_2_0_live_node() -> None:
+    simulator = _simulator()
+
+    def buy_once(strategy: Recorder, n: int) -> None:
+        if n == 1:
+            strategy.submit_order(
+                strategy.order_factory.market(INSTRUMENT, OrderSide.BUY, strategy.qty(10_000))
+            )
+
+    strategy = Recorder(buy_once)
+    with _ran(simulator, strategy, lambda: len(strategy.events) >= 4) as node:
         assert strategy.quotes
+        assert len(strategy.history) == 50
         assert strategy.bars
         assert all(bar.ts_event % 60_000_000_000 == 0 for bar in strategy.bars)  # at the close
-        assert strategy.events == [
+        order_id = strategy.events[0].client_order_id
+        assert strategy.event_names(order_id) == [
             "OrderInitialized",
             "OrderSubmitted",
             "OrderAccepted",
@@ -116,6 +166,85 @@ def test_bars_quotes_and_a_filled_order_through_a_2_0_live_node() -> None:
         (mt5_position,) = simulator.positions_get()
         assert float(position.quantity) == mt5_position.volume * 100_000
         assert str(position.account_id) == f"MT5-{simulator.account_info().login}"
-    finally:
-        node.dispose()
-        release_connection(connection)
+
+
+@pytest.mark.parametrize("margin_mode", ["netting", "hedging"])
+def test_cancel_refusal_and_a_close_by_the_servers_stop_reach_the_strategy(
+    margin_mode: str,
+) -> None:
+    simulator = _simulator(margin_mode)
+    sent: dict = {}
+
+    def trade(strategy: Recorder, n: int) -> None:
+        factory, bar = strategy.order_factory, strategy.bars[-1]
+        if n == 1:
+            tick = simulator.symbol_info_tick("EURUSD")
+            stops = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
+            sent["market"] = factory.market(INSTRUMENT, OrderSide.BUY, strategy.qty(10_000))
+            strategy.submit_order(sent["market"], params=stops)
+            sent["resting"] = factory.limit(
+                INSTRUMENT,
+                OrderSide.BUY,
+                strategy.qty(10_000),
+                strategy.price(bar.close.as_double() * 0.9),
+            )
+            strategy.submit_order(sent["resting"])
+        elif n == 2:
+            strategy.cancel_order(sent["resting"].client_order_id)
+        elif n == 3:
+            sent["refused"] = factory.limit(
+                INSTRUMENT,
+                OrderSide.SELL,
+                strategy.qty(10_000),
+                strategy.price(bar.close.as_double() * 0.5),
+            )
+            strategy.submit_order(sent["refused"])
+
+    strategy = Recorder(trade)
+
+    def done() -> bool:
+        return "refused" in sent and not simulator.positions_get() and len(strategy.bars) > 3
+
+    with _ran(simulator, strategy, done) as node:
+        assert not simulator.positions_get()  # closed by the server's sl or tp
+        assert strategy.event_names(sent["market"].client_order_id)[-1] == "OrderFilled"
+        assert strategy.event_names(sent["resting"].client_order_id)[-1] == "OrderCanceled"
+        (refused,) = [
+            e for e in strategy.events if e.client_order_id == sent["refused"].client_order_id
+        ][-1:]
+        assert type(refused).__name__ == "OrderRejected"
+        assert "MT5 10015" in refused.reason
+        closing = [
+            o
+            for o in node.cache.orders()
+            if o.client_order_id
+            not in {sent[k].client_order_id for k in ("market", "resting", "refused")}
+        ]
+        assert [(o.status, o.strategy_id) for o in closing] == [
+            (OrderStatus.FILLED, strategy.strategy_id)  # claimed by the strategy
+        ]
+        assert not node.cache.positions_open()
+
+
+@pytest.mark.parametrize("margin_mode", ["netting", "hedging"])
+def test_a_terminal_position_opened_before_the_start_is_reconciled(margin_mode: str) -> None:
+    simulator = _simulator(margin_mode)
+    simulator.initialize()
+    simulator.symbol_select("EURUSD", True)
+    result = simulator.order_send(
+        {
+            "action": mt5c.TRADE_ACTION_DEAL,
+            "symbol": "EURUSD",
+            "volume": 0.2,
+            "type": mt5c.ORDER_TYPE_BUY,
+            "price": simulator.symbol_info_tick("EURUSD").ask,
+            "magic": 7,  # not ours
+            "type_filling": mt5c.ORDER_FILLING_IOC,
+        }
+    )
+    assert result.retcode == mt5c.TRADE_RETCODE_DONE
+    strategy = Recorder()
+    with _ran(simulator, strategy, lambda: len(strategy.bars) >= 1) as node:
+        (position,) = node.cache.positions_open()
+        assert float(position.quantity) == 20_000
+        assert position.strategy_id == strategy.strategy_id  # claimed external order
