@@ -16,7 +16,7 @@ order fill carries no ``info``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +55,56 @@ class ClientContext:
     msgbus: Any = None
     trader_id: Any = None
     node_config: Any = None
+
+
+class _OrderEvents:
+    """The `emit_order_*` both lines write alike: by the order (`_order_ref`: 2.0 passes the order,
+    1.221 its strategy, instrument and client order ids), stamped now."""
+
+    _clock: Any
+    generate_order_rejected: Callable[..., None]
+    generate_order_accepted: Callable[..., None]
+    generate_order_canceled: Callable[..., None]
+    generate_order_expired: Callable[..., None]
+    generate_order_cancel_rejected: Callable[..., None]
+    generate_order_modify_rejected: Callable[..., None]
+
+    def _order_ref(self, order: Order) -> tuple:
+        raise NotImplementedError
+
+    def emit_order_rejected(self, order: Order, reason: str) -> None:
+        self.generate_order_rejected(
+            *self._order_ref(order), reason, self._clock.timestamp_ns(), False
+        )
+
+    def emit_order_accepted(self, order: Order, venue_order_id: VenueOrderId) -> None:
+        self.generate_order_accepted(
+            *self._order_ref(order), venue_order_id, self._clock.timestamp_ns()
+        )
+
+    def emit_order_canceled(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
+        self.generate_order_canceled(
+            *self._order_ref(order), venue_order_id, self._clock.timestamp_ns()
+        )
+
+    def emit_order_expired(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
+        self.generate_order_expired(
+            *self._order_ref(order), venue_order_id, self._clock.timestamp_ns()
+        )
+
+    def emit_order_cancel_rejected(
+        self, order: Order, venue_order_id: VenueOrderId | None, reason: str
+    ) -> None:
+        self.generate_order_cancel_rejected(
+            *self._order_ref(order), venue_order_id, reason, self._clock.timestamp_ns()
+        )
+
+    def emit_order_modify_rejected(
+        self, order: Order, venue_order_id: VenueOrderId | None, reason: str
+    ) -> None:
+        self.generate_order_modify_rejected(
+            *self._order_ref(order), venue_order_id, reason, self._clock.timestamp_ns()
+        )
 
 
 if NT2:
@@ -251,7 +301,7 @@ if NT2:
                 )
             )
 
-    class ExecutionClientBase(_ClientAliases, ExecutionClient):
+    class ExecutionClientBase(_ClientAliases, _OrderEvents, ExecutionClient):
         """A live execution client (2.0: `live.clients.ExecutionClient`)."""
 
         def __init__(
@@ -308,31 +358,8 @@ if NT2:
         def emit_order_submitted(self, order: Order) -> None:
             self.generate_order_submitted(order)
 
-        def emit_order_rejected(self, order: Order, reason: str) -> None:
-            self.generate_order_rejected(order, reason, self._clock.timestamp_ns(), False)
-
-        def emit_order_accepted(self, order: Order, venue_order_id: VenueOrderId) -> None:
-            self.generate_order_accepted(order, venue_order_id, self._clock.timestamp_ns())
-
-        def emit_order_canceled(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
-            self.generate_order_canceled(order, venue_order_id, self._clock.timestamp_ns())
-
-        def emit_order_expired(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
-            self.generate_order_expired(order, venue_order_id, self._clock.timestamp_ns())
-
-        def emit_order_cancel_rejected(
-            self, order: Order, venue_order_id: VenueOrderId | None, reason: str
-        ) -> None:
-            self.generate_order_cancel_rejected(
-                order, venue_order_id, reason, self._clock.timestamp_ns()
-            )
-
-        def emit_order_modify_rejected(
-            self, order: Order, venue_order_id: VenueOrderId | None, reason: str
-        ) -> None:
-            self.generate_order_modify_rejected(
-                order, venue_order_id, reason, self._clock.timestamp_ns()
-            )
+        def _order_ref(self, order: Order) -> tuple:
+            return (order,)
 
         def emit_order_updated(
             self,
@@ -519,7 +546,7 @@ else:
         async def _request_quotes(self, request: Any) -> None:
             raise NotImplementedError
 
-    class ExecutionClientBase(LiveExecutionClient):
+    class ExecutionClientBase(_OrderEvents, LiveExecutionClient):
         """A live execution client (1.221: `LiveExecutionClient`), with 2.0's hook names."""
 
         def __init__(
@@ -595,65 +622,8 @@ else:
                 self._clock.timestamp_ns(),
             )
 
-        def emit_order_rejected(self, order: Order, reason: str) -> None:
-            self.generate_order_rejected(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                reason,
-                self._clock.timestamp_ns(),
-            )
-
-        def emit_order_accepted(self, order: Order, venue_order_id: VenueOrderId) -> None:
-            self.generate_order_accepted(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                self._clock.timestamp_ns(),
-            )
-
-        def emit_order_canceled(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
-            self.generate_order_canceled(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                self._clock.timestamp_ns(),
-            )
-
-        def emit_order_expired(self, order: Order, venue_order_id: VenueOrderId | None) -> None:
-            self.generate_order_expired(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                self._clock.timestamp_ns(),
-            )
-
-        def emit_order_cancel_rejected(
-            self, order: Order, venue_order_id: VenueOrderId | None, reason: str
-        ) -> None:
-            self.generate_order_cancel_rejected(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                reason,
-                self._clock.timestamp_ns(),
-            )
-
-        def emit_order_modify_rejected(
-            self, order: Order, venue_order_id: VenueOrderId | None, reason: str
-        ) -> None:
-            self.generate_order_modify_rejected(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                reason,
-                self._clock.timestamp_ns(),
-            )
+        def _order_ref(self, order: Order) -> tuple:
+            return (order.strategy_id, order.instrument_id, order.client_order_id)
 
         def emit_order_updated(
             self,

@@ -175,29 +175,24 @@ def test_cancel_refusal_and_a_close_by_the_servers_stop_reach_the_strategy(
     simulator = _simulator(margin_mode)
     sent: dict = {}
 
+    def limit(strategy: Recorder, side: OrderSide, of_close: float):
+        """A 10,000-unit limit order at `of_close` times the last bar's close."""
+        price = strategy.price(strategy.bars[-1].close.as_double() * of_close)
+        return strategy.order_factory.limit(INSTRUMENT, side, strategy.qty(10_000), price)
+
     def trade(strategy: Recorder, n: int) -> None:
-        factory, bar = strategy.order_factory, strategy.bars[-1]
+        factory = strategy.order_factory
         if n == 1:
             tick = simulator.symbol_info_tick("EURUSD")
             stops = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
             sent["market"] = factory.market(INSTRUMENT, OrderSide.BUY, strategy.qty(10_000))
             strategy.submit_order(sent["market"], params=stops)
-            sent["resting"] = factory.limit(
-                INSTRUMENT,
-                OrderSide.BUY,
-                strategy.qty(10_000),
-                strategy.price(bar.close.as_double() * 0.9),
-            )
+            sent["resting"] = limit(strategy, OrderSide.BUY, 0.9)  # far below: rests
             strategy.submit_order(sent["resting"])
         elif n == 2:
             strategy.cancel_order(sent["resting"].client_order_id)
         elif n == 3:
-            sent["refused"] = factory.limit(
-                INSTRUMENT,
-                OrderSide.SELL,
-                strategy.qty(10_000),
-                strategy.price(bar.close.as_double() * 0.5),
-            )
+            sent["refused"] = limit(strategy, OrderSide.SELL, 0.5)  # far below: refused
             strategy.submit_order(sent["refused"])
 
     strategy = Recorder(trade)
