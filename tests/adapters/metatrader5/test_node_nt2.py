@@ -40,7 +40,8 @@ if NT2:
     from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
     from nautilus_rl_lab.mt5 import constants as mt5c
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
-    from nautilus_rl_lab.nt.live_clients import node_client_config
+    from nautilus_rl_lab.nt.live_clients import node_client_config, topic_data_type
+    from nautilus_rl_lab.strategies.staleness import market_time_topic
 
     INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
     BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
@@ -56,14 +57,19 @@ if NT2:
             self.history: list = []
             self.quotes: list = []
             self.events: list = []
+            self.market_times: list[tuple[int, int]] = []  # (server time, bars seen before it)
 
         def on_start(self) -> None:
+            self.subscribe_data(topic_data_type(market_time_topic(INSTRUMENT)))
             self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
             self.subscribe_bars(BAR_TYPE)
             self.request_bars(BAR_TYPE, limit=50)
 
         def on_historical_bars(self, bars) -> None:
             self.history.extend(bars)
+
+        def on_data(self, data) -> None:
+            self.market_times.append((data.data.value, len(self.bars)))
 
         def on_quote(self, quote) -> None:
             self.quotes.append(quote)
@@ -155,6 +161,10 @@ def test_bars_quotes_history_and_a_filled_order_through_a_2_0_live_node() -> Non
         assert len(strategy.history) == 50
         assert strategy.bars
         assert all(bar.ts_event % 60_000_000_000 == 0 for bar in strategy.bars)  # at the close
+        # The server's time goes out before the bars it completed, as on 1.221's message bus.
+        followed = [(ns, seen) for ns, seen in strategy.market_times if seen < len(strategy.bars)]
+        assert followed
+        assert all(ns >= strategy.bars[seen].ts_event for ns, seen in followed)
         order_id = strategy.events[0].client_order_id
         assert strategy.event_names(order_id) == [
             "OrderInitialized",
@@ -166,6 +176,10 @@ def test_bars_quotes_history_and_a_filled_order_through_a_2_0_live_node() -> Non
         (mt5_position,) = simulator.positions_get()
         assert float(position.quantity) == mt5_position.volume * 100_000
         assert str(position.account_id) == f"MT5-{simulator.account_info().login}"
+        account, info = node.cache.account(position.account_id), simulator.account_info()
+        assert account.balance_total().as_double() == pytest.approx(info.balance)
+        assert account.last_event.info["margin_mode"] == info.margin_mode  # reported, as is
+        assert not account.calculate_account_state  # the terminal's, never recomputed
 
 
 @pytest.mark.parametrize("margin_mode", ["netting", "hedging"])
