@@ -1,7 +1,12 @@
-"""Nautilus' cache, clock, message bus and component helpers, at one address on NautilusTrader 1.221 and 2.0."""
+"""Nautilus' actor base, cache, clock, message bus and component helpers, at one address on NautilusTrader 1.221 and 2.0.
+
+`ImportableActorConfig` is `nt.importable`'s (on 2.0 a struct with 1.221's fields and JSON).
+"""
 
 from __future__ import annotations
 
+from nautilus_rl_lab.nt.components import Actor, ActorConfig
+from nautilus_rl_lab.nt.importable import ImportableActorConfig
 from nautilus_rl_lab.nt.version import NT2
 
 if NT2:
@@ -9,7 +14,6 @@ if NT2:
         Cache,
         CacheConfig,
         Clock,
-        ImportableActorConfig,
         MessageBus,
         log_sysinfo,
     )
@@ -17,6 +21,14 @@ else:
     from nautilus_trader.cache.cache import Cache
     from nautilus_trader.cache.config import CacheConfig
     from nautilus_trader.common.component import Clock, MessageBus, log_sysinfo
-    from nautilus_trader.common.config import ImportableActorConfig
 
-__all__ = ["Cache", "CacheConfig", "Clock", "ImportableActorConfig", "MessageBus", "log_sysinfo"]
+__all__ = [
+    "Actor",
+    "ActorConfig",
+    "Cache",
+    "CacheConfig",
+    "Clock",
+    "ImportableActorConfig",
+    "MessageBus",
+    "log_sysinfo",
+]

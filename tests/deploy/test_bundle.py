@@ -6,15 +6,19 @@ import json
 import logging
 import re
 import shutil
+from functools import partial
 from pathlib import Path
 
 import msgspec
 import pytest
-from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.deploy import BUNDLE_FILE, bundle_configs, load_bundle
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.components import create_actor
+from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
+from nautilus_rl_lab.nt.model import BarType, InstrumentId
+from nautilus_rl_lab.nt.version import NAUTILUS_VERSION
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS
 from nautilus_rl_lab.training import train
 from tests.deploy.conftest import WINDOW, bundle_train_config
@@ -31,7 +35,7 @@ def test_training_writes_a_self_describing_bundle(bundle_dir: Path) -> None:
     assert fields["training_data"]["start"] == "2017-03-01"
     assert fields["training_data"]["end"] == "2017-03-15"
     assert fields["instrument"]["symbol"] == "EUR/USD"
-    assert fields["versions"]["nautilus_trader"].startswith("1.221")
+    assert fields["versions"]["nautilus_trader"] == NAUTILUS_VERSION
     stats = fields["feature_stats"]
     assert len(stats["mean"]) == fields["observation_space"]["shape"][0]
     assert stats["count"] > 100
@@ -46,9 +50,7 @@ def test_bundle_configs_build_importable_actor_and_strategy(bundle_dir: Path) ->
     assert actor.config["observation"]["params"] == {"window": WINDOW}
     assert strategy.config["action"] == actor.config["action"]
     assert strategy.config["instrument_id"] == "EURUSD.MT5"
-    from nautilus_trader.common.config import ActorFactory
-
-    rl_agent = ActorFactory.create(actor)
+    rl_agent = create_actor(actor)
     assert rl_agent.config.bar_type.spec.step == 1
 
 
@@ -65,6 +67,34 @@ def test_a_bar_type_the_agent_was_not_trained_on_is_refused(
 ) -> None:
     with pytest.raises(ConfigError, match=field):
         bundle_configs(bundle_dir, "EURUSD.MT5", bar_type)
+
+
+GOLDEN_BUNDLE = Path(__file__).parents[1] / "golden" / "data" / "ppo_bundle"
+
+
+@pytest.mark.parametrize(
+    ("instrument_id", "bar_type", "refused"),
+    [
+        ("EURUSD.MT5", "EURUSD.MT5-1-HOUR-ASK-EXTERNAL", None),
+        ("EUR/USD.SIM", "EUR/USD.SIM-1-HOUR-ASK-INTERNAL", None),
+        ("EURUSD.MT5", "EURUSD.MT5-1-HOUR-BID-EXTERNAL", "`price_type` is 'BID'"),
+        ("EURUSD.MT5", "EURUSD.MT5-1-DAY-ASK-EXTERNAL", "`aggregation` is 'DAY'"),
+        ("EURUSD.MT5", "EURUSD.MT5-2-HOUR-ASK-EXTERNAL", "`step` is 2"),
+        ("GBPUSD.MT5", "GBPUSD.MT5-1-HOUR-ASK-EXTERNAL", "trained on 'EUR/USD'"),
+        ("EURUSD.MT5", "GBPUSD.MT5-1-HOUR-ASK-EXTERNAL", "trade another"),
+    ],
+)
+def test_the_stored_bundle_fits_its_market_and_refuses_others(
+    instrument_id: str, bar_type: str, refused: str | None
+) -> None:
+    """The market check reads the bar type's parts on either Nautilus line (no training)."""
+    bundle = load_bundle(GOLDEN_BUNDLE)
+    check = partial(bundle.check_market, InstrumentId.from_str(instrument_id))
+    if refused is None:
+        check(BarType.from_str(bar_type))
+        return
+    with pytest.raises(ConfigError, match=re.escape(refused)):
+        check(BarType.from_str(bar_type))
 
 
 def _copy_with(bundle_dir: Path, tmp_path: Path, rehash: bool = False, **changes: object) -> Path:
@@ -194,10 +224,8 @@ def test_a_bundle_trained_otherwise_than_live_trades_is_warned_about(
 
 
 def test_bundle_configs_carry_the_staleness_limit_to_the_agent(bundle_dir: Path) -> None:
-    from nautilus_trader.common.config import ActorFactory
-
     for given, expected in ((None, None), (5.0, 5.0)):
         actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR, max_bar_age_secs=given)
-        assert ActorFactory.create(actor).config.max_bar_age_secs == expected
+        assert create_actor(actor).config.max_bar_age_secs == expected
     actor, _ = bundle_configs(bundle_dir, "EURUSD.MT5", LIVE_BAR)
-    assert ActorFactory.create(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0
+    assert create_actor(actor).config.max_bar_age_secs == DEFAULT_MAX_BAR_AGE_SECS == 60.0
