@@ -9,12 +9,14 @@ The `MetaTrader5` module pushes nothing, so subscriptions poll (every
   after the latest tick) is never emitted; every completed row newer than the last one
   emitted is, oldest first, stamped at its close (`parsing.rates_to_bars`). Subscribing emits no
   history: request it with `request_bars`. Before them the server's time (the tick checked)
-  goes out on `strategies.staleness.market_time_topic`, the clock stale decisions are judged by.
+  goes out on `strategies.staleness.market_time_topic`, the clock stale decisions are judged by
+  (NautilusTrader 2.0: as custom data of `nt.live_clients.topic_data_type` of that topic).
 
 Historical requests use `copy_rates_range` / `copy_rates_from_pos` and `copy_ticks_range`
 / `copy_ticks_from`. A lost terminal link (`Mt5ConnectionLost`) pauses the polls while
 `Mt5Connection.reconnect` re-initialises the terminal with backoff; bars completed while
 the link was down are emitted after it is back (nothing is skipped, nothing repeated).
+The client runs on NautilusTrader 1.221 and 2.0 through `nt.live_clients.MarketDataClientBase`.
 """
 
 from __future__ import annotations

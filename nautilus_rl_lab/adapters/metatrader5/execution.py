@@ -11,6 +11,8 @@ Decisions (see also `parsing.requests` and `parsing.reports`):
   (submit, cancel, modify and the `order_send` outcomes) ← `execution_reconciliation`
   (polling and reconciliation reports) ← this client (connect and disconnect). Each
   module's docstring states its decisions.
+- One implementation on NautilusTrader 1.221 and 2.0: the base (`nt.live_clients.
+  ExecutionClientBase`) takes each line's constructor, hook names and event signatures.
 """
 
 from __future__ import annotations
