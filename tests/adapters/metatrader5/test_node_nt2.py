@@ -55,6 +55,8 @@ if NT2:
             self.on_bar_n = on_bar_n
             self.bars: list = []
             self.history: list = []
+            self.quote_history: list = []
+            self.instruments: list = []
             self.quotes: list = []
             self.events: list = []
             self.market_times: list[tuple[int, int]] = []  # (server time, bars seen before it)
@@ -64,9 +66,17 @@ if NT2:
             self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
             self.subscribe_bars(BAR_TYPE)
             self.request_bars(BAR_TYPE, limit=50)
+            self.request_quotes(INSTRUMENT, limit=10)
+            self.request_instrument(INSTRUMENT)
 
         def on_historical_bars(self, bars) -> None:
             self.history.extend(bars)
+
+        def on_historical_quotes(self, quotes) -> None:
+            self.quote_history.extend(quotes)
+
+        def on_instrument(self, instrument) -> None:
+            self.instruments.append(instrument)
 
         def on_data(self, data) -> None:
             self.market_times.append((data.data.value, len(self.bars)))
@@ -159,6 +169,8 @@ def test_bars_quotes_history_and_a_filled_order_through_a_2_0_live_node() -> Non
     with _ran(simulator, strategy, lambda: len(strategy.events) >= 4) as node:
         assert strategy.quotes
         assert len(strategy.history) == 50
+        assert len(strategy.quote_history) == 10
+        assert INSTRUMENT in [i.id for i in strategy.instruments]
         assert strategy.bars
         assert all(bar.ts_event % 60_000_000_000 == 0 for bar in strategy.bars)  # at the close
         # The server's time goes out before the bars it completed, as on 1.221's message bus.
