@@ -36,6 +36,7 @@ from nautilus_rl_lab.mt5.backends import Mt5BackendConfig, create_client, initia
 from nautilus_rl_lab.mt5.protocol import Mt5Client, RemoteMt5Client, require_success
 from nautilus_rl_lab.mt5.rpyc.codec import DEFAULT_HOST, DEFAULT_PORT
 from nautilus_rl_lab.mt5.server_time import ServerTime, as_server_time
+from nautilus_rl_lab.nt.catalog import query_bars, write_data
 from nautilus_rl_lab.nt.model import AggregationSource, BarType
 from nautilus_rl_lab.nt.persistence import ParquetDataCatalog
 from nautilus_rl_lab.validation import check_folder
@@ -97,7 +98,7 @@ def download_bars(
         bar_type = BarType(
             instrument.id, timeframe_to_bar_spec(timeframe), AggregationSource.EXTERNAL
         )
-        present = catalog.bars(bar_types=[str(bar_type)])
+        present = query_bars(catalog, [str(bar_type)])
         last_close_ns = max((b.ts_event for b in present), default=None)
         first_open_s = start_s
         if last_close_ns is not None:  # resume after the last bar already stored
@@ -111,9 +112,9 @@ def download_bars(
         )
         bars = rates_to_bars(rates, bar_type, instrument, 0, clock, timeframe_secs)
         new = [b for b in bars if last_close_ns is None or b.ts_event > last_close_ns]
-        catalog.write_data([instrument])
+        write_data(catalog, [instrument])
         if new:
-            catalog.write_data(new)
+            write_data(catalog, new)
         logger.info("%s: %d bars written, %d already present", bar_type, len(new), len(present))
         results.append(DownloadResult(str(bar_type), len(new), len(present)))
     return results

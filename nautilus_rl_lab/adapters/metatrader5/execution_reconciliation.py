@@ -159,8 +159,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             ts_init=ts_init,
         )
         fills = [self._fill_report(deal, instrument, ts_init) for deal in deals]
-        report = self._order_report(mt5_order, instrument, ts_init, deals)
-        report.client_order_id = None  # external: the engine assigns one
+        report = self._order_report(mt5_order, instrument, ts_init, deals, external=True)
         mass_status.add_order_reports([report])
         mass_status.add_fill_reports(fills)
         for deal in deals:
@@ -168,14 +167,17 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         self._log.info(
             f"Reporting MT5 order {ticket} not sent by Nautilus (reason {mt5_order.reason})"
         )
-        self._send_mass_status_report(mass_status)
+        self.send_mass_status(mass_status)
         await self._update_account_state()
         return True
 
     # -- reconciliation reports ------------------------------------------------------------
 
     def _fill_report(self, deal: TradeDeal, instrument: Instrument, ts_init: int) -> FillReport:
-        report = deal_to_fill_report(
+        rule = DEAL_REASON_RULES.get(deal.reason)
+        # A close by a leg's stop is that leg's fill (reports are immutable on 2.0: ids first).
+        owner = self._leg_owner(rule, deal.position_id, TradeId(str(deal.ticket)))
+        return deal_to_fill_report(
             deal,
             instrument,
             self.account_id,
@@ -183,14 +185,10 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             ts_init,
             own_magic=self._magic,
             server_time=self._time,
+            client_order_id=owner.client_order_id if owner is not None else None,
+            venue_order_id=owner.venue_order_id if owner is not None else None,
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
         )
-        rule = DEAL_REASON_RULES.get(deal.reason)
-        owner = self._leg_owner(rule, deal.position_id, report.trade_id)
-        if owner is not None:  # a close by a leg's stop is that leg's fill
-            report.client_order_id = owner.client_order_id
-            report.venue_order_id = owner.venue_order_id
-        return report
 
     def _order_report(
         self,
@@ -198,7 +196,11 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         instrument: Instrument,
         ts_init: int,
         deals: list[TradeDeal] | None = None,
+        *,
+        external: bool = False,
     ) -> OrderStatusReport:
+        """The report of an MT5 order; `external`: without client order id (the engine assigns
+        one to an order Nautilus did not send)."""
         avg_px: Decimal | None = None
         if deals:
             volume = sum((Decimal(repr(d.volume)) for d in deals), Decimal(0))
@@ -216,7 +218,13 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             # Its deals reach Nautilus as real fills through this client (submit path or
             # poll); a report ahead of them would make Nautilus infer a duplicate fill.
             delivered_qty = order.filled_qty
-        report = trade_order_to_report(
+        rule = ORDER_REASON_RULES.get(mt5_order.reason)
+        trade_id = TradeId(str(deals[0].ticket)) if deals else None
+        owner = self._leg_owner(rule, mt5_order.position_id, trade_id)
+        venue_order_id = None
+        if owner is not None:  # the server's SL/TP order is that leg, not an external order
+            client_order_id, venue_order_id = owner.client_order_id, owner.venue_order_id
+        return trade_order_to_report(
             mt5_order,
             instrument,
             self.account_id,
@@ -225,15 +233,10 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             server_time=self._time,
             avg_px=avg_px,
             client_order_id=client_order_id,
+            venue_order_id=venue_order_id,
+            external=external,
             delivered_qty=delivered_qty,
         )
-        rule = ORDER_REASON_RULES.get(mt5_order.reason)
-        trade_id = TradeId(str(deals[0].ticket)) if deals else None
-        owner = self._leg_owner(rule, mt5_order.position_id, trade_id)
-        if owner is not None:  # the server's SL/TP order is that leg, not an external order
-            report.client_order_id = owner.client_order_id
-            report.venue_order_id = owner.venue_order_id
-        return report
 
     def _reportable(self, symbol: str, instrument_id: InstrumentId | None) -> Instrument | None:
         candidate = instrument_id_from_symbol(symbol)
@@ -241,7 +244,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             return None
         return self._instrument(candidate)
 
-    async def generate_order_status_report(
+    async def _generate_order_status_report(
         self,
         command: GenerateOrderStatusReport,
     ) -> OrderStatusReport | None:
@@ -283,7 +286,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         )
         return self._order_report(mt5_order, instrument, self._clock.timestamp_ns(), deals)
 
-    async def generate_order_status_reports(
+    async def _generate_order_status_reports(
         self,
         command: GenerateOrderStatusReports,
     ) -> list[OrderStatusReport]:
@@ -310,7 +313,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             reports.append(self._order_report(mt5_order, instrument, ts_init, deals))
         return reports
 
-    async def generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
+    async def _generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
         ts_init = self._clock.timestamp_ns()
         if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
             deals = await self._call("history_deals_get", ticket=int(command.venue_order_id.value))
@@ -326,7 +329,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
                 reports.append(self._fill_report(deal, instrument, ts_init))
         return reports
 
-    async def generate_position_status_reports(
+    async def _generate_position_status_reports(
         self,
         command: GeneratePositionStatusReports,
     ) -> list[PositionStatusReport]:

@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -18,8 +17,9 @@ from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import InstrumentId, OrderSide, OrderStatus
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 
 
 def clients(

@@ -9,15 +9,15 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 import yaml
-from nautilus_trader.config import ImportableActorConfig, StrategyConfig
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
+from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, ClientId, CurrencyPair, InstrumentId, QuoteTick
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from tests.adapters.metatrader5.conftest import live_session
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig, StrategyConfig
 
 from nautilus_rl_lab.agents import BuyAndHoldAgent
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
@@ -24,10 +23,11 @@ from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
+from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
 from nautilus_rl_lab.nt.model import ClientId, InstrumentId, Order, OrderSide, OrderStatus
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,

@@ -101,10 +101,15 @@ def trade_order_to_report(
     server_time: ServerTime | int = 0,
     avg_px: Decimal | None = None,
     client_order_id: ClientOrderId | None = None,
+    venue_order_id: VenueOrderId | None = None,
+    external: bool = False,
     venue_position_id: PositionId | None = None,
     delivered_qty: Quantity | None = None,
 ) -> OrderStatusReport:
     """Convert an open (`orders_get`) or historical (`history_orders_get`) order.
+
+    `client_order_id` / `venue_order_id` replace the ones read from the order (its comment and
+    ticket); `external` reports it without client order id (the engine assigns one).
 
     `delivered_qty`: for an order whose deals the caller delivers as fills itself, the
     quantity Nautilus already has. A report showing more would make Nautilus infer a fill
@@ -154,9 +159,10 @@ def trade_order_to_report(
     return OrderStatusReport(
         account_id=account_id,
         instrument_id=instrument.id,
-        client_order_id=client_order_id
-        or client_order_id_for(mt5_order.comment, mt5_order.magic, own_magic),
-        venue_order_id=VenueOrderId(str(mt5_order.ticket)),
+        client_order_id=None
+        if external
+        else client_order_id or client_order_id_for(mt5_order.comment, mt5_order.magic, own_magic),
+        venue_order_id=venue_order_id or VenueOrderId(str(mt5_order.ticket)),
         venue_position_id=venue_position_id,
         order_side=side,
         order_type=order_type,
@@ -205,15 +211,17 @@ def deal_to_fill_report(
     own_magic: int | None = None,
     server_time: ServerTime | int = 0,
     client_order_id: ClientOrderId | None = None,
+    venue_order_id: VenueOrderId | None = None,
     venue_position_id: PositionId | None = None,
     liquidity_side: LiquiditySide = LiquiditySide.TAKER,
 ) -> FillReport:
-    """Convert a BUY/SELL deal of `history_deals_get` to a `FillReport`."""
+    """Convert a BUY/SELL deal of `history_deals_get` to a `FillReport` (`client_order_id` /
+    `venue_order_id` replace the ones read from the deal)."""
     contract = float(instrument.info["trade_contract_size"])
     return FillReport(
         account_id=account_id,
         instrument_id=instrument.id,
-        venue_order_id=VenueOrderId(str(deal.order)),
+        venue_order_id=venue_order_id or VenueOrderId(str(deal.order)),
         venue_position_id=venue_position_id,
         client_order_id=client_order_id or client_order_id_for(deal.comment, deal.magic, own_magic),
         trade_id=TradeId(str(deal.ticket)),
@@ -271,10 +279,13 @@ def net_position_report(
         signed_lots += sign * lots
         notional += lots * to_decimal(position.price_open)
     if signed_lots == 0:
-        return PositionStatusReport.create_flat(
+        return PositionStatusReport(  # 1.221's `create_flat`, which 2.0 lacks
             account_id=account_id,
             instrument_id=instrument.id,
-            size_precision=instrument.size_precision,
+            position_side=PositionSide.FLAT,
+            quantity=Quantity.zero(instrument.size_precision),
+            report_id=UUID4(),
+            ts_last=ts_init,
             ts_init=ts_init,
         )
     total_lots = sum((to_decimal(p.volume) for p in positions), Decimal(0))
