@@ -20,14 +20,19 @@ if NT2:
         RequestBars,
         RequestInstrument,
         RequestInstruments,
+        RequestQuotes,
         SubmitOrder,
         SubmitOrderList,
         SubscribeBars,
         SubscribeInstrument,
         SubscribeInstruments,
+        SubscribeQuotes,
+        SubscribeTrades,
         UnsubscribeBars,
         UnsubscribeInstrument,
         UnsubscribeInstruments,
+        UnsubscribeQuotes,
+        UnsubscribeTrades,
     )
 else:
     from nautilus_trader.common.config import InstrumentProviderConfig
@@ -43,6 +48,11 @@ else:
         UnsubscribeInstrument,
         UnsubscribeInstruments,
     )
+    from nautilus_trader.data.messages import RequestQuoteTicks as RequestQuotes
+    from nautilus_trader.data.messages import SubscribeQuoteTicks as SubscribeQuotes
+    from nautilus_trader.data.messages import SubscribeTradeTicks as SubscribeTrades
+    from nautilus_trader.data.messages import UnsubscribeQuoteTicks as UnsubscribeQuotes
+    from nautilus_trader.data.messages import UnsubscribeTradeTicks as UnsubscribeTrades
     from nautilus_trader.execution.messages import (
         BatchCancelOrders,
         CancelAllOrders,
@@ -72,12 +82,17 @@ __all__ = [
     "RequestBars",
     "RequestInstrument",
     "RequestInstruments",
+    "RequestQuotes",
     "SubmitOrder",
     "SubmitOrderList",
     "SubscribeBars",
     "SubscribeInstrument",
     "SubscribeInstruments",
+    "SubscribeQuotes",
+    "SubscribeTrades",
     "UnsubscribeBars",
     "UnsubscribeInstrument",
     "UnsubscribeInstruments",
+    "UnsubscribeQuotes",
+    "UnsubscribeTrades",
 ]

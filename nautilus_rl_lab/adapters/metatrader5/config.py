@@ -8,13 +8,15 @@ unknown fields and round-trip through ``.json()`` / ``.parse()``.
 
 from __future__ import annotations
 
-from nautilus_trader.config import LiveDataClientConfig, LiveExecClientConfig
-
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.nt.live import InstrumentProviderConfig
+from nautilus_rl_lab.nt.live_config import (
+    InstrumentProviderConfig,
+    LiveDataClientConfig,
+    LiveExecClientConfig,
+)
 from nautilus_rl_lab.validation import check_minimum, check_positive, check_symbol
 
 OMS_TYPES = ("NETTING", "HEDGING")

@@ -24,15 +24,6 @@ from collections.abc import Coroutine
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.common.component import LiveClock
-from nautilus_trader.data.messages import (
-    RequestQuoteTicks,
-    SubscribeQuoteTicks,
-    SubscribeTradeTicks,
-    UnsubscribeQuoteTicks,
-    UnsubscribeTradeTicks,
-)
-from nautilus_trader.live.data_client import LiveMarketDataClient
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig
@@ -49,19 +40,24 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
-from nautilus_rl_lab.nt.common import Cache, MessageBus
 from nautilus_rl_lab.nt.live import (
     RequestBars,
     RequestInstrument,
     RequestInstruments,
+    RequestQuotes,
     SubscribeBars,
     SubscribeInstrument,
     SubscribeInstruments,
+    SubscribeQuotes,
+    SubscribeTrades,
     UnsubscribeBars,
     UnsubscribeInstrument,
     UnsubscribeInstruments,
+    UnsubscribeQuotes,
+    UnsubscribeTrades,
 )
-from nautilus_rl_lab.nt.model import BarType, ClientId, Instrument, InstrumentId
+from nautilus_rl_lab.nt.live_clients import ClientContext, MarketDataClientBase
+from nautilus_rl_lab.nt.model import BarType, Instrument, InstrumentId
 from nautilus_rl_lab.strategies.staleness import market_time_topic
 
 #: Rows fetched per bar poll: enough to catch up after a pause or a fast replay.
@@ -85,17 +81,15 @@ def completed_rates(rates: Any, timeframe_secs: int, tick: Any) -> Any:
     return rates[:-1]
 
 
-class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
+class Mt5DataClient(Mt5ClientMixin, MarketDataClientBase):
     """Live market data from a MetaTrader 5 terminal (native, RPyC bridge or simulator).
 
     Parameters
     ----------
-    loop : asyncio.AbstractEventLoop
-        The event loop for the client.
+    context : ClientContext
+        What the node gives its clients (cache, clock, ...).
     connection : Mt5Connection
         The shared terminal connection (one user is counted for this client).
-    msgbus, cache, clock
-        Nautilus components of the node.
     instrument_provider : Mt5InstrumentProvider
         Loads the configured symbols on connect.
     config : Mt5DataClientConfig
@@ -106,24 +100,18 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
 
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop,
+        context: ClientContext,
         connection: Mt5Connection,
-        msgbus: MessageBus,
-        cache: Cache,
-        clock: LiveClock,
         instrument_provider: Mt5InstrumentProvider,
         config: Mt5DataClientConfig,
         name: str | None = None,
     ) -> None:
         super().__init__(
-            loop=loop,
-            client_id=ClientId(name or MT5),
+            context=context,
+            name=name or MT5,
             venue=MT5_VENUE,
-            msgbus=msgbus,
-            cache=cache,
-            clock=clock,
-            instrument_provider=instrument_provider,
             config=config,
+            instrument_provider=instrument_provider,
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
@@ -136,9 +124,9 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
     async def _connect(self) -> None:
         await self._connect_terminal()
         for instrument in self.provider.list_all():
-            self._handle_data(instrument)
+            self.publish_instrument(instrument)
         for currency in self.provider.currencies().values():
-            self._cache.add_currency(currency)
+            self.add_currency(currency)
 
     async def _disconnect(self) -> None:
         tasks = [*self._quote_tasks.values(), *self._bar_tasks.values()]
@@ -185,16 +173,16 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
     async def _unsubscribe_instrument(self, command: UnsubscribeInstrument) -> None:
         pass
 
-    async def _subscribe_trade_ticks(self, command: SubscribeTradeTicks) -> None:
+    async def _subscribe_trades(self, command: SubscribeTrades) -> None:
         self._log.warning(
             f"MT5 FX/CFD symbols have no trades (ticks carry last=0): not subscribing to "
             f"{command.instrument_id} trades; subscribe to quotes instead",
         )
 
-    async def _unsubscribe_trade_ticks(self, command: UnsubscribeTradeTicks) -> None:
+    async def _unsubscribe_trades(self, command: UnsubscribeTrades) -> None:
         pass
 
-    async def _subscribe_quote_ticks(self, command: SubscribeQuoteTicks) -> None:
+    async def _subscribe_quotes(self, command: SubscribeQuotes) -> None:
         instrument_id = command.instrument_id
         if instrument_id in self._quote_tasks:
             return
@@ -207,7 +195,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
             f"poll_quotes: {instrument_id}",
         )
 
-    async def _unsubscribe_quote_ticks(self, command: UnsubscribeQuoteTicks) -> None:
+    async def _unsubscribe_quotes(self, command: UnsubscribeQuotes) -> None:
         self._stop_poll(self._quote_tasks, command.instrument_id)
 
     async def _subscribe_bars(self, command: SubscribeBars) -> None:
@@ -300,7 +288,7 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         """Tell the decision paths the server's time (UTC ns) before the bars it completed."""
         if tick is not None and tick.time_msc:
             ts_ns = self._time.utc_ms(int(tick.time_msc)) * 1_000_000
-            self._msgbus.publish(market_time_topic(instrument.id), ts_ns)
+            self.publish_topic(market_time_topic(instrument.id), ts_ns)
 
     # -- requests ------------------------------------------------------------------------
 
@@ -309,17 +297,10 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         if instrument is None:
             self._log.error(f"Cannot find instrument {request.instrument_id}")
             return
-        self._handle_instrument(instrument, request.id, request.start, request.end, request.params)
+        self.respond_instrument(request, instrument)
 
     async def _request_instruments(self, request: RequestInstruments) -> None:
-        self._handle_instruments(
-            MT5_VENUE,
-            self._instrument_provider.list_all(),
-            request.id,
-            request.start,
-            request.end,
-            request.params,
-        )
+        self.respond_instruments(request, MT5_VENUE, self._instrument_provider.list_all())
 
     def _server_secs(self, timestamp: pd.Timestamp | None) -> int | None:
         if timestamp is None:
@@ -354,9 +335,9 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
             bars = [bar for bar in bars if bar.ts_event <= end_ns]
         if request.limit:
             bars = bars[-request.limit :]
-        self._handle_bars(bar_type, bars, request.id, request.start, request.end, request.params)
+        self.respond_bars(request, bars)
 
-    async def _request_quote_ticks(self, request: RequestQuoteTicks) -> None:
+    async def _request_quotes(self, request: RequestQuotes) -> None:
         instrument = self._instrument(request.instrument_id)
         symbol = symbol_from_instrument_id(instrument.id)
         start = self._server_secs(request.start)
@@ -374,11 +355,4 @@ class Mt5DataClient(Mt5ClientMixin, LiveMarketDataClient):
         quotes = ticks_to_quote_ticks(ticks, instrument, 0, self._time)
         if request.limit:
             quotes = quotes[-request.limit :]
-        self._handle_quote_ticks(
-            instrument.id,
-            quotes,
-            request.id,
-            request.start,
-            request.end,
-            request.params,
-        )
+        self.respond_quotes(request, instrument.id, quotes)

@@ -37,6 +37,11 @@ def oms_type_for_account(margin_mode: int, configured: str | None = None) -> Oms
     return actual
 
 
+def account_id_for(login: int) -> AccountId:
+    """The Nautilus account id of the MT5 account `login` (``MT5-<login>``)."""
+    return AccountId(f"{MT5}-{login}")
+
+
 class Mt5ExecutionClient(Mt5Reconciliation):
     """Live execution on a MetaTrader 5 terminal (native, RPyC bridge or simulator).
 
@@ -47,15 +52,14 @@ class Mt5ExecutionClient(Mt5Reconciliation):
     async def _connect(self) -> None:
         await self._connect_terminal()
         for instrument in self.provider.list_all():
-            if self._cache.instrument(instrument.id) is None:
-                self._cache.add_instrument(instrument)
+            self.publish_instrument(instrument)
         account = await self._call("account_info")
         if account is None:
             raise ConnectionError(
                 "MT5 `account_info()` returned None; is a trading account logged in?"
             )
         oms_type_for_account(account.margin_mode, self.oms_type.name)
-        self._set_account_id(AccountId(f"{MT5}-{account.login}"))
+        self._set_account_id(account_id_for(account.login))
         self._publish_account(account, force=True)
         await self._await_account_registered()
         self._deal_cursor_secs = await self._server_now_secs()

@@ -19,8 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.common.component import LiveClock
-from nautilus_trader.live.execution_client import LiveExecutionClient
 
 from nautilus_rl_lab.adapters.metatrader5.clients import Mt5ClientMixin
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
@@ -39,12 +37,12 @@ from nautilus_rl_lab.adapters.metatrader5.providers import Mt5InstrumentProvider
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.server_time import ServerTime
 from nautilus_rl_lab.mt5.structures import AccountInfo, OrderSendResult, TradeDeal
-from nautilus_rl_lab.nt.common import Cache, MessageBus
 from nautilus_rl_lab.nt.live import QueryAccount
+from nautilus_rl_lab.nt.live_clients import ClientContext, ExecutionClientBase
 from nautilus_rl_lab.nt.model import (
     AccountBalance,
+    AccountId,
     AccountType,
-    ClientId,
     ClientOrderId,
     Currency,
     Instrument,
@@ -67,7 +65,7 @@ DEAL_LOOKUP_ATTEMPTS = 6
 DAY_SECS = 86_400
 
 
-class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
+class Mt5ExecutionCore(Mt5ClientMixin, ExecutionClientBase):
     """Terminal calls, the reported account and the order events the other layers emit.
 
     The layers above it (`execution_protection`, `execution_orders`,
@@ -78,29 +76,25 @@ class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
 
     def __init__(
         self,
-        loop: asyncio.AbstractEventLoop,
+        context: ClientContext,
         connection: Mt5Connection,
-        msgbus: MessageBus,
-        cache: Cache,
-        clock: LiveClock,
         instrument_provider: Mt5InstrumentProvider,
         config: Mt5ExecClientConfig,
         oms_type: OmsType,
         account_currency: Currency,
+        account_id: AccountId,
         name: str | None = None,
     ) -> None:
         super().__init__(
-            loop=loop,
-            client_id=ClientId(name or MT5),
+            context=context,
+            name=name or MT5,
             venue=MT5_VENUE,
+            config=config,
+            instrument_provider=instrument_provider,
             oms_type=oms_type,
             account_type=AccountType.MARGIN,
             base_currency=account_currency,
-            instrument_provider=instrument_provider,
-            msgbus=msgbus,
-            cache=cache,
-            clock=clock,
-            config=config,
+            account_id=account_id,
         )
         self._connection: Mt5Connection | None = connection
         self._mt5_config = config
@@ -208,23 +202,11 @@ class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
 
     def _reject(self, order: Order, reason: str) -> None:
         self._log.warning(f"{order.client_order_id!r} rejected: {reason}")
-        self.generate_order_rejected(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            reason,
-            self._clock.timestamp_ns(),
-        )
+        self.emit_order_rejected(order, reason)
 
     def _accept(self, order: Order, ticket: int) -> None:
         if order.status in (OrderStatus.INITIALIZED, OrderStatus.SUBMITTED):
-            self.generate_order_accepted(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                VenueOrderId(str(ticket)),
-                self._clock.timestamp_ns(),
-            )
+            self.emit_order_accepted(order, VenueOrderId(str(ticket)))
 
     def _emit_fill(
         self,
@@ -247,15 +229,11 @@ class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
                 f"Deal {deal.ticket} ({last_qty}) exceeds leaves qty of {order.client_order_id!r}",
             )
             return
-        self.generate_order_filled(
-            strategy_id=order.strategy_id,
-            instrument_id=order.instrument_id,
-            client_order_id=order.client_order_id,
+        self.emit_order_filled(
+            order,
             venue_order_id=venue_order_id or VenueOrderId(str(deal.order)),
             venue_position_id=PositionId(str(deal.position_id)) if self._hedging else None,
             trade_id=trade_id,
-            order_side=order.side,
-            order_type=order.order_type,
             last_qty=last_qty,
             last_px=instrument.make_price(deal.price),
             quote_currency=instrument.quote_currency,
@@ -292,12 +270,7 @@ class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
         return deals
 
     def _submitted(self, order: Order) -> None:
-        self.generate_order_submitted(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            self._clock.timestamp_ns(),
-        )
+        self.emit_order_submitted(order)
 
     def _updated(
         self,
@@ -306,22 +279,7 @@ class Mt5ExecutionCore(Mt5ClientMixin, LiveExecutionClient):
         price: Price | None,
         trigger_price: Price | None,
     ) -> None:
-        self.generate_order_updated(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            venue_order_id,
-            order.quantity,
-            price,
-            trigger_price,
-            self._clock.timestamp_ns(),
-        )
+        self.emit_order_updated(order, venue_order_id, order.quantity, price, trigger_price)
 
     def _canceled(self, order: Order) -> None:
-        self.generate_order_canceled(
-            order.strategy_id,
-            order.instrument_id,
-            order.client_order_id,
-            order.venue_order_id,
-            self._clock.timestamp_ns(),
-        )
+        self.emit_order_canceled(order, order.venue_order_id)

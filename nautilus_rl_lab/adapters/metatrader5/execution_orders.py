@@ -45,7 +45,6 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import OrderSendResult, SymbolInfo, TradeDeal, TradeOrder
-from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import (
     BatchCancelOrders,
     CancelAllOrders,
@@ -55,11 +54,13 @@ from nautilus_rl_lab.nt.live import (
     SubmitOrderList,
 )
 from nautilus_rl_lab.nt.model import (
+    ClientOrderId,
     ContingencyType,
     Instrument,
     Order,
     OrderSide,
     OrderType,
+    PositionId,
     VenueOrderId,
 )
 
@@ -81,31 +82,18 @@ class _Sending:
 _OutcomeHandler = Callable[[_Sending, OrderSendResult | None, SendOutcome], Awaitable[bool]]
 
 
-def _single(command: SubmitOrderList, order: Order) -> SubmitOrder:
-    """The `SubmitOrder` of one order of a list."""
-    return SubmitOrder(
-        trader_id=command.trader_id,
-        strategy_id=command.strategy_id,
-        order=order,
-        command_id=UUID4(),
-        ts_init=command.ts_init,
-        position_id=command.position_id,
-        client_id=command.client_id,
-        params=command.params,
-    )
-
-
 class Mt5OrderSubmission(Mt5ProtectiveLegs):
     """Submit, cancel and modify orders; settle each `order_send` outcome."""
 
     async def _submit_order_list(self, command: SubmitOrderList) -> None:
-        orders = command.order_list.orders
+        orders = self.orders_of_list(command)
+        params, position_id = command.params or {}, command.position_id
         if all(o.contingency_type == ContingencyType.NO_CONTINGENCY for o in orders):
             for order in orders:
-                await self._submit_order(_single(command, order))
+                await self._submit(order, params, position_id)
             return
         try:
-            parent, legs = protected_list(command.order_list)
+            parent, legs = protected_list(orders)
         except UnsupportedOrderError as e:
             for order in orders:
                 self._submitted(order)
@@ -118,7 +106,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
             self._resolving.add(child.client_order_id)
         self._inflight += 1
         try:
-            await self._submit_order(_single(command, parent))
+            await self._submit(parent, params, position_id)
             async with self._stops_lock:
                 await self._attach_legs(parent, legs)
         finally:
@@ -127,7 +115,10 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
                 self._resolving.discard(child.client_order_id)
 
     async def _submit_order(self, command: SubmitOrder) -> None:
-        order = command.order
+        await self._submit(command.order, command.params or {}, command.position_id)
+
+    async def _submit(self, order: Order, params: dict, position_id: PositionId | None) -> None:
+        """Send one new order (its command's `params` and `position_id`) to the terminal."""
         if order.is_closed:
             self._log.warning(f"Cannot submit already closed order {order}")
             return
@@ -146,17 +137,22 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         self._resolving.add(order.client_order_id)
         try:
             async with self._send_lock:
-                await self._send_new_order(command, order, instrument, symbol)
+                await self._send_new_order(order, instrument, symbol, params, position_id)
         finally:
             self._resolving.discard(order.client_order_id)
             self._inflight -= 1
 
     async def _send_new_order(
-        self, command: SubmitOrder, order: Order, instrument: Instrument, symbol: SymbolInfo
+        self,
+        order: Order,
+        instrument: Instrument,
+        symbol: SymbolInfo,
+        params: dict,
+        position_id: PositionId | None,
     ) -> None:
         """Send a new order until one outcome handler settles it (see `_outcome_handler`)."""
-        sending = _Sending(order, instrument, symbol, command.params or {})
-        if not await self._find_position_ticket(command, sending):
+        sending = _Sending(order, instrument, symbol, params)
+        if not await self._find_position_ticket(position_id, sending):
             return
         resend = True
         while resend:
@@ -167,15 +163,13 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
             self._log.debug(f"order_send {request} -> {outcome}")
             resend = await self._outcome_handler(outcome.kind)(sending, result, outcome)
 
-    async def _find_position_ticket(self, command: SubmitOrder, sending: _Sending) -> bool:
+    async def _find_position_ticket(
+        self, position_id: PositionId | None, sending: _Sending
+    ) -> bool:
         """Set the position a closing order names; False when the order was rejected."""
         order = sending.order
-        if (
-            self._hedging
-            and command.position_id is not None
-            and command.position_id.value.isdigit()
-        ):
-            sending.position_ticket = int(command.position_id.value)
+        if self._hedging and position_id is not None and position_id.value.isdigit():
+            sending.position_ticket = int(position_id.value)
         elif order.is_reduce_only:
             symbol = sending.symbol
             positions = await self._call("positions_get", symbol=symbol.name) or ()
@@ -230,13 +224,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         assert result is not None  # a retcode came back
         await self._on_done(order, sending.instrument, result)
         if outcome.kind == "partially_filled" and order.is_open:
-            self.generate_order_canceled(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                VenueOrderId(str(result.order)),
-                self._clock.timestamp_ns(),
-            )
+            self.emit_order_canceled(order, VenueOrderId(str(result.order)))
         return False
 
     async def _on_placed(
@@ -367,47 +355,35 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         for deal in await self._deals_for_order(mt5_order.ticket):
             self._emit_fill(order, instrument, deal)
         if state in (mt5c.ORDER_STATE_CANCELED, mt5c.ORDER_STATE_EXPIRED) and not order.is_closed:
-            generate = (
-                self.generate_order_expired
+            emit = (
+                self.emit_order_expired
                 if state == mt5c.ORDER_STATE_EXPIRED
-                else self.generate_order_canceled
+                else self.emit_order_canceled
             )
-            generate(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                VenueOrderId(str(mt5_order.ticket)),
-                self._clock.timestamp_ns(),
-            )
+            emit(order, VenueOrderId(str(mt5_order.ticket)))
         await self._update_account_state()
 
     # -- cancel / modify -----------------------------------------------------------------
 
     def _command_target(
         self,
-        command: CancelOrder | ModifyOrder,
-        generate_rejected: Callable[..., None],
+        client_order_id: ClientOrderId,
+        venue_order_id: VenueOrderId | None,
+        emit_rejected: Callable[[Order, VenueOrderId | None, str], None],
     ) -> tuple[Order, VenueOrderId, Callable[[str], None]] | None:
-        """The open order a cancel/modify `command` targets, with its venue order id and a
-        ``reject(reason)`` that emits `generate_rejected` for it.
+        """The open order a cancel/modify targets, with its venue order id and a
+        ``reject(reason)`` that emits `emit_rejected` for it.
 
         None when there is nothing to do: the order is unknown or closed, or it has no MT5
         ticket yet (then it is rejected here).
         """
-        order = self._cache.order(command.client_order_id)
+        order = self._cache.order(client_order_id)
         if order is None or order.is_closed:
             return None
-        venue_order_id = command.venue_order_id or order.venue_order_id
+        venue_order_id = venue_order_id or order.venue_order_id
 
         def reject(reason: str) -> None:
-            generate_rejected(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                reason,
-                self._clock.timestamp_ns(),
-            )
+            emit_rejected(order, venue_order_id, reason)
 
         if venue_order_id is None:
             reject("order has no MT5 ticket yet")
@@ -415,7 +391,15 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         return order, venue_order_id, reject
 
     async def _cancel_order(self, command: CancelOrder) -> None:
-        target = self._command_target(command, self.generate_order_cancel_rejected)
+        await self._cancel(command.client_order_id, command.venue_order_id)
+
+    async def _cancel(
+        self, client_order_id: ClientOrderId, venue_order_id: VenueOrderId | None
+    ) -> None:
+        """Cancel an open order (a pending MT5 order, or a leg's sl/tp on its position)."""
+        target = self._command_target(
+            client_order_id, venue_order_id, self.emit_order_cancel_rejected
+        )
         if target is None:
             return
         order, venue_order_id, reject = target
@@ -426,13 +410,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
         ticket = int(venue_order_id.value)
         _, outcome = await self._order_send(cancel_request(ticket, magic=self._magic))
         if outcome.kind in ("filled", "placed", "no_changes"):
-            self.generate_order_canceled(
-                order.strategy_id,
-                order.instrument_id,
-                order.client_order_id,
-                venue_order_id,
-                self._clock.timestamp_ns(),
-            )
+            self.emit_order_canceled(order, venue_order_id)
             return
         # Not canceled: find out what the order is now (it may have filled meanwhile).
         if outcome.kind == "unknown" and not self.connection.is_initialized:
@@ -447,26 +425,18 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
 
     async def _cancel_all_orders(self, command: CancelAllOrders) -> None:
         for order in self._cache.orders_open(venue=MT5_VENUE, instrument_id=command.instrument_id):
-            if command.order_side not in (OrderSide.NO_ORDER_SIDE, order.side):
+            if command.order_side not in (None, OrderSide.NO_ORDER_SIDE, order.side):
                 continue
-            await self._cancel_order(
-                CancelOrder(
-                    trader_id=command.trader_id,
-                    strategy_id=order.strategy_id,
-                    instrument_id=order.instrument_id,
-                    client_order_id=order.client_order_id,
-                    venue_order_id=order.venue_order_id,
-                    command_id=UUID4(),
-                    ts_init=command.ts_init,
-                ),
-            )
+            await self._cancel(order.client_order_id, order.venue_order_id)
 
     async def _batch_cancel_orders(self, command: BatchCancelOrders) -> None:
         for cancel in command.cancels:
             await self._cancel_order(cancel)
 
     async def _modify_order(self, command: ModifyOrder) -> None:
-        target = self._command_target(command, self.generate_order_modify_rejected)
+        target = self._command_target(
+            command.client_order_id, command.venue_order_id, self.emit_order_modify_rejected
+        )
         if target is None:
             return
         order, venue_order_id, reject = target

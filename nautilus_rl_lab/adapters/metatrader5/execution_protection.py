@@ -148,13 +148,7 @@ class Mt5ProtectiveLegs(Mt5ExecutionCore):
                 self._canceled(order)
         for rule, child in legs:
             venue_order_id = leg_venue_order_id(rule, position.ticket, parent.client_order_id.value)
-            self.generate_order_accepted(
-                child.strategy_id,
-                child.instrument_id,
-                child.client_order_id,
-                venue_order_id,
-                self._clock.timestamp_ns(),
-            )
+            self.emit_order_accepted(child, venue_order_id)
 
     async def _set_stops(self, ticket: int, symbol: str, sl: float, tp: float) -> str | None:
         """Set a position's sl/tp; `None` when the terminal holds them, else the reason."""

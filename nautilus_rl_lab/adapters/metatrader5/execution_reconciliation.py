@@ -168,7 +168,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         self._log.info(
             f"Reporting MT5 order {ticket} not sent by Nautilus (reason {mt5_order.reason})"
         )
-        self._send_mass_status_report(mass_status)
+        self.send_mass_status(mass_status)
         await self._update_account_state()
         return True
 
@@ -241,7 +241,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             return None
         return self._instrument(candidate)
 
-    async def generate_order_status_report(
+    async def _generate_order_status_report(
         self,
         command: GenerateOrderStatusReport,
     ) -> OrderStatusReport | None:
@@ -283,7 +283,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         )
         return self._order_report(mt5_order, instrument, self._clock.timestamp_ns(), deals)
 
-    async def generate_order_status_reports(
+    async def _generate_order_status_reports(
         self,
         command: GenerateOrderStatusReports,
     ) -> list[OrderStatusReport]:
@@ -310,7 +310,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             reports.append(self._order_report(mt5_order, instrument, ts_init, deals))
         return reports
 
-    async def generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
+    async def _generate_fill_reports(self, command: GenerateFillReports) -> list[FillReport]:
         ts_init = self._clock.timestamp_ns()
         if command.venue_order_id is not None and command.venue_order_id.value.isdigit():
             deals = await self._call("history_deals_get", ticket=int(command.venue_order_id.value))
@@ -326,7 +326,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
                 reports.append(self._fill_report(deal, instrument, ts_init))
         return reports
 
-    async def generate_position_status_reports(
+    async def _generate_position_status_reports(
         self,
         command: GeneratePositionStatusReports,
     ) -> list[PositionStatusReport]:

@@ -18,7 +18,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing import (
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.mt5.structures import SymbolInfo
 from nautilus_rl_lab.nt.live import InstrumentProvider
-from nautilus_rl_lab.nt.model import InstrumentId
+from nautilus_rl_lab.nt.model import CurrencyPair, InstrumentId
 
 
 class Mt5InstrumentProvider(InstrumentProvider):
@@ -82,7 +82,6 @@ class Mt5InstrumentProvider(InstrumentProvider):
         instrument = symbol_info_to_instrument(info, ts_init=0)
         self._symbol_infos[instrument.id] = info
         self.add_currency(instrument.quote_currency)
-        base = instrument.get_base_currency()
-        if base is not None:
-            self.add_currency(base)
+        if isinstance(instrument, CurrencyPair):  # a CFD's base (XAU) is no currency here
+            self.add_currency(instrument.base_currency)
         self.add(instrument)

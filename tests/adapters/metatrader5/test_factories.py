@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from nautilus_trader.common.component import LiveClock
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -13,19 +10,13 @@ from nautilus_rl_lab.adapters.metatrader5.factories import Mt5LiveExecClientFact
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
-from nautilus_rl_lab.nt.common import Cache, MessageBus
-from nautilus_rl_lab.nt.model import OmsType, TraderId
+from nautilus_rl_lab.nt.live_clients import standalone_context
+from nautilus_rl_lab.nt.model import OmsType
 
 
 def _create(config: Mt5ExecClientConfig):
-    clock = LiveClock()
-    loop = asyncio.new_event_loop()
-    try:
-        return Mt5LiveExecClientFactory.create(
-            loop, "MT5", config, MessageBus(TraderId("TESTER-001"), clock), Cache(), clock
-        )
-    finally:
-        loop.close()
+    with standalone_context() as context:
+        return Mt5LiveExecClientFactory.build("MT5", config, context)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,6 @@ from nautilus_rl_lab.nt.model import (
     CurrencyPair,
     LimitOrder,
     MarketOrder,
-    OrderList,
     OrderListId,
     OrderSide,
     OrderStatus,
@@ -88,6 +87,10 @@ def eurusd() -> CurrencyPair:
     return parsing.symbol_info_to_instrument(EURUSD, ts_init=0)
 
 
+#: Order fields NautilusTrader 2.0 requires and 1.221 defaults (to these values).
+ORDER_DEFAULTS = {"time_in_force": TimeInForce.GTC, "quote_quantity": False}
+
+
 def _market(instrument, side=OrderSide.BUY, qty="10000", coid="O-20250101-000000-001-000-1"):
     return MarketOrder(
         trader_id=TraderId("TESTER-001"),
@@ -98,6 +101,8 @@ def _market(instrument, side=OrderSide.BUY, qty="10000", coid="O-20250101-000000
         quantity=Quantity.from_str(qty),
         init_id=UUID4(),
         ts_init=0,
+        reduce_only=False,
+        **ORDER_DEFAULTS,
     )
 
 
@@ -220,6 +225,9 @@ def test_pending_orders_are_pending_requests_with_stops_and_position(eurusd):
         price=Price.from_str("1.09000"),
         init_id=UUID4(),
         ts_init=0,
+        post_only=False,
+        reduce_only=False,
+        **ORDER_DEFAULTS,
     )
     request = parsing.order_to_request(limit, EURUSD, magic=7, sl=1.08, tp=1.1, position_ticket=99)
     assert request["action"] == mt5c.TRADE_ACTION_PENDING
@@ -239,6 +247,9 @@ def test_pending_orders_are_pending_requests_with_stops_and_position(eurusd):
         trigger_type=TriggerType.DEFAULT,
         init_id=UUID4(),
         ts_init=0,
+        post_only=False,
+        reduce_only=False,
+        **ORDER_DEFAULTS,
     )
     request = parsing.order_to_request(stop_limit, EURUSD, magic=7)
     assert request["type"] == mt5c.ORDER_TYPE_SELL_STOP_LIMIT
@@ -385,7 +396,7 @@ def test_positions_become_hedging_and_net_reports(eurusd):
     net = parsing.net_position_report([long, short], eurusd, ACCOUNT, ts_init=1)
     assert net.venue_position_id is None
     assert net.position_side == PositionSide.LONG
-    assert net.signed_decimal_qty == Decimal(20_000)
+    assert net.quantity == Quantity.from_int(20_000)
     flat = parsing.net_position_report([], eurusd, ACCOUNT, ts_init=1)
     assert flat.position_side == PositionSide.FLAT
 
@@ -418,6 +429,7 @@ def _oto(instrument, *children, parent_type=OrderType.MARKET):
         "quantity": Quantity.from_str("10000"),
         "ts_init": 0,
         "order_list_id": OrderListId("OL-1"),
+        **ORDER_DEFAULTS,
     }
     ids = [ClientOrderId(f"O-20250101-000000-001-000-{i + 2}") for i in range(len(children))]
     orders = []
@@ -433,7 +445,9 @@ def _oto(instrument, *children, parent_type=OrderType.MARKET):
                 **fields,
             )
         )
-    parent_kwargs = {"price": Price.from_str("1.10000")} if parent_type == OrderType.LIMIT else {}
+    parent_kwargs: dict = {"reduce_only": False}
+    if parent_type == OrderType.LIMIT:
+        parent_kwargs |= {"price": Price.from_str("1.10000"), "post_only": False}
     parent_cls = MarketOrder if parent_type == OrderType.MARKET else LimitOrder
     parent = parent_cls(
         **common,
@@ -444,14 +458,14 @@ def _oto(instrument, *children, parent_type=OrderType.MARKET):
         linked_order_ids=ids,
         **parent_kwargs,
     )
-    return OrderList(OrderListId("OL-1"), [parent, *orders])
+    return [parent, *orders]
 
 
 STOP = (
     StopMarketOrder,
     {"trigger_price": Price.from_str("1.08900"), "trigger_type": TriggerType.DEFAULT},
 )
-TAKE = (LimitOrder, {"price": Price.from_str("1.12200")})
+TAKE = (LimitOrder, {"price": Price.from_str("1.12200"), "post_only": False})
 
 
 def test_oto_stop_and_limit_children_are_the_sl_and_tp_legs(eurusd):

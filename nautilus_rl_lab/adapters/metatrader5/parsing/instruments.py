@@ -22,6 +22,7 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import SymbolInfo
+from nautilus_rl_lab.nt.instruments import NO_FEES
 from nautilus_rl_lab.nt.model import (
     AssetClass,
     Cfd,
@@ -69,7 +70,10 @@ def _precision(value: Decimal) -> int:
 def _currency(code: str) -> Currency | None:
     if not code:
         return None
-    return Currency.from_str(code.upper(), strict=True)
+    try:  # an unknown code: None on NautilusTrader 1.221, ValueError on 2.0
+        return Currency.from_str(code.upper(), strict=True)
+    except ValueError:
+        return None
 
 
 def _cfd_asset_class(info: SymbolInfo) -> AssetClass:
@@ -141,8 +145,7 @@ def symbol_info_to_instrument(
         "min_quantity": min_quantity,
         "margin_init": Decimal(0),
         "margin_maint": Decimal(0),
-        "maker_fee": Decimal(0),
-        "taker_fee": Decimal(0),
+        **NO_FEES,
         "ts_event": ts_init,
         "ts_init": ts_init,
         "info": mt5_info,

@@ -20,12 +20,13 @@ Decisions:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.requests import UnsupportedOrderError
 from nautilus_rl_lab.mt5 import constants as mt5c
-from nautilus_rl_lab.nt.model import ContingencyType, Order, OrderList, OrderType, VenueOrderId
+from nautilus_rl_lab.nt.model import ContingencyType, Order, OrderType, VenueOrderId
 
 SL, TP = "sl", "tp"
 _LEG_TYPES = {OrderType.STOP_MARKET: SL, OrderType.LIMIT: TP}
@@ -42,17 +43,17 @@ class Leg:
     ticket: int
 
 
-def protected_list(order_list: OrderList) -> tuple[Order, list[tuple[str, Order]]]:
-    """The MARKET parent and the ``(rule, child)`` legs of a supported OTO list.
+def protected_list(orders: Sequence[Order]) -> tuple[Order, list[tuple[str, Order]]]:
+    """The MARKET parent and the ``(rule, child)`` legs of a supported OTO list's `orders`.
 
     Raises `UnsupportedOrderError` naming what MT5 cannot honour for any other contingent list.
     """
-    parent, *children = order_list.orders
+    parent, *children = orders
     if parent.order_type != OrderType.MARKET or parent.contingency_type != ContingencyType.OTO:
         raise UnsupportedOrderError(
             f"MT5 supports contingent order lists only as a MARKET OTO parent with stop-loss/"
-            f"take-profit children (position sl/tp); {order_list.id} starts with a "
-            f"{parent.type_string()} {parent.contingency_type.name} order",
+            f"take-profit children (position sl/tp); {parent.order_list_id} starts with a "
+            f"{parent.order_type.name} {parent.contingency_type.name} order",
         )
     legs: list[tuple[str, Order]] = []
     for child in children:
@@ -64,7 +65,7 @@ def protected_list(order_list: OrderList) -> tuple[Order, list[tuple[str, Order]
         rule = _LEG_TYPES.get(child.order_type)
         if rule is None or child.parent_order_id != parent.client_order_id:
             raise UnsupportedOrderError(
-                f"{child.client_order_id} ({child.type_string()}) is not a stop-loss "
+                f"{child.client_order_id} ({child.order_type.name}) is not a stop-loss "
                 f"(STOP_MARKET) or take-profit (LIMIT) child of {parent.client_order_id}",
             )
         if not child.is_reduce_only:
@@ -73,7 +74,7 @@ def protected_list(order_list: OrderList) -> tuple[Order, list[tuple[str, Order]
             )
         if any(r == rule for r, _ in legs):
             raise UnsupportedOrderError(
-                f"{order_list.id} has two {rule} children: an MT5 position has one sl and one tp",
+                f"{parent.order_list_id} has two {rule} children: an MT5 position has one sl and one tp",
             )
         legs.append((rule, child))
     return parent, legs

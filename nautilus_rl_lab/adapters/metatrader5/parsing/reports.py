@@ -271,10 +271,13 @@ def net_position_report(
         signed_lots += sign * lots
         notional += lots * to_decimal(position.price_open)
     if signed_lots == 0:
-        return PositionStatusReport.create_flat(
+        return PositionStatusReport(  # 1.221's `create_flat`, which 2.0 lacks
             account_id=account_id,
             instrument_id=instrument.id,
-            size_precision=instrument.size_precision,
+            position_side=PositionSide.FLAT,
+            quantity=Quantity.zero(instrument.size_precision),
+            report_id=UUID4(),
+            ts_last=ts_init,
             ts_init=ts_init,
         )
     total_lots = sum((to_decimal(p.volume) for p in positions), Decimal(0))

@@ -122,7 +122,7 @@ def order_to_request(
         if mt5_type is None:
             raise UnsupportedOrderError(
                 f"MT5 has no order type for a {order.side_string()} "
-                f"{order.type_string()} order; use MARKET, LIMIT, STOP_MARKET or STOP_LIMIT",
+                f"{order.order_type.name} order; use MARKET, LIMIT, STOP_MARKET or STOP_LIMIT",
             )
         request["action"] = mt5c.TRADE_ACTION_PENDING
         request["type"] = mt5_type

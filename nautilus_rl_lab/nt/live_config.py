@@ -1,0 +1,61 @@
+"""Nautilus' live client configs (instrument provider, routing, data and execution client), on
+NautilusTrader 1.221 and 2.0 alike.
+
+On 2.0 these are final native classes that carry no fields of ours (and cannot nest in a msgspec
+config); there they are `LabConfig`s with 1.221's fields in 1.221's order, so an adapter's client
+config subclasses one base on both lines and writes the same JSON. A 2.0 client hands Nautilus a
+native config of its own (see `nt.live_clients`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nautilus_rl_lab.nt.version import NT2
+
+if NT2:
+    from nautilus_rl_lab.config import LabConfig
+    from nautilus_rl_lab.nt.model import InstrumentId
+
+    class InstrumentProviderConfig(LabConfig, frozen=True):
+        """Which instruments a provider loads (1.221's fields)."""
+
+        load_all: bool = False
+        load_ids: frozenset[InstrumentId] | None = None
+        filters: dict[str, Any] | None = None
+        filter_callable: str | None = None
+        log_warnings: bool = True
+
+    class RoutingConfig(LabConfig, frozen=True):
+        """Whether a client is the default route, and for which venues (1.221's fields)."""
+
+        default: bool = False
+        venues: frozenset[str] | None = None
+
+    class LiveDataClientConfig(LabConfig, frozen=True):
+        """The fields every live data client config has (1.221's)."""
+
+        handle_revised_bars: bool = False
+        instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
+        routing: RoutingConfig = RoutingConfig()
+
+    class LiveExecClientConfig(LabConfig, frozen=True):
+        """The fields every live execution client config has (1.221's)."""
+
+        instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
+        routing: RoutingConfig = RoutingConfig()
+
+else:
+    from nautilus_trader.common.config import InstrumentProviderConfig
+    from nautilus_trader.live.config import (
+        LiveDataClientConfig,
+        LiveExecClientConfig,
+        RoutingConfig,
+    )
+
+__all__ = [
+    "InstrumentProviderConfig",
+    "LiveDataClientConfig",
+    "LiveExecClientConfig",
+    "RoutingConfig",
+]
