@@ -1,9 +1,10 @@
 """Config plumbing shared by the frozen configs: YAML/JSON files and `module:Class` names.
 
 `LabConfig` is the frozen msgspec base of the project's own data configs (not Nautilus'
-component configs): it serialises exactly as Nautilus 1.221's `NautilusConfig` did, with the same
-encoding hooks, so stored JSON, bundle hashes and study fingerprints keep their bytes, without
-resting on a base class NautilusTrader 2 drops.
+component configs): it serialises exactly as Nautilus 1.221's `NautilusConfig` did (Nautilus
+values through `nt.codec`'s hooks, which write what 1.221's did), so stored JSON, bundle hashes
+and study fingerprints keep their bytes, on NautilusTrader 1.221 and 2.0 (which has neither
+`NautilusConfig` nor its hooks).
 `FileConfig` is a `LabConfig` that reads and writes itself as YAML or JSON (atomically),
 rejecting unknown fields with a `ConfigError`; `resolve_class` turns a registry alias or a
 `package.module:Class` path into a class and checks its base, naming the config field on error.
@@ -21,19 +22,32 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Protocol, Self, TypeVar, cast
 
 import msgspec
 import yaml
-from nautilus_trader.common.config import msgspec_decoding_hook, msgspec_encoding_hook
-from nautilus_trader.config import NautilusConfig
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.nt.codec import decode_hook, encode_hook
 from nautilus_rl_lab.validation import check_identifier_fields
 
+
+class ParsedConfig(Protocol):
+    """A config that reads and writes itself as JSON: a `LabConfig` or a Nautilus component's."""
+
+    @classmethod
+    def parse(cls, raw: bytes | str) -> Self:
+        """The config decoded from JSON."""
+        ...
+
+    def json(self) -> bytes:
+        """The config as JSON bytes."""
+        ...
+
+
 T = TypeVar("T")
-C = TypeVar("C", bound="LabConfig | NautilusConfig")
+C = TypeVar("C", bound=ParsedConfig)
 YAML_SUFFIXES = (".yaml", ".yml")
 SUFFIXES = (*YAML_SUFFIXES, ".json")
 
@@ -41,17 +55,14 @@ SUFFIXES = (*YAML_SUFFIXES, ".json")
 class LabConfig(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A frozen, hashable config whose JSON is byte-identical to a 1.221 `NautilusConfig`'s."""
 
-    # NautilusConfig's hooks (1.221), for the Nautilus configs and types nested in ours: the one
-    # place that names them, so a NautilusTrader without them changes this class only.
-
     @classmethod
     def parse(cls, raw: bytes | str) -> Self:
-        """The config decoded from JSON (Nautilus types such as `Decimal` or identifiers too)."""
-        return msgspec.json.decode(raw, type=cls, dec_hook=msgspec_decoding_hook)
+        """The config decoded from JSON (Nautilus identifiers and bar types too)."""
+        return msgspec.json.decode(raw, type=cls, dec_hook=decode_hook)
 
     def json(self) -> bytes:
         """The config as JSON bytes (the bytes content hashes and fingerprints are taken over)."""
-        return msgspec.json.encode(self, enc_hook=msgspec_encoding_hook)
+        return msgspec.json.encode(self, enc_hook=encode_hook)
 
     def json_primitives(self) -> dict[str, Any]:
         """The fields as plain JSON data (what `json()` writes, decoded)."""

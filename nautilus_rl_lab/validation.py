@@ -29,15 +29,17 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import msgspec
 import pandas as pd
-from nautilus_trader.common.config import resolve_config_path
-from nautilus_trader.config import ImportableStrategyConfig
-from nautilus_trader.model.identifiers import Identifier
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.common import ImportableActorConfig
-from nautilus_rl_lab.nt.model import Currency, InstrumentId, OmsType, StrategyId, TraderId
+from nautilus_rl_lab.nt.codec import IDENTIFIERS
+from nautilus_rl_lab.nt.importable import (
+    ImportableActorConfig,
+    ImportableStrategyConfig,
+    resolve_config_path,
+)
+from nautilus_rl_lab.nt.model import InstrumentId, OmsType, StrategyId, TraderId
+from nautilus_rl_lab.nt.names import enum_names, known_currency
 
 __all__ = [
     "LOG_LEVELS",
@@ -199,7 +201,7 @@ def check_rate_limit(field: str, value: object) -> str:
 
 def check_currency(field: str, value: object) -> str:
     """An ISO currency code Nautilus knows (upper case, e.g. ``USD``)."""
-    if not isinstance(value, str) or Currency.from_str(value, strict=True) is None:
+    if not isinstance(value, str) or known_currency(value) is None:
         raise ConfigError(
             f"`{field}` must be a known ISO currency code such as 'USD', was {value!r}"
         )
@@ -278,7 +280,7 @@ def _identifier_check(annotation: Any) -> Any:
         return check_trader_id
     if annotation is StrategyId:
         return check_strategy_id
-    if isinstance(annotation, type) and issubclass(annotation, Identifier):
+    if isinstance(annotation, type) and issubclass(annotation, IDENTIFIERS):
         return check_identifier
     return None
 
@@ -291,7 +293,7 @@ def check_identifier_fields(field: str, config_class: type, data: Mapping[str, A
     is where a bad string aborts the process. Errors name `field.<name>` (`<name>` when
     `field` is empty).
     """
-    types_by_name = {f.name: f.type for f in msgspec.structs.fields(config_class)}
+    types_by_name = typing.get_type_hints(config_class)
     for name, value in data.items():
         check = _identifier_check(types_by_name.get(name))
         if check is not None and value is not None:
@@ -322,7 +324,7 @@ def check_component_config(
             check_choice(
                 f"{field}.config.oms_type",
                 oms_type,
-                OmsType.__members__,
+                enum_names(OmsType),
                 note=" (or None)",
                 upper=True,
             )

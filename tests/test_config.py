@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import math
 import pkgutil
@@ -13,10 +14,9 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from nautilus_trader.config import NautilusConfig
 
 import nautilus_rl_lab
-from nautilus_rl_lab.config import FileConfig, LabConfig, decode_config, read_mapping
+from nautilus_rl_lab.config import FileConfig, LabConfig, ParsedConfig, decode_config, read_mapping
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.deploy.session import LiveRunConfig
@@ -88,17 +88,21 @@ def test_overrides_win_over_the_file(tmp_path) -> None:
     assert (config.seed, config.bar_step) == (7, 2)
 
 
-def _config_classes() -> list[type[LabConfig | NautilusConfig]]:
-    """Every config the package defines, its own and Nautilus' kinds (all its modules imported)."""
-    for module in pkgutil.walk_packages(nautilus_rl_lab.__path__, "nautilus_rl_lab."):
-        importlib.import_module(module.name)
-    found: set[type[LabConfig | NautilusConfig]] = set()
-    todo: list[type[LabConfig | NautilusConfig]] = [LabConfig, NautilusConfig]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            todo.append(sub)
-            if sub.__module__.startswith("nautilus_rl_lab.") and sub is not FileConfig:
-                found.add(sub)
+def _config_classes() -> list[type[ParsedConfig]]:
+    """Every config the package defines, its own and Nautilus' kinds: each class of its modules
+    that reads and writes itself as JSON (`parse`, `json`), but the protocol and the bases."""
+    found: set[type[ParsedConfig]] = set()
+    for info in pkgutil.walk_packages(nautilus_rl_lab.__path__, "nautilus_rl_lab."):
+        module = importlib.import_module(info.name)
+        for cls in vars(module).values():
+            if (
+                inspect.isclass(cls)
+                and cls.__module__ == module.__name__
+                and callable(getattr(cls, "parse", None))
+                and callable(getattr(cls, "json", None))
+                and cls not in (ParsedConfig, LabConfig, FileConfig)
+            ):
+                found.add(cls)
     return sorted(found, key=lambda c: f"{c.__module__}.{c.__name__}")
 
 
@@ -235,7 +239,7 @@ def test_every_config_writes_the_json_bytes_nautilus_config_wrote_on_1_221() -> 
     """
     expected = json.loads((GOLDEN / "config_json.json").read_text(encoding="utf-8"))
     assert _config_json() == expected
-    classes: dict[str, type[LabConfig | NautilusConfig]] = {
+    classes: dict[str, type[ParsedConfig]] = {
         f"{c.__module__}:{c.__qualname__}": c for c in CONFIG_CLASSES
     }
     for name, text in expected.items():

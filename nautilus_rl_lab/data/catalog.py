@@ -6,7 +6,7 @@
 hold) instead of returning an empty list.
 
 Known Nautilus 1.221 limitation: the catalog's Arrow schema for ``Equity`` does not
-store ``min_quantity``/``max_quantity``, so an equity read back has neither.
+store ``min_quantity``/``max_quantity``, so an equity read back has neither (2.0 keeps them).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from nautilus_rl_lab.errors import DataValidationError, UnknownInstrumentError
+from nautilus_rl_lab.nt.catalog import BAR_FOLDER, query_bars, write_data
 from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, InstrumentId
 from nautilus_rl_lab.nt.persistence import ParquetDataCatalog
 
@@ -41,9 +42,9 @@ def write_catalog(
         )
     Path(path).mkdir(parents=True, exist_ok=True)
     catalog = ParquetDataCatalog(str(path))
-    catalog.write_data([instrument])
+    write_data(catalog, [instrument])
     if data:
-        catalog.write_data(list(data))
+        write_data(catalog, data)
     logger.info("wrote %s and %d data objects to catalog %s", instrument.id, len(data), path)
     return catalog
 
@@ -60,14 +61,14 @@ def _stored_bar_type(file: Path) -> str:
     return str(metadata.get(b"bar_type", file.parent.name.encode()).decode())
 
 
-def _bar_types_present(catalog: ParquetDataCatalog) -> list[str]:
-    """Bar types stored in the catalog."""
-    return sorted({_stored_bar_type(f) for f in bar_files(catalog.path)})
+def _bar_types_present(path: str | os.PathLike[str]) -> list[str]:
+    """Bar types stored in the catalog at `path`."""
+    return sorted({_stored_bar_type(f) for f in bar_files(path)})
 
 
 def bar_files(path: str | os.PathLike[str], bar_type: BarType | str | None = None) -> list[Path]:
     """The Parquet files of the catalog at `path` that hold bars (of `bar_type` if given)."""
-    files = sorted((Path(path) / "data" / "bar").glob("*/*.parquet"))
+    files = sorted((Path(path) / "data" / BAR_FOLDER).glob("*/*.parquet"))
     if bar_type is None:
         return files
     return [f for f in files if _stored_bar_type(f) == str(bar_type)]
@@ -76,9 +77,9 @@ def bar_files(path: str | os.PathLike[str], bar_type: BarType | str | None = Non
 def read_bars(path: str | os.PathLike[str], bar_type: BarType | str) -> list[Bar]:
     """Return the bars of ``bar_type`` stored in the catalog at ``path``, in time order."""
     catalog = _open_catalog(path)
-    bars = catalog.bars(bar_types=[str(bar_type)])
+    bars = query_bars(catalog, [str(bar_type)])
     if not bars:
-        available = _bar_types_present(catalog)
+        available = _bar_types_present(path)
         raise UnknownInstrumentError(
             f"{path}: catalog has no bars for `{bar_type}`; "
             f"bar types present: {', '.join(available) or '(none)'}",

@@ -24,11 +24,11 @@ from decimal import Decimal
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.fees import fee_arguments
 from nautilus_rl_lab.nt.model import (
     FIXED_PRECISION,
     AssetClass,
     Cfd,
-    Currency,
     CurrencyPair,
     Equity,
     Instrument,
@@ -38,6 +38,7 @@ from nautilus_rl_lab.nt.model import (
     Symbol,
     Venue,
 )
+from nautilus_rl_lab.nt.names import enum_member, enum_names, known_currency
 from nautilus_rl_lab.validation import check_choice
 
 INSTRUMENT_KINDS: tuple[str, ...] = ("fx", "equity", "cfd")
@@ -51,7 +52,7 @@ def _pair_currencies(symbol: str) -> tuple[str, str] | None:
     if match is None:
         return None
     base, quote = match.group(1).upper(), match.group(2).upper()
-    if any(Currency.from_str(code, strict=True) is None for code in (base, quote)):
+    if any(known_currency(code) is None for code in (base, quote)):
         return None
     return base, quote
 
@@ -140,7 +141,7 @@ class InstrumentSpec(LabConfig, frozen=True, forbid_unknown_fields=True):
             value = getattr(self, name)
             if value is None:
                 continue
-            if not isinstance(value, str) or Currency.from_str(value, strict=True) is None:
+            if not isinstance(value, str) or known_currency(value) is None:
                 raise ConfigError(f"`{name}` must be a known ISO currency code, was {value!r}")
             if self.kind == "fx" and derived and value.upper() != derived:
                 raise ConfigError(
@@ -163,7 +164,7 @@ class InstrumentSpec(LabConfig, frozen=True, forbid_unknown_fields=True):
                 raise ConfigError(
                     f"`asset_class` applies to kind 'cfd' only; remove it for kind {self.kind!r}",
                 )
-            check_choice("asset_class", self.asset_class, AssetClass.__members__)
+            check_choice("asset_class", self.asset_class, enum_names(AssetClass))
 
     def _check_sizes(self) -> None:
         if not _is_number(self.lot_size) or self.lot_size <= 0:
@@ -224,7 +225,7 @@ def make_instrument(spec: InstrumentSpec) -> Instrument:
         raise ConfigError(f"expected an `InstrumentSpec`, got {type(spec).__name__}")
     price_increment = Price(10.0**-spec.price_precision, spec.price_precision)
     size_increment = Quantity(10.0**-spec.size_precision, spec.size_precision)
-    quote = Currency.from_str(spec.quote, strict=True)
+    quote = known_currency(spec.quote)
     common = {
         "instrument_id": spec.instrument_id,
         "raw_symbol": Symbol(spec.symbol),
@@ -235,14 +236,13 @@ def make_instrument(spec: InstrumentSpec) -> Instrument:
         "min_quantity": _quantity(spec.min_quantity, spec.size_precision),
         "margin_init": _decimal(spec.margin_init),
         "margin_maint": _decimal(spec.margin_maint),
-        "maker_fee": _decimal(spec.maker_fee),
-        "taker_fee": _decimal(spec.taker_fee),
+        **fee_arguments(_decimal(spec.maker_fee), _decimal(spec.taker_fee)),
         "ts_event": 0,
         "ts_init": 0,
     }
     if spec.kind == "equity":
         return Equity(currency=quote, **common)
-    base = Currency.from_str(spec.base, strict=True) if spec.base else None
+    base = known_currency(spec.base) if spec.base else None
     sized = {
         **common,
         "quote_currency": quote,
@@ -252,4 +252,4 @@ def make_instrument(spec: InstrumentSpec) -> Instrument:
     if spec.kind == "fx":
         return CurrencyPair(base_currency=base, **sized)
     asset_class = spec.asset_class or ("FX" if base is not None else "INDEX")
-    return Cfd(asset_class=AssetClass[asset_class], base_currency=base, **sized)
+    return Cfd(asset_class=enum_member(AssetClass, asset_class), base_currency=base, **sized)

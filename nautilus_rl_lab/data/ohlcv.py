@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from nautilus_trader.model.objects import PRICE_MAX, QUANTITY_MAX
 
 from nautilus_rl_lab.errors import DataValidationError
+from nautilus_rl_lab.nt.limits import PRICE_MAX, QUANTITY_MAX
 
 OHLCV_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 PRICE_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close")

@@ -48,6 +48,7 @@ from nautilus_rl_lab.data.ohlcv import (
     validate_ohlcv,
 )
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.nt.arrays import bars_from_arrays, quote_ticks_from_arrays
 from nautilus_rl_lab.nt.model import (
     FIXED_PRECISION,
     AggregationSource,
@@ -60,6 +61,7 @@ from nautilus_rl_lab.nt.model import (
     PriceType,
     QuoteTick,
 )
+from nautilus_rl_lab.nt.names import enum_member, enum_names
 from nautilus_rl_lab.validation import check_choice
 
 # Time aggregations with a fixed length, then calendar months (Nautilus uses a DateOffset).
@@ -106,7 +108,9 @@ def bar_specification(
     if not isinstance(step, int) or isinstance(step, bool) or step <= 0:
         raise ConfigError(f"`{step_field}` must be a positive integer, was {step!r}")
     try:
-        return BarSpecification(step, BarAggregation[agg], PriceType[price])
+        return BarSpecification(
+            step, enum_member(BarAggregation, agg), enum_member(PriceType, price)
+        )
     except ValueError as e:
         raise ConfigError(f"`{step_field}` {step} is invalid for {agg} bars: {e}") from e
 
@@ -151,7 +155,7 @@ def parse_bar_type(value: str, field: str = "bar_type") -> BarType:
             "(e.g. 'EUR/USD.SIM-1-HOUR-ASK-EXTERNAL')",
         )
     instrument, step, aggregation, price_type, source = parts
-    if source not in AggregationSource.__members__:
+    if source not in enum_names(AggregationSource):
         raise ConfigError(
             f"`{field}` {value!r} has source {source!r}; expected EXTERNAL or INTERNAL",
         )
@@ -159,7 +163,7 @@ def parse_bar_type(value: str, field: str = "bar_type") -> BarType:
         spec = bar_specification(int(step), aggregation, price_type)
     except ConfigError as e:
         raise ConfigError(f"`{field}` {value!r}: {e}") from e
-    return BarType(_instrument_id(instrument, field), spec, AggregationSource[source])
+    return BarType(_instrument_id(instrument, field), spec, enum_member(AggregationSource, source))
 
 
 def bar_interval(bar_type: BarType) -> BarInterval:
@@ -347,8 +351,8 @@ def to_bars(df: pd.DataFrame, bar_type: BarType, instrument: Instrument) -> list
     ts = to_ns(frame.index + interval).astype(np.uint64)
     # Writable float64 copies: Nautilus' memoryviews refuse pandas' read-only (copy-on-write) arrays.
     columns = [np.array(frame[col], dtype=np.float64) for col in OHLCV_COLUMNS]
-    return Bar.from_raw_arrays_to_list(
-        bar_type, instrument.price_precision, instrument.size_precision, *columns, ts, ts
+    return bars_from_arrays(
+        bar_type, instrument.price_precision, instrument.size_precision, columns, ts
     )
 
 
@@ -537,14 +541,11 @@ def to_quote_ticks(
     )
     sizes = np.repeat(size, 4)
     ts = np.ascontiguousarray(times.ravel(), dtype=np.uint64)
-    return QuoteTick.from_raw_arrays_to_list(
+    return quote_ticks_from_arrays(
         instrument.id,
         instrument.price_precision,
         instrument.size_precision,
-        bid.ravel(),
-        ask.ravel(),
+        (bid.ravel(), ask.ravel()),
         sizes,
-        sizes,
-        ts,
         ts,
     )

@@ -11,8 +11,7 @@ import json
 import logging
 import os
 
-from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
-
+from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import BarType, InstrumentId
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.strategies.agent_strategy import DEFAULT_TOPIC

@@ -35,6 +35,7 @@ from nautilus_rl_lab.deploy.registry import resolve_bundle
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
+from nautilus_rl_lab.nt.importable import ImportableActorConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
 from nautilus_rl_lab.validation import check_choice, check_instrument_id
@@ -138,8 +139,6 @@ def build_node_config(
     config: LiveRunConfig, environ: Mapping[str, str] | None = None
 ) -> LiveNodeConfig:
     """The full `LiveNodeConfig`: agent, strategy and monitor from the bundle, secrets from env."""
-    from nautilus_trader.config import ImportableActorConfig
-
     bundle_path = str(resolve_bundle(config.bundle))
     actor, strategy = bundle_configs(
         bundle_path,

@@ -11,7 +11,7 @@ from nautilus_rl_lab.nodes.engine import (
     prepare_market_data,
 )
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
-from nautilus_rl_lab.nodes.margin import MarginGate
+from nautilus_rl_lab.nodes.margin import MarginCheck, MarginGate
 from nautilus_rl_lab.nodes.training import (
     ENV_ID,
     TrainingNode,
@@ -26,6 +26,7 @@ __all__ = [
     "ENV_ID",
     "LiveNode",
     "LiveNodeConfig",
+    "MarginCheck",
     "MarginGate",
     "MarketData",
     "TrainingNode",

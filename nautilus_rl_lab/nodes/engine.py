@@ -21,20 +21,13 @@ at that open (Nautilus alone would fill it at the stop price).
 
 from __future__ import annotations
 
+import heapq
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pandas as pd
-from nautilus_trader.backtest.config import (
-    FeeModelFactory,
-    FillModelFactory,
-    ImportableLatencyModelConfig,
-    LatencyModelFactory,
-    MarginModelFactory,
-)
-from nautilus_trader.backtest.models import LatencyModel
-from nautilus_trader.config import CacheConfig, DataEngineConfig, LoggingConfig
 
 from nautilus_rl_lab.data.wrangling import (
     OPEN_TICK_DELAY_NS,
@@ -43,13 +36,16 @@ from nautilus_rl_lab.data.wrangling import (
     to_quote_ticks,
 )
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.nodes import venue_models
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import MarginGate
 from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
-from nautilus_rl_lab.nt.backtest import BacktestEngine, BacktestEngineConfig
-from nautilus_rl_lab.nt.execution import FeeModel, MakerTakerFeeModel
-from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, QuoteTick, TraderId
+from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.engine import create_engine, engine_clock
+from nautilus_rl_lab.nt.execution import FeeModel, StaticLatencyModel
+from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, QuoteTick
 from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.validation import check_known
 
@@ -98,6 +94,14 @@ class MarketData:
     def bar_timestamps(self) -> list[int]:
         """Bar timestamps (close times, ns)."""
         return [bar.ts_event for bar in self.bars]
+
+    @property
+    def stream(self) -> list[QuoteTick | Bar]:
+        """Quotes and bars in the order the engine runs them (by `ts_init`, at equal times the
+        quote first, so the portfolio marks a bar's close before the strategy sees the bar);
+        what `nt.engine.set_stream_data` takes for an episode."""
+        merged = heapq.merge(self.quotes, self.bars, key=operator.attrgetter("ts_init"))
+        return list(merged)
 
     @property
     def open_tick_timestamps(self) -> list[int]:
@@ -151,54 +155,28 @@ def _venue_model(field: str, create: Callable[[Any], _T], config: object | None)
         raise ConfigError(f"`venue.{field}` cannot be built: {e}") from e
 
 
-def _latency_model(venue: VenueConfig, execution: str) -> LatencyModel | None:
+def _latency_model(venue: VenueConfig, execution: str) -> Any:
     if execution == "bar_close":
         return None
-    model = _venue_model("latency_model", LatencyModelFactory.create, venue.latency_model)
-    return model or LatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
+    model = _venue_model("latency_model", venue_models.latency_model, venue.latency_model)
+    return model or StaticLatencyModel(base_latency_nanos=DEFAULT_LATENCY_NS)
 
 
-def venue_fee_model(venue: VenueConfig) -> FeeModel:
-    """The venue's `fee_model`, else the instrument's maker/taker fee rates.
+def venue_fee_model(venue: VenueConfig, instrument: Instrument) -> FeeModel:
+    """The venue's `fee_model`, else `instrument`'s own maker/taker fee rates.
 
     Explicit although Nautilus 1.221 falls back to the same `MakerTakerFeeModel()`:
-    NautilusTrader 2 requires a fee model on every venue.
+    NautilusTrader 2 requires a fee model on every venue (and its instruments carry no rates).
     """
-    fee_model = _venue_model("fee_model", FeeModelFactory.create, venue.fee_model)
-    return MakerTakerFeeModel() if fee_model is None else fee_model
+    fee_model: FeeModel | None = _venue_model(
+        "fee_model", lambda config: venue_models.fee_model(config, instrument), venue.fee_model
+    )
+    return venue_models.fee_model(None, instrument) if fee_model is None else fee_model
 
 
 def default_latency_config() -> ImportableLatencyModelConfig:
     """The 1 ms latency model as an importable config (for `VenueConfig`)."""
-    return ImportableLatencyModelConfig(
-        latency_model_path="nautilus_trader.backtest.models:LatencyModel",
-        config_path="nautilus_trader.backtest.config:LatencyModelConfig",
-        config={"base_latency_nanos": DEFAULT_LATENCY_NS},
-    )
-
-
-class QuietBacktestEngine(BacktestEngine):
-    """A `BacktestEngine` that skips the pre-run system report and the post-run report when
-    there is no post-run analysis.
-
-    Nautilus logs machine and package info at the start of every run (~20 ms even with logging
-    bypassed) and, at its end, unpickles every position snapshot only to log their count (5 ms
-    after a 256-step random episode): most of a short RL episode's reset. Used when logging is
-    bypassed; with `run_analysis` the post-run report runs, as it computes the statistics.
-    A subclass on 1.221: no logging or engine setting skips these reports (they run at any log
-    level, bypassed or not); on NautilusTrader 2 (no subclassing) it becomes configuration.
-    """
-
-    def __init__(self, config: BacktestEngineConfig) -> None:
-        super().__init__(config)
-        self._post_run_analysis = config.run_analysis
-
-    def _log_pre_run(self) -> None:
-        return
-
-    def _log_post_run(self) -> None:
-        if self._post_run_analysis:
-            super()._log_post_run()
+    return venue_models.default_latency_config(DEFAULT_LATENCY_NS)
 
 
 def build_engine(
@@ -229,30 +207,21 @@ def build_engine(
     check_execution(execution)
     check_account(venue, data.instrument)
     check_fee_rates(venue, data.instrument, float(data.frame["low"].min()), smallest_order)
-    margin_model = _venue_model("margin_model", MarginModelFactory.create, venue.margin_model)
-    fill_model = _venue_model("fill_model", FillModelFactory.create, venue.fill_model)
-    fee_model = venue_fee_model(venue)
+    margin_model = _venue_model("margin_model", venue_models.margin_model, venue.margin_model)
+    fill_model = _venue_model("fill_model", venue_models.fill_model, venue.fill_model)
+    fee_model = venue_fee_model(venue, data.instrument)
     latency_model = _latency_model(venue, execution)
-    engine_class = QuietBacktestEngine if bypass_logging else BacktestEngine
-    cache = CacheConfig(drop_instruments_on_reset=False)
-    if lean:
-        cache = CacheConfig(
-            drop_instruments_on_reset=False,
-            tick_capacity=LEAN_CACHE_CAPACITY,
-            bar_capacity=LEAN_CACHE_CAPACITY,
-        )
-    engine = engine_class(
-        BacktestEngineConfig(
-            trader_id=TraderId(trader_id),
-            logging=LoggingConfig(log_level=log_level, bypass_logging=bypass_logging),
-            cache=cache,
-            data_engine=DataEngineConfig(validate_data_sequence=not lean),
-            run_analysis=run_analysis,
-            risk_engine=risk_engine or RiskEngineConfig(),
-        ),
+    engine = create_engine(
+        trader_id=trader_id,
+        log_level=log_level,
+        bypass_logging=bypass_logging,
+        run_analysis=run_analysis,
+        risk_engine=risk_engine or RiskEngineConfig(),
+        cache_capacity=LEAN_CACHE_CAPACITY if lean else None,
+        validate_data_sequence=not lean,
     )
     if fill_model is None:  # stops gapped through fill at the open, not the stop
-        fill_model = GapFillModel(data.open_tick_timestamps, engine.kernel.clock)
+        fill_model = GapFillModel(data.open_tick_timestamps, engine_clock(engine))
     add_venue(
         engine,
         venue,

@@ -50,5 +50,6 @@ class GapFillModel(FillModel):
         for order_id, (side, price) in enumerate(
             ((OrderSide.BUY, best_bid), (OrderSide.SELL, best_ask)), start=1
         ):
-            book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0)
+            # Positional: (ts_event, flags, sequence) on 1.221, (flags, sequence, ts_event) on 2.0.
+            book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0, 0)
         return book

@@ -13,47 +13,37 @@ denial goes through `RiskEngine._deny_order`, so the order ends DENIED with an `
 event, exactly as Nautilus' own cash-account checks deny; every other command, and every order
 that passes, reaches the risk engine unchanged. Orders that reduce the position (or are
 reduce-only) always pass.
+
+`MarginCheck` is the check itself (an account's cache and portfolio, no engine), the same on
+both NautilusTrader lines; `MarginGate` puts it in front of the risk engine. NautilusTrader 2
+exposes neither its message bus nor its risk engine to Python (and its `Cache` cannot record a
+denied order), so there `MarginGate.install` warns and returns `None`: a strategy must ask a
+`MarginCheck` of its own `cache`/`portfolio` before `submit_order`.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from nautilus_rl_lab.nt.accounts import initial_margin, is_margin_account
 from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.engine import engine_kernel
 from nautilus_rl_lab.nt.live import SubmitOrder
 from nautilus_rl_lab.nt.model import Order, OrderSide, PriceType, Quantity
 from nautilus_rl_lab.strategies.execution import in_flight_quantity
 from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
 
 ENDPOINT = "RiskEngine.execute"
+logger = logging.getLogger(__name__)
 
 
-class MarginGate:
-    """Denies margin-account orders whose resulting position needs more margin than the equity."""
+class MarginCheck:
+    """Says why a margin-account order needs more margin than the equity (see the module)."""
 
-    def __init__(self, engine: BacktestEngine) -> None:
-        kernel = engine.kernel
-        self._risk = kernel.risk_engine
-        self._cache = kernel.cache
-        self._portfolio = kernel.portfolio
-
-    @classmethod
-    def install(cls, engine: BacktestEngine) -> MarginGate:
-        """Put a gate in front of `engine`'s risk engine and return it."""
-        gate = cls(engine)
-        msgbus = engine.kernel.msgbus
-        msgbus.deregister(ENDPOINT, gate._risk.execute)
-        msgbus.register(ENDPOINT, gate.execute)
-        return gate
-
-    def execute(self, command: Any) -> None:
-        """Deny `command` if it is an over-margined order, else hand it to the risk engine."""
-        if isinstance(command, SubmitOrder):
-            reason = self.denial(command.order)
-            if reason is not None:
-                self._risk._deny_order(command.order, reason)
-                return
-        self._risk.execute(command)
+    def __init__(self, cache: Any, portfolio: Any) -> None:
+        self._cache = cache
+        self._portfolio = portfolio
 
     def denial(self, order: Order) -> str | None:
         """The reason to deny `order`, or `None` when the account's margin covers it."""
@@ -61,7 +51,7 @@ class MarginGate:
         venue = instrument_id.venue
         account = self._cache.account_for_venue(venue)
         instrument = self._cache.instrument(instrument_id)
-        if account is None or instrument is None or not account.is_margin_account:
+        if account is None or instrument is None or not is_margin_account(account):
             return None
         if order.is_reduce_only:
             return None
@@ -81,9 +71,8 @@ class MarginGate:
         if price is None:
             return None  # no market yet: Nautilus' own checks handle it
         currency = valuation_currency(account, instrument)
-        margin = account.calculate_margin_init(
-            instrument, Quantity(abs(resulting), instrument.size_precision), price
-        )
+        size = Quantity(abs(resulting), instrument.size_precision)
+        margin = initial_margin(account, instrument, size, price)
         required = convert(self._cache, venue, margin, currency)
         held = sum(
             convert(self._cache, venue, balance.initial, currency)
@@ -102,3 +91,34 @@ class MarginGate:
             f"{required:.2f} {currency} initial margin at leverage {leverage}{others}, "
             f"equity is {equity:.2f} {currency}"
         )
+
+
+class MarginGate:
+    """Denies margin-account orders whose resulting position needs more margin than the equity."""
+
+    def __init__(self, kernel: Any) -> None:
+        self._risk = kernel.risk_engine
+        self.check = MarginCheck(kernel.cache, kernel.portfolio)
+
+    @classmethod
+    def install(cls, engine: BacktestEngine) -> MarginGate | None:
+        """Put a gate in front of `engine`'s risk engine and return it; `None` (and a warning)
+        where the engine's message bus cannot be reached from Python (NautilusTrader 2)."""
+        kernel = engine_kernel(engine)
+        if kernel is None:
+            logger.warning("margin is not checked before orders: no access to the risk engine")
+            return None
+        gate = cls(kernel)
+        msgbus = kernel.msgbus
+        msgbus.deregister(ENDPOINT, gate._risk.execute)
+        msgbus.register(ENDPOINT, gate.execute)
+        return gate
+
+    def execute(self, command: Any) -> None:
+        """Deny `command` if it is an over-margined order, else hand it to the risk engine."""
+        if isinstance(command, SubmitOrder):
+            reason = self.check.denial(command.order)
+            if reason is not None:
+                self._risk._deny_order(command.order, reason)
+                return
+        self._risk.execute(command)

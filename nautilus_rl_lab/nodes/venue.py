@@ -45,14 +45,14 @@ import logging
 import math
 import re
 from decimal import Decimal, InvalidOperation
-
-from nautilus_trader.backtest.config import MarginModelConfig
-from nautilus_trader.backtest.models import LatencyModel, MarginModel
+from typing import Any
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nodes.venue_models import MarginModelConfig, model_name
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.execution import FeeModel, FillModel
+from nautilus_rl_lab.nt.fees import FEE_FIELDS, fee_rates
 from nautilus_rl_lab.nt.model import Currency, CurrencyPair, Instrument, Money, Venue
 from nautilus_rl_lab.validation import check_choice, check_currency, check_minimum
 
@@ -122,7 +122,7 @@ def _decimals(amount: Decimal) -> int:
 def _fee_model_name(venue: VenueConfig) -> str | None:
     """The class name of the venue's importable fee model, `None` without one."""
     fee = venue.fee_model
-    return None if fee is None else str(fee.fee_model_path).rsplit(":", 1)[-1].rsplit(".", 1)[-1]
+    return None if fee is None else model_name(str(fee.fee_model_path))
 
 
 def _commission(venue: VenueConfig) -> tuple[Decimal, Currency] | None:
@@ -246,7 +246,7 @@ def check_account(venue: VenueConfig, instrument: Instrument) -> None:
         raise ConfigError(
             f"`instrument.venue` {instrument.id.venue} differs from `venue.name` {venue.name!r}"
         )
-    known = {instrument.quote_currency, instrument.get_base_currency()}
+    known = {instrument.quote_currency, base_currency(instrument)}
     base = None if venue.base_currency is None else Currency.from_str(venue.base_currency)
     for currency in [base] if base is not None else _starting_balances(venue):
         if currency not in known:
@@ -292,19 +292,26 @@ def _check_per_contract_fee(venue: VenueConfig, instrument: Instrument) -> None:
         )
 
 
+def base_currency(instrument: Instrument) -> Currency | None:
+    """The currency `instrument` buys (a pair's base currency), `None` for others (shares, CFDs)."""
+    currency: Currency | None = getattr(instrument, "base_currency", None)
+    return currency
+
+
 def _holds_pair(venue: VenueConfig, instrument: Instrument) -> bool:
     """Whether `venue` is a CASH account trading a currency pair (it holds both currencies)."""
     return _name(venue.account_type) == "CASH" and isinstance(instrument, CurrencyPair)
 
 
 def _check_cash_pair(venue: VenueConfig, instrument: Instrument) -> None:
-    if not _holds_pair(venue, instrument) or venue.base_currency is None:
+    pair = instrument if isinstance(instrument, CurrencyPair) else None
+    if pair is None or not _holds_pair(venue, pair) or venue.base_currency is None:
         return
     quote = instrument.quote_currency.code
     if Currency.from_str(venue.base_currency) != instrument.quote_currency:
         raise ConfigError(
             f"`venue.base_currency` {venue.base_currency} cannot value a CASH account trading "
-            f"{instrument.id}: it holds both {instrument.get_base_currency().code} and {quote}, "
+            f"{instrument.id}: it holds both {pair.base_currency.code} and {quote}, "
             f"so Nautilus needs a multi-currency account, valued in {quote}; set "
             f"`base_currency: {quote}` with a {quote} starting balance (or `base_currency: null`)",
         )
@@ -334,8 +341,7 @@ def check_fee_rates(
     size = max(smallest_order or 0.0, float(instrument.min_quantity or instrument.size_increment))
     notional = size * lowest_price * float(instrument.multiplier)
     currency = instrument.quote_currency
-    for field in ("taker_fee", "maker_fee"):
-        rate = getattr(instrument, field)
+    for field, rate in reversed(tuple(zip(FEE_FIELDS, fee_rates(instrument), strict=True))):
         fee = abs(notional * float(rate))
         if fee > 0 and Money(fee, currency).as_double() == 0:
             message = (
@@ -358,10 +364,10 @@ def add_venue(
     venue: VenueConfig,
     instrument: Instrument,
     *,
-    margin_model: MarginModel | None,
+    margin_model: Any | None,
     fill_model: FillModel | None,
     fee_model: FeeModel,
-    latency_model: LatencyModel | None,
+    latency_model: Any | None,
 ) -> None:
     """Add `venue` (checked by `check_account`) to `engine` with the given models.
 

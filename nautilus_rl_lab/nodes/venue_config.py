@@ -4,24 +4,29 @@ Nautilus 1.221's `BacktestVenueConfig` is a msgspec struct; NautilusTrader 2's i
 that cannot be embedded in (or decoded with) a msgspec config. So configs embed this struct,
 and `nodes.venue.add_venue` is the one place it becomes Nautilus' venue. Its fields, their
 order and defaults are `BacktestVenueConfig`'s on 1.221, so the JSON of a config (and every
-stored bundle's hash) is unchanged; `nodes.venue.check_venue` validates the values.
+stored bundle's hash) is unchanged; so are those of the model configs it nests
+(`nodes.venue_models`); `nodes.venue.check_venue` validates the values.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import msgspec
-from nautilus_trader.backtest.config import (
+
+from nautilus_rl_lab.nodes.venue_models import (
     ImportableFeeModelConfig,
     ImportableFillModelConfig,
     ImportableLatencyModelConfig,
     MarginModelConfig,
 )
-from nautilus_trader.model.enums import account_type_from_str, oms_type_from_str
-
-from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.model import AccountType, BookType, InstrumentId, Money, OmsType
+
+
+def _member(enum: Any, value: Any) -> Any:
+    """The member of Nautilus' `enum` named `value` (a name or already a member), on both lines."""
+    return getattr(enum, value) if isinstance(value, str) else value
 
 
 class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -35,7 +40,8 @@ class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     default_leverage: float = 1.0
     leverages: dict[str, float] | None = None
     margin_model: MarginModelConfig | None = None
-    modules: list[ImportableActorConfig] | None = None
+    # Refused by `check_venue`; any items (2.0's `ImportableActorConfig` is no msgspec type).
+    modules: list[Any] | None = None
     fill_model: ImportableFillModelConfig | None = None
     latency_model: ImportableLatencyModelConfig | None = None
     fee_model: ImportableFeeModelConfig | None = None
@@ -56,14 +62,12 @@ class VenueConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     @property
     def oms(self) -> OmsType:
         """`oms_type` as Nautilus' enum."""
-        value = self.oms_type
-        return oms_type_from_str(value) if isinstance(value, str) else value
+        return _member(OmsType, self.oms_type)
 
     @property
     def account(self) -> AccountType:
         """`account_type` as Nautilus' enum."""
-        value = self.account_type
-        return account_type_from_str(value) if isinstance(value, str) else value
+        return _member(AccountType, self.account_type)
 
     @property
     def balances(self) -> list[Money]:

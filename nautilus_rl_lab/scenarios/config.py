@@ -29,10 +29,6 @@ from typing import Any
 
 import msgspec
 import pandas as pd
-from nautilus_trader.backtest.config import (
-    ImportableFeeModelConfig,
-    ImportableFillModelConfig,
-)
 
 from nautilus_rl_lab.config import FileConfig, LabConfig
 from nautilus_rl_lab.data import synthetic
@@ -41,6 +37,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig, ImportableFillModelConfig
 from nautilus_rl_lab.nt.model import Currency
 from nautilus_rl_lab.validation import check_known, check_minimum
 

@@ -40,7 +40,6 @@ from typing import Any
 
 import gymnasium as gym
 import msgspec
-from nautilus_trader.model.enums import bar_aggregation_to_str, price_type_to_str
 
 from nautilus_rl_lab.agents.base import SPEC_FILE, read_spec, space_from_dict, space_to_dict
 from nautilus_rl_lab.agents.policy import MODEL_FILE, NORMALIZER_FILE
@@ -221,11 +220,8 @@ class AgentBundle:
         """Refuse `bar_type` unless its step, aggregation and price type are the training ones."""
         spec = bar_type.spec
         trained = self.fields["bar"]
-        live = {
-            "step": spec.step,
-            "aggregation": bar_aggregation_to_str(spec.aggregation),
-            "price_type": price_type_to_str(spec.price_type),
-        }
+        _, aggregation, price_type = str(spec).split("-")  # "1-HOUR-BID" on both Nautilus lines
+        live = {"step": spec.step, "aggregation": aggregation, "price_type": price_type}
         for key in ("step", "aggregation", "price_type"):
             if str(live[key]).upper() != str(trained[key]).upper():
                 raise ConfigError(

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.model.objects import PRICE_MAX
 
 from nautilus_rl_lab.data import load_csv, load_parquet, load_sample_eurusd
 from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE, SAMPLE_TIME_FORMAT
 from nautilus_rl_lab.data.ohlcv import file_rows
 from nautilus_rl_lab.errors import DataValidationError
+from nautilus_rl_lab.nt.limits import PRICE_MAX
 
 WriteCsv = Callable[..., Path]
 HEAD = 10  # header + 9 bars of the sample

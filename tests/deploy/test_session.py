@@ -222,9 +222,8 @@ def test_an_error_while_running_flattens_raises_a_critical_alert_and_exits_1(
     terminal, bundle_dir: Path, tmp_path: Path, halt_on_critical: bool
 ) -> None:
     """A strategy raising mid-session: no process exit with the position open at the terminal."""
-    from nautilus_trader.config import ImportableStrategyConfig
-
     from nautilus_rl_lab.deploy.session import LiveRunConfig, run_live
+    from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
     from tests.adapters.metatrader5.conftest import rpyc_node_config
 
     simulator, handle = terminal

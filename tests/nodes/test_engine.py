@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from nautilus_trader.backtest.config import ImportableFeeModelConfig
 from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
-from nautilus_rl_lab.nodes.engine import QuietBacktestEngine, default_venue, venue_fee_model
+from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
+from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig
+from nautilus_rl_lab.nt.engine import QuietBacktestEngine, run_engine, set_stream_data
 from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
-from nautilus_rl_lab.nt.model import Bar, OrderSide
+from nautilus_rl_lab.nt.model import Bar, OrderSide, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy
 
 from .conftest import margin_venue, small_config
@@ -52,10 +53,60 @@ def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> No
 
 def test_a_venue_without_a_fee_model_gets_an_explicit_maker_taker_model() -> None:
     """The instrument's fee rates, charged by a fee model the builder names (NT2 needs one)."""
-    assert type(venue_fee_model(default_venue())) is MakerTakerFeeModel
+    market = market_for(small_config())
+    assert type(venue_fee_model(default_venue(), market.instrument)) is MakerTakerFeeModel
     fixed = ImportableFeeModelConfig(
         fee_model_path="nautilus_trader.backtest.models:FixedFeeModel",
         config_path="nautilus_trader.backtest.config:FixedFeeModelConfig",
         config={"commission": "5.00 USD"},
     )
-    assert type(venue_fee_model(margin_venue(fee_model=fixed))) is FixedFeeModel
+    assert type(venue_fee_model(margin_venue(fee_model=fixed), market.instrument)) is FixedFeeModel
+
+
+class _BarTimes(Strategy):
+    """Records the timestamp of every bar it sees."""
+
+    def __init__(self, bar_type) -> None:
+        super().__init__(StrategyConfig(strategy_id="TIMES-001"))
+        self.bar_type, self.seen = bar_type, []
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.seen.append(bar.ts_event)
+
+
+def test_the_market_stream_puts_each_close_quote_before_its_bar() -> None:
+    market = market_for(small_config())
+    stream = market.stream
+    assert len(stream) == len(market.quotes) + len(market.bars)
+    times = [datum.ts_init for datum in stream]
+    assert times == sorted(times)
+    positions = [i for i, datum in enumerate(stream) if isinstance(datum, Bar)]
+    assert [stream[i] for i in positions] == market.bars
+    for i in positions:
+        before = stream[i - 1]
+        assert isinstance(before, QuoteTick) and before.ts_init == stream[i].ts_init
+
+
+def test_a_reused_engine_streams_exactly_each_episode_window() -> None:
+    """`set_stream_data` + a streaming `run_engine` per episode, `reset()` between: each run
+    delivers its own window's bars, no more (no replay of earlier or of the builder's data)."""
+    market = market_for(small_config())
+    engine = build_engine(margin_venue(), market)
+    engine.clear_data()
+    strategy = _BarTimes(market.bar_type)
+    engine.add_strategy(strategy)
+    stream = market.stream
+    try:
+        for first, last in ((10, 20), (40, 71), (10, 20)):
+            start, end = market.bars[first].ts_event, market.bars[last].ts_event
+            set_stream_data(engine, [d for d in stream if start <= d.ts_init <= end])
+            strategy.seen.clear()
+            run_engine(engine, start, end, streaming=True)
+            assert strategy.seen == [bar.ts_event for bar in market.bars[first : last + 1]]
+            engine.end()
+            engine.reset()
+    finally:
+        engine.dispose()

@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 
 import pytest
-from nautilus_trader.backtest.config import MarginModelConfig
+from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
+from nautilus_rl_lab.nodes import MarginCheck, build_engine
 from nautilus_rl_lab.nodes.training import TrainingNode
-from nautilus_rl_lab.nt.model import OrderStatus
+from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
+from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes import SchemeConfig
 from tests.nodes.conftest import margin_venue, small_config
 
@@ -144,3 +147,41 @@ def test_a_flip_closes_reduce_only_and_the_gate_checks_the_open_against_the_orde
         assert "MARGIN_EXCEEDS_EQUITY" in reason and f"-{over}" in reason
     finally:
         env.close()
+
+
+class _AsksMarginCheck(Strategy):
+    """On its second bar asks a `MarginCheck` of its own cache and portfolio about two orders."""
+
+    def __init__(self, instrument, bar_type, sizes: tuple[float, float]) -> None:
+        super().__init__(StrategyConfig(strategy_id="ASKS-001"))
+        self.instrument, self.bar_type, self.sizes = instrument, bar_type, sizes
+        self.bars, self.answers = 0, []
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        if self.bars == 2:
+            check = MarginCheck(self.cache, self.portfolio)
+            for size in self.sizes:
+                quantity = self.instrument.make_qty(size)
+                order = self.order_factory.market(self.instrument.id, OrderSide.BUY, quantity)
+                self.answers.append(check.denial(order))
+
+
+def test_a_strategy_can_check_margin_through_its_own_cache_and_portfolio() -> None:
+    """The check needs no engine internals: what a strategy asks on NautilusTrader 2, where the
+    gate cannot sit in front of the risk engine."""
+    over, under = _sizes(30.0)
+    market = market_for(small_config(instrument=NO_CAP))
+    engine = build_engine(margin_venue(), market)
+    strategy = _AsksMarginCheck(market.instrument, market.bar_type, (over, under))
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+    finally:
+        engine.dispose()
+    denial, allowed = strategy.answers
+    assert denial is not None and denial.startswith("MARGIN_EXCEEDS_EQUITY")
+    assert "at leverage 30" in denial and allowed is None

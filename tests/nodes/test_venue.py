@@ -16,7 +16,6 @@ import msgspec
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import ImportableFeeModelConfig, MarginModelConfig
 from nautilus_trader.config import ImportableActorConfig
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -25,6 +24,7 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.engine import default_venue
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig, smallest_order
 from nautilus_rl_lab.nodes.venue import check_account, check_fee_rates, check_venue
+from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig, MarginModelConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from tests.conftest import assert_python_error

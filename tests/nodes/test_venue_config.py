@@ -10,6 +10,7 @@ import pytest
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig, VenueConfig
 from nautilus_rl_lab.nodes.engine import default_latency_config
+from nautilus_rl_lab.nodes.venue_models import ImportableFeeModelConfig, MarginModelConfig
 from nautilus_rl_lab.nt.backtest import BacktestVenueConfig
 from tests.nodes.conftest import small_config
 
@@ -27,13 +28,39 @@ VENUE: dict[str, Any] = {
 }
 
 
+# What Nautilus 1.221's `BacktestVenueConfig(**VENUE).json()` wrote (pinned: 2.0 has no such JSON).
+NAUTILUS_1221_JSON = (
+    b'{"name":"SIM","oms_type":"HEDGING","account_type":"MARGIN","starting_balances":'
+    b'["100000 USD"],"base_currency":"USD","default_leverage":20.0,"leverages":'
+    b'{"EUR/USD.SIM":10.0},"margin_model":null,"modules":null,"fill_model":null,'
+    b'"latency_model":{"latency_model_path":"nautilus_trader.backtest.models:LatencyModel",'
+    b'"config_path":"nautilus_trader.backtest.config:LatencyModelConfig","config":'
+    b'{"base_latency_nanos":1000000}},"fee_model":null,"book_type":"L1_MBP","routing":false,'
+    b'"reject_stop_orders":true,"support_gtd_orders":true,"support_contingent_orders":true,'
+    b'"use_position_ids":true,"use_random_ids":true,"use_reduce_only":true,'
+    b'"bar_execution":true,"bar_adaptive_high_low_ordering":false,"trade_execution":false,'
+    b'"allow_cash_borrowing":false,"frozen_account":false}'
+)
+# Nautilus 1.221's `MarginModelConfig(model_type="standard")` and fee model config, as JSON.
+NAUTILUS_1221_MODELS = (
+    (MarginModelConfig(model_type="standard"), b'{"model_type":"standard","config":{}}'),
+    (
+        ImportableFeeModelConfig(fee_model_path="a:B", config_path="c:D", config={"x": "1 USD"}),
+        b'{"fee_model_path":"a:B","config_path":"c:D","config":{"x":"1 USD"}}',
+    ),
+)
+
+
 def test_json_is_byte_identical_to_nautilus_backtest_venue_config() -> None:
     """Stored bundles hash the training config's JSON: the struct must not change a byte."""
-    ours = msgspec.json.encode(VenueConfig(**VENUE))
-    assert ours == BacktestVenueConfig(**VENUE).json()
-    default = TrainingNodeConfig().json()
-    nautilus_venue = BacktestVenueConfig(**msgspec.structs.asdict(TrainingNodeConfig().venue))
-    assert b'"venue":' + nautilus_venue.json() in default
+    assert msgspec.json.encode(VenueConfig(**VENUE)) == NAUTILUS_1221_JSON
+    assert msgspec.json.decode(NAUTILUS_1221_JSON, type=VenueConfig) == VenueConfig(**VENUE)
+
+
+@pytest.mark.parametrize(("model", "nautilus_json"), NAUTILUS_1221_MODELS)
+def test_model_configs_write_and_read_nautilus_1221_json(model: Any, nautilus_json: bytes) -> None:
+    assert model.json() == nautilus_json
+    assert msgspec.json.decode(nautilus_json, type=type(model)) == model
 
 
 def test_a_parsed_training_config_holds_the_same_venue() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from nautilus_trader.backtest.node import get_fee_model, get_fill_model
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nodes.training import TrainingNodeConfig
+from nautilus_rl_lab.nodes import venue_models
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_for
+from nautilus_rl_lab.nt.execution import DefaultFillModel
 from nautilus_rl_lab.scenarios import (
     ScenarioConfig,
     TransformConfig,
@@ -37,8 +38,11 @@ def test_node_config_puts_the_scenario_venue_and_spread_on_the_base() -> None:
     config = wide.node_config(base)
     assert config.episode_length == 64 and config.data.kind == "frame"
     assert config.data.spread == wide.spread
-    fill_model, fee_model = get_fill_model(config.venue), get_fee_model(config.venue)
-    assert fill_model is not None and fill_model.prob_slippage == wide.prob_slippage
+    assert config.venue.fill_model is not None
+    assert config.venue.fill_model.config["prob_slippage"] == wide.prob_slippage
+    fill_model = venue_models.fill_model(config.venue.fill_model)
+    assert type(fill_model) is DefaultFillModel
+    fee_model = venue_models.fee_model(config.venue.fee_model, market_for(base).instrument)
     assert type(fee_model).__name__ == "FixedFeeModel"
     plain = builtin_scenarios(FAST_BARS)["trend_up"].node_config(base)
     assert plain.venue == base.venue and plain.data.spread == base.data.spread

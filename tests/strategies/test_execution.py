@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from nautilus_trader.backtest.config import ImportableLatencyModelConfig
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.data.instruments import InstrumentSpec
@@ -22,6 +21,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders
 from tests.nodes.conftest import margin_venue, small_config
