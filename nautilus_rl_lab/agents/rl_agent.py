@@ -10,10 +10,13 @@ training, backtests and live nodes (tests/agents prove it).
 
 Decisions:
 
-- The config is a frozen `ActorConfig` with a path to a saved agent (`agent_path`), so
+- The config is a frozen `ActorConfig` (`nt.common`'s: Nautilus 1.221's fields and JSON on
+  either line) with a path to a saved agent (`agent_path`), so
   `ImportableActorConfig(actor_path="nautilus_rl_lab.agents:RLAgent",
   config_path="nautilus_rl_lab.agents:RLAgentConfig", config={...})` adds it to any kernel
-  (`BacktestNode`, `LiveNode`). In Python an `Agent` object can be passed directly instead.
+  (`BacktestNode`, `LiveNode`; `nt.components.create_actor` builds it). In Python an `Agent`
+  object can be passed directly instead. The actor reads the market state through the portfolio:
+  add it with `nt.components.add_actor` (NautilusTrader 2 gives actors no portfolio of their own).
 - `Actor` already has `save()`/`load(state)` (Nautilus' state persistence) and `reset()`
   (lifecycle). `RLAgent.save(path)` saves the policy and the actor config; without a path it is
   Nautilus' `Actor.save()`. `RLAgent.load(path)` on the class loads a saved `RLAgent`; on an
@@ -28,13 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from nautilus_trader.common.actor import Actor
-from nautilus_trader.config import ActorConfig
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.config import decode_config, read_mapping
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
+from nautilus_rl_lab.nt.common import Actor, ActorConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, InstrumentId
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
@@ -103,13 +105,13 @@ class RLAgent(HandlerErrors, Actor, Agent):
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
-        self.path.market_clock.subscribe(self.msgbus, self.config.instrument_id)
+        self.path.market_clock.subscribe(self, self.config.instrument_id)
         self.path.commissions.start(self, self.config.instrument_id)
         self.subscribe_bars(self.config.bar_type)
 
     def on_stop(self) -> None:
         self.unsubscribe_bars(self.config.bar_type)
-        self.path.market_clock.unsubscribe(self.msgbus)
+        self.path.market_clock.unsubscribe(self)
         self.path.commissions.stop()
 
     def on_reset(self) -> None:
@@ -130,7 +132,7 @@ class RLAgent(HandlerErrors, Actor, Agent):
             close=state.close,
             state=state,
         )
-        self.msgbus.publish(self.config.topic, message, external_pub=False)
+        self.publish_message(self.config.topic, message)
         self.actions_published += 1
 
     def _act(self, observation: np.ndarray, state: MarketState) -> Any:

@@ -5,8 +5,9 @@ EMA is at or above the slow EMA, short below it); `BollingerMeanReversionAgent` 
 band fade (short above the upper band, long below the lower band, flat once the price is back
 at the middle band); `DonchianBreakoutAgent` is the turtle-style breakout (long when the close
 breaks above the highest high of the previous `period` bars, short below the lowest low, and
-in the market on the last breakout's side until the opposite one). All keep Nautilus' own
-indicators (`ExponentialMovingAverage`, `BollingerBands`, `DonchianChannel`), updated from the
+in the market on the last breakout's side until the opposite one). All keep Nautilus 1.221's
+indicators (`ExponentialMovingAverage`, `BollingerBands`, `DonchianChannel` from
+`schemes.indicators`: the same numbers on NautilusTrader 2, whose own differ), updated from the
 bars `RLAgent` hands to `observe_bar`, and turn their signal into an action of the *same*
 ActionScheme a trained policy uses (`SignalActions`), so baselines and policies share one
 order path, risk rules included. They stay flat until their indicators are warm.
@@ -20,12 +21,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
 
 from nautilus_rl_lab.agents.base import Agent, read_spec, write_spec
 from nautilus_rl_lab.agents.simple import DEFAULT_ACTION, SignalActions
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.schemes.indicators import (
+    BollingerBands,
+    DonchianChannel,
+    ExponentialMovingAverage,
+)
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.validation import check_minimum
 

@@ -61,11 +61,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from nautilus_trader.common.actor import Actor
-from nautilus_trader.config import ActorConfig
-from nautilus_trader.model.enums import trading_state_to_str
-from nautilus_trader.model.events import OrderEvent
-
 from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.monitoring.alerts import (
@@ -90,6 +85,8 @@ from nautilus_rl_lab.monitoring.killswitch import (
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.worker import IoWorker
+from nautilus_rl_lab.nt.common import Actor, ActorConfig
+from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_topic
 from nautilus_rl_lab.nt.model import (
     Bar,
     BarType,
@@ -108,11 +105,11 @@ from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
 from nautilus_rl_lab.strategies.staleness import STALE_TOPIC, StaleDecision
+from nautilus_rl_lab.strategies.valuation import AccountReader
 from nautilus_rl_lab.validation import check_choice, check_positive
 
 logger = logging.getLogger(__name__)
 
-ORDER_TOPIC = "events.order.*"
 TIMER = "nrl-monitor"
 STORE_FAILURE_POLICIES = ("halt", "spool")
 _KINDS: dict[type, str] = {
@@ -204,6 +201,7 @@ class MonitorActor(Actor):
         self._writer: SpoolingWriter | None = None
         self._store_failed = False
         self._flag_confirmed = False
+        self._timer_set = False
         self.metrics: MonitorMetrics | None = None
         self.session = 0
         self.risk_engine: Any = None
@@ -215,6 +213,7 @@ class MonitorActor(Actor):
         self._drift: DriftTracker | None = None
         self._observation: ObservationScheme | None = None
         self._commissions = FillCommissions()
+        self._accounts = AccountReader()
         self._bundle_hash: str | None = None
         self.expected: BacktestExpectations | None = None
         self._bars_per_year: float | None = None
@@ -248,6 +247,7 @@ class MonitorActor(Actor):
         self._slippages: deque[tuple[str, float]] = deque(maxlen=self.config.rules.slippage_window)
         self._bar_equities: deque[float] = deque(maxlen=self.config.rules.performance_window + 1)
         self._commissions.reset()
+        self._accounts.reset()
         self.halting: dict[str, Any] | None = None
         self.alerts: list[Alert] = []
 
@@ -298,7 +298,7 @@ class MonitorActor(Actor):
     def trading_state(self) -> str:
         if self.risk_engine is None:
             return "ACTIVE"
-        return str(trading_state_to_str(self.risk_engine.trading_state))
+        return TradingState(self.risk_engine.trading_state).name
 
     # -- Nautilus lifecycle ------------------------------------------------------------------
 
@@ -322,14 +322,15 @@ class MonitorActor(Actor):
         self.metrics = MonitorMetrics(os.path.basename(os.path.abspath(self.config.run_dir)),
                                       self.config.metrics_port)  # fmt: skip
         for topic in self._order_topics():
-            self.msgbus.subscribe(topic=topic, handler=self._on_order_event)
-        self.msgbus.subscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
+            self.subscribe_topic(topic, self._on_order_event)
+        self.subscribe_topic(STALE_TOPIC, self._on_stale_decision)
         self._commissions.start(self, self.config.instrument_id)
         if self.config.bar_type is not None:
             self.subscribe_bars(self.config.bar_type)
         self._last_data_ns = self.clock.timestamp_ns()
         interval = dt.timedelta(seconds=self.config.sample_interval_secs)
         self.clock.set_timer(TIMER, interval, callback=self._on_timer)
+        self._timer_set = True
         self._tick()
 
     def _worker(self, name: str) -> IoWorker:
@@ -357,11 +358,12 @@ class MonitorActor(Actor):
             ))  # fmt: skip
 
     def on_stop(self) -> None:
-        if TIMER in self.clock.timer_names:
+        if self._timer_set:
             self.clock.cancel_timer(TIMER)
+            self._timer_set = False
         for topic in self._order_topics():
-            self.msgbus.unsubscribe(topic=topic, handler=self._on_order_event)
-        self.msgbus.unsubscribe(topic=STALE_TOPIC, handler=self._on_stale_decision)
+            self.unsubscribe_topic(topic, self._on_order_event)
+        self.unsubscribe_topic(STALE_TOPIC, self._on_stale_decision)
         self._commissions.stop()
         if self.config.bar_type is not None:
             self.unsubscribe_bars(self.config.bar_type)
@@ -396,15 +398,15 @@ class MonitorActor(Actor):
         self._reset_state()
 
     def _order_topics(self) -> list[str]:
-        """The bound strategies' order-event topics (and EXTERNAL's), else `events.order.*`.
+        """The bound strategies' order-event topics (and EXTERNAL's), else every strategy's.
 
         Exact topics because Nautilus 1.221's message bus adds a wildcard subscription only
         to topics not yet published: after a restart, reconciliation publishes the
         strategies' topics before the monitor starts, and `events.order.*` would miss them.
         """
         if not self.strategies:
-            return [ORDER_TOPIC]
-        return [*(f"events.order.{s.id}" for s in self.strategies), "events.order.EXTERNAL"]
+            return [ORDER_TOPICS]
+        return [*(order_topic(s.id) for s in self.strategies), order_topic("EXTERNAL")]
 
     def on_bar(self, bar: Bar) -> None:
         self._last_close = float(bar.close)
@@ -413,7 +415,13 @@ class MonitorActor(Actor):
             return
         try:
             state = read_market_state(
-                self, self.instrument, self._last_close, bar.ts_event, 1.0, self._commissions
+                self,
+                self.instrument,
+                self._last_close,
+                bar.ts_event,
+                1.0,
+                self._commissions,
+                self._accounts,
             )
         except ValuationError:  # a restored position the account cannot value yet
             state = None
@@ -421,14 +429,20 @@ class MonitorActor(Actor):
             self._bar_equities.append(state.equity)
         if self._observation is not None:
             observed = observe_bar(
-                self, self._observation, self.instrument, bar, 1.0, self._commissions
+                self,
+                self._observation,
+                self.instrument,
+                bar,
+                1.0,
+                self._commissions,
+                self._accounts,
             )
             if observed is not None and self._drift is not None:
                 self._drift.add(self._observation, *observed)
 
     # -- order events ------------------------------------------------------------------------
 
-    def _on_order_event(self, event: OrderEvent) -> None:
+    def _on_order_event(self, event: Any) -> None:  # any order event (Nautilus has no base)
         kind = _KINDS.get(type(event))
         if kind is None:
             return
@@ -574,7 +588,9 @@ class MonitorActor(Actor):
             self.metrics.staleness.set(staleness)
             self.metrics.heartbeat.set(now / 1e9)
         try:
-            state = read_market_state(self, self.instrument, close, now, 1.0, self._commissions)
+            state = read_market_state(
+                self, self.instrument, close, now, 1.0, self._commissions, self._accounts
+            )
         except ValuationError:  # a restored position before its first price: equity unknown
             self._rows.append(("samples", {
                 "session": self.session, "ts_ns": now, "staleness_s": staleness,

@@ -6,9 +6,9 @@ It is the environment, not the training (the SB3 code that trains on it is
 It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
 `TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
 (`BacktestEngine.reset()` keeps instruments). The engine holds no data of its own: each
-episode streams only its slice of Nautilus' time-sorted quotes and bars
-(`add_data_iterator`), so a reset neither re-sorts the whole sample (Nautilus' `reset()`
-re-sorts every datum it holds, 3 ms on the bundled sample) nor scans it for the start.
+episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`),
+so a reset neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it
+holds, 3 ms on the bundled sample) nor scans it for the start.
 
 Stepping. The engine runs one streaming `run(start, end)` per episode inside a greenlet.
 When a decision bar reaches the strategy, `on_bar` switches back to `step()`/`reset()` with
@@ -21,8 +21,13 @@ Episodes. `reset()` picks the first decision bar (random with `random_start`, dr
 `self.np_random`), the engine replays the observation scheme's warm-up bars before it, and
 the episode runs `episode_length` steps. Terminated: equity fell to `ruin_fraction` of its
 start, Nautilus stopped the account (margin), or the data ended; truncated: the length was
-reached. An unfinished episode is abandoned (its paused engine run is unwound, not played
-to its end) before the next reset.
+reached. An unfinished episode is abandoned before the next reset: the strategy stops deciding
+and the paused run plays out the rest of the episode's slice without a decision (no Python work
+per bar), so the run ends as any run does and `BacktestEngine.reset()` finds the engine idle.
+(Throwing into the paused run would not unwind it on NautilusTrader 2, whose next `reset()`
+then fails "Already borrowed".) While an episode is paused inside `on_bar`, the env reads
+Nautilus only through its strategy's own `portfolio` and `cache` (NautilusTrader 2 refuses
+`engine.portfolio`/`engine.cache` then: "Already mutably borrowed").
 
 `info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
 `nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
@@ -38,7 +43,6 @@ step: rule, target before/after), `orders_denied` (Nautilus' `RiskEngine`) and
 
 from __future__ import annotations
 
-import contextlib
 import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -47,7 +51,6 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 from greenlet import greenlet
-from nautilus_trader.accounting.error import AccountError
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -63,8 +66,11 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.nodes.venue import check_account
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.accounting import suppress_account_error
+from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.backtest import BacktestEngine
-from nautilus_rl_lab.nt.model import AccountType, Bar
+from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
+from nautilus_rl_lab.nt.model import AccountType, Bar, QuoteTick
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
@@ -205,14 +211,23 @@ class GymStrategy(SchemeStrategy):
     def __init__(self, config: SchemeStrategyConfig) -> None:
         super().__init__(config)
         self._last_bar: Bar | None = None
+        self._abandoned = False
 
     def on_reset(self) -> None:
         super().on_reset()
         self._last_bar = None
+        self._abandoned = False
 
     def on_bar(self, bar: Bar) -> None:
+        if self._abandoned:  # the env left this episode: let the run play out its slice
+            return
         self._last_bar = bar
         super().on_bar(bar)
+
+    def abandon(self) -> None:
+        """Stop deciding until the next reset: the paused decision and every later bar of the
+        run do nothing, so the run reaches its end without the env."""
+        self._abandoned = True
 
     def last_state(self) -> MarketState:
         """The `MarketState` at the last bar seen (after Nautilus stopped a run: its final one)."""
@@ -221,10 +236,15 @@ class GymStrategy(SchemeStrategy):
         return self.market_state(self._last_bar)
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
-        return greenlet.getcurrent().parent.switch((observation, state))
+        action = greenlet.getcurrent().parent.switch((observation, state))
+        return None if self._abandoned else action
 
 
 _HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
+
+
+def _ts_init(datum: Bar | QuoteTick) -> int:
+    return datum.ts_init
 
 
 def _first_float(action: Any) -> float:
@@ -276,8 +296,9 @@ class TrainingNode(gym.Env):
             ),
         )
         self.engine.add_strategy(self.strategy)
-        # Nautilus' order of the quotes and bars; each episode streams its slice (see reset())
-        self._stream = self.engine.data
+        # Nautilus' order of the quotes and bars (a stable sort by `ts_init`: at equal times
+        # a bar's close tick before the bar); each episode streams its slice (see reset())
+        self._stream = sorted([*self.market.quotes, *self.market.bars], key=_ts_init)
         self._stream_ts = np.fromiter(
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
@@ -330,6 +351,7 @@ class TrainingNode(gym.Env):
         clear_handler_errors(self.strategy)
         runner = greenlet(self._run_engine)
         payload = runner.switch(start, end)
+        raise_handler_error(self.strategy)  # NautilusTrader 2 swallowed it and ran on
         if runner.dead:
             raise EnvironmentStateError("the engine stopped before the first decision bar")
         observation, state = payload
@@ -350,6 +372,7 @@ class TrainingNode(gym.Env):
             True  # until the step completes: an error in it (a scheme's) ends the episode
         )
         payload = episode.runner.switch(action)
+        raise_handler_error(self.strategy)  # NautilusTrader 2 swallowed it and ran on
         episode.steps += 1
         blown = episode.runner.dead
         if blown:  # Nautilus stopped the run (AccountError): score the final state
@@ -400,8 +423,9 @@ class TrainingNode(gym.Env):
     # -- helpers -----------------------------------------------------------------------------
 
     def fills(self) -> pd.DataFrame:
-        """Nautilus' fills report for the current episode."""
-        return self.engine.trader.generate_fills_report()
+        """Nautilus' fills report for the current episode (the trader's, from the strategy's
+        cache: readable while the run is paused)."""
+        return ReportProvider.generate_fills_report(self.strategy.cache.orders())
 
     @property
     def history(self) -> list[dict[str, float]]:
@@ -418,16 +442,12 @@ class TrainingNode(gym.Env):
         """Give the engine the data with `start <= ts_init <= end`, as the run would read it."""
         first = int(np.searchsorted(self._stream_ts, start, side="left"))
         last = int(np.searchsorted(self._stream_ts, end, side="right"))
-        chunk = self._stream[first:last]
-        self.engine.add_data_iterator("episode", (part for part in (chunk,)))
+        set_stream_data(self.engine, self._stream[first:last])
 
     def _run_engine(self, start: int, end: int) -> None:
         # An account blown mid-run ends the episode at the last state (step() sees a dead runner).
-        # Timestamps, not ints: Nautilus parses an int through pandas' slow path (60 us each).
-        with contextlib.suppress(AccountError):
-            self.engine.run(
-                start=pd.Timestamp(start, tz="UTC"), end=pd.Timestamp(end, tz="UTC"), streaming=True
-            )
+        with suppress_account_error():
+            run_engine(self.engine, start, end, streaming=True)
         # A handler's error, should Nautilus have swallowed it, surfaces from step()/reset().
         raise_handler_error(self.strategy)
 
@@ -449,10 +469,11 @@ class TrainingNode(gym.Env):
     def _finish_episode(self) -> None:
         episode, self._episode = self._episode, None
         if episode is not None and not episode.runner.dead:
-            # Abandoned mid-run: GreenletExit unwinds the paused engine run (no handler in
-            # Nautilus catches a BaseException) instead of replaying the rest of the episode;
-            # `reset()` below stops and resets every component as after a finished run.
-            episode.runner.throw()
+            # Abandoned mid-run: the paused decision and the rest of the slice pass without a
+            # decision, so the run ends normally; `reset()` below then resets every component.
+            self.strategy.abandon()
+            clear_handler_errors(self.strategy)  # a step has raised it already
+            episode.runner.switch(None)
         if self.engine.run_started is not None:
             self.engine.reset()
 

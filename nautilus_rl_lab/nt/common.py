@@ -1,7 +1,8 @@
-"""Nautilus' cache, clock, message bus and component helpers, at one address on NautilusTrader 1.221 and 2.0."""
+"""Nautilus' actor base, cache, clock, message bus and component helpers, at one address on NautilusTrader 1.221 and 2.0."""
 
 from __future__ import annotations
 
+from nautilus_rl_lab.nt.components import Actor, ActorConfig
 from nautilus_rl_lab.nt.version import NT2
 
 if NT2:
@@ -19,4 +20,13 @@ else:
     from nautilus_trader.common.component import Clock, MessageBus, log_sysinfo
     from nautilus_trader.common.config import ImportableActorConfig
 
-__all__ = ["Cache", "CacheConfig", "Clock", "ImportableActorConfig", "MessageBus", "log_sysinfo"]
+__all__ = [
+    "Actor",
+    "ActorConfig",
+    "Cache",
+    "CacheConfig",
+    "Clock",
+    "ImportableActorConfig",
+    "MessageBus",
+    "log_sysinfo",
+]

@@ -1,13 +1,16 @@
-"""Nautilus' strategy base and its configuration, at one address on NautilusTrader 1.221 and 2.0."""
+"""Nautilus' strategy base and its configuration, at one address on NautilusTrader 1.221 and 2.0.
+
+`Strategy` and `StrategyConfig` are `nt.components`' (one API on both lines).
+"""
 
 from __future__ import annotations
 
+from nautilus_rl_lab.nt.components import Strategy, StrategyConfig
 from nautilus_rl_lab.nt.version import NT2
 
 if NT2:
-    from nautilus_trader.trading import ImportableStrategyConfig, Strategy
+    from nautilus_trader.trading import ImportableStrategyConfig
 else:
     from nautilus_trader.trading.config import ImportableStrategyConfig
-    from nautilus_trader.trading.strategy import Strategy
 
-__all__ = ["ImportableStrategyConfig", "Strategy"]
+__all__ = ["ImportableStrategyConfig", "Strategy", "StrategyConfig"]

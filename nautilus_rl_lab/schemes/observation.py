@@ -13,16 +13,16 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from nautilus_trader.indicators import (
+
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
+from nautilus_rl_lab.schemes.indicators import (
     AverageTrueRange,
     BollingerBands,
     ExponentialMovingAverage,
     RelativeStrengthIndex,
 )
-
-from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.model import Bar
-from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
 from nautilus_rl_lab.validation import check_minimum
 
 CLIP = 10.0
@@ -31,7 +31,8 @@ RETURN_SCALE = 100.0  # log returns in percent
 
 @dataclass(frozen=True)
 class Feature:
-    """A Nautilus indicator fed with bars and a function mapping its value to a small number."""
+    """An indicator fed with bars (`schemes.indicators`: Nautilus 1.221's numbers on either
+    line) and a function mapping its value to a small number."""
 
     indicator: Any
     transform: Callable[[Any, float], float]

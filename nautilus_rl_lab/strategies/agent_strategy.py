@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.nt.model import Instrument, InstrumentId
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies.boundary import guarded
@@ -38,10 +37,10 @@ class AgentAction:
     """An agent's action for `instrument_id`, decided on the bar closed at `ts_event` at `close`
     in the market `state` the agent saw (the executor's too: it is the same instant).
 
-    The message an `RLAgent` publishes on the message bus (`msgbus.publish(topic, msg)`).
+    The message an `RLAgent` publishes on the message bus (`publish_message(topic, msg)`).
     Delivery is synchronous within the engine loop, so the order goes out while the decision
-    bar is being processed, exactly as when a strategy decides in its own `on_bar`. It is
-    published with `external_pub=False`: an in-process command, not data to stream to Redis.
+    bar is being processed, exactly as when a strategy decides in its own `on_bar`. It is an
+    in-process command, never streamed to an external message bus.
     """
 
     agent_id: str
@@ -80,10 +79,10 @@ class AgentStrategy(DecisionPathEvents, Strategy):
     def on_start(self) -> None:
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
-        self.msgbus.subscribe(self.config.topic, self.on_agent_action)
+        self.subscribe_topic(self.config.topic, self.on_agent_action)
 
     def on_stop(self) -> None:
-        self.msgbus.unsubscribe(self.config.topic, self.on_agent_action)
+        self.unsubscribe_topic(self.config.topic, self.on_agent_action)
 
     def on_reset(self) -> None:
         self._reset_state()

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from nautilus_trader.common.actor import Actor
-
 from nautilus_rl_lab.errors import ValuationError
+from nautilus_rl_lab.nt.common import Actor
+from nautilus_rl_lab.nt.components import fill_topic
 from nautilus_rl_lab.nt.model import (
     Currency,
     InstrumentId,
@@ -37,15 +37,16 @@ class FillCommissions:
         """Listen to `instrument_id`'s fills (from the component's `on_start`, before any fill).
 
         An exact topic: Nautilus 1.221 adds a wildcard subscription only to topics not yet
-        published, so `events.fills.*` would miss every fill of a second run.
+        published, so `events.fills.*` would miss every fill of a second run. On NautilusTrader
+        2 the toolkit's strategies publish their fills there (`nt.components.fill_topic`).
         """
-        self._component, self._topic = component, f"events.fills.{instrument_id}"
-        component.msgbus.subscribe(topic=self._topic, handler=self.on_fill)
+        self._component, self._topic = component, fill_topic(instrument_id)
+        component.subscribe_topic(self._topic, self.on_fill)
 
     def stop(self) -> None:
         """Stop listening (from the component's `on_stop`)."""
         if self._component is not None:
-            self._component.msgbus.unsubscribe(topic=self._topic, handler=self.on_fill)
+            self._component.unsubscribe_topic(self._topic, self.on_fill)
             self._component = None
 
     def reset(self) -> None:

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from nautilus_trader.common.actor import Actor
 
+from nautilus_rl_lab.nt.common import Actor, Cache
 from nautilus_rl_lab.nt.model import (
     Bar,
     Instrument,
@@ -60,6 +60,7 @@ from nautilus_rl_lab.strategies.staleness import (
     MarketClock,
     StaleDecision,
 )
+from nautilus_rl_lab.strategies.valuation import AccountReader
 
 Policy = Callable[[np.ndarray, MarketState], Any]
 
@@ -87,6 +88,7 @@ class DecisionPath:
         self.fill_count = 0
         self.round_trips: list[tuple[int, float, int]] = []
         self.commissions = FillCommissions()
+        self.accounts = AccountReader()
         self._working: list[Order] = []
 
     @property
@@ -103,6 +105,7 @@ class DecisionPath:
         self.stale_decisions = 0
         self.round_trips = []
         self.commissions.reset()
+        self.accounts.reset()
         self._working = []
 
     def in_flight(self) -> float:
@@ -127,6 +130,7 @@ class DecisionPath:
             bar,
             self.action_scheme.position_limit,
             self.commissions,
+            self.accounts,
         )
         if observed is None:
             return None
@@ -143,7 +147,7 @@ class DecisionPath:
         stale = StaleDecision(component.id.value, instrument.id, bar.ts_event, now, limit)
         component.log.warning(stale.message)
         self.stale_decisions += 1
-        component.msgbus.publish(STALE_TOPIC, stale)
+        component.publish_message(STALE_TOPIC, stale)
         return True
 
     def execute(
@@ -204,10 +208,11 @@ class DecisionPath:
         )
         return [*sent, entry]
 
-    def on_order_filled(self, strategy: Strategy, event: OrderFilled) -> None:
-        """Count the fill; a completed protective order blocks re-entry on the side it closed."""
+    def on_order_filled(self, cache: Cache, event: OrderFilled) -> None:
+        """Count the fill; a completed protective order (found in the strategy's `cache`)
+        blocks re-entry on the side it closed."""
         self.fill_count += 1
-        order = strategy.cache.order(event.client_order_id)
+        order = cache.order(event.client_order_id)
         rule = protective_rule(order) if order is not None and order.is_closed else None
         if rule is not None:
             closed_side = -1 if event.order_side == OrderSide.BUY else 1
@@ -230,6 +235,7 @@ class DecisionPathEvents(HandlerErrors):
     """Mixin for a `Strategy` with a `path`: routes order and position events to it."""
 
     path: DecisionPath
+    cache: Cache  # the strategy's
 
     @property
     def fill_count(self) -> int:
@@ -258,7 +264,13 @@ class DecisionPathEvents(HandlerErrors):
 
     @guarded
     def on_order_filled(self, event: OrderFilled) -> None:
-        self.path.on_order_filled(self, event)
+        self.path.on_order_filled(self.cache, event)
+
+    @guarded
+    def on_order_event(self, event: Any) -> None:
+        # NautilusTrader 2: `nt.components.Strategy` republishes the event for the fill
+        # listeners (`FillCommissions`); an error they raise is this handler's
+        super().on_order_event(event)  # type: ignore[misc]
 
     @guarded
     def on_order_denied(self, event: OrderDenied) -> None:

@@ -17,19 +17,14 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
-from nautilus_trader.common.actor import Actor
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
+from nautilus_rl_lab.nt.common import Actor
 from nautilus_rl_lab.nt.model import Bar, Instrument, InstrumentId, MarketOrder, Order, OrderSide
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
-from nautilus_rl_lab.strategies.valuation import (
-    read_account,
-    total,
-    valuation_currency,
-    value_parts,
-)
+from nautilus_rl_lab.strategies.valuation import AccountReader, total
 
 
 def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
@@ -49,25 +44,25 @@ def read_market_state(
     ts_ns: int,
     position_limit: float,
     commissions: FillCommissions,
+    accounts: AccountReader,
 ) -> MarketState:
-    """Snapshot position, balance, unrealised P&L, mark-to-market equity (see `valuation`) and
-    the `commissions` of the fills so far."""
+    """Snapshot position, balance, unrealised P&L, mark-to-market equity (see `valuation`;
+    read through the component's `accounts`) and the `commissions` of the fills so far."""
     portfolio = component.portfolio
-    account = read_account(portfolio, instrument.id.venue)
     position = float(portfolio.net_position(instrument.id))
-    if account is None:  # no account yet (a live node before the venue reported it)
-        return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
-    currency = valuation_currency(account, instrument)
     cache = component.cache
-    balance, unrealized, equity = value_parts(portfolio, cache, account, currency)
+    value = accounts.read(portfolio, cache, instrument)
+    if value is None:  # no account yet (a live node before the venue reported it)
+        return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
+    currency = value.currency
     paid = total(cache, instrument.id.venue, commissions.values(), currency)
     return MarketState(
         ts_ns,
         close,
         position,
-        balance,
-        equity,
-        unrealized,
+        value.balance,
+        value.equity,
+        value.unrealized_pnl,
         paid,
         position_limit,
         currency.code,
@@ -148,6 +143,7 @@ def observe_bar(
     bar: Bar,
     position_limit: float,
     commissions: FillCommissions,
+    accounts: AccountReader,
 ) -> tuple[np.ndarray, MarketState] | None:
     """Feed `bar` to `scheme`; once it is warm, return the observation and the state it saw.
 
@@ -157,6 +153,12 @@ def observe_bar(
     if not scheme.ready:
         return None
     state = read_market_state(
-        component, instrument, bar.close.as_double(), bar.ts_event, position_limit, commissions
+        component,
+        instrument,
+        bar.close.as_double(),
+        bar.ts_event,
+        position_limit,
+        commissions,
+        accounts,
     )
     return scheme.observe(state), state

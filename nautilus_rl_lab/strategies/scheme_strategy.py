@@ -12,10 +12,9 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
-from nautilus_trader.config import StrategyConfig
 
 from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, InstrumentId
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
 from nautilus_rl_lab.strategies.boundary import guarded
@@ -91,6 +90,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
             bar.ts_event,
             self.action_scheme.position_limit,
             self.path.commissions,
+            self.path.accounts,
         )
 
     def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:

@@ -24,10 +24,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from nautilus_trader.core.datetime import unix_nanos_to_iso8601
-
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.common import MessageBus
+from nautilus_rl_lab.nt.common import Actor
+from nautilus_rl_lab.nt.core import unix_nanos_to_iso8601
 from nautilus_rl_lab.nt.model import InstrumentId
 
 STALE_TOPIC = "rl_lab.decisions.stale"
@@ -80,15 +79,16 @@ class MarketClock:
         self.venue_ns = 0
         self._topic: str | None = None
 
-    def subscribe(self, msgbus: MessageBus, instrument_id: InstrumentId) -> None:
-        """Follow the venue time of `instrument_id` (see `market_time_topic`)."""
+    def subscribe(self, component: Actor, instrument_id: InstrumentId) -> None:
+        """Follow the venue time of `instrument_id` (see `market_time_topic`) on the
+        `component`'s message bus."""
         self._topic = market_time_topic(instrument_id)
-        msgbus.subscribe(self._topic, self._on_time)
+        component.subscribe_topic(self._topic, self._on_time)
 
-    def unsubscribe(self, msgbus: MessageBus) -> None:
+    def unsubscribe(self, component: Actor) -> None:
         """Stop following the venue time."""
         if self._topic is not None:
-            msgbus.unsubscribe(self._topic, self._on_time)
+            component.unsubscribe_topic(self._topic, self._on_time)
             self._topic = None
 
     def _on_time(self, ts_ns: int) -> None:

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import msgspec
 import pandas as pd
 import pytest
-from nautilus_trader.common.config import ActorFactory
-from nautilus_trader.trading.config import StrategyFactory
 
 from nautilus_rl_lab.agents import PolicyAgent, RLAgent, RLAgentConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, build_engine
 from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.components import add_actor, create_actor, create_strategy
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits, risk_engine_config
@@ -27,7 +26,7 @@ FILL_COLUMNS = ["order_side", "last_qty", "last_px", "commission", "ts_event"]
 
 def _importable_pair(config, market, agent_path: str) -> tuple[RLAgent, object]:
     schemes = {"observation": config.observation.dict(), "action": config.action.dict()}
-    actor = ActorFactory.create(
+    actor = create_actor(
         ImportableActorConfig(
             actor_path="nautilus_rl_lab.agents:RLAgent",
             config_path="nautilus_rl_lab.agents:RLAgentConfig",
@@ -39,7 +38,7 @@ def _importable_pair(config, market, agent_path: str) -> tuple[RLAgent, object]:
             },
         )
     )
-    strategy = StrategyFactory.create(
+    strategy = create_strategy(
         ImportableStrategyConfig(
             strategy_path="nautilus_rl_lab.strategies:AgentStrategy",
             config_path="nautilus_rl_lab.strategies:AgentStrategyConfig",
@@ -91,7 +90,7 @@ def _run_in_training_node_and_plain_backtest(tmp_path, env_config) -> _BothRuns:
         risk_engine=risk_engine_config(env_config.risk, market.instrument.id),
     )
     actor, strategy = _importable_pair(env_config, market, str(path))
-    engine.add_actor(actor)
+    add_actor(engine, actor)
     engine.add_strategy(strategy)
     engine.run()
     plain_fills = engine.trader.generate_fills_report()[FILL_COLUMNS].reset_index(drop=True)

@@ -1,7 +1,7 @@
 """Each rule-based Agent trades, trade for trade, like its logic written as a plain Nautilus Strategy.
 
-The twins below are ordinary Nautilus strategies: indicators registered with
-`register_indicator_for_bars` (updated by Nautilus before `on_bar`), a signal, and one market
+The twins below are ordinary Nautilus strategies: indicators updated with each bar before the
+signal (`schemes.indicators`, Nautilus 1.221's on either line), a signal, and one market
 order to the signed target (two on a flip: a reduce-only close, then an open). The agents reach the market through RLAgent -> AgentStrategy ->
 ActionScheme (`run_backtest`). Same bundled bars, same venue: the fills must be identical.
 """
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from nautilus_trader.config import StrategyConfig
-from nautilus_trader.indicators import BollingerBands, DonchianChannel, ExponentialMovingAverage
 
 from nautilus_rl_lab.agents import (
     BollingerMeanReversionAgent,
@@ -22,8 +20,13 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import market_for, run_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig, build_engine
 from nautilus_rl_lab.nt.model import Bar
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.schemes.indicators import (
+    BollingerBands,
+    DonchianChannel,
+    ExponentialMovingAverage,
+)
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig, tune_rule
 from tests.conftest import trade_to_target
 
@@ -42,11 +45,14 @@ class _Twin(Strategy):
     def __init__(self, market) -> None:
         super().__init__(StrategyConfig(strategy_id="TWIN-001"))
         self.instrument, self.bar_type = market.instrument, market.bar_type
+        self.twin_indicators: list = []
 
     def on_start(self) -> None:
         self.subscribe_bars(self.bar_type)
 
     def on_bar(self, bar: Bar) -> None:
+        for indicator in self.twin_indicators:
+            indicator.handle_bar(bar)
         trade_to_target(self, self.instrument, self.signal(bar) * TRADE_SIZE)
 
     def signal(self, bar: Bar) -> float:
@@ -57,14 +63,10 @@ class _EMACrossTwin(_Twin):
     def __init__(self, market, fast: int, slow: int) -> None:
         super().__init__(market)
         self.fast, self.slow = ExponentialMovingAverage(fast), ExponentialMovingAverage(slow)
-
-    def on_start(self) -> None:
-        self.register_indicator_for_bars(self.bar_type, self.fast)
-        self.register_indicator_for_bars(self.bar_type, self.slow)
-        super().on_start()
+        self.twin_indicators = [self.fast, self.slow]
 
     def signal(self, bar: Bar) -> float:
-        if not self.indicators_initialized():
+        if not (self.fast.initialized and self.slow.initialized):
             return 0.0
         return 1.0 if self.fast.value >= self.slow.value else -1.0
 
@@ -73,10 +75,7 @@ class _BollingerTwin(_Twin):
     def __init__(self, market, period: int, k: float) -> None:
         super().__init__(market)
         self.bands, self.position_signal = BollingerBands(period, k), 0.0
-
-    def on_start(self) -> None:
-        self.register_indicator_for_bars(self.bar_type, self.bands)
-        super().on_start()
+        self.twin_indicators = [self.bands]
 
     def signal(self, bar: Bar) -> float:
         if self.bands.initialized:
@@ -95,10 +94,7 @@ class _DonchianTwin(_Twin):
         super().__init__(market)
         self.channel, self.position_signal = DonchianChannel(period), 0.0
         self.previous: tuple[float, float] | None = None  # the channel before this bar
-
-    def on_start(self) -> None:
-        self.register_indicator_for_bars(self.bar_type, self.channel)
-        super().on_start()
+        self.twin_indicators = [self.channel]
 
     def signal(self, bar: Bar) -> float:
         close = bar.close.as_double()

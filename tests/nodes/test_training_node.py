@@ -130,7 +130,8 @@ def test_info_and_reward_come_from_nautilus_account(config) -> None:
         env.reset(options={"start": 10})
         _, _, _, _, info = env.step(2)  # go long
         _, reward2, _, _, info2 = env.step(2)  # hold long
-        account = env.engine.portfolio.account(env.market.instrument.id.venue)
+        # through the strategy: NautilusTrader 2 refuses the engine's portfolio while paused
+        account = env.strategy.portfolio.account(env.market.instrument.id.venue)
         assert info2["balance"] == pytest.approx(account.balance_total().as_double())
         assert info2["position"] == 10_000
         assert info2["commissions"] > 0  # real fees charged by the venue
@@ -285,6 +286,42 @@ def test_an_episode_after_an_abandoned_one_equals_it_in_a_fresh_env() -> None:
         np.testing.assert_array_equal(a[0], b[0])
         assert a[1] == b[1]
         pd.testing.assert_frame_equal(a[2], b[2])
+    finally:
+        used.close()
+        fresh.close()
+
+
+def test_resets_and_close_inside_a_paused_episode_finish_its_run_cleanly() -> None:
+    """A reset (or close) while the run is paused inside `on_bar`, at the first decision or
+    mid-episode with an order in flight, ends that run so the engine resets: NautilusTrader 2
+    cannot unwind a paused run by throwing into it (its next `reset()` fails "Already
+    borrowed"), so the env plays the run out without decisions."""
+    actions = (2, 0, 1, 2)
+
+    def episode(env: TrainingNode) -> tuple[np.ndarray, list[tuple[float, float, int]]]:
+        obs, _ = env.reset(options={"start": 12})
+        observations, states = [obs], []
+        for action in actions:
+            obs, _, _, _, info = env.step(action)
+            observations.append(obs)
+            states.append((info["equity"], info["position"], info["trades"]))
+        return np.array(observations), states
+
+    used, fresh = TrainingNode(small_config()), TrainingNode(small_config())
+    try:
+        expected = episode(fresh)
+        for _ in range(3):  # abandoned at their first decision
+            used.reset(options={"start": 12})
+        used.step(2)
+        used.step(0)  # long, then a sell order in flight
+        for _ in range(2):
+            got = episode(used)  # each abandons the previous one mid-episode
+            np.testing.assert_array_equal(got[0], expected[0])
+            assert got[1] == expected[1]
+        used.reset(options={"start": 12})
+        used.step(2)
+        used.close()  # paused mid-episode: finished, then disposed
+        used.close()
     finally:
         used.close()
         fresh.close()

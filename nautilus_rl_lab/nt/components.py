@@ -1,0 +1,251 @@
+"""Nautilus' actor and strategy bases and their configs, with one API on NautilusTrader 1.221 and 2.0.
+
+The toolkit's components derive from `Actor`/`Strategy` here and configure them with
+`ActorConfig`/`StrategyConfig` subclasses; what differs between the lines stays in this module:
+
+- Messages: 2.0's `publish_message` / `subscribe_topic` / `unsubscribe_topic` (1.221: the
+  component's `msgbus`), always in-process (1.221's `external_pub=False`).
+- Order events: 2.0's message bus hands Python no order events, so a 2.0 `Strategy` here
+  republishes its own on 1.221's topics, `order_topic(strategy_id)` and
+  `fill_topic(instrument_id)` (Nautilus publishes them on 1.221). Other components' events
+  (EXTERNAL orders) reach those topics on 1.221 only.
+- Configs: 2.0's configs are Rust objects that cannot carry our fields or decode JSON, so on 2.0
+  `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
+  configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
+- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`).
+- Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
+  or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
+- Importable configs: `create_actor` / `create_strategy` build a component from an
+  `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
+  class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from nautilus_rl_lab.nt.model import InstrumentId
+from nautilus_rl_lab.nt.version import NT2
+
+if TYPE_CHECKING:  # nt.common and nt.trading re-export this module's bases
+    from nautilus_rl_lab.nt.common import ImportableActorConfig
+    from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
+
+if NT2:
+    from typing import Self
+
+    from nautilus_trader.common import DataActor as _NautilusActor
+    from nautilus_trader.common import DataActorConfig as _NautilusActorConfig
+    from nautilus_trader.model import ActorId, ComponentId, OmsType, OrderFilled, StrategyId
+    from nautilus_trader.trading import Strategy as _NautilusStrategy
+    from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
+
+    from nautilus_rl_lab.nt.codec import decode_hook, encode_hook
+
+    class _Config(msgspec.Struct, kw_only=True, frozen=True):
+        """The frozen msgspec base of the 2.0 configs, with 1.221 `NautilusConfig`'s JSON API."""
+
+        @classmethod
+        def parse(cls, raw: bytes | str) -> Self:
+            """The config decoded from JSON."""
+            return msgspec.json.decode(raw, type=cls, dec_hook=decode_hook)
+
+        def json(self) -> bytes:
+            """The config as JSON bytes."""
+            return msgspec.json.encode(self, enc_hook=encode_hook)
+
+        def json_primitives(self) -> dict[str, Any]:
+            """The fields as plain JSON data."""
+            return msgspec.json.decode(self.json())  # type: ignore[no-any-return]
+
+        def dict(self) -> dict[str, Any]:
+            """The fields as a mapping of name to value."""
+            return {name: getattr(self, name) for name in self.__struct_fields__}
+
+    class ActorConfig(_Config, kw_only=True, frozen=True):
+        """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
+
+        component_id: ComponentId | None = None
+        log_events: bool = True
+        log_commands: bool = True
+
+        def nautilus(self) -> _NautilusActorConfig:
+            """Nautilus' own `DataActorConfig` with this config's id and logging."""
+            actor_id = ActorId(self.component_id.value) if self.component_id else None
+            return _NautilusActorConfig(actor_id, self.log_events, self.log_commands)
+
+    class StrategyConfig(_Config, kw_only=True, frozen=True):
+        """1.221's `StrategyConfig` fields (`external_order_claims` is 2.0's
+        `external_order_instrument_ids`)."""
+
+        strategy_id: StrategyId | None = None
+        order_id_tag: str | None = None
+        use_uuid_client_order_ids: bool = False
+        use_hyphens_in_client_order_ids: bool = True
+        oms_type: str | None = None
+        external_order_claims: list[InstrumentId] | None = None
+        manage_contingent_orders: bool = False
+        manage_gtd_expiry: bool = False
+        log_events: bool = True
+        log_commands: bool = True
+        log_rejected_due_post_only_as_warning: bool = True
+
+        def nautilus(self) -> _NautilusStrategyConfig:
+            """Nautilus' own `StrategyConfig` with this config's fields."""
+            return _NautilusStrategyConfig(
+                strategy_id=self.strategy_id,
+                order_id_tag=self.order_id_tag,
+                oms_type=OmsType[self.oms_type] if self.oms_type else None,
+                external_order_instrument_ids=self.external_order_claims,
+                manage_contingent_orders=self.manage_contingent_orders,
+                manage_gtd_expiry=self.manage_gtd_expiry,
+                use_uuid_client_order_ids=self.use_uuid_client_order_ids,
+                use_hyphens_in_client_order_ids=self.use_hyphens_in_client_order_ids,
+                log_events=self.log_events,
+                log_commands=self.log_commands,
+                log_rejected_due_post_only_as_warning=self.log_rejected_due_post_only_as_warning,
+            )
+
+    class Actor(_NautilusActor):
+        """2.0's `DataActor`, configured by an `ActorConfig`, with `id` and an attached portfolio."""
+
+        def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
+            # Nautilus reads its config in __new__; subclasses may take more arguments
+            return super().__new__(cls, _nautilus_config(config))
+
+        def __init__(self, config: Any = None) -> None:
+            super().__init__()
+            self._config = ActorConfig() if config is None else config
+            self._portfolio: Any = None
+
+        @property
+        def config(self) -> Any:
+            return self._config
+
+        @property
+        def id(self) -> ActorId:
+            """The actor's id (1.221's name for `actor_id`)."""
+            return self.actor_id
+
+        @property
+        def portfolio(self) -> Any:
+            """The kernel's portfolio, handed over by `add_actor`."""
+            if self._portfolio is None:
+                raise RuntimeError(
+                    f"{type(self).__name__} has no portfolio: NautilusTrader 2 gives actors "
+                    "none; add it with nautilus_rl_lab.nt.components.add_actor(kernel, actor)"
+                )
+            return self._portfolio
+
+        def attach_portfolio(self, portfolio: Any) -> None:
+            """Read `portfolio` (the engine's or node's) as this actor's own."""
+            self._portfolio = portfolio
+
+    class Strategy(_NautilusStrategy):
+        """2.0's `Strategy`, configured by a `StrategyConfig`, publishing its order events on
+        1.221's topics (`order_topic`, `fill_topic`)."""
+
+        def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
+            return super().__new__(cls, _nautilus_config(config))
+
+        def __init__(self, config: Any = None) -> None:
+            super().__init__()
+            self._config = StrategyConfig() if config is None else config
+
+        @property
+        def config(self) -> Any:
+            return self._config
+
+        @property
+        def id(self) -> StrategyId:
+            """The strategy's id (1.221's name for `strategy_id`)."""
+            return self.strategy_id
+
+        def on_order_event(self, event: Any) -> None:
+            self.publish_message(order_topic(self.strategy_id), event)
+            if isinstance(event, OrderFilled):
+                self.publish_message(fill_topic(event.instrument_id), event)
+
+    def _nautilus_config(config: Any) -> Any:
+        """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
+        return config.nautilus() if isinstance(config, _Config) else config
+
+    def _attach_portfolio(kernel: Any, actor: Any) -> None:
+        if isinstance(actor, Actor):
+            actor.attach_portfolio(kernel.portfolio)
+
+else:
+    from nautilus_trader.common.actor import Actor as _NautilusActor
+    from nautilus_trader.config import ActorConfig, StrategyConfig
+    from nautilus_trader.trading.strategy import Strategy as _NautilusStrategy
+
+    class _Messages:
+        """2.0's message methods on a 1.221 component (its `msgbus`), in-process only."""
+
+        msgbus: Any
+
+        def publish_message(self, topic: str, message: object) -> None:
+            """Publish `message` on `topic` to this process' subscribers."""
+            self.msgbus.publish(topic, message, external_pub=False)
+
+        def subscribe_topic(self, topic: str, handler: Any) -> None:
+            """Call `handler` with every message published on `topic` (wildcards allowed)."""
+            self.msgbus.subscribe(topic=topic, handler=handler)
+
+        def unsubscribe_topic(self, topic: str, handler: Any) -> None:
+            """Stop calling `handler` for `topic`."""
+            self.msgbus.unsubscribe(topic=topic, handler=handler)
+
+    class Actor(_Messages, _NautilusActor):
+        """1.221's `Actor` with 2.0's message methods."""
+
+    class Strategy(_Messages, _NautilusStrategy):
+        """1.221's `Strategy` with 2.0's message methods."""
+
+    def _attach_portfolio(kernel: Any, actor: Any) -> None:
+        """Nothing: 1.221 registers the kernel's portfolio with every actor."""
+
+
+ORDER_TOPICS = "events.order.*"
+"""Every strategy's order events (a wildcard of `order_topic`)."""
+
+
+def order_topic(strategy_id: object) -> str:
+    """The topic of every order event of the strategy `strategy_id`."""
+    return f"events.order.{strategy_id}"
+
+
+def fill_topic(instrument_id: InstrumentId) -> str:
+    """The topic of every fill of `instrument_id` (on 2.0: of the toolkit's strategies)."""
+    return f"events.fills.{instrument_id}"
+
+
+def add_actor(kernel: Any, actor: Any) -> None:
+    """Add `actor` to `kernel` (a backtest engine or live node), with the kernel's portfolio."""
+    kernel.add_actor(actor)
+    _attach_portfolio(kernel, actor)
+
+
+def _resolve(path: str) -> Any:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _decoded_config(config_path: str, config: dict[str, Any]) -> Any:
+    """The config class at `config_path` decoded from the plain `config` data."""
+    return _resolve(config_path).parse(msgspec.json.encode(config))
+
+
+def create_actor(config: ImportableActorConfig) -> Actor:
+    """The actor an `ImportableActorConfig` describes (its config decoded by the class)."""
+    actor = _resolve(config.actor_path)
+    return actor(_decoded_config(config.config_path, config.config))
+
+
+def create_strategy(config: ImportableStrategyConfig) -> Strategy:
+    """The strategy an `ImportableStrategyConfig` describes (its config decoded by the class)."""
+    strategy = _resolve(config.strategy_path)
+    return strategy(_decoded_config(config.config_path, config.config))
