@@ -14,15 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
-from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, OrderRejected, OrderSide
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, OrderRejected, OrderSide, Venue
+from nautilus_rl_lab.nt.names import enum_member
+from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
 from tests.adapters.metatrader5.conftest import clients, rpyc_node_config
 from tests.conftest import assert_python_error
 
@@ -64,7 +64,7 @@ class ScriptedStrategy(Strategy):
         instrument = self.cache.instrument(InstrumentId.from_str(self.config.instrument_id))
         order = self.order_factory.market(
             instrument.id,
-            OrderSide[side],
+            enum_member(OrderSide, side),
             instrument.make_qty(units),
         )
         if self.before_submit is not None:
@@ -166,14 +166,20 @@ def _trade(node, simulator, strategy, n_bars: int) -> None:
     )
 
 
+def _events(order: Any) -> list[Any]:
+    """An order's events (a property on 1.221, a method on 2.0)."""
+    events = order.events
+    return list(events() if callable(events) else events)
+
+
 def _balance(node: LiveNode) -> float:
-    account = node.cache.accounts()[0]
+    account = node.cache.account_for_venue(Venue("MT5"))
     return float(account.balance_total().as_double())
 
 
 def _net_units(node: LiveNode) -> Decimal:
     positions = node.cache.positions_open(instrument_id=InstrumentId.from_str(INSTRUMENT))
-    return sum((p.signed_decimal_qty() for p in positions), Decimal(0))
+    return sum((Decimal(str(p.signed_qty)) for p in positions), Decimal(0))
 
 
 def _terminal_net_units(simulator: Mt5TerminalSimulator) -> Decimal:
@@ -199,7 +205,7 @@ def _assert_in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
     )
     assert len(set(comments)) == len(comments), "an order reached the terminal twice"
     deals = [d for d in simulator.history_deals_get(0, 2**31 - 1) or () if d.magic == MAGIC]
-    fills = [f for o in nautilus_orders for f in o.events if type(f).__name__ == "OrderFilled"]
+    fills = [f for o in nautilus_orders for f in _events(o) if type(f).__name__ == "OrderFilled"]
     assert sorted(str(f.trade_id) for f in fills) == sorted(str(d.ticket) for d in deals)
     assert _net_units(node) == _terminal_net_units(simulator)
     assert _balance(node) == pytest.approx(simulator.account_info().balance)
@@ -239,12 +245,12 @@ def test_bars_arrive_orders_fill_and_state_matches_terminal(terminal, run_node):
     assert len(strategy.bars) == len(orders)
     rates = simulator.copy_rates_from_pos("EURUSD", 1, 1, len(orders))  # 0: in progress
     assert [b.ts_event // 10**9 for b in strategy.bars] == [int(t) + 60 for t in rates["time"]]
-    assert all(o.status_string() == "FILLED" for o in node.cache.orders())
+    assert [o.status.name for o in node.cache.orders()] == ["FILLED"] * len(orders)
     _assert_in_step(node, simulator)
     assert _net_units(node) == Decimal(-20_000)
     commission = sum(
         float(f.commission.as_double())
-        for f in node.cache.orders()[0].events
+        for f in _events(node.cache.orders()[0])
         if hasattr(f, "commission")
     )
     assert commission > 0
@@ -264,7 +270,7 @@ def test_faults_mid_session_lose_and_duplicate_no_order(terminal, run_node, faul
     _trade(node, simulator, strategy, len(orders))
 
     assert fault not in simulator.armed_faults(), "the fault was never met"
-    statuses = [(o.client_order_id.value, o.status_string()) for o in node.cache.orders()]
+    statuses = [(o.client_order_id.value, o.status.name) for o in node.cache.orders()]
     assert all(status == "FILLED" for _, status in statuses), (statuses, strategy.rejections)
     assert not strategy.rejections
     _assert_in_step(node, simulator)
@@ -296,7 +302,7 @@ def test_order_beyond_the_account_leverage_is_rejected_with_no_money(terminal, r
     node, strategy = run_node([("BUY", over), ("BUY", under)])
     _trade(node, simulator, strategy, 2)
 
-    assert [o.status_string() for o in node.cache.orders()] == ["REJECTED", "FILLED"]
+    assert [o.status.name for o in node.cache.orders()] == ["REJECTED", "FILLED"]
     (rejection,) = strategy.rejections
     assert "NO_MONEY" in rejection.reason
     price = node.cache.orders()[1].avg_px
@@ -335,7 +341,7 @@ def test_run_for_trades_a_high_speed_replay_and_stops_when_done(terminal):
         )
         simulator.stop_replay()
         assert not node.trader.is_running
-        assert [o.status_string() for o in node.cache.orders()] == ["FILLED"] * 3
+        assert [o.status.name for o in node.cache.orders()] == ["FILLED"] * 3
         assert _net_units(node) == _terminal_net_units(simulator) == Decimal(10_000)
     finally:
         node.dispose()
@@ -575,7 +581,7 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
             timeout_secs=WAIT,
         )
         assert agent.actions_published == 2 and agent.path.stale_decisions == 4
-        assert [o.status_string() for o in node.cache.orders()] == ["FILLED"]
+        assert [o.status.name for o in node.cache.orders()] == ["FILLED"]
         assert _net_units(node) == _terminal_net_units(simulator) == Decimal(10_000)
         stale = [a for a in monitor.alerts if a.rule == "stale_bar"]
         assert [round(a.value) for a in stale] == [300, 240, 180, 120]

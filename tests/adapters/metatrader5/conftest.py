@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from nautilus_trader.config import ImportableStrategyConfig, StrategyConfig
 
 from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5ExecClientConfig
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
@@ -19,7 +18,7 @@ from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 from nautilus_rl_lab.nt.model import InstrumentId, OrderSide, OrderStatus
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
 
 
 def clients(
