@@ -29,10 +29,9 @@ from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.deprecation import LabDeprecationWarning
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.backends import Mt5BackendConfig
-from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_rl_lab.nt.live_node import DatabaseConfig
 from nautilus_rl_lab.nt.model import BarType, InstrumentId
-from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
 from nautilus_rl_lab.validation import (
     check_component_config,

@@ -20,9 +20,10 @@ from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, OrderRejected, OrderSide, Venue
 from nautilus_rl_lab.nt.names import enum_member
-from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from tests.adapters.metatrader5.conftest import clients, rpyc_node_config
 from tests.conftest import assert_python_error
 
@@ -351,9 +352,9 @@ def test_rl_agent_and_agent_strategy_trade_through_the_live_node(terminal, tmp_p
     """The project's RLAgent (here wrapping a seeded random policy) plugs in as importable
     configs; its actions become MT5 orders and the state still matches the terminal."""
     import gymnasium as gym
-    from nautilus_trader.config import ImportableActorConfig
 
     from nautilus_rl_lab.agents import RandomAgent
+    from nautilus_rl_lab.nt.importable import ImportableActorConfig
 
     simulator, handle = terminal
     agent_dir = RandomAgent(gym.spaces.Discrete(3), seed=5).save(tmp_path / "agent")
@@ -463,7 +464,8 @@ def test_live_risk_engine_takes_the_limits_of_the_strategies_risk_section() -> N
     )
     config = LiveNodeConfig(strategies=[executor], max_notional_per_order={"GBPUSD.MT5": 9})
     risk_engine = build_live_node_config(config).risk_engine
-    assert risk_engine.max_notional_per_order == {"GBPUSD.MT5": 9, INSTRUMENT: 250_000}
+    notionals = {k: int(v) for k, v in risk_engine.max_notional_per_order.items()}  # str on 2.0
+    assert notionals == {"GBPUSD.MT5": 9, INSTRUMENT: 250_000}
     assert risk_engine.max_order_submit_rate == "5/00:01:00"
     # without a risk section the node's own limits stay
     assert build_live_node_config(LiveNodeConfig()).risk_engine.max_order_submit_rate == (
@@ -523,8 +525,6 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
     the second order counts the first one in flight: the position ends at the cap, not twice it."""
     import threading
 
-    from nautilus_trader.config import ImportableActorConfig
-
     from nautilus_rl_lab.adapters.metatrader5.connection import (
         acquire_connection,
         release_connection,
@@ -533,6 +533,7 @@ def test_a_stalled_loop_trades_no_stale_bar_and_never_beyond_the_cap(tmp_path):
     from nautilus_rl_lab.deploy import agent_configs
     from nautilus_rl_lab.monitoring import MonitorActor
     from nautilus_rl_lab.mt5 import Mt5BackendConfig
+    from nautilus_rl_lab.nt.importable import ImportableActorConfig
     from nautilus_rl_lab.schemes import SchemeConfig
     from nautilus_rl_lab.strategies import RiskLimits
 
@@ -612,7 +613,11 @@ def test_every_execution_client_setting_is_settable_from_a_yaml_live_config(tmp_
     )
     config = LiveNodeConfig.from_file(path)
     node_config = build_live_node_config(config)
-    execution, data = node_config.exec_clients["MT5"], node_config.data_clients["MT5"]
+    # a 2.0 node holds the client configs wrapped in native ones (`settings`)
+    execution, data = (
+        getattr(c, "settings", c)
+        for c in (node_config.exec_clients["MT5"], node_config.data_clients["MT5"])
+    )
     assert (execution.deviation_points, execution.max_price_retries) == (35, 6)
     assert (execution.unknown_outcome_checks, execution.reconnect_max_attempts) == (9, 4)
     assert (execution.magic, execution.server_offset_s, data.server_offset_s) == (7, 7200, 7200)

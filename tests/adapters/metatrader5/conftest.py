@@ -17,8 +17,9 @@ from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import InstrumentId, OrderSide, OrderStatus
-from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 
 
 def clients(
