@@ -15,10 +15,13 @@ node recovers from the terminal through startup reconciliation alone (positions 
 session come back as EXTERNAL).
 
 Errors while running: 2.0 has no `ShutdownSystem` command to take over and swallows handler
-exceptions; when the run ends without `stop()` (an error, or a component's `shutdown_system`),
-`failure` holds the reason and the `on_failure` callbacks get it. The node has stopped by then,
-so `on_error`'s cancel/flatten cannot run on 2.0 yet (logged); orders and positions stay at the
-terminal.
+exceptions, so the node watches the first error its components' `guarded` handlers recorded
+(`strategies.boundary`) and halts as on 1.221: `failure` holds the reason, the `on_failure`
+callbacks get it, every strategy cancels (``"cancel"``) and closes its positions too
+(``"flatten"``) or keeps both (``"keep"``), and the node stops once settled (`nodes.live_halt`).
+2.0 offers Python no trading-state switch, so the risk engine is not set to REDUCING/HALTED
+meanwhile. A run that ends by itself (a run error, a component's `shutdown_system`) is a failure
+too; the node has stopped by then, so nothing is withdrawn.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from nautilus_rl_lab.nodes.live_config import (
     client_configs,
     live_risk_limits,
 )
+from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
 from nautilus_rl_lab.nt.components import (
     Actor,
     ActorConfig,
@@ -170,8 +174,7 @@ class LiveNode:
     config : LiveNodeConfig
         The session.
     on_error : str
-        ``"cancel"``, ``"keep"`` or ``"flatten"``: checked as on 1.221; 2.0 cannot apply it yet
-        (the node has stopped when its failure is known).
+        ``"cancel"``, ``"keep"`` or ``"flatten"``: what a halt on error does to orders/positions.
     """
 
     def __init__(self, config: LiveNodeConfig, on_error: str = "flatten") -> None:
@@ -235,23 +238,41 @@ class LiveNode:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def _run_native(self) -> None:
+        watch = self._loop.create_task(self._watch_handler_errors())
         try:
             await self._native.run_async()
         except BaseException as e:  # reported by `start()`, or as the failure
             self._run_error = e.with_traceback(None)  # its frames hold thread-bound objects
-        if not self._stopping:
+        watch.cancel()
+        if not self._stopping and self.failure is None:
             self._fail(f"{type(self._run_error).__name__}: {self._run_error}" if self._run_error
                        else "the node stopped by itself (a component's shutdown_system?)")  # fmt: skip
 
+    async def _watch_handler_errors(self) -> None:
+        """Halt on the first error a component's handler recorded (2.0 swallows it)."""
+        components = [c for c in (*self._actors, *self._strategies) if hasattr(c, "handler_error")]
+        while True:
+            await asyncio.sleep(0.05)
+            error = next((c.handler_error for c in components if c.handler_error), None)
+            if error is not None:
+                await self._halt(f"{type(error).__name__}: {error}")
+                return
+
+    async def _halt(self, reason: str) -> None:
+        """Tell the callbacks, withdraw per `on_error`, stop once settled (1.221's halt)."""
+        self._fail(reason)
+        if self._on_error != "keep":
+            withdraw(self._strategies, self._cache, flatten=self._on_error == "flatten")
+        deadline = time.monotonic() + HALT_TIMEOUT_S
+        while not settled(self._cache, self._on_error) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if not settled(self._cache, self._on_error):
+            logger.error("halt: orders/positions not settled after %.0fs; stopping", HALT_TIMEOUT_S)
+        self._handle.stop()
+
     def _fail(self, reason: str) -> None:
         self.failure = reason
-        logger.error("LiveNode stopped on error: %s", reason)
-        if self._on_error != "keep":
-            logger.error(
-                "on_error=%r is not applied on NautilusTrader 2.0: the node has already stopped; "
-                "orders and positions stay at the terminal",
-                self._on_error,
-            )
+        logger.error("LiveNode halting on error (%s): %s", self._on_error, reason)
         for callback in self.on_failure:
             try:
                 callback(reason)

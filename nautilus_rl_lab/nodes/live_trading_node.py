@@ -51,6 +51,7 @@ from nautilus_rl_lab.nodes.live_config import (
     client_configs,
     live_risk_limits,
 )
+from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
 from nautilus_rl_lab.nt.live_node import (
     LiveDataEngineConfig,
@@ -63,7 +64,6 @@ from nautilus_rl_lab.validation import check_choice
 __all__ = ["LiveNode", "build_live_node_config"]
 
 SHUTDOWN_TOPIC = "commands.system.shutdown"
-HALT_TIMEOUT_S = 10.0
 
 
 def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
@@ -176,21 +176,10 @@ class LiveNode(TradingNode):
         self.kernel.risk_engine.set_trading_state(
             TradingState.REDUCING if flatten else TradingState.HALTED
         )
-        cache = self.kernel.cache
-        for strategy in self.trader.strategies():
-            orders = {o.instrument_id for o in cache.orders_open(strategy_id=strategy.id)}
-            positions = {p.instrument_id for p in cache.positions_open(strategy_id=strategy.id)}
-            for instrument_id in orders | (positions if flatten else set()):
-                strategy.cancel_all_orders(instrument_id)
-                if flatten:
-                    strategy.close_all_positions(instrument_id)
+        withdraw(self.trader.strategies(), self.kernel.cache, flatten)
 
     def _settled(self) -> bool:
-        """No order in flight; no working order unless kept; no position when flattening."""
-        cache = self.kernel.cache
-        working = self._on_error != "keep" and bool(cache.orders_open())
-        positions = self._on_error == "flatten" and bool(cache.positions_open())
-        return not cache.orders_inflight() and not working and not positions
+        return settled(self.kernel.cache, self._on_error)
 
     async def _stop_when_settled(self, command: ShutdownSystem) -> None:
         deadline = time.monotonic() + HALT_TIMEOUT_S

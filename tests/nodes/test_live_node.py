@@ -24,6 +24,7 @@ from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, OrderRejected, OrderSide, Venue
 from nautilus_rl_lab.nt.names import enum_member
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
+from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from tests.adapters.metatrader5.conftest import clients, rpyc_node_config
 from tests.conftest import assert_python_error
 
@@ -42,8 +43,9 @@ class ScriptedConfig(StrategyConfig, frozen=True):
     fail_at_bar: int = -1
 
 
-class ScriptedStrategy(Strategy):
-    """Sends the scripted market orders, one per bar, and records what comes back."""
+class ScriptedStrategy(HandlerErrors, Strategy):
+    """Sends the scripted market orders, one per bar, and records what comes back (its `on_bar`
+    error is recorded, as the toolkit's components do: 2.0 swallows handler errors)."""
 
     def __init__(self, config: ScriptedConfig) -> None:
         super().__init__(config)
@@ -54,6 +56,7 @@ class ScriptedStrategy(Strategy):
     def on_start(self) -> None:
         self.subscribe_bars(BarType.from_str(self.config.bar_type))
 
+    @guarded
     def on_bar(self, bar: Bar) -> None:
         index = len(self.bars)
         self.bars.append(bar)
