@@ -53,6 +53,7 @@ from nautilus_rl_lab.nodes.live_config import (
     live_risk_limits,
 )
 from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
+from nautilus_rl_lab.nodes.live_waiting import BackgroundRun
 from nautilus_rl_lab.nt.components import (
     Actor,
     ActorConfig,
@@ -166,7 +167,7 @@ class _Trader:
         return self._node.is_running()
 
 
-class LiveNode:
+class LiveNode(BackgroundRun):
     """2.0's `LiveNode` on an MT5 terminal, on a thread of its own, with non-blocking start/stop.
 
     Parameters
@@ -318,21 +319,8 @@ class LiveNode:
             "terminal unreachable, reconciliation failed or an instrument is missing)",
         ) from error
 
-    def wait_until(
-        self,
-        predicate: Callable[[], bool],
-        timeout_secs: float,
-        poll_secs: float = 0.02,
-    ) -> bool:
-        """Poll `predicate` until true or `timeout_secs` passed; return the last value."""
-        deadline = time.monotonic() + timeout_secs
-        while True:
-            if predicate():
-                return True
-            ended = self._run is not None and self._run.done()
-            if time.monotonic() >= deadline or ended:
-                return bool(predicate())
-            time.sleep(poll_secs)
+    def _run_ended(self) -> bool:
+        return self._run is not None and self._run.done()
 
     def call(self, fn: Callable[[], Any], timeout_secs: float = 10.0) -> Any:
         """Run `fn()` on the node's thread and return its result (at once if already there).
@@ -360,18 +348,6 @@ class LiveNode:
             run.result(timeout_secs)
         except Exception as e:
             logger.warning("LiveNode stop: %r", e)
-
-    def run_for(
-        self,
-        seconds: float,
-        until: Callable[[LiveNode], bool] | None = None,
-    ) -> None:
-        """Start, run for `seconds` (or until `until(node)` is true), then stop."""
-        self.start()
-        try:
-            self.wait_until(lambda: until is not None and until(self), timeout_secs=seconds)
-        finally:
-            self.stop()
 
     def _release(self) -> None:
         """On the node's thread: dispose the node and drop every thread-bound object there."""

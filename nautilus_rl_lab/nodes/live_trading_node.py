@@ -52,6 +52,7 @@ from nautilus_rl_lab.nodes.live_config import (
     live_risk_limits,
 )
 from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
+from nautilus_rl_lab.nodes.live_waiting import BackgroundRun
 from nautilus_rl_lab.nodes.redis_repair import repair_flipped_positions
 from nautilus_rl_lab.nt.live_node import (
     LiveDataEngineConfig,
@@ -103,7 +104,7 @@ def build_live_node_config(config: LiveNodeConfig) -> TradingNodeConfig:
     )
 
 
-class LiveNode(TradingNode):
+class LiveNode(BackgroundRun, TradingNode):
     """A `TradingNode` on an MT5 terminal with non-blocking start/stop helpers.
 
     An error while running (an exception in a strategy, actor or engine queue, which Nautilus
@@ -234,22 +235,8 @@ class LiveNode(TradingNode):
                 "terminal unreachable, reconciliation failed or an instrument is missing)",
             ) from error
 
-    def wait_until(
-        self,
-        predicate: Callable[[], bool],
-        timeout_secs: float,
-        poll_secs: float = 0.02,
-    ) -> bool:
-        """Poll `predicate` until true or `timeout_secs` passed; return the last value."""
-        deadline = time.monotonic() + timeout_secs
-        while True:
-            if predicate():
-                return True
-            if time.monotonic() >= deadline or (
-                self._thread is not None and not self._thread.is_alive()
-            ):
-                return bool(predicate())
-            time.sleep(poll_secs)
+    def _run_ended(self) -> bool:
+        return self._thread is not None and not self._thread.is_alive()
 
     def call(self, fn: Callable[[], Any], timeout_secs: float = 10.0) -> Any:
         """Run `fn()` on the node's event loop thread and return its result.
@@ -277,18 +264,6 @@ class LiveNode(TradingNode):
                 self.kernel.logger.warning(f"LiveNode stop: {e!r}")
         thread.join(timeout_secs)
         self._thread = None
-
-    def run_for(
-        self,
-        seconds: float,
-        until: Callable[[LiveNode], bool] | None = None,
-    ) -> None:
-        """Start, run for `seconds` (or until `until(node)` is true), then stop."""
-        self.start()
-        try:
-            self.wait_until(lambda: until is not None and until(self), timeout_secs=seconds)
-        finally:
-            self.stop()
 
     def dispose(self) -> None:
         """Stop if needed and release the node's resources (idempotent)."""
