@@ -189,6 +189,7 @@ class LiveNode(BackgroundRun):
         self._actors: list[Any] = []
         self._run: concurrent.futures.Future[None] | None = None
         self._run_error: BaseException | None = None
+        self._started = False  # ran: a run that ends by itself from now on is a failure
         self._stopping = False
         self._disposed = False
         self._loop = asyncio.new_event_loop()
@@ -245,7 +246,7 @@ class LiveNode(BackgroundRun):
         except BaseException as e:  # reported by `start()`, or as the failure
             self._run_error = e.with_traceback(None)  # its frames hold thread-bound objects
         watch.cancel()
-        if not self._stopping and self.failure is None:
+        if self._started and not self._stopping and self.failure is None:
             self._fail(f"{type(self._run_error).__name__}: {self._run_error}" if self._run_error
                        else "the node stopped by itself (a component's shutdown_system?)")  # fmt: skip
 
@@ -308,6 +309,7 @@ class LiveNode(BackgroundRun):
         )
         started = time.monotonic()
         if self.wait_until(self.is_running, timeout_secs=timeout):
+            self._started = True
             return
         error = self._run_error
         self.stop()
