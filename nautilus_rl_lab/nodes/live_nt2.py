@@ -54,6 +54,7 @@ from nautilus_rl_lab.nodes.live_config import (
 )
 from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
 from nautilus_rl_lab.nodes.live_waiting import BackgroundRun
+from nautilus_rl_lab.nt import topic_relay
 from nautilus_rl_lab.nt.components import (
     Actor,
     ActorConfig,
@@ -128,13 +129,19 @@ class QuoteFeedConfig(ActorConfig, frozen=True):
 
 
 class QuoteFeed(Actor):
-    """Subscribes the quotes of the node's instruments: 2.0's risk engine prices a market order
-    from the last quote and denies it without one (``MARKET_PRICE_UNAVAILABLE``), even for a
-    strategy that reads only bars."""
+    """The node's own actor. It subscribes the quotes of the node's instruments: 2.0's risk
+    engine prices a market order from the last quote and denies it without one
+    (``MARKET_PRICE_UNAVAILABLE``), even for a strategy that reads only bars. And it publishes
+    the MT5 clients' messages (the venue time bar staleness is judged by), which 2.0 gives a
+    Python client no bus for (`nt.topic_relay`)."""
 
     def on_start(self) -> None:
+        topic_relay.set_relay(self.publish_message)
         for instrument_id in self.config.instrument_ids:
             self.subscribe_quotes(InstrumentId.from_str(instrument_id))
+
+    def on_stop(self) -> None:
+        topic_relay.set_relay(None)
 
 
 class _OnLoop:

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from nautilus_rl_lab.nt import topic_relay
 from nautilus_rl_lab.nt.model import (
     AccountId,
     AccountType,
@@ -187,7 +188,9 @@ if NT2:
             """Make a currency known to the node (2.0: the provider registered it already)."""
 
         def publish_topic(self, topic: str, message: Any) -> None:
-            """Publish on the message bus: 2.0 gives a Python client none, so it is dropped."""
+            """Publish on the message bus: 2.0 gives a Python client none, so through the relay
+            of the node on this thread (`nt.topic_relay`); dropped without one."""
+            topic_relay.publish(topic, message)
 
         def respond_instrument(self, request: Any, instrument: Any) -> None:
             """Answer a `RequestInstrument`."""
