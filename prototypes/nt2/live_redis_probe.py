@@ -9,6 +9,24 @@ breaks 1.221's load), then sells 10k more (-20k). Session 2: a fresh node on the
 with no strategy orders and an execution client that reports nothing: whatever it holds came
 from Redis. Session 3: a fresh node without Redis whose client reports the venue's position:
 what reconciliation rebuilds.
+
+Found on 2.0.0rc6 (2026-12-07):
+- 2.0's `CacheConfig` has no `database`; a cache database is attached with
+  `LiveNodeBuilder.with_cache_database_factory(RedisCacheConfig(...))`, and a node with Python
+  clients then refuses to run, hosted (`run_async`) or not (`run()`): "a cache database backing
+  is not supported on a host event loop ... custom Python clients require a node without a cache
+  database" (sessions 1, 1b, 2). No Redis keys are written.
+- Without one, the flip is right in memory: the position holds the flip's opening fill and
+  the next one (T2, T3), net -20k (session 1c).
+- Restart recovery is startup reconciliation: the venue's position report (it needs
+  `avg_px_open`) comes back as an EXTERNAL position (session 3).
+- The 1.221 defect cannot arise on 2.0 for our nodes (no cache database); in 2.0's Redis adapter
+  source (`crates/infrastructure/src/redis/cache.rs`, develop 2026-07) `add_position` replaces
+  the position's list (DEL + RPUSH) instead of appending, so a flip's opening part would not
+  follow the closing part in one list.
+- The node, its cache and a strategy's Rust half are pyo3 ``unsendable``: built, run, read and
+  dropped on one thread (another thread aborts the process); `run_async` needs the loop already
+  running; while it runs the node refuses `node.cache` (use the one taken before the run).
 """
 
 from __future__ import annotations
