@@ -9,9 +9,8 @@ order: `emit_order_*` take the order on both) and request replies (1.221 `_handl
 and `DataClientFactoryBase` / `ExecClientFactoryBase` (implementing `build`; a node is given
 `node_client_config(config)`: 2.0 nodes take native configs only), and uses
 `self._cache`, `self._clock`, `self._log`, `self._instrument_provider` on both lines.
-On 2.0 a Python client reaches no message bus: `publish_topic` sends the value as custom data
-(`topic_data_type(topic)`, which an actor subscribes to with `subscribe_data`); and an order
-fill carries no ``info`` there.
+On 2.0 a Python client reaches no message bus: `publish_topic` goes through the node's relay
+(`nt.topic_relay`); and an order fill carries no ``info`` there.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from nautilus_rl_lab.nt import topic_relay
 from nautilus_rl_lab.nt.model import (
     AccountId,
     AccountType,
@@ -123,23 +123,8 @@ if NT2:
         ExecutionClientFactory,
         MarketDataClient,
     )
-    from nautilus_trader.model import CustomData, DataType, register_custom_data_class
-    from nautilus_trader.model.custom import customdataclass
 
     from nautilus_rl_lab.nt.live_config import LiveDataClientConfig
-
-    @customdataclass
-    class TopicValue:
-        """A value a Python client publishes on a topic, as custom data (2.0 gives clients no
-        message bus): an actor gets it with ``subscribe_data(topic_data_type(topic))``."""
-
-        value: int = 0
-
-    register_custom_data_class(TopicValue)
-
-    def topic_data_type(topic: str) -> DataType:
-        """The custom data type of the values a client publishes on `topic` (2.0)."""
-        return DataType("TopicValue", metadata={"topic": topic})
 
     class _NodeDataClientConfig(DataClientConfig):
         """The native data client config a 2.0 node requires, carrying the adapter's own."""
@@ -252,18 +237,10 @@ if NT2:
         def add_currency(self, currency: Currency) -> None:
             """Make a currency known to the node (2.0: the provider registered it already)."""
 
-        def publish_topic(self, topic: str, message: int) -> None:
-            """Publish an integer on `topic`: as custom data of `topic_data_type(topic)` (2.0 gives
-            a Python client no message bus)."""
-            now = self._clock.timestamp_ns()
-            value = TopicValue(ts_event=now, ts_init=now, value=message)
-            self._handle_data(CustomData(topic_data_type(topic), value))
-
-        async def _subscribe(self, command: Any) -> None:
-            """Custom data (`publish_topic`) is published unasked: nothing to start."""
-
-        async def _unsubscribe(self, command: Any) -> None:
-            """Custom data (`publish_topic`) is published unasked: nothing to stop."""
+        def publish_topic(self, topic: str, message: Any) -> None:
+            """Publish on the message bus: 2.0 gives a Python client none, so through the relay
+            of the node on this thread (`nt.topic_relay`); dropped without one."""
+            topic_relay.publish(topic, message)
 
         def respond_instrument(self, request: Any, instrument: Any) -> None:
             """Answer a `RequestInstrument`."""

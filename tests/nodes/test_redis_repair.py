@@ -1,5 +1,8 @@
 """The Redis repair step: a NETTING flip stored the way Nautilus 1.221 stores it aborts the load;
-after `repair_flipped_positions` the position loads as the node held it in memory."""
+after `repair_flipped_positions` the position loads as the node held it in memory.
+
+1.221 only: on 2.0 a node with Python clients refuses a cache database, and 2.0's Redis adapter
+replaces a position's list when the position is added (`prototypes/nt2/live_redis_probe.py`)."""
 
 from __future__ import annotations
 
@@ -7,12 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from nautilus_trader.cache.database import CacheDatabaseAdapter
-from nautilus_trader.common.config import DatabaseConfig
-from nautilus_trader.test_kit.stubs.events import TestEventStubs
-from nautilus_trader.test_kit.stubs.execution import TestExecStubs
 
-from nautilus_rl_lab.nodes.redis_repair import _serializer, repair_flipped_positions
 from nautilus_rl_lab.nt.common import CacheConfig
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.model import (
@@ -27,7 +25,17 @@ from nautilus_rl_lab.nt.model import (
     TraderId,
 )
 from nautilus_rl_lab.nt.testkit import TestInstrumentProvider
+from nautilus_rl_lab.nt.version import NT2
 from tests.services import redis_server
+
+pytestmark = pytest.mark.skipif(NT2, reason="NautilusTrader 1.221's Redis record and its defect")
+if not NT2:
+    from nautilus_trader.cache.database import CacheDatabaseAdapter
+    from nautilus_trader.common.config import DatabaseConfig
+    from nautilus_trader.test_kit.stubs.events import TestEventStubs
+    from nautilus_trader.test_kit.stubs.execution import TestExecStubs
+
+    from nautilus_rl_lab.nodes.redis_repair import _serializer, repair_flipped_positions
 
 TRADER = "TRADER-001"
 POSITION = PositionId("EUR/USD.SIM-AgentStrategy-000")

@@ -40,7 +40,8 @@ if NT2:
     from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
     from nautilus_rl_lab.mt5 import constants as mt5c
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
-    from nautilus_rl_lab.nt.live_clients import node_client_config, topic_data_type
+    from nautilus_rl_lab.nt import topic_relay
+    from nautilus_rl_lab.nt.live_clients import node_client_config
     from nautilus_rl_lab.strategies.staleness import market_time_topic
 
     INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
@@ -62,7 +63,9 @@ if NT2:
             self.market_times: list[tuple[int, int]] = []  # (server time, bars seen before it)
 
         def on_start(self) -> None:
-            self.subscribe_data(topic_data_type(market_time_topic(INSTRUMENT)))
+            # the node's actor relays a client's bus messages (nodes.live_nt2 does it for our node)
+            topic_relay.set_relay(self.publish_message)
+            self.subscribe_topic(market_time_topic(INSTRUMENT), self.on_market_time)
             self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
             self.subscribe_bars(BAR_TYPE)
             self.request_bars(BAR_TYPE, limit=50)
@@ -78,8 +81,11 @@ if NT2:
         def on_instrument(self, instrument) -> None:
             self.instruments.append(instrument)
 
-        def on_data(self, data) -> None:
-            self.market_times.append((data.data.value, len(self.bars)))
+        def on_stop(self) -> None:
+            topic_relay.set_relay(None)
+
+        def on_market_time(self, ts: int) -> None:
+            self.market_times.append((ts, len(self.bars)))
 
         def on_quote(self, quote) -> None:
             self.quotes.append(quote)
