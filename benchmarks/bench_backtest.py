@@ -9,13 +9,15 @@ Prints one JSON line per strategy (`make bench`), figure `backtest`:
   policy, without its network: the difference to `ppo` is the policy's inference);
 - `ema_cross_agent`: the library's `EMACrossAgent` (10/20) through the same `RLAgent` +
   `AgentStrategy` path (the observation is still built every bar);
-- `nautilus_ema_cross`: Nautilus' own example `EMACross` (10/20) strategy, the baseline.
+- `plain_ema_cross`: the same EMA cross (10/20) as a plain Nautilus `Strategy` (`PlainEMACross`,
+  the logic of Nautilus' 1.x example `EMACross`, which 2.0 no longer ships), the baseline.
 
-All three run over the whole bundled sample (~6,200 bars) with the demo's observation (window
+All four run over the whole bundled sample (~6,200 bars) with the demo's observation (window
 8, EMA 20, RSI 14) and action (target position, 100k units), in an engine from
 `evaluation.backtest_engine` (what `run_backtest` uses); a fresh engine per run, only
 `engine.run()` timed, runs interleaved `--repeats` times, medians reported;
-`ratio_to_plain` is each strategy's bars/s over Nautilus' `EMACross`'s.
+`ratio_to_plain` is each strategy's bars/s over `PlainEMACross`'s. Runs on NautilusTrader 1.221
+and 2.0 alike.
 Usage: `python benchmarks/bench_backtest.py [--repeats 5] [--train-steps 2048]`.
 """
 
@@ -31,7 +33,7 @@ from pathlib import Path
 import msgspec
 import torch
 from harness import emit_medians, interleaved
-from nautilus_trader.examples.strategies.ema_cross import EMACross, EMACrossConfig
+from plain_ema_cross import PlainEMACross
 
 from nautilus_rl_lab.agents import load_agent
 from nautilus_rl_lab.agents.rules import EMACrossAgent
@@ -92,27 +94,15 @@ def runners(
 
     def plain_run() -> tuple[float, int]:
         engine = backtest_engine(config, market, config.risk)
-        trade_size = config.action.params["trade_size"]
-        engine.add_strategy(
-            EMACross(
-                EMACrossConfig(
-                    instrument_id=market.instrument.id,
-                    bar_type=market.bar_type,
-                    trade_size=Decimal(trade_size),
-                    fast_ema_period=FAST,
-                    slow_ema_period=SLOW,
-                    request_bars=False,
-                    subscribe_trade_ticks=False,
-                )
-            )
-        )
+        trade_size = Decimal(config.action.params["trade_size"])
+        engine.add_strategy(PlainEMACross.on(market, trade_size, FAST, SLOW))
         return timed_run(engine, bars)
 
     return {
         "ppo": agent_run(lambda: load_agent(agent_dir)),
         "random_agent": agent_run(lambda: RandomAgent(space, seed=0)),
         "ema_cross_agent": agent_run(lambda: EMACrossAgent(FAST, SLOW, action=config.action)),
-        "nautilus_ema_cross": plain_run,
+        "plain_ema_cross": plain_run,
     }
 
 
@@ -144,7 +134,7 @@ def main() -> None:
         "strategy",
         samples,
         unit="bars_per_s",
-        baseline="nautilus_ema_cross",
+        baseline="plain_ema_cross",
         ratio="ratio_to_plain",
         fields={"bars": len(market.bars), "train_steps": args.train_steps, "repeats": args.repeats},
         per_run={name: {"orders_filled": n} for name, n in orders.items()},

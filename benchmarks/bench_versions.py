@@ -1,5 +1,5 @@
-"""Benchmark: the same figures on an old revision of this repository (NautilusTrader 1.221) and on
-this checkout, interleaved in one run, with the ratios new/old.
+"""Benchmark: the same figures on NautilusTrader 1.221 (old) and 2.0 (new), interleaved in one run,
+with the ratios new/old.
 
 Prints one JSON line per figure, figure `versions`, key `measure`:
 
@@ -14,15 +14,18 @@ Prints one JSON line per figure, figure `versions`, key `measure`:
 
 Each side is a worker process started from its own interpreter with its own checkout first on
 `sys.path` (its `nautilus_rl_lab` and its `benchmarks/`, whose functions measure), refused if
-it imports the package from anywhere else. The old side is the revision `--old-rev` (default:
-the tag `nt1-last` if it exists, else `HEAD`) checked out as a git worktree under
-`--work-dir`, run by `--old-python` or by a Python 3.11 virtualenv built there once
+it imports the package from anywhere else. The code runs on both lines, so by default both
+sides run this checkout: the old side in `--old-python` (default `.venv/bin/python`, what
+`make install` builds: Python 3.11, NautilusTrader 1.221), the new side in `--new-python`
+(default `.venv-nt2/bin/python`, what `make install-nt2` builds: Python 3.12, 2.0). With
+`--old-rev REV` the old side runs that revision instead, checked out as a git worktree under
+`--work-dir`, in `--old-python` or in a Python 3.11 virtualenv built there once
 (`nautilus_trader==1.221.0`, CPU torch and the revision's `.[dev]`; reused while its stamp
 matches). After one untimed call of each measure on each side (set-up, imports, caches),
 figures alternate old/new (the order flips every round) `--repeats` times; medians.
 `ratio_new_old` is new/old (above 1 is faster for rates, slower for `reset_median_ms`).
-Usage: `python benchmarks/bench_versions.py [--quick] [--repeats 5] [--old-rev REV]
-[--old-python PATH] [--work-dir DIR]`.
+Usage: `python benchmarks/bench_versions.py [--quick] [--repeats 5] [--old-python PATH]
+[--new-python PATH] [--old-rev REV] [--work-dir DIR]`.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from pathlib import Path
 from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
-OLD_TAG = "nt1-last"
+VENVS = {"old": REPO / ".venv", "new": REPO / ".venv-nt2"}  # `make install`, `make install-nt2`
 OLD_NAUTILUS = "nautilus_trader==1.221.0"
 TORCH = "torch==2.13.0"  # the CPU build, as the Makefile installs it
 MEASURES = {  # name -> (unit, higher is better)
@@ -180,10 +183,12 @@ def git(*args: str, cwd: Path = REPO) -> str:
     ).stdout.strip()
 
 
-def default_old_rev() -> str:
-    """The tag `nt1-last` if it exists, else `HEAD`."""
-    tags = git("tag", "--list", OLD_TAG).split()
-    return OLD_TAG if OLD_TAG in tags else "HEAD"
+def venv_python(side: str, target: str) -> str:
+    """The interpreter of `side`'s default virtualenv, or exit naming the make target building it."""
+    python = VENVS[side] / "bin" / "python"
+    if not python.is_file():
+        raise SystemExit(f"{python} is missing: run `make {target}` or pass --{side}-python PATH")
+    return str(python)
 
 
 def old_checkout(rev: str, work_dir: Path) -> tuple[Path, str]:
@@ -249,9 +254,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny budgets (seconds per figure)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 5; quick 2)")
-    parser.add_argument("--old-rev", default=None, help=f"default: tag {OLD_TAG} if any, else HEAD")
-    parser.add_argument("--old-python", default=None, help="interpreter of the old side")
-    parser.add_argument("--venv-python", default="python3.11", help="builds the old virtualenv")
+    parser.add_argument("--old-python", default=None, help="old side (default: .venv, 1.221)")
+    parser.add_argument("--new-python", default=None, help="new side (default: .venv-nt2, 2.0)")
+    parser.add_argument("--old-rev", default=None, help="old side on this revision (a worktree)")
+    parser.add_argument("--venv-python", default="python3.11", help="builds --old-rev's venv")
     parser.add_argument(
         "--work-dir", type=Path, default=Path.home() / ".cache" / "nautilus_rl_lab" / "versions"
     )
@@ -266,10 +272,14 @@ def main() -> None:
 
     budget = "quick" if args.quick else "full"
     repeats = args.repeats or (2 if args.quick else 5)
-    rev = args.old_rev or default_old_rev()
-    tree, commit = old_checkout(rev, args.work_dir)
-    python = args.old_python or str(old_python(tree, commit, args.work_dir, args.venv_python))
-    sides = {"old": Worker(python, tree, budget), "new": Worker(sys.executable, REPO, budget)}
+    if args.old_rev is None:
+        rev, tree, commit = "checkout", REPO, git("rev-parse", "HEAD")
+        python = args.old_python or venv_python("old", "install")
+    else:
+        rev, (tree, commit) = args.old_rev, old_checkout(args.old_rev, args.work_dir)
+        python = args.old_python or str(old_python(tree, commit, args.work_dir, args.venv_python))
+    new_python = args.new_python or venv_python("new", "install-nt2")
+    sides = {"old": Worker(python, tree, budget), "new": Worker(new_python, REPO, budget)}
     measures = args.only or list(MEASURES)
     samples: dict[str, dict[str, list[float]]] = {m: {"old": [], "new": []} for m in measures}
     try:
@@ -301,6 +311,7 @@ def main() -> None:
                 "old_nautilus_trader": sides["old"].info["nautilus_trader"],
                 "new_nautilus_trader": sides["new"].info["nautilus_trader"],
                 "old_python": sides["old"].info["python"],
+                "new_python": sides["new"].info["python"],
                 "budget": budget,
                 "repeats": repeats,
             }

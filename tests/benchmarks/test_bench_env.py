@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from itertools import pairwise
 from types import ModuleType
 
@@ -12,19 +11,11 @@ import pytest
 
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig
-from tests.conftest import REPO_ROOT
 
 
 @pytest.fixture(scope="module")
-def bench_env() -> Iterator[ModuleType]:
-    """The benchmark script as a module (it imports `harness` from its own folder)."""
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-    try:
-        import bench_env
-
-        yield bench_env
-    finally:
-        sys.path.remove(str(REPO_ROOT / "benchmarks"))
+def bench_env(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("bench_env")
 
 
 def test_plain_engines_match_the_env_on_random_actions_with_flips(bench_env: ModuleType) -> None:
