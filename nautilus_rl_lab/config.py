@@ -29,7 +29,7 @@ import yaml
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
-from nautilus_rl_lab.nt.codec import decode_hook, encode_hook
+from nautilus_rl_lab.nt.codec import JsonStruct
 from nautilus_rl_lab.validation import check_identifier_fields
 
 
@@ -52,25 +52,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 SUFFIXES = (*YAML_SUFFIXES, ".json")
 
 
-class LabConfig(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+class LabConfig(JsonStruct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A frozen, hashable config whose JSON is byte-identical to a 1.221 `NautilusConfig`'s."""
-
-    @classmethod
-    def parse(cls, raw: bytes | str) -> Self:
-        """The config decoded from JSON (Nautilus identifiers and bar types too)."""
-        return msgspec.json.decode(raw, type=cls, dec_hook=decode_hook)
-
-    def json(self) -> bytes:
-        """The config as JSON bytes (the bytes content hashes and fingerprints are taken over)."""
-        return msgspec.json.encode(self, enc_hook=encode_hook)
-
-    def json_primitives(self) -> dict[str, Any]:
-        """The fields as plain JSON data (what `json()` writes, decoded)."""
-        return cast("dict[str, Any]", msgspec.json.decode(self.json()))
-
-    def dict(self) -> dict[str, Any]:
-        """The fields as a mapping of name to value (nested configs stay objects)."""
-        return {name: getattr(self, name) for name in self.__struct_fields__}
 
 
 def _config_file(path: str | os.PathLike[str]) -> Path:

@@ -33,9 +33,8 @@ import msgspec
 from nautilus_rl_lab.nt.model import InstrumentId, OrderList, OrderListId
 from nautilus_rl_lab.nt.version import NT2
 
-if TYPE_CHECKING:  # nt.common and nt.trading re-export this module's bases
-    from nautilus_rl_lab.nt.common import ImportableActorConfig
-    from nautilus_rl_lab.nt.trading import ImportableStrategyConfig
+if TYPE_CHECKING:
+    from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 
 if NT2:
     from typing import Self
@@ -46,29 +45,9 @@ if NT2:
     from nautilus_trader.trading import Strategy as _NautilusStrategy
     from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
 
-    from nautilus_rl_lab.nt.codec import decode_hook, encode_hook
+    from nautilus_rl_lab.nt.codec import JsonStruct
 
-    class _Config(msgspec.Struct, kw_only=True, frozen=True):
-        """The frozen msgspec base of the 2.0 configs, with 1.221 `NautilusConfig`'s JSON API."""
-
-        @classmethod
-        def parse(cls, raw: bytes | str) -> Self:
-            """The config decoded from JSON."""
-            return msgspec.json.decode(raw, type=cls, dec_hook=decode_hook)
-
-        def json(self) -> bytes:
-            """The config as JSON bytes."""
-            return msgspec.json.encode(self, enc_hook=encode_hook)
-
-        def json_primitives(self) -> dict[str, Any]:
-            """The fields as plain JSON data."""
-            return msgspec.json.decode(self.json())  # type: ignore[no-any-return]
-
-        def dict(self) -> dict[str, Any]:
-            """The fields as a mapping of name to value."""
-            return {name: getattr(self, name) for name in self.__struct_fields__}
-
-    class ActorConfig(_Config, kw_only=True, frozen=True):
+    class ActorConfig(JsonStruct, kw_only=True, frozen=True):
         """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
 
         component_id: ComponentId | None = None
@@ -80,7 +59,7 @@ if NT2:
             actor_id = ActorId(str(self.component_id)) if self.component_id else None
             return _NautilusActorConfig(actor_id, self.log_events, self.log_commands)
 
-    class StrategyConfig(_Config, kw_only=True, frozen=True):
+    class StrategyConfig(JsonStruct, kw_only=True, frozen=True):
         """1.221's `StrategyConfig` fields (`external_order_claims` is 2.0's
         `external_order_instrument_ids`)."""
 
@@ -176,7 +155,7 @@ if NT2:
 
     def _nautilus_config(config: Any) -> Any:
         """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
-        return config.nautilus() if isinstance(config, _Config) else config
+        return config.nautilus() if isinstance(config, JsonStruct) else config
 
     def _attach_portfolio(kernel: Any, actor: Any) -> None:
         if isinstance(actor, Actor):

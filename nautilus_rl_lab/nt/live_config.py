@@ -2,7 +2,7 @@
 NautilusTrader 1.221 and 2.0 alike.
 
 On 2.0 these are final native classes that carry no fields of ours (and cannot nest in a msgspec
-config); there they are `LabConfig`s with 1.221's fields in 1.221's order, so an adapter's client
+config); there they are frozen `JsonStruct`s with 1.221's fields in 1.221's order, so an adapter's client
 config subclasses one base on both lines and writes the same JSON. A 2.0 client hands Nautilus a
 native config of its own (see `nt.live_clients`).
 """
@@ -14,10 +14,10 @@ from typing import Any
 from nautilus_rl_lab.nt.version import NT2
 
 if NT2:
-    from nautilus_rl_lab.config import LabConfig
+    from nautilus_rl_lab.nt.codec import JsonStruct
     from nautilus_rl_lab.nt.model import InstrumentId
 
-    class InstrumentProviderConfig(LabConfig, frozen=True):
+    class InstrumentProviderConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
         """Which instruments a provider loads (1.221's fields)."""
 
         load_all: bool = False
@@ -26,20 +26,20 @@ if NT2:
         filter_callable: str | None = None
         log_warnings: bool = True
 
-    class RoutingConfig(LabConfig, frozen=True):
+    class RoutingConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
         """Whether a client is the default route, and for which venues (1.221's fields)."""
 
         default: bool = False
         venues: frozenset[str] | None = None
 
-    class LiveDataClientConfig(LabConfig, frozen=True):
+    class LiveDataClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
         """The fields every live data client config has (1.221's)."""
 
         handle_revised_bars: bool = False
         instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
         routing: RoutingConfig = RoutingConfig()
 
-    class LiveExecClientConfig(LabConfig, frozen=True):
+    class LiveExecClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
         """The fields every live execution client config has (1.221's)."""
 
         instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()

@@ -3,7 +3,7 @@ NautilusTrader 1.221 and 2.0.
 
 2.0 has no `DatabaseConfig` (its `CacheConfig` carries no database, and a node with Python
 clients refuses one: `prototypes/nt2/live_redis_probe.py`); there `DatabaseConfig` is a
-`LabConfig` with 1.221's fields, so a saved live config still parses and the node can refuse it
+frozen `JsonStruct` with 1.221's fields, so a saved live config still parses and the node can refuse it
 by name. `LiveExecEngineConfig` is 2.0's `LiveExecutionEngineConfig`.
 """
 
@@ -15,9 +15,9 @@ if NT2:
     from nautilus_trader.live import LiveDataEngineConfig, LiveRiskEngineConfig
     from nautilus_trader.live import LiveExecutionEngineConfig as LiveExecEngineConfig
 
-    from nautilus_rl_lab.config import LabConfig
+    from nautilus_rl_lab.nt.codec import JsonStruct
 
-    class DatabaseConfig(LabConfig, frozen=True):
+    class DatabaseConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
         """1.221's cache database fields (Redis), kept so configs that name one still parse."""
 
         type: str = "redis"

@@ -61,7 +61,8 @@ def test_the_terminal_side_never_imports_the_nautilus_adapter(graph: dict[str, s
 
 
 def test_adapter_core_holds_venue_constants_only(graph: dict[str, set[str]]) -> None:
-    assert graph[f"{ADAPTER}.core"] == set()
+    # Nautilus' own names (`nautilus_rl_lab.nt`, its addresses on both lines) are allowed
+    assert {m for m in graph[f"{ADAPTER}.core"] if not _in(m, "nautilus_rl_lab.nt")} == set()
 
 
 def test_every_mt5_module_is_in_a_layer(graph: dict[str, set[str]]) -> None:
