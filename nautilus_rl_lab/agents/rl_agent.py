@@ -99,6 +99,7 @@ class RLAgent(HandlerErrors, Actor, Agent):
         )
         self.instrument: Instrument | None = None
         self.actions_published = 0
+        self.bars_handled = 0
 
     # -- Nautilus lifecycle ------------------------------------------------------------------
 
@@ -121,9 +122,12 @@ class RLAgent(HandlerErrors, Actor, Agent):
     def on_bar(self, bar: Bar) -> None:
         self.agent.observe_bar(bar)
         decided = self.path.decide(self, self.instrument, bar, self._act)
-        if decided is None:
-            return
-        action, state = decided
+        if decided is not None:
+            self._publish(bar, *decided)
+        # last, so a reader seeing the count knows this bar's orders are submitted
+        self.bars_handled += 1
+
+    def _publish(self, bar: Bar, action: Any, state: MarketState) -> None:
         message = AgentAction(
             agent_id=self.id.value,
             instrument_id=self.config.instrument_id,
@@ -142,6 +146,7 @@ class RLAgent(HandlerErrors, Actor, Agent):
         self.path.reset()
         self.agent.reset()
         self.actions_published = 0
+        self.bars_handled = 0
 
     # -- Agent -------------------------------------------------------------------------------
 

@@ -96,6 +96,7 @@ from nautilus_rl_lab.nt.model import (
     OrderCanceled,
     OrderDenied,
     OrderFilled,
+    OrderInitialized,
     OrderRejected,
     OrderSide,
     OrderSubmitted,
@@ -235,6 +236,7 @@ class MonitorActor(Actor):
 
     def _reset_state(self) -> None:
         self._rows: list[Row] = []
+        self._decisions: dict[str, float | None] = {}  # decision price of an order not yet sent
         self._submitted: dict[str, tuple[int, float | None]] = {}
         self._answered: set[str] = set()
         self._last_close: float | None = None
@@ -440,13 +442,17 @@ class MonitorActor(Actor):
     # -- order events ------------------------------------------------------------------------
 
     def _on_order_event(self, event: Any) -> None:  # any order event (Nautilus has no base)
+        if isinstance(event, OrderInitialized):  # published as the strategy decides
+            self._decisions[event.client_order_id.value] = self._decision_close()
+            return
         kind = _KINDS.get(type(event))
         if kind is None:
             return
         order_id = event.client_order_id.value
         latency_ms = None
         if isinstance(event, OrderSubmitted):
-            self._submitted[order_id] = (event.ts_init, self._last_close)
+            decision = self._decisions.pop(order_id, self._last_close)
+            self._submitted[order_id] = (event.ts_init, decision)
             self._rows.append(("ownership", {"client_order_id": order_id,
                                              "strategy_id": event.strategy_id.value}))  # fmt: skip
         elif kind in ("accepted", "rejected", "filled") and order_id not in self._answered:
@@ -481,6 +487,12 @@ class MonitorActor(Actor):
             row.update(side=fill["side"], quantity=fill["quantity"], price=fill["price"])
             self._rows.append(("fills", fill))
         self._rows.append(("orders", row))
+
+    def _decision_close(self) -> float | None:
+        """The close of the newest bar in the cache: the bar a decision made now has seen (this
+        actor's own `on_bar` for it may come after the deciding agent's)."""
+        bar = self.cache.bar(self.config.bar_type) if self.config.bar_type is not None else None
+        return float(bar.close) if bar is not None else self._last_close
 
     def _fill_row(self, event: OrderFilled) -> dict[str, Any]:
         """The `fills` row of a fill (slippage against the decision price, if one was seen)."""

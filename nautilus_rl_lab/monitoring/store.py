@@ -173,7 +173,7 @@ class RunStore:
         self._file_id = _file_id(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_DDL)
+        self._db.executescript(f"BEGIN;{_DDL}COMMIT;")  # all tables at once, for readers
         found = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
         if found is None:
             self._db.execute("INSERT INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
@@ -314,6 +314,15 @@ def read_table(
     names = ", ".join(columns) if columns else "*"
     db = _connect(path)
     try:
+        if _being_created(db):  # the writer has created the file, not yet its tables
+            db.close()
+            db = sqlite3.connect(":memory:")
+            db.executescript(_DDL)
         return pd.read_sql_query(f"SELECT {names} FROM {table}", db)
     finally:
         db.close()
+
+
+def _being_created(db: sqlite3.Connection) -> bool:
+    """A store file without any table yet: the moment between its creation and its schema."""
+    return db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0

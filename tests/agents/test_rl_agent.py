@@ -64,6 +64,8 @@ class _BothRuns:
     plain_events: list[dict]
     actions_published: int
     actions_received: int
+    bars_handled: int
+    bars: int
     last_bar_ts: int
 
 
@@ -110,6 +112,8 @@ def _run_in_training_node_and_plain_backtest(tmp_path, env_config) -> _BothRuns:
         [event.to_dict() for event in strategy.risk_events],
         actor.actions_published,
         strategy.actions_received,
+        actor.bars_handled,
+        len(market.bars),
         last_bar_ts,
     )
 
@@ -123,6 +127,8 @@ def test_parity_policy_trades_identically_in_training_node_and_plain_backtest(
     pd.testing.assert_frame_equal(runs.env_fills, runs.plain_fills)
     assert runs.plain_balance == pytest.approx(runs.env_balance, abs=1e-9)
     assert runs.actions_published == runs.actions_received > len(runs.env_fills)
+    # every bar is handled, also those the warm-up leaves without a decision
+    assert runs.bars_handled == runs.bars > runs.actions_published
     assert runs.env_events == runs.plain_events == []
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from nautilus_trader.config import ImportableActorConfig, ImportableStrategyConfig
 
-from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent
+from nautilus_rl_lab.agents import Agent, BuyAndHoldAgent, RLAgent
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.monitoring import MonitorActor, attach_monitor
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
@@ -191,16 +191,25 @@ def monitored_node(terminal, node_on) -> Callable[..., tuple[LiveNode, MonitorAc
 
 def step_bars(node: LiveNode, simulator: Mt5TerminalSimulator, n: int, pause: float = 0.3) -> None:
     """Close `n` more bars at the terminal, one at a time: each reaches the node (its cache holds
-    one more bar) before the next closes, so a loaded machine never batches them into bars the
-    agent skips as stale; then `pause` lets the decision's orders go out, and its market orders
-    settle before the next bar moves the price (else a loaded machine fills them a bar late)."""
+    one more bar) and every agent has handled it (its orders submitted) before the next closes,
+    so a loaded machine never batches them into bars the agent skips as stale; then `pause` lets
+    the decision's orders go out, and its market orders settle before the next bar moves the
+    price (else a loaded machine fills them a bar late)."""
     bar_type = BarType.from_str(BAR_TYPE)
+    agents = [actor for actor in node.trader.actors() if isinstance(actor, RLAgent)]
     for _ in range(n):
         seen = node.cache.bar_count(bar_type)
+        handled = [agent.bars_handled for agent in agents]
         simulator.advance_bars(1)
         node.wait_until(lambda n=seen: node.cache.bar_count(bar_type) > n, timeout_secs=WAIT)
+        node.wait_until(lambda h=handled: _agents_handled(agents, h), timeout_secs=WAIT)
         node.wait_until(lambda: False, timeout_secs=pause)
         node.wait_until(lambda: _market_orders_settled(node), timeout_secs=WAIT)
+
+
+def _agents_handled(agents: list[RLAgent], before: list[int]) -> bool:
+    """Every agent has handled a bar since its count was `before`."""
+    return all(agent.bars_handled > n for agent, n in zip(agents, before, strict=True))
 
 
 def _market_orders_settled(node: LiveNode) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,27 @@ def test_reading_an_unknown_table_or_a_missing_store_is_refused(tmp_path: Path) 
     RunStore(tmp_path).close()
     with pytest.raises(ConfigError, match="`table`"):
         read_table(tmp_path, "passwords")
+
+
+def test_a_store_file_that_appears_already_holds_every_table(tmp_path: Path) -> None:
+    """A reader polling a run directory (the kill CLI, a dashboard, a test) may open the store
+    the moment its file appears: it must never see a file without the tables."""
+    run_dirs = [tmp_path / f"run{i}" for i in range(40)]
+    failures: list[str] = []
+
+    def read_as_soon_as_created() -> None:
+        for run_dir in run_dirs:
+            while not (run_dir / "run.sqlite").is_file():
+                pass
+            try:
+                read_table(run_dir, "fills")
+            except Exception as e:  # any error is the defect under test
+                failures.append(f"{run_dir.name}: {e}")
+
+    reader = threading.Thread(target=read_as_soon_as_created)
+    reader.start()
+    for run_dir in run_dirs:
+        RunStore(run_dir).close()
+    reader.join(timeout=30)
+    assert not reader.is_alive()
+    assert failures == []
