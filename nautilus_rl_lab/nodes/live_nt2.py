@@ -10,9 +10,10 @@ accounts) are values any thread may read. While it runs, the node refuses its ow
 views use the one taken before the run.
 
 State recovery: 2.0 refuses a cache database on a node with Python clients (hosted or `run()`:
-`prototypes/nt2/live_redis_probe.py`), so `cache_database` is refused here by name; a restarted
-node recovers from the terminal through startup reconciliation alone (positions of an earlier
-session come back as EXTERNAL).
+`prototypes/nt2/live_cache_database_routes.py`), so `cache_database` is refused here by name; a
+restarted node recovers from the terminal through startup reconciliation alone (orders of an
+earlier session come back to the strategy claiming their instrument, `external_order_claims`,
+else as EXTERNAL).
 
 Errors while running: 2.0 has no `ShutdownSystem` command to take over and swallows handler
 exceptions, so the node watches the first error its components' `guarded` handlers recorded

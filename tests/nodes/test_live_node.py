@@ -110,12 +110,17 @@ def _config(handle: ServerHandle, strategies=(), actors=()) -> LiveNodeConfig:
 def _node(handle: ServerHandle, orders: list[tuple[str, int]] | None, **options: Any) -> LiveNode:
     strategies = []
     fail_at_bar = options.pop("fail_at_bar", -1)
+    claims = options.pop("claims", None)
     if orders is not None:
         strategies.append(
             ImportableStrategyConfig(
                 strategy_path=f"{__name__}:ScriptedStrategy",
                 config_path=f"{__name__}:ScriptedConfig",
-                config={"orders": orders, "fail_at_bar": fail_at_bar},
+                config={
+                    "orders": orders,
+                    "fail_at_bar": fail_at_bar,
+                    "external_order_claims": claims,
+                },
             ),
         )
     return LiveNode(_config(handle, strategies), **options)
@@ -330,6 +335,36 @@ def test_restarted_node_reconciles_positions_from_the_terminal(terminal, run_nod
     if simulator.account_info().margin_mode == 2:
         open_ids = {p.id.value for p in restarted.cache.positions_open()}
         assert open_ids == {str(p.ticket) for p in simulator.positions_get()}
+
+
+@pytest.mark.parametrize("margin_mode", ["netting"])
+@pytest.mark.parametrize("claimed", [True, False], ids=["claimed", "unclaimed"])
+def test_a_restarted_node_gives_the_earlier_orders_to_the_strategy_claiming_them(
+    terminal, run_node, claimed
+):
+    """No cache database (NautilusTrader 2.0 refuses one on a node with Python clients:
+    `prototypes/nt2/live_cache_database_routes.py`): a fresh node rebuilds the earlier session's
+    orders from the terminal under their own client order ids, owned by the strategy that
+    claims the instrument, else EXTERNAL."""
+    simulator, _ = terminal
+    node, strategy = run_node([("BUY", 10_000), ("SELL", 20_000)])
+    _trade(node, simulator, strategy, 2)
+    before = {o.client_order_id.value: o.strategy_id.value for o in node.cache.orders()}
+    assert set(before.values()) == {"ScriptedStrategy-000"}
+    del strategy  # thread-bound on 2.0: released with its node, on the node's thread
+    node.dispose()
+
+    restarted = run_node([], claims=[INSTRUMENT] if claimed else None)[0]
+
+    def owners() -> dict[str, str]:
+        return {o.client_order_id.value: o.strategy_id.value for o in restarted.cache.orders()}
+
+    assert restarted.wait_until(lambda: set(before) <= set(owners()), timeout_secs=WAIT)
+    expected = before if claimed else dict.fromkeys(before, "EXTERNAL")
+    assert {order: owners()[order] for order in before} == expected
+    assert restarted.wait_until(
+        lambda: _net_units(restarted) == _terminal_net_units(simulator), timeout_secs=WAIT
+    )
 
 
 def test_run_for_trades_a_high_speed_replay_and_stops_when_done(terminal):
