@@ -1,4 +1,4 @@
-"""`MarginGate`: an order beyond the venue's leverage is denied (never resized) in training and
+"""The margin gate (`nodes.margin`): an order beyond the venue's leverage is denied (never resized) in training and
 in backtests, and the denial shows in `info`, in Nautilus' orders and in the evaluation stats.
 
 The sizes are derived from the bars' ask price: `over` needs 20 % more margin than the equity

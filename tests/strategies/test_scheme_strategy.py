@@ -3,7 +3,7 @@ shows its host (the env) its spaces, warm-up and `precompute` without exposing i
 
 A plain `build_engine` backtest (no `TrainingNodeConfig`, so nothing refuses the setup up front)
 with a strategy that always asks for the same target: a short equity on a CASH account is
-rejected by Nautilus' simulated venue, an order beyond the leverage is denied by `MarginGate`.
+rejected by Nautilus' simulated venue, an order beyond the leverage is denied by the margin gate.
 """
 
 from __future__ import annotations
