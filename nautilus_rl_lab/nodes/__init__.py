@@ -11,7 +11,7 @@ from nautilus_rl_lab.nodes.engine import (
     prepare_market_data,
 )
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
-from nautilus_rl_lab.nodes.margin import MarginCheck, MarginGate
+from nautilus_rl_lab.nodes.margin import MarginCheck, install_margin_gate
 from nautilus_rl_lab.nodes.training import (
     ENV_ID,
     TrainingNode,
@@ -27,7 +27,6 @@ __all__ = [
     "LiveNode",
     "LiveNodeConfig",
     "MarginCheck",
-    "MarginGate",
     "MarketData",
     "TrainingNode",
     "TrainingNodeConfig",
@@ -37,6 +36,7 @@ __all__ = [
     "check_account",
     "check_venue",
     "default_venue",
+    "install_margin_gate",
     "market_engine",
     "market_for",
     "prepare_market_data",

@@ -13,10 +13,10 @@ bar's close quote, the very price the agent just saw (no latency: look-ahead, on
 comparisons). Both modes fill against the same quote ticks.
 
 Every engine is built from a checked venue (`nautilus_rl_lab.nodes.venue.check_account`: the
-leverage meaning and the strings Nautilus would abort on) and gets a `MarginGate`
-(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus 1.221 lacks (NautilusTrader
-2 keeps its risk engine out of Python's reach; its own check denies an order whose initial margin
-exceeds the free balance, reason `INITIAL_MARGIN_EXCEEDS_FREE_BALANCE`).
+leverage meaning and the strings Nautilus would abort on) and gets the margin gate
+(`nautilus_rl_lab.nodes.margin`), the pre-trade margin check Nautilus lacks (NautilusTrader 2's
+own check denies an order whose initial margin exceeds the free balance, reason
+`INITIAL_MARGIN_EXCEEDS_FREE_BALANCE`).
 Without a fill model in the venue config, `GapFillModel` fills a stop that a bar opens beyond
 at that open (Nautilus alone would fill it at the stop price).
 
@@ -47,7 +47,7 @@ from nautilus_rl_lab.data.wrangling import (
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes import venue_models
 from nautilus_rl_lab.nodes.fills import GapFillModel
-from nautilus_rl_lab.nodes.margin import MarginGate
+from nautilus_rl_lab.nodes.margin import install_margin_gate
 from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
@@ -245,7 +245,7 @@ def build_engine(
         latency_model=latency_model,
     )
     engine.add_instrument(data.instrument)
-    MarginGate.install(engine)
+    install_margin_gate(engine)
     # Quotes first: at equal timestamps the bar's close tick reaches the venue before the bar
     # reaches the strategy, so the portfolio marks positions at the bar's close.
     engine.add_data(data.quotes)

@@ -8,6 +8,12 @@ rule), but between one bar's close and the next bar's open the price jumps, so a
 open tick is already beyond fills at that open quote (the gap), as on a real venue. This model
 returns a one-level book at the current quote for exactly that case (Nautilus'
 `FillModel.get_orderbook_for_fill_simulation` hook) and leaves every other fill to Nautilus.
+NautilusTrader 2.0.0rc6 fills a stop triggered by a quote tick at that quote (its matching
+engine fills at the trigger price only inside bars it splits into ticks itself,
+`nt.execution.STOP_FILLS_AT_TRIGGER`): a stop crossed by a bar's low tick would fill at the low,
+a price the market only passed through after the stop. There this model returns a book at the
+stop's (current, so trailed) trigger price for a stop triggered inside a bar, which is 1.221's
+fill.
 
 No fill without a quote: every fill happens at a quote tick's time (the venue fills as ticks
 arrive). NautilusTrader 2.0.0rc6's `end()` (so a plain `run()`) also processes the orders still
@@ -24,7 +30,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from nautilus_rl_lab.nt.common import Clock
-from nautilus_rl_lab.nt.execution import FillModel
+from nautilus_rl_lab.nt.execution import STOP_FILLS_AT_TRIGGER, FillModel
 from nautilus_rl_lab.nt.model import (
     BookOrder,
     BookType,
@@ -59,18 +65,26 @@ class GapFillModel(FillModel):
         now = self._clock.timestamp_ns()
         if not self._has_tick(now):
             return OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
-        if order.order_type not in STOP_TYPES or now not in self._open_ts:
+        if order.order_type not in STOP_TYPES:
             return None
-        book = OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
-        size = Quantity(UNLIMITED, instrument.size_precision)
-        for order_id, (side, price) in enumerate(
-            ((OrderSide.BUY, best_bid), (OrderSide.SELL, best_ask)), start=1
-        ):
-            # Positional: (ts_event, flags, sequence) on 1.221, (flags, sequence, ts_event) on 2.0.
-            book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0, 0)
-        return book
+        if now in self._open_ts:  # a gap: the open quote
+            return _one_level_book(instrument, best_bid, best_ask)
+        if STOP_FILLS_AT_TRIGGER:
+            return None
+        trigger = order.trigger_price  # crossed inside the bar: the stop's price
+        return _one_level_book(instrument, trigger, trigger)
 
     def _has_tick(self, ts: int) -> bool:
         """Whether the data holds a quote tick at `ts`."""
         i = int(np.searchsorted(self._tick_ts, ts))
         return i < len(self._tick_ts) and int(self._tick_ts[i]) == ts
+
+
+def _one_level_book(instrument: Instrument, bid: Price, ask: Price) -> OrderBook:
+    """A book with unlimited size at `bid` and `ask`: any order fills there in full."""
+    book = OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
+    size = Quantity(UNLIMITED, instrument.size_precision)
+    for order_id, (side, price) in enumerate(((OrderSide.BUY, bid), (OrderSide.SELL, ask)), 1):
+        # Positional: (ts_event, flags, sequence) on 1.221, (flags, sequence, ts_event) on 2.0.
+        book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0, 0)
+    return book

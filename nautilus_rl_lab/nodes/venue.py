@@ -9,7 +9,7 @@ charges `notional / leverage * instrument.margin_init`, so the instrument's marg
 venue's leverage and charges `notional * margin_init`; the leverage is then `1 / margin_init` and
 a venue leverage other than 1 is refused. CASH accounts pay in full (leverage 1). Nautilus 1.221
 checks no margin before a margin-account order fills (its risk engine skips margin accounts and
-the simulated venue never checks), so `build_engine` installs `MarginGate`
+the simulated venue never checks), so `build_engine` installs the margin gate
 (`nautilus_rl_lab.nodes.margin`): an order whose resulting position needs more initial margin
 than the account's equity is denied (`OrderDenied`, reason `MARGIN_EXCEEDS_EQUITY`), never
 resized. Live, the broker (the MT5 terminal) decides and rejects with "no money".

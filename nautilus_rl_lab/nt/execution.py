@@ -3,6 +3,12 @@
 1.221's `LatencyModel` is 2.0's `StaticLatencyModel` (the same fixed delays, the same arguments).
 1.221's `FillModel(prob_fill_on_limit, prob_slippage, random_seed)` is 2.0's `DefaultFillModel`;
 2.0's `FillModel` is only the base class of Python fill models (it ignores those arguments).
+
+`STOP_FILLS_AT_TRIGGER`: whether Nautilus' L1 matching itself fills a triggered stop-market (or
+trailing stop-market) order at its trigger price when quote ticks drive the venue. 1.221 always
+does (`OrderMatchingEngine.determine_market_price_and_volume`); 2.0 does so only for the ticks it
+makes from bars itself (bar execution) and fills at the quote that triggered the stop for quote
+tick data (the matching engine's `fill_at_market`), so a fill model sets the price there.
 """
 
 from __future__ import annotations
@@ -30,7 +36,10 @@ else:
     from nautilus_trader.backtest.models import FillModel as DefaultFillModel
     from nautilus_trader.backtest.models import LatencyModel as StaticLatencyModel
 
+STOP_FILLS_AT_TRIGGER = not NT2
+
 __all__ = [
+    "STOP_FILLS_AT_TRIGGER",
     "DefaultFillModel",
     "FeeModel",
     "FillModel",

@@ -5,7 +5,7 @@ position goes out as its own reduce-only market order: Nautilus' `RiskEngine` ch
 account's non-reducing SELL against the free balance (CUM_NOTIONAL_EXCEEDS_FREE_BALANCE) and
 would deny the exit of a holding worth more than the free cash, which left agents stuck long.
 So a flip is two orders, a reduce-only close then an open of the new side, and only the open
-needs the balance (on MARGIN accounts `nodes.margin.MarginGate` checks it). The plan starts from
+needs the balance (on MARGIN accounts the margin gate, `nodes.margin`, checks it). The plan starts from
 the position plus the orders already sent and not yet filled (`in_flight_quantity`), so the
 position once everything fills is the target whatever the backlog of decisions.
 """
@@ -21,6 +21,7 @@ import numpy as np
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.nt.common import Actor
 from nautilus_rl_lab.nt.model import Bar, Instrument, InstrumentId, MarketOrder, Order, OrderSide
+from nautilus_rl_lab.nt.pretrade import submit_checked
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
@@ -126,12 +127,13 @@ def market_order(
 
 
 def submit_plan(strategy: Strategy, instrument: Instrument, plan: OrderPlan) -> list[Order]:
-    """Submit `plan` as market orders, the reduce-only close first; return the orders sent."""
+    """Submit `plan` as market orders, the reduce-only close first; return the orders sent
+    (an order the engine's pre-trade gate denied included: `nt.pretrade.submit_checked`)."""
     sent: list[Order] = []
     for quantity, reduce_only in ((plan.close, True), (plan.open, False)):
         if quantity:
             order = market_order(strategy, instrument, quantity, reduce_only=reduce_only)
-            strategy.submit_order(order)
+            submit_checked(strategy, order)
             sent.append(order)
     return sent
 

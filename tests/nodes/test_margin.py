@@ -1,4 +1,4 @@
-"""`MarginGate`: an order beyond the venue's leverage is denied (never resized) in training and
+"""The margin gate (`nodes.margin`): an order beyond the venue's leverage is denied (never resized) in training and
 in backtests, and the denial shows in `info`, in Nautilus' orders and in the evaluation stats.
 
 The sizes are derived from the bars' ask price: `over` needs 20 % more margin than the equity
@@ -19,7 +19,9 @@ from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.strategies import RiskLimits
 from tests.nodes.conftest import margin_venue, small_config
 
 BALANCE = 100_000.0
@@ -183,3 +185,63 @@ def test_a_strategy_can_check_margin_through_its_own_cache_and_portfolio() -> No
     denial, allowed = strategy.answers
     assert denial is not None and denial.startswith("MARGIN_EXCEEDS_EQUITY")
     assert "at leverage 30" in denial and allowed is None
+
+
+class _SubmitsOnce(Strategy):
+    """On its second bar submits a market BUY of `size` straight to Nautilus (`submit_order`)."""
+
+    def __init__(self, instrument, bar_type, size: float) -> None:
+        super().__init__(StrategyConfig(strategy_id="ONCE-001"))
+        self.instrument, self.bar_type, self.size, self.bars = instrument, bar_type, size, 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        if self.bars == 2:
+            quantity = self.instrument.make_qty(self.size)
+            self.submit_order(
+                self.order_factory.market(self.instrument.id, OrderSide.BUY, quantity)
+            )
+
+
+def test_an_order_submitted_straight_to_nautilus_beyond_the_margin_is_refused() -> None:
+    """Hazard: a margin account never trades past its margin without a clear refusal, whatever
+    the strategy. 1.221: the gate in front of the risk engine denies it; NautilusTrader 2 (where
+    the gate sees only `submit_checked`): Nautilus' own initial margin check denies it."""
+    over, _ = _sizes(30.0)
+    market = market_for(small_config(instrument=NO_CAP))
+    engine = build_engine(margin_venue(), market)
+    strategy = _SubmitsOnce(market.instrument, market.bar_type, over)
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+        (order,) = engine.cache.orders()
+        reason = order.last_event.reason
+        positions = engine.cache.positions()
+    finally:
+        engine.dispose()
+    assert order.status == OrderStatus.DENIED and positions == []
+    assert reason.startswith(("MARGIN_EXCEEDS_EQUITY", "INITIAL_MARGIN_EXCEEDS_FREE_BALANCE"))
+
+
+@pytest.mark.skipif(
+    not NT2,
+    reason="1.221's gate sees SubmitOrder only: a protected entry (an order list) beyond the "
+    "margin fills there",
+)
+def test_a_protected_entry_beyond_the_margin_is_refused() -> None:
+    """A venue stop-loss makes the entry an order list; NautilusTrader 2 denies the whole list."""
+    over, _ = _sizes(30.0)
+    action = SchemeConfig(name="target_position", params={"trade_size": over})
+    config = small_config(action=action, instrument=NO_CAP, risk=RiskLimits(stop_loss=0.01))
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 10})
+        info = env.step(LONG)[-1]
+        assert info["orders_denied"] >= 1 and info["position"] == 0
+        assert info["equity"] == BALANCE
+        assert any("MARGIN" in reason for reason in _denials(env))
+    finally:
+        env.close()
