@@ -13,7 +13,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
   `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
   configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
 - Timers: `timer_names(clock)` (a method on 2.0).
-- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`).
+- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`); a
+  strategy's id and order-id tag follow 1.221's rule on 2.0 too (`nt.strategy_ids`).
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
 - Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
@@ -46,6 +47,7 @@ if NT2:
     from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
 
     from nautilus_rl_lab.nt.codec import JsonStruct
+    from nautilus_rl_lab.nt.strategy_ids import strategy_identity
 
     class ActorConfig(JsonStruct, kw_only=True, frozen=True):
         """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
@@ -74,6 +76,18 @@ if NT2:
         log_events: bool = True
         log_commands: bool = True
         log_rejected_due_post_only_as_warning: bool = True
+
+        def identified(self, name: str) -> Self:
+            """This config with the id and order-id tag 1.221 gives the strategy class `name`
+            (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added."""
+            identity = strategy_identity(
+                name, str(self.strategy_id) if self.strategy_id else None, self.order_id_tag
+            )
+            return msgspec.structs.replace(
+                self,
+                strategy_id=StrategyId(identity.strategy_id),
+                order_id_tag=identity.order_id_tag,
+            )
 
         def nautilus(self) -> _NautilusStrategyConfig:
             """Nautilus' own `StrategyConfig` with this config's fields."""
@@ -131,11 +145,17 @@ if NT2:
         1.221's topics (`order_topic`, `fill_topic`)."""
 
         def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-            return super().__new__(cls, _nautilus_config(config))
+            # Nautilus reads the id from the config when it builds the strategy and again (its
+            # `config` attribute) when one is added: both see 1.221's id and tag
+            ours = StrategyConfig() if config is None else config
+            if isinstance(ours, StrategyConfig):
+                ours = ours.identified(cls.__name__)
+            strategy = super().__new__(cls, _nautilus_config(ours))
+            strategy._config = ours
+            return strategy
 
         def __init__(self, config: Any = None) -> None:
             super().__init__()
-            self._config = StrategyConfig() if config is None else config
             # read now: while an order event is handled the strategy is borrowed (2.0)
             self._order_topic = order_topic(self.strategy_id)
 
