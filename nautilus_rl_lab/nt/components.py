@@ -17,6 +17,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
   strategy's id and order-id tag follow 1.221's rule on 2.0 too (`nt.strategy_ids`).
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
+- Reset: 2.0's engine reset leaves a strategy's client order id count; `Strategy.on_reset`
+  restarts it as 1.221 does (subclasses call `super().on_reset()`).
 - Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
   `cancel_order` (2.0 cancels by client order id), `order_events` (a method on 2.0).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
@@ -168,6 +170,11 @@ if NT2:
             """The strategy's id (1.221's name for `strategy_id`)."""
             return self.strategy_id
 
+        def on_reset(self) -> None:
+            """Restart the client order ids at 1, as 1.221 does before calling `on_reset` (2.0's
+            engine reset keeps the count); a subclass's `on_reset` calls this first."""
+            self.order_factory.reset()
+
         def on_order_event(self, event: Any) -> None:
             self.publish_message(self._order_topic, event)
             if isinstance(event, OrderFilled):
@@ -208,6 +215,9 @@ else:
 
     class Strategy(_Messages, _NautilusStrategy):
         """1.221's `Strategy` with 2.0's message methods."""
+
+        def on_reset(self) -> None:
+            """Nothing here: 1.221 restarts the client order ids before calling `on_reset`."""
 
     def _attach_portfolio(kernel: Any, actor: Any) -> None:
         """Nothing: 1.221 registers the kernel's portfolio with every actor."""
