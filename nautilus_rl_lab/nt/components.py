@@ -81,7 +81,8 @@ if NT2:
 
         def identified(self, name: str) -> Self:
             """This config with the id and order-id tag 1.221 gives the strategy class `name`
-            (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added."""
+            (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added, so
+            a 2.0 strategy's `config` holds them (build another strategy from the original)."""
             identity = strategy_identity(
                 name, str(self.strategy_id) if self.strategy_id else None, self.order_id_tag
             )
