@@ -273,3 +273,24 @@ def test_a_missing_fill_or_field_is_a_difference() -> None:
     del changed["runs"]["agent"]["currency"]
     paths = [d.path for d in unexplained("fx_ema_cross_next_open", stored, changed)]
     assert paths == ["runs/agent/currency", "runs/agent/fills/len"]
+
+
+def test_a_text_change_and_a_per_fill_bound_accept_only_what_they_name() -> None:
+    case = "fx_ema_cross_next_open"
+    stored = read_record(record_path(case))
+    changed = copy.deepcopy(stored)
+    run = changed["runs"]["agent"]
+    run["orders"][-1]["status"] = "REJECTED"
+    fills = fills_until(stored, "runs/agent/equity/value/300")
+    assert 0 < fills < len(run["fills"])
+    run["equity"]["value"][300] += 0.01 * fills
+    equity, status = unexplained(case, stored, changed)  # by path
+    assert status.path == f"runs/agent/orders/{len(run['orders']) - 1}/status"
+    rejected = AllowedChange("runs/agent/orders/*/status", status.expected, "REJECTED", "r")
+    assert _within(status, rejected, stored)
+    assert not _within(status, rejected._replace(after="CANCELED"), stored)
+    assert not _within(equity, rejected, stored)
+    per_fill = Allowed("runs/agent/equity/value/*", 0.01 + 1e-9, "r", per_fill=True)
+    assert _within(equity, per_fill, stored)
+    assert not _within(equity, per_fill._replace(per_fill=False), stored)
+    assert not _within(equity._replace(actual=equity.actual + 0.01), per_fill, stored)
