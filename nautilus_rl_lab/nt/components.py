@@ -13,9 +13,12 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
   `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
   configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
 - Timers: `timer_names(clock)` (a method on 2.0).
-- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`).
+- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`); a
+  strategy's id and order-id tag follow 1.221's rule on 2.0 too (`nt.strategy_ids`).
 - Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
+- Reset: 2.0's engine reset leaves a strategy's client order id count; `Strategy.on_reset`
+  restarts it as 1.221 does (subclasses call `super().on_reset()`).
 - Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
   `cancel_order` (2.0 cancels by client order id), `order_events` (a method on 2.0).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
@@ -46,6 +49,7 @@ if NT2:
     from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
 
     from nautilus_rl_lab.nt.codec import JsonStruct
+    from nautilus_rl_lab.nt.strategy_ids import strategy_identity
 
     class ActorConfig(JsonStruct, kw_only=True, frozen=True):
         """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
@@ -74,6 +78,19 @@ if NT2:
         log_events: bool = True
         log_commands: bool = True
         log_rejected_due_post_only_as_warning: bool = True
+
+        def identified(self, name: str) -> Self:
+            """This config with the id and order-id tag 1.221 gives the strategy class `name`
+            (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added, so
+            a 2.0 strategy's `config` holds them (build another strategy from the original)."""
+            identity = strategy_identity(
+                name, str(self.strategy_id) if self.strategy_id else None, self.order_id_tag
+            )
+            return msgspec.structs.replace(
+                self,
+                strategy_id=StrategyId(identity.strategy_id),
+                order_id_tag=identity.order_id_tag,
+            )
 
         def nautilus(self) -> _NautilusStrategyConfig:
             """Nautilus' own `StrategyConfig` with this config's fields."""
@@ -131,11 +148,17 @@ if NT2:
         1.221's topics (`order_topic`, `fill_topic`)."""
 
         def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-            return super().__new__(cls, _nautilus_config(config))
+            # Nautilus reads the id from the config when it builds the strategy and again (its
+            # `config` attribute) when one is added: both see 1.221's id and tag
+            ours = StrategyConfig() if config is None else config
+            if isinstance(ours, StrategyConfig):
+                ours = ours.identified(cls.__name__)
+            strategy = super().__new__(cls, _nautilus_config(ours))
+            strategy._config = ours
+            return strategy
 
         def __init__(self, config: Any = None) -> None:
             super().__init__()
-            self._config = StrategyConfig() if config is None else config
             # read now: while an order event is handled the strategy is borrowed (2.0)
             self._order_topic = order_topic(self.strategy_id)
 
@@ -147,6 +170,11 @@ if NT2:
         def id(self) -> StrategyId:
             """The strategy's id (1.221's name for `strategy_id`)."""
             return self.strategy_id
+
+        def on_reset(self) -> None:
+            """Restart the client order ids at 1, as 1.221 does before calling `on_reset` (2.0's
+            engine reset keeps the count); a subclass's `on_reset` calls this first."""
+            self.order_factory.reset()
 
         def on_order_event(self, event: Any) -> None:
             self.publish_message(self._order_topic, event)
@@ -188,6 +216,9 @@ else:
 
     class Strategy(_Messages, _NautilusStrategy):
         """1.221's `Strategy` with 2.0's message methods."""
+
+        def on_reset(self) -> None:
+            """Nothing here: 1.221 restarts the client order ids before calling `on_reset`."""
 
     def _attach_portfolio(kernel: Any, actor: Any) -> None:
         """Nothing: 1.221 registers the kernel's portfolio with every actor."""

@@ -85,6 +85,7 @@ class AgentStrategy(DecisionPathEvents, Strategy):
         self.unsubscribe_topic(self.config.topic, self.on_agent_action)
 
     def on_reset(self) -> None:
+        super().on_reset()
         self._reset_state()
 
     def _reset_state(self) -> None:

@@ -73,6 +73,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
         self.path.commissions.stop()
 
     def on_reset(self) -> None:
+        super().on_reset()
         self.path.reset()
 
     @guarded

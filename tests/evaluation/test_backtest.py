@@ -120,6 +120,7 @@ def test_the_random_baseline_averages_every_trade_figure_over_its_runs() -> None
     )
 
 
+# issue 24 hazard (1): a handler's exception (swallowed by NautilusTrader 2) raised from run_backtest
 @pytest.mark.parametrize("field", ["action", "observation"])
 def test_a_scheme_error_in_a_handler_surfaces_from_run_backtest_and_backtest_agent(
     field: str,

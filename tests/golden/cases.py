@@ -36,6 +36,7 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.evaluation import AgentRun, backtest_agent, run_backtest
 from nautilus_rl_lab.nodes.engine import default_venue
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
+from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies.risk import RiskLimits
 
@@ -268,7 +269,9 @@ def env_case(config: TrainingNodeConfig, episodes: int, seed: int, hold: bool = 
                     "steps": steps,
                     "terminated": bool(terminated),
                     "truncated": bool(truncated),
-                    "orders": order_rows(env.engine.trader.generate_orders_report()),
+                    "orders": order_rows(
+                        ReportProvider.generate_orders_report(env.strategy.cache.orders())
+                    ),
                     "fills": fill_rows(env.fills()),
                 }
             )

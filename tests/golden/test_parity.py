@@ -5,6 +5,7 @@ The records were made on NautilusTrader 1.221 from main before the move to 2.0 (
 final balance, the equity and position curves, risk events, the evaluation statistics and
 the env's per-step states are compared value by value. `ALLOWED` lists the only differences
 accepted, each with its bound and reason; it is empty on 1.221, where everything must match.
+On 2.0, `KNOWN_ON_NT2` names the cases that still differ beyond a bound, and why.
 """
 
 from __future__ import annotations
@@ -19,21 +20,122 @@ from typing import Any, NamedTuple
 import nautilus_trader
 import pytest
 
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.training.bundle import load_bundle
 from tests.golden.cases import CASES, PPO_BUNDLE, Record, read_record, record_path
 
 
 class Allowed(NamedTuple):
     """A difference accepted in the values at `field` (a glob over the record's paths, e.g.
-    `runs/*/fills/*/commission/0`): at most `bound` in absolute terms, for `reason`."""
+    `runs/*/fills/*/commission/0`): at most `bound` in absolute terms (`per_fill`: times the
+    fills of the run up to that value), for `reason`."""
 
     field: str
     bound: float
     reason: str
+    per_fill: bool = False
 
 
-ALLOWED: dict[str, list[Allowed]] = {}
+class AllowedChange(NamedTuple):
+    """A text value at `field` (a glob) accepted as `after` where the record has `before`."""
+
+    field: str
+    before: str
+    after: str
+    reason: str
+
+
+Rule = Allowed | AllowedChange
+
+# --- what NautilusTrader 2.0 does otherwise (issue 24; causes in docs/nt2_port.md) ------------
+
+LATENCY_NS = 1_000_000
+"""The venue's latency (`nodes.engine`): an order reaches the venue 1 ms after it is sent."""
+
+UNSENT_AT_THE_END = (
+    "an order sent at the last bar is still in flight when 1.221's run ends (SUBMITTED); 2.0 "
+    "delivers it after the data and the venue rejects it ('No market for <instrument>') one "
+    "latency later, counted as rejected"
+)
+CONVERTED_PNL = (
+    "a realised PnL in the quote currency (USD for the EUR account, JPY for the USD account) "
+    "is converted to the account currency at another price of the same market on 2.0 and "
+    "rounded to the cent: observed 0.01 on 14 of 480 fills (EUR/USD), up to 0.08 on one of 98 "
+    "(USD/JPY); under 0.01 per fill so far"
+)
+FLOAT_AVERAGE = (
+    "an order filled in parts: 1.221 averages its fill prices in binary floating point "
+    "(109.41894380000001), 2.0 in decimal (109.4189438)"
+)
+EQUITY_STATISTICS = ("cagr_%", "calmar", "max_drawdown_%", "psr", "sharpe", "sortino",
+                     "total_return_%", "turnover", "volatility_%")  # fmt: skip
+
+
+def unsent_at_the_end(run: str, orders: tuple[int, ...]) -> list[Rule]:
+    """`UNSENT_AT_THE_END` for the orders of `run` at these indices (those of its last bar)."""
+    return [
+        *(
+            rule
+            for i in orders
+            for rule in (
+                AllowedChange(
+                    f"runs/{run}/orders/{i}/status", "SUBMITTED", "REJECTED", UNSENT_AT_THE_END
+                ),
+                Allowed(f"runs/{run}/orders/{i}/ts_last", LATENCY_NS, UNSENT_AT_THE_END),
+            )
+        ),
+        Allowed(f"runs/{run}/stats/orders_rejected", len(orders), UNSENT_AT_THE_END),
+    ]
+
+
+def converted_pnl(run: str) -> list[Rule]:
+    """`CONVERTED_PNL` in `run`'s equity and balance, and the statistics of its equity."""
+    return [
+        Allowed(f"runs/{run}/equity/value/*", 0.01, CONVERTED_PNL, per_fill=True),
+        Allowed(f"runs/{run}/final_balance", 0.01, CONVERTED_PNL, per_fill=True),
+        Allowed(f"runs/{run}/stats/final_equity", 0.01, CONVERTED_PNL, per_fill=True),
+        *(
+            Allowed(f"runs/{run}/stats/{name}", 0.01, f"a statistic of the equity: {CONVERTED_PNL}")
+            for name in EQUITY_STATISTICS
+        ),
+    ]
+
+
+ALLOWED: dict[str, list[Rule]] = (
+    {
+        "equity_cash_random": unsent_at_the_end("agent", (148,)),
+        "fx_random_next_open": unsent_at_the_end("agent", (471, 472)),
+        "evaluation_ppo_with_baselines": [
+            *unsent_at_the_end("agent", (159, 160)),
+            *unsent_at_the_end("random_0", (296,)),
+            *unsent_at_the_end("random_1", (321,)),
+            Allowed("runs/random_mean/stats/orders_rejected", 1, UNSENT_AT_THE_END),
+            Allowed("stats_table/agent/orders_rejected", 2, UNSENT_AT_THE_END),
+            Allowed("stats_table/random_mean/orders_rejected", 1, UNSENT_AT_THE_END),
+        ],
+        "eur_account_eurusd_random": converted_pnl("agent"),
+        "usd_account_usdjpy_ema_cross": [
+            *converted_pnl("agent"),
+            Allowed("runs/agent/orders/*/avg_px", 1e-9, FLOAT_AVERAGE),
+        ],
+    }
+    if NT2
+    else {}
+)
 """Accepted differences per case; must stay empty on NautilusTrader 1.x."""
+
+STOP_FILLS = (
+    "2.0's matching engine fills a triggered stop at the quote that crossed it, 1.221 at the "
+    "trigger price (e.g. SELL STOP_MARKET at 1.05422, not its trigger 1.05458): positions and "
+    "equity then part ways; protective stops on 2.0's fill model are an open item of issue 24"
+)
+KNOWN_ON_NT2 = {
+    "fx_random_venue_sl_tp_cap_daily_loss": STOP_FILLS,
+    "fx_ema_cross_trailing_stop_drawdown_trades_hours": STOP_FILLS
+    + " (a trailing stop's fill too)",
+    "env_random_next_open_venue_sl_tp": STOP_FILLS,
+}
+"""Cases that differ on 2.0 beyond a bound, with the cause (expected failures there only)."""
 
 NOT_COMPARED = ("case", "meta")  # its name and the versions it was made with
 SHOWN = 20  # differences listed in a failure
@@ -74,16 +176,29 @@ def differences(expected: Any, actual: Any, path: str = "") -> list[Difference]:
     return []
 
 
-def _within(difference: Difference, allowed: Allowed) -> bool:
+def fills_until(record: Record, path: str) -> int:
+    """The fills of the run `path` lies in (`runs/<name>/...`) up to that value: up to its
+    time for a value of the equity curve, all of them otherwise."""
+    parts = path.split("/")
+    run = record["runs"][parts[1]]
+    fills = [fill["ts_event"] for fill in run["fills"]]
+    if parts[2:4] == ["equity", "value"]:
+        ts = run["equity"]["ts"][int(parts[4])]
+        return sum(1 for fill_ts in fills if fill_ts <= ts)
+    return len(fills)
+
+
+def _within(difference: Difference, allowed: Rule, stored: Record | None = None) -> bool:
+    if not fnmatch(difference.path, allowed.field):
+        return False
+    if isinstance(allowed, AllowedChange):
+        return (difference.expected, difference.actual) == (allowed.before, allowed.after)
     numbers = all(
         isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
         for v in (difference.expected, difference.actual)
     )
-    return (
-        numbers
-        and fnmatch(difference.path, allowed.field)
-        and abs(difference.actual - difference.expected) <= allowed.bound
-    )
+    scale = fills_until(stored or {}, difference.path) if allowed.per_fill else 1
+    return numbers and abs(difference.actual - difference.expected) <= allowed.bound * scale
 
 
 def unexplained(case: str, expected: Record, actual: Record) -> list[Difference]:
@@ -91,7 +206,7 @@ def unexplained(case: str, expected: Record, actual: Record) -> list[Difference]
     stored = {k: v for k, v in expected.items() if k not in NOT_COMPARED}
     new = {k: v for k, v in actual.items() if k not in NOT_COMPARED}
     rules = ALLOWED.get(case, [])
-    return [d for d in differences(stored, new) if not any(_within(d, r) for r in rules)]
+    return [d for d in differences(stored, new) if not any(_within(d, r, stored) for r in rules)]
 
 
 def _report(case: str, found: list[Difference]) -> str:
@@ -104,7 +219,14 @@ def _report(case: str, found: list[Difference]) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("case", sorted(CASES))
+def _expected_failure(case: str) -> Any:
+    reason = KNOWN_ON_NT2.get(case, "")
+    return pytest.param(
+        case, marks=pytest.mark.xfail(NT2 and bool(reason), reason=reason, strict=True)
+    )
+
+
+@pytest.mark.parametrize("case", [_expected_failure(case) for case in sorted(CASES)])
 def test_case_matches_its_golden_record(case: str) -> None:
     expected = read_record(record_path(case))
     actual = CASES[case]()
@@ -117,7 +239,9 @@ def test_no_difference_is_allowed_on_nautilus_1() -> None:
         assert ALLOWED == {}
     for case, rules in ALLOWED.items():
         assert case in CASES, f"ALLOWED names unknown case {case!r}"
-        assert all(rule.reason and rule.bound > 0 for rule in rules)
+        assert all(rule.reason for rule in rules)
+        assert all(rule.bound > 0 for rule in rules if isinstance(rule, Allowed))
+    assert set(KNOWN_ON_NT2) <= set(CASES)
 
 
 def test_stored_ppo_bundle_is_intact() -> None:
@@ -149,3 +273,24 @@ def test_a_missing_fill_or_field_is_a_difference() -> None:
     del changed["runs"]["agent"]["currency"]
     paths = [d.path for d in unexplained("fx_ema_cross_next_open", stored, changed)]
     assert paths == ["runs/agent/currency", "runs/agent/fills/len"]
+
+
+def test_a_text_change_and_a_per_fill_bound_accept_only_what_they_name() -> None:
+    case = "fx_ema_cross_next_open"
+    stored = read_record(record_path(case))
+    changed = copy.deepcopy(stored)
+    run = changed["runs"]["agent"]
+    run["orders"][-1]["status"] = "REJECTED"
+    fills = fills_until(stored, "runs/agent/equity/value/300")
+    assert 0 < fills < len(run["fills"])
+    run["equity"]["value"][300] += 0.01 * fills
+    equity, status = unexplained(case, stored, changed)  # by path
+    assert status.path == f"runs/agent/orders/{len(run['orders']) - 1}/status"
+    rejected = AllowedChange("runs/agent/orders/*/status", status.expected, "REJECTED", "r")
+    assert _within(status, rejected, stored)
+    assert not _within(status, rejected._replace(after="CANCELED"), stored)
+    assert not _within(equity, rejected, stored)
+    per_fill = Allowed("runs/agent/equity/value/*", 0.01 + 1e-9, "r", per_fill=True)
+    assert _within(equity, per_fill, stored)
+    assert not _within(equity, per_fill._replace(per_fill=False), stored)
+    assert not _within(equity._replace(actual=equity.actual + 0.01), per_fill, stored)

@@ -143,6 +143,7 @@ class _FlipsEveryBar(Strategy):
         self.fills.append((event.ts_event, event.order_side, float(event.last_px)))
 
 
+# issue 24 hazard (5): next-open fills, no look-ahead, across weekend gaps
 def test_an_order_fills_at_the_next_bars_open_quote_across_weekend_gaps() -> None:
     """No stale fill across a data-less gap: the order decided on Friday's last bar reaches the
     venue with Monday's first open tick and fills at its ask (buys) or bid (sells)."""

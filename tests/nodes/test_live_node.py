@@ -226,6 +226,7 @@ def _assert_in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
 # -- tests -------------------------------------------------------------------------------
 
 
+# issue 24 hazard (1): a handler's exception in the live node halts it and names the error
 @pytest.mark.parametrize("margin_mode", ["netting"])
 @pytest.mark.parametrize("on_error", ["flatten", "cancel"])
 def test_an_error_while_running_halts_per_on_error_and_never_kills_the_process(

@@ -55,6 +55,7 @@ def _denials(env: TrainingNode) -> list[str]:
     ]
 
 
+# issue 24 hazard (4): an order beyond the margin is refused, never resized
 def test_order_beyond_the_default_30_to_1_leverage_is_denied_not_resized() -> None:
     over, under = _sizes(30.0)
     env, info = _first_step(over)

@@ -278,6 +278,7 @@ def test_same_seed_gives_identical_episodes() -> None:
     assert not np.array_equal(a[0][0], c[0][0])  # another seed starts elsewhere
 
 
+# issue 24 hazard (2): a reset after an abandoned (paused) episode
 def test_an_episode_after_an_abandoned_one_equals_it_in_a_fresh_env() -> None:
     """Abandoning a running episode (position open, order in flight) leaves nothing behind."""
 
@@ -306,6 +307,7 @@ def test_an_episode_after_an_abandoned_one_equals_it_in_a_fresh_env() -> None:
         used.close()
 
 
+# issue 24 hazard (2): resets and close inside a paused episode
 def test_resets_and_close_inside_a_paused_episode_finish_its_run_cleanly() -> None:
     """A reset (or close) while the run is paused inside `on_bar`, at the first decision or
     mid-episode with an order in flight, ends that run so the engine resets: NautilusTrader 2
@@ -516,6 +518,7 @@ def test_bad_continuous_actions_raise_and_leave_the_episode_usable(action, probl
         env.close()
 
 
+# issue 24 hazard (5): next-open fills plus latency, also after a weekend gap
 def test_fills_are_stamped_at_the_next_bar_open_plus_latency_also_after_a_weekend(config) -> None:
     env = TrainingNode(config)
     try:
@@ -637,6 +640,7 @@ def test_close_stamped_data_fill_at_the_next_open_as_open_stamped_data_do(tmp_pa
 _ACTIONS = (2, 2, 0, 1, 2, 0, 0, 1)
 
 
+# issue 24 hazard (1): a handler's exception (swallowed by NautilusTrader 2) raised from step()
 @pytest.mark.parametrize("field", ["action", "observation", "reward"])
 def test_a_scheme_error_surfaces_from_step_as_raised_and_the_env_resets_to_clean_episodes(
     field: str,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from nautilus_rl_lab.agents.simple import BuyAndHoldAgent
+from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import TrainingNode
 from nautilus_rl_lab.strategies.boundary import (
     HandlerErrors,
@@ -11,6 +13,7 @@ from nautilus_rl_lab.strategies.boundary import (
     guarded,
     raise_handler_error,
 )
+from nautilus_rl_lab.strategies.decision import DecisionPath
 from tests.nodes.conftest import small_config
 from tests.strategies.failing import failing_config
 
@@ -71,3 +74,24 @@ def test_the_training_strategy_records_the_error_its_on_bar_raised_and_a_reset_c
         assert env.strategy.handler_error is None
     finally:
         env.close()
+
+
+# issue 24 hazard (1): NautilusTrader 2 swallows a handler's exception, an order event's too
+def test_an_error_in_the_fill_handler_surfaces_from_step_and_from_run_backtest(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(path: DecisionPath, cache: object, event: object) -> None:
+        raise LookupError("fill handler bug")
+
+    monkeypatch.setattr(DecisionPath, "on_order_filled", broken)
+    config = small_config()
+    env = TrainingNode(config)
+    try:
+        env.reset(options={"start": 20})
+        with pytest.raises(LookupError, match=r"^fill handler bug$"):
+            for _ in range(3):
+                env.step(2)  # long: the order fills at the next bar's open
+    finally:
+        env.close()
+    with pytest.raises(LookupError, match=r"^fill handler bug$"):
+        run_backtest(BuyAndHoldAgent(config.action), config)

@@ -76,6 +76,8 @@ def _node(venue: Any, instrument: InstrumentSpec, action: dict, spread: float) -
     )
 
 
+# issue 24 hazard (3): the per-bar account read equals the account's own balances exactly
+# (cash, margin and cross-currency accounts below), read through the strategy's portfolio
 def _balances(env: TrainingNode) -> dict[str, float]:
     """The per-bar balances read (`account_balances`: through `Portfolio.equity` on
     NautilusTrader 2), checked against the account's own on every call."""
