@@ -32,6 +32,7 @@ import pandas as pd
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.stress import StressScenarioConfig
 
@@ -41,9 +42,13 @@ _LAST_ERROR = re.compile(r"^MT5 last_error (-?\d+)")
 TABLE_FILE = "stress.parquet"
 
 
+#: The node's answers to its own submit: an order without them was made by reconciliation.
+_SENT_BY_THE_NODE = frozenset({"OrderSubmitted", "OrderDenied"})
+
+
 @dataclass(frozen=True)
 class OrderRecord:
-    """One Nautilus order as a node saw it."""
+    """One Nautilus order as a node saw it (`reconciled`: the node only learnt it from the venue)."""
 
     client_order_id: str
     strategy_id: str
@@ -77,7 +82,7 @@ class NodeSnapshot:
         strategies = [s for s in node.trader.strategies() if hasattr(s, "risk_events")]
         return cls(
             orders=orders,
-            cache_position=sum((p.signed_decimal_qty() for p in positions), Decimal(0)),
+            cache_position=sum((_signed_units(p) for p in positions), Decimal(0)),
             portfolio_position=Decimal(str(node.portfolio.net_position(instrument_id))),
             position_owners=tuple(sorted({p.strategy_id.value for p in positions})),
             risk_rules=tuple(e.rule for s in strategies for e in s.risk_events),
@@ -85,14 +90,22 @@ class NodeSnapshot:
         )
 
 
+def _signed_units(position: Any) -> Decimal:
+    """The position's net quantity, negative when short (exact, on 1.221 and 2.0)."""
+    units = position.quantity.as_decimal()
+    return -units if position.is_short else units
+
+
 def _order_record(order: Any) -> OrderRecord:
-    kinds = {type(event).__name__ for event in order.events}
-    rejected = [e.reason for e in order.events if type(e).__name__ == "OrderRejected"]
+    events = order_events(order)
+    kinds = {type(event).__name__ for event in events}
+    rejected = [e.reason for e in events if type(e).__name__ == "OrderRejected"]
     return OrderRecord(
         client_order_id=order.client_order_id.value,
         strategy_id=order.strategy_id.value,
-        status=order.status_string(),
-        reconciled=bool(order.init_event.reconciliation),
+        status=order.status.name,
+        # Not `init_event.reconciliation`: 1.221's `OrderInitialized` always reads False there.
+        reconciled=not kinds & _SENT_BY_THE_NODE,
         accepted="OrderAccepted" in kinds,
         reject_reason=str(rejected[-1]) if rejected else None,
         trade_ids=tuple(str(t) for t in order.trade_ids),

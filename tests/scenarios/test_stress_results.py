@@ -1,7 +1,8 @@
 """Counting what happened to orders, from both sides: duplicates, unmatched deals, reject reasons.
 
 The terminal side is a real MT5 simulator traded directly through its MT5 API; the Nautilus
-side is written out as the plain records a node's cache gives (`NodeSnapshot`).
+side is written out as the plain records a node's cache gives (`NodeSnapshot`), or read from a
+live node on the simulator.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from nautilus_rl_lab.adapters.metatrader5.parsing import classify_send_result, retcode_reason
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator import Mt5SimulatorConfig, Mt5TerminalSimulator
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.scenarios import AgentSpec, StressResults, builtin_stress_scenarios
 from nautilus_rl_lab.scenarios.stress_results import (
     NodeSnapshot,
@@ -23,6 +25,13 @@ from nautilus_rl_lab.scenarios.stress_results import (
     duplicated_orders,
     reject_reason_key,
     stress_row,
+)
+from tests.adapters.metatrader5.conftest import (
+    INSTRUMENT,
+    WAIT,
+    bought,
+    live_session,
+    terminal_buy,
 )
 
 MAGIC = 77
@@ -139,3 +148,21 @@ def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.table.equals(results.table) and loaded.sends.equals(results.sends)
     assert loaded.scenarios == results.scenarios and loaded.agent == results.agent
     assert loaded.reasons_by_scenario().loc["no_money", "NO_MONEY"] == 2
+
+
+@pytest.mark.skipif(NT2, reason="the 1.221 node wrapper is read from the test thread")
+def test_an_order_the_node_only_reconciled_is_not_counted_as_submitted() -> None:
+    """1.221's `OrderInitialized.reconciliation` always reads False: the record asks the order's
+    events whether the node sent it."""
+    sim_config = Mt5SimulatorConfig(bar_seconds=60, synthetic_bars=3_000, warmup_bars=20, seed=3)
+    claims = {"external_order_claims": [str(INSTRUMENT)]}
+    probe_path = "tests.adapters.metatrader5.conftest:Probe"
+    simulator = Mt5TerminalSimulator(config=sim_config)
+    with live_session(simulator, sim_config, probe_path, claims) as (node, probe, _):
+        bought(node, probe, 10_000)  # sent by the node
+        terminal_buy(simulator, 0.1, magic=7)  # another expert's: the poll reconciles it
+        assert node.wait_until(lambda: len(node.cache.orders()) == 2, timeout_secs=WAIT)
+        snapshot = NodeSnapshot.take(node, INSTRUMENT)
+    sent, reconciled = sorted(snapshot.orders, key=lambda o: o.reconciled)
+    assert (sent.reconciled, reconciled.reconciled) == (False, True)
+    assert sent.status == reconciled.status == "FILLED"

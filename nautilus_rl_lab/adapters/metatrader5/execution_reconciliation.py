@@ -8,7 +8,11 @@ Decisions:
   outside Nautilus). Those are sent to the execution engine as an `ExecutionMassStatus` of
   a FILLED external order plus its fill reports, i.e. through Nautilus' own reconciliation
   (claim the instrument with `external_order_claims` to attribute them to a strategy in
-  netting accounts; in hedging accounts the position ticket routes them).
+  netting accounts; in hedging accounts the position ticket routes them). An order of our
+  `magic` whose comment names a client order id is ours even when the cache does not know it
+  (sent by an earlier node, executed after or just before this node's startup
+  reconciliation): it is reported under that id, as the startup reconciliation would, so
+  every node names the venue order alike; only other orders get an id from the engine.
 - Reconciliation reports come from `orders_get` / `history_orders_get` (orders),
   `history_deals_get` (fills) and `positions_get` (positions) — never inferred from
   positions alone. The server's SL/TP order and deal of a leg are reported under the leg's
@@ -159,7 +163,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             ts_init=ts_init,
         )
         fills = [self._fill_report(deal, instrument, ts_init) for deal in deals]
-        report = self._order_report(mt5_order, instrument, ts_init, deals, external=True)
+        report = self._order_report(mt5_order, instrument, ts_init, deals)
         mass_status.add_order_reports([report])
         mass_status.add_fill_reports(fills)
         for deal in deals:
@@ -196,11 +200,9 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         instrument: Instrument,
         ts_init: int,
         deals: list[TradeDeal] | None = None,
-        *,
-        external: bool = False,
     ) -> OrderStatusReport:
-        """The report of an MT5 order; `external`: without client order id (the engine assigns
-        one to an order Nautilus did not send)."""
+        """The report of an MT5 order under the client order id the cache or, for our `magic`,
+        its comment gives (none for an order Nautilus did not send: the engine assigns one)."""
         avg_px: Decimal | None = None
         if deals:
             volume = sum((Decimal(repr(d.volume)) for d in deals), Decimal(0))
@@ -234,7 +236,6 @@ class Mt5Reconciliation(Mt5OrderSubmission):
             avg_px=avg_px,
             client_order_id=client_order_id,
             venue_order_id=venue_order_id,
-            external=external,
             delivered_qty=delivered_qty,
         )
 

@@ -15,6 +15,7 @@ from nautilus_rl_lab.adapters.metatrader5.config import Mt5DataClientConfig, Mt5
 from nautilus_rl_lab.adapters.metatrader5.connection import acquire_connection, release_connection
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
 from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
 from nautilus_rl_lab.nt.importable import ImportableStrategyConfig
@@ -188,6 +189,27 @@ def manual_session(request) -> Iterator[tuple[LiveNode, Probe, Mt5TerminalSimula
         open_check_interval_secs=None,  # ... and Nautilus' open-order check
     ) as running:
         yield running
+
+
+def terminal_buy(
+    simulator: Mt5TerminalSimulator, lots: float, magic: int, comment: str = ""
+) -> Any:
+    """Buy `lots` EURUSD at the terminal itself, as the expert `magic` (another one, or an
+    earlier node when `comment` is its client order id); return the executed `order_send` result."""
+    result = simulator.order_send(
+        {
+            "action": mt5c.TRADE_ACTION_DEAL,
+            "symbol": "EURUSD",
+            "volume": lots,
+            "type": mt5c.ORDER_TYPE_BUY,
+            "price": simulator.symbol_info_tick("EURUSD").ask,
+            "magic": magic,
+            "comment": comment,
+            "type_filling": mt5c.ORDER_FILLING_IOC,
+        }
+    )
+    assert result.retcode == mt5c.TRADE_RETCODE_DONE
+    return result
 
 
 def advance_until(

@@ -1,20 +1,23 @@
 """`execution_reconciliation` against the in-process terminal simulator: what the poll finds
 (pending orders filled or canceled at the terminal, positions closed by the server's own
-SL/TP) and partial fills reported one for one whichever of the adapter's poll and Nautilus'
-open-order check runs first.
+SL/TP), partial fills reported one for one whichever of the adapter's poll and Nautilus'
+open-order check runs first, and a restarted node's poll keeping the client order id of an
+order an earlier node sent.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from nautilus_rl_lab.nt.model import ClientId, OrderSide, OrderStatus, TimeInForce
+from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
+from nautilus_rl_lab.nt.model import ClientId, ClientOrderId, OrderSide, OrderStatus, TimeInForce
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,
     advance_until,
     eurusd,
     run_on_loop,
+    terminal_buy,
 )
 
 
@@ -129,3 +132,29 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         (str(d.ticket), d.volume * 100_000, d.price) for d in deals
     ]
     assert order.status == OrderStatus.FILLED
+
+
+@pytest.mark.parametrize("magic", [DEFAULT_MAGIC, 7], ids=["ours", "foreign"])
+def test_the_poll_reports_a_deal_of_an_earlier_nodes_order_under_its_client_order_id(
+    manual_session, magic
+):
+    """An earlier node's order (our magic, its client order id in the comment) that executed
+    after this node's startup reconciliation (a timed-out send the server carried out, or a
+    deal in the second before the restart): the poll reports it under that id, so every
+    restart agrees on the order of each fill. Another expert's order stays external."""
+    node, _, simulator = manual_session
+    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    earlier = ClientOrderId("O-20261207-143302-001-000-14")  # another trader start
+    result = terminal_buy(simulator, 0.1, magic, comment=earlier.value)
+    assert not node.cache.orders()
+
+    run_on_loop(node, exec_client._poll_external_deals)
+    (order,) = node.cache.orders()
+    assert order.status == OrderStatus.FILLED
+    assert [t.value for t in order.trade_ids] == [str(result.deal)]
+    assert order.venue_order_id.value == str(result.order)
+    if magic == DEFAULT_MAGIC:
+        assert order.client_order_id == earlier
+    else:
+        assert order.client_order_id != earlier
+        assert order.client_order_id.value.startswith("O-")

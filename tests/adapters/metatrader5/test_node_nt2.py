@@ -1,7 +1,8 @@
 """The MT5 clients in NautilusTrader 2.0's own `LiveNode` on the in-process simulator: bars,
 quotes and history reach a strategy; market orders fill, a pending order is cancelled, a refused
 one is rejected with the terminal's reason; a close by the server's stop-loss/take-profit and a
-position opened before the start come back through reconciliation. On 1.221 the same clients run
+position opened before the start come back through reconciliation, an earlier node's order under
+its own client order id. On 1.221 the same clients run
 through `nodes.live.LiveNode` in the other modules of this package."""
 
 from __future__ import annotations
@@ -33,16 +34,17 @@ if NT2:
         acquire_connection,
         release_connection,
     )
+    from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
     from nautilus_rl_lab.adapters.metatrader5.factories import (
         Mt5LiveDataClientFactory,
         Mt5LiveExecClientFactory,
     )
     from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
-    from nautilus_rl_lab.mt5 import constants as mt5c
     from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
     from nautilus_rl_lab.nt import topic_relay
     from nautilus_rl_lab.nt.live_clients import node_client_config
     from nautilus_rl_lab.strategies.staleness import market_time_topic
+    from tests.adapters.metatrader5.conftest import terminal_buy
 
     INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
     BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
@@ -258,20 +260,28 @@ def test_a_terminal_position_opened_before_the_start_is_reconciled(margin_mode: 
     simulator = _simulator(margin_mode)
     simulator.initialize()
     simulator.symbol_select("EURUSD", True)
-    result = simulator.order_send(
-        {
-            "action": mt5c.TRADE_ACTION_DEAL,
-            "symbol": "EURUSD",
-            "volume": 0.2,
-            "type": mt5c.ORDER_TYPE_BUY,
-            "price": simulator.symbol_info_tick("EURUSD").ask,
-            "magic": 7,  # not ours
-            "type_filling": mt5c.ORDER_FILLING_IOC,
-        }
-    )
-    assert result.retcode == mt5c.TRADE_RETCODE_DONE
+    terminal_buy(simulator, 0.2, magic=7)  # not ours
     strategy = Recorder()
     with _ran(simulator, strategy, lambda: len(strategy.bars) >= 1) as node:
         (position,) = node.cache.positions_open()
         assert float(position.quantity) == 20_000
         assert position.strategy_id == strategy.strategy_id  # claimed external order
+
+
+def test_an_earlier_nodes_order_filled_after_the_start_keeps_its_client_order_id() -> None:
+    """A deal of our magic whose comment names a client order id this node never sent (an
+    earlier node's timed-out send the server carried out late) comes back through the poll
+    under that id, as on 1.221 (`test_execution_reconciliation`)."""
+    simulator = _simulator()
+    earlier = "O-20261207-143302-001-000-14"  # another trader start
+
+    def buy_at_the_terminal(strategy: Recorder, n: int) -> None:
+        if n == 1:
+            terminal_buy(simulator, 0.1, DEFAULT_MAGIC, comment=earlier)
+
+    strategy = Recorder(buy_at_the_terminal)
+    with _ran(simulator, strategy, lambda: bool(strategy.events) or len(strategy.bars) > 8) as node:
+        (order,) = node.cache.orders()
+        assert order.client_order_id.value == earlier
+        assert order.status == OrderStatus.FILLED
+        assert order.strategy_id == strategy.strategy_id  # claimed external order

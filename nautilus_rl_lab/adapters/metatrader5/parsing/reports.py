@@ -102,14 +102,13 @@ def trade_order_to_report(
     avg_px: Decimal | None = None,
     client_order_id: ClientOrderId | None = None,
     venue_order_id: VenueOrderId | None = None,
-    external: bool = False,
     venue_position_id: PositionId | None = None,
     delivered_qty: Quantity | None = None,
 ) -> OrderStatusReport:
     """Convert an open (`orders_get`) or historical (`history_orders_get`) order.
 
     `client_order_id` / `venue_order_id` replace the ones read from the order (its comment and
-    ticket); `external` reports it without client order id (the engine assigns one).
+    ticket).
 
     `delivered_qty`: for an order whose deals the caller delivers as fills itself, the
     quantity Nautilus already has. A report showing more would make Nautilus infer a fill
@@ -159,9 +158,8 @@ def trade_order_to_report(
     return OrderStatusReport(
         account_id=account_id,
         instrument_id=instrument.id,
-        client_order_id=None
-        if external
-        else client_order_id or client_order_id_for(mt5_order.comment, mt5_order.magic, own_magic),
+        client_order_id=client_order_id
+        or client_order_id_for(mt5_order.comment, mt5_order.magic, own_magic),
         venue_order_id=venue_order_id or VenueOrderId(str(mt5_order.ticket)),
         venue_position_id=venue_position_id,
         order_side=side,
