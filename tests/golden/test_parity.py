@@ -5,7 +5,6 @@ The records were made on NautilusTrader 1.221 from main before the move to 2.0 (
 final balance, the equity and position curves, risk events, the evaluation statistics and
 the env's per-step states are compared value by value. `ALLOWED` lists the only differences
 accepted, each with its bound and reason; it is empty on 1.221, where everything must match.
-On 2.0, `KNOWN_ON_NT2` names the cases that still differ beyond a bound, and why.
 """
 
 from __future__ import annotations
@@ -105,6 +104,7 @@ ALLOWED: dict[str, list[Rule]] = (
     {
         "equity_cash_random": unsent_at_the_end("agent", (148,)),
         "fx_random_next_open": unsent_at_the_end("agent", (471, 472)),
+        "fx_random_venue_sl_tp_cap_daily_loss": unsent_at_the_end("agent", (896, 897, 898)),
         "evaluation_ppo_with_baselines": [
             *unsent_at_the_end("agent", (159, 160)),
             *unsent_at_the_end("random_0", (296,)),
@@ -124,18 +124,6 @@ ALLOWED: dict[str, list[Rule]] = (
 )
 """Accepted differences per case; must stay empty on NautilusTrader 1.x."""
 
-STOP_FILLS = (
-    "2.0's matching engine fills a triggered stop at the quote that crossed it, 1.221 at the "
-    "trigger price (e.g. SELL STOP_MARKET at 1.05422, not its trigger 1.05458): positions and "
-    "equity then part ways; protective stops on 2.0's fill model are an open item of issue 24"
-)
-KNOWN_ON_NT2 = {
-    "fx_random_venue_sl_tp_cap_daily_loss": STOP_FILLS,
-    "fx_ema_cross_trailing_stop_drawdown_trades_hours": STOP_FILLS
-    + " (a trailing stop's fill too)",
-    "env_random_next_open_venue_sl_tp": STOP_FILLS,
-}
-"""Cases that differ on 2.0 beyond a bound, with the cause (expected failures there only)."""
 
 NOT_COMPARED = ("case", "meta")  # its name and the versions it was made with
 SHOWN = 20  # differences listed in a failure
@@ -219,14 +207,7 @@ def _report(case: str, found: list[Difference]) -> str:
     return "\n".join(lines)
 
 
-def _expected_failure(case: str) -> Any:
-    reason = KNOWN_ON_NT2.get(case, "")
-    return pytest.param(
-        case, marks=pytest.mark.xfail(NT2 and bool(reason), reason=reason, strict=True)
-    )
-
-
-@pytest.mark.parametrize("case", [_expected_failure(case) for case in sorted(CASES)])
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_case_matches_its_golden_record(case: str) -> None:
     expected = read_record(record_path(case))
     actual = CASES[case]()
@@ -241,7 +222,6 @@ def test_no_difference_is_allowed_on_nautilus_1() -> None:
         assert case in CASES, f"ALLOWED names unknown case {case!r}"
         assert all(rule.reason for rule in rules)
         assert all(rule.bound > 0 for rule in rules if isinstance(rule, Allowed))
-    assert set(KNOWN_ON_NT2) <= set(CASES)
 
 
 def test_stored_ppo_bundle_is_intact() -> None:
