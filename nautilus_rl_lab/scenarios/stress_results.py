@@ -32,6 +32,7 @@ import pandas as pd
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.stress import StressScenarioConfig
 
@@ -77,7 +78,7 @@ class NodeSnapshot:
         strategies = [s for s in node.trader.strategies() if hasattr(s, "risk_events")]
         return cls(
             orders=orders,
-            cache_position=sum((p.signed_decimal_qty() for p in positions), Decimal(0)),
+            cache_position=sum((_signed_quantity(p) for p in positions), Decimal(0)),
             portfolio_position=Decimal(str(node.portfolio.net_position(instrument_id))),
             position_owners=tuple(sorted({p.strategy_id.value for p in positions})),
             risk_rules=tuple(e.rule for s in strategies for e in s.risk_events),
@@ -85,13 +86,19 @@ class NodeSnapshot:
         )
 
 
+def _signed_quantity(position: Any) -> Decimal:
+    """The position's signed quantity at its precision (1.221's `signed_decimal_qty()`)."""
+    return Decimal(f"{position.signed_qty:.{position.quantity.precision}f}")
+
+
 def _order_record(order: Any) -> OrderRecord:
-    kinds = {type(event).__name__ for event in order.events}
-    rejected = [e.reason for e in order.events if type(e).__name__ == "OrderRejected"]
+    events = order_events(order)
+    kinds = {type(event).__name__ for event in events}
+    rejected = [e.reason for e in events if type(e).__name__ == "OrderRejected"]
     return OrderRecord(
         client_order_id=order.client_order_id.value,
         strategy_id=order.strategy_id.value,
-        status=order.status_string(),
+        status=order.status.name,
         reconciled=bool(order.init_event.reconciliation),
         accepted="OrderAccepted" in kinds,
         reject_reason=str(rejected[-1]) if rejected else None,
