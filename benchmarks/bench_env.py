@@ -34,14 +34,13 @@ from collections.abc import Callable
 
 import numpy as np
 from harness import emit, random_steps_rate
-from nautilus_trader.config import StrategyConfig
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
 from nautilus_rl_lab.nt.backtest import BacktestEngine
-from nautilus_rl_lab.nt.common import log_sysinfo
-from nautilus_rl_lab.nt.model import Bar
-from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.nt.common import Cache, log_sysinfo
+from nautilus_rl_lab.nt.model import Bar, Venue
+from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders, submit_plan
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
 
@@ -95,10 +94,14 @@ def whole_sample_env() -> TrainingNode:
     return TrainingNode(TrainingNodeConfig(episode_length=None, random_start=False, seed=0))
 
 
-def outcome(engine: BacktestEngine) -> tuple[int, float]:
-    """Orders filled and final balance: must be equal for the env and the plain engine."""
-    account = next(iter(engine.cache.accounts()))
-    return len(engine.cache.orders_closed()), account.balance_total().as_double()
+def outcome(cache: Cache, venue: Venue) -> tuple[int, float]:
+    """Orders filled and final balance: must be equal for the env and the plain engine.
+
+    The env's is read through its strategy's cache: on NautilusTrader 2 the engine's own
+    refuses reads while the episode's run is paused inside the strategy ("Already mutably
+    borrowed")."""
+    account = cache.account_for_venue(venue)
+    return len(cache.orders_closed()), account.balance_total().as_double()
 
 
 def run_env_episode(
@@ -115,7 +118,7 @@ def run_env_episode(
         steps += 1
         done = terminated or truncated
     elapsed = time.perf_counter() - started
-    return steps, elapsed, outcome(env.engine)
+    return steps, elapsed, outcome(env.strategy.cache, env.market.instrument.id.venue)
 
 
 def plain_engine(
@@ -138,7 +141,8 @@ def run_plain(engine: BacktestEngine, end: int) -> tuple[float, tuple[int, float
     started = time.perf_counter()
     engine.run(end=end)
     elapsed = time.perf_counter() - started
-    return elapsed, outcome(engine)
+    venue = next(iter(engine.cache.instruments())).id.venue
+    return elapsed, outcome(engine.cache, venue)
 
 
 def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: int) -> None:

@@ -1,7 +1,10 @@
 """A plain Nautilus EMA-cross strategy, the baseline of `bench_backtest.py` (no agent path).
 
-The logic of Nautilus' 1.x example `EMACross` (gone on 2.0), without its logging; it imports
-only Nautilus (through `nautilus_rl_lab.nt`), so it runs on NautilusTrader 1.221 and 2.0 alike.
+The logic of Nautilus' 1.x example `EMACross` (gone on 2.0), without its logging; besides
+Nautilus (through `nautilus_rl_lab.nt`) it imports only the EMA `EMACrossAgent` uses, 1.221's
+(`schemes.indicators`): 2.0's `ExponentialMovingAverage` seeds itself with the mean of its first
+`period` inputs (1.221: with the first input), so its first crosses differ. Runs on
+NautilusTrader 1.221 and 2.0 alike.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from nautilus_trader.config import StrategyConfig
-from nautilus_trader.indicators import ExponentialMovingAverage
 
 from nautilus_rl_lab.nt.model import Bar, OrderSide
 from nautilus_rl_lab.nt.trading import Strategy
+from nautilus_rl_lab.schemes.indicators import ExponentialMovingAverage
 
 if TYPE_CHECKING:
     from nautilus_rl_lab.nodes.engine import MarketData
@@ -42,15 +45,15 @@ class PlainEMACross(Strategy):
         return strategy
 
     def on_start(self) -> None:
-        self.register_indicator_for_bars(self.market.bar_type, self.fast_ema)
-        self.register_indicator_for_bars(self.market.bar_type, self.slow_ema)
         self.subscribe_bars(self.market.bar_type)
 
     def on_stop(self) -> None:
         """Nothing to undo (the engine is disposed after its run); 1.221 warns when not overridden."""
 
     def on_bar(self, bar: Bar) -> None:
-        if not self.indicators_initialized():
+        self.fast_ema.handle_bar(bar)
+        self.slow_ema.handle_bar(bar)
+        if not (self.fast_ema.initialized and self.slow_ema.initialized):
             return
         instrument_id = self.market.instrument.id
         if self.fast_ema.value >= self.slow_ema.value:

@@ -123,7 +123,7 @@ def build_live_node_config(config: LiveNodeConfig) -> NativeLiveNodeConfig:
     )
 
 
-class QuoteFeedConfig(ActorConfig, frozen=True):
+class QuoteFeedConfig(ActorConfig, frozen=True, forbid_unknown_fields=True):
     """The instruments whose quotes the node subscribes."""
 
     instrument_ids: tuple[str, ...] = ()

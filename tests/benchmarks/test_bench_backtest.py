@@ -38,11 +38,12 @@ def test_the_plain_baseline_fills_the_orders_of_the_ema_cross_agent(
     market = market_for(config)
     trade_size = Decimal(config.action.params["trade_size"])
 
+    # one engine at a time: on 2.0 a second live engine in the thread takes the first one's bars
     plain = backtest_engine(config, market, config.risk)
     plain.add_strategy(plain_ema_cross.PlainEMACross.on(market, trade_size, 10, 20))
+    plain_fills = fills(plain)
     agent = backtest_engine(config, market, config.risk)
     add_agent(agent, EMACrossAgent(10, 20, action=config.action), config, market, config.risk)
 
-    plain_fills = fills(plain)
     assert len(plain_fills) > 10  # a month of hourly bars: crosses both ways, flips of two orders
     assert plain_fills == fills(agent)
