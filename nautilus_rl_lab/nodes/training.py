@@ -80,7 +80,7 @@ from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
 from nautilus_rl_lab.nt.model import AccountType, Bar, QuoteTick
-from nautilus_rl_lab.nt.threads import engine_host
+from nautilus_rl_lab.nt.threads import close_at_exit, engine_host
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
@@ -291,11 +291,8 @@ class TrainingNode(gym.Env):
         except BaseException:
             self._host.close()
             raise
-        self._episode: _Episode | None = None
-        self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
         self._closed = False
-        self._events_seen = 0
-        self._history: list[tuple[int, float, float, float, float]] = []
+        close_at_exit(self)
         if config.seed is not None:
             super().reset(seed=config.seed)
 
@@ -339,6 +336,10 @@ class TrainingNode(gym.Env):
                 f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
                 f"{self._warmup} warm-up bars plus one step",
             )
+        self._episode: _Episode | None = None
+        self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
+        self._events_seen = 0
+        self._history: list[tuple[int, float, float, float, float]] = []
 
     # -- gymnasium API ---------------------------------------------------------------------
 
@@ -453,7 +454,9 @@ class TrainingNode(gym.Env):
     def fills(self) -> pd.DataFrame:
         """Nautilus' fills report for the current episode (the trader's, from the strategy's
         cache: readable while the run is paused)."""
-        return self._host.call(lambda: ReportProvider.generate_fills_report(self.strategy.cache.orders()))
+        return self._host.call(
+            lambda: ReportProvider.generate_fills_report(self.strategy.cache.orders())
+        )
 
     @property
     def history(self) -> list[dict[str, float]]:

@@ -18,6 +18,7 @@ one process work on both lines. Greenlets started inside a call stay in that thr
 
 from __future__ import annotations
 
+import atexit
 import gc
 import queue
 import threading
@@ -89,7 +90,7 @@ class ThreadHost:
             raise
         if not ok:
             raise value
-        return value  # type: ignore[no-any-return]
+        return value
 
     def close(self, *leftovers: object) -> None:
         """Serve no more calls; the thread drops `leftovers` and ends once the owner is gone."""
@@ -124,13 +125,58 @@ def engine_host(owner: object, name: str) -> EngineHost:
         gc.collect()  # an unclosed env paused mid-episode is a reference cycle: free it first
     if NT2 and threading.get_ident() in _residents:
         thread = ThreadHost(name)
-        weakref.finalize(owner, thread.owner_gone)
+        weakref.finalize(owner, thread.owner_gone).atexit = False  # `close_at_exit` first
         return thread
     host = InlineHost()
     if NT2:
         _residents[threading.get_ident()] = host
-    weakref.finalize(owner, host.close)
+    weakref.finalize(owner, host.close).atexit = False
     return host
 
 
-__all__ = ["EngineHost", "InlineHost", "ThreadHost", "engine_host"]
+class _Closeable(Protocol):
+    def close(self) -> None: ...
+
+
+_open: weakref.WeakSet[_Closeable] = weakref.WeakSet()
+
+
+def close_at_exit(owner: _Closeable) -> None:
+    """Close `owner` when the interpreter exits, should it still be open and alive then:
+    NautilusTrader 2 crashes the exiting interpreter (SIGSEGV) on an engine whose run is
+    still paused in a handler (an env's unfinished episode)."""
+    _open.add(owner)
+
+
+@atexit.register
+def _close_open() -> None:
+    for owner in list(_open):
+        owner.close()
+
+
+class _Call:
+    """The owner of an engine that lives for one call (`call_with_engine`)."""
+
+
+def call_with_engine(name: str, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """`fn(*args, **kwargs)`, which builds, runs and disposes an engine, where that engine may
+    live: here, unless (NautilusTrader 2) this thread has a live engine owner (an env), then in
+    a thread called `name` for the call; `fn`'s result must hold no Nautilus object of it."""
+    owner = _Call()
+    host = engine_host(owner, name)
+    try:
+        return host.call(fn, *args, **kwargs)
+    finally:
+        host.close()
+        if isinstance(host, ThreadHost):
+            host.owner_gone()
+
+
+__all__ = [
+    "EngineHost",
+    "InlineHost",
+    "ThreadHost",
+    "call_with_engine",
+    "close_at_exit",
+    "engine_host",
+]

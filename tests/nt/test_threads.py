@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from nautilus_rl_lab.nt.threads import InlineHost, ThreadHost, engine_host
+from nautilus_rl_lab.nt.threads import InlineHost, ThreadHost, call_with_engine, engine_host
 from nautilus_rl_lab.nt.version import NT2
 
 
@@ -102,3 +102,17 @@ def test_a_collected_owner_frees_its_thread_and_its_inline_place() -> None:
     third_host = engine_host(third, "engine-test")
     assert isinstance(third_host, InlineHost)
     third_host.close()
+
+
+def test_call_with_engine_runs_here_unless_a_live_owner_holds_this_thread_on_nautilus_2() -> None:
+    here = threading.get_ident()
+    assert call_with_engine("engine-test", threading.get_ident) == here
+    owner = Owner()
+    host = engine_host(owner, "engine-test")
+    try:
+        assert (call_with_engine("engine-test", threading.get_ident) != here) is NT2
+        with pytest.raises(ZeroDivisionError):
+            call_with_engine("engine-test", lambda: 1 / 0)
+    finally:
+        host.close()
+    assert call_with_engine("engine-test", threading.get_ident) == here
