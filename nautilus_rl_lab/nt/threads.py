@@ -21,7 +21,9 @@ from __future__ import annotations
 import atexit
 import gc
 import queue
+import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
@@ -114,6 +116,14 @@ class ThreadHost:
             del request, answer  # nothing of the call outlives it here
         if self._leftovers:
             self._owner_gone.wait()
+            # the owner's references go just after its finalizer ran (in the collecting
+            # thread): wait until only this thread holds the leftovers (3: the tuple, the
+            # loop variable, `getrefcount`'s argument), for a second at most
+            deadline = time.monotonic() + 1.0
+            while time.monotonic() < deadline and any(
+                sys.getrefcount(leftover) > 3 for leftover in self._leftovers
+            ):
+                time.sleep(0.001)
             self._leftovers = ()
 
 
