@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +119,26 @@ def test_call_with_engine_runs_here_unless_a_live_owner_holds_this_thread_on_nau
     finally:
         host.close()
     assert call_with_engine("engine-test", threading.get_ident) == here
+
+
+def test_an_env_left_paused_mid_episode_is_closed_at_exit_and_the_interpreter_exits_cleanly() -> (
+    None
+):
+    # NautilusTrader 2 crashes (SIGSEGV) an exiting interpreter with a run paused in `on_bar`
+    script = (
+        "from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig\n"
+        "env = TrainingNode(TrainingNodeConfig(episode_length=30))\n"
+        "env.reset(seed=0)\n"
+        "env.step(env.action_space.sample())\n"
+        "print('stepped')\n"
+    )
+    for _ in range(3):  # the crash is not certain on a single exit
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=Path(__file__).parents[2],  # this checkout's package
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "stepped" in done.stdout
