@@ -12,8 +12,9 @@ So an engine's owner (a `TrainingNode`) gets an `EngineHost` from `engine_host()
 every call that touches the engine through `host.call(...)`: the first live owner in a thread
 (and every owner on 1.221) is called inline, at no cost and readable from its thread as
 before; a further owner in a thread that already has a live one gets a thread of its own
-(`ThreadHost`, about 7 us per call for the hand-off), so vec envs, eval envs and many envs of
-one process work on both lines. Greenlets started inside a call stay in that thread.
+(`ThreadHost`: 7-16 us per call for the hand-off on 2 busy cores), so vec envs, eval envs and
+many envs of one process work on both lines. Greenlets started inside a call stay in that
+thread.
 """
 
 from __future__ import annotations
