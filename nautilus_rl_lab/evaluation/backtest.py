@@ -67,6 +67,7 @@ from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.components import add_actor
 from nautilus_rl_lab.nt.engine import run_engine
 from nautilus_rl_lab.nt.model import OrderStatus, Venue
+from nautilus_rl_lab.nt.threads import call_with_engine
 from nautilus_rl_lab.schemes.registry import build_action
 from nautilus_rl_lab.strategies.agent_strategy import AgentStrategy, AgentStrategyConfig
 from nautilus_rl_lab.strategies.boundary import raise_handler_error
@@ -221,9 +222,25 @@ def run_backtest(
 
     `start_ns`/`end_ns` narrow the run (Nautilus' `run(start, end)`); by default it covers
     every bar. `risk` overrides the risk rules (default: `config.risk`, those of training).
+    The engine lives in a thread of its own where this one has a live env on NautilusTrader 2
+    (`nt.threads.call_with_engine`: one live engine per thread there).
     """
     if not isinstance(agent, Agent):
         agent = load_agent(agent)
+    return call_with_engine(
+        "run_backtest", _run_backtest, agent, config, market, name, risk, start_ns, end_ns
+    )
+
+
+def _run_backtest(
+    agent: Agent,
+    config: TrainingNodeConfig,
+    market: MarketData | None,
+    name: str | None,
+    risk: RiskLimits | None,
+    start_ns: int | None,
+    end_ns: int | None,
+) -> AgentRun:
     market = market or market_for(config)
     risk = config.risk if risk is None else risk
     engine = market_engine(config, market, risk)

@@ -29,10 +29,14 @@ then fails "Already borrowed".) While an episode is paused inside `on_bar`, the 
 Nautilus only through its strategy's own `portfolio` and `cache` (NautilusTrader 2 refuses
 `engine.portfolio`/`engine.cache` then: "Already mutably borrowed").
 
-Threads. NautilusTrader 2 keeps one live engine per thread: a second engine built in the
-same thread takes the first one's bars, and starting it while the first is paused fails
-("Callback work or access is still active"). There, run several envs one per process
-(`SubprocVecEnv`), not several in one thread (`DummyVecEnv`, a `SharedMemoryVecEnv` group).
+Threads. NautilusTrader 2 keeps one live engine per thread (a second engine built in the
+same thread takes the first one's bars; starting it while the first is paused fails
+"Callback work or access is still active"). So every call that touches the engine goes
+through an `nt.threads.EngineHost`: the first live env of a thread runs in that thread, as on
+1.221; a further one gets a thread of its own (2.0 only), so several envs in one process
+(`DummyVecEnv`, a `SharedMemoryVecEnv` group, an eval env beside the training env) each keep
+their engine. Such an env's `engine` and `strategy` belong to its thread: read them through
+its methods (`fills()`, `info`), not directly.
 
 `info` carries the state the step ended in (`equity`: the account's mark-to-market value, see
 `nautilus_rl_lab.strategies.valuation`; `balance`, `position`, `unrealized_pnl`,
@@ -76,6 +80,7 @@ from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.engine import run_engine, set_stream_data
 from nautilus_rl_lab.nt.model import AccountType, Bar, QuoteTick
+from nautilus_rl_lab.nt.threads import close_at_exit, engine_host
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
@@ -280,6 +285,19 @@ class TrainingNode(gym.Env):
                 f"`render_mode` {render_mode!r} is not one of {self.metadata['render_modes']}"
             )
         self.render_mode = render_mode
+        self._host = engine_host(self, f"{ENV_ID}-engine")
+        try:
+            self._host.call(self._build, config, frame)
+        except BaseException:
+            self._host.close()
+            raise
+        self._closed = False
+        close_at_exit(self)
+        if config.seed is not None:
+            super().reset(seed=config.seed)
+
+    def _build(self, config: TrainingNodeConfig, frame: pd.DataFrame | None) -> None:
+        """Load the market and build the engine and its strategy (in the engine's thread)."""
         self.market = market_for(config, frame)
         self.engine = market_engine(config, self.market, config.risk)
         instrument, bar_type = self.market.instrument, self.market.bar_type
@@ -320,11 +338,8 @@ class TrainingNode(gym.Env):
             )
         self._episode: _Episode | None = None
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
-        self._closed = False
         self._events_seen = 0
         self._history: list[tuple[int, float, float, float, float]] = []
-        if config.seed is not None:
-            super().reset(seed=config.seed)
 
     # -- gymnasium API ---------------------------------------------------------------------
 
@@ -335,6 +350,15 @@ class TrainingNode(gym.Env):
         options: dict[str, Any] | None = None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """Start an episode; `options={"start": i}` fixes the first decision bar index."""
+        return self._host.call(self._reset, seed, options)
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Hand `action` to the strategy and run the engine to the next decision bar."""
+        return self._host.call(self._step, action)
+
+    def _reset(
+        self, seed: int | None, options: dict[str, Any] | None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
         self._check_open()
         super().reset(seed=seed)
         self._finish_episode()
@@ -360,8 +384,7 @@ class TrainingNode(gym.Env):
         self._events_seen = 0
         return observation, self._info(state, self.strategy.fill_count)
 
-    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Hand `action` to the strategy and run the engine to the next decision bar."""
+    def _step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         episode = self._episode
         if episode is None or episode.done:
             raise EnvironmentStateError("call reset() before step() (and after an episode ends)")
@@ -418,16 +441,22 @@ class TrainingNode(gym.Env):
         """Finish any running episode and dispose of the engine; safe to call twice."""
         if self._closed:
             return
+        self._host.call(self._dispose)
+        self._host.close(self.engine, self.strategy)
+        self._closed = True
+
+    def _dispose(self) -> None:
         self._finish_episode()
         self.engine.dispose()
-        self._closed = True
 
     # -- helpers -----------------------------------------------------------------------------
 
     def fills(self) -> pd.DataFrame:
         """Nautilus' fills report for the current episode (the trader's, from the strategy's
         cache: readable while the run is paused)."""
-        return ReportProvider.generate_fills_report(self.strategy.cache.orders())
+        return self._host.call(
+            lambda: ReportProvider.generate_fills_report(self.strategy.cache.orders())
+        )
 
     @property
     def history(self) -> list[dict[str, float]]:
