@@ -4,9 +4,10 @@ API of 1.221's `TradingNode` subclass (`nodes.live_trading_node`); `nodes.live` 
 2.0's node cannot be subclassed, runs once and is a thread-bound (pyo3 ``unsendable``) object, as
 are its cache and every strategy's Rust half: touching one from another thread aborts the process.
 So the node is built, run, read and disposed on one thread that owns an asyncio loop (started by
-the constructor, so strategies exist before `start()` as on 1.221); `cache`, `portfolio` and
-`trader` are views that run each call there (`call`), and what they return (orders, positions,
-accounts) are values any thread may read. While it runs, the node refuses its own `cache`: the
+the constructor, so strategies exist before `start()` as on 1.221); `cache`, `portfolio`, the
+trader's strategies and actors and the MT5 clients (`data_client()`, `exec_client()`) are views
+(`nodes.live_views`) that run each use there (`call`), and what they return (orders, events,
+positions, accounts) are values any thread may read. A start that fails releases the node. While it runs, the node refuses its own `cache`: the
 views use the one taken before the run.
 
 State recovery: 2.0 refuses a cache database on a node with Python clients (hosted or `run()`:
@@ -53,6 +54,7 @@ from nautilus_rl_lab.nodes.live_config import (
     live_risk_limits,
 )
 from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
+from nautilus_rl_lab.nodes.live_views import ThreadView
 from nautilus_rl_lab.nodes.live_waiting import BackgroundRun
 from nautilus_rl_lab.nt import topic_relay
 from nautilus_rl_lab.nt.components import (
@@ -144,34 +146,34 @@ class QuoteFeed(Actor):
         topic_relay.set_relay(None)
 
 
-class _OnLoop:
-    """A view of a thread-bound Nautilus object: each method call runs on the node's thread."""
-
-    def __init__(self, node: LiveNode, target: Callable[[], Any]) -> None:
-        self._node, self._target = node, target
-
-    def __getattr__(self, name: str) -> Any:
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return self._node.call(lambda: getattr(self._target(), name)(*args, **kwargs))
-
-        return method
-
-
 class _Trader:
-    """The part of 1.221's `Trader` our callers use: the components and whether it runs."""
+    """The part of 1.221's `Trader` our callers use: the components (as views, usable from any
+    thread) and whether it runs."""
 
     def __init__(self, node: LiveNode) -> None:
         self._node = node
 
     def strategies(self) -> list[Any]:
-        return list(self._node._strategies)
+        return self._node._views("_strategies")
 
     def actors(self) -> list[Any]:
-        return list(self._node._actors)
+        return self._node._views("_actors")
 
     @property
     def is_running(self) -> bool:
         return self._node.is_running()
+
+
+def _kept(factory: type, clients: dict[str, Any], key: str) -> type:
+    """`factory`, keeping the client it builds in `clients[key]` (2.0's node exposes none)."""
+
+    class Keeping(factory):  # type: ignore[valid-type,misc]
+        @classmethod
+        def build(cls, name: str, config: Any, context: Any) -> Any:
+            clients[key] = super().build(name, config, context)
+            return clients[key]
+
+    return Keeping
 
 
 class LiveNode(BackgroundRun):
@@ -194,6 +196,7 @@ class LiveNode(BackgroundRun):
         self.on_failure: list[Callable[[str], None]] = []
         self._strategies: list[Any] = []
         self._actors: list[Any] = []
+        self._clients: dict[str, Any] = {}  # "data"/"exec": the MT5 clients the node built
         self._run: concurrent.futures.Future[None] | None = None
         self._run_error: BaseException | None = None
         self._started = False  # ran: a run that ends by itself from now on is a failure
@@ -207,8 +210,8 @@ class LiveNode(BackgroundRun):
         except BaseException:
             self._end_thread()
             raise
-        self.cache = _OnLoop(self, lambda: self._cache)
-        self.portfolio = _OnLoop(self, lambda: self._portfolio)
+        self.cache = ThreadView(self.call, lambda: self._cache)
+        self.portfolio = ThreadView(self.call, lambda: self._portfolio)
         self.trader = _Trader(self)
 
     def _build(self) -> None:
@@ -218,6 +221,7 @@ class LiveNode(BackgroundRun):
         except BaseException as e:
             self._strategies.clear()  # thread-bound: they must not be dropped elsewhere
             self._actors.clear()
+            self._clients.clear()
             self.__dict__.pop("_native", None)
             self.__dict__.pop("_quote_feed", None)
             gc.collect()
@@ -227,8 +231,8 @@ class LiveNode(BackgroundRun):
         builder = LiveNodeBuilder.from_config(
             "nautilus-rl-lab",
             self._native_config,
-            data_factories={MT5: Mt5LiveDataClientFactory},
-            exec_factories={MT5: Mt5LiveExecClientFactory},
+            data_factories={MT5: _kept(Mt5LiveDataClientFactory, self._clients, "data")},
+            exec_factories={MT5: _kept(Mt5LiveExecClientFactory, self._clients, "exec")},
         )
         self._native: NativeLiveNode = builder.build()
         symbols = tuple(f"{symbol}.{MT5}" for symbol in self._config.symbols)
@@ -243,6 +247,21 @@ class LiveNode(BackgroundRun):
         self._handle = self._native.handle()
         self._cache = self._native.cache  # refused by the node while it runs
         self._portfolio = self._native.portfolio
+
+    def _views(self, components: str) -> list[Any]:
+        """Views of the node's `components` (``"_strategies"`` / ``"_actors"``)."""
+        count = self.call(lambda: len(getattr(self, components)))
+        return [
+            ThreadView(self.call, lambda i=i: getattr(self, components)[i]) for i in range(count)
+        ]
+
+    def data_client(self) -> Any:
+        """The MT5 data client (a view: each use runs on the node's thread)."""
+        return ThreadView(self.call, lambda: self._clients["data"])
+
+    def exec_client(self) -> Any:
+        """The MT5 execution client (a view: each use runs on the node's thread)."""
+        return ThreadView(self.call, lambda: self._clients["exec"])
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -319,7 +338,7 @@ class LiveNode(BackgroundRun):
             self._started = True
             return
         error = self._run_error
-        self.stop()
+        self.dispose()  # a 2.0 node runs once: release it on its thread now
         if isinstance(error, NautilusRLLabError | OSError):
             raise error
         raise EnvironmentStateError(
@@ -364,6 +383,7 @@ class LiveNode(BackgroundRun):
         del self._native, self._cache, self._portfolio, self._quote_feed
         self._strategies.clear()
         self._actors.clear()
+        self._clients.clear()
         gc.collect()  # the run's coroutine holds the node: free it on this thread
 
     def _end_thread(self) -> None:

@@ -5,6 +5,7 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 
 - Messages: 2.0's `publish_message` / `subscribe_topic` / `unsubscribe_topic` (1.221: the
   component's `msgbus`), always in-process (1.221's `external_pub=False`).
+- Quotes: 2.0's `subscribe_quotes` / `unsubscribe_quotes` / `on_quote` (1.221: `*_quote_ticks`).
 - Order events: 2.0's message bus hands Python no order events, so a 2.0 `Strategy` here
   republishes its own on 1.221's topics, `order_topic(strategy_id)` and
   `fill_topic(instrument_id)` (Nautilus publishes them on 1.221). Other components' events
@@ -183,11 +184,29 @@ else:
             """Stop calling `handler` for `topic`."""
             self.msgbus.unsubscribe(topic=topic, handler=handler)
 
-    class Actor(_Messages, _NautilusActor):
-        """1.221's `Actor` with 2.0's message methods."""
+    class _Quotes:
+        """2.0's quote names on a 1.221 component: `subscribe_quotes` / `unsubscribe_quotes`
+        (1.221's `*_quote_ticks`) and the handler `on_quote` (1.221's `on_quote_tick`)."""
 
-    class Strategy(_Messages, _NautilusStrategy):
-        """1.221's `Strategy` with 2.0's message methods."""
+        def subscribe_quotes(self, instrument_id: InstrumentId) -> None:
+            """Receive the quotes of `instrument_id` in `on_quote`."""
+            self.subscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
+
+        def unsubscribe_quotes(self, instrument_id: InstrumentId) -> None:
+            """Stop the quotes of `instrument_id`."""
+            self.unsubscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
+
+        def on_quote_tick(self, tick: Any) -> None:
+            self.on_quote(tick)
+
+        def on_quote(self, quote: Any) -> None:
+            """Called with each subscribed quote (2.0's name)."""
+
+    class Actor(_Messages, _Quotes, _NautilusActor):
+        """1.221's `Actor` with 2.0's message and quote methods."""
+
+    class Strategy(_Messages, _Quotes, _NautilusStrategy):
+        """1.221's `Strategy` with 2.0's message and quote methods."""
 
     def _attach_portfolio(kernel: Any, actor: Any) -> None:
         """Nothing: 1.221 registers the kernel's portfolio with every actor."""

@@ -16,7 +16,7 @@ from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
 from nautilus_rl_lab.nt.common import ImportableActorConfig
-from nautilus_rl_lab.nt.model import Bar, BarType, ClientId, CurrencyPair, InstrumentId, QuoteTick
+from nautilus_rl_lab.nt.model import Bar, BarType, CurrencyPair, InstrumentId, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from tests.adapters.metatrader5.conftest import live_session
 
@@ -38,11 +38,11 @@ class Listener(Strategy):
         self.history: list[Bar] = []
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(INSTRUMENT)
+        self.subscribe_quotes(INSTRUMENT)
         self.subscribe_bars(BAR_TYPE)
 
-    def on_quote_tick(self, tick: QuoteTick) -> None:
-        self.quotes.append(tick)
+    def on_quote(self, quote: QuoteTick) -> None:
+        self.quotes.append(quote)
 
     def on_bar(self, bar: Bar) -> None:
         self.bars.append(bar)
@@ -177,14 +177,14 @@ def test_live_node_config_rejects_bad_fields_with_their_name():
 
 def test_unsubscribing_cancels_the_quote_and_bar_polls(session):
     node, listener, _ = session
-    client = node.kernel.data_engine._clients[ClientId("MT5")]
+    client = node.data_client()
     assert node.wait_until(
         lambda: INSTRUMENT in client._quote_tasks and BAR_TYPE in client._bar_tasks,
         timeout_secs=WAIT,
     )
     tasks = [client._quote_tasks[INSTRUMENT], client._bar_tasks[BAR_TYPE]]
     node.call(
-        lambda: (listener.unsubscribe_quote_ticks(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
+        lambda: (listener.unsubscribe_quotes(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
     )
     assert node.wait_until(lambda: all(task.done() for task in tasks), timeout_secs=WAIT)
     assert all(task.cancelled() for task in tasks)

@@ -26,7 +26,7 @@ from nautilus_rl_lab.nodes.live import LiveNode
 from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
-from nautilus_rl_lab.nt.model import ClientId, InstrumentId, Order, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.model import InstrumentId, Order, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
@@ -326,7 +326,7 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
     node, probe, simulator = _probe_node(
         start_node, _bars((WARMUP + 3, (PRICE, PRICE, SL_PRICE, 1.092)))
     )
-    client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    client = node.exec_client()
     _protect(node, probe, 10_000)
     sl, tp = _children(node)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from nautilus_rl_lab.nt.model import ClientId, OrderSide, OrderStatus, TimeInForce
+from nautilus_rl_lab.nt.model import OrderSide, OrderStatus, TimeInForce
+from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,
@@ -92,11 +93,14 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
 ):
     node, probe, simulator = manual_session
     instrument = eurusd(node)
-    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
-    engine = node.kernel.exec_engine
-    check = engine._check_orders_consistency  # Nautilus' periodic open-order check
-    poll = exec_client._poll_pending_orders  # the adapter's deal poll
-    steps = (check, poll) if first == "open_order_check" else (poll, check)
+    if NT2 and first == "open_order_check":
+        pytest.skip("NautilusTrader 2.0 runs its open-order check in Rust: Python cannot run it")
+    poll = node.exec_client()._poll_pending_orders  # the adapter's deal poll
+    if NT2:
+        steps = (poll,)
+    else:
+        check = node.kernel.exec_engine._check_orders_consistency  # Nautilus' open-order check
+        steps = (check, poll) if first == "open_order_check" else (poll, check)
     tick = simulator.symbol_info_tick("EURUSD")
     order = probe.order_factory.limit(
         INSTRUMENT,
