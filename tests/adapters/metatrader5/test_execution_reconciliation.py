@@ -14,6 +14,7 @@ from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,
     advance_until,
+    current,
     eurusd,
     run_on_loop,
 )
@@ -38,7 +39,8 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
     node.call(lambda: (probe.submit_order(buy_stop), probe.submit_order(sell_stop)))
     assert node.wait_until(
         lambda: (
-            buy_stop.status == OrderStatus.ACCEPTED and sell_stop.status == OrderStatus.ACCEPTED
+            current(node, buy_stop).status == OrderStatus.ACCEPTED
+            and current(node, sell_stop).status == OrderStatus.ACCEPTED
         ),
         timeout_secs=WAIT,
     )
@@ -50,16 +52,18 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
 
     assert advance_until(node, simulator, lambda: buy_stop.is_closed or sell_stop.is_closed)
     filled, other = (buy_stop, sell_stop) if buy_stop.is_closed else (sell_stop, buy_stop)
-    assert filled.status == OrderStatus.FILLED
+    assert current(node, filled).status == OrderStatus.FILLED
     node.call(lambda: probe.cancel_order(other))
-    assert node.wait_until(lambda: other.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, other).status == OrderStatus.CANCELED, timeout_secs=WAIT
+    )
     assert not simulator.orders_get()
     deal = [
         d
         for d in simulator.history_deals_get(0, 2**31 - 1)
-        if d.order == int(filled.venue_order_id.value)
+        if d.order == int(current(node, filled).venue_order_id.value)
     ]
-    assert float(filled.avg_px) == pytest.approx(deal[0].price)
+    assert float(current(node, filled).avg_px) == pytest.approx(deal[0].price)
 
 
 def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(session):
@@ -69,7 +73,9 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
     order = probe.order_factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000))
     params = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
     node.call(lambda: probe.submit_order(order, params=params))
-    assert node.wait_until(lambda: order.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, order).status == OrderStatus.FILLED, timeout_secs=WAIT
+    )
     position = simulator.positions_get()[0]
     assert (position.sl, position.tp) == (params["sl"], params["tp"])
 
@@ -80,7 +86,7 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
     assert closing[0].strategy_id == probe.id  # claimed through `external_order_claims`
     assert node.wait_until(
         lambda: (
-            node.cache.accounts()[0].balance_total().as_double()
+            node.cache.account_for_venue(INSTRUMENT.venue).balance_total().as_double()
             == pytest.approx(simulator.account_info().balance)
         ),
         timeout_secs=WAIT,
@@ -110,8 +116,10 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         time_in_force=TimeInForce.GTC,
     )
     node.call(lambda: probe.submit_order(order))
-    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
-    ticket = int(order.venue_order_id.value)
+    assert node.wait_until(
+        lambda: current(node, order).status == OrderStatus.ACCEPTED, timeout_secs=WAIT
+    )
+    ticket = int(current(node, order).venue_order_id.value)
 
     def terminal_deals():
         return simulator.history_deals_get(ticket=ticket) or ()
@@ -132,4 +140,4 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
     assert [(f.trade_id.value, float(f.last_qty), float(f.last_px)) for f in fills] == [
         (str(d.ticket), d.volume * 100_000, d.price) for d in deals
     ]
-    assert order.status == OrderStatus.FILLED
+    assert current(node, order).status == OrderStatus.FILLED
