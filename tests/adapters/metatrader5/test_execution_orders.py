@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.nt.components import cancel_order, modify_order, order_events
 from nautilus_rl_lab.nt.model import OrderSide, OrderStatus, TimeInForce
 from tests.adapters.metatrader5.conftest import INSTRUMENT, WAIT, bought, current, eurusd
 
@@ -31,11 +32,11 @@ def test_modify_moves_the_pending_order_and_volume_changes_are_refused(session):
         lambda: current(node, order).status == OrderStatus.ACCEPTED, timeout_secs=WAIT
     )
     new_price = instrument.make_price(tick.bid - 0.04)
-    node.call(lambda: probe.modify_order(order, price=new_price))
+    node.call(lambda: modify_order(probe, order, price=new_price))
     assert node.wait_until(lambda: current(node, order).price == new_price, timeout_secs=WAIT)
     assert simulator.orders_get()[0].price_open == pytest.approx(float(new_price))
 
-    node.call(lambda: probe.modify_order(order, quantity=instrument.make_qty(20_000)))
+    node.call(lambda: modify_order(probe, order, quantity=instrument.make_qty(20_000)))
     assert node.wait_until(
         lambda: any(type(e).__name__ == "OrderModifyRejected" for e in probe.events),
         timeout_secs=WAIT,
@@ -89,7 +90,7 @@ def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(se
     )
 
     simulator.inject("reject")
-    node.call(lambda: probe.cancel_order(order))
+    node.call(lambda: cancel_order(probe, order))
     assert node.wait_until(
         lambda: any(type(e).__name__ == "OrderCancelRejected" for e in probe.events),
         timeout_secs=WAIT,
@@ -99,7 +100,7 @@ def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(se
     assert current(node, order).status == OrderStatus.ACCEPTED
     assert len(simulator.orders_get()) == 1
 
-    node.call(lambda: probe.cancel_order(order))
+    node.call(lambda: cancel_order(probe, order))
     assert node.wait_until(
         lambda: current(node, order).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
@@ -115,7 +116,9 @@ def test_reduce_only_orders_close_the_position_and_never_open_one(session):
             INSTRUMENT, OrderSide.SELL, instrument.make_qty(units), reduce_only=True
         )
         node.call(lambda close=close: probe.submit_order(close))
-        assert node.wait_until(lambda close=close: close.is_closed, timeout_secs=WAIT)
+        assert node.wait_until(
+            lambda close=close: current(node, close).is_closed, timeout_secs=WAIT
+        )
         assert current(node, close).status == OrderStatus.FILLED
     assert simulator.positions_get() == ()
     assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
@@ -123,9 +126,9 @@ def test_reduce_only_orders_close_the_position_and_never_open_one(session):
         INSTRUMENT, OrderSide.SELL, instrument.make_qty(10_000), reduce_only=True
     )
     node.call(lambda: probe.submit_order(stray))
-    assert node.wait_until(lambda: stray.is_closed, timeout_secs=WAIT)
+    assert node.wait_until(lambda: current(node, stray).is_closed, timeout_secs=WAIT)
     assert current(node, stray).status == OrderStatus.REJECTED
-    assert "reduce-only" in stray.events[-1].reason
+    assert "reduce-only" in order_events(current(node, stray))[-1].reason
     assert simulator.positions_get() == ()
 
 
@@ -138,7 +141,9 @@ def test_a_flip_is_a_reduce_only_close_and_an_open_sent_together(session):
     close = factory.market(INSTRUMENT, OrderSide.SELL, qty, reduce_only=True)
     open_ = factory.market(INSTRUMENT, OrderSide.SELL, qty)
     node.call(lambda: (probe.submit_order(close), probe.submit_order(open_)))
-    assert node.wait_until(lambda: close.is_closed and open_.is_closed, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, close).is_closed and current(node, open_).is_closed, timeout_secs=WAIT
+    )
     assert (current(node, close).status, current(node, open_).status) == (
         OrderStatus.FILLED,
         OrderStatus.FILLED,
