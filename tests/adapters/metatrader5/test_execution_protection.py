@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -29,6 +30,7 @@ from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
 from nautilus_rl_lab.nt.model import InstrumentId, Order, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,
@@ -118,7 +120,7 @@ def _children(node: LiveNode) -> tuple[Order, Order]:
 def _protect(node: LiveNode, probe: Probe, target: float, limits: RiskLimits = LIMITS) -> None:
     """What `DecisionPath` does for a target: cancel the old protection, send the new list."""
     instrument = node.cache.instrument(INSTRUMENT)
-    position = float(sum(p.signed_decimal_qty() for p in node.cache.positions_open()))
+    position = sum(p.signed_qty for p in node.cache.positions_open())
     delta = target - position
     node.call(
         lambda: (
@@ -160,6 +162,14 @@ def _terminal_units(simulator: Mt5TerminalSimulator) -> Decimal:
 
 def _assert_no_external_orders(node: LiveNode, strategy: Strategy) -> None:
     assert {o.strategy_id for o in node.cache.orders()} == {strategy.id}
+
+
+def _report_command(command: type, **fields):
+    """A report command as the execution engine sends it; NautilusTrader 2.0 builds its commands
+    in Rust only, so there it is the fields the client reads."""
+    if NT2:
+        return SimpleNamespace(command_id=UUID4(), ts_init=0, **fields)
+    return command(**fields, command_id=UUID4(), ts_init=0)
 
 
 def _run_on_loop(node: LiveNode, make_coro):
@@ -228,7 +238,7 @@ def test_agent_protection_closes_at_the_terminal_as_the_fill_of_its_child(
         == exits[0].price
         == (SL_PRICE if rule == "stop_loss" else TP_PRICE)
     )
-    assert [t.value for t in filled.trade_ids] == [str(exits[0].ticket)]
+    assert [t.value for t in current(node, filled).trade_ids] == [str(exits[0].ticket)]
     assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
     assert _terminal_units(simulator) == 0
     _assert_no_external_orders(node, strategy)
@@ -353,15 +363,14 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
     sl, tp = _children(node)
 
     def order_reports(open_only: bool):
-        command = GenerateOrderStatusReports(
+        command = _report_command(
+            GenerateOrderStatusReports,
             instrument_id=None,
             start=None,
             end=None,
             open_only=open_only,
-            command_id=UUID4(),
-            ts_init=0,
         )
-        return _run_on_loop(node, lambda: client.generate_order_status_reports(command))
+        return _run_on_loop(node, lambda: client._generate_order_status_reports(command))
 
     live = {r.client_order_id: r for r in order_reports(True)}
     assert set(live) == {sl.client_order_id, tp.client_order_id}
@@ -374,14 +383,9 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
     )
     fills = _run_on_loop(
         node,
-        lambda: client.generate_fill_reports(
-            GenerateFillReports(
-                instrument_id=None,
-                venue_order_id=None,
-                start=None,
-                end=None,
-                command_id=UUID4(),
-                ts_init=0,
+        lambda: client._generate_fill_reports(
+            _report_command(
+                GenerateFillReports, instrument_id=None, venue_order_id=None, start=None, end=None
             )
         ),
     )
