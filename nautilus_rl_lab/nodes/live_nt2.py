@@ -77,6 +77,9 @@ __all__ = ["LiveNode", "build_live_node_config"]
 
 logger = logging.getLogger(__name__)
 
+FIRST_QUOTE_WAIT_S = 5.0
+"""How long `start()` waits for the first quote of each instrument once the node runs."""
+
 # 2.0's log spec spells two of the level names our configs accept differently.
 _LOG_LEVELS = {"WARNING": "WARN", "CRITICAL": "ERROR"}
 
@@ -316,7 +319,8 @@ class LiveNode(BackgroundRun):
         return self._loop
 
     def start(self, timeout_secs: float | None = None) -> None:
-        """Run the node on its thread; wait until it runs.
+        """Run the node on its thread; wait until it runs and its instruments are quoted
+        (`_await_quotes`).
 
         An error that ended the start is raised as it is if it is ours (`NautilusRLLabError`) or
         an `OSError`; `EnvironmentStateError` if the node is still not running after
@@ -336,6 +340,7 @@ class LiveNode(BackgroundRun):
         started = time.monotonic()
         if self.wait_until(self.is_running, timeout_secs=timeout):
             self._started = True
+            self._await_quotes()
             return
         error = self._run_error
         self.dispose()  # a 2.0 node runs once: release it on its thread now
@@ -346,6 +351,22 @@ class LiveNode(BackgroundRun):
             f"{type(error).__name__ if error else 'no error'}: {error} (see the Nautilus log: "
             "terminal unreachable, reconciliation failed or an instrument is missing)",
         ) from error
+
+    def _quoted(self) -> bool:
+        """Whether the cache holds a quote of each of the node's instruments."""
+        ids = [InstrumentId.from_str(f"{symbol}.{MT5}") for symbol in self._config.symbols]
+        return bool(self.call(lambda: all(self._cache.has_quote_ticks(i) for i in ids)))
+
+    def _await_quotes(self) -> None:
+        """Wait up to `FIRST_QUOTE_WAIT_S` for a quote of each instrument: 2.0's risk engine
+        denies a market order until its instrument has one (``MARKET_PRICE_UNAVAILABLE``), so
+        the node is ready to trade only then. A closed market may send none: a warning."""
+        if not self.wait_until(self._quoted, timeout_secs=FIRST_QUOTE_WAIT_S):
+            logger.warning(
+                "LiveNode: no quote of every instrument %.0fs after the start; market orders "
+                "are denied until one arrives",
+                FIRST_QUOTE_WAIT_S,
+            )
 
     def _run_ended(self) -> bool:
         return self._run is not None and self._run.done()

@@ -138,7 +138,7 @@ def _protect(node: LiveNode, probe: Probe, target: float, limits: RiskLimits = L
     )
     assert node.wait_until(
         lambda: all(o.status == OrderStatus.ACCEPTED for o in _children(node)), timeout_secs=WAIT
-    ), [o.status_string() for o in node.cache.orders()]
+    ), [o.status for o in node.cache.orders()]
 
 
 def _advance_until(node: LiveNode, simulator: Mt5TerminalSimulator, predicate, bars: int = 20):
@@ -417,6 +417,6 @@ def test_trailing_stop_children_are_refused_with_the_reason(start_node):
             and all(o.status == OrderStatus.REJECTED for o in node.cache.orders())
         ),
         timeout_secs=WAIT,
-    )
+    ), [(o.status, getattr(o.last_event, "reason", None)) for o in node.cache.orders()]
     assert all("trailing" in o.last_event.reason for o in node.cache.orders())
     assert not simulator.positions_get() and not simulator.orders_get()
