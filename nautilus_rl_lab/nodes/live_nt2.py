@@ -4,9 +4,10 @@ API of 1.221's `TradingNode` subclass (`nodes.live_trading_node`); `nodes.live` 
 2.0's node cannot be subclassed, runs once and is a thread-bound (pyo3 ``unsendable``) object, as
 are its cache and every strategy's Rust half: touching one from another thread aborts the process.
 So the node is built, run, read and disposed on one thread that owns an asyncio loop (started by
-the constructor, so strategies exist before `start()` as on 1.221); `cache`, `portfolio` and
-`trader` are views that run each call there (`call`), and what they return (orders, positions,
-accounts) are values any thread may read. While it runs, the node refuses its own `cache`: the
+the constructor, so strategies exist before `start()` as on 1.221); `cache`, `portfolio`, the
+trader's strategies and actors and the MT5 clients (`data_client()`, `exec_client()`) are views
+(`nodes.live_views`) that run each use there (`call`), and what they return (orders, events,
+positions, accounts) are values any thread may read. A start that fails releases the node. While it runs, the node refuses its own `cache`: the
 views use the one taken before the run.
 
 State recovery: 2.0 refuses a cache database on a node with Python clients (hosted or `run()`:
@@ -54,6 +55,7 @@ from nautilus_rl_lab.nodes.live_config import (
     live_risk_limits,
 )
 from nautilus_rl_lab.nodes.live_halt import HALT_TIMEOUT_S, settled, withdraw
+from nautilus_rl_lab.nodes.live_views import ThreadView
 from nautilus_rl_lab.nodes.live_waiting import BackgroundRun
 from nautilus_rl_lab.nt import topic_relay
 from nautilus_rl_lab.nt.components import (
@@ -75,6 +77,9 @@ from nautilus_rl_lab.validation import check_choice
 __all__ = ["LiveNode", "build_live_node_config"]
 
 logger = logging.getLogger(__name__)
+
+FIRST_QUOTE_WAIT_S = 5.0
+"""How long `start()` waits for the first quote of each instrument once the node runs."""
 
 # 2.0's log spec spells two of the level names our configs accept differently.
 _LOG_LEVELS = {"WARNING": "WARN", "CRITICAL": "ERROR"}
@@ -145,34 +150,34 @@ class QuoteFeed(Actor):
         topic_relay.set_relay(None)
 
 
-class _OnLoop:
-    """A view of a thread-bound Nautilus object: each method call runs on the node's thread."""
-
-    def __init__(self, node: LiveNode, target: Callable[[], Any]) -> None:
-        self._node, self._target = node, target
-
-    def __getattr__(self, name: str) -> Any:
-        def method(*args: Any, **kwargs: Any) -> Any:
-            return self._node.call(lambda: getattr(self._target(), name)(*args, **kwargs))
-
-        return method
-
-
 class _Trader:
-    """The part of 1.221's `Trader` our callers use: the components and whether it runs."""
+    """The part of 1.221's `Trader` our callers use: the components (as views, usable from any
+    thread) and whether it runs."""
 
     def __init__(self, node: LiveNode) -> None:
         self._node = node
 
     def strategies(self) -> list[Any]:
-        return list(self._node._strategies)
+        return self._node._views("_strategies")
 
     def actors(self) -> list[Any]:
-        return list(self._node._actors)
+        return self._node._views("_actors")
 
     @property
     def is_running(self) -> bool:
         return self._node.is_running()
+
+
+def _kept(factory: type, clients: dict[str, Any], key: str) -> type:
+    """`factory`, keeping the client it builds in `clients[key]` (2.0's node exposes none)."""
+
+    class Keeping(factory):  # type: ignore[valid-type,misc]
+        @classmethod
+        def build(cls, name: str, config: Any, context: Any) -> Any:
+            clients[key] = super().build(name, config, context)
+            return clients[key]
+
+    return Keeping
 
 
 class LiveNode(BackgroundRun):
@@ -195,6 +200,7 @@ class LiveNode(BackgroundRun):
         self.on_failure: list[Callable[[str], None]] = []
         self._strategies: list[Any] = []
         self._actors: list[Any] = []
+        self._clients: dict[str, Any] = {}  # "data"/"exec": the MT5 clients the node built
         self._run: concurrent.futures.Future[None] | None = None
         self._run_error: BaseException | None = None
         self._started = False  # ran: a run that ends by itself from now on is a failure
@@ -208,8 +214,8 @@ class LiveNode(BackgroundRun):
         except BaseException:
             self._end_thread()
             raise
-        self.cache = _OnLoop(self, lambda: self._cache)
-        self.portfolio = _OnLoop(self, lambda: self._portfolio)
+        self.cache = ThreadView(self.call, lambda: self._cache)
+        self.portfolio = ThreadView(self.call, lambda: self._portfolio)
         self.trader = _Trader(self)
 
     def _build(self) -> None:
@@ -219,6 +225,7 @@ class LiveNode(BackgroundRun):
         except BaseException as e:
             self._strategies.clear()  # thread-bound: they must not be dropped elsewhere
             self._actors.clear()
+            self._clients.clear()
             self.__dict__.pop("_native", None)
             self.__dict__.pop("_quote_feed", None)
             gc.collect()
@@ -228,8 +235,8 @@ class LiveNode(BackgroundRun):
         builder = LiveNodeBuilder.from_config(
             "nautilus-rl-lab",
             self._native_config,
-            data_factories={MT5: Mt5LiveDataClientFactory},
-            exec_factories={MT5: Mt5LiveExecClientFactory},
+            data_factories={MT5: _kept(Mt5LiveDataClientFactory, self._clients, "data")},
+            exec_factories={MT5: _kept(Mt5LiveExecClientFactory, self._clients, "exec")},
         )
         self._native: NativeLiveNode = builder.build()
         symbols = tuple(f"{symbol}.{MT5}" for symbol in self._config.symbols)
@@ -244,6 +251,21 @@ class LiveNode(BackgroundRun):
         self._handle = self._native.handle()
         self._cache = self._native.cache  # refused by the node while it runs
         self._portfolio = self._native.portfolio
+
+    def _views(self, components: str) -> list[Any]:
+        """Views of the node's `components` (``"_strategies"`` / ``"_actors"``)."""
+        count = self.call(lambda: len(getattr(self, components)))
+        return [
+            ThreadView(self.call, lambda i=i: getattr(self, components)[i]) for i in range(count)
+        ]
+
+    def data_client(self) -> Any:
+        """The MT5 data client (a view: each use runs on the node's thread)."""
+        return ThreadView(self.call, lambda: self._clients["data"])
+
+    def exec_client(self) -> Any:
+        """The MT5 execution client (a view: each use runs on the node's thread)."""
+        return ThreadView(self.call, lambda: self._clients["exec"])
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -298,7 +320,8 @@ class LiveNode(BackgroundRun):
         return self._loop
 
     def start(self, timeout_secs: float | None = None) -> None:
-        """Run the node on its thread; wait until it runs.
+        """Run the node on its thread; wait until it runs and its instruments are quoted
+        (`_await_quotes`).
 
         An error that ended the start is raised as it is if it is ours (`NautilusRLLabError`) or
         an `OSError`; `EnvironmentStateError` if the node is still not running after
@@ -318,9 +341,10 @@ class LiveNode(BackgroundRun):
         started = time.monotonic()
         if self.wait_until(self.is_running, timeout_secs=timeout):
             self._started = True
+            self._await_quotes()
             return
         error = self._run_error
-        self.stop()
+        self.dispose()  # a 2.0 node runs once: release it on its thread now
         if isinstance(error, NautilusRLLabError | OSError):
             raise error
         raise EnvironmentStateError(
@@ -328,6 +352,22 @@ class LiveNode(BackgroundRun):
             f"{type(error).__name__ if error else 'no error'}: {error} (see the Nautilus log: "
             "terminal unreachable, reconciliation failed or an instrument is missing)",
         ) from error
+
+    def _quoted(self) -> bool:
+        """Whether the cache holds a quote of each of the node's instruments."""
+        ids = [InstrumentId.from_str(f"{symbol}.{MT5}") for symbol in self._config.symbols]
+        return bool(self.call(lambda: all(self._cache.has_quote_ticks(i) for i in ids)))
+
+    def _await_quotes(self) -> None:
+        """Wait up to `FIRST_QUOTE_WAIT_S` for a quote of each instrument: 2.0's risk engine
+        denies a market order until its instrument has one (``MARKET_PRICE_UNAVAILABLE``), so
+        the node is ready to trade only then. A closed market may send none: a warning."""
+        if not self.wait_until(self._quoted, timeout_secs=FIRST_QUOTE_WAIT_S):
+            logger.warning(
+                "LiveNode: no quote of every instrument %.0fs after the start; market orders "
+                "are denied until one arrives",
+                FIRST_QUOTE_WAIT_S,
+            )
 
     def _run_ended(self) -> bool:
         return self._run is not None and self._run.done()
@@ -365,6 +405,7 @@ class LiveNode(BackgroundRun):
         del self._native, self._cache, self._portfolio, self._quote_feed
         self._strategies.clear()
         self._actors.clear()
+        self._clients.clear()
         gc.collect()  # the run's coroutine holds the node: free it on this thread
 
     def _end_thread(self) -> None:

@@ -59,7 +59,7 @@ from nautilus_rl_lab.nt.live_node import (
     LiveExecEngineConfig,
     LiveRiskEngineConfig,
 )
-from nautilus_rl_lab.nt.model import TraderId, TradingState
+from nautilus_rl_lab.nt.model import ClientId, TraderId, TradingState
 from nautilus_rl_lab.validation import check_choice
 
 __all__ = ["LiveNode", "build_live_node_config"]
@@ -191,6 +191,14 @@ class LiveNode(BackgroundRun, TradingNode):
                 f"halt: orders/positions not settled after {HALT_TIMEOUT_S:.0f}s; stopping anyway"
             )
         self.kernel._on_shutdown_system(command)
+
+    def data_client(self) -> Any:
+        """The MT5 data client (touch it from another thread through `call`)."""
+        return self.kernel.data_engine._clients[ClientId(MT5)]
+
+    def exec_client(self) -> Any:
+        """The MT5 execution client (touch it from another thread through `call`)."""
+        return self.kernel.exec_engine._clients[ClientId(MT5)]
 
     # -- lifecycle -----------------------------------------------------------------------
 

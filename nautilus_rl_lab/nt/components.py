@@ -5,6 +5,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 
 - Messages: 2.0's `publish_message` / `subscribe_topic` / `unsubscribe_topic` (1.221: the
   component's `msgbus`), always in-process (1.221's `external_pub=False`).
+- Data: 2.0's `subscribe_quotes` / `unsubscribe_quotes` / `on_quote` / `on_historical_bars`
+  (1.221: `*_quote_ticks`, `on_quote_tick`, `on_historical_data`).
 - Order events: 2.0's message bus hands Python no order events, so a 2.0 `Strategy` here
   republishes its own on 1.221's topics, `order_topic(strategy_id)` and
   `fill_topic(instrument_id)` (Nautilus publishes them on 1.221). Other components' events
@@ -19,8 +21,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
   or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
 - Reset: 2.0's engine reset leaves a strategy's client order id count; `Strategy.on_reset`
   restarts it as 1.221 does (subclasses call `super().on_reset()`).
-- Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders) and
-  `cancel_order` (2.0 cancels by client order id), `order_events` (a method on 2.0).
+- Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders),
+  `cancel_order` and `modify_order` (2.0 takes the client order id), `order_events` (a method on 2.0).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
   `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
   class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
@@ -33,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from nautilus_rl_lab.nt.model import InstrumentId, OrderList, OrderListId
+from nautilus_rl_lab.nt.model import Bar, InstrumentId, OrderList, OrderListId
 from nautilus_rl_lab.nt.version import NT2
 
 if TYPE_CHECKING:
@@ -211,11 +213,37 @@ else:
             """Stop calling `handler` for `topic`."""
             self.msgbus.unsubscribe(topic=topic, handler=handler)
 
-    class Actor(_Messages, _NautilusActor):
-        """1.221's `Actor` with 2.0's message methods."""
+    class _DataNames:
+        """2.0's data names on a 1.221 component: `subscribe_quotes` / `unsubscribe_quotes`
+        (1.221's `*_quote_ticks`), the handlers `on_quote` (1.221's `on_quote_tick`) and
+        `on_historical_bars` (1.221's `on_historical_data`, one bar at a time)."""
 
-    class Strategy(_Messages, _NautilusStrategy):
-        """1.221's `Strategy` with 2.0's message methods."""
+        def subscribe_quotes(self, instrument_id: InstrumentId) -> None:
+            """Receive the quotes of `instrument_id` in `on_quote`."""
+            self.subscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
+
+        def unsubscribe_quotes(self, instrument_id: InstrumentId) -> None:
+            """Stop the quotes of `instrument_id`."""
+            self.unsubscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
+
+        def on_quote_tick(self, tick: Any) -> None:
+            self.on_quote(tick)
+
+        def on_quote(self, quote: Any) -> None:
+            """Called with each subscribed quote (2.0's name)."""
+
+        def on_historical_data(self, data: Any) -> None:
+            if isinstance(data, Bar):
+                self.on_historical_bars([data])
+
+        def on_historical_bars(self, bars: list[Any]) -> None:
+            """Called with requested bars (2.0's name; 1.221 hands them one by one)."""
+
+    class Actor(_Messages, _DataNames, _NautilusActor):
+        """1.221's `Actor` with 2.0's message and data names."""
+
+    class Strategy(_Messages, _DataNames, _NautilusStrategy):
+        """1.221's `Strategy` with 2.0's message and data names."""
 
         def on_reset(self) -> None:
             """Nothing here: 1.221 restarts the client order ids before calling `on_reset`."""
@@ -241,6 +269,12 @@ def order_events(order: Any) -> list[Any]:
 def cancel_order(strategy: Strategy, order: Any) -> None:
     """Cancel `order` (1.221's `cancel_order` takes the order, 2.0's its client order id)."""
     strategy.cancel_order(order.client_order_id if NT2 else order)
+
+
+def modify_order(strategy: Strategy, order: Any, **changes: Any) -> None:
+    """Modify `order` by `changes` (`quantity`, `price`, `trigger_price`): 1.221's
+    `modify_order` takes the order, 2.0's its client order id."""
+    strategy.modify_order(order.client_order_id if NT2 else order, **changes)
 
 
 def order_list(list_id: OrderListId, orders: list[Any]) -> Any:

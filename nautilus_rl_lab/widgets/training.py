@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -142,6 +143,7 @@ class TrainingView(View):
                 f"agent in {self.result.best_agent or self.result.final_agent}"
             )
         except BaseException as e:
+            _release_frames(e)
             self.error = e
             self.fail(e if isinstance(e, Exception) else RuntimeError(repr(e)))
         finally:
@@ -213,3 +215,14 @@ def training_view(config: TrainConfig, *, resume: bool = False, every: float = 2
     view = TrainingView(config, resume=resume, every=every)
     view.show()
     return view.start()
+
+
+def _release_frames(error: BaseException) -> None:
+    """Drop the locals of `error`'s finished frames (and its causes') on this thread: `wait()`
+    re-raises it on the caller's thread, where a NautilusTrader 2 object they hold (thread-bound)
+    must be neither read nor dropped. File and line of each frame stay."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__  # type: ignore[assignment]

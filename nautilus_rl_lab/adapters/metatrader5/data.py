@@ -261,8 +261,10 @@ class Mt5DataClient(Mt5ClientMixin, MarketDataClientBase):
         last_open: int | None = None
         interval = self._mt5_config.poll_interval_secs
         while True:
+            # the tick first: a bar closed by its time is final in the rates read after it (read
+            # the other way round, a bar closing in between is sent with its close unfinished)
+            tick = await self._call("symbol_info_tick", symbol)
             rates = await self._call("copy_rates_from_pos", symbol, timeframe, 0, BAR_POLL_ROWS)
-            tick = await self._call("symbol_info_tick", symbol) if rates is not None else None
             completed = completed_rates(rates, timeframe_secs, tick)
             if completed is not None and len(completed):
                 if last_open is None:

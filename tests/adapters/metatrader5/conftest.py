@@ -223,6 +223,12 @@ def advance_until(
     return node.wait_until(predicate, timeout_secs=1.0)
 
 
+def current(node: LiveNode, order):
+    """`order` as the node's cache holds it now (on NautilusTrader 2.0 an order the test holds
+    is a copy, which the order's events do not update)."""
+    return node.cache.order(order.client_order_id)
+
+
 def eurusd(node: LiveNode):
     """The EURUSD instrument the node loaded."""
     return node.cache.instrument(INSTRUMENT)
@@ -239,5 +245,7 @@ def bought(node: LiveNode, probe: Probe, units: int):
     instrument, factory = eurusd(node), probe.order_factory
     buy = factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(units))
     node.call(lambda: probe.submit_order(buy))
-    assert node.wait_until(lambda: buy.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, buy).status == OrderStatus.FILLED, timeout_secs=WAIT
+    )
     return instrument, factory

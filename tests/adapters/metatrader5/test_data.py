@@ -16,8 +16,9 @@ from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
 from nautilus_rl_lab.nt.common import ImportableActorConfig
-from nautilus_rl_lab.nt.model import Bar, BarType, ClientId, CurrencyPair, InstrumentId, QuoteTick
+from nautilus_rl_lab.nt.model import Bar, BarType, CurrencyPair, InstrumentId, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
+from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import live_session
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
@@ -38,18 +39,17 @@ class Listener(Strategy):
         self.history: list[Bar] = []
 
     def on_start(self) -> None:
-        self.subscribe_quote_ticks(INSTRUMENT)
+        self.subscribe_quotes(INSTRUMENT)
         self.subscribe_bars(BAR_TYPE)
 
-    def on_quote_tick(self, tick: QuoteTick) -> None:
-        self.quotes.append(tick)
+    def on_quote(self, quote: QuoteTick) -> None:
+        self.quotes.append(quote)
 
     def on_bar(self, bar: Bar) -> None:
         self.bars.append(bar)
 
-    def on_historical_data(self, data) -> None:
-        if isinstance(data, Bar):
-            self.history.append(data)
+    def on_historical_bars(self, bars: list[Bar]) -> None:
+        self.history.extend(bars)
 
 
 @pytest.fixture
@@ -139,12 +139,12 @@ def test_live_node_config_round_trips_json_and_yaml_with_any_importable_componen
         exec_client=Mt5ExecClientConfig(magic=99),
         actors=[
             ImportableActorConfig(
-                actor_path="nautilus_trader.examples.strategies.ema_cross:EMACross",
-                config_path="nautilus_trader.examples.strategies.ema_cross:EMACrossConfig",
+                actor_path="nautilus_rl_lab.monitoring.monitor:MonitorActor",
+                config_path="nautilus_rl_lab.monitoring.monitor:MonitorConfig",
                 config={
+                    "run_dir": str(tmp_path / "run"),
                     "instrument_id": "EURUSD.MT5",
                     "bar_type": str(BAR_TYPE),
-                    "trade_size": "1",
                 },
             ),
         ],
@@ -158,12 +158,19 @@ def test_live_node_config_round_trips_json_and_yaml_with_any_importable_componen
     assert LiveNodeConfig.from_file(yaml_path) == config
 
     node_config = build_live_node_config(config)
+    # a 2.0 node takes each client's config wrapped in a native one (`settings`)
+    exec_client, data_client = (
+        getattr(clients["MT5"], "settings", clients["MT5"])
+        for clients in (node_config.exec_clients, node_config.data_clients)
+    )
     assert node_config.exec_engine.reconciliation
     assert node_config.exec_engine.open_check_interval_secs == config.open_check_interval_secs
-    assert node_config.exec_clients["MT5"].magic == 99
-    assert node_config.data_clients["MT5"].instrument_provider.symbols == ("EURUSD", "GBPUSD")
-    assert node_config.risk_engine.max_notional_per_order == {"EURUSD.MT5": 500_000}
-    assert node_config.actors == config.actors
+    assert exec_client.magic == 99
+    assert data_client.instrument_provider.symbols == ("EURUSD", "GBPUSD")
+    notionals = node_config.risk_engine.max_notional_per_order
+    assert {k: float(v) for k, v in notionals.items()} == {"EURUSD.MT5": 500_000}
+    if not NT2:  # a 2.0 node config holds no components: `LiveNode` adds them
+        assert node_config.actors == config.actors
 
 
 def test_live_node_config_rejects_bad_fields_with_their_name():
@@ -177,15 +184,18 @@ def test_live_node_config_rejects_bad_fields_with_their_name():
 
 def test_unsubscribing_cancels_the_quote_and_bar_polls(session):
     node, listener, _ = session
-    client = node.kernel.data_engine._clients[ClientId("MT5")]
+    client = node.data_client()
     assert node.wait_until(
         lambda: INSTRUMENT in client._quote_tasks and BAR_TYPE in client._bar_tasks,
         timeout_secs=WAIT,
     )
-    tasks = [client._quote_tasks[INSTRUMENT], client._bar_tasks[BAR_TYPE]]
+    quotes, bars = client._quote_tasks[INSTRUMENT], client._bar_tasks[BAR_TYPE]
     node.call(
-        lambda: (listener.unsubscribe_quote_ticks(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
+        lambda: (listener.unsubscribe_quotes(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
     )
+    # on 2.0 the node itself keeps its instruments' quotes (`nodes.live_nt2.QuoteFeed`)
+    tasks, kept = ([bars], {INSTRUMENT}) if NT2 else ([quotes, bars], set())
     assert node.wait_until(lambda: all(task.done() for task in tasks), timeout_secs=WAIT)
     assert all(task.cancelled() for task in tasks)
-    assert not client._quote_tasks and not client._bar_tasks
+    assert set(client._quote_tasks) == kept and not client._bar_tasks
+    assert quotes.done() != bool(kept)

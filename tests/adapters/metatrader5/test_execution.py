@@ -9,6 +9,7 @@ import pytest
 from nautilus_rl_lab.adapters.metatrader5.execution import oms_type_for_account
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import constants as mt5c
+from tests.adapters.metatrader5.conftest import INSTRUMENT
 
 
 def test_oms_type_follows_the_account_margin_mode():
@@ -22,7 +23,7 @@ def test_oms_type_follows_the_account_margin_mode():
 
 def test_account_state_is_the_terminals(session):
     node, _, simulator = session
-    account = node.cache.accounts()[0]
+    account = node.cache.account_for_venue(INSTRUMENT.venue)
     info = simulator.account_info()
     assert str(account.id) == f"MT5-{info.login}"
     assert account.balance_total().as_double() == pytest.approx(info.balance)

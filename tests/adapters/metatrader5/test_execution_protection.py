@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -24,10 +25,12 @@ from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
 from nautilus_rl_lab.nt.common import ImportableActorConfig
+from nautilus_rl_lab.nt.components import cancel_order, modify_order
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
-from nautilus_rl_lab.nt.model import ClientId, InstrumentId, Order, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.model import InstrumentId, Order, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
+from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,
@@ -36,7 +39,7 @@ from nautilus_rl_lab.strategies.protection import (
     submit_protected,
 )
 from nautilus_rl_lab.strategies.risk import RiskLimits
-from tests.adapters.metatrader5.conftest import rpyc_node_config
+from tests.adapters.metatrader5.conftest import current, rpyc_node_config
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
 BAR_TYPE = "EURUSD.MT5-1-MINUTE-BID-EXTERNAL"
@@ -117,7 +120,7 @@ def _children(node: LiveNode) -> tuple[Order, Order]:
 def _protect(node: LiveNode, probe: Probe, target: float, limits: RiskLimits = LIMITS) -> None:
     """What `DecisionPath` does for a target: cancel the old protection, send the new list."""
     instrument = node.cache.instrument(INSTRUMENT)
-    position = float(sum(p.signed_decimal_qty() for p in node.cache.positions_open()))
+    position = sum(p.signed_qty for p in node.cache.positions_open())
     delta = target - position
     node.call(
         lambda: (
@@ -135,7 +138,7 @@ def _protect(node: LiveNode, probe: Probe, target: float, limits: RiskLimits = L
     )
     assert node.wait_until(
         lambda: all(o.status == OrderStatus.ACCEPTED for o in _children(node)), timeout_secs=WAIT
-    ), [o.status_string() for o in node.cache.orders()]
+    ), [o.status for o in node.cache.orders()]
 
 
 def _advance_until(node: LiveNode, simulator: Mt5TerminalSimulator, predicate, bars: int = 20):
@@ -159,6 +162,14 @@ def _terminal_units(simulator: Mt5TerminalSimulator) -> Decimal:
 
 def _assert_no_external_orders(node: LiveNode, strategy: Strategy) -> None:
     assert {o.strategy_id for o in node.cache.orders()} == {strategy.id}
+
+
+def _report_command(command: type, **fields):
+    """A report command as the execution engine sends it; NautilusTrader 2.0 builds its commands
+    in Rust only, so there it is the fields the client reads."""
+    if NT2:
+        return SimpleNamespace(command_id=UUID4(), ts_init=0, **fields)
+    return command(**fields, command_id=UUID4(), ts_init=0)
 
 
 def _run_on_loop(node: LiveNode, make_coro):
@@ -205,7 +216,7 @@ def test_agent_protection_closes_at_the_terminal_as_the_fill_of_its_child(
 
     assert _advance_until(node, simulator, protected, bars=cross - WARMUP - 1)
     sl, tp = _children(node)
-    assert (float(sl.trigger_price), float(tp.price)) == (SL_PRICE, TP_PRICE)
+    assert (float(sl.trigger_price), float(current(node, tp).price)) == (SL_PRICE, TP_PRICE)
     assert _stops(simulator) == [(SL_PRICE, TP_PRICE)]
     assert not simulator.orders_get(), "no pending order stands for the children"
 
@@ -216,18 +227,25 @@ def test_agent_protection_closes_at_the_terminal_as_the_fill_of_its_child(
     ]
     filled, other = (sl, tp) if rule == "stop_loss" else (tp, sl)
     assert node.wait_until(
-        lambda: filled.status == OrderStatus.FILLED and other.status == OrderStatus.CANCELED,
+        lambda: (
+            current(node, filled).status == OrderStatus.FILLED
+            and current(node, other).status == OrderStatus.CANCELED
+        ),
         timeout_secs=WAIT,
     )
-    assert float(filled.avg_px) == exits[0].price == (SL_PRICE if rule == "stop_loss" else TP_PRICE)
-    assert [t.value for t in filled.trade_ids] == [str(exits[0].ticket)]
+    assert (
+        float(current(node, filled).avg_px)
+        == exits[0].price
+        == (SL_PRICE if rule == "stop_loss" else TP_PRICE)
+    )
+    assert [t.value for t in current(node, filled).trade_ids] == [str(exits[0].ticket)]
     assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
     assert _terminal_units(simulator) == 0
     _assert_no_external_orders(node, strategy)
     assert len(node.cache.orders()) == 3
     assert node.wait_until(
         lambda: (
-            node.cache.accounts()[0].balance_total().as_double()
+            node.cache.account_for_venue(INSTRUMENT.venue).balance_total().as_double()
             == pytest.approx(simulator.account_info().balance)
         ),
         timeout_secs=WAIT,
@@ -249,19 +267,29 @@ def test_scale_in_replaces_the_position_stops_and_the_new_stop_closes_it_all(sta
     sl, tp = _children(node)
     assert sl is not first_sl
     assert node.wait_until(
-        lambda: first_sl.status == first_tp.status == OrderStatus.CANCELED, timeout_secs=WAIT
+        lambda: (
+            current(node, first_sl).status == current(node, first_tp).status == OrderStatus.CANCELED
+        ),
+        timeout_secs=WAIT,
     )
     assert _terminal_units(simulator) == 20_000
     assert (
-        set(_stops(simulator)) == {(float(sl.trigger_price), float(tp.price))} == {(1.0945, 1.111)}
+        set(_stops(simulator))
+        == {(float(sl.trigger_price), float(current(node, tp).price))}
+        == {(1.0945, 1.111)}
     )
 
     assert _advance_until(node, simulator, lambda: not simulator.positions_get())
     assert node.wait_until(
-        lambda: sl.status == OrderStatus.FILLED and tp.status == OrderStatus.CANCELED,
+        lambda: (
+            current(node, sl).status == OrderStatus.FILLED
+            and current(node, tp).status == OrderStatus.CANCELED
+        ),
         timeout_secs=WAIT,
     )
-    assert float(sl.filled_qty) == 20_000 and float(sl.avg_px) == 1.0945
+    assert (
+        float(current(node, sl).filled_qty) == 20_000 and float(current(node, sl).avg_px) == 1.0945
+    )
     assert node.wait_until(lambda: not node.cache.positions_open(), timeout_secs=WAIT)
     _assert_no_external_orders(node, probe)
 
@@ -294,7 +322,7 @@ def test_scale_in_on_a_hedging_account_rejects_children_wider_than_the_new_ticke
     )
     sl, _ = _children(node)
     assert "hedging" in sl.last_event.reason and "20000" in sl.last_event.reason
-    assert first_sl.status == first_tp.status == OrderStatus.CANCELED
+    assert current(node, first_sl).status == current(node, first_tp).status == OrderStatus.CANCELED
     assert _stops(simulator) == [(0.0, 0.0), (0.0, 0.0)]  # two tickets, neither protected
     _assert_no_external_orders(node, probe)
 
@@ -306,17 +334,21 @@ def test_modify_and_cancel_of_the_children_move_and_clear_the_position_stops(sta
     sl, tp = _children(node)
 
     new_tp = instrument.make_price(1.13)
-    node.call(lambda: probe.modify_order(tp, price=new_tp))
-    assert node.wait_until(lambda: tp.price == new_tp, timeout_secs=WAIT)
+    node.call(lambda: modify_order(probe, tp, price=new_tp))
+    assert node.wait_until(lambda: current(node, tp).price == new_tp, timeout_secs=WAIT)
     assert _stops(simulator) == [(SL_PRICE, 1.13)]
 
-    node.call(lambda: probe.cancel_order(sl))
-    assert node.wait_until(lambda: sl.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    node.call(lambda: cancel_order(probe, sl))
+    assert node.wait_until(
+        lambda: current(node, sl).status == OrderStatus.CANCELED, timeout_secs=WAIT
+    )
     assert _stops(simulator) == [(0.0, 1.13)]
-    assert tp.status == OrderStatus.ACCEPTED
+    assert current(node, tp).status == OrderStatus.ACCEPTED
 
-    node.call(lambda: probe.cancel_order(tp))
-    assert node.wait_until(lambda: tp.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    node.call(lambda: cancel_order(probe, tp))
+    assert node.wait_until(
+        lambda: current(node, tp).status == OrderStatus.CANCELED, timeout_secs=WAIT
+    )
     assert _stops(simulator) == [(0.0, 0.0)]
     assert _terminal_units(simulator) == 10_000  # the position stays, unprotected
     _assert_no_external_orders(node, probe)
@@ -326,51 +358,47 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
     node, probe, simulator = _probe_node(
         start_node, _bars((WARMUP + 3, (PRICE, PRICE, SL_PRICE, 1.092)))
     )
-    client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    client = node.exec_client()
     _protect(node, probe, 10_000)
     sl, tp = _children(node)
 
     def order_reports(open_only: bool):
-        command = GenerateOrderStatusReports(
+        command = _report_command(
+            GenerateOrderStatusReports,
             instrument_id=None,
             start=None,
             end=None,
             open_only=open_only,
-            command_id=UUID4(),
-            ts_init=0,
         )
-        return _run_on_loop(node, lambda: client.generate_order_status_reports(command))
+        return _run_on_loop(node, lambda: client._generate_order_status_reports(command))
 
     live = {r.client_order_id: r for r in order_reports(True)}
     assert set(live) == {sl.client_order_id, tp.client_order_id}
-    assert live[sl.client_order_id].venue_order_id == sl.venue_order_id
+    assert live[sl.client_order_id].venue_order_id == current(node, sl).venue_order_id
     assert [r.order_status for r in live.values()] == [OrderStatus.ACCEPTED] * 2
 
     assert _advance_until(node, simulator, lambda: not simulator.positions_get())
-    assert node.wait_until(lambda: sl.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, sl).status == OrderStatus.FILLED, timeout_secs=WAIT
+    )
     fills = _run_on_loop(
         node,
-        lambda: client.generate_fill_reports(
-            GenerateFillReports(
-                instrument_id=None,
-                venue_order_id=None,
-                start=None,
-                end=None,
-                command_id=UUID4(),
-                ts_init=0,
+        lambda: client._generate_fill_reports(
+            _report_command(
+                GenerateFillReports, instrument_id=None, venue_order_id=None, start=None, end=None
             )
         ),
     )
     entry = next(o for o in node.cache.orders() if o.client_order_id == sl.parent_order_id)
     assert {f.client_order_id for f in fills} == {entry.client_order_id, sl.client_order_id}
     assert next(f for f in fills if f.client_order_id == sl.client_order_id).venue_order_id == (
-        sl.venue_order_id
+        current(node, sl).venue_order_id
     )
     history = order_reports(False)
     assert None not in {r.client_order_id for r in history}
     closing = [r for r in history if r.client_order_id == sl.client_order_id]
     assert [(r.order_status, r.venue_order_id) for r in closing] == [
-        (OrderStatus.FILLED, sl.venue_order_id)
+        (OrderStatus.FILLED, current(node, sl).venue_order_id)
     ]
 
 
@@ -389,6 +417,6 @@ def test_trailing_stop_children_are_refused_with_the_reason(start_node):
             and all(o.status == OrderStatus.REJECTED for o in node.cache.orders())
         ),
         timeout_secs=WAIT,
-    )
+    ), [(o.status, getattr(o.last_event, "reason", None)) for o in node.cache.orders()]
     assert all("trailing" in o.last_event.reason for o in node.cache.orders())
     assert not simulator.positions_get() and not simulator.orders_get()

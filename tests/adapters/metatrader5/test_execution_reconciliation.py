@@ -10,11 +10,14 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
-from nautilus_rl_lab.nt.model import ClientId, ClientOrderId, OrderSide, OrderStatus, TimeInForce
+from nautilus_rl_lab.nt.components import cancel_order
+from nautilus_rl_lab.nt.model import ClientOrderId, OrderSide, OrderStatus, TimeInForce
+from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,
     advance_until,
+    current,
     eurusd,
     run_on_loop,
     terminal_buy,
@@ -40,7 +43,8 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
     node.call(lambda: (probe.submit_order(buy_stop), probe.submit_order(sell_stop)))
     assert node.wait_until(
         lambda: (
-            buy_stop.status == OrderStatus.ACCEPTED and sell_stop.status == OrderStatus.ACCEPTED
+            current(node, buy_stop).status == OrderStatus.ACCEPTED
+            and current(node, sell_stop).status == OrderStatus.ACCEPTED
         ),
         timeout_secs=WAIT,
     )
@@ -50,18 +54,26 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
         sell_stop.client_order_id.value,
     }
 
-    assert advance_until(node, simulator, lambda: buy_stop.is_closed or sell_stop.is_closed)
-    filled, other = (buy_stop, sell_stop) if buy_stop.is_closed else (sell_stop, buy_stop)
-    assert filled.status == OrderStatus.FILLED
-    node.call(lambda: probe.cancel_order(other))
-    assert node.wait_until(lambda: other.status == OrderStatus.CANCELED, timeout_secs=WAIT)
+    assert advance_until(
+        node,
+        simulator,
+        lambda: current(node, buy_stop).is_closed or current(node, sell_stop).is_closed,
+    )
+    filled, other = (
+        (buy_stop, sell_stop) if current(node, buy_stop).is_closed else (sell_stop, buy_stop)
+    )
+    assert current(node, filled).status == OrderStatus.FILLED
+    node.call(lambda: cancel_order(probe, other))
+    assert node.wait_until(
+        lambda: current(node, other).status == OrderStatus.CANCELED, timeout_secs=WAIT
+    )
     assert not simulator.orders_get()
     deal = [
         d
         for d in simulator.history_deals_get(0, 2**31 - 1)
-        if d.order == int(filled.venue_order_id.value)
+        if d.order == int(current(node, filled).venue_order_id.value)
     ]
-    assert float(filled.avg_px) == pytest.approx(deal[0].price)
+    assert float(current(node, filled).avg_px) == pytest.approx(deal[0].price)
 
 
 def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(session):
@@ -71,7 +83,9 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
     order = probe.order_factory.market(INSTRUMENT, OrderSide.BUY, instrument.make_qty(10_000))
     params = {"sl": round(tick.bid - 0.0008, 5), "tp": round(tick.ask + 0.0008, 5)}
     node.call(lambda: probe.submit_order(order, params=params))
-    assert node.wait_until(lambda: order.status == OrderStatus.FILLED, timeout_secs=WAIT)
+    assert node.wait_until(
+        lambda: current(node, order).status == OrderStatus.FILLED, timeout_secs=WAIT
+    )
     position = simulator.positions_get()[0]
     assert (position.sl, position.tp) == (params["sl"], params["tp"])
 
@@ -82,7 +96,7 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
     assert closing[0].strategy_id == probe.id  # claimed through `external_order_claims`
     assert node.wait_until(
         lambda: (
-            node.cache.accounts()[0].balance_total().as_double()
+            node.cache.account_for_venue(INSTRUMENT.venue).balance_total().as_double()
             == pytest.approx(simulator.account_info().balance)
         ),
         timeout_secs=WAIT,
@@ -95,11 +109,14 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
 ):
     node, probe, simulator = manual_session
     instrument = eurusd(node)
-    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
-    engine = node.kernel.exec_engine
-    check = engine._check_orders_consistency  # Nautilus' periodic open-order check
-    poll = exec_client._poll_pending_orders  # the adapter's deal poll
-    steps = (check, poll) if first == "open_order_check" else (poll, check)
+    if NT2 and first == "open_order_check":
+        pytest.skip("NautilusTrader 2.0 runs its open-order check in Rust: Python cannot run it")
+    poll = node.exec_client()._poll_pending_orders  # the adapter's deal poll
+    if NT2:
+        steps = (poll,)
+    else:
+        check = node.kernel.exec_engine._check_orders_consistency  # Nautilus' open-order check
+        steps = (check, poll) if first == "open_order_check" else (poll, check)
     tick = simulator.symbol_info_tick("EURUSD")
     order = probe.order_factory.limit(
         INSTRUMENT,
@@ -109,8 +126,10 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         time_in_force=TimeInForce.GTC,
     )
     node.call(lambda: probe.submit_order(order))
-    assert node.wait_until(lambda: order.status == OrderStatus.ACCEPTED, timeout_secs=WAIT)
-    ticket = int(order.venue_order_id.value)
+    assert node.wait_until(
+        lambda: current(node, order).status == OrderStatus.ACCEPTED, timeout_secs=WAIT
+    )
+    ticket = int(current(node, order).venue_order_id.value)
 
     def terminal_deals():
         return simulator.history_deals_get(ticket=ticket) or ()
@@ -127,11 +146,16 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
     assert saw_partial, "the terminal never held the order partially filled"
     deals = terminal_deals()
     assert len(deals) == 3
-    fills = [e for e in probe.events if type(e).__name__ == "OrderFilled"]
-    assert [(f.trade_id.value, float(f.last_qty), float(f.last_px)) for f in fills] == [
+
+    def fills():
+        return [e for e in probe.events if type(e).__name__ == "OrderFilled"]
+
+    # 2.0 hands the strategy its events after the poll's turn of the loop, not within it
+    node.wait_until(lambda: len(fills()) >= len(deals), timeout_secs=WAIT)
+    assert [(f.trade_id.value, float(f.last_qty), float(f.last_px)) for f in fills()] == [
         (str(d.ticket), d.volume * 100_000, d.price) for d in deals
     ]
-    assert order.status == OrderStatus.FILLED
+    assert current(node, order).status == OrderStatus.FILLED
 
 
 @pytest.mark.parametrize("magic", [DEFAULT_MAGIC, 7], ids=["ours", "foreign"])
@@ -143,7 +167,7 @@ def test_the_poll_reports_a_deal_of_an_earlier_nodes_order_under_its_client_orde
     deal in the second before the restart): the poll reports it under that id, so every
     restart agrees on the order of each fill. Another expert's order stays external."""
     node, _, simulator = manual_session
-    exec_client = node.kernel.exec_engine._clients[ClientId("MT5")]
+    exec_client = node.exec_client()
     earlier = ClientOrderId("O-20261207-143302-001-000-14")  # another trader start
     result = terminal_buy(simulator, 0.1, magic, comment=earlier.value)
     assert not node.cache.orders()
