@@ -17,6 +17,9 @@ not filled yet (`in_flight`), and a decision on a bar older than `max_bar_age_se
 taken (`strategies.staleness`), so a backlog of bars after a stalled event loop neither stacks
 orders beyond the target nor trades old prices. A part that only reduces the position goes
 out reduce-only, a flip as a close plus an open (`strategies.execution`).
+
+Trading state: the kill switch (`monitoring.trading_switch`) sets the path's `trading_state`;
+while REDUCING only the closing part of a plan is sent, while HALTED nothing (`gate_plan`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from nautilus_rl_lab.nt.model import (
     OrderRejected,
     OrderSide,
     PositionClosed,
+    TradingState,
 )
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationScheme
@@ -44,6 +48,7 @@ from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import (
     OrderPlan,
+    gate_plan,
     in_flight_quantity,
     observe_bar,
     plan_orders,
@@ -91,6 +96,7 @@ class DecisionPath:
         self.commissions = FillCommissions()
         self.accounts = AccountReader()
         self._working: list[ClientOrderId] = []
+        self.trading_state = TradingState.ACTIVE  # set by the kill switch; kept across resets
 
     @property
     def events(self) -> list[RiskEvent]:
@@ -176,6 +182,11 @@ class DecisionPath:
             strategy.log.debug(f"risk rule {self.risk.last_reason}: target {target} -> {adjusted}")
         increment = float(instrument.size_increment)
         plan = plan_orders(adjusted, position, in_flight, increment)
+        if self.trading_state != TradingState.ACTIVE:
+            gated = gate_plan(plan, self.trading_state)
+            if gated != plan:
+                strategy.log.info(f"trading {self.trading_state.name}: {plan} -> {gated}")
+            plan = gated
         if plan.close and plan.open and not self.risk.allow_orders(2, state.ts_ns, adjusted):
             return None
         sent = self._send(strategy, instrument, plan, adjusted, state.close)
@@ -270,6 +281,10 @@ class DecisionPathEvents(HandlerErrors):
     def round_trips(self) -> list[tuple[int, float, int]]:
         """Closed round trips this run: `(ts_closed, realised P&L, duration_ns)`."""
         return self.path.round_trips
+
+    def set_trading_state(self, state: TradingState) -> None:
+        """Trade as a node in `state` does (the kill switch: `monitoring.trading_switch`)."""
+        self.path.trading_state = state
 
     @guarded
     def on_order_filled(self, event: OrderFilled) -> None:

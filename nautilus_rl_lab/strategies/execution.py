@@ -20,7 +20,15 @@ import numpy as np
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
 from nautilus_rl_lab.nt.common import Actor
-from nautilus_rl_lab.nt.model import Bar, Instrument, InstrumentId, MarketOrder, Order, OrderSide
+from nautilus_rl_lab.nt.model import (
+    Bar,
+    Instrument,
+    InstrumentId,
+    MarketOrder,
+    Order,
+    OrderSide,
+    TradingState,
+)
 from nautilus_rl_lab.nt.pretrade import submit_checked
 from nautilus_rl_lab.nt.trading import Strategy
 from nautilus_rl_lab.schemes.base import MarketState, ObservationScheme
@@ -103,6 +111,17 @@ def plan_orders(
     close = math.copysign(min(abs(delta), abs(held)), delta)
     rest = round((delta - close) / increment) * increment
     return OrderPlan(close, 0.0 if abs(rest) < increment else rest)
+
+
+def gate_plan(plan: OrderPlan, state: TradingState) -> OrderPlan:
+    """The part of `plan` a node in trading `state` sends: all of it (ACTIVE), only the close
+    (REDUCING) or nothing (HALTED). Nautilus 1.221's risk-engine rule, applied by our own
+    decision path because 2.0 lets Python set no trading state (`monitoring.trading_switch`)."""
+    if state == TradingState.HALTED:
+        return OrderPlan()
+    if state == TradingState.REDUCING:
+        return OrderPlan(plan.close)
+    return plan
 
 
 def in_flight_quantity(orders: Iterable[Order]) -> float:

@@ -22,8 +22,9 @@ from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
 from nautilus_rl_lab.nodes.training import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
+from nautilus_rl_lab.nt.model import TradingState
 from nautilus_rl_lab.schemes import SchemeConfig
-from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders
+from nautilus_rl_lab.strategies.execution import OrderPlan, gate_plan, plan_orders
 from tests.nodes.conftest import margin_venue, small_config
 
 START, SHARES, SPREAD = 10_000.0, 150, 0.02
@@ -68,6 +69,21 @@ def test_a_burst_of_decisions_from_a_stale_position_never_exceeds_the_target() -
         assert abs(plan.close) <= abs(position + in_flight)  # reduce-only: never past flat
         in_flight += plan.close + plan.open
         assert position + in_flight == target
+
+
+@pytest.mark.parametrize(
+    ("state", "plan", "sent"),
+    [
+        (TradingState.ACTIVE, OrderPlan(-100.0, -100.0), OrderPlan(-100.0, -100.0)),
+        (TradingState.REDUCING, OrderPlan(-100.0, -100.0), OrderPlan(-100.0, 0.0)),  # flip
+        (TradingState.REDUCING, OrderPlan(0.0, 50.0), OrderPlan()),  # add
+        (TradingState.HALTED, OrderPlan(-100.0, 0.0), OrderPlan()),
+    ],
+)
+def test_the_trading_state_gates_the_plan_as_nautilus_risk_engine_does(
+    state: TradingState, plan: OrderPlan, sent: OrderPlan
+) -> None:
+    assert gate_plan(plan, state) == sent
 
 
 def daily_equity_frame(closes: np.ndarray) -> pd.DataFrame:
@@ -122,6 +138,26 @@ def test_a_cash_account_closes_a_long_worth_more_than_its_free_cash_in_training(
     assert last["position"] == 0 and last["trades"] == 2
     assert last["equity"] == pytest.approx(last["balance"])
     assert last["equity"] == pytest.approx(_round_trip_equity(last["commissions"]))
+
+
+def test_a_halted_path_sends_nothing_and_a_reducing_one_only_closes() -> None:
+    """The kill switch's states in our decision path (`set_trading_state`, on both lines)."""
+    env = TrainingNode(cash_equity_config(), frame=daily_equity_frame(CLOSES))
+    script = [
+        (TradingState.HALTED, LONG, 0),
+        (TradingState.ACTIVE, LONG, SHARES),
+        (TradingState.REDUCING, FLAT, 0),
+        (TradingState.REDUCING, LONG, 0),
+    ]
+    try:
+        env.reset()
+        for state, action, position in script:
+            env.strategy.set_trading_state(state)
+            info = env.step(action)[-1]
+            assert info["position"] == position, state
+        assert info["orders_denied"] == 0  # refused by the path, not sent and denied
+    finally:
+        env.close()
 
 
 class _Scripted(Agent):
