@@ -18,10 +18,11 @@ missing. On stop the workers get `stop_timeout_secs` in all.
 Kill switch: `request_halt(run_dir, reason)` (Python, the CLI `live kill`, the dashboard
 button) writes the persistent flag `halt.json` next to the store (`killswitch`); a critical
 alert does the same. The control worker polls it every tick; the monitor applies it on the
-node's own thread: Nautilus' trading state goes to REDUCING, every bound strategy cancels its
-working orders and closes its positions, and once the instrument is flat the state becomes
-HALTED; `node.json` acknowledges it. The flag stays until `resume(run_dir)`, so a restarted
-node starts halted. The monitor needs the node's `RiskEngine` and strategies for
+node's own thread: the node's trading state (`trading_switch`: our strategies' decision path,
+and Nautilus' risk engine where Python can reach it) goes to REDUCING, every bound strategy
+cancels its working orders and closes its positions, and once the instrument is flat the state
+becomes HALTED; `node.json` acknowledges it. The flag stays until `resume(run_dir)`, so a
+restarted node starts halted. The monitor needs the node's `TradingSwitch` and strategies for
 this: `attach_monitor(node)` binds them (the `live` command does it before starting).
 
 Decisions:
@@ -84,9 +85,11 @@ from nautilus_rl_lab.monitoring.killswitch import (
 )
 from nautilus_rl_lab.monitoring.metrics import MonitorMetrics
 from nautilus_rl_lab.monitoring.store import Row, open_store
+from nautilus_rl_lab.monitoring.trading_switch import TradingSwitch
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.nt.common import Actor, ActorConfig
 from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_events, order_topic, timer_names
+from nautilus_rl_lab.nt.events import event_id
 from nautilus_rl_lab.nt.model import (
     Bar,
     BarType,
@@ -102,6 +105,7 @@ from nautilus_rl_lab.nt.model import (
     OrderSubmitted,
     TradingState,
 )
+from nautilus_rl_lab.nt.portfolio import is_flat
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
@@ -204,7 +208,7 @@ class MonitorActor(Actor):
         self._flag_confirmed = False
         self.metrics: MonitorMetrics | None = None
         self.session = 0
-        self.risk_engine: Any = None
+        self.switch: TradingSwitch | None = None
         self.strategies: list[Any] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self.link: Any = None
@@ -256,18 +260,18 @@ class MonitorActor(Actor):
 
     def bind(
         self,
-        risk_engine: Any,
+        switch: TradingSwitch,
         strategies: list[Any],
         loop: asyncio.AbstractEventLoop | None = None,
         link: Any = None,
     ) -> None:
-        """Give the monitor the node's `RiskEngine`, strategies (kill switch) and event loop.
+        """Give the monitor the node's `TradingSwitch`, strategies (kill switch) and event loop.
 
         With `loop`, timer ticks run on the node's event loop thread (Nautilus 1.221's live
         timers call back on a thread of their own), like every other component callback.
         `link` is the shared MT5 terminal connection (`is_initialized`): the disconnect rule.
         """
-        self.risk_engine = risk_engine
+        self.switch = switch
         self.strategies = list(strategies)
         self._loop = loop
         self.link = link
@@ -297,9 +301,9 @@ class MonitorActor(Actor):
 
     @property
     def trading_state(self) -> str:
-        if self.risk_engine is None:
+        if self.switch is None:
             return "ACTIVE"
-        return TradingState(self.risk_engine.trading_state).name
+        return self.switch.state.name
 
     # -- Nautilus lifecycle ------------------------------------------------------------------
 
@@ -470,7 +474,7 @@ class MonitorActor(Actor):
                 self.metrics.rejections.inc()
         venue_id = getattr(event, "venue_order_id", None)
         row = {
-            "event_id": event.id.value,
+            "event_id": event_id(event),
             "session": self.session,
             "ts_ns": event.ts_event,
             "kind": kind,
@@ -719,33 +723,33 @@ class MonitorActor(Actor):
         self.halting = flag
         self._flag_confirmed = False
         self.log.error(f"KILL SWITCH ({flag.get('source')}): {flag.get('reason')}")
-        if self.risk_engine is None:
+        if self.switch is None:
             self.log.error(
                 "kill switch not bound to the node (`attach_monitor(node)`): cannot halt"
             )
             return
-        self.risk_engine.set_trading_state(TradingState.REDUCING)
+        self.switch.set(TradingState.REDUCING)
         for strategy in self.strategies:
             strategy.cancel_all_orders(self.config.instrument_id)
             strategy.close_all_positions(self.config.instrument_id)
 
     def _advance_halt(self) -> None:
-        if self.halting is None or self.risk_engine is None:
+        if self.halting is None or self.switch is None:
             return
-        if self.risk_engine.trading_state == TradingState.HALTED:
+        if self.switch.state == TradingState.HALTED:
             return
-        flat = self.portfolio.is_flat(self.config.instrument_id)
+        flat = is_flat(self.portfolio, self.config.instrument_id)
         working = self.cache.orders_open(instrument_id=self.config.instrument_id)
         if flat and not working:
-            self.risk_engine.set_trading_state(TradingState.HALTED)
+            self.switch.set(TradingState.HALTED)
             self.log.error("trading HALTED: positions flat, no working orders")
 
     def _resume(self) -> None:
         self.log.warning("kill switch released: trading ACTIVE again")
         self.halting = None
         self._flag_confirmed = False
-        if self.risk_engine is not None:
-            self.risk_engine.set_trading_state(TradingState.ACTIVE)
+        if self.switch is not None:
+            self.switch.set(TradingState.ACTIVE)
 
 
 def _returns(equities: deque[float]) -> list[float]:
@@ -753,7 +757,7 @@ def _returns(equities: deque[float]) -> list[float]:
 
 
 def attach_monitor(node: Any, backend: Any = None) -> MonitorActor:
-    """Bind the node's `RiskEngine`, strategies, loop (and terminal link) to its `MonitorActor`.
+    """Bind the node's `TradingSwitch`, strategies, loop (and terminal link) to its `MonitorActor`.
 
     Call it before `start`. With `backend` (the node's `Mt5BackendConfig`) the monitor shares
     the adapter's terminal connection (`acquire_connection`: equal configs, one connection)
@@ -768,5 +772,5 @@ def attach_monitor(node: Any, backend: Any = None) -> MonitorActor:
 
         link = acquire_connection(backend)
     loop = node.get_event_loop()
-    monitors[0].bind(node.kernel.risk_engine, node.trader.strategies(), loop, link)
+    monitors[0].bind(TradingSwitch.of_node(node), node.trader.strategies(), loop, link)
     return monitors[0]

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from nautilus_rl_lab.errors import ValuationError
 from nautilus_rl_lab.nt.accounts import is_margin_account
 from nautilus_rl_lab.nt.model import Currency, Instrument, Money, Venue
 from nautilus_rl_lab.nt.version import NT2
@@ -86,20 +87,29 @@ def account_balances(
     if not positions:
         return equity
     if facts.is_margin:
-        added = portfolio.unrealized_pnls(venue)
+        added = _valued(portfolio.unrealized_pnls, venue)
     else:
         carried = {carried_by_balances(facts, cache.instrument(p.instrument_id)) for p in positions}
         if carried == {True}:  # the balances hold the positions: equity adds nothing
             return equity
         if carried == {True, False}:  # mark values mix both kinds: read the account itself
             return portfolio.account(venue).balances_total()
-        added = portfolio.mark_values(venue)
+        added = _valued(portfolio.mark_values, venue)
     return {
         currency: Money(money.as_decimal() - added[currency].as_decimal(), currency)
         if currency in added
         else money
         for currency, money in equity.items()
     }
+
+
+def _valued(read: Any, venue: Venue) -> dict[Currency, Money]:
+    """`read(venue)` (2.0's per-venue P&L or mark values); its refusal (a position without a
+    price yet, e.g. restored after a restart) is a `ValuationError`, as 1.221's `None` is."""
+    try:
+        return dict(read(venue))
+    except RuntimeError as e:
+        raise ValuationError(f"Nautilus cannot value the positions at {venue}: {e}") from e
 
 
 def is_account_error(error: BaseException) -> bool:
