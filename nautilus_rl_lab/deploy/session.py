@@ -18,6 +18,7 @@ file's content).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -191,9 +192,10 @@ def run_live(
         # after the node: Nautilus' kernel installs loop handlers that would not stop it
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
-    monitor = attach_monitor(node, node_config.backend)
+    # no reference to the monitor here: on 2.0 it is thread-bound and must be dropped by the node
+    alerts = attach_monitor(node, node_config.backend).alerts
     code = 0
-    node.on_failure.append(lambda reason: monitor.raise_alert(node_error_alert(reason)))
+    node.on_failure.append(functools.partial(_alert_node_error, node))
     try:
         node.start()
         logger.info("live session running; run store %s", run_dir)
@@ -208,7 +210,7 @@ def run_live(
         node.dispose()
         if end_logging:
             _end_nautilus_logging(node)
-    logger.info("live session stopped (%d alerts)", len(monitor.alerts))
+    logger.info("live session stopped (%d alerts)", len(alerts))
     return code
 
 
@@ -244,6 +246,15 @@ def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
         logger.error("shutdown `%s`: orders or positions remain at the venue", config.on_shutdown)
         return False
     return True
+
+
+def _alert_node_error(node: Any, reason: str) -> None:
+    """The node's monitor raises the critical alert of the error that halts the node."""
+    from nautilus_rl_lab.monitoring import MonitorActor
+
+    for actor in node.trader.actors():
+        if isinstance(actor, MonitorActor):
+            actor.raise_alert(node_error_alert(reason))
 
 
 def node_error_alert(reason: str) -> Any:
