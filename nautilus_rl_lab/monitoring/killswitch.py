@@ -8,7 +8,7 @@ cannot hide it. The flag is mirrored into the store's `state` table when the sto
 written (a record for readers of the store; an older run's store row is still honoured).
 
 The node acknowledges through `node.json`, which the monitor rewrites every tick: its pid,
-session, heartbeat time, Nautilus trading state and the halt flag it is applying.
+session, heartbeat time, trading state (`trading_switch`) and the halt flag it is applying.
 `wait_for_ack` waits until that file names the requested flag. A directory with neither a
 store nor a `node.json` holds no session and is refused, so a typo never creates one.
 """

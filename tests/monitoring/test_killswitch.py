@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from nautilus_rl_lab.cli import main
@@ -73,7 +74,16 @@ def test_kill_halts_a_node_whose_run_store_was_deleted(
     deals = sorted(
         str(d.ticket) for d in simulator.history_deals_get(0, 2**31 - 1) or () if d.magic == MAGIC
     )
-    assert node.wait_until(
-        lambda: sorted(read_table(run_dir, "fills")["trade_id"]) == deals, WAIT
-    ), "the recreated store misses fills"
+    assert node.wait_until(lambda: _stored_fills(run_dir) == deals, WAIT), (
+        "the recreated store misses fills"
+    )
     assert json.loads((run_dir / "halt.json").read_text())["source"] == "cli"
+
+
+def _stored_fills(run_dir: Path) -> list[str] | None:
+    """The trade ids in the store (`None` while the monitor is still recreating it: the file
+    exists a moment before its tables)."""
+    try:
+        return sorted(read_table(run_dir, "fills")["trade_id"])
+    except pd.errors.DatabaseError:
+        return None
