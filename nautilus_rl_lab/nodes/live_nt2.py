@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from nautilus_trader.common import Environment, LoggerConfig
 from nautilus_trader.live import LiveNode as NativeLiveNode
 from nautilus_trader.live import LiveNodeBuilder
@@ -245,8 +246,8 @@ class LiveNode(BackgroundRun):
         for actor in self._config.actors:
             self._actors.append(create_actor(actor))
             add_actor(self._native, self._actors[-1])
-        for strategy in self._config.strategies:
-            self._strategies.append(create_strategy(strategy))
+        for index, strategy in enumerate(self._config.strategies):
+            self._strategies.append(create_strategy(_indexed(strategy, index)))
             self._native.add_strategy(self._strategies[-1])
         self._handle = self._native.handle()
         self._cache = self._native.cache  # refused by the node while it runs
@@ -420,3 +421,18 @@ class LiveNode(BackgroundRun):
         self._disposed = True
         self.call(self._release)
         self._end_thread()
+
+
+def _indexed(strategy: Any, index: int) -> Any:
+    """`strategy` tagged by its place in the node, as 1.221's trader tags an untagged strategy
+    (`<class>-<index>`): 2.0 fixes a strategy's id when it is built, so two untagged strategies
+    would both be `<class>-000` and the node refuses the second (order-id tag conflict)."""
+    fields = strategy.config
+    if index == 0 or fields.get("order_id_tag") is not None:
+        return strategy
+    if fields.get("strategy_id") is not None:
+        raise ConfigError(
+            f"strategy {index} ({strategy.strategy_path}) has a `strategy_id` but no "
+            "`order_id_tag`: give every strategy after the first an `order_id_tag`"
+        )
+    return msgspec.structs.replace(strategy, config={**fields, "order_id_tag": f"{index:03d}"})
