@@ -91,7 +91,7 @@ def test_overrides_win_over_the_file(tmp_path) -> None:
 
 # each NautilusTrader line's own implementation of a component `nodes.live` selects per line
 NT1_ONLY_MODULES = {"nautilus_rl_lab.nodes.live_trading_node", "nautilus_rl_lab.nodes.redis_repair"}
-NT2_ONLY_MODULES = {"nautilus_rl_lab.nodes.live_nt2"}
+NT2_ONLY_MODULES = {"nautilus_rl_lab.nodes.live_nt2", "nautilus_rl_lab.nodes.live_views"}
 OTHER_LINE_MODULES = NT1_ONLY_MODULES if NT2 else NT2_ONLY_MODULES
 
 
