@@ -1,19 +1,25 @@
 # nautilus_rl_lab: `make demo` and `make test` work on a fresh clone with nothing installed by hand.
-PYTHON ?= python3.11
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The first Python 3.12 that runs: `python3.12` on PATH (a pyenv shim for a version that is not
+# selected fails and is skipped), else pyenv's. Evaluated only when the venv is built.
+PYTHON ?= $(firstword $(foreach py,python3.12 \
+	$(sort $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12)), \
+	$(shell $(py) -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && echo $(py))))
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-nt2 browser services demo test test-nt2 lab lint bench clean
+.PHONY: help install browser services demo test lab lint bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
+	$(if $(PYTHON),,$(error No Python 3.12 found (python3.12 on PATH or $(HOME)/.pyenv/versions/3.12.*): install one, e.g. `pyenv install 3.12`, or pass PYTHON=/path/to/python3.12))
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	# CPU build of torch first: on these machines it resolves to a local wheel (never the CUDA build).
+	# torch first, pinned: on Python 3.12 it is PyPI's CUDA build (4.7 GB of wheels), which runs
+	# on the CPU; an unpinned torch pulled in by another package could take a newer build.
 	$(PY) -m pip install torch==2.13.0
 	$(PY) -m pip install -e ".[dev]"
 	touch $(STAMP)
@@ -44,36 +50,8 @@ services:  ## Install redis-server and postgresql with apt-get when missing (roo
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
 	elif [ -n "$$missing" ]; then echo "not installed:$$missing (tests needing them skip)"; fi
 
-# The whole suite, notebooks and browser test included, in fast mode (`make test`, `make test-nt2`).
-SUITE := -m pytest tests --nbmake notebooks -q
-
 test: $(STAMP) lint browser services  ## Lint, then the whole test suite, notebooks and browser test included (fast mode)
-	NRL_FAST=1 $(PY) $(SUITE)
-
-# NautilusTrader 2.0 (Rust core, Python 3.12) in .venv-nt2 beside the 1.221 .venv until the flip
-# (docs/nt2_port.md); pyproject.toml picks the Nautilus line by the interpreter's version.
-VENV_NT2  := .venv-nt2
-PY_NT2    := $(VENV_NT2)/bin/python
-STAMP_NT2 := $(VENV_NT2)/.installed
-# The first Python 3.12 that runs: `python3.12` on PATH (a pyenv shim for a version that is not
-# selected fails and is skipped), else pyenv's. Evaluated only when .venv-nt2 is built.
-PYTHON_NT2 ?= $(firstword $(foreach py,python3.12 \
-	$(sort $(wildcard $(HOME)/.pyenv/versions/3.12.*/bin/python3.12)), \
-	$(shell $(py) -c 'import sys; assert sys.version_info[:2] == (3, 12)' >/dev/null 2>&1 && echo $(py))))
-
-$(STAMP_NT2): pyproject.toml
-	$(if $(PYTHON_NT2),,$(error No Python 3.12 found (python3.12 on PATH or $(HOME)/.pyenv/versions/3.12.*): install one, e.g. `pyenv install 3.12`, or pass PYTHON_NT2=/path/to/python3.12))
-	$(PYTHON_NT2) -m venv $(VENV_NT2)
-	$(PY_NT2) -m pip install --upgrade pip
-	# On 3.12 torch==2.13.0 resolves to PyPI's CUDA build (4.7 GB); it runs on the CPU.
-	$(PY_NT2) -m pip install torch==2.13.0
-	$(PY_NT2) -m pip install -e ".[dev]"
-	touch $(STAMP_NT2)
-
-install-nt2: $(STAMP_NT2)  ## Create .venv-nt2 (Python 3.12, NautilusTrader 2.0) with the dev extras
-
-test-nt2: $(STAMP_NT2) browser services  ## The same suite as `make test` on NautilusTrader 2.0 (lint stays on 1.221)
-	NRL_FAST=1 $(PY_NT2) $(SUITE)
+	NRL_FAST=1 $(PY) -m pytest tests --nbmake notebooks -q
 
 # `make lab FAST=1` starts it in fast mode (NRL_FAST=1: every budget shrunk, as in CI).
 FAST ?= 0
@@ -98,4 +76,4 @@ bench: $(STAMP)  ## Run the benchmarks (JSON lines, documented in benchmarks/REA
 	$(PY) benchmarks/bench_memory.py
 
 clean:  ## Remove the virtual environments and run artefacts
-	rm -rf $(VENV) $(VENV_NT2) runs .pytest_cache
+	rm -rf $(VENV) runs .pytest_cache
