@@ -38,7 +38,6 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.nt.importable import ImportableActorConfig
-from nautilus_rl_lab.nt.portfolio import is_completely_flat
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
 from nautilus_rl_lab.validation import check_choice, check_instrument_id
@@ -239,7 +238,7 @@ def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
         return False
 
     def done() -> bool:
-        flat = config.on_shutdown != "flatten" or is_completely_flat(node.portfolio)
+        flat = config.on_shutdown != "flatten" or node.portfolio.is_completely_net_flat()
         return flat and not node.cache.orders_open()
 
     if not node.wait_until(done, timeout_secs=SHUTDOWN_TIMEOUT_S):

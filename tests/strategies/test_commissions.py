@@ -10,7 +10,6 @@ import pytest
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.nodes.training import TrainingNode
-from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.nt.model import Currency, Money, OrderFilled, Venue
 from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.strategies.valuation import total, valuation_currency
@@ -50,7 +49,7 @@ def _nautilus_commissions(env: TrainingNode, venue: Venue) -> float:
     fills = [
         event
         for order in cache.orders()
-        for event in order_events(order)
+        for event in order.events()
         if isinstance(event, OrderFilled)
     ]
     assert all(fill.commission.currency == currency for fill in fills)

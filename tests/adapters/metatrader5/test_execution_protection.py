@@ -25,7 +25,6 @@ from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
 from nautilus_rl_lab.nt.common import ImportableActorConfig
-from nautilus_rl_lab.nt.components import cancel_order, modify_order
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
 from nautilus_rl_lab.nt.model import InstrumentId, Order, OrderSide, OrderStatus
@@ -334,18 +333,18 @@ def test_modify_and_cancel_of_the_children_move_and_clear_the_position_stops(sta
     sl, tp = _children(node)
 
     new_tp = instrument.make_price(1.13)
-    node.call(lambda: modify_order(probe, tp, price=new_tp))
+    node.call(lambda: probe.modify_order(tp.client_order_id, price=new_tp))
     assert node.wait_until(lambda: current(node, tp).price == new_tp, timeout_secs=WAIT)
     assert _stops(simulator) == [(SL_PRICE, 1.13)]
 
-    node.call(lambda: cancel_order(probe, sl))
+    node.call(lambda: probe.cancel_order(sl.client_order_id))
     assert node.wait_until(
         lambda: current(node, sl).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
     assert _stops(simulator) == [(0.0, 1.13)]
     assert current(node, tp).status == OrderStatus.ACCEPTED
 
-    node.call(lambda: cancel_order(probe, tp))
+    node.call(lambda: probe.cancel_order(tp.client_order_id))
     assert node.wait_until(
         lambda: current(node, tp).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )

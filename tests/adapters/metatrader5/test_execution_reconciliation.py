@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
-from nautilus_rl_lab.nt.components import cancel_order
 from nautilus_rl_lab.nt.model import ClientOrderId, OrderSide, OrderStatus, TimeInForce
 from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import (
@@ -63,7 +62,7 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
         (buy_stop, sell_stop) if current(node, buy_stop).is_closed else (sell_stop, buy_stop)
     )
     assert current(node, filled).status == OrderStatus.FILLED
-    node.call(lambda: cancel_order(probe, other))
+    node.call(lambda: probe.cancel_order(other.client_order_id))
     assert node.wait_until(
         lambda: current(node, other).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
