@@ -35,7 +35,9 @@ def test_modify_moves_the_pending_order_and_volume_changes_are_refused(session):
     assert node.wait_until(lambda: current(node, order).price == new_price, timeout_secs=WAIT)
     assert simulator.orders_get()[0].price_open == pytest.approx(float(new_price))
 
-    node.call(lambda: probe.modify_order(order.client_order_id, quantity=instrument.make_qty(20_000)))
+    node.call(
+        lambda: probe.modify_order(order.client_order_id, quantity=instrument.make_qty(20_000))
+    )
     assert node.wait_until(
         lambda: any(type(e).__name__ == "OrderModifyRejected" for e in probe.events),
         timeout_secs=WAIT,
