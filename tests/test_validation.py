@@ -1,8 +1,8 @@
 """The string checks run before Nautilus parses a config value (a bad one would abort the process).
 
 Each rejected value is also handed to Nautilus' own parser in a fresh interpreter, to prove the
-check stands for something real: that parser aborts the process (1.221) or raises an error that
-names no config field (2.0).
+check stands for something real: that parser raises an error that names no config field (on
+1.221 it aborted the process).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import pytest
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.validation import (
     check_choice,
     check_component_config,
@@ -32,13 +31,9 @@ from tests.conftest import run_python
 STRATEGY = "nautilus_rl_lab.strategies.agent_strategy"
 ACTOR = "nautilus_rl_lab.agents.rl_agent"
 
-LOG_LEVEL_FROM_STR = (
-    "from nautilus_trader.common import LogLevel; LogLevel.from_str({!r})"
-    if NT2
-    else "from nautilus_trader.common.enums import log_level_from_str as f; f({!r})"
-)
-# 1.221 aborts (SIGABRT); 2.0 raises a ValueError that names no config field (exit 1)
-NAUTILUS_REFUSAL = 1 if NT2 else -6
+LOG_LEVEL_FROM_STR = "from nautilus_trader.common import LogLevel; LogLevel.from_str({!r})"
+# 2.0 raises a ValueError that names no config field (exit 1); 1.221 aborted (SIGABRT)
+NAUTILUS_REFUSAL = 1
 
 # (check, rejected value, what Nautilus does with it in a fresh interpreter)
 NAUTILUS_ABORTS = [

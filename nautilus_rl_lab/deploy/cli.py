@@ -39,7 +39,7 @@ def run_live_command(args: argparse.Namespace) -> int:
             raise ConfigError("`--config` is required: nautilus-rl-lab live --config live.yaml")
         from nautilus_rl_lab.deploy.session import LiveRunConfig, run_live
 
-        return run_live(LiveRunConfig.from_file(args.config), end_logging=True)
+        return run_live(LiveRunConfig.from_file(args.config))
     if not args.run_dir:
         raise ConfigError(f"`--run-dir` is required for `live {args.action}`")
     from nautilus_rl_lab.monitoring.killswitch import request_halt, resume, wait_for_ack

@@ -38,7 +38,6 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nodes.live import ON_ERROR_MODES, LiveNodeConfig
 from nautilus_rl_lab.nt.importable import ImportableActorConfig
-from nautilus_rl_lab.nt.portfolio import is_completely_flat
 from nautilus_rl_lab.strategies.risk import RiskLimits
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS, check_max_bar_age
 from nautilus_rl_lab.validation import check_choice, check_instrument_id
@@ -169,14 +168,9 @@ def run_live(
     config: LiveRunConfig,
     stop: threading.Event | None = None,
     environ: Mapping[str, str] | None = None,
-    *,
-    end_logging: bool = False,
 ) -> int:
     """Run the session until SIGINT/SIGTERM (or `stop`); shut down cleanly and return 0 (1
-    when the node stopped by itself or the shutdown's cancel/flatten was not confirmed).
-
-    `end_logging` (the CLI, a process that runs one node) ends Nautilus' log thread after the
-    node is disposed, so everything Nautilus logged is written before the caller's last line."""
+    when the node stopped by itself or the shutdown's cancel/flatten was not confirmed)."""
     from nautilus_rl_lab.monitoring import attach_monitor
     from nautilus_rl_lab.monitoring.store import open_store
     from nautilus_rl_lab.nodes.live import LiveNode
@@ -208,21 +202,8 @@ def run_live(
     finally:
         node.stop()
         node.dispose()
-        if end_logging:
-            _end_nautilus_logging(node)
     logger.info("live session stopped (%d alerts)", len(alerts))
     return code
-
-
-def _end_nautilus_logging(node: Any) -> None:
-    """Drop the kernel's log guard: the last guard's drop makes Nautilus' log thread write what
-    it holds and stop (flushing only queues a request); Nautilus has no public call for it.
-
-    Only 1.221's node exposes its kernel; 2.0's `LiveNode` releases its native node (and the
-    node's logging) in `dispose`."""
-    kernel = getattr(node, "kernel", None)
-    if kernel is not None:
-        kernel._log_guard = None
 
 
 def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
@@ -239,7 +220,7 @@ def _shut_down_orders(node: Any, config: LiveRunConfig) -> bool:
         return False
 
     def done() -> bool:
-        flat = config.on_shutdown != "flatten" or is_completely_flat(node.portfolio)
+        flat = config.on_shutdown != "flatten" or node.portfolio.is_completely_net_flat()
         return flat and not node.cache.orders_open()
 
     if not node.wait_until(done, timeout_secs=SHUTDOWN_TIMEOUT_S):

@@ -39,7 +39,6 @@ from nautilus_rl_lab.evaluation.frequency import (
 )
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
-from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.nt.model import Order, OrderFilled, OrderSide
 
 SIDES = ("BUY", "SELL")
@@ -59,7 +58,7 @@ def fill_slippage(orders: Iterable[Order], close: pd.Series) -> pd.DataFrame:
             continue
         decision = float(close.iloc[position])
         buy = order.side == OrderSide.BUY
-        for event in order_events(order):
+        for event in order.events():
             if isinstance(event, OrderFilled):
                 price = float(event.last_px)
                 slip = price - decision if buy else decision - price

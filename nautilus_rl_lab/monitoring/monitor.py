@@ -88,8 +88,7 @@ from nautilus_rl_lab.monitoring.store import Row, open_store
 from nautilus_rl_lab.monitoring.trading_switch import TradingSwitch
 from nautilus_rl_lab.monitoring.worker import IoWorker
 from nautilus_rl_lab.nt.common import Actor, ActorConfig
-from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_events, order_topic, timer_names
-from nautilus_rl_lab.nt.events import event_id
+from nautilus_rl_lab.nt.components import ORDER_TOPICS, order_topic
 from nautilus_rl_lab.nt.model import (
     Bar,
     BarType,
@@ -105,7 +104,6 @@ from nautilus_rl_lab.nt.model import (
     OrderSubmitted,
     TradingState,
 )
-from nautilus_rl_lab.nt.portfolio import is_flat
 from nautilus_rl_lab.schemes.base import ObservationScheme
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import observe_bar, read_market_state, require_instrument
@@ -362,7 +360,7 @@ class MonitorActor(Actor):
             ))  # fmt: skip
 
     def on_stop(self) -> None:
-        if TIMER in timer_names(self.clock):
+        if TIMER in self.clock.timer_names():
             self.clock.cancel_timer(TIMER)
         for topic in self._order_topics():
             self.unsubscribe_topic(topic, self._on_order_event)
@@ -474,7 +472,7 @@ class MonitorActor(Actor):
                 self.metrics.rejections.inc()
         venue_id = getattr(event, "venue_order_id", None)
         row = {
-            "event_id": event_id(event),
+            "event_id": str(event.event_id.value),
             "session": self.session,
             "ts_ns": event.ts_event,
             "kind": kind,
@@ -521,7 +519,7 @@ class MonitorActor(Actor):
         fills = [
             event
             for order in self.cache.orders(instrument_id=self.config.instrument_id)
-            for event in order_events(order)
+            for event in order.events()
             if isinstance(event, OrderFilled)
         ]
         self._rows += [("fills", self._fill_row(event)) for event in fills]
@@ -738,7 +736,7 @@ class MonitorActor(Actor):
             return
         if self.switch.state == TradingState.HALTED:
             return
-        flat = is_flat(self.portfolio, self.config.instrument_id)
+        flat = self.portfolio.is_net_flat(self.config.instrument_id)
         working = self.cache.orders_open(instrument_id=self.config.instrument_id)
         if flat and not working:
             self.switch.set(TradingState.HALTED)

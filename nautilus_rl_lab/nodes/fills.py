@@ -1,26 +1,23 @@
-"""`GapFillModel`: a stop that a bar *opens* beyond fills at that open, not at the stop price.
+"""`GapFillModel`: a stop fills at its price inside a bar, and at the open when a bar opens beyond it.
 
-Nautilus 1.221's L1 matching fills a triggered stop-market order at its trigger price whatever
-quote triggered it. The venue here sees four quote ticks per bar (open, high, low, close;
+The venue here sees four quote ticks per bar (open, high, low, close;
 `data.wrangling.to_quote_ticks`): inside a bar the price is taken to move continuously from
-tick to tick, so a stop crossed by the high or low tick fills at the stop price (Nautilus'
-rule), but between one bar's close and the next bar's open the price jumps, so a stop that the
-open tick is already beyond fills at that open quote (the gap), as on a real venue. This model
-returns a one-level book at the current quote for exactly that case (Nautilus'
-`FillModel.get_orderbook_for_fill_simulation` hook) and leaves every other fill to Nautilus.
-NautilusTrader 2.0.0rc6 fills a stop triggered by a quote tick at that quote (its matching
-engine fills at the trigger price only inside bars it splits into ticks itself,
-`nt.execution.STOP_FILLS_AT_TRIGGER`): a stop crossed by a bar's low tick would fill at the low,
-a price the market only passed through after the stop. There this model returns a book at the
-stop's (current, so trailed) trigger price for a stop triggered inside a bar, which is 1.221's
-fill.
+tick to tick, so a stop crossed by the high or low tick fills at the stop price, but between one
+bar's close and the next bar's open the price jumps, so a stop that the open tick is already
+beyond fills at that open quote (the gap), as on a real venue. NautilusTrader 2.0.0rc6 fills a
+stop triggered by a quote tick at that quote (its matching engine fills at the trigger price only
+inside bars it splits into ticks itself, `fill_at_market` otherwise): a stop crossed by a bar's
+low tick would fill at the low, a price the market only passed through after the stop. So for a
+stop-market (or trailing stop-market) order this model returns a one-level book (Nautilus'
+`FillModel.get_orderbook_for_fill_simulation` hook): at the open quote for a gap, at the stop's
+(current, so trailed) trigger price for a stop triggered inside a bar (Nautilus 1.221's fill);
+it leaves every other fill to Nautilus.
 
 No fill without a quote: every fill happens at a quote tick's time (the venue fills as ticks
 arrive). NautilusTrader 2.0.0rc6's `end()` (so a plain `run()`) also processes the orders still
 in flight when the data ends, at their arrival time, against the last quote (a price from
 before they arrived); at such a time, no tick of the data, this model offers an empty book, so
-the order is rejected instead of filled at a stale price. 1.221 leaves such orders in flight and
-never asks the model at another time.
+the order is rejected instead of filled at a stale price.
 """
 
 from __future__ import annotations
@@ -30,7 +27,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from nautilus_rl_lab.nt.common import Clock
-from nautilus_rl_lab.nt.execution import STOP_FILLS_AT_TRIGGER, FillModel
+from nautilus_rl_lab.nt.execution import FillModel
 from nautilus_rl_lab.nt.model import (
     BookOrder,
     BookType,
@@ -69,8 +66,6 @@ class GapFillModel(FillModel):
             return None
         if now in self._open_ts:  # a gap: the open quote
             return _one_level_book(instrument, best_bid, best_ask)
-        if STOP_FILLS_AT_TRIGGER:
-            return None
         trigger = order.trigger_price  # crossed inside the bar: the stop's price
         return _one_level_book(instrument, trigger, trigger)
 
@@ -85,6 +80,6 @@ def _one_level_book(instrument: Instrument, bid: Price, ask: Price) -> OrderBook
     book = OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
     size = Quantity(UNLIMITED, instrument.size_precision)
     for order_id, (side, price) in enumerate(((OrderSide.BUY, bid), (OrderSide.SELL, ask)), 1):
-        # Positional: (ts_event, flags, sequence) on 1.221, (flags, sequence, ts_event) on 2.0.
+        # Positional: (flags, sequence, ts_event).
         book.add(BookOrder(side=side, price=price, size=size, order_id=order_id), 0, 0, 0)
     return book

@@ -1,8 +1,8 @@
 """What a live node does with its strategies' orders and positions when it halts on an error.
 
-Shared by both NautilusTrader lines' `LiveNode` (`nodes.live_trading_node`, `nodes.live_nt2`):
-every strategy cancels its working orders and, when flattening, closes its positions; the node
-stops once nothing is in flight or left to withdraw, or after `HALT_TIMEOUT_S`.
+Used by `LiveNode` (`nodes.live_nt2`): every strategy cancels its working orders and, when
+flattening, closes its positions; the node stops once nothing is in flight or left to withdraw,
+or after `HALT_TIMEOUT_S`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`LiveNode` on NautilusTrader 2.0: 2.0's `LiveNode` composed, on a thread of its own, behind the
-API of 1.221's `TradingNode` subclass (`nodes.live_trading_node`); `nodes.live` selects one.
+API of 1.221's `TradingNode` subclass (which it replaced); `nodes.live` exports it.
 
 2.0's node cannot be subclassed, runs once and is a thread-bound (pyo3 ``unsendable``) object, as
 are its cache and every strategy's Rust half: touching one from another thread aborts the process.

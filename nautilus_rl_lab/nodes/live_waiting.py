@@ -1,7 +1,7 @@
-"""Waiting on a live node that runs on a background thread, the same for both NautilusTrader lines.
+"""Waiting on a live node that runs on a background thread.
 
-`LiveNode` on 1.221 (`nodes.live_trading_node`) and on 2.0 (`nodes.live_nt2`) both run their
-node off the caller's thread; they share how a caller waits for a state and runs for a while.
+`LiveNode` (`nodes.live_nt2`) runs its node off the caller's thread; this is how a caller waits
+for a state and runs for a while.
 """
 
 from __future__ import annotations

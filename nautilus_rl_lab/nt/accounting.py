@@ -1,18 +1,17 @@
-"""Nautilus' accounts, version-neutral: what valuing an account needs, and a blown account.
+"""Nautilus' accounts: what valuing an account needs, and a blown account.
 
 - `AccountFacts` / `account_facts`: the parts of an account that never change (venue, base
   currency, margin or cash), read from the account object once: NautilusTrader 2 hands out a copy
-  of the account carrying every account event (O(events) per read), 1.221 the account itself.
-- `account_balances`: the account's total balances per currency, read once a bar. On 1.221 from
-  the account; on 2.0 from `Portfolio.equity(venue)` (no account copy) minus what that equity adds
+  of the account carrying every account event (O(events) per read).
+- `account_balances`: the account's total balances per currency, read once a bar, from
+  `Portfolio.equity(venue)` (no account copy) minus what that equity adds
   to the balances on the venue's open positions: their unrealised P&L on a margin account
   (`Portfolio.unrealized_pnls`), their mark value on a cash account (`Portfolio.mark_values`).
   Positions a multi-currency cash account books as balances of their own (a currency pair's base
   currency) add nothing there; with both kinds open at once the account itself is read. A
   currency whose balance is zero may be missing from the result (it adds nothing to a sum).
 - `suppress_account_error`: a fill the account cannot book (a CASH balance below zero) stops
-  the run: 1.221 raises `AccountError`, 2.0 a `RuntimeError` saying "Cash account balance would
-  become negative".
+  the run: Nautilus raises a `RuntimeError` saying "Cash account balance would become negative".
 """
 
 from __future__ import annotations
@@ -23,25 +22,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from nautilus_rl_lab.errors import ValuationError
-from nautilus_rl_lab.nt.accounts import is_margin_account
 from nautilus_rl_lab.nt.model import Currency, Instrument, Money, Venue
-from nautilus_rl_lab.nt.version import NT2
 
-if NT2:
-    Account = Any  # CashAccount | MarginAccount | BettingAccount, no common base class
-    CacheFacade = Any  # nautilus_trader.common.Cache
-    PortfolioFacade = Any  # nautilus_trader.portfolio.Portfolio
-    _ACCOUNT_ERRORS: tuple[type[BaseException], ...] = (RuntimeError,)
-else:
-    from nautilus_trader.accounting.accounts.base import Account
-    from nautilus_trader.accounting.error import AccountError
-    from nautilus_trader.cache.base import CacheFacade
-    from nautilus_trader.portfolio.base import PortfolioFacade
-
-    _ACCOUNT_ERRORS = (AccountError,)
+Account = Any  # CashAccount | MarginAccount | BettingAccount, no common base class
+CacheFacade = Any  # nautilus_trader.common.Cache
+PortfolioFacade = Any  # nautilus_trader.portfolio.Portfolio
+_ACCOUNT_ERRORS: tuple[type[BaseException], ...] = (RuntimeError,)
 
 # NautilusTrader 2's message for a fill the cash account cannot book (a plain RuntimeError)
-_NT2_MESSAGE = "balance would become negative"
+_NEGATIVE_BALANCE = "balance would become negative"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +45,12 @@ class AccountFacts:
 def account_facts(account: Account) -> AccountFacts:
     """The facts of `account` (its venue is its id's issuer, as `AccountId.get_issuer()`)."""
     venue = Venue(account.id.value.split("-", 1)[0])
-    return AccountFacts(venue, account.base_currency, is_margin_account(account))
+    return AccountFacts(venue, account.base_currency, account.is_margin_account())
 
 
 def instrument_base_currency(instrument: Instrument) -> Currency | None:
     """The instrument's base currency (a currency pair's first leg), `None` for an equity."""
-    if NT2:
-        return getattr(instrument, "base_currency", None)
-    return instrument.get_base_currency()
+    return getattr(instrument, "base_currency", None)
 
 
 def carried_by_balances(facts: AccountFacts, instrument: Instrument) -> bool:
@@ -77,9 +64,6 @@ def account_balances(
 ) -> dict[Currency, Money] | None:
     """The account's total balances per currency (`None`: no account at the venue yet)."""
     venue = facts.venue
-    if not NT2:
-        account = portfolio.account(venue)
-        return None if account is None else account.balances_total()
     equity = portfolio.equity(venue)
     if not equity:
         return None
@@ -104,8 +88,8 @@ def account_balances(
 
 
 def _valued(read: Any, venue: Venue) -> dict[Currency, Money]:
-    """`read(venue)` (2.0's per-venue P&L or mark values); its refusal (a position without a
-    price yet, e.g. restored after a restart) is a `ValuationError`, as 1.221's `None` is."""
+    """`read(venue)` (the per-venue P&L or mark values); its refusal (a position without a
+    price yet, e.g. restored after a restart) is a `ValuationError`."""
     try:
         return dict(read(venue))
     except RuntimeError as e:
@@ -116,7 +100,7 @@ def is_account_error(error: BaseException) -> bool:
     """Whether `error` is Nautilus refusing a fill the account cannot book (negative balance)."""
     if not isinstance(error, _ACCOUNT_ERRORS):
         return False
-    return not NT2 or _NT2_MESSAGE in str(error)
+    return _NEGATIVE_BALANCE in str(error)
 
 
 @contextlib.contextmanager

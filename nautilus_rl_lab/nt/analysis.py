@@ -1,4 +1,4 @@
-"""Nautilus' report builders, at one address on NautilusTrader 1.221 and 2.0.
+"""Nautilus' report builders, at one address.
 
 `ReportProvider` builds the trader's reports from a list of orders on both lines, so a
 component can report from its own cache (on 2.0 the engine's cache cannot be read while a

@@ -1,9 +1,8 @@
-"""Nautilus bars and quote ticks from numpy arrays, on NautilusTrader 1.221 and 2.0.
+"""Nautilus bars and quote ticks from numpy arrays.
 
-1.221 builds them in one call (`Bar.from_raw_arrays_to_list`,
-`QuoteTick.from_raw_arrays_to_list`); 2.0 has no such call for Python (its wranglers take Arrow
-record batches), so each is constructed from `Price`/`Quantity` at the given precisions, which
-round the same way (measured: 6,225 bars in 0.03 s, 24,900 quote ticks in 0.1 s).
+NautilusTrader 2 has no one-call constructor for Python (its wranglers take Arrow record
+batches), so each is constructed from `Price`/`Quantity` at the given precisions (measured:
+6,225 bars in 0.03 s, 24,900 quote ticks in 0.1 s).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId, Price, Quantity, QuoteTick
-from nautilus_rl_lab.nt.version import NT2
 
 
 def bars_from_arrays(
@@ -23,10 +21,6 @@ def bars_from_arrays(
 ) -> list[Bar]:
     """One bar per row of the float64 arrays `ohlcv` (open, high, low, close, volume), stamped
     `ts` (uint64 ns) as event and init time."""
-    if not NT2:
-        return Bar.from_raw_arrays_to_list(
-            bar_type, price_precision, size_precision, *ohlcv, ts, ts
-        )
     opens, highs, lows, closes, volumes = (column.tolist() for column in ohlcv)
     return [
         Bar(
@@ -54,10 +48,6 @@ def quote_ticks_from_arrays(
     """One quote tick per element of the float64 arrays `bid_ask`, with `sizes` on both sides,
     stamped `ts` (uint64 ns) as event and init time."""
     bids, asks = bid_ask
-    if not NT2:
-        return QuoteTick.from_raw_arrays_to_list(
-            instrument_id, price_precision, size_precision, bids, asks, sizes, sizes, ts, ts
-        )
     return [
         QuoteTick(
             instrument_id,

@@ -1,11 +1,9 @@
-"""Writing and querying a `ParquetDataCatalog`, on NautilusTrader 1.221 and 2.0.
+"""Writing and querying a `ParquetDataCatalog`.
 
-1.221 writes any mix of data with `write_data`, reads with `bars(bar_types=...)` /
-`quote_ticks(instrument_ids=...)` and keeps bar files under ``data/bar/``. 2.0 has one writer
-per kind (`write_instruments`, `write_bars`, `write_quote_ticks`, ...; bars of one bar type and
-ticks of one instrument per call), reads with `query_bars` / `query_quote_ticks`
-(`identifiers`) and keeps bar files under ``data/bars/``; both store the bar type in each bar
-file's Parquet metadata.
+NautilusTrader 2 has one writer per kind (`write_instruments`, `write_bars`,
+`write_quote_ticks`, ...; bars of one bar type and ticks of one instrument per call), reads with
+`query_bars` / `query_quote_ticks` (`identifiers`) and keeps bar files under ``data/bars/``,
+with the bar type in each bar file's Parquet metadata.
 """
 
 from __future__ import annotations
@@ -15,10 +13,9 @@ from typing import Any
 
 from nautilus_rl_lab.nt.model import Bar, Instrument, QuoteTick
 from nautilus_rl_lab.nt.persistence import ParquetDataCatalog
-from nautilus_rl_lab.nt.version import NT2
 
 #: The catalog folder (under ``data/``) that holds one folder of Parquet files per bar type.
-BAR_FOLDER = "bars" if NT2 else "bar"
+BAR_FOLDER = "bars"
 
 
 def _groups(data: Sequence[Any]) -> dict[tuple[str, str], list[Any]]:
@@ -39,22 +36,15 @@ def _groups(data: Sequence[Any]) -> dict[tuple[str, str], list[Any]]:
 
 def write_data(catalog: ParquetDataCatalog, data: Sequence[Any]) -> None:
     """Write instruments, bars and quote ticks (each kind sorted by `ts_init`) to `catalog`."""
-    if not NT2:
-        catalog.write_data(list(data))
-        return
     for (writer, _), items in _groups(data).items():
         getattr(catalog, writer)(items)
 
 
 def query_bars(catalog: ParquetDataCatalog, bar_types: list[str]) -> list[Bar]:
     """The bars of `bar_types` in `catalog`, in time order."""
-    if NT2:
-        return catalog.query_bars(identifiers=bar_types)
-    return catalog.bars(bar_types=bar_types)
+    return catalog.query_bars(identifiers=bar_types)
 
 
 def query_quote_ticks(catalog: ParquetDataCatalog, instrument_ids: list[str]) -> list[QuoteTick]:
     """The quote ticks of `instrument_ids` in `catalog`, in time order."""
-    if NT2:
-        return catalog.query_quote_ticks(identifiers=instrument_ids)
-    return catalog.quote_ticks(instrument_ids=instrument_ids)
+    return catalog.query_quote_ticks(identifiers=instrument_ids)

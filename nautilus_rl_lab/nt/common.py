@@ -1,26 +1,20 @@
-"""Nautilus' actor base, cache, clock, message bus and component helpers, at one address on NautilusTrader 1.221 and 2.0.
+"""Nautilus' actor base, cache, clock, message bus and component helpers, at one address.
 
-`ImportableActorConfig` is `nt.importable`'s (on 2.0 a struct with 1.221's fields and JSON).
+`ImportableActorConfig` is `nt.importable`'s (a struct with 1.221's fields and JSON).
 """
 
 from __future__ import annotations
 
+from nautilus_trader.common import (
+    Cache,
+    CacheConfig,
+    Clock,
+    MessageBus,
+    log_sysinfo,
+)
+
 from nautilus_rl_lab.nt.components import Actor, ActorConfig
 from nautilus_rl_lab.nt.importable import ImportableActorConfig
-from nautilus_rl_lab.nt.version import NT2
-
-if NT2:
-    from nautilus_trader.common import (
-        Cache,
-        CacheConfig,
-        Clock,
-        MessageBus,
-        log_sysinfo,
-    )
-else:
-    from nautilus_trader.cache.cache import Cache
-    from nautilus_trader.cache.config import CacheConfig
-    from nautilus_trader.common.component import Clock, MessageBus, log_sysinfo
 
 __all__ = [
     "Actor",

@@ -1,28 +1,20 @@
-"""Nautilus' actor and strategy bases and their configs, with one API on NautilusTrader 1.221 and 2.0.
+"""Nautilus' actor and strategy bases and their configs, as the toolkit's components use them.
 
 The toolkit's components derive from `Actor`/`Strategy` here and configure them with
-`ActorConfig`/`StrategyConfig` subclasses; what differs between the lines stays in this module:
+`ActorConfig`/`StrategyConfig` subclasses:
 
-- Messages: 2.0's `publish_message` / `subscribe_topic` / `unsubscribe_topic` (1.221: the
-  component's `msgbus`), always in-process (1.221's `external_pub=False`).
-- Data: 2.0's `subscribe_quotes` / `unsubscribe_quotes` / `on_quote` / `on_historical_bars`
-  (1.221: `*_quote_ticks`, `on_quote_tick`, `on_historical_data`).
-- Order events: 2.0's message bus hands Python no order events, so a 2.0 `Strategy` here
-  republishes its own on 1.221's topics, `order_topic(strategy_id)` and
-  `fill_topic(instrument_id)` (Nautilus publishes them on 1.221). Other components' events
-  (EXTERNAL orders) reach those topics on 1.221 only.
-- Configs: 2.0's configs are Rust objects that cannot carry our fields or decode JSON, so on 2.0
+- Order events: NautilusTrader 2's message bus hands Python no order events, so a `Strategy`
+  here republishes its own on 1.221's topics, `order_topic(strategy_id)` and
+  `fill_topic(instrument_id)`; other components' events (EXTERNAL orders) do not reach them.
+- Configs: Nautilus' configs are Rust objects that cannot carry our fields or decode JSON, so
   `ActorConfig`/`StrategyConfig` are frozen msgspec structs with 1.221's fields and JSON (stored
-  configs load on both); the 2.0 base builds Nautilus' own config from them, and `config` is ours.
-- Timers: `timer_names(clock)` (a method on 2.0).
-- Identity: `id` is the component's id on both (2.0 calls it `actor_id` / `strategy_id`); a
-  strategy's id and order-id tag follow 1.221's rule on 2.0 too (`nt.strategy_ids`).
-- Portfolio: a 2.0 `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
-  or node and, on 2.0, hands it the kernel's (a live view, readable from handlers).
-- Reset: 2.0's engine reset leaves a strategy's client order id count; `Strategy.on_reset`
-  restarts it as 1.221 does (subclasses call `super().on_reset()`).
-- Orders: `order_list` (2.0 builds no `OrderList` in Python; it takes the orders),
-  `cancel_order` and `modify_order` (2.0 takes the client order id), `order_events` (a method on 2.0).
+  configs keep loading); the base builds Nautilus' own config from them, and `config` is ours.
+- Identity: `id` is the component's id (Nautilus calls it `actor_id` / `strategy_id`); a
+  strategy's id and order-id tag follow 1.221's rule (`nt.strategy_ids`).
+- Portfolio: a `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
+  or node and hands it the kernel's (a live view, readable from handlers).
+- Reset: the engine's reset leaves a strategy's client order id count; `Strategy.on_reset`
+  restarts it as 1.221 did (subclasses call `super().on_reset()`).
 - Importable configs: `create_actor` / `create_strategy` build a component from an
   `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
   class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
@@ -31,256 +23,164 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import msgspec
+from nautilus_trader.common import DataActor as _NautilusActor
+from nautilus_trader.common import DataActorConfig as _NautilusActorConfig
+from nautilus_trader.model import ActorId, ComponentId, OmsType, OrderFilled, StrategyId
+from nautilus_trader.trading import Strategy as _NautilusStrategy
+from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
 
-from nautilus_rl_lab.nt.model import Bar, InstrumentId, OrderList, OrderListId
-from nautilus_rl_lab.nt.version import NT2
+from nautilus_rl_lab.nt.codec import JsonStruct
+from nautilus_rl_lab.nt.model import InstrumentId
+from nautilus_rl_lab.nt.strategy_ids import strategy_identity
 
 if TYPE_CHECKING:
     from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 
-if NT2:
-    from typing import Self
 
-    from nautilus_trader.common import DataActor as _NautilusActor
-    from nautilus_trader.common import DataActorConfig as _NautilusActorConfig
-    from nautilus_trader.model import ActorId, ComponentId, OmsType, OrderFilled, StrategyId
-    from nautilus_trader.trading import Strategy as _NautilusStrategy
-    from nautilus_trader.trading import StrategyConfig as _NautilusStrategyConfig
+class ActorConfig(JsonStruct, kw_only=True, frozen=True):
+    """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
 
-    from nautilus_rl_lab.nt.codec import JsonStruct
-    from nautilus_rl_lab.nt.strategy_ids import strategy_identity
+    component_id: ComponentId | None = None
+    log_events: bool = True
+    log_commands: bool = True
 
-    class ActorConfig(JsonStruct, kw_only=True, frozen=True):
-        """1.221's `ActorConfig` fields: the component id (default: the class name) and logging."""
+    def nautilus(self) -> _NautilusActorConfig:
+        """Nautilus' own `DataActorConfig` with this config's id and logging."""
+        actor_id = ActorId(str(self.component_id)) if self.component_id else None
+        return _NautilusActorConfig(actor_id, self.log_events, self.log_commands)
 
-        component_id: ComponentId | None = None
-        log_events: bool = True
-        log_commands: bool = True
 
-        def nautilus(self) -> _NautilusActorConfig:
-            """Nautilus' own `DataActorConfig` with this config's id and logging."""
-            actor_id = ActorId(str(self.component_id)) if self.component_id else None
-            return _NautilusActorConfig(actor_id, self.log_events, self.log_commands)
+class StrategyConfig(JsonStruct, kw_only=True, frozen=True):
+    """1.221's `StrategyConfig` fields (`external_order_claims` is 2.0's
+    `external_order_instrument_ids`)."""
 
-    class StrategyConfig(JsonStruct, kw_only=True, frozen=True):
-        """1.221's `StrategyConfig` fields (`external_order_claims` is 2.0's
-        `external_order_instrument_ids`)."""
+    strategy_id: StrategyId | None = None
+    order_id_tag: str | None = None
+    use_uuid_client_order_ids: bool = False
+    use_hyphens_in_client_order_ids: bool = True
+    oms_type: str | None = None
+    external_order_claims: list[InstrumentId] | None = None
+    manage_contingent_orders: bool = False
+    manage_gtd_expiry: bool = False
+    log_events: bool = True
+    log_commands: bool = True
+    log_rejected_due_post_only_as_warning: bool = True
 
-        strategy_id: StrategyId | None = None
-        order_id_tag: str | None = None
-        use_uuid_client_order_ids: bool = False
-        use_hyphens_in_client_order_ids: bool = True
-        oms_type: str | None = None
-        external_order_claims: list[InstrumentId] | None = None
-        manage_contingent_orders: bool = False
-        manage_gtd_expiry: bool = False
-        log_events: bool = True
-        log_commands: bool = True
-        log_rejected_due_post_only_as_warning: bool = True
+    def identified(self, name: str) -> Self:
+        """This config with the id and order-id tag 1.221 gives the strategy class `name`
+        (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added, so
+        a 2.0 strategy's `config` holds them (build another strategy from the original)."""
+        identity = strategy_identity(
+            name, str(self.strategy_id) if self.strategy_id else None, self.order_id_tag
+        )
+        return msgspec.structs.replace(
+            self,
+            strategy_id=StrategyId(identity.strategy_id),
+            order_id_tag=identity.order_id_tag,
+        )
 
-        def identified(self, name: str) -> Self:
-            """This config with the id and order-id tag 1.221 gives the strategy class `name`
-            (`nt.strategy_ids`): 2.0 names a strategy by its config's, when built and added, so
-            a 2.0 strategy's `config` holds them (build another strategy from the original)."""
-            identity = strategy_identity(
-                name, str(self.strategy_id) if self.strategy_id else None, self.order_id_tag
+    def nautilus(self) -> _NautilusStrategyConfig:
+        """Nautilus' own `StrategyConfig` with this config's fields."""
+        return _NautilusStrategyConfig(
+            strategy_id=StrategyId(str(self.strategy_id)) if self.strategy_id else None,
+            order_id_tag=self.order_id_tag,
+            oms_type=OmsType[self.oms_type] if self.oms_type else None,
+            external_order_instrument_ids=self.external_order_claims,
+            manage_contingent_orders=self.manage_contingent_orders,
+            manage_gtd_expiry=self.manage_gtd_expiry,
+            use_uuid_client_order_ids=self.use_uuid_client_order_ids,
+            use_hyphens_in_client_order_ids=self.use_hyphens_in_client_order_ids,
+            log_events=self.log_events,
+            log_commands=self.log_commands,
+            log_rejected_due_post_only_as_warning=self.log_rejected_due_post_only_as_warning,
+        )
+
+
+class Actor(_NautilusActor):
+    """2.0's `DataActor`, configured by an `ActorConfig`, with `id` and an attached portfolio."""
+
+    def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
+        # Nautilus reads its config in __new__; subclasses may take more arguments
+        return super().__new__(cls, _nautilus_config(config))
+
+    def __init__(self, config: Any = None) -> None:
+        super().__init__()
+        self._config = ActorConfig() if config is None else config
+        self._portfolio: Any = None
+
+    @property
+    def config(self) -> Any:
+        return self._config
+
+    @property
+    def id(self) -> ActorId:
+        """The actor's id (1.221's name for `actor_id`)."""
+        return self.actor_id
+
+    @property
+    def portfolio(self) -> Any:
+        """The kernel's portfolio, handed over by `add_actor`."""
+        if self._portfolio is None:
+            raise RuntimeError(
+                f"{type(self).__name__} has no portfolio: NautilusTrader 2 gives actors "
+                "none; add it with nautilus_rl_lab.nt.components.add_actor(kernel, actor)"
             )
-            return msgspec.structs.replace(
-                self,
-                strategy_id=StrategyId(identity.strategy_id),
-                order_id_tag=identity.order_id_tag,
-            )
+        return self._portfolio
 
-        def nautilus(self) -> _NautilusStrategyConfig:
-            """Nautilus' own `StrategyConfig` with this config's fields."""
-            return _NautilusStrategyConfig(
-                strategy_id=StrategyId(str(self.strategy_id)) if self.strategy_id else None,
-                order_id_tag=self.order_id_tag,
-                oms_type=OmsType[self.oms_type] if self.oms_type else None,
-                external_order_instrument_ids=self.external_order_claims,
-                manage_contingent_orders=self.manage_contingent_orders,
-                manage_gtd_expiry=self.manage_gtd_expiry,
-                use_uuid_client_order_ids=self.use_uuid_client_order_ids,
-                use_hyphens_in_client_order_ids=self.use_hyphens_in_client_order_ids,
-                log_events=self.log_events,
-                log_commands=self.log_commands,
-                log_rejected_due_post_only_as_warning=self.log_rejected_due_post_only_as_warning,
-            )
+    def attach_portfolio(self, portfolio: Any) -> None:
+        """Read `portfolio` (the engine's or node's) as this actor's own."""
+        self._portfolio = portfolio
 
-    class Actor(_NautilusActor):
-        """2.0's `DataActor`, configured by an `ActorConfig`, with `id` and an attached portfolio."""
 
-        def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-            # Nautilus reads its config in __new__; subclasses may take more arguments
-            return super().__new__(cls, _nautilus_config(config))
+class Strategy(_NautilusStrategy):
+    """2.0's `Strategy`, configured by a `StrategyConfig`, publishing its order events on
+    1.221's topics (`order_topic`, `fill_topic`)."""
 
-        def __init__(self, config: Any = None) -> None:
-            super().__init__()
-            self._config = ActorConfig() if config is None else config
-            self._portfolio: Any = None
+    def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
+        # Nautilus reads the id from the config when it builds the strategy and again (its
+        # `config` attribute) when one is added: both see 1.221's id and tag
+        ours = StrategyConfig() if config is None else config
+        if isinstance(ours, StrategyConfig):
+            ours = ours.identified(cls.__name__)
+        strategy = super().__new__(cls, _nautilus_config(ours))
+        strategy._config = ours
+        return strategy
 
-        @property
-        def config(self) -> Any:
-            return self._config
+    def __init__(self, config: Any = None) -> None:
+        super().__init__()
+        # read now: while an order event is handled the strategy is borrowed (2.0)
+        self._order_topic = order_topic(self.strategy_id)
 
-        @property
-        def id(self) -> ActorId:
-            """The actor's id (1.221's name for `actor_id`)."""
-            return self.actor_id
+    @property
+    def config(self) -> Any:
+        return self._config
 
-        @property
-        def portfolio(self) -> Any:
-            """The kernel's portfolio, handed over by `add_actor`."""
-            if self._portfolio is None:
-                raise RuntimeError(
-                    f"{type(self).__name__} has no portfolio: NautilusTrader 2 gives actors "
-                    "none; add it with nautilus_rl_lab.nt.components.add_actor(kernel, actor)"
-                )
-            return self._portfolio
+    @property
+    def id(self) -> StrategyId:
+        """The strategy's id (1.221's name for `strategy_id`)."""
+        return self.strategy_id
 
-        def attach_portfolio(self, portfolio: Any) -> None:
-            """Read `portfolio` (the engine's or node's) as this actor's own."""
-            self._portfolio = portfolio
+    def on_reset(self) -> None:
+        """Restart the client order ids at 1, as 1.221 does before calling `on_reset` (2.0's
+        engine reset keeps the count); a subclass's `on_reset` calls this first."""
+        self.order_factory.reset()
 
-    class Strategy(_NautilusStrategy):
-        """2.0's `Strategy`, configured by a `StrategyConfig`, publishing its order events on
-        1.221's topics (`order_topic`, `fill_topic`)."""
+    def on_order_event(self, event: Any) -> None:
+        self.publish_message(self._order_topic, event)
+        if isinstance(event, OrderFilled):
+            self.publish_message(fill_topic(event.instrument_id), event)
 
-        def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-            # Nautilus reads the id from the config when it builds the strategy and again (its
-            # `config` attribute) when one is added: both see 1.221's id and tag
-            ours = StrategyConfig() if config is None else config
-            if isinstance(ours, StrategyConfig):
-                ours = ours.identified(cls.__name__)
-            strategy = super().__new__(cls, _nautilus_config(ours))
-            strategy._config = ours
-            return strategy
 
-        def __init__(self, config: Any = None) -> None:
-            super().__init__()
-            # read now: while an order event is handled the strategy is borrowed (2.0)
-            self._order_topic = order_topic(self.strategy_id)
-
-        @property
-        def config(self) -> Any:
-            return self._config
-
-        @property
-        def id(self) -> StrategyId:
-            """The strategy's id (1.221's name for `strategy_id`)."""
-            return self.strategy_id
-
-        def on_reset(self) -> None:
-            """Restart the client order ids at 1, as 1.221 does before calling `on_reset` (2.0's
-            engine reset keeps the count); a subclass's `on_reset` calls this first."""
-            self.order_factory.reset()
-
-        def on_order_event(self, event: Any) -> None:
-            self.publish_message(self._order_topic, event)
-            if isinstance(event, OrderFilled):
-                self.publish_message(fill_topic(event.instrument_id), event)
-
-    def _nautilus_config(config: Any) -> Any:
-        """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
-        return config.nautilus() if isinstance(config, JsonStruct) else config
-
-    def _attach_portfolio(kernel: Any, actor: Any) -> None:
-        if isinstance(actor, Actor):
-            actor.attach_portfolio(kernel.portfolio)
-
-else:
-    from nautilus_trader.common.actor import Actor as _NautilusActor
-    from nautilus_trader.config import ActorConfig, StrategyConfig
-    from nautilus_trader.trading.strategy import Strategy as _NautilusStrategy
-
-    class _Messages:
-        """2.0's message methods on a 1.221 component (its `msgbus`), in-process only."""
-
-        msgbus: Any
-
-        def publish_message(self, topic: str, message: object) -> None:
-            """Publish `message` on `topic` to this process' subscribers."""
-            self.msgbus.publish(topic, message, external_pub=False)
-
-        def subscribe_topic(self, topic: str, handler: Any) -> None:
-            """Call `handler` with every message published on `topic` (wildcards allowed)."""
-            self.msgbus.subscribe(topic=topic, handler=handler)
-
-        def unsubscribe_topic(self, topic: str, handler: Any) -> None:
-            """Stop calling `handler` for `topic`."""
-            self.msgbus.unsubscribe(topic=topic, handler=handler)
-
-    class _DataNames:
-        """2.0's data names on a 1.221 component: `subscribe_quotes` / `unsubscribe_quotes`
-        (1.221's `*_quote_ticks`), the handlers `on_quote` (1.221's `on_quote_tick`) and
-        `on_historical_bars` (1.221's `on_historical_data`, one bar at a time)."""
-
-        def subscribe_quotes(self, instrument_id: InstrumentId) -> None:
-            """Receive the quotes of `instrument_id` in `on_quote`."""
-            self.subscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
-
-        def unsubscribe_quotes(self, instrument_id: InstrumentId) -> None:
-            """Stop the quotes of `instrument_id`."""
-            self.unsubscribe_quote_ticks(instrument_id)  # type: ignore[attr-defined]
-
-        def on_quote_tick(self, tick: Any) -> None:
-            self.on_quote(tick)
-
-        def on_quote(self, quote: Any) -> None:
-            """Called with each subscribed quote (2.0's name)."""
-
-        def on_historical_data(self, data: Any) -> None:
-            if isinstance(data, Bar):
-                self.on_historical_bars([data])
-
-        def on_historical_bars(self, bars: list[Any]) -> None:
-            """Called with requested bars (2.0's name; 1.221 hands them one by one)."""
-
-    class Actor(_Messages, _DataNames, _NautilusActor):
-        """1.221's `Actor` with 2.0's message and data names."""
-
-    class Strategy(_Messages, _DataNames, _NautilusStrategy):
-        """1.221's `Strategy` with 2.0's message and data names."""
-
-        def on_reset(self) -> None:
-            """Nothing here: 1.221 restarts the client order ids before calling `on_reset`."""
-
-    def _attach_portfolio(kernel: Any, actor: Any) -> None:
-        """Nothing: 1.221 registers the kernel's portfolio with every actor."""
+def _nautilus_config(config: Any) -> Any:
+    """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
+    return config.nautilus() if isinstance(config, JsonStruct) else config
 
 
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""
-
-
-def timer_names(clock: Any) -> list[str]:
-    """The names of `clock`'s running timers (1.221's property, 2.0's method)."""
-    return clock.timer_names() if NT2 else clock.timer_names
-
-
-def order_events(order: Any) -> list[Any]:
-    """Every event of `order`, oldest first (1.221's `events` property, 2.0's method)."""
-    return order.events() if NT2 else order.events
-
-
-def cancel_order(strategy: Strategy, order: Any) -> None:
-    """Cancel `order` (1.221's `cancel_order` takes the order, 2.0's its client order id)."""
-    strategy.cancel_order(order.client_order_id if NT2 else order)
-
-
-def modify_order(strategy: Strategy, order: Any, **changes: Any) -> None:
-    """Modify `order` by `changes` (`quantity`, `price`, `trigger_price`): 1.221's
-    `modify_order` takes the order, 2.0's its client order id."""
-    strategy.modify_order(order.client_order_id if NT2 else order, **changes)
-
-
-def order_list(list_id: OrderListId, orders: list[Any]) -> Any:
-    """What `Strategy.submit_order_list` takes for `orders` (each carrying `list_id`): 1.221's
-    `OrderList`; NautilusTrader 2 cannot build one in Python and takes the list."""
-    return list(orders) if NT2 else OrderList(list_id, orders)
 
 
 def order_topic(strategy_id: object) -> str:
@@ -289,14 +189,15 @@ def order_topic(strategy_id: object) -> str:
 
 
 def fill_topic(instrument_id: InstrumentId) -> str:
-    """The topic of every fill of `instrument_id` (on 2.0: of the toolkit's strategies)."""
+    """The topic of every fill of `instrument_id` (of the toolkit's strategies)."""
     return f"events.fills.{instrument_id}"
 
 
 def add_actor(kernel: Any, actor: Any) -> None:
     """Add `actor` to `kernel` (a backtest engine or live node), with the kernel's portfolio."""
     kernel.add_actor(actor)
-    _attach_portfolio(kernel, actor)
+    if isinstance(actor, Actor):
+        actor.attach_portfolio(kernel.portfolio)
 
 
 def _resolve(path: str) -> Any:

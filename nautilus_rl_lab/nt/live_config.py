@@ -1,9 +1,8 @@
-"""Nautilus' live client configs (instrument provider, routing, data and execution client), on
-NautilusTrader 1.221 and 2.0 alike.
+"""Nautilus' live client configs (instrument provider, routing, data and execution client).
 
-On 2.0 these are final native classes that carry no fields of ours (and cannot nest in a msgspec
-config); there they are frozen `JsonStruct`s with 1.221's fields in 1.221's order, so an adapter's client
-config subclasses one base on both lines and writes the same JSON. A 2.0 client hands Nautilus a
+NautilusTrader 2's are final native classes that carry no fields of ours (and cannot nest in a
+msgspec config); here they are frozen `JsonStruct`s with 1.221's fields in 1.221's order, so an
+adapter's client config subclasses one base and writes 1.221's JSON. A client hands Nautilus a
 native config of its own (see `nt.live_clients`).
 """
 
@@ -11,47 +10,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_rl_lab.nt.version import NT2
+from nautilus_rl_lab.nt.codec import JsonStruct
+from nautilus_rl_lab.nt.model import InstrumentId
 
-if NT2:
-    from nautilus_rl_lab.nt.codec import JsonStruct
-    from nautilus_rl_lab.nt.model import InstrumentId
 
-    class InstrumentProviderConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
-        """Which instruments a provider loads (1.221's fields)."""
+class InstrumentProviderConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
+    """Which instruments a provider loads (1.221's fields)."""
 
-        load_all: bool = False
-        load_ids: frozenset[InstrumentId] | None = None
-        filters: dict[str, Any] | None = None
-        filter_callable: str | None = None
-        log_warnings: bool = True
+    load_all: bool = False
+    load_ids: frozenset[InstrumentId] | None = None
+    filters: dict[str, Any] | None = None
+    filter_callable: str | None = None
+    log_warnings: bool = True
 
-    class RoutingConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
-        """Whether a client is the default route, and for which venues (1.221's fields)."""
 
-        default: bool = False
-        venues: frozenset[str] | None = None
+class RoutingConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
+    """Whether a client is the default route, and for which venues (1.221's fields)."""
 
-    class LiveDataClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
-        """The fields every live data client config has (1.221's)."""
+    default: bool = False
+    venues: frozenset[str] | None = None
 
-        handle_revised_bars: bool = False
-        instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
-        routing: RoutingConfig = RoutingConfig()
 
-    class LiveExecClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
-        """The fields every live execution client config has (1.221's)."""
+class LiveDataClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
+    """The fields every live data client config has (1.221's)."""
 
-        instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
-        routing: RoutingConfig = RoutingConfig()
+    handle_revised_bars: bool = False
+    instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
+    routing: RoutingConfig = RoutingConfig()
 
-else:
-    from nautilus_trader.common.config import InstrumentProviderConfig
-    from nautilus_trader.live.config import (
-        LiveDataClientConfig,
-        LiveExecClientConfig,
-        RoutingConfig,
-    )
+
+class LiveExecClientConfig(JsonStruct, frozen=True, forbid_unknown_fields=True):
+    """The fields every live execution client config has (1.221's)."""
+
+    instrument_provider: InstrumentProviderConfig = InstrumentProviderConfig()
+    routing: RoutingConfig = RoutingConfig()
+
 
 __all__ = [
     "InstrumentProviderConfig",

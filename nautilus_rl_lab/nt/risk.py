@@ -1,12 +1,7 @@
-"""Nautilus' risk-engine configuration, at one address on NautilusTrader 1.221 and 2.0."""
+"""Nautilus' risk-engine configuration, at one address."""
 
 from __future__ import annotations
 
-from nautilus_rl_lab.nt.version import NT2
-
-if NT2:
-    from nautilus_trader.risk import RiskEngineConfig
-else:
-    from nautilus_trader.risk.config import RiskEngineConfig
+from nautilus_trader.risk import RiskEngineConfig
 
 __all__ = ["RiskEngineConfig"]

@@ -1,4 +1,4 @@
-"""The thread an engine lives in: the caller's, or on NautilusTrader 2 a thread of its own.
+"""The thread an engine lives in: the caller's, or a thread of its own.
 
 NautilusTrader 2 keeps a kernel's state per thread: each new kernel makes its message bus the
 thread's (`set_message_bus` in `crates/system/src/kernel.rs`, a `thread_local!` in
@@ -6,15 +6,14 @@ thread's (`set_message_bus` in `crates/system/src/kernel.rs`, a `thread_local!` 
 earlier engine's bars and orders; the thread's callback dispatcher refuses to run an engine
 while another one's run is paused inside a handler ("Callback work or access is still
 active"); and its objects may only be touched, and should only be dropped, in the thread that
-made them (another thread's access aborts the interpreter). 1.221 has none of this.
+made them (another thread's access aborts the interpreter).
 
 So an engine's owner (a `TrainingNode`) gets an `EngineHost` from `engine_host()` and makes
 every call that touches the engine through `host.call(...)`: the first live owner in a thread
-(and every owner on 1.221) is called inline, at no cost and readable from its thread as
-before; a further owner in a thread that already has a live one gets a thread of its own
-(`ThreadHost`: 7-16 us per call for the hand-off on 2 busy cores), so vec envs, eval envs and
-many envs of one process work on both lines. Greenlets started inside a call stay in that
-thread.
+is called inline, at no cost and readable from its thread; a further owner in a thread that
+already has a live one gets a thread of its own (`ThreadHost`: 7-16 us per call for the
+hand-off on 2 busy cores), so vec envs, eval envs and many envs of one process work.
+Greenlets started inside a call stay in that thread.
 """
 
 from __future__ import annotations
@@ -29,10 +28,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from nautilus_rl_lab.nt.version import NT2
-
 _T = TypeVar("_T")
-# NautilusTrader 2: each thread's inline host in use, by thread id
+# each thread's inline host in use, by thread id
 _residents: dict[int, InlineHost] = {}
 
 
@@ -129,18 +126,17 @@ class ThreadHost:
 
 
 def engine_host(owner: object, name: str) -> EngineHost:
-    """The host for `owner`'s engine: inline unless (NautilusTrader 2) this thread already has
+    """The host for `owner`'s engine: inline unless this thread already has
     a live engine owner, then a new thread called `name`. Closed with `owner` if never closed,
     so a collected owner frees the thread's inline place (garbage is collected first)."""
-    if NT2 and threading.get_ident() in _residents:
+    if threading.get_ident() in _residents:
         gc.collect()  # an unclosed env paused mid-episode is a reference cycle: free it first
-    if NT2 and threading.get_ident() in _residents:
+    if threading.get_ident() in _residents:
         thread = ThreadHost(name)
         weakref.finalize(owner, thread.owner_gone).atexit = False  # `close_at_exit` first
         return thread
     host = InlineHost()
-    if NT2:
-        _residents[threading.get_ident()] = host
+    _residents[threading.get_ident()] = host
     weakref.finalize(owner, host.close).atexit = False
     return host
 
@@ -171,7 +167,7 @@ class _Call:
 
 def call_with_engine(name: str, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
     """`fn(*args, **kwargs)`, which builds, runs and disposes an engine, where that engine may
-    live: here, unless (NautilusTrader 2) this thread has a live engine owner (an env), then in
+    live: here, unless this thread has a live engine owner (an env), then in
     a thread called `name` for the call; `fn`'s result must hold no Nautilus object of it."""
     owner = _Call()
     host = engine_host(owner, name)

@@ -1,10 +1,10 @@
-"""A live client's messages onto the message bus of the node on its thread, on NautilusTrader 2.0.
+"""A live client's messages onto the message bus of the node on its thread.
 
 2.0 gives a Python client no message bus (`publish_topic` of `nt.live_clients` had to drop its
 messages, e.g. the venue time on `strategies.staleness.market_time_topic`), but an actor of the
 same node can publish. A node's client and components run on the node's one thread, so the
 node installs its actor's `publish_message` for that thread here and the client publishes
-through it. Nothing is installed on 1.221, whose clients hold the bus.
+through it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Nautilus' strategy base and its configuration, at one address on NautilusTrader 1.221 and 2.0.
+"""Nautilus' strategy base and its configuration, at one address.
 
-`Strategy` and `StrategyConfig` are `nt.components`' (one API on both lines);
-`ImportableStrategyConfig` is `nt.importable`'s (on 2.0 a struct with 1.221's fields and JSON).
+`Strategy` and `StrategyConfig` are `nt.components`';
+`ImportableStrategyConfig` is `nt.importable`'s (a struct with 1.221's fields and JSON).
 """
 
 from __future__ import annotations

@@ -32,7 +32,6 @@ import pandas as pd
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_directory
 from nautilus_rl_lab.mt5 import constants as mt5c
-from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.scenarios.agents import AgentSpec
 from nautilus_rl_lab.scenarios.stress import StressScenarioConfig
 
@@ -97,7 +96,7 @@ def _signed_units(position: Any) -> Decimal:
 
 
 def _order_record(order: Any) -> OrderRecord:
-    events = order_events(order)
+    events = order.events()
     kinds = {type(event).__name__ for event in events}
     rejected = [e.reason for e in events if type(e).__name__ == "OrderRejected"]
     return OrderRecord(

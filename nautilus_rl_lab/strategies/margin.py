@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_rl_lab.nt.accounts import initial_margin, is_margin_account
 from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, PriceType, Quantity
 from nautilus_rl_lab.strategies.execution import in_flight_quantity
 from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
@@ -36,7 +35,7 @@ class MarginCheck:
         venue = instrument_id.venue
         account = self._cache.account_for_venue(venue)
         instrument = self._cache.instrument(instrument_id)
-        if account is None or instrument is None or not is_margin_account(account):
+        if account is None or instrument is None or not account.is_margin_account():
             return None
         if order.is_reduce_only:
             return None
@@ -54,7 +53,7 @@ class MarginCheck:
             return None  # no market yet: Nautilus' own checks handle it
         currency = valuation_currency(account, instrument)
         size = Quantity(abs(resulting), instrument.size_precision)
-        margin = initial_margin(account, instrument, size, price)
+        margin = account.calculate_initial_margin(instrument, size, price)
         required = convert(self._cache, venue, margin, currency)
         held = sum(
             convert(self._cache, venue, balance.initial, currency)

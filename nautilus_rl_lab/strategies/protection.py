@@ -25,7 +25,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from nautilus_rl_lab.nt.components import cancel_order, order_list
 from nautilus_rl_lab.nt.core import UUID4
 from nautilus_rl_lab.nt.model import (
     ClientOrderId,
@@ -66,7 +65,7 @@ def cancel_protection(strategy: Strategy, instrument: Instrument) -> None:
     orders = strategy.cache.orders_open(instrument_id=instrument.id, strategy_id=strategy.id)
     protective = [order for order in orders if protective_rule(order) is not None]
     for order in protective:
-        cancel_order(strategy, order)
+        strategy.cancel_order(order.client_order_id)
 
 
 def submit_protected(
@@ -151,5 +150,5 @@ def submit_protected(
         init_id=UUID4(),
         **common,
     )
-    strategy.submit_order_list(order_list(list_id, [entry, *children]))
+    strategy.submit_order_list([entry, *children])
     return entry

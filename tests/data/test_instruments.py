@@ -12,7 +12,6 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.fees import fee_rates
 from nautilus_rl_lab.nt.model import AssetClass, Cfd, CurrencyPair, Equity
 from nautilus_rl_lab.nt.testkit import TestInstrumentProvider
-from nautilus_rl_lab.nt.version import NT2
 
 
 def test_default_spec_builds_the_same_pair_as_nautilus_test_kit() -> None:
@@ -33,8 +32,6 @@ def test_default_spec_builds_the_same_pair_as_nautilus_test_kit() -> None:
     ):
         assert getattr(ours, attr) == getattr(kit, attr), attr
     assert fee_rates(ours) == (Decimal("0.00002"), Decimal("0.00002"))
-    if not NT2:  # 2.0's test kit gives its instruments no fees
-        assert fee_rates(ours) == fee_rates(kit)
     # Margin rates differ on purpose: 1, so the venue's leverage alone sets the margin
     # (the kit's 0.03 would stack on it, see nautilus_rl_lab.nodes.engine).
     assert ours.margin_init == ours.margin_maint == 1

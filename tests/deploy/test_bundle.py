@@ -7,6 +7,7 @@ import logging
 import re
 import shutil
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 
 import msgspec
@@ -18,7 +19,6 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.components import create_actor
 from nautilus_rl_lab.nt.importable import ImportableActorConfig, ImportableStrategyConfig
 from nautilus_rl_lab.nt.model import BarType, InstrumentId
-from nautilus_rl_lab.nt.version import NAUTILUS_VERSION
 from nautilus_rl_lab.strategies.staleness import DEFAULT_MAX_BAR_AGE_SECS
 from nautilus_rl_lab.training import train
 from tests.deploy.conftest import WINDOW, bundle_train_config
@@ -35,7 +35,7 @@ def test_training_writes_a_self_describing_bundle(bundle_dir: Path) -> None:
     assert fields["training_data"]["start"] == "2017-03-01"
     assert fields["training_data"]["end"] == "2017-03-15"
     assert fields["instrument"]["symbol"] == "EUR/USD"
-    assert fields["versions"]["nautilus_trader"] == NAUTILUS_VERSION
+    assert fields["versions"]["nautilus_trader"] == version("nautilus_trader")
     stats = fields["feature_stats"]
     assert len(stats["mean"]) == fields["observation_space"]["shape"][0]
     assert stats["count"] > 100

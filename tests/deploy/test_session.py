@@ -22,8 +22,6 @@ import yaml
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
-from nautilus_rl_lab.nt.version import NT2
-from tests.services import redis_server
 
 SECRET = "s3cr3t-Pa55word-917"
 LOGIN = 5_123_456
@@ -269,37 +267,16 @@ def test_an_error_while_running_flattens_raises_a_critical_alert_and_exits_1(
     assert "scripted failure on bar 1" in alerts[0][2]
 
 
-@pytest.fixture(
-    params=[
-        "terminal-only",
-        pytest.param(  # the position lists of NETTING flips repaired first (nodes.redis_repair)
-            "redis-cache",
-            marks=pytest.mark.skipif(
-                NT2,
-                reason="NautilusTrader 2.0 refuses a cache database on a node with Python "
-                "clients (tests/nodes/test_live_cache_database.py)",
-            ),
-        ),
-    ]
-)
-def cache_database(request: pytest.FixtureRequest) -> Iterator[dict | None]:
-    """No cache database (ownership from claims + the terminal), or Nautilus' Redis cache."""
-    if request.param == "terminal-only":
-        yield None
-        return
-    with redis_server() as (host, port):
-        yield {"type": "redis", "host": host, "port": port}
-
-
 def test_kill_9_and_restart_continue_the_same_store(
-    terminal, bundle_dir: Path, tmp_path: Path, cache_database: dict | None
+    terminal, bundle_dir: Path, tmp_path: Path
 ) -> None:
+    """Ownership after a restart comes from the strategy's claims and the terminal (no cache
+    database: 2.0 refuses one on a node with Python clients, `test_live_cache_database.py`)."""
     simulator, handle = terminal
     node = {
         "backend": {"backend": "rpyc", "host": "127.0.0.1", "port": handle.port, "timeout_s": 5.0},
         **CLIENTS,
         "log_level": "INFO",
-        "cache_database": cache_database,
     }
     config = _live_yaml(tmp_path, bundle_dir, handle.port, node=node)
     run_dir = tmp_path / "run"

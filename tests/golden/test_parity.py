@@ -4,7 +4,7 @@ The records were made on NautilusTrader 1.221 from main before the move to 2.0 (
 `python -m tests.golden.record`). Orders, fills (price, size, side, time, commission),
 final balance, the equity and position curves, risk events, the evaluation statistics and
 the env's per-step states are compared value by value. `ALLOWED` lists the only differences
-accepted, each with its bound and reason; it is empty on 1.221, where everything must match.
+accepted, each with its bound and reason.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from collections import Counter
 from fnmatch import fnmatch
 from typing import Any, NamedTuple
 
-import nautilus_trader
 import pytest
 
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.training.bundle import load_bundle
 from tests.golden.cases import CASES, PPO_BUNDLE, Record, read_record, record_path
 
@@ -100,29 +98,25 @@ def converted_pnl(run: str) -> list[Rule]:
     ]
 
 
-ALLOWED: dict[str, list[Rule]] = (
-    {
-        "equity_cash_random": unsent_at_the_end("agent", (148,)),
-        "fx_random_next_open": unsent_at_the_end("agent", (471, 472)),
-        "fx_random_venue_sl_tp_cap_daily_loss": unsent_at_the_end("agent", (896, 897, 898)),
-        "evaluation_ppo_with_baselines": [
-            *unsent_at_the_end("agent", (159, 160)),
-            *unsent_at_the_end("random_0", (296,)),
-            *unsent_at_the_end("random_1", (321,)),
-            Allowed("runs/random_mean/stats/orders_rejected", 1, UNSENT_AT_THE_END),
-            Allowed("stats_table/agent/orders_rejected", 2, UNSENT_AT_THE_END),
-            Allowed("stats_table/random_mean/orders_rejected", 1, UNSENT_AT_THE_END),
-        ],
-        "eur_account_eurusd_random": converted_pnl("agent"),
-        "usd_account_usdjpy_ema_cross": [
-            *converted_pnl("agent"),
-            Allowed("runs/agent/orders/*/avg_px", 1e-9, FLOAT_AVERAGE),
-        ],
-    }
-    if NT2
-    else {}
-)
-"""Accepted differences per case; must stay empty on NautilusTrader 1.x."""
+ALLOWED: dict[str, list[Rule]] = {
+    "equity_cash_random": unsent_at_the_end("agent", (148,)),
+    "fx_random_next_open": unsent_at_the_end("agent", (471, 472)),
+    "fx_random_venue_sl_tp_cap_daily_loss": unsent_at_the_end("agent", (896, 897, 898)),
+    "evaluation_ppo_with_baselines": [
+        *unsent_at_the_end("agent", (159, 160)),
+        *unsent_at_the_end("random_0", (296,)),
+        *unsent_at_the_end("random_1", (321,)),
+        Allowed("runs/random_mean/stats/orders_rejected", 1, UNSENT_AT_THE_END),
+        Allowed("stats_table/agent/orders_rejected", 2, UNSENT_AT_THE_END),
+        Allowed("stats_table/random_mean/orders_rejected", 1, UNSENT_AT_THE_END),
+    ],
+    "eur_account_eurusd_random": converted_pnl("agent"),
+    "usd_account_usdjpy_ema_cross": [
+        *converted_pnl("agent"),
+        Allowed("runs/agent/orders/*/avg_px", 1e-9, FLOAT_AVERAGE),
+    ],
+}
+"""Accepted differences per case (NautilusTrader 2.0 against the 1.221 records)."""
 
 
 NOT_COMPARED = ("case", "meta")  # its name and the versions it was made with
@@ -215,9 +209,7 @@ def test_case_matches_its_golden_record(case: str) -> None:
     assert not found, _report(case, found)
 
 
-def test_no_difference_is_allowed_on_nautilus_1() -> None:
-    if nautilus_trader.__version__.startswith("1."):
-        assert ALLOWED == {}
+def test_every_allowed_difference_names_a_case_a_reason_and_a_bound() -> None:
     for case, rules in ALLOWED.items():
         assert case in CASES, f"ALLOWED names unknown case {case!r}"
         assert all(rule.reason for rule in rules)

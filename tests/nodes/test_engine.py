@@ -1,5 +1,5 @@
-"""`build_engine`'s engine on both Nautilus lines: quiet, its fee model, episodes streamed into a
-reused engine, and next-open fills across gaps."""
+"""`build_engine`'s engine: its fee model, episodes streamed into a reused engine, next-open
+fills across gaps, and every log level."""
 
 from __future__ import annotations
 
@@ -19,51 +19,13 @@ from nautilus_rl_lab.nt.execution import FixedFeeModel, MakerTakerFeeModel
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus, QuoteTick
 from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.validation import LOG_LEVELS
 
 from .conftest import margin_venue, small_config
 
 
-class _RoundTrips(Strategy):
-    """Goes long 10,000 units on every 4th bar and flat two bars later: closed positions."""
-
-    def __init__(self, instrument, bar_type) -> None:
-        super().__init__(StrategyConfig(strategy_id="TRIPS-001"))
-        self.instrument, self.bar_type, self.bars = instrument, bar_type, 0
-
-    def on_start(self) -> None:
-        self.subscribe_bars(self.bar_type)
-
-    def on_bar(self, bar: Bar) -> None:
-        self.bars += 1
-        if self.bars % 4 in (1, 3):
-            side = OrderSide.BUY if self.bars % 4 == 1 else OrderSide.SELL
-            quantity = self.instrument.make_qty(10_000)
-            self.submit_order(self.order_factory.market(self.instrument.id, side, quantity))
-
-
-@pytest.mark.skipif(NT2, reason="2.0's engine cannot be subclassed: bypassed logging is quiet")
-@pytest.mark.parametrize("run_analysis", [True, False])
-def test_the_post_run_analysis_runs_exactly_when_asked(run_analysis: bool) -> None:
-    """The quiet engine skips Nautilus' post-run report but not the statistics it computes."""
-    from nautilus_rl_lab.nt.engine import QuietBacktestEngine
-
-    config = small_config()
-    market = market_for(config)
-    engine = build_engine(config.venue, market, run_analysis=run_analysis)
-    assert isinstance(engine, QuietBacktestEngine)
-    engine.add_strategy(_RoundTrips(market.instrument, market.bar_type))
-    engine.run()
-    assert len(engine.cache.position_snapshots()) > 5  # NETTING: closed round trips
-    analyzer = engine.portfolio.analyzer
-    assert (len(analyzer.returns()) > 0) is run_analysis
-    assert bool(analyzer.currencies) is run_analysis
-    engine.dispose()
-
-
 def test_a_venue_without_a_fee_model_gets_an_explicit_maker_taker_model() -> None:
-    """The instrument's fee rates, charged by a fee model the builder names (NT2 needs one)."""
+    """The instrument's fee rates, charged by a fee model the builder names (2.0 needs one)."""
     market = market_for(small_config())
     assert type(venue_fee_model(default_venue(), market.instrument)) is MakerTakerFeeModel
     fixed = ImportableFeeModelConfig(

@@ -3,8 +3,7 @@ because 2.0's `LiveNode` refuses a cache database (Redis or Postgres) on a node 
 clients, and every MT5 client is one (`prototypes/nt2/live_cache_database_routes.py`). A
 restarted node then recovers through reconciliation and the run store (`test_live_node.py`'s
 restart tests). The second test fails the day a 2.0 release lifts the refusal: then the node
-can persist to Redis again. On 1.221 the node persists to Redis (`tests/deploy/test_session.py`'s
-``redis-cache`` restart, `test_redis_repair.py`)."""
+can persist to Redis again."""
 
 from __future__ import annotations
 
@@ -15,25 +14,19 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from nautilus_trader.infrastructure import RedisCacheConfig
+from nautilus_trader.live import LiveNodeBuilder
 
+from nautilus_rl_lab.adapters.metatrader5.core import MT5
+from nautilus_rl_lab.adapters.metatrader5.factories import (
+    Mt5LiveDataClientFactory,
+    Mt5LiveExecClientFactory,
+)
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig
+from nautilus_rl_lab.nodes.live_nt2 import build_live_node_config
 from nautilus_rl_lab.nt.live_node import DatabaseConfig
-from nautilus_rl_lab.nt.version import NT2
 from tests.services import redis_server
-
-pytestmark = pytest.mark.skipif(not NT2, reason="NautilusTrader 1.221 persists to Redis")
-
-if NT2:
-    from nautilus_trader.infrastructure import RedisCacheConfig
-    from nautilus_trader.live import LiveNodeBuilder
-
-    from nautilus_rl_lab.adapters.metatrader5.core import MT5
-    from nautilus_rl_lab.adapters.metatrader5.factories import (
-        Mt5LiveDataClientFactory,
-        Mt5LiveExecClientFactory,
-    )
-    from nautilus_rl_lab.nodes.live_nt2 import build_live_node_config
 
 
 def test_a_cache_database_is_refused_by_name_before_anything_connects() -> None:

@@ -175,12 +175,6 @@ def _trade(node, simulator, strategy, n_bars: int) -> None:
     )
 
 
-def _events(order: Any) -> list[Any]:
-    """An order's events (a property on 1.221, a method on 2.0)."""
-    events = order.events
-    return list(events() if callable(events) else events)
-
-
 def _balance(node: LiveNode) -> float:
     account = node.cache.account_for_venue(Venue("MT5"))
     return float(account.balance_total().as_double())
@@ -214,7 +208,7 @@ def _assert_in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
     )
     assert len(set(comments)) == len(comments), "an order reached the terminal twice"
     deals = [d for d in simulator.history_deals_get(0, 2**31 - 1) or () if d.magic == MAGIC]
-    fills = [f for o in nautilus_orders for f in _events(o) if type(f).__name__ == "OrderFilled"]
+    fills = [f for o in nautilus_orders for f in o.events() if type(f).__name__ == "OrderFilled"]
     assert sorted(str(f.trade_id) for f in fills) == sorted(str(d.ticket) for d in deals)
     assert _net_units(node) == _terminal_net_units(simulator)
     assert _balance(node) == pytest.approx(simulator.account_info().balance)
@@ -260,7 +254,7 @@ def test_bars_arrive_orders_fill_and_state_matches_terminal(terminal, run_node):
     assert _net_units(node) == Decimal(-20_000)
     commission = sum(
         float(f.commission.as_double())
-        for f in _events(node.cache.orders()[0])
+        for f in node.cache.orders()[0].events()
         if hasattr(f, "commission")
     )
     assert commission > 0

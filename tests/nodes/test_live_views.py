@@ -10,12 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from nautilus_rl_lab.nt.version import NT2
-
-pytestmark = pytest.mark.skipif(not NT2, reason="NautilusTrader 2.0's thread-bound objects")
-
-if NT2:
-    from nautilus_rl_lab.nodes.live_views import ThreadView
+from nautilus_rl_lab.nodes.live_views import ThreadView
 
 
 class Owned:

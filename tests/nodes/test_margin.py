@@ -19,7 +19,6 @@ from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits
 from tests.nodes.conftest import margin_venue, small_config
@@ -227,11 +226,6 @@ def test_an_order_submitted_straight_to_nautilus_beyond_the_margin_is_refused() 
     assert reason.startswith(("MARGIN_EXCEEDS_EQUITY", "INITIAL_MARGIN_EXCEEDS_FREE_BALANCE"))
 
 
-@pytest.mark.skipif(
-    not NT2,
-    reason="1.221's gate sees SubmitOrder only: a protected entry (an order list) beyond the "
-    "margin fills there",
-)
 def test_a_protected_entry_beyond_the_margin_is_refused() -> None:
     """A venue stop-loss makes the entry an order list; NautilusTrader 2 denies the whole list."""
     over, _ = _sizes(30.0)

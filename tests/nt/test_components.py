@@ -1,4 +1,4 @@
-"""nt.components: one actor/strategy API and 1.221's config JSON on either NautilusTrader line."""
+"""nt.components: the actor/strategy API and 1.221's config JSON."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Importable component configs: 1.221's JSON on both lines, stable across processes, handed to
+"""Importable component configs: 1.221's JSON, stable across processes, handed to
 Nautilus as its own object."""
 
 from __future__ import annotations

@@ -3,14 +3,11 @@ does not refuse through and, on NautilusTrader 2, refuses an order whose check f
 
 from __future__ import annotations
 
-import pytest
-
 from nautilus_rl_lab.evaluation.backtest import market_for
 from nautilus_rl_lab.nodes.engine import build_engine
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.pretrade import submit_checked
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.strategies.margin import MarginCheck
 from tests.nodes.conftest import margin_venue, small_config
 
@@ -56,9 +53,8 @@ def test_an_order_the_check_allows_goes_to_the_venue() -> None:
     assert status == OrderStatus.FILLED and denied == []
 
 
-@pytest.mark.skipif(not NT2, reason="1.221: an error in the gate raises from submit_order")
 def test_an_order_whose_check_fails_is_denied_saying_why(monkeypatch) -> None:
-    """2.0 swallows an error in a message handler: the order must not go out unchecked."""
+    """Nautilus swallows an error in a message handler: the order must not go out unchecked."""
 
     def broken(self, order):
         raise ZeroDivisionError("no price")

@@ -1,4 +1,4 @@
-"""nt.strategy_ids: a strategy gets 1.221's id and order-id tag on either NautilusTrader line."""
+"""nt.strategy_ids: a strategy gets 1.221's id and order-id tag."""
 
 from __future__ import annotations
 

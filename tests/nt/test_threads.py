@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from nautilus_rl_lab.nt.threads import InlineHost, ThreadHost, call_with_engine, engine_host
-from nautilus_rl_lab.nt.version import NT2
 
 
 class Owner:
@@ -73,14 +72,14 @@ def test_first_live_owner_of_a_thread_is_called_inline() -> None:
         host.close()
 
 
-def test_a_second_live_owner_gets_its_own_thread_on_nautilus_2_only() -> None:
+def test_a_second_live_owner_gets_its_own_thread() -> None:
     first, second = Owner(), Owner()
     first_host = engine_host(first, "engine-test")
     second_host = engine_host(second, "engine-test")
     try:
         assert isinstance(first_host, InlineHost)
-        assert isinstance(second_host, ThreadHost if NT2 else InlineHost)
-        assert (second_host.call(threading.get_ident) != threading.get_ident()) is NT2
+        assert isinstance(second_host, ThreadHost)
+        assert second_host.call(threading.get_ident) != threading.get_ident()
     finally:
         second_host.close()
         first_host.close()
@@ -107,13 +106,13 @@ def test_a_collected_owner_frees_its_thread_and_its_inline_place() -> None:
     third_host.close()
 
 
-def test_call_with_engine_runs_here_unless_a_live_owner_holds_this_thread_on_nautilus_2() -> None:
+def test_call_with_engine_runs_here_unless_a_live_owner_holds_this_thread() -> None:
     here = threading.get_ident()
     assert call_with_engine("engine-test", threading.get_ident) == here
     owner = Owner()
     host = engine_host(owner, "engine-test")
     try:
-        assert (call_with_engine("engine-test", threading.get_ident) != here) is NT2
+        assert call_with_engine("engine-test", threading.get_ident) != here
         with pytest.raises(ZeroDivisionError):
             call_with_engine("engine-test", lambda: 1 / 0)
     finally:

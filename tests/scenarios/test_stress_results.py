@@ -16,7 +16,6 @@ import pytest
 from nautilus_rl_lab.adapters.metatrader5.parsing import classify_send_result, retcode_reason
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator import Mt5SimulatorConfig, Mt5TerminalSimulator
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.scenarios import AgentSpec, StressResults, builtin_stress_scenarios
 from nautilus_rl_lab.scenarios.stress_results import (
     NodeSnapshot,
@@ -150,7 +149,6 @@ def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.reasons_by_scenario().loc["no_money", "NO_MONEY"] == 2
 
 
-@pytest.mark.skipif(NT2, reason="the 1.221 node wrapper is read from the test thread")
 def test_an_order_the_node_only_reconciled_is_not_counted_as_submitted() -> None:
     """1.221's `OrderInitialized.reconciliation` always reads False: the record asks the order's
     events whether the node sent it."""

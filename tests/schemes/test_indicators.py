@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import math
 
-import pytest
-
 from nautilus_rl_lab.nt.model import Bar, BarType, Price, Quantity
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import indicators
 
 BAR_TYPE = BarType.from_str("EUR/USD.SIM-1-HOUR-BID-EXTERNAL")
@@ -49,25 +46,6 @@ def _ours() -> list[object]:
 def _readings(indicator: object) -> tuple[object, ...]:
     names = ("initialized", "value", "upper", "middle", "lower")
     return tuple(getattr(indicator, name) for name in names if hasattr(indicator, name))
-
-
-@pytest.mark.skipif(NT2, reason="compares with NautilusTrader 1.221's own indicators")
-def test_every_reading_equals_nautilus_1_221_bar_by_bar() -> None:
-    from nautilus_trader import indicators as nautilus
-
-    theirs = [
-        nautilus.ExponentialMovingAverage(10),
-        nautilus.RelativeStrengthIndex(14),
-        nautilus.AverageTrueRange(14),
-        nautilus.BollingerBands(20, 2.0),
-        nautilus.DonchianChannel(20),
-    ]
-    ours = _ours()
-    for bar in _bars():
-        for mine, reference in zip(ours, theirs, strict=True):
-            mine.handle_bar(bar)  # type: ignore[attr-defined]
-            reference.handle_bar(bar)
-            assert _readings(mine) == _readings(reference), type(mine).__name__
 
 
 def test_readings_are_1_221s_numbers_on_this_line() -> None:

@@ -1,4 +1,4 @@
-"""Commissions summed from the fills equal Nautilus 1.221's `account.commissions()`, step by step."""
+"""Commissions summed from the fills (our state) equal the commissions Nautilus booked, step by step."""
 
 from __future__ import annotations
 
@@ -10,14 +10,11 @@ import pytest
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.nodes.training import TrainingNode
-from nautilus_rl_lab.nt.components import order_events
 from nautilus_rl_lab.nt.model import Currency, Money, OrderFilled, Venue
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.strategies.valuation import total, valuation_currency
 from tests.strategies.test_valuation import EQUITY, _frame, _node, _venue
 
 FX = InstrumentSpec(max_quantity=None)
-USD_JPY = InstrumentSpec(symbol="USD/JPY", price_precision=3, max_quantity=None)
 SHORTS = {"name": "target_position", "params": {"trade_size": 10_000}}
 LONG_ONLY = {"name": "target_position", "params": {"trade_size": 100, "allow_short": False}}
 FX_LONG_ONLY = {"name": "target_position", "params": {"trade_size": 10_000, "allow_short": False}}
@@ -27,8 +24,6 @@ CASH_SWINGS = [1, 1, 0, 1, 0, 0, 1, 1, 0, 1]  # long, flat ... (long-only)
 CASES = {
     "margin_usd_eurusd": (_venue("MARGIN", ["100000 USD"], "USD", default_leverage=30.0), FX,
                           SHORTS, 1.10, 0.001, 0.0002, SWINGS),
-    "margin_usd_usdjpy": (_venue("MARGIN", ["100000 USD"], "USD", default_leverage=30.0), USD_JPY,
-                          SHORTS, 110.0, 0.1, 0.02, SWINGS),
     "margin_multi_currency": (_venue("MARGIN", ["100000 USD"], None, default_leverage=30.0), FX,
                               SHORTS, 1.10, 0.001, 0.0002, SWINGS),
     "cash_equity": (_venue("CASH", ["100000 USD"], "USD"), EQUITY, LONG_ONLY, 50.0, 0.5, 0.02,
@@ -39,18 +34,16 @@ CASES = {
 
 
 def _nautilus_commissions(env: TrainingNode, venue: Venue) -> float:
-    """The commissions Nautilus booked, in the valuation currency: 1.221's account totals;
-    NautilusTrader 2's accounts keep none, so there the fills' own (read through the
-    strategy: the engine is borrowed between steps), for cases that need no conversion."""
+    """The commissions Nautilus booked, in the valuation currency: NautilusTrader 2's accounts
+    keep no totals, so the fills' own (read through the strategy: the engine is borrowed between
+    steps), for cases that need no conversion."""
     cache = env.strategy.cache
     account = env.strategy.portfolio.account(venue)
     currency: Currency = valuation_currency(account, env.market.instrument)
-    if not NT2:
-        return total(cache, venue, account.commissions().values(), currency)
     fills = [
         event
         for order in cache.orders()
-        for event in order_events(order)
+        for event in order.events()
         if isinstance(event, OrderFilled)
     ]
     assert all(fill.commission.currency == currency for fill in fills)
@@ -58,18 +51,7 @@ def _nautilus_commissions(env: TrainingNode, venue: Venue) -> float:
     return total(cache, venue, [Money(booked, currency)], currency)  # as an account sums
 
 
-NO_REFERENCE_ON_2 = pytest.mark.skipif(
-    NT2, reason="a JPY commission booked in USD: NautilusTrader 2 keeps no converted totals"
-)
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=NO_REFERENCE_ON_2) if case == "margin_usd_usdjpy" else case
-        for case in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("case", sorted(CASES))
 def test_state_commissions_from_the_fills_equal_the_accounts_at_every_step(case: str) -> None:
     venue_config, instrument, action, first, slope, spread, actions = CASES[case]
     closes: Any = first + slope * np.array([0, 1, 2, 1, 0, -1, -2, -1, 0, 1, 2, 1, 0, -1])

@@ -18,7 +18,6 @@ from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node
 from nautilus_rl_lab.nt.common import ImportableActorConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, CurrencyPair, InstrumentId, QuoteTick
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import live_session
 
 INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
@@ -160,8 +159,7 @@ def test_live_node_config_round_trips_json_and_yaml_with_any_importable_componen
     node_config = build_live_node_config(config)
     # a 2.0 node takes each client's config wrapped in a native one (`settings`)
     exec_client, data_client = (
-        getattr(clients["MT5"], "settings", clients["MT5"])
-        for clients in (node_config.exec_clients, node_config.data_clients)
+        clients["MT5"].settings for clients in (node_config.exec_clients, node_config.data_clients)
     )
     assert node_config.exec_engine.reconciliation
     assert node_config.exec_engine.open_check_interval_secs == config.open_check_interval_secs
@@ -169,8 +167,6 @@ def test_live_node_config_round_trips_json_and_yaml_with_any_importable_componen
     assert data_client.instrument_provider.symbols == ("EURUSD", "GBPUSD")
     notionals = node_config.risk_engine.max_notional_per_order
     assert {k: float(v) for k, v in notionals.items()} == {"EURUSD.MT5": 500_000}
-    if not NT2:  # a 2.0 node config holds no components: `LiveNode` adds them
-        assert node_config.actors == config.actors
 
 
 def test_live_node_config_rejects_bad_fields_with_their_name():
@@ -182,7 +178,7 @@ def test_live_node_config_rejects_bad_fields_with_their_name():
         LiveNodeConfig.parse(b'{"symbol": "EURUSD"}')
 
 
-def test_unsubscribing_cancels_the_quote_and_bar_polls(session):
+def test_unsubscribing_cancels_the_bar_poll_and_the_node_keeps_its_quote_poll(session):
     node, listener, _ = session
     client = node.data_client()
     assert node.wait_until(
@@ -193,9 +189,8 @@ def test_unsubscribing_cancels_the_quote_and_bar_polls(session):
     node.call(
         lambda: (listener.unsubscribe_quotes(INSTRUMENT), listener.unsubscribe_bars(BAR_TYPE))
     )
-    # on 2.0 the node itself keeps its instruments' quotes (`nodes.live_nt2.QuoteFeed`)
-    tasks, kept = ([bars], {INSTRUMENT}) if NT2 else ([quotes, bars], set())
-    assert node.wait_until(lambda: all(task.done() for task in tasks), timeout_secs=WAIT)
-    assert all(task.cancelled() for task in tasks)
-    assert set(client._quote_tasks) == kept and not client._bar_tasks
-    assert quotes.done() != bool(kept)
+    # the node itself keeps its instruments' quotes (`nodes.live_nt2.QuoteFeed`)
+    assert node.wait_until(bars.done, timeout_secs=WAIT)
+    assert bars.cancelled()
+    assert set(client._quote_tasks) == {INSTRUMENT} and not client._bar_tasks
+    assert not quotes.done()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.mt5 import constants as mt5c
-from nautilus_rl_lab.nt.components import cancel_order, modify_order, order_events
 from nautilus_rl_lab.nt.model import OrderSide, OrderStatus, TimeInForce
 from tests.adapters.metatrader5.conftest import INSTRUMENT, WAIT, bought, current, eurusd
 
@@ -32,11 +31,13 @@ def test_modify_moves_the_pending_order_and_volume_changes_are_refused(session):
         lambda: current(node, order).status == OrderStatus.ACCEPTED, timeout_secs=WAIT
     )
     new_price = instrument.make_price(tick.bid - 0.04)
-    node.call(lambda: modify_order(probe, order, price=new_price))
+    node.call(lambda: probe.modify_order(order.client_order_id, price=new_price))
     assert node.wait_until(lambda: current(node, order).price == new_price, timeout_secs=WAIT)
     assert simulator.orders_get()[0].price_open == pytest.approx(float(new_price))
 
-    node.call(lambda: modify_order(probe, order, quantity=instrument.make_qty(20_000)))
+    node.call(
+        lambda: probe.modify_order(order.client_order_id, quantity=instrument.make_qty(20_000))
+    )
     assert node.wait_until(
         lambda: any(type(e).__name__ == "OrderModifyRejected" for e in probe.events),
         timeout_secs=WAIT,
@@ -90,7 +91,7 @@ def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(se
     )
 
     simulator.inject("reject")
-    node.call(lambda: cancel_order(probe, order))
+    node.call(lambda: probe.cancel_order(order.client_order_id))
     assert node.wait_until(
         lambda: any(type(e).__name__ == "OrderCancelRejected" for e in probe.events),
         timeout_secs=WAIT,
@@ -100,7 +101,7 @@ def test_cancel_refused_by_the_server_is_reported_and_the_order_stays_working(se
     assert current(node, order).status == OrderStatus.ACCEPTED
     assert len(simulator.orders_get()) == 1
 
-    node.call(lambda: cancel_order(probe, order))
+    node.call(lambda: probe.cancel_order(order.client_order_id))
     assert node.wait_until(
         lambda: current(node, order).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
@@ -128,7 +129,7 @@ def test_reduce_only_orders_close_the_position_and_never_open_one(session):
     node.call(lambda: probe.submit_order(stray))
     assert node.wait_until(lambda: current(node, stray).is_closed, timeout_secs=WAIT)
     assert current(node, stray).status == OrderStatus.REJECTED
-    assert "reduce-only" in order_events(current(node, stray))[-1].reason
+    assert "reduce-only" in current(node, stray).events()[-1].reason
     assert simulator.positions_get() == ()
 
 

@@ -25,12 +25,9 @@ from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
 from nautilus_rl_lab.nt.common import ImportableActorConfig
-from nautilus_rl_lab.nt.components import cancel_order, modify_order
 from nautilus_rl_lab.nt.core import UUID4
-from nautilus_rl_lab.nt.live import GenerateFillReports, GenerateOrderStatusReports
 from nautilus_rl_lab.nt.model import InstrumentId, Order, OrderSide, OrderStatus
 from nautilus_rl_lab.nt.trading import ImportableStrategyConfig, Strategy, StrategyConfig
-from nautilus_rl_lab.nt.version import NT2
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.protection import (
     STOP_LOSS_TAG,
@@ -164,12 +161,10 @@ def _assert_no_external_orders(node: LiveNode, strategy: Strategy) -> None:
     assert {o.strategy_id for o in node.cache.orders()} == {strategy.id}
 
 
-def _report_command(command: type, **fields):
-    """A report command as the execution engine sends it; NautilusTrader 2.0 builds its commands
-    in Rust only, so there it is the fields the client reads."""
-    if NT2:
-        return SimpleNamespace(command_id=UUID4(), ts_init=0, **fields)
-    return command(**fields, command_id=UUID4(), ts_init=0)
+def _report_command(**fields):
+    """A report command as the execution engine sends it: NautilusTrader 2.0 builds its commands
+    in Rust only, so it is the fields the client reads."""
+    return SimpleNamespace(command_id=UUID4(), ts_init=0, **fields)
 
 
 def _run_on_loop(node: LiveNode, make_coro):
@@ -334,18 +329,18 @@ def test_modify_and_cancel_of_the_children_move_and_clear_the_position_stops(sta
     sl, tp = _children(node)
 
     new_tp = instrument.make_price(1.13)
-    node.call(lambda: modify_order(probe, tp, price=new_tp))
+    node.call(lambda: probe.modify_order(tp.client_order_id, price=new_tp))
     assert node.wait_until(lambda: current(node, tp).price == new_tp, timeout_secs=WAIT)
     assert _stops(simulator) == [(SL_PRICE, 1.13)]
 
-    node.call(lambda: cancel_order(probe, sl))
+    node.call(lambda: probe.cancel_order(sl.client_order_id))
     assert node.wait_until(
         lambda: current(node, sl).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
     assert _stops(simulator) == [(0.0, 1.13)]
     assert current(node, tp).status == OrderStatus.ACCEPTED
 
-    node.call(lambda: cancel_order(probe, tp))
+    node.call(lambda: probe.cancel_order(tp.client_order_id))
     assert node.wait_until(
         lambda: current(node, tp).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
@@ -364,7 +359,6 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
 
     def order_reports(open_only: bool):
         command = _report_command(
-            GenerateOrderStatusReports,
             instrument_id=None,
             start=None,
             end=None,
@@ -384,9 +378,7 @@ def test_reconciliation_reports_the_children_as_themselves_never_as_external_ord
     fills = _run_on_loop(
         node,
         lambda: client._generate_fill_reports(
-            _report_command(
-                GenerateFillReports, instrument_id=None, venue_order_id=None, start=None, end=None
-            )
+            _report_command(instrument_id=None, venue_order_id=None, start=None, end=None)
         ),
     )
     entry = next(o for o in node.cache.orders() if o.client_order_id == sl.parent_order_id)

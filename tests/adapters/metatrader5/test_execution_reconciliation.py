@@ -10,9 +10,7 @@ from __future__ import annotations
 import pytest
 
 from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
-from nautilus_rl_lab.nt.components import cancel_order
 from nautilus_rl_lab.nt.model import ClientOrderId, OrderSide, OrderStatus, TimeInForce
-from nautilus_rl_lab.nt.version import NT2
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
     WAIT,
@@ -63,7 +61,7 @@ def test_stop_orders_rest_then_fill_by_poll_and_the_other_is_canceled(session):
         (buy_stop, sell_stop) if current(node, buy_stop).is_closed else (sell_stop, buy_stop)
     )
     assert current(node, filled).status == OrderStatus.FILLED
-    node.call(lambda: cancel_order(probe, other))
+    node.call(lambda: probe.cancel_order(other.client_order_id))
     assert node.wait_until(
         lambda: current(node, other).status == OrderStatus.CANCELED, timeout_secs=WAIT
     )
@@ -103,20 +101,12 @@ def test_position_closed_by_the_servers_stop_loss_or_take_profit_is_reported(ses
     )
 
 
-@pytest.mark.parametrize("first", ["open_order_check", "adapter_poll"])
-def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_first(
-    manual_session, first
-):
+def test_partial_fills_are_the_terminals_deals_one_for_one(manual_session):
+    """The adapter's deal poll reports each partial fill (Nautilus' own open-order check runs in
+    Rust: Python cannot drive it)."""
     node, probe, simulator = manual_session
     instrument = eurusd(node)
-    if NT2 and first == "open_order_check":
-        pytest.skip("NautilusTrader 2.0 runs its open-order check in Rust: Python cannot run it")
     poll = node.exec_client()._poll_pending_orders  # the adapter's deal poll
-    if NT2:
-        steps = (poll,)
-    else:
-        check = node.kernel.exec_engine._check_orders_consistency  # Nautilus' open-order check
-        steps = (check, poll) if first == "open_order_check" else (poll, check)
     tick = simulator.symbol_info_tick("EURUSD")
     order = probe.order_factory.limit(
         INSTRUMENT,
@@ -139,8 +129,7 @@ def test_partial_fills_are_the_terminals_deals_one_for_one_whichever_check_runs_
         simulator.advance(1)
         working = bool(simulator.orders_get(ticket=ticket))
         saw_partial |= working and bool(terminal_deals())
-        for step in steps:
-            run_on_loop(node, step)
+        run_on_loop(node, poll)
         if not working:
             break
     assert saw_partial, "the terminal never held the order partially filled"
@@ -181,5 +170,4 @@ def test_the_poll_reports_a_deal_of_an_earlier_nodes_order_under_its_client_orde
         assert order.client_order_id == earlier
     else:
         assert order.client_order_id != earlier  # Nautilus names an external order itself:
-        named = order.venue_order_id.value if NT2 else "O-"  # its ticket on 2.0, O-<uuid> on 1.221
-        assert order.client_order_id.value.startswith(named)
+        assert order.client_order_id.value.startswith(order.venue_order_id.value)  # its ticket

@@ -2,8 +2,8 @@
 quotes and history reach a strategy; market orders fill, a pending order is cancelled, a refused
 one is rejected with the terminal's reason; a close by the server's stop-loss/take-profit and a
 position opened before the start come back through reconciliation, an earlier node's order under
-its own client order id. On 1.221 the same clients run
-through `nodes.live.LiveNode` in the other modules of this package."""
+its own client order id. The other modules of this package run the same clients through
+`nodes.live.LiveNode`."""
 
 from __future__ import annotations
 
@@ -14,100 +14,95 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import pytest
+from nautilus_trader.common import Environment
+from nautilus_trader.config import StrategyConfig
+from nautilus_trader.live import LiveNode
+from nautilus_trader.model import BarType, InstrumentId, OrderSide, OrderStatus, TraderId
+from nautilus_trader.trading import Strategy
 
-from nautilus_rl_lab.nt.version import NT2
+from nautilus_rl_lab.adapters.metatrader5.config import (
+    Mt5DataClientConfig,
+    Mt5ExecClientConfig,
+)
+from nautilus_rl_lab.adapters.metatrader5.connection import (
+    acquire_connection,
+    release_connection,
+)
+from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
+from nautilus_rl_lab.adapters.metatrader5.factories import (
+    Mt5LiveDataClientFactory,
+    Mt5LiveExecClientFactory,
+)
+from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
+from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
+from nautilus_rl_lab.nt import topic_relay
+from nautilus_rl_lab.nt.live_clients import node_client_config
+from nautilus_rl_lab.strategies.staleness import market_time_topic
+from tests.adapters.metatrader5.conftest import terminal_buy
 
-pytestmark = pytest.mark.skipif(not NT2, reason="NautilusTrader 2.0's LiveNode builder")
+INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
+BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
 
-if NT2:
-    from nautilus_trader.common import Environment
-    from nautilus_trader.config import StrategyConfig
-    from nautilus_trader.live import LiveNode
-    from nautilus_trader.model import BarType, InstrumentId, OrderSide, OrderStatus, TraderId
-    from nautilus_trader.trading import Strategy
 
-    from nautilus_rl_lab.adapters.metatrader5.config import (
-        Mt5DataClientConfig,
-        Mt5ExecClientConfig,
-    )
-    from nautilus_rl_lab.adapters.metatrader5.connection import (
-        acquire_connection,
-        release_connection,
-    )
-    from nautilus_rl_lab.adapters.metatrader5.core import DEFAULT_MAGIC
-    from nautilus_rl_lab.adapters.metatrader5.factories import (
-        Mt5LiveDataClientFactory,
-        Mt5LiveExecClientFactory,
-    )
-    from nautilus_rl_lab.mt5 import Mt5BackendConfig, Mt5SimulatorConfig
-    from nautilus_rl_lab.mt5.simulator.terminal import Mt5TerminalSimulator
-    from nautilus_rl_lab.nt import topic_relay
-    from nautilus_rl_lab.nt.live_clients import node_client_config
-    from nautilus_rl_lab.strategies.staleness import market_time_topic
-    from tests.adapters.metatrader5.conftest import terminal_buy
+class Recorder(Strategy):
+    """Subscribes to EURUSD quotes and 1-minute bars, requests history, claims external
+    EURUSD orders, keeps what it receives and runs `on_bar_n(self, n)` on the n-th bar."""
 
-    INSTRUMENT = InstrumentId.from_str("EURUSD.MT5")
-    BAR_TYPE = BarType.from_str("EURUSD.MT5-1-MINUTE-BID-EXTERNAL")
+    def __init__(self, on_bar_n: Callable[[Recorder, int], None] | None = None) -> None:
+        super().__init__(StrategyConfig(external_order_instrument_ids=[INSTRUMENT]))
+        self.on_bar_n = on_bar_n
+        self.bars: list = []
+        self.history: list = []
+        self.quote_history: list = []
+        self.instruments: list = []
+        self.quotes: list = []
+        self.events: list = []
+        self.market_times: list[tuple[int, int]] = []  # (server time, bars seen before it)
 
-    class Recorder(Strategy):
-        """Subscribes to EURUSD quotes and 1-minute bars, requests history, claims external
-        EURUSD orders, keeps what it receives and runs `on_bar_n(self, n)` on the n-th bar."""
+    def on_start(self) -> None:
+        # the node's actor relays a client's bus messages (nodes.live_nt2 does it for our node)
+        topic_relay.set_relay(self.publish_message)
+        self.subscribe_topic(market_time_topic(INSTRUMENT), self.on_market_time)
+        self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
+        self.subscribe_bars(BAR_TYPE)
+        self.request_bars(BAR_TYPE, limit=50)
+        self.request_quotes(INSTRUMENT, limit=10)
+        self.request_instrument(INSTRUMENT)
 
-        def __init__(self, on_bar_n: Callable[[Recorder, int], None] | None = None) -> None:
-            super().__init__(StrategyConfig(external_order_instrument_ids=[INSTRUMENT]))
-            self.on_bar_n = on_bar_n
-            self.bars: list = []
-            self.history: list = []
-            self.quote_history: list = []
-            self.instruments: list = []
-            self.quotes: list = []
-            self.events: list = []
-            self.market_times: list[tuple[int, int]] = []  # (server time, bars seen before it)
+    def on_historical_bars(self, bars) -> None:
+        self.history.extend(bars)
 
-        def on_start(self) -> None:
-            # the node's actor relays a client's bus messages (nodes.live_nt2 does it for our node)
-            topic_relay.set_relay(self.publish_message)
-            self.subscribe_topic(market_time_topic(INSTRUMENT), self.on_market_time)
-            self.subscribe_quotes(INSTRUMENT)  # 2.0's risk engine prices market orders by quotes
-            self.subscribe_bars(BAR_TYPE)
-            self.request_bars(BAR_TYPE, limit=50)
-            self.request_quotes(INSTRUMENT, limit=10)
-            self.request_instrument(INSTRUMENT)
+    def on_historical_quotes(self, quotes) -> None:
+        self.quote_history.extend(quotes)
 
-        def on_historical_bars(self, bars) -> None:
-            self.history.extend(bars)
+    def on_instrument(self, instrument) -> None:
+        self.instruments.append(instrument)
 
-        def on_historical_quotes(self, quotes) -> None:
-            self.quote_history.extend(quotes)
+    def on_stop(self) -> None:
+        topic_relay.set_relay(None)
 
-        def on_instrument(self, instrument) -> None:
-            self.instruments.append(instrument)
+    def on_market_time(self, ts: int) -> None:
+        self.market_times.append((ts, len(self.bars)))
 
-        def on_stop(self) -> None:
-            topic_relay.set_relay(None)
+    def on_quote(self, quote) -> None:
+        self.quotes.append(quote)
 
-        def on_market_time(self, ts: int) -> None:
-            self.market_times.append((ts, len(self.bars)))
+    def on_bar(self, bar) -> None:
+        self.bars.append(bar)
+        if self.on_bar_n is not None:
+            self.on_bar_n(self, len(self.bars))
 
-        def on_quote(self, quote) -> None:
-            self.quotes.append(quote)
+    def on_order_event(self, event) -> None:
+        self.events.append(event)
 
-        def on_bar(self, bar) -> None:
-            self.bars.append(bar)
-            if self.on_bar_n is not None:
-                self.on_bar_n(self, len(self.bars))
+    def event_names(self, client_order_id) -> list[str]:
+        return [type(e).__name__ for e in self.events if e.client_order_id == client_order_id]
 
-        def on_order_event(self, event) -> None:
-            self.events.append(event)
+    def qty(self, units: int):
+        return self.cache.instrument(INSTRUMENT).make_qty(units)
 
-        def event_names(self, client_order_id) -> list[str]:
-            return [type(e).__name__ for e in self.events if e.client_order_id == client_order_id]
-
-        def qty(self, units: int):
-            return self.cache.instrument(INSTRUMENT).make_qty(units)
-
-        def price(self, value: float):
-            return self.cache.instrument(INSTRUMENT).make_price(value)
+    def price(self, value: float):
+        return self.cache.instrument(INSTRUMENT).make_price(value)
 
 
 def _simulator(margin_mode: str = "netting") -> Mt5TerminalSimulator:

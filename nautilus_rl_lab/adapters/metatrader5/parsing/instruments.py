@@ -22,7 +22,6 @@ from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
 )
 from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.structures import SymbolInfo
-from nautilus_rl_lab.nt.instruments import NO_FEES
 from nautilus_rl_lab.nt.model import (
     AssetClass,
     Cfd,
@@ -145,7 +144,6 @@ def symbol_info_to_instrument(
         "min_quantity": min_quantity,
         "margin_init": Decimal(0),
         "margin_maint": Decimal(0),
-        **NO_FEES,
         "ts_event": ts_init,
         "ts_init": ts_init,
         "info": mt5_info,
