@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from nautilus_rl_lab.nt.model import Instrument, OrderSide
+from nautilus_rl_lab.nt.threads import resident
 from nautilus_rl_lab.nt.trading import Strategy
 from tests.services import RayHead, SlowWebhook, ray_head
 
@@ -25,6 +27,20 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def sample_csv(repo_root: Path) -> Path:
     return repo_root / "data" / "EURUSD_1H_2017_ASK.csv"
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """A test module must close every env it opened (its module fixtures are torn down by now):
+    an env left open keeps this thread's engine place, so every later env of the process would
+    run on a thread of its own, where tests reading its engine from here would abort 2.0."""
+    result = yield
+    if nextitem is None or nextitem.path != item.path:
+        gc.collect()  # an env only garbage holds is not left open
+        if (owner := resident()) is not None:
+            owner.close()  # type: ignore[attr-defined]
+            raise AssertionError(f"{item.path.name} left an env open: {owner!r}; close it")
+    return result
 
 
 def run_python(code: str, timeout: float = 120.0) -> subprocess.CompletedProcess[str]:

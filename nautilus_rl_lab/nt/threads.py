@@ -50,8 +50,9 @@ class EngineHost(Protocol):
 class InlineHost:
     """Calls in the caller's thread: the engine is the thread's own."""
 
-    def __init__(self) -> None:
+    def __init__(self, owner: object) -> None:
         self.closed = False
+        self.owner = weakref.ref(owner)
         self._thread = threading.get_ident()
 
     def call(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
@@ -135,10 +136,17 @@ def engine_host(owner: object, name: str) -> EngineHost:
         thread = ThreadHost(name)
         weakref.finalize(owner, thread.owner_gone).atexit = False  # `close_at_exit` first
         return thread
-    host = InlineHost()
+    host = InlineHost(owner)
     _residents[threading.get_ident()] = host
     weakref.finalize(owner, host.close).atexit = False
     return host
+
+
+def resident() -> object | None:
+    """The live engine owner this thread calls inline, if any: while it lives, every further
+    engine built in this thread runs on a thread of its own (uncollected garbage included)."""
+    host = _residents.get(threading.get_ident())
+    return host.owner() if host is not None else None
 
 
 class _Closeable(Protocol):
@@ -186,4 +194,5 @@ __all__ = [
     "call_with_engine",
     "close_at_exit",
     "engine_host",
+    "resident",
 ]

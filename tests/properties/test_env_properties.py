@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Iterator
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,10 +23,16 @@ ACTIONS = {
 }
 
 
-@functools.cache
-def env(action: str) -> TrainingNode:
+@pytest.fixture(scope="module")
+def envs() -> Iterator[dict[str, TrainingNode]]:
     """One node per action scheme for the whole module (engines are reused across episodes)."""
-    return TrainingNode(small_config(action=ACTIONS[action], episode_length=16))
+    nodes = {
+        name: TrainingNode(small_config(action=action, episode_length=16))
+        for name, action in ACTIONS.items()
+    }
+    yield nodes
+    for node in nodes.values():
+        node.close()
 
 
 # A plan: scheme, first seed, then moves: an action (exposure, index) or a reset with a seed.
@@ -50,9 +57,11 @@ def _check_obs(node: TrainingNode, obs: np.ndarray) -> None:
 
 @SETTINGS
 @given(plan=plans)
-def test_env_obeys_the_gymnasium_contract_under_random_plans(plan: tuple) -> None:
+def test_env_obeys_the_gymnasium_contract_under_random_plans(
+    envs: dict[str, TrainingNode], plan: tuple
+) -> None:
     action_name, seed, moves = plan
-    node = env(action_name)
+    node = envs[action_name]
     obs, info = node.reset(seed=seed)
     _check_obs(node, obs)
     assert isinstance(info, dict)
@@ -75,8 +84,10 @@ def test_env_obeys_the_gymnasium_contract_under_random_plans(plan: tuple) -> Non
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**31 - 1), actions=st.lists(st.integers(0, 2), min_size=1, max_size=16))
-def test_the_same_seed_and_actions_give_the_same_episode(seed: int, actions: list[int]) -> None:
-    node = env("target_position")
+def test_the_same_seed_and_actions_give_the_same_episode(
+    envs: dict[str, TrainingNode], seed: int, actions: list[int]
+) -> None:
+    node = envs["target_position"]
     runs = []
     for _ in range(2):
         obs, _ = node.reset(seed=seed)
