@@ -156,6 +156,15 @@ else:
     )
     from nautilus_trader.model.position import Position
 
+
+def expire_time_ns(order: Order) -> int:
+    """When a GTD `order` expires, in UNIX nanoseconds, 0 if it does not: 1.221's
+    `expire_time_ns`; 2.0 names it `expire_time` (None when unset) and gives a market order none."""
+    if NT2:
+        return getattr(order, "expire_time", None) or 0
+    return order.expire_time_ns
+
+
 __all__ = [
     "FIXED_PRECISION",
     "AccountBalance",
@@ -227,4 +236,5 @@ __all__ = [
     "TriggerType",
     "Venue",
     "VenueOrderId",
+    "expire_time_ns",
 ]

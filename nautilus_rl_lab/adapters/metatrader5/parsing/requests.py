@@ -45,7 +45,7 @@ from nautilus_rl_lab.mt5.structures import (
     TradeOrder,
     TradePosition,
 )
-from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, TimeInForce
+from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, TimeInForce, expire_time_ns
 
 VOLUME_TOLERANCE = 1e-9  # lots are floats: a volume equal to a position's is not "more"
 
@@ -121,7 +121,7 @@ def order_to_request(
         mt5_type = _PENDING_TYPES.get((order.order_type, order.side))
         if mt5_type is None:
             raise UnsupportedOrderError(
-                f"MT5 has no order type for a {order.side_string()} "
+                f"MT5 has no order type for a {order.side.name} "
                 f"{order.order_type.name} order; use MARKET, LIMIT, STOP_MARKET or STOP_LIMIT",
             )
         request["action"] = mt5c.TRADE_ACTION_PENDING
@@ -133,11 +133,9 @@ def order_to_request(
         else:
             request["price"] = float(order.trigger_price)
             request["stoplimit"] = float(order.price)
-        if order.time_in_force == TimeInForce.GTD and order.expire_time_ns:
-            request["expiration"] = unix_nanos_to_server_secs(
-                order.expire_time_ns,
-                server_time,
-            )
+        expires_ns = expire_time_ns(order)
+        if order.time_in_force == TimeInForce.GTD and expires_ns:
+            request["expiration"] = unix_nanos_to_server_secs(expires_ns, server_time)
     if sl:
         request["sl"] = float(sl)
     if tp:
