@@ -157,6 +157,11 @@ else:
     from nautilus_trader.model.position import Position
 
 
+def contingency_name(contingency: ContingencyType | None) -> str:
+    """The name of `contingency` (2.0's `ContingencyType.NO_CONTINGENCY` is None, without one)."""
+    return "NO_CONTINGENCY" if contingency is None else contingency.name
+
+
 def expire_time_ns(order: Order) -> int:
     """When a GTD `order` expires, in UNIX nanoseconds, 0 if it does not: 1.221's
     `expire_time_ns`; 2.0 names it `expire_time` (None when unset) and gives a market order none."""
@@ -236,5 +241,6 @@ __all__ = [
     "TriggerType",
     "Venue",
     "VenueOrderId",
+    "contingency_name",
     "expire_time_ns",
 ]

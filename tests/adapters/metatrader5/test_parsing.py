@@ -562,6 +562,12 @@ def test_contingent_lists_mt5_cannot_honour_are_refused_saying_why(
         parsing.protected_list(_oto(eurusd, *children, parent_type=parent_type))
 
 
+def test_a_list_without_contingency_is_refused_naming_it(eurusd):
+    # 2.0's NO_CONTINGENCY is None
+    with pytest.raises(parsing.UnsupportedOrderError, match="MARKET NO_CONTINGENCY order"):
+        parsing.protected_list([_market(eurusd)])
+
+
 def test_leg_venue_order_ids_round_trip_and_mt5_tickets_are_no_legs():
     venue_order_id = parsing.leg_venue_order_id("tp", 100_007, PARENT_ID.value)
     assert venue_order_id.value == f"TP-100007-{PARENT_ID.value}"

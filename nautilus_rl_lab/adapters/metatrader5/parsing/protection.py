@@ -26,7 +26,13 @@ from typing import Any
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.requests import UnsupportedOrderError
 from nautilus_rl_lab.mt5 import constants as mt5c
-from nautilus_rl_lab.nt.model import ContingencyType, Order, OrderType, VenueOrderId
+from nautilus_rl_lab.nt.model import (
+    ContingencyType,
+    Order,
+    OrderType,
+    VenueOrderId,
+    contingency_name,
+)
 
 SL, TP = "sl", "tp"
 _LEG_TYPES = {OrderType.STOP_MARKET: SL, OrderType.LIMIT: TP}
@@ -53,7 +59,7 @@ def protected_list(orders: Sequence[Order]) -> tuple[Order, list[tuple[str, Orde
         raise UnsupportedOrderError(
             f"MT5 supports contingent order lists only as a MARKET OTO parent with stop-loss/"
             f"take-profit children (position sl/tp); {parent.order_list_id} starts with a "
-            f"{parent.order_type.name} {parent.contingency_type.name} order",
+            f"{parent.order_type.name} {contingency_name(parent.contingency_type)} order",
         )
     legs: list[tuple[str, Order]] = []
     for child in children:
