@@ -26,6 +26,7 @@ never asks the model at another time.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 
@@ -41,6 +42,7 @@ from nautilus_rl_lab.nt.model import (
     OrderType,
     Price,
     Quantity,
+    StopMarketOrder,
 )
 
 STOP_TYPES = (OrderType.STOP_MARKET, OrderType.TRAILING_STOP_MARKET)
@@ -59,7 +61,9 @@ class GapFillModel(FillModel):
         self._tick_ts = np.unique(np.fromiter(tick_timestamps, dtype=np.int64))
         self._clock = clock
 
-    def get_orderbook_for_fill_simulation(
+    # 2.0's stub types the hook's arguments as Any and the prices as optional; the engine
+    # always passes the instrument, the order and both prices
+    def get_orderbook_for_fill_simulation(  # type: ignore[override, unused-ignore]
         self, instrument: Instrument, order: Order, best_bid: Price, best_ask: Price
     ) -> OrderBook | None:
         now = self._clock.timestamp_ns()
@@ -71,7 +75,8 @@ class GapFillModel(FillModel):
             return _one_level_book(instrument, best_bid, best_ask)
         if STOP_FILLS_AT_TRIGGER:
             return None
-        trigger = order.trigger_price  # crossed inside the bar: the stop's price
+        # crossed inside the bar: the stop's price (a trailing stop's is set once it triggers)
+        trigger = cast("StopMarketOrder", order).trigger_price
         return _one_level_book(instrument, trigger, trigger)
 
     def _has_tick(self, ts: int) -> bool:

@@ -31,7 +31,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import msgspec
 
@@ -114,13 +115,22 @@ if NT2:
         """2.0's `DataActor`, configured by an `ActorConfig`, with `id` and an attached portfolio."""
 
         def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-            # Nautilus reads its config in __new__; subclasses may take more arguments
-            return super().__new__(cls, _nautilus_config(config))
+            # Nautilus reads its config in __new__; subclasses may take more arguments (2.0's
+            # stub declares the config on __init__ only, not on the pyo3 class's __new__)
+            return super().__new__(cls, _nautilus_config(config))  # type: ignore[call-arg]
 
         def __init__(self, config: Any = None) -> None:
             super().__init__()
             self._config = ActorConfig() if config is None else config
             self._portfolio: Any = None
+
+        if TYPE_CHECKING:
+            # 2.0's stub types a topic handler as taking `object`: ours take their topic's messages
+            def subscribe_topic(
+                self, topic: str, handler: Callable[[Any], None], priority: int = 0
+            ) -> None: ...
+
+            def unsubscribe_topic(self, topic: str, handler: Callable[[Any], None]) -> None: ...
 
         @property
         def config(self) -> Any:
@@ -149,13 +159,15 @@ if NT2:
         """2.0's `Strategy`, configured by a `StrategyConfig`, publishing its order events on
         1.221's topics (`order_topic`, `fill_topic`)."""
 
+        _config: Any
+
         def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
             # Nautilus reads the id from the config when it builds the strategy and again (its
             # `config` attribute) when one is added: both see 1.221's id and tag
             ours = StrategyConfig() if config is None else config
             if isinstance(ours, StrategyConfig):
                 ours = ours.identified(cls.__name__)
-            strategy = super().__new__(cls, _nautilus_config(ours))
+            strategy = super().__new__(cls, _nautilus_config(ours))  # type: ignore[call-arg]
             strategy._config = ours
             return strategy
 
@@ -163,6 +175,14 @@ if NT2:
             super().__init__()
             # read now: while an order event is handled the strategy is borrowed (2.0)
             self._order_topic = order_topic(self.strategy_id)
+
+        if TYPE_CHECKING:
+            # 2.0's stub types a topic handler as taking `object`: ours take their topic's messages
+            def subscribe_topic(
+                self, topic: str, handler: Callable[[Any], None], priority: int = 0
+            ) -> None: ...
+
+            def unsubscribe_topic(self, topic: str, handler: Callable[[Any], None]) -> None: ...
 
         @property
         def config(self) -> Any:
@@ -185,7 +205,9 @@ if NT2:
 
     def _nautilus_config(config: Any) -> Any:
         """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
-        return config.nautilus() if isinstance(config, JsonStruct) else config
+        if isinstance(config, JsonStruct):
+            return cast("ActorConfig | StrategyConfig", config).nautilus()
+        return config
 
     def _attach_portfolio(kernel: Any, actor: Any) -> None:
         if isinstance(actor, Actor):
@@ -252,6 +274,9 @@ else:
         """Nothing: 1.221 registers the kernel's portfolio with every actor."""
 
 
+Component: TypeAlias = "Actor | Strategy"
+"""An actor or a strategy (2.0's `Strategy` is no `DataActor`; 1.221's is an `Actor`)."""
+
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""
 
@@ -280,7 +305,9 @@ def modify_order(strategy: Strategy, order: Any, **changes: Any) -> None:
 def order_list(list_id: OrderListId, orders: list[Any]) -> Any:
     """What `Strategy.submit_order_list` takes for `orders` (each carrying `list_id`): 1.221's
     `OrderList`; NautilusTrader 2 cannot build one in Python and takes the list."""
-    return list(orders) if NT2 else OrderList(list_id, orders)
+    if NT2:
+        return list(orders)
+    return OrderList(list_id, orders)
 
 
 def order_topic(strategy_id: object) -> str:
