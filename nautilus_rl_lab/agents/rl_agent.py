@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -97,7 +97,8 @@ class RLAgent(HandlerErrors, Actor, Agent):
             observation=self.observation_scheme,
             max_bar_age_secs=config.max_bar_age_secs,
         )
-        self.instrument: Instrument | None = None
+        # None until `on_start` sets it; the handlers reading it run after
+        self.instrument: Instrument = cast("Instrument", None)
         self.actions_published = 0
         self.bars_handled = 0
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
+from typing import cast
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
@@ -29,6 +30,7 @@ from nautilus_rl_lab.nt.model import (
     FIXED_PRECISION,
     AssetClass,
     Cfd,
+    Currency,
     CurrencyPair,
     Equity,
     Instrument,
@@ -225,7 +227,7 @@ def make_instrument(spec: InstrumentSpec) -> Instrument:
         raise ConfigError(f"expected an `InstrumentSpec`, got {type(spec).__name__}")
     price_increment = Price(10.0**-spec.price_precision, spec.price_precision)
     size_increment = Quantity(10.0**-spec.size_precision, spec.size_precision)
-    quote = known_currency(spec.quote)
+    quote = cast("Currency", known_currency(spec.quote))  # `InstrumentSpec` checked it
     common = {
         "instrument_id": spec.instrument_id,
         "raw_symbol": Symbol(spec.symbol),
@@ -250,6 +252,7 @@ def make_instrument(spec: InstrumentSpec) -> Instrument:
         "size_increment": size_increment,
     }
     if spec.kind == "fx":
-        return CurrencyPair(base_currency=base, **sized)
+        # an fx spec has a base currency (`InstrumentSpec` checked it)
+        return CurrencyPair(base_currency=cast("Currency", base), **sized)
     asset_class = spec.asset_class or ("FX" if base is not None else "INDEX")
     return Cfd(asset_class=enum_member(AssetClass, asset_class), base_currency=base, **sized)

@@ -187,7 +187,7 @@ def add_agent(
     """Add `agent` to `engine` as an `RLAgent` actor and its `AgentStrategy` (both returned)."""
     actor = RLAgent(
         RLAgentConfig(
-            component_id="RLAgent-001",
+            component_id="RLAgent-001",  # type: ignore[arg-type]  # str() reads it
             instrument_id=market.instrument.id,
             bar_type=market.bar_type,
             observation=config.observation,
@@ -198,7 +198,7 @@ def add_agent(
     add_actor(engine, actor)
     strategy = AgentStrategy(
         AgentStrategyConfig(
-            strategy_id="AGENT-001",
+            strategy_id="AGENT-001",  # type: ignore[arg-type]  # str() reads it
             instrument_id=market.instrument.id,
             action=config.action,
             risk=risk,

@@ -60,7 +60,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
 from nautilus_rl_lab.evaluation.statistics import sharpe_ratio
@@ -94,6 +94,7 @@ from nautilus_rl_lab.nt.model import (
     BarType,
     Instrument,
     InstrumentId,
+    Money,
     OrderAccepted,
     OrderCanceled,
     OrderDenied,
@@ -510,7 +511,8 @@ class MonitorActor(Actor):
             "client_order_id": event.client_order_id.value, "venue_order_id": venue_id,
             "strategy_id": event.strategy_id.value, "side": side, "quantity": quantity,
             "price": price, "decision_price": decision, "slippage": slippage,
-            "commission": float(event.commission),
+            # optional in 2.0's stub: our backtests and the MT5 client give every fill one
+            "commission": float(cast("Money", event.commission)),
         }  # fmt: skip
 
     def _reconcile_fills(self) -> int:

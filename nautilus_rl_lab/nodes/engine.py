@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import heapq
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -109,7 +109,9 @@ class MarketData:
         """Quotes and bars in the order the engine runs them (by `ts_init`, at equal times the
         quote first, so the portfolio marks a bar's close before the strategy sees the bar);
         what `nt.engine.set_stream_data` takes for an episode."""
-        merged = heapq.merge(self.quotes, self.bars, key=operator.attrgetter("ts_init"))
+        merged: Iterator[QuoteTick | Bar] = heapq.merge(
+            self.quotes, self.bars, key=operator.attrgetter("ts_init")
+        )
         return list(merged)
 
     @property

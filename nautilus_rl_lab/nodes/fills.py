@@ -23,6 +23,7 @@ the order is rejected instead of filled at a stale price.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from nautilus_rl_lab.nt.model import (
     OrderType,
     Price,
     Quantity,
+    StopMarketOrder,
 )
 
 STOP_TYPES = (OrderType.STOP_MARKET, OrderType.TRAILING_STOP_MARKET)
@@ -56,7 +58,9 @@ class GapFillModel(FillModel):
         self._tick_ts = np.unique(np.fromiter(tick_timestamps, dtype=np.int64))
         self._clock = clock
 
-    def get_orderbook_for_fill_simulation(
+    # 2.0's stub types the hook's arguments as Any and the prices as optional; the engine
+    # always passes the instrument, the order and both prices
+    def get_orderbook_for_fill_simulation(  # type: ignore[override]
         self, instrument: Instrument, order: Order, best_bid: Price, best_ask: Price
     ) -> OrderBook | None:
         now = self._clock.timestamp_ns()
@@ -66,7 +70,8 @@ class GapFillModel(FillModel):
             return None
         if now in self._open_ts:  # a gap: the open quote
             return _one_level_book(instrument, best_bid, best_ask)
-        trigger = order.trigger_price  # crossed inside the bar: the stop's price
+        # crossed inside the bar: the stop's price (a trailing stop's is set once it triggers)
+        trigger = cast("StopMarketOrder", order).trigger_price
         return _one_level_book(instrument, trigger, trigger)
 
     def _has_tick(self, ts: int) -> bool:

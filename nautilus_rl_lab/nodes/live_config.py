@@ -277,7 +277,8 @@ def live_risk_limits(config: LiveNodeConfig) -> tuple[dict[str, int], str]:
         if limits is None or instrument is None:
             continue
         engine = risk_engine_config(limits, InstrumentId.from_str(str(instrument)))
-        notionals.update(engine.max_notional_per_order)
+        # 2.0's `RiskEngineConfig` holds the caps as strings, 1.221's as given (ints)
+        notionals.update({k: int(v) for k, v in engine.max_notional_per_order.items()})
         submit_rate = limits.max_order_submit_rate or submit_rate
     return notionals, submit_rate
 

@@ -172,7 +172,7 @@ class _Trader:
 def _kept(factory: type, clients: dict[str, Any], key: str) -> type:
     """`factory`, keeping the client it builds in `clients[key]` (2.0's node exposes none)."""
 
-    class Keeping(factory):  # type: ignore[valid-type,misc]
+    class Keeping(factory):
         @classmethod
         def build(cls, name: str, config: Any, context: Any) -> Any:
             clients[key] = super().build(name, config, context)
@@ -257,7 +257,9 @@ class LiveNode(BackgroundRun):
         """Views of the node's `components` (``"_strategies"`` / ``"_actors"``)."""
         count = self.call(lambda: len(getattr(self, components)))
         return [
-            ThreadView(self.call, lambda i=i: getattr(self, components)[i]) for i in range(count)
+            # the default binds each index (mypy cannot infer a lambda with a default)
+            ThreadView(self.call, lambda i=i: getattr(self, components)[i])  # type: ignore[misc]
+            for i in range(count)
         ]
 
     def data_client(self) -> Any:

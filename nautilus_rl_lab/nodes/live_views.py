@@ -82,7 +82,7 @@ class ThreadView:
     @property  # type: ignore[misc]
     def __class__(self) -> type:
         """The object's class (`isinstance` sees through the view)."""
-        return self._call(lambda: type(self._target()))  # type: ignore[no-any-return]
+        return self._call(lambda: type(self._target()))
 
     def __repr__(self) -> str:
         return f"ThreadView({self._call(lambda: repr(self._target()))})"

@@ -303,7 +303,7 @@ class TrainingNode(gym.Env):
         instrument, bar_type = self.market.instrument, self.market.bar_type
         self.strategy = GymStrategy(
             SchemeStrategyConfig(
-                strategy_id="GYM-001",
+                strategy_id="GYM-001",  # type: ignore[arg-type]  # str() reads it
                 instrument_id=instrument.id,
                 bar_type=bar_type,
                 observation=config.observation,
@@ -314,7 +314,8 @@ class TrainingNode(gym.Env):
         self.engine.add_strategy(self.strategy)
         # Nautilus' order of the quotes and bars (a stable sort by `ts_init`: at equal times
         # a bar's close tick before the bar); each episode streams its slice (see reset())
-        self._stream = sorted([*self.market.quotes, *self.market.bars], key=_ts_init)
+        data: list[Bar | QuoteTick] = [*self.market.quotes, *self.market.bars]
+        self._stream = sorted(data, key=_ts_init)
         self._stream_ts = np.fromiter(
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )

@@ -23,7 +23,8 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Self, TypeAlias, cast
 
 import msgspec
 from nautilus_trader.common import DataActor as _NautilusActor
@@ -103,13 +104,22 @@ class Actor(_NautilusActor):
     """2.0's `DataActor`, configured by an `ActorConfig`, with `id` and an attached portfolio."""
 
     def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
-        # Nautilus reads its config in __new__; subclasses may take more arguments
-        return super().__new__(cls, _nautilus_config(config))
+        # Nautilus reads its config in __new__; subclasses may take more arguments (2.0's
+        # stub declares the config on __init__ only, not on the pyo3 class's __new__)
+        return super().__new__(cls, _nautilus_config(config))  # type: ignore[call-arg]
 
     def __init__(self, config: Any = None) -> None:
         super().__init__()
         self._config = ActorConfig() if config is None else config
         self._portfolio: Any = None
+
+    if TYPE_CHECKING:
+        # 2.0's stub types a topic handler as taking `object`: ours take their topic's messages
+        def subscribe_topic(
+            self, topic: str, handler: Callable[[Any], None], priority: int = 0
+        ) -> None: ...
+
+        def unsubscribe_topic(self, topic: str, handler: Callable[[Any], None]) -> None: ...
 
     @property
     def config(self) -> Any:
@@ -139,13 +149,15 @@ class Strategy(_NautilusStrategy):
     """2.0's `Strategy`, configured by a `StrategyConfig`, publishing its order events on
     1.221's topics (`order_topic`, `fill_topic`)."""
 
+    _config: Any
+
     def __new__(cls, config: Any = None, *args: Any, **kwargs: Any) -> Self:
         # Nautilus reads the id from the config when it builds the strategy and again (its
         # `config` attribute) when one is added: both see 1.221's id and tag
         ours = StrategyConfig() if config is None else config
         if isinstance(ours, StrategyConfig):
             ours = ours.identified(cls.__name__)
-        strategy = super().__new__(cls, _nautilus_config(ours))
+        strategy = super().__new__(cls, _nautilus_config(ours))  # type: ignore[call-arg]
         strategy._config = ours
         return strategy
 
@@ -153,6 +165,14 @@ class Strategy(_NautilusStrategy):
         super().__init__()
         # read now: while an order event is handled the strategy is borrowed (2.0)
         self._order_topic = order_topic(self.strategy_id)
+
+    if TYPE_CHECKING:
+        # 2.0's stub types a topic handler as taking `object`: ours take their topic's messages
+        def subscribe_topic(
+            self, topic: str, handler: Callable[[Any], None], priority: int = 0
+        ) -> None: ...
+
+        def unsubscribe_topic(self, topic: str, handler: Callable[[Any], None]) -> None: ...
 
     @property
     def config(self) -> Any:
@@ -176,8 +196,13 @@ class Strategy(_NautilusStrategy):
 
 def _nautilus_config(config: Any) -> Any:
     """Nautilus' own config for ours (a Nautilus config, or none, passes as it is)."""
-    return config.nautilus() if isinstance(config, JsonStruct) else config
+    if isinstance(config, JsonStruct):
+        return cast("ActorConfig | StrategyConfig", config).nautilus()
+    return config
 
+
+Component: TypeAlias = "Actor | Strategy"
+"""An actor or a strategy (2.0's `Strategy` is no `DataActor`)."""
 
 ORDER_TOPICS = "events.order.*"
 """Every strategy's order events (a wildcard of `order_topic`)."""

@@ -149,9 +149,7 @@ class _ClientAliases:
         """The client id (1.221's name)."""
         return self.client_id
 
-    def create_task(  # type: ignore[override]
-        self, coro: Coroutine[Any, Any, Any], log_msg: str | None = None
-    ) -> Any:
+    def create_task(self, coro: Coroutine[Any, Any, Any], log_msg: str | None = None) -> Any:
         """Run `coro` on the node's loop, supervised (named `log_msg`)."""
         return super().create_task(coro, log_msg or "background")  # type: ignore[misc]
 
@@ -388,7 +386,7 @@ class DataClientFactoryBase(DataClientFactory):
         raise NotImplementedError
 
     @classmethod
-    def create(cls, *, name: str, config: Any, cache: Any, clock: Any) -> Any:  # type: ignore[override]
+    def create(cls, *, name: str, config: Any, cache: Any, clock: Any) -> Any:
         return cls.build(name, _settings(config), ClientContext(cache, clock, node_config=config))
 
 
@@ -400,9 +398,7 @@ class ExecClientFactoryBase(ExecutionClientFactory):
         raise NotImplementedError
 
     @classmethod
-    def create(  # type: ignore[override]
-        cls, *, name: str, config: Any, cache: Any, clock: Any, trader_id: Any
-    ) -> Any:
+    def create(cls, *, name: str, config: Any, cache: Any, clock: Any, trader_id: Any) -> Any:
         return cls.build(
             name,
             _settings(config),

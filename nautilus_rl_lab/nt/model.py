@@ -78,6 +78,18 @@ from nautilus_trader.model import (
 Instrument = Cfd | CryptoPerpetual | CurrencyPair | Equity
 Order = LimitOrder | MarketOrder | StopLimitOrder | StopMarketOrder | TrailingStopMarketOrder
 
+
+def contingency_name(contingency: ContingencyType | None) -> str:
+    """The name of `contingency` (2.0's `ContingencyType.NO_CONTINGENCY` is None, without one)."""
+    return "NO_CONTINGENCY" if contingency is None else contingency.name
+
+
+def expire_time_ns(order: Order) -> int:
+    """When a GTD `order` expires, in UNIX nanoseconds, 0 if it does not (2.0's `expire_time`:
+    None when unset, and a market order has none)."""
+    return getattr(order, "expire_time", None) or 0
+
+
 __all__ = [
     "FIXED_PRECISION",
     "AccountBalance",
@@ -149,4 +161,6 @@ __all__ = [
     "TriggerType",
     "Venue",
     "VenueOrderId",
+    "contingency_name",
+    "expire_time_ns",
 ]

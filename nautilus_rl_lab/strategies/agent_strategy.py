@@ -16,7 +16,7 @@ changed a target.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -67,7 +67,8 @@ class AgentStrategy(DecisionPathEvents, Strategy):
         super().__init__(config)
         self.action_scheme: ActionScheme = build_action(config.action)
         self.path = DecisionPath(self.action_scheme, config.risk)
-        self.instrument: Instrument | None = None
+        # None until `on_start` sets it; the handlers reading it run after
+        self.instrument: Instrument = cast("Instrument", None)
         self.equity_history: list[dict[str, Any]] = []
         self.actions_received = 0
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import cast
 
 from nautilus_rl_lab.errors import ValuationError
-from nautilus_rl_lab.nt.common import Actor
-from nautilus_rl_lab.nt.components import fill_topic
+from nautilus_rl_lab.nt.components import Component, fill_topic
 from nautilus_rl_lab.nt.model import (
     Currency,
     InstrumentId,
@@ -29,11 +29,11 @@ class FillCommissions:
     """A component's running commission totals per currency, from its instrument's fills."""
 
     def __init__(self) -> None:
-        self._component: Actor | None = None
+        self._component: Component | None = None
         self._topic = ""
         self._totals: dict[Currency, Money] = {}
 
-    def start(self, component: Actor, instrument_id: InstrumentId) -> None:
+    def start(self, component: Component, instrument_id: InstrumentId) -> None:
         """Listen to `instrument_id`'s fills (from the component's `on_start`, before any fill).
 
         An exact topic: Nautilus 1.221 adds a wildcard subscription only to topics not yet
@@ -59,7 +59,8 @@ class FillCommissions:
 
     def on_fill(self, fill: OrderFilled) -> None:
         """Add the fill's commission, in the account's base currency if it has one."""
-        commission = fill.commission
+        # optional in 2.0's stub: our backtests and the MT5 client give every fill one
+        commission = cast("Money", fill.commission)
         if commission.raw == 0 or self._component is None:
             return
         cache = self._component.cache
@@ -78,4 +79,4 @@ class FillCommissions:
         currency = commission.currency
         previous = self._totals.get(currency)
         so_far = previous.as_decimal() if previous is not None else Decimal(0)
-        self._totals[currency] = Money(so_far + commission.as_decimal(), currency)
+        self._totals[currency] = Money(float(so_far + commission.as_decimal()), currency)

@@ -25,15 +25,17 @@ while REDUCING only the closing part of a plan is sent, while HALTED nothing (`g
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from nautilus_rl_lab.nt.common import Actor, Cache
+from nautilus_rl_lab.nt.common import Cache
+from nautilus_rl_lab.nt.components import Component
 from nautilus_rl_lab.nt.model import (
     Bar,
     ClientOrderId,
     Instrument,
+    Money,
     Order,
     OrderDenied,
     OrderFilled,
@@ -127,7 +129,7 @@ class DecisionPath:
         return in_flight_quantity(working)
 
     def decide(
-        self, component: Actor, instrument: Instrument, bar: Bar, policy: Policy
+        self, component: Component, instrument: Instrument, bar: Bar, policy: Policy
     ) -> tuple[Any, MarketState] | None:
         """Scheme update -> market state -> observation -> `policy` action (`None`: not warm,
         or the bar is stale: see `strategies.staleness`)."""
@@ -150,7 +152,7 @@ class DecisionPath:
         observation, state = observed
         return policy(observation, state), state
 
-    def _stale(self, component: Actor, instrument: Instrument, bar: Bar) -> bool:
+    def _stale(self, component: Component, instrument: Instrument, bar: Bar) -> bool:
         """Whether `bar` closed more than `max_bar_age_secs` before the market's time; if so,
         log, count and publish the skipped decision (`StaleDecision` on `STALE_TOPIC`)."""
         limit = self.max_bar_age_secs
@@ -240,9 +242,11 @@ class DecisionPath:
     def on_position_closed(self, event: PositionClosed) -> None:
         """A round trip ended: record it (`ts_closed`, realised P&L, duration) for the statistics
         and feed its P&L to the losing-streak rule (a flip's close ends one as well)."""
-        pnl = event.realized_pnl.as_double()
-        duration_ns = event.ts_closed - event.ts_opened  # 1.221: duration_ns; 2.0: duration
-        self.round_trips.append((event.ts_closed, pnl, duration_ns))
+        # a closed position's P&L and close time are set (optional in 2.0's stub)
+        pnl = cast("Money", event.realized_pnl).as_double()
+        ts_closed = cast("int", event.ts_closed)
+        duration_ns = ts_closed - event.ts_opened  # 1.221: duration_ns; 2.0: duration
+        self.round_trips.append((ts_closed, pnl, duration_ns))
         self.risk.record_round_trip(pnl)
 
 

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nautilus_rl_lab.errors import UnknownInstrumentError
-from nautilus_rl_lab.nt.common import Actor
+from nautilus_rl_lab.nt.components import Component
 from nautilus_rl_lab.nt.model import (
     Bar,
     Instrument,
@@ -36,7 +36,7 @@ from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.valuation import AccountReader, total
 
 
-def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrument:
+def require_instrument(component: Component, instrument_id: InstrumentId) -> Instrument:
     """The instrument from the component's cache, or `UnknownInstrumentError` saying what to do."""
     instrument = component.cache.instrument(instrument_id)
     if instrument is None:
@@ -47,7 +47,7 @@ def require_instrument(component: Actor, instrument_id: InstrumentId) -> Instrum
 
 
 def read_market_state(
-    component: Actor,
+    component: Component,
     instrument: Instrument,
     close: float,
     ts_ns: int,
@@ -158,7 +158,7 @@ def submit_plan(strategy: Strategy, instrument: Instrument, plan: OrderPlan) -> 
 
 
 def observe_bar(
-    component: Actor,
+    component: Component,
     scheme: ObservationScheme,
     instrument: Instrument,
     bar: Bar,

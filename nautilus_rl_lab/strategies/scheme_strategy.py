@@ -8,7 +8,7 @@ never reaches into its schemes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -41,7 +41,8 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
         self.observation_scheme: ObservationScheme = build_observation(config.observation)
         self.action_scheme: ActionScheme = build_action(config.action)
         self.path = DecisionPath(self.action_scheme, config.risk, self.observation_scheme)
-        self.instrument: Instrument | None = None
+        # None until `on_start` sets it; the handlers reading it run after
+        self.instrument: Instrument = cast("Instrument", None)
 
     @property
     def observation_space(self) -> gym.spaces.Box:

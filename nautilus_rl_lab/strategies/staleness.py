@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.nt.common import Actor
+from nautilus_rl_lab.nt.components import Component
 from nautilus_rl_lab.nt.core import unix_nanos_to_iso8601
 from nautilus_rl_lab.nt.model import InstrumentId
 
@@ -79,13 +79,13 @@ class MarketClock:
         self.venue_ns = 0
         self._topic: str | None = None
 
-    def subscribe(self, component: Actor, instrument_id: InstrumentId) -> None:
+    def subscribe(self, component: Component, instrument_id: InstrumentId) -> None:
         """Follow the venue time of `instrument_id` (see `market_time_topic`) on the
         `component`'s message bus."""
         self._topic = market_time_topic(instrument_id)
         component.subscribe_topic(self._topic, self._on_time)
 
-    def unsubscribe(self, component: Actor) -> None:
+    def unsubscribe(self, component: Component) -> None:
         """Stop following the venue time."""
         if self._topic is not None:
             component.unsubscribe_topic(self._topic, self._on_time)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -160,9 +160,9 @@ class Mt5ExecutionCore(Mt5ClientMixin, ExecutionClientBase):
         self.generate_account_state(
             balances=[
                 AccountBalance(
-                    Money(total, self._currency),
-                    Money(locked, self._currency),
-                    Money(total - locked, self._currency),
+                    Money(float(total), self._currency),
+                    Money(float(locked), self._currency),
+                    Money(float(total - locked), self._currency),
                 ),
             ],
             margins=[
@@ -198,7 +198,14 @@ class Mt5ExecutionCore(Mt5ClientMixin, ExecutionClientBase):
     # -- helpers -------------------------------------------------------------------------
 
     def _instrument(self, instrument_id: InstrumentId) -> Instrument | None:
-        return self._cache.instrument(instrument_id) or self.provider.find(instrument_id)
+        # 2.0's `InstrumentProvider.find` is typed to return `object`
+        return self._cache.instrument(instrument_id) or cast(
+            "Instrument | None", self.provider.find(instrument_id)
+        )
+
+    def _order_instrument(self, order: Order) -> Instrument:
+        """The instrument of an order the node holds (Nautilus had it to build the order)."""
+        return cast("Instrument", self._instrument(order.instrument_id))
 
     def _reject(self, order: Order, reason: str) -> None:
         self._log.warning(f"{order.client_order_id!r} rejected: {reason}")
@@ -223,8 +230,9 @@ class Mt5ExecutionCore(Mt5ClientMixin, ExecutionClientBase):
         if trade_id in order.trade_ids:  # e.g. reconciled from a fill report after a restart
             return
         contract = float(instrument.info["trade_contract_size"])
-        last_qty = instrument.make_qty(lots_to_units(deal.volume, contract))
-        if last_qty > order.leaves_qty:
+        last_qty = instrument.make_qty(float(lots_to_units(deal.volume, contract)))
+        # 2.0's stub gives `Quantity` no comparisons (it has them)
+        if last_qty > order.leaves_qty:  # type: ignore[operator]
             self._log.error(
                 f"Deal {deal.ticket} ({last_qty}) exceeds leaves qty of {order.client_order_id!r}",
             )

@@ -417,7 +417,7 @@ class Mt5OrderSubmission(Mt5ProtectiveLegs):
             await self._reconnect()
         history = await self._call("history_orders_get", ticket=ticket)
         if history:
-            instrument = self._instrument(order.instrument_id)
+            instrument = self._order_instrument(order)
             await self._apply_terminal_order(order, instrument, history[0])
             if order.is_closed or history[0].state == mt5c.ORDER_STATE_CANCELED:
                 return

@@ -240,7 +240,7 @@ class Mt5ProtectiveLegs(Mt5ExecutionCore):
             if not closing:
                 continue  # the history lags: decide next poll
             hits = [d for d in closing if DEAL_REASON_RULES.get(d.reason) == leg.rule]
-            instrument = self._instrument(order.instrument_id)
+            instrument = self._order_instrument(order)
             for deal in sorted(hits, key=lambda d: (d.time_msc, d.ticket)):
                 self._emit_fill(order, instrument, deal, venue_order_id=order.venue_order_id)
             if not hits:
@@ -252,10 +252,13 @@ class Mt5ProtectiveLegs(Mt5ExecutionCore):
 
     def _leg_report(self, order: Order, ts_init: int) -> OrderStatusReport:
         """A leg as the open order it is while its position carries its price."""
+        # an accepted LimitOrder (tp) or StopMarketOrder (sl): `has_price` and
+        # `has_trigger_price` say which prices it has (2.0 types orders as a union)
+        leg: Any = order
         return OrderStatusReport(
             account_id=self.account_id,
             instrument_id=order.instrument_id,
-            venue_order_id=order.venue_order_id,
+            venue_order_id=leg.venue_order_id,
             order_side=order.side,
             order_type=order.order_type,
             time_in_force=order.time_in_force,
@@ -265,7 +268,7 @@ class Mt5ProtectiveLegs(Mt5ExecutionCore):
             quantity=order.quantity,
             filled_qty=order.filled_qty,
             report_id=UUID4(),
-            ts_accepted=order.ts_accepted,
+            ts_accepted=leg.ts_accepted,
             ts_last=order.ts_last,
             ts_init=ts_init,
             client_order_id=order.client_order_id,
@@ -273,9 +276,9 @@ class Mt5ProtectiveLegs(Mt5ExecutionCore):
             linked_order_ids=order.linked_order_ids,
             parent_order_id=order.parent_order_id,
             contingency_type=order.contingency_type,
-            price=order.price if order.has_price else None,
-            trigger_price=order.trigger_price if order.has_trigger_price else None,
-            trigger_type=order.trigger_type if order.has_trigger_price else TriggerType.NO_TRIGGER,
+            price=leg.price if leg.has_price else None,
+            trigger_price=leg.trigger_price if leg.has_trigger_price else None,
+            trigger_type=leg.trigger_type if leg.has_trigger_price else TriggerType.NO_TRIGGER,
             reduce_only=order.is_reduce_only,
         )
 

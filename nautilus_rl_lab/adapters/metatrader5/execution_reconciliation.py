@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from decimal import Decimal
+from typing import cast
 
 from nautilus_rl_lab.adapters.metatrader5.connection import Mt5ConnectionLost
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
@@ -108,7 +109,7 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         open_by_ticket = {o.ticket: o for o in open_orders}
         for order in watched:
             ticket = int(order.venue_order_id.value)
-            instrument = self._instrument(order.instrument_id)
+            instrument = self._order_instrument(order)
             mt5_order = open_by_ticket.get(ticket)
             if mt5_order is not None:
                 if mt5_order.volume_current < mt5_order.volume_initial:
@@ -153,7 +154,10 @@ class Mt5Reconciliation(Mt5OrderSubmission):
         if not history:
             return False
         mt5_order = history[0]
-        instrument = self._instrument(instrument_id_from_symbol(mt5_order.symbol))
+        # known: `_poll_external_deals` passes only deals of instruments it has
+        instrument = cast(
+            "Instrument", self._instrument(instrument_id_from_symbol(mt5_order.symbol))
+        )
         ts_init = self._clock.timestamp_ns()
         mass_status = ExecutionMassStatus(
             client_id=self.id,

@@ -256,6 +256,59 @@ def test_pending_orders_are_pending_requests_with_stops_and_position(eurusd):
     assert (request["price"], request["stoplimit"]) == (1.09, 1.089)
 
 
+@pytest.mark.parametrize(
+    ("cls", "fields"),
+    [
+        (LimitOrder, {"price": Price.from_str("1.09000"), "post_only": False}),
+        (
+            StopMarketOrder,
+            {"trigger_price": Price.from_str("1.11000"), "trigger_type": TriggerType.DEFAULT},
+        ),
+    ],
+)
+def test_a_gtd_pending_order_expires_on_the_server_at_its_expiry(eurusd, cls, fields):
+    expiry_ns = 1_767_225_600_000_000_000  # 2026-01-01 00:00 UTC
+    order = cls(
+        trader_id=TraderId("TESTER-001"),
+        strategy_id=StrategyId("S-001"),
+        instrument_id=eurusd.id,
+        client_order_id=ClientOrderId("O-3"),
+        order_side=OrderSide.BUY,
+        quantity=Quantity.from_int(1000),
+        init_id=UUID4(),
+        ts_init=0,
+        reduce_only=False,
+        quote_quantity=False,
+        time_in_force=TimeInForce.GTD,
+        expire_time=expiry_ns,
+        **fields,
+    )
+    request = parsing.order_to_request(order, EURUSD, magic=7, server_time=7200)
+    assert request["type_time"] == mt5c.ORDER_TIME_SPECIFIED
+    assert request["expiration"] == 1_767_225_600 + 7200  # server seconds (UTC+2)
+
+
+def test_an_order_type_mt5_lacks_is_refused_naming_it(eurusd):
+    trailing = TrailingStopMarketOrder(
+        trader_id=TraderId("TESTER-001"),
+        strategy_id=StrategyId("S-001"),
+        instrument_id=eurusd.id,
+        client_order_id=ClientOrderId("O-4"),
+        order_side=OrderSide.SELL,
+        quantity=Quantity.from_int(1000),
+        trigger_price=Price.from_str("1.08900"),
+        trigger_type=TriggerType.BID_ASK,
+        trailing_offset=Decimal(100),
+        trailing_offset_type=TrailingOffsetType.BASIS_POINTS,
+        init_id=UUID4(),
+        ts_init=0,
+        reduce_only=False,
+        **ORDER_DEFAULTS,
+    )
+    with pytest.raises(parsing.UnsupportedOrderError, match="SELL TRAILING_STOP_MARKET"):
+        parsing.order_to_request(trailing, EURUSD, magic=7)
+
+
 def test_market_order_without_quote_is_refused(eurusd):
     with pytest.raises(parsing.UnsupportedOrderError, match="tick"):
         parsing.order_to_request(_market(eurusd), EURUSD, magic=1, tick=Tick())
@@ -505,6 +558,12 @@ def test_contingent_lists_mt5_cannot_honour_are_refused_saying_why(
 ):
     with pytest.raises(parsing.UnsupportedOrderError, match=fragment):
         parsing.protected_list(_oto(eurusd, *children, parent_type=parent_type))
+
+
+def test_a_list_without_contingency_is_refused_naming_it(eurusd):
+    # 2.0's NO_CONTINGENCY is None
+    with pytest.raises(parsing.UnsupportedOrderError, match="MARKET NO_CONTINGENCY order"):
+        parsing.protected_list([_market(eurusd)])
 
 
 def test_leg_venue_order_ids_round_trip_and_mt5_tickets_are_no_legs():

@@ -14,6 +14,7 @@ the adapter needs later are kept in `instrument.info`.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from nautilus_rl_lab.adapters.metatrader5.core import MT5_VENUE
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
@@ -111,19 +112,19 @@ def symbol_info_to_instrument(
     if tick <= 0:
         tick = Decimal(1).scaleb(-int(info.digits))
     price_precision = max(int(info.digits), _precision(tick))
-    price_increment = Price(tick, price_precision)
+    price_increment = Price(float(tick), price_precision)
 
     size_increment_dec = (volume_step * contract_size).normalize()
     size_precision = _precision(size_increment_dec)
-    size_increment = Quantity(size_increment_dec, size_precision)
-    lot_size = Quantity(contract_size, size_precision)
+    size_increment = Quantity(float(size_increment_dec), size_precision)
+    lot_size = Quantity(float(contract_size), size_precision)
     min_quantity = (
-        Quantity(to_decimal(info.volume_min) * contract_size, size_precision)
+        Quantity(float(to_decimal(info.volume_min) * contract_size), size_precision)
         if info.volume_min > 0
         else None
     )
     max_quantity = (
-        Quantity(to_decimal(info.volume_max) * contract_size, size_precision)
+        Quantity(float(to_decimal(info.volume_max) * contract_size), size_precision)
         if info.volume_max > 0
         else None
     )
@@ -131,7 +132,7 @@ def symbol_info_to_instrument(
     mt5_info = {field: getattr(info, field) for field in INFO_FIELDS}
     base = _currency(info.currency_base)
 
-    common = {
+    common: dict[str, Any] = {
         "instrument_id": instrument_id,
         "raw_symbol": Symbol(info.name),
         "quote_currency": quote,

@@ -22,11 +22,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.requests import UnsupportedOrderError
 from nautilus_rl_lab.mt5 import constants as mt5c
-from nautilus_rl_lab.nt.model import ContingencyType, Order, OrderType, VenueOrderId
+from nautilus_rl_lab.nt.model import (
+    ContingencyType,
+    LimitOrder,
+    Order,
+    OrderType,
+    StopMarketOrder,
+    VenueOrderId,
+    contingency_name,
+)
 
 SL, TP = "sl", "tp"
 _LEG_TYPES = {OrderType.STOP_MARKET: SL, OrderType.LIMIT: TP}
@@ -53,7 +61,7 @@ def protected_list(orders: Sequence[Order]) -> tuple[Order, list[tuple[str, Orde
         raise UnsupportedOrderError(
             f"MT5 supports contingent order lists only as a MARKET OTO parent with stop-loss/"
             f"take-profit children (position sl/tp); {parent.order_list_id} starts with a "
-            f"{parent.order_type.name} {parent.contingency_type.name} order",
+            f"{parent.order_type.name} {contingency_name(parent.contingency_type)} order",
         )
     legs: list[tuple[str, Order]] = []
     for child in children:
@@ -82,7 +90,9 @@ def protected_list(orders: Sequence[Order]) -> tuple[Order, list[tuple[str, Orde
 
 def leg_price(rule: str, order: Order) -> float:
     """The position price of a leg: the stop's trigger price (``sl``) or the limit price (``tp``)."""
-    return float(order.trigger_price if rule == SL else order.price)
+    if rule == SL:
+        return float(cast("StopMarketOrder", order).trigger_price)
+    return float(cast("LimitOrder", order).price)
 
 
 def leg_venue_order_id(rule: str, ticket: int, parent: str) -> VenueOrderId:

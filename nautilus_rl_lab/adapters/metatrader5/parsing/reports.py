@@ -115,21 +115,22 @@ def trade_order_to_report(
     (no deal ticket, no price) that the real deal then duplicates, so the report then says
     what Nautilus knows: this quantity, the order still working.
     """
+    # the `type: ignore[operator]`s: 2.0's stub gives `Quantity` no comparisons (it has them)
     side, order_type = mt5_order_side_type(mt5_order.type)
     contract = float(instrument.info["trade_contract_size"])
-    quantity = instrument.make_qty(lots_to_units(mt5_order.volume_initial, contract))
+    quantity = instrument.make_qty(float(lots_to_units(mt5_order.volume_initial, contract)))
     remaining = to_decimal(mt5_order.volume_current)
     status = order_status_from_state(mt5_order.state)
     if status == OrderStatus.FILLED:
         filled = quantity
     else:
         filled_lots = max(Decimal(0), to_decimal(mt5_order.volume_initial) - remaining)
-        filled = instrument.make_qty(filled_lots * to_decimal(contract))
-        if status == OrderStatus.ACCEPTED and filled > 0:
+        filled = instrument.make_qty(float(filled_lots * to_decimal(contract)))
+        if status == OrderStatus.ACCEPTED and filled > 0:  # type: ignore[operator]
             status = OrderStatus.PARTIALLY_FILLED
-    if delivered_qty is not None and filled > delivered_qty:
+    if delivered_qty is not None and filled > delivered_qty:  # type: ignore[operator]
         filled = delivered_qty
-        status = OrderStatus.PARTIALLY_FILLED if filled > 0 else OrderStatus.ACCEPTED
+        status = OrderStatus.PARTIALLY_FILLED if filled > 0 else OrderStatus.ACCEPTED  # type: ignore[operator]
         avg_px = None
     price = trigger_price = None
     trigger_type = TriggerType.NO_TRIGGER
@@ -153,7 +154,7 @@ def trade_order_to_report(
     )
     done_msc = mt5_order.time_done_msc or mt5_order.time_done * 1000
     ts_last = server_msc_to_unix_nanos(done_msc, server_time) if done_msc else ts_accepted
-    if avg_px is None and filled > 0 and order_type == OrderType.MARKET and mt5_order.price_current:
+    if avg_px is None and filled > 0 and order_type == OrderType.MARKET and mt5_order.price_current:  # type: ignore[operator]
         avg_px = to_decimal(mt5_order.price_current)
     return OrderStatusReport(
         account_id=account_id,
@@ -172,7 +173,7 @@ def trade_order_to_report(
         trigger_price=trigger_price,
         trigger_type=trigger_type,
         expire_time=expire_time,
-        avg_px=avg_px if filled > 0 else None,
+        avg_px=avg_px if filled > 0 else None,  # type: ignore[operator]
         report_id=UUID4(),
         ts_accepted=ts_accepted,
         ts_last=max(ts_last, ts_accepted),
@@ -224,7 +225,7 @@ def deal_to_fill_report(
         client_order_id=client_order_id or client_order_id_for(deal.comment, deal.magic, own_magic),
         trade_id=TradeId(str(deal.ticket)),
         order_side=deal_side(deal),
-        last_qty=instrument.make_qty(lots_to_units(deal.volume, contract)),
+        last_qty=instrument.make_qty(float(lots_to_units(deal.volume, contract))),
         last_px=instrument.make_price(deal.price),
         commission=deal_commission(deal, commission_currency),
         liquidity_side=liquidity_side,
@@ -250,7 +251,7 @@ def position_to_report(
         instrument_id=instrument.id,
         venue_position_id=PositionId(str(position.ticket)),
         position_side=side,
-        quantity=instrument.make_qty(lots_to_units(position.volume, contract)),
+        quantity=instrument.make_qty(float(lots_to_units(position.volume, contract))),
         avg_px_open=to_decimal(position.price_open),
         report_id=UUID4(),
         ts_last=server_msc_to_unix_nanos(
@@ -291,7 +292,7 @@ def net_position_report(
         account_id=account_id,
         instrument_id=instrument.id,
         position_side=PositionSide.LONG if signed_lots > 0 else PositionSide.SHORT,
-        quantity=instrument.make_qty(abs(signed_lots) * to_decimal(contract)),
+        quantity=instrument.make_qty(float(abs(signed_lots) * to_decimal(contract))),
         avg_px_open=notional / total_lots if total_lots else None,
         report_id=UUID4(),
         ts_last=ts_init,

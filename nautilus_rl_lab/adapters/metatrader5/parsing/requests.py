@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from nautilus_rl_lab.adapters.metatrader5.parsing.common import (
     comment_from_client_order_id,
@@ -45,7 +45,16 @@ from nautilus_rl_lab.mt5.structures import (
     TradeOrder,
     TradePosition,
 )
-from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, TimeInForce
+from nautilus_rl_lab.nt.model import (
+    LimitOrder,
+    Order,
+    OrderSide,
+    OrderType,
+    StopLimitOrder,
+    StopMarketOrder,
+    TimeInForce,
+    expire_time_ns,
+)
 
 VOLUME_TOLERANCE = 1e-9  # lots are floats: a volume equal to a position's is not "more"
 
@@ -121,23 +130,23 @@ def order_to_request(
         mt5_type = _PENDING_TYPES.get((order.order_type, order.side))
         if mt5_type is None:
             raise UnsupportedOrderError(
-                f"MT5 has no order type for a {order.side_string()} "
+                f"MT5 has no order type for a {order.side.name} "
                 f"{order.order_type.name} order; use MARKET, LIMIT, STOP_MARKET or STOP_LIMIT",
             )
         request["action"] = mt5c.TRADE_ACTION_PENDING
         request["type"] = mt5_type
+        # the order type says which order class it is (2.0 types orders as a union)
         if order.order_type == OrderType.LIMIT:
-            request["price"] = float(order.price)
+            request["price"] = float(cast("LimitOrder", order).price)
         elif order.order_type == OrderType.STOP_MARKET:
-            request["price"] = float(order.trigger_price)
+            request["price"] = float(cast("StopMarketOrder", order).trigger_price)
         else:
-            request["price"] = float(order.trigger_price)
-            request["stoplimit"] = float(order.price)
-        if order.time_in_force == TimeInForce.GTD and order.expire_time_ns:
-            request["expiration"] = unix_nanos_to_server_secs(
-                order.expire_time_ns,
-                server_time,
-            )
+            stop_limit = cast("StopLimitOrder", order)
+            request["price"] = float(stop_limit.trigger_price)
+            request["stoplimit"] = float(stop_limit.price)
+        expires_ns = expire_time_ns(order)
+        if order.time_in_force == TimeInForce.GTD and expires_ns:
+            request["expiration"] = unix_nanos_to_server_secs(expires_ns, server_time)
     if sl:
         request["sl"] = float(sl)
     if tp:
