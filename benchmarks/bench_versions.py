@@ -85,7 +85,6 @@ class Figures:
     def __init__(self, root: Path, budget: dict[str, Any]) -> None:
         self.root = root
         self.budget = budget
-        self._envs: dict[str, Any] = {}
         self._backtest: Any = None
         self._scenarios: Any = None
 
@@ -95,18 +94,19 @@ class Figures:
 
         from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig
 
-        key = "random" if random else "hold"
-        if key not in self._envs:
-            config = TrainingNodeConfig(
-                episode_length=self.budget["env_steps"], random_start=False, seed=0
-            )
-            self._envs[key] = TrainingNode(config)
-        env = self._envs[key]
-        actions = None
-        if random:
-            count = self.budget["env_steps"] or env.bar_count
-            actions = np.random.default_rng(0).integers(0, 3, size=count).tolist()
-        steps, seconds, _ = bench_env.run_env_episode(env, actions)
+        # built and closed each call: one live engine in the thread (2.0 would host a second
+        # env's engine in another thread, and its objects read from this one abort)
+        env = TrainingNode(
+            TrainingNodeConfig(episode_length=self.budget["env_steps"], random_start=False, seed=0)
+        )
+        try:
+            actions = None
+            if random:
+                count = self.budget["env_steps"] or env.bar_count
+                actions = np.random.default_rng(0).integers(0, 3, size=count).tolist()
+            steps, seconds, _ = bench_env.run_env_episode(env, actions)
+        finally:
+            env.close()
         return steps / seconds
 
     def random_steps_per_s(self) -> float:
