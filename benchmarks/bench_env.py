@@ -40,6 +40,7 @@ from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, build_engine
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.common import Cache, log_sysinfo
 from nautilus_rl_lab.nt.model import Bar, Venue
+from nautilus_rl_lab.nt.threads import call_with_engine
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.strategies.execution import OrderPlan, plan_orders, submit_plan
 from nautilus_rl_lab.training.vec_env import SharedMemoryVecEnv
@@ -121,33 +122,48 @@ def run_env_episode(
     return steps, elapsed, outcome(env.strategy.cache, env.market.instrument.id.venue)
 
 
-def plain_engine(
+def plain_engine_builder(
     env: TrainingNode, actions: list[int] | None, *, lean: bool = True
-) -> BacktestEngine:
-    market = env.market
+) -> Callable[[], BacktestEngine]:
+    """Builds a plain engine sending `actions`' orders on `env`'s market; what it needs of the
+    env is read here, so it may build in another thread (`run_plain`)."""
+    market, config = env.market, env.config
     orders = [] if actions is None else orders_for(actions, market.instrument)
-    engine = build_engine(env.config.venue, market, execution=env.config.execution, lean=lean)
     first_ts = market.bar_timestamps[env.strategy.observation_scheme.warmup_bars - 1]
-    engine.add_strategy(
-        PlainOrdersStrategy(market.instrument, market.bar_type, first_ts, orders),
-    )
-    return engine
+
+    def build() -> BacktestEngine:
+        engine = build_engine(config.venue, market, execution=config.execution, lean=lean)
+        engine.add_strategy(
+            PlainOrdersStrategy(market.instrument, market.bar_type, first_ts, orders),
+        )
+        return engine
+
+    return build
 
 
-def run_plain(engine: BacktestEngine, end: int) -> tuple[float, tuple[int, float]]:
-    """One plain run over the whole sample; returns seconds, outcome."""
-    engine.reset()
-    gc.collect()
-    started = time.perf_counter()
-    engine.run(end=end)
-    elapsed = time.perf_counter() - started
-    venue = next(iter(engine.cache.instruments())).id.venue
-    return elapsed, outcome(engine.cache, venue)
+def run_plain(build: Callable[[], BacktestEngine], end: int) -> tuple[float, tuple[int, float]]:
+    """One plain run over the whole sample in a fresh engine from `build` (built, run and
+    disposed where an engine may live: `call_with_engine`, on NautilusTrader 2 a thread of its
+    own while an env is live in this one); returns the run's seconds, outcome."""
+
+    def run() -> tuple[float, tuple[int, float]]:
+        engine = build()
+        try:
+            gc.collect()
+            started = time.perf_counter()
+            engine.run(end=end)
+            elapsed = time.perf_counter() - started
+            venue = next(iter(engine.cache.instruments())).id.venue
+            return elapsed, outcome(engine.cache, venue)
+        finally:
+            engine.dispose()
+
+    return call_with_engine("bench-plain-engine", run)
 
 
 def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: int) -> None:
-    plain = plain_engine(env, actions)
-    default = plain_engine(env, actions, lean=False)  # Nautilus' default configuration
+    plain = plain_engine_builder(env, actions)
+    default = plain_engine_builder(env, actions, lean=False)  # Nautilus' default configuration
     end = env.market.bar_timestamps[-1]
     env_rates, plain_rates, default_rates = [], [], []
     for _ in range(repeats):  # interleaved: machine noise hits all alike
@@ -157,8 +173,6 @@ def compare(name: str, env: TrainingNode, actions: list[int] | None, repeats: in
         plain_rates.append(steps / seconds)
         seconds, default_outcome = run_plain(default, end)
         default_rates.append(steps / seconds)
-    plain.dispose()
-    default.dispose()
     if not env_outcome == plain_outcome == default_outcome:
         raise RuntimeError(
             f"{name}: (orders, balance) differ: env {env_outcome}, plain {plain_outcome}, "

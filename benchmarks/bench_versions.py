@@ -10,7 +10,11 @@ Prints one JSON line per figure, figure `versions`, key `measure`:
 - `backtest_bars_per_s`: bars/s of one `engine.run()` of a seeded `RandomAgent` as `RLAgent` +
   `AgentStrategy` (`bench_backtest.runners`, the demo's observation and action);
 - `scenario_backtests_per_s`: backtests/s of `run_scenarios` in process over
-  `bench_scenarios.SCENARIOS` x `bench_scenarios.AGENTS`.
+  `bench_scenarios.SCENARIOS` x `bench_scenarios.AGENTS`;
+- `demo_wall_s`: wall time of `make demo`'s command, `python -m nautilus_rl_lab.cli demo`, run by
+  the side's interpreter in its checkout (first on the path) into a temporary `--runs` folder,
+  without `NRL_FAST` (`--fast` in quick mode); interpreter start and imports included (lower is
+  better).
 
 Each side is a worker process started from its own interpreter with its own checkout first on
 `sys.path` (its `nautilus_rl_lab` and its `benchmarks/`, whose functions measure), refused if
@@ -52,10 +56,23 @@ MEASURES = {  # name -> (unit, higher is better)
     "reset_median_ms": ("ms", False),
     "backtest_bars_per_s": ("bars/s", True),
     "scenario_backtests_per_s": ("backtests/s", True),
+    "demo_wall_s": ("s", False),
 }
 BUDGETS: dict[str, dict[str, Any]] = {  # quick: seconds end to end; full: the whole bundled sample
-    "quick": {"env_steps": 500, "reset_repeats": 1, "backtest_end": "2017-02-01", "bars": 300},
-    "full": {"env_steps": None, "reset_repeats": 5, "backtest_end": None, "bars": 1_500},
+    "quick": {
+        "env_steps": 500,
+        "reset_repeats": 1,
+        "backtest_end": "2017-02-01",
+        "bars": 300,
+        "demo_fast": True,
+    },
+    "full": {
+        "env_steps": None,
+        "reset_repeats": 5,
+        "backtest_end": None,
+        "bars": 1_500,
+        "demo_fast": False,
+    },
 }
 
 
@@ -63,11 +80,11 @@ BUDGETS: dict[str, dict[str, Any]] = {  # quick: seconds end to end; full: the w
 
 
 class Figures:
-    """The measures on the checkout first on `sys.path`; set-up is done once and not timed."""
+    """The measures on the checkout `root`, first on `sys.path`; set-up is done once and not timed."""
 
-    def __init__(self, budget: dict[str, Any]) -> None:
+    def __init__(self, root: Path, budget: dict[str, Any]) -> None:
+        self.root = root
         self.budget = budget
-        self._envs: dict[str, Any] = {}
         self._backtest: Any = None
         self._scenarios: Any = None
 
@@ -77,18 +94,19 @@ class Figures:
 
         from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig
 
-        key = "random" if random else "hold"
-        if key not in self._envs:
-            config = TrainingNodeConfig(
-                episode_length=self.budget["env_steps"], random_start=False, seed=0
-            )
-            self._envs[key] = TrainingNode(config)
-        env = self._envs[key]
-        actions = None
-        if random:
-            count = self.budget["env_steps"] or env.bar_count
-            actions = np.random.default_rng(0).integers(0, 3, size=count).tolist()
-        steps, seconds, _ = bench_env.run_env_episode(env, actions)
+        # built and closed each call: one live engine in the thread (2.0 would host a second
+        # env's engine in another thread, and its objects read from this one abort)
+        env = TrainingNode(
+            TrainingNodeConfig(episode_length=self.budget["env_steps"], random_start=False, seed=0)
+        )
+        try:
+            actions = None
+            if random:
+                count = self.budget["env_steps"] or env.bar_count
+                actions = np.random.default_rng(0).integers(0, 3, size=count).tolist()
+            steps, seconds, _ = bench_env.run_env_episode(env, actions)
+        finally:
+            env.close()
         return steps / seconds
 
     def random_steps_per_s(self) -> float:
@@ -141,6 +159,28 @@ class Figures:
         elapsed = time.perf_counter() - started
         return len(results.table) / elapsed
 
+    def demo_wall_s(self) -> float:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as runs:
+            return run_demo(self.root, Path(runs), fast=self.budget["demo_fast"])
+
+
+def run_demo(root: Path, runs: Path, *, fast: bool) -> float:
+    """Seconds `make demo`'s command takes in this interpreter on `root` (first on the path),
+    writing into `runs`; raises with the command's last output when it fails."""
+    command = [sys.executable, "-m", "nautilus_rl_lab.cli", "demo", "--runs", str(runs)]
+    env = {k: v for k, v in os.environ.items() if k != "NRL_FAST"} | {"PYTHONPATH": str(root)}
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*command, *(["--fast"] if fast else [])], cwd=root, env=env, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
+        raise RuntimeError(f"`{' '.join(command)}` failed (exit {done.returncode}):\n{tail}")
+    return elapsed
+
 
 def serve(root: Path, budget: str) -> None:
     """Answer measure names read from stdin with one JSON line each, on `root`'s code."""
@@ -161,7 +201,7 @@ def serve(root: Path, budget: str) -> None:
         raise SystemExit(f"nautilus_rl_lab imported from {package}, not from the checkout {root}")
     hello = {"nautilus_trader": nautilus_trader.__version__, "python": sys.version.split()[0]}
     _send(protocol, {**hello, "package": str(package)})
-    figures = Figures(BUDGETS[budget])
+    figures = Figures(root, BUDGETS[budget])
     for line in sys.stdin:
         name = line.strip()
         if name not in MEASURES:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from nautilus_rl_lab.errors import ValuationError
 from nautilus_rl_lab.nt.components import Component, fill_topic
 from nautilus_rl_lab.nt.model import (
+    AccountId,
     Currency,
     InstrumentId,
     Money,
@@ -32,6 +33,7 @@ class FillCommissions:
         self._component: Component | None = None
         self._topic = ""
         self._totals: dict[Currency, Money] = {}
+        self._bases: dict[AccountId, Currency | None] = {}
 
     def start(self, component: Component, instrument_id: InstrumentId) -> None:
         """Listen to `instrument_id`'s fills (from the component's `on_start`, before any fill).
@@ -52,6 +54,7 @@ class FillCommissions:
     def reset(self) -> None:
         """Forget the totals (a new run: Nautilus resets its accounts too)."""
         self._totals = {}
+        self._bases = {}
 
     def values(self) -> Iterable[Money]:
         """The totals, one `Money` per currency."""
@@ -64,8 +67,7 @@ class FillCommissions:
         if commission.raw == 0 or self._component is None:
             return
         cache = self._component.cache
-        account = cache.account(fill.account_id)
-        base = account.base_currency if account is not None else None
+        base = self._base_currency(cache, fill.account_id)
         if base is not None and commission.currency != base:
             side = PriceType.BID if fill.order_side == OrderSide.SELL else PriceType.ASK
             venue = fill.instrument_id.venue
@@ -80,3 +82,14 @@ class FillCommissions:
         previous = self._totals.get(currency)
         so_far = previous.as_decimal() if previous is not None else Decimal(0)
         self._totals[currency] = Money(float(so_far + commission.as_decimal()), currency)
+
+    def _base_currency(self, cache: Any, account_id: AccountId) -> Currency | None:
+        """The account's base currency, read once per run: it is fixed for the account's life,
+        and NautilusTrader 2's `cache.account` copies the account with every event it had (a
+        read per fill grew with the fills)."""
+        if account_id not in self._bases:
+            account = cache.account(account_id)
+            if account is None:
+                return None
+            self._bases[account_id] = account.base_currency
+        return self._bases[account_id]

@@ -31,13 +31,13 @@ class MarginCheck:
 
     def denial(self, order: Order) -> str | None:
         """The reason to deny `order`, or `None` when the account's margin covers it."""
+        if order.is_reduce_only:  # before the account read (on 2.0 a copy with all its events)
+            return None
         instrument_id = order.instrument_id
         venue = instrument_id.venue
         account = self._cache.account_for_venue(venue)
         instrument = self._cache.instrument(instrument_id)
         if account is None or instrument is None or not account.is_margin_account():
-            return None
-        if order.is_reduce_only:
             return None
         working = _working_orders(self._cache, order)
         # market orders only (1.221's `not is_passive`; a 2.0 market order has no `is_passive`)

@@ -29,14 +29,14 @@ def test_plain_engines_match_the_env_on_random_actions_with_flips(bench_env: Mod
         flips = sum(a != b and 1 not in (a, b) for a, b in pairwise(actions))
         assert flips > 10
         _, _, env_outcome = bench_env.run_env_episode(env, actions)
-    finally:
-        env.close()  # one engine at a time: on 2.0 a second live engine in the thread interferes
-    plain_outcomes = {}
-    for lean in (True, False):  # the lean engine the env uses, Nautilus' default one
-        plain = bench_env.plain_engine(env, actions, lean=lean)
-        try:
+        plain_outcomes = {}
+        for lean in (True, False):  # the lean engine the env uses, Nautilus' default one
+            # with the env live, as `compare` runs them (on 2.0 each plain run in its own thread)
+            plain = bench_env.plain_engine_builder(env, actions, lean=lean)
             _, plain_outcomes[lean] = bench_env.run_plain(plain, env.market.bar_timestamps[-1])
-        finally:
-            plain.dispose()
+        _, _, env_again = bench_env.run_env_episode(env, actions)
+    finally:
+        env.close()
     # (orders filled, final balance)
     assert plain_outcomes == {True: env_outcome, False: env_outcome}
+    assert env_again == env_outcome
