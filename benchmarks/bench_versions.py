@@ -18,14 +18,14 @@ Prints one JSON line per figure, figure `versions`, key `measure`:
 
 Each side is a worker process started from its own interpreter with its own checkout first on
 `sys.path` (its `nautilus_rl_lab` and its `benchmarks/`, whose functions measure), refused if
-it imports the package from anywhere else. The code runs on both lines, so by default both
-sides run this checkout: the old side in `--old-python` (default `.venv/bin/python`, what
-`make install` builds: Python 3.11, NautilusTrader 1.221), the new side in `--new-python`
-(default `.venv-nt2/bin/python`, what `make install-nt2` builds: Python 3.12, 2.0). With
-`--old-rev REV` the old side runs that revision instead, checked out as a git worktree under
-`--work-dir`, in `--old-python` or in a Python 3.11 virtualenv built there once
-(`nautilus_trader==1.221.0`, CPU torch and the revision's `.[dev]`; reused while its stamp
-matches). After one untimed call of each measure on each side (set-up, imports, caches),
+it imports the package from anywhere else. The new side is this checkout in `--new-python`
+(default `.venv/bin/python`, what `make install` builds: Python 3.12, NautilusTrader 2.0). The
+old side is `--old-rev` (default `nt1-last`, the last commit on 1.221), checked out as a git
+worktree under `--work-dir`, in `--old-python` or in a virtualenv built there once by
+`--venv-python` (default `python3.11`; `nautilus_trader==1.221.0`, torch and the revision's
+`.[dev]`; reused while its stamp matches). `--old-rev REV --old-python <this venv's python>`
+compares a revision with this checkout on 2.0: a change's before/after. After one untimed call
+of each measure on each side (set-up, imports, caches),
 figures alternate old/new (the order flips every round) `--repeats` times; medians.
 `ratio_new_old` is new/old (above 1 is faster for rates, slower for `reset_median_ms`).
 Usage: `python benchmarks/bench_versions.py [--quick] [--repeats 5] [--old-python PATH]
@@ -47,7 +47,8 @@ from pathlib import Path
 from typing import IO, Any
 
 REPO = Path(__file__).resolve().parent.parent
-VENVS = {"old": REPO / ".venv", "new": REPO / ".venv-nt2"}  # `make install`, `make install-nt2`
+NEW_PYTHON = REPO / ".venv" / "bin" / "python"  # `make install`
+OLD_REV = "nt1-last"  # the last commit on NautilusTrader 1.221
 OLD_NAUTILUS = "nautilus_trader==1.221.0"
 TORCH = "torch==2.13.0"  # the CPU build, as the Makefile installs it
 MEASURES = {  # name -> (unit, higher is better)
@@ -223,12 +224,11 @@ def git(*args: str, cwd: Path = REPO) -> str:
     ).stdout.strip()
 
 
-def venv_python(side: str, target: str) -> str:
-    """The interpreter of `side`'s default virtualenv, or exit naming the make target building it."""
-    python = VENVS[side] / "bin" / "python"
-    if not python.is_file():
-        raise SystemExit(f"{python} is missing: run `make {target}` or pass --{side}-python PATH")
-    return str(python)
+def new_python() -> str:
+    """`make install`'s interpreter, or exit saying how to get one."""
+    if not NEW_PYTHON.is_file():
+        raise SystemExit(f"{NEW_PYTHON} is missing: run `make install` or pass --new-python PATH")
+    return str(NEW_PYTHON)
 
 
 def old_checkout(rev: str, work_dir: Path) -> tuple[Path, str]:
@@ -244,7 +244,7 @@ def old_checkout(rev: str, work_dir: Path) -> tuple[Path, str]:
 
 
 def old_python(tree: Path, commit: str, work_dir: Path, interpreter: str) -> Path:
-    """A Python 3.11 virtualenv with NautilusTrader 1.221 and `tree`'s package (built once)."""
+    """A virtualenv of `interpreter` with NautilusTrader 1.221 and `tree`'s package (built once)."""
     venv = work_dir / f"venv-{commit[:12]}"
     python, stamp = venv / "bin" / "python", venv / ".installed"
     if stamp.is_file() and stamp.read_text() == commit:
@@ -294,9 +294,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny budgets (seconds per figure)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 5; quick 2)")
-    parser.add_argument("--old-python", default=None, help="old side (default: .venv, 1.221)")
-    parser.add_argument("--new-python", default=None, help="new side (default: .venv-nt2, 2.0)")
-    parser.add_argument("--old-rev", default=None, help="old side on this revision (a worktree)")
+    parser.add_argument("--old-python", default=None, help="old side (default: built for it)")
+    parser.add_argument("--new-python", default=None, help="new side (default: .venv, 2.0)")
+    parser.add_argument("--old-rev", default=OLD_REV, help="old side's revision (a worktree)")
     parser.add_argument("--venv-python", default="python3.11", help="builds --old-rev's venv")
     parser.add_argument(
         "--work-dir", type=Path, default=Path.home() / ".cache" / "nautilus_rl_lab" / "versions"
@@ -312,14 +312,12 @@ def main() -> None:
 
     budget = "quick" if args.quick else "full"
     repeats = args.repeats or (2 if args.quick else 5)
-    if args.old_rev is None:
-        rev, tree, commit = "checkout", REPO, git("rev-parse", "HEAD")
-        python = args.old_python or venv_python("old", "install")
-    else:
-        rev, (tree, commit) = args.old_rev, old_checkout(args.old_rev, args.work_dir)
-        python = args.old_python or str(old_python(tree, commit, args.work_dir, args.venv_python))
-    new_python = args.new_python or venv_python("new", "install-nt2")
-    sides = {"old": Worker(python, tree, budget), "new": Worker(new_python, REPO, budget)}
+    rev, (tree, commit) = args.old_rev, old_checkout(args.old_rev, args.work_dir)
+    python = args.old_python or str(old_python(tree, commit, args.work_dir, args.venv_python))
+    sides = {
+        "old": Worker(python, tree, budget),
+        "new": Worker(args.new_python or new_python(), REPO, budget),
+    }
     measures = args.only or list(MEASURES)
     samples: dict[str, dict[str, list[float]]] = {m: {"old": [], "new": []} for m in measures}
     try:
