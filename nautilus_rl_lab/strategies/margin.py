@@ -9,6 +9,12 @@ instruments exceeds the account's equity (`strategies.valuation`). Orders that r
 position (or are reduce-only) always pass. It reads only an account's cache and portfolio (a
 strategy's own, or an engine's), the same on both NautilusTrader lines.
 
+Per order it costs the same however many orders the run has sent: the orders still to fill are
+found from the cache's counts and the orders offered to the check (`_WorkingOrders`), and the
+account object, a copy carrying every account event on NautilusTrader 2, is read once a run
+for what never changes in a run (type, base currency, leverage, margin model); the equity comes
+through the portfolio (`valuation.current_value`).
+
 Who asks: the margin gate every `build_engine` installs (`nodes.margin`, `nt.pretrade`), before
 the risk engine sees the order; a strategy may also ask it of its own cache and portfolio.
 """
@@ -17,29 +23,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from nautilus_rl_lab.nt.model import Order, OrderSide, OrderType, PriceType, Quantity
+from nautilus_rl_lab.nt.accounting import Account, AccountFacts, account_facts
+from nautilus_rl_lab.nt.model import (
+    ClientOrderId,
+    InstrumentId,
+    Order,
+    OrderSide,
+    OrderType,
+    PriceType,
+    Quantity,
+    Venue,
+)
 from nautilus_rl_lab.strategies.execution import in_flight_quantity
-from nautilus_rl_lab.strategies.valuation import account_value, convert, valuation_currency
+from nautilus_rl_lab.strategies.valuation import convert, current_value, valuation_currency
 
 
 class MarginCheck:
-    """Says why a margin-account order needs more margin than the equity (see the module)."""
+    """Says why a margin-account order needs more margin than the equity (see the module).
+
+    Remembers the orders it was asked about: ask it about every order before it is submitted
+    (as `submit_checked` does) and on the same engine run only."""
 
     def __init__(self, cache: Any, portfolio: Any) -> None:
         self._cache = cache
         self._portfolio = portfolio
+        self._accounts: dict[Venue, tuple[Account, AccountFacts]] = {}
+        self._orders = _WorkingOrders(cache)
 
     def denial(self, order: Order) -> str | None:
         """The reason to deny `order`, or `None` when the account's margin covers it."""
-        if order.is_reduce_only:  # before the account read (on 2.0 a copy with all its events)
+        self._orders.offer(order)
+        if order.is_reduce_only:  # before the account read
             return None
         instrument_id = order.instrument_id
         venue = instrument_id.venue
-        account = self._cache.account_for_venue(venue)
+        known = self._account(venue)
         instrument = self._cache.instrument(instrument_id)
-        if account is None or instrument is None or not account.is_margin_account():
+        if known is None or instrument is None or not known[1].is_margin:
             return None
-        working = _working_orders(self._cache, order)
+        account, facts = known
+        working = self._orders.working(order)
         # market orders only (1.221's `not is_passive`; a 2.0 market order has no `is_passive`)
         in_flight = in_flight_quantity(o for o in working if o.order_type == OrderType.MARKET)
         position = float(self._portfolio.net_position(instrument_id)) + in_flight
@@ -51,19 +74,15 @@ class MarginCheck:
         price = self._cache.price(instrument_id, side)
         if price is None:
             return None  # no market yet: Nautilus' own checks handle it
-        currency = valuation_currency(account, instrument)
+        currency = valuation_currency(facts, instrument)
         size = Quantity(abs(resulting), instrument.size_precision)
         margin = account.calculate_initial_margin(instrument, size, price)
         required = convert(self._cache, venue, margin, currency)
-        held = sum(
-            convert(self._cache, venue, balance.initial, currency)
-            + convert(self._cache, venue, balance.maintenance, currency)
-            for other, balance in account.margins().items()
-            if other != instrument_id
-        )
-        equity = account_value(self._portfolio, self._cache, account, currency).equity
-        if required + held <= equity:
+        held = self._held(venue, instrument_id, currency)
+        value = current_value(self._portfolio, self._cache, facts, currency)
+        if value is None or required + held <= value.equity:
             return None
+        equity = value.equity
         leverage = account.leverage(instrument_id) or account.default_leverage
         others = f" plus {held:.2f} held for other instruments" if held else ""
         return (
@@ -73,15 +92,95 @@ class MarginCheck:
             f"equity is {equity:.2f} {currency}"
         )
 
+    def _account(self, venue: Venue) -> tuple[Account, AccountFacts] | None:
+        """The venue's account, read once a run for what never changes in it (its type, base
+        currency, leverages and margin model: the simulated venue sets them when the run
+        starts); `None` before the venue reported it."""
+        known = self._accounts.get(venue)
+        if known is None:
+            account = self._cache.account_for_venue(venue)
+            if account is None:
+                return None
+            known = self._accounts[venue] = (account, account_facts(account))
+        return known
 
-def _working_orders(cache: Any, order: Order) -> list[Order]:
-    """The orders on `order`'s instrument sent before it and not closed: in flight, open, or
+    def _held(self, venue: Venue, instrument_id: InstrumentId, currency: Any) -> float:
+        """The margin the account holds for the venue's other instruments. An account holds
+        margin only for the instruments it trades, which a backtest's cache holds: with no
+        other instrument at the venue it is none, without reading the account (a copy)."""
+        if self._cache.instrument_ids(venue) == [instrument_id]:
+            return 0.0
+        account = self._cache.account_for_venue(venue)
+        return sum(
+            convert(self._cache, venue, balance.initial, currency)
+            + convert(self._cache, venue, balance.maintenance, currency)
+            for other, balance in account.margins().items()
+            if other != instrument_id
+        )
+
+
+class _WorkingOrders:
+    """The orders on an instrument sent before an order and not closed: in flight, open, or
     still INITIALIZED (NautilusTrader 2 processes a strategy's submit commands after its
-    handler returns, so a flip's close sent just before is not in flight yet)."""
+    handler returns, so a flip's close sent just before the open is not in flight yet).
+
+    The cache indexes the orders in flight, open and closed, not the INITIALIZED ones. Its
+    counts (O(1)) say how many orders none of those holds; they are looked for first among the
+    orders offered to the check, and only when some are not there (an order submitted without
+    asking) among every order of the instrument, as the counts leave none otherwise."""
+
+    def __init__(self, cache: Any) -> None:
+        self._cache = cache
+        self._offered: dict[ClientOrderId, InstrumentId] = {}
+
+    def offer(self, order: Order) -> None:
+        """Remember `order`, about to be submitted; forget the offered orders the cache now
+        indexes (sent) and those it never got (not submitted)."""
+        self._offered = {
+            client_order_id: instrument_id
+            for client_order_id, instrument_id in self._offered.items()
+            if self._unindexed(client_order_id)
+        }
+        self._offered[order.client_order_id] = order.instrument_id
+
+    def working(self, order: Order) -> list[Order]:
+        """The orders on `order`'s instrument sent before it and not closed."""
+        cache = self._cache
+        instrument_id = order.instrument_id
+        # an order pending update/cancel is both in flight and open
+        working = {o.client_order_id: o for o in cache.orders_inflight(instrument_id=instrument_id)}
+        working.update(
+            (o.client_order_id, o) for o in cache.orders_open(instrument_id=instrument_id)
+        )
+        indexed = set(cache.client_order_ids_inflight()) | set(cache.client_order_ids_open())
+        unindexed = cache.orders_total_count() - cache.orders_closed_count() - len(indexed)
+        if not unindexed:
+            return list(working.values())
+        offered = [i for i in self._offered if self._unindexed(i)]
+        if len(offered) != unindexed:
+            return _scan(cache, order, working)
+        for client_order_id in offered:
+            if (
+                self._offered[client_order_id] == instrument_id
+                and client_order_id != order.client_order_id
+            ):
+                working[client_order_id] = cache.order(client_order_id)
+        return list(working.values())
+
+    def _unindexed(self, client_order_id: ClientOrderId) -> bool:
+        """Whether the cache holds the order but not as in flight, open or closed."""
+        cache = self._cache
+        return cache.order_exists(client_order_id) and not (
+            cache.is_order_inflight(client_order_id)
+            or cache.is_order_open(client_order_id)
+            or cache.is_order_closed(client_order_id)
+        )
+
+
+def _scan(cache: Any, order: Order, working: dict[ClientOrderId, Order]) -> list[Order]:
+    """`working` plus every order of `order`'s instrument but `order` that is neither in it nor
+    closed (O(orders of the instrument))."""
     instrument_id = order.instrument_id
-    # an order pending update/cancel is both in flight and open
-    working = {o.client_order_id: o for o in cache.orders_inflight(instrument_id=instrument_id)}
-    working.update((o.client_order_id, o) for o in cache.orders_open(instrument_id=instrument_id))
     known = set(working) | set(cache.client_order_ids_closed(instrument_id=instrument_id))
     known.add(order.client_order_id)
     for client_order_id in set(cache.client_order_ids(instrument_id=instrument_id)) - known:

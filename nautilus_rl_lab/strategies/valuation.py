@@ -97,11 +97,21 @@ class AccountReader:
             if account is None:
                 return None
             facts = self._facts = account_facts(account)
-        balances = account_balances(portfolio, cache, facts)
-        if balances is None:
-            return None
-        currency = valuation_currency(facts, instrument)
-        return AccountValue(currency, *_parts(portfolio, cache, facts, balances, currency))
+        return current_value(portfolio, cache, facts, valuation_currency(facts, instrument))
+
+
+def current_value(
+    portfolio: PortfolioFacade,
+    cache: CacheFacade,
+    facts: AccountFacts,
+    currency: Currency,
+) -> AccountValue | None:
+    """The account's value in `currency` now, its balances read through the portfolio (no
+    account copy; `None`: no account at the venue yet)."""
+    balances = account_balances(portfolio, cache, facts)
+    if balances is None:
+        return None
+    return AccountValue(currency, *_parts(portfolio, cache, facts, balances, currency))
 
 
 def account_value(

@@ -18,6 +18,7 @@ from nautilus_rl_lab.nodes import MarginCheck, build_engine
 from nautilus_rl_lab.nodes.training import TrainingNode
 from nautilus_rl_lab.nodes.venue_models import MarginModelConfig
 from nautilus_rl_lab.nt.model import Bar, OrderSide, OrderStatus
+from nautilus_rl_lab.nt.pretrade import submit_checked
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies import RiskLimits
@@ -224,6 +225,53 @@ def test_an_order_submitted_straight_to_nautilus_beyond_the_margin_is_refused() 
         engine.dispose()
     assert order.status == OrderStatus.DENIED and positions == []
     assert reason.startswith(("MARGIN_EXCEEDS_EQUITY", "INITIAL_MARGIN_EXCEEDS_FREE_BALANCE"))
+
+
+class _SubmitsStraightThenChecked(Strategy):
+    """On its second bar submits a BUY straight to Nautilus (`submit_order`, never offered to
+    the gate), then a BUY through `submit_checked`, in the same handler."""
+
+    def __init__(self, instrument, bar_type, sizes: tuple[float, float]) -> None:
+        super().__init__(StrategyConfig(strategy_id="BOTH-001"))
+        self.instrument, self.bar_type, self.sizes, self.bars = instrument, bar_type, sizes, 0
+
+    def on_start(self) -> None:
+        self.subscribe_bars(self.bar_type)
+
+    def on_bar(self, bar: Bar) -> None:
+        self.bars += 1
+        if self.bars == 2:
+            straight, checked = (
+                self.order_factory.market(
+                    self.instrument.id, OrderSide.BUY, self.instrument.make_qty(size)
+                )
+                for size in self.sizes
+            )
+            self.submit_order(straight)
+            submit_checked(self, checked)
+
+
+def test_the_gate_counts_an_order_submitted_straight_to_nautilus_and_not_processed_yet() -> None:
+    """The straight BUY is still INITIALIZED when the gate checks the second (2.0 processes the
+    submit after the handler): the gate finds it among the instrument's orders although it was
+    never offered, so both together (`over`) are denied, not the second alone (60 %)."""
+    over, _ = _sizes(30.0)
+    first = round(0.4 * over / 1000) * 1000
+    market = market_for(small_config(instrument=NO_CAP))
+    engine = build_engine(margin_venue(), market)
+    strategy = _SubmitsStraightThenChecked(
+        market.instrument, market.bar_type, (first, over - first)
+    )
+    engine.add_strategy(strategy)
+    try:
+        engine.run()
+        straight, checked = sorted(engine.cache.orders(), key=lambda order: order.ts_init)
+        reason = checked.last_event.reason
+        statuses = straight.status, checked.status
+    finally:
+        engine.dispose()
+    assert statuses == (OrderStatus.FILLED, OrderStatus.DENIED)
+    assert reason.startswith("MARGIN_EXCEEDS_EQUITY") and f" {over}" in reason
 
 
 def test_a_protected_entry_beyond_the_margin_is_refused() -> None:
