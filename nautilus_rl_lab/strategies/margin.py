@@ -13,7 +13,8 @@ Per order it costs the same however many orders the run has sent: the orders sti
 found from the cache's counts and the orders offered to the check (`_WorkingOrders`), and the
 account object, a copy carrying every account event on NautilusTrader 2, is read once a run
 for what never changes in a run (type, base currency, leverage, margin model); the equity comes
-through the portfolio (`valuation.current_value`).
+through the portfolio (`valuation.current_value`), and the margins held for other instruments
+from the account only when the venue has another instrument in the cache.
 
 Who asks: the margin gate every `build_engine` installs (`nodes.margin`, `nt.pretrade`), before
 the risk engine sees the order; a strategy may also ask it of its own cache and portfolio.
@@ -41,8 +42,9 @@ from nautilus_rl_lab.strategies.valuation import convert, current_value, valuati
 class MarginCheck:
     """Says why a margin-account order needs more margin than the equity (see the module).
 
-    Remembers the orders it was asked about: ask it about every order before it is submitted
-    (as `submit_checked` does) and on the same engine run only."""
+    One per engine run: it keeps the account read at its first order, and the orders it is
+    asked about before they are submitted (as `submit_checked` asks) to find those still
+    INITIALIZED without going through every order."""
 
     def __init__(self, cache: Any, portfolio: Any) -> None:
         self._cache = cache
