@@ -7,7 +7,7 @@ price a market order would pay (ask for buys, bid for sells) and gives the reaso
 order (`MARGIN_EXCEEDS_EQUITY: ...`) when that margin plus the margin held for other
 instruments exceeds the account's equity (`strategies.valuation`). Orders that reduce the
 position (or are reduce-only) always pass. It reads only an account's cache and portfolio (a
-strategy's own, or an engine's), the same on both NautilusTrader lines.
+strategy's own, or an engine's).
 
 Per order it costs the same however many orders the run has sent: the orders still to fill are
 found from the cache's counts and the orders offered to the check (`_WorkingOrders`), and the
@@ -107,10 +107,13 @@ class MarginCheck:
         return known
 
     def _held(self, venue: Venue, instrument_id: InstrumentId, currency: Any) -> float:
-        """The margin the account holds for the venue's other instruments. An account holds
-        margin only for the instruments it trades, which a backtest's cache holds: with no
-        other instrument at the venue it is none, without reading the account (a copy)."""
-        if self._cache.instrument_ids(venue) == [instrument_id]:
+        """The margin the account holds for the venue's other instruments. An account Nautilus
+        calculates (a simulated venue's) holds margin only for the instruments it trades, which
+        the cache holds: with no other instrument at the venue it is none, without reading the
+        account (a copy). A reported account (a live venue's) may hold margin account-wide or
+        for instruments not loaded here: always read."""
+        account = self._accounts[venue][0]
+        if account.calculate_account_state and self._cache.instrument_ids(venue) == [instrument_id]:
             return 0.0
         account = self._cache.account_for_venue(venue)
         return sum(
