@@ -13,8 +13,9 @@ The toolkit's components derive from `Actor`/`Strategy` here and configure them 
   strategy's id and order-id tag follow 1.221's rule (`nt.strategy_ids`).
 - Portfolio: a `DataActor` has none; `add_actor(kernel, actor)` adds an actor to an engine
   or node and hands it the kernel's (a live view, readable from handlers).
-- Reset: the engine's reset leaves a strategy's client order id count; `Strategy.on_reset`
-  restarts it as 1.221 did (subclasses call `super().on_reset()`).
+- Client order ids: `Strategy.on_start` counts them on from the strategy's orders in the cache
+  (a restarted node's) and `Strategy.on_reset` restarts them at 1 (the engine's reset leaves
+  the count), as 1.221's strategy did; subclasses call `super().on_start()` / `on_reset()`.
 - Importable configs: `create_actor` / `create_strategy` build a component from an
   `ImportableActorConfig` / `ImportableStrategyConfig` by decoding its config with the config
   class's `parse`, as 1.221's `ActorFactory`/`StrategyFactory` (gone on 2.0) did.
@@ -182,6 +183,18 @@ class Strategy(_NautilusStrategy):
     def id(self) -> StrategyId:
         """The strategy's id (1.221's name for `strategy_id`)."""
         return self.strategy_id
+
+    def on_start(self) -> None:
+        """Count the client order ids on from the strategy's orders in the cache (a restarted
+        live node's, put back by reconciliation), as 1.221's strategy does when it starts: 2.0
+        restarts them at 1, so a node restarted within the second of its earlier orders gave a
+        new order an earlier one's id. A subclass's `on_start` calls this first."""
+        factory = self.order_factory
+        for _ in range(
+            len(self.cache.client_order_ids(strategy_id=self.strategy_id))
+            - factory.get_client_order_id_count()
+        ):
+            factory.generate_client_order_id()
 
     def on_reset(self) -> None:
         """Restart the client order ids at 1, as 1.221 does before calling `on_reset` (2.0's

@@ -78,6 +78,7 @@ class AgentStrategy(DecisionPathEvents, Strategy):
         return self.path.risk
 
     def on_start(self) -> None:
+        super().on_start()
         self.instrument = require_instrument(self, self.config.instrument_id)
         self._reset_state()
         self.subscribe_topic(self.config.topic, self.on_agent_action)

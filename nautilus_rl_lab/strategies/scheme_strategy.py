@@ -65,6 +65,7 @@ class SchemeStrategy(DecisionPathEvents, Strategy):
         self.observation_scheme.precompute(bars)
 
     def on_start(self) -> None:
+        super().on_start()
         self.instrument = require_instrument(self, self.config.instrument_id)
         self.path.reset()
         self.path.commissions.start(self, self.config.instrument_id)

@@ -54,6 +54,7 @@ class ScriptedStrategy(HandlerErrors, Strategy):
         self.before_submit: Callable[[int], None] | None = None
 
     def on_start(self) -> None:
+        super().on_start()
         self.subscribe_bars(BarType.from_str(self.config.bar_type))
 
     @guarded
@@ -360,6 +361,28 @@ def test_a_restarted_node_gives_the_earlier_orders_to_the_strategy_claiming_them
     assert restarted.wait_until(
         lambda: _net_units(restarted) == _terminal_net_units(simulator), timeout_secs=WAIT
     )
+
+
+def test_a_restarted_node_numbers_its_orders_after_the_earlier_ones(terminal, run_node):
+    """The strategy claiming the earlier orders counts its client order ids on from them, as
+    1.221's strategy does when it starts: 2.0 starts at 1 again, so a node restarted within the
+    second of its earlier orders gave a new order an earlier one's id (the stress scenario
+    `restart_mid_session` then counted duplicated orders)."""
+    simulator, _ = terminal
+    node, strategy = run_node([("BUY", 10_000), ("SELL", 20_000)])
+    _trade(node, simulator, strategy, 2)
+    before = {o.client_order_id.value for o in node.cache.orders()}
+    del strategy  # thread-bound on 2.0: released with its node, on the node's thread
+    node.dispose()
+
+    restarted, strategy = run_node([("BUY", 10_000)], claims=[INSTRUMENT])
+    _step_bar(restarted, simulator, strategy)
+
+    def new() -> set[str]:
+        return {o.client_order_id.value for o in restarted.cache.orders()} - before
+
+    assert restarted.wait_until(lambda: len(new()) == 1, timeout_secs=WAIT)
+    assert [order.rsplit("-", 1)[1] for order in new()] == [str(len(before) + 1)]
 
 
 def test_run_for_trades_a_high_speed_replay_and_stops_when_done(terminal):
