@@ -57,12 +57,13 @@ def read_market_state(
 ) -> MarketState:
     """Snapshot position, balance, unrealised P&L, mark-to-market equity (see `valuation`;
     read through the component's `accounts`) and the `commissions` of the fills so far."""
-    portfolio = component.portfolio
-    position = float(portfolio.net_position(instrument.id))
-    cache = component.cache
+    portfolio, cache = component.portfolio, component.cache
     value = accounts.read(portfolio, cache, instrument)
     if value is None:  # no account yet (a live node before the venue reported it)
+        position = float(portfolio.net_position(instrument.id))
         return MarketState(ts_ns, close, position, 0.0, 0.0, 0.0, 0.0, position_limit)
+    # nothing open at the account's venue (the instrument's): Nautilus' net position is 0
+    position = 0.0 if value.flat else float(portfolio.net_position(instrument.id))
     currency = value.currency
     paid = total(cache, instrument.id.venue, commissions.values(), currency)
     return MarketState(
