@@ -242,6 +242,7 @@ class GymStrategy(SchemeStrategy):
 
 
 _HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
+_BOOLEANS = (bool, np.bool_)  # True is an int to Python, not an action
 
 
 def _ts_init(datum: Bar | QuoteTick) -> int:
@@ -257,10 +258,10 @@ def _first_float(action: Any) -> float:
 
 @dataclass
 class _Episode:
-    first: int
     length: int
+    data_end: int  # the steps after which the data ends
     runner: greenlet
-    initial_equity: float
+    ruin_equity: float  # the equity at or below which the agent is ruined
     state: MarketState  # the last state the agent saw
     trades: int = 0  # the fills in it
     steps: int = 0
@@ -379,7 +380,9 @@ class TrainingNode(gym.Env):
             raise EnvironmentStateError("the engine stopped before the first decision bar")
         observation, state = payload
         self.reward_scheme.reset(state)
-        self._episode = _Episode(first, length, runner, state.equity, state)
+        data_end = len(self._timestamps) - 1 - first
+        ruin_equity = self.config.ruin_fraction * state.equity
+        self._episode = _Episode(length, data_end, runner, ruin_equity, state)
         self._last_observation = observation
         self._history = [(state.ts_ns, state.close, state.position, state.equity, np.nan)]
         self._events_seen = 0
@@ -393,10 +396,12 @@ class TrainingNode(gym.Env):
         episode.done = (
             True  # until the step completes: an error in it (a scheme's) ends the episode
         )
-        payload = episode.runner.switch(action)
-        raise_handler_error(self.strategy)  # NautilusTrader 2 swallowed it and ran on
+        runner, strategy = episode.runner, self.strategy
+        payload = runner.switch(action)
+        if strategy.handler_error is not None:  # NautilusTrader 2 swallowed it and ran on
+            raise_handler_error(strategy)
         episode.steps += 1
-        blown = episode.runner.dead
+        blown = runner.dead
         if blown:
             # Nautilus stopped the run at a fill the account could not book: the episode ends
             # in the last state seen (NautilusTrader 2 has applied that fill to the position
@@ -405,11 +410,11 @@ class TrainingNode(gym.Env):
             observation, state = self._last_observation, episode.state
         else:
             observation, state = payload
-            episode.trades = self.strategy.fill_count
+            episode.trades = strategy.fill_count
         self._last_observation, episode.state = observation, state
         reward = float(self.reward_scheme.reward(state))
-        at_data_end = episode.first + episode.steps >= len(self._timestamps) - 1
-        ruined = state.equity <= self.config.ruin_fraction * episode.initial_equity
+        ruined = state.equity <= episode.ruin_equity
+        at_data_end = episode.steps >= episode.data_end
         terminated = blown or ruined or at_data_end
         truncated = not terminated and episode.steps >= episode.length
         episode.done = terminated or truncated
@@ -520,7 +525,7 @@ class TrainingNode(gym.Env):
                 return self._check_box_action(action, space)
             return action  # a custom scheme's space: its scheme checks the action
         value: int | None = None
-        if not isinstance(action, bool | np.bool_):  # True is an int to Python, not an action
+        if not isinstance(action, _BOOLEANS):
             try:
                 value = operator.index(action)  # int or numpy integer: the per-step fast path
             except TypeError:
@@ -558,7 +563,7 @@ class TrainingNode(gym.Env):
         fired since the previous step."""
         strategy = self.strategy
         all_events, seen = strategy.risk_events, self._events_seen
-        self._events_seen = len(all_events)
+        self._events_seen = count = len(all_events)
         return {
             "timestamp": state.ts_ns,
             "equity": state.equity,
@@ -569,6 +574,6 @@ class TrainingNode(gym.Env):
             "trades": trades,
             "orders_denied": strategy.orders_denied,
             "orders_rejected": strategy.orders_rejected,
-            "risk_events": [event.to_dict() for event in all_events[seen:]] if all_events else [],
+            "risk_events": [e.to_dict() for e in all_events[seen:]] if count > seen else [],
             "step": self._episode.steps if self._episode else 0,
         }

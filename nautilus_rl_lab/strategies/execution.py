@@ -91,6 +91,9 @@ class OrderPlan(NamedTuple):
     open: float = 0.0
 
 
+NO_ORDERS = OrderPlan()  # the plan of most bars, built once (a NamedTuple takes 0.3 us to build)
+
+
 def plan_orders(
     target: float | None, position: float, in_flight: float, increment: float
 ) -> OrderPlan:
@@ -102,11 +105,11 @@ def plan_orders(
     `target=None` (hold) or a target already held (or on its way) plans nothing.
     """
     if target is None:
-        return OrderPlan()
+        return NO_ORDERS
     held = position + in_flight
     delta = round((target - held) / increment) * increment
     if abs(delta) < increment:
-        return OrderPlan()
+        return NO_ORDERS
     if held * delta >= 0:  # flat, or adding to the side held
         return OrderPlan(0.0, delta)
     close = math.copysign(min(abs(delta), abs(held)), delta)
@@ -119,7 +122,7 @@ def gate_plan(plan: OrderPlan, state: TradingState) -> OrderPlan:
     (REDUCING) or nothing (HALTED). Nautilus 1.221's risk-engine rule, applied by our own
     decision path because 2.0 lets Python set no trading state (`monitoring.trading_switch`)."""
     if state == TradingState.HALTED:
-        return OrderPlan()
+        return NO_ORDERS
     if state == TradingState.REDUCING:
         return OrderPlan(plan.close)
     return plan
