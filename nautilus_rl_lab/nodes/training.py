@@ -6,9 +6,10 @@ It is the environment, not the training (the SB3 code that trains on it is
 It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
 `TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
 (`BacktestEngine.reset()` keeps instruments). The engine holds no data of its own: each
-episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`),
-so a reset neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it
-holds, 3 ms on the bundled sample) nor scans it for the start.
+episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`;
+an episode over the same slice as the last one reuses the data the engine kept), so a reset
+neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it holds, 3 ms on
+the bundled sample) nor scans it for the start.
 
 Stepping. The engine runs one streaming `run(start, end)` per episode inside a greenlet.
 When a decision bar reaches the strategy, `on_bar` switches back to `step()`/`reset()` with
@@ -321,6 +322,7 @@ class TrainingNode(gym.Env):
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
         self.engine.clear_data()
+        self._streamed: tuple[int, int] | None = None  # the slice of `_stream` the engine holds
         self.strategy.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
         self.observation_space = self.strategy.observation_space
@@ -476,10 +478,13 @@ class TrainingNode(gym.Env):
         return len(self._timestamps)
 
     def _stream_episode(self, start: int, end: int) -> None:
-        """Give the engine the data with `start <= ts_init <= end`, as the run would read it."""
+        """Give the engine the data with `start <= ts_init <= end`, as the run would read it
+        (unless it holds that slice already: `BacktestEngine.reset()` keeps the data)."""
         first = int(np.searchsorted(self._stream_ts, start, side="left"))
         last = int(np.searchsorted(self._stream_ts, end, side="right"))
-        set_stream_data(self.engine, self._stream[first:last])
+        if (first, last) != self._streamed:
+            set_stream_data(self.engine, self._stream[first:last])
+            self._streamed = (first, last)
 
     def _run_engine(self, start: int, end: int) -> None:
         # An account blown mid-run ends the episode at the last state (step() sees a dead runner).
