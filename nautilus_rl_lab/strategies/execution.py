@@ -65,7 +65,8 @@ def read_market_state(
     # nothing open at the account's venue (the instrument's): Nautilus' net position is 0
     position = 0.0 if value.flat else float(portfolio.net_position(instrument.id))
     currency = value.currency
-    paid = total(cache, instrument.id.venue, commissions.values(), currency)
+    fees = commissions.values()  # none before the first fill: nothing to sum
+    paid = total(cache, instrument.id.venue, fees, currency) if fees else 0.0
     return MarketState(
         ts_ns,
         close,
