@@ -132,7 +132,7 @@ class _BarTable:
     index: dict[int, int]  # ts_event -> position in `bars`
     bars: Sequence[Bar]
     rows: np.ndarray
-    flat_rows: np.ndarray  # `rows` as one vector: a window of rows is one slice
+    flat_rows: np.ndarray  # `rows` as one vector and room for the values after a window
     close_volume: list[tuple[float, float]]
 
     def find(self, bar: Bar, expected: int) -> int:
@@ -204,11 +204,13 @@ class WindowObservation(ObservationScheme):
         A row depends only on its bar and the one before, so the observations are unchanged.
         """
         own = [(bar.close.as_double(), _log1p(bar.volume.as_double())) for bar in bars]
-        rows = np.zeros((len(bars), 5), dtype=np.float32)
+        # one vector: a window of rows and the observation's values after it are one slice
+        flat = np.zeros(len(bars) * 5 + self._size - self.window * 5, dtype=np.float32)
+        rows = flat[: len(bars) * 5].reshape(len(bars), 5)
         for i in range(1, len(bars)):
             rows[i] = _row(bars[i], *own[i - 1], own[i][1])
         index = {bar.ts_event: i for i, bar in enumerate(bars)}
-        self._table = _BarTable(index, bars, rows, rows.reshape(-1), own)
+        self._table = _BarTable(index, bars, rows, flat, own)
 
     def update(self, bar: Bar) -> None:
         table, count, last = self._table, self._count, self._last
@@ -238,12 +240,13 @@ class WindowObservation(ObservationScheme):
         self._streak = 0
 
     def observe(self, state: MarketState) -> np.ndarray:
-        obs = np.empty(self._size, dtype=np.float32)
         window = self.window
         table, last = self._table, self._last
         if self._streak >= window and table is not None:  # the whole window is the table's
-            obs[: window * 5] = table.flat_rows[(last + 1 - window) * 5 : (last + 1) * 5]
+            first = (last + 1 - window) * 5  # a copy: the window, then what is set below
+            obs = table.flat_rows[first : first + self._size].copy()
         else:
+            obs = np.empty(self._size, dtype=np.float32)
             self._spill()
             start = (self._count - 1) % window  # the oldest row of the window
             head = (window - start) * 5
