@@ -6,9 +6,10 @@ It is the environment, not the training (the SB3 code that trains on it is
 It is to RL what Nautilus' `BacktestNode` is to backtests: built from a frozen
 `TrainingNodeConfig`, it loads the data once, owns one engine and reuses it across episodes
 (`BacktestEngine.reset()` keeps instruments). The engine holds no data of its own: each
-episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`),
-so a reset neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it
-holds, 3 ms on the bundled sample) nor scans it for the start.
+episode streams only its slice of the time-sorted quotes and bars (`nt.engine.set_stream_data`;
+an episode over the same slice as the last one reuses the data the engine kept), so a reset
+neither re-sorts the whole sample (Nautilus' `reset()` re-sorts every datum it holds, 3 ms on
+the bundled sample) nor scans it for the start.
 
 Stepping. The engine runs one streaming `run(start, end)` per episode inside a greenlet.
 When a decision bar reaches the strategy, `on_bar` switches back to `step()`/`reset()` with
@@ -242,6 +243,7 @@ class GymStrategy(SchemeStrategy):
 
 
 _HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
+_BOOLEANS = (bool, np.bool_)  # True is an int to Python, not an action
 
 
 def _ts_init(datum: Bar | QuoteTick) -> int:
@@ -257,10 +259,10 @@ def _first_float(action: Any) -> float:
 
 @dataclass
 class _Episode:
-    first: int
     length: int
+    data_end: int  # the steps after which the data ends
     runner: greenlet
-    initial_equity: float
+    ruin_equity: float  # the equity at or below which the agent is ruined
     state: MarketState  # the last state the agent saw
     trades: int = 0  # the fills in it
     steps: int = 0
@@ -320,6 +322,7 @@ class TrainingNode(gym.Env):
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
         self.engine.clear_data()
+        self._streamed: tuple[int, int] | None = None  # the slice of `_stream` the engine holds
         self.strategy.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
         self.observation_space = self.strategy.observation_space
@@ -379,7 +382,9 @@ class TrainingNode(gym.Env):
             raise EnvironmentStateError("the engine stopped before the first decision bar")
         observation, state = payload
         self.reward_scheme.reset(state)
-        self._episode = _Episode(first, length, runner, state.equity, state)
+        data_end = len(self._timestamps) - 1 - first
+        ruin_equity = self.config.ruin_fraction * state.equity
+        self._episode = _Episode(length, data_end, runner, ruin_equity, state)
         self._last_observation = observation
         self._history = [(state.ts_ns, state.close, state.position, state.equity, np.nan)]
         self._events_seen = 0
@@ -393,10 +398,12 @@ class TrainingNode(gym.Env):
         episode.done = (
             True  # until the step completes: an error in it (a scheme's) ends the episode
         )
-        payload = episode.runner.switch(action)
-        raise_handler_error(self.strategy)  # NautilusTrader 2 swallowed it and ran on
+        runner, strategy = episode.runner, self.strategy
+        payload = runner.switch(action)
+        if strategy.handler_error is not None:  # NautilusTrader 2 swallowed it and ran on
+            raise_handler_error(strategy)
         episode.steps += 1
-        blown = episode.runner.dead
+        blown = runner.dead
         if blown:
             # Nautilus stopped the run at a fill the account could not book: the episode ends
             # in the last state seen (NautilusTrader 2 has applied that fill to the position
@@ -405,11 +412,11 @@ class TrainingNode(gym.Env):
             observation, state = self._last_observation, episode.state
         else:
             observation, state = payload
-            episode.trades = self.strategy.fill_count
+            episode.trades = strategy.fill_count
         self._last_observation, episode.state = observation, state
         reward = float(self.reward_scheme.reward(state))
-        at_data_end = episode.first + episode.steps >= len(self._timestamps) - 1
-        ruined = state.equity <= self.config.ruin_fraction * episode.initial_equity
+        ruined = state.equity <= episode.ruin_equity
+        at_data_end = episode.steps >= episode.data_end
         terminated = blown or ruined or at_data_end
         truncated = not terminated and episode.steps >= episode.length
         episode.done = terminated or truncated
@@ -471,10 +478,13 @@ class TrainingNode(gym.Env):
         return len(self._timestamps)
 
     def _stream_episode(self, start: int, end: int) -> None:
-        """Give the engine the data with `start <= ts_init <= end`, as the run would read it."""
+        """Give the engine the data with `start <= ts_init <= end`, as the run would read it
+        (unless it holds that slice already: `BacktestEngine.reset()` keeps the data)."""
         first = int(np.searchsorted(self._stream_ts, start, side="left"))
         last = int(np.searchsorted(self._stream_ts, end, side="right"))
-        set_stream_data(self.engine, self._stream[first:last])
+        if (first, last) != self._streamed:
+            set_stream_data(self.engine, self._stream[first:last])
+            self._streamed = (first, last)
 
     def _run_engine(self, start: int, end: int) -> None:
         # An account blown mid-run ends the episode at the last state (step() sees a dead runner).
@@ -520,7 +530,7 @@ class TrainingNode(gym.Env):
                 return self._check_box_action(action, space)
             return action  # a custom scheme's space: its scheme checks the action
         value: int | None = None
-        if not isinstance(action, bool | np.bool_):  # True is an int to Python, not an action
+        if not isinstance(action, _BOOLEANS):
             try:
                 value = operator.index(action)  # int or numpy integer: the per-step fast path
             except TypeError:
@@ -558,7 +568,7 @@ class TrainingNode(gym.Env):
         fired since the previous step."""
         strategy = self.strategy
         all_events, seen = strategy.risk_events, self._events_seen
-        self._events_seen = len(all_events)
+        self._events_seen = count = len(all_events)
         return {
             "timestamp": state.ts_ns,
             "equity": state.equity,
@@ -569,6 +579,6 @@ class TrainingNode(gym.Env):
             "trades": trades,
             "orders_denied": strategy.orders_denied,
             "orders_rejected": strategy.orders_rejected,
-            "risk_events": [event.to_dict() for event in all_events[seen:]] if all_events else [],
+            "risk_events": [e.to_dict() for e in all_events[seen:]] if count > seen else [],
             "step": self._episode.steps if self._episode else 0,
         }

@@ -4,9 +4,10 @@
   currency, margin or cash), read from the account object once: NautilusTrader 2 hands out a copy
   of the account carrying every account event (O(events) per read).
 - `account_balances`: the account's total balances per currency, read once a bar, from
-  `Portfolio.equity(venue)` (no account copy) minus what that equity adds
-  to the balances on the venue's open positions: their unrealised P&L on a margin account
-  (`Portfolio.unrealized_pnls`), their mark value on a cash account (`Portfolio.mark_values`).
+  `Portfolio.equity(venue)` (no account copy) minus what that equity adds to the balances on
+  the venue's open positions (which the caller reads once a bar for its other sums too): their
+  unrealised P&L on a margin account (`Portfolio.unrealized_pnls`), their mark value on a cash
+  account (`Portfolio.mark_values`).
   Positions a multi-currency cash account books as balances of their own (a currency pair's base
   currency) add nothing there; with both kinds open at once the account itself is read. A
   currency whose balance is zero may be missing from the result (it adds nothing to a sum).
@@ -17,12 +18,12 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nautilus_rl_lab.errors import ValuationError
-from nautilus_rl_lab.nt.model import Currency, Instrument, Money, Venue
+from nautilus_rl_lab.nt.model import Currency, Instrument, Money, Position, Venue
 
 Account = Any  # CashAccount | MarginAccount | BettingAccount, no common base class
 CacheFacade = Any  # nautilus_trader.common.Cache
@@ -60,14 +61,17 @@ def carried_by_balances(facts: AccountFacts, instrument: Instrument) -> bool:
 
 
 def account_balances(
-    portfolio: PortfolioFacade, cache: CacheFacade, facts: AccountFacts
+    portfolio: PortfolioFacade,
+    cache: CacheFacade,
+    facts: AccountFacts,
+    positions: Sequence[Position],
 ) -> dict[Currency, Money] | None:
-    """The account's total balances per currency (`None`: no account at the venue yet)."""
+    """The account's total balances per currency (`None`: no account at the venue yet), given
+    the `positions` open at its venue (`cache.positions_open(venue=facts.venue)`)."""
     venue = facts.venue
     equity = portfolio.equity(venue)
     if not equity:
         return None
-    positions = cache.positions_open(venue=venue)
     if not positions:
         return equity
     if facts.is_margin:

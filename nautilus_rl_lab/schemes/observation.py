@@ -129,10 +129,22 @@ def _row(
 class _BarTable:
     """`WindowObservation.precompute`'s result: each bar's row and (close, log1p(volume))."""
 
-    index: dict[int, int]  # id(bar) -> position in `bars`
+    index: dict[int, int]  # ts_event -> position in `bars`
     bars: Sequence[Bar]
     rows: np.ndarray
+    flat_rows: np.ndarray  # `rows` as one vector and room for the values after a window
     close_volume: list[tuple[float, float]]
+
+    def find(self, bar: Bar, expected: int) -> int:
+        """The position of `bar` in `bars` (-1: not there), tried at `expected` first.
+
+        By equality (every field of the bar): on NautilusTrader 2 the engine hands each
+        handler a new object for the same bar."""
+        bars = self.bars
+        if 0 <= expected < len(bars) and bars[expected] == bar:
+            return expected
+        i = self.index.get(bar.ts_event, -1)
+        return i if i >= 0 and bars[i] == bar else -1
 
 
 class WindowObservation(ObservationScheme):
@@ -142,7 +154,9 @@ class WindowObservation(ObservationScheme):
 
     Speed: each bar's five values are computed, cleaned and clipped once, in `update`, into a
     float32 ring buffer, so `observe` only copies the window in order (a few microseconds).
-    `precompute(bars)` computes them once for a bar sequence replayed every episode (training).
+    `precompute(bars)` computes them once for a bar sequence replayed every episode (training):
+    while the bars follow that sequence, `update` only counts them and `observe` copies the
+    window from the table in one slice.
     """
 
     def __init__(self, window: int = 32, features: tuple[str, ...] | list[str] = ()) -> None:
@@ -150,7 +164,8 @@ class WindowObservation(ObservationScheme):
         self.window = window
         self.features = tuple(features)
         self._features = [parse_feature(f) for f in self.features]
-        # Ring buffer: row k holds bar k+1 vs bar k (its first `window` rows are valid once ready).
+        # Ring buffer: row k holds bar k+1 vs bar k (its first `window` rows are valid once ready),
+        # except the latest `_streak` rows, which are the table's rows up to `_last`.
         self._rows = np.zeros((window, 5), dtype=np.float32)
         self._previous = (0.0, 0.0)  # previous bar's close and log1p(volume)
         self._count = 0
@@ -159,6 +174,7 @@ class WindowObservation(ObservationScheme):
         self._space = gym.spaces.Box(-CLIP, CLIP, shape=(self._size,), dtype=np.float32)
         self._table: _BarTable | None = None
         self._last = -1  # index in the table of the latest bar (-1: none or not from the table)
+        self._streak = 0  # the latest rows that are the table's, consecutive, not in the ring
 
     @property
     def space(self) -> gym.spaces.Box:
@@ -177,45 +193,65 @@ class WindowObservation(ObservationScheme):
         self._rows[:] = 0.0
         self._previous = (0.0, 0.0)
         self._last = -1
+        self._streak = 0
         for feature in self._features:
             feature.indicator.reset()
 
     def precompute(self, bars: Sequence[Bar]) -> None:
         """Compute the row of every bar in `bars` (vs. the bar before it) once; `update` then
-        copies a bar's row when it follows its predecessor in `bars` (the same objects).
+        takes a bar's row from the table when it follows its predecessor in `bars` (equal bars).
 
         A row depends only on its bar and the one before, so the observations are unchanged.
         """
         own = [(bar.close.as_double(), _log1p(bar.volume.as_double())) for bar in bars]
-        rows = np.zeros((len(bars), 5), dtype=np.float32)
+        # one vector: a window of rows and the observation's values after it are one slice
+        flat = np.zeros(len(bars) * 5 + self._size - self.window * 5, dtype=np.float32)
+        rows = flat[: len(bars) * 5].reshape(len(bars), 5)
         for i in range(1, len(bars)):
             rows[i] = _row(bars[i], *own[i - 1], own[i][1])
-        self._table = _BarTable({id(bar): i for i, bar in enumerate(bars)}, bars, rows, own)
+        index = {bar.ts_event: i for i, bar in enumerate(bars)}
+        self._table = _BarTable(index, bars, rows, flat, own)
 
     def update(self, bar: Bar) -> None:
-        table, count = self._table, self._count
-        i = -1 if table is None else table.index.get(id(bar), -1)
-        if i >= 0 and table is not None and table.bars[i] is bar:
-            own = table.close_volume[i]
+        table, count, last = self._table, self._count, self._last
+        i = -1 if table is None else table.find(bar, last + 1)
+        if i < 0 or table is None:
+            own = (bar.close.as_double(), _log1p(bar.volume.as_double()))
         else:
-            i, own = -1, (bar.close.as_double(), _log1p(bar.volume.as_double()))
+            own = table.close_volume[i]
         if count:
-            if i > 0 and i == self._last + 1 and table is not None:
-                row: Any = table.rows[i]
+            if i > 0 and i == last + 1:  # the table's next row: counted, copied by `observe`
+                self._streak += 1
             else:
-                row = _row(bar, *self._previous, own[1])
-            self._rows[(count - 1) % self.window] = row
+                self._spill()
+                self._rows[(count - 1) % self.window] = _row(bar, *self._previous, own[1])
         self._previous, self._last, self._count = own, i, count + 1
         for feature in self._features:
             feature.indicator.handle_bar(bar)
 
+    def _spill(self) -> None:
+        """Copy the table's rows of the streak (those still in the window) into the ring."""
+        table, window = self._table, self.window
+        if not self._streak or table is None:
+            return
+        newest = (self._count - 2) % window  # the ring's slot of the latest row
+        for k in range(min(self._streak, window)):
+            self._rows[(newest - k) % window] = table.rows[self._last - k]
+        self._streak = 0
+
     def observe(self, state: MarketState) -> np.ndarray:
-        obs = np.empty(self._size, dtype=np.float32)
         window = self.window
-        start = (self._count - 1) % window  # the oldest row of the window
-        head = (window - start) * 5
-        obs[:head] = self._rows[start:].ravel()
-        obs[head : window * 5] = self._rows[:start].ravel()
+        table, last = self._table, self._last
+        if self._streak >= window and table is not None:  # the whole window is the table's
+            first = (last + 1 - window) * 5  # a copy: the window, then what is set below
+            obs = table.flat_rows[first : first + self._size].copy()
+        else:
+            obs = np.empty(self._size, dtype=np.float32)
+            self._spill()
+            start = (self._count - 1) % window  # the oldest row of the window
+            head = (window - start) * 5
+            obs[:head] = self._rows[start:].ravel()
+            obs[head : window * 5] = self._rows[:start].ravel()
         close = self._previous[0]
         for i, feature in enumerate(self._features, start=window * 5):
             obs[i] = _bounded(feature.transform(feature.indicator, close))

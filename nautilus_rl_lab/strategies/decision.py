@@ -49,6 +49,7 @@ from nautilus_rl_lab.schemes.base import ActionScheme, MarketState, ObservationS
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.execution import (
+    NO_ORDERS,
     OrderPlan,
     gate_plan,
     in_flight_quantity,
@@ -206,7 +207,7 @@ class DecisionPath:
         target: float | None,
         close: float,
     ) -> list[Order]:
-        if target is None or plan == OrderPlan():
+        if target is None or plan == NO_ORDERS:
             return []
         if not self.limits.venue_protection:
             return submit_plan(strategy, instrument, plan)

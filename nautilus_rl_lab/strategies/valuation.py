@@ -28,8 +28,8 @@ both lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from nautilus_rl_lab.errors import ValuationError
 from nautilus_rl_lab.nt.accounting import (
@@ -52,14 +52,15 @@ from nautilus_rl_lab.nt.model import (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class AccountValue:
-    """An account's balances, unrealised P&L and equity in one currency."""
+class AccountValue(NamedTuple):
+    """An account's balances, unrealised P&L and equity in one currency; `flat`: no position
+    is open at its venue. A `NamedTuple`: one is built on every bar."""
 
     currency: Currency
     balance: float
     unrealized_pnl: float
     equity: float
+    flat: bool
 
 
 def read_account(portfolio: PortfolioFacade, venue: Venue) -> Account | None:
@@ -108,10 +109,11 @@ def current_value(
 ) -> AccountValue | None:
     """The account's value in `currency` now, its balances read through the portfolio (no
     account copy; `None`: no account at the venue yet)."""
-    balances = account_balances(portfolio, cache, facts)
+    positions = cache.positions_open(venue=facts.venue)
+    balances = account_balances(portfolio, cache, facts, positions)
     if balances is None:
         return None
-    return AccountValue(currency, *_parts(portfolio, cache, facts, balances, currency))
+    return _value(portfolio, cache, facts, positions, balances, currency)
 
 
 def account_value(
@@ -121,25 +123,25 @@ def account_value(
     currency: Currency,
 ) -> AccountValue:
     """Value `account` (see the module docstring) in `currency`."""
-    balances = account.balances_total()
-    return AccountValue(
-        currency, *_parts(portfolio, cache, account_facts(account), balances, currency)
-    )
+    facts = account_facts(account)
+    positions = cache.positions_open(venue=facts.venue)
+    return _value(portfolio, cache, facts, positions, account.balances_total(), currency)
 
 
-def _parts(
+def _value(
     portfolio: PortfolioFacade,
     cache: CacheFacade,
     facts: AccountFacts,
+    positions: Sequence[Position],
     balances: Mapping[Currency, Money],
     currency: Currency,
-) -> tuple[float, float, float]:
-    """Balance, unrealised P&L and equity from the account's `balances` (the per-bar fast path)."""
+) -> AccountValue:
+    """The value from the account's `balances` and the `positions` open at its venue (the
+    per-bar fast path)."""
     venue = facts.venue
     balance = total(cache, venue, balances.values(), currency)
-    positions = cache.positions_open(venue=venue)
     if not positions:  # what the sums below give for no positions, without building them
-        return balance, 0.0, balance + 0.0
+        return AccountValue(currency, balance, 0.0, balance + 0.0, True)
     unrealized = total(
         cache,
         venue,
@@ -159,7 +161,7 @@ def _parts(
             ],
             currency,
         )
-    return balance, unrealized, balance + held
+    return AccountValue(currency, balance, unrealized, balance + held, False)
 
 
 def _unrealized_pnl(portfolio: PortfolioFacade, instrument_id: InstrumentId) -> Money:

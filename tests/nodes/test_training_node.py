@@ -307,6 +307,30 @@ def test_an_episode_after_an_abandoned_one_equals_it_in_a_fresh_env() -> None:
         used.close()
 
 
+def test_finished_episodes_over_the_same_bars_repeat_exactly() -> None:
+    """Episodes from the same start one after the other in one env (the engine keeps an
+    episode's data across `reset()`, so the next one over the same slice streams none) equal
+    the episode in a fresh env: observations, rewards and the account."""
+
+    def episode(env: TrainingNode) -> tuple[np.ndarray, list[tuple]]:
+        actions = itertools.cycle([2, 0, 1, 2, 2, 0, 0, 1, 2])
+        obs, _ = env.reset(options={"start": 20})
+        observations, steps, done = [obs], [], False
+        while not done:
+            obs, reward, terminated, truncated, info = env.step(next(actions))
+            observations.append(obs)
+            steps.append(
+                (reward, info["equity"], info["balance"], info["position"], info["trades"])
+            )
+            done = terminated or truncated
+        return np.array(observations), steps
+
+    expected = in_fresh_env(small_config(), episode)
+    for got in in_fresh_env(small_config(), lambda env: [episode(env) for _ in range(3)]):
+        np.testing.assert_array_equal(got[0], expected[0])
+        assert got[1] == expected[1]
+
+
 # issue 24 hazard (2): resets and close inside a paused episode
 def test_resets_and_close_inside_a_paused_episode_finish_its_run_cleanly() -> None:
     """A reset (or close) while the run is paused inside `on_bar`, at the first decision or

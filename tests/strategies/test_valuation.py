@@ -83,7 +83,9 @@ def _balances(env: TrainingNode) -> dict[str, float]:
     NautilusTrader 2), checked against the account's own on every call."""
     strategy = env.strategy  # the engine's portfolio cannot be read while a step is paused
     account = strategy.portfolio.account(Venue("SIM"))
-    fast = account_balances(strategy.portfolio, strategy.cache, account_facts(account))
+    facts = account_facts(account)
+    positions = strategy.cache.positions_open(venue=facts.venue)
+    fast = account_balances(strategy.portfolio, strategy.cache, facts, positions)
     assert fast is not None
     read, held = (
         {c.code: m.as_double() for c, m in b.items()} for b in (fast, account.balances_total())
