@@ -75,5 +75,5 @@ bench: $(STAMP)  ## Run the benchmarks (JSON lines, documented in benchmarks/REA
 	$(PY) benchmarks/bench_cluster.py
 	$(PY) benchmarks/bench_memory.py
 
-clean:  ## Remove the virtual environments and run artefacts
+clean:  ## Remove the virtual environment and run artefacts
 	rm -rf $(VENV) runs .pytest_cache
