@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import heapq
 import operator
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -48,12 +48,18 @@ from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nodes import venue_models
 from nautilus_rl_lab.nodes.fills import GapFillModel
 from nautilus_rl_lab.nodes.margin import install_margin_gate
-from nautilus_rl_lab.nodes.venue import add_venue, check_account, check_fee_rates
+from nautilus_rl_lab.nodes.venue import (
+    add_venue,
+    check_account,
+    check_fee_rates,
+    uses_instrument_fees,
+)
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
 from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.engine import create_engine, engine_clock
 from nautilus_rl_lab.nt.execution import FeeModel, StaticLatencyModel
+from nautilus_rl_lab.nt.fees import fee_rates
 from nautilus_rl_lab.nt.model import Bar, BarType, Instrument, QuoteTick
 from nautilus_rl_lab.nt.risk import RiskEngineConfig
 from nautilus_rl_lab.validation import check_known
@@ -192,7 +198,7 @@ def default_latency_config() -> ImportableLatencyModelConfig:
 
 def build_engine(
     venue: VenueConfig,
-    data: MarketData,
+    data: MarketData | Sequence[MarketData],
     *,
     execution: str = "next_open",
     trader_id: str = "RL-001",
@@ -201,26 +207,38 @@ def build_engine(
     run_analysis: bool = False,
     risk_engine: RiskEngineConfig | None = None,
     lean: bool = True,
-    smallest_order: float | None = None,
+    smallest_order: float | Sequence[float | None] | None = None,
 ) -> BacktestEngine:
-    """Create an engine with `venue`, the instrument and its data; strategies are added by the caller.
+    """Create an engine with `venue`, the instrument(s) and their data; strategies are added by
+    the caller.
 
+    `data`: one market, or several (a portfolio: one engine, one venue, the instruments' data
+    in one time order; at equal times every quote before any bar, so a decision on the last
+    bar of a timestamp sees every instrument marked at that close).
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
     read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
     `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
     `smallest_order`: the fewest units an order of the caller can have (`smallest_order`
-    of `nodes.training`): fee rates it would pay as 0 are refused (`None`: sizes unknown,
-    a warning about the smallest fill).
+    of `nodes.training`; one per market for several): fee rates it would pay as 0 are refused
+    (`None`: sizes unknown, a warning about the smallest fill).
     `lean` (default) is the fastest configuration that keeps every fill, fee and balance (the
     benchmark checks it against the default one): a `LEAN_CACHE_CAPACITY` tick/bar cache and
     no re-check of the data's time order (`add_data` has sorted it already).
     """
+    markets = [data] if isinstance(data, MarketData) else list(data)
+    smallest = (
+        list(smallest_order)
+        if isinstance(smallest_order, Sequence)
+        else [smallest_order] * len(markets)
+    )
     check_execution(execution)
-    check_account(venue, data.instrument)
-    check_fee_rates(venue, data.instrument, float(data.frame["low"].min()), smallest_order)
+    check_markets(venue, markets)
+    for market, size in zip(markets, smallest, strict=True):
+        check_account(venue, market.instrument)
+        check_fee_rates(venue, market.instrument, float(market.frame["low"].min()), size)
     margin_model = _venue_model("margin_model", venue_models.margin_model, venue.margin_model)
     fill_model = _venue_model("fill_model", venue_models.fill_model, venue.fill_model)
-    fee_model = venue_fee_model(venue, data.instrument)
+    fee_model = venue_fee_model(venue, markets[0].instrument)
     latency_model = _latency_model(venue, execution)
     engine = create_engine(
         trader_id=trader_id,
@@ -233,23 +251,43 @@ def build_engine(
     )
     if fill_model is None:  # stops gapped through fill at the open, not the stop
         fill_model = GapFillModel(
-            data.open_tick_timestamps,
+            {m.instrument.id: m.open_tick_timestamps for m in markets},
             engine_clock(engine),
-            (tick.ts_event for tick in data.quotes),
+            {m.instrument.id: (tick.ts_event for tick in m.quotes) for m in markets},
         )
     add_venue(
         engine,
         venue,
-        data.instrument,
+        markets[0].instrument,
         margin_model=margin_model,
         fill_model=fill_model,
         fee_model=fee_model,
         latency_model=latency_model,
     )
-    engine.add_instrument(data.instrument)
+    for market in markets:
+        engine.add_instrument(market.instrument)
     install_margin_gate(engine)
-    # Quotes first: at equal timestamps the bar's close tick reaches the venue before the bar
-    # reaches the strategy, so the portfolio marks positions at the bar's close.
-    engine.add_data(data.quotes)
-    engine.add_data(data.bars)
+    # Quotes first: at equal timestamps the bars' close ticks reach the venue before the bars
+    # reach the strategy, so the portfolio marks positions at the bar's close.
+    engine.add_data([quote for market in markets for quote in market.quotes])
+    engine.add_data([bar for market in markets for bar in market.bars])
     return engine
+
+
+def check_markets(venue: VenueConfig, markets: Sequence[MarketData]) -> None:
+    """Raise `ConfigError` unless `markets` are distinct instruments an engine can trade
+    together: at least one, each once, and (for several) one fee model for all of them."""
+    if not markets:
+        raise ConfigError("an engine needs at least one market")
+    ids = [str(market.instrument.id) for market in markets]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ConfigError(f"instruments must be distinct, {', '.join(repeated)} given twice")
+    if len(markets) > 1 and uses_instrument_fees(venue):
+        rates = {str(market.instrument.id): fee_rates(market.instrument) for market in markets}
+        if len(set(rates.values())) > 1:
+            listed = ", ".join(f"{i}: {[str(r) for r in rate]}" for i, rate in rates.items())
+            raise ConfigError(
+                f"the instruments' (maker, taker) fee rates differ ({listed}): the venue "
+                "charges one fee model; give them the same rates or set `venue.fee_model`"
+            )

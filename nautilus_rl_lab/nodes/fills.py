@@ -13,8 +13,9 @@ stop-market (or trailing stop-market) order this model returns a one-level book 
 (current, so trailed) trigger price for a stop triggered inside a bar (Nautilus 1.221's fill);
 it leaves every other fill to Nautilus.
 
-No fill without a quote: every fill happens at a quote tick's time (the venue fills as ticks
-arrive). NautilusTrader 2.0.0rc6's `end()` (so a plain `run()`) also processes the orders still
+No fill without a quote: every fill happens at a quote tick of the order's own instrument (the
+venue fills as ticks arrive; in an engine trading several instruments an order reaching the venue
+at another instrument's tick would fill at its own instrument's last, stale quote). NautilusTrader 2.0.0rc6's `end()` (so a plain `run()`) also processes the orders still
 in flight when the data ends, at their arrival time, against the last quote (a price from
 before they arrived); at such a time, no tick of the data, this model offers an empty book, so
 the order is rejected instead of filled at a stale price.
@@ -22,7 +23,7 @@ the order is rejected instead of filled at a stale price.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import cast
 
 import numpy as np
@@ -33,6 +34,7 @@ from nautilus_rl_lab.nt.model import (
     BookOrder,
     BookType,
     Instrument,
+    InstrumentId,
     Order,
     OrderBook,
     OrderSide,
@@ -51,11 +53,16 @@ class GapFillModel(FillModel):
     nothing fills at a time without a quote tick."""
 
     def __init__(
-        self, open_tick_timestamps: Iterable[int], clock: Clock, tick_timestamps: Iterable[int]
+        self,
+        open_tick_timestamps: Mapping[InstrumentId, Iterable[int]],
+        clock: Clock,
+        tick_timestamps: Mapping[InstrumentId, Iterable[int]],
     ) -> None:
         super().__init__()
-        self._open_ts = frozenset(open_tick_timestamps)
-        self._tick_ts = np.unique(np.fromiter(tick_timestamps, dtype=np.int64))
+        self._open_ts = {i: frozenset(ts) for i, ts in open_tick_timestamps.items()}
+        self._tick_ts = {
+            i: np.unique(np.fromiter(ts, dtype=np.int64)) for i, ts in tick_timestamps.items()
+        }
         self._clock = clock
 
     # 2.0's stub types the hook's arguments as Any and the prices as optional; the engine
@@ -64,20 +71,23 @@ class GapFillModel(FillModel):
         self, instrument: Instrument, order: Order, best_bid: Price, best_ask: Price
     ) -> OrderBook | None:
         now = self._clock.timestamp_ns()
-        if not self._has_tick(now):
+        if not self._has_tick(instrument.id, now):
             return OrderBook(instrument_id=instrument.id, book_type=BookType.L2_MBP)
         if order.order_type not in STOP_TYPES:
             return None
-        if now in self._open_ts:  # a gap: the open quote
+        if now in self._open_ts[instrument.id]:  # a gap: the open quote
             return _one_level_book(instrument, best_bid, best_ask)
         # crossed inside the bar: the stop's price (a trailing stop's is set once it triggers)
         trigger = cast("StopMarketOrder", order).trigger_price
         return _one_level_book(instrument, trigger, trigger)
 
-    def _has_tick(self, ts: int) -> bool:
-        """Whether the data holds a quote tick at `ts`."""
-        i = int(np.searchsorted(self._tick_ts, ts))
-        return i < len(self._tick_ts) and int(self._tick_ts[i]) == ts
+    def _has_tick(self, instrument_id: InstrumentId, ts: int) -> bool:
+        """Whether the data holds a quote tick of `instrument_id` at `ts`."""
+        ticks = self._tick_ts.get(instrument_id)
+        if ticks is None:
+            return False
+        i = int(np.searchsorted(ticks, ts))
+        return i < len(ticks) and int(ticks[i]) == ts
 
 
 def _one_level_book(instrument: Instrument, bid: Price, ask: Price) -> OrderBook:

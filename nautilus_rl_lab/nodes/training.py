@@ -64,7 +64,7 @@ from greenlet import greenlet
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
-from nautilus_rl_lab.data.source import DataSourceConfig, load_frame, source_bar_type
+from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.wrangling import NODE_BAR_FIELDS, bar_specification
 from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.nodes.engine import (
@@ -72,7 +72,18 @@ from nautilus_rl_lab.nodes.engine import (
     build_engine,
     check_execution,
     default_venue,
-    prepare_market_data,
+)
+from nautilus_rl_lab.nodes.env_strategy import EnvDecisions
+from nautilus_rl_lab.nodes.markets import load_market
+from nautilus_rl_lab.nodes.portfolio import (
+    HISTORY_FIELDS as PORTFOLIO_HISTORY,
+)
+from nautilus_rl_lab.nodes.portfolio import (
+    Portfolio,
+    PortfolioAsset,
+    build_portfolio,
+    check_portfolio,
+    portfolio_schemes,
 )
 from nautilus_rl_lab.nodes.venue import check_account
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
@@ -94,6 +105,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 ENV_ID = "NautilusTrading-v0"
+SINGLE_OBSERVATION = SchemeConfig(name="window")  # the defaults of one instrument
+SINGLE_ACTION = SchemeConfig(name="target_position")
 
 
 class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -106,6 +119,11 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     `AgentStrategyConfig.risk` (and Nautilus' `RiskEngine` limits). `trading_days` sets the
     calendar annualised statistics use (`None`: from the instrument's asset class, FX 260,
     crypto 365, else 252; `evaluation.frequency`).
+
+    `instruments` (a portfolio, `nodes.portfolio`): several `PortfolioAsset`s traded in one
+    engine instead of `instrument`/`data`, with portfolio schemes (default `stacked_window`
+    and `simplex_weights`) and `risk` as the portfolio's rules (exposure caps) and each
+    instrument's default.
     """
 
     venue: VenueConfig = default_venue()
@@ -114,8 +132,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     bar_step: int = 1
     bar_aggregation: str = "HOUR"
     price_type: str = "ASK"
-    observation: SchemeConfig = SchemeConfig(name="window")
-    action: SchemeConfig = SchemeConfig(name="target_position")
+    observation: SchemeConfig = SINGLE_OBSERVATION
+    action: SchemeConfig = SINGLE_ACTION
     reward: SchemeConfig = SchemeConfig(name="log_return")
     risk: RiskLimits = RiskLimits()
     episode_length: int | None = 256
@@ -125,6 +143,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     ruin_fraction: float = 0.5
     log_level: str = "ERROR"
     trading_days: int | None = None
+    instruments: list[PortfolioAsset] = []
 
     def __post_init__(self) -> None:
         if self.trading_days is not None and not 0 < self.trading_days <= 366:
@@ -137,15 +156,40 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         bar_specification(
             self.bar_step, self.bar_aggregation, self.price_type, fields=NODE_BAR_FIELDS
         )
-        check_account(self.venue, make_instrument(self.instrument))
-        if self.venue.account == AccountType.CASH:
-            _check_long_only(build_action(self.action))
         if self.risk.max_notional_per_order is not None and self.venue.account_type == "MARGIN":
             raise ConfigError(
                 "`risk.max_notional_per_order` is not enforced on a MARGIN account: Nautilus "
                 "1.221's RiskEngine skips notional checks for margin accounts; use a CASH "
                 "`venue.account_type` or `risk.max_position`"
             )
+        if self.instruments:
+            self._check_portfolio()
+            return
+        if self.risk.max_gross_exposure is not None or self.risk.max_net_exposure is not None:
+            raise ConfigError(
+                "`risk.max_gross_exposure`/`risk.max_net_exposure` cap a portfolio's weights: "
+                "set `instruments`, or cap one instrument with `risk.max_position`"
+            )
+        check_account(self.venue, make_instrument(self.instrument))
+        if self.venue.account == AccountType.CASH:
+            _check_long_only(build_action(self.action))
+
+    def _check_portfolio(self) -> None:
+        if self.instrument != InstrumentSpec() or self.data != DataSourceConfig():
+            raise ConfigError(
+                "`instrument`/`data` describe one instrument; a portfolio gives each "
+                "instrument its own in `instruments`"
+            )
+        check_portfolio(self.venue, self.instruments)
+
+    @property
+    def schemes(self) -> tuple[SchemeConfig, SchemeConfig]:
+        """The observation and action schemes the env builds (a portfolio's defaults where a
+        portfolio keeps the single-instrument ones)."""
+        if not self.instruments:
+            return self.observation, self.action
+        single = (SINGLE_OBSERVATION, SINGLE_ACTION)
+        return portfolio_schemes(self.observation, self.action, single)
 
 
 def smallest_order(action: SchemeConfig, risk: RiskLimits) -> float | None:
@@ -183,21 +227,16 @@ def _check_long_only(scheme: ActionScheme) -> None:
 def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) -> MarketData:
     """The instrument, bar type, bars and quote ticks of `config` (or of `frame`, an OHLCV frame).
 
-    The one market builder: `TrainingNode`, `evaluation.run_backtest` and the scenario lab
-    all trade the market it returns, so the env and the backtest see the same bars and quotes.
+    `TrainingNode`, `evaluation.run_backtest` and the scenario lab all trade the market it
+    returns (`nodes.markets.load_market`), so the env and the backtest see the same bars and quotes.
     """
-    instrument = make_instrument(config.instrument)
-    bar_type = source_bar_type(
-        config.data, instrument.id, config.bar_step, config.bar_aggregation, config.price_type
-    )
-    spread, spread_bps = config.data.quote_spreads()
-    return prepare_market_data(
-        load_frame(config.data, frame, bar_type=bar_type),
-        instrument,
-        bar_type,
-        spread=spread,
-        price_side=config.data.price_side,
-        spread_bps=spread_bps,
+    return load_market(
+        config.instrument,
+        config.data,
+        config.bar_step,
+        config.bar_aggregation,
+        config.price_type,
+        frame,
     )
 
 
@@ -216,30 +255,8 @@ def market_engine(
     )
 
 
-class GymStrategy(SchemeStrategy):
+class GymStrategy(EnvDecisions, SchemeStrategy):
     """The strategy inside a `TrainingNode`: hands each observation to the env and waits."""
-
-    def __init__(self, config: SchemeStrategyConfig) -> None:
-        super().__init__(config)
-        self._abandoned = False
-
-    def on_reset(self) -> None:
-        super().on_reset()
-        self._abandoned = False
-
-    def on_bar(self, bar: Bar) -> None:
-        if self._abandoned:  # the env left this episode: let the run play out its slice
-            return
-        super().on_bar(bar)
-
-    def abandon(self) -> None:
-        """Stop deciding until the next reset: the paused decision and every later bar of the
-        run do nothing, so the run reaches its end without the env."""
-        self._abandoned = True
-
-    def decide(self, observation: np.ndarray, state: MarketState) -> Any | None:
-        action = greenlet.getcurrent().parent.switch((observation, state))
-        return None if self._abandoned else action
 
 
 _HISTORY_FIELDS = ("ts", "close", "position", "equity", "action")
@@ -299,31 +316,21 @@ class TrainingNode(gym.Env):
             super().reset(seed=config.seed)
 
     def _build(self, config: TrainingNodeConfig, frame: pd.DataFrame | None) -> None:
-        """Load the market and build the engine and its strategy (in the engine's thread)."""
-        self.market = market_for(config, frame)
-        self.engine = market_engine(config, self.market, config.risk)
-        instrument, bar_type = self.market.instrument, self.market.bar_type
-        self.strategy = GymStrategy(
-            SchemeStrategyConfig(
-                strategy_id="GYM-001",  # type: ignore[arg-type]  # str() reads it
-                instrument_id=instrument.id,
-                bar_type=bar_type,
-                observation=config.observation,
-                action=config.action,
-                risk=config.risk,
-            ),
-        )
+        """Load the market(s) and build the engine and its strategy (in the engine's thread)."""
+        markets = self._build_engine(config, frame)
         self.engine.add_strategy(self.strategy)
         # Nautilus' order of the quotes and bars (a stable sort by `ts_init`: at equal times
-        # a bar's close tick before the bar); each episode streams its slice (see reset())
-        data: list[Bar | QuoteTick] = [*self.market.quotes, *self.market.bars]
+        # every close tick before the bars); each episode streams its slice (see reset())
+        data: list[Bar | QuoteTick] = [
+            *(quote for market in markets for quote in market.quotes),
+            *(bar for market in markets for bar in market.bars),
+        ]
         self._stream = sorted(data, key=_ts_init)
         self._stream_ts = np.fromiter(
             (datum.ts_init for datum in self._stream), dtype=np.int64, count=len(self._stream)
         )
         self.engine.clear_data()
         self._streamed: tuple[int, int] | None = None  # the slice of `_stream` the engine holds
-        self.strategy.precompute(self.market.bars)
         self.reward_scheme = build_reward(config.reward)
         self.observation_space = self.strategy.observation_space
         self.action_space = self.strategy.action_space
@@ -333,17 +340,76 @@ class TrainingNode(gym.Env):
             if isinstance(space, gym.spaces.Discrete)
             else None
         )
-        self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
-        self._warmup = self.strategy.warmup_bars
-        if len(self._timestamps) < self._warmup + 1:
-            raise ConfigError(
-                f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
-                f"{self._warmup} warm-up bars plus one step",
-            )
         self._episode: _Episode | None = None
         self._last_observation = np.zeros(self.observation_space.shape, dtype=np.float32)
         self._events_seen = 0
-        self._history: list[tuple[int, float, float, float, float]] = []
+        self._history: list[tuple[Any, ...]] = []
+
+    def _build_engine(
+        self, config: TrainingNodeConfig, frame: pd.DataFrame | None
+    ) -> list[MarketData]:
+        """Set `market`, `engine`, `strategy` (not added yet), the decision timestamps and
+        the earliest first decision; return the markets whose data the episodes stream."""
+        self.portfolio: Portfolio | None = None
+        if config.instruments:
+            if frame is not None:
+                raise ConfigError(
+                    "`frame` is one instrument's data; a portfolio's is in its `data`"
+                )
+            self.engine, self.portfolio = build_portfolio(
+                config.venue,
+                config.instruments,
+                config.schemes,
+                config.risk,
+                bar_step=config.bar_step,
+                bar_aggregation=config.bar_aggregation,
+                price_type=config.price_type,
+                execution=config.execution,
+                log_level=config.log_level,
+            )
+            self.strategy = self.portfolio.strategy  # type: ignore[assignment]
+            self._timestamps = self.portfolio.timestamps
+            self._earliest = self.portfolio.earliest
+            return self.portfolio.markets
+        self.market = market_for(config, frame)
+        self.engine = market_engine(config, self.market, config.risk)
+        instrument, bar_type = self.market.instrument, self.market.bar_type
+        self.strategy: GymStrategy = GymStrategy(
+            SchemeStrategyConfig(
+                strategy_id="GYM-001",  # type: ignore[arg-type]  # str() reads it
+                instrument_id=instrument.id,
+                bar_type=bar_type,
+                observation=config.observation,
+                action=config.action,
+                risk=config.risk,
+            ),
+        )
+        self.strategy.precompute(self.market.bars)
+        self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
+        self._warmup = warmup = self.strategy.warmup_bars
+        if len(self._timestamps) < warmup + 1:
+            raise ConfigError(
+                f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
+                f"{warmup} warm-up bars plus one step",
+            )
+        self._earliest = warmup - 1  # the first decision bar: the warm-up's last
+        return [self.market]
+
+    def _episode_start(self, first: int) -> int:
+        """The first `ts_init` an episode whose first decision is bar `first` streams: just
+        after the bar before its warm-up (the warm-up bar's quotes included)."""
+        if self.portfolio is not None:
+            return self.portfolio.episode_start(first, int(self._stream_ts[0]))
+        start_index = first - self._warmup + 1
+        if start_index > 0:  # just after the bar before the warm-up
+            return int(self._timestamps[start_index - 1]) + 1
+        return int(self._stream_ts[0])  # the warm-up begins at bar 0: from the first datum
+
+    def _history_row(self, state: Any, action: Any) -> tuple[Any, ...]:
+        """One `history` row: the state (and the action that led to it: NaN after reset)."""
+        if self.portfolio is not None:
+            return self.portfolio.history_row(state, action)
+        return (state.ts_ns, state.close, state.position, state.equity, _first_float(action))
 
     # -- gymnasium API ---------------------------------------------------------------------
 
@@ -367,11 +433,7 @@ class TrainingNode(gym.Env):
         super().reset(seed=seed)
         self._finish_episode()
         first, length = self._episode_window(options or {})
-        start_index = first - self._warmup + 1
-        if start_index > 0:  # just after the bar before the warm-up
-            start = int(self._timestamps[start_index - 1]) + 1
-        else:  # the warm-up begins at bar 0: from the first datum
-            start = int(self._stream_ts[0])
+        start = self._episode_start(first)
         end = int(self._timestamps[first + length])
         self._stream_episode(start, end)
         clear_handler_errors(self.strategy)
@@ -386,7 +448,7 @@ class TrainingNode(gym.Env):
         ruin_equity = self.config.ruin_fraction * state.equity
         self._episode = _Episode(length, data_end, runner, ruin_equity, state)
         self._last_observation = observation
-        self._history = [(state.ts_ns, state.close, state.position, state.equity, np.nan)]
+        self._history = [self._history_row(state, None)]
         self._events_seen = 0
         return observation, self._info(state, self.strategy.fill_count)
 
@@ -420,9 +482,7 @@ class TrainingNode(gym.Env):
         terminated = blown or ruined or at_data_end
         truncated = not terminated and episode.steps >= episode.length
         episode.done = terminated or truncated
-        self._history.append(
-            (state.ts_ns, state.close, state.position, state.equity, _first_float(action))
-        )
+        self._history.append(self._history_row(state, action))
         return observation, reward, terminated, truncated, self._info(state, episode.trades)
 
     def render(self) -> np.ndarray | Figure | None:  # type: ignore[override]  # human: a Figure
@@ -470,7 +530,8 @@ class TrainingNode(gym.Env):
     def history(self) -> list[dict[str, float]]:
         """The episode so far, one row per state (`ts`, `close`, `position`, `equity`, the
         `action` that led to it: NaN after reset)."""
-        return [dict(zip(_HISTORY_FIELDS, row, strict=True)) for row in self._history]
+        fields = _HISTORY_FIELDS if self.portfolio is None else PORTFOLIO_HISTORY
+        return [dict(zip(fields, row, strict=True)) for row in self._history]
 
     @property
     def bar_count(self) -> int:
@@ -495,7 +556,7 @@ class TrainingNode(gym.Env):
 
     def _episode_window(self, options: dict[str, Any]) -> tuple[int, int]:
         n = len(self._timestamps)
-        earliest = self._warmup - 1
+        earliest = self._earliest
         length = self.config.episode_length or n
         length = min(length, n - 1 - earliest)
         latest = n - 1 - length
@@ -566,6 +627,10 @@ class TrainingNode(gym.Env):
     def _info(self, state: MarketState, trades: int) -> dict[str, Any]:
         """The step's info (`trades`: the fills up to `state`); `risk_events` are the rules that
         fired since the previous step."""
+        if self.portfolio is not None:
+            info, self._events_seen = self.portfolio.info(state, self._events_seen)
+            info.update(trades=trades, step=self._episode.steps if self._episode else 0)
+            return info
         strategy = self.strategy
         all_events, seen = strategy.risk_events, self._events_seen
         self._events_seen = count = len(all_events)

@@ -125,6 +125,12 @@ def _fee_model_name(venue: VenueConfig) -> str | None:
     return None if fee is None else model_name(str(fee.fee_model_path))
 
 
+def uses_instrument_fees(venue: VenueConfig) -> bool:
+    """Whether `venue` charges the instruments' own maker/taker rates (no fee model of its own,
+    or Nautilus' `MakerTakerFeeModel`)."""
+    return _fee_model_name(venue) in (None, "MakerTakerFeeModel")
+
+
 def _commission(venue: VenueConfig) -> tuple[Decimal, Currency] | None:
     """The commission of a fixed or per-contract fee model, checked against its currency."""
     if _fee_model_name(venue) not in (FIXED_FEE_MODEL, PER_CONTRACT_FEE_MODEL):
@@ -336,7 +342,7 @@ def check_fee_rates(
     least `min_quantity`, else one size increment) at `lowest_price` would be charged 0:
     Nautilus rounds each fill's fee to the currency and `Money` holds no less. `None` (the
     caller's strategies choose their sizes): a warning about the smallest fill instead."""
-    if _fee_model_name(venue) not in (None, "MakerTakerFeeModel") or instrument.is_inverse:
+    if not uses_instrument_fees(venue) or instrument.is_inverse:
         return
     size = max(smallest_order or 0.0, float(instrument.min_quantity or instrument.size_increment))
     notional = size * lowest_price * float(instrument.multiplier)

@@ -24,6 +24,9 @@ order; the first rule that forces the target wins:
   (a reduce-only close and an open, `strategies.execution`): with one order left it is held.
 - `max_order_submit_rate` / `max_notional_per_order`: Nautilus' own `RiskEngine` limits
   (`risk_engine_config`), which deny orders before the venue sees them.
+- `max_gross_exposure` / `max_net_exposure` (portfolios only): the sum of the absolute target
+  weights / the absolute sum of the weights (fractions of equity); a rebalance beyond them is
+  scaled down (`strategies.portfolio_strategy.cap_exposure`).
 
 `RiskManager.adjust` is a pure state machine that unit tests drive without an engine; every
 change it makes to a target is recorded as a `RiskEvent` (which rule, target before/after).
@@ -71,9 +74,18 @@ class RiskLimits(LabConfig, frozen=True, forbid_unknown_fields=True):
     flatten_outside_hours: bool = False
     max_order_submit_rate: str | None = None
     max_notional_per_order: int | None = None
+    max_gross_exposure: float | None = None
+    max_net_exposure: float | None = None
 
     def __post_init__(self) -> None:
-        for name in ("max_position", "stop_loss", "take_profit", "max_notional_per_order"):
+        for name in (
+            "max_position",
+            "stop_loss",
+            "take_profit",
+            "max_notional_per_order",
+            "max_gross_exposure",
+            "max_net_exposure",
+        ):
             check_minimum(f"risk.{name}", getattr(self, name), 0, strict=True, optional=True)
         for name in ("max_drawdown", "max_daily_loss"):
             value = getattr(self, name)

@@ -1,0 +1,213 @@
+"""A `TrainingNode` over several instruments: one Nautilus engine, one venue, one decision clock.
+
+`TrainingNodeConfig.instruments` lists `PortfolioAsset`s (each its own `InstrumentSpec`, data
+source and optional risk rules). Their quotes and bars stream through one engine in time
+order; the strategy (`strategies.portfolio_strategy`) decides once per timestamp of the union
+of the instruments' bar times, on the bar that completes it (`strategies.portfolio_clock`: an
+instrument with no bar then keeps its last close, is not traded, and never sees a later
+price). Fills, fees, margin and the equity in the account currency are Nautilus'.
+
+Limits of this first version, each refused with a `ConfigError`: one venue (every instrument's
+`venue` is `venue.name`), a MARGIN account with a base currency (on a CASH account a
+rebalance's purchases would be checked against the cash before its sales free it), and no
+inverse instruments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nautilus_rl_lab.config import LabConfig
+from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
+from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.nodes.engine import MarketData, build_engine
+from nautilus_rl_lab.nodes.env_strategy import EnvDecisions
+from nautilus_rl_lab.nodes.markets import load_market
+from nautilus_rl_lab.nodes.venue import check_account
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.model import AccountType
+from nautilus_rl_lab.schemes.config import SchemeConfig
+from nautilus_rl_lab.schemes.portfolio import PortfolioState
+from nautilus_rl_lab.strategies.portfolio_clock import bars_due
+from nautilus_rl_lab.strategies.portfolio_execution import order_lot
+from nautilus_rl_lab.strategies.portfolio_strategy import (
+    PortfolioStrategy,
+    PortfolioStrategyConfig,
+)
+from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
+
+#: A portfolio's schemes when the config keeps the single-instrument defaults.
+DEFAULT_OBSERVATION = SchemeConfig(name="stacked_window")
+DEFAULT_ACTION = SchemeConfig(name="simplex_weights")
+HISTORY_FIELDS = ("ts", "equity", "positions", "weights", "action")
+
+
+class PortfolioAsset(LabConfig, frozen=True, forbid_unknown_fields=True):
+    """One instrument of a portfolio: its spec, its data and its own risk rules (`None`: the
+    portfolio's `risk`)."""
+
+    instrument: InstrumentSpec
+    data: DataSourceConfig = DataSourceConfig()
+    risk: RiskLimits | None = None
+
+
+def check_portfolio(venue: VenueConfig, assets: list[PortfolioAsset]) -> None:
+    """Raise `ConfigError` unless `assets` can trade together at `venue` (see the module)."""
+    ids = [f"{asset.instrument.symbol}.{asset.instrument.venue}" for asset in assets]
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ConfigError(f"`instruments` must be distinct, {', '.join(repeated)} given twice")
+    for i, asset in enumerate(assets):
+        if asset.instrument.venue != venue.name:
+            raise ConfigError(
+                f"`instruments[{i}].instrument.venue` {asset.instrument.venue!r} differs from "
+                f"`venue.name` {venue.name!r}: a portfolio trades at one venue"
+            )
+        instrument = make_instrument(asset.instrument)
+        if instrument.is_inverse:
+            raise ConfigError(f"`instruments[{i}]` {instrument.id} is inverse: not supported")
+        check_account(venue, instrument)
+    if venue.account != AccountType.MARGIN:
+        raise ConfigError(
+            "a portfolio needs `venue.account_type: MARGIN`: on a CASH account a rebalance's "
+            "purchases would be checked against the cash before its sales free it"
+        )
+    if venue.base_currency is None:
+        raise ConfigError(
+            "a portfolio needs `venue.base_currency`: its weights and equity are in one currency"
+        )
+
+
+@dataclass
+class Portfolio:
+    """A portfolio env's markets, strategy and decision clock (the union of bar times)."""
+
+    markets: list[MarketData]
+    strategy: GymPortfolioStrategy
+    timestamps: np.ndarray
+    asset_timestamps: list[np.ndarray]
+    earliest: int  # the first decision index at which every instrument is warm
+
+    def episode_start(self, first: int, first_datum_ns: int) -> int:
+        """The first `ts_init` an episode deciding first at index `first` streams: every
+        instrument gets its warm-up bars before that decision, whose quotes included; the
+        strategy decides from that timestamp on (an instrument streamed longer is warm earlier)."""
+        decision = int(self.timestamps[first])
+        warmup = self.strategy.warmup_bars
+        start = None
+        for times in self.asset_timestamps:
+            seen = int(np.searchsorted(times, decision, side="right"))  # bars <= decision
+            before = seen - warmup - 1  # the bar before this instrument's warm-up
+            begin = int(times[before]) + 1 if before >= 0 else first_datum_ns
+            start = begin if start is None else min(start, begin)
+        self.strategy.decide_from_ns = decision
+        return first_datum_ns if start is None else start
+
+    def history_row(self, state: PortfolioState, action: Any) -> tuple[Any, ...]:
+        """One `history` row (`HISTORY_FIELDS`)."""
+        recorded = None if action is None else np.asarray(action).tolist()
+        return (state.ts_ns, state.equity, state.positions, state.weights, recorded)
+
+    def info(self, state: PortfolioState, events_seen: int) -> tuple[dict[str, Any], int]:
+        """The step's portfolio info and the number of risk events seen so far."""
+        strategy = self.strategy
+        events = strategy.risk_events
+        fresh = [
+            {"instrument": instrument, **event.to_dict()}
+            for instrument, event in events[events_seen:]
+        ]
+        return {
+            "timestamp": state.ts_ns,
+            "equity": state.equity,
+            "balance": state.balance,
+            "unrealized_pnl": state.unrealized_pnl,
+            "commissions": state.commissions,
+            "positions": state.positions,
+            "weights": state.weights,
+            "cash_weight": state.cash_weight,
+            "trading": state.trading,
+            "rounding_residual": strategy.rounding_residual,
+            "orders_denied": strategy.orders_denied,
+            "orders_rejected": strategy.orders_rejected,
+            "risk_events": fresh,
+        }, len(events)
+
+
+class GymPortfolioStrategy(EnvDecisions, PortfolioStrategy):
+    """The strategy inside a portfolio `TrainingNode`: hands each observation to the env."""
+
+
+def portfolio_schemes(
+    observation: SchemeConfig, action: SchemeConfig, single: tuple[SchemeConfig, SchemeConfig]
+) -> tuple[SchemeConfig, SchemeConfig]:
+    """The portfolio's schemes: the configured ones, or the portfolio defaults where the config
+    keeps the single-instrument defaults `single`."""
+    return (
+        DEFAULT_OBSERVATION if observation == single[0] else observation,
+        DEFAULT_ACTION if action == single[1] else action,
+    )
+
+
+def build_portfolio(
+    venue: VenueConfig,
+    assets: list[PortfolioAsset],
+    schemes: tuple[SchemeConfig, SchemeConfig],
+    risk: RiskLimits,
+    *,
+    bar_step: int,
+    bar_aggregation: str,
+    price_type: str,
+    execution: str,
+    log_level: str,
+) -> tuple[BacktestEngine, Portfolio]:
+    """The engine trading `assets` at `venue` and the env's view of it (strategy not added)."""
+    markets = [
+        load_market(asset.instrument, asset.data, bar_step, bar_aggregation, price_type)
+        for asset in assets
+    ]
+    engine = build_engine(
+        venue,
+        markets,
+        execution=execution,
+        log_level=log_level,
+        risk_engine=risk_engine_config(risk, markets[0].instrument.id),
+        smallest_order=[order_lot(market.instrument) for market in markets],
+    )
+    observation, action = schemes
+    strategy = GymPortfolioStrategy(
+        PortfolioStrategyConfig(
+            strategy_id="GYM-001",  # type: ignore[arg-type]  # str() reads it
+            instrument_ids=[market.instrument.id for market in markets],
+            bar_types=[market.bar_type for market in markets],
+            observation=observation,
+            action=action,
+            risks=[asset.risk or risk for asset in assets],
+            max_gross_exposure=risk.max_gross_exposure,
+            max_net_exposure=risk.max_net_exposure,
+        )
+    )
+    asset_timestamps = [np.asarray(m.bar_timestamps, dtype=np.int64) for m in markets]
+    strategy.set_schedule(bars_due([times.tolist() for times in asset_timestamps]))
+    strategy.precompute([market.bars for market in markets])
+    timestamps = np.unique(np.concatenate(asset_timestamps))
+    warmup = strategy.warmup_bars
+    short = [
+        f"{m.instrument.id} ({len(t)})"
+        for m, t in zip(markets, asset_timestamps, strict=True)
+        if len(t) < warmup + 1
+    ]
+    if short:
+        raise ConfigError(
+            f"the observation scheme needs {warmup} warm-up bars plus one step of every "
+            f"instrument; too few bars: {', '.join(short)}"
+        )
+    warm_at = max(int(times[warmup - 1]) for times in asset_timestamps)
+    earliest = int(np.searchsorted(timestamps, warm_at))
+    if earliest >= len(timestamps) - 1:
+        raise ConfigError("the instruments' data overlap too little for one step after warm-up")
+    return engine, Portfolio(markets, strategy, timestamps, asset_timestamps, earliest)

@@ -1,0 +1,122 @@
+"""Portfolio weights <-> Nautilus positions: read the `PortfolioState`, turn target weights into units.
+
+Values are in the account's base currency: one unit of an instrument is worth its close times
+its multiplier in the quote currency, converted at the cache's rate (Nautilus' exchange rates
+from the quotes it holds, as `strategies.valuation` converts equity). A target weight becomes
+units by truncating toward zero to the instrument's lot (so no asset gets more than its target);
+what the rounding leaves uninvested stays in cash and is reported (`rounding_residual`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from nautilus_rl_lab.errors import ValuationError
+from nautilus_rl_lab.nt.accounting import CacheFacade
+from nautilus_rl_lab.nt.components import Component
+from nautilus_rl_lab.nt.model import Currency, Instrument, PriceType
+from nautilus_rl_lab.schemes.portfolio import PortfolioState
+from nautilus_rl_lab.strategies.commissions import FillCommissions
+from nautilus_rl_lab.strategies.valuation import AccountReader, total
+
+
+def unit_value(
+    cache: CacheFacade, instrument: Instrument, close: float, currency: Currency
+) -> float:
+    """The value of one unit of `instrument` at `close`, in `currency` (mid rate)."""
+    value = close * float(instrument.multiplier)
+    quote = instrument.quote_currency
+    if quote == currency:
+        return value
+    rate = cache.get_xrate(instrument.id.venue, quote, currency, PriceType.MID)
+    if not rate:
+        raise ValuationError(
+            f"no {quote}/{currency} exchange rate at venue {instrument.id.venue} "
+            f"to value {instrument.id}"
+        )
+    return value * float(rate)
+
+
+def order_lot(instrument: Instrument) -> float:
+    """The unit a portfolio's orders on `instrument` are whole multiples of: its lot size
+    (a whole number of size increments), else its size increment."""
+    increment = float(instrument.size_increment)
+    lot = float(instrument.lot_size) if instrument.lot_size is not None else increment
+    return max(round(lot / increment), 1) * increment
+
+
+def weights_to_units(
+    target: np.ndarray,
+    weights: Sequence[float],
+    equity: float,
+    unit_values: Sequence[float],
+    lots: Sequence[float],
+    trading: Sequence[bool],
+) -> tuple[list[float | None], float]:
+    """Each asset's target position in units (`None`: hold) and the rounding residual.
+
+    An asset not `trading` (no bar at this decision) or whose target equals its current weight
+    (a rebalance band kept it) is held. Units are truncated toward zero to whole `lots`; the
+    residual is the target value the truncation left in cash (account currency, >= 0 in sum
+    of absolute values).
+    """
+    units: list[float | None] = []
+    residual = 0.0
+    for i, weight in enumerate(target):
+        if not trading[i] or weight == weights[i]:
+            units.append(None)
+            continue
+        wanted = float(weight) * equity / unit_values[i]
+        lot = lots[i]
+        held = math.trunc(round(wanted / lot, 9)) * lot  # 9 decimals: 2.9999999999 lots is 3
+        units.append(held)
+        residual += abs(wanted - held) * unit_values[i]
+    return units, residual
+
+
+def read_portfolio_state(
+    component: Component,
+    instruments: Sequence[Instrument],
+    closes: Sequence[float],
+    trading: tuple[bool, ...],
+    ts_ns: int,
+    commissions: Sequence[FillCommissions],
+    accounts: AccountReader,
+) -> tuple[PortfolioState, list[float]]:
+    """The `PortfolioState` at `ts_ns` from Nautilus' portfolio and cache, and each asset's
+    unit value (account currency) at its close."""
+    portfolio, cache = component.portfolio, component.cache
+    n = len(instruments)
+    value = accounts.read(portfolio, cache, instruments[0])
+    if value is None:  # no account yet (a live node before the venue reported it)
+        flat = (0.0,) * n
+        state = PortfolioState(ts_ns, tuple(closes), flat, flat, trading, 0.0, 0.0, 0.0, 0.0)
+        return state, [math.nan] * n
+    currency = value.currency
+    values = [unit_value(cache, i, c, currency) for i, c in zip(instruments, closes, strict=True)]
+    if value.flat:
+        positions: tuple[float, ...] = (0.0,) * n
+    else:
+        positions = tuple(float(portfolio.net_position(i.id)) for i in instruments)
+    equity = value.equity
+    weights = tuple(
+        p * v / equity if equity else 0.0 for p, v in zip(positions, values, strict=True)
+    )
+    fees = [fee for leg in commissions for fee in leg.values()]
+    paid = total(cache, instruments[0].id.venue, fees, currency) if fees else 0.0
+    state = PortfolioState(
+        ts_ns,
+        tuple(closes),
+        positions,
+        weights,
+        trading,
+        value.balance,
+        equity,
+        value.unrealized_pnl,
+        paid,
+        currency.code,
+    )
+    return state, values
