@@ -127,6 +127,7 @@ class Portfolio:
             "balance": state.balance,
             "unrealized_pnl": state.unrealized_pnl,
             "commissions": state.commissions,
+            "closes": state.closes,
             "positions": state.positions,
             "weights": state.weights,
             "cash_weight": state.cash_weight,

@@ -55,7 +55,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
 import numpy as np
@@ -79,6 +79,7 @@ from nautilus_rl_lab.nodes.portfolio import (
     HISTORY_FIELDS as PORTFOLIO_HISTORY,
 )
 from nautilus_rl_lab.nodes.portfolio import (
+    GymPortfolioStrategy,
     Portfolio,
     PortfolioAsset,
     build_portfolio,
@@ -95,6 +96,7 @@ from nautilus_rl_lab.nt.model import AccountType, Bar, QuoteTick
 from nautilus_rl_lab.nt.threads import close_at_exit, engine_host
 from nautilus_rl_lab.schemes.action import common_unit
 from nautilus_rl_lab.schemes.base import ActionScheme, MarketState
+from nautilus_rl_lab.schemes.portfolio import PortfolioState
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_reward
 from nautilus_rl_lab.strategies.boundary import clear_handler_errors, raise_handler_error
 from nautilus_rl_lab.strategies.risk import RiskLimits, risk_engine_config
@@ -351,6 +353,7 @@ class TrainingNode(gym.Env):
         """Set `market`, `engine`, `strategy` (not added yet), the decision timestamps and
         the earliest first decision; return the markets whose data the episodes stream."""
         self.portfolio: Portfolio | None = None
+        self.strategy: GymStrategy | GymPortfolioStrategy
         if config.instruments:
             if frame is not None:
                 raise ConfigError(
@@ -367,14 +370,14 @@ class TrainingNode(gym.Env):
                 execution=config.execution,
                 log_level=config.log_level,
             )
-            self.strategy = self.portfolio.strategy  # type: ignore[assignment]
+            self.strategy = self.portfolio.strategy
             self._timestamps = self.portfolio.timestamps
             self._earliest = self.portfolio.earliest
             return self.portfolio.markets
         self.market = market_for(config, frame)
         self.engine = market_engine(config, self.market, config.risk)
         instrument, bar_type = self.market.instrument, self.market.bar_type
-        self.strategy: GymStrategy = GymStrategy(
+        self.strategy = strategy = GymStrategy(
             SchemeStrategyConfig(
                 strategy_id="GYM-001",  # type: ignore[arg-type]  # str() reads it
                 instrument_id=instrument.id,
@@ -384,9 +387,9 @@ class TrainingNode(gym.Env):
                 risk=config.risk,
             ),
         )
-        self.strategy.precompute(self.market.bars)
+        strategy.precompute(self.market.bars)
         self._timestamps = np.asarray(self.market.bar_timestamps, dtype=np.int64)
-        self._warmup = warmup = self.strategy.warmup_bars
+        self._warmup = warmup = strategy.warmup_bars
         if len(self._timestamps) < warmup + 1:
             raise ConfigError(
                 f"`data` has {len(self._timestamps)} bars but the observation scheme needs "
@@ -624,14 +627,16 @@ class TrainingNode(gym.Env):
         if self._closed:
             raise EnvironmentStateError("the TrainingNode is closed")
 
-    def _info(self, state: MarketState, trades: int) -> dict[str, Any]:
+    def _info(self, state: MarketState | PortfolioState, trades: int) -> dict[str, Any]:
         """The step's info (`trades`: the fills up to `state`); `risk_events` are the rules that
         fired since the previous step."""
         if self.portfolio is not None:
-            info, self._events_seen = self.portfolio.info(state, self._events_seen)
+            info, self._events_seen = self.portfolio.info(
+                cast("PortfolioState", state), self._events_seen
+            )
             info.update(trades=trades, step=self._episode.steps if self._episode else 0)
             return info
-        strategy = self.strategy
+        state, strategy = cast("MarketState", state), cast("GymStrategy", self.strategy)
         all_events, seen = strategy.risk_events, self._events_seen
         self._events_seen = count = len(all_events)
         return {

@@ -21,7 +21,7 @@ class DirectWeights(PortfolioActionScheme):
 
     @property
     def space(self) -> gym.spaces.Box:
-        return gym.spaces.Box(-1.0, 1.0, shape=(self.n_assets,), dtype=np.float64)
+        return gym.spaces.Box(-1.0, 1.0, shape=(self.n_assets,), dtype=np.float32)
 
     @property
     def max_gross(self) -> float:
@@ -41,7 +41,7 @@ class LastBars(PortfolioObservationScheme):
 
     @property
     def space(self) -> gym.spaces.Box:
-        return gym.spaces.Box(-np.inf, np.inf, shape=(3 * self.n_assets,), dtype=np.float64)
+        return gym.spaces.Box(-1e6, 1e6, shape=(3 * self.n_assets,), dtype=np.float32)
 
     @property
     def warmup_bars(self) -> int:
@@ -62,4 +62,5 @@ class LastBars(PortfolioObservationScheme):
         return min(self.seen) >= self.warmup
 
     def observe(self, state: PortfolioState) -> np.ndarray:
-        return np.array([*self.closes, *state.weights, *map(float, state.trading)])
+        values = [*self.closes, *state.weights, *map(float, state.trading)]
+        return np.array(values, dtype=np.float32)
