@@ -158,8 +158,7 @@ class LongShortWeights(_BandedWeights):
         return self._max_gross
 
     def _targets(self, action: Any) -> np.ndarray:
-        a = box_action(action, self._space)
-        weights = a * (self._max_gross / max(1.0, float(np.abs(a).sum())))
+        weights = cap_gross(box_action(action, self._space) * self._max_gross, self._max_gross)
         if self.max_net is not None:
             net = float(weights.sum())
             excess = net - math.copysign(min(abs(net), self.max_net), net)
