@@ -86,15 +86,8 @@ class StackedWindow(PortfolioObservationScheme):
         self._assets = [WindowObservation(window, features) for _ in range(n_assets)]
         self._core = self._assets[0].window_size
         self._per_asset = self._core + 2 + rank_returns + correlation
-        row = self._per_asset + PORTFOLIO_VALUES
-        shape = (
-            (n_assets * self._per_asset + PORTFOLIO_VALUES,)
-            if layout == "flat"
-            else (
-                n_assets,
-                row,
-            )
-        )
+        flat = n_assets * self._per_asset + PORTFOLIO_VALUES
+        shape = (flat,) if layout == "flat" else (n_assets, self._per_asset + PORTFOLIO_VALUES)
         self._space = gym.spaces.Box(-CLIP, CLIP, shape=shape, dtype=np.float32)
 
     @property
