@@ -14,17 +14,19 @@ from nautilus_rl_lab.schemes.portfolio_action import (
     SimplexWeights,
 )
 from nautilus_rl_lab.schemes.portfolio_observation import StackedWindow
+from nautilus_rl_lab.schemes.portfolio_registry import (
+    PORTFOLIO_ACTION_SCHEMES,
+    PORTFOLIO_OBSERVATION_SCHEMES,
+    build_portfolio_action,
+    build_portfolio_observation,
+)
 from nautilus_rl_lab.schemes.registry import (
     ACTION_SCHEMES,
     OBSERVATION_SCHEMES,
-    PORTFOLIO_ACTION_SCHEMES,
-    PORTFOLIO_OBSERVATION_SCHEMES,
     REWARD_SCHEMES,
     SchemeConfig,
     build_action,
     build_observation,
-    build_portfolio_action,
-    build_portfolio_observation,
     build_reward,
 )
 from nautilus_rl_lab.schemes.reward import (
