@@ -15,6 +15,7 @@ import gymnasium as gym
 import numpy as np
 
 from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.schemes.portfolio import PortfolioState
 
 
 class MarketState(NamedTuple):
@@ -109,12 +110,13 @@ class ActionScheme(ABC):
 
 
 class RewardScheme(ABC):
-    """Computes the step reward from successive `MarketState`s (equity comes from Nautilus)."""
+    """Computes the step reward from successive `MarketState`s, or `PortfolioState`s in a
+    portfolio env (equity comes from Nautilus)."""
 
     @abstractmethod
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         """Start a new episode at `state`."""
 
     @abstractmethod
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         """Return the reward for the step that ended at `state`."""

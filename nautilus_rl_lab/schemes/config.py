@@ -23,11 +23,12 @@ class SchemeConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
 
 
 def build_scheme(
-    field: str, config: SchemeConfig, registry: dict[str, type[T]], base: type[T]
+    field: str, config: SchemeConfig, registry: dict[str, type[T]], base: type[T], **given: Any
 ) -> T:
-    """Instantiate the scheme `config` names (`field` names it in errors)."""
+    """Instantiate the scheme `config` names (`field` names it in errors) with its params and
+    the `given` arguments the caller knows (a portfolio env's `n_assets`)."""
     cls = resolve_class(f"{field}.name", config.name, registry, base)
     try:
-        return cls(**config.params)
+        return cls(**given, **config.params)
     except TypeError as e:
         raise ConfigError(f"`{field}.params` do not fit {cls.__name__}: {e}") from e

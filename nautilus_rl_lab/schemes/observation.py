@@ -97,8 +97,9 @@ def _scaled_log_ratio(x: float, previous: float) -> float:
             return float(np.log(np.float64(x) / np.float64(previous))) * RETURN_SCALE
 
 
-def _bounded(x: float) -> float:
-    """What `np.clip(np.nan_to_num(x), -CLIP, CLIP)` gives, for one Python float."""
+def bounded(x: float) -> float:
+    """What `np.clip(np.nan_to_num(x), -CLIP, CLIP)` gives, for one Python float: a value that
+    fits every observation `Box` of the schemes."""
     if x != x:  # NaN
         return 0.0
     return CLIP if x > CLIP else -CLIP if x < -CLIP else x
@@ -112,16 +113,21 @@ def _log1p(x: float) -> float:
             return float(np.log1p(np.float64(x)))
 
 
+def pnl_percent(unrealized_pnl: float, equity: float) -> float:
+    """Unrealised P&L in percent of equity, bounded (zero equity counts as one)."""
+    return bounded(unrealized_pnl / (equity or 1.0) * RETURN_SCALE)
+
+
 def _row(
     bar: Bar, previous_close: float, previous_log_volume: float, log_volume: float
 ) -> tuple[float, float, float, float, float]:
     """One bar's five window values: OHLC log returns vs. the previous close, volume change."""
     return (
-        _bounded(_scaled_log_ratio(bar.open.as_double(), previous_close)),
-        _bounded(_scaled_log_ratio(bar.high.as_double(), previous_close)),
-        _bounded(_scaled_log_ratio(bar.low.as_double(), previous_close)),
-        _bounded(_scaled_log_ratio(bar.close.as_double(), previous_close)),
-        _bounded(math.tanh(log_volume - previous_log_volume)),
+        bounded(_scaled_log_ratio(bar.open.as_double(), previous_close)),
+        bounded(_scaled_log_ratio(bar.high.as_double(), previous_close)),
+        bounded(_scaled_log_ratio(bar.low.as_double(), previous_close)),
+        bounded(_scaled_log_ratio(bar.close.as_double(), previous_close)),
+        bounded(math.tanh(log_volume - previous_log_volume)),
     )
 
 
@@ -239,7 +245,26 @@ class WindowObservation(ObservationScheme):
             self._rows[(newest - k) % window] = table.rows[self._last - k]
         self._streak = 0
 
+    @property
+    def window_size(self) -> int:
+        """Values `fill` writes: the window's rows and the features, without the state tail."""
+        return self._size - 2
+
+    def fill(self, out: np.ndarray) -> None:
+        """Write the window's rows, oldest first, then each feature's value into `out`
+        (`window_size` values): the observation without its position and P&L, for schemes
+        that add their own state (`schemes.portfolio_observation`)."""
+        out[:] = self._window_and_features()[:-2]
+
     def observe(self, state: MarketState) -> np.ndarray:
+        obs = self._window_and_features()
+        obs[-2] = bounded(state.position / (state.position_limit or 1.0))
+        obs[-1] = pnl_percent(state.unrealized_pnl, state.equity)
+        return obs
+
+    def _window_and_features(self) -> np.ndarray:
+        """A new observation vector with the window and the features set (its last two values
+        are not)."""
         window = self.window
         table, last = self._table, self._last
         if self._streak >= window and table is not None:  # the whole window is the table's
@@ -254,7 +279,5 @@ class WindowObservation(ObservationScheme):
             obs[head : window * 5] = self._rows[:start].ravel()
         close = self._previous[0]
         for i, feature in enumerate(self._features, start=window * 5):
-            obs[i] = _bounded(feature.transform(feature.indicator, close))
-        obs[-2] = _bounded(state.position / (state.position_limit or 1.0))
-        obs[-1] = _bounded(state.unrealized_pnl / (state.equity or 1.0) * RETURN_SCALE)
+            obs[i] = bounded(feature.transform(feature.indicator, close))
         return obs

@@ -2,32 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from nautilus_rl_lab.config import resolve_class
-from nautilus_rl_lab.errors import ConfigError
-from nautilus_rl_lab.schemes.config import SchemeConfig
+from nautilus_rl_lab.schemes.config import SchemeConfig, build_scheme
 from nautilus_rl_lab.schemes.portfolio import PortfolioActionScheme, PortfolioObservationScheme
+from nautilus_rl_lab.schemes.portfolio_action import (
+    DiscreteTargets,
+    LongShortWeights,
+    SimplexWeights,
+)
+from nautilus_rl_lab.schemes.portfolio_observation import StackedWindow
 
-PORTFOLIO_ACTION_SCHEMES: dict[str, type[PortfolioActionScheme]] = {}
-PORTFOLIO_OBSERVATION_SCHEMES: dict[str, type[PortfolioObservationScheme]] = {}
-
-
-def _build(field: str, config: SchemeConfig, registry: dict[str, Any], base: type, n: int) -> Any:
-    cls = resolve_class(f"{field}.name", config.name, registry, base)
-    try:
-        return cls(n_assets=n, **config.params)
-    except TypeError as e:
-        raise ConfigError(f"`{field}.params` do not fit {cls.__name__}: {e}") from e
+PORTFOLIO_ACTION_SCHEMES: dict[str, type[PortfolioActionScheme]] = {
+    "simplex_weights": SimplexWeights,
+    "long_short_weights": LongShortWeights,
+    "discrete_targets": DiscreteTargets,
+}
+PORTFOLIO_OBSERVATION_SCHEMES: dict[str, type[PortfolioObservationScheme]] = {
+    "stacked_window": StackedWindow,
+}
 
 
 def build_portfolio_action(config: SchemeConfig, n_assets: int) -> PortfolioActionScheme:
     """The portfolio action scheme `config` names, for `n_assets` instruments."""
-    return _build("action", config, PORTFOLIO_ACTION_SCHEMES, PortfolioActionScheme, n_assets)
+    return build_scheme(
+        "action",
+        config,
+        PORTFOLIO_ACTION_SCHEMES,
+        PortfolioActionScheme,  # type: ignore[type-abstract]
+        n_assets=n_assets,
+    )
 
 
 def build_portfolio_observation(config: SchemeConfig, n_assets: int) -> PortfolioObservationScheme:
     """The portfolio observation scheme `config` names, for `n_assets` instruments."""
-    return _build(
-        "observation", config, PORTFOLIO_OBSERVATION_SCHEMES, PortfolioObservationScheme, n_assets
+    return build_scheme(
+        "observation",
+        config,
+        PORTFOLIO_OBSERVATION_SCHEMES,
+        PortfolioObservationScheme,  # type: ignore[type-abstract]
+        n_assets=n_assets,
     )

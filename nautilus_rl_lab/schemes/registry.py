@@ -1,5 +1,7 @@
 """Build schemes from config: a short alias or a `package.module:Class` path plus typed params.
 
+Portfolio schemes have their registries in `schemes.portfolio_registry`.
+
 The reward registry (`REWARD_SCHEMES`, `build_reward`) lives in `schemes.reward`, since
 `cost_penalised` builds the reward it wraps; it is re-exported here with the other kinds.
 """

@@ -14,8 +14,12 @@ keep the state between steps. What each one optimises (by its registry name):
 - `drawdown_penalised`: profit minus `penalty` times every new percent of drawdown.
 - `cost_penalised`: wraps any of the above (`reward`) and subtracts `cost_weight` times the
   step's commissions (% of initial equity) and `turnover_penalty` times the step's traded
-  position (in units of the action scheme's position limit): it optimises the wrapped
+  position (in units of the action scheme's position limit; in a portfolio env, the traded
+  value over equity summed over the assets, `portfolio_turnover`): it optimises the wrapped
   objective net of trading costs and churn.
+
+Every scheme takes a `MarketState` or a portfolio env's `PortfolioState`: all but
+`cost_penalised`'s turnover read only `equity` and `commissions`, which both have.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import Any
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes.base import MarketState, RewardScheme
 from nautilus_rl_lab.schemes.config import SchemeConfig, build_scheme
+from nautilus_rl_lab.schemes.portfolio import PortfolioState
 from nautilus_rl_lab.validation import check_minimum
 
 PERCENT = 100.0
@@ -86,14 +91,40 @@ def drawdown(equity: float, peak: float) -> float:
     return 0.0 if peak <= 0 else max(0.0, (peak - equity) / peak)
 
 
+def portfolio_turnover(previous: PortfolioState, current: PortfolioState) -> float:
+    """The value traded between two states over equity, summed over the assets: each asset's
+    change of units times its weight per unit (now, or before if it is now flat), so price
+    moves alone, which change the weights too, trade nothing."""
+    turnover = 0.0
+    for units, weight, old_units, old_weight in zip(
+        current.positions, current.weights, previous.positions, previous.weights, strict=True
+    ):
+        if units != old_units:
+            unit_weight = weight / units if units else old_weight / old_units
+            turnover += abs((units - old_units) * unit_weight)
+    return turnover
+
+
+def turnover(
+    previous: MarketState | PortfolioState, current: MarketState | PortfolioState
+) -> float:
+    """The step's traded amount: units of the position limit for a `MarketState`, value over
+    equity for a `PortfolioState` (`portfolio_turnover`)."""
+    if isinstance(current, MarketState) and isinstance(previous, MarketState):
+        return abs(current.position - previous.position) / current.position_limit
+    if isinstance(current, PortfolioState) and isinstance(previous, PortfolioState):
+        return portfolio_turnover(previous, current)
+    raise TypeError(f"turnover between a {type(previous).__name__} and a {type(current).__name__}")
+
+
 class EquityChange(RewardScheme):
     """Change of equity since the last step, in percent of the initial equity."""
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self._initial = state.equity
         self._previous = state.equity
 
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         r = equity_change(self._previous, state.equity, self._initial)
         self._previous = state.equity
         return r
@@ -102,10 +133,10 @@ class EquityChange(RewardScheme):
 class LogReturn(RewardScheme):
     """Log return of equity over the step, in percent."""
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self._previous = state.equity
 
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         r = log_return(self._previous, state.equity)
         self._previous = state.equity
         return r
@@ -121,12 +152,12 @@ class DifferentialSharpe(RewardScheme):
             raise ConfigError(f"`eta` must be in (0, 1), was {eta}")
         self.eta = eta
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self._previous = state.equity
         self._a = 0.0
         self._b = 0.0
 
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         ret = log_return(self._previous, state.equity)
         self._previous = state.equity
         d, self._a, self._b = self._update(ret, self._a, self._b, self.eta)
@@ -140,11 +171,11 @@ class DrawdownPenalised(RewardScheme):
         check_minimum("penalty", penalty, 0)
         self.penalty = penalty
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self._initial = self._previous = self._peak = state.equity
         self._drawdown = 0.0
 
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         r = equity_change(self._previous, state.equity, self._initial)
         self._peak = max(self._peak, state.equity)
         dd = drawdown(state.equity, self._peak)
@@ -171,12 +202,12 @@ class Calmar(RewardScheme):
             raise ConfigError(f"`min_drawdown` must be in (0, 1), was {min_drawdown}")
         self.min_drawdown = min_drawdown
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self._initial = self._peak = state.equity
         self._max_drawdown = 0.0
         self._ratio = 0.0
 
-    def reward(self, state: MarketState) -> float:
+    def reward(self, state: MarketState | PortfolioState) -> float:
         self._peak = max(self._peak, state.equity)
         self._max_drawdown = max(self._max_drawdown, drawdown(state.equity, self._peak))
         ratio = calmar_ratio(state.equity, self._initial, self._max_drawdown, self.min_drawdown)
@@ -205,16 +236,16 @@ class CostPenalised(RewardScheme):
         self.base = build_reward(config)
         self.cost_weight, self.turnover_penalty = cost_weight, turnover_penalty
 
-    def reset(self, state: MarketState) -> None:
+    def reset(self, state: MarketState | PortfolioState) -> None:
         self.base.reset(state)
         self._initial = state.equity
-        self._commissions, self._position = state.commissions, state.position
+        self._previous = state
 
-    def reward(self, state: MarketState) -> float:
-        cost = (state.commissions - self._commissions) / self._initial * PERCENT
-        turnover = abs(state.position - self._position) / state.position_limit
-        self._commissions, self._position = state.commissions, state.position
-        return self.base.reward(state) - self.cost_weight * cost - self.turnover_penalty * turnover
+    def reward(self, state: MarketState | PortfolioState) -> float:
+        previous, self._previous = self._previous, state
+        cost = (state.commissions - previous.commissions) / self._initial * PERCENT
+        traded = turnover(previous, state)
+        return self.base.reward(state) - self.cost_weight * cost - self.turnover_penalty * traded
 
 
 REWARD_SCHEMES: dict[str, type[RewardScheme]] = {

@@ -10,17 +10,26 @@ import pytest
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.schemes import (
+    REWARD_SCHEMES,
     Calmar,
+    CostPenalised,
     DifferentialSharpe,
     DifferentialSortino,
     DrawdownPenalised,
     EquityChange,
     LogReturn,
     MarketState,
+    PortfolioState,
     SchemeConfig,
     build_reward,
 )
-from nautilus_rl_lab.schemes.reward import differential_sharpe, drawdown, equity_change, log_return
+from nautilus_rl_lab.schemes.reward import (
+    differential_sharpe,
+    drawdown,
+    equity_change,
+    log_return,
+    portfolio_turnover,
+)
 
 
 def state(equity: float) -> MarketState:
@@ -173,3 +182,50 @@ def test_cost_penalty_wraps_any_reward_and_charges_commissions_and_turnover() ->
 def test_cost_penalty_bad_params_name_the_field(params, field) -> None:
     with pytest.raises(ConfigError, match=f"`reward.params.{field}`"):
         build_reward(SchemeConfig(name="cost_penalised", params=params))
+
+
+def _portfolio(
+    equity: float,
+    commissions: float = 0.0,
+    positions: tuple[float, ...] = (0.0, 0.0),
+    weights: tuple[float, ...] = (0.0, 0.0),
+) -> PortfolioState:
+    return PortfolioState(
+        ts_ns=0,
+        closes=(1.0, 2.0),
+        positions=positions,
+        weights=weights,
+        trading=(True, True),
+        balance=equity,
+        equity=equity,
+        unrealized_pnl=0.0,
+        commissions=commissions,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(REWARD_SCHEMES))
+def test_every_registered_reward_runs_on_portfolio_states(name: str) -> None:
+    """Equal equity and commissions give equal rewards whether the env holds one asset or many."""
+    equities = [100_000.0, 100_800.0, 99_500.0, 99_900.0, 101_200.0]
+    single, portfolio = (build_reward(SchemeConfig(name=name)) for _ in range(2))
+    single.reset(_state(equities[0]))
+    portfolio.reset(_portfolio(equities[0]))
+    for i, equity in enumerate(equities[1:], start=1):
+        got = portfolio.reward(_portfolio(equity, commissions=5.0 * i, positions=(10.0, -3.0)))
+        assert math.isfinite(got)
+        assert got == pytest.approx(single.reward(_state(equity, commissions=5.0 * i)))
+
+
+def test_cost_penalty_charges_portfolio_turnover_as_traded_value_not_price_drift() -> None:
+    scheme = CostPenalised(reward="equity_change", cost_weight=0.0, turnover_penalty=2.0)
+    scheme.reset(_portfolio(100_000.0, positions=(100.0, 0.0), weights=(0.5, 0.0)))
+    # the price rises 10%: the weight drifts, nothing is traded
+    drift = _portfolio(105_000.0, positions=(100.0, 0.0), weights=(0.55, 0.0))
+    assert scheme.reward(drift) == pytest.approx(5.0)
+    # sell 50 of asset 0 (0.0055 of equity per unit), short 10 of asset 1 (0.01 per unit)
+    trade = _portfolio(105_000.0, positions=(50.0, -10.0), weights=(0.275, -0.1))
+    assert scheme.reward(trade) == pytest.approx(-2.0 * (50 * 0.0055 + 10 * 0.01))
+    # close asset 0: valued at its weight per unit before (it has none now)
+    close = _portfolio(105_000.0, positions=(0.0, -10.0), weights=(0.0, -0.1))
+    assert scheme.reward(close) == pytest.approx(-2.0 * 0.275)
+    assert portfolio_turnover(trade, close) == pytest.approx(0.275)
