@@ -100,7 +100,7 @@ def run_actions(env: TrainingNode, actions: Sequence[Sequence[float]]) -> list[d
 
 @pytest.fixture
 def two_stocks(tmp_path: Path) -> list[PortfolioAsset]:
-    days = 12
+    days = 40
     return [
         PortfolioAsset(
             instrument=equity_spec("AAA"),
@@ -294,8 +294,20 @@ def test_exposure_caps_scale_a_rebalance_down_and_record_it(
     assert (event["target"], event["adjusted"]) == pytest.approx((1.8, 1.0))
 
 
+@pytest.mark.parametrize(
+    "schemes",
+    [
+        {"observation": OBSERVE, "action": WEIGHTS},
+        {},  # the portfolio defaults (`stacked_window`, `simplex_weights`)
+        {
+            "observation": SchemeConfig(name="stacked_window", params={"window": 3}),
+            "action": SchemeConfig(name="discrete_targets"),
+        },
+    ],
+    ids=["test_schemes", "defaults", "discrete"],
+)
 def test_a_portfolio_env_passes_gymnasiums_and_sb3s_checkers(
-    two_stocks: list[PortfolioAsset],
+    two_stocks: list[PortfolioAsset], schemes: dict[str, SchemeConfig]
 ) -> None:
     def check(env: TrainingNode) -> None:
         with warnings.catch_warnings():
@@ -303,7 +315,24 @@ def test_a_portfolio_env_passes_gymnasiums_and_sb3s_checkers(
             gym_check_env(env, skip_render_check=True)
             sb3_check_env(env, warn=True)
 
-    in_env(portfolio_config(two_stocks, episode_length=5, random_start=True), check)
+    values = {
+        "observation": SchemeConfig(name="window"),
+        "action": SchemeConfig(name="target_position"),
+    }
+    values.update(schemes)
+    config = portfolio_config(two_stocks, episode_length=5, random_start=True, **values)
+    in_env(config, check)
+
+
+def test_the_single_instrument_default_schemes_become_the_portfolio_defaults(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    config = portfolio_config(
+        two_stocks,
+        observation=SchemeConfig(name="window"),
+        action=SchemeConfig(name="target_position"),
+    )
+    assert [scheme.name for scheme in config.schemes] == ["stacked_window", "simplex_weights"]
 
 
 @pytest.mark.parametrize(
