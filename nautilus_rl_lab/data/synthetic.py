@@ -461,7 +461,7 @@ def correlated_market(
     mean_duration: float = 200.0,
     substeps: int = 12,
     decimals: int | None = 5,
-    volume: float = 1_000.0,
+    volume: float = 1e7,
 ) -> pd.DataFrame:
     """Asset ``asset`` of ``n_assets`` correlated GBMs drawn jointly from ``seed``.
 
@@ -473,6 +473,8 @@ def correlated_market(
     crisis ``rho = crisis_correlation`` and every volatility is ``crisis_volatility`` times higher.
     Each asset's frame is the same whichever asset is asked for, so one ``DataSourceConfig``
     per asset with the same ``seed`` builds one market; ``seed`` is required for that reason.
+    ``volume`` is large by default: quotes get a quarter of it, and Nautilus fills the part of
+    an order beyond a quote's size one tick worse.
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ConfigError(

@@ -292,3 +292,11 @@ def test_bad_correlated_parameters_name_the_parameter(kwargs: dict, field: str) 
     params: dict[str, Any] = {"n_assets": 2, "seed": 1, **kwargs}
     with pytest.raises(ConfigError, match=f"`{field}`"):
         synthetic.correlated_market(20, **params)
+
+
+def test_correlated_quotes_are_deep_enough_for_any_test_order(eurusd) -> None:
+    """Nautilus fills the part of an order beyond a quote's size one tick worse: the default
+    volume leaves every quote over a million units."""
+    frame = synthetic.correlated_market(500, seed=2, start_price=1.1)
+    ticks = to_quote_ticks(frame, eurusd, spread=0.0001)
+    assert min(t.ask_size.as_double() for t in ticks) > 1e6
