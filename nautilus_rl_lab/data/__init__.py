@@ -9,7 +9,12 @@ objects are stamped at the bar **close**, quote ticks spread through the bar
 
 from nautilus_rl_lab.data.catalog import read_bars, read_instrument, write_catalog
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
-from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
+from nautilus_rl_lab.data.loaders import (
+    load_csv,
+    load_parquet,
+    load_sample_eurusd,
+    load_sample_sp500,
+)
 from nautilus_rl_lab.data.ohlcv import OHLCV_COLUMNS, from_dataframe, validate_ohlcv
 from nautilus_rl_lab.data.wrangling import (
     bar_interval,
@@ -32,6 +37,7 @@ __all__ = [
     "load_csv",
     "load_parquet",
     "load_sample_eurusd",
+    "load_sample_sp500",
     "make_instrument",
     "parse_bar_type",
     "read_bars",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,13 +36,26 @@ from nautilus_rl_lab.data.ohlcv import (
     to_ns,
     validate_ohlcv,
 )
-from nautilus_rl_lab.errors import DataValidationError
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
+from nautilus_rl_lab.validation import check_known
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_EURUSD_FILE = "EURUSD_1H_2017_ASK.csv"
+SAMPLE_SP500_FILE = "sp500_dataset.csv.gz"
+#: The bundled samples by name (`DataSourceConfig.sample`) and their files in `data/`.
+SAMPLE_FILES: dict[str, str] = {"eurusd": SAMPLE_EURUSD_FILE, "sp500": SAMPLE_SP500_FILE}
 DATA_DIR_ENV = "NRL_DATA_DIR"
 SAMPLE_TIME_FORMAT = "%d.%m.%Y %H:%M:%S.%f"
+#: The 20 US large caps of the S&P 500 sample, in the file's column order.
+SP500_SYMBOLS: tuple[str, ...] = (
+    "AAPL", "AMD", "BAC", "BBY", "CVX", "GE", "HD", "JNJ", "JPM", "KO",
+    "LLY", "MRK", "MSFT", "PEP", "PFE", "PG", "RRC", "UNH", "WMT", "XOM",
+)  # fmt: skip
+#: The volume of every close-only bar. The file has none; Nautilus fills the part of an order
+#: beyond the quote's size (a quarter of the bar volume) one tick worse, so 0 or 1 would move
+#: every fill of more than one share off the close. 1e9 shares (2.5e8 per quote) never binds.
+CLOSE_ONLY_VOLUME = 1e9
 
 
 def _is_float(text: str) -> bool:
@@ -213,8 +226,8 @@ def load_parquet(
     return frame
 
 
-def sample_data_dir() -> Path:
-    """Return the directory holding the bundled sample data.
+def sample_data_dir(file: str = SAMPLE_EURUSD_FILE) -> Path:
+    """Return the directory holding the bundled sample ``file``.
 
     ``$NRL_DATA_DIR`` wins; otherwise the repository's ``data/`` next to the package
     (editable installs and source checkouts), then ``./data``.
@@ -225,10 +238,10 @@ def sample_data_dir() -> Path:
     candidates = [parent / "data" for parent in Path(__file__).resolve().parents]
     candidates.append(Path.cwd() / "data")
     for candidate in candidates:
-        if (candidate / SAMPLE_EURUSD_FILE).is_file():
+        if (candidate / file).is_file():
             return candidate
     raise FileNotFoundError(
-        f"cannot find the bundled {SAMPLE_EURUSD_FILE}: looked in the `data/` folders "
+        f"cannot find the bundled {file}: looked in the `data/` folders "
         f"above {Path(__file__).resolve().parent} and in ./data; set ${DATA_DIR_ENV} "
         "to the folder that holds it",
     )
@@ -237,3 +250,58 @@ def sample_data_dir() -> Path:
 def load_sample_eurusd() -> pd.DataFrame:
     """Load the bundled EUR/USD 1-hour ASK bars of 2017 (6,225 bars, UTC open times)."""
     return load_csv(sample_data_dir() / SAMPLE_EURUSD_FILE, time_format=SAMPLE_TIME_FORMAT)
+
+
+def sample_path(sample: str) -> Path:
+    """The file of the bundled sample named ``sample`` (a key of ``SAMPLE_FILES``)."""
+    file = SAMPLE_FILES[check_known("sample", sample, SAMPLE_FILES)]
+    return sample_data_dir(file) / file
+
+
+def check_sp500_symbols(field: str, symbols: Sequence[str]) -> list[str]:
+    """``symbols`` as a list if each is one of ``SP500_SYMBOLS``, else a `ConfigError` naming it."""
+    if isinstance(symbols, str) or not isinstance(symbols, Sequence) or not symbols:
+        raise ConfigError(
+            f"`{field}` must be a non-empty list of symbols such as ['AAPL', 'MSFT'], "
+            f"was {symbols!r}",
+        )
+    return [check_known(field, symbol, SP500_SYMBOLS) for symbol in symbols]
+
+
+def load_sample_sp500(symbols: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Load the bundled daily adjusted closes of 20 US large caps (skfolio's S&P 500 dataset,
+    1990-01-02 to 2022-12-28) as close-only OHLCV frames by symbol (all, in file order, if None).
+
+    Close-only: open = high = low = close = the day's adjusted close, volume
+    ``CLOSE_ONLY_VOLUME``. Each date is a 1-day bar opening at 00:00 UTC that day, so Nautilus
+    stamps it at the next midnight, after the US close, and an order decided on day t fills at
+    day t+1's open tick, which carries day t+1's close. Prices have 3 decimals, kept exact: the
+    instrument's ``price_precision`` must be >= 3. An unknown symbol is a `ConfigError`.
+    """
+    wanted = list(SP500_SYMBOLS) if symbols is None else check_sp500_symbols("symbols", symbols)
+    path = sample_path("sp500")
+    source = str(path)
+    table = pd.read_csv(path, dtype={"Date": str}, float_precision="round_trip")
+    found = tuple(str(c) for c in table.columns)
+    if found != ("Date", *SP500_SYMBOLS):
+        raise DataValidationError(
+            f"{source}: header (line 1) is {', '.join(found)}; expected Date, "
+            f"{', '.join(SP500_SYMBOLS)}",
+        )
+    lines = np.arange(len(table)) + 2  # header is line 1
+
+    def row_label(pos: int) -> str:
+        return f"line {lines[pos]}"
+
+    index = parse_times(table["Date"], source, "Date", "%Y-%m-%d", "UTC", row_label)
+    rows = FileRows(source, to_ns(index), lines)
+    frames = {}
+    for symbol in wanted:
+        closes = table[symbol].to_numpy()
+        bars = pd.DataFrame({c: closes for c in OHLCV_COLUMNS}, index=index)
+        bars["volume"] = CLOSE_ONLY_VOLUME
+        frame = validate_ohlcv(bars, f"{source} `{symbol}`", row_label=row_label)
+        frame.attrs[FILE_ROWS_ATTR] = rows
+        frames[symbol] = frame
+    logger.debug("%s: loaded %d symbols x %d days", source, len(frames), len(index))
+    return frames

@@ -7,11 +7,19 @@ import math
 from typing import Any
 
 import pandas as pd
+from msgspec import UNSET, UnsetType
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.data import synthetic
 from nautilus_rl_lab.data.catalog import read_bars
-from nautilus_rl_lab.data.loaders import load_csv, load_parquet, load_sample_eurusd
+from nautilus_rl_lab.data.loaders import (
+    SAMPLE_FILES,
+    SP500_SYMBOLS,
+    load_csv,
+    load_parquet,
+    load_sample_eurusd,
+    load_sample_sp500,
+)
 from nautilus_rl_lab.data.ohlcv import validate_ohlcv
 from nautilus_rl_lab.data.wrangling import (
     NODE_BAR_FIELDS,
@@ -34,12 +42,16 @@ _USER_TIMES = ("csv", "parquet", "frame")
 _FILE_KINDS = ("csv", "parquet")
 #: The spread (price units) when neither `spread` nor `spread_bps` is set: 1 pip on EUR/USD.
 DEFAULT_SPREAD = 0.0001
+DEFAULT_SAMPLE = "eurusd"
 
 
 class DataSourceConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     """Where bars come from and which slice of them to use.
 
-    `kind`: `sample` (bundled EUR/USD 1H ask bars), `csv`/`parquet` (`path`, optional
+    `kind`: `sample` (a bundled sample: `sample` names it, `eurusd` by default, the EUR/USD 1H
+    ask bars; `sp500` is the close-only daily adjusted closes of 20 US stocks, one per config:
+    `symbol` names it, e.g. `AAPL`, and `spread`/`spread_bps` must be set, as the EUR/USD pip
+    default means nothing there), `csv`/`parquet` (`path`, optional
     `column_map`, `time_column`, `time_format`, `dayfirst`; `null` means "find/infer" as in
     `load_csv`), `catalog` (`path` of a ParquetDataCatalog and `bar_type`, whose step,
     aggregation and price type the node then uses), `synthetic` (`generator` in
@@ -56,6 +68,9 @@ class DataSourceConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     Quotes: `price_side` (`ask`, `bid`, `mid`) is the side the prices are, and the spread is
     either absolute, `spread` (price units; `DEFAULT_SPREAD` when neither is set), or relative,
     `spread_bps` (basis points of each bar's open, rounded to whole ticks), never both.
+
+    `sample`/`symbol` are left out of the JSON while unset, so every config without them keeps
+    the bytes its bundle hashes and study fingerprints were taken over.
     """
 
     kind: str = "sample"
@@ -74,9 +89,12 @@ class DataSourceConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
     spread: float | None = None
     spread_bps: float | None = None
     price_side: str = "ask"
+    sample: str | UnsetType = UNSET
+    symbol: str | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         check_known("data.kind", self.kind, SOURCE_KINDS)
+        self._check_sample()
         if self.kind in ("csv", "parquet", "catalog") and not self.path:
             raise ConfigError(f"`data.path` is required when `data.kind` is {self.kind!r}")
         if self.kind == "catalog" and not self.bar_type:
@@ -119,6 +137,37 @@ class DataSourceConfig(LabConfig, frozen=True, forbid_unknown_fields=True):
                 raise ConfigError(f"`data.{field}` must be a finite number >= 0, was {value!r}")
         for name in ("start", "end"):
             _utc(name, getattr(self, name))
+
+    @property
+    def sample_name(self) -> str:
+        """The bundled sample `kind: sample` loads: `sample`, else `eurusd`."""
+        return DEFAULT_SAMPLE if self.sample is UNSET else str(self.sample)
+
+    def _check_sample(self) -> None:
+        given = [f for f in ("sample", "symbol") if getattr(self, f) is not UNSET]
+        if self.kind != "sample" and given:
+            raise ConfigError(
+                f"`data.{given[0]}` applies to kind 'sample' only; remove it for kind {self.kind!r}",
+            )
+        check_known("data.sample", self.sample_name, SAMPLE_FILES)
+        if self.sample_name != "sp500":
+            if self.symbol is not UNSET:
+                raise ConfigError(
+                    f"`data.symbol` {self.symbol!r} applies to sample 'sp500'; sample "
+                    f"{self.sample_name!r} is one instrument: remove it",
+                )
+            return
+        if self.symbol is UNSET:
+            raise ConfigError(
+                f"`data.symbol` is required for sample 'sp500': one of {', '.join(SP500_SYMBOLS)}",
+            )
+        check_known("data.symbol", self.symbol, SP500_SYMBOLS)
+        if self.spread is None and self.spread_bps is None:
+            raise ConfigError(
+                "`data.spread` or `data.spread_bps` is required for sample 'sp500' (adjusted "
+                "closes carry no spread; the default of 1 EUR/USD pip does not apply): e.g. "
+                "`spread: 0.0` to fill at the close",
+            )
 
     def quote_spreads(self) -> tuple[float | None, float | None]:
         """`(spread, spread_bps)` for `to_quote_ticks`: one of them, `DEFAULT_SPREAD` if neither."""
@@ -169,6 +218,9 @@ def load_frame(
         if frame is None:
             raise ConfigError("`data.kind` is 'frame' but no DataFrame was passed to the node")
         df = validate_ohlcv(frame)
+    elif config.kind == "sample" and config.sample_name == "sp500":
+        symbol = str(config.symbol)
+        df = load_sample_sp500([symbol])[symbol]
     elif config.kind == "sample":
         df = load_sample_eurusd()
     elif config.kind in ("csv", "parquet"):
@@ -185,6 +237,12 @@ def load_frame(
         df = bars_to_frame(read_bars(str(config.path), str(config.bar_type)))
     else:
         df = getattr(synthetic, str(config.generator))(**config.params)
+        if not isinstance(df, pd.DataFrame):
+            raise ConfigError(
+                f"`data.generator` {config.generator!r} returns a {type(df).__name__}, not one "
+                "market's bars (for one asset of a correlated market use 'correlated_market' "
+                "with `params.asset`)",
+            )
     if config.timestamps == "close" and bar_type is not None:
         df = close_to_open_times(df, bar_interval(bar_type))
     start, end = _utc("start", config.start), _utc("end", config.end)

@@ -2,11 +2,12 @@
 
 A range is a `DataSourceConfig`'s half-open `[start, end)` (open-ended where `None`). Two
 ranges can only leak into each other when they cut the *same* data, so ranges of different
-data are never compared. Files (the bundled sample, CSV, Parquet) are the same data when their
+data are never compared. Files (the bundled samples, CSV, Parquet) are the same data when their
 resolved paths are equal (a symlink, a relative path) or, failing that, their bytes are (a
-copy: size, then SHA-256 cached per path, size and mtime); a catalog's bar type is the same
-data when its bar files are, compared the same way; synthetic markets when generator and
-parameters are; a `frame` source is always the same data as another `frame`. Files are read
+copy: size, then SHA-256 cached per path, size and mtime), so the S&P 500 sample's symbols
+are one data set (one market: a test range of MSFT must not overlap a training range of AAPL);
+a catalog's bar type is the same data when its bar files are, compared the same way; synthetic
+markets when generator and parameters are; a `frame` source is always the same data as another `frame`. Files are read
 only when two date ranges intersect, so disjoint ranges cost nothing. `check_disjoint` raises
 `ConfigError` naming both fields and the overlap; `allow_overlap=True` is the explicit
 opt-in, logged as a warning every time it is used.
@@ -29,7 +30,7 @@ import msgspec
 import pandas as pd
 
 from nautilus_rl_lab.data.catalog import bar_files
-from nautilus_rl_lab.data.loaders import SAMPLE_EURUSD_FILE, sample_data_dir
+from nautilus_rl_lab.data.loaders import SAMPLE_FILES, sample_path
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.wrangling import parse_bar_type
 from nautilus_rl_lab.errors import ConfigError
@@ -69,9 +70,9 @@ def _stored(config: DataSourceConfig) -> tuple[str, list[Path]]:
     files, resolved (links and relative paths resolve to the same file)."""
     if config.kind == "sample":
         try:
-            return "file", [(sample_data_dir() / SAMPLE_EURUSD_FILE).resolve()]
+            return "file", [sample_path(config.sample_name).resolve()]
         except FileNotFoundError:  # loading will say so; two samples are still the same data
-            return "file", [Path(SAMPLE_EURUSD_FILE)]
+            return "file", [Path(SAMPLE_FILES[config.sample_name])]
     path = Path(str(config.path)).expanduser().resolve()
     if config.kind != "catalog":
         return "file", [path]

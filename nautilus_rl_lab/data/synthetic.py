@@ -10,7 +10,8 @@ Prices are rounded to ``decimals`` (monotone, so OHLC stays consistent).
 Parameters shared by all generators (keyword-only):
 
 - ``n_bars``: number of bars; ``start``: first bar's open time (UTC);
-  ``freq``: bar length (``"1h"``); ``seed``: same seed -> identical frame;
+  ``freq``: bar length (``"1h"``) or a pandas calendar (``"B"``: business days, 1-day bars
+  without weekends); ``seed``: same seed -> identical frame;
 - ``start_price``; ``volatility``: standard deviation of the log return per bar
   (0.001 = 0.1 %, roughly EUR/USD at 1 hour).
 
@@ -19,7 +20,9 @@ Generators: :func:`gbm` (geometric Brownian motion), :func:`ornstein_uhlenbeck`
 bars consecutive returns are clearly negatively correlated), :func:`regime_switching`
 (Markov switching of drift/volatility), :func:`jump_diffusion` (Merton jumps),
 :func:`flash_crash` (one sudden drop inside a bar, then a recovery),
-:func:`volatility_spike` (GBM whose volatility jumps for a window of bars). Transformations
+:func:`volatility_spike` (GBM whose volatility jumps for a window of bars),
+:func:`correlated_market` (one asset of a jointly drawn one-factor market, optionally with
+calm/crisis regimes; :func:`correlated_markets` gives all its assets). Transformations
 of any frame: :func:`with_gaps` (weekends and random missing bars), :func:`with_outage`
 (one contiguous block of missing bars, a data feed outage) and
 :func:`low_liquidity` (tiny volumes and stale, flat bars; the wide spread of an
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,15 +59,31 @@ def _check_fraction(name: str, value: float) -> None:
 def _bar_index(start: str | pd.Timestamp, n_bars: int, freq: str) -> pd.DatetimeIndex:
     if not isinstance(n_bars, int) or isinstance(n_bars, bool) or n_bars < 1:
         raise ConfigError(f"`n_bars` must be a positive integer, was {n_bars!r}")
-    try:
-        step = pd.Timedelta(freq)
-    except ValueError as e:
-        raise ConfigError(f"`freq` must be a time span such as '1h', was {freq!r}") from e
-    if step <= pd.Timedelta(0):
-        raise ConfigError(f"`freq` must be positive, was {freq!r}")
     first = pd.Timestamp(start)
     first = first.tz_localize("UTC") if first.tzinfo is None else first.tz_convert("UTC")
+    try:
+        step = pd.Timedelta(freq)
+    except ValueError:
+        return _calendar_index(first, n_bars, freq)
+    if step <= pd.Timedelta(0):
+        raise ConfigError(f"`freq` must be positive, was {freq!r}")
     return pd.DatetimeIndex(first + step * np.arange(n_bars), name=INDEX_NAME)
+
+
+def _calendar_index(first: pd.Timestamp, n_bars: int, freq: str) -> pd.DatetimeIndex:
+    """Bars on a pandas calendar offset such as ``"B"`` (business days: 1-day bars, no weekends);
+    the first bar is ``first`` rolled forward onto the calendar."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+        index = pd.date_range(first, periods=n_bars, freq=offset, name=INDEX_NAME)
+    except ValueError as e:
+        raise ConfigError(
+            f"`freq` must be a time span such as '1h' or a calendar such as 'B' (business days), "
+            f"was {freq!r}",
+        ) from e
+    if n_bars > 1 and not index.is_monotonic_increasing:
+        raise ConfigError(f"`freq` must be positive, was {freq!r}")
+    return index
 
 
 def _bars_from_path(
@@ -390,6 +410,120 @@ def volatility_spike(
     per_bar[spike_bar : spike_bar + spike_bars] *= multiplier
     path = _brownian_log_path(rng, n_bars, substeps, drift, np.repeat(per_bar, substeps))
     return _bars_from_path(math.log(start_price) + path, index, rng, decimals, volume)
+
+
+def _per_asset(name: str, value: float | Sequence[float], n_assets: int) -> np.ndarray:
+    """``value`` (one number for all assets, or one per asset) as ``n_assets`` finite floats."""
+    values = np.atleast_1d(np.asarray(value, dtype=float)) if _numbers(value) else None
+    if values is None or values.ndim != 1 or not np.isfinite(values).all():
+        raise ConfigError(f"`{name}` must be a finite number or a list of them, was {value!r}")
+    if len(values) not in (1, n_assets):
+        raise ConfigError(
+            f"`{name}` has {len(values)} values; expected one per asset (`n_assets` {n_assets}) "
+            "or a single number for all",
+        )
+    return np.broadcast_to(values, (n_assets,)).copy()
+
+
+def _numbers(value: object) -> bool:
+    items = value if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+    return all(isinstance(v, int | float) and not isinstance(v, bool) for v in items)
+
+
+def crisis_labels(n_bars: int, *, seed: int, mean_duration: float = 200.0) -> np.ndarray:
+    """The regime of each bar (0 calm, 1 crisis) that :func:`correlated_market` draws for the
+    same ``n_bars``, ``seed`` and ``mean_duration`` (a two-state Markov chain, starting calm)."""
+    return _draw_regimes(_joint_streams(seed, 0)[0], n_bars, 2, mean_duration)
+
+
+def _joint_streams(seed: int, n_assets: int) -> list[np.random.Generator]:
+    """Independent generators of one market: regimes, the market factor, then each asset's own
+    shocks; asset ``i``'s stream does not depend on ``n_assets``, so one asset can be drawn
+    alone and still be that asset of the joint draw."""
+    children = np.random.SeedSequence(seed).spawn(n_assets + 2)
+    return [np.random.default_rng(child) for child in children]
+
+
+def correlated_market(
+    n_bars: int = 1_000,
+    *,
+    asset: int = 0,
+    n_assets: int = 2,
+    seed: int,
+    start: str | pd.Timestamp = DEFAULT_START,
+    freq: str = "1h",
+    start_price: float | Sequence[float] = 100.0,
+    drift: float | Sequence[float] = 0.0,
+    volatility: float | Sequence[float] = 0.001,
+    correlation: float = 0.3,
+    crisis_correlation: float | None = None,
+    crisis_volatility: float = 3.0,
+    mean_duration: float = 200.0,
+    substeps: int = 12,
+    decimals: int | None = 5,
+    volume: float = 1e7,
+) -> pd.DataFrame:
+    """Asset ``asset`` of ``n_assets`` correlated GBMs drawn jointly from ``seed``.
+
+    One-factor model: each asset's shock is ``sqrt(rho) * market + sqrt(1 - rho) * own``, so
+    every pair of log returns has correlation ``rho = correlation``. ``start_price``, ``drift``
+    (per bar, as in :func:`gbm`) and ``volatility`` take one value or one per asset: a drift on
+    one asset among driftless ones is a learnable edge. With ``crisis_correlation`` set, a calm
+    and a crisis regime alternate (:func:`crisis_labels`, mean ``mean_duration`` bars each); in a
+    crisis ``rho = crisis_correlation`` and every volatility is ``crisis_volatility`` times higher.
+    Each asset's frame is the same whichever asset is asked for, so one ``DataSourceConfig``
+    per asset with the same ``seed`` builds one market; ``seed`` is required for that reason.
+    ``volume`` is large by default: quotes get a quarter of it, and Nautilus fills the part of
+    an order beyond a quote's size one tick worse.
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ConfigError(
+            f"`seed` must be an integer, the same for every asset of the market, was {seed!r}",
+        )
+    n = _check_assets(n_assets)
+    if isinstance(asset, bool) or not isinstance(asset, int) or not 0 <= asset < n:
+        raise ConfigError(f"`asset` must be an asset index in [0, {n}), was {asset!r}")
+    prices = _per_asset("start_price", start_price, n)
+    drifts = _per_asset("drift", drift, n)
+    vols = _per_asset("volatility", volatility, n)
+    _check_positive("start_price", float(prices.min()))
+    _check_positive("volatility", float(vols.min()), allow_zero=True)
+    index, _ = _setup(n_bars, start, freq, seed, float(prices[asset]), 0.0, substeps)
+    _check_fraction("correlation", correlation)
+    streams = _joint_streams(seed, asset + 1)
+    rho, scale = np.full(n_bars, float(correlation)), np.ones(n_bars)
+    if crisis_correlation is not None:
+        _check_fraction("crisis_correlation", crisis_correlation)
+        _check_positive("crisis_volatility", crisis_volatility)
+        crisis = _draw_regimes(streams[0], n_bars, 2, mean_duration) == 1
+        rho[crisis], scale[crisis] = crisis_correlation, crisis_volatility
+    rho, sigma = np.repeat(rho, substeps), vols[asset] * np.repeat(scale, substeps)
+    market = streams[1].standard_normal(n_bars * substeps)
+    own_rng = streams[2 + asset]
+    shocks = np.sqrt(rho) * market + np.sqrt(1.0 - rho) * own_rng.standard_normal(market.size)
+    dt = 1.0 / substeps
+    steps = (drifts[asset] - 0.5 * sigma**2) * dt + sigma * math.sqrt(dt) * shocks
+    path = math.log(prices[asset]) + np.concatenate([[0.0], np.cumsum(steps)])
+    return _bars_from_path(path, index, own_rng, decimals, volume)
+
+
+def correlated_markets(
+    n_bars: int = 1_000, *, n_assets: int = 2, seed: int | None = None, **params: Any
+) -> dict[int, pd.DataFrame]:
+    """Every asset of :func:`correlated_market` (same parameters) by asset index; without a
+    ``seed`` one is drawn, so the assets still come from one joint draw."""
+    n = _check_assets(n_assets)
+    joint_seed = int(np.random.default_rng().integers(2**63)) if seed is None else seed
+    return {
+        i: correlated_market(n_bars, asset=i, n_assets=n, seed=joint_seed, **params)
+        for i in range(n)
+    }
+
+
+def _check_assets(n_assets: object) -> int:
+    if isinstance(n_assets, bool) or not isinstance(n_assets, int) or n_assets < 1:
+        raise ConfigError(f"`n_assets` must be a positive integer, was {n_assets!r}")
+    return n_assets
 
 
 def with_outage(df: pd.DataFrame, *, start_bar: int | None = None, n_bars: int = 6) -> pd.DataFrame:

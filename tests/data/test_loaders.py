@@ -10,10 +10,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nautilus_rl_lab.data import load_csv, load_parquet, load_sample_eurusd
-from nautilus_rl_lab.data.loaders import DATA_DIR_ENV, SAMPLE_EURUSD_FILE, SAMPLE_TIME_FORMAT
+from nautilus_rl_lab.data import (
+    load_csv,
+    load_parquet,
+    load_sample_eurusd,
+    load_sample_sp500,
+    validate_ohlcv,
+)
+from nautilus_rl_lab.data.loaders import (
+    CLOSE_ONLY_VOLUME,
+    DATA_DIR_ENV,
+    SAMPLE_EURUSD_FILE,
+    SAMPLE_SP500_FILE,
+    SAMPLE_TIME_FORMAT,
+    SP500_SYMBOLS,
+)
 from nautilus_rl_lab.data.ohlcv import file_rows
-from nautilus_rl_lab.errors import DataValidationError
+from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from nautilus_rl_lab.nt.limits import PRICE_MAX
 
 WriteCsv = Callable[..., Path]
@@ -304,3 +317,62 @@ def test_a_loaded_frame_keeps_its_file_lines_through_copies_pickles_and_parquet(
     pd.testing.assert_frame_equal(load_parquet(parquet), frame)
     both = pd.concat([frame.iloc[:5], frame.iloc[5:10]])
     assert file_rows(both) is not None
+
+
+def _sp500_table(repo_root: Path) -> pd.DataFrame:
+    """The bundled S&P 500 file as pandas reads it: the reference the loader must reproduce."""
+    return pd.read_csv(repo_root / "data" / SAMPLE_SP500_FILE, index_col="Date")
+
+
+@pytest.fixture(scope="module")
+def sp500() -> dict[str, pd.DataFrame]:
+    return load_sample_sp500()
+
+
+def test_sp500_sample_loads_20_close_only_daily_frames_of_the_whole_file(
+    sp500: dict[str, pd.DataFrame], repo_root: Path
+) -> None:
+    table = _sp500_table(repo_root)
+    assert list(sp500) == list(SP500_SYMBOLS) == list(table.columns)
+    for symbol, frame in sp500.items():
+        pd.testing.assert_frame_equal(validate_ohlcv(frame), frame)
+        assert len(frame) == len(table) == 8313
+        assert frame.index[0] == pd.Timestamp("1990-01-02", tz="UTC")
+        assert frame.index[-1] == pd.Timestamp("2022-12-28", tz="UTC")
+        for column in ("open", "high", "low"):
+            assert frame[column].equals(frame["close"])
+        assert (frame["close"].to_numpy() == table[symbol].to_numpy()).all()
+        assert (frame["volume"] == CLOSE_ONLY_VOLUME).all()
+    assert (sp500["AAPL"].index.dayofweek < 5).all()  # trading days only: gaps are normal
+
+
+def test_sp500_frames_name_their_file_line_for_later_checks(
+    sp500: dict[str, pd.DataFrame],
+) -> None:
+    rows = file_rows(sp500["MSFT"])
+    assert rows is not None and rows.path.endswith(SAMPLE_SP500_FILE)
+    assert str(rows.describe(sp500["MSFT"].index[2])).startswith("line 4 (timestamp 1990-01-04")
+
+
+def test_sp500_symbols_select_and_order_the_frames(sp500: dict[str, pd.DataFrame]) -> None:
+    chosen = load_sample_sp500(["XOM", "AAPL"])
+    assert list(chosen) == ["XOM", "AAPL"]
+    pd.testing.assert_frame_equal(chosen["XOM"], sp500["XOM"])
+
+
+@pytest.mark.parametrize("symbols", [["AAPL", "TSLA"], "AAPL", []])
+def test_an_unknown_sp500_symbol_is_refused_naming_it_and_the_20(symbols: object) -> None:
+    with pytest.raises(ConfigError, match="`symbols`") as info:
+        load_sample_sp500(symbols)  # type: ignore[arg-type]
+    if symbols == ["AAPL", "TSLA"]:
+        assert "'TSLA'" in str(info.value) and ", ".join(SP500_SYMBOLS) in str(info.value)
+
+
+def test_a_changed_sp500_header_names_the_file(
+    tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = _sp500_table(repo_root).iloc[:5].rename(columns={"AAPL": "APPL"})
+    table.to_csv(tmp_path / SAMPLE_SP500_FILE)
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))
+    with pytest.raises(DataValidationError, match=rf"{SAMPLE_SP500_FILE}: header .*APPL"):
+        load_sample_sp500()

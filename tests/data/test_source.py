@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -12,11 +13,13 @@ from nautilus_rl_lab.data import (
     InstrumentSpec,
     bar_type_for,
     load_sample_eurusd,
+    load_sample_sp500,
     make_instrument,
     to_bars,
     write_catalog,
 )
 from nautilus_rl_lab.data.source import DataSourceConfig, load_frame, source_bar_type
+from nautilus_rl_lab.data.synthetic import correlated_markets
 from nautilus_rl_lab.errors import ConfigError, DataValidationError
 from tests.conftest import assert_python_error
 
@@ -220,3 +223,70 @@ def test_absolute_and_relative_spread_are_exclusive() -> None:
     assert DataSourceConfig().quote_spreads() == (0.0001, None)
     assert DataSourceConfig(spread_bps=2.0).quote_spreads() == (None, 2.0)
     assert DataSourceConfig(spread=0.0).quote_spreads() == (0.0, None)
+
+
+def test_an_sp500_sample_source_loads_one_symbol_cut_to_its_range() -> None:
+    config = DataSourceConfig(
+        kind="sample",
+        sample="sp500",
+        symbol="AAPL",
+        start="2020-03-02",
+        end="2020-04-01",
+        spread=0.0,
+    )
+    frame = load_frame(config)
+    whole = load_sample_sp500(["AAPL"])["AAPL"]
+    expected = whole[(whole.index >= "2020-03-02") & (whole.index < "2020-04-01")]
+    pd.testing.assert_frame_equal(frame, expected)
+    assert len(frame) == 22  # the trading days of March 2020
+    assert frame.index[0] == pd.Timestamp("2020-03-02", tz="UTC")
+
+
+def test_the_sample_defaults_stay_eurusd_and_write_the_json_they_wrote() -> None:
+    default = DataSourceConfig()
+    assert default.sample_name == "eurusd"
+    assert load_frame(default).equals(load_sample_eurusd())
+    written = json.loads(default.json())
+    assert "sample" not in written and "symbol" not in written  # bundle hashes keep their bytes
+    sp500 = DataSourceConfig(sample="sp500", symbol="MSFT", spread_bps=5.0)
+    assert DataSourceConfig.parse(sp500.json()) == sp500
+    assert '"sample":"sp500","symbol":"MSFT"' in sp500.json().decode()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragments"),
+    [
+        ({"sample": "ftse"}, ["`data.sample` 'ftse' is unknown", "eurusd, sp500"]),
+        ({"sample": "sp500", "spread": 0.0}, ["`data.symbol` is required", "AAPL, AMD"]),
+        ({"sample": "sp500", "symbol": "TSLA", "spread": 0.0}, ["`data.symbol` 'TSLA'", "XOM"]),
+        ({"symbol": "AAPL"}, ["`data.symbol` 'AAPL' applies to sample 'sp500'"]),
+        ({"sample": "sp500", "symbol": "AAPL"}, ["`data.spread` or `data.spread_bps`"]),
+        ({"kind": "csv", "path": "x.csv", "sample": "sp500"}, ["`data.sample` applies to kind"]),
+        ({"kind": "csv", "path": "x.csv", "symbol": "AAPL"}, ["`data.symbol` applies to kind"]),
+    ],
+)
+def test_bad_sample_choices_are_refused_naming_the_field(
+    kwargs: dict, fragments: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        DataSourceConfig(**kwargs)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+def test_a_generator_returning_several_markets_is_refused_naming_the_one_to_use() -> None:
+    config = DataSourceConfig(
+        kind="synthetic", generator="correlated_markets", params={"n_bars": 10, "seed": 1}
+    )
+    with pytest.raises(ConfigError, match=r"returns a dict.*'correlated_market'"):
+        load_frame(config)
+
+
+def test_a_correlated_asset_loads_as_that_asset_of_the_joint_draw() -> None:
+    params: dict[str, Any] = {"n_bars": 50, "n_assets": 3, "seed": 4, "correlation": 0.5}
+    frames = correlated_markets(**params)
+    for asset in range(3):
+        config = DataSourceConfig(
+            kind="synthetic", generator="correlated_market", params={**params, "asset": asset}
+        )
+        pd.testing.assert_frame_equal(load_frame(config), frames[asset])

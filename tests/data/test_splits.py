@@ -95,3 +95,12 @@ def test_a_copied_catalog_holds_the_same_bars(sample_df, eurusd, eurusd_bar_type
     assert overlap(catalog("catalog"), catalog("copy", "2017-01-10"))
     assert overlap(catalog("catalog"), catalog("link", "2017-01-10"))
     assert not overlap(catalog("catalog"), catalog("other", "2017-01-10"))
+
+
+def test_sp500_symbols_are_one_market_and_not_the_eurusd_sample() -> None:
+    def stock(symbol: str, start: str | None, end: str | None) -> DataSourceConfig:
+        return DataSourceConfig(sample="sp500", symbol=symbol, start=start, end=end, spread=0.0)
+
+    assert overlap(stock("AAPL", None, "2010-01-01"), stock("MSFT", "2009-01-01", None))
+    assert not overlap(stock("AAPL", None, "2010-01-01"), stock("MSFT", "2010-01-01", None))
+    assert not overlap(stock("AAPL", "2017-01-01", "2018-01-01"), sample(None, None))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -196,3 +197,106 @@ def test_bad_spike_and_outage_parameters_name_the_parameter(
 ) -> None:
     with pytest.raises(ConfigError, match=f"`{field}`"):
         call()
+
+
+def _return_matrix(frames: dict[int, pd.DataFrame]) -> np.ndarray:
+    return np.array([_log_returns(frames[i]) for i in sorted(frames)])
+
+
+def _correlation_tolerance(rho: float, n: int) -> float:
+    """Four standard errors of a sample correlation of `n` normal pairs, (1 - rho**2) / sqrt(n)."""
+    return 4 * (1 - rho**2) / np.sqrt(n)
+
+
+CORRELATED: dict[str, Any] = {
+    "n_assets": 4,
+    "seed": 21,
+    "volatility": 0.01,
+    "freq": "B",
+    "start_price": 50.0,
+}
+
+
+def test_each_correlated_asset_is_that_asset_of_the_same_joint_draw() -> None:
+    frames = synthetic.correlated_markets(300, **CORRELATED)
+    again = synthetic.correlated_markets(300, **CORRELATED)
+    for asset, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, again[asset], check_exact=True)
+        alone = synthetic.correlated_market(300, asset=asset, **CORRELATED)
+        pd.testing.assert_frame_equal(alone, frame, check_exact=True)
+    other = synthetic.correlated_markets(300, **{**CORRELATED, "seed": 22})
+    assert not other[0]["close"].equals(frames[0]["close"])
+    assert not frames[0]["close"].equals(frames[1]["close"])
+
+
+def test_correlated_assets_have_the_configured_correlation_and_an_edge_asset_outearns() -> None:
+    rho, n_bars, edge = 0.6, 3000, 0.002  # edge: 9 standard errors of a 1 % daily mean
+    frames = synthetic.correlated_markets(
+        n_bars, correlation=rho, drift=[0.0, edge, 0.0, 0.0], **CORRELATED
+    )
+    returns = _return_matrix(frames)
+    pairs = np.corrcoef(returns)[np.triu_indices(4, k=1)]
+    assert np.abs(pairs - rho).max() < _correlation_tolerance(rho, n_bars - 1)
+    means = returns.mean(axis=1)
+    assert means[1] > np.delete(means, 1).max()
+    assert returns.std(axis=1) == pytest.approx(np.full(4, 0.01), rel=0.1)
+
+
+def test_a_crisis_raises_volatility_and_correlation_only_in_crisis_bars() -> None:
+    regimes: dict[str, Any] = {
+        "crisis_correlation": 0.9,
+        "crisis_volatility": 3.0,
+        "mean_duration": 250.0,
+    }
+    n_bars = 6000
+    frames = synthetic.correlated_markets(n_bars, correlation=0.2, **regimes, **CORRELATED)
+    crisis = synthetic.crisis_labels(n_bars, seed=CORRELATED["seed"], mean_duration=250.0)[1:] == 1
+    assert 0.2 < crisis.mean() < 0.8  # both regimes occur
+    returns = _return_matrix(frames)
+    for rows, rho in ((crisis, 0.9), (~crisis, 0.2)):
+        pairs = np.corrcoef(returns[:, rows])[np.triu_indices(4, k=1)]
+        assert np.abs(pairs - rho).max() < _correlation_tolerance(rho, int(rows.sum()))
+    ratio = returns[:, crisis].std(axis=1) / returns[:, ~crisis].std(axis=1)
+    assert ratio == pytest.approx(np.full(4, 3.0), rel=0.1)
+
+
+def test_correlated_frames_are_valid_ohlcv_on_business_days_or_any_span() -> None:
+    frames = synthetic.correlated_markets(30, start="2021-01-01", **CORRELATED)
+    for frame in frames.values():
+        pd.testing.assert_frame_equal(validate_ohlcv(frame), frame)
+        assert (frame.index.dayofweek < 5).all()
+        assert frame.index[0] == pd.Timestamp("2021-01-01", tz="UTC")  # a Friday
+        assert frame.index[1] == pd.Timestamp("2021-01-04", tz="UTC")
+    hourly = synthetic.correlated_market(30, seed=1, freq="15min")
+    assert (hourly.index.to_series().diff().dropna() == pd.Timedelta("15min")).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"correlation": 1.0}, "correlation"),
+        ({"correlation": -0.1}, "correlation"),
+        ({"crisis_correlation": 1.0}, "crisis_correlation"),
+        ({"crisis_correlation": 0.9, "crisis_volatility": 0.0}, "crisis_volatility"),
+        ({"n_assets": 0}, "n_assets"),
+        ({"asset": 2}, "asset"),
+        ({"asset": -1}, "asset"),
+        ({"drift": [0.0, 0.0, 0.1]}, "drift"),
+        ({"volatility": [0.01, float("nan")]}, "volatility"),
+        ({"start_price": [10.0, -1.0]}, "start_price"),
+        ({"seed": None}, "seed"),
+        ({"freq": "soon"}, "freq"),
+    ],
+)
+def test_bad_correlated_parameters_name_the_parameter(kwargs: dict, field: str) -> None:
+    params: dict[str, Any] = {"n_assets": 2, "seed": 1, **kwargs}
+    with pytest.raises(ConfigError, match=f"`{field}`"):
+        synthetic.correlated_market(20, **params)
+
+
+def test_correlated_quotes_are_deep_enough_for_any_test_order(eurusd) -> None:
+    """Nautilus fills the part of an order beyond a quote's size one tick worse: the default
+    volume leaves every quote over a million units."""
+    frame = synthetic.correlated_market(500, seed=2, start_price=1.1)
+    ticks = to_quote_ticks(frame, eurusd, spread=0.0001)
+    assert min(t.ask_size.as_double() for t in ticks) > 1e6
