@@ -143,6 +143,14 @@ BASELINES: dict[str, dict[str, object]] = {
     "AgentStrategyConfig": {"instrument_id": "EUR/USD.SIM"},
     "SchemeStrategyConfig": {"instrument_id": "EUR/USD.SIM", "bar_type": BAR_TYPE},
     "ParamSpec": {"type": "int", "low": 1, "high": 3},
+    "PortfolioAsset": {"instrument": {}},
+    "PortfolioStrategyConfig": {
+        "instrument_ids": ["EUR/USD.SIM"],
+        "bar_types": [BAR_TYPE],
+        "observation": {"name": "stacked_window"},
+        "action": {"name": "simplex_weights"},
+        "risks": [{}],
+    },
     "TuneConfig": {
         "train": {
             "env": {"data": {**WEEK, "start": "2017-03-01", "end": "2017-03-15"}},
@@ -221,8 +229,12 @@ RICH: dict[str, dict[str, object]] = {
 }
 
 
-# configs added by the port to NautilusTrader 2.0: no 1.221 bytes to compare with
-NEWER_THAN_1_221 = {"nautilus_rl_lab.nodes.live_nt2:QuoteFeedConfig"}
+# configs added by the port to NautilusTrader 2.0 or later: no 1.221 bytes to compare with
+NEWER_THAN_1_221 = {
+    "nautilus_rl_lab.nodes.live_nt2:QuoteFeedConfig",
+    "nautilus_rl_lab.nodes.portfolio:PortfolioAsset",
+    "nautilus_rl_lab.strategies.portfolio_strategy:PortfolioStrategyConfig",
+}
 
 
 def _config_json() -> dict[str, str]:

@@ -188,8 +188,8 @@ def build_portfolio(
             observation=observation,
             action=action,
             risks=[asset.risk or risk for asset in assets],
-            max_gross_exposure=risk.max_gross_exposure,
-            max_net_exposure=risk.max_net_exposure,
+            max_gross_exposure=risk.exposure_caps[0],
+            max_net_exposure=risk.exposure_caps[1],
         )
     )
     asset_timestamps = [np.asarray(m.bar_timestamps, dtype=np.int64) for m in markets]

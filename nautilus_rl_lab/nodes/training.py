@@ -61,6 +61,7 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 from greenlet import greenlet
+from msgspec import UNSET, UnsetType
 
 from nautilus_rl_lab.config import FileConfig
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
@@ -145,7 +146,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     ruin_fraction: float = 0.5
     log_level: str = "ERROR"
     trading_days: int | None = None
-    instruments: list[PortfolioAsset] = []
+    # UNSET (left out of the JSON, so single-instrument configs keep their bytes)
+    instruments: list[PortfolioAsset] | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if self.trading_days is not None and not 0 < self.trading_days <= 366:
@@ -164,10 +166,10 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 "1.221's RiskEngine skips notional checks for margin accounts; use a CASH "
                 "`venue.account_type` or `risk.max_position`"
             )
-        if self.instruments:
+        if self.assets:
             self._check_portfolio()
             return
-        if self.risk.max_gross_exposure is not None or self.risk.max_net_exposure is not None:
+        if self.risk.exposure_caps != (None, None):
             raise ConfigError(
                 "`risk.max_gross_exposure`/`risk.max_net_exposure` cap a portfolio's weights: "
                 "set `instruments`, or cap one instrument with `risk.max_position`"
@@ -182,13 +184,18 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 "`instrument`/`data` describe one instrument; a portfolio gives each "
                 "instrument its own in `instruments`"
             )
-        check_portfolio(self.venue, self.instruments)
+        check_portfolio(self.venue, self.assets)
+
+    @property
+    def assets(self) -> list[PortfolioAsset]:
+        """The portfolio's instruments (empty: one instrument, `instrument`/`data`)."""
+        return [] if self.instruments is UNSET else list(self.instruments)
 
     @property
     def schemes(self) -> tuple[SchemeConfig, SchemeConfig]:
         """The observation and action schemes the env builds (a portfolio's defaults where a
         portfolio keeps the single-instrument ones)."""
-        if not self.instruments:
+        if not self.assets:
             return self.observation, self.action
         single = (SINGLE_OBSERVATION, SINGLE_ACTION)
         return portfolio_schemes(self.observation, self.action, single)
@@ -354,14 +361,14 @@ class TrainingNode(gym.Env):
         the earliest first decision; return the markets whose data the episodes stream."""
         self.portfolio: Portfolio | None = None
         self.strategy: GymStrategy | GymPortfolioStrategy
-        if config.instruments:
+        if config.assets:
             if frame is not None:
                 raise ConfigError(
                     "`frame` is one instrument's data; a portfolio's is in its `data`"
                 )
             self.engine, self.portfolio = build_portfolio(
                 config.venue,
-                config.instruments,
+                config.assets,
                 config.schemes,
                 config.risk,
                 bar_step=config.bar_step,

@@ -44,6 +44,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.errors import ConfigError
@@ -74,8 +75,9 @@ class RiskLimits(LabConfig, frozen=True, forbid_unknown_fields=True):
     flatten_outside_hours: bool = False
     max_order_submit_rate: str | None = None
     max_notional_per_order: int | None = None
-    max_gross_exposure: float | None = None
-    max_net_exposure: float | None = None
+    # UNSET (left out of the JSON, so configs written before them keep their bytes)
+    max_gross_exposure: float | UnsetType = UNSET
+    max_net_exposure: float | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         for name in (
@@ -83,10 +85,12 @@ class RiskLimits(LabConfig, frozen=True, forbid_unknown_fields=True):
             "stop_loss",
             "take_profit",
             "max_notional_per_order",
-            "max_gross_exposure",
-            "max_net_exposure",
         ):
             check_minimum(f"risk.{name}", getattr(self, name), 0, strict=True, optional=True)
+        for name, cap in zip(
+            ("max_gross_exposure", "max_net_exposure"), self.exposure_caps, strict=True
+        ):
+            check_minimum(f"risk.{name}", cap, 0, strict=True, optional=True)
         for name in ("max_drawdown", "max_daily_loss"):
             value = getattr(self, name)
             if value is not None and not 0 < value < 1:
@@ -105,6 +109,14 @@ class RiskLimits(LabConfig, frozen=True, forbid_unknown_fields=True):
                 f"`risk.trading_hours` must be [start_hour, end_hour] in 0..24 UTC, "
                 f"was {self.trading_hours}"
             )
+
+    @property
+    def exposure_caps(self) -> tuple[float | None, float | None]:
+        """The portfolio's gross and net exposure caps (`None`: none)."""
+        return (
+            None if self.max_gross_exposure is UNSET else float(self.max_gross_exposure),
+            None if self.max_net_exposure is UNSET else float(self.max_net_exposure),
+        )
 
     @property
     def changes_targets(self) -> bool:
