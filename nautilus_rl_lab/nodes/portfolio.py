@@ -105,7 +105,7 @@ class Portfolio:
             before = seen - warmup - 1  # the bar before this instrument's warm-up
             begin = int(times[before]) + 1 if before >= 0 else first_datum_ns
             start = begin if start is None else min(start, begin)
-        self.strategy.decide_from_ns = decision
+        self.strategy.observer.decide_from_ns = decision
         return first_datum_ns if start is None else start
 
     def history_row(self, state: PortfolioState, action: Any) -> tuple[Any, ...]:
@@ -193,7 +193,7 @@ def build_portfolio(
         )
     )
     asset_timestamps = [np.asarray(m.bar_timestamps, dtype=np.int64) for m in markets]
-    strategy.set_schedule(bars_due([times.tolist() for times in asset_timestamps]))
+    strategy.observer.set_schedule(bars_due([times.tolist() for times in asset_timestamps]))
     strategy.precompute([market.bars for market in markets])
     timestamps = np.unique(np.concatenate(asset_timestamps))
     warmup = strategy.warmup_bars

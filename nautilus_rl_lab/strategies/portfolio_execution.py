@@ -85,16 +85,15 @@ def read_portfolio_state(
     ts_ns: int,
     commissions: Sequence[FillCommissions],
     accounts: AccountReader,
-) -> tuple[PortfolioState, list[float]]:
-    """The `PortfolioState` at `ts_ns` from Nautilus' portfolio and cache, and each asset's
-    unit value (account currency) at its close."""
+) -> PortfolioState:
+    """The `PortfolioState` at `ts_ns` from Nautilus' portfolio and cache (weights at each
+    asset's close)."""
     portfolio, cache = component.portfolio, component.cache
     n = len(instruments)
     value = accounts.read(portfolio, cache, instruments[0])
     if value is None:  # no account yet (a live node before the venue reported it)
         flat = (0.0,) * n
-        state = PortfolioState(ts_ns, tuple(closes), flat, flat, trading, 0.0, 0.0, 0.0, 0.0)
-        return state, [math.nan] * n
+        return PortfolioState(ts_ns, tuple(closes), flat, flat, trading, 0.0, 0.0, 0.0, 0.0)
     currency = value.currency
     values = [unit_value(cache, i, c, currency) for i, c in zip(instruments, closes, strict=True)]
     if value.flat:
@@ -107,7 +106,7 @@ def read_portfolio_state(
     )
     fees = [fee for leg in commissions for fee in leg.values()]
     paid = total(cache, instruments[0].id.venue, fees, currency) if fees else 0.0
-    state = PortfolioState(
+    return PortfolioState(
         ts_ns,
         tuple(closes),
         positions,
@@ -119,4 +118,3 @@ def read_portfolio_state(
         paid,
         currency.code,
     )
-    return state, values

@@ -119,7 +119,7 @@ def test_decisions_follow_the_union_of_bar_times_and_a_missing_bar_never_borrows
     def play(env: TrainingNode) -> tuple[list[np.ndarray], list[dict[str, Any]]]:
         observations = [env.reset()[0]]
         infos: list[dict[str, Any]] = []
-        scheme = env.strategy.observation_scheme
+        scheme = env.strategy.observer.scheme
         for _ in range(10):
             observation, _, terminated, _, info = env.step(np.array([0.2, 0.2]))
             observations.append(observation)
