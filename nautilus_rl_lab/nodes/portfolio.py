@@ -154,6 +154,44 @@ def portfolio_schemes(
     )
 
 
+def load_portfolio(
+    assets: list[PortfolioAsset], bar_step: int, bar_aggregation: str, price_type: str
+) -> list[MarketData]:
+    """Each asset's market (instrument, bars, quotes), in the portfolio's order."""
+    return [
+        load_market(asset.instrument, asset.data, bar_step, bar_aggregation, price_type)
+        for asset in assets
+    ]
+
+
+def portfolio_engine(
+    venue: VenueConfig,
+    markets: list[MarketData],
+    risk: RiskLimits,
+    *,
+    execution: str,
+    log_level: str,
+    run_analysis: bool = False,
+) -> BacktestEngine:
+    """The engine a portfolio trades `markets` in (no strategy yet): the env's and the
+    backtests'."""
+    return build_engine(
+        venue,
+        markets,
+        execution=execution,
+        log_level=log_level,
+        risk_engine=risk_engine_config(risk, markets[0].instrument.id),
+        smallest_order=[order_lot(market.instrument) for market in markets],
+        run_analysis=run_analysis,
+    )
+
+
+def bar_schedule(markets: list[MarketData]) -> dict[int, int]:
+    """The number of the markets' instruments with a bar at each bar time (the aligned clock's
+    schedule, `strategies.portfolio_clock`)."""
+    return bars_due([market.bar_timestamps for market in markets])
+
+
 def build_portfolio(
     venue: VenueConfig,
     assets: list[PortfolioAsset],
@@ -167,18 +205,8 @@ def build_portfolio(
     log_level: str,
 ) -> tuple[BacktestEngine, Portfolio]:
     """The engine trading `assets` at `venue` and the env's view of it (strategy not added)."""
-    markets = [
-        load_market(asset.instrument, asset.data, bar_step, bar_aggregation, price_type)
-        for asset in assets
-    ]
-    engine = build_engine(
-        venue,
-        markets,
-        execution=execution,
-        log_level=log_level,
-        risk_engine=risk_engine_config(risk, markets[0].instrument.id),
-        smallest_order=[order_lot(market.instrument) for market in markets],
-    )
+    markets = load_portfolio(assets, bar_step, bar_aggregation, price_type)
+    engine = portfolio_engine(venue, markets, risk, execution=execution, log_level=log_level)
     observation, action = schemes
     strategy = GymPortfolioStrategy(
         PortfolioStrategyConfig(
@@ -187,14 +215,14 @@ def build_portfolio(
             bar_types=[market.bar_type for market in markets],
             observation=observation,
             action=action,
-            risks=[asset.risk or risk for asset in assets],
+            risks=leg_risks(assets, risk),
             max_gross_exposure=risk.exposure_caps[0],
             max_net_exposure=risk.exposure_caps[1],
         )
     )
-    asset_timestamps = [np.asarray(m.bar_timestamps, dtype=np.int64) for m in markets]
-    strategy.observer.set_schedule(bars_due([times.tolist() for times in asset_timestamps]))
+    strategy.observer.set_schedule(bar_schedule(markets))
     strategy.precompute([market.bars for market in markets])
+    asset_timestamps = [np.asarray(m.bar_timestamps, dtype=np.int64) for m in markets]
     timestamps = np.unique(np.concatenate(asset_timestamps))
     warmup = strategy.warmup_bars
     short = [
@@ -212,3 +240,8 @@ def build_portfolio(
     if earliest >= len(timestamps) - 1:
         raise ConfigError("the instruments' data overlap too little for one step after warm-up")
     return engine, Portfolio(markets, strategy, timestamps, asset_timestamps, earliest)
+
+
+def leg_risks(assets: list[PortfolioAsset], risk: RiskLimits) -> list[RiskLimits]:
+    """Each instrument's risk rules: its own, else the portfolio's."""
+    return [asset.risk or risk for asset in assets]

@@ -1,0 +1,168 @@
+"""Portfolio backtests: the same decisions as the env, skfolio baselines fitted on the past only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nautilus_rl_lab.agents.base import Agent
+from nautilus_rl_lab.agents.portfolio_baselines import METHODS, PortfolioBaseline, fit_weights
+from nautilus_rl_lab.data.instruments import InstrumentSpec
+from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
+from nautilus_rl_lab.errors import ConfigError
+from nautilus_rl_lab.evaluation.portfolio import compare_portfolios, run_portfolio_backtest
+from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, default_venue
+from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
+from nautilus_rl_lab.schemes import SchemeConfig
+
+N_ASSETS, N_BARS, SEED = 3, 120, 11
+SYMBOLS = ["AAA", "BBB", "CCC"]
+IDS = [f"{symbol}.SIM" for symbol in SYMBOLS]
+
+
+def market_data(asset: int) -> DataSourceConfig:
+    return DataSourceConfig(
+        kind="synthetic",
+        generator="correlated_market",
+        params={
+            "n_bars": N_BARS,
+            "asset": asset,
+            "n_assets": N_ASSETS,
+            "seed": SEED,
+            "freq": "D",
+            "volatility": 0.01,
+            "decimals": 2,
+        },
+        spread=0.01,
+    )
+
+
+def config(**overrides: Any) -> TrainingNodeConfig:
+    assets = [
+        PortfolioAsset(
+            instrument=InstrumentSpec(
+                symbol=symbol,
+                kind="equity",
+                price_precision=2,
+                lot_size=1,
+                min_quantity=1,
+                maker_fee=0.0005,
+                taker_fee=0.0005,
+            ),
+            data=market_data(i),
+        )
+        for i, symbol in enumerate(SYMBOLS)
+    ]
+    values: dict[str, Any] = {
+        "venue": default_venue(leverage=2, starting_balance="1000000 USD"),
+        "instruments": assets,
+        "bar_aggregation": "DAY",
+        "observation": SchemeConfig(name="stacked_window", params={"window": 4}),
+        "action": SchemeConfig(name="long_short_weights"),
+        "episode_length": None,
+        "random_start": False,
+    }
+    values.update(overrides)
+    return TrainingNodeConfig(**values)
+
+
+class ObservationPolicy(Agent):
+    """A deterministic policy of the observation: long the assets whose last close return was
+    up, short the others (what the env and the backtest must trade alike)."""
+
+    def act(self, observation: np.ndarray) -> list[float]:
+        per_asset = (observation.size - 2) // N_ASSETS
+        last_returns = observation[: N_ASSETS * per_asset].reshape(N_ASSETS, per_asset)[:, 18]
+        return [0.3 if r > 0 else -0.2 for r in last_returns]
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Agent:
+        raise NotImplementedError
+
+
+def test_a_policy_trades_identically_in_the_env_and_in_a_portfolio_backtest() -> None:
+    policy, cfg = ObservationPolicy(), config()
+    env = TrainingNode(cfg)
+    try:
+        observation, _ = env.reset()
+        done = False
+        while not done:
+            observation, _, terminated, truncated, info = env.step(policy.act(observation))
+            done = terminated or truncated
+        env_fills = env.fills()
+        env_equity = info["equity"]
+    finally:
+        env.close()
+    run = run_portfolio_backtest(policy, cfg)
+    columns = ["instrument_id", "order_side", "last_qty", "last_px", "ts_event", "commission"]
+    pd.testing.assert_frame_equal(
+        env_fills[columns].reset_index(drop=True), run.fills[columns].reset_index(drop=True)
+    )
+    assert len(env_fills) > 50
+    assert run.equity.iloc[-1] == env_equity
+
+
+class SpyBaseline(PortfolioBaseline):
+    """Records, at each rebalance, the latest price time it knew and the weights it chose."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.rebalances: list[tuple[pd.Timestamp, np.ndarray]] = []
+
+    def weights(self) -> np.ndarray:
+        chosen = super().weights()
+        self.rebalances.append((self.prices().index[-1], chosen))
+        return chosen
+
+
+@pytest.mark.parametrize("method", ["min_variance", "inverse_volatility", "hrp", "risk_parity"])
+def test_a_baseline_is_fitted_on_the_prices_up_to_each_decision_only(method: str) -> None:
+    cfg = config()
+    baseline = SpyBaseline(IDS, method, rebalance_every=10, lookback=30)
+    run = run_portfolio_backtest(baseline, cfg)
+    closes = pd.DataFrame(
+        {i: load_frame(asset.data)["close"] for i, asset in zip(IDS, cfg.assets, strict=True)}
+    )
+    closes.index = closes.index + pd.Timedelta(days=1)  # a day's close is known at its end
+    decisions = list(run.equity.index)
+    assert len(baseline.rebalances) == len(range(0, len(decisions), 10))
+    for k, (known, chosen) in enumerate(baseline.rebalances):
+        decision = decisions[10 * k]
+        assert known == decision  # no bar after the decision was seen
+        past = closes.loc[:decision].iloc[-31:]
+        np.testing.assert_allclose(chosen, fit_weights(method, past), atol=1e-6)
+
+
+def test_a_history_reaching_into_the_run_is_refused_as_a_look_ahead() -> None:
+    cfg = config()
+    frames = {i: load_frame(asset.data)["close"] for i, asset in zip(IDS, cfg.assets, strict=True)}
+    history = pd.DataFrame(frames)
+    with pytest.raises(ConfigError, match="must not know yet"):
+        run_portfolio_backtest(PortfolioBaseline(IDS, "min_variance", history=history), cfg)
+    before = history.iloc[:1] - 0  # only a day before the run: accepted
+    before.index = before.index - pd.Timedelta(days=30)
+    run_portfolio_backtest(PortfolioBaseline(IDS, "min_variance", history=before), cfg)
+
+
+def test_every_baseline_runs_through_the_engine_and_buy_and_hold_trades_once() -> None:
+    agents = {
+        m: PortfolioBaseline(IDS, m, rebalance_every=20, lookback=40, seed=3) for m in METHODS
+    }
+    runs, table = compare_portfolios(agents, config())
+    assert list(table.index) == list(METHODS)
+    assert table[["sharpe", "psr", "turnover", "costs"]].notna().all().all()
+    hold = runs["buy_and_hold"]
+    assert len(hold.orders) == N_ASSETS  # one purchase each, then held
+    assert (hold.positions.iloc[2:].diff().dropna() == 0).all().all()
+    for run in runs.values():
+        assert run.weights.sum(axis=1).max() <= 1.0 + 0.05  # fully invested at most (drift)
+        assert run.per_asset["costs"].sum() == pytest.approx(run.commissions.iloc[-1], rel=1e-9)
+        assert run.orders_denied == run.orders_rejected == 0
