@@ -86,6 +86,43 @@ def draw_episode(
     return figure
 
 
+def draw_weights(ax: Axes, weights: pd.DataFrame, title: str = "Weights") -> None:
+    """Each instrument's weight over time as stacked areas (longs above zero, shorts below),
+    so the height above zero is the long exposure and what is left to 1 the cash."""
+    longs, shorts = weights.clip(lower=0.0), weights.clip(upper=0.0)
+    colours = [f"C{i % 10}" for i in range(weights.shape[1])]
+    ax.stackplot(weights.index, longs.T.to_numpy(), labels=list(weights.columns), colors=colours,
+                 step="post", alpha=0.85)  # fmt: skip
+    if (shorts < 0).any().any():
+        ax.stackplot(weights.index, shorts.T.to_numpy(), colors=colours, step="post", alpha=0.5)
+    ax.axhline(0.0, color="0.3", lw=0.8)
+    ax.set_title(title)
+    ax.set_ylabel("weight (of equity)")
+    legend_outside(ax)
+    plain_axes(ax)
+
+
+def draw_portfolio_episode(
+    figure: Figure, history: Sequence[dict[str, Any]], names: Sequence[str], title: str
+) -> Figure:
+    """Draw on `figure`: a portfolio env's equity, and each instrument's weight underneath."""
+    frame = pd.DataFrame(list(history))
+    times = pd.to_datetime(frame["ts"], utc=True)
+    equity_ax, weights_ax = figure.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 1]}
+    )
+    equity_ax.plot(times, frame["equity"], color="tab:blue", lw=1.2, label="equity")
+    equity_ax.set_title(title)
+    equity_ax.set_ylabel("equity")
+    legend_outside(equity_ax)
+    plain_axes(equity_ax)
+    weights = pd.DataFrame(frame["weights"].tolist(), index=times, columns=list(names))
+    draw_weights(weights_ax, weights, "Weights")
+    weights_ax.set_xlabel("decision (UTC)")
+    figure.tight_layout()
+    return figure
+
+
 def plot_episode(
     history: Sequence[dict[str, Any]],
     fills: pd.DataFrame | None = None,

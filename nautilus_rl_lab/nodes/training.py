@@ -503,14 +503,19 @@ class TrainingNode(gym.Env):
         """
         from matplotlib.figure import Figure
 
-        from nautilus_rl_lab.plots import draw_episode, figure_to_rgb
+        from nautilus_rl_lab.plots import draw_episode, draw_portfolio_episode, figure_to_rgb
 
         if self.render_mode is None:
             gym.logger.warn("render() called without a render_mode; pass render_mode='human'")
             return None
         steps = len(self._history) - 1
-        title = f"{self.market.instrument.id}: episode of {steps} steps"
-        figure = draw_episode(Figure(figsize=(10, 6)), self.history, self.fills(), title)
+        if self.portfolio is not None:
+            names = [str(market.instrument.id) for market in self.portfolio.markets]
+            title = f"Portfolio of {len(names)} instruments: episode of {steps} steps"
+            figure = draw_portfolio_episode(Figure(figsize=(10, 6)), self.history, names, title)
+        else:
+            title = f"{self.market.instrument.id}: episode of {steps} steps"
+            figure = draw_episode(Figure(figsize=(10, 6)), self.history, self.fills(), title)
         if self.render_mode == "rgb_array":
             return figure_to_rgb(figure)
         return figure

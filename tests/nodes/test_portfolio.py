@@ -363,3 +363,20 @@ def test_instruments_at_another_venue_or_given_twice_are_refused(
 def test_exposure_caps_on_one_instrument_are_refused_naming_the_alternative() -> None:
     with pytest.raises(ConfigError, match="max_position"):
         TrainingNodeConfig(risk=RiskLimits(max_gross_exposure=1.0))
+
+
+def test_render_draws_the_episode_equity_and_each_instruments_weight(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    env = TrainingNode(portfolio_config(two_stocks), render_mode="human")
+    try:
+        env.reset()
+        for _ in range(5):
+            env.step(np.array([0.5, -0.2]))
+        figure = env.render()
+    finally:
+        env.close()
+    equity_ax, weights_ax = figure.axes[:2]
+    assert len(equity_ax.lines[0].get_xdata()) == 6
+    assert [t.get_text() for t in weights_ax.get_legend().get_texts()] == ["AAA.SIM", "BBB.SIM"]
+    assert "episode of 5 steps" in equity_ax.get_title()
