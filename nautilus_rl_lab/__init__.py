@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY: dict[str, str] = {
     "TrainingNode": "nautilus_rl_lab.nodes.training",
     "TrainingNodeConfig": "nautilus_rl_lab.nodes.training",
+    "PortfolioAsset": "nautilus_rl_lab.nodes.portfolio",
     "LiveNode": "nautilus_rl_lab.nodes.live",
     "LiveNodeConfig": "nautilus_rl_lab.nodes.live",
     "check_env": "nautilus_rl_lab.checks",

@@ -2,6 +2,8 @@
 
 from nautilus_rl_lab.agents.base import Agent, load_agent
 from nautilus_rl_lab.agents.policy import ALGORITHMS, ObservationNormalizer, PolicyAgent
+from nautilus_rl_lab.agents.portfolio_agent import PortfolioRLAgent, PortfolioRLAgentConfig
+from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
 from nautilus_rl_lab.agents.rl_agent import RLAgent, RLAgentConfig
 from nautilus_rl_lab.agents.rules import (
     BollingerMeanReversionAgent,
@@ -22,6 +24,9 @@ __all__ = [
     "EMACrossAgent",
     "ObservationNormalizer",
     "PolicyAgent",
+    "PortfolioBaseline",
+    "PortfolioRLAgent",
+    "PortfolioRLAgentConfig",
     "RLAgent",
     "RLAgentConfig",
     "RandomAgent",

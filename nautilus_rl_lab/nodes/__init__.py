@@ -12,6 +12,7 @@ from nautilus_rl_lab.nodes.engine import (
 )
 from nautilus_rl_lab.nodes.live import LiveNode, LiveNodeConfig, build_live_node_config
 from nautilus_rl_lab.nodes.margin import MarginCheck, install_margin_gate
+from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
 from nautilus_rl_lab.nodes.training import (
     ENV_ID,
     TrainingNode,
@@ -28,6 +29,7 @@ __all__ = [
     "LiveNodeConfig",
     "MarginCheck",
     "MarketData",
+    "PortfolioAsset",
     "TrainingNode",
     "TrainingNodeConfig",
     "VenueConfig",
