@@ -144,6 +144,16 @@ BASELINES: dict[str, dict[str, object]] = {
     "SchemeStrategyConfig": {"instrument_id": "EUR/USD.SIM", "bar_type": BAR_TYPE},
     "ParamSpec": {"type": "int", "low": 1, "high": 3},
     "PortfolioAsset": {"instrument": {}},
+    "PortfolioRLAgentConfig": {
+        "instrument_ids": ["EUR/USD.SIM"],
+        "bar_types": [BAR_TYPE],
+        "observation": {"name": "stacked_window"},
+    },
+    "PortfolioAgentStrategyConfig": {
+        "instrument_ids": ["EUR/USD.SIM"],
+        "action": {"name": "simplex_weights"},
+        "risks": [{}],
+    },
     "PortfolioStrategyConfig": {
         "instrument_ids": ["EUR/USD.SIM"],
         "bar_types": [BAR_TYPE],
@@ -234,6 +244,8 @@ NEWER_THAN_1_221 = {
     "nautilus_rl_lab.nodes.live_nt2:QuoteFeedConfig",
     "nautilus_rl_lab.nodes.portfolio:PortfolioAsset",
     "nautilus_rl_lab.strategies.portfolio_strategy:PortfolioStrategyConfig",
+    "nautilus_rl_lab.strategies.portfolio_agent_strategy:PortfolioAgentStrategyConfig",
+    "nautilus_rl_lab.agents.portfolio_agent:PortfolioRLAgentConfig",
 }
 
 

@@ -100,6 +100,15 @@ def load_agent(path: str | os.PathLike[str]) -> Agent:
     return cls.load(path)
 
 
+def given_or_saved(agent: Agent | None, agent_path: str | None) -> Agent:
+    """`agent`, else the agent saved at `agent_path` (an actor config's), else `ConfigError`."""
+    if agent is not None:
+        return agent
+    if agent_path is None:
+        raise ConfigError("`agent_path` is required when no Agent object is passed")
+    return load_agent(agent_path)
+
+
 def space_to_dict(space: gym.Space[Any]) -> dict[str, Any]:
     """Describe a `Discrete` or `Box` space as JSON-able data."""
     if isinstance(space, gym.spaces.Discrete):

@@ -11,7 +11,7 @@ too, so the strategy records the state, and holds.
 
 from __future__ import annotations
 
-from nautilus_rl_lab.agents.base import Agent, load_agent
+from nautilus_rl_lab.agents.base import Agent, given_or_saved
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.common import Actor, ActorConfig
 from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId
@@ -42,11 +42,7 @@ class PortfolioRLAgent(HandlerErrors, Actor):
 
     def __init__(self, config: PortfolioRLAgentConfig, agent: Agent | None = None) -> None:
         super().__init__(config)
-        if agent is None:
-            if config.agent_path is None:
-                raise ConfigError("`agent_path` is required when no Agent object is passed")
-            agent = load_agent(config.agent_path)
-        self.agent = agent
+        self.agent = given_or_saved(agent, config.agent_path)
         n = len(config.instrument_ids)
         if len(config.bar_types) != n:
             raise ConfigError(

@@ -32,7 +32,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from nautilus_rl_lab.agents.base import Agent, load_agent
+from nautilus_rl_lab.agents.base import Agent, given_or_saved, load_agent
 from nautilus_rl_lab.config import decode_config, read_mapping
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.files import atomic_write_text
@@ -85,11 +85,7 @@ class RLAgent(HandlerErrors, Actor, Agent):
 
     def __init__(self, config: RLAgentConfig, agent: Agent | None = None) -> None:
         super().__init__(config)
-        if agent is None:
-            if config.agent_path is None:
-                raise ConfigError("`agent_path` is required when no Agent object is passed")
-            agent = load_agent(config.agent_path)
-        self.agent = agent
+        self.agent = given_or_saved(agent, config.agent_path)
         self.observation_scheme: ObservationScheme = build_observation(config.observation)
         self.action_scheme: ActionScheme = build_action(config.action)
         self.path = DecisionPath(

@@ -75,5 +75,7 @@ class JsonStruct(msgspec.Struct, kw_only=True, frozen=True):
         return cast("dict[str, Any]", msgspec.json.decode(self.json()))
 
     def dict(self) -> dict[str, Any]:
-        """The fields as a mapping of name to value (nested configs stay objects)."""
-        return {name: getattr(self, name) for name in self.__struct_fields__}
+        """The fields as a mapping of name to value (nested configs stay objects); a field left
+        `UNSET` is left out, as `json()` leaves it out."""
+        values = ((name, getattr(self, name)) for name in self.__struct_fields__)
+        return {name: value for name, value in values if value is not msgspec.UNSET}

@@ -15,7 +15,6 @@ import gymnasium as gym
 import numpy as np
 
 from nautilus_rl_lab.nt.model import Bar
-from nautilus_rl_lab.schemes.portfolio import PortfolioState
 
 
 class MarketState(NamedTuple):
@@ -40,8 +39,33 @@ class MarketState(NamedTuple):
     currency: str = ""
 
 
-class ObservationScheme(ABC):
-    """Turns the bars seen so far and the account state into a fixed-shape observation."""
+class PortfolioState(NamedTuple):
+    """What a portfolio scheme may know at a decision, in the env's instrument order.
+
+    `closes`: each asset's latest close (an asset without a bar at `ts_ns` keeps its last one,
+    a past price: `trading` is False for it and the decision does not trade it). `positions`:
+    signed units. `weights`: signed market value over `equity`. Money in `currency`.
+    """
+
+    ts_ns: int
+    closes: tuple[float, ...]
+    positions: tuple[float, ...]
+    weights: tuple[float, ...]
+    trading: tuple[bool, ...]
+    balance: float
+    equity: float
+    unrealized_pnl: float
+    commissions: float
+    currency: str = ""
+
+    @property
+    def cash_weight(self) -> float:
+        """One minus the sum of the weights: the part of equity not held in the assets."""
+        return 1.0 - float(sum(self.weights))
+
+
+class ObservationSpace(ABC):
+    """What every observation scheme declares: its space, its warm-up, and a reset."""
 
     @property
     @abstractmethod
@@ -51,17 +75,21 @@ class ObservationScheme(ABC):
     @property
     @abstractmethod
     def warmup_bars(self) -> int:
-        """Bars that must be seen before the first observation can be made."""
+        """Bars (of each instrument) that must be seen before the first observation."""
 
     @abstractmethod
     def reset(self) -> None:
         """Forget all bars (called at every episode or run start)."""
 
+
+class ObservationScheme(ObservationSpace):
+    """Turns the bars seen so far and the account state into a fixed-shape observation."""
+
     @abstractmethod
     def update(self, bar: Bar) -> None:
         """Take in one closed bar."""
 
-    def precompute(self, bars: Sequence[Bar]) -> None:  # noqa: B027 - optional hook
+    def precompute(self, bars: Sequence[Bar]) -> None:
         """Prepare for `bars` being fed again and again (a training node's data); by default nothing.
 
         Only what each bar and its predecessors determine may be cached: no look-ahead.

@@ -15,49 +15,29 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
 from nautilus_rl_lab.nt.model import Bar
+from nautilus_rl_lab.schemes.base import ObservationSpace, PortfolioState
 
 
-class PortfolioState(NamedTuple):
-    """What a portfolio scheme may know at a decision, in the env's instrument order.
-
-    `closes`: each asset's latest close (an asset without a bar at `ts_ns` keeps its last one,
-    a past price: `trading` is False for it and the decision does not trade it). `positions`:
-    signed units. `weights`: signed market value over `equity`. Money in `currency`.
-    """
-
-    ts_ns: int
-    closes: tuple[float, ...]
-    positions: tuple[float, ...]
-    weights: tuple[float, ...]
-    trading: tuple[bool, ...]
-    balance: float
-    equity: float
-    unrealized_pnl: float
-    commissions: float
-    currency: str = ""
-
-    @property
-    def cash_weight(self) -> float:
-        """One minus the sum of the weights: the part of equity not held in the assets."""
-        return 1.0 - float(sum(self.weights))
-
-
-class PortfolioActionScheme(ABC):
-    """Declares the action space and maps an action to target weights (one per asset).
-
-    Built with the env's `n_assets` plus the config's params. Pure: no engine, no side effects.
-    """
+class PortfolioScheme:
+    """A scheme built for `n_assets` instruments (the env's, in its order)."""
 
     def __init__(self, n_assets: int) -> None:
         if isinstance(n_assets, bool) or not isinstance(n_assets, int) or n_assets < 1:
             raise ValueError(f"`n_assets` must be an integer >= 1, was {n_assets!r}")
         self.n_assets = n_assets
+
+
+class PortfolioActionScheme(PortfolioScheme, ABC):
+    """Declares the action space and maps an action to target weights (one per asset).
+
+    Built with the env's `n_assets` plus the config's params. Pure: no engine, no side effects.
+    """
 
     @property
     @abstractmethod
@@ -76,36 +56,17 @@ class PortfolioActionScheme(ABC):
         exactly is not traded (a rebalance band returns the current weight)."""
 
 
-class PortfolioObservationScheme(ABC):
+class PortfolioObservationScheme(PortfolioScheme, ObservationSpace):
     """Turns each asset's bars and the portfolio state into a fixed-shape observation.
 
     Built with the env's `n_assets` plus the config's params.
     """
 
-    def __init__(self, n_assets: int) -> None:
-        if isinstance(n_assets, bool) or not isinstance(n_assets, int) or n_assets < 1:
-            raise ValueError(f"`n_assets` must be an integer >= 1, was {n_assets!r}")
-        self.n_assets = n_assets
-
-    @property
-    @abstractmethod
-    def space(self) -> gym.spaces.Box:
-        """The observation space; every observation lies inside it."""
-
-    @property
-    @abstractmethod
-    def warmup_bars(self) -> int:
-        """Bars each asset must have delivered before the first observation."""
-
-    @abstractmethod
-    def reset(self) -> None:
-        """Forget all bars (every episode or run start)."""
-
     @abstractmethod
     def update(self, asset: int, bar: Bar) -> None:
         """Take in one closed bar of asset `asset` (its index in the env's order)."""
 
-    def precompute(self, bars: Sequence[Sequence[Bar]]) -> None:  # noqa: B027 - optional hook
+    def precompute(self, bars: Sequence[Sequence[Bar]]) -> None:
         """Prepare for each asset's `bars[asset]` being replayed again and again (a training
         node's data); by default nothing. Only what each bar and its predecessors determine
         may be cached: no look-ahead."""
@@ -118,3 +79,11 @@ class PortfolioObservationScheme(ABC):
     @abstractmethod
     def observe(self, state: PortfolioState) -> np.ndarray:
         """The observation for the latest bars and `state`."""
+
+
+__all__ = [
+    "PortfolioActionScheme",
+    "PortfolioObservationScheme",
+    "PortfolioScheme",
+    "PortfolioState",
+]

@@ -19,7 +19,6 @@ import pandas as pd
 from nautilus_rl_lab.nt.model import InstrumentId
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes.portfolio import PortfolioState
-from nautilus_rl_lab.schemes.portfolio_registry import build_portfolio_action
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.strategies.boundary import guarded
 from nautilus_rl_lab.strategies.portfolio_path import PortfolioEvents, PortfolioExecutor
@@ -56,13 +55,7 @@ class PortfolioAgentStrategy(PortfolioEvents, Strategy):
 
     def __init__(self, config: PortfolioAgentStrategyConfig) -> None:
         super().__init__(config)
-        n = len(config.instrument_ids)
-        self.executor = PortfolioExecutor(
-            build_portfolio_action(config.action, n),
-            config.instrument_ids,
-            config.risks,
-            (config.max_gross_exposure, config.max_net_exposure),
-        )
+        self.executor = PortfolioExecutor.from_config(config)
         self.history: list[PortfolioState] = []
 
     def on_start(self) -> None:

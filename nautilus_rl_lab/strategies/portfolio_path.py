@@ -43,6 +43,7 @@ from nautilus_rl_lab.schemes.portfolio import (
     PortfolioObservationScheme,
     PortfolioState,
 )
+from nautilus_rl_lab.schemes.portfolio_registry import build_portfolio_action
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.commissions import FillCommissions
 from nautilus_rl_lab.strategies.decision import DecisionPath
@@ -169,6 +170,17 @@ class PortfolioExecutor:
         self.instruments: list[Instrument] = []
         self.rounding_residual = 0.0  # of the last rebalance, in the account currency
         self.exposure_events: list[RiskEvent] = []
+
+    @classmethod
+    def from_config(cls, config: Any) -> PortfolioExecutor:
+        """The executor a portfolio strategy's config describes (its `action`,
+        `instrument_ids`, `risks`, `max_gross_exposure`, `max_net_exposure`)."""
+        return cls(
+            build_portfolio_action(config.action, len(config.instrument_ids)),
+            config.instrument_ids,
+            config.risks,
+            (config.max_gross_exposure, config.max_net_exposure),
+        )
 
     def start(self, component: Component) -> None:
         """Look up the instruments."""

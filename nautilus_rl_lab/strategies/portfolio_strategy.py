@@ -18,7 +18,6 @@ from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes.portfolio import PortfolioState
 from nautilus_rl_lab.schemes.portfolio_registry import (
-    build_portfolio_action,
     build_portfolio_observation,
 )
 from nautilus_rl_lab.schemes.registry import SchemeConfig
@@ -59,12 +58,7 @@ class PortfolioStrategy(PortfolioEvents, Strategy):
         self.observer = PortfolioObserver(
             build_portfolio_observation(config.observation, n), config.bar_types
         )
-        self.executor = PortfolioExecutor(
-            build_portfolio_action(config.action, n),
-            config.instrument_ids,
-            config.risks,
-            (config.max_gross_exposure, config.max_net_exposure),
-        )
+        self.executor = PortfolioExecutor.from_config(config)
 
     @property
     def observation_space(self) -> gym.spaces.Box:
