@@ -58,6 +58,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import gymnasium as gym
+import msgspec
 import numpy as np
 import pandas as pd
 from greenlet import greenlet
@@ -190,6 +191,18 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def assets(self) -> list[PortfolioAsset]:
         """The portfolio's instruments (empty: one instrument, `instrument`/`data`)."""
         return [] if self.instruments is UNSET else list(self.instruments)
+
+    def with_range(self, start: str | None, end: str | None) -> TrainingNodeConfig:
+        """This config with its data (every instrument's, for a portfolio) cut to the UTC
+        range `[start, end)` of bar open times (`None`: from the first / to the last bar)."""
+
+        def cut(data: DataSourceConfig) -> DataSourceConfig:
+            return msgspec.structs.replace(data, start=start, end=end)
+
+        if not self.assets:
+            return msgspec.structs.replace(self, data=cut(self.data))
+        assets = [msgspec.structs.replace(a, data=cut(a.data)) for a in self.assets]
+        return msgspec.structs.replace(self, instruments=assets)
 
     @property
     def schemes(self) -> tuple[SchemeConfig, SchemeConfig]:

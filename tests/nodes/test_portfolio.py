@@ -380,3 +380,20 @@ def test_render_draws_the_episode_equity_and_each_instruments_weight(
     assert len(equity_ax.lines[0].get_xdata()) == 6
     assert [t.get_text() for t in weights_ax.get_legend().get_texts()] == ["AAA.SIM", "BBB.SIM"]
     assert "episode of 5 steps" in equity_ax.get_title()
+
+
+def test_with_range_cuts_every_instruments_data_and_keeps_the_rest(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    config = portfolio_config(two_stocks)
+    cut = config.with_range("2024-01-05", "2024-01-20")
+    assert [(a.data.start, a.data.end) for a in cut.assets] == [("2024-01-05", "2024-01-20")] * 2
+    assert [a.data.path for a in cut.assets] == [a.data.path for a in config.assets]
+    assert cut.venue == config.venue and cut.schemes == config.schemes
+    infos = in_env(cut, lambda env: run_actions(env, [[0.1, 0.1]] * 30))
+    first, last = infos[0]["timestamp"], infos[-1]["timestamp"]
+    assert pd.Timestamp(first) >= pd.Timestamp("2024-01-06") and pd.Timestamp(last) <= pd.Timestamp(
+        "2024-01-20"
+    )
+    single = TrainingNodeConfig().with_range("2017-02-01", None)
+    assert (single.data.start, single.data.end) == ("2017-02-01", None)
