@@ -28,6 +28,7 @@ import pandas as pd
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.agents.portfolio_agent import PortfolioRLAgent, PortfolioRLAgentConfig
+from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
 from nautilus_rl_lab.evaluation.frequency import ReturnFrequency, daily_returns, return_frequency
 from nautilus_rl_lab.evaluation.statistics import deflated_sharpe_ratio, performance_figures
 from nautilus_rl_lab.nodes.engine import MarketData
@@ -139,14 +140,15 @@ def run_portfolio_backtest(
 ) -> PortfolioRun:
     """Run `agent` over `config`'s portfolio (every instrument's data range).
 
-    `action`: the action scheme the agent's actions are for (default: the agent's own
-    `action` attribute, as the baselines have, else the config's). `markets` reuses loaded
+    `action`: the action scheme the agent's actions are for (default: a `PortfolioBaseline`'s
+    own, else the config's, the one a policy was trained with). `markets` reuses loaded
     markets (several agents over the same data).
     """
     if not config.assets:
         raise ValueError("`config` has no `instruments`: use evaluation.run_backtest")
-    scheme = action or getattr(agent, "action", None) or config.schemes[1]
-    return call_with_engine("run_portfolio_backtest", _run, agent, config, scheme, name, markets)
+    if action is None:
+        action = agent.action if isinstance(agent, PortfolioBaseline) else config.schemes[1]
+    return call_with_engine("run_portfolio_backtest", _run, agent, config, action, name, markets)
 
 
 def load_markets(config: TrainingNodeConfig) -> list[MarketData]:
