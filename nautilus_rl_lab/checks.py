@@ -7,7 +7,8 @@ otherwise surfaces as Gymnasium's "rewards are not equivalent for the same seed"
 2. `rollout`: a short random rollout (actions from `action_space`, seeded with `seed`,
    resetting at episode ends) returns finite observations inside the space, finite real
    rewards, bool `terminated`/`truncated` and a dict `info`; for a TrainingNode-like env
-   (one with a `fills()` method) `info` carries finite `equity`, `position` and `trades`.
+   (one with a `fills()` method) `info` carries finite `equity`, `position` (a portfolio's:
+   `positions`) and `trades`.
 3. `seed determinism`: the same rollout again with the same seed gives the same
    observations, the same fills (`env.fills()` of every episode, without random event ids),
    the same rewards and episode ends, and the same trading info.
@@ -191,23 +192,27 @@ def _flat(space: gym.Space[Any], obs: Any) -> np.ndarray:
 
 
 def _trading_info(info: dict[str, Any], where: str) -> tuple[float, ...]:
-    missing = [key for key in TRADING_INFO_KEYS if key not in info]
+    # a portfolio env's info carries `positions`, one per instrument, instead of `position`
+    keys = tuple(
+        "positions" if k == "position" and "positions" in info else k for k in TRADING_INFO_KEYS
+    )
+    missing = [key for key in keys if key not in info]
     if missing:
         raise AssertionError(
             f"info from {where} lacks {missing}: a trading env's info must carry "
-            f"{list(TRADING_INFO_KEYS)}"
+            f"{list(TRADING_INFO_KEYS)} (a portfolio's: `positions`, one per instrument)"
         )
-    values = []
-    for key in TRADING_INFO_KEYS:
+    values: list[float] = []
+    for key in keys:
         try:
-            value = float(info[key])
+            numbers = np.asarray(info[key], dtype=np.float64).reshape(-1)
         except (TypeError, ValueError) as e:
             raise AssertionError(
                 f"info[{key!r}] from {where} is {info[key]!r}, not a number"
             ) from e
-        if not math.isfinite(value):
-            raise AssertionError(f"info[{key!r}] from {where} is {value}, not finite")
-        values.append(value)
+        if not np.isfinite(numbers).all():
+            raise AssertionError(f"info[{key!r}] from {where} is {info[key]}, not finite")
+        values += [float(v) for v in numbers]
     return tuple(values)
 
 

@@ -55,7 +55,10 @@ from nautilus_rl_lab.nodes.venue import (
     uses_instrument_fees,
 )
 from nautilus_rl_lab.nodes.venue_config import VenueConfig
-from nautilus_rl_lab.nodes.venue_models import ImportableLatencyModelConfig
+from nautilus_rl_lab.nodes.venue_models import (
+    ImportableFeeModelConfig,
+    ImportableLatencyModelConfig,
+)
 from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.engine import create_engine, engine_clock
 from nautilus_rl_lab.nt.execution import FeeModel, StaticLatencyModel
@@ -80,8 +83,10 @@ def default_venue(
     leverage: float | None = None,
     oms_type: str = "NETTING",
     account_type: str = "MARGIN",
+    fee_model: ImportableFeeModelConfig | None = None,
 ) -> VenueConfig:
-    """A netting venue with one balance; `leverage`:1 (default 30 on MARGIN, 1 on CASH)."""
+    """A netting venue with one balance; `leverage`:1 (default 30 on MARGIN, 1 on CASH);
+    `fee_model`: the venue's (default: each instrument's own maker/taker rates)."""
     currency = starting_balance.split()[-1]
     if leverage is None:
         leverage = 30.0 if account_type == "MARGIN" else 1.0
@@ -92,6 +97,7 @@ def default_venue(
         starting_balances=[starting_balance],
         base_currency=currency,
         default_leverage=leverage,
+        fee_model=fee_model,
     )
 
 

@@ -102,6 +102,17 @@ def _build(path: str, config: dict[str, Any]) -> Any:
     return getattr(importlib.import_module(module), name)(**kwargs)
 
 
+def per_unit_commission(commission: str) -> ImportableFeeModelConfig:
+    """Nautilus' `PerContractFeeModel` charging `commission` (`'0.01 USD'`) per unit filled
+    (a share, a contract): the usual equity broker's fee, which a rate of notional would round
+    to 0 on small fills (`nodes.venue.check_fee_rates`)."""
+    return ImportableFeeModelConfig(
+        fee_model_path=f"{NAUTILUS_MODELS}:PerContractFeeModel",
+        config_path="nautilus_trader.backtest.config:PerContractFeeModelConfig",
+        config={"commission": commission},
+    )
+
+
 def fee_model(config: ImportableFeeModelConfig | None, instrument: Instrument) -> FeeModel:
     """The configured fee model; without one (or `MakerTakerFeeModel`) the instrument's own
     maker/taker rates (NautilusTrader 2 requires a fee model on every venue)."""

@@ -13,6 +13,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
+from nautilus_rl_lab.checks import check_env
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
@@ -397,3 +398,11 @@ def test_with_range_cuts_every_instruments_data_and_keeps_the_rest(
     )
     single = TrainingNodeConfig().with_range("2017-02-01", None)
     assert (single.data.start, single.data.end) == ("2017-02-01", None)
+
+
+def test_the_projects_check_env_passes_on_a_portfolio_env(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        check_env(TrainingNode(portfolio_config(two_stocks, episode_length=6, random_start=True)))

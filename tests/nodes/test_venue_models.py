@@ -90,3 +90,10 @@ def test_a_setting_the_model_does_not_take_raises() -> None:
     config = _fee("FixedFeeModel", {"commission": "5.00 USD", "rebate": 1})
     with pytest.raises(TypeError):
         venue_models.fee_model(config, INSTRUMENT)
+
+
+def test_a_per_unit_commission_is_nautilus_per_contract_fee_model() -> None:
+    config = venue_models.per_unit_commission("0.01 USD")
+    model = venue_models.fee_model(config, INSTRUMENT)
+    assert type(model) is PerContractFeeModel
+    assert config == _fee("PerContractFeeModel", {"commission": "0.01 USD"})
