@@ -122,9 +122,7 @@ def _terminal_units(simulator: Mt5TerminalSimulator, instrument: str) -> Decimal
 
 def _in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> bool:
     """Nautilus' net position equals the terminal's on every symbol."""
-    return all(
-        _nautilus_units(node, i) == _terminal_units(simulator, i) for i in INSTRUMENTS
-    )
+    return all(_nautilus_units(node, i) == _terminal_units(simulator, i) for i in INSTRUMENTS)
 
 
 def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(terminal, tmp_path):
@@ -134,9 +132,7 @@ def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(termin
     its actual (flat) position while the filled legs, already at their targets, send nothing."""
     simulator, handle = terminal
     actor, strategy = _components(tmp_path)
-    config = rpyc_node_config(
-        handle.port, [strategy], [actor], magic=MAGIC, symbols=SYMBOLS
-    )
+    config = rpyc_node_config(handle.port, [strategy], [actor], magic=MAGIC, symbols=SYMBOLS)
     node = LiveNode(config)
     try:
         node.start()
