@@ -7,10 +7,10 @@ a rule agent (equal weights at every decision), so its orders are known in advan
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -18,6 +18,7 @@ from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
 from nautilus_rl_lab.deploy import portfolio_agent_configs
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5 import Mt5SimulatorConfig
+from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.rpyc import ServerHandle, serve
 from nautilus_rl_lab.mt5.simulator import Mt5TerminalSimulator
 from nautilus_rl_lab.nodes.live import LiveNode
@@ -42,13 +43,36 @@ BASE_CURRENCY_COMMISSION = pytest.mark.xfail(
 )
 
 
+class LateFeed:
+    """The simulator as the node's terminal, except that `symbol`'s bars stop at the bar
+    forming when `stop` is called (its feed never delivers them: the node waits in vain)."""
+
+    def __init__(self, simulator: Mt5TerminalSimulator, symbol: str) -> None:
+        self._simulator = simulator
+        self.symbol = symbol
+        self.before: int | None = None  # no bar opened at or after this (server seconds)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._simulator, name)
+
+    def stop(self) -> None:
+        (forming,) = self._simulator.copy_rates_from_pos(self.symbol, mt5c.TIMEFRAME_M1, 0, 1)
+        self.before = int(forming["time"])
+
+    def copy_rates_from_pos(self, symbol: str, *args: Any) -> Any:
+        rates = self._simulator.copy_rates_from_pos(symbol, *args)
+        if symbol != self.symbol or self.before is None or rates is None:
+            return rates
+        return rates[rates["time"] < self.before]
+
+
 @pytest.fixture(params=[0.0, pytest.param(3.5, marks=BASE_CURRENCY_COMMISSION)])
 def commission(request: pytest.FixtureRequest) -> float:
     return request.param
 
 
 @pytest.fixture
-def terminal(commission: float) -> Iterator[tuple[Mt5TerminalSimulator, ServerHandle]]:
+def terminal(commission: float) -> Iterator[tuple[Mt5TerminalSimulator, LateFeed, ServerHandle]]:
     config = Mt5SimulatorConfig(
         symbols=SYMBOLS,
         bar_seconds=60,
@@ -58,13 +82,22 @@ def terminal(commission: float) -> Iterator[tuple[Mt5TerminalSimulator, ServerHa
         commission_per_lot=commission,
     )
     simulator = Mt5TerminalSimulator(config=config)
-    handle = serve(simulator, "127.0.0.1", 0)
-    yield simulator, handle
+    feed = LateFeed(simulator, SYMBOLS[-1])
+    handle = serve(cast(Any, feed), "127.0.0.1", 0)
+    yield simulator, feed, handle
     simulator.stop_replay()
     handle.stop()
 
 
-def _components(tmp_path: Path) -> tuple[Any, Any]:
+def _node(handle: ServerHandle, tmp_path: Path, **options: Any) -> LiveNode:
+    """A node trading equal weights on `SYMBOLS` (`options`: of `portfolio_agent_configs`)."""
+    actor, strategy = _components(tmp_path, **options)
+    return LiveNode(
+        rpyc_node_config(handle.port, [strategy], [actor], magic=MAGIC, symbols=SYMBOLS)
+    )
+
+
+def _components(tmp_path: Path, **options: Any) -> tuple[Any, Any]:
     agent = PortfolioBaseline(INSTRUMENTS, "equal_weight", rebalance_every=1, invested=INVESTED)
     return portfolio_agent_configs(
         agent.save(tmp_path / "agent"),
@@ -73,13 +106,16 @@ def _components(tmp_path: Path) -> tuple[Any, Any]:
         SchemeConfig(name="stacked_window", params={"window": 2}),
         PortfolioBaseline.action,
         [RiskLimits()] * len(INSTRUMENTS),
+        **options,
     )
 
 
-def _close_bar(node: LiveNode, simulator: Mt5TerminalSimulator) -> None:
-    """Close one more bar at the terminal; wait until every symbol's bar reached the node (a
+def _close_bar(
+    node: LiveNode, simulator: Mt5TerminalSimulator, expected: Sequence[str] = BAR_TYPES
+) -> None:
+    """Close one more bar at the terminal; wait until the `expected` bars reached the node (a
     symbol's first bar may land before its subscription's first poll: close another)."""
-    bar_types = [BarType.from_str(b) for b in BAR_TYPES]
+    bar_types = [BarType.from_str(b) for b in expected]
     seen = [node.cache.bar_count(b) for b in bar_types]
 
     def arrived() -> bool:
@@ -97,7 +133,7 @@ def _rebalance(node: LiveNode, simulator: Mt5TerminalSimulator, agent: Any) -> N
     decided = agent.actions_published
     for _ in range(5):
         _close_bar(node, simulator)
-        if agent.actions_published > decided:
+        if node.wait_until(lambda: agent.actions_published > decided, 0.5):
             break
     assert agent.actions_published == decided + 1, "the agent did not decide once"
     assert node.wait_until(lambda: all(o.is_closed for o in node.cache.orders()), WAIT)
@@ -130,10 +166,8 @@ def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(termin
     (MT5 10006 REJECT): the other two legs fill, the rejection is counted on its leg, Nautilus'
     positions equal the terminal's per symbol, and the next rebalance buys the missing leg from
     its actual (flat) position while the filled legs, already at their targets, send nothing."""
-    simulator, handle = terminal
-    actor, strategy = _components(tmp_path)
-    config = rpyc_node_config(handle.port, [strategy], [actor], magic=MAGIC, symbols=SYMBOLS)
-    node = LiveNode(config)
+    simulator, _, handle = terminal
+    node = _node(handle, tmp_path)
     try:
         node.start()
         (agent,) = node.trader.actors()
@@ -162,6 +196,40 @@ def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(termin
         assert _terminal_units(simulator, missing) > 0
         assert {i: _terminal_units(simulator, i) for i in held} == held
         assert executor.orders_rejected == 1
+    finally:
+        node.dispose()
+
+
+@pytest.mark.parametrize("commission", [0.0])
+def test_a_symbol_whose_bar_never_comes_is_held_after_max_wait_secs(terminal, tmp_path):
+    """USDJPY's feed stops delivering bars: the timestamp waits `max_wait_secs` for it, then the
+    agent decides on the other two (USDJPY marked not trading, at its last delivered close, no
+    later one) and USDJPY is held: no order, its position unchanged."""
+    simulator, feed, handle = terminal
+    node = _node(handle, tmp_path, max_wait_secs=0.5)
+    try:
+        node.start()
+        (agent,) = node.trader.actors()
+        (executor,) = node.trader.strategies()
+        _rebalance(node, simulator, agent)
+        assert node.wait_until(lambda: _in_step(node, simulator), WAIT)
+        orders, held = len(node.cache.orders()), _terminal_units(simulator, INSTRUMENTS[-1])
+        assert held > 0
+
+        feed.stop()
+        decided = agent.actions_published
+        _close_bar(node, simulator, BAR_TYPES[:-1])
+        assert node.wait_until(lambda: agent.actions_published > decided, WAIT)
+        assert agent.actions_published == decided + 1 and agent.partial_decisions == 1
+        state = executor.history[-1]
+        assert state.trading == (True, True, False)
+        last = node.cache.bar(BarType.from_str(BAR_TYPES[-1]))
+        assert state.closes[-1] == last.close.as_double() and state.ts_ns > last.ts_event
+        assert node.wait_until(lambda: all(o.is_closed for o in node.cache.orders()), WAIT)
+        late = [str(o.instrument_id) for o in node.cache.orders()[orders:]]
+        assert INSTRUMENTS[-1] not in late
+        assert _terminal_units(simulator, INSTRUMENTS[-1]) == held
+        assert node.wait_until(lambda: _in_step(node, simulator), WAIT)
     finally:
         node.dispose()
 
