@@ -26,7 +26,7 @@ from nautilus_rl_lab.agents.base import Agent, given_or_saved
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nt.common import Actor, ActorConfig, TimeEvent
 from nautilus_rl_lab.nt.model import Bar, BarType, InstrumentId
-from nautilus_rl_lab.schemes.portfolio import PortfolioState
+from nautilus_rl_lab.schemes.base import PortfolioState
 from nautilus_rl_lab.schemes.portfolio_registry import build_portfolio_observation
 from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
