@@ -66,13 +66,20 @@ class LateFeed:
         return rates[rates["time"] < self.before]
 
 
-@pytest.fixture(params=[0.0, pytest.param(3.5, marks=BASE_CURRENCY_COMMISSION)])
-def commission(request: pytest.FixtureRequest) -> float:
-    return request.param
+@pytest.fixture
+def commission() -> float:
+    return 0.0
 
 
 @pytest.fixture
-def terminal(commission: float) -> Iterator[tuple[Mt5TerminalSimulator, LateFeed, ServerHandle]]:
+def margin_mode() -> str:
+    return "netting"
+
+
+@pytest.fixture
+def terminal(
+    commission: float, margin_mode: str
+) -> Iterator[tuple[Mt5TerminalSimulator, LateFeed, ServerHandle]]:
     config = Mt5SimulatorConfig(
         symbols=SYMBOLS,
         bar_seconds=60,
@@ -80,6 +87,7 @@ def terminal(commission: float) -> Iterator[tuple[Mt5TerminalSimulator, LateFeed
         warmup_bars=20,
         balance=1_000_000.0,  # MT5 FX trades whole 100,000-unit lots in a portfolio
         commission_per_lot=commission,
+        margin_mode=margin_mode,
     )
     simulator = Mt5TerminalSimulator(config=config)
     feed = LateFeed(simulator, SYMBOLS[-1])
@@ -161,6 +169,14 @@ def _in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> bool:
     return all(_nautilus_units(node, i) == _terminal_units(simulator, i) for i in INSTRUMENTS)
 
 
+@pytest.mark.parametrize(
+    ("margin_mode", "commission"),
+    [
+        ("netting", 0.0),
+        ("hedging", 0.0),
+        pytest.param("netting", 3.5, marks=BASE_CURRENCY_COMMISSION),
+    ],
+)
 def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(terminal, tmp_path):
     """Issue 25's acceptance test. The terminal rejects the first order of the first rebalance
     (MT5 10006 REJECT): the other two legs fill, the rejection is counted on its leg, Nautilus'
@@ -200,7 +216,6 @@ def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(termin
         node.dispose()
 
 
-@pytest.mark.parametrize("commission", [0.0])
 def test_a_symbol_whose_bar_never_comes_is_held_after_max_wait_secs(terminal, tmp_path):
     """USDJPY's feed stops delivering bars: the timestamp waits `max_wait_secs` for it, then the
     agent decides on the other two (USDJPY marked not trading, at its last delivered close, no
