@@ -221,7 +221,7 @@ def test_a_symbol_whose_bar_never_comes_is_held_after_max_wait_secs(terminal, tm
     agent decides on the other two (USDJPY marked not trading, at its last delivered close, no
     later one) and USDJPY is held: no order, its position unchanged."""
     simulator, feed, handle = terminal
-    node = _node(handle, tmp_path, max_wait_secs=0.5)
+    node = _node(handle, tmp_path, max_wait_secs=2.0)  # ample for three polls of 0.02 s
     try:
         node.start()
         (agent,) = node.trader.actors()
