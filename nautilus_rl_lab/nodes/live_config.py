@@ -9,7 +9,9 @@ symbols). The old flat client fields (`magic`, `poll_interval_secs`, ...) are st
 `LabDeprecationWarning`, into the nested ones. Validation refuses, before anything connects, a
 component whose `bar_type` is for another instrument than its `instrument_id`, MT5 instruments or
 bars of a symbol the node does not load, and a `trailing_stop` (MT5 has no server-side trailing
-stop).
+stop). A portfolio's components (`PortfolioRLAgentConfig`, `PortfolioAgentStrategyConfig`) are
+checked the same way per instrument: `instrument_ids[i]` against `bar_types[i]` and `risks[i]`
+(one each, in the same order).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ FLAT_CLIENT_FIELDS = (
 )  # fmt: skip
 EXEC_ONLY_FIELDS = ("magic", "oms_type")
 _Client = TypeVar("_Client", Mt5DataClientConfig, Mt5ExecClientConfig)
+_Risk = tuple[str, Any, RiskLimits]  # a risk section's key, its instrument id, its limits
 
 
 class LiveNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -210,21 +213,57 @@ def _check_clients(data: Mt5DataClientConfig, execution: Mt5ExecClientConfig) ->
         )
 
 
-def _strategy_limits(strategy: ImportableStrategyConfig) -> RiskLimits | None:
-    """The `risk` section of a strategy config (an `AgentStrategyConfig`'s), if any."""
-    section = strategy.config.get("risk")
-    return RiskLimits.parse(msgspec.json.encode(section)) if section else None
+def _strategy_risks(field: str, strategy: ImportableStrategyConfig) -> list[_Risk]:
+    """The risk sections of a strategy config with their key and instrument: its `risk` (an
+    `AgentStrategyConfig`'s) or each `risks[i]` for `instrument_ids[i]` (a
+    `PortfolioAgentStrategyConfig`'s)."""
+    config = strategy.config
+    if config.get("risks") is None:
+        section = config.get("risk")
+        return [("risk", config.get("instrument_id"), _limits(section))] if section else []
+    risks, instruments = list(config["risks"]), list(config.get("instrument_ids") or [])
+    if len(risks) != len(instruments):
+        raise ConfigError(
+            f"`{field}.config.risks` has {len(risks)} entries for {len(instruments)} "
+            "`instrument_ids`: give one risk section per instrument, in the same order",
+        )
+    return [
+        (f"risks[{i}]", instrument, _limits(section))
+        for i, (section, instrument) in enumerate(zip(risks, instruments, strict=True))
+    ]
+
+
+def _limits(section: Any) -> RiskLimits:
+    return RiskLimits.parse(msgspec.json.encode(section))
 
 
 def _check_protection(field: str, strategy: ImportableStrategyConfig) -> None:
     """Refuse what MT5 cannot protect: its sl/tp do not trail (no server-side trailing)."""
-    limits = _strategy_limits(strategy)
-    if limits is not None and limits.trailing_stop:
+    for key, _, limits in _strategy_risks(field, strategy):
+        if limits.trailing_stop:
+            raise ConfigError(
+                f"`{field}.config.{key}.trailing_stop` is not available on MT5: the terminal has "
+                "no server-side trailing stop over its API; set it to false (the stop-loss is "
+                "then the position's fixed sl)",
+            )
+
+
+def _markets(field: str, config: dict[str, Any]) -> list[tuple[str, Any, str, Any]]:
+    """The (key, instrument id, key, bar type) pairs a component config names: its
+    `instrument_id` and `bar_type`, or each `instrument_ids[i]` and `bar_types[i]` (a
+    portfolio's, in the same order; a portfolio strategy has no bars)."""
+    if config.get("instrument_ids") is None and config.get("bar_types") is None:
+        return [("instrument_id", config.get("instrument_id"), "bar_type", config.get("bar_type"))]
+    instruments, bar_types = list(config.get("instrument_ids") or []), config.get("bar_types")
+    if bar_types is not None and len(bar_types) != len(instruments):
         raise ConfigError(
-            f"`{field}.config.risk.trailing_stop` is not available on MT5: the terminal has no "
-            "server-side trailing stop over its API; set it to false (the stop-loss is then "
-            "the position's fixed sl)",
+            f"`{field}.config.bar_types` has {len(bar_types)} entries for {len(instruments)} "
+            "`instrument_ids`: give each instrument its bars, in the same order",
         )
+    return [
+        (f"instrument_ids[{i}]", instrument, f"bar_types[{i}]", bar_types and bar_types[i])
+        for i, instrument in enumerate(instruments)
+    ]
 
 
 def _check_market(
@@ -232,54 +271,56 @@ def _check_market(
     component: ImportableActorConfig | ImportableStrategyConfig,
     symbols: tuple[str, ...],
 ) -> None:
-    """Refuse bars of another instrument than the component's, and MT5 symbols not loaded.
+    """Refuse bars of another instrument than the component's, and MT5 symbols not loaded
+    (a portfolio's: each instrument against its own bars).
 
     A component reading one symbol's bars while trading another would decide on the wrong
     prices; one subscribing to a symbol the node does not load would sit idle.
     """
-    config = component.config
-    instrument = config.get("instrument_id")
-    bar_type = config.get("bar_type")
-    ids: dict[str, InstrumentId] = {}
-    try:
-        if instrument is not None:
-            ids["instrument_id"] = InstrumentId.from_str(str(instrument))
-        if bar_type is not None:
-            ids["bar_type"] = BarType.from_str(str(bar_type)).instrument_id
-    except ValueError as e:
-        key = "bar_type" if "instrument_id" in ids or instrument is None else "instrument_id"
-        raise ConfigError(f"`{field}.config.{key}` is not a Nautilus identifier: {e}") from e
-    if len(ids) == 2 and ids["bar_type"] != ids["instrument_id"]:
-        raise ConfigError(
-            f"`{field}.config.bar_type` {bar_type!r} is for {ids['bar_type']} but "
-            f"`{field}.config.instrument_id` is {instrument!r}: the component would decide on "
-            "one instrument's bars and trade another; use the bars of the traded instrument",
-        )
-    for key, instrument_id in ids.items():
-        if instrument_id.venue.value == MT5 and instrument_id.symbol.value not in symbols:
+    for instrument_key, instrument, bar_key, bar_type in _markets(field, component.config):
+        ids: dict[str, InstrumentId] = {}
+        try:
+            if instrument is not None:
+                ids[instrument_key] = InstrumentId.from_str(str(instrument))
+            if bar_type is not None:
+                ids[bar_key] = BarType.from_str(str(bar_type)).instrument_id
+        except ValueError as e:
+            key = bar_key if instrument_key in ids or instrument is None else instrument_key
+            raise ConfigError(f"`{field}.config.{key}` is not a Nautilus identifier: {e}") from e
+        if len(ids) == 2 and ids[bar_key] != ids[instrument_key]:
             raise ConfigError(
-                f"`{field}.config.{key}` names {instrument_id} but the node loads only "
-                f"`symbols` {list(symbols)}: add {instrument_id.symbol.value!r} to `symbols`",
+                f"`{field}.config.{bar_key}` {bar_type!r} is for {ids[bar_key]} but "
+                f"`{field}.config.{instrument_key}` is {instrument!r}: the component would "
+                "decide on one instrument's bars and trade another; use the bars of the traded "
+                "instrument",
             )
+        for key, instrument_id in ids.items():
+            if instrument_id.venue.value == MT5 and instrument_id.symbol.value not in symbols:
+                raise ConfigError(
+                    f"`{field}.config.{key}` names {instrument_id} but the node loads only "
+                    f"`symbols` {list(symbols)}: add {instrument_id.symbol.value!r} to `symbols`",
+                )
 
 
 def live_risk_limits(config: LiveNodeConfig) -> tuple[dict[str, int], str]:
-    """The node's `RiskEngine` notional caps and submit rate, plus those of every strategy's `risk`.
+    """The node's `RiskEngine` notional caps and submit rate, plus those of every strategy's risk.
 
     A strategy config with `instrument_id` and `risk` (an `AgentStrategyConfig`, the same
-    section as training's) sets `max_notional_per_order` for its instrument and, if given,
-    the node's `max_order_submit_rate`, so the Nautilus limits are the same in every mode.
+    section as training's), or `instrument_ids` and `risks` (a portfolio's), sets
+    `max_notional_per_order` for each instrument and, if given, the node's
+    `max_order_submit_rate` (the last one given: the engine has one), so the Nautilus limits
+    are the same in every mode.
     """
     notionals = dict(config.max_notional_per_order)
     submit_rate = config.max_order_submit_rate
-    for strategy in config.strategies:
-        limits, instrument = _strategy_limits(strategy), strategy.config.get("instrument_id")
-        if limits is None or instrument is None:
-            continue
-        engine = risk_engine_config(limits, InstrumentId.from_str(str(instrument)))
-        # 2.0's `RiskEngineConfig` holds the caps as strings, 1.221's as given (ints)
-        notionals.update({k: int(v) for k, v in engine.max_notional_per_order.items()})
-        submit_rate = limits.max_order_submit_rate or submit_rate
+    for i, strategy in enumerate(config.strategies):
+        for _, instrument, limits in _strategy_risks(f"strategies[{i}]", strategy):
+            if instrument is None:
+                continue
+            engine = risk_engine_config(limits, InstrumentId.from_str(str(instrument)))
+            # 2.0's `RiskEngineConfig` holds the caps as strings, 1.221's as given (ints)
+            notionals.update({k: int(v) for k, v in engine.max_notional_per_order.items()})
+            submit_rate = limits.max_order_submit_rate or submit_rate
     return notionals, submit_rate
 
 

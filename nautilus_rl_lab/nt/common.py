@@ -10,6 +10,7 @@ from nautilus_trader.common import (
     CacheConfig,
     Clock,
     MessageBus,
+    TimeEvent,
     log_sysinfo,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "Clock",
     "ImportableActorConfig",
     "MessageBus",
+    "TimeEvent",
     "log_sysinfo",
 ]

@@ -63,12 +63,7 @@ from nautilus_rl_lab.strategies.protection import (
     submit_protected,
 )
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits, RiskManager
-from nautilus_rl_lab.strategies.staleness import (
-    NANOS_PER_SECOND,
-    STALE_TOPIC,
-    MarketClock,
-    StaleDecision,
-)
+from nautilus_rl_lab.strategies.staleness import MarketClock, report_if_stale
 from nautilus_rl_lab.strategies.valuation import AccountReader
 
 Policy = Callable[[np.ndarray, MarketState], Any]
@@ -156,14 +151,10 @@ class DecisionPath:
     def _stale(self, component: Component, instrument: Instrument, bar: Bar) -> bool:
         """Whether `bar` closed more than `max_bar_age_secs` before the market's time; if so,
         log, count and publish the skipped decision (`StaleDecision` on `STALE_TOPIC`)."""
-        limit = self.max_bar_age_secs
-        now = self.market_clock.venue_ns or component.clock.timestamp_ns()
-        if limit is None or now - bar.ts_event <= limit * NANOS_PER_SECOND:
+        venue_ns, limit = self.market_clock.venue_ns, self.max_bar_age_secs
+        if not report_if_stale(component, instrument.id, bar.ts_event, venue_ns, limit):
             return False
-        stale = StaleDecision(component.id.value, instrument.id, bar.ts_event, now, limit)
-        component.log.warning(stale.message)
         self.stale_decisions += 1
-        component.publish_message(STALE_TOPIC, stale)
         return True
 
     def execute(

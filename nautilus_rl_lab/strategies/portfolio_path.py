@@ -135,10 +135,21 @@ class PortfolioObserver:
         asset = self._asset_of[bar.bar_type]
         self.scheme.update(asset, bar)
         self.closes[asset] = bar.close.as_double()
-        ts = bar.ts_event
-        if not self.aligned.arrive(asset, ts) or ts < self.decide_from_ns:
+        if not self.aligned.arrive(asset, bar.ts_event):
             return None
-        if not self.scheme.ready:
+        return self._decision(component, bar.ts_event)
+
+    def expire(self, component: Component, ts_ns: int) -> tuple[np.ndarray, PortfolioState] | None:
+        """Stop waiting for the bars still due at `ts_ns` (live: a symbol's bar is late) and
+        decide on those that arrived, as `observe` would (`None`: nothing to decide)."""
+        if not self.aligned.expire(ts_ns):
+            return None
+        return self._decision(component, ts_ns)
+
+    def _decision(self, component: Component, ts: int) -> tuple[np.ndarray, PortfolioState] | None:
+        """The observation and state of the decision at `ts` (`None`: before `decide_from_ns`
+        or while the scheme warms up)."""
+        if ts < self.decide_from_ns or not self.scheme.ready:
             return None
         state = read_portfolio_state(
             component,

@@ -93,3 +93,21 @@ class MarketClock:
 
     def _on_time(self, ts_ns: int) -> None:
         self.venue_ns = max(self.venue_ns, ts_ns)
+
+
+def report_if_stale(
+    component: Component,
+    instrument_id: InstrumentId,
+    bar_ts_ns: int,
+    market_ns: int,
+    limit: float | None,
+) -> bool:
+    """Whether a decision on the bar closed at `bar_ts_ns` is stale at `market_ns` (the venue's
+    time, 0: the component's clock); if so, log it and publish it on `STALE_TOPIC`."""
+    now = market_ns or component.clock.timestamp_ns()
+    if limit is None or now - bar_ts_ns <= limit * NANOS_PER_SECOND:
+        return False
+    stale = StaleDecision(component.id.value, instrument_id, bar_ts_ns, now, limit)
+    component.log.warning(stale.message)
+    component.publish_message(STALE_TOPIC, stale)
+    return True

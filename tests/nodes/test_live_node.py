@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError, ValuationError
@@ -707,3 +708,81 @@ def test_the_flat_client_fields_still_work_with_a_deprecation_warning() -> None:
 def test_nested_client_configs_are_checked(section: dict[str, Any], fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         LiveNodeConfig.from_dict(section)
+
+
+# -- a portfolio's components (issue 25): checked per instrument ---------------------------
+
+_PORTFOLIO = ("EURUSD.MT5", "GBPUSD.MT5", "USDJPY.MT5")
+
+
+def _portfolio_components(**changes: Any) -> dict[str, Any]:
+    """A portfolio agent's actor and strategy as a live config's mappings, with `changes` to
+    the actor's (``actor_``) or the strategy's (``strategy_``) config fields."""
+    from nautilus_rl_lab.agents.portfolio_baselines import ACTION
+    from nautilus_rl_lab.deploy import portfolio_agent_configs
+    from nautilus_rl_lab.schemes import SchemeConfig
+    from nautilus_rl_lab.strategies import RiskLimits
+
+    actor, strategy = portfolio_agent_configs(
+        "agent",
+        _PORTFOLIO,
+        [f"{i}-1-MINUTE-BID-EXTERNAL" for i in _PORTFOLIO],
+        SchemeConfig(name="stacked_window"),
+        ACTION,
+        [RiskLimits(max_notional_per_order=100_000 * (k + 1)) for k in range(len(_PORTFOLIO))],
+    )
+    mappings = {}
+    for kind, component in (("actor", actor), ("strategy", strategy)):
+        config = dict(component.config)
+        config.update({k.split("_", 1)[1]: v for k, v in changes.items() if k.startswith(kind)})
+        mappings[kind] = {**msgspec.structs.asdict(component), "config": config}
+    return {"actors": [mappings["actor"]], "strategies": [mappings["strategy"]]}
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        (
+            {"actor_bar_types": [f"{i}-1-MINUTE-BID-EXTERNAL" for i in reversed(_PORTFOLIO)]},
+            r"`actors\[0\]\.config\.bar_types\[0\]` 'USDJPY.*instrument_ids\[0\]` is "
+            "'EURUSD.MT5': the component would decide on one instrument's bars",
+        ),
+        (
+            {"actor_bar_types": ["EURUSD.MT5-1-MINUTE-BID-EXTERNAL"]},
+            r"`actors\[0\]\.config\.bar_types` has 1 entries for 3 `instrument_ids`",
+        ),
+        (
+            {"strategy_risks": [{}]},
+            r"`strategies\[0\]\.config\.risks` has 1 entries for 3 `instrument_ids`",
+        ),
+        (
+            {"strategy_risks": [{}, {"stop_loss": 0.01, "trailing_stop": True}, {}]},
+            r"`strategies\[0\]\.config\.risks\[1\]\.trailing_stop` is not available on MT5",
+        ),
+    ],
+)
+def test_a_portfolio_s_bars_and_risks_are_checked_per_instrument(changes, fragment) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        LiveNodeConfig.from_dict(
+            {"symbols": ["EURUSD", "GBPUSD", "USDJPY"], **_portfolio_components(**changes)}
+        )
+
+
+def test_a_portfolio_symbol_the_node_does_not_load_is_refused() -> None:
+    with pytest.raises(
+        ConfigError,
+        match=r"`actors\[0\]\.config\.instrument_ids\[2\]` names "
+        r"USDJPY\.MT5 .* add 'USDJPY' to `symbols`",
+    ):
+        LiveNodeConfig.from_dict({"symbols": ["EURUSD", "GBPUSD"], **_portfolio_components()})
+
+
+def test_the_live_risk_engine_takes_each_portfolio_leg_s_notional_cap() -> None:
+    from nautilus_rl_lab.nodes.live import build_live_node_config
+
+    config = LiveNodeConfig.from_dict(
+        {"symbols": ["EURUSD", "GBPUSD", "USDJPY"], **_portfolio_components()}
+    )
+    risk_engine = build_live_node_config(config).risk_engine
+    notionals = {k: int(v) for k, v in risk_engine.max_notional_per_order.items()}
+    assert notionals == {i: 100_000 * (k + 1) for k, i in enumerate(_PORTFOLIO)}
