@@ -459,6 +459,11 @@ def correlated_market(
     crisis_correlation: float | None = None,
     crisis_volatility: float = 3.0,
     mean_duration: float = 200.0,
+    event_start: int | None = None,
+    event_bars: int = 0,
+    event_correlation: float | None = None,
+    event_volatility: float = 1.0,
+    event_drift: float | Sequence[float] | None = None,
     substeps: int = 12,
     decimals: int | None = 5,
     volume: float = 1e7,
@@ -471,6 +476,11 @@ def correlated_market(
     one asset among driftless ones is a learnable edge. With ``crisis_correlation`` set, a calm
     and a crisis regime alternate (:func:`crisis_labels`, mean ``mean_duration`` bars each); in a
     crisis ``rho = crisis_correlation`` and every volatility is ``crisis_volatility`` times higher.
+    An event is one stretch of ``event_bars`` bars from ``event_start`` (over any regime) with
+    its own ``event_correlation`` (``None``: unchanged), volatility ``event_volatility`` times
+    higher and ``event_drift`` (one or one per asset; ``None``: unchanged): a crash (correlation
+    near one, high volatility, a drift down for all) or a dispersion (correlation near zero,
+    some assets drifting up, others down) at a known place, for the scenario lab.
     Each asset's frame is the same whichever asset is asked for, so one ``DataSourceConfig``
     per asset with the same ``seed`` builds one market; ``seed`` is required for that reason.
     ``volume`` is large by default: quotes get a quarter of it, and Nautilus fills the part of
@@ -497,14 +507,37 @@ def correlated_market(
         _check_positive("crisis_volatility", crisis_volatility)
         crisis = _draw_regimes(streams[0], n_bars, 2, mean_duration) == 1
         rho[crisis], scale[crisis] = crisis_correlation, crisis_volatility
+    drift_per_bar = np.full(n_bars, drifts[asset])
+    event = _event_bars(n_bars, event_start, event_bars)
+    if event_correlation is not None:
+        _check_fraction("event_correlation", event_correlation)
+        rho[event] = event_correlation
+    _check_positive("event_volatility", event_volatility)
+    scale[event] *= event_volatility
+    if event_drift is not None:
+        drift_per_bar[event] = _per_asset("event_drift", event_drift, n)[asset]
     rho, sigma = np.repeat(rho, substeps), vols[asset] * np.repeat(scale, substeps)
     market = streams[1].standard_normal(n_bars * substeps)
     own_rng = streams[2 + asset]
     shocks = np.sqrt(rho) * market + np.sqrt(1.0 - rho) * own_rng.standard_normal(market.size)
     dt = 1.0 / substeps
-    steps = (drifts[asset] - 0.5 * sigma**2) * dt + sigma * math.sqrt(dt) * shocks
+    mu = np.repeat(drift_per_bar, substeps)
+    steps = (mu - 0.5 * sigma**2) * dt + sigma * math.sqrt(dt) * shocks
     path = math.log(prices[asset]) + np.concatenate([[0.0], np.cumsum(steps)])
     return _bars_from_path(path, index, own_rng, decimals, volume)
+
+
+def _event_bars(n_bars: int, start: int | None, length: int) -> slice:
+    """The bars of an event of ``length`` bars from ``start`` (an empty slice without one)."""
+    if start is None:
+        return slice(0, 0)
+    whole = (isinstance(v, int) and not isinstance(v, bool) for v in (start, length))
+    if not all(whole) or length < 1 or start < 0 or start + length > n_bars:
+        raise ConfigError(
+            f"`event_start` {start!r} and `event_bars` {length!r} must be whole numbers of bars "
+            f"with the event inside the market's {n_bars} bars (start >= 0, length >= 1)",
+        )
+    return slice(start, start + length)
 
 
 def correlated_markets(

@@ -5,6 +5,13 @@ with `NRL_FAST=1`); each one's `description` states the property it shows, which
 `tests/scenarios/test_builtins.py` checks. Trend drifts scale with `sqrt(n_bars)` so a trend
 drifts `TREND_SIGMAS` standard deviations of noise in expectation whatever the length. `register_scenario` adds a user's
 `ScenarioConfig`; `get_scenario`/`scenario_names` see both.
+
+`builtin_portfolio_scenarios(n_assets, n_bars)` builds the portfolio ones: `correlated_market`
+markets of `n_assets` assets (pairwise correlation `CALM_CORRELATION`) changed over one
+stretch mid-way, each description stating its property (`tests/scenarios/test_builtins.py`
+measures it): a crash (correlation `CRASH_CORRELATION`, volatility `CRASH_VOLATILITY` times,
+every asset drifting down), a dispersion (correlation 0, even assets drifting up, odd ones
+down) and a halt (the last asset has no bars: the aligned clock does not trade it).
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ SPIKE_MULTIPLIER = 5.0
 OUTAGE_BARS = 12
 WIDE_SPREAD = 0.0010  # 10 pips, against the default 1 pip
 WIDE_COMMISSION = "10.00 USD"
+
+CALM_CORRELATION = 0.5
+CRASH_CORRELATION = 0.98
+CRASH_VOLATILITY = 4.0
+EVENT_FRACTION = 10  # the crash and the halt last a tenth of the bars, the dispersion a third
 
 _REGISTRY: dict[str, ScenarioConfig] = {}
 
@@ -157,9 +169,81 @@ def builtin_scenarios(n_bars: int | None = None) -> dict[str, ScenarioConfig]:
     return {scenario.name: scenario for scenario in built}
 
 
+def builtin_portfolio_scenarios(
+    n_assets: int, n_bars: int | None = None, *, freq: str = "1h"
+) -> dict[str, ScenarioConfig]:
+    """The built-in portfolio scenarios of `n_assets` markets of `n_bars` bars of `freq`."""
+    n = default_bars() if n_bars is None else n_bars
+    check_minimum("n_bars", n, 100, what=" for the built-in portfolio scenarios")
+    check_minimum("n_assets", n_assets, 2, what=" (a portfolio)")
+    market = {
+        "n_bars": n,
+        "n_assets": n_assets,
+        "freq": freq,
+        "volatility": VOLATILITY,
+        "correlation": CALM_CORRELATION,
+    }
+    short, long = n // EVENT_FRACTION, n // 3
+    crash_drift = -TREND_SIGMAS * VOLATILITY * CRASH_VOLATILITY / math.sqrt(short)
+    spread_drift = TREND_SIGMAS * VOLATILITY / math.sqrt(long)
+    built = [
+        ScenarioConfig(
+            name="portfolio_crash",
+            description=(
+                f"Bars {n // 2}..{n // 2 + short - 1}: correlations jump to "
+                f"{CRASH_CORRELATION:g}, volatility {CRASH_VOLATILITY:g}x, every asset falls."
+            ),
+            generator="correlated_market",
+            params={
+                **market,
+                "event_start": n // 2,
+                "event_bars": short,
+                "event_correlation": CRASH_CORRELATION,
+                "event_volatility": CRASH_VOLATILITY,
+                "event_drift": crash_drift,
+            },
+            seed=21,
+        ),
+        ScenarioConfig(
+            name="portfolio_dispersion",
+            description=(
+                f"Bars {n // 3}..{n // 3 + long - 1}: correlation 0, even assets trend up and "
+                "odd ones down, their returns spreading apart."
+            ),
+            generator="correlated_market",
+            params={
+                **market,
+                "event_start": n // 3,
+                "event_bars": long,
+                "event_correlation": 0.0,
+                "event_drift": [spread_drift * (-1) ** i for i in range(n_assets)],
+            },
+            seed=22,
+        ),
+        ScenarioConfig(
+            name="portfolio_halt",
+            description=(
+                f"Asset {n_assets - 1} halted: no bars {n // 2}..{n // 2 + short - 1}, not "
+                "traded then; its orders wait for its next open."
+            ),
+            generator="correlated_market",
+            params=market,
+            seed=23,
+            transforms=(
+                TransformConfig(
+                    name="with_outage",
+                    params={"start_bar": n // 2, "n_bars": short},
+                    asset=n_assets - 1,
+                ),
+            ),
+        ),
+    ]
+    return {scenario.name: scenario for scenario in built}
+
+
 def register_scenario(scenario: ScenarioConfig, *, replace: bool = False) -> ScenarioConfig:
     """Add a user-defined scenario to the registry (a built-in name is refused)."""
-    if scenario.name in builtin_scenarios(DEFAULT_BARS):
+    if scenario.name in {**builtin_scenarios(DEFAULT_BARS), **builtin_portfolio_scenarios(2)}:
         raise ConfigError(f"`name` {scenario.name!r} is a built-in scenario: choose another name")
     if scenario.name in _REGISTRY and not replace:
         raise ConfigError(
