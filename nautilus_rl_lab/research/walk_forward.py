@@ -17,6 +17,14 @@ its ranges) and backtests the best parameters on the test segment. The
 purge before the test is the window's own (`Window.purge`). Both return a
 `WalkForwardResult`: the per-window table (its columns named by role and account currency),
 the test runs and one out-of-sample equity curve made by chaining the segments' returns.
+
+Portfolios (`env.instruments`): every instrument's data is cut to each window's segments
+(`portfolio_window`) and the test segments run as portfolio backtests
+(`evaluation.run_portfolio_backtest`, `PortfolioRun`s). `walk_forward` trains a portfolio
+policy per window (no `validation` yet: a validation range is one instrument's);
+`walk_forward_baseline` fits a portfolio baseline (`agents.portfolio_baselines`) on each
+training segment's closes and scores it on the test segment; `walk_forward_rule` stays
+single-instrument.
 """
 
 from __future__ import annotations
@@ -27,24 +35,32 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import msgspec
 import pandas as pd
 
+from nautilus_rl_lab.agents.base import load_agent
+from nautilus_rl_lab.agents.portfolio_baselines import METHODS, PortfolioBaseline
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import COUNTS, AgentRun, performance_stats
 from nautilus_rl_lab.evaluation.backtest import run_backtest as backtest
+from nautilus_rl_lab.evaluation.frequency import ReturnFrequency
+from nautilus_rl_lab.evaluation.portfolio import PortfolioRun, load_markets, run_portfolio_backtest
+from nautilus_rl_lab.nodes.engine import MarketData
+from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.sweeps import SweepConfig, SweepTask, choose_where, open_sweep
 from nautilus_rl_lab.training.config import TrainConfig
 from nautilus_rl_lab.training.train import train
 from nautilus_rl_lab.tuning.config import RuleTuneConfig
 from nautilus_rl_lab.tuning.rules import tune_rule
+from nautilus_rl_lab.validation import check_known
 
 log = logging.getLogger(__name__)
 
 Span: TypeAlias = str | pd.Timedelta | pd.DateOffset
+TestRun: TypeAlias = AgentRun | PortfolioRun
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ class WalkForwardResult:
     """Per-window metrics, the out-of-sample runs and their stitched equity curve."""
 
     windows: list[Window]
-    runs: list[AgentRun]
+    runs: list[TestRun]
     table: pd.DataFrame
 
     @property
@@ -140,16 +156,49 @@ class WalkForwardResult:
     @property
     def overall(self) -> dict[str, float]:
         """`performance_stats` of the stitched curve (at the windows' return frequency)."""
-        frequency = self.runs[0].return_frequency if self.runs else None
+        frequency = run_frequency(self.runs[0]) if self.runs else None
         stats = performance_stats(self.equity, frequency)
         for count in COUNTS:
-            stats[count] = float(self.table[count].sum())
+            stats[count] = float(self.table[count].sum(min_count=1))  # NaN if never counted
         stats["windows"] = float(len(self.runs))
         return stats
 
 
+def run_frequency(run: TestRun) -> ReturnFrequency:
+    """The frequency `run`'s statistics are computed at."""
+    return run.frequency if isinstance(run, PortfolioRun) else run.return_frequency
+
+
+def run_stats(run: TestRun) -> dict[str, float]:
+    """`run`'s figures; a portfolio run's with its fill count (`round_trips`: NaN, one
+    instrument's notion)."""
+    if isinstance(run, AgentRun):
+        return run.stats
+    return {**run.stats(), "fills": float(len(run.fills)), "round_trips": float("nan")}
+
+
 def _cut(data: DataSourceConfig, start: pd.Timestamp, end: pd.Timestamp) -> DataSourceConfig:
     return msgspec.structs.replace(data, start=start.isoformat(), end=end.isoformat())
+
+
+def cut_portfolio(
+    env: TrainingNodeConfig, start: pd.Timestamp, end: pd.Timestamp
+) -> TrainingNodeConfig:
+    """`env` with every instrument's data cut to `[start, end)`."""
+    assets = [msgspec.structs.replace(a, data=_cut(a.data, start, end)) for a in env.assets]
+    return msgspec.structs.replace(env, instruments=assets)
+
+
+def portfolio_window(
+    env: TrainingNodeConfig, window: Window
+) -> tuple[TrainingNodeConfig, TrainingNodeConfig]:
+    """The portfolio `env` on `window`'s training segment and on its test segment (the latter
+    one episode over all of it, as a backtest plays it)."""
+    if not env.assets:
+        raise ConfigError("`env` has no `instruments`: cut one instrument with `window_ranges`")
+    test = cut_portfolio(env, window.test_start, window.test_end)
+    whole = msgspec.structs.replace(test, random_start=False, episode_length=None)
+    return cut_portfolio(env, window.train_start, window.train_end), whole
 
 
 def window_ranges(
@@ -176,8 +225,8 @@ def window_ranges(
     return _cut(data, window.train_start, fit_end), held_out, test
 
 
-def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, object]:
-    stats = run.stats
+def _row(window: Window, run: TestRun, extra: dict[str, object]) -> dict[str, object]:
+    stats = run_stats(run)
     return {
         "window": window.index,
         "train_start": window.train_start,
@@ -190,19 +239,32 @@ def _row(window: Window, run: AgentRun, extra: dict[str, object]) -> dict[str, o
 
 
 def _result(
-    windows: Sequence[Window], runs: list[AgentRun], rows: list[dict[str, object]]
+    windows: Sequence[Window],
+    runs: list[TestRun],
+    rows: list[dict[str, object]],
+    env: TrainingNodeConfig,
 ) -> WalkForwardResult:
-    """The result; its table's columns are named by the role and account currency."""
+    """The result; its table's columns are named by the role and account currency (a
+    portfolio's: `env`'s venue base currency, the one its equity is in)."""
     table = pd.DataFrame(rows).set_index("window")
-    currencies = "/".join(sorted({run.currency for run in runs}))
+    currencies = "/".join(
+        sorted(
+            {
+                run.currency if isinstance(run, AgentRun) else str(env.venue.base_currency)
+                for run in runs
+            }
+        )
+    )
     table.columns.name = f"test segments, account currency {currencies}"
     return WalkForwardResult(list(windows), runs, table)
 
 
 def _train_window(
     config: TrainConfig, window: Window, validation: Span | None, root: Path
-) -> tuple[AgentRun, dict[str, object]]:
+) -> tuple[TestRun, dict[str, object]]:
     """Task: train on `window`'s training segment, backtest the agent on its test segment."""
+    if config.env.assets:
+        return _train_portfolio_window(config, window, root)
     fit_data, eval_data, test_data = window_ranges(config.env.data, window, validation)
     window_config = msgspec.structs.replace(
         config,
@@ -222,12 +284,33 @@ def _train_window(
     return run, {"agent": str(agent)}
 
 
+def _train_portfolio_window(
+    config: TrainConfig, window: Window, root: Path
+) -> tuple[PortfolioRun, dict[str, object]]:
+    """Task: train a portfolio policy on `window`'s training segment (every instrument's),
+    backtest it on the test segment."""
+    train_env, test_env = portfolio_window(config.env, window)
+    window_config = msgspec.structs.replace(
+        config,
+        env=train_env,
+        eval_data=None,
+        eval_freq=0,
+        test_data=None,
+        run_dir=str(root / f"window_{window.index}"),
+    )
+    window_config.__post_init__()
+    log.info("walk-forward window %d: training %s", window.index, window_config.run_dir)
+    agent = train(window_config).final_agent
+    run = run_portfolio_backtest(load_agent(agent), test_env, name=f"window_{window.index}")
+    return run, {"agent": str(agent)}
+
+
 def _sweep_windows(
-    task: Callable[..., tuple[AgentRun, dict[str, object]]],
-    config: TrainConfig | RuleTuneConfig,
+    task: Callable[..., tuple[TestRun, dict[str, object]]],
+    config: TrainConfig | RuleTuneConfig | TrainingNodeConfig,
     windows: Sequence[Window],
     extra: tuple[object, ...],
-    root: Path,
+    root: Path | None,
     where: SweepConfig | Executor,
     progress: bool,
 ) -> WalkForwardResult:
@@ -241,11 +324,16 @@ def _sweep_windows(
     ]
     with open_sweep(where) as runner:
         outputs = runner.map(
-            task, tasks, results_dir=root / "tasks", desc="windows", progress=progress
+            task,
+            tasks,
+            results_dir=None if root is None else root / "tasks",
+            desc="windows",
+            progress=progress,
         )
     runs = [run for run, _ in outputs]
     rows = [_row(w, run, more) for w, (run, more) in zip(windows, outputs, strict=True)]
-    return _result(windows, runs, rows)
+    env = config if isinstance(config, TrainingNodeConfig) else config.env
+    return _result(windows, runs, rows, env)
 
 
 def walk_forward(
@@ -267,7 +355,16 @@ def walk_forward(
     Windows run where `sweep` says, else on `executor`, else on a local pool of `max_workers`
     (default 1: one after another in this process); each window's result is kept in
     `<run_dir>/tasks` and a re-run skips the windows already there.
+
+    A portfolio `config.env` trains on every instrument's training segment and scores the final
+    agent in a portfolio backtest; `validation` is refused for it (not yet supported).
     """
+    if config.env.assets and validation is not None:
+        raise ConfigError(
+            f"`validation` {validation!r}: a portfolio env (`env.instruments`) has no "
+            "validation range yet (a validation range is one instrument's data); leave it "
+            "unset, the final agent of each window is scored"
+        )
     root = Path(run_dir or config.run_dir)
     where = choose_where(sweep, executor, max_workers, 1)
     return _sweep_windows(_train_window, config, windows, (validation, root), root, where, progress)
@@ -284,7 +381,7 @@ def window_study_name(study_name: str, window: Window) -> str:
     return f"{study_name}-window{window.index}-{ranges}"
 
 
-def _rule_window(config: RuleTuneConfig, window: Window) -> tuple[AgentRun, dict[str, object]]:
+def _rule_window(config: RuleTuneConfig, window: Window) -> tuple[TestRun, dict[str, object]]:
     """Task: tune the rule on `window`'s training segment, backtest its best on the test segment."""
     train_data, _, test_data = window_ranges(config.env.data, window)
     window_config = msgspec.structs.replace(
@@ -322,6 +419,66 @@ def walk_forward_rule(
     Windows run where `sweep` says, else on `executor`, else on a local pool of `max_workers`
     (default 1: in this process); each window's result is kept in `<config.run_dir>/tasks`.
     """
+    if config.env.assets:
+        raise ConfigError(
+            "`env.instruments` makes the env a portfolio: rules are tuned on one instrument; "
+            "walk a portfolio baseline forward with `walk_forward_baseline`"
+        )
     where = choose_where(sweep, executor, max_workers, 1)
     root = Path(config.run_dir)
     return _sweep_windows(_rule_window, config, windows, (), root, where, progress)
+
+
+def training_closes(markets: Sequence[MarketData]) -> pd.DataFrame:
+    """The markets' bar closes, one column per instrument, indexed by bar time (`ts_event`, UTC)
+    as a baseline observes them (NaN where an instrument had no bar)."""
+    columns = {
+        str(market.instrument.id): pd.Series(
+            [bar.close.as_double() for bar in market.bars],
+            index=pd.to_datetime(market.bar_timestamps, utc=True),
+        )
+        for market in markets
+    }
+    return pd.DataFrame(columns).sort_index()
+
+
+def _baseline_window(
+    env: TrainingNodeConfig, window: Window, method: str, params: dict[str, Any]
+) -> tuple[PortfolioRun, dict[str, object]]:
+    """Task: fit the baseline on the closes of `window`'s training segment, backtest it on the
+    test segment."""
+    train_env, test_env = portfolio_window(env, window)
+    history = training_closes(load_markets(train_env))
+    baseline = PortfolioBaseline(list(history.columns), method, history=history, **params)
+    run = run_portfolio_backtest(baseline, test_env, name=f"window_{window.index}")
+    return run, {"method": method}
+
+
+def walk_forward_baseline(
+    env: TrainingNodeConfig,
+    windows: Sequence[Window],
+    method: str = "equal_weight",
+    *,
+    params: dict[str, Any] | None = None,
+    run_dir: str | os.PathLike[str] | None = None,
+    executor: Executor | None = None,
+    max_workers: int | None = None,
+    sweep: SweepConfig | None = None,
+    progress: bool = False,
+) -> WalkForwardResult:
+    """Score a portfolio baseline (`PortfolioBaseline(method, **params)`) window by window: its
+    `history` is the training segment's closes (fitted on the past only), its run the test
+    segment in a portfolio backtest of `env`.
+
+    Windows run where `sweep` says, else on `executor`, else on a local pool of `max_workers`
+    (default 1); with `run_dir`, each window's result is kept in `<run_dir>/tasks`.
+    """
+    if not env.assets:
+        raise ConfigError("`env` has no `instruments`: a portfolio baseline needs a portfolio")
+    check_known("method", method, METHODS)
+    options = dict(params or {})
+    if "history" in options:
+        raise ConfigError("`params.history` is not allowed: it is each training segment's closes")
+    where = choose_where(sweep, executor, max_workers, 1)
+    root = None if run_dir is None else Path(run_dir)
+    return _sweep_windows(_baseline_window, env, windows, (method, options), root, where, progress)

@@ -41,6 +41,7 @@ OUTAGE_BARS = 12
 WIDE_SPREAD = 0.0010  # 10 pips, against the default 1 pip
 WIDE_COMMISSION = "10.00 USD"
 
+START_PRICE = 100.0
 CALM_CORRELATION = 0.5
 CRASH_CORRELATION = 0.98
 CRASH_VOLATILITY = 4.0
@@ -170,9 +171,10 @@ def builtin_scenarios(n_bars: int | None = None) -> dict[str, ScenarioConfig]:
 
 
 def builtin_portfolio_scenarios(
-    n_assets: int, n_bars: int | None = None, *, freq: str = "1h"
+    n_assets: int, n_bars: int | None = None, *, freq: str = "1h", decimals: int = 2
 ) -> dict[str, ScenarioConfig]:
-    """The built-in portfolio scenarios of `n_assets` markets of `n_bars` bars of `freq`."""
+    """The built-in portfolio scenarios of `n_assets` markets of `n_bars` bars of `freq`, prices
+    near `START_PRICE` with `decimals` decimals (2: any instrument's precision of 2 or more)."""
     n = default_bars() if n_bars is None else n_bars
     check_minimum("n_bars", n, 100, what=" for the built-in portfolio scenarios")
     check_minimum("n_assets", n_assets, 2, what=" (a portfolio)")
@@ -182,6 +184,8 @@ def builtin_portfolio_scenarios(
         "freq": freq,
         "volatility": VOLATILITY,
         "correlation": CALM_CORRELATION,
+        "start_price": START_PRICE,
+        "decimals": decimals,
     }
     short, long = n // EVENT_FRACTION, n // 3
     crash_drift = -TREND_SIGMAS * VOLATILITY * CRASH_VOLATILITY / math.sqrt(short)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
-from nautilus_rl_lab.evaluation.portfolio import run_portfolio_backtest
+from nautilus_rl_lab.evaluation.portfolio import PortfolioRun, run_portfolio_backtest
 from nautilus_rl_lab.nodes.markets import load_market
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig, market_for
 from nautilus_rl_lab.scenarios.agents import AgentSpec
@@ -106,11 +106,9 @@ def _single_task(
     return run_row(run, position_limit(task)), curve
 
 
-def _portfolio_task(
-    task: ScenarioTask, frames: list[pd.DataFrame]
-) -> tuple[dict[str, float], pd.DataFrame]:
-    """A portfolio's backtest under the agent's risk rules: its metrics and curve (equity,
-    gross exposure)."""
+def portfolio_run(task: ScenarioTask, frames: list[pd.DataFrame]) -> PortfolioRun:
+    """The portfolio backtest of `task`'s agent, under its risk rules, on `frames` (one per
+    asset of `task.base`, in order)."""
     config = task.scenario.node_config(task.base)
     config = msgspec.structs.replace(config, risk=task.agent.risk)
     markets = [
@@ -124,9 +122,15 @@ def _portfolio_task(
         )
         for asset, frame in zip(config.assets, frames, strict=True)
     ]
-    ids = [str(market.instrument.id) for market in markets]
-    agent = task.agent.build_portfolio(ids)
-    run = run_portfolio_backtest(agent, config, name=task.agent.name, markets=markets)
+    agent = task.agent.build_portfolio([str(market.instrument.id) for market in markets])
+    return run_portfolio_backtest(agent, config, name=task.agent.name, markets=markets)
+
+
+def _portfolio_task(
+    task: ScenarioTask, frames: list[pd.DataFrame]
+) -> tuple[dict[str, float], pd.DataFrame]:
+    """A portfolio's backtest: its metrics and curve (equity, gross exposure)."""
+    run = portfolio_run(task, frames)
     curve = pd.DataFrame({"equity": run.equity, "gross_exposure": run.weights.abs().sum(axis=1)})
     return portfolio_row(run), curve
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pandas as pd
 import pytest
 
@@ -12,6 +13,8 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.research import train_seeds
 from nautilus_rl_lab.research.plots import plot_seed_equity
 from nautilus_rl_lab.sweeps import SweepConfig
+from nautilus_rl_lab.training.config import TrainConfig
+from tests.portfolios import correlated_data, portfolio_config, portfolio_train_config
 from tests.services import RayHead
 from tests.training.conftest import tiny_config
 
@@ -106,3 +109,56 @@ def test_three_seeds_on_a_ray_cluster_give_the_pools_numbers(
         Path(p).parts[-2:] for p in pool.table["agent"]
     ]
     assert {f"seed_{s}" for s in (0, 1, 2)} <= {p.name for p in (tmp_path / "ray").iterdir()}
+
+
+# Portfolios: scored on a portfolio test env of the same instruments.
+
+PORTFOLIO_TEST = portfolio_config(
+    [msgspec.structs.replace(correlated_data(i), start="2020-03-01") for i in range(3)]
+)
+
+
+def portfolio_training(tmp_path: Path) -> TrainConfig:
+    """`portfolio_train_config` on the bars before `PORTFOLIO_TEST`'s."""
+    env = portfolio_config(
+        [msgspec.structs.replace(correlated_data(i), end="2020-03-01") for i in range(3)],
+        episode_length=16,
+        random_start=True,
+        seed=0,
+    )
+    return portfolio_train_config(tmp_path, env=env)
+
+
+def test_a_portfolio_test_env_is_only_for_portfolio_configs(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="`test` is for portfolio configs"):
+        train_seeds(tiny_config(tmp_path, test_data=TEST), [0], test=PORTFOLIO_TEST)
+
+
+def test_a_portfolio_config_needs_a_disjoint_test_env_of_its_instruments(tmp_path: Path) -> None:
+    config = portfolio_training(tmp_path / "run")
+    with pytest.raises(ConfigError, match="`test` must be a portfolio env"):
+        train_seeds(config, [0])
+    reordered = msgspec.structs.replace(
+        PORTFOLIO_TEST, instruments=list(reversed(PORTFOLIO_TEST.assets))
+    )
+    with pytest.raises(ConfigError, match="the same order"):
+        train_seeds(config, [0], test=reordered)
+    overlapping = portfolio_config(
+        [msgspec.structs.replace(correlated_data(i), start="2020-02-15") for i in range(3)]
+    )
+    with pytest.raises(ConfigError, match=r"`env.instruments\[0\].data` .* overlap"):
+        train_seeds(config, [0], test=overlapping)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_two_seeds_of_a_portfolio_policy_are_scored_on_the_portfolio_test_env(
+    tmp_path: Path,
+) -> None:
+    config = portfolio_training(tmp_path)
+    result = train_seeds(config, [0, 1], max_workers=1, run_dir=tmp_path / "seeds",
+                         test=PORTFOLIO_TEST)  # fmt: skip
+    assert list(result.equity.columns) == [0, 1]
+    assert result.equity.index.min() > pd.Timestamp("2020-03-01", tz="UTC")  # the test range only
+    assert result.confidence().loc["total_return_%", "seeds"] == 2
+    assert result.table["fills"].gt(0).all()

@@ -4,22 +4,33 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from pathlib import Path
 
+import msgspec
 import optuna
 import pandas as pd
 import pytest
 
 from nautilus_rl_lab.agents import EMACrossAgent
+from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
 from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import run_backtest
+from nautilus_rl_lab.evaluation.portfolio import PortfolioRun, load_markets, run_portfolio_backtest
 from nautilus_rl_lab.nodes import TrainingNodeConfig
 from nautilus_rl_lab.research import walk_forward, walk_forward_rule, walk_forward_windows
 from nautilus_rl_lab.research.plots import plot_walk_forward
-from nautilus_rl_lab.research.walk_forward import window_ranges
+from nautilus_rl_lab.research.walk_forward import (
+    Window,
+    portfolio_window,
+    training_closes,
+    walk_forward_baseline,
+    window_ranges,
+)
 from nautilus_rl_lab.sweeps import SweepConfig
 from nautilus_rl_lab.tuning import ParamSpec, RuleTuneConfig
+from tests.portfolios import IDS, portfolio_config, portfolio_train_config
 from tests.services import RayHead
 from tests.training.conftest import tiny_config
 
@@ -209,3 +220,89 @@ def test_a_rule_walk_forward_on_a_ray_cluster_gives_the_pools_numbers(
     pd.testing.assert_frame_equal(cluster.table, pool.table)
     pd.testing.assert_series_equal(cluster.equity, pool.equity)
     assert len(list((tmp_path / "ray" / "tasks").glob("*.pkl"))) == 2
+
+
+# Portfolios: every instrument cut per window, test segments as portfolio backtests.
+
+PORTFOLIO_WINDOWS = dict(train="40D", test="25D")
+
+
+def portfolio_windows() -> list[Window]:
+    return walk_forward_windows("2020-01-01", "2020-04-01", **PORTFOLIO_WINDOWS)
+
+
+def test_portfolio_window_cuts_every_instruments_data_to_the_windows_segments() -> None:
+    env = portfolio_config()
+    window = portfolio_windows()[1]
+    train_env, test_env = portfolio_window(env, window)
+    for fit, held_out, original in zip(train_env.assets, test_env.assets, env.assets, strict=True):
+        assert (fit.instrument, held_out.instrument) == (original.instrument, original.instrument)
+        assert pd.Timestamp(fit.data.start) == window.train_start
+        assert pd.Timestamp(fit.data.end) == window.train_end
+        assert pd.Timestamp(held_out.data.start) == window.test_start
+        assert pd.Timestamp(held_out.data.end) == window.test_end
+        assert fit.data.params == original.data.params  # the same market, another slice
+    assert (test_env.random_start, test_env.episode_length) == (False, None)
+
+
+def _in_test_segment(run: PortfolioRun, window: Window) -> bool:
+    """Whether every decision of `run` is on a bar of `window`'s test segment (bars are stamped
+    at their close: the last one opens before `test_end`, closes at it)."""
+    return window.test_start < run.equity.index[0] and run.equity.index[-1] <= window.test_end
+
+
+def test_a_portfolio_baseline_walks_forward_fitted_on_each_training_segment_only() -> None:
+    env, windows = portfolio_config(), portfolio_windows()
+    result = walk_forward_baseline(env, windows, "min_variance", params={"rebalance_every": 5})
+    assert len(result.runs) == len(result.table) == len(windows) >= 2
+    for window, run in zip(windows, result.runs, strict=True):
+        assert isinstance(run, PortfolioRun) and _in_test_segment(run, window)
+        assert len(run.fills) > 0
+    # the last window's run is the baseline fitted by hand on its training segment's closes
+    window, run = windows[-1], result.runs[-1]
+    train_env, test_env = portfolio_window(env, window)
+    history = training_closes(load_markets(train_env))
+    assert window.train_start < history.index[0] and history.index[-1] <= window.train_end
+    direct = PortfolioBaseline(IDS, "min_variance", rebalance_every=5, history=history)
+    pd.testing.assert_series_equal(run_portfolio_backtest(direct, test_env).equity, run.equity)
+    assert result.table["method"].eq("min_variance").all()
+    assert result.table.columns.name == "test segments, account currency USD"
+    overall = result.overall
+    assert overall["windows"] == len(windows)
+    assert overall["fills"] == sum(len(run.fills) for run in result.runs)
+    assert math.isnan(overall["round_trips"])  # one instrument's notion, never a made-up 0
+    assert result.equity.index.is_monotonic_increasing
+
+
+def test_portfolio_walk_forwards_refuse_what_they_cannot_do_yet(tmp_path: Path) -> None:
+    env, windows = portfolio_config(), portfolio_windows()
+    rules = RuleTuneConfig(
+        rule="ema_cross",
+        search_space={"fast": ParamSpec(type="int", low=3, high=8)},
+        run_dir=str(tmp_path / "tune"),
+    )
+    with pytest.raises(ConfigError, match="portfolio: rules are tuned on one instrument"):
+        walk_forward_rule(msgspec.structs.replace(rules, env=env), windows)
+    with pytest.raises(ConfigError, match="no `instruments`"):
+        walk_forward_baseline(TrainingNodeConfig(), windows)
+    with pytest.raises(ConfigError, match="`method` 'momentum'"):
+        walk_forward_baseline(env, windows, "momentum")
+    with pytest.raises(ConfigError, match=r"portfolio .* no validation range"):
+        walk_forward(portfolio_train_config(tmp_path), windows, validation="10D")
+
+
+@pytest.mark.slow
+def test_a_portfolio_policy_walks_forward_trained_on_every_instruments_training_segment(
+    tmp_path: Path,
+) -> None:
+    windows = portfolio_windows()
+    result = walk_forward(portfolio_train_config(tmp_path / "wf"), windows)
+    assert len(result.runs) == 2
+    for window, run in zip(windows, result.runs, strict=True):
+        assert isinstance(run, PortfolioRun) and _in_test_segment(run, window)
+        trained = json.loads((tmp_path / "wf" / f"window_{window.index}" / "train_config.json")
+                             .read_text())  # fmt: skip
+        for asset in trained["env"]["instruments"]:
+            assert pd.Timestamp(asset["data"]["start"]) == window.train_start
+            assert pd.Timestamp(asset["data"]["end"]) == window.train_end
+    assert set(result.table["agent"]) and result.equity.index.is_monotonic_increasing

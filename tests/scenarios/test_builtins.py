@@ -13,8 +13,13 @@ from nautilus_rl_lab.agents.rules import EMACrossAgent
 from nautilus_rl_lab.data.synthetic import regime_labels
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.backtest import market_for, run_backtest
-from nautilus_rl_lab.scenarios import ScenarioConfig, builtin_scenarios
+from nautilus_rl_lab.scenarios import (
+    ScenarioConfig,
+    builtin_portfolio_scenarios,
+    builtin_scenarios,
+)
 from nautilus_rl_lab.scenarios.builtins import (
+    CRASH_VOLATILITY,
     DEFAULT_BARS,
     FAST_BARS,
     FLASH_DEPTH,
@@ -198,3 +203,77 @@ def test_wide_spread_fills_cost_more_than_the_base_venue_for_the_same_orders() -
     assert (wide_orders["fee"] == 10.0).all() and (wide_orders["fee"] > base_orders["fee"]).all()
     slipped = wide_orders.loc[buys, "vwap"] > base_orders.loc[buys, "vwap"]
     assert slipped.any()  # the fill model's slippage moved some buys by a tick
+
+
+# Portfolio scenarios: each property measured on the generated markets.
+
+N_ASSETS = 3
+
+
+def _closes(scenario: ScenarioConfig) -> pd.DataFrame:
+    """Every asset's closes by bar time (NaN where an asset has no bar)."""
+    return pd.concat({i: frame["close"] for i, frame in enumerate(scenario.frames())}, axis=1)
+
+
+def _pairwise(returns: pd.DataFrame) -> np.ndarray:
+    """The correlations of every pair of columns."""
+    return returns.corr().to_numpy()[np.triu_indices(returns.shape[1], 1)]
+
+
+def _event(scenario: ScenarioConfig) -> slice:
+    """The log returns into the bars of the scenario's event, as row positions."""
+    start, length = scenario.params["event_start"], scenario.params["event_bars"]
+    return slice(start, start + length)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_portfolio_crash_jumps_correlations_to_one_raises_volatility_and_drops_every_asset(
+    n: int,
+) -> None:
+    scenario = builtin_portfolio_scenarios(N_ASSETS, n)["portfolio_crash"]
+    closes = _closes(scenario)
+    returns = np.log(closes).diff()
+    crash, before = returns.iloc[_event(scenario)], returns.iloc[1 : _event(scenario).start]
+    assert (_pairwise(crash) >= 0.9).all()
+    assert (_pairwise(before) < 0.75).all()  # calm: CALM_CORRELATION, far from one
+    assert (crash.std() > 0.6 * CRASH_VOLATILITY * before.std()).all()
+    start, stop = _event(scenario).start, _event(scenario).stop
+    assert (closes.iloc[stop - 1] < closes.iloc[start - 1]).all()  # every asset fell
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_portfolio_dispersion_decorrelates_the_assets_and_spreads_them_up_and_down(
+    n: int,
+) -> None:
+    scenario = builtin_portfolio_scenarios(N_ASSETS, n)["portfolio_dispersion"]
+    closes = _closes(scenario)
+    returns = np.log(closes).diff()
+    event = _event(scenario)
+    spread, before = returns.iloc[event], returns.iloc[1 : event.start]
+    assert (np.abs(_pairwise(spread)) < 0.25).all()
+    assert (_pairwise(before) > 0.3).all()
+    moves = np.log(closes.iloc[event.stop - 1] / closes.iloc[event.start - 1])
+    noise = VOLATILITY * np.sqrt(event.stop - event.start)
+    assert (moves[0::2] > noise).all() and (moves[1::2] < -noise).all()  # even up, odd down
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_portfolio_halt_removes_one_assets_bars_for_a_stretch_and_only_those(n: int) -> None:
+    scenario = builtin_portfolio_scenarios(N_ASSETS, n)["portfolio_halt"]
+    frames = scenario.frames()
+    (halt,) = scenario.transforms
+    start, length = halt.params["start_bar"], halt.params["n_bars"]
+    assert halt.asset == N_ASSETS - 1 and length >= n // 10
+    halted, other = frames[N_ASSETS - 1], frames[0]
+    assert all(len(frame) == n for frame in frames[:-1]) and len(halted) == n - length
+    missing = other.index[start : start + length]
+    assert not halted.index.isin(missing).any()
+    assert halted.index.equals(other.index.drop(missing))
+
+
+def test_portfolio_scenarios_are_reproducible_and_need_two_assets() -> None:
+    scenario = builtin_portfolio_scenarios(2, FAST_BARS)["portfolio_crash"]
+    for frame, again in zip(scenario.frames(), scenario.frames(), strict=True):
+        pd.testing.assert_frame_equal(frame, again)
+    with pytest.raises(ConfigError, match="`n_assets`"):
+        builtin_portfolio_scenarios(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from nautilus_rl_lab.errors import ConfigError
@@ -13,12 +14,14 @@ from nautilus_rl_lab.nt.execution import DefaultFillModel
 from nautilus_rl_lab.scenarios import (
     ScenarioConfig,
     TransformConfig,
+    builtin_portfolio_scenarios,
     builtin_scenarios,
     get_scenario,
     register_scenario,
     scenario_names,
 )
 from nautilus_rl_lab.scenarios.builtins import _REGISTRY, FAST_BARS
+from tests.portfolios import portfolio_config
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
@@ -132,3 +135,80 @@ def test_a_generator_or_transform_parameter_that_is_not_finite_is_refused(value:
         ScenarioConfig(name="wild", description="", params={"volatility": value})
     with pytest.raises(ConfigError, match=r"`transforms\.params\.factor` must be a finite number"):
         TransformConfig(name="low_liquidity", params={"factor": value})
+
+
+# Portfolio scenarios: one frame per asset, on a portfolio base of as many instruments.
+
+
+def portfolio_scenario(**fields: object) -> ScenarioConfig:
+    return ScenarioConfig.from_dict(
+        {
+            "name": "pf",
+            "description": "three assets",
+            "generator": "correlated_market",
+            "params": {"n_bars": 50, "n_assets": 3, "decimals": 2},
+            **fields,
+        }
+    )
+
+
+def test_portfolio_scenarios_round_trip_through_a_file_and_rebuild_the_same_bars(
+    tmp_path: Path,
+) -> None:
+    for scenario in builtin_portfolio_scenarios(3, 100).values():
+        loaded = ScenarioConfig.from_file(scenario.to_file(tmp_path / f"{scenario.name}.yaml"))
+        assert loaded == scenario
+        for frame, again in zip(loaded.frames(), scenario.frames(), strict=True):
+            assert frame.equals(again)
+    # a transform for every asset keeps its bytes: no `asset` key
+    assert b"asset" not in TransformConfig(name="with_gaps").json()
+
+
+def test_a_transform_with_an_asset_changes_only_that_assets_frame() -> None:
+    outage = TransformConfig(name="with_outage", params={"start_bar": 10, "n_bars": 5}, asset=1)
+    halt = msgspec.structs.replace(portfolio_scenario(), transforms=(outage,))
+    plain, halted = portfolio_scenario().frames(), halt.frames()
+    assert plain[0].equals(halted[0]) and plain[2].equals(halted[2])
+    assert len(halted[1]) == len(plain[1]) - 5
+
+
+def test_node_config_puts_each_asset_on_its_frame_and_the_scenario_spread() -> None:
+    base = portfolio_config()
+    config = portfolio_scenario(spread=0.02).node_config(base)
+    assert [a.instrument for a in config.assets] == [a.instrument for a in base.assets]
+    assert all(a.data.kind == "frame" and a.data.spread == 0.02 for a in config.assets)
+    kept = portfolio_scenario().node_config(base)
+    assert [a.data.spread for a in kept.assets] == [a.data.spread for a in base.assets]
+
+
+def test_scenarios_and_bases_of_different_sizes_are_refused() -> None:
+    with pytest.raises(ConfigError, match=r"makes 3 market.*trades one instrument"):
+        portfolio_scenario().node_config(TrainingNodeConfig())
+    with pytest.raises(ConfigError, match=r"makes 1 market.*trades 3 `instruments`"):
+        builtin_scenarios(FAST_BARS)["trend_up"].node_config(portfolio_config())
+    two = portfolio_scenario(params={"n_bars": 50, "n_assets": 2})
+    with pytest.raises(ConfigError, match=r"makes 2 market.*trades 3 `instruments`"):
+        two.node_config(portfolio_config())
+    with pytest.raises(ConfigError, match=r"portfolio of 3 markets: use frames\(\)"):
+        portfolio_scenario().frame()
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"params": {"n_bars": 50}}, r"`params\.n_assets` must be a whole number >= 2"),
+        ({"params": {"n_bars": 50, "n_assets": 1}}, r"`params\.n_assets`"),
+        ({"params": {"n_bars": 50, "n_assets": 2, "asset": 0}}, r"`params\.asset`"),
+        ({"max_bars": 20}, "`max_bars` cuts one market's bars"),
+        (
+            {"transforms": [{"name": "with_gaps", "asset": 3}]},
+            r"`transforms\.asset` 3 is not an asset .* it has 3",
+        ),
+        ({"transforms": [{"name": "with_gaps", "asset": -1}]}, r"`transforms\.asset`"),
+    ],
+)
+def test_invalid_portfolio_scenarios_are_refused_naming_the_field(
+    fields: dict, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        portfolio_scenario(**fields)
