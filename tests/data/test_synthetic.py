@@ -300,3 +300,41 @@ def test_correlated_quotes_are_deep_enough_for_any_test_order(eurusd) -> None:
     frame = synthetic.correlated_market(500, seed=2, start_price=1.1)
     ticks = to_quote_ticks(frame, eurusd, spread=0.0001)
     assert min(t.ask_size.as_double() for t in ticks) > 1e6
+
+
+def test_an_event_changes_correlation_volatility_and_drift_only_over_its_bars() -> None:
+    n_bars, start, length, rho = 3000, 1000, 1000, 0.95
+    drift = [0.002, -0.002, 0.002, -0.002]  # 6 standard errors of 1000 bars of 3 % noise
+    event = {"event_start": start, "event_bars": length, "event_correlation": rho,
+             "event_volatility": 3.0, "event_drift": drift}  # fmt: skip
+    plain = synthetic.correlated_markets(n_bars, correlation=0.2, **CORRELATED)
+    shocked = synthetic.correlated_markets(n_bars, correlation=0.2, **event, **CORRELATED)
+    prices = ["open", "high", "low", "close"]  # volumes scale with the whole market's ranges
+    for asset in plain:  # the same draw up to the event
+        before = plain[asset].iloc[:start][prices]
+        pd.testing.assert_frame_equal(before, shocked[asset].iloc[:start][prices])
+    returns = _return_matrix(shocked)
+    inside = np.zeros(n_bars - 1, dtype=bool)
+    inside[start - 1 : start + length - 1] = True  # return i is bar i + 1's
+    pairs = np.corrcoef(returns[:, inside])[np.triu_indices(4, k=1)]
+    assert np.abs(pairs - rho).max() < _correlation_tolerance(rho, length)
+    outside = np.corrcoef(returns[:, ~inside])[np.triu_indices(4, k=1)]
+    assert np.abs(outside - 0.2).max() < _correlation_tolerance(0.2, int((~inside).sum()))
+    ratio = returns[:, inside].std(axis=1) / returns[:, ~inside].std(axis=1)
+    assert ratio == pytest.approx(np.full(4, 3.0), rel=0.1)
+    assert np.all(np.sign(returns[:, inside].mean(axis=1)) == np.sign(drift))
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"event_start": 90, "event_bars": 20},
+        {"event_start": -1, "event_bars": 5},
+        {"event_start": 10, "event_bars": 0},
+        {"event_start": 10, "event_bars": 5, "event_correlation": 1.0},
+        {"event_start": 10, "event_bars": 5, "event_drift": [0.1, 0.2]},
+    ],
+)
+def test_an_event_outside_the_market_or_with_bad_values_is_refused(event: dict) -> None:
+    with pytest.raises(ConfigError, match="`event_"):
+        synthetic.correlated_market(100, **event, **CORRELATED)

@@ -17,13 +17,17 @@ from nautilus_rl_lab.scenarios import (
     METRICS,
     AgentSpec,
     ScenarioResults,
+    ScenarioTask,
+    builtin_portfolio_scenarios,
     builtin_scenarios,
     run_scenarios,
 )
 from nautilus_rl_lab.scenarios.builtins import FAST_BARS
+from nautilus_rl_lab.scenarios.runner import portfolio_run
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies import RiskLimits
 from nautilus_rl_lab.sweeps import SweepConfig
+from tests.portfolios import portfolio_config
 from tests.services import RayHead
 
 TRADE_SIZE = 100_000
@@ -151,3 +155,78 @@ def test_a_scenario_grid_on_a_ray_cluster_gives_the_pools_numbers(
     names = ["trend_up", "flash_crash"]
     pool_curves = results.curves[results.curves["scenario"].isin(names)].reset_index(drop=True)
     pd.testing.assert_frame_equal(cluster.curves, pool_curves)
+
+
+# Portfolio scenarios: portfolio baselines through the crash, the dispersion and the halt.
+
+PORTFOLIO_BARS = 100
+PORTFOLIO_BASE = portfolio_config(bar_aggregation="HOUR")  # the built-ins' bars are hourly
+PORTFOLIO_AGENTS = [
+    AgentSpec(name="equal_weight", agent="equal_weight", params={"rebalance_every": 5}),
+    AgentSpec(name="hrp", agent="hrp", params={"rebalance_every": 5}),
+]
+
+
+def test_a_scenario_lab_run_over_the_portfolio_scenarios_with_two_baselines_gives_the_table(
+    tmp_path: Path,
+) -> None:
+    scenarios = builtin_portfolio_scenarios(3, PORTFOLIO_BARS)
+    results = run_scenarios(
+        PORTFOLIO_AGENTS, list(scenarios.values()), base=PORTFOLIO_BASE, max_workers=1,
+        progress=False,
+    )  # fmt: skip
+    table = results.table
+    assert len(table) == len(scenarios) * len(PORTFOLIO_AGENTS)
+    assert set(METRICS) <= set(table.columns)
+    returns = results.pivot("total_return_%")
+    assert list(returns.index) == list(scenarios) and list(returns.columns) == [
+        "equal_weight",
+        "hrp",
+    ]
+    assert returns.notna().all().all() and (table["fills"] > 0).all()
+    assert (table["max_gross_exposure"] <= 1.0 + 1e-9).all()  # the baselines' simplex weights
+    for column in ("round_trips", "max_position", "position_limit"):
+        assert table[column].isna().all()  # one instrument's notions: NaN, never a made-up 0
+    crash = returns.loc["portfolio_crash"]
+    assert (crash < 0).all()  # long-only through a crash where every asset falls
+    curves = results.curves
+    assert set(curves.groupby(["scenario", "agent"]).size().index) == {
+        (s, a.name) for s in scenarios for a in PORTFOLIO_AGENTS
+    }
+    loaded = ScenarioResults.load(results.save(tmp_path / "run"))
+    pd.testing.assert_frame_equal(loaded.table, table)
+    assert loaded.scenarios == scenarios
+
+
+def test_a_halted_asset_keeps_its_position_and_close_until_its_market_reopens() -> None:
+    scenario = builtin_portfolio_scenarios(3, PORTFOLIO_BARS)["portfolio_halt"]
+    (halt,) = scenario.transforms
+    frames = scenario.frames()
+    halted = PORTFOLIO_BASE.assets[-1]
+    halted_id = f"{halted.instrument.symbol}.{halted.instrument.venue}"
+    every = AgentSpec(name="daily", agent="equal_weight", params={"rebalance_every": 1})
+    run = portfolio_run(ScenarioTask(scenario, every, PORTFOLIO_BASE), frames)
+    bar = pd.Timedelta("1h")  # bars are stamped at their close
+    first_missing = frames[0].index[halt.params["start_bar"]] + bar
+    reopen = frames[-1].index[halt.params["start_bar"]] + bar  # its first bar after the halt
+    during = (run.positions.index >= first_missing) & (run.positions.index < reopen)
+    assert during.sum() == halt.params["n_bars"]  # the other assets kept deciding
+    held = run.positions.loc[during, halted_id]
+    last_before = run.positions.loc[run.positions.index < first_missing, halted_id].iloc[-1]
+    assert (held == last_before).all() and last_before != 0
+    assert run.closes.loc[during, halted_id].nunique() == 1  # its last close, never a new price
+    others = run.positions.loc[during].drop(columns=halted_id)
+    assert (others.diff().iloc[1:] != 0).any().all()  # while the others were rebalanced
+    fills = run.fills[run.fills["instrument_id"].astype(str) == halted_id]
+    filled_at = pd.to_datetime(fills["ts_event"], utc=True)
+    assert not ((filled_at > first_missing) & (filled_at < reopen - bar)).any()
+    assert (filled_at >= reopen - bar).any()  # its orders filled once it reopened
+
+
+def test_agent_specs_refuse_the_other_kind_of_base() -> None:
+    with pytest.raises(ConfigError, match="'hrp' is a portfolio baseline"):
+        AgentSpec(name="hrp", agent="hrp").build(BASE.action)
+    with pytest.raises(ConfigError, match="'ema_cross' is a single-instrument rule"):
+        AgentSpec(name="ema", agent="ema_cross").build_portfolio(["AAA.SIM", "BBB.SIM"])
+    with pytest.raises(ConfigError, match="`params` are only for the rule agents"):
+        AgentSpec(name="bh", agent="buy_and_hold", params={"rebalance_every": 2})
