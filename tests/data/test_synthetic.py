@@ -305,7 +305,7 @@ def test_correlated_quotes_are_deep_enough_for_any_test_order(eurusd) -> None:
 def test_an_event_changes_correlation_volatility_and_drift_only_over_its_bars() -> None:
     n_bars, start, length, rho = 3000, 1000, 1000, 0.95
     drift = [0.002, -0.002, 0.002, -0.002]  # 6 standard errors of 1000 bars of 3 % noise
-    event = {"event_start": start, "event_bars": length, "event_correlation": rho,
+    event: dict[str, Any] = {"event_start": start, "event_bars": length, "event_correlation": rho,
              "event_volatility": 3.0, "event_drift": drift}  # fmt: skip
     plain = synthetic.correlated_markets(n_bars, correlation=0.2, **CORRELATED)
     shocked = synthetic.correlated_markets(n_bars, correlation=0.2, **event, **CORRELATED)

@@ -224,11 +224,9 @@ def test_a_rule_walk_forward_on_a_ray_cluster_gives_the_pools_numbers(
 
 # Portfolios: every instrument cut per window, test segments as portfolio backtests.
 
-PORTFOLIO_WINDOWS = dict(train="40D", test="25D")
-
 
 def portfolio_windows() -> list[Window]:
-    return walk_forward_windows("2020-01-01", "2020-04-01", **PORTFOLIO_WINDOWS)
+    return walk_forward_windows("2020-01-01", "2020-04-01", train="40D", test="25D")
 
 
 def test_portfolio_window_cuts_every_instruments_data_to_the_windows_segments() -> None:
