@@ -181,14 +181,6 @@ def _cut(data: DataSourceConfig, start: pd.Timestamp, end: pd.Timestamp) -> Data
     return msgspec.structs.replace(data, start=start.isoformat(), end=end.isoformat())
 
 
-def cut_portfolio(
-    env: TrainingNodeConfig, start: pd.Timestamp, end: pd.Timestamp
-) -> TrainingNodeConfig:
-    """`env` with every instrument's data cut to `[start, end)`."""
-    assets = [msgspec.structs.replace(a, data=_cut(a.data, start, end)) for a in env.assets]
-    return msgspec.structs.replace(env, instruments=assets)
-
-
 def portfolio_window(
     env: TrainingNodeConfig, window: Window
 ) -> tuple[TrainingNodeConfig, TrainingNodeConfig]:
@@ -196,9 +188,9 @@ def portfolio_window(
     one episode over all of it, as a backtest plays it)."""
     if not env.assets:
         raise ConfigError("`env` has no `instruments`: cut one instrument with `window_ranges`")
-    test = cut_portfolio(env, window.test_start, window.test_end)
+    test = env.with_range(window.test_start.isoformat(), window.test_end.isoformat())
     whole = msgspec.structs.replace(test, random_start=False, episode_length=None)
-    return cut_portfolio(env, window.train_start, window.train_end), whole
+    return env.with_range(window.train_start.isoformat(), window.train_end.isoformat()), whole
 
 
 def window_ranges(
