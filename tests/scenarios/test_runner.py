@@ -6,6 +6,7 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -27,7 +28,8 @@ from nautilus_rl_lab.scenarios.runner import portfolio_run
 from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action
 from nautilus_rl_lab.strategies import RiskLimits
 from nautilus_rl_lab.sweeps import SweepConfig
-from tests.portfolios import portfolio_config
+from nautilus_rl_lab.training.train import train
+from tests.portfolios import correlated_data, portfolio_config, portfolio_train_config
 from tests.services import RayHead
 
 TRADE_SIZE = 100_000
@@ -230,3 +232,19 @@ def test_agent_specs_refuse_the_other_kind_of_base() -> None:
         AgentSpec(name="ema", agent="ema_cross").build_portfolio(["AAA.SIM", "BBB.SIM"])
     with pytest.raises(ConfigError, match="`params` are only for the rule agents"):
         AgentSpec(name="bh", agent="buy_and_hold", params={"rebalance_every": 2})
+
+
+def test_a_trained_portfolio_policy_runs_a_portfolio_scenario_by_its_path(tmp_path: Path) -> None:
+    hourly = [
+        msgspec.structs.replace(data, params={**data.params, "freq": "1h"})
+        for data in (correlated_data(i) for i in range(3))
+    ]
+    env = portfolio_config(hourly, bar_aggregation="HOUR", episode_length=16, random_start=True)
+    saved = train(portfolio_train_config(tmp_path / "train", env=env)).final_agent
+    scenario = builtin_portfolio_scenarios(3, PORTFOLIO_BARS)["portfolio_crash"]
+    spec = AgentSpec(name="policy", agent=str(saved))
+    results = run_scenarios([spec], [scenario], base=PORTFOLIO_BASE, max_workers=1, progress=False)
+    direct = portfolio_run(ScenarioTask(scenario, spec, PORTFOLIO_BASE), scenario.frames())
+    curve = results.curves.set_index("ts")["equity"]
+    np.testing.assert_array_equal(curve.to_numpy(), direct.equity.to_numpy())
+    assert results.table.loc[0, "agent"] == "policy" and len(curve) > 0
