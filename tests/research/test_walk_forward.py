@@ -270,6 +270,7 @@ def test_a_portfolio_baseline_walks_forward_fitted_on_each_training_segment_only
     assert overall["fills"] == sum(len(run.fills) for run in result.runs)
     assert math.isnan(overall["round_trips"])  # one instrument's notion, never a made-up 0
     assert result.equity.index.is_monotonic_increasing
+    assert plot_walk_forward(result).axes
 
 
 def test_portfolio_walk_forwards_refuse_what_they_cannot_do_yet(tmp_path: Path) -> None:
