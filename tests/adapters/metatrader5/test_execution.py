@@ -1,5 +1,6 @@
 """`Mt5ExecutionClient` against the in-process terminal simulator: the account's OMS type and
-state (the orders, protective legs and reconciliation have their own test modules).
+state, and USDJPY's commissions in the account's (its base) currency (the orders, protective
+legs and reconciliation have their own test modules).
 """
 
 from __future__ import annotations

@@ -484,7 +484,7 @@ def test_a_commission_in_the_pair_s_base_currency_is_given_in_its_quote_currency
 @pytest.mark.parametrize("symbol", ["USDJPY", "USDCHF", "USDCAD"])
 def test_a_converted_commission_is_the_terminal_s_back_at_the_deal_price(symbol) -> None:
     """Back at the deal's price it is the terminal's within half the quote currency's unit
-    (a yen: 0.0033 USD at 150), so to the cent wherever that is under half a cent."""
+    (half a yen: 0.0033 USD at 150), so to the cent wherever that is under half a cent."""
     instrument = _simulator_instrument(symbol)
     unit = Decimal(1).scaleb(-instrument.quote_currency.precision)
     base = DEFAULT_SYMBOL_SPECS[symbol].base_price

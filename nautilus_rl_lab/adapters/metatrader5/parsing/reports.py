@@ -202,7 +202,7 @@ def deal_commission(deal: TradeDeal, instrument: Instrument, account_currency: C
     NautilusTrader 2.0 takes a currency pair's commission in its base currency off the position
     (a crypto-spot wallet's fee). MT5 takes commissions off the balance, never the holding, so
     one in the pair's base currency (USD on USDJPY, a USD account) is given in the quote currency
-    at the deal's price, rounded to that currency's precision (a yen: 0.0033 USD at 150).
+    at the deal's price, rounded to that currency's precision (half a yen: 0.0033 USD at 150).
     """
     amount = -(to_decimal(deal.commission) + to_decimal(deal.fee))
     if not (isinstance(instrument, CurrencyPair) and instrument.base_currency == account_currency):
