@@ -35,14 +35,6 @@ WAIT = 10.0
 INVESTED = 0.75  # 25% of the equity in each: whole lots, far from a lot boundary
 
 
-# NautilusTrader 2.0 deducts a commission charged in an instrument's base currency from the
-# position (its crypto-spot rule, nautilus_trader#2689): on a USD account every USDJPY fill
-# leaves Nautilus' position short of the terminal's by the commission (199,993 for 200,000).
-BASE_CURRENCY_COMMISSION = pytest.mark.xfail(
-    strict=True, reason="NT 2.0 takes a USD commission off a USDJPY position (a USD account)"
-)
-
-
 class LateFeed:
     """The simulator as the node's terminal, except that `symbol`'s bars stop at the bar
     forming when `stop` is called (its feed never delivers them: the node waits in vain)."""
@@ -174,7 +166,7 @@ def _in_step(node: LiveNode, simulator: Mt5TerminalSimulator) -> bool:
     [
         ("netting", 0.0),
         ("hedging", 0.0),
-        pytest.param("netting", 3.5, marks=BASE_CURRENCY_COMMISSION),
+        ("netting", 3.5),  # USDJPY's USD commission: in its base currency (docs/nt2_port.md)
     ],
 )
 def test_a_rejected_leg_is_reported_and_retried_from_the_actual_positions(terminal, tmp_path):

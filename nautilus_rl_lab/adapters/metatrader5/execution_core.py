@@ -245,7 +245,7 @@ class Mt5ExecutionCore(Mt5ClientMixin, ExecutionClientBase):
             last_qty=last_qty,
             last_px=instrument.make_price(deal.price),
             quote_currency=instrument.quote_currency,
-            commission=deal_commission(deal, self._currency),
+            commission=deal_commission(deal, instrument, self._currency),
             liquidity_side=LiquiditySide.TAKER
             if order.order_type in (OrderType.MARKET, OrderType.STOP_MARKET)
             else LiquiditySide.MAKER,

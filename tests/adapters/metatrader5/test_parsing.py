@@ -9,6 +9,7 @@ import pytest
 
 from nautilus_rl_lab.adapters.metatrader5 import parsing
 from nautilus_rl_lab.mt5 import constants as mt5c
+from nautilus_rl_lab.mt5.simulator.symbols import DEFAULT_SYMBOL_SPECS, symbol_info
 from nautilus_rl_lab.mt5.structures import (
     RATES_DTYPE,
     TICKS_DTYPE,
@@ -27,13 +28,18 @@ from nautilus_rl_lab.nt.model import (
     Cfd,
     ClientOrderId,
     ContingencyType,
+    Currency,
     CurrencyPair,
     LimitOrder,
+    LiquiditySide,
     MarketOrder,
+    Money,
+    OrderFilled,
     OrderListId,
     OrderSide,
     OrderStatus,
     OrderType,
+    Position,
     PositionId,
     PositionSide,
     Price,
@@ -42,6 +48,7 @@ from nautilus_rl_lab.nt.model import (
     StopMarketOrder,
     StrategyId,
     TimeInForce,
+    TradeId,
     TraderId,
     TrailingOffsetType,
     TrailingStopMarketOrder,
@@ -80,6 +87,7 @@ US500 = SymbolInfo(
     filling_mode=mt5c.SYMBOL_FILLING_FOK | mt5c.SYMBOL_FILLING_IOC,
 )
 ACCOUNT = AccountId("MT5-5000000")
+USD = Currency.from_str("USD")
 
 
 @pytest.fixture
@@ -433,6 +441,85 @@ def test_deal_becomes_fill_report_with_positive_commission(eurusd):
     assert report.client_order_id == ClientOrderId("O-abc")
     assert report.ts_event == 3_000_000_000
     assert not parsing.is_trade_deal(deal._replace(type=mt5c.DEAL_TYPE_BALANCE))
+
+
+def _simulator_instrument(symbol: str):
+    """The Nautilus instrument of one of the simulator's symbols (USDJPY: a `CurrencyPair`,
+    XAUUSD: a `Cfd`)."""
+    spec = DEFAULT_SYMBOL_SPECS[symbol]
+    info = symbol_info(spec, bid=1.0, ask=1.0, time_s=0, tick_value=1.0, selected=True)
+    return parsing.symbol_info_to_instrument(info, ts_init=0)
+
+
+def _deal(price: float, commission: float, fee: float = 0.0) -> TradeDeal:
+    return TradeDeal(
+        ticket=21, order=11, type=mt5c.DEAL_TYPE_BUY, volume=2.0, price=price,
+        commission=commission, fee=fee,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("symbol", "account", "price", "expected"),
+    [
+        ("USDJPY", "USD", 150.123, "1051 JPY"),  # 7.00 x 150.123 = 1050.861 yen
+        ("USDCHF", "USD", 0.88123, "6.17 CHF"),
+        ("USDCAD", "USD", 1.36123, "9.53 CAD"),
+        ("EURUSD", "EUR", 1.08123, "7.57 USD"),
+        ("EURUSD", "USD", 1.08123, "7.00 USD"),  # USD is the quote: nothing to convert
+        ("USDJPY", "EUR", 150.123, "7.00 EUR"),  # a third currency
+        ("XAUUSD", "XAU", 2000.12, "7.00 XAU"),  # a CFD: Nautilus leaves its positions alone
+    ],
+)
+def test_a_commission_in_the_pair_s_base_currency_is_given_in_its_quote_currency(
+    symbol, account, price, expected
+):
+    commission = parsing.deal_commission(
+        _deal(price, commission=-6.5, fee=-0.5),
+        _simulator_instrument(symbol),
+        Currency.from_str(account),
+    )
+    assert commission == Money.from_str(expected)
+
+
+@pytest.mark.parametrize("symbol", ["USDJPY", "USDCHF", "USDCAD"])
+def test_a_converted_commission_is_the_terminal_s_back_at_the_deal_price(symbol) -> None:
+    """Back at the deal's price it is the terminal's within half the quote currency's unit
+    (half a yen: 0.0033 USD at 150), so to the cent wherever that is under half a cent."""
+    instrument = _simulator_instrument(symbol)
+    unit = Decimal(1).scaleb(-instrument.quote_currency.precision)
+    base = DEFAULT_SYMBOL_SPECS[symbol].base_price
+    for step in range(200):
+        price = Decimal(repr(round(base * (0.9 + step / 1000), instrument.price_precision)))
+        paid = Decimal(step + 1) * Decimal("0.37")  # 0.37 to 74.00 USD
+        commission = parsing.deal_commission(_deal(float(price), -float(paid)), instrument, USD)
+        back = commission.as_decimal() / price
+        assert abs(back - paid) <= unit / 2 / price
+        if unit / 2 / price < Decimal("0.005"):
+            assert round(back, 2) == paid
+
+
+def test_nautilus_takes_a_base_currency_commission_off_a_pair_s_position_not_a_converted_one():
+    """The NautilusTrader 2.0 rule the conversion avoids (if this starts failing, Nautilus has
+    dropped it and the conversion may go): a USD commission shrinks a USDJPY position, the
+    same money in JPY leaves it whole."""
+    instrument = _simulator_instrument("USDJPY")
+    deal = _deal(150.123, commission=-7.0)
+    quantities = []
+    for commission in (Money(7.0, USD), parsing.deal_commission(deal, instrument, USD)):
+        fill = OrderFilled(
+            TraderId("T-001"), StrategyId("S-001"), instrument.id, ClientOrderId("O-1"),
+            VenueOrderId("11"), ACCOUNT, TradeId("21"), OrderSide.BUY, OrderType.MARKET,
+            instrument.make_qty(200_000), instrument.make_price(deal.price),
+            instrument.quote_currency, LiquiditySide.TAKER, UUID4(), 0, 0, False,
+            PositionId("P-1"), commission,
+        )  # fmt: skip
+        quantities.append(Position(instrument, fill).quantity)
+    assert quantities == [Quantity.from_int(199_993), Quantity.from_int(200_000)]
+
+
+def test_a_commission_to_convert_at_no_price_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"MT5 deal 21: `price` 0\.0 is not positive"):
+        parsing.deal_commission(_deal(0.0, commission=-7.0), _simulator_instrument("USDJPY"), USD)
 
 
 def test_positions_become_hedging_and_net_reports(eurusd):

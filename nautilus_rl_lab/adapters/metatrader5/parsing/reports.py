@@ -31,6 +31,7 @@ from nautilus_rl_lab.nt.model import (
     AccountId,
     ClientOrderId,
     Currency,
+    CurrencyPair,
     FillReport,
     Instrument,
     LiquiditySide,
@@ -195,9 +196,25 @@ def is_trade_deal(deal: TradeDeal) -> bool:
     return deal.type in (mt5c.DEAL_TYPE_BUY, mt5c.DEAL_TYPE_SELL) and deal.volume > 0
 
 
-def deal_commission(deal: TradeDeal, currency: Currency) -> Money:
-    """Nautilus commission of a deal (positive cost): -(commission + fee)."""
-    return Money(-(float(deal.commission) + float(deal.fee)), currency)
+def deal_commission(deal: TradeDeal, instrument: Instrument, account_currency: Currency) -> Money:
+    """Nautilus commission of a deal (positive cost): -(commission + fee), in the account currency.
+
+    NautilusTrader 2.0 takes a currency pair's commission in its base currency off the position
+    (a crypto-spot wallet's fee). MT5 takes commissions off the balance, never the holding, so
+    one in the pair's base currency (USD on USDJPY, a USD account) is given in the quote currency
+    at the deal's price, rounded to that currency's precision (half a yen: 0.0033 USD at 150).
+    """
+    amount = -(to_decimal(deal.commission) + to_decimal(deal.fee))
+    if not (isinstance(instrument, CurrencyPair) and instrument.base_currency == account_currency):
+        return Money(float(amount), account_currency)
+    quote = instrument.quote_currency
+    if amount and deal.price <= 0:
+        raise ValueError(
+            f"MT5 deal {deal.ticket}: `price` {deal.price} is not positive, so its commission "
+            f"{amount} {account_currency} cannot be given in {quote}"
+        )
+    converted = (amount * to_decimal(deal.price)).quantize(Decimal(1).scaleb(-quote.precision))
+    return Money(float(converted), quote)
 
 
 def deal_to_fill_report(
@@ -227,7 +244,7 @@ def deal_to_fill_report(
         order_side=deal_side(deal),
         last_qty=instrument.make_qty(float(lots_to_units(deal.volume, contract))),
         last_px=instrument.make_price(deal.price),
-        commission=deal_commission(deal, commission_currency),
+        commission=deal_commission(deal, instrument, commission_currency),
         liquidity_side=liquidity_side,
         report_id=UUID4(),
         ts_event=server_msc_to_unix_nanos(deal.time_msc or deal.time * 1000, server_time),
