@@ -282,11 +282,22 @@ def check_account(venue: VenueConfig, instrument: Instrument) -> None:
 
 
 def _check_per_contract_fee(venue: VenueConfig, instrument: Instrument) -> None:
-    """Refuse a per-contract commission that a fill of one size increment would not cost exactly."""
+    """Refuse a fixed or per-contract commission in a currency pair's base currency (NautilusTrader
+    2 takes it off the position: its crypto-spot rule, so a USD fee on USD/JPY left 199,993 of
+    200,000), and a per-contract one a fill of one size increment would not cost exactly."""
     commission = _commission(venue)
-    if commission is None or _fee_model_name(venue) != PER_CONTRACT_FEE_MODEL:
+    if commission is None:
         return
     amount, currency = commission
+    if isinstance(instrument, CurrencyPair) and currency == instrument.base_currency:
+        raise ConfigError(
+            f"`{_COMMISSION_FIELD}` is in {currency.code}, the base currency of {instrument.id}: "
+            "NautilusTrader 2 takes a commission in a pair's base currency off the position "
+            f"(a wrong position on every fill); give it in {instrument.quote_currency.code} or "
+            "charge a rate (`instrument.taker_fee`)"
+        )
+    if _fee_model_name(venue) != PER_CONTRACT_FEE_MODEL:
+        return
     smallest = amount * instrument.size_increment.as_decimal()
     if _decimals(smallest.normalize()) > currency.precision:
         raise ConfigError(

@@ -8,6 +8,7 @@ import pytest
 
 from nautilus_rl_lab.data.instruments import InstrumentSpec, make_instrument
 from nautilus_rl_lab.data.source import DataSourceConfig
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, venue_models
 from nautilus_rl_lab.nodes.venue_models import (
     NAUTILUS_MODELS,
@@ -104,21 +105,14 @@ def test_a_per_unit_commission_is_nautilus_per_contract_fee_model() -> None:
     assert config == _fee("PerContractFeeModel", {"commission": "0.01 USD"})
 
 
-# NautilusTrader 2.0 takes a commission in a currency pair's base currency off the position (its
-# crypto-spot rule; docs/nt2_port.md): a fixed fee in the account's USD does so on USD/JPY.
-USD_FEE_ON_USDJPY = pytest.mark.xfail(
-    strict=True,
-    reason="NT 2.0 takes a USD fee off a USD/JPY position; nodes.venue does not refuse it yet",
-)
-
-
 @pytest.mark.parametrize(
     "fee_model",
     [
         None,  # the instrument's maker/taker rate, charged in the quote currency (JPY)
-        pytest.param(_fee("FixedFeeModel", {"commission": "7.00 USD"}), marks=USD_FEE_ON_USDJPY),
+        _fee("FixedFeeModel", {"commission": "1000 JPY"}),
+        _fee("PerContractFeeModel", {"commission": "1 JPY"}),
     ],
-    ids=["rate_in_jpy", "fixed_usd"],
+    ids=["rate_in_jpy", "fixed_jpy", "per_unit_jpy"],
 )
 def test_a_usdjpy_backtest_with_a_fee_keeps_its_position_exact(tmp_path, fee_model) -> None:
     """USD/JPY on a USD account, paying a fee on every fill: Nautilus' position is the units the
@@ -152,3 +146,21 @@ def test_a_usdjpy_backtest_with_a_fee_keeps_its_position_exact(tmp_path, fee_mod
         env.close()
     assert positions == [200_000.0, 100_000.0, -50_000.0]
     assert info["commissions"] > 0
+
+
+# NautilusTrader 2.0 takes a commission in a currency pair's base currency off the position (its
+# crypto-spot rule; docs/nt2_port.md): a fixed USD fee left 199,993 of a 200,000 USD/JPY buy.
+@pytest.mark.parametrize(
+    "fee_model",
+    [
+        _fee("FixedFeeModel", {"commission": "7.00 USD"}),
+        _fee("PerContractFeeModel", {"commission": "0.01 USD"}),
+    ],
+    ids=["fixed", "per_unit"],
+)
+def test_a_commission_in_a_pairs_base_currency_is_refused_naming_the_quote_currency(
+    fee_model: ImportableFeeModelConfig,
+) -> None:
+    instrument = InstrumentSpec(symbol="USD/JPY", price_precision=3)
+    with pytest.raises(ConfigError, match=r"base currency of USD/JPY\.SIM.*give it in JPY"):
+        TrainingNodeConfig(instrument=instrument, venue=margin_venue(fee_model=fee_model))
