@@ -282,18 +282,17 @@ def symbols_row(
         o for o in merged_orders([next(iter(n.values())) for n in snapshots]).values()
         if not o.reconciled
     ]  # fmt: skip
-    positions = [
-        {
-            "symbol": symbol,
-            "submitted": sum(o.instrument_id.rsplit(".", 1)[0] == symbol for o in submitted),
-            "rejected": sum(
-                o.instrument_id.rsplit(".", 1)[0] == symbol and o.status == "REJECTED"
-                for o in submitted
-            ),
-            **{column: row[column] for column in POSITION_COLUMNS},
-        }
-        for symbol, (row, _) in rows.items()
-    ]
+    positions = []
+    for symbol, (row, _) in rows.items():
+        mine = [o for o in submitted if o.instrument_id.rsplit(".", 1)[0] == symbol]
+        positions.append(
+            {
+                "symbol": symbol,
+                "submitted": len(mine),
+                "rejected": sum(o.status == "REJECTED" for o in mine),
+                **{column: row[column] for column in POSITION_COLUMNS},
+            }
+        )
     row, reasons = next(iter(rows.values()))
     if len(rows) > 1:
         owners = {o for node in snapshots[-1].values() for o in node.position_owners}

@@ -143,14 +143,20 @@ class FeedStall:
 
     def __init__(self, terminal: Any, bar_seconds: int) -> None:
         self._terminal = terminal
-        self._timeframe = _TIMEFRAMES[bar_seconds]
+        self._bar_seconds = bar_seconds
         self.before: dict[str, int] = {}  # symbol -> no bar opened at or after (server seconds)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._terminal, name)
 
     def stall(self, symbol: str) -> None:
-        (forming,) = self._terminal.copy_rates_from_pos(symbol, self._timeframe, 0, 1)
+        if self._bar_seconds not in _TIMEFRAMES:
+            raise ConfigError(
+                f"a 'stall' step needs decision bars of an MT5 timeframe: {self._bar_seconds} s "
+                f"bars are none (use one of {sorted(_TIMEFRAMES)} s)"
+            )
+        timeframe = _TIMEFRAMES[self._bar_seconds]
+        (forming,) = self._terminal.copy_rates_from_pos(symbol, timeframe, 0, 1)
         self.before[symbol] = int(forming["time"])
 
     def resume(self, symbol: str) -> None:
@@ -293,7 +299,7 @@ class _Session:
         node = self.node
         bars = [b for s, b in self.bar_types.items() if s not in self.stalls]
         seen = [node.cache.bar_count(b) for b in bars]
-        decided = self.decisions()
+        decided = self.decisions() if self.stalls else 0
         self.journal.bar = self.bars + 1
 
         def arrived() -> bool:
