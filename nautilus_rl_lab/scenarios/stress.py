@@ -19,8 +19,9 @@ Decisions:
   `s`'s feed from the k-th decision bar's on for `k` decision bars: the node never receives
   them, and receives them all at once when the feed resumes.
 - A portfolio scenario (`symbols` set, two or more) replays `market` on every symbol, scaled
-  to each symbol's base price, and trades its own agent: fixed equal weights
-  (`stress_runner.PORTFOLIO_AGENT`), so its builtins are `builtin_portfolio_stress_scenarios()`.
+  to each symbol's base price, and is traded by the runner's portfolio agent (default fixed
+  equal weights, `stress_runner.PORTFOLIO_AGENT`); its builtins are
+  `builtin_portfolio_stress_scenarios()`.
 """
 
 from __future__ import annotations

@@ -21,13 +21,14 @@ Decisions:
   `target_position` of 10,000 units, hourly bars); the bars are the terminal's BID bars. A
   rule agent is built from its `AgentSpec` and saved to a temporary directory; a saved agent
   or bundle directory is used as it is.
-- A portfolio scenario (`symbols` set) trades its own agent, `PORTFOLIO_AGENT`: fixed equal
-  weights (`agents.portfolio_baselines.PortfolioBaseline`) rebalanced every
-  `PORTFOLIO_REBALANCE_EVERY` decisions through `deploy.portfolio_agent_configs`, under default
-  risk rules (a single-instrument agent cannot trade a portfolio, and its caps are in units of
-  one instrument). Every symbol is checked on its own: the results' `symbols` table has one
-  row per symbol (its orders, both sides' positions), and the scenario's `positions_equal`
-  holds only if every symbol's do.
+- A portfolio scenario (`symbols` set) trades `portfolio_agent` (default `PORTFOLIO_AGENT`:
+  fixed equal weights rebalanced every 2 decisions), not `agent`: a single-instrument agent
+  cannot trade a portfolio, and its risk caps are in units of one instrument. It runs through
+  `deploy.portfolio_agent_configs` on a `PORTFOLIO_WINDOW`-bar `stacked_window` observation
+  (a saved portfolio policy must have been trained on it), under its spec's risk rules on
+  every leg. Every symbol is checked on its own: the results' `symbols` table has one row per
+  symbol (its orders, both sides' positions), and the scenario's `positions_equal` holds only
+  if every symbol's do.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ from nautilus_rl_lab.mt5 import constants as mt5c
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
 from nautilus_rl_lab.nt.model import BarType, InstrumentId, OrderStatus, OrderType
-from nautilus_rl_lab.scenarios.agents import BUILTIN_AGENTS, AgentSpec
+from nautilus_rl_lab.scenarios.agents import BUILTIN_AGENTS, PORTFOLIO_AGENTS, AgentSpec
 from nautilus_rl_lab.scenarios.stress import RESTART, STALL, FaultStep, StressScenarioConfig
 from nautilus_rl_lab.scenarios.stress_results import (
     POSITION_COLUMNS,
@@ -74,10 +75,11 @@ LOG_LEVEL = "ERROR"
 BAR_ADVANCES = 3
 BAR_WAIT_S = 3.0
 SETTLE_WAIT_S = 15.0
-PORTFOLIO_AGENT = "portfolio_equal_weight"
-PORTFOLIO_REBALANCE_EVERY = 2
-#: A quarter of the equity in each of three symbols: whole lots, far from a lot boundary.
-PORTFOLIO_INVESTED = 0.75
+#: A portfolio scenario's default agent: a quarter of the equity in each of three symbols
+#: (whole lots, far from a lot boundary), rebalanced every 2 decisions so orders flow.
+PORTFOLIO_AGENT = AgentSpec(
+    name="equal_weight", agent="equal_weight", params={"rebalance_every": 2, "invested": 0.75}
+)
 PORTFOLIO_WINDOW = 2
 #: How long a decision waits for a late symbol's bar (the node polls every 0.02 s).
 PORTFOLIO_MAX_WAIT_S = 2.0
@@ -345,19 +347,15 @@ class _Session:
 def _agent_path(
     scenario: StressScenarioConfig, agent: AgentSpec, action: SchemeConfig, work_dir: Path
 ) -> str:
-    if scenario.portfolio:
-        from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
-
-        baseline = PortfolioBaseline(
-            [f"{s}.MT5" for s in scenario.portfolio],
-            "equal_weight",
-            rebalance_every=PORTFOLIO_REBALANCE_EVERY,
-            invested=PORTFOLIO_INVESTED,
-        )
-        return str(baseline.save(work_dir / f"agent-{PORTFOLIO_AGENT}"))
-    if agent.agent not in BUILTIN_AGENTS:
+    """The saved agent to trade: `agent` (a portfolio agent on a portfolio scenario)."""
+    if agent.agent not in (*BUILTIN_AGENTS, *PORTFOLIO_AGENTS):
         return agent.agent  # a saved agent (or bundle) directory
-    return str(agent.build(action).save(work_dir / f"agent-{agent.name}"))
+    built = (
+        agent.build_portfolio([f"{s}.MT5" for s in scenario.portfolio])
+        if scenario.portfolio
+        else agent.build(action)
+    )
+    return str(built.save(work_dir / f"agent-{agent.name}"))
 
 
 def _bar_seconds(base: TrainingNodeConfig) -> int:
@@ -372,7 +370,8 @@ def _bar_seconds(base: TrainingNodeConfig) -> int:
 def _components(
     symbols: Sequence[str], agent_path: str, base: TrainingNodeConfig, risk: RiskLimits
 ) -> tuple[Any, Any]:
-    """The actor and strategy configs: the single-instrument agent's, or a portfolio's."""
+    """The actor and strategy configs: the single-instrument agent's, or a portfolio's (`risk`
+    on every leg)."""
     from nautilus_rl_lab.deploy.bundle import agent_configs
     from nautilus_rl_lab.deploy.portfolio import portfolio_agent_configs
 
@@ -388,7 +387,7 @@ def _components(
         [_bar_type(s, base) for s in symbols],
         SchemeConfig(name="stacked_window", params={"window": PORTFOLIO_WINDOW}),
         PortfolioBaseline.action,
-        [RiskLimits()] * len(symbols),
+        [risk] * len(symbols),
         max_wait_secs=PORTFOLIO_MAX_WAIT_S,
     )
 
@@ -468,6 +467,7 @@ def run_stress_scenario(
     risk: RiskLimits | None = None,
     base: TrainingNodeConfig | None = None,
     work_dir: str | Path | None = None,
+    portfolio_agent: AgentSpec = PORTFOLIO_AGENT,
 ) -> tuple[
     dict[str, Any],
     Counter[str],
@@ -475,21 +475,25 @@ def run_stress_scenario(
     list[dict[str, Any]],
     list[dict[str, Any]],
 ]:
-    """Trade `agent` (a portfolio scenario: `PORTFOLIO_AGENT`) through one scenario; return its
-    row, rejections, applied steps, sends and per-symbol orders and positions."""
+    """Trade `agent` (a portfolio scenario: `portfolio_agent`, under its own risk rules) through
+    one scenario; return its row, rejections, applied steps, sends and per-symbol orders and
+    positions."""
     from nautilus_rl_lab.mt5.rpyc import serve
 
     base = base or stress_base()
-    limits = agent.risk if risk is None else risk
+    if scenario.portfolio:
+        agent, limits = portfolio_agent, portfolio_agent.risk
+    else:
+        limits = agent.risk if risk is None else risk
     started = time.perf_counter()
-    simulator = _simulator(scenario, base)
-    feed = FeedStall(simulator, _bar_seconds(base))
-    journal = SendJournal(feed)
-    handle = serve(cast(Any, journal), "127.0.0.1", 0)
     with tempfile.TemporaryDirectory(prefix="nrl-stress-") as tmp:
         agent_path = _agent_path(scenario, agent, base.action, Path(work_dir or tmp))
         symbols = _symbols(scenario)
         actor, strategy = _components(symbols, agent_path, base, limits)
+        simulator = _simulator(scenario, base)
+        feed = FeedStall(simulator, _bar_seconds(base))
+        journal = SendJournal(feed)
+        handle = serve(cast(Any, journal), "127.0.0.1", 0)
         node_config = _node_config(handle.port, symbols, actor, strategy)
         session = _Session(scenario, node_config, simulator, journal, feed, base)
         try:
@@ -518,7 +522,7 @@ def run_stress_scenario(
     return (
         {
             "scenario": scenario.name,
-            "agent": PORTFOLIO_AGENT if scenario.portfolio else agent.name,
+            "agent": agent.name,
             "bars": session.bars,
             "faults_armed": sum(armed.values()),
             "faults_met": sum((armed - left).values()),
@@ -546,12 +550,13 @@ def run_execution_stress(
     risk: RiskLimits | None = None,
     base: TrainingNodeConfig | None = None,
     progress: bool = True,
+    portfolio_agent: AgentSpec = PORTFOLIO_AGENT,
 ) -> StressResults:
     """Trade `agent` (under `risk`, default the spec's) through every stress scenario on a `LiveNode`.
 
     `scenarios` default to `builtin_stress_scenarios()`; `base` sets the schemes and the bar
     specification (default `stress_base()`; use the agent's training config for a saved agent).
-    A portfolio scenario trades its own agent instead (`PORTFOLIO_AGENT`, see the module).
+    A portfolio scenario trades `portfolio_agent` instead (see the module).
     """
     from nautilus_rl_lab.scenarios.stress import builtin_stress_scenarios
 
@@ -565,10 +570,11 @@ def run_execution_stress(
     for scenario in tqdm(chosen, desc="stress", disable=not progress):
         try:
             row, rejected, applied, journal, held = run_stress_scenario(
-                scenario, agent, risk=risk, base=base
+                scenario, agent, risk=risk, base=base, portfolio_agent=portfolio_agent
             )
         except Exception as e:
-            e.add_note(f"while running stress scenario {scenario.name!r} with agent {agent.name!r}")
+            name = portfolio_agent.name if scenario.portfolio else agent.name
+            e.add_note(f"while running stress scenario {scenario.name!r} with agent {name!r}")
             raise
         rows.append(row)
         logger.info(

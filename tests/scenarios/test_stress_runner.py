@@ -31,7 +31,7 @@ from nautilus_rl_lab.scenarios.stress import (
     FaultStep,
     StressScenarioConfig,
 )
-from nautilus_rl_lab.scenarios.stress_runner import PORTFOLIO_AGENT, PORTFOLIO_REBALANCE_EVERY
+from nautilus_rl_lab.scenarios.stress_runner import PORTFOLIO_AGENT
 from nautilus_rl_lab.strategies import RiskLimits
 
 CAP = 5_000.0  # the action scheme targets 10,000 units; the risk rules cap them at this
@@ -163,6 +163,9 @@ def portfolio() -> StressResults:
     return run_execution_stress(list(scenarios.values()), AGENT, progress=False)
 
 
+REBALANCE_EVERY = PORTFOLIO_AGENT.params["rebalance_every"]
+
+
 def _sends(results: StressResults, name: str, symbol: str) -> pd.DataFrame:
     sends = results.sends
     return sends[(sends["scenario"] == name) & (sends["symbol"] == symbol)]
@@ -173,7 +176,9 @@ def test_every_portfolio_scenario_ends_with_every_symbols_positions_equal(
     portfolio: StressResults, name: str
 ) -> None:
     row = _row(portfolio, name)
-    assert row["agent"] == PORTFOLIO_AGENT and row["bars"] == FAST_STRESS_BARS and row["settled"]
+    assert (
+        row["agent"] == PORTFOLIO_AGENT.name and row["bars"] == FAST_STRESS_BARS and row["settled"]
+    )
     per_symbol = portfolio.symbols[portfolio.symbols["scenario"] == name]
     assert tuple(per_symbol["symbol"]) == PORTFOLIO_SYMBOLS
     assert per_symbol["positions_equal"].all() and row["positions_equal"]
@@ -192,7 +197,7 @@ def test_a_rejected_leg_is_bought_at_the_next_rebalance_and_only_it(portfolio) -
     rejected = _sends(portfolio, name, PORTFOLIO_SYMBOLS[0])
     assert list(zip(rejected["bar"], rejected["retcode"], strict=True)) == [
         (first, "REJECT"),
-        (first + PORTFOLIO_REBALANCE_EVERY, "DONE"),
+        (first + REBALANCE_EVERY, "DONE"),
     ]
     for symbol in PORTFOLIO_SYMBOLS[1:]:  # filled at the first rebalance, at target since
         filled = _sends(portfolio, name, symbol)
@@ -212,7 +217,14 @@ def test_a_stalled_leg_is_held_until_its_bars_are_back(portfolio) -> None:
     assert list(stalled["retcode"]) == ["REJECT", "DONE"]
     (retried,) = stalled["bar"][stalled["retcode"] == "DONE"]
     assert retried >= stall["bar"] + STALL_BARS  # not while its feed stalled
-    assert retried > stalled["bar"].iloc[0] + PORTFOLIO_REBALANCE_EVERY  # a rebalance was held
+    assert retried > stalled["bar"].iloc[0] + REBALANCE_EVERY  # a rebalance was held
+
+
+def test_a_single_instrument_rule_cannot_trade_a_portfolio_scenario() -> None:
+    scenario = builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)["portfolio_leg_rejected"]
+    rule = AgentSpec(name="ema", agent="ema_cross")
+    with pytest.raises(ConfigError, match="'ema_cross' is a single-instrument rule"):
+        run_execution_stress([scenario], AGENT, portfolio_agent=rule, progress=False)
 
 
 @pytest.mark.slow
