@@ -22,6 +22,7 @@ from nautilus_rl_lab.scenarios.runner import (
 from nautilus_rl_lab.scenarios.stress import (
     FaultStep,
     StressScenarioConfig,
+    builtin_portfolio_stress_scenarios,
     builtin_stress_scenarios,
 )
 from nautilus_rl_lab.scenarios.stress_results import StressResults
@@ -41,6 +42,7 @@ __all__ = [
     "TransformConfig",
     "all_scenarios",
     "builtin_portfolio_scenarios",
+    "builtin_portfolio_stress_scenarios",
     "builtin_scenarios",
     "builtin_stress_scenarios",
     "default_scenarios",

@@ -15,6 +15,13 @@ Decisions:
 - `with_position=True` defers a step to the first decision bar from `bar` on at which the
   terminal holds a position (a disconnect or a restart with a position open).
 - Counts are finite (an unlimited fault would never be met in full and fails every order).
+- `FaultStep(fault="stall", symbol=s, count=k)` (portfolio scenarios only) stops the bars of
+  `s`'s feed from the k-th decision bar's on for `k` decision bars: the node never receives
+  them, and receives them all at once when the feed resumes.
+- A portfolio scenario (`symbols` set, two or more) replays `market` on every symbol, scaled
+  to each symbol's base price, and is traded by the runner's portfolio agent (default fixed
+  equal weights, `stress_runner.PORTFOLIO_AGENT`); its builtins are
+  `builtin_portfolio_stress_scenarios()`.
 """
 
 from __future__ import annotations
@@ -23,26 +30,37 @@ import math
 import re
 from typing import Any
 
+from msgspec import UNSET, UnsetType
+
 from nautilus_rl_lab.config import FileConfig, LabConfig
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.fast import fast_mode
 from nautilus_rl_lab.mt5.simulator.faults import DISCONNECT, FAULTS, TRADE_FAULT_RETCODES
+from nautilus_rl_lab.mt5.simulator.symbols import DEFAULT_SYMBOL_SPECS
 from nautilus_rl_lab.scenarios.builtins import VOLATILITY
 from nautilus_rl_lab.scenarios.config import ScenarioConfig
 from nautilus_rl_lab.validation import check_known, check_minimum
 
 RESTART = "restart"
-STEP_KINDS = (*FAULTS, RESTART)
+STALL = "stall"
+STEP_KINDS = (*FAULTS, RESTART, STALL)
 DEFAULT_STRESS_BARS = 24
 FAST_STRESS_BARS = 16
 #: Requotes in a burst the adapter absorbs (its `max_price_retries` is 3) and one it cannot.
 REQUOTE_BURST = 3
 DISCONNECT_CALLS = 12
+PORTFOLIO_SYMBOLS = ("EURUSD", "GBPUSD", "USDJPY")
+#: A portfolio's equal weights buy whole 100,000-unit lots of each symbol.
+PORTFOLIO_BALANCE = 1_000_000.0
+#: Decision bars a built-in feed stall lasts (each waits the agent's `max_wait_secs`): more
+#: than the portfolio agent's `rebalance_every` (2), so a rebalance falls inside it.
+STALL_BARS = 3
 _NAME = re.compile(r"^[A-Za-z0-9_\-]+$")
 
 
 class FaultStep(LabConfig, frozen=True, forbid_unknown_fields=True):
-    """At decision bar `bar` (1-based) arm `fault` for `count` occasions, or `restart` the node.
+    """At decision bar `bar` (1-based) arm `fault` for `count` occasions, `restart` the node, or
+    `stall` the bars of `symbol` for `count` decision bars.
 
     `with_position` defers the step to the first decision bar from `bar` on at which the
     terminal holds a position.
@@ -52,11 +70,19 @@ class FaultStep(LabConfig, frozen=True, forbid_unknown_fields=True):
     fault: str
     count: int = 1
     with_position: bool = False
+    # UNSET (left out of the JSON): only a stall names a symbol
+    symbol: str | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         check_known("steps.fault", self.fault, STEP_KINDS)
         check_minimum("steps.bar", self.bar, 1, what=" (decision bars count from 1)")
         check_minimum("steps.count", self.count, 1)
+        if self.fault == STALL and self.symbol is UNSET:
+            raise ConfigError("`steps.symbol` must name the symbol whose feed a 'stall' stops")
+        if self.fault != STALL and self.symbol is not UNSET:
+            raise ConfigError(
+                f"`steps.symbol` {self.symbol!r} is only for a 'stall' step, not {self.fault!r}"
+            )
 
 
 class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -64,7 +90,8 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
 
     `n_bars` decision bars are traded (the market must hold them after the simulator's warm-up
     bars); `fault_rates` (``{trade fault: probability per order_send}``) are drawn with `seed`;
-    `balance` and `leverage` are the simulated account's.
+    `balance` and `leverage` are the simulated account's. `symbols` (two or more MT5 symbols)
+    makes it a portfolio scenario; unset, the runner trades one instrument.
     """
 
     name: str
@@ -76,6 +103,8 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     n_bars: int = DEFAULT_STRESS_BARS
     balance: float = 10_000.0
     leverage: int = 100
+    # UNSET (left out of the JSON, so single-instrument scenarios keep their bytes)
+    symbols: tuple[str, ...] | UnsetType = UNSET
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -101,11 +130,34 @@ class StressScenarioConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             raise ConfigError(f"`balance` must be a finite amount, was {self.balance}")
         check_minimum("balance", self.balance, 0, strict=True)
         check_minimum("leverage", self.leverage, 1)
+        if self.symbols is not UNSET:
+            _check_symbols(self.symbols)
+        for step in self.steps:
+            if step.fault == STALL and step.symbol not in self.portfolio:
+                raise ConfigError(
+                    f"`steps` stall {step.symbol!r}, which is not one of the scenario's "
+                    f"`symbols` {list(self.portfolio)} (only a portfolio's feeds stall)"
+                )
 
     @property
     def restarts(self) -> int:
         """How many times the node is restarted."""
         return sum(step.fault == RESTART for step in self.steps)
+
+    @property
+    def portfolio(self) -> tuple[str, ...]:
+        """The symbols of a portfolio scenario; empty for a single-instrument one."""
+        return () if self.symbols is UNSET else tuple(self.symbols)
+
+
+def _check_symbols(symbols: tuple[str, ...]) -> None:
+    if len(symbols) < 2 or len(set(symbols)) != len(symbols):
+        raise ConfigError(
+            f"`symbols` {list(symbols)} must name two or more different MT5 symbols (leave it "
+            "unset for a single-instrument scenario)"
+        )
+    for symbol in symbols:
+        check_known("symbols", symbol, tuple(DEFAULT_SYMBOL_SPECS))
 
 
 def default_stress_bars() -> int:
@@ -182,6 +234,41 @@ def builtin_stress_scenarios(n_bars: int | None = None) -> dict[str, StressScena
             "order_send times out although the order executed: the adapter finds it at the "
             "terminal instead of sending it again.",
             FaultStep(bar=first, fault="timeout", count=1),
+        ),
+    ]
+    return {scenario.name: scenario for scenario in built}
+
+
+def builtin_portfolio_stress_scenarios(
+    n_bars: int | None = None,
+) -> dict[str, StressScenarioConfig]:
+    """The built-in portfolio stress scenarios on `PORTFOLIO_SYMBOLS`, for `n_bars` decision bars."""
+    n = default_stress_bars() if n_bars is None else n_bars
+    check_minimum("n_bars", n, 8, what=" for the built-in stress scenarios")
+    first = PORTFOLIO_SYMBOLS[0]  # the first leg a rebalance sends
+    built = [
+        _scenario(
+            "portfolio_leg_rejected",
+            21,
+            n,
+            "The first order of the first rebalance is rejected (MT5 REJECT): the other legs "
+            "fill and the next rebalance buys the missing leg from its actual position.",
+            FaultStep(bar=1, fault="reject"),
+            symbols=PORTFOLIO_SYMBOLS,
+            balance=PORTFOLIO_BALANCE,
+        ),
+        _scenario(
+            "portfolio_feed_stall",
+            22,
+            n,
+            f"The first order ({first}'s leg) is rejected, then {first}'s bars stop for "
+            f"{STALL_BARS} decision bars: the agent decides on the other symbols after its wait "
+            f"and holds {first} (no order on a stale price); once its bars are back (all at once) "
+            "a rebalance buys the missing leg.",
+            FaultStep(bar=1, fault="reject"),
+            FaultStep(bar=2, fault=STALL, count=STALL_BARS, with_position=True, symbol=first),
+            symbols=PORTFOLIO_SYMBOLS,
+            balance=PORTFOLIO_BALANCE,
         ),
     ]
     return {scenario.name: scenario for scenario in built}

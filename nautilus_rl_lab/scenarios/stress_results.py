@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -39,6 +40,13 @@ EXTERNAL = "EXTERNAL"
 _MT5_REASON = re.compile(r"^MT5 (-?\d+) (?:TRADE_RETCODE_)?(\w+)")
 _LAST_ERROR = re.compile(r"^MT5 last_error (-?\d+)")
 TABLE_FILE = "stress.parquet"
+SYMBOL_COLUMNS = ("scenario", "symbol", "submitted", "rejected")
+POSITION_COLUMNS = (
+    "nautilus_position",
+    "portfolio_position",
+    "terminal_position",
+    "positions_equal",
+)
 
 
 #: The node's answers to its own submit: an order without them was made by reconciliation.
@@ -56,11 +64,13 @@ class OrderRecord:
     accepted: bool
     reject_reason: str | None
     trade_ids: tuple[str, ...]
+    instrument_id: str = ""
 
 
 @dataclass(frozen=True)
 class NodeSnapshot:
-    """A node's orders, net position (cache and portfolio), position owners and risk events."""
+    """A node's orders, net position (cache and portfolio), position owners and risk events;
+    a portfolio agent's decisions and those taken without a late symbol's bar."""
 
     orders: tuple[OrderRecord, ...]
     cache_position: Decimal
@@ -68,6 +78,8 @@ class NodeSnapshot:
     position_owners: tuple[str, ...]
     risk_rules: tuple[str, ...]
     denials: int
+    decisions: int = 0
+    partial_decisions: int = 0
 
     @classmethod
     def take(cls, node: Any, instrument_id: Any) -> NodeSnapshot:
@@ -79,14 +91,32 @@ class NodeSnapshot:
         orders = tuple(_order_record(order) for order in node.cache.orders())
         positions = node.cache.positions_open(instrument_id=instrument_id)
         strategies = [s for s in node.trader.strategies() if hasattr(s, "risk_events")]
+        decisions, partial = agent_decisions(node)
         return cls(
             orders=orders,
             cache_position=sum((_signed_units(p) for p in positions), Decimal(0)),
             portfolio_position=Decimal(str(node.portfolio.net_position(instrument_id))),
             position_owners=tuple(sorted({p.strategy_id.value for p in positions})),
-            risk_rules=tuple(e.rule for s in strategies for e in s.risk_events),
+            risk_rules=tuple(_rule(e) for s in strategies for e in s.risk_events),
             denials=sum(s.orders_denied for s in strategies),
+            decisions=decisions,
+            partial_decisions=partial,
         )
+
+
+def agent_decisions(node: Any) -> tuple[int, int]:
+    """A node's portfolio agents' decisions (stale ones included) and those taken without a
+    late symbol's bar; (0, 0) without one. Call it on the node's thread."""
+    deciders = [a for a in node.trader.actors() if hasattr(a, "partial_decisions")]
+    return (
+        sum(a.actions_published + a.stale_decisions for a in deciders),
+        sum(a.partial_decisions for a in deciders),
+    )
+
+
+def _rule(event: Any) -> str:
+    """A risk event's rule (a portfolio strategy tags each event with its instrument)."""
+    return str((event[1] if isinstance(event, tuple) else event).rule)
 
 
 def _signed_units(position: Any) -> Decimal:
@@ -108,6 +138,7 @@ def _order_record(order: Any) -> OrderRecord:
         accepted="OrderAccepted" in kinds,
         reject_reason=str(rejected[-1]) if rejected else None,
         trade_ids=tuple(str(t) for t in order.trade_ids),
+        instrument_id=order.instrument_id.value,
     )
 
 
@@ -229,9 +260,59 @@ def stress_row(
     return row, reasons
 
 
+def symbols_row(
+    snapshots: Sequence[Mapping[str, NodeSnapshot]],
+    terminals: Mapping[str, TerminalRecord],
+    sends: Sequence[tuple[str, int, str]],
+) -> tuple[dict[str, Any], Counter[str], list[dict[str, Any]]]:
+    """`stress_row` of a session on one or more symbols, and each symbol's orders (submitted,
+    rejected) and positions.
+
+    `snapshots` hold one `NodeSnapshot` per symbol for every node of the session, `terminals`
+    one `TerminalRecord` per symbol (orders, fills and deals are the session's, all symbols).
+    With several symbols the row's position columns are NaN (a sum over instruments means
+    nothing), `positions_equal` is true only if every symbol's positions are equal, and the
+    portfolio agent's `decisions` and `partial_decisions` (without a late symbol) are added.
+    """
+    rows = {
+        symbol: stress_row([node[symbol] for node in snapshots], terminal, sends)
+        for symbol, terminal in terminals.items()
+    }
+    submitted = [
+        o for o in merged_orders([next(iter(n.values())) for n in snapshots]).values()
+        if not o.reconciled
+    ]  # fmt: skip
+    positions = []
+    for symbol, (row, _) in rows.items():
+        mine = [o for o in submitted if o.instrument_id.rsplit(".", 1)[0] == symbol]
+        positions.append(
+            {
+                "symbol": symbol,
+                "submitted": len(mine),
+                "rejected": sum(o.status == "REJECTED" for o in mine),
+                **{column: row[column] for column in POSITION_COLUMNS},
+            }
+        )
+    row, reasons = next(iter(rows.values()))
+    if len(rows) > 1:
+        owners = {o for node in snapshots[-1].values() for o in node.position_owners}
+        row = {
+            **row,
+            **dict.fromkeys(POSITION_COLUMNS[:-1], math.nan),
+            "positions_equal": all(p["positions_equal"] for p in positions),
+            "position_owners": ",".join(sorted(owners)),
+            "decisions": sum(next(iter(node.values())).decisions for node in snapshots),
+            "partial_decisions": sum(
+                next(iter(node.values())).partial_decisions for node in snapshots
+            ),
+        }
+    return row, reasons, positions
+
+
 @dataclass(frozen=True)
 class StressResults:
-    """One row per stress scenario (`table`), rejections by reason, applied steps, the send journal."""
+    """One row per stress scenario (`table`), rejections by reason, applied steps, the send
+    journal, and `symbols`: per scenario and symbol, its orders and both sides' net position."""
 
     table: pd.DataFrame
     reasons: pd.DataFrame
@@ -239,6 +320,9 @@ class StressResults:
     sends: pd.DataFrame
     scenarios: dict[str, StressScenarioConfig]
     agent: AgentSpec
+    symbols: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=[*SYMBOL_COLUMNS, *POSITION_COLUMNS])
+    )
 
     def reasons_by_scenario(self) -> pd.DataFrame:
         """Rejections as a scenario (rows, in run order) x MT5 reason (columns) count frame."""
@@ -248,10 +332,10 @@ class StressResults:
         return frame.reindex(list(self.scenarios), fill_value=0)
 
     def save(self, run_dir: str | os.PathLike[str]) -> Path:
-        """Write the four tables (Parquet), the scenario configs (YAML) and the agent spec."""
+        """Write the five tables (Parquet), the scenario configs (YAML) and the agent spec."""
         with atomic_directory(run_dir) as tmp:
             self.table.to_parquet(tmp / TABLE_FILE, index=False)
-            for name in ("reasons", "steps", "sends"):
+            for name in ("reasons", "steps", "sends", "symbols"):
                 getattr(self, name).to_parquet(tmp / f"{name}.parquet", index=False)
             (tmp / "scenarios").mkdir()
             for scenario in self.scenarios.values():
@@ -263,7 +347,7 @@ class StressResults:
 
     @classmethod
     def load(cls, run_dir: str | os.PathLike[str]) -> StressResults:
-        """Read a run folder written by `save`."""
+        """Read a run folder written by `save` (one saved before `symbols` existed has none)."""
         folder = Path(run_dir)
         if not (folder / TABLE_FILE).is_file():
             raise ConfigError(f"`run_dir` {str(folder)!r} holds no {TABLE_FILE}: not a stress run")
@@ -277,6 +361,7 @@ class StressResults:
         reasons, steps, sends = (
             pd.read_parquet(folder / f"{name}.parquet") for name in ("reasons", "steps", "sends")
         )
+        symbols = folder / "symbols.parquet"
         return cls(
             table,
             reasons,
@@ -284,4 +369,5 @@ class StressResults:
             sends,
             {name: by_name[name] for name in table["scenario"]},
             AgentSpec.parse((folder / "agent.json").read_bytes()),
+            *([pd.read_parquet(symbols)] if symbols.is_file() else []),
         )

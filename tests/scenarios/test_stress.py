@@ -10,11 +10,19 @@ import pytest
 
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.mt5.simulator.faults import FAULTS
-from nautilus_rl_lab.scenarios import FaultStep, StressScenarioConfig, builtin_stress_scenarios
+from nautilus_rl_lab.scenarios import (
+    FaultStep,
+    StressScenarioConfig,
+    builtin_portfolio_stress_scenarios,
+    builtin_stress_scenarios,
+)
 from nautilus_rl_lab.scenarios.stress import (
     FAST_STRESS_BARS,
+    PORTFOLIO_SYMBOLS,
     REQUOTE_BURST,
     RESTART,
+    STALL,
+    STALL_BARS,
     default_stress_bars,
 )
 
@@ -111,3 +119,68 @@ def test_a_balance_that_is_not_a_finite_amount_is_refused(balance: float) -> Non
     base = builtin_stress_scenarios(FAST_STRESS_BARS)["no_money"]
     with pytest.raises(ConfigError, match=f"`balance` must be a finite amount, was {balance}"):
         msgspec.structs.replace(base, balance=balance)
+
+
+def test_the_portfolio_builtins_reject_a_leg_and_stall_its_feed_on_every_symbol() -> None:
+    built = builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)
+    assert set(built) == {"portfolio_leg_rejected", "portfolio_feed_stall"}
+    assert all(s.portfolio == PORTFOLIO_SYMBOLS for s in built.values())
+    assert [s.fault for s in built["portfolio_leg_rejected"].steps] == ["reject"]
+    reject, stall = built["portfolio_feed_stall"].steps
+    assert reject.fault == "reject" and stall.fault == STALL and stall.count == STALL_BARS
+    assert stall.symbol == PORTFOLIO_SYMBOLS[0] and stall.with_position
+
+
+def test_unset_symbols_stay_out_of_a_single_instrument_scenarios_json() -> None:
+    scenario = builtin_stress_scenarios(FAST_STRESS_BARS)["no_money"]
+    data = json.loads(scenario.json())
+    assert "symbols" not in data and all("symbol" not in step for step in data["steps"])
+    assert scenario.portfolio == ()
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_every_portfolio_builtin_round_trips_through_a_file(tmp_path: Path, suffix: str) -> None:
+    for scenario in builtin_portfolio_stress_scenarios(FAST_STRESS_BARS).values():
+        path = scenario.to_file(tmp_path / f"{scenario.name}{suffix}")
+        assert StressScenarioConfig.from_file(path) == scenario
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"symbols": ["EURUSD"]}, "must name two or more different MT5 symbols"),
+        ({"symbols": ["EURUSD", "EURUSD"]}, "must name two or more different MT5 symbols"),
+        ({"symbols": ["EURUSD", "EURGBX"]}, "`symbols` 'EURGBX' is unknown"),
+        (
+            {"steps": [{"bar": 2, "fault": "stall", "symbol": "AUDUSD"}]},
+            "stall 'AUDUSD', which is not one of the scenario's `symbols`",
+        ),
+    ],
+)
+def test_bad_portfolio_scenarios_are_refused_by_field(fields: dict, fragment: str) -> None:
+    base = builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)["portfolio_leg_rejected"]
+    data = {**json.loads(base.json()), **fields}
+    with pytest.raises(ConfigError, match=fragment):
+        StressScenarioConfig.from_dict(data)
+
+
+def test_a_single_instrument_scenario_cannot_stall_a_feed() -> None:
+    base = builtin_stress_scenarios(FAST_STRESS_BARS)["no_money"]
+    step = FaultStep(bar=2, fault=STALL, symbol="EURUSD")
+    with pytest.raises(ConfigError, match="only a portfolio's feeds stall"):
+        msgspec.structs.replace(base, steps=(step,))
+
+
+@pytest.mark.parametrize(
+    ("fields", "fragment"),
+    [
+        ({"fault": STALL}, "`steps.symbol` must name the symbol whose feed a 'stall' stops"),
+        (
+            {"fault": "reject", "symbol": "EURUSD"},
+            "'EURUSD' is only for a 'stall' step, not 'reject'",
+        ),
+    ],
+)
+def test_only_a_stall_step_names_a_symbol(fields: dict, fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        FaultStep(bar=1, **fields)

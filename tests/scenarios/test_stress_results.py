@@ -24,6 +24,7 @@ from nautilus_rl_lab.scenarios.stress_results import (
     duplicated_orders,
     reject_reason_key,
     stress_row,
+    symbols_row,
 )
 from tests.adapters.metatrader5.conftest import (
     INSTRUMENT,
@@ -69,6 +70,37 @@ def _snapshot(orders: dict[str, tuple[str, ...]], position: Decimal) -> NodeSnap
         for cid, trades in orders.items()
     )
     return NodeSnapshot(records, position, position, ("AgentStrategy-000",), (), 0)
+
+
+def _leg(cid: str, instrument: str, status: str, position: Decimal) -> NodeSnapshot:
+    order = OrderRecord(
+        cid, "PortfolioAgentStrategy-000", status, False, True, None, (), instrument
+    )
+    return NodeSnapshot((order,), position, position, ("PortfolioAgentStrategy-000",), (), 0)
+
+
+def test_a_portfolio_row_is_equal_only_if_every_symbols_positions_are() -> None:
+    """Per symbol: its orders and both sides' positions; the row: NaN positions (no sum over
+    instruments), equal only if all are."""
+    node = {
+        "EURUSD": _leg("O-1", "EURUSD.MT5", "REJECTED", Decimal(0)),
+        "GBPUSD": _leg("O-1", "EURUSD.MT5", "REJECTED", Decimal(100_000)),
+    }
+    terminals = {
+        "EURUSD": TerminalRecord({}, (), Decimal(0)),
+        "GBPUSD": TerminalRecord({}, (), Decimal(200_000)),  # the terminal holds a lot more
+    }
+    row, _, per_symbol = symbols_row([node], terminals, [])
+    assert [(p["symbol"], p["submitted"], p["rejected"]) for p in per_symbol] == [
+        ("EURUSD", 1, 1),
+        ("GBPUSD", 0, 0),
+    ]
+    assert [p["positions_equal"] for p in per_symbol] == [True, False]
+    assert not row["positions_equal"] and pd.isna(row["terminal_position"])
+    assert row["submitted"] == 1 and row["rejected"] == 1
+
+    terminals["GBPUSD"] = TerminalRecord({}, (), Decimal(100_000))
+    assert symbols_row([node], terminals, [])[0]["positions_equal"]
 
 
 def test_one_terminal_order_per_client_order_id_is_no_duplicate(terminal) -> None:
@@ -142,9 +174,11 @@ def test_results_save_and_load_round_trip(tmp_path: Path) -> None:
         pd.DataFrame([{"scenario": "no_money", "comment": "O-1", "retcode": "NO_MONEY"}]),
         {"no_money": scenario},
         AgentSpec(name="random", agent="random", seed=1),
+        pd.DataFrame([{"scenario": "no_money", "symbol": "EURUSD", "positions_equal": True}]),
     )
     loaded = StressResults.load(results.save(tmp_path / "stress"))
     assert loaded.table.equals(results.table) and loaded.sends.equals(results.sends)
+    assert loaded.symbols.equals(results.symbols)
     assert loaded.scenarios == results.scenarios and loaded.agent == results.agent
     assert loaded.reasons_by_scenario().loc["no_money", "NO_MONEY"] == 2
 

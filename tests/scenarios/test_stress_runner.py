@@ -18,16 +18,20 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.scenarios import (
     AgentSpec,
     StressResults,
+    builtin_portfolio_stress_scenarios,
     builtin_stress_scenarios,
     run_execution_stress,
 )
 from nautilus_rl_lab.scenarios.stress import (
     DISCONNECT_CALLS,
     FAST_STRESS_BARS,
+    PORTFOLIO_SYMBOLS,
     REQUOTE_BURST,
+    STALL_BARS,
     FaultStep,
     StressScenarioConfig,
 )
+from nautilus_rl_lab.scenarios.stress_runner import PORTFOLIO_AGENT
 from nautilus_rl_lab.strategies import RiskLimits
 
 CAP = 5_000.0  # the action scheme targets 10,000 units; the risk rules cap them at this
@@ -151,6 +155,76 @@ def test_duplicate_scenario_names_are_refused() -> None:
     scenario = SCENARIOS["no_money"]
     with pytest.raises(ConfigError, match="share a `name`"):
         run_execution_stress([scenario, scenario], AGENT, progress=False)
+
+
+@pytest.fixture(scope="module")
+def portfolio() -> StressResults:
+    scenarios = builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)
+    return run_execution_stress(list(scenarios.values()), AGENT, progress=False)
+
+
+REBALANCE_EVERY = PORTFOLIO_AGENT.params["rebalance_every"]
+
+
+def _sends(results: StressResults, name: str, symbol: str) -> pd.DataFrame:
+    sends = results.sends
+    return sends[(sends["scenario"] == name) & (sends["symbol"] == symbol)]
+
+
+@pytest.mark.parametrize("name", sorted(builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)))
+def test_every_portfolio_scenario_ends_with_every_symbols_positions_equal(
+    portfolio: StressResults, name: str
+) -> None:
+    row = _row(portfolio, name)
+    assert (
+        row["agent"] == PORTFOLIO_AGENT.name and row["bars"] == FAST_STRESS_BARS and row["settled"]
+    )
+    per_symbol = portfolio.symbols[portfolio.symbols["scenario"] == name]
+    assert tuple(per_symbol["symbol"]) == PORTFOLIO_SYMBOLS
+    assert per_symbol["positions_equal"].all() and row["positions_equal"]
+    assert (per_symbol["nautilus_position"] == per_symbol["terminal_position"]).all()
+    assert (per_symbol["terminal_position"] > 0).all()  # every leg bought in the end
+    assert row["duplicated_orders"] == row["duplicated_fills"] == 0
+    assert row["unmatched_deals"] == row["phantom_fills"] == row["external_orders"] == 0
+    assert row["faults_met"] == row["faults_armed"] == 1 and row["unapplied_steps"] == 0
+    assert _reasons(portfolio, name) == {"REJECT": 1}
+    assert per_symbol["submitted"].sum() == row["submitted"]
+
+
+def test_a_rejected_leg_is_bought_at_the_next_rebalance_and_only_it(portfolio) -> None:
+    name = "portfolio_leg_rejected"
+    first = portfolio.sends[portfolio.sends["scenario"] == name]["bar"].min()
+    rejected = _sends(portfolio, name, PORTFOLIO_SYMBOLS[0])
+    assert list(zip(rejected["bar"], rejected["retcode"], strict=True)) == [
+        (first, "REJECT"),
+        (first + REBALANCE_EVERY, "DONE"),
+    ]
+    for symbol in PORTFOLIO_SYMBOLS[1:]:  # filled at the first rebalance, at target since
+        filled = _sends(portfolio, name, symbol)
+        assert list(zip(filled["bar"], filled["retcode"], strict=True)) == [(first, "DONE")]
+
+
+def test_a_stalled_leg_is_held_until_its_bars_are_back(portfolio) -> None:
+    """Every decision of the stall is taken without the stalled symbol (after the agent's wait),
+    the rejected leg is not bought on its stale price, and is bought once its bars are back;
+    the late bars arriving at once add no decision."""
+    name = "portfolio_feed_stall"
+    stall = _step(portfolio, name, "stall")
+    row = _row(portfolio, name)
+    assert row["partial_decisions"] == STALL_BARS
+    assert row["decisions"] == _row(portfolio, "portfolio_leg_rejected")["decisions"]
+    stalled = _sends(portfolio, name, PORTFOLIO_SYMBOLS[0])
+    assert list(stalled["retcode"]) == ["REJECT", "DONE"]
+    (retried,) = stalled["bar"][stalled["retcode"] == "DONE"]
+    assert retried >= stall["bar"] + STALL_BARS  # not while its feed stalled
+    assert retried > stalled["bar"].iloc[0] + REBALANCE_EVERY  # a rebalance was held
+
+
+def test_a_single_instrument_rule_cannot_trade_a_portfolio_scenario() -> None:
+    scenario = builtin_portfolio_stress_scenarios(FAST_STRESS_BARS)["portfolio_leg_rejected"]
+    rule = AgentSpec(name="ema", agent="ema_cross")
+    with pytest.raises(ConfigError, match="'ema_cross' is a single-instrument rule"):
+        run_execution_stress([scenario], AGENT, portfolio_agent=rule, progress=False)
 
 
 @pytest.mark.slow
