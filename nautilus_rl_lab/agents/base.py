@@ -9,8 +9,9 @@ Decisions:
 - `act` sees only the observation built by the `ObservationScheme`; agents that keep their own
   Nautilus indicators (the rule-based baselines) also get every bar through `observe_bar`, which
   `RLAgent` calls before building the observation. `reset` is called at every run start.
-- Actions are plain Python values (`int` for discrete spaces, `list[float]` for boxes) so they
-  can travel on the message bus and into logs; `to_plain_action` does the conversion.
+- Actions are plain Python values (`int` for discrete spaces, `list[int]` for multi-discrete
+  ones (a portfolio's choice per asset), `list[float]` for boxes) so they can travel on the
+  message bus and into logs; `to_plain_action` does the conversion.
 """
 
 from __future__ import annotations
@@ -110,9 +111,11 @@ def given_or_saved(agent: Agent | None, agent_path: str | None) -> Agent:
 
 
 def space_to_dict(space: gym.Space[Any]) -> dict[str, Any]:
-    """Describe a `Discrete` or `Box` space as JSON-able data."""
+    """Describe a `Discrete`, `MultiDiscrete` or `Box` space as JSON-able data."""
     if isinstance(space, gym.spaces.Discrete):
         return {"type": "Discrete", "n": int(space.n), "start": int(space.start)}
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return {"type": "MultiDiscrete", "nvec": space.nvec.tolist()}
     if isinstance(space, gym.spaces.Box):
         return {
             "type": "Box",
@@ -121,13 +124,15 @@ def space_to_dict(space: gym.Space[Any]) -> dict[str, Any]:
             "shape": list(space.shape),
             "dtype": str(space.dtype),
         }
-    raise ConfigError(f"action space {space} is not supported: use Discrete or Box")
+    raise ConfigError(f"action space {space} is not supported: use Discrete, MultiDiscrete or Box")
 
 
 def space_from_dict(data: dict[str, Any]) -> gym.Space[Any]:
     """Inverse of `space_to_dict`."""
     if data["type"] == "Discrete":
         return gym.spaces.Discrete(data["n"], start=data.get("start", 0))
+    if data["type"] == "MultiDiscrete":
+        return gym.spaces.MultiDiscrete(data["nvec"])
     return gym.spaces.Box(
         np.asarray(data["low"]),
         np.asarray(data["high"]),
@@ -136,9 +141,14 @@ def space_from_dict(data: dict[str, Any]) -> gym.Space[Any]:
     )
 
 
-def to_plain_action(action: Any, space: gym.Space[Any] | None = None) -> int | list[float]:
-    """Turn a policy's action (numpy scalar/array) into an `int` or a `list[float]`."""
+def to_plain_action(
+    action: Any, space: gym.Space[Any] | None = None
+) -> int | list[int] | list[float]:
+    """Turn a policy's action (numpy scalar/array) into an `int`, a `list[int]` (a
+    `MultiDiscrete` space) or a `list[float]`."""
     value = np.asarray(action)
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return [int(v) for v in value.reshape(-1)]
     if isinstance(space, gym.spaces.Discrete) or (
         space is None and np.issubdtype(value.dtype, np.integer)
     ):

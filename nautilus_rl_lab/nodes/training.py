@@ -251,7 +251,14 @@ def market_for(config: TrainingNodeConfig, frame: pd.DataFrame | None = None) ->
 
     `TrainingNode`, `evaluation.run_backtest` and the scenario lab all trade the market it
     returns (`nodes.markets.load_market`), so the env and the backtest see the same bars and quotes.
+    A portfolio config (`instruments`) is refused: its `instrument`/`data` are unused defaults.
     """
+    if config.assets:
+        raise ConfigError(
+            f"`instruments` makes this config a portfolio of {len(config.assets)} instruments: "
+            "one instrument's market (a single-instrument backtest, scenario or rule) cannot "
+            "be built from it"
+        )
     return load_market(
         config.instrument,
         config.data,
@@ -324,6 +331,11 @@ class TrainingNode(gym.Env):
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ConfigError(
                 f"`render_mode` {render_mode!r} is not one of {self.metadata['render_modes']}"
+            )
+        if render_mode is not None and config.assets:
+            raise ConfigError(
+                f"`render_mode` {render_mode!r}: the episode plot draws one instrument's price "
+                "and position; a portfolio env (`instruments`) has none yet"
             )
         self.render_mode = render_mode
         self._host = engine_host(self, f"{ENV_ID}-engine")

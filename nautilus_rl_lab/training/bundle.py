@@ -3,7 +3,8 @@
 `write_bundle(directory, config, model)` adds `bundle.json` to a directory written by
 `PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
 configs, the instrument spec, the bar specification and execution mode it was trained with,
-the training data range, the policy's spaces, feature statistics of the training observations,
+the training data range (a portfolio agent: `instruments`, each instrument's spec, data and
+risk rules, and `training_data` one range per instrument, instead of `instrument`), the policy's spaces, feature statistics of the training observations,
 which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
 for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
 a content hash; with `backtest=True` also what the out-of-sample backtest leads the monitor
@@ -49,8 +50,9 @@ from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.evaluation.expectations import expectations
 from nautilus_rl_lab.files import atomic_write_text
 from nautilus_rl_lab.nt.model import BarType, InstrumentId
-from nautilus_rl_lab.schemes.registry import SchemeConfig, build_action, build_observation
+from nautilus_rl_lab.schemes.registry import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.training.spaces import env_spaces, scheme_spaces
 
 BUNDLE_FILE = "bundle.json"
 BUNDLE_FORMAT = 1
@@ -123,26 +125,25 @@ def write_bundle(
     env = config.env
     if model is None:
         algorithm = str(read_spec(path)["agent"])
-        observation_space = build_observation(env.observation).space
-        action_space = build_action(env.action).space
+        observation_space, action_space = env_spaces(env)
     else:
         algorithm = config.algorithm.upper()
         observation_space, action_space = model.observation_space, model.action_space
+    observation, action = env.schemes  # what the env built (a portfolio's defaults included)
     fields: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
         "algorithm": algorithm,
-        "observation": json.loads(env.observation.json()),
-        "action": json.loads(env.action.json()),
+        "observation": json.loads(observation.json()),
+        "action": json.loads(action.json()),
         "reward": json.loads(env.reward.json()),
         "risk": json.loads(env.risk.json()),
-        "instrument": json.loads(env.instrument.json()),
+        **_market_fields(env),
         "bar": {
             "step": env.bar_step,
             "aggregation": env.bar_aggregation,
             "price_type": env.price_type,
         },
         "execution": env.execution,
-        "training_data": json.loads(env.data.json()),
         "eval_data": json.loads(config.eval_data.json()) if config.eval_data else None,
         "observation_space": _box_space(observation_space),
         "action_space": space_to_dict(action_space),
@@ -152,6 +153,20 @@ def write_bundle(
     }
     figures = backtest_figures(path, config) if backtest else None
     return _write_fields(path, fields if figures is None else {**fields, "backtest": figures})
+
+
+def _market_fields(env: Any) -> dict[str, Any]:
+    """What `env` traded: `instrument` and its `training_data`, or a portfolio's `instruments`
+    (spec, data and risk rules each) and `training_data` (one range per instrument)."""
+    if not env.assets:
+        return {
+            "instrument": json.loads(env.instrument.json()),
+            "training_data": json.loads(env.data.json()),
+        }
+    return {
+        "instruments": [json.loads(asset.json()) for asset in env.assets],
+        "training_data": [json.loads(asset.data.json()) for asset in env.assets],
+    }
 
 
 def _write_fields(path: Path, fields: dict[str, Any]) -> Path:
@@ -208,6 +223,12 @@ class AgentBundle:
         return RiskLimits.parse(json.dumps(self.fields["risk"]).encode())
 
     @property
+    def n_assets(self) -> int | None:
+        """The number of instruments of a portfolio agent (`None`: a single-instrument agent)."""
+        instruments = self.fields.get("instruments")
+        return None if instruments is None else len(instruments)
+
+    @property
     def feature_stats(self) -> dict[str, Any] | None:
         return self.fields.get("feature_stats")
 
@@ -234,7 +255,14 @@ class AgentBundle:
         """Refuse an instrument other than the trained one, or bars of another instrument.
 
         Symbols compare without separators and case (``EUR/USD`` trained fits ``EURUSD.MT5``).
+        A portfolio agent is refused: it decides for all its instruments at once.
         """
+        if self.n_assets is not None:
+            raise ConfigError(
+                f"bundle {self.path} is a portfolio agent of {self.n_assets} instruments "
+                f"(bundle `instruments`): it cannot trade {instrument_id} alone, and live "
+                "portfolio agents are not supported yet",
+            )
         if bar_type.instrument_id != instrument_id:
             raise ConfigError(
                 f"`bar_type` {bar_type} is for {bar_type.instrument_id} but `instrument_id` is "
@@ -274,13 +302,14 @@ class AgentBundle:
 
     def check_schemes(self) -> None:
         """Refuse a bundle whose schemes' spaces differ from the policy's saved spaces."""
-        observation = _box_space(build_observation(self.observation).space)
+        spaces = scheme_spaces(self.observation, self.action, self.n_assets)
+        observation = _box_space(spaces[0])
         if observation != self.fields["observation_space"]:
             raise ConfigError(
                 f"bundle {self.path}: `observation` scheme builds {observation} but the policy "
                 f"expects {self.fields['observation_space']}",
             )
-        action = space_to_dict(build_action(self.action).space)
+        action = space_to_dict(spaces[1])
         if space_from_dict(action) != space_from_dict(self.fields["action_space"]):
             raise ConfigError(
                 f"bundle {self.path}: `action` scheme builds {action} but the policy "
@@ -318,13 +347,14 @@ class _BundleFields(msgspec.Struct):
     action: dict[str, Any]
     reward: dict[str, Any]
     risk: dict[str, Any]
-    instrument: _Instrument
     bar: _Bar
     execution: str
-    training_data: dict[str, Any]
+    training_data: dict[str, Any] | list[dict[str, Any]]
     observation_space: dict[str, Any]
     action_space: dict[str, Any]
     versions: dict[str, str]
+    instrument: _Instrument | None = None  # one of these two: one instrument or a portfolio
+    instruments: list[dict[str, Any]] | None = None
     eval_data: dict[str, Any] | None = None
     feature_stats: _FeatureStats | None = None
     selection: dict[str, Any] | None = None
@@ -352,6 +382,11 @@ def _read_fields(file: Path) -> dict[str, Any]:
         msgspec.convert(fields, _BundleFields)
     except msgspec.ValidationError as e:
         raise ConfigError(f"`bundle` {file}: {type_error(e, fields)}") from e
+    if (fields.get("instrument") is None) == (fields.get("instruments") is None):
+        raise ConfigError(
+            f"`bundle` {file} must name either `instrument` (one instrument) or `instruments` "
+            "(a portfolio agent's)"
+        )
     return fields
 
 

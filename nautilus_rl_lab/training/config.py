@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import gymnasium as gym
 import msgspec
 
 from nautilus_rl_lab.agents.policy import ALGORITHMS, CONTINUOUS_ALGORITHMS, DISCRETE_ALGORITHMS
@@ -29,10 +30,17 @@ from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.data.splits import ROLES, check_disjoint, check_role
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes.training import TrainingNodeConfig
-from nautilus_rl_lab.schemes.registry import build_action
+from nautilus_rl_lab.training.spaces import env_spaces
 from nautilus_rl_lab.validation import check_known, check_minimum
 
 VEC_ENV_KINDS = ("dummy", "subproc", "shared")
+#: The algorithms each kind of action space trains with (SB3's DQN takes one `Discrete`
+#: action; SAC and TD3 take a `Box`).
+ALGORITHMS_FOR = {
+    "discrete": DISCRETE_ALGORITHMS,
+    "multi-discrete": ("PPO", "A2C"),
+    "continuous": CONTINUOUS_ALGORITHMS,
+}
 
 
 class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
@@ -94,14 +102,14 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def __post_init__(self) -> None:
         name = self.algorithm.upper()
         check_known("algorithm", self.algorithm, sorted(ALGORITHMS), upper=True)
-        discrete = build_action(self.env.action).space.__class__.__name__ == "Discrete"
-        allowed = DISCRETE_ALGORITHMS if discrete else CONTINUOUS_ALGORITHMS
-        if name not in allowed:
-            kind = "discrete" if discrete else "continuous"
+        kind = _action_kind(env_spaces(self.env)[1])
+        if name not in ALGORITHMS_FOR[kind]:
             raise ConfigError(
                 f"`algorithm` {name} does not support the {kind} action space of "
-                f"`env.action` {self.env.action.name!r}: use one of {allowed}",
+                f"`env.action` {self.env.schemes[1].name!r}: use one of {ALGORITHMS_FOR[kind]}",
             )
+        if self.env.assets:
+            self._check_portfolio()
         check_known("vec_env", self.vec_env, VEC_ENV_KINDS)
         for field_name in ("total_timesteps", "n_envs", "n_eval_episodes", "keep_checkpoints"):
             check_minimum(field_name, getattr(self, field_name), 1)
@@ -112,6 +120,14 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
             {"env.data": self.env.data, "eval_data": self.eval_data, "test_data": self.test_data},
             allow_overlap=self.allow_overlap,
         )
+
+    def _check_portfolio(self) -> None:
+        """Refuse what a portfolio env (`env.instruments`) cannot have yet: evaluation and test
+        ranges (one instrument's `DataSourceConfig`; their evaluation backtests and the bundle's
+        backtest figures trade one instrument)."""
+        for field_name in ("eval_data", "test_data"):
+            if getattr(self, field_name) is not None:
+                raise ConfigError(_no_portfolio_ranges(f"`{field_name}` is set"))
 
     @property
     def test_env(self) -> TrainingNodeConfig | None:
@@ -126,6 +142,8 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     def range_env(self, role: str) -> TrainingNodeConfig:
         """`env` on the range of `role` (`ROLES`: train, validation or test), one episode over all
         of it; a role this config has no range for is refused by name."""
+        if self.env.assets:
+            raise ConfigError(_no_portfolio_ranges(f"a report on the {check_role(role)} range"))
         ranges = {"train": self.env.data, "validation": self.eval_data, "test": self.test_data}
         data = ranges[check_role(role)]
         env = self._whole_range_env(data)
@@ -143,3 +161,22 @@ class TrainConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         if data is None:
             return None
         return msgspec.structs.replace(self.env, data=data, random_start=False, episode_length=None)
+
+
+def _action_kind(space: gym.Space[Any]) -> str:
+    """The `ALGORITHMS_FOR` key of an action space (any other space counts as continuous)."""
+    if isinstance(space, gym.spaces.Discrete):
+        return "discrete"
+    if isinstance(space, gym.spaces.MultiDiscrete):
+        return "multi-discrete"
+    return "continuous"
+
+
+def _no_portfolio_ranges(what: str) -> str:
+    """Why a portfolio env has no evaluation, test or report range yet (`what` was asked)."""
+    return (
+        f"{what} but `env.instruments` makes the env a portfolio: evaluation, test and report "
+        "ranges are single-instrument for now (a `DataSourceConfig` is one instrument's data, "
+        "and their backtests trade one instrument); leave `eval_data` and `test_data` unset "
+        "and evaluate the portfolio agent on a portfolio env of its own"
+    )

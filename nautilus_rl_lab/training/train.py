@@ -181,6 +181,7 @@ def _run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
     with) and `n_envs` (it sizes the rollout: another count is another run's hyperparameters).
     """
     env = config.env
+    observation, action = env.schemes  # what the env builds (a portfolio's defaults included)
     return {
         "algorithm": algorithm_class(config.algorithm).__name__,
         "policy": config.policy,
@@ -190,8 +191,8 @@ def _run_settings(config: TrainConfig, venv: VecEnv) -> dict[str, Any]:
         "clip_observations": config.clip_observations,
         "observation_space": repr(venv.observation_space),
         "action_space": repr(venv.action_space),
-        "env.observation": json.loads(env.observation.json()),
-        "env.action": json.loads(env.action.json()),
+        "env.observation": json.loads(observation.json()),
+        "env.action": json.loads(action.json()),
         "env.reward": json.loads(env.reward.json()),
     }
 

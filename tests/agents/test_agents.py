@@ -68,6 +68,17 @@ def test_random_agent_is_reproducible_and_round_trips(tmp_path) -> None:
     assert set(first) == {0, 1, 2}
 
 
+def test_a_multi_discrete_agent_round_trips_and_acts_with_plain_ints(tmp_path) -> None:
+    space = gym.spaces.MultiDiscrete([3, 3, 2])  # a portfolio's choice per asset
+    agent = RandomAgent(space, seed=5)
+    first = [agent.act(None) for _ in range(20)]
+    loaded = load_agent(agent.save(tmp_path / "random"))
+    assert loaded.action_space == space
+    assert [loaded.act(None) for _ in range(20)] == first
+    assert all(type(v) is int for action in first for v in action)
+    assert all(space.contains(np.asarray(action)) for action in first)
+
+
 def test_signal_actions_map_to_the_action_scheme() -> None:
     target = SignalActions(SchemeConfig(name="target_position"))
     assert (target(-1), target(0), target(1)) == (0, 1, 2)

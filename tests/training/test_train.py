@@ -22,11 +22,11 @@ from nautilus_rl_lab.cli import main
 from nautilus_rl_lab.config import LabConfig
 from nautilus_rl_lab.data.source import DataSourceConfig
 from nautilus_rl_lab.errors import CheckpointError, ConfigError
-from nautilus_rl_lab.nodes import TrainingNodeConfig
+from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.training import TrainConfig, bundle, latest_checkpoint, train
 
-from .conftest import tiny_config
+from .conftest import tiny_config, tiny_portfolio_config
 
 
 class _CountSteps(BaseCallback):
@@ -371,3 +371,44 @@ def test_a_best_agent_saved_after_the_resumed_checkpoint_is_set_aside(
     assert json.loads((aside / "bundle.json").read_text())["selection"] == lost
     assert result.best_agent is None and not (run_dir / "best").exists()
     assert "best.lost-step_000000000256" in caplog.text
+
+
+@pytest.mark.parametrize("vec_env", ["dummy", "shared"])
+def test_train_on_a_portfolio_checkpoints_resumes_and_saves_an_agent_that_trades_it(
+    tmp_path, vec_env: str
+) -> None:
+    config = tiny_portfolio_config(tmp_path / "run", vec_env=vec_env, n_envs=2, total_timesteps=128)
+    first = train(config)
+    assert first.num_timesteps == 128 and first.best_agent is None
+    longer = msgspec.structs.replace(config, total_timesteps=256)
+    resumed = train(longer, resume=True)
+    assert (resumed.resumed_from, resumed.num_timesteps) == (128, 256)
+    changed = msgspec.structs.replace(
+        longer.env, observation=SchemeConfig(name="stacked_window", params={"window": 4})
+    )
+    with pytest.raises(ConfigError, match=r"`env\.observation` was"):
+        train(msgspec.structs.replace(longer, env=changed), resume=True)
+    agent = PolicyAgent.load(resumed.final_agent)
+    env = TrainingNode(config.env)
+    try:
+        observation, _ = env.reset()
+        action = agent.act(observation)
+        assert len(action) == 4  # three assets and cash
+        _, _, _, _, info = env.step(action)
+        assert len(info["weights"]) == 3
+    finally:
+        env.close()
+
+
+def test_a_portfolio_with_a_choice_per_asset_trains_an_agent_that_acts_with_ints(tmp_path) -> None:
+    config = tiny_portfolio_config(tmp_path / "run", vec_env="dummy", total_timesteps=64)
+    env_config = msgspec.structs.replace(config.env, action=SchemeConfig(name="discrete_targets"))
+    result = train(msgspec.structs.replace(config, env=env_config))
+    agent = PolicyAgent.load(result.final_agent)
+    env = TrainingNode(env_config)
+    try:
+        action = agent.act(env.reset()[0])
+        assert all(type(v) is int and 0 <= v <= 2 for v in action) and len(action) == 3
+        env.step(action)
+    finally:
+        env.close()
