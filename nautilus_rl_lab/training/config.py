@@ -15,6 +15,9 @@ Decisions:
   `ConfigError` unless `allow_overlap` (logged as a warning).
 - Frequencies (`eval_freq`, `checkpoint_freq`) count environment steps summed over all envs,
   like `total_timesteps`; 0 disables.
+- A portfolio env (`env.instruments`) trains like one instrument's, with its own schemes'
+  spaces; `eval_data`, `test_data` and `range_env` are one instrument's ranges (and their
+  backtests trade one instrument), so a portfolio refuses them for now.
 """
 
 from __future__ import annotations
