@@ -4,9 +4,10 @@
 `PolicyAgent.save` (training's `best/` and `final/`): the observation/action/reward scheme
 configs, the instrument spec, the bar specification and execution mode it was trained with,
 the training data range (a portfolio agent: `instruments`, each instrument's spec, data and
-risk rules, and `training_data` one range per instrument, instead of `instrument`), the policy's spaces, feature statistics of the training observations,
-which agent of the run it is (`selection`: `best` or `final`, the env step it was saved at and,
-for `best/`, the mean validation reward that chose it), the library/Nautilus/SB3 versions and
+risk rules, and `training_data` one range per instrument, instead of `instrument`), the
+policy's spaces, feature statistics of the training observations, which agent of the run it
+is (`selection`: `best` or `final`, the env step it was saved at and, for `best/`, the mean
+validation reward that chose it), the library/Nautilus/SB3 versions and
 a content hash; with `backtest=True` also what the out-of-sample backtest leads the monitor
 to expect (`backtest_figures`, from `evaluation.expectations`: slippage per fill, per-bar
 returns and the venue assumptions behind them, and the account currency), so training writes

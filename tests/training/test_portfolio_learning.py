@@ -7,9 +7,11 @@ days, long-only (`simplex_weights`: the three assets and cash, from one bar of r
 asset), then its deterministic policy trades 300 days of another draw it never saw, from the
 first bar. It must hold `A0` more, on average, than each other asset and than an equal weight.
 
-Not passing by accident: without the edge (every drift 0) the same training, on the same
-draws and seeds, ranks no asset systematically (checked by hand; the numbers are in the
-report of the branch that added this test).
+Not passing by accident (checked by hand with this configuration, training seed s on draw
+100 + s, tested on draw 1100 + s): with the edge `A0` held 0.47-0.94 on average (s = 0-5),
+every other asset at most 0.14; without it (every drift 0; s = 0, 1, 3, 4, 5) `A0` held
+0.06-0.26, was the most held asset once and never above an equal weight, while in the other
+runs another asset reached 0.24-0.44. The test runs s = 3.
 """
 
 from __future__ import annotations
