@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from nautilus_rl_lab.data.instruments import InstrumentSpec
 from nautilus_rl_lab.data.source import DataSourceConfig
-from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNodeConfig, default_venue
 from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
 from nautilus_rl_lab.schemes import SchemeConfig
@@ -73,8 +70,7 @@ def portfolio_config(
 
 
 def portfolio_train_config(run_dir: Path, **overrides: Any) -> TrainConfig:
-    """A tiny PPO run on `portfolio_config` (16-bar episodes); the test is skipped while
-    `TrainConfig` refuses portfolio envs (training them lands with the training branch)."""
+    """A tiny PPO run on `portfolio_config` (16-bar episodes)."""
     values: dict[str, Any] = {
         "algorithm": "PPO",
         "hyperparameters": {
@@ -93,7 +89,4 @@ def portfolio_train_config(run_dir: Path, **overrides: Any) -> TrainConfig:
         "tensorboard": False,
     }
     values.update(overrides)
-    try:
-        return TrainConfig(**values)
-    except ConfigError as e:
-        pytest.skip(f"TrainConfig does not take a portfolio env on this branch yet: {e}")
+    return TrainConfig(**values)

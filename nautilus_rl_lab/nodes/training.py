@@ -332,11 +332,6 @@ class TrainingNode(gym.Env):
             raise ConfigError(
                 f"`render_mode` {render_mode!r} is not one of {self.metadata['render_modes']}"
             )
-        if render_mode is not None and config.assets:
-            raise ConfigError(
-                f"`render_mode` {render_mode!r}: the episode plot draws one instrument's price "
-                "and position; a portfolio env (`instruments`) has none yet"
-            )
         self.render_mode = render_mode
         self._host = engine_host(self, f"{ENV_ID}-engine")
         try:

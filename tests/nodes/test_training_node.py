@@ -21,17 +21,16 @@ from nautilus_rl_lab.errors import ConfigError, EnvironmentStateError
 from nautilus_rl_lab.evaluation.backtest import run_backtest
 from nautilus_rl_lab.nodes import ENV_ID, TrainingNode, TrainingNodeConfig, build_engine
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
-from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
 from nautilus_rl_lab.nodes.training import market_for
 from nautilus_rl_lab.nt.analysis import ReportProvider
 from nautilus_rl_lab.nt.model import Bar
 from nautilus_rl_lab.nt.trading import Strategy, StrategyConfig
 from nautilus_rl_lab.schemes import ACTION_SCHEMES, REWARD_SCHEMES, SchemeConfig
 from tests.conftest import assert_python_error, trade_to_target
+from tests.portfolios import portfolio_config
 from tests.strategies.failing import failing_config
 
 from .conftest import small_config
-from .test_portfolio import daily_csv, equity_spec, portfolio_config
 
 SCHEME_COMBINATIONS = list(itertools.product(sorted(ACTION_SCHEMES), sorted(REWARD_SCHEMES)))
 T = TypeVar("T")
@@ -454,16 +453,9 @@ def test_render_human_returns_a_titled_labelled_figure() -> None:
         env.close()
 
 
-def test_a_portfolio_has_no_episode_plot_nor_one_instruments_market(tmp_path) -> None:
-    assets = [
-        PortfolioAsset(instrument=equity_spec(name), data=daily_csv(tmp_path, name, [10.0] * 30))
-        for name in ("AAA", "BBB")
-    ]
-    config = portfolio_config(assets)
-    with pytest.raises(ConfigError, match=r"`render_mode` 'human'.*a portfolio env"):
-        TrainingNode(config, render_mode="human")
-    with pytest.raises(ConfigError, match=r"a portfolio of 2 instruments: one instrument's market"):
-        market_for(config)
+def test_a_portfolio_config_is_not_one_instruments_market() -> None:
+    with pytest.raises(ConfigError, match=r"a portfolio of 3 instruments: one instrument's market"):
+        market_for(portfolio_config())
 
 
 def test_misuse_raises_clear_errors(config) -> None:
