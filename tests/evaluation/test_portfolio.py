@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -12,63 +11,13 @@ import pytest
 
 from nautilus_rl_lab.agents.base import Agent
 from nautilus_rl_lab.agents.portfolio_baselines import METHODS, PortfolioBaseline, fit_weights
-from nautilus_rl_lab.data.instruments import InstrumentSpec
-from nautilus_rl_lab.data.source import DataSourceConfig, load_frame
+from nautilus_rl_lab.data.source import load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.portfolio import compare_portfolios, run_portfolio_backtest
-from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, default_venue
-from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
-from nautilus_rl_lab.schemes import SchemeConfig
+from nautilus_rl_lab.nodes import TrainingNode
+from tests.portfolios import IDS, SYMBOLS, portfolio_config
 
-N_ASSETS, N_BARS, SEED = 3, 120, 11
-SYMBOLS = ["AAA", "BBB", "CCC"]
-IDS = [f"{symbol}.SIM" for symbol in SYMBOLS]
-
-
-def market_data(asset: int) -> DataSourceConfig:
-    return DataSourceConfig(
-        kind="synthetic",
-        generator="correlated_market",
-        params={
-            "n_bars": N_BARS,
-            "asset": asset,
-            "n_assets": N_ASSETS,
-            "seed": SEED,
-            "freq": "D",
-            "volatility": 0.01,
-            "decimals": 2,
-        },
-        spread=0.01,
-    )
-
-
-def config(**overrides: Any) -> TrainingNodeConfig:
-    assets = [
-        PortfolioAsset(
-            instrument=InstrumentSpec(
-                symbol=symbol,
-                kind="equity",
-                price_precision=2,
-                lot_size=1,
-                min_quantity=1,
-                maker_fee=0.0005,
-                taker_fee=0.0005,
-            ),
-            data=market_data(i),
-        )
-        for i, symbol in enumerate(SYMBOLS)
-    ]
-    values: dict[str, Any] = {
-        "venue": default_venue(leverage=2, starting_balance="1000000 USD"),
-        "instruments": assets,
-        "bar_aggregation": "DAY",
-        "observation": SchemeConfig(name="stacked_window", params={"window": 4}),
-        "action": SchemeConfig(name="long_short_weights"),
-        "episode_length": None,
-        "random_start": False,
-    }
-    values.update(overrides)
-    return TrainingNodeConfig(**values)
+N_ASSETS = len(SYMBOLS)
 
 
 class ObservationPolicy(Agent):
@@ -89,7 +38,7 @@ class ObservationPolicy(Agent):
 
 
 def test_a_policy_trades_identically_in_the_env_and_in_a_portfolio_backtest() -> None:
-    policy, cfg = ObservationPolicy(), config()
+    policy, cfg = ObservationPolicy(), portfolio_config()
     env = TrainingNode(cfg)
     try:
         observation, _ = env.reset()
@@ -125,7 +74,7 @@ class SpyBaseline(PortfolioBaseline):
 
 @pytest.mark.parametrize("method", ["min_variance", "inverse_volatility", "hrp", "risk_parity"])
 def test_a_baseline_is_fitted_on_the_prices_up_to_each_decision_only(method: str) -> None:
-    cfg = config()
+    cfg = portfolio_config()
     baseline = SpyBaseline(IDS, method, rebalance_every=10, lookback=30)
     run = run_portfolio_backtest(baseline, cfg)
     closes = pd.DataFrame(
@@ -142,7 +91,7 @@ def test_a_baseline_is_fitted_on_the_prices_up_to_each_decision_only(method: str
 
 
 def test_a_history_reaching_into_the_run_is_refused_as_a_look_ahead() -> None:
-    cfg = config()
+    cfg = portfolio_config()
     frames = {i: load_frame(asset.data)["close"] for i, asset in zip(IDS, cfg.assets, strict=True)}
     history = pd.DataFrame(frames)
     with pytest.raises(ConfigError, match="must not know yet"):
@@ -156,7 +105,7 @@ def test_every_baseline_runs_through_the_engine_and_buy_and_hold_trades_once() -
     agents = {
         m: PortfolioBaseline(IDS, m, rebalance_every=20, lookback=40, seed=3) for m in METHODS
     }
-    runs, table = compare_portfolios(agents, config())
+    runs, table = compare_portfolios(agents, portfolio_config())
     assert list(table.index) == list(METHODS)
     assert table[["sharpe", "psr", "turnover", "costs"]].notna().all().all()
     hold = runs["buy_and_hold"]

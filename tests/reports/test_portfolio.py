@@ -8,12 +8,12 @@ import pytest
 from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
 from nautilus_rl_lab.evaluation.portfolio import compare_portfolios
 from nautilus_rl_lab.reports.portfolio import portfolio_table, portfolio_tearsheet
-from tests.evaluation.test_portfolio import IDS, config
+from tests.portfolios import IDS, portfolio_config
 
 
 def test_the_tearsheet_shows_all_runs_and_the_chosen_runs_weights_and_per_asset_figures() -> None:
     agents = {m: PortfolioBaseline(IDS, m, rebalance_every=10) for m in ("hrp", "equal_weight")}
-    runs, table = compare_portfolios(agents, config())
+    runs, table = compare_portfolios(agents, portfolio_config())
     figure = portfolio_tearsheet(runs, "hrp")
     try:
         equity_ax, _, weights_ax, *bars = figure.axes
