@@ -44,8 +44,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from importlib.metadata import PackageNotFoundError, distribution
-from typing import Any
+from typing import Any, cast
 
+import gymnasium as gym
 import numpy as np
 import pandas as pd
 import psutil
@@ -105,11 +106,10 @@ def portfolio_config(count: int, start: str, end: str) -> TrainingNodeConfig:
 
 def random_actions(env: TrainingNode, seed: int = 0) -> np.ndarray:
     """One seeded uniform action per decision the sample holds (more than an episode needs)."""
-    space = env.action_space
+    space = cast("gym.spaces.Box", env.action_space)
     rng = np.random.default_rng(seed)
-    return rng.uniform(space.low, space.high, size=(env.bar_count, *space.shape)).astype(  # type: ignore[attr-defined]
-        np.float32
-    )
+    shape = (env.bar_count, *space.shape)
+    return rng.uniform(space.low, space.high, size=shape).astype(np.float32)
 
 
 def filled(cache: Cache) -> Fills:
@@ -124,7 +124,10 @@ def filled(cache: Cache) -> Fills:
 def outcome(cache: Cache) -> tuple[Fills, float]:
     """The run's fills and final balance, equal for the env and the plain engine."""
     venue = next(iter(cache.instruments())).id.venue
-    return filled(cache), cache.account_for_venue(venue).balance_total().as_double()
+    account = cache.account_for_venue(venue)
+    if account is None:
+        raise RuntimeError(f"no account at {venue} after the run")
+    return filled(cache), account.balance_total().as_double()
 
 
 def sent_orders(cache: Cache) -> list[Order]:
@@ -148,7 +151,7 @@ class ReplayOrders(Strategy):
     `submit_order`, on the first bar at or after its decision time."""
 
     def __init__(self, bar_types: Sequence[BarType], orders: Sequence[Order]) -> None:
-        super().__init__(StrategyConfig(strategy_id="GYM-001"))
+        super().__init__(StrategyConfig(strategy_id="GYM-001"))  # type: ignore[arg-type]
         self.bar_types = list(bar_types)
         self.orders = [
             (
@@ -271,7 +274,7 @@ def finrl_env_class() -> type:
         raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.StockPortfolioEnv  # type: ignore[no-any-return]
+    return module.StockPortfolioEnv
 
 
 def finrl_frame(markets: Sequence[MarketData], window: int) -> pd.DataFrame:

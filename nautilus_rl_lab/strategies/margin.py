@@ -85,9 +85,7 @@ class MarginCheck:
         margin = account.calculate_initial_margin(instrument, size, price)
         required = convert(self._cache, venue, margin, currency)
         state = self._state(venue)
-        held = state.read(
-            ("held", instrument_id, currency), self._held, venue, instrument_id, currency
-        )
+        held = self._held(state, venue, instrument_id, currency)
         value = state.read(
             ("value", currency), current_value, self._portfolio, self._cache, facts, currency
         )
@@ -116,14 +114,19 @@ class MarginCheck:
         return known
 
     def _state(self, venue: Venue) -> _VenueState:
-        """The venue's reads, kept while its state is unchanged (a new state forgets them)."""
+        """The venue's reads, kept while its state is unchanged (a new state forgets them). Only
+        for an account Nautilus calculates: one a live venue reports may change at any time."""
+        if not self._accounts[venue][0].calculate_account_state:
+            return _VenueState(())
         state = self._states.get(venue)
         key = _VenueState.key(self._cache, self._portfolio, venue)
         if state is None or state.state != key:
             state = self._states[venue] = _VenueState(key)
         return state
 
-    def _held(self, venue: Venue, instrument_id: InstrumentId, currency: Any) -> float:
+    def _held(
+        self, state: _VenueState, venue: Venue, instrument_id: InstrumentId, currency: Any
+    ) -> float:
         """The margin the account holds for the venue's other instruments. An account Nautilus
         calculates (a simulated venue's) holds margin only for the instruments it trades, which
         the cache holds: with no other instrument at the venue it is none, without reading the
@@ -132,11 +135,11 @@ class MarginCheck:
         account = self._accounts[venue][0]
         if account.calculate_account_state and self._cache.instrument_ids(venue) == [instrument_id]:
             return 0.0
-        account = self._cache.account_for_venue(venue)
+        margins = state.read(("margins",), _margins, self._cache, venue)
         return sum(
             convert(self._cache, venue, balance.initial, currency)
             + convert(self._cache, venue, balance.maintenance, currency)
-            for other, balance in account.margins().items()
+            for other, balance in margins.items()
             if other != instrument_id
         )
 
@@ -144,9 +147,10 @@ class MarginCheck:
 class _VenueState:
     """Reads of a venue's account and portfolio, valid while `key` is unchanged.
 
-    Between two checks at one venue the account's margins, balance and equity change only
-    through a price (a quote, trade or bar the cache prices from), a fill (a net position), or
-    an order or position Nautilus processed (the cache's counts): the key holds all of them.
+    Between two checks at one venue an account Nautilus calculates (a simulated venue's)
+    changes its margins, balance and equity only through a price (a quote, trade or bar the
+    cache prices from), a fill (a net position), or an order or position Nautilus processed
+    (the cache's counts): the key holds all of them.
     Orders sent and not yet processed (INITIALIZED) hold no margin and change no count."""
 
     def __init__(self, state: tuple[Any, ...]) -> None:
@@ -179,7 +183,12 @@ class _VenueState:
         return self._reads[name]
 
 
-_PRICE_TYPES = (PriceType.BID, PriceType.ASK, PriceType.MID, PriceType.LAST, PriceType.MARK)
+def _margins(cache: Any, venue: Venue) -> dict[InstrumentId, Any]:
+    """The margins the venue's account holds, by instrument (an account copy: O(its events))."""
+    return dict(cache.account_for_venue(venue).margins())
+
+
+_PRICE_TYPES = (PriceType.BID, PriceType.ASK, PriceType.LAST, PriceType.MARK)  # MID: from BID, ASK
 
 
 class _WorkingOrders:

@@ -19,10 +19,8 @@ def test_one_line_per_count_with_the_plain_engine_filling_the_envs_orders(
     bench_portfolio: ModuleType, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # three months of daily bars: ~30 decisions after the 32-bar warm-up, each one trading
-    bench_portfolio.main(
-        ["--counts", "1", "3", "--start", "2019-01-01", "--end", "2019-05-01"]
-        + ["--repeats", "1", "--no-memory"]
-    )
+    window = ["--start", "2019-01-01", "--end", "2019-05-01"]
+    bench_portfolio.main(["--counts", "1", "3", *window, "--repeats", "1", "--no-memory"])
 
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["instruments"] for line in lines] == [1, 3]
