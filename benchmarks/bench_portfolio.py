@@ -8,8 +8,9 @@ One JSON line per count, figure `portfolio`, key `instruments`:
   defaults (`stacked_window`, `simplex_weights`, band 0 so every decision trades) under seeded
   uniform random actions;
 - `plain_steps_per_s`: the same decisions per second of a plain `BacktestEngine` built by the
-  same `build_engine` (venue, fees, fill model, margin gate, risk engine) whose strategy
-  (`ReplayOrders`) submits, with `Strategy.submit_order`, the env's own orders (instrument,
+  same `build_engine` (venue, fees, fill model, risk engine) whose strategy (`ReplayOrders`)
+  submits, with `Strategy.submit_order` (so without our margin gate, which on NautilusTrader 2
+  checks `submit_checked`'s orders: its cost is the env's), the env's own orders (instrument,
   side, quantity, reduce-only, recorded from its first episode) at their decision bars; its
   fills (instrument, side, quantity, price, time) and final balance are checked equal to the
   env's (`fills_match`), so the two do the same trading; `ratio_env_plain` is env / plain;
@@ -331,7 +332,9 @@ def rss_added(kind: str, count: int, start: str, end: str, orders: list[Order]) 
         alive: Any = env
     else:
         markets = [
-            load_market(a.instrument, a.data, config.bar_step, "DAY", config.price_type)
+            load_market(
+                a.instrument, a.data, config.bar_step, config.bar_aggregation, config.price_type
+            )
             for a in config.assets
         ]
         alive = plain_engine(config, markets, orders)
