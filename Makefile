@@ -74,6 +74,7 @@ bench: $(STAMP)  ## Run the benchmarks (JSON lines, documented in benchmarks/REA
 	$(PY) benchmarks/bench_scenarios.py
 	$(PY) benchmarks/bench_cluster.py
 	$(PY) benchmarks/bench_memory.py
+	$(PY) benchmarks/bench_portfolio.py
 
 clean:  ## Remove the virtual environment and run artefacts
 	rm -rf $(VENV) runs .pytest_cache

@@ -14,7 +14,10 @@ found from the cache's counts and the orders offered to the check (`_WorkingOrde
 account object, a copy carrying every account event on NautilusTrader 2, is read once a run
 for what never changes in a run (type, base currency, leverage, margin model); the equity comes
 through the portfolio (`valuation.current_value`), and the margins held for other instruments
-from the account only when the venue has another instrument in the cache.
+from the account only when the venue has another instrument in the cache. Both are read once
+per state of the venue (`_VenueState`: its prices, net positions and order/position counts),
+so the orders of one rebalance, sent in one handler before Nautilus processes any of them,
+share one read (the account copy costs O(account events), the open positions O(fills)).
 
 Who asks: the margin gate every `build_engine` installs (`nodes.margin`, `nt.pretrade`), before
 the risk engine sees the order; a strategy may also ask it of its own cache and portfolio.
@@ -51,6 +54,7 @@ class MarginCheck:
         self._portfolio = portfolio
         self._accounts: dict[Venue, tuple[Account, AccountFacts]] = {}
         self._orders = _WorkingOrders(cache)
+        self._states: dict[Venue, _VenueState] = {}
 
     def denial(self, order: Order) -> str | None:
         """The reason to deny `order`, or `None` when the account's margin covers it."""
@@ -80,8 +84,11 @@ class MarginCheck:
         size = Quantity(abs(resulting), instrument.size_precision)
         margin = account.calculate_initial_margin(instrument, size, price)
         required = convert(self._cache, venue, margin, currency)
-        held = self._held(venue, instrument_id, currency)
-        value = current_value(self._portfolio, self._cache, facts, currency)
+        state = self._state(venue)
+        held = self._held(state, venue, instrument_id, currency)
+        value = state.read(
+            ("value", currency), current_value, self._portfolio, self._cache, facts, currency
+        )
         if value is None or required + held <= value.equity:
             return None
         equity = value.equity
@@ -106,7 +113,20 @@ class MarginCheck:
             known = self._accounts[venue] = (account, account_facts(account))
         return known
 
-    def _held(self, venue: Venue, instrument_id: InstrumentId, currency: Any) -> float:
+    def _state(self, venue: Venue) -> _VenueState:
+        """The venue's reads, kept while its state is unchanged (a new state forgets them). Only
+        for an account Nautilus calculates: one a live venue reports may change at any time."""
+        if not self._accounts[venue][0].calculate_account_state:
+            return _VenueState(())
+        state = self._states.get(venue)
+        key = _VenueState.key(self._cache, self._portfolio, venue)
+        if state is None or state.state != key:
+            state = self._states[venue] = _VenueState(key)
+        return state
+
+    def _held(
+        self, state: _VenueState, venue: Venue, instrument_id: InstrumentId, currency: Any
+    ) -> float:
         """The margin the account holds for the venue's other instruments. An account Nautilus
         calculates (a simulated venue's) holds margin only for the instruments it trades, which
         the cache holds: with no other instrument at the venue it is none, without reading the
@@ -115,13 +135,60 @@ class MarginCheck:
         account = self._accounts[venue][0]
         if account.calculate_account_state and self._cache.instrument_ids(venue) == [instrument_id]:
             return 0.0
-        account = self._cache.account_for_venue(venue)
+        margins = state.read(("margins",), _margins, self._cache, venue)
         return sum(
             convert(self._cache, venue, balance.initial, currency)
             + convert(self._cache, venue, balance.maintenance, currency)
-            for other, balance in account.margins().items()
+            for other, balance in margins.items()
             if other != instrument_id
         )
+
+
+class _VenueState:
+    """Reads of a venue's account and portfolio, valid while `key` is unchanged.
+
+    Between two checks at one venue an account Nautilus calculates (a simulated venue's)
+    changes its margins, balance and equity only through a price (a quote, trade or bar the
+    cache prices from), a fill (a net position), or an order or position Nautilus processed
+    (the cache's counts): the key holds all of them.
+    Orders sent and not yet processed (INITIALIZED) hold no margin and change no count."""
+
+    def __init__(self, state: tuple[Any, ...]) -> None:
+        self.state = state
+        self._reads: dict[tuple[Any, ...], Any] = {}
+
+    @staticmethod
+    def key(cache: Any, portfolio: Any, venue: Venue) -> tuple[Any, ...]:
+        """What the venue's margins and equity depend on now."""
+        ids = cache.instrument_ids(venue)
+        prices = tuple(
+            cache.price(instrument_id, price_type)
+            for instrument_id in ids
+            for price_type in _PRICE_TYPES
+        )
+        return (
+            prices,
+            tuple(portfolio.net_position(instrument_id) for instrument_id in ids),
+            cache.orders_inflight_count(),
+            cache.orders_open_count(),
+            cache.orders_closed_count(),
+            cache.positions_open_count(),
+            cache.positions_closed_count(),
+        )
+
+    def read(self, name: tuple[Any, ...], read: Any, *args: Any) -> Any:
+        """`read(*args)`, once per state for each `name`."""
+        if name not in self._reads:
+            self._reads[name] = read(*args)
+        return self._reads[name]
+
+
+def _margins(cache: Any, venue: Venue) -> dict[InstrumentId, Any]:
+    """The margins the venue's account holds, by instrument (an account copy: O(its events))."""
+    return dict(cache.account_for_venue(venue).margins())
+
+
+_PRICE_TYPES = (PriceType.BID, PriceType.ASK, PriceType.LAST, PriceType.MARK)  # MID: from BID, ASK
 
 
 class _WorkingOrders:
