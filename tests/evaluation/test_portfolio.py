@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ from nautilus_rl_lab.data.source import load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.portfolio import compare_portfolios, run_portfolio_backtest
 from nautilus_rl_lab.nodes import TrainingNode
+from tests.conftest import REPO_ROOT
 from tests.portfolios import IDS, SYMBOLS, portfolio_config
 
 N_ASSETS = len(SYMBOLS)
@@ -115,3 +118,30 @@ def test_every_baseline_runs_through_the_engine_and_buy_and_hold_trades_once() -
         assert run.weights.sum(axis=1).max() <= 1.0 + 0.05  # fully invested at most (drift)
         assert run.per_asset["costs"].sum() == pytest.approx(run.commissions.iloc[-1], rel=1e-9)
         assert run.orders_denied == run.orders_rejected == 0
+
+
+HASH_SEED_RUN = """
+from nautilus_rl_lab.agents.portfolio_baselines import PortfolioBaseline
+from nautilus_rl_lab.evaluation.portfolio import run_portfolio_backtest
+from tests.portfolios import IDS, portfolio_config
+run = run_portfolio_backtest(PortfolioBaseline(IDS, "random", rebalance_every=1, seed=4), portfolio_config())
+print([repr(v) for v in run.equity])
+"""
+
+
+def test_a_portfolios_equity_is_the_same_to_the_last_digit_whatever_the_hash_seed() -> None:
+    # several instruments' P&L summed in an order that must not depend on the process
+    outputs = []
+    for seed in ("1", "2"):
+        result = subprocess.run(
+            [sys.executable, "-c", HASH_SEED_RUN],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=REPO_ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert len(outputs[0]) > 1000
