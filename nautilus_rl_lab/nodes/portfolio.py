@@ -7,10 +7,10 @@ of the instruments' bar times, on the bar that completes it (`strategies.portfol
 instrument with no bar then keeps its last close, is not traded, and never sees a later
 price). Fills, fees, margin and the equity in the account currency are Nautilus'.
 
-Limits of this first version, each refused with a `ConfigError`: one venue (every instrument's
-`venue` is `venue.name`), a MARGIN account with a base currency (on a CASH account a
-rebalance's purchases would be checked against the cash before its sales free it), and no
-inverse instruments.
+Cash and margin accounts: on a CASH account only long-only action schemes (`check_long_only`),
+and a rebalance's purchases wait for its sales to fill (`strategies.portfolio_path`). Limits of
+this version, each refused with a `ConfigError`: one venue (every instrument's `venue` is
+`venue.name`), an account with a base currency, no inverse instruments.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from nautilus_rl_lab.nt.backtest import BacktestEngine
 from nautilus_rl_lab.nt.model import AccountType
 from nautilus_rl_lab.schemes.config import SchemeConfig
 from nautilus_rl_lab.schemes.portfolio import PortfolioState
+from nautilus_rl_lab.schemes.portfolio_registry import build_portfolio_action
 from nautilus_rl_lab.strategies.portfolio_clock import bars_due
 from nautilus_rl_lab.strategies.portfolio_execution import order_lot
 from nautilus_rl_lab.strategies.portfolio_strategy import (
@@ -72,14 +73,27 @@ def check_portfolio(venue: VenueConfig, assets: list[PortfolioAsset]) -> None:
         if instrument.is_inverse:
             raise ConfigError(f"`instruments[{i}]` {instrument.id} is inverse: not supported")
         check_account(venue, instrument)
-    if venue.account != AccountType.MARGIN:
-        raise ConfigError(
-            "a portfolio needs `venue.account_type: MARGIN`: on a CASH account a rebalance's "
-            "purchases would be checked against the cash before its sales free it"
-        )
     if venue.base_currency is None:
         raise ConfigError(
             "a portfolio needs `venue.base_currency`: its weights and equity are in one currency"
+        )
+
+
+def check_long_only(venue: VenueConfig, action: SchemeConfig, n_assets: int) -> None:
+    """On a CASH account, raise `ConfigError` if `action` can target a short weight (probed at
+    the lowest actions): a cash account holds no short positions."""
+    if venue.account != AccountType.CASH:
+        return
+    scheme = build_portfolio_action(action, n_assets)
+    space = scheme.space
+    low = getattr(space, "low", None)
+    probe = low if low is not None else np.zeros(len(getattr(space, "nvec", [])), dtype=np.int64)
+    target = scheme.target_weights(probe, np.zeros(n_assets))
+    if target is not None and (np.asarray(target) < 0).any():
+        raise ConfigError(
+            f"`action` {type(scheme).__name__} can target short weights but `venue.account_type` "
+            "is CASH, which cannot hold short positions; use `simplex_weights`, "
+            "`discrete_targets` with `allow_short: false`, or a MARGIN account"
         )
 
 

@@ -85,6 +85,7 @@ from nautilus_rl_lab.nodes.portfolio import (
     Portfolio,
     PortfolioAsset,
     build_portfolio,
+    check_long_only,
     check_portfolio,
     portfolio_schemes,
 )
@@ -186,6 +187,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 "instrument its own in `instruments`"
             )
         check_portfolio(self.venue, self.assets)
+        check_long_only(self.venue, self.schemes[1], len(self.assets))
 
     @property
     def assets(self) -> list[PortfolioAsset]:

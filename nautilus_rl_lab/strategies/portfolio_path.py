@@ -8,7 +8,11 @@ scheme's target weights, capped to the portfolio's gross and net exposure, becom
 target under its risk rules, counting its orders in flight, exactly as a single-instrument
 strategy does (so stop-loss/take-profit, position caps, the kill switch and the equity rules
 work per leg; the equity they see is the portfolio's, so a drawdown or daily-loss halt flattens
-every leg). Legs that reduce a position go first. `PortfolioStrategy` (the env's) runs both
+every leg). Legs that reduce a position go first; on a CASH account the legs that buy wait
+until those sales have filled (Nautilus checks a purchase against the free cash when it is
+sent), then go out at once: they fill at the first quote after the sales' fills, still after
+the decision. A purchase the free cash cannot pay even then is denied by Nautilus
+(`orders_denied`) and bought by a later rebalance. `PortfolioStrategy` (the env's) runs both
 halves in its `on_bar`; in backtests and live nodes `PortfolioRLAgent` observes and
 `PortfolioAgentStrategy` executes, inside the same bar.
 """
@@ -181,6 +185,9 @@ class PortfolioExecutor:
         self.instruments: list[Instrument] = []
         self.rounding_residual = 0.0  # of the last rebalance, in the account currency
         self.exposure_events: list[RiskEvent] = []
+        self._cash_account: bool | None = None  # read at the first rebalance of a run
+        self._sales: list[int] = []  # the legs the last rebalance sold
+        self._purchases: list[tuple[int, float, MarketState]] = []  # waiting for the sales
 
     @classmethod
     def from_config(cls, config: Any) -> PortfolioExecutor:
@@ -203,6 +210,8 @@ class PortfolioExecutor:
             leg.reset()
         self.rounding_residual = 0.0
         self.exposure_events = []
+        self._cash_account = None
+        self._sales, self._purchases = [], []
 
     def execute(self, strategy: Strategy, action: Any, state: PortfolioState) -> None:
         """Target weights -> exposure caps -> units -> each leg's `DecisionPath` (nothing before
@@ -232,24 +241,39 @@ class PortfolioExecutor:
             [order_lot(instrument) for instrument in self.instruments],
             state.trading,
         )
-        # legs that reduce their position first (they free margin for the ones that add)
-        order = sorted(
-            (i for i, u in enumerate(units) if u is not None),
-            key=lambda i: abs(cast("float", units[i])) >= abs(state.positions[i]),
-        )
-        for i in order:
-            leg = MarketState(
-                state.ts_ns,
-                state.closes[i],
-                state.positions[i],
-                state.balance,
-                state.equity,
-                state.unrealized_pnl,
-                state.commissions,
-                math.inf,
-                state.currency,
-            )
-            self.legs[i].execute(strategy, self.instruments[i], units[i], leg)
+        legs = [(i, u, _leg_state(state, i)) for i, u in enumerate(units) if u is not None]
+        sales = [leg for leg in legs if abs(leg[1]) < abs(state.positions[leg[0]])]
+        purchases = [leg for leg in legs if leg not in sales]
+        # sales first: they free margin (and, on a CASH account, the cash the purchases need)
+        self._send(strategy, sales)
+        self._sales, self._purchases = [i for i, _, _ in sales], []
+        if purchases and self._selling(strategy) and self._settles_cash(strategy):
+            self._purchases = purchases  # sent once the sales have filled (`on_order_closed`)
+            return
+        self._send(strategy, purchases)
+
+    def _send(self, strategy: Strategy, legs: list[tuple[int, float, MarketState]]) -> None:
+        for i, target, state in legs:
+            self.legs[i].execute(strategy, self.instruments[i], target, state)
+
+    def _selling(self, strategy: Strategy) -> bool:
+        """Whether an order of the last rebalance's sales is still in flight."""
+        return any(self.legs[i].in_flight(strategy.cache) for i in self._sales)
+
+    def _settles_cash(self, strategy: Strategy) -> bool:
+        """Whether the account is a CASH account (read once a run): Nautilus checks a purchase
+        against the free cash when it is sent, before the sales sent with it have filled."""
+        if self._cash_account is None:
+            account = strategy.cache.account_for_venue(self.instruments[0].id.venue)
+            self._cash_account = account is not None and account.is_cash_account
+        return self._cash_account
+
+    def on_order_closed(self, strategy: Strategy) -> None:
+        """An order filled, or was denied or rejected: once none of the sales is in flight,
+        send the purchases that waited for them (a CASH account's rebalance)."""
+        if self._purchases and not self._selling(strategy):
+            purchases, self._purchases = self._purchases, []
+            self._send(strategy, purchases)
 
     @property
     def risk_events(self) -> list[tuple[str, RiskEvent]]:
@@ -259,6 +283,22 @@ class PortfolioExecutor:
         for instrument_id, leg in self.leg_of.items():
             tagged += [(str(instrument_id), event) for event in leg.events]
         return sorted(tagged, key=lambda item: item[1].ts_ns)
+
+
+def _leg_state(state: PortfolioState, i: int) -> MarketState:
+    """Instrument `i`'s `MarketState` within the portfolio's `state` (the equity is the
+    portfolio's, so the equity rules act on the whole account)."""
+    return MarketState(
+        state.ts_ns,
+        state.closes[i],
+        state.positions[i],
+        state.balance,
+        state.equity,
+        state.unrealized_pnl,
+        state.commissions,
+        math.inf,
+        state.currency,
+    )
 
 
 class PortfolioEvents(HandlerErrors):
@@ -301,6 +341,7 @@ class PortfolioEvents(HandlerErrors):
     @guarded
     def on_order_filled(self, event: OrderFilled) -> None:
         self.executor.leg_of[event.instrument_id].on_order_filled(self.cache, event)
+        self.executor.on_order_closed(cast("Strategy", self))
 
     @guarded
     def on_order_event(self, event: Any) -> None:
@@ -309,10 +350,12 @@ class PortfolioEvents(HandlerErrors):
     @guarded
     def on_order_denied(self, event: OrderDenied) -> None:
         self.executor.leg_of[event.instrument_id].orders_denied += 1
+        self.executor.on_order_closed(cast("Strategy", self))
 
     @guarded
     def on_order_rejected(self, event: OrderRejected) -> None:
         self.executor.leg_of[event.instrument_id].orders_rejected += 1
+        self.executor.on_order_closed(cast("Strategy", self))
 
     @guarded
     def on_position_closed(self, event: PositionClosed) -> None:

@@ -31,6 +31,17 @@ class DirectWeights(PortfolioActionScheme):
         return np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
 
 
+class LongWeights(DirectWeights):
+    """The action is the target weights, each in [0, 1] (a cash account's)."""
+
+    @property
+    def space(self) -> gym.spaces.Box:
+        return gym.spaces.Box(0.0, 1.0, shape=(self.n_assets,), dtype=np.float32)
+
+    def target_weights(self, action: Any, weights: np.ndarray) -> np.ndarray | None:
+        return np.clip(np.asarray(action, dtype=np.float64), 0.0, 1.0)
+
+
 class LastBars(PortfolioObservationScheme):
     """Each asset's last close, weight and trading flag; ready after `warmup` bars of each."""
 

@@ -339,7 +339,6 @@ def test_the_single_instrument_default_schemes_become_the_portfolio_defaults(
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"venue": default_venue(account_type="CASH")}, "MARGIN"),
         ({"instrument": equity_spec("CCC")}, "`instrument`/`data` describe one instrument"),
         ({"risk": RiskLimits(max_notional_per_order=1000)}, "max_notional_per_order"),
     ],
@@ -406,3 +405,42 @@ def test_the_projects_check_env_passes_on_a_portfolio_env(
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         check_env(TrainingNode(portfolio_config(two_stocks, episode_length=6, random_start=True)))
+
+
+def test_a_cash_account_rebalance_buys_after_its_sales_have_filled_and_is_never_denied(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    # Nautilus checks a purchase against the free cash when it is sent: sent beside the sale
+    # that pays for it, the switch from AAA to BBB was denied; now it waits for the sale
+    long_only = SchemeConfig(name="tests.nodes.portfolio_schemes:LongWeights")
+    config = portfolio_config(
+        two_stocks, venue=default_venue(account_type="CASH"), action=long_only
+    )
+
+    def play(env: TrainingNode) -> tuple[list[dict[str, Any]], pd.DataFrame]:
+        infos = run_actions(env, [[0.5, 0.45], [0.0, 0.95], [0.9, 0.0]])
+        return infos, env.fills()
+
+    infos, fills = in_env(config, play)
+    assert infos[-1]["orders_denied"] == 0
+    switched = infos[2]
+    assert switched["positions"][0] == 0.0
+    expected = np.trunc(0.95 * infos[1]["equity"] / infos[1]["closes"][1])
+    assert switched["positions"][1] == expected
+    sale, purchase = fills.iloc[2], fills.iloc[3]  # the switch: AAA sold, then BBB bought
+    assert (sale["instrument_id"], purchase["instrument_id"]) == ("AAA.SIM", "BBB.SIM")
+    assert purchase["ts_event"] > sale["ts_event"] > pd.Timestamp(infos[1]["timestamp"], tz="UTC")
+    assert infos[-1]["positions"][0] > 0 and infos[-1]["positions"][1] == 0.0
+
+
+def test_a_cash_account_refuses_an_action_scheme_that_can_go_short(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    cash = default_venue(account_type="CASH")
+    with pytest.raises(ConfigError, match="LongShortWeights can target short weights"):
+        portfolio_config(two_stocks, venue=cash, action=SchemeConfig(name="long_short_weights"))
+    with pytest.raises(ConfigError, match="DiscreteTargets can target short weights"):
+        portfolio_config(two_stocks, venue=cash, action=SchemeConfig(name="discrete_targets"))
+    long_only = SchemeConfig(name="discrete_targets", params={"allow_short": False})
+    portfolio_config(two_stocks, venue=cash, action=long_only)
+    portfolio_config(two_stocks, venue=cash, action=SchemeConfig(name="simplex_weights"))
