@@ -165,7 +165,11 @@ def _run(
 ) -> PortfolioRun:
     markets = markets or load_markets(config)
     engine = portfolio_engine(
-        config.venue, markets, config.risk, execution=config.execution, log_level=config.log_level
+        config.portfolio_venues,
+        markets,
+        config.risk,
+        execution=config.execution,
+        log_level=config.log_level,
     )
     try:
         ids = [market.instrument.id for market in markets]

@@ -203,7 +203,7 @@ def default_latency_config() -> ImportableLatencyModelConfig:
 
 
 def build_engine(
-    venue: VenueConfig,
+    venue: VenueConfig | Sequence[VenueConfig],
     data: MarketData | Sequence[MarketData],
     *,
     execution: str = "next_open",
@@ -218,9 +218,11 @@ def build_engine(
     """Create an engine with `venue`, the instrument(s) and their data; strategies are added by
     the caller.
 
-    `data`: one market, or several (a portfolio: one engine, one venue, the instruments' data
-    in one time order; at equal times every quote before any bar, so a decision on the last
-    bar of a timestamp sees every instrument marked at that close).
+    `data`: one market, or several (a portfolio: one engine, the instruments' data in one time
+    order; at equal times every quote before any bar, so a decision on the last bar of a
+    timestamp sees every instrument marked at that close).
+    `venue`: one venue trading every market, or several (a portfolio over venues): each trades
+    the markets whose instrument names it, with its own fee, fill, latency and margin models.
     Post-run analysis is off by default: it costs as much as a whole run and RL loops never
     read it (turn it on for reporting backtests). `risk_engine` configures Nautilus'
     `RiskEngine` (order rate, notional per order; `strategies.risk_engine_config`).
@@ -238,14 +240,8 @@ def build_engine(
         else [smallest_order] * len(markets)
     )
     check_execution(execution)
-    check_markets(venue, markets)
-    for market, size in zip(markets, smallest, strict=True):
-        check_account(venue, market.instrument)
-        check_fee_rates(venue, market.instrument, float(market.frame["low"].min()), size)
-    margin_model = _venue_model("margin_model", venue_models.margin_model, venue.margin_model)
-    fill_model = _venue_model("fill_model", venue_models.fill_model, venue.fill_model)
-    fee_model = venue_fee_model(venue, markets[0].instrument)
-    latency_model = _latency_model(venue, execution)
+    groups = venue_markets(venue, markets, smallest)
+    models = [_venue_models(v, group, execution) for v, group in groups]
     engine = create_engine(
         trader_id=trader_id,
         log_level=log_level,
@@ -255,29 +251,72 @@ def build_engine(
         cache_capacity=LEAN_CACHE_CAPACITY if lean else None,
         validate_data_sequence=not lean,
     )
-    if fill_model is None:  # stops gapped through fill at the open, not the stop
-        fill_model = GapFillModel(
-            {m.instrument.id: m.open_tick_timestamps for m in markets},
-            engine_clock(engine),
-            {m.instrument.id: (tick.ts_event for tick in m.quotes) for m in markets},
+    for (v, group), (margin_model, fill_model, fee_model, latency_model) in zip(
+        groups, models, strict=True
+    ):
+        group_markets = [market for market, _ in group]
+        if fill_model is None:  # stops gapped through fill at the open, not the stop
+            fill_model = GapFillModel(
+                {m.instrument.id: m.open_tick_timestamps for m in group_markets},
+                engine_clock(engine),
+                {m.instrument.id: (tick.ts_event for tick in m.quotes) for m in group_markets},
+            )
+        add_venue(
+            engine,
+            v,
+            group_markets[0].instrument,
+            margin_model=margin_model,
+            fill_model=fill_model,
+            fee_model=fee_model,
+            latency_model=latency_model,
         )
-    add_venue(
-        engine,
-        venue,
-        markets[0].instrument,
-        margin_model=margin_model,
-        fill_model=fill_model,
-        fee_model=fee_model,
-        latency_model=latency_model,
-    )
-    for market in markets:
-        engine.add_instrument(market.instrument)
+        for market in group_markets:
+            engine.add_instrument(market.instrument)
     install_margin_gate(engine)
     # Quotes first: at equal timestamps the bars' close ticks reach the venue before the bars
     # reach the strategy, so the portfolio marks positions at the bar's close.
     engine.add_data([quote for market in markets for quote in market.quotes])
     engine.add_data([bar for market in markets for bar in market.bars])
     return engine
+
+
+_Group = list[tuple[MarketData, float | None]]
+
+
+def venue_markets(
+    venue: VenueConfig | Sequence[VenueConfig],
+    markets: Sequence[MarketData],
+    smallest: Sequence[float | None],
+) -> list[tuple[VenueConfig, _Group]]:
+    """Each venue with the markets it trades (and their smallest orders), checked: one venue
+    trades every market; of several, each trades the markets whose instrument names it."""
+    venues = [venue] if isinstance(venue, VenueConfig) else list(venue)
+    pairs = list(zip(markets, smallest, strict=True))
+    if len(venues) == 1:
+        groups = [(venues[0], pairs)]
+    else:
+        names = [v.name for v in venues]
+        strays = [str(m.instrument.id) for m, _ in pairs if str(m.instrument.id.venue) not in names]
+        if strays:
+            raise ConfigError(f"instruments {strays} trade at none of the venues {names}")
+        groups = [
+            (v, [p for p in pairs if str(p[0].instrument.id.venue) == v.name]) for v in venues
+        ]
+    for v, group in groups:
+        check_markets(v, [market for market, _ in group])
+        for market, size in group:
+            check_account(v, market.instrument)
+            check_fee_rates(v, market.instrument, float(market.frame["low"].min()), size)
+    return groups
+
+
+def _venue_models(venue: VenueConfig, group: _Group, execution: str) -> tuple[Any, Any, Any, Any]:
+    """`venue`'s margin, fill (`None`: the default `GapFillModel`, built with the engine), fee
+    and latency models."""
+    margin_model = _venue_model("margin_model", venue_models.margin_model, venue.margin_model)
+    fill_model = _venue_model("fill_model", venue_models.fill_model, venue.fill_model)
+    fee_model = venue_fee_model(venue, group[0][0].instrument)
+    return margin_model, fill_model, fee_model, _latency_model(venue, execution)
 
 
 def check_markets(venue: VenueConfig, markets: Sequence[MarketData]) -> None:

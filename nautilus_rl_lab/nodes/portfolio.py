@@ -1,4 +1,4 @@
-"""A `TrainingNode` over several instruments: one Nautilus engine, one venue, one decision clock.
+"""A `TrainingNode` over several instruments: one Nautilus engine, one decision clock.
 
 `TrainingNodeConfig.instruments` lists `PortfolioAsset`s (each its own `InstrumentSpec`, data
 source and optional risk rules). Their quotes and bars stream through one engine in time
@@ -8,13 +8,18 @@ instrument with no bar then keeps its last close, is not traded, and never sees 
 price). Fills, fees, margin and the equity in the account currency are Nautilus'.
 
 Cash and margin accounts: on a CASH account only long-only action schemes (`check_long_only`),
-and a rebalance's purchases wait for its sales to fill (`strategies.portfolio_path`). Limits of
-this version, each refused with a `ConfigError`: one venue (every instrument's `venue` is
-`venue.name`), an account with a base currency, no inverse instruments.
+and a rebalance's purchases wait for its sales to fill (`strategies.portfolio_path`).
+The instruments trade at one venue (`TrainingNodeConfig.venue`) or several (`venue` and
+`venues`): every instrument's `venue` names one of them, and each venue trades its instruments
+with its own models and account; the portfolio's equity is the sum of the accounts' (see
+`strategies.portfolio_execution.read_portfolio_state`). Limits, each refused with a
+`ConfigError`: an account with a base currency; over several venues, MARGIN accounts with the
+same base currency (their equity is summed in one currency); no inverse instruments.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,25 +62,55 @@ class PortfolioAsset(LabConfig, frozen=True, forbid_unknown_fields=True):
     risk: RiskLimits | None = None
 
 
-def check_portfolio(venue: VenueConfig, assets: list[PortfolioAsset]) -> None:
-    """Raise `ConfigError` unless `assets` can trade together at `venue` (see the module)."""
+def check_portfolio(venues: Sequence[VenueConfig], assets: list[PortfolioAsset]) -> None:
+    """Raise `ConfigError` unless `assets` can trade together at `venues` (the config's `venue`
+    then its `venues`; see the module)."""
     ids = [f"{asset.instrument.symbol}.{asset.instrument.venue}" for asset in assets]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise ConfigError(f"`instruments` must be distinct, {', '.join(repeated)} given twice")
+    by_name = {venue.name: venue for venue in venues}
+    if len(by_name) < len(venues):
+        names = [venue.name for venue in venues]
+        raise ConfigError(f"`venue`/`venues` names must be distinct, were {names}")
+    for venue in venues:
+        _check_portfolio_venue(venue, several=len(venues) > 1)
+    currencies = {venue.base_currency for venue in venues}
+    if len(currencies) > 1:
+        listed = ", ".join(f"{venue.name}: {venue.base_currency}" for venue in venues)
+        raise ConfigError(
+            f"the venues' `base_currency` differ ({listed}): a portfolio sums their accounts' "
+            "equity in one currency"
+        )
     for i, asset in enumerate(assets):
-        if asset.instrument.venue != venue.name:
+        at = by_name.get(asset.instrument.venue)
+        if at is None:
             raise ConfigError(
-                f"`instruments[{i}].instrument.venue` {asset.instrument.venue!r} differs from "
-                f"`venue.name` {venue.name!r}: a portfolio trades at one venue"
+                f"`instruments[{i}].instrument.venue` {asset.instrument.venue!r} must name one "
+                f"venue of `venue`/`venues` ({', '.join(map(repr, by_name))})"
             )
         instrument = make_instrument(asset.instrument)
         if instrument.is_inverse:
             raise ConfigError(f"`instruments[{i}]` {instrument.id} is inverse: not supported")
-        check_account(venue, instrument)
+        check_account(at, instrument)
+    traded = {asset.instrument.venue for asset in assets}
+    idle = [name for name in by_name if name not in traded]
+    if idle:
+        raise ConfigError(f"venue(s) {idle} of `venues` trade none of `instruments`")
+
+
+def _check_portfolio_venue(venue: VenueConfig, *, several: bool) -> None:
+    """Raise `ConfigError` unless `venue` has a base currency and, one of `several`, a MARGIN
+    account."""
+    if several and venue.account != AccountType.MARGIN:
+        raise ConfigError(
+            f"a portfolio over several venues needs `account_type: MARGIN` at venue "
+            f"{venue.name!r}: its equity is the sum of the venues' margin accounts"
+        )
     if venue.base_currency is None:
         raise ConfigError(
-            "a portfolio needs `venue.base_currency`: its weights and equity are in one currency"
+            f"a portfolio needs a `base_currency` at venue {venue.name!r}: its weights and "
+            "equity are in one currency"
         )
 
 
@@ -179,7 +214,7 @@ def load_portfolio(
 
 
 def portfolio_engine(
-    venue: VenueConfig,
+    venues: Sequence[VenueConfig],
     markets: list[MarketData],
     risk: RiskLimits,
     *,
@@ -187,10 +222,10 @@ def portfolio_engine(
     log_level: str,
     run_analysis: bool = False,
 ) -> BacktestEngine:
-    """The engine a portfolio trades `markets` in (no strategy yet): the env's and the
-    backtests'."""
+    """The engine a portfolio trades `markets` at `venues` in (no strategy yet): the env's and
+    the backtests'."""
     return build_engine(
-        venue,
+        venues,
         markets,
         execution=execution,
         log_level=log_level,
@@ -207,7 +242,7 @@ def bar_schedule(markets: list[MarketData]) -> dict[int, int]:
 
 
 def build_portfolio(
-    venue: VenueConfig,
+    venues: Sequence[VenueConfig],
     assets: list[PortfolioAsset],
     schemes: tuple[SchemeConfig, SchemeConfig],
     risk: RiskLimits,
@@ -218,9 +253,9 @@ def build_portfolio(
     execution: str,
     log_level: str,
 ) -> tuple[BacktestEngine, Portfolio]:
-    """The engine trading `assets` at `venue` and the env's view of it (strategy not added)."""
+    """The engine trading `assets` at `venues` and the env's view of it (strategy not added)."""
     markets = load_portfolio(assets, bar_step, bar_aggregation, price_type)
-    engine = portfolio_engine(venue, markets, risk, execution=execution, log_level=log_level)
+    engine = portfolio_engine(venues, markets, risk, execution=execution, log_level=log_level)
     observation, action = schemes
     strategy = GymPortfolioStrategy(
         PortfolioStrategyConfig(

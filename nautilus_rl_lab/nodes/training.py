@@ -128,7 +128,8 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     `instruments` (a portfolio, `nodes.portfolio`): several `PortfolioAsset`s traded in one
     engine instead of `instrument`/`data`, with portfolio schemes (default `stacked_window`
     and `simplex_weights`) and `risk` as the portfolio's rules (exposure caps) and each
-    instrument's default.
+    instrument's default. `venues` (a portfolio only): more venues besides `venue`, each
+    instrument trading at the one its `venue` names.
     """
 
     venue: VenueConfig = default_venue()
@@ -150,6 +151,7 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
     trading_days: int | None = None
     # UNSET (left out of the JSON, so single-instrument configs keep their bytes)
     instruments: list[PortfolioAsset] | UnsetType = UNSET
+    venues: list[VenueConfig] | UnsetType = UNSET  # a portfolio's venues besides `venue`
 
     def __post_init__(self) -> None:
         if self.trading_days is not None and not 0 < self.trading_days <= 366:
@@ -171,6 +173,11 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
         if self.assets:
             self._check_portfolio()
             return
+        if self.venues is not UNSET:
+            raise ConfigError(
+                "`venues` lists a portfolio's venues besides `venue`: set `instruments`, or "
+                "leave `venues` out for one instrument"
+            )
         if self.risk.exposure_caps != (None, None):
             raise ConfigError(
                 "`risk.max_gross_exposure`/`risk.max_net_exposure` cap a portfolio's weights: "
@@ -186,8 +193,13 @@ class TrainingNodeConfig(FileConfig, frozen=True, forbid_unknown_fields=True):
                 "`instrument`/`data` describe one instrument; a portfolio gives each "
                 "instrument its own in `instruments`"
             )
-        check_portfolio(self.venue, self.assets)
+        check_portfolio(self.portfolio_venues, self.assets)
         check_long_only(self.venue, self.schemes[1], len(self.assets))
+
+    @property
+    def portfolio_venues(self) -> list[VenueConfig]:
+        """The venues a portfolio trades at: `venue`, then `venues`."""
+        return [self.venue] + ([] if self.venues is UNSET else list(self.venues))
 
     @property
     def assets(self) -> list[PortfolioAsset]:
@@ -389,7 +401,7 @@ class TrainingNode(gym.Env):
                     "`frame` is one instrument's data; a portfolio's is in its `data`"
                 )
             self.engine, self.portfolio = build_portfolio(
-                config.venue,
+                config.portfolio_venues,
                 config.assets,
                 config.schemes,
                 config.risk,

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from nautilus_rl_lab.errors import ValuationError
-from nautilus_rl_lab.nt.accounting import CacheFacade
+from nautilus_rl_lab.nt.accounting import CacheFacade, PortfolioFacade
 from nautilus_rl_lab.nt.components import Component
-from nautilus_rl_lab.nt.model import Currency, Instrument, PriceType
+from nautilus_rl_lab.nt.model import Currency, Instrument, PriceType, Venue
 from nautilus_rl_lab.schemes.portfolio import PortfolioState
 from nautilus_rl_lab.strategies.commissions import FillCommissions
-from nautilus_rl_lab.strategies.valuation import AccountReader, total
+from nautilus_rl_lab.strategies.valuation import AccountReader, AccountValue, total
 
 
 def unit_value(
@@ -77,6 +77,52 @@ def weights_to_units(
     return units, residual
 
 
+def venue_leads(instruments: Sequence[Instrument]) -> list[Instrument]:
+    """The first of `instruments` at each of their venues, in order (one per account)."""
+    leads: dict[Venue, Instrument] = {}
+    for instrument in instruments:
+        leads.setdefault(instrument.id.venue, instrument)
+    return list(leads.values())
+
+
+class PortfolioAccounts:
+    """A portfolio's per-bar account reads: one `AccountReader` per venue it trades at."""
+
+    def __init__(self) -> None:
+        self._readers: dict[Venue, AccountReader] = {}
+
+    def reset(self) -> None:
+        """Forget the accounts (a new run)."""
+        for reader in self._readers.values():
+            reader.reset()
+
+    def read(
+        self, portfolio: PortfolioFacade, cache: CacheFacade, leads: Sequence[Instrument]
+    ) -> AccountValue | None:
+        """The accounts at the venues of `leads` (`venue_leads`) summed: balances, unrealised
+        P&L and equity in their common currency (`None`: a venue has no account yet)."""
+        values = []
+        for instrument in leads:
+            reader = self._readers.setdefault(instrument.id.venue, AccountReader())
+            value = reader.read(portfolio, cache, instrument)
+            if value is None:
+                return None
+            values.append(value)
+        if len(values) == 1:
+            return values[0]
+        currency = values[0].currency
+        if any(value.currency != currency for value in values):
+            held = [f"{v.currency} at {i.id.venue}" for v, i in zip(values, leads, strict=True)]
+            raise ValuationError(f"the portfolio's accounts differ in currency: {held}")
+        return AccountValue(
+            currency,
+            sum(value.balance for value in values),
+            sum(value.unrealized_pnl for value in values),
+            sum(value.equity for value in values),
+            all(value.flat for value in values),
+        )
+
+
 def read_portfolio_state(
     component: Component,
     instruments: Sequence[Instrument],
@@ -84,13 +130,14 @@ def read_portfolio_state(
     trading: tuple[bool, ...],
     ts_ns: int,
     commissions: Sequence[FillCommissions],
-    accounts: AccountReader,
+    accounts: PortfolioAccounts,
 ) -> PortfolioState:
     """The `PortfolioState` at `ts_ns` from Nautilus' portfolio and cache (weights at each
-    asset's close)."""
+    asset's close); over several venues their accounts and commissions summed."""
     portfolio, cache = component.portfolio, component.cache
     n = len(instruments)
-    value = accounts.read(portfolio, cache, instruments[0])
+    leads = venue_leads(instruments)
+    value = accounts.read(portfolio, cache, leads)
     if value is None:  # no account yet (a live node before the venue reported it)
         flat = (0.0,) * n
         return PortfolioState(ts_ns, tuple(closes), flat, flat, trading, 0.0, 0.0, 0.0, 0.0)
@@ -104,8 +151,16 @@ def read_portfolio_state(
     weights = tuple(
         p * v / equity if equity else 0.0 for p, v in zip(positions, values, strict=True)
     )
-    fees = [fee for leg in commissions for fee in leg.values()]
-    paid = total(cache, instruments[0].id.venue, fees, currency) if fees else 0.0
+    paid = 0.0
+    for lead in leads:
+        venue = lead.id.venue
+        fees = [
+            fee
+            for leg, instrument in zip(commissions, instruments, strict=True)
+            if instrument.id.venue == venue
+            for fee in leg.values()
+        ]
+        paid += total(cache, venue, fees, currency)
     return PortfolioState(
         ts_ns,
         tuple(closes),

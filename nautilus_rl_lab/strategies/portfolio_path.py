@@ -54,13 +54,13 @@ from nautilus_rl_lab.strategies.decision import DecisionPath
 from nautilus_rl_lab.strategies.execution import require_instrument
 from nautilus_rl_lab.strategies.portfolio_clock import AlignedClock
 from nautilus_rl_lab.strategies.portfolio_execution import (
+    PortfolioAccounts,
     order_lot,
     read_portfolio_state,
     unit_value,
     weights_to_units,
 )
 from nautilus_rl_lab.strategies.risk import RiskEvent, RiskLimits
-from nautilus_rl_lab.strategies.valuation import AccountReader
 
 PORTFOLIO_RULES = "PORTFOLIO"  # the instrument of the exposure caps' risk events
 
@@ -103,7 +103,7 @@ class PortfolioObserver:
         self._asset_of = {bar_type: i for i, bar_type in enumerate(bar_types)}
         self.n_assets = n = len(bar_types)
         self.aligned = AlignedClock(n)
-        self.accounts = AccountReader()
+        self.accounts = PortfolioAccounts()
         self.commissions = [FillCommissions() for _ in range(n)]
         self.instruments: list[Instrument] = []
         self.closes = [math.nan] * n
