@@ -60,6 +60,7 @@ from nautilus_rl_lab.nodes.venue_models import (
     ImportableLatencyModelConfig,
 )
 from nautilus_rl_lab.nt.backtest import BacktestEngine
+from nautilus_rl_lab.nt.common import Clock
 from nautilus_rl_lab.nt.engine import create_engine, engine_clock
 from nautilus_rl_lab.nt.execution import FeeModel, StaticLatencyModel
 from nautilus_rl_lab.nt.fees import fee_rates
@@ -251,14 +252,16 @@ def build_engine(
         cache_capacity=LEAN_CACHE_CAPACITY if lean else None,
         validate_data_sequence=not lean,
     )
+    clock: Clock | None = None  # one clock reader per engine, for every default fill model
     for (v, group), (margin_model, fill_model, fee_model, latency_model) in zip(
         groups, models, strict=True
     ):
         group_markets = [market for market, _ in group]
         if fill_model is None:  # stops gapped through fill at the open, not the stop
+            clock = clock or engine_clock(engine)
             fill_model = GapFillModel(
                 {m.instrument.id: m.open_tick_timestamps for m in group_markets},
-                engine_clock(engine),
+                clock,
                 {m.instrument.id: (tick.ts_event for tick in m.quotes) for m in group_markets},
             )
         add_venue(

@@ -5,8 +5,9 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -20,8 +21,12 @@ from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.nodes import TrainingNode, TrainingNodeConfig, default_venue
 from nautilus_rl_lab.nodes.engine import DEFAULT_LATENCY_NS
 from nautilus_rl_lab.nodes.portfolio import PortfolioAsset
+from nautilus_rl_lab.nodes.venue_config import VenueConfig
+from nautilus_rl_lab.nodes.venue_models import per_unit_commission
+from nautilus_rl_lab.nt.model import Currency, Venue
 from nautilus_rl_lab.schemes import SchemeConfig
 from nautilus_rl_lab.strategies.risk import RiskLimits
+from nautilus_rl_lab.strategies.valuation import account_value
 
 from .conftest import SMALL_DATA
 
@@ -444,3 +449,105 @@ def test_a_cash_account_refuses_an_action_scheme_that_can_go_short(
     long_only = SchemeConfig(name="discrete_targets", params={"allow_short": False})
     portfolio_config(two_stocks, venue=cash, action=long_only)
     portfolio_config(two_stocks, venue=cash, action=SchemeConfig(name="simplex_weights"))
+
+
+def two_venue_config(tmp_path: Path, **venue_b: Any) -> TrainingNodeConfig:
+    """AAA at SIM (no fees, 100,000 USD) and BBB at XNYS (1 cent a share, 50,000 USD; no bar
+    on day 1), no spread: every fill is at the bar's open, which equals its close."""
+    days = 12
+    assets = [
+        PortfolioAsset(
+            instrument=equity_spec("AAA"),
+            data=daily_csv(tmp_path, "AAA", list(100.0 + np.arange(days)), spread=0),
+        ),
+        PortfolioAsset(
+            instrument=equity_spec("BBB", venue="XNYS"),
+            data=daily_csv(tmp_path, "BBB", list(50 - 0.5 * np.arange(days)), drop=[1], spread=0),
+        ),
+    ]
+    values: dict[str, Any] = {
+        "name": "XNYS",
+        "starting_balance": "50000 USD",
+        "leverage": 2,
+        "fee_model": per_unit_commission("0.01 USD"),
+    }
+    values.update(venue_b)
+    return portfolio_config(assets, venues=[default_venue(**values)])
+
+
+def test_a_portfolio_over_two_venues_books_each_instrument_at_its_own_venue_and_sums_the_equity(
+    tmp_path: Path,
+) -> None:
+    def play(env: TrainingNode) -> tuple[list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
+        infos = run_actions(env, [[0.4, 0.2]])
+        for _ in range(3):  # hold: the target is the current weights
+            infos.append(env.step(np.asarray(infos[-1]["weights"]))[4])
+        portfolio, usd = env.strategy.portfolio, Currency.from_str("USD")
+        accounts = {}
+        for name in ("SIM", "XNYS"):
+            account = portfolio.account(Venue(name))
+            assert account is not None
+            pnl = portfolio.unrealized_pnls(Venue(name)).get(usd)
+            accounts[name] = (
+                account.balance_total(usd).as_double(),
+                0.0 if pnl is None else pnl.as_double(),
+                account_value(portfolio, env.strategy.cache, account, usd).equity,
+            )
+        return infos, env.fills(), accounts
+
+    config = two_venue_config(tmp_path)
+    infos, fills, accounts = in_env(config, play)
+    first = infos[0]
+    assert first["equity"] == 150_000.0  # both accounts' starting balances
+    closes = np.asarray(first["closes"])
+    units = np.trunc(np.array([0.4, 0.2]) * 150_000 / closes)
+    assert infos[2]["positions"] == tuple(units)
+    # each order fills at its own venue's next open (1 ms latency): BBB's is a day later
+    decided = first["timestamp"]
+    assert sorted(fills["instrument_id"]) == ["AAA.SIM", "BBB.XNYS"]
+    by_id = {fill.instrument_id: fill for fill in fills.itertuples()}
+    fill_px = {key: float(fill.last_px) for key, fill in by_id.items()}
+    assert fill_px == {"AAA.SIM": closes[0] + 1, "BBB.XNYS": closes[1] - 1}
+    filled = {key: pd.Timestamp(fill.ts_event).value - decided for key, fill in by_id.items()}
+    assert filled == {"AAA.SIM": DEFAULT_LATENCY_NS, "BBB.XNYS": DAY_NS + DEFAULT_LATENCY_NS}
+    # XNYS's fee model charges only BBB; SIM charges nothing
+    fee = 0.01 * units[1]
+    assert float(by_id["AAA.SIM"].commission.split()[0]) == 0.0
+    assert float(by_id["BBB.XNYS"].commission.split()[0]) == pytest.approx(fee, abs=1e-9)
+    last = infos[-1]
+    pnl_a = units[0] * (last["closes"][0] - fill_px["AAA.SIM"])
+    pnl_b = units[1] * (last["closes"][1] - fill_px["BBB.XNYS"])
+    sim, xnys = accounts["SIM"], accounts["XNYS"]
+    assert sim == pytest.approx((100_000.0, pnl_a, 100_000.0 + pnl_a), abs=1e-6)
+    assert xnys == pytest.approx((50_000.0 - fee, pnl_b, 50_000.0 - fee + pnl_b), abs=1e-6)
+    assert last["equity"] == pytest.approx(sim[2] + xnys[2], abs=1e-9)
+    assert last["balance"] == pytest.approx(sim[0] + xnys[0], abs=1e-9)
+    assert last["commissions"] == pytest.approx(fee, abs=1e-9)
+    weights = units * np.asarray(last["closes"]) / last["equity"]
+    assert last["weights"] == pytest.approx(tuple(weights), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("venue_b", "message"),
+    [
+        ({"name": "XNAS"}, r"instruments\[1\].instrument.venue.*'XNYS'.*'SIM', 'XNAS'"),
+        ({"starting_balance": "50000 EUR"}, r"`base_currency` differ \(SIM: USD, XNYS: EUR\)"),
+        ({"account_type": "CASH"}, "MARGIN` at venue 'XNYS'"),
+        ({"name": "SIM"}, "names must be distinct"),
+    ],
+    ids=["unknown_venue", "other_currency", "cash", "same_name"],
+)
+def test_a_portfolio_over_venues_it_cannot_sum_is_refused(
+    tmp_path: Path, venue_b: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        two_venue_config(tmp_path, **venue_b)
+
+
+def test_venues_without_a_portfolio_or_trading_nothing_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="`venues` lists a portfolio's venues"):
+        TrainingNodeConfig(venues=[default_venue(name="XNYS")])
+    config = two_venue_config(tmp_path)
+    idle = [*cast(list[VenueConfig], config.venues), default_venue(name="XNAS")]
+    with pytest.raises(ConfigError, match=r"\['XNAS'\] of `venues` trade none"):
+        msgspec.structs.replace(config, venues=idle).__post_init__()
