@@ -103,7 +103,10 @@ class PortfolioAccounts:
         P&L and equity in their common currency (`None`: a venue has no account yet)."""
         values = []
         for instrument in leads:
-            reader = self._readers.setdefault(instrument.id.venue, AccountReader())
+            venue = instrument.id.venue
+            reader = self._readers.get(venue)
+            if reader is None:
+                reader = self._readers[venue] = AccountReader()
             value = reader.read(portfolio, cache, instrument)
             if value is None:
                 return None

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import msgspec
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,7 +17,8 @@ from nautilus_rl_lab.agents.portfolio_baselines import METHODS, PortfolioBaselin
 from nautilus_rl_lab.data.source import load_frame
 from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation.portfolio import compare_portfolios, run_portfolio_backtest
-from nautilus_rl_lab.nodes import TrainingNode
+from nautilus_rl_lab.nodes import TrainingNode, default_venue
+from nautilus_rl_lab.nodes.venue_models import per_unit_commission
 from tests.conftest import REPO_ROOT
 from tests.portfolios import IDS, SYMBOLS, portfolio_config
 
@@ -145,3 +147,29 @@ def test_a_portfolios_equity_is_the_same_to_the_last_digit_whatever_the_hash_see
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert len(outputs[0]) > 1000
+
+
+def test_a_backtest_over_two_venues_sums_their_accounts_and_charges_each_venues_fees() -> None:
+    base = portfolio_config()
+    assets = list(base.assets)
+    ccc = assets[2]
+    assets[2] = msgspec.structs.replace(
+        ccc, instrument=msgspec.structs.replace(ccc.instrument, venue="XNYS")
+    )
+    xnys = default_venue(
+        name="XNYS",
+        leverage=2,
+        starting_balance="500000 USD",
+        fee_model=per_unit_commission("0.01 USD"),
+    )
+    config = msgspec.structs.replace(base, instruments=assets, venues=[xnys])
+    config.__post_init__()  # `replace` skips the checks
+    ids = [*IDS[:2], "CCC.XNYS"]
+    run = run_portfolio_backtest(PortfolioBaseline(ids, "buy_and_hold"), config)
+    assert run.equity.iloc[0] == 1_500_000.0  # 1,000,000 at SIM + 500,000 at XNYS
+    fills = run.fills.set_index("instrument_id")
+    assert sorted(fills.index) == sorted(ids)  # one purchase each
+    for instrument_id, fill in fills.iterrows():
+        quantity, price = float(fill["last_qty"]), float(fill["last_px"])
+        fee = 0.01 * quantity if instrument_id == "CCC.XNYS" else 0.0005 * quantity * price
+        assert run.per_asset.loc[instrument_id, "costs"] == pytest.approx(fee, abs=0.01)

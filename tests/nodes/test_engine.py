@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 
+from nautilus_rl_lab.errors import ConfigError
 from nautilus_rl_lab.evaluation import market_for
 from nautilus_rl_lab.nodes import build_engine
 from nautilus_rl_lab.nodes.engine import default_venue, venue_fee_model
@@ -161,3 +162,9 @@ def test_every_log_level_the_configs_accept_builds_an_engine(log_level: str) -> 
         risk_engine=RiskEngineConfig(),
     )
     engine.dispose()
+
+
+def test_an_instrument_naming_none_of_several_venues_is_refused() -> None:
+    market = market_for(small_config())  # EUR/USD.SIM
+    with pytest.raises(ConfigError, match=r"\['EUR/USD.SIM'\] trade at none of the venues"):
+        build_engine([margin_venue(name="XNAS"), margin_venue(name="XNYS")], market)
