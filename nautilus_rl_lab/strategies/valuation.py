@@ -139,13 +139,22 @@ def _value(
     """The value from the account's `balances` and the `positions` open at its venue (the
     per-bar fast path)."""
     venue = facts.venue
-    balance = total(cache, venue, balances.values(), currency)
+    # in one order whatever the process (Nautilus' maps are not): the float sum's last digit
+    moneys = (
+        balances.values() if len(balances) < 2 else [balances[c] for c in sorted(balances, key=str)]
+    )
+    balance = total(cache, venue, moneys, currency)
     if not positions:  # what the sums below give for no positions, without building them
         return AccountValue(currency, balance, 0.0, balance + 0.0, True)
     unrealized = total(
         cache,
         venue,
-        [_unrealized_pnl(portfolio, i) for i in {p.instrument_id for p in positions}],
+        # each instrument once, in one order whatever the process: an InstrumentId's hash and
+        # the cache's order of positions are not, and the float sum's last digit would vary
+        [
+            _unrealized_pnl(portfolio, i)
+            for i in sorted({p.instrument_id for p in positions}, key=str)
+        ],
         currency,
     )
     if facts.is_margin:
@@ -156,7 +165,7 @@ def _value(
             venue,
             [
                 _market_value(cache, position)
-                for position in positions
+                for position in sorted(positions, key=lambda p: (str(p.instrument_id), str(p.id)))
                 if not carried_by_balances(facts, cache.instrument(position.instrument_id))
             ],
             currency,
