@@ -26,6 +26,7 @@ from typing import Any, cast
 import gymnasium as gym
 import numpy as np
 
+from nautilus_rl_lab.nt.accounting import account_facts
 from nautilus_rl_lab.nt.common import Cache
 from nautilus_rl_lab.nt.components import Component
 from nautilus_rl_lab.nt.model import (
@@ -265,7 +266,7 @@ class PortfolioExecutor:
         against the free cash when it is sent, before the sales sent with it have filled."""
         if self._cash_account is None:
             account = strategy.cache.account_for_venue(self.instruments[0].id.venue)
-            self._cash_account = account is not None and account.is_cash_account
+            self._cash_account = account is not None and not account_facts(account).is_margin
         return self._cash_account
 
     def on_order_closed(self, strategy: Strategy) -> None:

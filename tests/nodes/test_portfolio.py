@@ -438,6 +438,20 @@ def test_a_cash_account_rebalance_buys_after_its_sales_have_filled_and_is_never_
     assert infos[-1]["positions"][0] > 0 and infos[-1]["positions"][1] == 0.0
 
 
+def test_a_margin_account_rebalance_sends_its_purchases_with_its_sales(
+    two_stocks: list[PortfolioAsset],
+) -> None:
+    # the margin gate checks the equity, not the free cash: nothing waits, both fill at the open
+    fills = in_env(
+        portfolio_config(two_stocks),
+        lambda env: (run_actions(env, [[0.5, 0.45], [0.0, 0.95]]), env.fills())[1],
+    )
+    sale, purchase = fills.iloc[2], fills.iloc[3]
+    assert (sale["instrument_id"], purchase["instrument_id"]) == ("AAA.SIM", "BBB.SIM")
+    assert purchase["ts_event"] == sale["ts_event"]
+    assert (sale["ts_event"].value - DEFAULT_LATENCY_NS) % DAY_NS == 0  # the next open tick
+
+
 def test_a_cash_account_refuses_an_action_scheme_that_can_go_short(
     two_stocks: list[PortfolioAsset],
 ) -> None:
