@@ -48,6 +48,7 @@ from nautilus_rl_lab.schemes.portfolio import (
     PortfolioObservationScheme,
     PortfolioState,
 )
+from nautilus_rl_lab.schemes.portfolio_action import cap_gross
 from nautilus_rl_lab.schemes.portfolio_registry import build_portfolio_action
 from nautilus_rl_lab.strategies.boundary import HandlerErrors, guarded
 from nautilus_rl_lab.strategies.commissions import FillCommissions
@@ -87,9 +88,8 @@ def cap_exposure(
     """`target` scaled down so that its gross (sum of |weights|) and net (sum) exposure stay
     within the caps, and the rule that scaled it (`None`: unchanged)."""
     rule = None
-    gross = float(np.abs(target).sum())
-    if max_gross is not None and gross > max_gross:
-        target, rule = target * (max_gross / gross), "max_gross_exposure"
+    if max_gross is not None and float(np.abs(target).sum()) > max_gross:
+        target, rule = cap_gross(target, max_gross), "max_gross_exposure"
     net = float(target.sum())
     if max_net is not None and abs(net) > max_net:
         target, rule = target * (max_net / abs(net)), "max_net_exposure"
@@ -184,6 +184,7 @@ class PortfolioExecutor:
         self.leg_of = dict(zip(self.instrument_ids, self.legs, strict=True))
         self.caps = caps
         self.instruments: list[Instrument] = []
+        self._lots: list[float] = []  # each instrument's order lot (`order_lot`)
         self.rounding_residual = 0.0  # of the last rebalance, in the account currency
         self.exposure_events: list[RiskEvent] = []
         self._cash_account: bool | None = None  # read at the first rebalance of a run
@@ -204,6 +205,7 @@ class PortfolioExecutor:
     def start(self, component: Component) -> None:
         """Look up the instruments."""
         self.instruments = [require_instrument(component, i) for i in self.instrument_ids]
+        self._lots = [order_lot(instrument) for instrument in self.instruments]
 
     def reset(self) -> None:
         """Forget the legs' risk state and counters (a new run)."""
@@ -239,7 +241,7 @@ class PortfolioExecutor:
             state.weights,
             state.equity,
             values,
-            [order_lot(instrument) for instrument in self.instruments],
+            self._lots,
             state.trading,
         )
         legs = [(i, u, _leg_state(state, i)) for i, u in enumerate(units) if u is not None]
